@@ -1,0 +1,70 @@
+"""MkDocs glue for Safety Bulletins: the logic lives in the `safety_bulletins` package.
+
+MkDocs does not reload hook modules between `mkdocs serve` rebuilds, so the one piece of
+state here, `_build`, is replaced at the start of every build (on_config).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, InclusionLevel
+
+from safety_bulletins.dates import DateError, as_of_date
+from safety_bulletins.sitebuild import SiteBuild
+
+log = logging.getLogger("mkdocs.hooks.bulletins")
+_build: SiteBuild | None = None
+_started = 0.0
+
+
+def on_config(config):
+    global _build, _started
+    _started = time.monotonic()
+    try:
+        as_of = as_of_date()
+    except DateError as exc:
+        raise PluginError(str(exc)) from None
+    # Same sources and as-of date, same bytes: the sitemap's dates follow the as-of date.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.mktime(as_of.timetuple()) - time.timezone)))
+    bulletins_dir = Path(config.config_file_path).parent / "bulletins"
+    _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls)
+    for problem in _build.project.problems:
+        if problem.severity != "error":
+            log.warning(str(problem))
+    errors = _build.project.errors
+    if errors:
+        report = "\n".join(str(p) for p in errors)
+        raise PluginError(f"{len(errors)} problem(s) in the bulletins; nothing was built:\n{report}")
+    config.markdown_extensions.extend(_build.markdown_extensions())
+    return config
+
+
+def on_files(files, config):
+    for source in _build.source_files():
+        if source.path is not None:
+            files.append(File.generated(config, source.src_uri, abs_src_path=str(source.path), inclusion=InclusionLevel.NOT_IN_NAV))
+        else:
+            files.append(File.generated(config, source.src_uri, content=source.content, inclusion=InclusionLevel.NOT_IN_NAV))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    page.meta = _build.page_meta(page.file.src_uri, page.meta)
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    missing = _build.missing_cards(page.file.src_uri, html)
+    if missing:
+        raise PluginError("\n".join(missing))
+    return _build.page_content(page.file.src_uri, html)
+
+
+def on_post_build(config):
+    Path(config.site_dir, "directives.json").write_text(_build.export_json(), encoding="utf-8")
+    log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")

@@ -1,0 +1,84 @@
+"""The index of published bulletins at an as-of date: by unit, by bucket, by year and type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from .dates import bucket
+from .model import BUCKETS, Bulletin, Directive, Unit
+from .project import Project
+
+
+@dataclass(frozen=True)
+class UnitEntry:
+    """A directive as one unit sees it: addressed to it (maybe through `all`) or supporting."""
+
+    directive: Directive
+    role: str  # "responsible" or "support"
+
+
+class Catalog:
+    def __init__(self, project: Project, as_of: dt.date):
+        self.as_of = as_of
+        self.registry = project.registry
+        # Newest first; the path breaks ties so the order never depends on the file system.
+        self.bulletins: list[Bulletin] = sorted(project.published, key=lambda b: (-b.date.toordinal(), b.rel_path))
+        self.directives: list[Directive] = [d for b in self.bulletins for d in b.directives]
+        self.buckets: dict[str, str] = {d.id: bucket(d, as_of) for d in self.directives}
+
+    @property
+    def units(self) -> list[Unit]:
+        return list(self.registry.units.values())
+
+    def bucket_of(self, directive: Directive) -> str:
+        return self.buckets[directive.id]
+
+    def by_bucket(self, directives) -> dict[str, list]:
+        """Items grouped into buckets (most urgent first), each sorted by deadline then id."""
+        groups: dict[str, list] = {name: [] for name in BUCKETS}
+        for item in directives:
+            directive = item.directive if isinstance(item, UnitEntry) else item
+            groups[self.bucket_of(directive)].append(item)
+        for items in groups.values():
+            items.sort(key=lambda item: _deadline_order(item.directive if isinstance(item, UnitEntry) else item))
+        return groups
+
+    @cached_property
+    def _unit_entries(self) -> dict[str, list[UnitEntry]]:
+        entries: dict[str, list[UnitEntry]] = defaultdict(list)
+        everyone = [u.id for u in self.units]
+        for directive in self.directives:
+            responsible = everyone if "all" in directive.units else directive.units
+            for unit_id in responsible:
+                entries[unit_id].append(UnitEntry(directive, "responsible"))
+            for unit_id in directive.support:
+                if unit_id not in responsible:
+                    entries[unit_id].append(UnitEntry(directive, "support"))
+        return entries
+
+    def for_unit(self, unit_id: str) -> list[UnitEntry]:
+        return self._unit_entries.get(unit_id, [])
+
+    def counts(self, directives) -> Counter:
+        """How many directives fall in each bucket, plus 'open' (everything not closed)."""
+        counter = Counter(self.bucket_of(d) for d in directives)
+        counter["open"] = sum(n for name, n in counter.items() if name != "closed")
+        return counter
+
+    @cached_property
+    def years(self) -> dict[int, list[Bulletin]]:
+        years: dict[int, list[Bulletin]] = defaultdict(list)
+        for b in self.bulletins:
+            years[b.date.year].append(b)
+        return dict(years)
+
+    def upcoming_meetings(self) -> list[Bulletin]:
+        meetings = [b for b in self.bulletins if b.meeting and b.meeting.start.date() >= self.as_of]
+        return sorted(meetings, key=lambda b: (b.meeting.start, b.rel_path))
+
+
+def _deadline_order(directive: Directive):
+    return (directive.deadline or dt.date.max, directive.id)

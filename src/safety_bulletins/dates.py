@@ -1,0 +1,89 @@
+"""Dates as editors write them, deadlines, and the buckets directives fall into."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+from .model import Directive
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})$")
+_RELATIVE = re.compile(r"^\+(\d+)([dw])$")
+DUE_SOON_DAYS = 7
+UPCOMING_DAYS = 30
+
+
+class DateError(ValueError):
+    """A date that is malformed or does not exist; the message says which."""
+
+
+def parse_date(value: object) -> dt.date:
+    text = str(value).strip()
+    match = _DATE.match(text)
+    if not match:
+        raise DateError(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2021-06-30")
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise DateError(f"'{text}' is not a real date ({exc})") from None
+
+
+def parse_datetime(value: object) -> dt.datetime:
+    text = str(value).strip()
+    match = _DATETIME.match(text)
+    if not match:
+        day = parse_date(text)  # a bare date is a meeting with no time yet
+        return dt.datetime(day.year, day.month, day.day)
+    day = parse_date(match.group(1))
+    hour, minute = int(match.group(2)), int(match.group(3))
+    if hour > 23 or minute > 59:
+        raise DateError(f"'{text}' has an impossible time: write it as YYYY-MM-DD HH:MM, e.g. 2021-06-01 09:30")
+    return dt.datetime(day.year, day.month, day.day, hour, minute)
+
+
+def parse_deadline(value: object, issued: dt.date) -> dt.date | None:
+    """A date, `ongoing` (None), or +Nd / +Nw counted from the bulletin's date."""
+    text = str(value).strip()
+    if text.lower() == "ongoing":
+        return None
+    relative = _RELATIVE.match(text)
+    if relative:
+        amount = int(relative.group(1)) * (7 if relative.group(2) == "w" else 1)
+        return issued + dt.timedelta(days=amount)
+    try:
+        return parse_date(text)
+    except DateError:
+        raise DateError(
+            f"'{text}' is not a deadline: write YYYY-MM-DD (e.g. 2021-06-30), 'ongoing', "
+            "or a time from the bulletin's date such as +14d or +2w"
+        ) from None
+
+
+def as_of_date(environ: os._Environ | dict | None = None) -> dt.date:
+    """Today, or BULLETINS_TODAY=YYYY-MM-DD (for reproducible builds and tests)."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("BULLETINS_TODAY")
+    if not value:
+        return dt.date.today()
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise DateError(f"BULLETINS_TODAY: {exc}") from None
+
+
+def bucket(directive: Directive, as_of: dt.date) -> str:
+    if directive.closed:
+        return "closed"
+    if directive.deadline is None:
+        return "ongoing"
+    days_left = (directive.deadline - as_of).days
+    if days_left < 0:
+        return "overdue"
+    if days_left <= DUE_SOON_DAYS:
+        return "due-soon"
+    if days_left <= UPCOMING_DAYS:
+        return "upcoming"
+    return "later"

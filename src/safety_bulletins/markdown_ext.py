@@ -1,0 +1,82 @@
+"""Python-Markdown extensions the site renders bulletins with.
+
+- `DirectiveExtension`: the `/// directive` block of pymdown-extensions' generic blocks,
+  drawn as a card. The page's Markdown names each card by id only (see `page_markdown`);
+  the card's facts come from the validated catalog, so the page shows exactly what the
+  register and the exports show.
+- `EscapeRawHtmlExtension`: raw HTML written in Markdown is shown as text, so that an
+  editor's `<Safety Law>` never becomes a tag.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markdown import Extension
+from pymdownx.blocks import BlocksExtension
+from pymdownx.blocks.block import Block, type_string
+
+from .model import Bulletin, Directive
+
+
+def page_markdown(bulletin: Bulletin) -> str:
+    """The bulletin's body with each directive's header and options replaced by its id."""
+    lines = bulletin.body.split("\n")
+    for directive in reversed(bulletin.directives):
+        start, end = directive.header
+        slashes = re.match(r"\s*(/+)", lines[start]).group(1)
+        lines[start:end] = [f"{slashes} directive", f"    id: {json.dumps(directive.id)}", ""]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a directive's card shows, looked up by its id."""
+
+    directive: Directive
+    bucket: str
+    meta_html: str  # the facts (units, deadline, status...), rendered and escaped
+
+
+class _DirectiveBlock(Block):
+    NAME = "directive"
+    ARGUMENT = None  # the title is written after `|` but taken from the catalog
+    OPTIONS = {"id": ["", type_string]}
+
+    def on_validate(self, parent: etree.Element) -> bool:
+        # A block our parser did not see has no known id: it is left as text, and the
+        # build's check for missing cards reports it.
+        self.card = self.config["card"](self.options["id"])
+        return self.card is not None
+
+    def on_create(self, parent: etree.Element) -> etree.Element:
+        directive = self.card.directive
+        card = etree.SubElement(parent, "div", {"class": f"sb-directive sb-directive--{self.card.bucket}"})
+        title = etree.SubElement(card, "h3", {"id": directive.id, "class": "sb-directive__title"})
+        title.text = directive.title
+        meta = etree.SubElement(card, "div", {"class": "sb-directive__meta"})
+        meta.text = self.md.htmlStash.store(self.card.meta_html)
+        etree.SubElement(card, "div", {"class": "sb-directive__text"})
+        return card
+
+    def on_add(self, block: etree.Element) -> etree.Element:
+        return block[-1]
+
+
+class DirectiveExtension(BlocksExtension):
+    def __init__(self, card: Callable[[str], Card | None]):
+        self.config = {"card": [card, "the card of a directive, by id"]}
+        super().__init__()
+
+    def extendMarkdownBlocks(self, md, block_mgr) -> None:  # noqa: N802 - pymdown's API
+        block_mgr.register(_DirectiveBlock, self.getConfigs())
+
+
+class EscapeRawHtmlExtension(Extension):
+    def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's API
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")

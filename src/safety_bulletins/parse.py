@@ -1,0 +1,224 @@
+"""Split a bulletin file into front matter, body and directive blocks, keeping line numbers.
+
+Only syntax lives here (what is where); what the values mean is checked in `validate`.
+The block syntax mirrors pymdown-extensions' generic blocks, which render the page:
+a header `/// directive | Title`, options as YAML indented by four spaces, the text, and
+a closing line with the same number of slashes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import yamlload
+from .model import Problem
+
+_BLOCK_START = re.compile(r"^[ ]{0,3}(/{3,})[ ]*([\w-]+)[ ]*(?:\|[ ]*(.*?)[ ]*)?$")
+_BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")
+_OPTION_LINE = re.compile(r"^[ ]{4,}\S")
+_FENCE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)*(`{3,}|~{3,})")
+_FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+@dataclass
+class RawDirective:
+    """A directive block as written: where it is and its unparsed parts."""
+
+    line: int  # line of the `/// directive` header in the file
+    title: str  # the text after `|`, may be empty
+    options: object  # the parsed YAML (a LineDict when well formed), None if empty
+    options_line: int  # file line of the first option line
+    text: str  # the Markdown inside the block
+    # 0-based indexes into the body's lines, for rewriting the block when rendering
+    first: int
+    text_first: int
+
+
+@dataclass
+class RawBulletin:
+    path: Path
+    front_matter: object  # LineDict when well formed
+    body: str
+    body_line: int
+    directives: list[RawDirective] = field(default_factory=list)
+
+
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8; a file that is not UTF-8 is a problem at the first bad byte."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [
+            Problem(
+                path,
+                line,
+                f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} cannot be decoded)",
+                "Save it as UTF-8: in most editors 'Save with encoding' > UTF-8 "
+                "(files saved as GBK/GB2312 by older Chinese tools are the usual cause).",
+            )
+        ]
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def parse_bulletin(path: Path, text: str) -> tuple[RawBulletin | None, list[Problem]]:
+    lines = text.split("\n")
+    if not lines or not _FRONT_MATTER_FENCE.match(lines[0]):
+        return None, [
+            Problem(
+                path,
+                1,
+                "the file does not start with YAML front matter",
+                "Begin the file with a line '---', then title:, date: and type:, then another '---'.",
+            )
+        ]
+    end = next((i for i in range(1, len(lines)) if _FRONT_MATTER_END.match(lines[i])), None)
+    if end is None:
+        return None, [
+            Problem(path, 1, "the front matter is never closed", "Add a line '---' after the last field.")
+        ]
+    try:
+        front_matter = yamlload.load("\n".join(lines[1:end]))
+    except yamlload.YamlError as exc:
+        return None, [
+            Problem(
+                path,
+                exc.line + 1,
+                f"malformed YAML in the front matter: {exc.message}",
+                "Write one 'field: value' per line; quote values that contain ': ' or start with a symbol.",
+            )
+        ]
+    body_line = end + 2
+    body_lines = lines[end + 1 :]
+    directives, problems = _find_directives(path, body_lines, body_line)
+    raw = RawBulletin(path, front_matter, "\n".join(body_lines), body_line, directives)
+    return raw, problems
+
+
+def _find_directives(path: Path, lines: list[str], first_line: int):
+    directives: list[RawDirective] = []
+    problems: list[Problem] = []
+    fence = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        fence, in_code = _track_fence(fence, line)
+        start = None if in_code else _BLOCK_START.match(line)
+        if start and start.group(2) == "directive":
+            directive, i, problem = _read_directive(path, lines, i, first_line, start)
+            if problem:
+                problems.append(problem)
+            if directive:
+                directives.append(directive)
+            continue
+        i += 1
+    return directives, problems
+
+
+def _track_fence(fence: str | None, line: str) -> tuple[str | None, bool]:
+    """Follow fenced code: returns the open fence (or None) and whether `line` is code."""
+    match = _FENCE.match(line)
+    if fence is None:
+        return (match.group(1), True) if match else (None, False)
+    closes = match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence)
+    closes = closes and line.strip().strip(fence[0]) == ""
+    return (None if closes else fence), True
+
+
+def _read_directive(path, lines, i, first_line, start):
+    header = i
+    slashes = start.group(1)
+    title = (start.group(3) or "").strip()
+    i += 1
+    option_lines = []
+    while i < len(lines) and _OPTION_LINE.match(lines[i]):
+        option_lines.append(lines[i])
+        i += 1
+    options_line = first_line + header + 1
+    options = None
+    if option_lines:
+        indent = min(len(o) - len(o.lstrip(" ")) for o in option_lines)
+        try:
+            options = yamlload.load("\n".join(o[indent:] for o in option_lines))
+        except yamlload.YamlError as exc:
+            return None, _skip_block(lines, i, slashes), Problem(
+                path,
+                options_line + exc.line - 1,
+                f"malformed YAML in the directive's options: {exc.message}",
+                "Indent each option by four spaces as 'name: value', e.g. '    deadline: 2021-06-30'.",
+            )
+    text_first = i
+    end, nested = _block_end(lines, i, slashes)
+    if nested is not None:
+        return None, len(lines) if end is None else end + 1, Problem(
+            path,
+            first_line + nested,
+            "a directive inside another directive",
+            "Close the first directive with its '///' line before starting the next one.",
+        )
+    if end is None:
+        return None, len(lines), Problem(
+            path,
+            first_line + header,
+            f"the directive block opened here with '{slashes} directive' is never closed",
+            f"Add a line '{slashes}' on its own after the directive's text.",
+        )
+    text = "\n".join(lines[text_first:end]).strip("\n")
+    directive = RawDirective(first_line + header, title, options, options_line, text, header, text_first)
+    return directive, end + 1, None
+
+
+def _block_end(lines: list[str], i: int, slashes: str) -> tuple[int | None, int | None]:
+    """Index of the line closing a block (skipping nested blocks and code fences),
+    and of the first directive nested in it, if any."""
+    open_blocks = [slashes]
+    nested = None
+    fence = None
+    for j in range(i, len(lines)):
+        fence, in_code = _track_fence(fence, lines[j])
+        if in_code:
+            continue
+        end = _BLOCK_END.match(lines[j])
+        if end and end.group(1) in open_blocks:
+            # pymdown closes the innermost block of that length (and any inside it)
+            del open_blocks[len(open_blocks) - 1 - open_blocks[::-1].index(end.group(1)) :]
+            if not open_blocks:
+                return j, nested
+            continue
+        start = _BLOCK_START.match(lines[j])
+        if start:
+            open_blocks.append(start.group(1))
+            if start.group(2) == "directive" and nested is None:
+                nested = j
+    return None, nested
+
+
+def _skip_block(lines: list[str], i: int, slashes: str) -> int:
+    end, _ = _block_end(lines, i, slashes)
+    return len(lines) if end is None else end + 1
+
+
+_INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
+_REFERENCE_LINK = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?")
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+
+
+def links(text: str, first_line: int) -> list[tuple[str, int]]:
+    """Link and image targets in Markdown, with their file lines; code is skipped."""
+    found = []
+    fence = None
+    for offset, line in enumerate(text.split("\n")):
+        fence, in_code = _track_fence(fence, line)
+        if in_code:
+            continue
+        line = _CODE_SPAN.sub("", line)
+        targets = [m.group(1) for m in _INLINE_LINK.finditer(line)]
+        reference = _REFERENCE_LINK.match(line)
+        if reference:
+            targets.append(reference.group(1))
+        found += [(target, first_line + offset) for target in targets]
+    return found

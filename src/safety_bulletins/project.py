@@ -1,0 +1,82 @@
+"""Load a whole `bulletins/` folder: every file parsed and validated, every problem collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Bulletin, Problem
+from .parse import parse_bulletin, read_text
+from .units import UnitRegistry, load_units
+from .validate import validate_bulletin
+
+UNITS_FILE = "units.yml"
+
+
+@dataclass
+class Project:
+    root: Path  # the bulletins folder
+    registry: UnitRegistry
+    bulletins: list[Bulletin] = field(default_factory=list)  # drafts included
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def published(self) -> list[Bulletin]:
+        return [b for b in self.bulletins if not b.draft]
+
+
+def bulletin_files(root: Path) -> list[Path]:
+    """Every Markdown file below the folder, skipping hidden ones, in a stable order."""
+    return sorted(
+        p for p in root.rglob("*.md")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def load_project(root: Path) -> Project:
+    root = Path(root)
+    if not root.is_dir():
+        problem = Problem(root, 1, "the bulletins folder does not exist",
+                          "Run the command from the project's folder, or name the folder: bulletins check PATH.")
+        return Project(root, UnitRegistry(), problems=[problem])
+    registry, problems = load_units(root / UNITS_FILE)
+    project = Project(root, registry, problems=problems)
+    for path in bulletin_files(root):
+        bulletin, file_problems = load_bulletin(path, root, registry)
+        project.problems += file_problems
+        if bulletin is not None:
+            project.bulletins.append(bulletin)
+    project.problems += duplicate_ids(project.bulletins)
+    return project
+
+
+def load_bulletin(path: Path, root: Path, registry: UnitRegistry) -> tuple[Bulletin | None, list[Problem]]:
+    text, problems = read_text(path)
+    if text is None:
+        return None, problems
+    raw, problems = parse_bulletin(path, text)
+    if raw is None:
+        return None, problems
+    bulletin, invalid = validate_bulletin(raw, path.relative_to(root).as_posix(), registry)
+    return (None if problems else bulletin), problems + invalid
+
+
+def duplicate_ids(bulletins: list[Bulletin]) -> list[Problem]:
+    """Directive ids are anchors and keys in the exports: each must name one directive."""
+    first_seen: dict[str, object] = {}
+    problems = []
+    for directive in (d for b in bulletins for d in b.directives):
+        other = first_seen.setdefault(directive.id.casefold(), directive)
+        if other is directive:
+            continue
+        for here, there in ((directive, other), (other, directive)):
+            problems.append(Problem(
+                here.bulletin.source, here.line,
+                f"directive id '{here.id}' is also used at {there.bulletin.source}:{there.line}",
+                "Give one of them another 'id:' (ids must be unique across all bulletins).",
+            ))
+    return problems

@@ -1,0 +1,58 @@
+"""HTML for the generated parts of the site, from the Jinja2 templates in `templates/`.
+
+Autoescaping is on: every value that comes from a bulletin or units.yml is escaped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+
+from . import labels
+from .catalog import Catalog
+from .model import Bulletin, Directive
+from .pages import GeneratedPage
+from .site import Links, bulletin_src
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("safety_bulletins", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_ENV.globals.update(labels=labels)
+
+
+@dataclass
+class Renderer:
+    catalog: Catalog
+    directory_urls: bool = True
+
+    def _render(self, template: str, here_src: str, **context) -> str:
+        links = Links(here_src, self.directory_urls)
+        return _ENV.get_template(template).render(c=self.catalog, links=links, unit_name=self.unit_name, **context)
+
+    def unit_name(self, unit_id: str) -> str:
+        unit = self.catalog.registry.units.get(unit_id)
+        return unit.name if unit else labels.ALL_UNITS
+
+    def page(self, page: GeneratedPage) -> str:
+        """The content of a generated listing page."""
+        return self._render(page.template, page.src_uri, page=page, **page.context)
+
+    def home(self) -> str:
+        """The live part of the home page: counts, upcoming meetings, latest bulletins."""
+        return self._render("home.html", "index.md")
+
+    def directive_meta(self, directive: Directive) -> str:
+        """The facts shown at the top of a directive's card on its bulletin's page."""
+        return self._render("directive_meta.html", bulletin_src(directive.bulletin), d=directive)
+
+    def bulletin_header(self, bulletin: Bulletin) -> str:
+        return self._render("bulletin_header.html", bulletin_src(bulletin), b=bulletin)
+
+    def bulletin_footer(self, bulletin: Bulletin) -> str:
+        return self._render("bulletin_footer.html", bulletin_src(bulletin), b=bulletin)

@@ -1,0 +1,105 @@
+"""Everything one site build needs from the bulletins, independent of MkDocs.
+
+The MkDocs hooks ask this object which files to add, what each page's title and content
+are, and what to export; they hold nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import site
+from .catalog import Catalog
+from .export import directives_json
+from .markdown_ext import Card, DirectiveExtension, EscapeRawHtmlExtension, page_markdown
+from .model import Bulletin, Directive
+from .pages import GeneratedPage, generated_pages
+from .project import Project, load_project
+from .render import Renderer
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to add to the site: in-memory Markdown, or a file on disk copied as is."""
+
+    src_uri: str
+    content: str | None = None
+    path: Path | None = None
+
+
+class SiteBuild:
+    def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True):
+        self.project = project
+        self.catalog = Catalog(project, as_of)
+        self.renderer = Renderer(self.catalog, directory_urls)
+        self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog)}
+        self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
+        self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
+
+    @classmethod
+    def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True) -> SiteBuild:
+        return cls(load_project(bulletins_dir), as_of, directory_urls)
+
+    def markdown_extensions(self) -> list:
+        return [EscapeRawHtmlExtension(), DirectiveExtension(self.card)]
+
+    def card(self, directive_id: str) -> Card | None:
+        directive = self._directives.get(directive_id)
+        if directive is None:
+            return None
+        return Card(directive, self.catalog.bucket_of(directive), self.renderer.directive_meta(directive))
+
+    def source_files(self) -> list[SourceFile]:
+        files = [SourceFile(src, content=page_markdown(b)) for src, b in self.bulletins.items()]
+        attachments = {site.attachment_src(b, a): a.source for b in self.bulletins.values() for a in b.attachments}
+        files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
+        files += [SourceFile(src, content="") for src in self.pages]
+        return files
+
+    def page_meta(self, src_uri: str, meta: dict) -> dict:
+        """Front matter for a page: titles escaped (Material writes them raw), listings kept out of search."""
+        meta = dict(meta)
+        if src_uri in self.bulletins:
+            meta["title"] = self.bulletins[src_uri].title
+        elif src_uri in self.pages:
+            meta["title"] = self.pages[src_uri].title
+            meta["search"] = {"exclude": True}
+        if "title" in meta:
+            meta["title"] = html.escape(str(meta["title"]))
+        return meta
+
+    def page_content(self, src_uri: str, content: str) -> str:
+        if src_uri in self.pages:
+            return self.renderer.page(self.pages[src_uri])
+        if src_uri == site.HOME:
+            return content + self.renderer.home()
+        bulletin = self.bulletins.get(src_uri)
+        if bulletin is None:
+            return content
+        return self.renderer.bulletin_header(bulletin) + content + self.renderer.bulletin_footer(bulletin)
+
+    def missing_cards(self, src_uri: str, content: str) -> list[str]:
+        """Directives of a bulletin whose card is not in its rendered page, as 'file:line' messages."""
+        bulletin = self.bulletins.get(src_uri)
+        if bulletin is None:
+            return []
+        return [
+            f"{bulletin.source}:{d.line}: directive '{d.id}' did not render as a card"
+            for d in bulletin.directives
+            if f'id="{html.escape(d.id)}"' not in content
+        ]
+
+    def export_json(self) -> str:
+        data = directives_json(self.catalog, self.renderer.directory_urls)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+    def summary(self) -> str:
+        counts = self.catalog.counts(self.catalog.directives)
+        return (
+            f"{len(self.catalog.bulletins)} bulletins, {len(self.catalog.directives)} directives, "
+            f"{counts['overdue']} overdue as of {self.catalog.as_of.isoformat()}"
+        )

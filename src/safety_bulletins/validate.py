@@ -1,0 +1,262 @@
+"""Turn a parsed file into a Bulletin, checking every value the site relies on."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from . import dates
+from .model import (
+    ALL_UNITS,
+    BULLETIN_TYPES,
+    GRADES,
+    STATUSES,
+    Attachment,
+    Bulletin,
+    Directive,
+    Meeting,
+    Problem,
+)
+from .parse import RawBulletin, RawDirective, links
+from .units import UnitRegistry
+from .yamlload import LineDict
+
+FRONT_MATTER_FIELDS = (
+    "title", "date", "type", "issuer", "number", "presided_by", "recorder", "place",
+    "attendees", "absent", "tags", "summary", "draft", "meeting", "attachments",
+)
+MEETING_FIELDS = ("start", "place", "attendees")
+DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade")
+_DIRECTIVE_ID = re.compile(r"^\w[\w.-]*$")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；])\s")
+_MARKUP = re.compile(r"[*_`#>]+|!?\[([^\]]*)\]\([^)]*\)")
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)")
+TITLE_LENGTH = 80
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"Did you mean '{close[0]}'? " if close else ""
+
+
+class _Checker:
+    """Collects problems for one file while reading its values."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, message, hint))
+
+    def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.add(
+                    line_offset + mapping.line_of(key) - 1,
+                    f"unknown field '{key}' in {what}",
+                    did_you_mean(key, allowed) + f"Allowed fields: {', '.join(allowed)}.",
+                )
+
+    def text(self, mapping: LineDict, key: str, line_offset: int, required: bool = False) -> str:
+        value = mapping.get(key)
+        if value is None or value == "":
+            if required:
+                self.add(line_offset + mapping.line - 1, f"'{key}' is missing", f"Add a line '{key}: ...'.")
+            return ""
+        if isinstance(value, (list, dict)) or isinstance(value, bool):
+            self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' must be text, not {value!r}",
+                     f"Write '{key}: some text' (quote it if it contains ': ').")
+            return ""
+        return str(value).strip()
+
+    def text_list(self, mapping: LineDict, key: str, line_offset: int) -> tuple[str, ...]:
+        value = mapping.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+            self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' must be a list of names",
+                     f"Write '{key}: [first, second]' or one '- name' per line below '{key}:'.")
+            return ()
+        return tuple(str(v).strip() for v in value if str(v).strip())
+
+    def date(self, mapping: LineDict, key: str, line_offset: int, parse=dates.parse_date, required=False):
+        value = mapping.get(key)
+        if value is None or value == "":
+            if required:
+                self.add(line_offset + mapping.line - 1, f"'{key}' is missing", f"Add a line '{key}: YYYY-MM-DD'.")
+            return None
+        try:
+            return parse(value)
+        except dates.DateError as exc:
+            self.add(line_offset + mapping.line_of(key) - 1, f"'{key}': {exc}")
+            return None
+
+    def choice(self, mapping: LineDict, key: str, choices, line_offset: int, default=None, required=False):
+        value = mapping.get(key, default)
+        if value is None:
+            if required:
+                self.add(line_offset + mapping.line - 1, f"'{key}' is missing",
+                         f"Add a line '{key}: ' with one of: {', '.join(choices)}.")
+            return default
+        if value not in choices:
+            self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' is {value!r}, which is not allowed",
+                     did_you_mean(value, choices) + f"Use one of: {', '.join(choices)}.")
+            return default
+        return value
+
+    def units(self, mapping: LineDict, key: str, registry: UnitRegistry, line_offset: int) -> tuple[str, ...]:
+        ids = []
+        for reference in self.text_list(mapping, key, line_offset):
+            unit_id = registry.resolve(reference)
+            if unit_id is None:
+                suggestion = registry.suggest(reference)
+                self.add(
+                    line_offset + mapping.line_of(key) - 1,
+                    f"unknown unit '{reference}' in '{key}'",
+                    (f"Did you mean '{suggestion.id}' ({suggestion.name})? " if suggestion else "")
+                    + "Use a unit's id, name or alias from bulletins/units.yml, or 'all'.",
+                )
+            elif unit_id not in ids:
+                ids.append(unit_id)
+        return tuple(ids)
+
+
+def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -> tuple[Bulletin | None, list[Problem]]:
+    check = _Checker(raw.path)
+    fm = raw.front_matter
+    if not isinstance(fm, LineDict):
+        check.add(2, "the front matter must be 'field: value' lines", "Start with 'title:', 'date:' and 'type:'.")
+        return None, check.problems
+    check.unknown_fields(fm, FRONT_MATTER_FIELDS, 2, "the front matter")
+    title = check.text(fm, "title", 2, required=True)
+    date = check.date(fm, "date", 2, required=True)
+    kind = check.choice(fm, "type", BULLETIN_TYPES, 2, required=True)
+    issuer = check.units(fm, "issuer", registry, 2)
+    draft = fm.get("draft", False)
+    if not isinstance(draft, bool):
+        check.add(1 + fm.line_of("draft"), f"'draft' must be true or false, not {draft!r}", "Write 'draft: true'.")
+    bulletin = Bulletin(
+        source=raw.path,
+        rel_path=rel_path,
+        title=title,
+        date=date,
+        type=kind,
+        body=raw.body,
+        body_line=raw.body_line,
+        issuer=issuer[0] if issuer else None,
+        number=check.text(fm, "number", 2),
+        presided_by=check.text(fm, "presided_by", 2),
+        recorder=check.text(fm, "recorder", 2),
+        place=check.text(fm, "place", 2),
+        attendees=check.text_list(fm, "attendees", 2),
+        absent=check.text_list(fm, "absent", 2),
+        tags=check.text_list(fm, "tags", 2),
+        summary=check.text(fm, "summary", 2),
+        draft=draft is True,
+        meeting=_meeting(check, fm),
+        attachments=_attachments(check, fm, raw),
+    )
+    if date is not None:
+        for number, raw_directive in enumerate(raw.directives, start=1):
+            directive = _directive(check, raw_directive, number, bulletin, registry)
+            if directive is not None:
+                bulletin.directives.append(directive)
+    if check.problems:
+        return None, check.problems
+    return bulletin, []
+
+
+def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
+    meeting = fm.get("meeting")
+    if meeting is None:
+        return None
+    line = 1 + fm.line_of("meeting")
+    if not isinstance(meeting, LineDict):
+        check.add(line, "'meeting' must hold start:, place: and attendees:",
+                  "Write 'meeting: {start: 2021-06-01 09:00, place: Room 3}'.")
+        return None
+    offset = 2  # nested keys count lines from the front matter's start, like the top level
+    check.unknown_fields(meeting, MEETING_FIELDS, offset, "the meeting")
+    start = check.date(meeting, "start", offset, parse=dates.parse_datetime, required=True)
+    if start is None:
+        return None
+    return Meeting(start, check.text(meeting, "place", offset), check.text_list(meeting, "attendees", offset))
+
+
+def _attachments(check: _Checker, fm: LineDict, raw: RawBulletin) -> tuple[Attachment, ...]:
+    """Files named under `attachments:` or linked from the text; each must exist."""
+    folder = raw.path.parent
+    listed = [(path, 1 + fm.line_of("attachments")) for path in check.text_list(fm, "attachments", 2)]
+    found: dict[str, Attachment] = {}
+    for target, line in listed + links(raw.body, raw.body_line):
+        if _EXTERNAL.match(target):
+            continue
+        rel = unquote(target.split("#")[0].split("?")[0])
+        if not rel:
+            continue
+        source = folder / rel
+        if ".." in PurePosixPath(rel).parts or not source.is_file():
+            check.add(line, f"attachment or link '{target}' does not exist next to the bulletin",
+                      f"Put the file at {source} or correct the path (it is relative to the bulletin's folder).")
+            continue
+        if not rel.endswith(".md") and rel not in found:
+            found[rel] = Attachment(rel, source)
+    return tuple(found.values())
+
+
+def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bulletin, registry: UnitRegistry):
+    options = raw.options if raw.options is not None else LineDict()
+    if not isinstance(options, LineDict):
+        check.add(raw.options_line, "a directive's options must be 'name: value' lines",
+                  "Indent each option by four spaces, e.g. '    units: [all]'.")
+        return None
+    offset = raw.options_line
+    check.unknown_fields(options, DIRECTIVE_FIELDS, offset, "the directive")
+    directive_id = check.text(options, "id", offset) or f"{'-'.join(bulletin.stem.split())}-{number}"
+    if not _DIRECTIVE_ID.match(directive_id):
+        check.add(offset + options.line_of("id") - 1, f"directive id '{directive_id}' has characters an anchor cannot hold",
+                  "Use letters, digits, '-', '.' and '_' only, e.g. 'id: CIG-2021-05-2'.")
+    units = check.units(options, "units", registry, offset)
+    if "units" not in options:
+        check.add(raw.line, "the directive has no 'units'",
+                  "Add '    units: [all]' or the ids of the responsible units below the '/// directive' line.")
+    deadline_value = options.get("deadline")
+    deadline = None
+    if deadline_value is None:
+        check.add(raw.line, "the directive has no 'deadline'",
+                  "Add '    deadline: YYYY-MM-DD' (or 'ongoing', or '+14d' from the bulletin's date).")
+    else:
+        deadline = check.date(options, "deadline", offset, parse=lambda v: dates.parse_deadline(v, bulletin.date))
+    title = raw.title or first_sentence(raw.text)
+    if not title:
+        check.add(raw.line, "the directive has neither a title nor any text",
+                  "Write '/// directive | What must be done' or the instruction below the options.")
+    return Directive(
+        id=directive_id,
+        title=title,
+        text=raw.text,
+        units=(ALL_UNITS,) if ALL_UNITS in units else units,
+        support=check.units(options, "support", registry, offset),
+        owner=check.text(options, "owner", offset),
+        deadline=deadline,
+        status=check.choice(options, "status", STATUSES, offset, default="open"),
+        grade=check.choice(options, "grade", GRADES, offset),
+        line=raw.line,
+        header=(raw.first, raw.text_first),
+        bulletin=bulletin,
+    )
+
+
+def first_sentence(markdown: str) -> str:
+    """The first sentence of a directive's text, as plain text, for a default title."""
+    paragraph = markdown.strip().split("\n\n")[0]
+    plain = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", paragraph).split())
+    sentence = _SENTENCE_END.split(plain, maxsplit=1)[0].strip()
+    if len(sentence) > TITLE_LENGTH:
+        sentence = sentence[: TITLE_LENGTH - 1].rstrip() + "…"
+    return sentence

@@ -1,0 +1,243 @@
+"""Real `mkdocs build` runs of a small fixture site: pages, export, drafts, escaping, errors."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs, write_tree
+
+NOTICE_MD = """\
+---
+title: Notice on the winter safety meeting
+date: 2026-11-20
+type: notice
+issuer: 安全环保部
+meeting: {start: "2026-12-08 09:30", place: Conference Room 3, attendees: [Heads of all units]}
+attachments: [forms/checklist.csv]
+---
+Bring the [checklist](forms/checklist.csv).
+
+/// directive | Submit the self-inspection report
+    id: N-1
+    units: [property, energy]
+    deadline: +10d
+
+Each unit submits its report.
+///
+
+/// directive | Fix the overdue item
+    id: N-2
+    units: energy
+    support: property
+    deadline: 2026-11-27
+    status: in-progress
+
+Overdue by a day.
+///
+"""
+
+DRAFT_MD = """\
+---
+title: Secret draft notice
+date: 2026-11-27
+type: notice
+draft: true
+attachments: [draft-only.pdf]
+---
+/// directive
+    id: DRAFT-SECRET-1
+    units: all
+    deadline: 2026-12-28
+
+Draft text nobody may see.
+///
+"""
+
+EVIL = "<script>alert(1)</script>"
+EVIL_MD = f"""\
+---
+title: "Lessons {EVIL} & <b>bold</b>"
+date: 2022-01-18
+type: bulletin
+number: "No. <i>7</i>"
+presided_by: "<img src=x onerror=alert(2)>"
+summary: "{EVIL}"
+---
+Raw HTML in the text: {EVIL} and <Safety Law> stay text.
+
+/// directive | Title {EVIL}
+    id: EVIL-1
+    units: [evil]
+    owner: "<u>owner</u>"
+    deadline: ongoing
+
+Text {EVIL}
+///
+"""
+
+EVIL_UNITS = UNITS_YML + f'- id: evil\n  name: "Evil {EVIL} unit"\n  aliases: ["<em>alias</em>"]\n'
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    project = write_tree(tmp_path_factory.mktemp("site"), {
+        "mkdocs.yml": SITE_YML,
+        "docs/index.md": "# Home\n\nWelcome.\n",
+        "bulletins/units.yml": EVIL_UNITS,
+        "bulletins/2021/2021-05-25-meeting.md": MEETING_MD,
+        "bulletins/2026/2026-11-20-notice.md": NOTICE_MD,
+        "bulletins/2026/forms/checklist.csv": "item,done\nextinguishers,no\n",
+        "bulletins/2026/2026-11-27-draft.md": DRAFT_MD,
+        "bulletins/2026/draft-only.pdf": b"%PDF-1.4 draft",
+        "bulletins/2022/2022-01-18-evil.md": EVIL_MD,
+    })
+    return build(project)
+
+
+def read(site: Path, path: str) -> str:
+    return (site / path).read_text(encoding="utf-8")
+
+
+def all_text(site: Path):
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".csv"):
+            yield path, path.read_text(encoding="utf-8")
+
+
+def test_every_page_is_generated(site):
+    for path in [
+        "index.html", "units/index.html", "units/property/index.html", "units/filling-stations/index.html",
+        "directives/index.html", "archive/index.html", "archive/2021/index.html", "archive/2026/index.html",
+        "bulletins/2021/2021-05-25-meeting/index.html", "bulletins/2026/2026-11-20-notice/index.html",
+        "bulletins/2026/forms/checklist.csv", "directives.json",
+    ]:
+        assert (site / path).is_file(), path
+
+
+def test_bulletin_page_has_metadata_and_a_card_per_directive(site):
+    page = read(site, "bulletins/2021/2021-05-25-meeting/index.html")
+    assert "<title>Special meeting on production safety - Test bulletins</title>" in page
+    for fact in ("CIG-Safety〔2021〕7号", "Ju Baoqing", "Lian Feipeng, Wang Jianmin", "2021-05-25", "Minutes"):
+        assert fact in page
+    assert page.count('class="sb-directive ') == 2
+    card = page[page.index('id="CIG-2021-05-2"'):]
+    card = card[: card.index('<div class="sb-directive ')] if '<div class="sb-directive ' in card else card
+    for fact in ("Full-coverage investigation of hidden dangers", "All units", "Wang Jianmin", "2021-06-30",
+                 "Overdue", "Major hidden danger", "Horizontal to the edge"):
+        assert fact in card, fact
+    assert 'id="2021-05-25-meeting-2"' in page and "Keep the emergency plans current." in page
+
+
+def test_attachments_are_published_and_listed(site):
+    page = read(site, "bulletins/2026/2026-11-20-notice/index.html")
+    assert page.count('href="../forms/checklist.csv"') == 2  # the link in the text and the list
+    assert read(site, "bulletins/2026/forms/checklist.csv").startswith("item,done")
+
+
+def test_unit_page_groups_by_bucket_with_all_and_support(site):
+    page = read(site, "units/property/index.html")
+    sections = re.findall(r'<h2 id="([a-z-]+)"', page)
+    assert sections == ["overdue", "due-soon", "ongoing"]
+    overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
+    assert "Fix the overdue item" in overdue and "Supporting unit" in overdue
+    assert "Full-coverage investigation" in overdue  # addressed to all units
+    assert "../../bulletins/2026/2026-11-20-notice/#N-1" in page
+    assert f"Deadlines as of <time datetime=\"{AS_OF}\">" in page
+
+
+def test_units_index_counts_open_and_overdue(site):
+    page = read(site, "units/index.html")
+    row = re.search(r'<tr><td><a href="energy/">Energy Company</a>.*?</tr>', page).group(0)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    # energy: N-1 (due soon), N-2 (overdue), CIG-2021-05-2 (all, overdue)
+    assert cells[3] == "3" and "2" in cells[4]
+
+
+def test_register_lists_every_directive_by_bucket(site):
+    page = read(site, "directives/index.html")
+    for directive_id in ("CIG-2021-05-2", "2021-05-25-meeting-2", "N-1", "N-2", "EVIL-1"):
+        assert f"#{directive_id}\"" in page
+    assert re.findall(r'<h2 id="([a-z-]+)"', page) == ["overdue", "due-soon", "ongoing"]
+
+
+def test_home_shows_counts_meetings_and_latest(site):
+    page = read(site, "index.html")
+    assert "Welcome." in page
+    assert "<strong>2</strong> overdue" in page
+    assert "2026-12-08 09:30" in page and "Conference Room 3" in page
+    assert page.index("Notice on the winter safety meeting") < page.index("Special meeting on production safety")
+
+
+def test_archive_by_year_and_type(site):
+    index = read(site, "archive/index.html")
+    assert 'href="2026/"' in index and 'href="2021/#minutes"' in index
+    year = read(site, "archive/2026/index.html")
+    assert 'id="notice"' in year and "Notice on the winter safety meeting" in year
+
+
+def test_export(site):
+    data = json.loads(read(site, "directives.json"))
+    assert data["as_of"] == AS_OF
+    by_id = {d["id"]: d for d in data["directives"]}
+    assert sorted(by_id) == ["2021-05-25-meeting-2", "CIG-2021-05-2", "EVIL-1", "N-1", "N-2"]
+    n1 = by_id["N-1"]
+    assert n1 == {
+        "id": "N-1", "title": "Submit the self-inspection report", "text": "Each unit submits its report.",
+        "units": ["property", "energy"], "support": [], "owner": None, "deadline": "2026-11-30",
+        "status": "open", "bucket": "due-soon", "grade": None,
+        "url": "bulletins/2026/2026-11-20-notice/#N-1",
+        "bulletin": {"title": "Notice on the winter safety meeting", "date": "2026-11-20", "type": "notice",
+                     "url": "bulletins/2026/2026-11-20-notice/"},
+    }
+    assert by_id["CIG-2021-05-2"]["units"] == ["all"] and by_id["N-2"]["bucket"] == "overdue"
+    assert by_id["2021-05-25-meeting-2"]["deadline"] is None and by_id["2021-05-25-meeting-2"]["bucket"] == "ongoing"
+
+
+def test_drafts_appear_nowhere(site):
+    assert not (site / "bulletins/2026/2026-11-27-draft").exists()
+    assert not (site / "bulletins/2026/draft-only.pdf").exists()
+    for path, text in all_text(site):
+        for secret in ("Secret draft notice", "DRAFT-SECRET-1", "Draft text nobody may see", "2026-11-27-draft"):
+            assert secret not in text, (path, secret)
+
+
+def test_markup_from_sources_never_becomes_markup(site):
+    for path, text in all_text(site):
+        if path.name == "directives.json":  # data, not HTML: it keeps the text as written
+            continue
+        for markup in (EVIL, "<b>bold</b>", "<i>7</i>", "<img src=x", "<u>owner</u>", "<em>alias</em>", "<Safety Law>"):
+            assert markup not in text, (path, markup)
+    page = read(site, "bulletins/2022/2022-01-18-evil/index.html")
+    assert "<title>Lessons &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt; - Test bulletins</title>" in page
+    assert "&lt;Safety Law&gt;" in page
+    export = json.loads(read(site, "directives.json"))
+    assert {d["id"]: d["title"] for d in export["directives"]}["EVIL-1"] == f"Title {EVIL}"
+    unit = read(site, "units/evil/index.html")
+    assert "<h1>Evil &lt;script&gt;alert(1)&lt;/script&gt; unit</h1>" in unit
+
+
+def test_links_are_relative(site):
+    for path, text in all_text(site):
+        # MkDocs writes 404.html with root-relative links: only a server's error page uses it
+        if path.suffix == ".html" and path.name != "404.html":
+            assert not re.search(r'href="/(?!/)', text), path
+
+
+def test_same_sources_and_date_give_the_same_bytes(site, tmp_path):
+    again = build(site.parent, site="site-again")
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_bad_bulletin_fails_the_build_with_file_and_line(site_project):
+    broken = MEETING_MD.replace("deadline: 2021-06-30", "deadline: 2021-06-31")
+    project = site_project({"2021/2021-05-25-meeting.md": broken, "2021/other.md": MEETING_MD.replace("minutes", "minute")})
+    result = mkdocs(project, "build")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "2021-05-25-meeting.md:17: error: 'deadline'" in result.stderr
+    assert "other.md:4: error: 'type' is 'minute'" in result.stderr
+    assert not (project / "site" / "index.html").exists()

@@ -1,0 +1,110 @@
+from pathlib import Path
+
+from safety_bulletins.parse import links, parse_bulletin, read_text
+
+P = Path("b.md")
+
+
+def parse(text):
+    return parse_bulletin(P, text)
+
+
+def test_front_matter_body_and_line_numbers():
+    raw, problems = parse("---\ntitle: T\ndate: 2021-05-25\ntype: minutes\n---\nBody\n")
+    assert problems == []
+    assert raw.front_matter["title"] == "T"
+    assert raw.front_matter.line_of("type") == 3  # relative to the YAML, which starts on file line 2
+    assert raw.body_line == 6
+    assert raw.body.startswith("Body")
+
+
+def test_dates_stay_strings_so_impossible_dates_can_be_reported():
+    raw, _ = parse("---\ndate: 2021-02-30\n---\n")
+    assert raw.front_matter["date"] == "2021-02-30"
+
+
+def test_directive_block_with_title_options_and_text():
+    text = "---\ntitle: T\n---\nIntro\n\n/// directive | Do it\n    units: [all]\n    deadline: +14d\n\nThe text.\n\nMore.\n///\nAfter\n"
+    raw, problems = parse(text)
+    assert problems == []
+    (d,) = raw.directives
+    assert d.line == 6 and d.options_line == 7
+    assert d.title == "Do it"
+    assert d.options == {"units": ["all"], "deadline": "+14d"}
+    assert d.options.line_of("deadline") == 2
+    assert d.text == "The text.\n\nMore."
+
+
+def test_directive_without_options_or_title():
+    raw, _ = parse("---\ntitle: T\n---\n/// directive\nJust text.\n///\n")
+    (d,) = raw.directives
+    assert d.title == "" and d.options is None and d.text == "Just text."
+
+
+def test_directive_inside_code_fence_is_text():
+    text = "---\ntitle: T\n---\n```markdown\n/// directive\n    units: [all]\n///\n```\n\n~~~~\n/// directive\n~~~~\n"
+    raw, problems = parse(text)
+    assert raw.directives == [] and problems == []
+
+
+def test_code_fence_inside_directive_does_not_close_it():
+    text = "---\ntitle: T\n---\n/// directive\n    units: [all]\n\n```\n///\n```\n///\nafter\n"
+    raw, problems = parse(text)
+    assert problems == []
+    assert raw.directives[0].text == "```\n///\n```"
+
+
+def test_nested_blocks_need_their_own_closing_line():
+    text = "---\ntitle: T\n---\n//// directive\n    units: [all]\n\n/// note\nInside\n///\nStill the directive\n////\n"
+    raw, problems = parse(text)
+    assert problems == []
+    assert raw.directives[0].text.endswith("Still the directive")
+
+
+def test_unclosed_directive_is_reported_at_its_header():
+    raw, problems = parse("---\ntitle: T\n---\ntext\n/// directive\n    units: [all]\n\nnever closed\n")
+    assert raw.directives == []
+    (p,) = problems
+    assert p.line == 5 and "never closed" in p.message and "'///'" in p.hint
+
+
+def test_directive_inside_directive_is_reported():
+    _, problems = parse("---\ntitle: T\n---\n/// directive\nA\n/// directive\nB\n///\n///\n")
+    assert [(p.line, "inside another directive" in p.message) for p in problems] == [(6, True)]
+
+
+def test_malformed_option_yaml_names_the_file_line():
+    _, problems = parse("---\ntitle: T\n---\n/// directive\n    units: [all\n    deadline: x\n\ntext\n///\n")
+    (p,) = problems
+    assert "malformed YAML" in p.message and p.line in (5, 6)
+
+
+def test_missing_and_unclosed_front_matter():
+    assert "does not start with YAML front matter" in parse("# Title\n")[1][0].message
+    assert "never closed" in parse("---\ntitle: T\n")[1][0].message
+
+
+def test_malformed_front_matter_yaml():
+    _, problems = parse("---\ntitle: T\ndate: [2021\n---\n")
+    (p,) = problems
+    assert p.line >= 3 and "malformed YAML" in p.message
+
+
+def test_not_utf8_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "gbk.md"
+    path.write_bytes("---\ntitle: x\n---\n".encode() + "安全".encode("gbk"))
+    text, problems = read_text(path)
+    assert text is None
+    assert problems[0].line == 4 and "not UTF-8" in problems[0].message
+
+
+def test_bom_and_crlf_are_accepted(tmp_path):
+    path = tmp_path / "bom.md"
+    path.write_bytes(b"\xef\xbb\xbf---\r\ntitle: T\r\n---\r\nx\r\n")
+    text, problems = read_text(path)
+    assert problems == [] and text == "---\ntitle: T\n---\nx\n"
+
+
+def test_links_skip_code_and_carry_lines():
+    body = "See [form](forms/a.xlsx) and ![img](p.png).\n```\n[x](code.pdf)\n```\n`[y](span.pdf)`\n[ref]: docs/b.pdf\n"
+    assert links(body, 10) == [("forms/a.xlsx", 10), ("p.png", 10), ("docs/b.pdf", 15)]

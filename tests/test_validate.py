@@ -1,0 +1,180 @@
+"""Every validation rule, through load_project as `bulletins check` and the build use it."""
+
+import datetime as dt
+
+import pytest
+from conftest import MEETING_MD
+
+from safety_bulletins.project import load_project
+
+HEAD = "---\ntitle: T\ndate: 2021-05-25\ntype: minutes\n---\n"
+
+
+def problems_of(bulletins_dir, text, name="2021/b.md", **extra):
+    project = load_project(bulletins_dir({name: text, **extra}))
+    return [(p.line, p.message, p.hint) for p in project.problems]
+
+
+def one_problem(bulletins_dir, text, **extra):
+    found = problems_of(bulletins_dir, text, **extra)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def directive(options: str, text: str = "Do it.") -> str:
+    return HEAD + "/// directive\n" + "".join(f"    {o}\n" for o in options.split(";") if o) + f"\n{text}\n///\n"
+
+
+def test_the_meeting_fixture_is_valid(bulletins_dir):
+    project = load_project(bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD}))
+    assert project.problems == []
+    (b,) = project.bulletins
+    assert (b.title, b.date, b.type, b.issuer, b.number) == (
+        "Special meeting on production safety", dt.date(2021, 5, 25), "minutes", "safety-env", "CIG-Safety〔2021〕7号")
+    first, second = b.directives
+    assert first.id == "CIG-2021-05-2" and first.units == ("all",) and first.support == ("safety-env",)
+    assert first.deadline == dt.date(2021, 6, 30) and first.grade == "major" and first.status == "open"
+    # defaults: id from the file stem and position, title from the first sentence, alias resolved
+    assert second.id == "2021-05-25-meeting-2"
+    assert second.title == "Keep the emergency plans current."
+    assert second.units == ("property",) and second.deadline is None
+
+
+@pytest.mark.parametrize("field", ["title", "date", "type"])
+def test_required_front_matter(bulletins_dir, field):
+    text = "\n".join(line for line in HEAD.split("\n") if not line.startswith(field + ":"))
+    line, message, hint = one_problem(bulletins_dir, text)
+    assert message == f"'{field}' is missing" and field in hint
+
+
+def test_invalid_and_impossible_dates(bulletins_dir):
+    line, message, _ = one_problem(bulletins_dir, HEAD.replace("2021-05-25", "25/05/2021"))
+    assert line == 3 and "YYYY-MM-DD" in message
+    line, message, _ = one_problem(bulletins_dir, HEAD.replace("2021-05-25", "2021-02-30"))
+    assert line == 3 and "not a real date" in message and "day is out of range" in message
+
+
+def test_unknown_type_suggests_the_closest(bulletins_dir):
+    line, message, hint = one_problem(bulletins_dir, HEAD.replace("minutes", "minute"))
+    assert line == 4 and "'minute'" in message and "Did you mean 'minutes'?" in hint
+
+
+def test_unknown_front_matter_field_suggests_the_closest(bulletins_dir):
+    line, message, hint = one_problem(bulletins_dir, HEAD.replace("type: minutes", "type: minutes\npresided: X"))
+    assert line == 5 and "unknown field 'presided'" in message and "Did you mean 'presided_by'?" in hint
+
+
+def test_draft_must_be_boolean(bulletins_dir):
+    line, message, _ = one_problem(bulletins_dir, HEAD.replace("type: minutes", "type: minutes\ndraft: maybe"))
+    assert line == 5 and "'draft' must be true or false" in message
+
+
+def test_meeting_start_is_checked_at_its_line(bulletins_dir):
+    text = HEAD.replace("type: minutes", "type: notice\nmeeting:\n  place: Hall\n  start: 2021-06-31 09:00")
+    line, message, _ = one_problem(bulletins_dir, text)
+    assert line == 7 and "not a real date" in message
+
+
+def test_unknown_issuer_suggests_a_unit(bulletins_dir):
+    line, message, hint = one_problem(bulletins_dir, HEAD.replace("type: minutes", "type: minutes\nissuer: propertty"))
+    assert line == 5 and "unknown unit 'propertty'" in message and "Did you mean 'property' (Property Management Company)?" in hint
+
+
+def test_directive_needs_units_and_deadline(bulletins_dir):
+    found = problems_of(bulletins_dir, directive(""))
+    assert [(line, message) for line, message, _ in found] == [
+        (6, "the directive has no 'units'"), (6, "the directive has no 'deadline'")]
+
+
+@pytest.mark.parametrize("deadline", ["2021-13-01", "next week", "+3m"])
+def test_bad_deadlines(bulletins_dir, deadline):
+    line, message, _ = one_problem(bulletins_dir, directive(f"units: [all];deadline: {deadline}"))
+    assert line == 8 and "deadline" in message
+
+
+def test_relative_deadlines_count_from_the_bulletin_date(bulletins_dir):
+    project = load_project(bulletins_dir({"b.md": directive("units: all;deadline: +2w")}))
+    assert project.bulletins[0].directives[0].deadline == dt.date(2021, 6, 8)
+
+
+def test_unknown_status_and_grade(bulletins_dir):
+    line, message, hint = one_problem(bulletins_dir, directive("units: all;deadline: ongoing;status: finished"))
+    assert line == 9 and "'finished'" in message and "done" in hint
+    line, message, hint = one_problem(bulletins_dir, directive("units: all;deadline: ongoing;grade: big"))
+    assert line == 9 and "general, major" in hint
+
+
+def test_unknown_unit_in_directive_suggests_the_closest(bulletins_dir):
+    line, message, hint = one_problem(bulletins_dir, directive("units: [Energy Co];deadline: ongoing"))
+    assert line == 7 and "unknown unit 'Energy Co'" in message and "Did you mean 'energy' (Energy Company)?" in hint
+
+
+def test_units_match_id_name_or_alias_in_any_case(bulletins_dir):
+    text = directive("units: [PROPERTY, energy company, 安全环保部];support: Filling Stations;deadline: ongoing")
+    d = load_project(bulletins_dir({"b.md": text})).bulletins[0].directives[0]
+    assert d.units == ("property", "energy", "safety-env") and d.support == ("filling-stations",)
+
+
+def test_unknown_option_suggests_the_closest(bulletins_dir):
+    found = problems_of(bulletins_dir, directive("units: all;deadine: 2021-06-30"))
+    messages = [(line, message, hint) for line, message, hint in found]
+    assert (8, "unknown field 'deadine' in the directive", messages[0][2]) == messages[0]
+    assert "Did you mean 'deadline'?" in messages[0][2]
+    assert messages[1][1] == "the directive has no 'deadline'"
+
+
+def test_bad_directive_id(bulletins_dir):
+    line, message, _ = one_problem(bulletins_dir, directive("id: a b;units: all;deadline: ongoing"))
+    assert line == 7 and "'a b'" in message
+
+
+def test_directive_with_no_title_and_no_text(bulletins_dir):
+    line, message, _ = one_problem(bulletins_dir, directive("units: all;deadline: ongoing", text=""))
+    assert line == 6 and "neither a title nor any text" in message
+
+
+def test_duplicate_ids_are_reported_in_both_places(bulletins_dir):
+    text = directive("id: X-1;units: all;deadline: ongoing")
+    project = load_project(bulletins_dir({"2021/a.md": text, "2021/b.md": text.replace("Do it.", "Again.")}))
+    found = sorted((p.path.name, p.line, p.message) for p in project.problems)
+    assert [(name, line) for name, line, _ in found] == [("a.md", 6), ("b.md", 6)]
+    assert "b.md:6" in found[0][2] and "a.md:6" in found[1][2]
+
+
+def test_missing_attachment_listed_or_linked(bulletins_dir):
+    text = HEAD.replace("type: minutes", "type: minutes\nattachments: [forms/a.xlsx]") + "See [plan](plan.pdf).\n"
+    found = problems_of(bulletins_dir, text, **{"2021/forms/a.xlsx": b"x"})
+    assert [(line, "'plan.pdf' does not exist" in message) for line, message, _ in found] == [(7, True)]
+
+
+def test_attachments_are_collected_once_and_external_links_ignored(bulletins_dir):
+    text = (HEAD.replace("type: minutes", "type: minutes\nattachments: [forms/a.xlsx]")
+            + "[a](forms/a.xlsx) [web](https://example.org/x.pdf) [top](#top) [other](other.md)\n")
+    project = load_project(bulletins_dir({"2021/b.md": text, "2021/forms/a.xlsx": b"x", "2021/other.md": HEAD}))
+    assert project.problems == []
+    b = next(b for b in project.bulletins if b.rel_path == "2021/b.md")
+    assert [a.path for a in b.attachments] == ["forms/a.xlsx"]
+
+
+def test_links_may_not_leave_the_bulletins_folder(bulletins_dir):
+    line, message, _ = one_problem(bulletins_dir, HEAD + "[x](../units.yml)\n")
+    assert "does not exist" in message
+
+
+def test_not_utf8_file_fails_check(bulletins_dir):
+    line, message, _ = one_problem(bulletins_dir, HEAD.encode() + "安全".encode("gbk"))
+    assert "not UTF-8" in message
+
+
+def test_drafts_are_validated_but_not_published(bulletins_dir):
+    text = HEAD.replace("type: minutes", "type: minutes\ndraft: true")
+    project = load_project(bulletins_dir({"d.md": text, "p.md": HEAD}))
+    assert project.problems == [] and [b.rel_path for b in project.published] == ["p.md"]
+    assert "title" in str(load_project(bulletins_dir({"d.md": text.replace("title: T\n", "")})).problems[0])
+
+
+def test_problem_text_names_file_line_and_fix(bulletins_dir):
+    project = load_project(bulletins_dir({"2021/b.md": HEAD.replace("minutes", "minute")}))
+    text = str(project.problems[0])
+    assert text.startswith(f"{project.root / '2021/b.md'}:4: error: 'type' is 'minute'")
+    assert "Did you mean 'minutes'?" in text
