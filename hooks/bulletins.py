@@ -6,6 +6,7 @@ state here, `_build`, is replaced at the start of every build (on_config).
 
 from __future__ import annotations
 
+import calendar
 import logging
 import os
 import time
@@ -29,8 +30,8 @@ def on_config(config):
         as_of = as_of_date()
     except DateError as exc:
         raise PluginError(str(exc)) from None
-    # Same sources and as-of date, same bytes: the sitemap's dates follow the as-of date.
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.mktime(as_of.timetuple()) - time.timezone)))
+    # Same sources and as-of date, same bytes: MkDocs dates the sitemap by SOURCE_DATE_EPOCH.
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(as_of.timetuple()))
     bulletins_dir = Path(config.config_file_path).parent / "bulletins"
     _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls)
     for problem in _build.project.problems:

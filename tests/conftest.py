@@ -84,6 +84,7 @@ def bulletins_dir(tmp_path: Path):
 
 SITE_YML = f"""\
 site_name: Test bulletins
+site_url: http://intranet.test/safety/
 docs_dir: docs
 theme:
   name: material

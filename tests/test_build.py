@@ -202,6 +202,13 @@ def test_drafts_appear_nowhere(site):
             assert secret not in text, (path, secret)
 
 
+def test_sitemap_lists_published_pages_only(site):
+    sitemap = read(site, "sitemap.xml")
+    assert "<loc>http://intranet.test/safety/bulletins/2026/2026-11-20-notice/</loc>" in sitemap
+    assert f"<lastmod>{AS_OF}</lastmod>" in sitemap
+    assert "draft" not in sitemap
+
+
 def test_markup_from_sources_never_becomes_markup(site):
     for path, text in all_text(site):
         if path.name == "directives.json":  # data, not HTML: it keeps the text as written

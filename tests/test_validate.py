@@ -156,9 +156,35 @@ def test_attachments_are_collected_once_and_external_links_ignored(bulletins_dir
     assert [a.path for a in b.attachments] == ["forms/a.xlsx"]
 
 
-def test_links_may_not_leave_the_bulletins_folder(bulletins_dir):
-    line, message, _ = one_problem(bulletins_dir, HEAD + "[x](../units.yml)\n")
-    assert "does not exist" in message
+def test_links_may_not_leave_the_bulletins_folder(bulletins_dir, tmp_path):
+    (tmp_path / "outside.txt").write_text("x")
+    line, message, _ = one_problem(bulletins_dir, HEAD + "[x](../../outside.txt)\n")
+    assert line == 6 and "does not exist" in message
+
+
+def test_links_to_bulletins_of_other_years(bulletins_dir):
+    project = load_project(bulletins_dir({"2021/b.md": HEAD + "[a](../2022/a.md)\n", "2022/a.md": HEAD}))
+    assert project.problems == []
+
+
+def test_a_directive_pymdown_would_see_but_not_at_the_line_start_is_an_error(bulletins_dir):
+    for hidden, expected_line in (("!!! note\n    /// directive\n        units: all\n", 8), ("> /// directive\n", 7)):
+        line, message, hint = one_problem(bulletins_dir, HEAD + "\n" + hidden + "\n    x\n")
+        assert (line, message) == (expected_line, "a directive must start at the beginning of a line"), hidden
+    assert problems_of(bulletins_dir, HEAD + "```\n    /// directive\n```\n") == []
+
+
+def test_default_title_of_chinese_text_wrapped_over_lines(bulletins_dir):
+    text = directive("units: all;deadline: ongoing", text="各单位要进一步建立健全\n应急救援管理机制。其他内容。")
+    assert load_project(bulletins_dir({"b.md": text})).bulletins[0].directives[0].title == "各单位要进一步建立健全应急救援管理机制。"
+
+
+def test_directives_are_checked_even_when_the_date_is_wrong(bulletins_dir):
+    text = directive("units: [nowhere];deadline: +3d").replace("2021-05-25", "2021-05-32")
+    assert [message for _, message, _ in problems_of(bulletins_dir, text)] == [
+        "'date': '2021-05-32' is not a real date (day is out of range for month)",
+        "unknown unit 'nowhere' in 'units'",
+    ]
 
 
 def test_not_utf8_file_fails_check(bulletins_dir):

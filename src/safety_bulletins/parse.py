@@ -17,6 +17,8 @@ from .model import Problem
 
 _BLOCK_START = re.compile(r"^[ ]{0,3}(/{3,})[ ]*([\w-]+)[ ]*(?:\|[ ]*(.*?)[ ]*)?$")
 _BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")
+# A header pymdown would still see as a block, inside a quote, list or admonition
+_HIDDEN_DIRECTIVE = re.compile(r"^(?:\s|>)+/{3,}[ ]*directive\b")
 _OPTION_LINE = re.compile(r"^[ ]{4,}\S")
 _FENCE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)*(`{3,}|~{3,})")
 _FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
@@ -115,6 +117,12 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
             if directive:
                 directives.append(directive)
             continue
+        if not in_code and _HIDDEN_DIRECTIVE.match(line):
+            problems.append(Problem(
+                path, first_line + i, "a directive must start at the beginning of a line",
+                "Move '/// directive' to the start of the line: not indented, quoted (>) or inside a note. "
+                "To show an example of one, put it in a fenced code block (```).",
+            ))
         i += 1
     return directives, problems
 

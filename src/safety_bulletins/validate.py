@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import posixpath
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote
 
 from . import dates
@@ -32,6 +34,8 @@ DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "gr
 _DIRECTIVE_ID = re.compile(r"^\w[\w.-]*$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；])\s")
 _MARKUP = re.compile(r"[*_`#>]+|!?\[([^\]]*)\]\([^)]*\)")
+# Chinese text wrapped over lines joins without a space
+_CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n[ \t]*(?=[\u3000-\u9fff\uff00-\uffef])")
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)")
 TITLE_LENGTH = 80
 
@@ -159,13 +163,12 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         summary=check.text(fm, "summary", 2),
         draft=draft is True,
         meeting=_meeting(check, fm),
-        attachments=_attachments(check, fm, raw),
+        attachments=_attachments(check, fm, raw, rel_path),
     )
-    if date is not None:
-        for number, raw_directive in enumerate(raw.directives, start=1):
-            directive = _directive(check, raw_directive, number, bulletin, registry)
-            if directive is not None:
-                bulletin.directives.append(directive)
+    for number, raw_directive in enumerate(raw.directives, start=1):
+        directive = _directive(check, raw_directive, number, bulletin, registry)
+        if directive is not None:
+            bulletin.directives.append(directive)
     if check.problems:
         return None, check.problems
     return bulletin, []
@@ -188,9 +191,9 @@ def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
     return Meeting(start, check.text(meeting, "place", offset), check.text_list(meeting, "attendees", offset))
 
 
-def _attachments(check: _Checker, fm: LineDict, raw: RawBulletin) -> tuple[Attachment, ...]:
+def _attachments(check: _Checker, fm: LineDict, raw: RawBulletin, rel_path: str) -> tuple[Attachment, ...]:
     """Files named under `attachments:` or linked from the text; each must exist."""
-    folder = raw.path.parent
+    folder = posixpath.dirname(rel_path)
     listed = [(path, 1 + fm.line_of("attachments")) for path in check.text_list(fm, "attachments", 2)]
     found: dict[str, Attachment] = {}
     for target, line in listed + links(raw.body, raw.body_line):
@@ -199,8 +202,11 @@ def _attachments(check: _Checker, fm: LineDict, raw: RawBulletin) -> tuple[Attac
         rel = unquote(target.split("#")[0].split("?")[0])
         if not rel:
             continue
-        source = folder / rel
-        if ".." in PurePosixPath(rel).parts or not source.is_file():
+        # Relative to the bulletin's folder, and inside the bulletins folder (whatever is
+        # outside is not published).
+        inside = posixpath.normpath(posixpath.join(folder, rel))
+        source = raw.path.parent / rel
+        if inside.startswith("../") or not source.is_file():
             check.add(line, f"attachment or link '{target}' does not exist next to the bulletin",
                       f"Put the file at {source} or correct the path (it is relative to the bulletin's folder).")
             continue
@@ -231,7 +237,10 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         check.add(raw.line, "the directive has no 'deadline'",
                   "Add '    deadline: YYYY-MM-DD' (or 'ongoing', or '+14d' from the bulletin's date).")
     else:
-        deadline = check.date(options, "deadline", offset, parse=lambda v: dates.parse_deadline(v, bulletin.date))
+        # Without a valid bulletin date (already reported) relative deadlines count from an
+        # arbitrary day, so that the rest of the directive is still checked.
+        issued = bulletin.date or dt.date.min
+        deadline = check.date(options, "deadline", offset, parse=lambda v: dates.parse_deadline(v, issued))
     title = raw.title or first_sentence(raw.text)
     if not title:
         check.add(raw.line, "the directive has neither a title nor any text",
@@ -254,7 +263,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
 
 def first_sentence(markdown: str) -> str:
     """The first sentence of a directive's text, as plain text, for a default title."""
-    paragraph = markdown.strip().split("\n\n")[0]
+    paragraph = _CJK_LINE_BREAK.sub("", markdown.strip().split("\n\n")[0])
     plain = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", paragraph).split())
     sentence = _SENTENCE_END.split(plain, maxsplit=1)[0].strip()
     if len(sentence) > TITLE_LENGTH:
