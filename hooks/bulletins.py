@@ -16,6 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
 from safety_bulletins.dates import DateError, as_of_date
+from safety_bulletins.site import EXPORT_JSON
 from safety_bulletins.sitebuild import SiteBuild
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
@@ -60,12 +61,12 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    missing = _build.missing_cards(page.file.src_uri, html)
+    missing = _build.render_problems(page.file.src_uri, html)
     if missing:
         raise PluginError("\n".join(missing))
     return _build.page_content(page.file.src_uri, html)
 
 
 def on_post_build(config):
-    Path(config.site_dir, "directives.json").write_text(_build.export_json(), encoding="utf-8")
+    Path(config.site_dir, EXPORT_JSON).write_text(_build.export_json(), encoding="utf-8")
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")

@@ -76,6 +76,27 @@ Text {EVIL}
 ///
 """
 
+TRICKY_MD = """\
+---
+title: Tricky but valid
+date: 2023-03-01
+type: minutes
+---
+Time: 09:00
+Place: Room 3
+
+Body [click](javascript:alert(3)) and ![the site](photos/site%201.png).
+
+/// directive | Call **now** [x](javascript:alert(4))
+    id: attachments
+    units: all
+    deadline: 2023-04-01
+    status: done
+
+Done.
+///
+"""
+
 EVIL_UNITS = UNITS_YML + f'- id: evil\n  name: "Evil {EVIL} unit"\n  aliases: ["<em>alias</em>"]\n'
 
 
@@ -91,6 +112,8 @@ def site(tmp_path_factory) -> Path:
         "bulletins/2026/2026-11-27-draft.md": DRAFT_MD,
         "bulletins/2026/draft-only.pdf": b"%PDF-1.4 draft",
         "bulletins/2022/2022-01-18-evil.md": EVIL_MD,
+        "bulletins/2023/2023-03-01-tricky.md": TRICKY_MD,
+        "bulletins/2023/photos/site 1.png": b"\x89PNG\r\n\x1a\n",
     })
     return build(project)
 
@@ -138,7 +161,7 @@ def test_attachments_are_published_and_listed(site):
 def test_unit_page_groups_by_bucket_with_all_and_support(site):
     page = read(site, "units/property/index.html")
     sections = re.findall(r'<h2 id="([a-z-]+)"', page)
-    assert sections == ["overdue", "due-soon", "ongoing"]
+    assert sections == ["overdue", "due-soon", "ongoing", "closed"]
     overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
     assert "Fix the overdue item" in overdue and "Supporting unit" in overdue
     assert "Full-coverage investigation" in overdue  # addressed to all units
@@ -158,7 +181,7 @@ def test_register_lists_every_directive_by_bucket(site):
     page = read(site, "directives/index.html")
     for directive_id in ("CIG-2021-05-2", "2021-05-25-meeting-2", "N-1", "N-2", "EVIL-1"):
         assert f"#{directive_id}\"" in page
-    assert re.findall(r'<h2 id="([a-z-]+)"', page) == ["overdue", "due-soon", "ongoing"]
+    assert re.findall(r'<h2 id="([a-z-]+)"', page) == ["overdue", "due-soon", "ongoing", "closed"]
 
 
 def test_home_shows_counts_meetings_and_latest(site):
@@ -180,7 +203,7 @@ def test_export(site):
     data = json.loads(read(site, "directives.json"))
     assert data["as_of"] == AS_OF
     by_id = {d["id"]: d for d in data["directives"]}
-    assert sorted(by_id) == ["2021-05-25-meeting-2", "CIG-2021-05-2", "EVIL-1", "N-1", "N-2"]
+    assert sorted(by_id) == ["2021-05-25-meeting-2", "CIG-2021-05-2", "EVIL-1", "N-1", "N-2", "attachments"]
     n1 = by_id["N-1"]
     assert n1 == {
         "id": "N-1", "title": "Submit the self-inspection report", "text": "Each unit submits its report.",
@@ -224,6 +247,16 @@ def test_markup_from_sources_never_becomes_markup(site):
     assert "<h1>Evil &lt;script&gt;alert(1)&lt;/script&gt; unit</h1>" in unit
 
 
+def test_text_that_looks_like_metadata_links_or_markup_stays_text(site):
+    page = read(site, "bulletins/2023/2023-03-01-tricky/index.html")
+    assert "<p>Time: 09:00\nPlace: Room 3</p>" in page  # not taken as page metadata
+    assert not re.search(r'(href|src)="javascript:', page) and "<span>click</span>" in page
+    assert "Call **now** [x](javascript:alert(4))</a>" not in page
+    assert 'id="attachments">Call **now** [x](javascript:alert(4))' in page
+    assert page.count('id="attachments"') == 1  # the attachments heading has its own anchor
+    assert 'src="../photos/site%201.png"' in page and (site / "bulletins/2023/photos/site 1.png").is_file()
+
+
 def test_links_are_relative(site):
     for path, text in all_text(site):
         # MkDocs writes 404.html with root-relative links: only a server's error page uses it
@@ -241,10 +274,17 @@ def test_same_sources_and_date_give_the_same_bytes(site, tmp_path):
 
 def test_a_bad_bulletin_fails_the_build_with_file_and_line(site_project):
     broken = MEETING_MD.replace("deadline: 2021-06-30", "deadline: 2021-06-31")
-    project = site_project({"2021/2021-05-25-meeting.md": broken, "2021/other.md": MEETING_MD.replace("minutes", "minute")})
+    project = site_project({
+        "2021/2021-05-25-meeting.md": broken,
+        "2021/other.md": MEETING_MD.replace("minutes", "minute").replace("CIG-2021-05-2", "X-1"),
+        "2021/yaml.md": "---\ntitle: [unclosed\n---\n",
+        "2021/unclosed.md": MEETING_MD.replace("CIG-2021-05-2", "X-2").rsplit("///", 1)[0],
+    })
     result = mkdocs(project, "build")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "2021-05-25-meeting.md:17: error: 'deadline'" in result.stderr
     assert "other.md:4: error: 'type' is 'minute'" in result.stderr
+    assert "yaml.md:3: error: malformed YAML in the front matter" in result.stderr
+    assert "unclosed.md:23: error: the directive block opened here with '/// directive' is never closed" in result.stderr
     assert not (project / "site" / "index.html").exists()

@@ -27,6 +27,14 @@ def test_check_defaults_to_the_bulletins_folder_and_missing_folder_fails(tmp_pat
     assert "bulletins folder does not exist" in capsys.readouterr().err
 
 
+def test_check_finds_the_projects_bulletins_from_a_subfolder(bulletins_dir, tmp_path, capsys, monkeypatch):
+    bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD})
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
+    monkeypatch.chdir(tmp_path / "bulletins" / "2021")
+    assert main(["check"]) == 0
+    assert f"in {tmp_path / 'bulletins'}" in capsys.readouterr().out
+
+
 def test_console_script_and_bad_usage():
     result = subprocess.run([sys.executable, "-m", "safety_bulletins.cli", "frobnicate"], capture_output=True, text=True)
     assert result.returncode == 2 and "invalid choice" in result.stderr

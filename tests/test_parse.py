@@ -108,3 +108,25 @@ def test_bom_and_crlf_are_accepted(tmp_path):
 def test_links_skip_code_and_carry_lines():
     body = "See [form](forms/a.xlsx) and ![img](p.png).\n```\n[x](code.pdf)\n```\n`[y](span.pdf)`\n[ref]: docs/b.pdf\n"
     assert links(body, 10) == [("forms/a.xlsx", 10), ("p.png", 10), ("docs/b.pdf", 15)]
+
+
+def test_header_name_is_case_insensitive_and_tabs_count_as_spaces():
+    raw, problems = parse("---\ntitle: T\n---\n///\tDirective\t| Do it\n    units: all\n\nText\n///\n")
+    assert problems == [] and raw.directives[0].title == "Do it"
+
+
+def test_quoted_fence_closes_and_inline_code_is_no_fence():
+    text = "---\ntitle: T\n---\n> ```\n> /// directive\n> ```\n\n```python``` is code.\n\n/// directive\n    units: all\n\nx\n///\n"
+    raw, problems = parse(text)
+    assert problems == [] and len(raw.directives) == 1
+
+
+def test_unclosed_code_fence_is_reported():
+    _, problems = parse("---\ntitle: T\n---\ntext\n~~~\n/// directive\n")
+    assert [(p.line, p.message) for p in problems] == [(5, "a code block opened here is never closed")]
+
+
+def test_anything_else_that_looks_like_a_directive_is_reported():
+    text = "---\ntitle: T\n---\n- /// directive\n\nWrite `/// directive` to start one.\n"
+    _, problems = parse(text)
+    assert [(p.line, p.message) for p in problems] == [(4, "a directive must start at the beginning of a line")]

@@ -42,3 +42,14 @@ def test_missing_malformed_or_not_a_list(tmp_path):
     assert "missing" in load_units(tmp_path / "none.yml")[1][0].message
     assert "malformed YAML" in load(tmp_path, "- id: [a\n")[1][0].message
     assert "must be a YAML list" in load(tmp_path, "id: a\n")[1][0].message
+
+
+def test_units_of_the_wrong_shape(tmp_path):
+    text = "- just a name\n- id: a\n  aliases: {x: y}\n- id: b\n  name: B\n  parent: [a]\n"
+    _, problems = load(tmp_path, text)
+    assert [p.message for p in problems] == [
+        "a unit must be a mapping with id and name, not 'just a name'",
+        "a unit needs a name",
+        "aliases must be a list of names",
+        "parent must be a unit id",
+    ]

@@ -204,3 +204,65 @@ def test_problem_text_names_file_line_and_fix(bulletins_dir):
     text = str(project.problems[0])
     assert text.startswith(f"{project.root / '2021/b.md'}:4: error: 'type' is 'minute'")
     assert "Did you mean 'minutes'?" in text
+
+
+def test_plain_values_stay_as_written(bulletins_dir):
+    text = HEAD.replace("type: minutes", "type: minutes\nnumber: 012\npresided_by: 12:30") + \
+        "/// directive\n    units: no\n    deadline: ongoing\n\nx\n///\n"
+    project = load_project(bulletins_dir({"b.md": text}))
+    assert [p.message for p in project.problems] == ["unknown unit 'no' in 'units'"]
+    text = text.replace("units: no", "units: all")
+    b = load_project(bulletins_dir({"b.md": text})).bulletins[0]
+    assert (b.number, b.presided_by) == ("012", "12:30")
+
+
+def test_yaml_tags_are_errors_not_crashes(bulletins_dir):
+    line, message, _ = one_problem(bulletins_dir, HEAD.replace("2021-05-25", "!!timestamp 2021-02-30"))
+    assert "malformed YAML" in message
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("---\n- a\n- b\n---\n", 2, "the front matter must be 'field: value' lines"),
+    (HEAD.replace("title: T", "title: [a, b]"), 2, "'title' must be text"),
+    (HEAD.replace("type: minutes", "type: minutes\nattendees: {a: b}"), 5, "'attendees' must be a list of names"),
+    (HEAD.replace("type: minutes", "type: notice\nmeeting: tomorrow"), 5, "'meeting' must hold start:"),
+    (HEAD + "/// directive\n    - units\n\nx\n///\n", 7, "a directive's options must be 'name: value' lines"),
+    (HEAD + "/// directive\n    units: []\n    deadline: ongoing\n\nx\n///\n", 7, "'units' is empty"),
+])
+def test_values_of_the_wrong_shape(bulletins_dir, text, line, message):
+    found_line, found_message, _ = one_problem(bulletins_dir, text)
+    assert found_line == line and found_message.startswith(message)
+
+
+def test_markdown_files_with_another_extension_are_not_skipped(bulletins_dir):
+    project = load_project(bulletins_dir({"2021/b.MD": HEAD, "2021/c.markdown": HEAD}))
+    assert sorted(p.message for p in project.problems) == [
+        "bulletins must end in '.md', not '.MD'", "bulletins must end in '.md', not '.markdown'"]
+
+
+def test_links_to_drafts_are_errors(bulletins_dir):
+    draft = HEAD.replace("type: minutes", "type: minutes\ndraft: true")
+    line, message, _ = one_problem(bulletins_dir, HEAD + "See [it](d.md).\n", name="p.md", **{"d.md": draft})
+    assert line == 6 and message == "links to 'd.md', which is a draft and will not be published"
+
+
+def test_angle_bracket_links_are_checked(bulletins_dir):
+    line, message, _ = one_problem(bulletins_dir, HEAD + "[x](<missing file.pdf>)\n")
+    assert "'missing file.pdf' does not exist" in message
+
+
+def test_attachments_with_spaces_and_images(bulletins_dir):
+    project = load_project(bulletins_dir({"b.md": HEAD + "[x](<form 1.pdf>) ![p](photo%20a.jpg)\n",
+                                          "form 1.pdf": b"x", "photo a.jpg": b"x"}))
+    assert project.problems == []
+    assert [a.path for a in project.bulletins[0].attachments] == ["form 1.pdf", "photo a.jpg"]
+
+
+def test_a_file_name_that_makes_no_valid_default_id(bulletins_dir):
+    line, message, hint = one_problem(bulletins_dir, directive("units: all;deadline: ongoing"), name="会议（一）.md")
+    assert line == 6 and "does not make a valid directive id" in message and "id:" in hint
+
+
+def test_ids_may_not_take_the_sites_own_anchors(bulletins_dir):
+    line, message, _ = one_problem(bulletins_dir, directive("id: SB-attachments;units: all;deadline: ongoing"))
+    assert line == 7 and message == "directive ids may not start with 'sb-'"

@@ -17,7 +17,7 @@ class UnitEntry:
     """A directive as one unit sees it: addressed to it (maybe through `all`) or supporting."""
 
     directive: Directive
-    role: str  # "responsible" or "support"
+    role: str  # "responsible", "support", or "" in the register
 
 
 class Catalog:
@@ -36,27 +36,29 @@ class Catalog:
     def bucket_of(self, directive: Directive) -> str:
         return self.buckets[directive.id]
 
-    def by_bucket(self, directives) -> dict[str, list]:
-        """Items grouped into buckets (most urgent first), each sorted by deadline then id."""
-        groups: dict[str, list] = {name: [] for name in BUCKETS}
-        for item in directives:
-            directive = item.directive if isinstance(item, UnitEntry) else item
-            groups[self.bucket_of(directive)].append(item)
-        for items in groups.values():
-            items.sort(key=lambda item: _deadline_order(item.directive if isinstance(item, UnitEntry) else item))
+    def by_bucket(self, entries: list[UnitEntry]) -> dict[str, list[UnitEntry]]:
+        """Entries grouped into buckets (most urgent first), each sorted by deadline then id."""
+        groups: dict[str, list[UnitEntry]] = {name: [] for name in BUCKETS}
+        for entry in entries:
+            groups[self.bucket_of(entry.directive)].append(entry)
+        for group in groups.values():
+            group.sort(key=lambda entry: _deadline_order(entry.directive))
         return groups
+
+    @cached_property
+    def register(self) -> list[UnitEntry]:
+        """Every directive, as the register lists them (no unit's point of view)."""
+        return [UnitEntry(d, "") for d in self.directives]
 
     @cached_property
     def _unit_entries(self) -> dict[str, list[UnitEntry]]:
         entries: dict[str, list[UnitEntry]] = defaultdict(list)
-        everyone = [u.id for u in self.units]
         for directive in self.directives:
-            responsible = everyone if "all" in directive.units else directive.units
-            for unit_id in responsible:
-                entries[unit_id].append(UnitEntry(directive, "responsible"))
-            for unit_id in directive.support:
-                if unit_id not in responsible:
-                    entries[unit_id].append(UnitEntry(directive, "support"))
+            for unit in self.units:
+                if directive.addresses(unit.id):
+                    entries[unit.id].append(UnitEntry(directive, "responsible"))
+                elif unit.id in directive.support:
+                    entries[unit.id].append(UnitEntry(directive, "support"))
         return entries
 
     def for_unit(self, unit_id: str) -> list[UnitEntry]:
@@ -74,6 +76,13 @@ class Catalog:
         for b in self.bulletins:
             years[b.date.year].append(b)
         return dict(years)
+
+    @cached_property
+    def types(self) -> dict[str, list[Bulletin]]:
+        types: dict[str, list[Bulletin]] = defaultdict(list)
+        for b in self.bulletins:
+            types[b.type].append(b)
+        return dict(types)
 
     def upcoming_meetings(self) -> list[Bulletin]:
         meetings = [b for b in self.bulletins if b.meeting and b.meeting.start.date() >= self.as_of]

@@ -21,9 +21,18 @@ def main(argv: list[str] | None = None) -> int:
         help="validate bulletins and units.yml",
         description="Validate every bulletin and units.yml. Exit codes: 0 no errors, 1 errors found, 2 bad usage.",
     )
-    check.add_argument("path", nargs="?", default="bulletins", type=Path, help="the bulletins folder (default: ./bulletins)")
+    check.add_argument("path", nargs="?", type=Path,
+                       help="the bulletins folder (default: bulletins/ of the project around the current folder)")
     args = parser.parse_args(argv)
-    return run_check(args.path)
+    return run_check(args.path or project_bulletins(Path.cwd()))
+
+
+def project_bulletins(start: Path) -> Path:
+    """bulletins/ beside the nearest mkdocs.yml at or above `start`, as the site build uses."""
+    for folder in (start, *start.parents):
+        if (folder / "mkdocs.yml").is_file():
+            return folder / "bulletins"
+    return start / "bulletins"
 
 
 def run_check(path: Path) -> int:

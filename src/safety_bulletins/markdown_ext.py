@@ -4,8 +4,8 @@
   drawn as a card. The page's Markdown names each card by id only (see `page_markdown`);
   the card's facts come from the validated catalog, so the page shows exactly what the
   register and the exports show.
-- `EscapeRawHtmlExtension`: raw HTML written in Markdown is shown as text, so that an
-  editor's `<Safety Law>` never becomes a tag.
+- `SafeHtmlExtension`: raw HTML written in Markdown is shown as text, so that an
+  editor's `<Safety Law>` never becomes a tag, and links with script schemes are dropped.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown import Extension
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block, type_string
 
@@ -24,13 +26,17 @@ from .model import Bulletin, Directive
 
 
 def page_markdown(bulletin: Bulletin) -> str:
-    """The bulletin's body with each directive's header and options replaced by its id."""
+    """The bulletin's body with each directive's header and options replaced by its id.
+
+    It starts with a blank line so that MkDocs does not read the body's first lines
+    (`Time: 09:00`) as page metadata.
+    """
     lines = bulletin.body.split("\n")
     for directive in reversed(bulletin.directives):
         start, end = directive.header
         slashes = re.match(r"\s*(/+)", lines[start]).group(1)
         lines[start:end] = [f"{slashes} directive", f"    id: {json.dumps(directive.id)}", ""]
-    return "\n".join(lines)
+    return "\n" + "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class _DirectiveBlock(Block):
         directive = self.card.directive
         card = etree.SubElement(parent, "div", {"class": f"sb-directive sb-directive--{self.card.bucket}"})
         title = etree.SubElement(card, "h3", {"id": directive.id, "class": "sb-directive__title"})
-        title.text = directive.title
+        title.text = AtomicString(directive.title)  # plain text, as in the register
         meta = etree.SubElement(card, "div", {"class": "sb-directive__meta"})
         meta.text = self.md.htmlStash.store(self.card.meta_html)
         etree.SubElement(card, "div", {"class": "sb-directive__text"})
@@ -76,7 +82,23 @@ class DirectiveExtension(BlocksExtension):
         block_mgr.register(_DirectiveBlock, self.getConfigs())
 
 
-class EscapeRawHtmlExtension(Extension):
+_UNSAFE_URL = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+class _DropUnsafeUrls(Treeprocessor):
+    """A link or image to `javascript:` and the like becomes plain text."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag in ("a", "img") and _UNSAFE_URL.match(element.get("href") or element.get("src") or ""):
+                alt = element.get("alt")
+                element.tag, element.attrib = "span", {}
+                if alt:
+                    element.text = alt
+
+
+class SafeHtmlExtension(Extension):
     def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_DropUnsafeUrls(md), "sb_drop_unsafe_urls", 0)

@@ -98,6 +98,7 @@ class Bulletin:
     draft: bool = False
     meeting: Meeting | None = None
     attachments: tuple[Attachment, ...] = ()
+    page_links: tuple[tuple[str, int], ...] = ()  # linked bulletins: (path below bulletins/, line)
     directives: list[Directive] = field(default_factory=list)
 
     @property

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import site
+from . import labels, site
 from .catalog import Catalog
+from .model import BULLETIN_TYPES
 
 
 @dataclass(frozen=True)
@@ -29,5 +30,9 @@ def generated_pages(catalog: Catalog) -> list[GeneratedPage]:
     pages += [
         GeneratedPage(site.year_src(year), f"Bulletins of {year}", "archive_year.html", {"year": year})
         for year in sorted(catalog.years, reverse=True)
+    ]
+    pages += [
+        GeneratedPage(site.type_src(kind), labels.TYPES[kind], "archive_type.html", {"type": kind})
+        for kind in BULLETIN_TYPES if kind in catalog.types
     ]
     return pages

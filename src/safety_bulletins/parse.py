@@ -17,10 +17,13 @@ from .model import Problem
 
 _BLOCK_START = re.compile(r"^[ ]{0,3}(/{3,})[ ]*([\w-]+)[ ]*(?:\|[ ]*(.*?)[ ]*)?$")
 _BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")
-# A header pymdown would still see as a block, inside a quote, list or admonition
-_HIDDEN_DIRECTIVE = re.compile(r"^(?:\s|>)+/{3,}[ ]*directive\b")
+# Anything else that looks like a directive header (quoted, indented, inside a note...):
+# pymdown may still render it, so the checker must not pass over it.
+LOOSE_DIRECTIVE = re.compile(r"/{3,}[ ]*directive\b", re.IGNORECASE)
 _OPTION_LINE = re.compile(r"^[ ]{4,}\S")
-_FENCE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)*(`{3,}|~{3,})")
+# A code fence, also inside quotes and list items; a backtick fence's info has no backtick.
+_FENCE = re.compile(r"^(?:[ ]*(?:>|[-*+]|\d+[.)])[ ]+|[ ]*>)*[ ]*(?:(`{3,})([^`]*)|(~{3,})(.*))$")
+_CODE_SPAN = re.compile(r"(`+).*?\1")
 _FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
@@ -95,7 +98,8 @@ def parse_bulletin(path: Path, text: str) -> tuple[RawBulletin | None, list[Prob
             )
         ]
     body_line = end + 2
-    body_lines = lines[end + 1 :]
+    # Markdown expands tabs before pymdown reads a block header: so do we.
+    body_lines = [line.expandtabs(4) for line in lines[end + 1 :]]
     directives, problems = _find_directives(path, body_lines, body_line)
     raw = RawBulletin(path, front_matter, "\n".join(body_lines), body_line, directives)
     return raw, problems
@@ -105,35 +109,45 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
     directives: list[RawDirective] = []
     problems: list[Problem] = []
     fence = None
+    fence_line = 0
     i = 0
     while i < len(lines):
         line = lines[i]
+        was_open = fence
         fence, in_code = _track_fence(fence, line)
+        if fence and not was_open:
+            fence_line = i
         start = None if in_code else _BLOCK_START.match(line)
-        if start and start.group(2) == "directive":
+        if start and start.group(2).lower() == "directive":
             directive, i, problem = _read_directive(path, lines, i, first_line, start)
             if problem:
                 problems.append(problem)
             if directive:
                 directives.append(directive)
             continue
-        if not in_code and _HIDDEN_DIRECTIVE.match(line):
+        if not in_code and LOOSE_DIRECTIVE.search(_CODE_SPAN.sub("", line)):
             problems.append(Problem(
                 path, first_line + i, "a directive must start at the beginning of a line",
-                "Move '/// directive' to the start of the line: not indented, quoted (>) or inside a note. "
-                "To show an example of one, put it in a fenced code block (```).",
+                "Write '/// directive' at the very start of a line: not indented, quoted (>) or inside "
+                "a note. To show an example of one, put it in a fenced code block (```).",
             ))
         i += 1
+    if fence:
+        # Markdown would not treat it as code at all, and what follows would render differently
+        problems.append(Problem(
+            path, first_line + fence_line, "a code block opened here is never closed",
+            f"Add a line '{fence}' after the end of the code.",
+        ))
     return directives, problems
 
 
 def _track_fence(fence: str | None, line: str) -> tuple[str | None, bool]:
     """Follow fenced code: returns the open fence (or None) and whether `line` is code."""
     match = _FENCE.match(line)
+    marker, info = (match.group(1) or match.group(3), match.group(2) or match.group(4) or "") if match else ("", "")
     if fence is None:
-        return (match.group(1), True) if match else (None, False)
-    closes = match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence)
-    closes = closes and line.strip().strip(fence[0]) == ""
+        return (marker, True) if marker else (None, False)
+    closes = marker[:1] == fence[0] and len(marker) >= len(fence) and not info.strip()
     return (None if closes else fence), True
 
 
@@ -200,7 +214,7 @@ def _block_end(lines: list[str], i: int, slashes: str) -> tuple[int | None, int 
         start = _BLOCK_START.match(lines[j])
         if start:
             open_blocks.append(start.group(1))
-            if start.group(2) == "directive" and nested is None:
+            if start.group(2).lower() == "directive" and nested is None:
                 nested = j
     return None, nested
 
@@ -210,9 +224,8 @@ def _skip_block(lines: list[str], i: int, slashes: str) -> int:
     return len(lines) if end is None else end + 1
 
 
-_INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
-_REFERENCE_LINK = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?")
-_CODE_SPAN = re.compile(r"(`+).*?\1")
+_INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*(?:<([^>\n]*)>|([^)\s]+))(?:\s+[\"'(][^)]*)?\)")
+_REFERENCE_LINK = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*(?:<([^>\n]*)>|(\S+))")
 
 
 def links(text: str, first_line: int) -> list[tuple[str, int]]:
@@ -224,9 +237,7 @@ def links(text: str, first_line: int) -> list[tuple[str, int]]:
         if in_code:
             continue
         line = _CODE_SPAN.sub("", line)
-        targets = [m.group(1) for m in _INLINE_LINK.finditer(line)]
-        reference = _REFERENCE_LINK.match(line)
-        if reference:
-            targets.append(reference.group(1))
+        matches = [*_INLINE_LINK.finditer(line), *filter(None, [_REFERENCE_LINK.match(line)])]
+        targets = [m.group(1) if m.group(1) is not None else m.group(2) for m in matches]
         found += [(target, first_line + offset) for target in targets]
     return found

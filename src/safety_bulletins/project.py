@@ -29,11 +29,15 @@ class Project:
         return [b for b in self.bulletins if not b.draft]
 
 
-def bulletin_files(root: Path) -> list[Path]:
-    """Every Markdown file below the folder, skipping hidden ones, in a stable order."""
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+
+
+def markdown_files(root: Path) -> list[Path]:
+    """Every Markdown-like file below the folder, skipping hidden ones, in a stable order."""
     return sorted(
-        p for p in root.rglob("*.md")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        p for p in root.rglob("*")
+        if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
 
@@ -45,12 +49,16 @@ def load_project(root: Path) -> Project:
         return Project(root, UnitRegistry(), problems=[problem])
     registry, problems = load_units(root / UNITS_FILE)
     project = Project(root, registry, problems=problems)
-    for path in bulletin_files(root):
+    for path in markdown_files(root):
+        if path.suffix != ".md":  # the site would leave it out: say so rather than drop it
+            project.problems.append(Problem(path, 1, f"bulletins must end in '.md', not '{path.suffix}'",
+                                            f"Rename it to {path.with_suffix('.md').name}."))
+            continue
         bulletin, file_problems = load_bulletin(path, root, registry)
         project.problems += file_problems
         if bulletin is not None:
             project.bulletins.append(bulletin)
-    project.problems += duplicate_ids(project.bulletins)
+    project.problems += duplicate_ids(project.bulletins) + links_to_drafts(project.bulletins)
     return project
 
 
@@ -63,6 +71,17 @@ def load_bulletin(path: Path, root: Path, registry: UnitRegistry) -> tuple[Bulle
         return None, problems
     bulletin, invalid = validate_bulletin(raw, path.relative_to(root).as_posix(), registry)
     return (None if problems else bulletin), problems + invalid
+
+
+def links_to_drafts(bulletins: list[Bulletin]) -> list[Problem]:
+    """A published bulletin may not link to a draft: the link would break and name the draft."""
+    drafts = {b.rel_path for b in bulletins if b.draft}
+    return [
+        Problem(b.source, line, f"links to '{target}', which is a draft and will not be published",
+                "Remove the link, or publish the other bulletin (remove its 'draft: true').")
+        for b in bulletins if not b.draft
+        for target, line in b.page_links if target in drafts
+    ]
 
 
 def duplicate_ids(bulletins: list[Bulletin]) -> list[Problem]:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import jinja2
 
-from . import labels
+from . import labels, site
 from .catalog import Catalog
 from .model import Bulletin, Directive
 from .pages import GeneratedPage
-from .site import Links, bulletin_src
+from .site import Links
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("safety_bulletins", "templates"),
@@ -23,7 +23,7 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_ENV.globals.update(labels=labels)
+_ENV.globals.update(labels=labels, site=site)
 
 
 @dataclass
@@ -45,14 +45,14 @@ class Renderer:
 
     def home(self) -> str:
         """The live part of the home page: counts, upcoming meetings, latest bulletins."""
-        return self._render("home.html", "index.md")
+        return self._render("home.html", site.HOME)
 
     def directive_meta(self, directive: Directive) -> str:
         """The facts shown at the top of a directive's card on its bulletin's page."""
-        return self._render("directive_meta.html", bulletin_src(directive.bulletin), d=directive)
+        return self._render("directive_meta.html", site.bulletin_src(directive.bulletin), d=directive)
 
     def bulletin_header(self, bulletin: Bulletin) -> str:
-        return self._render("bulletin_header.html", bulletin_src(bulletin), b=bulletin)
+        return self._render("bulletin_header.html", site.bulletin_src(bulletin), b=bulletin)
 
     def bulletin_footer(self, bulletin: Bulletin) -> str:
-        return self._render("bulletin_footer.html", bulletin_src(bulletin), b=bulletin)
+        return self._render("bulletin_footer.html", site.bulletin_src(bulletin), b=bulletin)

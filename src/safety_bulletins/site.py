@@ -30,6 +30,10 @@ def year_src(year: int) -> str:
     return f"archive/{year}.md"
 
 
+def type_src(bulletin_type: str) -> str:
+    return f"archive/{bulletin_type}.md"
+
+
 def url_for(src_uri: str, directory_urls: bool) -> str:
     """The site-relative URL MkDocs gives a source file (the rule of mkdocs.structure.files)."""
     if not src_uri.endswith(".md"):

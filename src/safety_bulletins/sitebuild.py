@@ -9,17 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import site
 from .catalog import Catalog
 from .export import directives_json
-from .markdown_ext import Card, DirectiveExtension, EscapeRawHtmlExtension, page_markdown
+from .markdown_ext import Card, DirectiveExtension, SafeHtmlExtension, page_markdown
 from .model import Bulletin, Directive
 from .pages import GeneratedPage, generated_pages
+from .parse import LOOSE_DIRECTIVE
 from .project import Project, load_project
 from .render import Renderer
+
+
+_CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class SiteBuild:
         return cls(load_project(bulletins_dir), as_of, directory_urls)
 
     def markdown_extensions(self) -> list:
-        return [EscapeRawHtmlExtension(), DirectiveExtension(self.card)]
+        return [SafeHtmlExtension(), DirectiveExtension(self.card)]
 
     def card(self, directive_id: str) -> Card | None:
         directive = self._directives.get(directive_id)
@@ -82,16 +87,33 @@ class SiteBuild:
             return content
         return self.renderer.bulletin_header(bulletin) + content + self.renderer.bulletin_footer(bulletin)
 
-    def missing_cards(self, src_uri: str, content: str) -> list[str]:
-        """Directives of a bulletin whose card is not in its rendered page, as 'file:line' messages."""
+    def render_problems(self, src_uri: str, content: str) -> list[str]:
+        """Directives of a bulletin missing from its rendered page, as 'file:line: ...' messages.
+
+        The checker and pymdown read the block syntax separately: this is the net that
+        makes a disagreement fail the build instead of dropping a directive.
+        """
         bulletin = self.bulletins.get(src_uri)
         if bulletin is None:
             return []
-        return [
+        problems = [
             f"{bulletin.source}:{d.line}: directive '{d.id}' did not render as a card"
             for d in bulletin.directives
             if f'id="{html.escape(d.id)}"' not in content
         ]
+        if LOOSE_DIRECTIVE.search(_CODE.sub("", content)):
+            headers = {d.line for d in bulletin.directives}
+            lines = [
+                str(bulletin.body_line + n)
+                for n, line in enumerate(bulletin.body.split("\n"))
+                if LOOSE_DIRECTIVE.search(line) and bulletin.body_line + n not in headers
+            ]
+            problems.append(
+                f"{bulletin.source}:{lines[0] if lines else bulletin.body_line}: a '/// directive' block "
+                f"was shown as text (lines {', '.join(lines) or '?'}): start it at the beginning of a line, "
+                "indent its options by four spaces and close any code fence before it"
+            )
+        return problems
 
     def export_json(self) -> str:
         data = directives_json(self.catalog, self.renderer.directory_urls)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -36,6 +37,11 @@ class UnitRegistry:
         close = difflib.get_close_matches(_key(reference), list(self._by_reference), n=1, cutoff=0.5)
         return self.units[self._by_reference[close[0]]] if close else None
 
+    def add(self, unit: Unit) -> None:
+        self.units[unit.id] = unit
+        for reference in (unit.id, unit.name, *unit.aliases):
+            self._by_reference[_key(reference)] = unit.id
+
     def children(self, unit_id: str) -> list[Unit]:
         return [u for u in self.units.values() if u.parent == unit_id]
 
@@ -62,24 +68,18 @@ def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
         problems += entry_problems
         if unit is None:
             continue
-        registry.units[unit.id] = unit
-        for reference in (unit.id, unit.name, *unit.aliases):
-            registry._by_reference[_key(reference)] = unit.id
+        registry.add(unit)
         if unit.parent:
             parents.append((unit.id, unit.parent, entry.line_of("parent")))
     for unit_id, parent, line in parents:
         if registry.resolve(parent) in (None, ALL_UNITS):
             problems.append(Problem(path, line, f"unit '{unit_id}' has an unknown parent '{parent}'", "Use the id of a unit in this file."))
         else:
-            registry.units[unit_id] = _with_parent(registry.units[unit_id], registry.resolve(parent))
+            registry.add(dataclasses.replace(registry.units[unit_id], parent=registry.resolve(parent)))
     return registry, problems
 
 
 _UNIT_EXAMPLE = "Each unit looks like:\n    - id: property\n      name: Property Management Co.\n      aliases: [物业公司]"
-
-
-def _with_parent(unit: Unit, parent: str) -> Unit:
-    return Unit(unit.id, unit.name, unit.aliases, parent)
 
 
 def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, list[Problem]]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import posixpath
 import re
 from pathlib import Path
-from urllib.parse import unquote
 
 from . import dates
 from .model import (
@@ -15,13 +13,13 @@ from .model import (
     BULLETIN_TYPES,
     GRADES,
     STATUSES,
-    Attachment,
     Bulletin,
     Directive,
     Meeting,
     Problem,
 )
-from .parse import RawBulletin, RawDirective, links
+from .attachments import local_files
+from .parse import RawBulletin, RawDirective
 from .units import UnitRegistry
 from .yamlload import LineDict
 
@@ -31,13 +29,13 @@ FRONT_MATTER_FIELDS = (
 )
 MEETING_FIELDS = ("start", "place", "attendees")
 DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade")
-_DIRECTIVE_ID = re.compile(r"^\w[\w.-]*$")
+_DIRECTIVE_ID = re.compile(r"^[^\W_][\w.-]*$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；])\s")
 _MARKUP = re.compile(r"[*_`#>]+|!?\[([^\]]*)\]\([^)]*\)")
 # Chinese text wrapped over lines joins without a space
 _CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n[ \t]*(?=[\u3000-\u9fff\uff00-\uffef])")
-_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)")
 TITLE_LENGTH = 80
+RESERVED_ID_PREFIX = "sb-"  # anchors of the generated parts of pages
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -113,9 +111,14 @@ class _Checker:
             return default
         return value
 
-    def units(self, mapping: LineDict, key: str, registry: UnitRegistry, line_offset: int) -> tuple[str, ...]:
+    def units(self, mapping: LineDict, key: str, registry: UnitRegistry, line_offset: int,
+              required: bool = False) -> tuple[str, ...]:
+        references = self.text_list(mapping, key, line_offset)
+        if required and key in mapping and not references:
+            self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' is empty",
+                     f"Name at least one unit, e.g. '{key}: [all]' or '{key}: [property]'.")
         ids = []
-        for reference in self.text_list(mapping, key, line_offset):
+        for reference in references:
             unit_id = registry.resolve(reference)
             if unit_id is None:
                 suggestion = registry.suggest(reference)
@@ -163,8 +166,11 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         summary=check.text(fm, "summary", 2),
         draft=draft is True,
         meeting=_meeting(check, fm),
-        attachments=_attachments(check, fm, raw, rel_path),
     )
+    listed = [(p, 1 + fm.line_of("attachments")) for p in check.text_list(fm, "attachments", 2)]
+    files = local_files(raw.path, rel_path, listed, raw.body, raw.body_line)
+    check.problems += files.problems
+    bulletin.attachments, bulletin.page_links = files.attachments, files.page_links
     for number, raw_directive in enumerate(raw.directives, start=1):
         directive = _directive(check, raw_directive, number, bulletin, registry)
         if directive is not None:
@@ -191,30 +197,6 @@ def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
     return Meeting(start, check.text(meeting, "place", offset), check.text_list(meeting, "attendees", offset))
 
 
-def _attachments(check: _Checker, fm: LineDict, raw: RawBulletin, rel_path: str) -> tuple[Attachment, ...]:
-    """Files named under `attachments:` or linked from the text; each must exist."""
-    folder = posixpath.dirname(rel_path)
-    listed = [(path, 1 + fm.line_of("attachments")) for path in check.text_list(fm, "attachments", 2)]
-    found: dict[str, Attachment] = {}
-    for target, line in listed + links(raw.body, raw.body_line):
-        if _EXTERNAL.match(target):
-            continue
-        rel = unquote(target.split("#")[0].split("?")[0])
-        if not rel:
-            continue
-        # Relative to the bulletin's folder, and inside the bulletins folder (whatever is
-        # outside is not published).
-        inside = posixpath.normpath(posixpath.join(folder, rel))
-        source = raw.path.parent / rel
-        if inside.startswith("../") or not source.is_file():
-            check.add(line, f"attachment or link '{target}' does not exist next to the bulletin",
-                      f"Put the file at {source} or correct the path (it is relative to the bulletin's folder).")
-            continue
-        if not rel.endswith(".md") and rel not in found:
-            found[rel] = Attachment(rel, source)
-    return tuple(found.values())
-
-
 def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bulletin, registry: UnitRegistry):
     options = raw.options if raw.options is not None else LineDict()
     if not isinstance(options, LineDict):
@@ -223,14 +205,24 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         return None
     offset = raw.options_line
     check.unknown_fields(options, DIRECTIVE_FIELDS, offset, "the directive")
-    directive_id = check.text(options, "id", offset) or f"{'-'.join(bulletin.stem.split())}-{number}"
-    if not _DIRECTIVE_ID.match(directive_id):
+    directive_id = check.text(options, "id", offset)
+    if directive_id.lower().startswith(RESERVED_ID_PREFIX):
+        check.add(offset + options.line_of("id") - 1, f"directive ids may not start with '{RESERVED_ID_PREFIX}'",
+                  "The site uses such anchors itself: choose another id.")
+    elif directive_id and not _DIRECTIVE_ID.match(directive_id):
         check.add(offset + options.line_of("id") - 1, f"directive id '{directive_id}' has characters an anchor cannot hold",
-                  "Use letters, digits, '-', '.' and '_' only, e.g. 'id: CIG-2021-05-2'.")
-    units = check.units(options, "units", registry, offset)
+                  "Start with a letter or digit; use letters, digits, '-', '.' and '_' only, e.g. 'id: CIG-2021-05-2'.")
+    elif not directive_id:
+        directive_id = f"{'-'.join(bulletin.stem.split())}-{number}"
+        if not _DIRECTIVE_ID.match(directive_id):
+            check.add(raw.line, f"the file name does not make a valid directive id ('{directive_id}')",
+                      "Give the directive an id, e.g. '    id: CIG-2021-05-2', or rename the file "
+                      "with letters, digits and '-' only.")
+    units = check.units(options, "units", registry, offset, required=True)
     if "units" not in options:
         check.add(raw.line, "the directive has no 'units'",
                   "Add '    units: [all]' or the ids of the responsible units below the '/// directive' line.")
+
     deadline_value = options.get("deadline")
     deadline = None
     if deadline_value is None:
