@@ -34,7 +34,7 @@ def on_config(config):
     # Same sources and as-of date, same bytes: MkDocs dates the sitemap by SOURCE_DATE_EPOCH.
     os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(as_of.timetuple()))
     bulletins_dir = Path(config.config_file_path).parent / "bulletins"
-    _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls)
+    _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls, config.theme["language"])
     for problem in _build.project.problems:
         if problem.severity != "error":
             log.warning(str(problem))

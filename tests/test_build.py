@@ -187,7 +187,7 @@ def test_register_lists_every_directive_by_bucket(site):
 def test_home_shows_counts_meetings_and_latest(site):
     page = read(site, "index.html")
     assert "Welcome." in page
-    assert "<strong>2</strong> overdue" in page
+    assert ">Overdue: 2</a>" in page
     assert "2026-12-08 09:30" in page and "Conference Room 3" in page
     assert page.index("Notice on the winter safety meeting") < page.index("Special meeting on production safety")
 
@@ -288,3 +288,20 @@ def test_a_bad_bulletin_fails_the_build_with_file_and_line(site_project):
     assert "yaml.md:3: error: malformed YAML in the front matter" in result.stderr
     assert "unclosed.md:23: error: the directive block opened here with '/// directive' is never closed" in result.stderr
     assert not (project / "site" / "index.html").exists()
+
+
+def test_chinese_interface(tmp_path):
+    project = write_tree(tmp_path, {
+        "mkdocs.yml": SITE_YML.replace("  font: false", "  font: false\n  language: zh"),
+        "docs/index.md": "# 首页\n",
+        "bulletins/units.yml": UNITS_YML,
+        "bulletins/2021/2021-05-25-meeting.md": MEETING_MD,
+    })
+    site = build(project)
+    unit = read(site, "units/property/index.html")
+    assert '<html lang="zh"' in unit
+    for words in ("期限截至", "已逾期", "责任单位", "各单位", "长期"):
+        assert words in unit, words
+    meeting = read(site, "bulletins/2021/2021-05-25-meeting/index.html")
+    assert "主持人" in meeting and "2021年5月25日" in meeting
+    assert "<title>议定事项台账" in read(site, "directives/index.html")

@@ -1,32 +1,124 @@
-"""Words the generated pages show for the values bulletins hold."""
+"""The words generated pages show, in the site's UI language (`theme.language`).
 
-ALL_UNITS = "All units"
+Templates ask for an English phrase, `labels("Presided by")`; a Chinese site gets its
+translation. A phrase missing from a translation is an error, so tests catch it.
+"""
 
-TYPES = {
-    "minutes": "Minutes",
-    "notice": "Notice",
-    "bulletin": "Bulletin",
-    "inspection": "Inspection report",
-}
+from __future__ import annotations
 
-STATUSES = {
-    "open": "Open",
-    "in-progress": "In progress",
-    "awaiting-acceptance": "Awaiting acceptance",
-    "done": "Done",
-    "cancelled": "Cancelled",
-}
+import datetime as dt
+from dataclasses import dataclass, field
 
-BUCKETS = {
-    "overdue": "Overdue",
-    "due-soon": "Due within 7 days",
-    "upcoming": "Due within 30 days",
-    "later": "Due later",
-    "ongoing": "Ongoing",
-    "closed": "Closed",
-}
 
-GRADES = {
-    "general": "General hidden danger",
-    "major": "Major hidden danger",
-}
+@dataclass(frozen=True)
+class Labels:
+    language: str
+    TYPES: dict[str, str]
+    STATUSES: dict[str, str]
+    BUCKETS: dict[str, str]
+    GRADES: dict[str, str]
+    ALL_UNITS: str
+    words: dict[str, str] = field(default_factory=dict)  # English phrase -> translation
+
+    def __call__(self, phrase: str, **values) -> str:
+        text = phrase if self.language == "en" else self.words[phrase]
+        return text.format(**values) if values else text
+
+    def long_date(self, day: dt.date) -> str:
+        """A date as an official document writes it under the signature."""
+        if self.language == "zh":
+            return f"{day.year}年{day.month}月{day.day}日"
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+ENGLISH = Labels(
+    language="en",
+    TYPES={"minutes": "Minutes", "notice": "Notice", "bulletin": "Bulletin", "inspection": "Inspection report"},
+    STATUSES={
+        "open": "Open", "in-progress": "In progress", "awaiting-acceptance": "Awaiting acceptance",
+        "done": "Done", "cancelled": "Cancelled",
+    },
+    BUCKETS={
+        "overdue": "Overdue", "due-soon": "Due within 7 days", "upcoming": "Due within 30 days",
+        "later": "Due later", "ongoing": "Ongoing", "closed": "Closed",
+    },
+    GRADES={"general": "General hidden danger", "major": "Major hidden danger"},
+    ALL_UNITS="All units",
+)
+
+CHINESE = Labels(
+    language="zh",
+    TYPES={"minutes": "会议纪要", "notice": "通知", "bulletin": "通报", "inspection": "检查报告"},
+    STATUSES={
+        "open": "未开始", "in-progress": "整改中", "awaiting-acceptance": "待验收",
+        "done": "已完成", "cancelled": "已取消",
+    },
+    BUCKETS={
+        "overdue": "已逾期", "due-soon": "7日内到期", "upcoming": "30日内到期",
+        "later": "30日后到期", "ongoing": "长期", "closed": "已办结",
+    },
+    GRADES={"general": "一般隐患", "major": "重大隐患"},
+    ALL_UNITS="各单位",
+    words={
+        "Deadlines as of": "期限截至",
+        "Deadline": "期限",
+        "Directive": "议定事项",
+        "Directives": "议定事项",
+        "Units": "责任单位",
+        "Unit": "单位",
+        "Support": "配合单位",
+        "Supporting unit": "配合",
+        "Owner": "责任人",
+        "Status": "状态",
+        "Grade": "隐患等级",
+        "Id": "编号",
+        "Issued in": "出处",
+        "No directives.": "暂无议定事项。",
+        "Date": "日期",
+        "Title": "标题",
+        "Type": "类型",
+        "Number": "文号",
+        "Presided by": "主持人",
+        "Place": "地点",
+        "Attendees": "参会人员",
+        "Absent": "缺席人员",
+        "Recorder": "记录人",
+        "Meeting": "会议",
+        "Tags": "标签",
+        "Attachments": "附件",
+        "Also known as": "别名",
+        "Part of": "上级单位",
+        "Units within": "下属单位",
+        "Open": "未办结",
+        "Overdue": "已逾期",
+        "Due within 7 days": "7日内到期",
+        "Year": "年份",
+        "All": "合计",
+        "Upcoming meetings": "近期会议",
+        "No meetings announced.": "暂无会议通知。",
+        "Latest bulletins": "最新文件",
+        "All bulletins by year and type": "按年份和类型查看全部文件",
+        "Register of directives": "议定事项台账",
+        "Archive": "文件归档",
+        "Bulletins of {year}": "{year}年文件",
+        "open directives": "项未办结",
+        "Also available as data:": "数据下载：",
+        "{open} open, {overdue} overdue, {soon} due within 7 days, {closed} closed.":
+            "未办结 {open} 项，其中已逾期 {overdue} 项、7日内到期 {soon} 项；已办结 {closed} 项。",
+        "Directives to all units are included; those this unit only supports are marked.":
+            "含发给各单位的事项；本单位仅为配合单位的事项已标明。",
+        "{count} directives issued in published bulletins, most urgent first.":
+            "已发布文件中的议定事项共 {count} 项，按紧急程度排列。",
+        "{count} published bulletins by year and type.": "已发布文件共 {count} 份，按年份和类型统计。",
+        "{count} published, newest first.": "已发布 {count} 份，按日期从新到旧排列。",
+    },
+)
+
+
+def for_language(code: str | None) -> Labels:
+    """Chinese for any `zh` variant of Material's language setting, English otherwise."""
+    return CHINESE if (code or "").lower().startswith("zh") else ENGLISH

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import labels, site
+from . import site
 from .catalog import Catalog
+from .labels import Labels
 from .model import BULLETIN_TYPES
 
 
@@ -17,18 +18,18 @@ class GeneratedPage:
     context: dict = field(default_factory=dict, hash=False, compare=False)
 
 
-def generated_pages(catalog: Catalog) -> list[GeneratedPage]:
+def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
     pages = [
-        GeneratedPage(site.UNITS_INDEX, "Units", "units_index.html"),
-        GeneratedPage(site.REGISTER, "Register of directives", "register.html"),
-        GeneratedPage(site.ARCHIVE_INDEX, "Archive", "archive_index.html"),
+        GeneratedPage(site.UNITS_INDEX, labels("Units"), "units_index.html"),
+        GeneratedPage(site.REGISTER, labels("Register of directives"), "register.html"),
+        GeneratedPage(site.ARCHIVE_INDEX, labels("Archive"), "archive_index.html"),
     ]
     pages += [
         GeneratedPage(site.unit_src(unit.id), unit.name, "unit.html", {"unit": unit})
         for unit in catalog.units
     ]
     pages += [
-        GeneratedPage(site.year_src(year), f"Bulletins of {year}", "archive_year.html", {"year": year})
+        GeneratedPage(site.year_src(year), labels("Bulletins of {year}", year=year), "archive_year.html", {"year": year})
         for year in sorted(catalog.years, reverse=True)
     ]
     pages += [

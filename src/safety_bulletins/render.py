@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import jinja2
 
-from . import labels, site
+from . import site
 from .catalog import Catalog
+from .labels import ENGLISH, Labels
 from .model import Bulletin, Directive
 from .pages import GeneratedPage
 from .site import Links
@@ -23,21 +24,24 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_ENV.globals.update(labels=labels, site=site)
+_ENV.globals.update(site=site)
 
 
 @dataclass
 class Renderer:
     catalog: Catalog
     directory_urls: bool = True
+    labels: Labels = ENGLISH
 
     def _render(self, template: str, here_src: str, **context) -> str:
         links = Links(here_src, self.directory_urls)
-        return _ENV.get_template(template).render(c=self.catalog, links=links, unit_name=self.unit_name, **context)
+        return _ENV.get_template(template).render(
+            c=self.catalog, links=links, labels=self.labels, unit_name=self.unit_name, **context
+        )
 
     def unit_name(self, unit_id: str) -> str:
         unit = self.catalog.registry.units.get(unit_id)
-        return unit.name if unit else labels.ALL_UNITS
+        return unit.name if unit else self.labels.ALL_UNITS
 
     def page(self, page: GeneratedPage) -> str:
         """The content of a generated listing page."""

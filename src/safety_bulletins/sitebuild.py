@@ -16,6 +16,7 @@ from pathlib import Path
 from . import site
 from .catalog import Catalog
 from .export import directives_json
+from .labels import for_language
 from .markdown_ext import Card, DirectiveExtension, SafeHtmlExtension, page_markdown
 from .model import Bulletin, Directive
 from .pages import GeneratedPage, generated_pages
@@ -37,17 +38,18 @@ class SourceFile:
 
 
 class SiteBuild:
-    def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True):
+    def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en"):
         self.project = project
         self.catalog = Catalog(project, as_of)
-        self.renderer = Renderer(self.catalog, directory_urls)
-        self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog)}
+        labels = for_language(language)
+        self.renderer = Renderer(self.catalog, directory_urls, labels)
+        self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
 
     @classmethod
-    def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True) -> SiteBuild:
-        return cls(load_project(bulletins_dir), as_of, directory_urls)
+    def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en") -> SiteBuild:
+        return cls(load_project(bulletins_dir), as_of, directory_urls, language)
 
     def markdown_extensions(self) -> list:
         return [SafeHtmlExtension(), DirectiveExtension(self.card)]
