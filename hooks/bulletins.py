@@ -20,6 +20,7 @@ from safety_bulletins.site import EXPORT_JSON
 from safety_bulletins.sitebuild import SiteBuild
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
+OFFLINE_WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"  # in docs/
 _build: SiteBuild | None = None
 _started = 0.0
 
@@ -43,6 +44,10 @@ def on_config(config):
         report = "\n".join(str(p) for p in errors)
         raise PluginError(f"{len(errors)} problem(s) in the bulletins; nothing was built:\n{report}")
     config.markdown_extensions.extend(_build.markdown_extensions())
+    # The offline plugin adds a Web Worker shim from a CDN; the intranet has no internet.
+    config.extra["polyfills"] = [
+        OFFLINE_WORKER_SHIM if "iframe-worker" in script else script for script in config.extra.get("polyfills", [])
+    ]
     return config
 
 

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs, write_tree
+from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs, write_tree
 
 NOTICE_MD = """\
 ---

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from conftest import MEETING_MD, REPO
+from helpers import MEETING_MD, REPO
 
 from safety_bulletins.cli import main
 

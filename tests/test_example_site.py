@@ -3,17 +3,20 @@
 import json
 import shutil
 
-from conftest import REPO, build
+from helpers import REPO, build
 
 from safety_bulletins.project import load_project
 
 
-def test_example_site_builds_with_every_directive(tmp_path):
-    project = tmp_path / "example"
+def copy_example(project):
     project.mkdir()
     for name in ("mkdocs.yml", "docs", "bulletins", "hooks"):
         (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, project / name)
-    site = build(project)
+    return project
+
+
+def test_example_site_builds_with_every_directive(tmp_path):
+    site = build(copy_example(tmp_path / "example"))
     expected = {d.id: b for b in load_project(REPO / "bulletins").published for d in b.directives}
     exported = {d["id"] for d in json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]}
     assert exported == set(expected)
@@ -22,3 +25,15 @@ def test_example_site_builds_with_every_directive(tmp_path):
         page = site / "bulletins" / bulletin.rel_path.removesuffix(".md") / "index.html"
         assert f'id="{directive_id}"' in page.read_text(encoding="utf-8")
         assert f'#{directive_id}"' in register
+
+
+def test_properdocs_builds_the_same_pages(tmp_path):
+    """ProperDocs, the maintained fork of MkDocs 1.x, runs our hooks and Material unchanged."""
+    project = copy_example(tmp_path / "example")
+    pages = {}
+    for tool in ("mkdocs", "properdocs"):
+        site = build(project, site=f"site-{tool}", tool=tool)
+        pages[tool] = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
+    assert len(pages["mkdocs"]) > 40
+    assert pages["properdocs"] == pages["mkdocs"]
+    assert (project / "site-properdocs/directives.json").read_bytes() == (project / "site-mkdocs/directives.json").read_bytes()

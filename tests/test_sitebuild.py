@@ -1,6 +1,6 @@
 import datetime as dt
 
-from conftest import MEETING_MD
+from helpers import MEETING_MD
 
 from safety_bulletins.sitebuild import SiteBuild
 

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import MEETING_MD
+from helpers import MEETING_MD
 
 from safety_bulletins.project import load_project
 

@@ -1,0 +1,164 @@
+"""Helpers and fixtures of the browser tests: the example site served by nginx under a sub-path, driven in Debian's
+headless Chromium with Playwright. Every page load records its requests and console
+errors; a test fails on any request that leaves the serving host or any console error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from helpers import REPO, mkdocs
+
+CHROMIUM = "/usr/bin/chromium"
+NGINX = "/usr/sbin/nginx"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+SUB_PATH = "/safety/"
+SUB_PATH_ZH = "/safety-zh/"
+
+
+def example_project(root: Path, language: str = "en") -> Path:
+    """A copy of this repository's example site, optionally with the Chinese interface."""
+    root.mkdir(parents=True)
+    for name in ("docs", "bulletins", "hooks"):
+        shutil.copytree(REPO / name, root / name)
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config.replace("  language: en", f"  language: {language}"), encoding="utf-8")
+    return root
+
+
+def build_example(root: Path, language: str = "en", **env: str) -> Path:
+    project = example_project(root, language)
+    result = mkdocs(project, "build", "--strict", **env)
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sites(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("sites")
+    return {"en": build_example(root / "en"), "zh": build_example(root / "zh", language="zh")}
+
+
+@pytest.fixture(scope="session")
+def server(sites, tmp_path_factory) -> str:
+    """nginx on a loopback port, serving the English site at /safety/ and the Chinese at /safety-zh/."""
+    work = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    user = "user root;" if os.geteuid() == 0 else ""  # pytest's folders are private to their owner
+    (work / "nginx.conf").write_text(f"""
+        daemon off;
+        {user}
+        worker_processes 1;
+        pid {work}/nginx.pid;
+        error_log {work}/error.log;
+        events {{ worker_connections 64; }}
+        http {{
+            include /etc/nginx/mime.types;
+            access_log {work}/access.log;
+            client_body_temp_path {work}/body;
+            proxy_temp_path {work}/proxy;
+            fastcgi_temp_path {work}/fastcgi;
+            uwsgi_temp_path {work}/uwsgi;
+            scgi_temp_path {work}/scgi;
+            server {{
+                listen 127.0.0.1:{port};
+                location {SUB_PATH} {{ alias {sites["en"]}/; }}
+                location {SUB_PATH_ZH} {{ alias {sites["zh"]}/; }}
+            }}
+        }}
+    """)
+    process = subprocess.Popen([NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + SUB_PATH, timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
+            time.sleep(0.05)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Recorder:
+    """What a page asked for and complained about."""
+
+    def __init__(self, page):
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def foreign(self, allowed_origin: str) -> list[str]:
+        """Requests to anything but the serving host (or local files for file:// pages)."""
+        allowed = urlsplit(allowed_origin)
+        return [
+            url for url in self.requests
+            if not url.startswith(("data:", "blob:"))
+            and (urlsplit(url).scheme, urlsplit(url).netloc) != (allowed.scheme, allowed.netloc)
+        ]
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page; after the test, no request may have left the origin and no console error occurred."""
+    context = browser.new_context()
+    page = context.new_page()
+    recorder = Recorder(page)
+    yield page
+    origin = getattr(request.node, "origin", None)
+    context.close()
+    assert recorder.errors == []
+    if origin is not None:
+        assert recorder.foreign(origin) == []
+    assert recorder.requests, "the page made no request at all"
+
+
+@pytest.fixture
+def origin(request, server):
+    """The serving host every request of the page must go to."""
+    request.node.origin = server
+    return server
+
+
+def search(page, query: str, anchor: str):
+    """Type a query in Material's search and return the result link that opens `#anchor`."""
+    page.keyboard.press("/")
+    field = page.locator("input.md-search__input")
+    field.fill(query)
+    field.press("End")  # Material searches on key events, which fill() does not send
+    link = page.locator(f'.md-search-result__link[href$="#{anchor}"]').first
+    link.wait_for(state="attached", timeout=15000)
+    if not link.is_visible():  # a section listed under "more on this page"
+        link.locator("xpath=ancestor::details").first.locator("summary").click()
+    return link

@@ -1,0 +1,65 @@
+"""The example site as staff meet it: behind nginx under a sub-path, in Chromium."""
+
+import re
+import subprocess
+
+import pytest
+from browsing import SUB_PATH, SUB_PATH_ZH, build_example, search
+
+# (query, directive anchor the result must open) in the shipped example bulletins
+ENGLISH_QUERY = ("forklift", "2022-01-18-warehouse-fire-extinguisher-lesson-1")
+CHINESE_QUERY = ("隐患排查", "XQST-2025-03-2")
+
+
+def follow(page, base, query, anchor):
+    page.goto(base)
+    link = search(page, query, anchor)
+    link.click()
+    page.wait_for_url(re.compile(f"#{re.escape(anchor)}$"))
+    target = page.locator(f'[id="{anchor}"]')
+    target.wait_for()
+    assert target.evaluate("e => e.getBoundingClientRect().top") < page.viewport_size["height"]
+    return page
+
+
+@pytest.mark.parametrize("sub_path", [SUB_PATH, SUB_PATH_ZH], ids=["english-ui", "chinese-ui"])
+@pytest.mark.parametrize(("query", "anchor"), [ENGLISH_QUERY, CHINESE_QUERY], ids=["english-term", "chinese-term"])
+def test_search_opens_the_directive(page, origin, sub_path, query, anchor):
+    follow(page, origin + sub_path, query, anchor)
+    assert page.url.startswith(origin + sub_path)
+
+
+def test_unit_page_and_register_behind_the_sub_path(page, origin):
+    page.goto(origin + SUB_PATH)
+    page.locator(".md-tabs__link", has_text="Units").click()
+    page.locator("a", has_text="Property Management Company").first.click()
+    assert page.url == origin + SUB_PATH + "units/property/"
+    assert page.locator("h2#overdue").is_visible()
+    rows = page.locator("table tbody tr")
+    assert rows.count() > 3
+    rows.first.locator("td a").first.click()  # the directive, on its bulletin's page
+    assert re.search(r"/safety/bulletins/.+/#.+$", page.url)
+    page.goto(origin + SUB_PATH + "directives/")
+    assert page.locator("h1").inner_text() == "Register of directives"
+    assert page.locator("table tbody tr").count() >= 30
+
+
+def test_offline_build_searches_from_file_urls(page, tmp_path, request):
+    site = build_example(tmp_path / "offline", BULLETINS_OFFLINE="true")
+    request.node.origin = "file://"
+    follow(page, (site / "index.html").as_uri(), *ENGLISH_QUERY)
+    assert page.url.startswith(site.as_uri()) and re.search(r"lesson\.html(\?[^#]*)?#", page.url)
+
+
+def test_a_notice_prints_as_a_notice(page, origin, tmp_path):
+    page.goto(origin + SUB_PATH + "bulletins/2026/2026-11-26-notice-winter-safety-meeting/")
+    page.emulate_media(media="print")
+    pdf = tmp_path / "notice.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(text.split())
+    for words in ("Notice on Convening the 2026 Winter Production Safety Meeting", "Submit the winter",
+                  "Deadline", "26 November 2026"):
+        assert words in text, words
+    for chrome in ("Search", "Writing bulletins", "Table of contents", "Made with"):
+        assert chrome not in text, chrome
