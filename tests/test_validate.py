@@ -27,7 +27,7 @@ def directive(options: str, text: str = "Do it.") -> str:
 
 def test_the_meeting_fixture_is_valid(bulletins_dir):
     project = load_project(bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD}))
-    assert project.problems == []
+    assert project.errors == []
     (b,) = project.bulletins
     assert (b.title, b.date, b.type, b.issuer, b.number) == (
         "Special meeting on production safety", dt.date(2021, 5, 25), "minutes", "safety-env", "CIG-Safety〔2021〕7号")
@@ -171,7 +171,8 @@ def test_a_directive_pymdown_would_see_but_not_at_the_line_start_is_an_error(bul
     for hidden, expected_line in (("!!! note\n    /// directive\n        units: all\n", 8), ("> /// directive\n", 7)):
         line, message, hint = one_problem(bulletins_dir, HEAD + "\n" + hidden + "\n    x\n")
         assert (line, message) == (expected_line, "a directive must start at the beginning of a line"), hidden
-    assert problems_of(bulletins_dir, HEAD + "```\n    /// directive\n```\n") == []
+    project = load_project(bulletins_dir({"code.md": HEAD + "```\n    /// directive\n```\n"}))
+    assert [p.severity for p in project.problems if p.path.name == "code.md"] == ["warning"]
 
 
 def test_default_title_of_chinese_text_wrapped_over_lines(bulletins_dir):
@@ -266,3 +267,13 @@ def test_a_file_name_that_makes_no_valid_default_id(bulletins_dir):
 def test_ids_may_not_take_the_sites_own_anchors(bulletins_dir):
     line, message, _ = one_problem(bulletins_dir, directive("id: SB-attachments;units: all;deadline: ongoing"))
     assert line == 7 and message == "directive ids may not start with 'sb-'"
+
+
+def test_likely_mistakes_are_warnings(bulletins_dir):
+    text = directive("units: all;owner: Wang;deadline: 2021-05-01")
+    project = load_project(bulletins_dir({"b.md": text}))
+    assert [(p.line, p.severity, p.message) for p in project.problems] == [
+        (9, "warning", "the deadline 2021-05-01 is before the bulletin's date 2021-05-25"),
+        (8, "warning", "a directive to all units has one owner"),
+    ]
+    assert len(project.published) == 1  # warnings do not stop a bulletin

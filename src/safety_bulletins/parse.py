@@ -110,6 +110,7 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
     problems: list[Problem] = []
     fence = None
     fence_line = 0
+    examples: list[Problem] = []
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -125,7 +126,12 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
             if directive:
                 directives.append(directive)
             continue
-        if not in_code and LOOSE_DIRECTIVE.search(_CODE_SPAN.sub("", line)):
+        if was_open and not fence:  # examples count once their code block is known to be one
+            problems += examples
+            examples = []
+        if in_code and LOOSE_DIRECTIVE.search(line):
+            examples.append(_EXAMPLE_IN_CODE(path, first_line + i))
+        elif LOOSE_DIRECTIVE.search(_CODE_SPAN.sub("", line)):
             problems.append(Problem(
                 path, first_line + i, "a directive must start at the beginning of a line",
                 "Write '/// directive' at the very start of a line: not indented, quoted (>) or inside "
@@ -139,6 +145,15 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
             f"Add a line '{fence}' after the end of the code.",
         ))
     return directives, problems
+
+
+def _EXAMPLE_IN_CODE(path: Path, line: int) -> Problem:  # noqa: N802 - reads as a constant
+    return Problem(
+        path, line, "a directive inside a code block is only an example, not a directive",
+        "If it is the example 'bulletins new' wrote, delete it; to issue the directive, "
+        "write it outside the code block.",
+        severity="warning",
+    )
 
 
 def _track_fence(fence: str | None, line: str) -> tuple[str | None, bool]:

@@ -69,8 +69,9 @@ def load_bulletin(path: Path, root: Path, registry: UnitRegistry) -> tuple[Bulle
     raw, problems = parse_bulletin(path, text)
     if raw is None:
         return None, problems
-    bulletin, invalid = validate_bulletin(raw, path.relative_to(root).as_posix(), registry)
-    return (None if problems else bulletin), problems + invalid
+    bulletin, found = validate_bulletin(raw, path.relative_to(root).as_posix(), registry)
+    problems += found
+    return (None if any(p.severity == "error" for p in problems) else bulletin), problems
 
 
 def links_to_drafts(bulletins: list[Bulletin]) -> list[Problem]:

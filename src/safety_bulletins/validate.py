@@ -53,6 +53,14 @@ class _Checker:
     def add(self, line: int, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.path, line, message, hint))
 
+    def warn(self, line: int, message: str, hint: str = "") -> None:
+        """A likely mistake that does not stop the build."""
+        self.problems.append(Problem(self.path, line, message, hint, severity="warning"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
     def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str) -> None:
         for key in mapping:
             if key not in allowed:
@@ -175,9 +183,9 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         directive = _directive(check, raw_directive, number, bulletin, registry)
         if directive is not None:
             bulletin.directives.append(directive)
-    if check.problems:
+    if check.errors:
         return None, check.problems
-    return bulletin, []
+    return bulletin, check.problems
 
 
 def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
@@ -233,6 +241,15 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         # arbitrary day, so that the rest of the directive is still checked.
         issued = bulletin.date or dt.date.min
         deadline = check.date(options, "deadline", offset, parse=lambda v: dates.parse_deadline(v, issued))
+    if deadline and bulletin.date and deadline < bulletin.date:
+        check.warn(offset + options.line_of("deadline") - 1,
+                   f"the deadline {deadline.isoformat()} is before the bulletin's date {bulletin.date.isoformat()}",
+                   "Check the year and month; for a time from the bulletin's date write e.g. +14d.")
+    if ALL_UNITS in units and options.get("owner"):
+        check.warn(offset + options.line_of("owner") - 1,
+                   "a directive to all units has one owner",
+                   "Is the owner the person who follows it up for the group? If each unit answers for "
+                   "itself, remove 'owner:' or address the directive to that owner's unit.")
     title = raw.title or first_sentence(raw.text)
     if not title:
         check.add(raw.line, "the directive has neither a title nor any text",
