@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 
@@ -84,6 +89,8 @@ nav:
   - Archive: archive/index.md
 hooks:
   - {REPO / "hooks" / "bulletins.py"}
+watch:
+  - bulletins
 plugins:
   - search
 markdown_extensions:
@@ -109,3 +116,59 @@ def build(project: Path, as_of: str = AS_OF, site: str = "site", tool: str = "mk
     result = mkdocs(project, "build", "--site-dir", site, as_of=as_of, tool=tool)
     assert result.returncode == 0, result.stderr
     return project / site
+
+
+NGINX = "/usr/sbin/nginx"
+
+
+@contextlib.contextmanager
+def nginx(work: Path, locations: dict[str, Path], extra: str = ""):
+    """nginx on a free loopback port serving each URL prefix from a folder (alias); yields the base URL."""
+    port = free_port()
+    user = "user root;" if os.geteuid() == 0 else ""  # pytest's folders are private to their owner
+    served = "\n".join(f"location {prefix} {{ alias {folder}/; {extra} }}" for prefix, folder in locations.items())
+    (work / "nginx.conf").write_text(f"""
+        daemon off;
+        {user}
+        worker_processes 1;
+        pid {work}/nginx.pid;
+        error_log {work}/error.log;
+        events {{ worker_connections 256; }}
+        http {{
+            include /etc/nginx/mime.types;
+            access_log off;
+            client_body_temp_path {work}/body;
+            proxy_temp_path {work}/proxy;
+            fastcgi_temp_path {work}/fastcgi;
+            uwsgi_temp_path {work}/uwsgi;
+            scgi_temp_path {work}/scgi;
+            server {{
+                listen 127.0.0.1:{port};
+                {served}
+            }}
+        }}
+    """)
+    process = subprocess.Popen([NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + next(iter(locations)), timeout=1)
+                break
+            except urllib.error.HTTPError:
+                break  # nginx answers
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}") from None
+                time.sleep(0.05)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

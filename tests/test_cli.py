@@ -1,9 +1,15 @@
+import csv
+import io
+import json
 import subprocess
 import sys
+
+import pytest
 
 from helpers import MEETING_MD, REPO
 
 from safety_bulletins.cli import main
+from safety_bulletins.project import load_project
 
 
 def test_check_passes_on_good_bulletins(bulletins_dir, capsys):
@@ -45,3 +51,69 @@ def test_the_shipped_example_bulletins_are_valid():
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_json_lists_problems_with_severity(bulletins_dir, capsys):
+    root = bulletins_dir({"2021/bad.md": MEETING_MD.replace("type: minutes", "type: minute")})
+    assert main(["check", str(root), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and report["errors"] == 1 and report["warnings"] == 1
+    error = next(p for p in report["problems"] if p["severity"] == "error")
+    assert error["line"] == 4 and error["message"] == "'type' is 'minute', which is not allowed"
+    assert "Did you mean 'minutes'?" in error["hint"]
+
+
+def test_new_writes_a_bulletin_that_checks(site_project, monkeypatch, capsys):
+    project = site_project({})
+    monkeypatch.chdir(project)
+    args = ["new", "notice", "--title", "关于开展冬季（消防）安全检查的通知", "--date", "2026-11-28", "--issuer", "safety-env"]
+    assert main(args) == 0
+    path = project / "bulletins/2026/2026-11-28-关于开展冬季-消防-安全检查的通知.md"
+    assert f"Created {path}" in capsys.readouterr().out
+    text = path.read_text(encoding="utf-8")
+    assert 'title: "关于开展冬季（消防）安全检查的通知"' in text and 'start: "2026-11-28 09:00"' in text
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: a directive inside a code block is only an example" in out  # the commented example
+    assert main(args) == 1  # never overwrites
+    assert "already exists" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("kind", ["minutes", "notice", "bulletin", "inspection"])
+def test_every_type_has_a_template_that_checks(site_project, monkeypatch, kind):
+    project = site_project({})
+    monkeypatch.chdir(project)
+    assert main(["new", kind, "--title", f'Our "{kind}": first', "--date", "2026-11-28"]) == 0
+    assert load_project(project / "bulletins").errors == []
+
+
+def test_new_without_a_terminal_needs_its_options(site_project, monkeypatch, capsys):
+    monkeypatch.chdir(site_project({}))
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["new", "minutes"]) == 2
+    assert "title not given" in capsys.readouterr().err
+
+
+def test_due_lists_overdue_and_due_soon_per_unit(site_project, monkeypatch, capsys):
+    notice = MEETING_MD.replace("deadline: 2021-06-30", "deadline: 2021-06-03").replace("CIG-2021-05-2", "N-1")
+    monkeypatch.chdir(site_project({"2021/2021-05-25-meeting.md": notice}))
+    assert main(["due", "--as-of", "2021-06-01", "--unit", "物业公司", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(d["unit"], d["id"], d["days_left"], d["role"]) for d in data["directives"]] == [("property", "N-1", 2, "responsible")]
+    assert main(["due", "--as-of", "2021-06-05", "--unit", "safety-env"]) == 0
+    out = capsys.readouterr().out
+    assert "Safety and Environmental Protection Department (safety-env)" in out
+    assert "2021-06-03  2 days overdue     N-1: Full-coverage investigation of hidden dangers\n" in out
+    assert main(["due", "--as-of", "2021-06-05", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["unit"] for r in rows} == {"safety-env", "property", "energy", "filling-stations"}
+
+
+def test_due_usage_errors(site_project, monkeypatch, capsys):
+    monkeypatch.chdir(site_project({}))
+    assert main(["due", "--within", "soon"]) == 2
+    assert main(["due", "--unit", "nowhere"]) == 2
+    assert main(["due", "--as-of", "2021-02-30"]) == 2
+    err = capsys.readouterr().err
+    assert "'soon' is not a span of time" in err and "unknown unit 'nowhere'" in err and "not a real date" in err

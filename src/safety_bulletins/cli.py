@@ -1,51 +1,238 @@
-"""The `bulletins` command: what editors run before they commit."""
+"""The `bulletins` command: what editors run between writing minutes and publishing them.
+
+Exit codes: 0 success (warnings allowed), 1 problems found or the action failed (nothing
+was changed), 2 the command was used wrongly.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
+import json
 import sys
 from pathlib import Path
 
+from . import publish as publishing
+from .catalog import Catalog
+from .dates import DateError, as_of_date, parse_date
+from .due import due_rows, parse_span
+from .model import BULLETIN_TYPES
 from .project import load_project
+from .scaffold import new_bulletin
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bulletins", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser(
-        "check",
-        help="validate bulletins and units.yml",
-        description="Validate every bulletin and units.yml. Exit codes: 0 no errors, 1 errors found, 2 bad usage.",
-    )
-    check.add_argument("path", nargs="?", type=Path,
-                       help="the bulletins folder (default: bulletins/ of the project around the current folder)")
-    args = parser.parse_args(argv)
-    return run_check(args.path or project_bulletins(Path.cwd()))
+class UsageError(Exception):
+    """The command was given something it cannot use; the message says what."""
+
+
+def project_root(start: Path) -> Path:
+    """The nearest folder at or above `start` with a mkdocs.yml (else `start`)."""
+    for folder in (start, *start.parents):
+        if (folder / "mkdocs.yml").is_file():
+            return folder
+    return start
 
 
 def project_bulletins(start: Path) -> Path:
-    """bulletins/ beside the nearest mkdocs.yml at or above `start`, as the site build uses."""
-    for folder in (start, *start.parents):
-        if (folder / "mkdocs.yml").is_file():
-            return folder / "bulletins"
-    return start / "bulletins"
+    """bulletins/ of the project around `start`, as the site build uses."""
+    return project_root(start) / "bulletins"
 
 
-def run_check(path: Path) -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        print(f"bulletins {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `bulletins due | head`: the reader has all it wanted
+        sys.stdout = None
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bulletins", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="validate bulletins and units.yml",
+                                description="Validate every bulletin and units.yml. " + _EXITS)
+    check.add_argument("path", nargs="?", type=Path, help="the bulletins folder (default: the project's bulletins/)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(run=run_check)
+
+    new = commands.add_parser("new", help="start a new bulletin from the template of its type",
+                              description="Create bulletins/YEAR/DATE-TITLE.md; asks for what is not given. " + _EXITS)
+    new.add_argument("type", nargs="?", choices=BULLETIN_TYPES)
+    new.add_argument("--title")
+    new.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    new.add_argument("--issuer", default="", help="the issuing unit")
+    new.add_argument("--number", default="", help="the document number")
+    new.add_argument("--presided-by", default="", help="for minutes: who presided")
+    new.set_defaults(run=run_new)
+
+    due = commands.add_parser("due", help="what is overdue and due soon, per unit",
+                              description="List open directives that are overdue or due soon. " + _EXITS)
+    due.add_argument("--unit", action="append", help="a unit id, name or alias (repeatable; default: all units)")
+    due.add_argument("--within", default="7d", help="how far ahead: 7d, 2w, ... (default: 7d)")
+    due.add_argument("--as-of", help="YYYY-MM-DD (default: today, or BULLETINS_TODAY)")
+    due.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    due.set_defaults(run=run_due)
+
+    pub = commands.add_parser("publish", help="check, build and switch the live site atomically",
+                              description="Check and build into DEST.releases/NEW, then point the link DEST "
+                                          "at it in one step; --rollback goes back to the previous release. " + _EXITS)
+    pub.add_argument("dest", type=Path, help="the link the web server serves, e.g. /srv/safety-bulletins")
+    pub.add_argument("--rollback", action="store_true", help="switch back to the previous release")
+    pub.set_defaults(run=run_publish)
+    return parser
+
+
+_EXITS = "Exit codes: 0 success, 1 problems found (nothing changed), 2 bad usage."
+
+
+def run_check(args) -> int:
+    path = args.path or project_bulletins(Path.cwd())
     project = load_project(path)
+    errors = project.errors
+    if args.format == "json":
+        print(json.dumps({
+            "ok": not errors,
+            "errors": len(errors),
+            "warnings": len(project.problems) - len(errors),
+            "problems": [
+                {"path": str(p.path), "line": p.line, "severity": p.severity, "message": p.message, "hint": p.hint}
+                for p in project.problems
+            ],
+        }, ensure_ascii=False, indent=2))
+        return EXIT_PROBLEMS if errors else EXIT_OK
     for problem in project.problems:
         print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
-    errors = len(project.errors)
-    directives = sum(len(b.directives) for b in project.bulletins)
     if errors:
-        print(f"{errors} error(s) in {path}: fix them before committing.", file=sys.stderr)
+        print(f"{len(errors)} error(s) in {path}: fix them before committing.", file=sys.stderr)
         return EXIT_PROBLEMS
+    directives = sum(len(b.directives) for b in project.bulletins)
     print(f"OK: {len(project.bulletins)} bulletins, {directives} directives in {path}.")
     return EXIT_OK
+
+
+def run_new(args) -> int:
+    kind = args.type or _ask("Type (minutes, notice, bulletin, inspection)", choices=BULLETIN_TYPES)
+    title = (args.title or _ask("Title")).strip()
+    if not title:
+        raise UsageError("a bulletin needs a title")
+    day = _date(args.date, "--date") if args.date else dt.date.today()
+    bulletins_dir = project_bulletins(Path.cwd())
+    try:
+        path = new_bulletin(bulletins_dir, kind, title, day, issuer=args.issuer, number=args.number,
+                            presided_by=args.presided_by)
+    except FileExistsError as exc:
+        print(f"bulletins new: {exc.filename} already exists; it was left as it is. "
+              "Choose another title, or edit that file.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"Created {path}\nWrite the minutes, then run: bulletins check")
+    return EXIT_OK
+
+
+def run_due(args) -> int:
+    try:
+        within = parse_span(args.within)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    as_of = _date(args.as_of, "--as-of") if args.as_of else _today()
+    project = load_project(project_bulletins(Path.cwd()))
+    if project.errors:
+        print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    unit_ids = None
+    if args.unit:
+        unit_ids = [project.registry.resolve(u) for u in args.unit]
+        unknown = [u for u, i in zip(args.unit, unit_ids) if i in (None, "all")]
+        if unknown:
+            raise UsageError(f"unknown unit {unknown[0]!r}; see bulletins/units.yml")
+    catalog = Catalog(project, as_of)
+    rows = due_rows(catalog, within, unit_ids)
+    names = {u.id: u.name for u in catalog.units}
+    _print_due(rows, names, as_of, within, args.format)
+    return EXIT_OK
+
+
+def _print_due(rows, names, as_of, within, form) -> None:
+    records = [{
+        "unit": r.unit, "unit_name": names[r.unit], "id": r.id, "title": r.title,
+        "deadline": r.deadline.isoformat(), "days_left": r.days_left, "status": r.status, "role": r.role,
+        "bulletin": r.bulletin, "bulletin_date": r.bulletin_date.isoformat(),
+    } for r in rows]
+    if form == "json":
+        print(json.dumps({"as_of": as_of.isoformat(), "within_days": within, "directives": records},
+                         ensure_ascii=False, indent=2))
+    elif form == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["unit"])
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        print(f"Overdue or due within {within} days, as of {as_of.isoformat()}:")
+        if not rows:
+            print("  nothing.")
+        unit = None
+        for r in rows:
+            if r.unit != unit:
+                unit = r.unit
+                print(f"\n{names[unit]} ({unit})")
+            when = f"{-r.days_left} days overdue" if r.overdue else f"due in {r.days_left} days"
+            role = " [support]" if r.role == "support" else ""
+            print(f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}")
+
+
+def run_publish(args) -> int:
+    dest = args.dest.absolute()
+    try:
+        if args.rollback:
+            release = publishing.rollback(dest)
+            print(f"{dest} now serves {release}")
+            return EXIT_OK
+        root = project_root(Path.cwd())
+        project = load_project(root / "bulletins")
+        if project.errors:
+            for problem in project.errors:
+                print(problem, file=sys.stderr)
+            print(f"Not published: {len(project.errors)} error(s); the live site is unchanged.", file=sys.stderr)
+            return EXIT_PROBLEMS
+        release = publishing.publish(root, dest)
+    except publishing.PublishError as exc:
+        print(f"bulletins publish: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"Published: {dest} now serves {release}")
+    return EXIT_OK
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except DateError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _today() -> dt.date:
+    try:
+        return as_of_date()
+    except DateError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _ask(question: str, choices=None) -> str:
+    if not sys.stdin.isatty():
+        raise UsageError(f"{question.split(' (')[0].lower()} not given (use the options, or run it in a terminal)")
+    while True:
+        answer = input(f"{question}: ").strip()
+        if choices is None or answer in choices:
+            return answer
+        print(f"  please answer one of: {', '.join(choices)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,20 +4,14 @@ errors; a test fails on any request that leaves the serving host or any console 
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import REPO, mkdocs
+from helpers import REPO, mkdocs, nginx
 
 CHROMIUM = "/usr/bin/chromium"
-NGINX = "/usr/sbin/nginx"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
@@ -43,12 +37,6 @@ def build_example(root: Path, language: str = "en", **env: str) -> Path:
     return project / "site"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def sites(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("sites")
@@ -58,45 +46,8 @@ def sites(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def server(sites, tmp_path_factory) -> str:
     """nginx on a loopback port, serving the English site at /safety/ and the Chinese at /safety-zh/."""
-    work = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    user = "user root;" if os.geteuid() == 0 else ""  # pytest's folders are private to their owner
-    (work / "nginx.conf").write_text(f"""
-        daemon off;
-        {user}
-        worker_processes 1;
-        pid {work}/nginx.pid;
-        error_log {work}/error.log;
-        events {{ worker_connections 64; }}
-        http {{
-            include /etc/nginx/mime.types;
-            access_log {work}/access.log;
-            client_body_temp_path {work}/body;
-            proxy_temp_path {work}/proxy;
-            fastcgi_temp_path {work}/fastcgi;
-            uwsgi_temp_path {work}/uwsgi;
-            scgi_temp_path {work}/scgi;
-            server {{
-                listen 127.0.0.1:{port};
-                location {SUB_PATH} {{ alias {sites["en"]}/; }}
-                location {SUB_PATH_ZH} {{ alias {sites["zh"]}/; }}
-            }}
-        }}
-    """)
-    process = subprocess.Popen([NGINX, "-p", str(work), "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + SUB_PATH, timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
-            time.sleep(0.05)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with nginx(tmp_path_factory.mktemp("nginx"), {SUB_PATH: sites["en"], SUB_PATH_ZH: sites["zh"]}) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

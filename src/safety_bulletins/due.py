@@ -1,0 +1,54 @@
+"""`bulletins due`: what each unit has overdue or due soon, for a unit head's terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .catalog import Catalog
+
+_SPAN = re.compile(r"^(\d+)([dw])$")
+
+
+@dataclass(frozen=True)
+class DueRow:
+    unit: str  # unit id
+    id: str
+    title: str
+    deadline: dt.date
+    days_left: int  # negative: overdue by that many days
+    status: str
+    role: str  # "responsible" or "support"
+    bulletin: str  # the bulletin's title
+    bulletin_date: dt.date
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+
+def parse_span(text: str) -> int:
+    """`7d` or `2w` as days."""
+    match = _SPAN.match(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not a span of time: write e.g. 7d or 2w")
+    return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+
+
+def due_rows(catalog: Catalog, within_days: int, unit_ids: list[str] | None = None) -> list[DueRow]:
+    """Open directives with a deadline before as-of + within_days, per unit, most urgent first."""
+    rows = []
+    for unit in catalog.units:
+        if unit_ids is not None and unit.id not in unit_ids:
+            continue
+        for entry in catalog.for_unit(unit.id):
+            d = entry.directive
+            if d.closed or d.deadline is None:
+                continue
+            days_left = (d.deadline - catalog.as_of).days
+            if days_left <= within_days:
+                rows.append(DueRow(unit.id, d.id, d.title, d.deadline, days_left, d.status, entry.role,
+                                   d.bulletin.title, d.bulletin.date))
+    order = {u.id: n for n, u in enumerate(catalog.units)}
+    return sorted(rows, key=lambda r: (order[r.unit], r.deadline, r.id))
