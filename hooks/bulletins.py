@@ -39,6 +39,8 @@ def on_config(config):
     for problem in _build.project.problems:
         if problem.severity != "error":
             log.warning(str(problem))
+    for message in _build.history.warnings:  # a shallow CI clone: say so, but build
+        (log.warning if _build.history.shallow else log.info)(message)
     errors = _build.project.errors
     if errors:
         report = "\n".join(str(p) for p in errors)

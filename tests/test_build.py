@@ -1,7 +1,9 @@
 """Real `mkdocs build` runs of a small fixture site: pages, export, drafts, escaping, errors."""
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -305,3 +307,27 @@ def test_chinese_interface(tmp_path):
     meeting = read(site, "bulletins/2021/2021-05-25-meeting/index.html")
     assert "主持人" in meeting and "2021年5月25日" in meeting
     assert "<title>议定事项台账" in read(site, "directives/index.html")
+
+
+def git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_DATE": "2026-03-01T10:00:00+08:00",
+                        "GIT_COMMITTER_DATE": "2026-03-01T10:00:00+08:00"})
+
+
+def test_bulletin_pages_show_their_git_history_and_a_shallow_clone_still_builds(site_project, tmp_path):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    git(project, "init", "-q")
+    git(project, "-c", "user.name=E", "-c", "user.email=e@x", "add", ".")
+    git(project, "-c", "user.name=E", "-c", "user.email=e@x", "commit", "-qm", "first")
+    (project / "bulletins/2021/2021-05-25-meeting.md").write_text(MEETING_MD.replace("held.", "held in Hall 2."))
+    git(project, "-c", "user.name=E", "-c", "user.email=e@x", "commit", "-qam", "second")
+    page = read(build(project), "bulletins/2021/2021-05-25-meeting/index.html")
+    assert '<time datetime="2026-03-01T10:00:00+08:00">2026-03-01</time> (2 commit(s) in git)' in page
+
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", project.as_uri(), str(shallow))
+    result = mkdocs(shallow, "build")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" in result.stderr and "history is shallow" in result.stderr
+    assert "at least 1 commit(s) in git" in read(shallow / "site", "bulletins/2021/2021-05-25-meeting/index.html")

@@ -11,6 +11,7 @@ import jinja2
 
 from . import site
 from .catalog import Catalog
+from .history import FileHistory
 from .labels import ENGLISH, Labels
 from .model import Bulletin, Directive
 from .pages import GeneratedPage
@@ -55,8 +56,9 @@ class Renderer:
         """The facts shown at the top of a directive's card on its bulletin's page."""
         return self._render("directive_meta.html", site.bulletin_src(directive.bulletin), d=directive)
 
-    def bulletin_header(self, bulletin: Bulletin) -> str:
-        return self._render("bulletin_header.html", site.bulletin_src(bulletin), b=bulletin)
+    def bulletin_header(self, bulletin: Bulletin, changes: FileHistory | None = None) -> str:
+        """Metadata of the bulletin, and when its file last changed in git and how often."""
+        return self._render("bulletin_header.html", site.bulletin_src(bulletin), b=bulletin, changes=changes)
 
     def bulletin_footer(self, bulletin: Bulletin) -> str:
         return self._render("bulletin_footer.html", site.bulletin_src(bulletin), b=bulletin)

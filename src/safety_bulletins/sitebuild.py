@@ -16,6 +16,7 @@ from pathlib import Path
 from . import site
 from .catalog import Catalog
 from .export import directives_json
+from .history import History, git_history
 from .labels import for_language
 from .markdown_ext import Card, DirectiveExtension, SafeHtmlExtension, page_markdown
 from .model import Bulletin, Directive
@@ -38,8 +39,10 @@ class SourceFile:
 
 
 class SiteBuild:
-    def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en"):
+    def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en",
+                 history: History | None = None):
         self.project = project
+        self.history = history or History(available=False)
         self.catalog = Catalog(project, as_of)
         labels = for_language(language)
         self.renderer = Renderer(self.catalog, directory_urls, labels)
@@ -49,7 +52,9 @@ class SiteBuild:
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en") -> SiteBuild:
-        return cls(load_project(bulletins_dir), as_of, directory_urls, language)
+        project = load_project(bulletins_dir)
+        history = git_history(bulletins_dir, [b.rel_path for b in project.published])
+        return cls(project, as_of, directory_urls, language, history)
 
     def markdown_extensions(self) -> list:
         return [SafeHtmlExtension(), DirectiveExtension(self.card)]
@@ -87,7 +92,8 @@ class SiteBuild:
         bulletin = self.bulletins.get(src_uri)
         if bulletin is None:
             return content
-        return self.renderer.bulletin_header(bulletin) + content + self.renderer.bulletin_footer(bulletin)
+        changes = self.history.get(bulletin.rel_path)
+        return self.renderer.bulletin_header(bulletin, changes) + content + self.renderer.bulletin_footer(bulletin)
 
     def render_problems(self, src_uri: str, content: str) -> list[str]:
         """Directives of a bulletin missing from its rendered page, as 'file:line: ...' messages.

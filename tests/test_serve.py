@@ -1,0 +1,61 @@
+"""The preview: `mkdocs serve` rebuilds when a bulletin or units.yml changes, from a clean state."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from helpers import AS_OF, MEETING_MD, free_port
+
+NOTICE = MEETING_MD.replace("CIG-2021-05-2", "N-9").replace("Special meeting on production safety", "A notice")
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError):
+        return ""
+
+
+def wait_for(url: str, condition, seconds: float = 60) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page = fetch(url)
+        if page and condition(page):
+            return page
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not change as expected within {seconds} s")
+
+
+def test_preview_follows_edits_to_bulletins_and_units(site_project):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": NOTICE})
+    port = free_port()
+    env = {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],  # (watching needs live reload)
+        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/safety/"  # serve mounts the site at site_url's path
+    try:
+        page = base + "bulletins/2021/2021-05-25-meeting/"
+        wait_for(page, lambda html: "Special meeting on production safety" in html)
+        bulletin = project / "bulletins/2021/2021-05-25-meeting.md"
+        bulletin.write_text(MEETING_MD.replace("Special meeting", "Edited meeting"), encoding="utf-8")
+        wait_for(page, lambda html: "<title>Edited meeting on production safety" in html)
+
+        units = project / "bulletins/units.yml"
+        units.write_text(units.read_text(encoding="utf-8").replace("Property Management Company", "Property Co."),
+                         encoding="utf-8")
+        wait_for(base + "units/property/", lambda html: "<h1>Property Co.</h1>" in html)
+
+        # a removed bulletin leaves no trace: each rebuild starts from a clean state
+        assert "#N-9" in fetch(base + "directives/")
+        (project / "bulletins/2021/2021-05-26-notice.md").unlink()
+        register = wait_for(base + "directives/", lambda html: "#N-9" not in html)
+        assert "#CIG-2021-05-2" in register
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
