@@ -156,7 +156,8 @@ def test_bulletin_page_has_metadata_and_a_card_per_directive(site):
 
 def test_attachments_are_published_and_listed(site):
     page = read(site, "bulletins/2026/2026-11-20-notice/index.html")
-    assert page.count('href="../forms/checklist.csv"') == 2  # the link in the text and the list
+    assert 'href="../forms/checklist.csv"' in page  # the link in the text, as MkDocs writes it
+    assert 'href="../../../bulletins/2026/forms/checklist.csv"' in page  # the list of attachments
     assert read(site, "bulletins/2026/forms/checklist.csv").startswith("item,done")
 
 
@@ -173,7 +174,7 @@ def test_unit_page_groups_by_bucket_with_all_and_support(site):
 
 def test_units_index_counts_open_and_overdue(site):
     page = read(site, "units/index.html")
-    row = re.search(r'<tr><td><a href="energy/">Energy Company</a>.*?</tr>', page).group(0)
+    row = re.search(r'<tr><td><a href="../units/energy/">Energy Company</a>.*?</tr>', page).group(0)
     cells = re.findall(r"<td>(.*?)</td>", row)
     # energy: N-1 (due soon), N-2 (overdue), CIG-2021-05-2 (all, overdue)
     assert cells[3] == "3" and "2" in cells[4]
@@ -196,7 +197,7 @@ def test_home_shows_counts_meetings_and_latest(site):
 
 def test_archive_by_year_and_type(site):
     index = read(site, "archive/index.html")
-    assert 'href="2026/"' in index and 'href="2021/#minutes"' in index
+    assert 'href="../archive/2026/"' in index and 'href="../archive/2021/#minutes"' in index
     year = read(site, "archive/2026/index.html")
     assert 'id="notice"' in year and "Notice on the winter safety meeting" in year
 

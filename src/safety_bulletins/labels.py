@@ -89,6 +89,7 @@ CHINESE = Labels(
         "Recorder": "记录人",
         "Meeting": "会议",
         "Tags": "标签",
+        "Pages": "页码",
         "Last changed": "最后修改",
         "{count} commit(s) in git": "共修改 {count} 次",
         "at least {count} commit(s) in git": "至少修改 {count} 次",

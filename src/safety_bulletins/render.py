@@ -8,14 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jinja2
+from markupsafe import Markup
 
 from . import site
-from .catalog import Catalog
+from .catalog import Catalog, UnitEntry
 from .history import FileHistory
 from .labels import ENGLISH, Labels
 from .model import Bulletin, Directive
 from .pages import GeneratedPage
-from .site import Links
+from .site import Links, root_of, url_for
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("safety_bulletins", "templates"),
@@ -26,6 +27,9 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
 )
 _ENV.globals.update(site=site)
+# Stands for the way up to the site's root in rows shared by many listing pages; each page
+# puts its own in (see Links).
+ROOT = "\x00root\x00"
 
 
 @dataclass
@@ -34,11 +38,21 @@ class Renderer:
     directory_urls: bool = True
     labels: Labels = ENGLISH
 
-    def _render(self, template: str, here_src: str, **context) -> str:
-        links = Links(here_src, self.directory_urls)
+    def __post_init__(self):
+        self._rows: dict[tuple[str, str], Markup] = {}
+
+    def _render(self, template: str, here_src: str | None, root: str | None = None, **context) -> str:
+        links = Links(here_src, self.directory_urls, root)
         return _ENV.get_template(template).render(
-            c=self.catalog, links=links, labels=self.labels, unit_name=self.unit_name, **context
+            c=self.catalog, links=links, labels=self.labels, unit_name=self.unit_name, row=self.row, **context
         )
+
+    def row(self, entry: UnitEntry) -> Markup:
+        """A directive's row in the register and unit pages, rendered once for all of them."""
+        key = (entry.directive.id, entry.role)
+        if key not in self._rows:
+            self._rows[key] = Markup(self._render("directive_row.html", None, root=ROOT, entry=entry))
+        return self._rows[key]
 
     def unit_name(self, unit_id: str) -> str:
         unit = self.catalog.registry.units.get(unit_id)
@@ -46,7 +60,8 @@ class Renderer:
 
     def page(self, page: GeneratedPage) -> str:
         """The content of a generated listing page."""
-        return self._render(page.template, page.src_uri, page=page, **page.context)
+        html = self._render(page.template, page.src_uri, page=page, **page.context)
+        return html.replace(ROOT, root_of(url_for(page.src_uri, self.directory_urls)))
 
     def home(self) -> str:
         """The live part of the home page: counts, upcoming meetings, latest bulletins."""

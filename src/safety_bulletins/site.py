@@ -51,24 +51,24 @@ def url_for(src_uri: str, directory_urls: bool) -> str:
     return dest
 
 
-def relative_url(from_url: str, to_url: str) -> str:
-    """A link from the page at `from_url` to `to_url`, both site-relative, that works under any sub-path."""
-    from_dir = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-    from_dir = "" if from_dir in ("./", "/") else from_dir
-    target = "." if to_url in ("./", "") else to_url
-    rel = posixpath.relpath(target, from_dir or ".")
-    return rel + "/" if to_url.endswith("/") and not rel.endswith("/") else rel
+def root_of(here_url: str) -> str:
+    """The relative way up from a page to the site's root: '' for the home page, '../../' for units/energy/."""
+    folder = here_url if here_url.endswith("/") else posixpath.dirname(here_url)
+    return "../" * len([part for part in folder.split("/") if part not in ("", ".")])
 
 
 class Links:
-    """Relative links from one page to the others, so the site works under any sub-path."""
+    """Relative links from one page to the others (up to the root, then down), so the site
+    works under any sub-path and from file://. `root` may be a placeholder that a page
+    replaces later: rows shared by many listing pages are rendered once that way."""
 
-    def __init__(self, here_src: str, directory_urls: bool):
+    def __init__(self, here_src: str | None, directory_urls: bool, root: str | None = None):
         self.directory_urls = directory_urls
-        self.here = url_for(here_src, directory_urls)
+        self.root = root if root is not None else root_of(url_for(here_src, directory_urls))
 
     def page(self, src_uri: str, anchor: str = "") -> str:
-        url = relative_url(self.here, url_for(src_uri, self.directory_urls))
+        url = url_for(src_uri, self.directory_urls)
+        url = self.root + ("" if url == "./" else url) or "./"
         return f"{url}#{anchor}" if anchor else url
 
     def bulletin(self, bulletin: Bulletin) -> str:

@@ -1,0 +1,28 @@
+import datetime as dt
+
+from helpers import MEETING_MD
+
+from safety_bulletins import pages
+from safety_bulletins.sitebuild import SiteBuild
+
+
+def test_long_listings_are_cut_into_pages_most_urgent_first(bulletins_dir, monkeypatch):
+    monkeypatch.setattr(pages, "ROWS_PER_PAGE", 1)
+    notice = MEETING_MD.replace("CIG-2021-05-2", "N-1").replace("Special meeting", "Second meeting")
+    root = bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": notice})
+    build = SiteBuild.load(root, dt.date(2026, 11, 28))
+    register = [p for p in build.pages.values() if p.template == "register.html"]
+    assert [p.src_uri for p in register] == [
+        "directives/index.md", "directives/2.md", "directives/3.md", "directives/4.md"]
+    assert [list(p.context["groups"]) for p in register] == [["overdue"], ["overdue"], ["ongoing"], ["ongoing"]]
+    assert register[2].title == "Register of directives (3/4)"
+    html = build.page_content("directives/3.md", "")
+    assert '<a href="../../directives/">1</a>' in html and "<strong>3</strong>" in html
+    assert '<a href="../../bulletins/2021/' in html and "\x00" not in html
+    property_pages = [p.src_uri for p in build.pages.values() if p.src_uri.startswith("units/property")]
+    assert property_pages == ["units/property.md", "units/property/2.md", "units/property/3.md", "units/property/4.md"]
+
+
+def test_an_empty_listing_is_one_page(bulletins_dir):
+    build = SiteBuild.load(bulletins_dir({}), dt.date(2026, 11, 28))
+    assert "No directives." in build.page_content("directives/index.md", "")
