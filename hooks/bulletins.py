@@ -20,6 +20,7 @@ from safety_bulletins.site import EXPORT_JSON
 from safety_bulletins.sitebuild import SiteBuild
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
+PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
 OFFLINE_WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"  # in docs/
 _build: SiteBuild | None = None
 _started = 0.0
@@ -71,9 +72,15 @@ def on_page_content(html, page, config, files):
     missing = _build.render_problems(page.file.src_uri, html)
     if missing:
         raise PluginError("\n".join(missing))
+    _build.rendered += 1
+    if _build.rendered % PROGRESS_EVERY == 0:
+        log.info(f"Bulletins: {_build.rendered} of {len(files.documentation_pages())} pages rendered")
     return _build.page_content(page.file.src_uri, html)
 
 
 def on_post_build(config):
     Path(config.site_dir, EXPORT_JSON).write_text(_build.export_json(), encoding="utf-8")
+    index = Path(config.site_dir, "search", "search_index.json")  # written by the search plugin, before us
+    if index.is_file():
+        index.write_text(_build.compact_search_index(index.read_text(encoding="utf-8")), encoding="utf-8")
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")

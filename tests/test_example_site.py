@@ -1,6 +1,7 @@
 """The example site this repository ships builds, with every directive on its pages and in the export."""
 
 import json
+import re
 import shutil
 
 from helpers import REPO, build
@@ -20,6 +21,9 @@ def test_example_site_builds_with_every_directive(tmp_path):
     expected = {d.id: b for b in load_project(REPO / "bulletins").published for d in b.directives}
     exported = {d["id"] for d in json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]}
     assert exported == set(expected)
+    index = (site / "search/search_index.json").read_text(encoding="utf-8")
+    assert "应急" in index and not re.search(r"\\u[4-9][0-9a-f]{3}", index)  # UTF-8, not ASCII escapes
+    assert json.loads(index)["docs"]
     register = (site / "directives/index.html").read_text(encoding="utf-8")
     for directive_id, bulletin in expected.items():
         page = site / "bulletins" / bulletin.rel_path.removesuffix(".md") / "index.html"

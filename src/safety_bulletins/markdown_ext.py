@@ -64,7 +64,8 @@ class _DirectiveBlock(Block):
         card = etree.SubElement(parent, "div", {"class": f"sb-directive sb-directive--{self.card.bucket}"})
         title = etree.SubElement(card, "h3", {"id": directive.id, "class": "sb-directive__title"})
         title.text = AtomicString(directive.title)  # plain text, as in the register
-        meta = etree.SubElement(card, "div", {"class": "sb-directive__meta"})
+        # The facts repeat on every card and have pages of their own: keep them out of search
+        meta = etree.SubElement(card, "div", {"class": "sb-directive__meta", "data-search-exclude": ""})
         meta.text = self.md.htmlStash.store(self.card.meta_html)
         etree.SubElement(card, "div", {"class": "sb-directive__text"})
         return card

@@ -43,6 +43,7 @@ class SiteBuild:
                  history: History | None = None):
         self.project = project
         self.history = history or History(available=False)
+        self.rendered = 0  # pages rendered so far, for progress in the build log
         self.catalog = Catalog(project, as_of)
         labels = for_language(language)
         self.renderer = Renderer(self.catalog, directory_urls, labels)
@@ -122,6 +123,11 @@ class SiteBuild:
                 "indent its options by four spaces and close any code fence before it"
             )
         return problems
+
+    def compact_search_index(self, text: str) -> str:
+        """Material writes its index as ASCII-escaped JSON, six bytes for each Chinese
+        character; the same data as UTF-8 is half the size for Chinese text."""
+        return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
 
     def export_json(self) -> str:
         data = directives_json(self.catalog, self.renderer.directory_urls)

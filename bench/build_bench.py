@@ -1,0 +1,139 @@
+"""How the build grows with the archive: our site against plain MkDocs + Material.
+
+    .venv/bin/python bench/build_bench.py 500 2000 [--variants ours,baseline,autonav,blog] [--repeat 1]
+
+For each N, generates N bulletins (bench/corpus.py, fixed seed) and builds, pair by pair
+in one run (the machine is noisy: compare within a run):
+- ours:     this project's site (hooks, generated pages, cards);
+- baseline: the same Markdown pages with plain MkDocs + Material, hooks off, a one-entry nav;
+- autonav:  the baseline with Material's automatic navigation (every page in the nav);
+- blog:     the same pages as posts of Material's blog plugin, 3 of 30 categories each.
+Reports time, ratio to the baseline, peak memory, site size, one bulletin page's size,
+the search index against the size of the sources, and `bulletins check`'s time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import generate  # noqa: E402
+
+PYTHON = sys.executable
+ENV = {**os.environ, "BULLETINS_TODAY": "2026-11-28", "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+# Runs a command and prints its peak memory (children's max RSS, KiB), as the last line.
+_MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    start = time.perf_counter()
+    result = subprocess.run([PYTHON, "-c", _MEASURE, *cmd], cwd=cwd, env=ENV, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed in {cwd}:\n{result.stderr[-3000:]}")
+    return seconds, int(result.stdout.strip().splitlines()[-1]) * 1024
+
+
+def plain_config(project: Path, nav: bool) -> str:
+    """Our mkdocs.yml without hooks, and with a one-entry nav (or none: Material's automatic one)."""
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"(?ms)^hooks:\n(  - .*?\n)+", "", config)
+    config = re.sub(r"(?ms)^watch:\n(  - .*?\n)+", "", config)
+    config = re.sub(r"(?ms)^nav:\n(  .*?\n)+", "nav:\n  - index.md\n" if nav else "", config)
+    return config
+
+
+def baseline_project(corpus: Path, dest: Path, nav: bool = True) -> Path:
+    shutil.copytree(corpus / "docs", dest / "docs")
+    shutil.copytree(corpus / "bulletins", dest / "docs" / "bulletins", ignore=shutil.ignore_patterns("*.yml"))
+    (dest / "mkdocs.yml").write_text(plain_config(corpus, nav), encoding="utf-8")
+    return dest
+
+
+def blog_project(corpus: Path, dest: Path) -> Path:
+    """The same bodies as blog posts; each post in 3 of 30 categories (units)."""
+    rng = random.Random(1)
+    units = [f"unit-{n}" for n in range(30)]
+    posts = dest / "docs" / "blog" / "posts"
+    posts.mkdir(parents=True)
+    shutil.copytree(corpus / "docs" / "assets", dest / "docs" / "assets")
+    (dest / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (dest / "docs" / "blog" / "index.md").write_text("# Blog\n", encoding="utf-8")
+    for path in sorted((corpus / "bulletins").rglob("*.md")):
+        front, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+        day = re.search(r"^date: (\S+)", front, re.M).group(1)
+        title = re.search(r"^title: (.+)$", front, re.M).group(1)
+        categories = ", ".join(rng.sample(units, 3))
+        (posts / path.name).write_text(f"---\ndate: {day}\ncategories: [{categories}]\n---\n# {title.strip(chr(34))}\n\n{body}",
+                                       encoding="utf-8")
+    config = plain_config(corpus, nav=True).replace("nav:\n  - index.md\n", "nav:\n  - index.md\n  - Blog: blog/index.md\n")
+    config = config.replace("plugins:\n", "plugins:\n  - blog\n", 1)
+    (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return dest
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def bulletin_page(site: Path) -> int:
+    pages = sorted(site.glob("**/bulletins/*/*/index.html")) or sorted(site.glob("blog/20*/**/index.html"))
+    return pages[len(pages) // 2].stat().st_size
+
+
+def search_index(site: Path) -> int:
+    return (site / "search" / "search_index.json").stat().st_size
+
+
+def measure(count: int, variants: list[str], work: Path) -> dict:
+    corpus = generate(count, work / f"corpus-{count}")
+    projects = {"ours": corpus}
+    if "baseline" in variants:
+        projects["baseline"] = baseline_project(corpus, work / f"baseline-{count}")
+    if "autonav" in variants:
+        projects["autonav"] = baseline_project(corpus, work / f"autonav-{count}", nav=False)
+    if "blog" in variants:
+        projects["blog"] = blog_project(corpus, work / f"blog-{count}")
+    sources = [p.read_text(encoding="utf-8") for p in (corpus / "bulletins").rglob("*.md")]
+    chinese = sum(len(s.encode()) for s in sources if re.search(r"[\u4e00-\u9fff]{20}", s))
+    result = {"n": count, "sources_bytes": sum(len(s.encode()) for s in sources), "chinese_sources_bytes": chinese}
+    check_seconds, _ = run([str(Path(PYTHON).parent / "bulletins"), "check", str(corpus / "bulletins")], corpus)
+    result["check_seconds"] = round(check_seconds, 2)
+    for name in variants:
+        seconds, memory = run([PYTHON, "-m", "mkdocs", "build", "-q"], projects[name])
+        site = projects[name] / "site"
+        result[name] = {
+            "seconds": round(seconds, 1), "peak_memory_mb": round(memory / 2**20), "site_mb": round(folder_size(site) / 2**20, 1),
+            "bulletin_page_kb": round(bulletin_page(site) / 1024, 1), "search_index_mb": round(search_index(site) / 2**20, 1),
+        }
+    if "baseline" in result:
+        for name in variants:
+            result[name]["ratio_to_baseline"] = round(result[name]["seconds"] / result["baseline"]["seconds"], 2)
+    result["ours"]["search_index_to_sources"] = round(search_index(corpus / "site") / result["sources_bytes"], 2)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("counts", nargs="+", type=int)
+    parser.add_argument("--variants", default="ours,baseline")
+    args = parser.parse_args()
+    variants = args.variants.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        for count in args.counts:
+            print(json.dumps(measure(count, variants, Path(tmp))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
