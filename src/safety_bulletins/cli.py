@@ -10,6 +10,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -98,7 +99,7 @@ _EXITS = "Exit codes: 0 success, 1 problems found (nothing changed), 2 bad usage
 
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
-    project = load_project(path)
+    project = load_project(path, workers=os.cpu_count() or 1, keep_text=False)
     errors = project.errors
     if args.format == "json":
         print(json.dumps({

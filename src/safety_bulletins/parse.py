@@ -20,7 +20,6 @@ _BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")
 # Anything else that looks like a directive header (quoted, indented, inside a note...):
 # pymdown may still render it, so the checker must not pass over it.
 LOOSE_DIRECTIVE = re.compile(r"/{3,}[ ]*directive\b", re.IGNORECASE)
-_OPTION_LINE = re.compile(r"^[ ]{4,}\S")
 # A code fence, also inside quotes and list items; a backtick fence's info has no backtick.
 _FENCE = re.compile(r"^(?:[ ]*(?:>|[-*+]|\d+[.)])[ ]+|[ ]*>)*[ ]*(?:(`{3,})([^`]*)|(~{3,})(.*))$")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
@@ -118,7 +117,8 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
         fence, in_code = _track_fence(fence, line)
         if fence and not was_open:
             fence_line = i
-        start = None if in_code else _BLOCK_START.match(line)
+        slashes = "///" in line  # most lines have none: nothing more to look for
+        start = None if in_code or not slashes else _BLOCK_START.match(line)
         if start and start.group(2).lower() == "directive":
             directive, i, problem = _read_directive(path, lines, i, first_line, start)
             if problem:
@@ -129,7 +129,9 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
         if was_open and not fence:  # examples count once their code block is known to be one
             problems += examples
             examples = []
-        if in_code and LOOSE_DIRECTIVE.search(line):
+        if not slashes:
+            pass
+        elif in_code and LOOSE_DIRECTIVE.search(line):
             examples.append(_EXAMPLE_IN_CODE(path, first_line + i))
         elif LOOSE_DIRECTIVE.search(_CODE_SPAN.sub("", line)):
             problems.append(Problem(
@@ -158,6 +160,8 @@ def _EXAMPLE_IN_CODE(path: Path, line: int) -> Problem:  # noqa: N802 - reads as
 
 def _track_fence(fence: str | None, line: str) -> tuple[str | None, bool]:
     """Follow fenced code: returns the open fence (or None) and whether `line` is code."""
+    if fence is None and "`" not in line and "~" not in line:  # most lines: no fence can start here
+        return None, False
     match = _FENCE.match(line)
     marker, info = (match.group(1) or match.group(3), match.group(2) or match.group(4) or "") if match else ("", "")
     if fence is None:
@@ -172,7 +176,7 @@ def _read_directive(path, lines, i, first_line, start):
     title = (start.group(3) or "").strip()
     i += 1
     option_lines = []
-    while i < len(lines) and _OPTION_LINE.match(lines[i]):
+    while i < len(lines) and lines[i].startswith("    ") and not lines[i].isspace():
         option_lines.append(lines[i])
         i += 1
     options_line = first_line + header + 1
@@ -219,6 +223,8 @@ def _block_end(lines: list[str], i: int, slashes: str) -> tuple[int | None, int 
         fence, in_code = _track_fence(fence, lines[j])
         if in_code:
             continue
+        if "///" not in lines[j]:
+            continue
         end = _BLOCK_END.match(lines[j])
         if end and end.group(1) in open_blocks:
             # pymdown closes the innermost block of that length (and any inside it)
@@ -246,10 +252,12 @@ _REFERENCE_LINK = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*(?:<([^>\n]*)>|(\S+))")
 def links(text: str, first_line: int) -> list[tuple[str, int]]:
     """Link and image targets in Markdown, with their file lines; code is skipped."""
     found = []
+    if "](" not in text and "]:" not in text:  # no link at all: skip the walk
+        return found
     fence = None
     for offset, line in enumerate(text.split("\n")):
         fence, in_code = _track_fence(fence, line)
-        if in_code:
+        if in_code or ("](" not in line and "]:" not in line):
             continue
         line = _CODE_SPAN.sub("", line)
         matches = [*_INLINE_LINK.finditer(line), *filter(None, [_REFERENCE_LINK.match(line)])]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,14 +37,21 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
 def markdown_files(root: Path) -> list[Path]:
     """Every Markdown-like file below the folder, skipping hidden ones, in a stable order."""
-    return sorted(
-        p for p in root.rglob("*")
-        if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found += [Path(folder, name) for name in names
+                  if not name.startswith(".") and os.path.splitext(name)[1].lower() in MARKDOWN_SUFFIXES]
+    return sorted(found)
 
 
-def load_project(root: Path) -> Project:
+PARALLEL_FROM = 1000  # files; below that, starting processes costs more than it saves
+
+
+def load_project(root: Path, workers: int = 1, keep_text: bool = True) -> Project:
+    """Every bulletin below `root`, validated. With workers > 1 (the `bulletins check`
+    command), large folders are read by that many processes, in the same order; without
+    keep_text the bulletins come back without their Markdown (enough for checking)."""
     root = Path(root)
     if not root.is_dir():
         problem = Problem(root, 1, "the bulletins folder does not exist",
@@ -49,12 +59,20 @@ def load_project(root: Path) -> Project:
         return Project(root, UnitRegistry(), problems=[problem])
     registry, problems = load_units(root / UNITS_FILE)
     project = Project(root, registry, problems=problems)
+    paths = []
     for path in markdown_files(root):
-        if path.suffix != ".md":  # the site would leave it out: say so rather than drop it
+        if path.suffix == ".md":
+            paths.append(path)
+        else:  # the site would leave it out: say so rather than drop it
             project.problems.append(Problem(path, 1, f"bulletins must end in '.md', not '{path.suffix}'",
                                             f"Rename it to {path.with_suffix('.md').name}."))
-            continue
-        bulletin, file_problems = load_bulletin(path, root, registry)
+    load = functools.partial(load_bulletin, root=root, registry=registry, keep_text=keep_text)
+    if workers > 1 and len(paths) >= PARALLEL_FROM:
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(load, paths, chunksize=max(1, len(paths) // (workers * 8))))
+    else:
+        results = map(load, paths)
+    for bulletin, file_problems in results:
         project.problems += file_problems
         if bulletin is not None:
             project.bulletins.append(bulletin)
@@ -62,7 +80,8 @@ def load_project(root: Path) -> Project:
     return project
 
 
-def load_bulletin(path: Path, root: Path, registry: UnitRegistry) -> tuple[Bulletin | None, list[Problem]]:
+def load_bulletin(path: Path, root: Path, registry: UnitRegistry,
+                  keep_text: bool = True) -> tuple[Bulletin | None, list[Problem]]:
     text, problems = read_text(path)
     if text is None:
         return None, problems
@@ -71,6 +90,10 @@ def load_bulletin(path: Path, root: Path, registry: UnitRegistry) -> tuple[Bulle
         return None, problems
     bulletin, found = validate_bulletin(raw, path.relative_to(root).as_posix(), registry)
     problems += found
+    if bulletin is not None and not keep_text:
+        bulletin.body = ""
+        for directive in bulletin.directives:
+            directive.text = ""
     return (None if any(p.severity == "error" for p in problems) else bulletin), problems
 
 

@@ -63,8 +63,62 @@ class YamlError(Exception):
     message: str
 
 
+# The shape of nearly every directive's options: `name: plain value` or `name: [a, b]`,
+# one per line, maybe with a comment. Parsed here directly, since PyYAML's constructor
+# (pure Python even with libyaml) is most of the time `bulletins check` takes; anything
+# else, or anything in doubt, goes to PyYAML.
+_SIMPLE_LINE = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*(?:[ \t]#.*)?$")
+_PLAIN = re.compile(r"^[^\s\[\]{}&*!|>'\"%@`#,:?-][^\[\]{}#\"']*$")
+_NULLS = ("", "~", "null", "Null", "NULL")
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
+_QUOTED = re.compile(r"^(?:\"([^\"\\]*)\"|'([^']*)')$")
+
+
+def _plain_scalar(text: str):
+    if text[:1] in ("'", '"'):
+        quoted = _QUOTED.match(text)
+        if not quoted:
+            raise ValueError(text)
+        return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+    if text in _NULLS:
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if ": " in text or not _PLAIN.match(text):
+        raise ValueError(text)
+    return text
+
+
+def _load_simple(text: str) -> LineDict | None:
+    """`text` as a mapping when every line has the simple shape, else None."""
+    mapping, key_lines = LineDict(), {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _SIMPLE_LINE.match(line)
+        if not match or match.group(1) in key_lines:
+            return None
+        value = match.group(2) or ""
+        try:
+            if value.startswith("[") and value.endswith("]"):
+                inner = value[1:-1].strip()
+                mapping[match.group(1)] = [_plain_scalar(v.strip()) for v in inner.split(",")] if inner else []
+                if None in mapping[match.group(1)] or any(isinstance(v, bool) for v in mapping[match.group(1)]):
+                    return None
+            else:
+                mapping[match.group(1)] = _plain_scalar(value)
+        except ValueError:
+            return None
+        key_lines[match.group(1)] = number
+    mapping.key_lines = key_lines
+    return mapping
+
+
 def load(text: str):
     """Parse YAML text; raise YamlError with a line number relative to `text`."""
+    simple = _load_simple(text)
+    if simple is not None:
+        return simple
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
