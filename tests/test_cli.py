@@ -117,3 +117,27 @@ def test_due_usage_errors(site_project, monkeypatch, capsys):
     assert main(["due", "--as-of", "2021-02-30"]) == 2
     err = capsys.readouterr().err
     assert "'soon' is not a span of time" in err and "unknown unit 'nowhere'" in err and "not a real date" in err
+
+
+def test_new_refuses_to_write_outside_a_project(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "minutes", "--title", "Lost"]) == 2
+    assert "not inside a bulletins project" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_dates_the_bulletin_with_the_as_of_date(site_project, monkeypatch, capsys):
+    monkeypatch.chdir(site_project({}))
+    monkeypatch.setenv("BULLETINS_TODAY", "2025-03-18")
+    assert main(["new", "inspection", "--title", "Winter check"]) == 0
+    assert "bulletins/2025/2025-03-18-winter-check.md" in capsys.readouterr().out
+
+
+def test_due_suggests_a_unit_and_accepts_all(site_project, monkeypatch, capsys):
+    monkeypatch.chdir(site_project({"2021/2021-05-25-meeting.md": MEETING_MD}))
+    assert main(["due", "--unit", "物业", "--as-of", "2021-07-01"]) == 2
+    assert "Did you mean 'property' (Property Management Company)?" in capsys.readouterr().err
+    assert main(["due", "--unit", "all", "--as-of", "2021-07-01", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["directives"]) == 4  # the overdue one, for every unit
+    assert main(["due", "--as-of", "2020-01-01", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("unit,unit_name,id,title,deadline,days_left,status,role,bulletin")

@@ -2,6 +2,9 @@
 
 import json
 import re
+import subprocess
+import sys
+import zipfile
 import shutil
 
 from helpers import REPO, build
@@ -41,3 +44,25 @@ def test_properdocs_builds_the_same_pages(tmp_path):
     assert len(pages["mkdocs"]) > 40
     assert pages["properdocs"] == pages["mkdocs"]
     assert (project / "site-properdocs/directives.json").read_bytes() == (project / "site-mkdocs/directives.json").read_bytes()
+
+
+def test_packaged_wheel_carries_every_template(tmp_path):
+    """Editors install with pip, not in editable mode: templates must be in the wheel."""
+    source = tmp_path / "source"  # a copy: a build/ folder left in the checkout would hide what is missing
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--wheel-dir", str(tmp_path), str(source)], check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("safety_bulletins-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = {f"safety_bulletins/{p.relative_to(REPO / 'src/safety_bulletins').as_posix()}"
+                 for p in (REPO / "src/safety_bulletins/templates").rglob("*") if p.is_file()}
+    assert len(templates) > 15 and templates <= names
+
+
+def test_chinese_headings_keep_readable_anchors(tmp_path):
+    site = build(copy_example(tmp_path / "example"))
+    page = next(site.glob("bulletins/2025/*/index.html")).read_text(encoding="utf-8")
+    assert 'id="二会议议定事项"' in page or re.search(r'id="[一二三四五六七八九十]+[\u4e00-\u9fff]+"', page)
+    assert 'id="_1"' not in page

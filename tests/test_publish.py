@@ -105,3 +105,19 @@ def test_nginx_never_serves_an_error_or_half_a_site_while_publishing(site_projec
     assert failures == []
     assert len(answers) > 100
     assert "<title>Meeting 1 on production safety" in final
+
+
+def test_rollback_returns_to_the_release_live_before_not_the_newest_older_one(site_project, tmp_path, monkeypatch):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    bulletin = project / "bulletins/2021/2021-05-25-meeting.md"
+    dest = tmp_path / "safety"
+    for title in ("Good", "Bad"):
+        bulletin.write_text(MEETING_MD.replace("Special meeting", f"{title} meeting"), encoding="utf-8")
+        assert publish(project, dest, monkeypatch) == 0
+    assert publish(project, dest, monkeypatch, "--rollback") == 0
+    assert served_title(dest) == "Good meeting on production safety"
+    bulletin.write_text(MEETING_MD.replace("Special meeting", "Fixed meeting"), encoding="utf-8")
+    assert publish(project, dest, monkeypatch) == 0
+    assert publish(project, dest, monkeypatch, "--rollback") == 0
+    assert served_title(dest) == "Good meeting on production safety"  # not the bad one
+    assert len(releases(dest)) <= 3

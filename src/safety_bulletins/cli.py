@@ -31,17 +31,23 @@ class UsageError(Exception):
     """The command was given something it cannot use; the message says what."""
 
 
+def find_project(start: Path) -> Path | None:
+    """The nearest folder at or above `start` with a mkdocs.yml."""
+    return next((folder for folder in (start, *start.parents) if (folder / "mkdocs.yml").is_file()), None)
+
+
 def project_root(start: Path) -> Path:
-    """The nearest folder at or above `start` with a mkdocs.yml (else `start`)."""
-    for folder in (start, *start.parents):
-        if (folder / "mkdocs.yml").is_file():
-            return folder
-    return start
+    """The project around `start`; commands that write into it refuse to guess."""
+    root = find_project(start)
+    if root is None:
+        raise UsageError(f"{start} is not inside a bulletins project (no mkdocs.yml here or above): "
+                         "run this in the project's folder")
+    return root
 
 
 def project_bulletins(start: Path) -> Path:
-    """bulletins/ of the project around `start`, as the site build uses."""
-    return project_root(start) / "bulletins"
+    """bulletins/ of the project around `start`, as the site build uses (or ./bulletins)."""
+    return (find_project(start) or start) / "bulletins"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,16 +133,16 @@ def run_new(args) -> int:
     title = (args.title or _ask("Title")).strip()
     if not title:
         raise UsageError("a bulletin needs a title")
-    day = _date(args.date, "--date") if args.date else dt.date.today()
-    bulletins_dir = project_bulletins(Path.cwd())
+    day = _date(args.date, "--date") if args.date else _today()
+    bulletins_dir = project_root(Path.cwd()) / "bulletins"
     try:
         path = new_bulletin(bulletins_dir, kind, title, day, issuer=args.issuer, number=args.number,
                             presided_by=args.presided_by)
     except FileExistsError as exc:
-        print(f"bulletins new: {exc.filename} already exists; it was left as it is. "
-              "Choose another title, or edit that file.", file=sys.stderr)
+        print(f"bulletins new: a bulletin of that date with that file name already exists: {exc.filename}\n"
+              "It was left as it is. Edit that file, or choose a title with other words.", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"Created {path}\nWrite the minutes, then run: bulletins check")
+    print(f"Created {path}\nWrite the {kind}, then run: bulletins check")
     return EXIT_OK
 
 
@@ -146,16 +152,21 @@ def run_due(args) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     as_of = _date(args.as_of, "--as-of") if args.as_of else _today()
-    project = load_project(project_bulletins(Path.cwd()))
+    project = load_project(project_root(Path.cwd()) / "bulletins")
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
         return EXIT_PROBLEMS
     unit_ids = None
     if args.unit:
         unit_ids = [project.registry.resolve(u) for u in args.unit]
-        unknown = [u for u, i in zip(args.unit, unit_ids) if i in (None, "all")]
-        if unknown:
-            raise UsageError(f"unknown unit {unknown[0]!r}; see bulletins/units.yml")
+        if "all" in unit_ids:
+            unit_ids = None  # every unit
+        else:
+            unknown = [u for u, i in zip(args.unit, unit_ids) if i is None]
+            if unknown:
+                suggestion = project.registry.suggest(unknown[0])
+                hint = f" Did you mean '{suggestion.id}' ({suggestion.name})?" if suggestion else ""
+                raise UsageError(f"unknown unit {unknown[0]!r}.{hint} Units are listed in bulletins/units.yml.")
     catalog = Catalog(project, as_of)
     rows = due_rows(catalog, within, unit_ids)
     names = {u.id: u.name for u in catalog.units}
@@ -164,6 +175,7 @@ def run_due(args) -> int:
 
 
 def _print_due(rows, names, as_of, within, form) -> None:
+    fields = ["unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "bulletin", "bulletin_date"]
     records = [{
         "unit": r.unit, "unit_name": names[r.unit], "id": r.id, "title": r.title,
         "deadline": r.deadline.isoformat(), "days_left": r.days_left, "status": r.status, "role": r.role,
@@ -173,7 +185,7 @@ def _print_due(rows, names, as_of, within, form) -> None:
         print(json.dumps({"as_of": as_of.isoformat(), "within_days": within, "directives": records},
                          ensure_ascii=False, indent=2))
     elif form == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["unit"])
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields)
         writer.writeheader()
         writer.writerows(records)
     else:

@@ -7,7 +7,9 @@ atomic: a request sees the old site or the new one, never a mix or a missing fil
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import os
 import shutil
 import subprocess
@@ -15,6 +17,8 @@ import sys
 from pathlib import Path
 
 KEEP_RELEASES = 3
+HISTORY = "live-history"  # in DEST.releases: the releases in the order they went live
+LOCK = ".lock"
 
 
 class PublishError(Exception):
@@ -39,6 +43,28 @@ def _check_dest(dest: Path) -> None:
         raise PublishError(f"{dest} is a folder, not a link made by 'bulletins publish': move it away first")
 
 
+@contextlib.contextmanager
+def locked(dest: Path):
+    """One publish or rollback at a time for a DEST."""
+    folder = releases_dir(dest)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _history(dest: Path) -> list[str]:
+    path = releases_dir(dest) / HISTORY
+    return path.read_text().split() if path.exists() else []
+
+
+def _set_history(dest: Path, names: list[str]) -> None:
+    path = releases_dir(dest) / HISTORY
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text("".join(f"{name}\n" for name in names))
+    os.replace(temporary, path)
+
+
 def switch(dest: Path, release: Path) -> None:
     """Point DEST at a release in one atomic step."""
     temporary = dest.with_name(f".{dest.name}.switch-{os.getpid()}")
@@ -51,7 +77,7 @@ def switch(dest: Path, release: Path) -> None:
 def build_release(project: Path, dest: Path, stamp: str | None = None) -> Path:
     """Build the site of `project` into a new release folder; remove it again if the build fails."""
     _check_dest(dest)
-    stamp = stamp or dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    stamp = stamp or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S-%fZ")
     release = releases_dir(dest) / stamp
     release.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
@@ -67,27 +93,31 @@ def build_release(project: Path, dest: Path, stamp: str | None = None) -> Path:
 
 
 def publish(project: Path, dest: Path) -> Path:
-    release = build_release(project, dest)
-    switch(dest, release)
-    _prune(dest)
+    _check_dest(dest)
+    with locked(dest):
+        release = build_release(project, dest)
+        switch(dest, release)
+        _set_history(dest, [*_history(dest), release.name][-KEEP_RELEASES:])
+        _prune(dest)
     return release
 
 
 def rollback(dest: Path) -> Path:
-    """Switch DEST back to the release before the current one."""
+    """Switch DEST back to the release that was live before the current one."""
     _check_dest(dest)
-    current = current_release(dest)
-    older = [r for r in releases(dest) if current is None or r.resolve() != current.resolve()]
-    older = [r for r in older if current is None or r.name < current.name]
-    if not older:
-        raise PublishError(f"there is no earlier release of {dest} to go back to")
-    switch(dest, older[-1])
-    return older[-1]
+    with locked(dest):
+        history = _history(dest)
+        if len(history) < 2:
+            raise PublishError(f"there is no earlier release of {dest} to go back to")
+        previous = releases_dir(dest) / history[-2]
+        switch(dest, previous)
+        _set_history(dest, history[:-1])
+    return previous
 
 
 def _prune(dest: Path) -> None:
-    """Keep the newest releases (the live one and those to roll back to)."""
-    current = current_release(dest)
-    for old in releases(dest)[:-KEEP_RELEASES]:
-        if current is None or old.resolve() != current.resolve():
+    """Keep the releases that were live most recently: the live one and those to roll back to."""
+    keep = set(_history(dest))
+    for old in releases(dest):
+        if old.name not in keep:
             shutil.rmtree(old)

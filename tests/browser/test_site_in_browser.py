@@ -63,3 +63,13 @@ def test_a_notice_prints_as_a_notice(page, origin, tmp_path):
         assert words in text, words
     for chrome in ("Search", "Writing bulletins", "Table of contents", "Made with"):
         assert chrome not in text, chrome
+
+
+def test_a_chinese_notice_prints_in_chinese(page, origin, tmp_path):
+    page.goto(origin + SUB_PATH_ZH + "bulletins/2026/2026-11-20-关于开展应急演练的通知/")
+    page.emulate_media(media="print")
+    pdf = tmp_path / "notice.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "关于开展2026年冬季应急演练的通知" in text and "2026年11月20日" in text
+    assert "期限截至" not in text and "Deadlines as of" not in text  # what goes stale stays off the board
