@@ -16,14 +16,21 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
 from safety_bulletins.dates import DateError, as_of_date
-from safety_bulletins.site import EXPORT_JSON
+from safety_bulletins.incremental import merge_search_index, remove_stale
+from safety_bulletins.site import EXPORT_JSON, HOME
 from safety_bulletins.sitebuild import SiteBuild
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
 OFFLINE_WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"  # in docs/
 _build: SiteBuild | None = None
+_dirty = False  # `mkdocs serve --dirty` / `build --dirty`: set once per process, at startup
 _started = 0.0
+
+
+def on_startup(command, dirty):
+    global _dirty
+    _dirty = dirty
 
 
 def on_config(config):
@@ -55,12 +62,27 @@ def on_config(config):
 
 
 def on_files(files, config):
-    for source in _build.source_files():
+    # Dirty builds skip pages whose output is newer than their source: give them sources
+    # that change only when the page would (see SiteBuild.source_files).
+    cache = Path(config.config_file_path).parent / ".cache" / "safety-bulletins" if _dirty else None
+    home = files.get_file_from_path(HOME)
+    if _dirty and home is not None:  # its live figures change with any bulletin: never skip it
+        home.is_modified = lambda: True
+    for source in _build.source_files(cache):
         if source.path is not None:
             files.append(File.generated(config, source.src_uri, abs_src_path=str(source.path), inclusion=InclusionLevel.NOT_IN_NAV))
         else:
             files.append(File.generated(config, source.src_uri, content=source.content, inclusion=InclusionLevel.NOT_IN_NAV))
     return files
+
+
+def on_pre_build(config):
+    if _dirty:  # the search plugin will overwrite it with the pages this build renders
+        _build.previous_search_index = _read(Path(config.site_dir, "search", "search_index.json"))
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -72,15 +94,28 @@ def on_page_content(html, page, config, files):
     missing = _build.render_problems(page.file.src_uri, html)
     if missing:
         raise PluginError("\n".join(missing))
-    _build.rendered += 1
-    if _build.rendered % PROGRESS_EVERY == 0:
-        log.info(f"Bulletins: {_build.rendered} of {len(files.documentation_pages())} pages rendered")
+    _build.rendered.add(page.url)
+    if len(_build.rendered) % PROGRESS_EVERY == 0:
+        log.info(f"Bulletins: {len(_build.rendered)} of {len(files.documentation_pages())} pages rendered")
     return _build.page_content(page.file.src_uri, html)
+
+
+def on_env(env, config, files):
+    _build.files = files  # for on_post_build, which is not given them
+    return env
 
 
 def on_post_build(config):
     Path(config.site_dir, EXPORT_JSON).write_text(_build.export_json(), encoding="utf-8")
     index = Path(config.site_dir, "search", "search_index.json")  # written by the search plugin, before us
     if index.is_file():
-        index.write_text(_build.compact_search_index(index.read_text(encoding="utf-8")), encoding="utf-8")
+        text = index.read_text(encoding="utf-8")
+        if _dirty:
+            pages = [f.url for f in _build.files.documentation_pages()]
+            text = merge_search_index(_build.previous_search_index, text, pages, _build.rendered)
+        index.write_text(_build.compact_search_index(text), encoding="utf-8")
+    if _dirty:
+        expected = {Path(f.abs_dest_path) for f in _build.files} | {Path(config.site_dir, EXPORT_JSON)}
+        for path in remove_stale(Path(config.site_dir), expected):
+            log.info(f"Bulletins: removed {path}, which this build no longer has")
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")

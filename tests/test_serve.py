@@ -59,3 +59,24 @@ def test_preview_follows_edits_to_bulletins_and_units(site_project):
     finally:
         server.terminate()
         server.communicate(timeout=20)
+
+
+def test_dirty_builds_rebuild_only_the_pages_that_change(site_project):
+    notice = MEETING_MD.replace("CIG-2021-05-2", "N-9").replace("Special meeting on production safety", "A notice")
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": notice})
+    site = project / "site"
+
+    def dirty_build():
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--dirty"], cwd=project, capture_output=True,
+                                text=True, env={**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1"})
+        assert result.returncode == 0, result.stderr
+
+    dirty_build()
+    meeting, other = (site / f"bulletins/2021/{name}/index.html" for name in ("2021-05-25-meeting", "2021-05-26-notice"))
+    before = other.stat().st_mtime_ns
+    time.sleep(0.05)
+    (project / "bulletins/2021/2021-05-25-meeting.md").write_text(MEETING_MD.replace("Special", "Edited"), encoding="utf-8")
+    dirty_build()
+    assert "<title>Edited meeting on production safety" in meeting.read_text(encoding="utf-8")
+    assert other.stat().st_mtime_ns == before  # not rebuilt
+    assert "Edited meeting" in (site / "directives/index.html").read_text(encoding="utf-8")  # listings always are

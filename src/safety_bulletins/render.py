@@ -39,7 +39,7 @@ class Renderer:
     labels: Labels = ENGLISH
 
     def __post_init__(self):
-        self._rows: dict[tuple[str, str], Markup] = {}
+        self._rows: dict[tuple[str, bool], Markup] = {}
 
     def _render(self, template: str, here_src: str | None, root: str | None = None, **context) -> str:
         links = Links(here_src, self.directory_urls, root)
@@ -49,7 +49,7 @@ class Renderer:
 
     def row(self, entry: UnitEntry) -> Markup:
         """A directive's row in the register and unit pages, rendered once for all of them."""
-        key = (entry.directive.id, entry.role)
+        key = (entry.directive.id, entry.role == "support")  # the only role a row shows
         if key not in self._rows:
             self._rows[key] = Markup(self._render("directive_row.html", None, root=ROOT, entry=entry))
         return self._rows[key]

@@ -7,6 +7,7 @@ are, and what to export; they hold nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import re
@@ -26,6 +27,10 @@ from .project import Project, load_project
 from .render import Renderer
 
 
+# Changes whenever a template changes, so cached pages are rebuilt with the new one
+TEMPLATES_VERSION = hashlib.sha256(b"".join(
+    p.read_bytes() for p in sorted((Path(__file__).parent / "templates").rglob("*")) if p.is_file()
+)).hexdigest()
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 
 
@@ -43,13 +48,16 @@ class SiteBuild:
                  history: History | None = None):
         self.project = project
         self.history = history or History(available=False)
-        self.rendered = 0  # pages rendered so far, for progress in the build log
+        self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
+        self.previous_search_index: str | None = None  # a dirty build's starting point
+        self.files = None  # MkDocs' files, kept by the hooks for the end of the build
         self.catalog = Catalog(project, as_of)
         labels = for_language(language)
         self.renderer = Renderer(self.catalog, directory_urls, labels)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
+        self._cards: dict[str, Card] = {}
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en") -> SiteBuild:
@@ -64,14 +72,45 @@ class SiteBuild:
         directive = self._directives.get(directive_id)
         if directive is None:
             return None
-        return Card(directive, self.catalog.bucket_of(directive), self.renderer.directive_meta(directive))
+        if directive_id not in self._cards:
+            self._cards[directive_id] = Card(directive, self.catalog.bucket_of(directive),
+                                             self.renderer.directive_meta(directive))
+        return self._cards[directive_id]
 
-    def source_files(self) -> list[SourceFile]:
-        files = [SourceFile(src, content=page_markdown(b)) for src, b in self.bulletins.items()]
+    def source_files(self, page_cache: Path | None = None) -> list[SourceFile]:
+        """The files to add to the site. With `page_cache` (dirty builds), each bulletin's
+        Markdown is a file there that changes only when something its page shows changes,
+        so MkDocs can skip the pages whose output is newer."""
+        if page_cache is None:
+            files = [SourceFile(src, content=page_markdown(b)) for src, b in self.bulletins.items()]
+        else:
+            files = [SourceFile(src, path=self._cached_markdown(page_cache, src, b)) for src, b in self.bulletins.items()]
         attachments = {site.attachment_src(b, a): a.source for b in self.bulletins.values() for a in b.attachments}
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
         return files
+
+    def _cached_markdown(self, cache: Path, src_uri: str, bulletin: Bulletin) -> Path:
+        markdown = page_markdown(bulletin)
+        fingerprint = hashlib.sha256(self._page_inputs(bulletin).encode("utf-8")).hexdigest()
+        path = cache / src_uri
+        key = path.with_name(path.name + ".key")
+        if not (key.is_file() and key.read_text() == fingerprint and path.is_file()):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(markdown, encoding="utf-8")
+            key.write_text(fingerprint)
+        return path
+
+    def _page_inputs(self, bulletin: Bulletin) -> str:
+        """Everything a bulletin's page is made from: its data, the buckets and unit names
+        it shows, its history, the language, the URL style and the templates' version."""
+        units = {u for d in bulletin.directives for u in (*d.units, *d.support)} | {bulletin.issuer}
+        return repr((
+            bulletin, [self.catalog.bucket_of(d) for d in bulletin.directives],
+            [self.catalog.registry.units.get(u) for u in sorted(filter(None, units))],
+            self.history.get(bulletin.rel_path), self.renderer.labels.language,
+            self.renderer.directory_urls, self.catalog.as_of, TEMPLATES_VERSION,
+        ))
 
     def page_meta(self, src_uri: str, meta: dict) -> dict:
         """Front matter for a page: titles escaped (Material writes them raw), listings kept out of search."""

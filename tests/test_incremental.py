@@ -1,0 +1,30 @@
+"""A dirty build after edits gives byte for byte the site a full build gives."""
+
+import shutil
+
+from helpers import MEETING_MD, build, mkdocs
+
+NOTICE = MEETING_MD.replace("CIG-2021-05-2", "N-9").replace("Special meeting on production safety", "A notice")
+
+
+def tree(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_dirty_build_equals_full_build_after_edits_additions_and_removals(site_project, tmp_path):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": NOTICE,
+                            "2021/old.md": NOTICE.replace("N-9", "OLD-1").replace("A notice", "Old notice")})
+    (project / "docs/guide.md").write_text("# Guide\n\nHow to write.\n")  # a page after the home page
+    assert mkdocs(project, "build", "--dirty").returncode == 0
+    bulletins = project / "bulletins/2021"
+    (bulletins / "2021-05-25-meeting.md").write_text(MEETING_MD.replace("Special", "Edited"), encoding="utf-8")
+    (bulletins / "old.md").unlink()
+    (bulletins / "2021-05-27-new.md").write_text(NOTICE.replace("N-9", "NEW-1").replace("A notice", "New notice"))
+    result = mkdocs(project, "build", "--dirty")
+    assert result.returncode == 0, result.stderr
+    assert "removed" in result.stderr  # the old bulletin's page
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
+    full = build(fresh)
+    assert tree(project / "site") == tree(full)
