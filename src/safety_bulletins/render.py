@@ -18,14 +18,19 @@ from .model import Bulletin, Directive
 from .pages import GeneratedPage
 from .site import Links, root_of, url_for
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("safety_bulletins", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+def template_environment(autoescape: bool) -> jinja2.Environment:
+    """The package's templates: HTML ones escape every value; Markdown ones (bulletins new) do not."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("safety_bulletins", "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+_ENV = template_environment(autoescape=True)
 _ENV.globals.update(site=site)
 # Stands for the way up to the site's root in rows shared by many listing pages; each page
 # puts its own in (see Links).

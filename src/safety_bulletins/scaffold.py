@@ -7,18 +7,10 @@ import json
 import re
 from pathlib import Path
 
-import jinja2
-
 from .model import BULLETIN_TYPES
+from .render import template_environment
 
-_ENV = jinja2.Environment(  # Markdown and YAML, not HTML: values are quoted by the yaml filter
-    loader=jinja2.PackageLoader("safety_bulletins", "templates"),
-    autoescape=False,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+_ENV = template_environment(autoescape=False)  # Markdown and YAML: values are quoted by the yaml filter
 _ENV.filters["yaml"] = lambda value: json.dumps(value or "", ensure_ascii=False)  # JSON strings are YAML
 _NOT_A_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
