@@ -1,7 +1,8 @@
 """MkDocs glue for Safety Bulletins: the logic lives in the `safety_bulletins` package.
 
-MkDocs does not reload hook modules between `mkdocs serve` rebuilds, so the one piece of
-state here, `_build`, is replaced at the start of every build (on_config).
+MkDocs does not reload hook modules between `mkdocs serve` rebuilds, so the state of a
+build, `_build`, is replaced at the start of every build (on_config); `_dirty` is the
+process's command-line flag, set once at startup.
 """
 
 from __future__ import annotations
