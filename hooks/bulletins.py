@@ -101,6 +101,10 @@ def on_page_content(html, page, config, files):
     return _build.page_content(page.file.src_uri, html)
 
 
+def on_post_page(output, page, config):
+    return _build.page_output(page.file.src_uri, output)
+
+
 def on_env(env, config, files):
     _build.files = files  # for on_post_build, which is not given them
     return env

@@ -16,7 +16,7 @@ def test_long_listings_are_cut_into_pages_most_urgent_first(bulletins_dir, monke
         "directives/index.md", "directives/2.md", "directives/3.md", "directives/4.md"]
     assert [list(p.context["groups"]) for p in register] == [["overdue"], ["overdue"], ["ongoing"], ["ongoing"]]
     assert register[2].title == "Register of directives (3/4)"
-    html = build.page_content("directives/3.md", "")
+    html = build.page_output("directives/3.md", build.page_content("directives/3.md", ""))
     assert '<a href="../../directives/">1</a>' in html and "<strong>3</strong>" in html
     assert '<a href="../../bulletins/2021/' in html and "\x00" not in html
     property_pages = [p.src_uri for p in build.pages.values() if p.src_uri.startswith("units/property")]
@@ -25,4 +25,4 @@ def test_long_listings_are_cut_into_pages_most_urgent_first(bulletins_dir, monke
 
 def test_an_empty_listing_is_one_page(bulletins_dir):
     build = SiteBuild.load(bulletins_dir({}), dt.date(2026, 11, 28))
-    assert "No directives." in build.page_content("directives/index.md", "")
+    assert "No directives." in build.page_output("directives/index.md", build.page_content("directives/index.md", ""))

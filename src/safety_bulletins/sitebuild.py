@@ -31,6 +31,7 @@ from .render import Renderer
 TEMPLATES_VERSION = hashlib.sha256(b"".join(
     p.read_bytes() for p in sorted((Path(__file__).parent / "templates").rglob("*")) if p.is_file()
 )).hexdigest()
+LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 
 
@@ -126,7 +127,9 @@ class SiteBuild:
 
     def page_content(self, src_uri: str, content: str) -> str:
         if src_uri in self.pages:
-            return self.renderer.page(self.pages[src_uri])
+            # MkDocs keeps every page's content to the end of the build; listings are big
+            # (at 10,000 bulletins, hundreds of MB of rows): they go in as the page is written.
+            return f"<h1>{html.escape(self.pages[src_uri].title)}</h1>\n{LISTING_PLACEHOLDER}"
         if src_uri == site.HOME:
             return content + self.renderer.home()
         bulletin = self.bulletins.get(src_uri)
@@ -134,6 +137,12 @@ class SiteBuild:
             return content
         changes = self.history.get(bulletin.rel_path)
         return self.renderer.bulletin_header(bulletin, changes) + content + self.renderer.bulletin_footer(bulletin)
+
+    def page_output(self, src_uri: str, output: str) -> str:
+        """The written page, with a listing in place of its placeholder."""
+        if src_uri not in self.pages:
+            return output
+        return output.replace(LISTING_PLACEHOLDER, self.renderer.page(self.pages[src_uri]), 1)
 
     def render_problems(self, src_uri: str, content: str) -> list[str]:
         """Directives of a bulletin missing from its rendered page, as 'file:line: ...' messages.
