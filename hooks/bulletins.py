@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -65,11 +66,14 @@ def on_config(config):
 def on_files(files, config):
     # Dirty builds skip pages whose output is newer than their source: give them sources
     # that change only when the page would (see SiteBuild.source_files).
-    cache = Path(config.config_file_path).parent / ".cache" / "safety-bulletins" if _dirty else None
+    cache = Path(config.config_file_path).parent / ".cache" / "safety-bulletins"
+    if not _dirty:  # a full build may leave pages newer than the cache: start it again next time
+        shutil.rmtree(cache, ignore_errors=True)
     home = files.get_file_from_path(HOME)
     if _dirty and home is not None:  # its live figures change with any bulletin: never skip it
         home.is_modified = lambda: True
-    for source in _build.source_files(cache):
+    site_config = Path(config.config_file_path).read_text(encoding="utf-8")
+    for source in _build.source_files(cache if _dirty else None, site_config):
         if source.path is not None:
             files.append(File.generated(config, source.src_uri, abs_src_path=str(source.path), inclusion=InclusionLevel.NOT_IN_NAV))
         else:

@@ -28,3 +28,24 @@ def test_dirty_build_equals_full_build_after_edits_additions_and_removals(site_p
     shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
     full = build(fresh)
     assert tree(project / "site") == tree(full)
+
+
+def test_a_full_build_in_between_leaves_no_stale_page(site_project):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    bulletin = project / "bulletins/2021/2021-05-25-meeting.md"
+    assert mkdocs(project, "build", "--dirty").returncode == 0
+    bulletin.write_text(MEETING_MD.replace("grade: major", "grade: major\n    status: done"), encoding="utf-8")
+    assert mkdocs(project, "build").returncode == 0  # a plain build into the same site/
+    bulletin.write_text(MEETING_MD, encoding="utf-8")  # back as it was when the cache was made
+    assert mkdocs(project, "build", "--dirty").returncode == 0
+    page = (project / "site/bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
+    assert "<dd>Open</dd>" in page and "<dd>Done</dd>" not in page
+
+
+def test_a_changed_mkdocs_yml_rebuilds_the_bulletin_pages(site_project):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    assert mkdocs(project, "build", "--dirty").returncode == 0
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("site_name: Test bulletins", "site_name: Renamed"))
+    assert mkdocs(project, "build", "--dirty").returncode == 0
+    assert "- Renamed</title>" in (project / "site/bulletins/2021/2021-05-25-meeting/index.html").read_text()

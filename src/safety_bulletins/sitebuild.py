@@ -27,9 +27,9 @@ from .project import Project, load_project
 from .render import Renderer
 
 
-# Changes whenever a template changes, so cached pages are rebuilt with the new one
-TEMPLATES_VERSION = hashlib.sha256(b"".join(
-    p.read_bytes() for p in sorted((Path(__file__).parent / "templates").rglob("*")) if p.is_file()
+# Changes whenever this package's code or templates change, so cached pages are rebuilt
+PACKAGE_VERSION = hashlib.sha256(b"".join(
+    p.read_bytes() for p in sorted(Path(__file__).parent.rglob("*")) if p.is_file() and p.suffix != ".pyc"
 )).hexdigest()
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
@@ -78,22 +78,24 @@ class SiteBuild:
                                              self.renderer.directive_meta(directive))
         return self._cards[directive_id]
 
-    def source_files(self, page_cache: Path | None = None) -> list[SourceFile]:
+    def source_files(self, page_cache: Path | None = None, site_config: str = "") -> list[SourceFile]:
         """The files to add to the site. With `page_cache` (dirty builds), each bulletin's
-        Markdown is a file there that changes only when something its page shows changes,
-        so MkDocs can skip the pages whose output is newer."""
+        Markdown is a file there that changes only when something its page shows changes
+        (`site_config`, the text of mkdocs.yml, included), so MkDocs can skip the pages
+        whose output is newer."""
         if page_cache is None:
             files = [SourceFile(src, content=page_markdown(b)) for src, b in self.bulletins.items()]
         else:
-            files = [SourceFile(src, path=self._cached_markdown(page_cache, src, b)) for src, b in self.bulletins.items()]
+            files = [SourceFile(src, path=self._cached_markdown(page_cache, src, b, site_config))
+                     for src, b in self.bulletins.items()]
         attachments = {site.attachment_src(b, a): a.source for b in self.bulletins.values() for a in b.attachments}
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
         return files
 
-    def _cached_markdown(self, cache: Path, src_uri: str, bulletin: Bulletin) -> Path:
+    def _cached_markdown(self, cache: Path, src_uri: str, bulletin: Bulletin, site_config: str) -> Path:
         markdown = page_markdown(bulletin)
-        fingerprint = hashlib.sha256(self._page_inputs(bulletin).encode("utf-8")).hexdigest()
+        fingerprint = hashlib.sha256((self._page_inputs(bulletin) + site_config).encode("utf-8")).hexdigest()
         path = cache / src_uri
         key = path.with_name(path.name + ".key")
         if not (key.is_file() and key.read_text() == fingerprint and path.is_file()):
@@ -104,13 +106,13 @@ class SiteBuild:
 
     def _page_inputs(self, bulletin: Bulletin) -> str:
         """Everything a bulletin's page is made from: its data, the buckets and unit names
-        it shows, its history, the language, the URL style and the templates' version."""
+        it shows, its history, the language, the URL style and this package's version."""
         units = {u for d in bulletin.directives for u in (*d.units, *d.support)} | {bulletin.issuer}
         return repr((
             bulletin, [self.catalog.bucket_of(d) for d in bulletin.directives],
             [self.catalog.registry.units.get(u) for u in sorted(filter(None, units))],
             self.history.get(bulletin.rel_path), self.renderer.labels.language,
-            self.renderer.directory_urls, self.catalog.as_of, TEMPLATES_VERSION,
+            self.renderer.directory_urls, self.catalog.as_of, PACKAGE_VERSION,
         ))
 
     def page_meta(self, src_uri: str, meta: dict) -> dict:
