@@ -34,10 +34,6 @@ def releases(dest: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
-def current_release(dest: Path) -> Path | None:
-    return Path(os.readlink(dest)) if dest.is_symlink() else None
-
-
 def _check_dest(dest: Path) -> None:
     if dest.exists() and not dest.is_symlink():
         raise PublishError(f"{dest} is a folder, not a link made by 'bulletins publish': move it away first")
