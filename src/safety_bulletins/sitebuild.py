@@ -160,7 +160,7 @@ class SiteBuild:
             for d in bulletin.directives
             if f'id="{html.escape(d.id)}"' not in content
         ]
-        if LOOSE_DIRECTIVE.search(_CODE.sub("", content)):
+        if "///" in content and LOOSE_DIRECTIVE.search(_CODE.sub("", content)):
             headers = {d.line for d in bulletin.directives}
             lines = [
                 str(bulletin.body_line + n)
