@@ -1,11 +1,12 @@
 """`bulletins publish`: a new release per publish, an atomic switch, rollback, and a live
 site that a failed check or build never touches, proven behind nginx."""
 
+import shutil
 import threading
 import time
 import urllib.request
 
-from helpers import MEETING_MD, nginx
+from helpers import MEETING_MD, build, nginx
 
 from safety_bulletins.cli import main
 from safety_bulletins.publish import releases
@@ -121,3 +122,18 @@ def test_rollback_returns_to_the_release_live_before_not_the_newest_older_one(si
     assert publish(project, dest, monkeypatch, "--rollback") == 0
     assert served_title(dest) == "Good meeting on production safety"  # not the bad one
     assert len(releases(dest)) <= 3
+
+
+def test_a_release_built_from_the_live_one_equals_a_full_build(site_project, tmp_path, monkeypatch):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-other.md":
+                            MEETING_MD.replace("CIG-2021-05-2", "O-1").replace("Special meeting", "Other meeting")})
+    dest = tmp_path / "safety"
+    assert publish(project, dest, monkeypatch) == 0
+    (project / "bulletins/2021/2021-05-25-meeting.md").write_text(MEETING_MD.replace("Special", "Edited"))
+    (project / "bulletins/2021/2021-05-26-other.md").unlink()
+    assert publish(project, dest, monkeypatch) == 0
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
+    full = build(fresh)
+    tree = lambda site: {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert tree(dest.resolve()) == tree(full)

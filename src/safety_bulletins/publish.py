@@ -71,15 +71,21 @@ def switch(dest: Path, release: Path) -> None:
 
 
 def build_release(project: Path, dest: Path, stamp: str | None = None) -> Path:
-    """Build the site of `project` into a new release folder; remove it again if the build fails."""
+    """Build the site of `project` into a new release folder; remove it again if the build fails.
+
+    With a live release, the new one starts as a copy of it (dates kept) and is built with
+    --dirty, which rebuilds only what changed and gives the same bytes as a full build."""
     _check_dest(dest)
     stamp = stamp or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S-%fZ")
     release = releases_dir(dest) / stamp
     release.parent.mkdir(parents=True, exist_ok=True)
+    live = dest.resolve() if dest.is_symlink() and dest.exists() else None
+    if live is not None:
+        shutil.copytree(live, release, copy_function=shutil.copy2, symlinks=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project / "mkdocs.yml"),
-         "--site-dir", str(release)],
+         "--site-dir", str(release), *(["--dirty"] if live is not None else [])],
         capture_output=True, text=True, env=env,
     )
     if result.returncode != 0:
