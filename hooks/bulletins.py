@@ -72,12 +72,10 @@ def on_files(files, config):
     home = files.get_file_from_path(HOME)
     if _dirty and home is not None:  # its live figures change with any bulletin: never skip it
         home.is_modified = lambda: True
-    site_config = Path(config.config_file_path).read_text(encoding="utf-8")
+    site_config = Path(config.config_file_path).read_text(encoding="utf-8") if _dirty else ""
     for source in _build.source_files(cache if _dirty else None, site_config):
-        if source.path is not None:
-            files.append(File.generated(config, source.src_uri, abs_src_path=str(source.path), inclusion=InclusionLevel.NOT_IN_NAV))
-        else:
-            files.append(File.generated(config, source.src_uri, content=source.content, inclusion=InclusionLevel.NOT_IN_NAV))
+        backing = {"abs_src_path": str(source.path)} if source.path is not None else {"content": source.content}
+        files.append(File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing))
     return files
 
 

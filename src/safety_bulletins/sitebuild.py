@@ -94,13 +94,12 @@ class SiteBuild:
         return files
 
     def _cached_markdown(self, cache: Path, src_uri: str, bulletin: Bulletin, site_config: str) -> Path:
-        markdown = page_markdown(bulletin)
         fingerprint = hashlib.sha256((self._page_inputs(bulletin) + site_config).encode("utf-8")).hexdigest()
         path = cache / src_uri
         key = path.with_name(path.name + ".key")
         if not (key.is_file() and key.read_text() == fingerprint and path.is_file()):
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(markdown, encoding="utf-8")
+            path.write_text(page_markdown(bulletin), encoding="utf-8")
             key.write_text(fingerprint)
         return path
 
