@@ -46,7 +46,16 @@ class Card:
 
     directive: Directive
     bucket: str
-    meta_html: str  # the facts (units, deadline, status...), rendered and escaped
+
+
+# Where a card's facts (units, deadline, status...) go in when the page is written: search
+# does not read them (they repeat on every card and have pages of their own) and MkDocs
+# does not hold them in memory to the end of the build.
+FACTS_PLACEHOLDER = re.compile(r"<!--sb-facts:([^<>]+?)-->")
+
+
+def facts_placeholder(directive_id: str) -> str:
+    return f"<!--sb-facts:{directive_id}-->"
 
 
 class _DirectiveBlock(Block):
@@ -64,9 +73,8 @@ class _DirectiveBlock(Block):
         card = etree.SubElement(parent, "div", {"class": f"sb-directive sb-directive--{self.card.bucket}"})
         title = etree.SubElement(card, "h3", {"id": directive.id, "class": "sb-directive__title"})
         title.text = AtomicString(directive.title)  # plain text, as in the register
-        # The facts repeat on every card and have pages of their own: keep them out of search
-        meta = etree.SubElement(card, "div", {"class": "sb-directive__meta", "data-search-exclude": ""})
-        meta.text = self.md.htmlStash.store(self.card.meta_html)
+        meta = etree.SubElement(card, "div", {"class": "sb-directive__meta"})
+        meta.text = self.md.htmlStash.store(facts_placeholder(directive.id))
         etree.SubElement(card, "div", {"class": "sb-directive__text"})
         return card
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup
 
-from . import site
+from . import cells, site
 from .catalog import Catalog, UnitEntry
 from .history import FileHistory
 from .labels import ENGLISH, Labels
@@ -31,7 +31,7 @@ def template_environment(autoescape: bool) -> jinja2.Environment:
 
 
 _ENV = template_environment(autoescape=True)
-_ENV.globals.update(site=site)
+_ENV.globals.update(site=site, cell=cells)
 # Stands for the way up to the site's root in rows shared by many listing pages; each page
 # puts its own in (see Links).
 ROOT = "\x00root\x00"

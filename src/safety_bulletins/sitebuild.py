@@ -19,7 +19,7 @@ from .catalog import Catalog
 from .export import directives_json
 from .history import History, git_history
 from .labels import for_language
-from .markdown_ext import Card, DirectiveExtension, SafeHtmlExtension, page_markdown
+from .markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, page_markdown
 from .model import Bulletin, Directive
 from .pages import GeneratedPage, generated_pages
 from .parse import LOOSE_DIRECTIVE
@@ -74,8 +74,7 @@ class SiteBuild:
         if directive is None:
             return None
         if directive_id not in self._cards:
-            self._cards[directive_id] = Card(directive, self.catalog.bucket_of(directive),
-                                             self.renderer.directive_meta(directive))
+            self._cards[directive_id] = Card(directive, self.catalog.bucket_of(directive))
         return self._cards[directive_id]
 
     def source_files(self, page_cache: Path | None = None, site_config: str = "") -> list[SourceFile]:
@@ -140,10 +139,12 @@ class SiteBuild:
         return self.renderer.bulletin_header(bulletin, changes) + content + self.renderer.bulletin_footer(bulletin)
 
     def page_output(self, src_uri: str, output: str) -> str:
-        """The written page, with a listing in place of its placeholder."""
-        if src_uri not in self.pages:
-            return output
-        return output.replace(LISTING_PLACEHOLDER, self.renderer.page(self.pages[src_uri]), 1)
+        """The written page, with its listing or its cards' facts in place of their placeholders."""
+        if src_uri in self.pages:
+            return output.replace(LISTING_PLACEHOLDER, self.renderer.page(self.pages[src_uri]), 1)
+        if src_uri in self.bulletins:
+            return FACTS_PLACEHOLDER.sub(lambda m: self.renderer.directive_meta(self._directives[m[1]]), output)
+        return output
 
     def render_problems(self, src_uri: str, content: str) -> list[str]:
         """Directives of a bulletin missing from its rendered page, as 'file:line: ...' messages.
