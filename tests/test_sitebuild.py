@@ -1,5 +1,4 @@
 import datetime as dt
-import json
 
 from helpers import MEETING_MD
 
@@ -32,13 +31,3 @@ def test_every_published_directive_is_in_the_export(bulletins_dir):
     build = make(bulletins_dir)
     assert '"id": "2021-05-25-meeting-2"' in build.export_json()
     assert build.summary() == "1 bulletins, 2 directives, 1 overdue as of 2026-11-28"
-
-
-def test_search_index_is_rewritten_as_utf8_without_changing_its_data(bulletins_dir):
-    build = make(bulletins_dir)
-    data = {"docs": [{"text": "应急预案 \\u4e2d \\\\ \" \n\t é 😀 \u200b <p>", "location": "a/#b"}], "config": {"separator": "[\\s\\u200b]+"}}
-    escaped = json.dumps(data)  # how Material writes it: ASCII only
-    compact = build.compact_search_index(escaped)
-    assert json.loads(compact) == data
-    assert "应急预案" in compact and "😀" in compact
-    assert len(compact.encode("utf-8")) < len(escaped)

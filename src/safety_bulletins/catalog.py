@@ -12,7 +12,7 @@ from .model import BUCKETS, Bulletin, Directive, Unit
 from .project import Project
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per directive and unit: ~150,000 at 2,000 bulletins
 class UnitEntry:
     """A directive as one unit sees it: addressed to it (maybe through `all`) or supporting."""
 

@@ -2,33 +2,30 @@
 
 They run for every directive on every listing page and card (about 100,000 calls in a
 build of 2,000 bulletins): Jinja2 macros cost several times more per call. Every value
-is escaped (`Markup.format`).
+is escaped (`escape`: `Markup.format` costs three times more).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .labels import Labels
 from .model import Directive
 from .site import Links
 
-_ALL_UNITS = Markup('<span class="sb-unit sb-unit--all">{}</span>')
-_UNIT = Markup('<a class="sb-unit" href="{}">{}</a>')
-_DEADLINE = Markup('<time datetime="{0}">{0}</time>')
-
-
 def units_of(ids: tuple[str, ...], links: Links, labels: Labels, unit_name: Callable[[str], str]) -> Markup:
     """The units as links to their pages, 'All units' as a label."""
-    return Markup(", ").join(
-        _ALL_UNITS.format(labels.ALL_UNITS) if unit_id == "all" else _UNIT.format(links.unit(unit_id), unit_name(unit_id))
+    return Markup(", ".join(
+        f'<span class="sb-unit sb-unit--all">{escape(labels.ALL_UNITS)}</span>' if unit_id == "all"
+        else f'<a class="sb-unit" href="{escape(links.unit(unit_id))}">{escape(unit_name(unit_id))}</a>'
         for unit_id in ids
-    )
+    ))
 
 
 def deadline_of(directive: Directive, labels: Labels) -> Markup:
     if directive.deadline is None:
-        return Markup.escape(labels.BUCKETS["ongoing"])
-    return _DEADLINE.format(directive.deadline.isoformat())
+        return escape(labels.BUCKETS["ongoing"])
+    day = directive.deadline.isoformat()
+    return Markup(f'<time datetime="{day}">{day}</time>')

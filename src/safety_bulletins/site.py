@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 from .model import Attachment, Bulletin
@@ -34,6 +35,7 @@ def type_src(bulletin_type: str) -> str:
     return f"archive/{bulletin_type}.md"
 
 
+@functools.lru_cache(maxsize=None)  # pure, and asked for every link of every listing
 def url_for(src_uri: str, directory_urls: bool) -> str:
     """The site-relative URL MkDocs gives a source file (the rule of mkdocs.structure.files)."""
     if not src_uri.endswith(".md"):

@@ -27,7 +27,7 @@ from .project import Project, load_project
 from .render import Renderer
 
 
-# Changes whenever this package's code or templates change, so cached pages are rebuilt
+# Changes whenever this package's code or templates change, so dirty builds redo every page
 PACKAGE_VERSION = hashlib.sha256(b"".join(
     p.read_bytes() for p in sorted(Path(__file__).parent.rglob("*")) if p.is_file() and p.suffix != ".pyc"
 )).hexdigest()
@@ -77,29 +77,28 @@ class SiteBuild:
             self._cards[directive_id] = Card(directive, self.catalog.bucket_of(directive))
         return self._cards[directive_id]
 
-    def source_files(self, page_cache: Path | None = None, site_config: str = "") -> list[SourceFile]:
-        """The files to add to the site. With `page_cache` (dirty builds), each bulletin's
-        Markdown is a file there that changes only when something its page shows changes
-        (`site_config`, the text of mkdocs.yml, included), so MkDocs can skip the pages
-        whose output is newer."""
-        if page_cache is None:
-            files = [SourceFile(src, content=page_markdown(b)) for src, b in self.bulletins.items()]
+    def source_files(self, page_stamps: Path | None = None, site_config: str = "") -> list[SourceFile]:
+        """The files to add to the site. A bulletin's Markdown comes with `page_source`
+        (given here, MkDocs would hold it twice). For dirty builds, each bulletin page's
+        source is a stamp file in `page_stamps` that changes only when something the page
+        shows changes (`site_config`, the text of mkdocs.yml, included), so MkDocs can skip
+        the pages whose output is newer."""
+        if page_stamps is None:
+            files = [SourceFile(src, content="") for src in self.bulletins]
         else:
-            files = [SourceFile(src, path=self._cached_markdown(page_cache, src, b, site_config))
-                     for src, b in self.bulletins.items()]
+            files = [SourceFile(src, path=self._stamp(page_stamps, src, b, site_config)) for src, b in self.bulletins.items()]
         attachments = {site.attachment_src(b, a): a.source for b in self.bulletins.values() for a in b.attachments}
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
         return files
 
-    def _cached_markdown(self, cache: Path, src_uri: str, bulletin: Bulletin, site_config: str) -> Path:
+    def _stamp(self, folder: Path, src_uri: str, bulletin: Bulletin, site_config: str) -> Path:
+        """A file holding the fingerprint of the page's inputs, rewritten (newer) when they change."""
         fingerprint = hashlib.sha256((self._page_inputs(bulletin) + site_config).encode("utf-8")).hexdigest()
-        path = cache / src_uri
-        key = path.with_name(path.name + ".key")
-        if not (key.is_file() and key.read_text() == fingerprint and path.is_file()):
+        path = folder / src_uri
+        if not (path.is_file() and path.read_text() == fingerprint):
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(page_markdown(bulletin), encoding="utf-8")
-            key.write_text(fingerprint)
+            path.write_text(fingerprint)
         return path
 
     def _page_inputs(self, bulletin: Bulletin) -> str:
@@ -124,6 +123,11 @@ class SiteBuild:
         if "title" in meta:
             meta["title"] = html.escape(str(meta["title"]))
         return meta
+
+    def page_source(self, src_uri: str, markdown: str) -> str:
+        """The Markdown MkDocs renders for a page."""
+        bulletin = self.bulletins.get(src_uri)
+        return markdown if bulletin is None else page_markdown(bulletin)
 
     def page_content(self, src_uri: str, content: str) -> str:
         if src_uri in self.pages:
@@ -173,11 +177,6 @@ class SiteBuild:
                 "indent its options by four spaces and close any code fence before it"
             )
         return problems
-
-    def compact_search_index(self, text: str) -> str:
-        """Material writes its index as ASCII-escaped JSON, six bytes for each Chinese
-        character; the same data as UTF-8 is half the size for Chinese text."""
-        return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
 
     def export_json(self) -> str:
         data = directives_json(self.catalog, self.renderer.directory_urls)
