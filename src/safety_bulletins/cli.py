@@ -19,7 +19,7 @@ from .catalog import Catalog
 from .dates import DateError, as_of_date, parse_date
 from .due import due_rows, parse_span
 from .model import BULLETIN_TYPES
-from .project import load_project
+from .project import check_folder, load_project
 from .scaffold import new_bulletin
 
 EXIT_OK = 0
@@ -105,26 +105,25 @@ _EXITS = "Exit codes: 0 success, 1 problems found (nothing changed), 2 bad usage
 
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
-    project = load_project(path, workers=os.cpu_count() or 1, keep_text=False)
-    errors = project.errors
+    report = check_folder(path, workers=os.cpu_count() or 1)
+    errors = report.errors
     if args.format == "json":
         print(json.dumps({
             "ok": not errors,
             "errors": len(errors),
-            "warnings": len(project.problems) - len(errors),
+            "warnings": len(report.problems) - len(errors),
             "problems": [
                 {"path": str(p.path), "line": p.line, "severity": p.severity, "message": p.message, "hint": p.hint}
-                for p in project.problems
+                for p in report.problems
             ],
         }, ensure_ascii=False, indent=2))
         return EXIT_PROBLEMS if errors else EXIT_OK
-    for problem in project.problems:
+    for problem in report.problems:
         print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
     if errors:
         print(f"{len(errors)} error(s) in {path}: fix them before committing.", file=sys.stderr)
         return EXIT_PROBLEMS
-    directives = sum(len(b.directives) for b in project.bulletins)
-    print(f"OK: {len(project.bulletins)} bulletins, {directives} directives in {path}.")
+    print(f"OK: {report.bulletins} bulletins, {report.directives} directives in {path}.")
     return EXIT_OK
 
 

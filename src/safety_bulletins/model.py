@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,4 +104,4 @@ class Bulletin:
 
     @property
     def stem(self) -> str:
-        return Path(self.rel_path).stem
+        return posixpath.splitext(posixpath.basename(self.rel_path))[0]

@@ -48,40 +48,87 @@ def markdown_files(root: Path) -> list[Path]:
 PARALLEL_FROM = 1000  # files; below that, starting processes costs more than it saves
 
 
-def load_project(root: Path, workers: int = 1, keep_text: bool = True) -> Project:
-    """Every bulletin below `root`, validated. With workers > 1 (the `bulletins check`
-    command), large folders are read by that many processes, in the same order; without
-    keep_text the bulletins come back without their Markdown (enough for checking)."""
-    root = Path(root)
+@dataclass(frozen=True)
+class Outline:
+    """What the checks across files need of a bulletin: small, so that worker processes
+    hand it back quickly (sending whole bulletins took a third of `bulletins check`)."""
+
+    source: Path
+    rel_path: str
+    draft: bool
+    page_links: tuple[tuple[str, int], ...]
+    directives: tuple[tuple[str, int], ...]  # (id, line)
+
+    @classmethod
+    def of(cls, bulletin: Bulletin) -> Outline:
+        return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
+                   tuple((d.id, d.line) for d in bulletin.directives))
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem]
+    bulletins: int
+    directives: int
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def load_project(root: Path) -> Project:
+    """Every bulletin below `root`, validated, with every problem found."""
+    project = _start(Path(root))
+    if project.root.is_dir():
+        load = functools.partial(load_bulletin, root=project.root, registry=project.registry)
+        for bulletin, file_problems in map(load, _bulletin_files(project)):
+            project.problems += file_problems
+            if bulletin is not None:
+                project.bulletins.append(bulletin)
+        project.problems += across_files([Outline.of(b) for b in project.bulletins])
+    return project
+
+
+def check_folder(root: Path, workers: int = 1) -> CheckReport:
+    """The problems `load_project` would find, counting bulletins and directives; with
+    workers > 1, large folders are read by that many processes, in the same order."""
+    project = _start(Path(root))
+    if not project.root.is_dir():
+        return CheckReport(project.problems, 0, 0)
+    paths = _bulletin_files(project)
+    outline = functools.partial(_outline_of_file, root=project.root, registry=project.registry)
+    if workers > 1 and len(paths) >= PARALLEL_FROM:
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(outline, paths, chunksize=max(1, len(paths) // (workers * 8))))
+    else:
+        results = list(map(outline, paths))
+    outlines = [o for o, _ in results if o is not None]
+    problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines)
+    return CheckReport(problems, len(outlines), sum(len(o.directives) for o in outlines))
+
+
+def _start(root: Path) -> Project:
     if not root.is_dir():
         problem = Problem(root, 1, "the bulletins folder does not exist",
                           "Run the command from the project's folder, or name the folder: bulletins check PATH.")
         return Project(root, UnitRegistry(), problems=[problem])
     registry, problems = load_units(root / UNITS_FILE)
-    project = Project(root, registry, problems=problems)
+    return Project(root, registry, problems=problems)
+
+
+def _bulletin_files(project: Project) -> list[Path]:
+    """The .md files; any other Markdown-like file is a problem: the site would leave it out."""
     paths = []
-    for path in markdown_files(root):
+    for path in markdown_files(project.root):
         if path.suffix == ".md":
             paths.append(path)
-        else:  # the site would leave it out: say so rather than drop it
+        else:
             project.problems.append(Problem(path, 1, f"bulletins must end in '.md', not '{path.suffix}'",
                                             f"Rename it to {path.with_suffix('.md').name}."))
-    load = functools.partial(load_bulletin, root=root, registry=registry, keep_text=keep_text)
-    if workers > 1 and len(paths) >= PARALLEL_FROM:
-        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(load, paths, chunksize=max(1, len(paths) // (workers * 8))))
-    else:
-        results = map(load, paths)
-    for bulletin, file_problems in results:
-        project.problems += file_problems
-        if bulletin is not None:
-            project.bulletins.append(bulletin)
-    project.problems += duplicate_ids(project.bulletins) + links_to_drafts(project.bulletins)
-    return project
+    return paths
 
 
-def load_bulletin(path: Path, root: Path, registry: UnitRegistry,
-                  keep_text: bool = True) -> tuple[Bulletin | None, list[Problem]]:
+def load_bulletin(path: Path, root: Path, registry: UnitRegistry) -> tuple[Bulletin | None, list[Problem]]:
     text, problems = read_text(path)
     if text is None:
         return None, problems
@@ -90,36 +137,41 @@ def load_bulletin(path: Path, root: Path, registry: UnitRegistry,
         return None, problems
     bulletin, found = validate_bulletin(raw, path.relative_to(root).as_posix(), registry)
     problems += found
-    if bulletin is not None and not keep_text:
-        bulletin.body = ""
-        for directive in bulletin.directives:
-            directive.text = ""
     return (None if any(p.severity == "error" for p in problems) else bulletin), problems
 
 
-def links_to_drafts(bulletins: list[Bulletin]) -> list[Problem]:
+def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Outline | None, list[Problem]]:
+    bulletin, problems = load_bulletin(path, root, registry)
+    return (None if bulletin is None else Outline.of(bulletin)), problems
+
+
+def across_files(outlines: list[Outline]) -> list[Problem]:
+    return duplicate_ids(outlines) + links_to_drafts(outlines)
+
+
+def links_to_drafts(outlines: list[Outline]) -> list[Problem]:
     """A published bulletin may not link to a draft: the link would break and name the draft."""
-    drafts = {b.rel_path for b in bulletins if b.draft}
+    drafts = {o.rel_path for o in outlines if o.draft}
     return [
-        Problem(b.source, line, f"links to '{target}', which is a draft and will not be published",
+        Problem(o.source, line, f"links to '{target}', which is a draft and will not be published",
                 "Remove the link, or publish the other bulletin (remove its 'draft: true').")
-        for b in bulletins if not b.draft
-        for target, line in b.page_links if target in drafts
+        for o in outlines if not o.draft
+        for target, line in o.page_links if target in drafts
     ]
 
 
-def duplicate_ids(bulletins: list[Bulletin]) -> list[Problem]:
+def duplicate_ids(outlines: list[Outline]) -> list[Problem]:
     """Directive ids are anchors and keys in the exports: each must name one directive."""
-    first_seen: dict[str, object] = {}
+    first_seen: dict[str, tuple[Path, str, int]] = {}
     problems = []
-    for directive in (d for b in bulletins for d in b.directives):
-        other = first_seen.setdefault(directive.id.casefold(), directive)
+    for directive in ((o.source, directive_id, line) for o in outlines for directive_id, line in o.directives):
+        other = first_seen.setdefault(directive[1].casefold(), directive)
         if other is directive:
             continue
-        for here, there in ((directive, other), (other, directive)):
+        for (source, directive_id, line), (other_source, _, other_line) in ((directive, other), (other, directive)):
             problems.append(Problem(
-                here.bulletin.source, here.line,
-                f"directive id '{here.id}' is also used at {there.bulletin.source}:{there.line}",
+                source, line,
+                f"directive id '{directive_id}' is also used at {other_source}:{other_line}",
                 "Give one of them another 'id:' (ids must be unique across all bulletins).",
             ))
     return problems
