@@ -179,8 +179,12 @@ class SiteBuild:
         return problems
 
     def export_json(self) -> str:
+        """One directive per line: readable, diffable, and written by json's C encoder
+        (`indent` falls back to pure Python, three times slower)."""
         data = directives_json(self.catalog, self.renderer.directory_urls)
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        records = ",\n".join(json.dumps(record, ensure_ascii=False) for record in data.pop("directives"))
+        head = json.dumps(data, ensure_ascii=False)[:-1]
+        return f'{head}, "directives": [\n{records}\n]}}\n'
 
     def summary(self) -> str:
         counts = self.catalog.counts(self.catalog.directives)
