@@ -63,6 +63,10 @@ class Renderer:
             self._rows[key] = Markup(self._render("directive_row.html", None, root=ROOT, entry=entry))
         return self._rows[key]
 
+    def forget_rows(self) -> None:
+        """Let go of the rendered rows (tens of MB at 10,000 bulletins) once no page needs them."""
+        self._rows.clear()
+
     def unit_name(self, unit_id: str) -> str:
         unit = self.catalog.registry.units.get(unit_id)
         return unit.name if unit else self.labels.ALL_UNITS

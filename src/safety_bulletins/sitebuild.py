@@ -56,6 +56,7 @@ class SiteBuild:
         labels = for_language(language)
         self.renderer = Renderer(self.catalog, directory_urls, labels)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
+        self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
         self._cards: dict[str, Card] = {}
@@ -145,7 +146,11 @@ class SiteBuild:
     def page_output(self, src_uri: str, output: str) -> str:
         """The written page, with its listing or its cards' facts in place of their placeholders."""
         if src_uri in self.pages:
-            return output.replace(LISTING_PLACEHOLDER, self.renderer.page(self.pages[src_uri]), 1)
+            output = output.replace(LISTING_PLACEHOLDER, self.renderer.page(self.pages[src_uri]), 1)
+            self._listings_left.discard(src_uri)
+            if not self._listings_left:  # the rows shared by listing pages are not needed any more
+                self.renderer.forget_rows()
+            return output
         if src_uri in self.bulletins:
             return FACTS_PLACEHOLDER.sub(lambda m: self.renderer.directive_meta(self._directives[m[1]]), output)
         return output
