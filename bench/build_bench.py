@@ -103,7 +103,7 @@ def index_by_language(site: Path, chinese_pages: set[str], ascii_only: bool) -> 
     for entry in json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]:
         page = entry["location"].split("#", 1)[0]
         if page.startswith("bulletins/"):
-            sizes["zh" if page in chinese_pages else "en"] += len(json.dumps(entry, ensure_ascii=ascii_only).encode())
+            sizes["zh" if page in chinese_pages else "en"] += len(json.dumps(entry, ensure_ascii=ascii_only, separators=(",", ":")).encode())
     return sizes
 
 

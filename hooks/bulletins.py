@@ -107,8 +107,9 @@ def on_page_content(html, page, config, files):
 def on_post_page(output, page, config):
     if page.file.src_uri in _build.bulletins:
         # MkDocs holds every page's Markdown and HTML to the end of the build, though nothing
-        # reads a bulletin's once it is written: at 10,000 bulletins, a third of the memory.
-        page.markdown = page.content = None
+        # in this site reads a bulletin's once it is written: at 10,000 bulletins, a third of
+        # the memory. (Markdown "", not None: MkDocs' Page.title is None without Markdown.)
+        page.markdown, page.content = "", None
     return _build.page_output(page.file.src_uri, output)
 
 

@@ -1,4 +1,5 @@
 import json
+import types
 
 import pytest
 
@@ -6,7 +7,7 @@ from safety_bulletins.search_index import rewrite_as_utf8
 
 TRICKY = [
     "应急预案 安全生产", "\\u4e2d is text, not an escape", "\\\\u4e2d", "\\", 'a "quote"', "\n\t\x01\x1f",
-    "é ß", "😀 𠀀", "\u200b分词\u200b", "<p>x</p>", "},{\"", "\u2028", "\x7f",
+    "é ß", "😀 𠀀", "\u200b分词\u200b", "<p>x</p>", "},{\"", "x},{", "\u2028", "\x7f", "\\u0022 written by an editor",
 ]
 
 
@@ -37,3 +38,16 @@ def test_escaped_quotes_from_another_writer_are_parsed(tmp_path):
     path.write_text('{"docs":[{"text":"\\u0022\\u005c\\u4e2d"}]}', encoding="ascii")
     rewrite_as_utf8(path)
     assert json.loads(path.read_text(encoding="utf-8")) == {"docs": [{"text": '"\\中'}]}
+
+
+def test_text_that_only_looks_like_an_escaped_quote_keeps_the_fast_path(tmp_path, monkeypatch):
+    from safety_bulletins import search_index
+
+    def parse(*_):
+        raise AssertionError("the index was parsed")
+
+    monkeypatch.setattr(search_index, "json", types.SimpleNamespace(loads=parse, dumps=json.dumps))
+    path = tmp_path / "search_index.json"
+    path.write_text(json.dumps({"docs": [{"text": "\\u0022 \\\\\\u005c 应急"}]}), encoding="ascii")
+    rewrite_as_utf8(path)
+    assert json.loads(path.read_text(encoding="utf-8")) == {"docs": [{"text": "\\u0022 \\\\\\u005c 应急"}]}

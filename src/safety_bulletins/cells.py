@@ -15,6 +15,7 @@ from .labels import Labels
 from .model import Directive
 from .site import Links
 
+
 def units_of(ids: tuple[str, ...], links: Links, labels: Labels, unit_name: Callable[[str], str]) -> Markup:
     """The units as links to their pages, 'All units' as a label."""
     return Markup(", ".join(
@@ -25,6 +26,7 @@ def units_of(ids: tuple[str, ...], links: Links, labels: Labels, unit_name: Call
 
 
 def deadline_of(directive: Directive, labels: Labels) -> Markup:
+    """The deadline as a date, or 'Ongoing'."""
     if directive.deadline is None:
         return escape(labels.BUCKETS["ongoing"])
     day = directive.deadline.isoformat()

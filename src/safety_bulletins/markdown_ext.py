@@ -27,17 +27,15 @@ from .model import Bulletin, Directive
 def page_markdown(bulletin: Bulletin) -> str:
     """The bulletin's body with each directive's header and options replaced by
     `/// directive | <id>` (an argument, not YAML options: pymdown parses those with
-    pure-Python YAML, a quarter of the cards' cost).
-
-    It starts with a blank line so that MkDocs does not read the body's first lines
-    (`Time: 09:00`) as page metadata.
+    pure-Python YAML, a quarter of the cards' cost). MkDocs reads page metadata from the
+    page's file, not from this text, so a first line such as `Time: 09:00` stays text.
     """
     lines = bulletin.body.split("\n")
     for directive in reversed(bulletin.directives):
         start, end = directive.header
         slashes = re.match(r"\s*(/+)", lines[start]).group(1)
         lines[start:end] = [f"{slashes} directive | {directive.id}", ""]
-    return "\n" + "\n".join(lines)
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

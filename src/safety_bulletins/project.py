@@ -25,7 +25,7 @@ class Project:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return errors_in(self.problems)
 
     @property
     def published(self) -> list[Bulletin]:
@@ -73,15 +73,18 @@ class CheckReport:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return errors_in(self.problems)
+
+
+def errors_in(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
 
 
 def load_project(root: Path) -> Project:
     """Every bulletin below `root`, validated, with every problem found."""
     project = _start(Path(root))
     if project.root.is_dir():
-        load = functools.partial(load_bulletin, root=project.root, registry=project.registry)
-        for bulletin, file_problems in map(load, _bulletin_files(project)):
+        for bulletin, file_problems in _read_all(project, load_bulletin):
             project.problems += file_problems
             if bulletin is not None:
                 project.bulletins.append(bulletin)
@@ -95,16 +98,20 @@ def check_folder(root: Path, workers: int = 1) -> CheckReport:
     project = _start(Path(root))
     if not project.root.is_dir():
         return CheckReport(project.problems, 0, 0)
-    paths = _bulletin_files(project)
-    outline = functools.partial(_outline_of_file, root=project.root, registry=project.registry)
-    if workers > 1 and len(paths) >= PARALLEL_FROM:
-        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(outline, paths, chunksize=max(1, len(paths) // (workers * 8))))
-    else:
-        results = list(map(outline, paths))
+    results = _read_all(project, _outline_of_file, workers)
     outlines = [o for o, _ in results if o is not None]
     problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines)
     return CheckReport(problems, len(outlines), sum(len(o.directives) for o in outlines))
+
+
+def _read_all(project: Project, read_file, workers: int = 1) -> list[tuple]:
+    """`read_file(path, root, registry)` for each bulletin file, in order."""
+    paths = _bulletin_files(project)
+    read = functools.partial(read_file, root=project.root, registry=project.registry)
+    if workers > 1 and len(paths) >= PARALLEL_FROM:
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            return list(pool.map(read, paths, chunksize=max(1, len(paths) // (workers * 8))))
+    return list(map(read, paths))
 
 
 def _start(root: Path) -> Project:
@@ -164,14 +171,15 @@ def duplicate_ids(outlines: list[Outline]) -> list[Problem]:
     """Directive ids are anchors and keys in the exports: each must name one directive."""
     first_seen: dict[str, tuple[Path, str, int]] = {}
     problems = []
-    for directive in ((o.source, directive_id, line) for o in outlines for directive_id, line in o.directives):
-        other = first_seen.setdefault(directive[1].casefold(), directive)
-        if other is directive:
-            continue
-        for (source, directive_id, line), (other_source, _, other_line) in ((directive, other), (other, directive)):
-            problems.append(Problem(
-                source, line,
-                f"directive id '{directive_id}' is also used at {other_source}:{other_line}",
-                "Give one of them another 'id:' (ids must be unique across all bulletins).",
-            ))
+    for outline in outlines:
+        for directive_id, line in outline.directives:
+            here = (outline.source, directive_id, line)
+            there = first_seen.setdefault(directive_id.casefold(), here)
+            if there is here:
+                continue
+            for (source, same_id, at), (other_source, _, other_line) in ((here, there), (there, here)):
+                problems.append(Problem(
+                    source, at, f"directive id '{same_id}' is also used at {other_source}:{other_line}",
+                    "Give one of them another 'id:' (ids must be unique across all bulletins).",
+                ))
     return problems

@@ -1,6 +1,7 @@
 """HTML for the generated parts of the site, from the Jinja2 templates in `templates/`.
 
-Autoescaping is on: every value that comes from a bulletin or units.yml is escaped.
+Autoescaping is on: every value that comes from a bulletin or units.yml is escaped, in the
+templates and in the pieces built in Python (`cells`, `rows`), which escape with markupsafe.
 """
 
 from __future__ import annotations

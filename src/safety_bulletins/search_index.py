@@ -15,24 +15,37 @@ import re
 from pathlib import Path
 
 CHUNK = 4 * 2**20
-# Between two entries of the index's lists: a raw `"` never occurs inside a JSON string,
-# so this cannot be part of one.
+# Where a chunk may end: between the `,` and the `{` of `},{"`. Outside strings that is
+# between two entries; inside one (a text ending in `},{`) it is still between two plain
+# characters, never within an escape, a run of backslashes or a surrogate pair.
 _BOUNDARY = b'},{"'
-# Escapes that must stay escapes: control characters; `\u0022` and `\u005c` would become a
-# quote and a backslash, which Python's json never writes as \u escapes (if seen: parse).
+# Escapes that must stay escapes: control characters. `\u0022` and `\u005c` would become a
+# quote and a backslash; Python's json never writes them, so if seen, the index is parsed.
 _CONTROL = {c: f"\\u{c:04x}" for c in range(0x20)}
-_QUOTE_OR_BACKSLASH = re.compile(rb"\\u00(?:22|5[cC])")
+_QUOTE_OR_BACKSLASH = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:22|5[cC])")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _NotFromPythonJson(Exception):
+    pass
 
 
 def rewrite_as_utf8(path: Path, chunk_size: int = CHUNK) -> None:
     """Rewrite the JSON file at `path` with its non-ASCII characters as UTF-8; same data."""
     path = Path(path)
-    if _QUOTE_OR_BACKSLASH.search(path.read_bytes()) is not None:  # not Python's json: parse it
-        data = json.loads(path.read_text(encoding="utf-8"))
-        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        return
     temporary = path.with_name(path.name + ".tmp")
+    try:
+        _rewrite(path, temporary, chunk_size)
+    except _NotFromPythonJson:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    os.replace(temporary, path)
+
+
+def _rewrite(path: Path, temporary: Path, chunk_size: int) -> None:
     with path.open("rb") as source, temporary.open("wb") as target:
         pending = b""
         while True:
@@ -44,12 +57,13 @@ def rewrite_as_utf8(path: Path, chunk_size: int = CHUNK) -> None:
                 pending = pending[cut:]
             if not block:
                 break
-    os.replace(temporary, path)
 
 
 def _unescape(chunk: bytes) -> bytes:
     if not chunk.isascii():  # written as UTF-8 already
         return chunk
+    if _QUOTE_OR_BACKSLASH.search(chunk):
+        raise _NotFromPythonJson
     # raw_unicode_escape decodes \uXXXX after an odd number of backslashes only, and leaves
     # JSON's other escapes (\\ \" \n) as they are
     text = chunk.decode("raw_unicode_escape")

@@ -59,7 +59,6 @@ class SiteBuild:
         self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
-        self._cards: dict[str, Card] = {}
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en") -> SiteBuild:
@@ -72,11 +71,7 @@ class SiteBuild:
 
     def card(self, directive_id: str) -> Card | None:
         directive = self._directives.get(directive_id)
-        if directive is None:
-            return None
-        if directive_id not in self._cards:
-            self._cards[directive_id] = Card(directive, self.catalog.bucket_of(directive))
-        return self._cards[directive_id]
+        return None if directive is None else Card(directive, self.catalog.bucket_of(directive))
 
     def source_files(self, page_stamps: Path | None = None, site_config: str = "") -> list[SourceFile]:
         """The files to add to the site. A bulletin's Markdown comes with `page_source`
@@ -151,7 +146,7 @@ class SiteBuild:
             if not self._listings_left:  # the rows shared by listing pages are not needed any more
                 self.renderer.forget_rows()
             return output
-        if src_uri in self.bulletins:
+        if "<!--sb-facts:" in output:  # a card's id is always known: cards are made for known ids only
             return FACTS_PLACEHOLDER.sub(lambda m: self.renderer.directive_meta(self._directives[m[1]]), output)
         return output
 
@@ -187,9 +182,8 @@ class SiteBuild:
         """One directive per line: readable, diffable, and written by json's C encoder
         (`indent` falls back to pure Python, three times slower)."""
         data = directives_json(self.catalog, self.renderer.directory_urls)
-        records = ",\n".join(json.dumps(record, ensure_ascii=False) for record in data.pop("directives"))
-        head = json.dumps(data, ensure_ascii=False)[:-1]
-        return f'{head}, "directives": [\n{records}\n]}}\n'
+        records = ",\n".join(json.dumps(record, ensure_ascii=False) for record in data["directives"])
+        return f'{{"as_of": {json.dumps(data["as_of"])}, "directives": [\n{records}\n]}}\n'
 
     def summary(self) -> str:
         counts = self.catalog.counts(self.catalog.directives)
