@@ -23,6 +23,7 @@ _BOUNDARY = b'},{"'
 # quote and a backslash; Python's json never writes them, so if seen, the index is parsed.
 _CONTROL = {c: f"\\u{c:04x}" for c in range(0x20)}
 _QUOTE_OR_BACKSLASH = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:22|5[cC])")
+_MAYBE_SPECIAL = re.compile(rb"\\u00(?:[01]|22|5[cC])")  # a quick look first: the two above are slow
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -62,11 +63,12 @@ def _rewrite(path: Path, temporary: Path, chunk_size: int) -> None:
 def _unescape(chunk: bytes) -> bytes:
     if not chunk.isascii():  # written as UTF-8 already
         return chunk
-    if _QUOTE_OR_BACKSLASH.search(chunk):
+    special = _MAYBE_SPECIAL.search(chunk) is not None
+    if special and _QUOTE_OR_BACKSLASH.search(chunk):
         raise _NotFromPythonJson
     # raw_unicode_escape decodes \uXXXX after an odd number of backslashes only, and leaves
     # JSON's other escapes (\\ \" \n) as they are
     text = chunk.decode("raw_unicode_escape")
     if _SURROGATE.search(text):  # characters beyond U+FFFF are written as pairs: join them
         text = text.encode("utf-16", "surrogatepass").decode("utf-16")
-    return text.translate(_CONTROL).encode("utf-8")
+    return (text.translate(_CONTROL) if special else text).encode("utf-8")
