@@ -332,3 +332,14 @@ def test_bulletin_pages_show_their_git_history_and_a_shallow_clone_still_builds(
     assert result.returncode == 0, result.stderr
     assert "WARNING" in result.stderr and "history is shallow" in result.stderr
     assert "(changed at least once)" in read(shallow / "site", "bulletins/2021/2021-05-25-meeting/index.html")
+
+
+def test_directives_are_search_sections_without_their_facts(site):
+    docs = json.loads(read(site, "search/search_index.json"))["docs"]
+    section = next(d for d in docs if d["location"] == "bulletins/2021/2021-05-25-meeting/#CIG-2021-05-2")
+    assert section["title"] == "Full-coverage investigation of hidden dangers"
+    assert "Horizontal to the edge" in section["text"]
+    for fact in ("Major hidden danger", "2021-06-30", "Overdue", "All units"):  # on the card, not in search
+        assert fact not in section["text"], fact
+    pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
+    assert not [p for p in pages if "sb-facts:" in p]  # every card's facts were put in
