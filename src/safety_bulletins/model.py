@@ -31,6 +31,11 @@ class Problem:
         return f"{text}\n    {self.hint}" if self.hint else text
 
 
+def errors_in(problems: list[Problem]) -> list[Problem]:
+    """The problems that fail a check or a build (warnings do not)."""
+    return [p for p in problems if p.severity == "error"]
+
+
 @dataclass(frozen=True)
 class Unit:
     id: str

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Bulletin, Problem
+from .model import Bulletin, Problem, errors_in
 from .parse import parse_bulletin, read_text
 from .units import UnitRegistry, load_units
 from .validate import validate_bulletin
@@ -76,10 +76,6 @@ class CheckReport:
         return errors_in(self.problems)
 
 
-def errors_in(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]
-
-
 def load_project(root: Path) -> Project:
     """Every bulletin below `root`, validated, with every problem found."""
     project = _start(Path(root))
@@ -144,7 +140,7 @@ def load_bulletin(path: Path, root: Path, registry: UnitRegistry) -> tuple[Bulle
         return None, problems
     bulletin, found = validate_bulletin(raw, path.relative_to(root).as_posix(), registry)
     problems += found
-    return (None if any(p.severity == "error" for p in problems) else bulletin), problems
+    return (None if errors_in(problems) else bulletin), problems
 
 
 def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Outline | None, list[Problem]]:

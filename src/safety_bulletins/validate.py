@@ -17,6 +17,7 @@ from .model import (
     Directive,
     Meeting,
     Problem,
+    errors_in,
 )
 from .attachments import local_files
 from .parse import RawBulletin, RawDirective
@@ -59,7 +60,7 @@ class _Checker:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return errors_in(self.problems)
 
     def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str) -> None:
         for key in mapping:
