@@ -129,11 +129,9 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
         if was_open and not fence:  # examples count once their code block is known to be one
             problems += examples
             examples = []
-        if not slashes:
-            pass
-        elif in_code and LOOSE_DIRECTIVE.search(line):
+        if slashes and in_code and LOOSE_DIRECTIVE.search(line):
             examples.append(_EXAMPLE_IN_CODE(path, first_line + i))
-        elif LOOSE_DIRECTIVE.search(_CODE_SPAN.sub("", line)):
+        elif slashes and LOOSE_DIRECTIVE.search(_CODE_SPAN.sub("", line)):
             problems.append(Problem(
                 path, first_line + i, "a directive must start at the beginning of a line",
                 "Write '/// directive' at the very start of a line: not indented, quoted (>) or inside "

@@ -19,6 +19,7 @@ from .model import Bulletin, Directive
 from .pages import GeneratedPage
 from .site import Links, root_of, url_for
 
+
 def template_environment(autoescape: bool) -> jinja2.Environment:
     """The package's templates: HTML ones escape every value; Markdown ones (bulletins new) do not."""
     return jinja2.Environment(

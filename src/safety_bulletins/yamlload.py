@@ -71,8 +71,6 @@ _SIMPLE_LINE = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*(?:[ \t]#.*
 _PLAIN = re.compile(r"^[^\s\[\]{}&*!|>'\"%@`#,:?-][^\[\]{}#\"']*$")
 _NULLS = ("", "~", "null", "Null", "NULL")
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-
-
 _QUOTED = re.compile(r"^(?:\"([^\"\\]*)\"|'([^']*)')$")
 
 
@@ -98,18 +96,19 @@ def _load_simple(text: str) -> LineDict | None:
         match = _SIMPLE_LINE.match(line)
         if not match or match.group(1) in key_lines:
             return None
-        value = match.group(2) or ""
+        key, value = match.group(1), match.group(2) or ""
         try:
             if value.startswith("[") and value.endswith("]"):
                 inner = value[1:-1].strip()
-                mapping[match.group(1)] = [_plain_scalar(v.strip()) for v in inner.split(",")] if inner else []
-                if None in mapping[match.group(1)] or any(isinstance(v, bool) for v in mapping[match.group(1)]):
+                items = [_plain_scalar(v.strip()) for v in inner.split(",")] if inner else []
+                if None in items or any(isinstance(v, bool) for v in items):
                     return None
+                mapping[key] = items
             else:
-                mapping[match.group(1)] = _plain_scalar(value)
+                mapping[key] = _plain_scalar(value)
         except ValueError:
             return None
-        key_lines[match.group(1)] = number
+        key_lines[key] = number
     mapping.key_lines = key_lines
     return mapping
 
