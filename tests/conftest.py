@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import SITE_YML, UNITS_YML, write_tree
+from helpers import AS_OF, SITE_YML, UNITS_YML, write_tree
+
+
+@pytest.fixture(autouse=True)
+def pinned_as_of_date(monkeypatch):
+    """Every test, and every build or command it starts, sees the same as-of date whatever
+    day the suite runs on (test_clock.py proves it by running the suite on other days)."""
+    monkeypatch.setenv("BULLETINS_TODAY", AS_OF)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
 
 @pytest.fixture
