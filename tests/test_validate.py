@@ -159,7 +159,7 @@ def test_attachments_are_collected_once_and_external_links_ignored(bulletins_dir
 def test_links_may_not_leave_the_bulletins_folder(bulletins_dir, tmp_path):
     (tmp_path / "outside.txt").write_text("x")
     line, message, _ = one_problem(bulletins_dir, HEAD + "[x](../../outside.txt)\n")
-    assert line == 6 and "does not exist" in message
+    assert line == 6 and "points outside the bulletins folder" in message
 
 
 def test_links_to_bulletins_of_other_years(bulletins_dir):

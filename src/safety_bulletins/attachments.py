@@ -1,17 +1,30 @@
-"""Files a bulletin points to: attachments to publish with it, and links to other bulletins."""
+"""Files a bulletin points to: attachments to publish with it, and links to other bulletins.
+
+Every target is resolved the way MkDocs and a browser will resolve it (percent-decoding,
+`\\` as `/`, `.` and `..`, a trailing `/`), and only what the project means to publish
+passes: a regular file inside the bulletins folder, not hidden, not a bulletin.
+"""
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from .model import Attachment, Problem
-from .parse import links
 
-_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class _Refused:
+    why: str
+    hint: str
 
 
 @dataclass
@@ -21,28 +34,96 @@ class LocalFiles:
     problems: list[Problem]
 
 
-def local_files(path: Path, rel_path: str, listed: list[tuple[str, int]], body: str, body_line: int) -> LocalFiles:
-    """Resolve `attachments:` entries and relative links of the text; each must exist
-    inside the bulletins folder (whatever is outside is not published)."""
+def unsafe_file(path: Path, root: Path) -> str | None:
+    """Why a file below `root` must not be read or published, or None.
+
+    Checked without opening it: a FIFO would hang the reader, a link may point anywhere."""
+    real = os.path.realpath(path)
+    real_root = os.path.realpath(root)
+    if real != real_root and not real.startswith(real_root + os.sep):
+        return f"is a link to {real}, outside the bulletins folder: nothing outside it is published"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "does not exist (a broken link?)" if os.path.islink(path) else "does not exist"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, socket or device): only plain files are published"
+    return None
+
+
+def not_utf8_name(path: Path) -> bool:
+    """A file name that is not UTF-8 (decoded by Python with surrogate escapes)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def local_files(path: Path, rel_path: str, listed: list[tuple[str, int]], body_links: list[tuple[str, int]]) -> LocalFiles:
+    """Resolve `attachments:` entries and relative links of the text (each a (target, line))."""
+    root = path.parents[rel_path.count("/")]  # the bulletins folder
     folder = posixpath.dirname(rel_path)
     found: dict[str, Attachment] = {}
     page_links = []
     problems = []
-    for target, line in listed + links(body, body_line):
-        if _EXTERNAL.match(target):
+    for target, line, is_listed in [(t, n, True) for t, n in listed] + [(t, n, False) for t, n in body_links]:
+        kind = "attachment" if is_listed else "link"
+        resolved = _resolve(target, folder, is_listed)
+        if resolved is None:
+            continue  # a web address or an anchor in the page: not a file
+        if isinstance(resolved, _Refused):
+            problems.append(Problem(path, line, f"{kind} '{_short(target)}' {resolved.why}", resolved.hint))
             continue
-        rel = unquote(target.split("#")[0].split("?")[0])
-        if not rel:
+        inside, is_page = resolved
+        source = root / inside
+        if is_page and is_listed:
+            problems.append(Problem(path, line, f"attachment '{_short(target)}' is a bulletin, not a file to attach",
+                                    "Link to the other bulletin in the text instead: [its title](path/to/it.md)."))
             continue
-        inside = posixpath.normpath(posixpath.join(folder, rel))
-        source = path.parent / rel
-        if inside.startswith("../") or not source.is_file():
-            problems.append(Problem(
-                path, line, f"attachment or link '{target}' does not exist next to the bulletin",
-                f"Put the file at {source} or correct the path (it is relative to the bulletin's folder).",
-            ))
-        elif rel.endswith(".md"):
+        why = unsafe_file(source, root)
+        if why is not None:
+            hint = (f"Put the file at {source} or correct the path (it is relative to the bulletin's folder)."
+                    if why == "does not exist" else "Copy the file itself into the bulletins folder.")
+            problems.append(Problem(path, line, f"{kind} '{_short(target)}' {why}", hint))
+        elif is_page:
             page_links.append((inside, line))
-        elif rel not in found:
-            found[rel] = Attachment(rel, source)
+        elif inside not in found:
+            found[inside] = Attachment(posixpath.relpath(inside, folder or "."), source)
     return LocalFiles(tuple(found.values()), tuple(page_links), problems)
+
+
+def _resolve(target: str, folder: str, is_listed: bool) -> tuple[str, bool] | _Refused | None:
+    """None for an address that is not a local file; _Refused for a target that may not be
+    used; else (its path below the bulletins folder, whether it is a bulletin page)."""
+    if is_listed and (_SCHEME.match(target) or target.startswith(("/", "\\"))):
+        return _Refused("is an address, not a file next to the bulletin",
+                "List only files kept in the bulletin's folder (or below it); link web addresses in the text.")
+    if _SCHEME.match(target) or target.startswith(("#", "/", "\\")):
+        return None
+    # What the browser and the web server will look for: the path part, percent-decoded, `\` as `/`.
+    rel = unquote(re.split(r"[#?]", target, maxsplit=1)[0]).replace("\\", "/")
+    if not rel:
+        return None
+    if any(ord(c) < 0x20 or c == "\x7f" for c in rel):
+        return _Refused("has a control character in its path", "Write the file name with letters, digits, '-' and '.'.")
+    inside = posixpath.normpath(posixpath.join(folder, rel))
+    if inside == ".." or inside.startswith(("../", "/")):
+        return _Refused("points outside the bulletins folder: nothing outside it is published",
+                "Copy the file next to the bulletin, or link to it by its web address.")
+    if any(part.startswith(".") for part in inside.split("/")):
+        return _Refused("is a hidden file or inside a hidden folder, which is never published",
+                "Rename it without the leading '.'.")
+    is_page = posixpath.splitext(inside)[1].lower() in MARKDOWN_SUFFIXES
+    if rel.endswith("/") or posixpath.basename(rel) in (".", ".."):
+        if is_page:
+            return _Refused("ends in '/': MkDocs only links bulletins written as '.md' files",
+                            f"Write '{rel.rstrip('/')}' without the '/'.")
+        return _Refused("is a folder: only files are published", "Link to a file in the folder, or to a bulletin's .md file.")
+    return inside, is_page
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -113,7 +113,7 @@ def run_check(args) -> int:
             "errors": len(errors),
             "warnings": len(report.problems) - len(errors),
             "problems": [
-                {"path": str(p.path), "line": p.line, "severity": p.severity, "message": p.message, "hint": p.hint}
+                {"path": p.where, "line": p.line, "severity": p.severity, "message": p.message, "hint": p.hint}
                 for p in report.problems
             ],
         }, ensure_ascii=False, indent=2))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,13 @@ class Problem:
     hint: str = ""
     severity: str = "error"  # "error" fails the build; "warning" does not
 
+    @property
+    def where(self) -> str:
+        """The path as text that can always be printed: bytes that are not UTF-8 as \\xNN."""
+        return os.fsencode(self.path).decode("utf-8", "backslashreplace")
+
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        text = f"{self.where}:{self.line}: {self.severity}: {self.message}"
         return f"{text}\n    {self.hint}" if self.hint else text
 
 

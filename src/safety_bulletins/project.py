@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .attachments import MARKDOWN_SUFFIXES, not_utf8_name, unsafe_file
 from .model import Bulletin, Problem, errors_in
 from .parse import parse_bulletin, read_text
 from .units import UnitRegistry, load_units
@@ -32,14 +33,13 @@ class Project:
         return [b for b in self.bulletins if not b.draft]
 
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
-
-
 def markdown_files(root: Path) -> list[Path]:
-    """Every Markdown-like file below the folder, skipping hidden ones, in a stable order."""
+    """Every Markdown-like file below the folder, skipping hidden ones, in a stable order.
+    Linked folders are listed too (not followed), so that the caller can refuse them."""
     found = []
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found += [Path(folder, name) for name in subfolders if os.path.islink(os.path.join(folder, name))]
         found += [Path(folder, name) for name in names
                   if not name.startswith(".") and os.path.splitext(name)[1].lower() in MARKDOWN_SUFFIXES]
     return sorted(found)
@@ -120,10 +120,19 @@ def _start(root: Path) -> Project:
 
 
 def _bulletin_files(project: Project) -> list[Path]:
-    """The .md files; any other Markdown-like file is a problem: the site would leave it out."""
+    """The .md files that are safe to read; any other Markdown-like file, a linked folder, a
+    link out of the folder or a special file is a problem (nothing is read from it)."""
     paths = []
     for path in markdown_files(project.root):
-        if path.suffix == ".md":
+        if not_utf8_name(path):
+            project.problems.append(Problem(path, 1, "the file name is not UTF-8 (saved by an older Chinese tool?)",
+                                            "Rename the file: type its name again in UTF-8."))
+        elif path.is_symlink() and path.is_dir():
+            project.problems.append(Problem(path, 1, "is a link to a folder, which is not read",
+                                            "Move the bulletins into a real folder below bulletins/."))
+        elif (why := unsafe_file(path, project.root)) is not None:
+            project.problems.append(Problem(path, 1, f"the bulletin {why}", "Replace it with the bulletin's own file."))
+        elif path.suffix == ".md":
             paths.append(path)
         else:
             project.problems.append(Problem(path, 1, f"bulletins must end in '.md', not '{path.suffix}'",

@@ -20,7 +20,7 @@ from .model import (
     errors_in,
 )
 from .attachments import local_files
-from .parse import RawBulletin, RawDirective
+from .parse import RawBulletin, RawDirective, links
 from .units import UnitRegistry
 from .yamlload import LineDict
 
@@ -177,7 +177,7 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         meeting=_meeting(check, fm),
     )
     listed = [(p, 1 + fm.line_of("attachments")) for p in check.text_list(fm, "attachments", 2)]
-    files = local_files(raw.path, rel_path, listed, raw.body, raw.body_line)
+    files = local_files(raw.path, rel_path, listed, links(raw.body, raw.body_line))
     check.problems += files.problems
     bulletin.attachments, bulletin.page_links = files.attachments, files.page_links
     for number, raw_directive in enumerate(raw.directives, start=1):
