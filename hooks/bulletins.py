@@ -95,9 +95,9 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    missing = _build.render_problems(page.file.src_uri, html)
-    if missing:
-        raise PluginError("\n".join(missing))
+    problems = _build.render_problems(page.file.src_uri, html)
+    if problems:
+        raise PluginError("\n".join(map(str, problems)))
     _build.rendered.add(page.url)
     if len(_build.rendered) % PROGRESS_EVERY == 0:
         log.info(f"Bulletins: {len(_build.rendered)} of {len(files.documentation_pages())} pages rendered")

@@ -15,9 +15,19 @@ def test_render_problems_catch_a_missing_card_and_a_block_left_as_text(bulletins
     good = '<h3 id="CIG-2021-05-2">x</h3><h3 id="2021-05-25-meeting-2">y</h3><pre><code>/// directive</code></pre>'
     assert build.render_problems(src, good) == []
     (missing,) = build.render_problems(src, '<h3 id="CIG-2021-05-2">x</h3>')
-    assert missing.endswith("2021-05-25-meeting.md:23: directive '2021-05-25-meeting-2' did not render as a card")
+    assert (missing.line, missing.message) == (23, "directive '2021-05-25-meeting-2' did not render as a card")
+    assert str(missing).startswith(f"{missing.path}:23: error: ")
     (as_text,) = build.render_problems(src, good + "<p>/// Directive | lost</p>")
-    assert "a '/// directive' block was shown as text" in as_text
+    assert as_text.message.startswith("a '/// directive' block was shown as text")
+
+
+def test_a_page_gets_a_card_only_for_its_own_directives_each_once(bulletins_dir):
+    build = make(bulletins_dir)
+    build.page_source("bulletins/2021/2021-05-25-meeting.md", "")
+    assert build.card("CIG-2021-05-2").directive.id == "CIG-2021-05-2"
+    assert build.card("CIG-2021-05-2") is None  # a second header with the same id is forged
+    build.page_source("docs-page.md", "")
+    assert build.card("2021-05-25-meeting-2") is None  # not this page's directive
 
 
 def test_page_meta_escapes_titles_and_keeps_listings_out_of_search(bulletins_dir):

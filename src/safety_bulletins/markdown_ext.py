@@ -5,7 +5,8 @@
   the card's facts come from the validated catalog, so the page shows exactly what the
   register and the exports show.
 - `SafeHtmlExtension`: raw HTML written in Markdown is shown as text, so that an
-  editor's `<Safety Law>` never becomes a tag, and links with script schemes are dropped.
+  editor's `<Safety Law>` never becomes a tag. (URLs are filtered on the rendered HTML:
+  see `sanitize`.)
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown import Extension
-from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
@@ -89,23 +89,7 @@ class DirectiveExtension(BlocksExtension):
         block_mgr.register(_DirectiveBlock, self.getConfigs())
 
 
-_UNSAFE_URL = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
-
-
-class _DropUnsafeUrls(Treeprocessor):
-    """A link or image to `javascript:` and the like becomes plain text."""
-
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            if element.tag in ("a", "img") and _UNSAFE_URL.match(element.get("href") or element.get("src") or ""):
-                alt = element.get("alt")
-                element.tag, element.attrib = "span", {}
-                if alt:
-                    element.text = alt
-
-
 class SafeHtmlExtension(Extension):
     def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_DropUnsafeUrls(md), "sb_drop_unsafe_urls", 0)

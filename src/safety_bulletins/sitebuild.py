@@ -20,11 +20,12 @@ from .export import directives_json
 from .history import History, git_history
 from .labels import for_language
 from .markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, page_markdown
-from .model import Bulletin, Directive
+from .model import Bulletin, Directive, Problem
 from .pages import GeneratedPage, generated_pages
 from .parse import LOOSE_DIRECTIVE
 from .project import Project, load_project
 from .render import Renderer
+from .sanitize import sanitize
 
 
 # Changes whenever this package's code or templates change, so dirty builds redo every page
@@ -59,6 +60,7 @@ class SiteBuild:
         self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
+        self._cards_due: dict[str, Directive] = {}  # the cards the page being rendered may still show
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en") -> SiteBuild:
@@ -70,7 +72,10 @@ class SiteBuild:
         return [SafeHtmlExtension(), DirectiveExtension(self.card)]
 
     def card(self, directive_id: str) -> Card | None:
-        directive = self._directives.get(directive_id)
+        """The card for a `/// directive | <id>` block of the page being rendered: only the
+        page's own directives, each once; anything else (a header the checker did not see,
+        forged with a real id) stays text, and `render_problems` fails the build on it."""
+        directive = self._cards_due.pop(directive_id, None)
         return None if directive is None else Card(directive, self.catalog.bucket_of(directive))
 
     def source_files(self, page_stamps: Path | None = None, site_config: str = "") -> list[SourceFile]:
@@ -121,15 +126,19 @@ class SiteBuild:
         return meta
 
     def page_source(self, src_uri: str, markdown: str) -> str:
-        """The Markdown MkDocs renders for a page."""
+        """The Markdown MkDocs renders for a page (which it does next: the cards it may hold are set here)."""
         bulletin = self.bulletins.get(src_uri)
+        self._cards_due = {} if bulletin is None else {d.id: d for d in bulletin.directives}
         return markdown if bulletin is None else page_markdown(bulletin)
 
     def page_content(self, src_uri: str, content: str) -> str:
+        """The page's HTML: its rendered Markdown sanitized (every page, hand-written ones
+        too), then what the site adds around it."""
         if src_uri in self.pages:
             # MkDocs keeps every page's content to the end of the build; listings are big
             # (at 10,000 bulletins, hundreds of MB of rows): they go in as the page is written.
             return f"<h1>{html.escape(self.pages[src_uri].title)}</h1>\n{LISTING_PLACEHOLDER}"
+        content = sanitize(content)
         if src_uri == site.HOME:
             return content + self.renderer.home()
         bulletin = self.bulletins.get(src_uri)
@@ -150,32 +159,34 @@ class SiteBuild:
             return FACTS_PLACEHOLDER.sub(lambda m: self.renderer.directive_meta(self._directives[m[1]]), output)
         return output
 
-    def render_problems(self, src_uri: str, content: str) -> list[str]:
-        """Directives of a bulletin missing from its rendered page, as 'file:line: ...' messages.
-
-        The checker and pymdown read the block syntax separately: this is the net that
-        makes a disagreement fail the build instead of dropping a directive.
-        """
+    def render_problems(self, src_uri: str, content: str) -> list[Problem]:
+        """Directives of a bulletin missing from its rendered page, and block headers left
+        as text. The checker and pymdown read the block syntax separately: this is the net
+        that makes a disagreement fail the build instead of dropping or forging a card."""
         bulletin = self.bulletins.get(src_uri)
         if bulletin is None:
             return []
         problems = [
-            f"{bulletin.source}:{d.line}: directive '{d.id}' did not render as a card"
+            Problem(bulletin.source, d.line, f"directive '{d.id}' did not render as a card",
+                    "Start it at the beginning of a line, indent its options by four spaces and close "
+                    "any code fence before it.")
             for d in bulletin.directives
             if f'id="{html.escape(d.id)}"' not in content
         ]
         if "///" in content and LOOSE_DIRECTIVE.search(_CODE.sub("", content)):
             headers = {d.line for d in bulletin.directives}
             lines = [
-                str(bulletin.body_line + n)
+                bulletin.body_line + n
                 for n, line in enumerate(bulletin.body.split("\n"))
                 if LOOSE_DIRECTIVE.search(line) and bulletin.body_line + n not in headers
             ]
-            problems.append(
-                f"{bulletin.source}:{lines[0] if lines else bulletin.body_line}: a '/// directive' block "
-                f"was shown as text (lines {', '.join(lines) or '?'}): start it at the beginning of a line, "
-                "indent its options by four spaces and close any code fence before it"
-            )
+            problems.append(Problem(
+                bulletin.source, lines[0] if lines else bulletin.body_line,
+                f"a '/// directive' block was shown as text (lines {', '.join(map(str, lines)) or '?'})",
+                "Start it at the beginning of a line, indent its options by four spaces and close any code "
+                "fence before it; a block inside an indented code block or repeating another directive's "
+                "id is never a card.",
+            ))
         return problems
 
     def export_json(self) -> str:
