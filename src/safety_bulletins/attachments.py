@@ -7,6 +7,7 @@ passes: a regular file inside the bulletins folder, not hidden, not a bulletin.
 
 from __future__ import annotations
 
+import html
 import os
 import posixpath
 import re
@@ -16,15 +17,19 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .model import Attachment, Problem
+from .sanitize import URL_SCHEMES
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_BROWSER_DROPS = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
 
 @dataclass(frozen=True)
 class _Refused:
     why: str
     hint: str
+    severity: str = "error"
 
 
 @dataclass
@@ -75,7 +80,8 @@ def local_files(path: Path, rel_path: str, listed: list[tuple[str, int]], body_l
         if resolved is None:
             continue  # a web address or an anchor in the page: not a file
         if isinstance(resolved, _Refused):
-            problems.append(Problem(path, line, f"{kind} '{_short(target)}' {resolved.why}", resolved.hint))
+            problems.append(Problem(path, line, f"{kind} '{_short(target)}' {resolved.why}", resolved.hint,
+                                    resolved.severity))
             continue
         inside, is_page = resolved
         source = root / inside
@@ -98,10 +104,16 @@ def local_files(path: Path, rel_path: str, listed: list[tuple[str, int]], body_l
 def _resolve(target: str, folder: str, is_listed: bool) -> tuple[str, bool] | _Refused | None:
     """None for an address that is not a local file; _Refused for a target that may not be
     used; else (its path below the bulletins folder, whether it is a bulletin page)."""
-    if is_listed and (_SCHEME.match(target) or target.startswith(("/", "\\"))):
+    # As the browser reads an address: entities decoded, tabs and newlines dropped, the ends trimmed.
+    target = _BROWSER_DROPS.sub("", html.unescape(target)).strip(_C0_AND_SPACE)
+    scheme = _SCHEME.match(target)
+    if is_listed and (scheme or target.startswith(("/", "\\"))):
         return _Refused("is an address, not a file next to the bulletin",
-                "List only files kept in the bulletin's folder (or below it); link web addresses in the text.")
-    if _SCHEME.match(target) or target.startswith(("#", "/", "\\")):
+                        "List only files kept in the bulletin's folder (or below it); link web addresses in the text.")
+    if scheme and scheme[0][:-1].lower() not in URL_SCHEMES:
+        return _Refused(f"uses the scheme '{_short(scheme[0], 20)}', which is removed from the page",
+                        f"Only {', '.join(sorted(URL_SCHEMES))} and relative links are published.", "warning")
+    if scheme or target.startswith(("#", "/", "\\")):
         return None
     # What the browser and the web server will look for: the path part, percent-decoded, `\` as `/`.
     rel = unquote(re.split(r"[#?]", target, maxsplit=1)[0]).replace("\\", "/")
@@ -112,10 +124,10 @@ def _resolve(target: str, folder: str, is_listed: bool) -> tuple[str, bool] | _R
     inside = posixpath.normpath(posixpath.join(folder, rel))
     if inside == ".." or inside.startswith(("../", "/")):
         return _Refused("points outside the bulletins folder: nothing outside it is published",
-                "Copy the file next to the bulletin, or link to it by its web address.")
+                        "Copy the file next to the bulletin, or link to it by its web address.")
     if any(part.startswith(".") for part in inside.split("/")):
         return _Refused("is a hidden file or inside a hidden folder, which is never published",
-                "Rename it without the leading '.'.")
+                        "Rename it without the leading '.'.")
     is_page = posixpath.splitext(inside)[1].lower() in MARKDOWN_SUFFIXES
     if rel.endswith("/") or posixpath.basename(rel) in (".", ".."):
         if is_page:
