@@ -70,6 +70,10 @@ def on_files(files, config):
     stamps = Path(config.config_file_path).parent / ".cache" / "safety-bulletins"
     if not _dirty:  # a full build may leave pages newer than their stamps: start again next time
         shutil.rmtree(stamps, ignore_errors=True)
+    existing = [(f.src_uri, f.abs_src_path) for f in files]
+    problems = _build.output_problems(existing, Path(config.docs_dir), config.use_directory_urls)
+    if problems:
+        raise PluginError(f"{len(problems)} problem(s) with the site's files; nothing was built:\n" + "\n".join(problems))
     home = files.get_file_from_path(HOME)
     if _dirty and home is not None:  # its live figures change with any bulletin: never skip it
         home.is_modified = lambda: True

@@ -46,7 +46,7 @@ def unsafe_file(path: Path, root: Path) -> str | None:
     real = os.path.realpath(path)
     real_root = os.path.realpath(root)
     if real != real_root and not real.startswith(real_root + os.sep):
-        return f"is a link to {real}, outside the bulletins folder: nothing outside it is published"
+        return f"is a link to {real}, outside the {os.path.basename(real_root)} folder: nothing outside it is published"
     try:
         mode = os.stat(path).st_mode
     except OSError:

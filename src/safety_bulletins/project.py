@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import site
 from .attachments import MARKDOWN_SUFFIXES, not_utf8_name, unsafe_file
 from .model import Bulletin, Problem, errors_in
 from .parse import parse_bulletin, read_text
@@ -58,11 +59,13 @@ class Outline:
     draft: bool
     page_links: tuple[tuple[str, int], ...]
     directives: tuple[tuple[str, int], ...]  # (id, line)
+    outputs: tuple[str, ...] = ()  # source paths in the site: its page, then its attachments
 
     @classmethod
     def of(cls, bulletin: Bulletin) -> Outline:
+        outputs = (site.bulletin_src(bulletin), *(site.attachment_src(bulletin, a) for a in bulletin.attachments))
         return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
-                   tuple((d.id, d.line) for d in bulletin.directives))
+                   tuple((d.id, d.line) for d in bulletin.directives), outputs)
 
 
 @dataclass
@@ -158,7 +161,28 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Ou
 
 
 def across_files(outlines: list[Outline]) -> list[Problem]:
-    return duplicate_ids(outlines) + links_to_drafts(outlines)
+    return duplicate_ids(outlines) + links_to_drafts(outlines) + same_address(outlines)
+
+
+def same_address(outlines: list[Outline]) -> list[Problem]:
+    """Two sources written to one file of the site (`x.md` beside `x/index.md`, an attachment
+    named like a page): one would silently replace the other. Checked for both URL styles,
+    since the offline copy uses the other one."""
+    bringer: dict[str, Path] = {}
+    for outline in outlines:
+        if not outline.draft:
+            for src in outline.outputs:
+                bringer.setdefault(src, outline.source)
+    reported, problems = set(), []
+    for directory_urls in (True, False):
+        for dest, first, second in site.same_output(list(bringer), directory_urls):
+            if (first, second) not in reported:
+                reported.add((first, second))
+                problems.append(Problem(
+                    bringer[second], 1, f"'{second}' and '{first}' would both be published as '{dest}'",
+                    f"Rename one of them (the other comes from {bringer[first]}).",
+                ))
+    return problems
 
 
 def links_to_drafts(outlines: list[Outline]) -> list[Problem]:

@@ -35,22 +35,37 @@ def type_src(bulletin_type: str) -> str:
     return f"archive/{bulletin_type}.md"
 
 
-@functools.lru_cache(maxsize=None)  # pure, and asked for every link of every listing
-def url_for(src_uri: str, directory_urls: bool) -> str:
-    """The site-relative URL MkDocs gives a source file (the rule of mkdocs.structure.files)."""
+def dest_path(src_uri: str, directory_urls: bool) -> str:
+    """The file MkDocs writes for a source file (the rule of mkdocs.structure.files)."""
     if not src_uri.endswith(".md"):
         return src_uri
     folder, name = posixpath.split(src_uri[: -len(".md")])
     if name in ("index", "README"):
-        dest = posixpath.join(folder, "index.html")
-    elif directory_urls:
-        dest = posixpath.join(folder, name, "index.html")
-    else:
-        dest = posixpath.join(folder, name + ".html")
+        return posixpath.join(folder, "index.html")
     if directory_urls:
+        return posixpath.join(folder, name, "index.html")
+    return posixpath.join(folder, name + ".html")
+
+
+@functools.lru_cache(maxsize=None)  # pure, and asked for every link of every listing
+def url_for(src_uri: str, directory_urls: bool) -> str:
+    """The site-relative URL MkDocs gives a source file."""
+    dest = dest_path(src_uri, directory_urls)
+    if directory_urls and src_uri.endswith(".md"):
         folder, name = posixpath.split(dest)
         return (folder or ".") + "/"
     return dest
+
+
+def same_output(sources: list[str], directory_urls: bool) -> list[tuple[str, str, str]]:
+    """(output, first source, second source) for each output path two sources would both write."""
+    first: dict[str, str] = {}
+    clashes = []
+    for src_uri in sources:
+        dest = dest_path(src_uri, directory_urls)
+        if first.setdefault(dest, src_uri) != src_uri:
+            clashes.append((dest, first[dest], src_uri))
+    return clashes
 
 
 def root_of(here_url: str) -> str:

@@ -21,6 +21,7 @@ from .history import History, git_history
 from .labels import for_language
 from .markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, page_markdown
 from .model import Bulletin, Directive, Problem
+from .attachments import not_utf8_name, unsafe_file
 from .pages import GeneratedPage, generated_pages
 from .parse import LOOSE_DIRECTIVE
 from .project import Project, load_project
@@ -92,6 +93,26 @@ class SiteBuild:
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
         return files
+
+    def output_problems(self, existing: list[tuple[str, str | None]], docs_dir: Path, directory_urls: bool) -> list[str]:
+        """What is wrong with the site's files before ours are added to them: `existing` are
+        MkDocs' (src_uri, abs_src_path). Hand-written pages must be real files inside docs/,
+        and no two sources may be written to one path of the site."""
+        problems = []
+        for src_uri, abs_src_path in existing:
+            if abs_src_path is None or not Path(abs_src_path).is_relative_to(docs_dir):
+                continue  # the theme's files
+            if not_utf8_name(Path(abs_src_path)):
+                problems.append(str(Problem(Path(abs_src_path), 1, "the file name is not UTF-8", "Rename the file.")))
+            elif (why := unsafe_file(Path(abs_src_path), docs_dir)) is not None:
+                problems.append(str(Problem(Path(abs_src_path), 1, f"the file {why}", "Replace it with a real file.")))
+        ours = [f.src_uri for f in self.source_files()]
+        taken = {src for src, _ in existing}
+        problems += [f"{docs_dir / src}:1: error: '{src}' is a page the site generates: rename or remove this file"
+                     for src in ours if src in taken]
+        for dest, first, second in site.same_output([src for src, _ in existing] + ours, directory_urls):
+            problems.append(f"'{second}' and '{first}' would both be published as '{dest}': rename one of them")
+        return problems
 
     def _stamp(self, folder: Path, src_uri: str, bulletin: Bulletin, site_config: str) -> Path:
         """A file holding the fingerprint of the page's inputs, rewritten (newer) when they change."""
