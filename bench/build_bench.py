@@ -1,13 +1,15 @@
 """How the build grows with the archive: our site against plain MkDocs + Material.
 
-    .venv/bin/python bench/build_bench.py 500 2000 [--variants ours,baseline,autonav,blog] [--repeat 1]
+    .venv/bin/python bench/build_bench.py 500 2000 [--variants ours,baseline,autonav,blog] [--before REV]
 
 For each N, generates N bulletins (bench/corpus.py, fixed seed) and builds, pair by pair
 in one run (the machine is noisy: compare within a run):
 - ours:     this project's site (hooks, generated pages, cards);
 - baseline: the same Markdown pages with plain MkDocs + Material, hooks off, a one-entry nav;
 - autonav:  the baseline with Material's automatic navigation (every page in the nav);
-- blog:     the same pages as posts of Material's blog plugin, 3 of 30 categories each.
+- blog:     the same pages as posts of Material's blog plugin, 3 of 30 categories each;
+- before:   with --before REV, our site as commit REV built it (its hook, package, docs and
+            mkdocs.yml, from a temporary git worktree): an issue's cost, side by side.
 Reports time, ratio to the baseline, peak memory, site size, one bulletin page's size,
 the search index against the size of the sources, and `bulletins check`'s time.
 """
@@ -36,9 +38,9 @@ _MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]);
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
 
 
-def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
     start = time.perf_counter()
-    result = subprocess.run([PYTHON, "-c", _MEASURE, *cmd], cwd=cwd, env=ENV, capture_output=True, text=True)
+    result = subprocess.run([PYTHON, "-c", _MEASURE, *cmd], cwd=cwd, env=env or ENV, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed in {cwd}:\n{result.stderr[-3000:]}")
@@ -83,6 +85,15 @@ def blog_project(corpus: Path, dest: Path) -> Path:
     return dest
 
 
+def before_project(corpus: Path, dest: Path, tree: Path) -> Path:
+    """The corpus's bulletins with an older commit's docs, hook and mkdocs.yml."""
+    for name in ("docs", "hooks"):
+        shutil.copytree(tree / name, dest / name)
+    shutil.copy(tree / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(corpus / "bulletins", dest / "bulletins")
+    return dest
+
+
 def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -107,9 +118,13 @@ def index_by_language(site: Path, chinese_pages: set[str], ascii_only: bool) -> 
     return sizes
 
 
-def measure(count: int, variants: list[str], work: Path) -> dict:
+def measure(count: int, variants: list[str], work: Path, before: Path | None = None) -> dict:
     corpus = generate(count, work / f"corpus-{count}")
     projects = {"ours": corpus}
+    envs = {}
+    if before is not None:
+        projects["before"] = before_project(corpus, work / f"before-{count}", before)
+        envs["before"] = {**ENV, "PYTHONPATH": str(before / "src")}
     if "baseline" in variants:
         projects["baseline"] = baseline_project(corpus, work / f"baseline-{count}")
     if "autonav" in variants:
@@ -125,7 +140,7 @@ def measure(count: int, variants: list[str], work: Path) -> dict:
     check_seconds, _ = run([str(Path(PYTHON).parent / "bulletins"), "check", str(corpus / "bulletins")], corpus)
     result["check_seconds"] = round(check_seconds, 2)
     for name in variants:
-        seconds, memory = run([PYTHON, "-m", "mkdocs", "build", "-q"], projects[name])
+        seconds, memory = run([PYTHON, "-m", "mkdocs", "build", "-q"], projects[name], envs.get(name))
         site = projects[name] / "site"
         result[name] = {
             "seconds": round(seconds, 1), "peak_memory_mb": round(memory / 2**20), "site_mb": round(folder_size(site) / 2**20, 1),
@@ -148,11 +163,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("counts", nargs="+", type=int)
     parser.add_argument("--variants", default="ours,baseline")
+    parser.add_argument("--before", metavar="REV", help="also build with the code of this commit (variant 'before')")
     args = parser.parse_args()
     variants = args.variants.split(",")
     with tempfile.TemporaryDirectory() as tmp:
-        for count in args.counts:
-            print(json.dumps(measure(count, variants, Path(tmp))), flush=True)
+        before = None
+        if args.before:
+            before = Path(tmp) / "before-tree"
+            subprocess.run(["git", "-C", str(Path(__file__).parent), "worktree", "add", "-q", "--detach", str(before),
+                            args.before], check=True)
+            variants = ["before", *[v for v in variants if v != "before"]]
+        try:
+            for count in args.counts:
+                print(json.dumps(measure(count, variants, Path(tmp), before)), flush=True)
+        finally:
+            if before is not None:
+                subprocess.run(["git", "-C", str(Path(__file__).parent), "worktree", "remove", "--force", str(before)])
 
 
 if __name__ == "__main__":
