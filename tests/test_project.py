@@ -2,7 +2,7 @@
 
 from helpers import MEETING_MD
 
-from safety_bulletins.project import PARALLEL_FROM, check_folder, load_project
+from safety_bulletins.project import MAX_BULLETIN_BYTES, PARALLEL_FROM, check_folder, load_project
 
 
 def test_check_folder_in_parallel_finds_what_load_project_finds(bulletins_dir):
@@ -26,3 +26,12 @@ def test_check_folder_in_parallel_finds_what_load_project_finds(bulletins_dir):
     assert all(part in messages for part in ("nowhere", "also used at", "which is a draft", "must end in '.md'")), messages
     assert report.bulletins == len(project.bulletins) == len(files) - 2  # b0001 and other.MD are not bulletins
     assert report.directives == sum(len(b.directives) for b in project.bulletins)
+
+
+def test_a_bulletin_of_megabytes_is_refused_before_it_is_read(bulletins_dir):
+    head = MEETING_MD.split("---\n", 2)
+    huge = "---\n" + head[1] + "---\n" + "A line of an oversized bulletin.\n" * (MAX_BULLETIN_BYTES // 30)
+    root = bulletins_dir({"2021/2021-05-25-huge.md": huge})
+    (problem,) = load_project(root).problems
+    assert (problem.path.name, problem.line) == ("2021-05-25-huge.md", 1)
+    assert problem.message.startswith("the file is 4.") and "at most 4 MB" in problem.message

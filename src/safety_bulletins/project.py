@@ -46,6 +46,7 @@ def markdown_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+MAX_BULLETIN_BYTES = 4 * 2**20  # real ones are ~10 KB: reading more is an accident or an attack
 PARALLEL_FROM = 1000  # files; below that, starting processes costs more than it saves
 
 
@@ -135,6 +136,10 @@ def _bulletin_files(project: Project) -> list[Path]:
                                             "Move the bulletins into a real folder below bulletins/."))
         elif (why := unsafe_file(path, project.root)) is not None:
             project.problems.append(Problem(path, 1, f"the bulletin {why}", "Replace it with the bulletin's own file."))
+        elif (size := path.stat().st_size) > MAX_BULLETIN_BYTES:
+            project.problems.append(Problem(path, 1, f"the file is {size / 2**20:.1f} MB; a bulletin is at most "
+                                            f"{MAX_BULLETIN_BYTES // 2**20} MB of text",
+                                            "Move tables and data into attachments next to it."))
         elif path.suffix == ".md":
             paths.append(path)
         else:
