@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Bulletin, Problem, errors_in
+from .model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, Problem, errors_in
 from .parse import parse_bulletin, read_text
 from .units import UnitRegistry, load_units
 from .validate import validate_bulletin
 
 UNITS_FILE = "units.yml"
+DEFAULT_AUDIENCE = "internal"  # a build for the staff, unless the site says otherwise
+
+
+def hidden_because(bulletin: Bulletin, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
+    """Why a bulletin stays out of a build for `audience` at `as_of` ("" if it is published).
+    The one rule: every page, listing, export and file of a build follows it through
+    `Project.published`, and `bulletins verify` checks the built site against it."""
+    if bulletin.draft:
+        return "a draft"
+    if bulletin.publish is not None and as_of < bulletin.publish:
+        return f"embargoed until {bulletin.publish.isoformat()}"
+    if CLASSIFICATIONS.index(bulletin.classification) > CLASSIFICATIONS.index(audience):
+        return f"classified '{bulletin.classification}', above the '{audience}' audience"
+    return ""
 
 
 @dataclass
@@ -27,9 +42,13 @@ class Project:
     def errors(self) -> list[Problem]:
         return errors_in(self.problems)
 
-    @property
-    def published(self) -> list[Bulletin]:
-        return [b for b in self.bulletins if not b.draft]
+    def published(self, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> list[Bulletin]:
+        """What a build for `audience` at `as_of` shows (a method: there is no answer without both)."""
+        return [b for b in self.bulletins if not hidden_because(b, as_of, audience)]
+
+    def hidden(self, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> list[Bulletin]:
+        """Everything else: drafts, embargoed and above the audience."""
+        return [b for b in self.bulletins if hidden_because(b, as_of, audience)]
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
@@ -58,11 +77,13 @@ class Outline:
     draft: bool
     page_links: tuple[tuple[str, int], ...]
     directives: tuple[tuple[str, int], ...]  # (id, line)
+    publish: dt.date | None = None
+    classification: str = DEFAULT_CLASSIFICATION
 
     @classmethod
     def of(cls, bulletin: Bulletin) -> Outline:
         return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
-                   tuple((d.id, d.line) for d in bulletin.directives))
+                   tuple((d.id, d.line) for d in bulletin.directives), bulletin.publish, bulletin.classification)
 
 
 @dataclass
@@ -149,7 +170,7 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Ou
 
 
 def across_files(outlines: list[Outline]) -> list[Problem]:
-    return duplicate_ids(outlines) + links_to_drafts(outlines)
+    return duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(outlines)
 
 
 def links_to_drafts(outlines: list[Outline]) -> list[Problem]:
@@ -161,6 +182,33 @@ def links_to_drafts(outlines: list[Outline]) -> list[Problem]:
         for o in outlines if not o.draft
         for target, line in o.page_links if target in drafts
     ]
+
+
+def links_to_hidden(outlines: list[Outline]) -> list[Problem]:
+    """A bulletin may not link to one that some build shows it without: embargoed until later
+    than it is, or classified above it. Whatever the date and the audience of a build, the
+    link would break there and name what is hidden (drafts: links_to_drafts)."""
+    by_path = {o.rel_path: o for o in outlines}
+    problems = []
+    for o in outlines:
+        if o.draft:
+            continue
+        for target, line in o.page_links:
+            other = by_path.get(target)
+            if other is None or other.draft:
+                continue
+            if other.publish is not None and (o.publish is None or o.publish < other.publish):
+                problems.append(Problem(
+                    o.source, line, f"links to '{target}', which is embargoed until {other.publish.isoformat()}"
+                    + (f", later than this bulletin ({o.publish.isoformat()})" if o.publish else ""),
+                    f"Remove the link, or give this bulletin 'publish: {other.publish.isoformat()}' (or later)."))
+            if CLASSIFICATIONS.index(other.classification) > CLASSIFICATIONS.index(o.classification):
+                problems.append(Problem(
+                    o.source, line, f"links to '{target}', which is classified '{other.classification}', "
+                    f"above this bulletin ('{o.classification}')",
+                    f"Remove the link, or classify this bulletin '{other.classification}' too: a build for "
+                    f"a '{o.classification}' audience leaves the other one out."))
+    return problems
 
 
 def duplicate_ids(outlines: list[Outline]) -> list[Problem]:
