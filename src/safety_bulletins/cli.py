@@ -118,7 +118,11 @@ _EXITS = "Exit codes: 0 success, 1 problems found (nothing changed), 2 bad usage
 
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
-    report = check_folder(path, workers=os.cpu_count() or 1)
+    try:  # past embargoes do not count against links; a wrong BULLETINS_TODAY is the build's to report
+        as_of = as_of_date()
+    except DateError:
+        as_of = None
+    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of)
     errors = report.errors
     if args.format == "json":
         print(json.dumps({

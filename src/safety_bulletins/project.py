@@ -97,19 +97,20 @@ class CheckReport:
         return errors_in(self.problems)
 
 
-def load_project(root: Path) -> Project:
-    """Every bulletin below `root`, validated, with every problem found."""
+def load_project(root: Path, as_of: dt.date | None = None) -> Project:
+    """Every bulletin below `root`, validated, with every problem found (embargoes that
+    have lifted by `as_of` are not held against links to them; without it, all are)."""
     project = _start(Path(root))
     if project.root.is_dir():
         for bulletin, file_problems in _read_all(project, load_bulletin):
             project.problems += file_problems
             if bulletin is not None:
                 project.bulletins.append(bulletin)
-        project.problems += across_files([Outline.of(b) for b in project.bulletins])
+        project.problems += across_files([Outline.of(b) for b in project.bulletins], as_of)
     return project
 
 
-def check_folder(root: Path, workers: int = 1) -> CheckReport:
+def check_folder(root: Path, workers: int = 1, as_of: dt.date | None = None) -> CheckReport:
     """The problems `load_project` would find, counting bulletins and directives; with
     workers > 1, large folders are read by that many processes, in the same order."""
     project = _start(Path(root))
@@ -117,7 +118,7 @@ def check_folder(root: Path, workers: int = 1) -> CheckReport:
         return CheckReport(project.problems, 0, 0)
     results = _read_all(project, _outline_of_file, workers)
     outlines = [o for o, _ in results if o is not None]
-    problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines)
+    problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines, as_of)
     return CheckReport(problems, len(outlines), sum(len(o.directives) for o in outlines))
 
 
@@ -169,8 +170,8 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Ou
     return (None if bulletin is None else Outline.of(bulletin)), problems
 
 
-def across_files(outlines: list[Outline]) -> list[Problem]:
-    return duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(outlines)
+def across_files(outlines: list[Outline], as_of: dt.date | None = None) -> list[Problem]:
+    return duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(outlines, as_of)
 
 
 def links_to_drafts(outlines: list[Outline]) -> list[Problem]:
@@ -184,10 +185,10 @@ def links_to_drafts(outlines: list[Outline]) -> list[Problem]:
     ]
 
 
-def links_to_hidden(outlines: list[Outline]) -> list[Problem]:
+def links_to_hidden(outlines: list[Outline], as_of: dt.date | None = None) -> list[Problem]:
     """A bulletin may not link to one that some build shows it without: embargoed until later
-    than it is, or classified above it. Whatever the date and the audience of a build, the
-    link would break there and name what is hidden (drafts: links_to_drafts)."""
+    than it is (and than `as_of`: builds are not dated in the past), or classified above it.
+    The link would break in that build and name what is hidden (drafts: links_to_drafts)."""
     by_path = {o.rel_path: o for o in outlines}
     problems = []
     for o in outlines:
@@ -197,7 +198,8 @@ def links_to_hidden(outlines: list[Outline]) -> list[Problem]:
             other = by_path.get(target)
             if other is None or other.draft:
                 continue
-            if other.publish is not None and (o.publish is None or o.publish < other.publish):
+            if (other.publish is not None and (as_of is None or as_of < other.publish)
+                    and (o.publish is None or o.publish < other.publish)):
                 problems.append(Problem(
                     o.source, line, f"links to '{target}', which is embargoed until {other.publish.isoformat()}"
                     + (f", later than this bulletin ({o.publish.isoformat()})" if o.publish else ""),

@@ -63,7 +63,7 @@ class SiteBuild:
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
              audience: str = DEFAULT_AUDIENCE) -> SiteBuild:
-        project = load_project(bulletins_dir)
+        project = load_project(bulletins_dir, as_of)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         return cls(project, as_of, directory_urls, language, history, audience)
 

@@ -145,7 +145,7 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str
     project_dir, site_dir = Path(project_dir), Path(site_dir)
     if audience is None:
         audience = read_settings(project_dir / "mkdocs.yml").audience
-    project = load_project(project_dir / "bulletins")
+    project = load_project(project_dir / "bulletins", as_of)
     if project.errors:
         return [f"{p.path}:{p.line}: the sources have errors; a site cannot have been built from them: {p.message}"
                 for p in project.errors]
