@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -297,3 +298,21 @@ def test_a_wrong_audience_setting_fails_the_build(tmp_path):
     assert "mkdocs.yml: extra: bulletins: audience: Expected one of: ('public', 'internal', 'restricted') " \
            "but received: 'everyone'" in result.stderr
     assert not (project / "site").exists()
+
+
+def test_verify_finds_hidden_attachments_by_path_and_by_bytes(hidden_site, tmp_path):
+    project, site = hidden_site
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    source = project / "bulletins/2026/files"
+    shutil.copy(source / "HIDDENDRAFT-FILE.txt", copy / "assets/renamed.txt")
+    (copy / "bulletins/2026/files").mkdir(parents=True)
+    shutil.copy(source / "HIDDENEMBARGO-FILE.txt", copy / "bulletins/2026/files/HIDDENEMBARGO-FILE.txt")
+    embargoed = "'2026/2026-11-20-HIDDENEMBARGO.md' (embargoed until 2026-11-29)"
+    assert verify_site(project, copy, AS_OF_DATE) == [
+        "bulletins/2026/files/HIDDENEMBARGO-FILE.txt: an attachment of '2026/2026-11-20-HIDDENEMBARGO.md', "
+        "which is embargoed until 2026-11-29",
+        "assets/renamed.txt: has the bytes of an attachment of '2026/2026-11-20-HIDDENDRAFT.md' (a draft)",
+        f"bulletins/2026/files/HIDDENEMBARGO-FILE.txt: has the bytes of an attachment of {embargoed}",
+        f"bulletins/2026/files/HIDDENEMBARGO-FILE.txt: its name contains an attachment name of {embargoed}",
+    ]

@@ -361,5 +361,7 @@ def _published_text(project_dir: Path, catalog: Catalog) -> str:
 
 
 def _short(value, limit: int = 60) -> str:
+    """A value for a one-line finding: control characters shown as escapes, long ones cut."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return _IGNORED_IN_URL.sub(lambda m: "".join(f"\\x{ord(c):02x}" if c != " " else c for c in m.group(0)), text)
