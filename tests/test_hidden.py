@@ -316,3 +316,35 @@ def test_verify_finds_hidden_attachments_by_path_and_by_bytes(hidden_site, tmp_p
         f"bulletins/2026/files/HIDDENEMBARGO-FILE.txt: has the bytes of an attachment of {embargoed}",
         f"bulletins/2026/files/HIDDENEMBARGO-FILE.txt: its name contains an attachment name of {embargoed}",
     ]
+
+
+def test_dirty_builds_follow_the_embargo_and_the_audience(tmp_path):
+    """A dirty build keeps the site of the last one: what became hidden must leave it."""
+    project = hidden_project(tmp_path / "project", {"SHOWNRESTRICTED": "classification: restricted"},
+                             audience="restricted")
+    write_tree(project, hidden_source("HIDDENEMBARGO", "publish: 2026-11-29"))
+    site = project / "site"
+
+    def dirty(as_of: str) -> dict[str, bytes]:
+        result = mkdocs(project, "build", "--dirty", "--site-dir", "site", as_of=as_of)
+        assert result.returncode == 0, result.stderr
+        return site_files(site)
+
+    assert leaks(dirty("2026-11-29"), ["HIDDENEMBARGO"])  # lifted: published
+    assert leaks(dirty("2026-11-28"), ["HIDDENEMBARGO"]) == []  # the as-of date moved back
+    assert leaks(site_files(site), ["SHOWNRESTRICTED"])
+    (project / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")  # the default audience, internal
+    assert leaks(dirty("2026-11-28"), ["SHOWNRESTRICTED", "HIDDENEMBARGO"]) == []
+    assert verify_site(project, site, AS_OF_DATE) == []
+
+
+def test_due_follows_the_audience(tmp_path):
+    project = hidden_project(tmp_path / "project", {"HIDDENINTERNAL": "classification: internal"}, audience="public")
+    result = subprocess.run([sys.executable, "-m", "safety_bulletins.cli", "due", "--within", "60d", "--format", "json"],
+                            cwd=project, capture_output=True, text=True, env={**os.environ, "BULLETINS_TODAY": AS_OF})
+    assert result.returncode == 0, result.stderr
+    assert "HIDDENINTERNAL" not in result.stdout
+    (project / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "safety_bulletins.cli", "due", "--within", "60d", "--format", "json"],
+                            cwd=project, capture_output=True, text=True, env={**os.environ, "BULLETINS_TODAY": AS_OF})
+    assert "HIDDENINTERNAL-ID" in result.stdout  # the same directive, shown to the staff
