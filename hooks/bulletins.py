@@ -20,6 +20,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from safety_bulletins.dates import DateError, as_of_date
 from safety_bulletins.incremental import merge_search_index, remove_stale
 from safety_bulletins.search_index import rewrite_as_utf8
+from safety_bulletins.settings import SettingsError, bulletin_settings
 from safety_bulletins.site import EXPORT_JSON, HOME
 from safety_bulletins.sitebuild import SiteBuild
 
@@ -41,12 +42,14 @@ def on_config(config):
     _started = time.monotonic()
     try:
         as_of = as_of_date()
-    except DateError as exc:
+        settings = bulletin_settings(config.extra)  # who the build is for: extra: bulletins: audience:
+    except (DateError, SettingsError) as exc:
         raise PluginError(str(exc)) from None
     # Same sources and as-of date, same bytes: MkDocs dates the sitemap by SOURCE_DATE_EPOCH.
     os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(as_of.timetuple()))
     bulletins_dir = Path(config.config_file_path).parent / "bulletins"
-    _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls, config.theme["language"])
+    _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls, config.theme["language"],
+                            settings.audience)
     for problem in _build.project.problems:
         if problem.severity != "error":
             log.warning(str(problem))

@@ -3,9 +3,11 @@
 import datetime as dt
 
 import pytest
-from helpers import MEETING_MD
+from helpers import AS_OF, MEETING_MD
 
 from safety_bulletins.project import load_project
+
+AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 
 HEAD = "---\ntitle: T\ndate: 2021-05-25\ntype: minutes\n---\n"
 
@@ -196,7 +198,7 @@ def test_not_utf8_file_fails_check(bulletins_dir):
 def test_drafts_are_validated_but_not_published(bulletins_dir):
     text = HEAD.replace("type: minutes", "type: minutes\ndraft: true")
     project = load_project(bulletins_dir({"d.md": text, "p.md": HEAD}))
-    assert project.problems == [] and [b.rel_path for b in project.published] == ["p.md"]
+    assert project.problems == [] and [b.rel_path for b in project.published(AS_OF_DATE)] == ["p.md"]
     assert "title" in str(load_project(bulletins_dir({"d.md": text.replace("title: T\n", "")})).problems[0])
 
 
@@ -276,4 +278,4 @@ def test_likely_mistakes_are_warnings(bulletins_dir):
         (9, "warning", "the deadline 2021-05-01 is before the bulletin's date 2021-05-25"),
         (8, "warning", "a directive to all units has one owner"),
     ]
-    assert len(project.published) == 1  # warnings do not stop a bulletin
+    assert len(project.published(AS_OF_DATE)) == 1  # warnings do not stop a bulletin

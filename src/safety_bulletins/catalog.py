@@ -9,7 +9,7 @@ from functools import cached_property
 
 from .dates import bucket
 from .model import BUCKETS, Bulletin, Directive, Unit
-from .project import Project
+from .project import DEFAULT_AUDIENCE, Project
 
 
 @dataclass(frozen=True, slots=True)  # one per directive and unit: ~150,000 at 2,000 bulletins
@@ -21,11 +21,14 @@ class UnitEntry:
 
 
 class Catalog:
-    def __init__(self, project: Project, as_of: dt.date):
+    def __init__(self, project: Project, as_of: dt.date, audience: str = DEFAULT_AUDIENCE):
         self.as_of = as_of
+        self.audience = audience
         self.registry = project.registry
         # Newest first; the path breaks ties so the order never depends on the file system.
-        self.bulletins: list[Bulletin] = sorted(project.published, key=lambda b: (-b.date.toordinal(), b.rel_path))
+        self.bulletins: list[Bulletin] = sorted(project.published(as_of, audience),
+                                                key=lambda b: (-b.date.toordinal(), b.rel_path))
+        self.hidden: list[Bulletin] = project.hidden(as_of, audience)  # for `bulletins verify`
         self.directives: list[Directive] = [d for b in self.bulletins for d in b.directives]
         self.buckets: dict[str, str] = {d.id: bucket(d, as_of) for d in self.directives}
 

@@ -21,6 +21,8 @@ from .due import due_rows, parse_span
 from .model import BULLETIN_TYPES
 from .project import check_folder, load_project
 from .scaffold import new_bulletin
+from .settings import SettingsError, read_settings
+from .verify import verify_site
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -97,6 +99,17 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("dest", type=Path, help="the link the web server serves, e.g. /srv/safety-bulletins")
     pub.add_argument("--rollback", action="store_true", help="switch back to the previous release")
     pub.set_defaults(run=run_publish)
+
+    verify = commands.add_parser("verify", help="check a built site against its sources",
+                                 description="Recompute from the sources what SITE must and must not hold: report "
+                                             "any directive missing, extra or different, anything from a hidden "
+                                             "bulletin (draft, embargoed, above the audience) and any script URL, "
+                                             "one per line. " + _EXITS)
+    verify.add_argument("site", type=Path, help="the built site, e.g. site/")
+    verify.add_argument("--project", type=Path, help="the project it was built from (default: the one around "
+                                                     "the current folder)")
+    verify.add_argument("--as-of", help="the as-of date of the build: YYYY-MM-DD (default: today, or BULLETINS_TODAY)")
+    verify.set_defaults(run=run_verify)
     return parser
 
 
@@ -105,7 +118,11 @@ _EXITS = "Exit codes: 0 success, 1 problems found (nothing changed), 2 bad usage
 
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
-    report = check_folder(path, workers=os.cpu_count() or 1)
+    try:  # past embargoes do not count against links; a wrong BULLETINS_TODAY is the build's to report
+        as_of = as_of_date()
+    except DateError:
+        as_of = None
+    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of)
     errors = report.errors
     if args.format == "json":
         print(json.dumps({
@@ -166,7 +183,7 @@ def run_due(args) -> int:
                 suggestion = project.registry.suggest(unknown[0])
                 hint = f" Did you mean '{suggestion.id}' ({suggestion.name})?" if suggestion else ""
                 raise UsageError(f"unknown unit {unknown[0]!r}.{hint} Units are listed in bulletins/units.yml.")
-    catalog = Catalog(project, as_of)
+    catalog = Catalog(project, as_of, _settings(project_root(Path.cwd())).audience)
     rows = due_rows(catalog, within, unit_ids)
     names = {u.id: u.name for u in catalog.units}
     _print_due(rows, names, as_of, within, args.format)
@@ -221,6 +238,30 @@ def run_publish(args) -> int:
         return EXIT_PROBLEMS
     print(f"Published: {dest} now serves {release}")
     return EXIT_OK
+
+
+def run_verify(args) -> int:
+    root = args.project.absolute() if args.project else project_root(Path.cwd())
+    if not (root / "mkdocs.yml").is_file():
+        raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml)")
+    if not args.site.is_dir():
+        raise UsageError(f"{args.site} is not a folder: name the built site, e.g. site/")
+    as_of = _date(args.as_of, "--as-of") if args.as_of else _today()
+    findings = verify_site(root, args.site, as_of, _settings(root).audience)
+    for finding in findings:
+        print(finding)
+    if findings:
+        print(f"{len(findings)} finding(s): {args.site} is not what its sources say.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"OK: {args.site} holds what the sources say as of {as_of.isoformat()}, and nothing else.")
+    return EXIT_OK
+
+
+def _settings(root: Path):
+    try:
+        return read_settings(root / "mkdocs.yml")
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _date(text: str, option: str) -> dt.date:

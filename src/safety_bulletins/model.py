@@ -15,6 +15,9 @@ GRADES = ("general", "major")
 # Buckets in the order pages list them: most urgent first.
 BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "closed")
 ALL_UNITS = "all"
+# Who may read a bulletin, lowest first: a build for an audience shows what is at or below it.
+CLASSIFICATIONS = ("public", "internal", "restricted")
+DEFAULT_CLASSIFICATION = "internal"  # an unmarked bulletin is for the staff, not the public
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class Bulletin:
     tags: tuple[str, ...] = ()
     summary: str = ""
     draft: bool = False
+    publish: dt.date | None = None  # an embargo: hidden before this date
+    classification: str = DEFAULT_CLASSIFICATION
     meeting: Meeting | None = None
     attachments: tuple[Attachment, ...] = ()
     page_links: tuple[tuple[str, int], ...] = ()  # linked bulletins: (path below bulletins/, line)

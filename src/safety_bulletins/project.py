@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import functools
 import os
 from dataclasses import dataclass, field
@@ -10,12 +11,26 @@ from pathlib import Path
 
 from . import site
 from .attachments import MARKDOWN_SUFFIXES, not_utf8_name, unsafe_file
-from .model import Bulletin, Problem, errors_in
+from .model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, Problem, errors_in
 from .parse import parse_bulletin, read_text
 from .units import UnitRegistry, load_units
 from .validate import validate_bulletin
 
 UNITS_FILE = "units.yml"
+DEFAULT_AUDIENCE = "internal"  # a build for the staff, unless the site says otherwise
+
+
+def hidden_because(bulletin: Bulletin, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
+    """Why a bulletin stays out of a build for `audience` at `as_of` ("" if it is published).
+    The one rule: every page, listing, export and file of a build follows it through
+    `Project.published`, and `bulletins verify` checks the built site against it."""
+    if bulletin.draft:
+        return "a draft"
+    if bulletin.publish is not None and as_of < bulletin.publish:
+        return f"embargoed until {bulletin.publish.isoformat()}"
+    if CLASSIFICATIONS.index(bulletin.classification) > CLASSIFICATIONS.index(audience):
+        return f"classified '{bulletin.classification}', above the '{audience}' audience"
+    return ""
 
 
 @dataclass
@@ -29,9 +44,13 @@ class Project:
     def errors(self) -> list[Problem]:
         return errors_in(self.problems)
 
-    @property
-    def published(self) -> list[Bulletin]:
-        return [b for b in self.bulletins if not b.draft]
+    def published(self, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> list[Bulletin]:
+        """What a build for `audience` at `as_of` shows (a method: there is no answer without both)."""
+        return [b for b in self.bulletins if not hidden_because(b, as_of, audience)]
+
+    def hidden(self, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> list[Bulletin]:
+        """Everything else: drafts, embargoed and above the audience."""
+        return [b for b in self.bulletins if hidden_because(b, as_of, audience)]
 
 
 def markdown_files(root: Path) -> list[Path]:
@@ -60,13 +79,16 @@ class Outline:
     draft: bool
     page_links: tuple[tuple[str, int], ...]
     directives: tuple[tuple[str, int], ...]  # (id, line)
+    publish: dt.date | None = None
+    classification: str = DEFAULT_CLASSIFICATION
     outputs: tuple[str, ...] = ()  # source paths in the site: its page, then its attachments
 
     @classmethod
     def of(cls, bulletin: Bulletin) -> Outline:
         outputs = (site.bulletin_src(bulletin), *(site.attachment_src(bulletin, a) for a in bulletin.attachments))
         return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
-                   tuple((d.id, d.line) for d in bulletin.directives), outputs)
+                   tuple((d.id, d.line) for d in bulletin.directives), bulletin.publish, bulletin.classification,
+                   outputs)
 
 
 @dataclass
@@ -80,19 +102,20 @@ class CheckReport:
         return errors_in(self.problems)
 
 
-def load_project(root: Path) -> Project:
-    """Every bulletin below `root`, validated, with every problem found."""
+def load_project(root: Path, as_of: dt.date | None = None) -> Project:
+    """Every bulletin below `root`, validated, with every problem found (embargoes that
+    have lifted by `as_of` are not held against links to them; without it, all are)."""
     project = _start(Path(root))
     if project.root.is_dir():
         for bulletin, file_problems in _read_all(project, load_bulletin):
             project.problems += file_problems
             if bulletin is not None:
                 project.bulletins.append(bulletin)
-        project.problems += across_files([Outline.of(b) for b in project.bulletins])
+        project.problems += across_files([Outline.of(b) for b in project.bulletins], as_of)
     return project
 
 
-def check_folder(root: Path, workers: int = 1) -> CheckReport:
+def check_folder(root: Path, workers: int = 1, as_of: dt.date | None = None) -> CheckReport:
     """The problems `load_project` would find, counting bulletins and directives; with
     workers > 1, large folders are read by that many processes, in the same order."""
     project = _start(Path(root))
@@ -100,7 +123,7 @@ def check_folder(root: Path, workers: int = 1) -> CheckReport:
         return CheckReport(project.problems, 0, 0)
     results = _read_all(project, _outline_of_file, workers)
     outlines = [o for o, _ in results if o is not None]
-    problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines)
+    problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines, as_of)
     return CheckReport(problems, len(outlines), sum(len(o.directives) for o in outlines))
 
 
@@ -165,8 +188,9 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Ou
     return (None if bulletin is None else Outline.of(bulletin)), problems
 
 
-def across_files(outlines: list[Outline]) -> list[Problem]:
-    return duplicate_ids(outlines) + links_to_drafts(outlines) + same_address(outlines)
+def across_files(outlines: list[Outline], as_of: dt.date | None = None) -> list[Problem]:
+    return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(outlines, as_of)
+            + same_address(outlines))
 
 
 def same_address(outlines: list[Outline]) -> list[Problem]:
@@ -199,6 +223,34 @@ def links_to_drafts(outlines: list[Outline]) -> list[Problem]:
         for o in outlines if not o.draft
         for target, line in o.page_links if target in drafts
     ]
+
+
+def links_to_hidden(outlines: list[Outline], as_of: dt.date | None = None) -> list[Problem]:
+    """A bulletin may not link to one that some build shows it without: embargoed until later
+    than it is (and than `as_of`: builds are not dated in the past), or classified above it.
+    The link would break in that build and name what is hidden (drafts: links_to_drafts)."""
+    by_path = {o.rel_path: o for o in outlines}
+    problems = []
+    for o in outlines:
+        if o.draft:
+            continue
+        for target, line in o.page_links:
+            other = by_path.get(target)
+            if other is None or other.draft:
+                continue
+            if (other.publish is not None and (as_of is None or as_of < other.publish)
+                    and (o.publish is None or o.publish < other.publish)):
+                problems.append(Problem(
+                    o.source, line, f"links to '{target}', which is embargoed until {other.publish.isoformat()}"
+                    + (f", later than this bulletin ({o.publish.isoformat()})" if o.publish else ""),
+                    f"Remove the link, or give this bulletin 'publish: {other.publish.isoformat()}' (or later)."))
+            if CLASSIFICATIONS.index(other.classification) > CLASSIFICATIONS.index(o.classification):
+                problems.append(Problem(
+                    o.source, line, f"links to '{target}', which is classified '{other.classification}', "
+                    f"above this bulletin ('{o.classification}')",
+                    f"Remove the link, or classify this bulletin '{other.classification}' too: a build for "
+                    f"a '{o.classification}' audience leaves the other one out."))
+    return problems
 
 
 def duplicate_ids(outlines: list[Outline]) -> list[Problem]:

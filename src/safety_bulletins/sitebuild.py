@@ -24,7 +24,7 @@ from .model import Bulletin, Directive, Problem
 from .attachments import not_utf8_name, unsafe_file
 from .pages import GeneratedPage, generated_pages
 from .parse import LOOSE_DIRECTIVE
-from .project import Project, load_project
+from .project import DEFAULT_AUDIENCE, Project, load_project
 from .render import Renderer
 from .sanitize import sanitize
 
@@ -48,13 +48,13 @@ class SourceFile:
 
 class SiteBuild:
     def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en",
-                 history: History | None = None):
+                 history: History | None = None, audience: str = DEFAULT_AUDIENCE):
         self.project = project
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
         self.previous_search_index: str | None = None  # a dirty build's starting point
         self.files = None  # MkDocs' files, kept by the hooks for the end of the build
-        self.catalog = Catalog(project, as_of)
+        self.catalog = Catalog(project, as_of, audience)
         labels = for_language(language)
         self.renderer = Renderer(self.catalog, directory_urls, labels)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
@@ -64,10 +64,11 @@ class SiteBuild:
         self._cards_due: dict[str, Directive] = {}  # the cards the page being rendered may still show
 
     @classmethod
-    def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en") -> SiteBuild:
-        project = load_project(bulletins_dir)
-        history = git_history(bulletins_dir, [b.rel_path for b in project.published])
-        return cls(project, as_of, directory_urls, language, history)
+    def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
+             audience: str = DEFAULT_AUDIENCE) -> SiteBuild:
+        project = load_project(bulletins_dir, as_of)
+        history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
+        return cls(project, as_of, directory_urls, language, history, audience)
 
     def markdown_extensions(self) -> list:
         return [SafeHtmlExtension(), DirectiveExtension(self.card)]

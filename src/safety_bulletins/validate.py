@@ -11,6 +11,8 @@ from . import dates
 from .model import (
     ALL_UNITS,
     BULLETIN_TYPES,
+    CLASSIFICATIONS,
+    DEFAULT_CLASSIFICATION,
     GRADES,
     STATUSES,
     Bulletin,
@@ -26,7 +28,7 @@ from .yamlload import LineDict
 
 FRONT_MATTER_FIELDS = (
     "title", "date", "type", "issuer", "number", "presided_by", "recorder", "place",
-    "attendees", "absent", "tags", "summary", "draft", "meeting", "attachments",
+    "attendees", "absent", "tags", "summary", "draft", "publish", "classification", "meeting", "attachments",
 )
 MEETING_FIELDS = ("start", "place", "attendees")
 DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade")
@@ -174,6 +176,8 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         tags=check.text_list(fm, "tags", 2),
         summary=check.text(fm, "summary", 2),
         draft=draft is True,
+        publish=check.date(fm, "publish", 2),
+        classification=_classification(check, fm),
         meeting=_meeting(check, fm),
     )
     listed = [(p, 1 + fm.line_of("attachments")) for p in check.text_list(fm, "attachments", 2)]
@@ -187,6 +191,24 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
     if check.errors:
         return None, check.problems
     return bulletin, check.problems
+
+
+def _classification(check: _Checker, fm: LineDict) -> str:
+    """One of CLASSIFICATIONS. Any other marking (secret, 机密, ...) is a classified document,
+    which no build may show to anyone: refused, not hidden."""
+    value = fm.get("classification")
+    if value is None or value in CLASSIFICATIONS:
+        return value or DEFAULT_CLASSIFICATION
+    shown = value if isinstance(value, str) else repr(value)
+    if isinstance(shown, str) and len(shown) > 40:
+        shown = shown[:39] + "…"
+    check.add(1 + fm.line_of("classification"),
+              f"classification '{shown}' is not allowed: a document marked so must not be on the intranet at all",
+              did_you_mean(str(value).lower(), CLASSIFICATIONS)
+              + "Only public, internal and restricted bulletins may be committed here. A classified document "
+                "(secret, confidential, 秘密, 机密, 绝密...) must be removed from this repository, its history "
+                "included, and handled through the secrecy office.")
+    return DEFAULT_CLASSIFICATION
 
 
 def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:

@@ -1,0 +1,231 @@
+"""`bulletins verify SITE`: passes on what the build makes, and catches each kind of tampering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import AS_OF, REPO, build
+
+from safety_bulletins.verify import script_url, verify_site
+
+AS_OF_DATE = dt.date.fromisoformat(AS_OF)
+DRAFT = "bulletins/2026/2026-11-27-draft-notice-holiday-safety"  # the example site's draft
+MEETING = "bulletins/2021/2021-05-25-special-safety-meeting/index.html"
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The repository's own site, built once in a temporary copy; with the draft built too, elsewhere."""
+    project = tmp_path_factory.mktemp("example") / "project"
+    project.mkdir()
+    for name in ("mkdocs.yml", "docs", "bulletins", "hooks"):
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, project / name)
+    site = build(project)
+    draft_md = project / f"{DRAFT}.md"
+    text = draft_md.read_text(encoding="utf-8")
+    assert "draft: true" in text
+    draft_md.write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
+    with_draft = build(project, site="site-with-draft")
+    draft_md.write_text(text, encoding="utf-8")
+    return project, site, with_draft
+
+
+@pytest.fixture
+def tampered(example, tmp_path):
+    """A copy of the example site to change; verify's findings on it."""
+    project, site, _ = example
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    return copy, lambda: verify_site(project, copy, AS_OF_DATE)
+
+
+def edit(path: Path, change) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text, "the tampering changed nothing"
+    path.write_text(changed, encoding="utf-8")
+
+
+def card_of(page: str, directive_id: str) -> tuple[int, int]:
+    """Where a directive's card (its outer div, nested divs included) is in a page."""
+    start = page.rindex('<div class="sb-directive ', 0, page.index(f'id="{directive_id}"'))
+    depth = 0
+    for tag in re.finditer(r"<div\b|</div>", page[start:]):
+        depth += 1 if tag.group(0) == "<div" else -1
+        if depth == 0:
+            return start, start + tag.end()
+    raise AssertionError("unclosed card")
+
+
+def test_the_example_site_verifies(example):
+    project, site, _ = example
+    assert verify_site(project, site, AS_OF_DATE) == []
+
+
+def test_the_command_on_the_example_site(example):
+    project, site, _ = example
+    result = run("verify", str(site), "--project", str(project))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"OK: {site} holds what the sources say as of {AS_OF}, and nothing else.\n"
+
+
+def test_a_removed_card(tampered):
+    site, findings = tampered
+    page = site / MEETING
+    edit(page, lambda text: text[:card_of(text, "CIG-2021-05-2")[0]] + text[card_of(text, "CIG-2021-05-2")[1]:])
+    assert findings() == [f"{MEETING}: directive 'CIG-2021-05-2' has no card"]
+
+
+def test_a_second_card(tampered):
+    site, findings = tampered
+    def duplicate(text):
+        start, end = card_of(text, "CIG-2021-05-2")
+        return text[:end] + text[start:end] + text[end:]
+    edit(site / MEETING, duplicate)
+    assert findings() == [f"{MEETING}: directive 'CIG-2021-05-2' has 2 cards"]
+
+
+def test_a_card_on_another_page(tampered):
+    site, findings = tampered
+    meeting = (site / MEETING).read_text(encoding="utf-8")
+    start, end = card_of(meeting, "CIG-2021-05-2")
+    edit(site / "index.html", lambda text: text.replace("</article>", meeting[start:end] + "</article>", 1))
+    assert findings() == ["index.html: a card for 'CIG-2021-05-2', which belongs to another page (extra)"]
+
+
+def test_a_card_with_a_changed_deadline(tampered):
+    site, findings = tampered
+    edit(site / MEETING, lambda text: text.replace('datetime="2021-06-30"', 'datetime="2027-06-30"', 1))
+    assert findings() == [f"{MEETING}: the card of 'CIG-2021-05-2' shows deadline 2027-06-30, the sources say 2021-06-30"]
+
+
+def test_a_changed_deadline_in_the_export(tampered):
+    site, findings = tampered
+    edit(site / "directives.json", lambda text: text.replace('"deadline": "2021-06-30"', '"deadline": "2027-06-30"', 1))
+    assert findings() == ["directives.json: directive 'CIG-2021-05-2' has deadline 2027-06-30, the sources say 2021-06-30"]
+
+
+def test_a_missing_and_an_extra_directive_in_the_export(tampered):
+    site, findings = tampered
+    data = json.loads((site / "directives.json").read_text(encoding="utf-8"))
+    gone = data["directives"].pop(0)
+    data["directives"].append({**data["directives"][0], "id": "FORGED-1"})
+    (site / "directives.json").write_text(json.dumps(data), encoding="utf-8")
+    assert findings() == [f"directives.json: directive '{gone['id']}' is missing",
+                          "directives.json: directive 'FORGED-1' is not in the sources' catalog (extra)"]
+
+
+def test_a_removed_row_of_the_register_and_a_unit_page(tampered):
+    site, findings = tampered
+    row = re.compile(r'<tr class="sb-row[^"]*">(?:(?!</tr>).)*#CIG-2021-05-2"(?:(?!</tr>).)*</tr>', re.DOTALL)
+    edit(site / "directives/index.html", lambda text: row.sub("", text, count=1))
+    edit(site / "units/property/index.html", lambda text: row.sub("", text, count=1))
+    assert findings() == ["directives/index.html: directive 'CIG-2021-05-2' has no row",
+                          "units/property/index.html: directive 'CIG-2021-05-2' has no row"]
+
+
+def test_an_extra_row(tampered):
+    site, findings = tampered
+    register = (site / "directives/index.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr class="sb-row[^"]*">(?:(?!</tr>).)*#CIG-2021-06-1"(?:(?!</tr>).)*</tr>', register, re.DOTALL)
+    edit(site / "units/energy/index.html", lambda text: text.replace("</tbody>", row.group(0) + "</tbody>", 1))
+    assert findings() == ["units/energy/index.html: a row for 'CIG-2021-06-1', which is not listed here (extra)"]
+
+
+def test_a_hidden_bulletins_page_copied_in(tampered, example):
+    site, findings = tampered
+    _, _, with_draft = example
+    shutil.copytree(with_draft / DRAFT, site / DRAFT)
+    found = findings()
+    assert f"{DRAFT}/index.html: the page of '2026/2026-11-27-draft-notice-holiday-safety.md', which is a draft" in found
+    assert f"{DRAFT}/index.html: a card for 'DRAFT-2026-HOLIDAY-1', which is no published directive (extra)" in found
+    assert any(f.startswith(f"{DRAFT}/index.html: contains the title of '2026/") for f in found)
+    assert any(f.startswith(f"{DRAFT}/index.html: contains the id of directive '") for f in found)
+
+
+def test_a_hidden_title_in_a_published_file(tampered, example):
+    site, findings = tampered
+    project, _, _ = example
+    title = re.search(r"^title: (.+)$", (project / f"{DRAFT}.md").read_text(encoding="utf-8"), re.M).group(1).strip()
+    edit(site / "sitemap.xml", lambda text: text.replace("</urlset>", f"<!-- {title} --></urlset>"))
+    assert findings() == ["sitemap.xml: contains the title of '2026/2026-11-27-draft-notice-holiday-safety.md' (a draft)"]
+
+
+@pytest.mark.parametrize("link", [
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="javascript&colon;alert(2)">x</a>',
+    '<a href=" \tjava\nscript:alert(3)">x</a>',
+    '<a href="JaVaScRiPt:alert(4)">x</a>',
+    '<a href="&#x6A;&#x61;vascript&#58;alert(5)">x</a>',
+    '<img src="vbscript:msgbox(1)">',
+    '<iframe src="data:text/html,<script>alert(6)</script>"></iframe>',
+    '<form action="javascript:alert(7)"></form>',
+    '<button formaction="javascript:alert(8)">x</button>',
+    '<svg><a xlink:href="javascript:alert(9)"><text>x</text></a></svg>',
+    '<img srcset="a.png 1x, javascript:alert(10) 2x">',
+    '<meta http-equiv="refresh" content="0; url=javascript:alert(11)">',
+])
+def test_a_script_url_injected_into_a_page(tampered, link):
+    site, findings = tampered
+    edit(site / "units/index.html", lambda text: text.replace("</article>", link + "</article>", 1))
+    [finding] = findings()
+    assert "\n" not in finding and "\t" not in finding
+    assert re.match(r"units/index.html:\d+: [\w:-]+=\".*\" is a '(javascript|vbscript|data)\:' URL", finding), finding
+
+
+@pytest.mark.parametrize("value", [
+    "https://example.org/", "http://intranet/", "mailto:safety@example.org", "tel:+86-10-1234", "../x/",
+    "#CIG-2021-05-2", "directives.json", "?q=1", "//example.org/x", "", "a/b:c",
+])
+def test_allowed_urls(value):
+    assert script_url(value) is None
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "safety_bulletins.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "BULLETINS_TODAY": AS_OF}, timeout=120)
+
+
+def test_the_command_lists_findings_one_per_line(tampered, example):
+    site, _ = tampered
+    project, _, _ = example
+    edit(site / "directives.json", lambda text: text.replace('"deadline": "2021-06-30"', '"deadline": "2027-06-30"', 1))
+    edit(site / "units/index.html", lambda text: text.replace("</article>", '<a href="javascript:x()">x</a></article>', 1))
+    result = run("verify", str(site), "--project", str(project), "--as-of", AS_OF)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("directives.json: directive 'CIG-2021-05-2' has deadline 2027-06-30")
+    assert lines[1].startswith("units/index.html:") and "'javascript:' URL" in lines[1]
+    assert result.stderr == f"2 finding(s): {site} is not what its sources say.\n"
+
+
+def test_another_as_of_date_is_a_finding(example):
+    project, site, _ = example
+    found = verify_site(project, site, dt.date(2026, 12, 28))
+    assert "directives.json: directive 'CIG-2021-05-2' has deadline" not in " ".join(found)
+    assert any(re.match(r"directives.json: directive '.+' has bucket ", f) for f in found)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["verify"], "the following arguments are required: site"),
+    (["verify", "nowhere"], "bulletins verify: nowhere is not a folder"),
+    (["verify", ".", "--as-of", "2026-02-30"], "bulletins verify: --as-of: '2026-02-30' is not a real date"),
+])
+def test_bad_usage(example, args, message):
+    project, _, _ = example
+    result = run(*args, cwd=project)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_bad_usage_outside_a_project(tmp_path):
+    result = run("verify", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2 and "is not inside a bulletins project" in result.stderr
