@@ -432,7 +432,7 @@ RECORDER = """\
 import json
 from pathlib import Path
 
-seen = {}
+seen, pages = {}, {}
 
 
 def on_files(files, config):
@@ -451,9 +451,12 @@ def on_post_page(output, page, config):
     seen[page.file.src_uri]["on_post_page"] = page.markdown
     seen[page.file.src_uri]["placeholders left"] = "sb-facts:" in output or "sb-listing" in output
     seen[page.file.src_uri]["content"] = page.content is not None
+    pages[page.file.src_uri] = page
 
 
 def on_post_build(config):
+    for src_uri, page in pages.items():  # the hook lets go of a bulletin's text once every plugin has seen it
+        seen[src_uri]["released"] = page.markdown == "" and page.content is None
     Path(config.site_dir, "seen.json").write_text(json.dumps(seen))
 """
 
@@ -475,9 +478,10 @@ def test_plugins_beside_the_hook_see_each_bulletins_markdown_and_finished_pages(
         assert first_card[bulletin.rel_path.rpartition("/")[2]] in markdown
         assert seen[f"bulletins/{bulletin.rel_path}"] == {
             "argument": markdown, "on_page_markdown": markdown, "on_page_content": markdown,
-            "on_post_page": markdown, "placeholders left": False, "content": True,
+            "on_post_page": markdown, "placeholders left": False, "content": True, "released": True,
         }
     assert seen["directives/index.md"]["placeholders left"] is False
+    assert seen["index.md"]["released"] is False  # hand-written pages are MkDocs' as usual
 
 
 STRIPPER = """\
