@@ -3,6 +3,12 @@
 MkDocs does not reload hook modules between `mkdocs serve` rebuilds, so the state of a
 build, `_build`, is replaced at the start of every build (on_config); `_dirty` is the
 process's command-line flag, set once at startup.
+
+Other plugins run beside this hook (minifiers, feed and git-date plugins). At equal priority
+a hook runs after every plugin, so the page events that make a page say when they run:
+bulletins' files, Markdown and content first (100), so that other plugins see the pages as
+the site shows them; placeholders filled first when a page is written (100), before any
+plugin rewrites the HTML; memory released last (-100), once every plugin has seen the page.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from safety_bulletins.dates import DateError, as_of_date
@@ -22,7 +29,7 @@ from safety_bulletins.incremental import merge_search_index, remove_stale
 from safety_bulletins.search_index import rewrite_as_utf8
 from safety_bulletins.settings import SettingsError, bulletin_settings
 from safety_bulletins.site import EXPORT_JSON, HOME
-from safety_bulletins.sitebuild import SiteBuild
+from safety_bulletins.sitebuild import LostPlaceholder, SiteBuild
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
@@ -67,6 +74,7 @@ def on_config(config):
     return config
 
 
+@event_priority(100)  # plugins that list or filter pages (feeds, tags...) see the bulletins too
 def on_files(files, config):
     # Dirty builds skip pages whose output is newer than their source: give them sources
     # that change only when the page would (see SiteBuild.source_files).
@@ -96,11 +104,15 @@ def _read(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
+@event_priority(100)  # a bulletin's file is empty: its Markdown must be there before plugins read it
 def on_page_markdown(markdown, page, config, files):
     page.meta = _build.page_meta(page.file.src_uri, page.meta)
-    return _build.page_source(page.file.src_uri, markdown)
+    # Plugins read the argument or page.markdown (MkDocs sets it only after every plugin ran)
+    page.markdown = _build.page_source(page.file.src_uri, markdown)
+    return page.markdown
 
 
+@event_priority(100)  # checks pymdown's cards before anyone else changes the HTML
 def on_page_content(html, page, config, files):
     problems = _build.render_problems(page.file.src_uri, html)
     if problems:
@@ -111,13 +123,25 @@ def on_page_content(html, page, config, files):
     return _build.page_content(page.file.src_uri, html)
 
 
-def on_post_page(output, page, config):
+@event_priority(100)  # before any plugin rewrites the HTML: a minifier drops the comments we fill
+def _fill_placeholders(output, page, config):
+    try:
+        return _build.page_output(page.file.src_uri, output)
+    except LostPlaceholder as exc:  # never write a card without its facts, or a listing without rows
+        raise PluginError(str(exc)) from None
+
+
+@event_priority(-100)  # after every plugin's on_post_page, which may still read them
+def _forget_bulletin(output, page, config):
     if page.file.src_uri in _build.bulletins:
         # MkDocs holds every page's Markdown and HTML to the end of the build, though nothing
         # in this site reads a bulletin's once it is written: at 10,000 bulletins, a third of
         # the memory. (Markdown "", not None: MkDocs' Page.title is None without Markdown.)
         page.markdown, page.content = "", None
-    return _build.page_output(page.file.src_uri, output)
+    return output
+
+
+on_post_page = CombinedEvent(_fill_placeholders, _forget_bulletin)
 
 
 def on_env(env, config, files):
@@ -125,7 +149,7 @@ def on_env(env, config, files):
     return env
 
 
-def on_post_build(config):
+def on_post_build(config):  # default priority: after the search plugin (a plugin) has written its index
     Path(config.site_dir, EXPORT_JSON).write_text(_build.export_json(), encoding="utf-8")
     index = Path(config.site_dir, "search", "search_index.json")  # written by the search plugin, before us
     if index.is_file() and _dirty:

@@ -4,10 +4,15 @@ import json
 import os
 import re
 import subprocess
+import html
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs, write_tree
+
+from safety_bulletins.markdown_ext import page_markdown
+from safety_bulletins.project import load_project
 
 NOTICE_MD = """\
 ---
@@ -174,10 +179,16 @@ def test_unit_page_groups_by_bucket_with_all_and_support(site):
 
 def test_units_index_counts_open_and_overdue(site):
     page = read(site, "units/index.html")
-    row = re.search(r'<tr><td><a href="../units/energy/">Energy Company</a>.*?</tr>', page).group(0)
-    cells = re.findall(r"<td>(.*?)</td>", row)
-    # energy: N-1 (due soon), N-2 (overdue), CIG-2021-05-2 (all, overdue)
-    assert cells[3] == "3" and "2" in cells[4]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", page)]
+    overdue = '<strong class="sb-overdue">{}</strong>'.format
+    assert [[re.sub(r"<a href=[^>]*>(.*)</a>", r"\1", row[0]), *row[1:]] for row in rows] == [
+        # unit, also known as, part of, open, overdue, due within 7 days; CIG-2021-05-2 is to all units
+        ["Safety and Environmental Protection Department", "安全环保部", "", "1", overdue(1), "0"],  # CIG (support)
+        ["Property Management Company", "物业公司", "", "4", overdue(2), "1"],  # CIG, meeting-2, N-1, N-2 (support)
+        ["Energy Company", "能源公司", "", "3", overdue(2), "1"],  # CIG, N-1 (due soon), N-2 (overdue)
+        ["Filling Stations", "", "Energy Company", "1", overdue(1), "0"],  # CIG
+        ["Evil &lt;script&gt;alert(1)&lt;/script&gt; unit", "&lt;em&gt;alias&lt;/em&gt;", "", "2", overdue(1), "0"],
+    ]
 
 
 def test_register_lists_every_directive_by_bucket(site):
@@ -236,9 +247,7 @@ def test_sitemap_lists_published_pages_only(site):
 
 
 def test_markup_from_sources_never_becomes_markup(site):
-    for path, text in all_text(site):
-        if path.name == "directives.json":  # data, not HTML: it keeps the text as written
-            continue
+    for path, text in all_text(site):  # directives.json too: it writes <, > and & as \u escapes
         for markup in (EVIL, "<b>bold</b>", "<i>7</i>", "<img src=x", "<u>owner</u>", "<em>alias</em>", "<Safety Law>"):
             assert markup not in text, (path, markup)
     page = read(site, "bulletins/2022/2022-01-18-evil/index.html")
@@ -343,3 +352,161 @@ def test_directives_are_search_sections_without_their_facts(site):
         assert fact not in section["text"], fact
     pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
     assert not [p for p in pages if "sb-facts:" in p]  # every card's facts were put in
+
+
+class PageText(HTMLParser):
+    """What a reader sees of a page (script and style left out, spaces removed, since minifiers
+    change them), its links, and the text of every card's facts by directive id."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.text, self.links, self.facts, self._skip, self._card, self._meta_depth = [], [], {}, 0, None, 0
+        # <title> holds text only (minifiers may write its `&lt;` as `<`): read apart from the tags
+        title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
+        self.title = html.unescape(title[1]) if title else None
+        self.feed(page[:title.start()] + page[title.end():] if title else page)
+        self.close()
+        self.text = "".join(self.text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        self._skip += tag in ("script", "style")
+        if tag == "a" and "href" in attrs:
+            self.links.append(attrs["href"])
+        if "sb-directive__title" in classes:
+            self._card = attrs["id"]
+        if tag == "div" and self._meta_depth:
+            self._meta_depth += 1
+        elif "sb-directive__meta" in classes:
+            self._meta_depth = 1
+            self.facts[self._card] = ""
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style") and self._skip > 0
+        if tag == "div" and self._meta_depth:
+            self._meta_depth -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            text = re.sub(r"\s+", "", data)
+            self.text.append(text)
+            if self._meta_depth:
+                self.facts[self._card] += text
+
+
+MINIFIERS = {
+    "minify-html": "  - minify_html\n",  # removes comments unless told otherwise (keep_comments: false)
+    "minify": "  - minify:\n      minify_html: true\n      htmlmin_opts: {remove_comments: true}\n",
+}
+
+
+@pytest.mark.parametrize("minifier", MINIFIERS)
+def test_a_comment_stripping_minifier_keeps_every_cards_facts_and_every_listing(site, minifier):
+    """The hook fills its placeholders (HTML comments, an empty div) before any plugin's on_post_page."""
+    project = site.parent
+    config = project / f"mkdocs-{minifier}.yml"
+    config.write_text(SITE_YML.replace("  - search\n", "  - search\n" + MINIFIERS[minifier]), encoding="utf-8")
+    result = mkdocs(project, "build", "-f", config.name, "--site-dir", f"site-{minifier}")
+    assert result.returncode == 0, result.stderr
+    minified = project / f"site-{minifier}"
+    pages = sorted(p.relative_to(site) for p in site.rglob("*.html"))
+    assert pages == sorted(p.relative_to(minified) for p in minified.rglob("*.html"))
+    cards = 0
+    for path in pages:
+        plain, small = read(site, path), read(minified, path)
+        assert "<!--" not in small and len(small) < len(plain), f"{path} was not minified"
+        assert "sb-facts:" not in small and "sb-listing" not in small, path
+        seen, expected = PageText(small), PageText(plain)
+        assert (seen.title, seen.text) == (expected.title, expected.text), path  # spaces aside
+        assert seen.facts == expected.facts and seen.links == expected.links, path
+        assert all(expected.facts.values()), path
+        cards += len(seen.facts)
+    assert cards == 6  # every published directive's card
+    register = PageText(read(minified, "directives/index.html")).links
+    for directive_id in ("CIG-2021-05-2", "2021-05-25-meeting-2", "N-1", "N-2", "EVIL-1", "attachments"):
+        assert sum(link.endswith(f"#{directive_id}") for link in register) == 1, directive_id
+
+
+RECORDER = """\
+import json
+from pathlib import Path
+
+seen, pages = {}, {}
+
+
+def on_files(files, config):
+    seen["files"] = sorted(f.src_uri for f in files.documentation_pages())
+
+
+def on_page_markdown(markdown, page, config, files):
+    seen[page.file.src_uri] = {"argument": markdown, "on_page_markdown": page.markdown}
+
+
+def on_page_content(html, page, config, files):
+    seen[page.file.src_uri]["on_page_content"] = page.markdown
+
+
+def on_post_page(output, page, config):
+    seen[page.file.src_uri]["on_post_page"] = page.markdown
+    seen[page.file.src_uri]["placeholders left"] = "sb-facts:" in output or "sb-listing" in output
+    seen[page.file.src_uri]["content"] = page.content is not None
+    pages[page.file.src_uri] = page
+
+
+def on_post_build(config):
+    for src_uri, page in pages.items():  # the hook lets go of a bulletin's text once every plugin has seen it
+        seen[src_uri]["released"] = page.markdown == "" and page.content is None
+    Path(config.site_dir, "seen.json").write_text(json.dumps(seen))
+"""
+
+
+def test_plugins_beside_the_hook_see_each_bulletins_markdown_and_finished_pages(site_project):
+    """A plugin-like recorder at default priority, registered before the hook (as plugins are)."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2026/2026-11-20-notice.md": NOTICE_MD,
+                            "2026/forms/checklist.csv": "item,done\n"})
+    (project / "recorder.py").write_text(RECORDER, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("hooks:\n", "hooks:\n  - recorder.py\n"))
+    seen = json.loads(read(build(project), "seen.json"))
+    bulletins = load_project(project / "bulletins").published
+    assert {f"bulletins/{b.rel_path}" for b in bulletins} <= set(seen["files"])
+    first_card = {"2021-05-25-meeting.md": "/// directive | CIG-2021-05-2\n", "2026-11-20-notice.md": "/// directive | N-1\n"}
+    assert sorted(b.rel_path.rpartition("/")[2] for b in bulletins) == sorted(first_card)
+    for bulletin in bulletins:
+        markdown = page_markdown(bulletin)
+        assert first_card[bulletin.rel_path.rpartition("/")[2]] in markdown
+        assert seen[f"bulletins/{bulletin.rel_path}"] == {
+            "argument": markdown, "on_page_markdown": markdown, "on_page_content": markdown,
+            "on_post_page": markdown, "placeholders left": False, "content": True, "released": True,
+        }
+    assert seen["directives/index.md"]["placeholders left"] is False
+    assert seen["index.md"]["released"] is False  # hand-written pages are MkDocs' as usual
+
+
+STRIPPER = """\
+import re
+
+
+def on_page_content(html, page, config, files):  # default priority: after the hook's (100)
+    return re.sub(PATTERN, "", html)
+"""
+
+
+@pytest.mark.parametrize(("pattern", "message"), [
+    (r"<!--.*?-->", r"bulletins/2021/2021-05-25-meeting\.md:12: the placeholder <!--sb-facts:CIG-2021-05-2--> of "
+                    r"directive 'CIG-2021-05-2' is missing, so its card would have no units, deadline or status"),
+    (r'<div class="sb-listing"></div>', r"(units|directives|archive)/\S+\.md: the listing's placeholder "
+                                       r'<div class="sb-listing"></div> is missing, so the page would have no rows'),
+])
+def test_a_plugin_that_drops_a_placeholder_fails_the_build(site_project, pattern, message):
+    """A plugin that rewrites page.content (here, strips comments or an empty div) must never
+    leave a card without its facts or a listing without rows: the build stops and says why."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    (project / "stripper.py").write_text(STRIPPER.replace("PATTERN", repr(pattern)), encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("hooks:\n", "hooks:\n  - stripper.py\n"))
+    result = mkdocs(project, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert re.search(r"ERROR +- +.*" + message + r": a plugin, a theme override or a template removed it", result.stderr), \
+        result.stderr

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from helpers import MEETING_MD
 
@@ -17,8 +18,12 @@ def test_long_listings_are_cut_into_pages_most_urgent_first(bulletins_dir, monke
     assert [list(p.context["groups"]) for p in register] == [["overdue"], ["overdue"], ["ongoing"], ["ongoing"]]
     assert register[2].title == "Register of directives (3/4)"
     html = build.page_output("directives/3.md", build.page_content("directives/3.md", ""))
-    assert '<a href="../../directives/">1</a>' in html and "<strong>3</strong>" in html
-    assert '<a href="../../bulletins/2021/' in html and "\x00" not in html
+    pager = ('<nav class="sb-pager" aria-label="Pages">Pages:\n<a href="../../directives/">1</a>'
+             '<a href="../../directives/2/">2</a><strong>3</strong><a href="../../directives/4/">4</a></nav>')
+    assert html.count(pager) == 2  # above and below the rows
+    assert re.findall(r'<td><a href="([^"]+)">', html) == [  # one row: the third most urgent, and its bulletin
+        "../../bulletins/2021/2021-05-25-meeting/#2021-05-25-meeting-2", "../../bulletins/2021/2021-05-25-meeting/"]
+    assert "\x00" not in html
     property_pages = [p.src_uri for p in build.pages.values() if p.src_uri.startswith("units/property")]
     assert property_pages == ["units/property.md", "units/property/2.md", "units/property/3.md", "units/property/4.md"]
 

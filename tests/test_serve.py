@@ -1,6 +1,7 @@
 """The preview: `mkdocs serve` rebuilds when a bulletin or units.yml changes, from a clean state."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -80,3 +81,54 @@ def test_dirty_builds_rebuild_only_the_pages_that_change(site_project):
     assert "<title>Edited meeting on production safety" in meeting.read_text(encoding="utf-8")
     assert other.stat().st_mtime_ns == before  # not rebuilt
     assert "Edited meeting" in (site / "directives/index.html").read_text(encoding="utf-8")  # listings always are
+
+
+def without_reload_epochs(page: str) -> str:
+    """The page as built: serve injects a live-reload script naming the current build."""
+    return re.sub(r"livereload\(\d+, \d+\)", "livereload()", page)
+
+
+def section(page: str, bucket: str) -> str:
+    """The part of a listing under one deadline bucket's heading."""
+    start = page.index(f'<h2 id="{bucket}"')
+    following = page.find("<h2 id=", start + 1)
+    return page[start:following if following != -1 else len(page)]
+
+
+def test_dirty_preview_updates_the_edited_page_and_every_listing(site_project):
+    """`./dev serve` is `mkdocs serve --dirty`: an edit rebuilds its page, the listings and the search index."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": NOTICE})
+    port = free_port()
+    env = {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/safety/"
+    page = base + "bulletins/2021/2021-05-25-meeting/"
+    try:
+        before = wait_for(page, lambda html: "Special meeting on production safety" in html)
+        assert (project / ".cache/safety-bulletins/bulletins/2021/2021-05-25-meeting.md").is_file()  # dirty builds' stamps
+        assert "2021-06-30" in before and "#CIG-2021-05-2" in section(fetch(base + "directives/"), "overdue")
+        notice = without_reload_epochs(fetch(base + "bulletins/2021/2021-05-26-notice/"))
+        assert "<title>A notice" in notice
+
+        # a new title and a deadline that moves the directive from overdue to due soon (as of 2026-11-28)
+        edited = MEETING_MD.replace("Special meeting", "Edited meeting").replace("2021-06-30", "2026-12-01")
+        (project / "bulletins/2021/2021-05-25-meeting.md").write_text(edited, encoding="utf-8")
+        after = wait_for(page, lambda html: "<title>Edited meeting on production safety" in html)
+        card = after[after.index('id="CIG-2021-05-2"'):after.index('id="2021-05-25-meeting-2"')]
+        assert "2026-12-01" in card and "Due within 7 days" in card and "2021-06-30" not in card  # the card's facts
+
+        register = wait_for(base + "directives/", lambda html: "Edited meeting" in html)
+        assert "#CIG-2021-05-2" in section(register, "due-soon")
+        assert "#CIG-2021-05-2" not in section(register, "overdue")
+        unit = fetch(base + "units/property/")
+        assert "#CIG-2021-05-2" in section(unit, "due-soon") and "Edited meeting" in unit
+        archive = fetch(base + "archive/2021/")
+        assert "Edited meeting on production safety" in archive and "Special meeting" not in archive
+        assert "Edited meeting on production safety" in fetch(base + "search/search_index.json")
+        assert without_reload_epochs(fetch(base + "bulletins/2021/2021-05-26-notice/")) == notice  # as it was
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)

@@ -1,8 +1,13 @@
 import datetime as dt
+import json
+import re
 
+import pytest
 from helpers import MEETING_MD
 
-from safety_bulletins.sitebuild import SiteBuild
+from safety_bulletins.export import directives_json
+from safety_bulletins.markdown_ext import facts_placeholder
+from safety_bulletins.sitebuild import LISTING_PLACEHOLDER, LostPlaceholder, SiteBuild
 
 
 def make(bulletins_dir):
@@ -39,5 +44,44 @@ def test_page_meta_escapes_titles_and_keeps_listings_out_of_search(bulletins_dir
 
 def test_every_published_directive_is_in_the_export(bulletins_dir):
     build = make(bulletins_dir)
-    assert '"id": "2021-05-25-meeting-2"' in build.export_json()
+    assert [d["id"] for d in json.loads(build.export_json())["directives"]] == ["CIG-2021-05-2", "2021-05-25-meeting-2"]
     assert build.summary() == "1 bulletins, 2 directives, 1 overdue as of 2026-11-28"
+
+
+SCRIPT_TITLE = "</script><script>alert(1)</script> & more"
+
+
+def test_the_export_writes_markup_characters_as_escapes_and_keeps_the_data(bulletins_dir):
+    meeting = MEETING_MD.replace("Full-coverage investigation of hidden dangers", SCRIPT_TITLE)
+    build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-meeting.md": meeting}), dt.date(2026, 11, 28))
+    text = build.export_json()
+    assert not {"<", ">", "&"} & set(text)
+    assert '"title": "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 more"' in text
+    data = json.loads(text)
+    assert data == directives_json(build.catalog)  # the same data once parsed
+    assert data["directives"][0]["title"] == SCRIPT_TITLE
+
+
+def test_page_output_fills_every_placeholder(bulletins_dir):
+    build = make(bulletins_dir)
+    src = "bulletins/2021/2021-05-25-meeting.md"
+    page = f"<main>{facts_placeholder('CIG-2021-05-2')}|{facts_placeholder('2021-05-25-meeting-2')}</main>"
+    first, second = build.page_output(src, page).removeprefix("<main>").removesuffix("</main>").split("|")
+    assert first.startswith('<dl class="sb-facts">') and "2021-06-30" in first and "sb-facts:" not in first
+    assert second.startswith('<dl class="sb-facts">') and "#2021-05-25-meeting-2" in second
+    listing = build.page_output("directives/index.md", build.page_content("directives/index.md", ""))
+    assert LISTING_PLACEHOLDER not in listing and listing.count('href="../bulletins/2021/2021-05-25-meeting/#') == 2
+
+
+def test_a_lost_placeholder_is_an_error_not_a_card_without_facts(bulletins_dir):
+    build = make(bulletins_dir)
+    src = "bulletins/2021/2021-05-25-meeting.md"
+    with pytest.raises(LostPlaceholder) as lost:
+        build.page_output(src, f"<main>{facts_placeholder('CIG-2021-05-2')}</main>")  # the second card's is gone
+    (message,) = str(lost.value).splitlines()
+    assert re.fullmatch(r".*/2021-05-25-meeting\.md:23: the placeholder <!--sb-facts:2021-05-25-meeting-2--> of "
+                        r"directive '2021-05-25-meeting-2' is missing, so its card would have no units, deadline or "
+                        r"status: a plugin, .*\.event_priority below 100\)", message)
+    with pytest.raises(LostPlaceholder, match=r"^directives/index\.md: the listing's placeholder .* is missing"):
+        build.page_output("directives/index.md", '<h1>Register</h1><div class=sb-listing></div>')  # minified
+    assert build.page_output("guide.md", "<p>no cards here</p>") == "<p>no cards here</p>"

@@ -19,9 +19,9 @@ from .catalog import Catalog
 from .export import directives_json
 from .history import History, git_history
 from .labels import for_language
-from .markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, page_markdown
-from .model import Bulletin, Directive, Problem
 from .attachments import not_utf8_name, unsafe_file
+from .markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
+from .model import Bulletin, Directive, Problem
 from .pages import GeneratedPage, generated_pages
 from .parse import LOOSE_DIRECTIVE
 from .project import DEFAULT_AUDIENCE, Project, load_project
@@ -35,6 +35,17 @@ PACKAGE_VERSION = hashlib.sha256(b"".join(
 )).hexdigest()
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
+# JSON that a page may embed in <script> or HTML: the same data, with no character that makes markup
+_JSON_FOR_HTML = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"))
+_HOW_TO_KEEP = (
+    "a plugin, a theme override or a template removed it before the page was written (comment-stripping "
+    "minifiers do, when they run before this hook's on_post_page): remove that plugin or let it run later "
+    "(mkdocs.plugins.event_priority below 100)"
+)
+
+
+class LostPlaceholder(ValueError):
+    """A page reached the writing step without the placeholder its listing or a card's facts go in."""
 
 
 @dataclass(frozen=True)
@@ -170,16 +181,32 @@ class SiteBuild:
         return self.renderer.bulletin_header(bulletin, changes) + content + self.renderer.bulletin_footer(bulletin)
 
     def page_output(self, src_uri: str, output: str) -> str:
-        """The written page, with its listing or its cards' facts in place of their placeholders."""
+        """The written page, with its listing or its cards' facts in place of their placeholders.
+
+        Raises LostPlaceholder if one is missing: a page that silently lost them would be
+        written without its rows or its cards' units, deadlines and status.
+        """
         if src_uri in self.pages:
+            if LISTING_PLACEHOLDER not in output:
+                raise LostPlaceholder(f"{src_uri}: the listing's placeholder {LISTING_PLACEHOLDER} is missing, "
+                                      f"so the page would have no rows: {_HOW_TO_KEEP}")
             output = output.replace(LISTING_PLACEHOLDER, self.renderer.page(self.pages[src_uri]), 1)
             self._listings_left.discard(src_uri)
             if not self._listings_left:  # the rows shared by listing pages are not needed any more
                 self.renderer.forget_rows()
             return output
-        if "<!--sb-facts:" in output:  # a card's id is always known: cards are made for known ids only
-            return FACTS_PLACEHOLDER.sub(lambda m: self.renderer.directive_meta(self._directives[m[1]]), output)
-        return output
+        bulletin = self.bulletins.get(src_uri)
+        if bulletin is None:
+            return output
+        lost = [d for d in bulletin.directives if facts_placeholder(d.id) not in output]
+        if lost:
+            raise LostPlaceholder("\n".join(
+                f"{bulletin.source}:{d.line}: the placeholder {facts_placeholder(d.id)} of directive '{d.id}' "
+                f"is missing, so its card would have no units, deadline or status: {_HOW_TO_KEEP}"
+                for d in lost
+            ))
+        # a card's id is always known: cards are made for known ids only
+        return FACTS_PLACEHOLDER.sub(lambda m: self.renderer.directive_meta(self._directives[m[1]]), output)
 
     def render_problems(self, src_uri: str, content: str) -> list[Problem]:
         """Directives of a bulletin missing from its rendered page, and block headers left
@@ -213,10 +240,15 @@ class SiteBuild:
 
     def export_json(self) -> str:
         """One directive per line: readable, diffable, and written by json's C encoder
-        (`indent` falls back to pure Python, three times slower)."""
+        (`indent` falls back to pure Python, three times slower). `<`, `>` and `&` are
+        written as \\u escapes (they occur only inside strings): a page that embeds the file
+        cannot be made to close its script or start markup."""
         data = directives_json(self.catalog, self.renderer.directory_urls)
         records = ",\n".join(json.dumps(record, ensure_ascii=False) for record in data["directives"])
-        return f'{{"as_of": {json.dumps(data["as_of"])}, "directives": [\n{records}\n]}}\n'
+        text = f'{{"as_of": {json.dumps(data["as_of"])}, "directives": [\n{records}\n]}}\n'
+        for char, escape in _JSON_FOR_HTML:  # str.replace: ten times faster than str.translate
+            text = text.replace(char, escape)
+        return text
 
     def summary(self) -> str:
         counts = self.catalog.counts(self.catalog.directives)
