@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,7 +146,9 @@ def test_build(case_file, tmp_path):
         assert_site(case, tmp_path / "site")
 
 
-SERVED = ["", "directives/", "units/", "directives.json", "search/search_index.json", "sitemap.xml"]
+# Under the path of SITE_YML's site_url, as `mkdocs serve` mounts the site; each must be there.
+SERVED = [f"safety/{path}" for path in ("", "directives/", "units/", "directives.json", "search/search_index.json",
+                                         "sitemap.xml")]
 
 
 @pytest.mark.parametrize("case_file", [c for c in CASES if "only: check" not in c.read_text(encoding="utf-8")],
@@ -180,7 +183,7 @@ def _fetch(url: str, server: subprocess.Popen) -> bytes:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.read()
         except urllib.error.HTTPError as error:
-            return b"" if error.code == 404 else error.read()
+            raise AssertionError(f"{url}: HTTP {error.code}") from None
         except OSError:
             time.sleep(0.2)
     raise AssertionError(f"{url} was not served within {SECONDS} s")

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import site
+from .attachments import not_utf8_name, unsafe_file
 from .catalog import Catalog
 from .export import directives_json
 from .history import History, git_history
 from .labels import for_language
-from .attachments import not_utf8_name, unsafe_file
 from .markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
 from .model import Bulletin, Directive, Problem
 from .pages import GeneratedPage, generated_pages
