@@ -1,10 +1,11 @@
 """Real `mkdocs build` runs of a small fixture site: pages, export, drafts, escaping, errors."""
 
+import datetime as dt
+import html
 import json
 import os
 import re
 import subprocess
-import html
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -469,7 +470,7 @@ def test_plugins_beside_the_hook_see_each_bulletins_markdown_and_finished_pages(
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("hooks:\n", "hooks:\n  - recorder.py\n"))
     seen = json.loads(read(build(project), "seen.json"))
-    bulletins = load_project(project / "bulletins").published
+    bulletins = load_project(project / "bulletins").published(dt.date.fromisoformat(AS_OF))
     assert {f"bulletins/{b.rel_path}" for b in bulletins} <= set(seen["files"])
     first_card = {"2021-05-25-meeting.md": "/// directive | CIG-2021-05-2\n", "2026-11-20-notice.md": "/// directive | N-1\n"}
     assert sorted(b.rel_path.rpartition("/")[2] for b in bulletins) == sorted(first_card)
