@@ -281,3 +281,22 @@ def test_a_stopped_publish_stops_its_build_and_keeps_the_live_site(site_project,
     wait_for(lambda: group_members(build_group) == [], 10)
     assert dest.resolve() == live and releases(dest) == [live]
     assert [p.name for p in (tmp_path / "safety.releases").iterdir() if p.name.startswith(".building")] == []
+
+
+def test_a_release_left_half_built_by_a_kill_is_never_listed_and_removed_next_time(site_project, tmp_path,
+                                                                                    monkeypatch):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    dest = tmp_path / "safety"
+    assert publish(project, dest, monkeypatch) == 0
+    leftover = tmp_path / "safety.releases" / ".building-20260101T000000-000000Z"  # as `kill -9` leaves it
+    (leftover / "bulletins").mkdir(parents=True)
+    assert releases(dest) == [dest.resolve()]
+    assert publish(project, dest, monkeypatch) == 0
+    assert not leftover.exists() and len(releases(dest)) == 2
+
+
+def test_a_missing_parent_folder_is_an_error_not_created(site_project, tmp_path, monkeypatch, capsys):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    assert publish(project, tmp_path / "srv" / "safety", monkeypatch) == 1
+    assert f"{tmp_path / 'srv'} does not exist: create it" in capsys.readouterr().err
+    assert not (tmp_path / "srv").exists()

@@ -223,8 +223,9 @@ def run_publish(args) -> int:
     except publishing.PublishError as exc:
         print(f"bulletins publish: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    except OSError as exc:  # anything the checks before the build could not foresee (a full disk...)
-        print(f"bulletins publish: {exc}; the live site is unchanged", file=sys.stderr)
+    except OSError as exc:  # what the checks before the build cannot foresee: a full disk, a folder made read-only
+        print(f"bulletins publish: {exc}: check that the publishing user can write {dest.parent} and that "
+              "the disk is not full", file=sys.stderr)
         return EXIT_PROBLEMS
     except (KeyboardInterrupt, publishing.Interrupted) as exc:
         signum = getattr(exc, "signum", signal.SIGINT)

@@ -192,13 +192,13 @@ def publish(project: Path, dest: Path) -> Path:
     with locked(dest):
         _remove_unfinished(dest)
         release = build_release(project, dest)
-        try:
-            switch(dest, release)
-        except BaseException:
-            with _signals_held():
+        with _signals_held():  # the switch and its record in the history go together
+            try:
+                switch(dest, release)
+            except BaseException:
                 shutil.rmtree(release, ignore_errors=True)
-            raise
-        _set_history(dest, [*_history(dest), release.name][-KEEP_RELEASES:])
+                raise
+            _set_history(dest, [*_history(dest), release.name][-KEEP_RELEASES:])
         _prune(dest)
     return release
 
@@ -230,4 +230,4 @@ def _prune(dest: Path) -> None:
     keep = set(_history(dest))
     for old in releases(dest):
         if old.name not in keep:
-            shutil.rmtree(old)
+            shutil.rmtree(old, ignore_errors=True)  # what is left is pruned next time
