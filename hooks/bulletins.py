@@ -14,6 +14,7 @@ plugin rewrites the HTML; memory released last (-100), once every plugin has see
 from __future__ import annotations
 
 import calendar
+import hashlib
 import logging
 import os
 import shutil
@@ -29,7 +30,7 @@ from safety_bulletins.incremental import merge_search_index, remove_stale
 from safety_bulletins.search_index import rewrite_as_utf8
 from safety_bulletins.settings import SettingsError, bulletin_settings
 from safety_bulletins.site import EXPORT_JSON, HOME
-from safety_bulletins.sitebuild import LostPlaceholder, SiteBuild
+from safety_bulletins.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
@@ -37,6 +38,7 @@ OFFLINE_WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"  # in docs/
 _build: SiteBuild | None = None
 _dirty = False  # `mkdocs serve --dirty` / `build --dirty`: set once per process, at startup
 _started = 0.0
+_inputs = ""  # this dirty build's site_fingerprint
 
 
 def on_startup(command, dirty):
@@ -88,11 +90,31 @@ def on_files(files, config):
     home = files.get_file_from_path(HOME)
     if _dirty and home is not None:  # its live figures change with any bulletin: never skip it
         home.is_modified = lambda: True
-    site_config = Path(config.config_file_path).read_text(encoding="utf-8") if _dirty else ""
-    for source in _build.source_files(stamps if _dirty else None, site_config):
+    global _inputs
+    _inputs = _fingerprint(config) if _dirty else ""
+    for source in _build.source_files(stamps if _dirty else None, _inputs):
         backing = {"abs_src_path": str(source.path)} if source.path is not None else {"content": source.content}
         files.append(File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing))
+    if _dirty and _read(_inputs_marker(config)) != _inputs:
+        # A new tool version, hook, config, docs/ or theme file (maybe older than the site):
+        # MkDocs' dates cannot tell, so every page and file is redone.
+        for file in files:
+            file.is_modified = lambda: True
     return files
+
+
+def _fingerprint(config) -> str:
+    hooks = [Path(module.__file__) for module in config["hooks"].values()]
+    custom_dir = config.theme.custom_dir
+    folders = [Path(config.docs_dir), *([Path(custom_dir)] if custom_dir else [])]
+    return site_fingerprint([Path(config.config_file_path), *hooks], folders)
+
+
+def _inputs_marker(config) -> Path:
+    """The fingerprint of the last complete dirty build into this site folder (one per folder:
+    `serve` and `build` may use different ones)."""
+    site = hashlib.sha256(str(Path(config.site_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(config.config_file_path).parent / ".cache" / "safety-bulletins" / f".site-inputs-{site}"
 
 
 def on_pre_build(config):
@@ -162,4 +184,7 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
         expected = {Path(f.abs_dest_path) for f in _build.files} | {Path(config.site_dir, EXPORT_JSON)}
         for path in remove_stale(Path(config.site_dir), expected):
             log.info(f"Bulletins: removed {path}, which this build no longer has")
+        marker = _inputs_marker(config)  # only now: a build stopped half-way must redo everything next time
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(_inputs, encoding="utf-8")
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")

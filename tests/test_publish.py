@@ -1,12 +1,18 @@
 """`bulletins publish`: a new release per publish, an atomic switch, rollback, and a live
 site that a failed check or build never touches, proven behind nginx."""
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
-from helpers import MEETING_MD, build, nginx
+import pytest
+from helpers import MEETING_MD, REPO, build, nginx
 
 from safety_bulletins.cli import main
 from safety_bulletins.publish import releases
@@ -124,16 +130,173 @@ def test_rollback_returns_to_the_release_live_before_not_the_newest_older_one(si
     assert len(releases(dest)) <= 3
 
 
-def test_a_release_built_from_the_live_one_equals_a_full_build(site_project, tmp_path, monkeypatch):
-    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-other.md":
-                            MEETING_MD.replace("CIG-2021-05-2", "O-1").replace("Special meeting", "Other meeting")})
-    dest = tmp_path / "safety"
-    assert publish(project, dest, monkeypatch) == 0
-    (project / "bulletins/2021/2021-05-25-meeting.md").write_text(MEETING_MD.replace("Special", "Edited"))
-    (project / "bulletins/2021/2021-05-26-other.md").unlink()
-    assert publish(project, dest, monkeypatch) == 0
+OTHER_MD = MEETING_MD.replace("CIG-2021-05-2", "O-1").replace("Special meeting", "Other meeting")
+
+
+def tree(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def full_build(project, tmp_path):
+    """A clean `mkdocs build` of a copy of the project's sources, with no site/ or cache."""
     fresh = tmp_path / "fresh"
     shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
-    full = build(fresh)
-    tree = lambda site: {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    assert tree(dest.resolve()) == tree(full)
+    return build(fresh)
+
+
+def delete_bulletin(project, live):
+    (project / "bulletins/2021/2021-05-26-other.md").unlink()
+
+
+def rename_site(project, live):
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("site_name: Test bulletins", "site_name: Renamed"))
+
+
+def edit_docs_with_an_older_mtime(project, live):
+    page = project / "docs/guide.md"  # not the home page, which is always rebuilt
+    before = page.stat()
+    page.write_text("# Guide\n\nHow to write, again.\n")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns - 10**12))  # older than the live release
+
+
+def drop_stray_files_in_the_live_release(project, live):
+    (live / "stray.html").write_text("not from the sources")
+    (live / "bulletins/2021/stray/index.html").parent.mkdir(parents=True)
+    (live / "bulletins/2021/stray/index.html").write_text("not from the sources")
+
+
+@pytest.mark.parametrize("change", [delete_bulletin, rename_site, edit_docs_with_an_older_mtime,
+                                    drop_stray_files_in_the_live_release])
+def test_a_release_equals_a_clean_full_build_of_the_same_sources(site_project, tmp_path, monkeypatch, change):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-other.md": OTHER_MD})
+    (project / "docs/guide.md").write_text("# Guide\n\nHow to write.\n")
+    dest = tmp_path / "safety"
+    assert publish(project, dest, monkeypatch) == 0
+    live = dest.resolve()
+    change(project, live)
+    assert publish(project, dest, monkeypatch) == 0
+    assert dest.resolve() != live
+    assert tree(dest.resolve()) == tree(full_build(project, tmp_path))
+
+
+def test_rollback_with_nothing_to_roll_back_creates_nothing(tmp_path, monkeypatch, capsys):
+    (tmp_path / "srv").mkdir()
+    dest = tmp_path / "srv" / "safety"
+    monkeypatch.chdir(tmp_path)
+    assert main(["publish", "--rollback", str(dest)]) == 1
+    assert "there is no earlier release" in capsys.readouterr().err
+    assert list((tmp_path / "srv").iterdir()) == []
+    assert main(["publish", "--rollback", str(tmp_path / "nowhere" / "safety")]) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["srv"]
+
+
+def cli(project, *args, as_user=False):
+    """`bulletins publish` in a process of its own, as CI runs it; `as_user`: without root's power to
+    write anywhere (a root user keeps its files but not CAP_DAC_OVERRIDE)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "safety_bulletins.cli", "publish", *args]
+    if as_user and os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv (util-linux) to drop root's file permissions")
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+    return subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("releases_folder_exists", [False, True])
+def test_publishing_into_an_unwritable_folder_says_so_and_leaves_nothing(site_project, tmp_path,
+                                                                          releases_folder_exists):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    srv = tmp_path / "srv"
+    srv.mkdir()
+    if releases_folder_exists:  # e.g. made by an administrator for the publishing user
+        (srv / "safety.releases").mkdir()
+    srv.chmod(0o555)
+    try:
+        process = cli(project, str(srv / "safety"), as_user=True)
+        out, err = process.communicate(timeout=300)
+    finally:
+        srv.chmod(0o755)
+    assert process.returncode == 1, err
+    assert f"{srv} is not writable by this user" in err and "Traceback" not in err
+    assert sorted(p.name for p in srv.iterdir()) == (["safety.releases"] if releases_folder_exists else [])
+    if releases_folder_exists:
+        assert list((srv / "safety.releases").iterdir()) == []
+
+
+SLOW_HOOK = """\
+import subprocess, sys, time
+from pathlib import Path
+
+def on_post_build(config):
+    # a grandchild too: stopping publish must stop all of the build's processes
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    Path(config.config_file_path).with_name("building").write_text("yes")
+    time.sleep(120)
+"""
+
+
+def group_members(pgid: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def wait_for(condition, seconds: float):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {seconds} s"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_publish_stops_its_build_and_keeps_the_live_site(site_project, tmp_path, monkeypatch, stop):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    dest = tmp_path / "safety"
+    assert publish(project, dest, monkeypatch) == 0
+    live = dest.resolve()
+    (project / "slow.py").write_text(SLOW_HOOK)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("hooks:\n", f"hooks:\n  - {project / 'slow.py'}\n"))
+    publisher = cli(project, str(dest))
+    try:
+        wait_for(lambda: (project / "building").exists() or publisher.poll() is not None, 120)
+        assert publisher.poll() is None, publisher.communicate()
+        build_group = next(os.getpgid(int(p.parent.name)) for p in Path("/proc").glob("[0-9]*/stat")
+                           if p.read_text().rsplit(")", 1)[1].split()[1] == str(publisher.pid))
+        assert build_group != os.getpgid(publisher.pid) and len(group_members(build_group)) >= 2
+        publisher.send_signal(stop)
+        out, err = publisher.communicate(timeout=60)
+    finally:
+        if publisher.poll() is None:
+            publisher.kill()
+    assert publisher.returncode == 128 + stop, err
+    assert f"stopped by {stop.name}" in err and "Traceback" not in err
+    wait_for(lambda: group_members(build_group) == [], 10)
+    assert dest.resolve() == live and releases(dest) == [live]
+    assert [p.name for p in (tmp_path / "safety.releases").iterdir() if p.name.startswith(".building")] == []
+
+
+def test_a_release_left_half_built_by_a_kill_is_never_listed_and_removed_next_time(site_project, tmp_path,
+                                                                                    monkeypatch):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    dest = tmp_path / "safety"
+    assert publish(project, dest, monkeypatch) == 0
+    leftover = tmp_path / "safety.releases" / ".building-20260101T000000-000000Z"  # as `kill -9` leaves it
+    (leftover / "bulletins").mkdir(parents=True)
+    assert releases(dest) == [dest.resolve()]
+    assert publish(project, dest, monkeypatch) == 0
+    assert not leftover.exists() and len(releases(dest)) == 2
+
+
+def test_a_missing_parent_folder_is_an_error_not_created(site_project, tmp_path, monkeypatch, capsys):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    assert publish(project, tmp_path / "srv" / "safety", monkeypatch) == 1
+    assert f"{tmp_path / 'srv'} does not exist: create it" in capsys.readouterr().err
+    assert not (tmp_path / "srv").exists()

@@ -1,7 +1,7 @@
 """The `bulletins` command: what editors run between writing minutes and publishing them.
 
 Exit codes: 0 success (warnings allowed), 1 problems found or the action failed (nothing
-was changed), 2 the command was used wrongly.
+was changed), 2 the command was used wrongly; `publish` stopped by a signal: 128 + its number.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -94,8 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     due.set_defaults(run=run_due)
 
     pub = commands.add_parser("publish", help="check, build and switch the live site atomically",
-                              description="Check and build into DEST.releases/NEW, then point the link DEST "
-                                          "at it in one step; --rollback goes back to the previous release. " + _EXITS)
+                              description="Check and build from scratch into DEST.releases/NEW, then point the link "
+                                          "DEST at it in one step; --rollback goes back to the previous release. "
+                                          "Stopped by a signal, it stops its build, removes it and exits with "
+                                          "128 + the signal's number. " + _EXITS)
     pub.add_argument("dest", type=Path, help="the link the web server serves, e.g. /srv/safety-bulletins")
     pub.add_argument("--rollback", action="store_true", help="switch back to the previous release")
     pub.set_defaults(run=run_publish)
@@ -221,21 +224,31 @@ def _print_due(rows, names, as_of, within, form) -> None:
 def run_publish(args) -> int:
     dest = args.dest.absolute()
     try:
-        if args.rollback:
-            release = publishing.rollback(dest)
-            print(f"{dest} now serves {release}")
-            return EXIT_OK
-        root = project_root(Path.cwd())
-        project = load_project(root / "bulletins")
-        if project.errors:
-            for problem in project.errors:
-                print(problem, file=sys.stderr)
-            print(f"Not published: {len(project.errors)} error(s); the live site is unchanged.", file=sys.stderr)
-            return EXIT_PROBLEMS
-        release = publishing.publish(root, dest)
+        with publishing.signals_stop_publishing():
+            if args.rollback:
+                release = publishing.rollback(dest)
+                print(f"{dest} now serves {release}")
+                return EXIT_OK
+            root = project_root(Path.cwd())
+            project = load_project(root / "bulletins")
+            if project.errors:
+                for problem in project.errors:
+                    print(problem, file=sys.stderr)
+                print(f"Not published: {len(project.errors)} error(s); the live site is unchanged.", file=sys.stderr)
+                return EXIT_PROBLEMS
+            release = publishing.publish(root, dest)
     except publishing.PublishError as exc:
         print(f"bulletins publish: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+    except OSError as exc:  # what the checks before the build cannot foresee: a full disk, a folder made read-only
+        print(f"bulletins publish: {exc}: check that the publishing user can write {dest.parent} and that "
+              "the disk is not full", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except (KeyboardInterrupt, publishing.Interrupted) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print(f"bulletins publish: stopped by {signal.Signals(signum).name}; the build was stopped and removed, "
+              "the live site is unchanged", file=sys.stderr)
+        return 128 + signum
     print(f"Published: {dest} now serves {release}")
     return EXIT_OK
 

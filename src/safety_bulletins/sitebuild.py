@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import importlib.metadata
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +36,8 @@ from .sanitize import sanitize
 PACKAGE_VERSION = hashlib.sha256(b"".join(
     p.read_bytes() for p in sorted(Path(__file__).parent.rglob("*")) if p.is_file() and p.suffix != ".pyc"
 )).hexdigest()
+# Their templates, Markdown extensions and CSS shape every page: a new version redoes them all
+SITE_TOOLS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown")
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 # JSON that a page may embed in <script> or HTML: the same data, with no character that makes markup
@@ -55,6 +60,32 @@ class SourceFile:
     src_uri: str
     content: str | None = None
     path: Path | None = None
+
+
+def site_fingerprint(files: list[Path], folders: list[Path]) -> str:
+    """What every page of a dirty build depends on besides its own source: the versions of the
+    tools and of this package, `files` (mkdocs.yml, the hooks) and every file under `folders`
+    (docs/, the theme's custom_dir), by content: an edit can leave a file older than the site."""
+    files, digest = list(files), hashlib.sha256(PACKAGE_VERSION.encode())
+    for tool in SITE_TOOLS:
+        try:
+            digest.update(f"\0{tool}={importlib.metadata.version(tool)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"\0{tool} missing".encode())
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs.sort()
+            files += [Path(root, name) for name in sorted(names + [d for d in dirs if Path(root, d).is_symlink()])]
+    for path in files:
+        digest.update(f"\0{path}\0".encode("utf-8", "surrogateescape"))
+        try:
+            if stat.S_ISREG(os.stat(path).st_mode):  # never read a FIFO or a device: it could block
+                digest.update(path.read_bytes())
+            elif path.is_symlink():
+                digest.update(os.readlink(path).encode("utf-8", "surrogateescape"))
+        except OSError as exc:
+            digest.update(str(exc).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 class SiteBuild:
@@ -91,16 +122,16 @@ class SiteBuild:
         directive = self._cards_due.pop(directive_id, None)
         return None if directive is None else Card(directive, self.catalog.bucket_of(directive))
 
-    def source_files(self, page_stamps: Path | None = None, site_config: str = "") -> list[SourceFile]:
+    def source_files(self, page_stamps: Path | None = None, site_inputs: str = "") -> list[SourceFile]:
         """The files to add to the site. A bulletin's Markdown comes with `page_source`
         (given here, MkDocs would hold it twice). For dirty builds, each bulletin page's
         source is a stamp file in `page_stamps` that changes only when something the page
-        shows changes (`site_config`, the text of mkdocs.yml, included), so MkDocs can skip
+        shows changes (`site_inputs`, the `site_fingerprint`, included), so MkDocs can skip
         the pages whose output is newer."""
         if page_stamps is None:
             files = [SourceFile(src, content="") for src in self.bulletins]
         else:
-            files = [SourceFile(src, path=self._stamp(page_stamps, src, b, site_config)) for src, b in self.bulletins.items()]
+            files = [SourceFile(src, path=self._stamp(page_stamps, src, b, site_inputs)) for src, b in self.bulletins.items()]
         attachments = {site.attachment_src(b, a): a.source for b in self.bulletins.values() for a in b.attachments}
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
@@ -126,9 +157,9 @@ class SiteBuild:
             problems.append(f"'{second}' and '{first}' would both be published as '{dest}': rename one of them")
         return problems
 
-    def _stamp(self, folder: Path, src_uri: str, bulletin: Bulletin, site_config: str) -> Path:
+    def _stamp(self, folder: Path, src_uri: str, bulletin: Bulletin, site_inputs: str) -> Path:
         """A file holding the fingerprint of the page's inputs, rewritten (newer) when they change."""
-        fingerprint = hashlib.sha256((self._page_inputs(bulletin) + site_config).encode("utf-8")).hexdigest()
+        fingerprint = hashlib.sha256((self._page_inputs(bulletin) + site_inputs).encode("utf-8")).hexdigest()
         path = folder / src_uri
         if not (path.is_file() and path.read_text() == fingerprint):
             path.parent.mkdir(parents=True, exist_ok=True)
