@@ -300,3 +300,34 @@ def test_a_missing_parent_folder_is_an_error_not_created(site_project, tmp_path,
     assert publish(project, tmp_path / "srv" / "safety", monkeypatch) == 1
     assert f"{tmp_path / 'srv'} does not exist: create it" in capsys.readouterr().err
     assert not (tmp_path / "srv").exists()
+
+
+TAMPERING_HOOK = '''
+from mkdocs.plugins import event_priority
+
+@event_priority(-100)  # after the site's own hook: as a buggy plugin would
+def on_post_page(output, page, config):
+    return output.replace('id="CIG-2021-05-2"', 'id="gone"')
+'''
+
+
+def test_a_release_that_does_not_match_its_sources_is_not_switched_to(site_project, tmp_path, monkeypatch, capsys):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    dest = tmp_path / "safety"
+    assert publish(project, dest, monkeypatch) == 0
+    live = dest.resolve()
+    (project / "tamper.py").write_text(TAMPERING_HOOK, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("hooks:\n", "hooks:\n  - tamper.py\n"))
+    assert publish(project, dest, monkeypatch) == 1
+    err = capsys.readouterr().err
+    assert "does not match its sources (bulletins verify); the live site is unchanged" in err
+    assert "CIG-2021-05-2" in err
+    assert dest.resolve() == live and releases(dest) == [live]
+
+
+def test_a_bad_as_of_date_stops_publish_before_building(site_project, tmp_path, monkeypatch, capsys):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    monkeypatch.setenv("BULLETINS_TODAY", "2026-13-01")
+    assert publish(project, tmp_path / "safety", monkeypatch) == 1
+    assert "BULLETINS_TODAY" in capsys.readouterr().err and not (tmp_path / "safety").exists()

@@ -21,6 +21,9 @@ import sys
 import threading
 from pathlib import Path
 
+from .dates import DateError, as_of_date
+from .verify import verify_site
+
 KEEP_RELEASES = 3
 HISTORY = "live-history"  # in DEST.releases: the releases in the order they went live
 LOCK = ".lock"
@@ -171,13 +174,22 @@ def build_release(project: Path, dest: Path, stamp: str | None = None) -> Path:
     stamp = stamp or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S-%fZ")
     release = releases_dir(dest) / stamp
     building = release.with_name(BUILDING + stamp)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+    try:
+        as_of = as_of_date()  # once: the build and its verification see the same day, even over midnight
+    except DateError as exc:
+        raise PublishError(str(exc)) from None
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
+           "BULLETINS_TODAY": as_of.isoformat()}
     command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project / "mkdocs.yml"),
                "--site-dir", str(building)]
     try:
         result = _run_build(command, env)
         if result.returncode != 0:
             raise PublishError(f"the build failed; the live site is unchanged:\n{result.stderr.strip()}")
+        findings = verify_site(project, building, as_of)
+        if findings:
+            raise PublishError("the built site does not match its sources (bulletins verify); the live site is "
+                               "unchanged:\n" + "\n".join(findings))
         os.rename(building, release)
     except BaseException:
         with _signals_held():
