@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
@@ -147,7 +148,7 @@ def valid_bulletin(draw, stem: str, first_id: int, marker: str = "", attachment:
 def valid_corpus(draw) -> Corpus:
     """Published bulletins, drafts holding a unique marker everywhere (file name, title,
     text, directives, an attachment), and hidden files holding one too."""
-    files: dict[str, str | bytes] = {}
+    files: dict[str, str | bytes] = {"units.yml": UNITS_YML}
     corpus = Corpus(files, [], [])
     next_id = 1
     for n in range(draw(st.integers(1, 4))):
@@ -169,7 +170,7 @@ def valid_corpus(draw) -> Corpus:
     hidden = f"zqxhidden{draw(st.integers(1000, 9999))}"
     corpus.markers.append(hidden)
     text, _ = draw(valid_bulletin(f"hidden-{hidden}", next_id + 100))
-    text = text.replace("title: ", f"title: {hidden} ", 1)
+    text = text.replace('title: "', f'title: "{hidden} ', 1)
     files[f".hidden-{hidden}.md"] = text
     files[f".notes/{hidden}.md"] = text
     files[f"2026/.{hidden}.txt"] = hidden
@@ -274,6 +275,9 @@ def near_valid_bulletin(draw, stem: str = "2026-11-20-b") -> str:
         text = text.replace("---\n", "---\ndraft: true\n", 1)
     if draw(st.integers(0, 3)) == 0:
         text += draw(st.sampled_from(SCRIPT_LINKS)) + "\n"
+    if draw(st.integers(0, 2)) == 0:  # one field's value made hostile, where the validator reads it
+        key = draw(st.sampled_from(["deadline", "title", "date", "units", "draft", "meeting", "status", "id"]))
+        text = re.sub(rf"(?m)^( *{key}:).*$", lambda m: m[1] + " " + draw(hostile_values), text, count=1)
     out = draw(mutated(text.split("\n")))
     return out.replace("\n", "\r\n") if draw(st.integers(0, 9)) == 0 else out
 
