@@ -1,0 +1,345 @@
+"""Hypothesis strategies for tests/test_properties.py: bulletins, unit registries and whole
+projects, valid ones (with what the site must show of them) and hostile ones.
+
+Hostile sources are near-valid files (the real fields and the directive block syntax) bent
+by a few mutations: odd characters, markup, script links, duplicated or re-valued keys,
+deep indentation, tabs, long lines, YAML tags and alias bombs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass, field
+
+from hypothesis import strategies as st
+from helpers import UNITS_YML
+
+import yaml
+
+# The test registry (tests/helpers.py), as (what an editor may write, the unit id it names).
+TEST_UNITS = yaml.safe_load(UNITS_YML)
+UNIT_IDS = [u["id"] for u in TEST_UNITS]
+UNIT_REFERENCES = [(ref, u["id"]) for u in TEST_UNITS for ref in (u["id"], u["name"], *u.get("aliases", []))]
+
+TYPES = ("minutes", "notice", "bulletin", "inspection")
+STATUSES = ("open", "in-progress", "awaiting-acceptance", "done", "cancelled")
+GRADES = ("general", "major")
+
+# ---------------------------------------------------------------- valid corpora
+
+# Words of a valid body: text, CJK, safe markup, raw HTML (shown as text), a web link.
+WORDS = [
+    "safety", "inspection", "fire", "extinguishers", "ladder", "report", "Room", "3", "09:30", "R&D",
+    "安全生产", "隐患排查", "应急预案", "（一）", "第一条", "：", "，", "。", "“quoted”", "**bold**", "_stress_",
+    "`code`", "<Safety Law>", "<script>alert(1)</script>", "&amp;", "x < y", "[the law](https://example.org/law)",
+]
+# Titles: letters (CJK included), digits, punctuation and symbols, no line breaks; never '///'.
+TITLE_CHARS = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"), exclude_characters="\\\u2028\u2029")
+
+
+def title_text(min_words: int = 1):
+    words = st.one_of(st.sampled_from(WORDS), st.text(TITLE_CHARS, min_size=1, max_size=12))
+    return st.lists(words, min_size=min_words, max_size=6).map(" ".join).map(str.strip).filter(
+        lambda t: t and "///" not in t and not t.startswith(("-", "#", "!", "&", "*", "|", ">", "%", "@", "`")))
+
+
+def yaml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
+
+
+dates = st.dates(dt.date(2019, 1, 1), dt.date(2030, 12, 31))
+
+
+@dataclass
+class PlannedDirective:
+    id: str
+    units: frozenset[str]  # unit ids; every unit when written as 'all'
+    support: frozenset[str]
+
+
+@dataclass
+class Corpus:
+    files: dict[str, str | bytes]  # below bulletins/
+    published: list[PlannedDirective]
+    markers: list[str]  # strings only hidden sources hold
+    bulletin_pages: dict[str, list[str]] = field(default_factory=dict)  # site path of a bulletin -> its ids
+
+
+@st.composite
+def directive_block(draw, directive_id: str | None, marker: str = "") -> tuple[str, frozenset, frozenset]:
+    lines = []
+    title = draw(title_text())
+    header = f"/// directive | {marker} {title}".replace("  ", " ") if draw(st.booleans()) or marker else "/// directive"
+    lines.append(header.rstrip())
+    if directive_id:
+        lines.append(f"    id: {directive_id}")
+    everyone = draw(st.integers(0, 3)) == 0
+    if everyone:
+        refs = [("all", None)]
+    else:
+        refs = draw(st.lists(st.sampled_from(UNIT_REFERENCES), min_size=1, max_size=3))
+    units = frozenset(UNIT_IDS) if everyone else frozenset(unit for _, unit in refs)
+    written = [ref for ref, _ in refs]
+    lines.append(f"    units: {written[0]}" if len(written) == 1 and draw(st.booleans())
+                 else f"    units: [{', '.join(written)}]")
+    support_refs = draw(st.lists(st.sampled_from(UNIT_REFERENCES), max_size=2))
+    if support_refs:
+        lines.append(f"    support: [{', '.join(ref for ref, _ in support_refs)}]")
+    if draw(st.booleans()):
+        lines.append(f"    owner: {yaml_string(draw(title_text()))}")
+    deadline = draw(st.one_of(
+        dates.map(dt.date.isoformat), st.just("ongoing"),
+        st.integers(0, 400).map("+{}d".format), st.integers(0, 60).map("+{}w".format)))
+    lines.append(f"    deadline: {deadline}")
+    if draw(st.booleans()):
+        lines.append(f"    status: {draw(st.sampled_from(STATUSES))}")
+    if draw(st.booleans()):
+        lines.append(f"    grade: {draw(st.sampled_from(GRADES))}")
+    lines.append("")
+    text = " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=8)))
+    if header == "/// directive":  # the title comes from the text's first sentence
+        text = f"Do it. {text}"
+    lines += [f"{text} {marker}".strip(), "///"]
+    return "\n".join(lines), units, frozenset(unit for _, unit in support_refs) - units
+
+
+@st.composite
+def valid_bulletin(draw, stem: str, first_id: int, marker: str = "", attachment: str = ""):
+    """The text of a valid bulletin and its directives' plans; `marker` in every part of it."""
+    day = draw(dates)
+    front = [
+        "---",
+        f"title: {yaml_string((marker + ' ' + draw(title_text())).strip())}",
+        f"date: {day.isoformat()}",
+        f"type: {draw(st.sampled_from(TYPES))}",
+    ]
+    if draw(st.booleans()):
+        front.append(f"issuer: {draw(st.sampled_from(UNIT_REFERENCES))[0]}")
+    if draw(st.booleans()):
+        front.append(f"number: {yaml_string(draw(title_text()))}")
+    if draw(st.booleans()):
+        front.append(f"summary: {yaml_string((draw(title_text()) + ' ' + marker).strip())}")
+    if draw(st.booleans()):
+        front.append(f'meeting: {{start: "{draw(dates).isoformat()} 09:30", place: Room 3}}')
+    if marker:
+        front.append("draft: true")
+    if attachment:
+        front.append(f"attachments: [{attachment}]")
+    front.append("---")
+    body = [" ".join(draw(st.lists(st.sampled_from(WORDS), max_size=10))) + (" " + marker if marker else "")]
+    plans = []
+    for n in range(draw(st.integers(0, 3))):
+        explicit = draw(st.booleans())
+        directive_id = draw(st.sampled_from(["D", "CIG-2021-", "安全-", "n.", "X_"])) + str(first_id + n)
+        if marker and explicit:
+            directive_id = f"{marker}-{n}"
+        block, units, support = draw(directive_block(directive_id if explicit else None, marker))
+        body += ["", block, ""]
+        if draw(st.booleans()):
+            body += ["## Background", "", " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=6)))]
+        plans.append(PlannedDirective(directive_id if explicit else f"{stem}-{n + 1}", units, support))
+    return "\n".join(front + body) + "\n", plans
+
+
+@st.composite
+def valid_corpus(draw) -> Corpus:
+    """Published bulletins, drafts holding a unique marker everywhere (file name, title,
+    text, directives, an attachment), and hidden files holding one too."""
+    files: dict[str, str | bytes] = {"units.yml": UNITS_YML}
+    corpus = Corpus(files, [], [])
+    next_id = 1
+    for n in range(draw(st.integers(1, 4))):
+        stem = f"{draw(dates).isoformat()}-b{n}"
+        text, plans = draw(valid_bulletin(stem, next_id))
+        next_id += 10
+        files[f"{stem[:4]}/{stem}.md"] = text
+        corpus.published += plans
+        corpus.bulletin_pages[f"bulletins/{stem[:4]}/{stem}/index.html"] = [p.id for p in plans]
+    for n in range(draw(st.integers(1, 2))):
+        marker = f"zqxdraft{n}k{draw(st.integers(1000, 9999))}"
+        corpus.markers.append(marker)
+        stem = f"2026-11-2{n}-draft-{marker}"
+        attachment = f"draft-{marker}.txt"
+        text, _ = draw(valid_bulletin(stem, next_id, marker, attachment))
+        next_id += 10
+        files[f"2026/{stem}.md"] = text
+        files[f"2026/{attachment}"] = f"attachment of {marker}\n"
+    hidden = f"zqxhidden{draw(st.integers(1000, 9999))}"
+    corpus.markers.append(hidden)
+    text, _ = draw(valid_bulletin(f"hidden-{hidden}", next_id + 100))
+    text = text.replace('title: "', f'title: "{hidden} ', 1)
+    files[f".hidden-{hidden}.md"] = text
+    files[f".notes/{hidden}.md"] = text
+    files[f"2026/.{hidden}.txt"] = hidden
+    return corpus
+
+
+# ---------------------------------------------------------------- hostile sources
+
+SCRIPT_LINKS = [
+    "[x](javascript:alert(1))", "[x](&#106;avascript:alert(1))", "[x](javascript&colon;alert(2))",
+    "[x](JaVaScRiPt:alert(3))", "[x](java\tscript:alert(4))", "[x]( javascript:alert(5))",
+    "[x](\x01javascript:alert(6))", "[x](&#x6A;avascript&#58;alert(7))", "<javascript:alert(8)>",
+    "![i](javascript:alert(9))", "[x](vbscript:msgbox(1))", "[x](data:text/html,<script>alert(10)</script>)",
+    "[x][r]\n\n[r]: javascript:alert(11)", "[x](<javascript:alert(12)>)", "[x](%6Aavascript:alert(13))",
+]
+ODD = [
+    "中文", "安全环保部", "：", "，", "（", "）", "｜", "／／／", "\t", "\u3000", "\u200b", "\u202e", "\ufeff",
+    "\u2028", "\x00", "\x0b", "\x1b[31m", "é", "e\u0301", "😀", "\ufffd", "&amp;", "&#106;", "<b>",
+    "</div>", "<!--", "-->", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "*", "**", "_", "`",
+    "```", "~~~", "[", "]", "](", "{", "}", ": ", "- ", "# ", "&", "*a", "&a", "!!binary", "!!float",
+    "!!python/object/apply:os.system", "%", "@", "|", ">", "'", '"', "\\", "///", "/// directive", "////",
+    "---", "...", "\r", "    ", "\n", "\n\n", "\n///\n", "\n/// directive\n", "[^law]", "[^law]: Article 21",
+    "<http://example.org>", "[d](2026-11-27-draft.md/)", "[d](./2026-11-27-draft.md)",
+    "[d](2026-11-27-draft%2Emd)", "[d](../2026/2026-11-27-draft.md#x)", "[f](forms/list.csv)",
+    "[f](/etc/passwd)", "[f](../../mkdocs.yml)", "[f](file:///etc/passwd)", *SCRIPT_LINKS,
+]
+DEADLINES = [
+    "+9999999d", "+99999999999999999999d", "+999999w", "+0d", "+1w", "9999-12-31", "0001-01-01", "0000-00-00",
+    "2021-02-30", "2021-13-01", "ongoing", "ONGOING", "+-1d", "+1y", "２０２１-０６-３０", "2021-6-3",
+]
+VALUES = [
+    *DEADLINES, "!!binary aGVsbG8=", "!!float 1e400", "!!int abc", "!!timestamp 2021-01-01", "!!str 12", "!!set {a}",
+    "!!python/object/apply:os.system [echo]", "&a [x]", "*a", "*undefined", "[all, all]", "[]", "{}", "null", "~",
+    "true", "True", "no", "yes", "012", "12:30", "1e9999", "-1", "all", "[index]", "index", "sb-x", "a b c",
+    "'unclosed", '"\\x00"', "|\n  block", ">\n  folded", "{start: 2026-13-01 25:61}", "? complex\n: key",
+    "<<: {a: 1}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+]
+FIELDS = ["title", "date", "type", "issuer", "number", "presided_by", "summary", "draft", "meeting", "attachments",
+          "tags", "attendees", "id", "units", "support", "owner", "deadline", "status", "grade", "parent",
+          "aliases", "name", "Title", "dead line", "截止日期"]
+
+
+def alias_bomb(levels: int, width: int) -> str:
+    """A YAML flow value that names `width ** levels` scalars in a few dozen characters."""
+    items = [f"&a0 [{', '.join(['lol'] * width)}]"]
+    items += [f"&a{n} [{', '.join([f'*a{n - 1}'] * width)}]" for n in range(1, levels)]
+    return f"[{', '.join(items)}]"
+
+
+hostile_values = st.one_of(
+    st.sampled_from(VALUES),
+    st.builds(alias_bomb, st.integers(1, 5), st.integers(2, 9)),
+    st.integers(0, 10**30).map("+{}d".format),
+    st.lists(st.sampled_from(ODD), max_size=4).map("".join),
+)
+
+
+@st.composite
+def mutated(draw, lines: list[str], max_mutations: int = 4) -> str:
+    """`lines` bent by a few hostile edits."""
+    lines = list(lines)
+    for _ in range(draw(st.integers(0, max_mutations))):
+        i = draw(st.integers(0, max(0, len(lines) - 1)))
+        line = lines[i] if lines else ""
+        kind = draw(st.sampled_from(["insert", "duplicate", "revalue", "delete", "indent", "long", "key", "long"]))
+        if kind == "insert":
+            at = draw(st.integers(0, len(line)))
+            snippet = draw(st.one_of(st.sampled_from(ODD), st.text(max_size=5)))
+            line = line[:at] + snippet + line[at:]
+        elif kind == "duplicate":  # the same key twice, maybe with another value
+            copy = line if draw(st.booleans()) or ":" not in line else \
+                line.partition(":")[0] + ": " + draw(hostile_values)
+            lines.insert(i + draw(st.integers(1, 3)), copy)
+        elif kind == "revalue" and ":" in line:
+            line = line.partition(":")[0] + ": " + draw(hostile_values)
+        elif kind == "delete" and lines:
+            del lines[i]
+            continue
+        elif kind == "indent":
+            line = draw(st.sampled_from([" ", "  ", "   ", "    ", "     ", "\t", " \t", "        " * 8])) + line
+        elif kind == "long":  # quadratic matching shows on long lines
+            prefix = draw(st.sampled_from(["/// ", "", "/// directive ", "[x](", "/// ", "    ", "> ", "- ", "text "]))
+            unit = draw(st.sampled_from(["`", "``", "` ", "`", "[", "](", "*", "_", "<", "\\", "/", "a", "中", "![](", ":"]))
+            line = prefix + unit * draw(st.integers(100, 1500))  # longer ones: long_lines + draw(st.sampled_from(["", "`", ")", "///"]))
+            lines.insert(draw(st.integers(len(lines) // 2, len(lines))), line)  # mostly in the body
+            continue
+        elif kind == "key":
+            line = f"{draw(st.sampled_from(['', '    ']))}{draw(st.sampled_from(FIELDS))}: {draw(hostile_values)}"
+            lines.insert(i, line)
+            continue
+        if lines:
+            lines[i] = line
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+@st.composite
+def near_valid_bulletin(draw, stem: str = "2026-11-20-b") -> str:
+    text, _ = draw(valid_bulletin(stem, draw(st.integers(1, 99))))
+    if draw(st.booleans()):
+        text = text.replace("---\n", "---\ndraft: true\n", 1)
+    if draw(st.integers(0, 3)) == 0:
+        text += draw(st.sampled_from(SCRIPT_LINKS)) + "\n"
+    if draw(st.integers(0, 2)) == 0:  # one field's value made hostile, where the validator reads it
+        key = draw(st.sampled_from(["deadline", "title", "date", "units", "draft", "meeting", "status", "id"]))
+        text = re.sub(rf"(?m)^( *{key}:).*$", lambda m: m[1] + " " + draw(hostile_values), text, count=1)
+    out = draw(mutated(text.split("\n")))
+    return out.replace("\n", "\r\n") if draw(st.integers(0, 9)) == 0 else out
+
+
+LINE_STARTS = ["/// ", "", "[x](", "/// directive ", "    ", "> ", "title: "]
+LINE_UNITS = ["`", "/", "[", "*", "_", "<", "\\", "](", ":", "a", "中", "` ", "![](", "&#"]
+
+
+@st.composite
+def long_lines(draw) -> str:
+    """A bulletin with long lines of one repeated piece: where a regular expression backtracks."""
+    lines = []
+    for _ in range(draw(st.integers(1, 2))):
+        lines.append(draw(st.sampled_from(LINE_STARTS)) + draw(st.sampled_from(LINE_UNITS)) * draw(st.integers(1000, 20000))
+                     + draw(st.sampled_from(["", "`", ")", "///", " x"])))
+    head = "---\ntitle: T\ndate: 2026-11-20\ntype: notice\n---\n"
+    return draw(st.sampled_from([head, "---\n", head + "/// directive\n    units: all\n"])) + "\n".join(lines) + "\n"
+
+
+raw_text = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.sampled_from(ODD), max_size=40).map("".join),
+    st.lists(st.sampled_from(ODD), max_size=40).map(lambda parts: "---\n" + "".join(parts)),
+)
+bulletin_text = st.one_of(near_valid_bulletin(), near_valid_bulletin(), raw_text)
+
+
+@st.composite
+def units_text(draw) -> str:
+    """A units.yml: the test registry bent by mutations, or units made up (cycles, reserved ids...)."""
+    if draw(st.booleans()):
+        return draw(mutated(UNITS_YML.split("\n")))
+    ids = draw(st.lists(st.sampled_from(["a", "b", "index", "all", "units", "2", "A", "a-b", "sb-x", "中", "-x"]),
+                        min_size=1, max_size=5))
+    lines = []
+    for unit_id in ids:
+        lines += [f"- id: {unit_id}", f"  name: {draw(st.sampled_from(['Unit ' + unit_id, '<b>x</b>', '安全', 'a']))}"]
+        if draw(st.booleans()):
+            lines.append(f"  parent: {draw(st.sampled_from(ids))}")
+        if draw(st.booleans()):
+            lines.append(f"  aliases: [{draw(st.sampled_from(['x', '物业公司', 'all', '']))}]")
+    return draw(mutated(lines, max_mutations=2))
+
+
+FILE_NAMES = ["2026-11-20-b", "2026-11-20 会议", "a#b", "x?y", "%41", "index", "README", "b.MD", "-", "a b",
+              "2026-11-20-b/index", os.fsdecode(b"\xb0\xb2\xc8\xab")]  # the last: GBK bytes, not UTF-8
+
+
+@st.composite
+def hostile_project(draw) -> tuple[dict[str, str | bytes], list[str]]:
+    """Files below bulletins/ (units.yml, bulletins, a draft holding a marker, an attachment),
+    and the markers that must never be published."""
+    marker = f"zqxdraft{draw(st.integers(1000, 9999))}"
+    draft = draw(valid_bulletin(f"2026-11-27-draft", 500, marker))[0]
+    files: dict[str, str | bytes] = {
+        "units.yml": draw(units_text()) if draw(st.booleans()) else UNITS_YML,
+        "2026/2026-11-27-draft.md": draw(mutated(draft.split("\n"), max_mutations=1)) if draw(st.booleans()) else draft,
+        "2026/forms/list.csv": "item,done\n",
+    }
+    names = draw(st.lists(st.sampled_from(FILE_NAMES), min_size=1, max_size=3, unique=True))
+    for name in names:
+        files[f"2026/{name}.md"] = draw(bulletin_text)
+    if draw(st.integers(0, 4)) == 0:
+        files["2026/raw.md"] = draw(st.binary(max_size=200))
+    return files, [marker]
