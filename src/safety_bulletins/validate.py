@@ -273,6 +273,12 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
                    "a directive to all units has one owner",
                    "Is the owner the person who follows it up for the group? If each unit answers for "
                    "itself, remove 'owner:' or address the directive to that owner's unit.")
+    support = check.units(options, "support", registry, offset)
+    if ALL_UNITS in support:  # no unit page would show it: support is named, unit by unit
+        check.add(offset + options.line_of("support") - 1, "'support' cannot be 'all'",
+                  "Name the supporting units, e.g. '    support: [safety-env]'; a directive for every unit "
+                  "is 'units: [all]'.")
+        support = tuple(u for u in support if u != ALL_UNITS)
     title = raw.title or first_sentence(raw.text)
     if not title:
         check.add(raw.line, "the directive has neither a title nor any text",
@@ -282,7 +288,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         title=title,
         text=raw.text,
         units=(ALL_UNITS,) if ALL_UNITS in units else units,
-        support=check.units(options, "support", registry, offset),
+        support=support,
         owner=check.text(options, "owner", offset),
         deadline=deadline,
         status=check.choice(options, "status", STATUSES, offset, default="open"),
