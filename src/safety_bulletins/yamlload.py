@@ -57,7 +57,7 @@ class _Repr(reprlib.Repr):
 
 
 _SHORT = _Repr()
-_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = 60, 60, 5, 4, 3
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = 40, 40, 3, 3, 2
 
 
 def shorten(value) -> str:
