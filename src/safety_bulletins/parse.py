@@ -86,14 +86,14 @@ def parse_bulletin(path: Path, text: str) -> tuple[RawBulletin | None, list[Prob
             Problem(path, 1, "the front matter is never closed", "Add a line '---' after the last field.")
         ]
     try:
-        front_matter = yamlload.load("\n".join(lines[1:end]))
+        front_matter = yamlload.load("\n".join(lines[1:end]), first_line=2)
     except yamlload.YamlError as exc:
         return None, [
             Problem(
                 path,
-                exc.line + 1,
+                exc.line,
                 f"malformed YAML in the front matter: {exc.message}",
-                "Write one 'field: value' per line; quote values that contain ': ' or start with a symbol.",
+                exc.hint or "Write one 'field: value' per line; quote values that contain ': ' or start with a symbol.",
             )
         ]
     body_line = end + 2
@@ -182,13 +182,13 @@ def _read_directive(path, lines, i, first_line, start):
     if option_lines:
         indent = min(len(o) - len(o.lstrip(" ")) for o in option_lines)
         try:
-            options = yamlload.load("\n".join(o[indent:] for o in option_lines))
+            options = yamlload.load("\n".join(o[indent:] for o in option_lines), first_line=options_line)
         except yamlload.YamlError as exc:
             return None, _skip_block(lines, i, slashes), Problem(
                 path,
-                options_line + exc.line - 1,
+                exc.line,
                 f"malformed YAML in the directive's options: {exc.message}",
-                "Indent each option by four spaces as 'name: value', e.g. '    deadline: 2021-06-30'.",
+                exc.hint or "Indent each option by four spaces as 'name: value', e.g. '    deadline: 2021-06-30'.",
             )
     text_first = i
     end, nested = _block_end(lines, i, slashes)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import yamlload
+from . import site, yamlload
 from .model import ALL_UNITS, Problem, Unit
 from .parse import read_text
 
+# Pages the site generates where a unit's page (site.unit_src) could land.
+_GENERATED = {site.UNITS_INDEX: f"the overview of units ({site.UNITS_INDEX})"}
 _UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _UNIT_FIELDS = ("id", "name", "aliases", "parent")
 
@@ -48,21 +52,24 @@ class UnitRegistry:
 
 def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
     registry = UnitRegistry()
-    if not path.exists():
-        return registry, [
-            Problem(path, 1, "the list of units is missing", "Create it: a YAML list of '- id: ..., name: ...'.")
-        ]
-    text, problems = read_text(path)
+    unreadable = _unreadable(path)
+    if unreadable is not None:
+        return registry, [unreadable]
+    try:
+        text, problems = read_text(path)
+    except OSError as exc:  # unreadable (permissions), or removed since it was looked at
+        return registry, [Problem(path, 1, f"units.yml cannot be read ({exc.strerror})",
+                                  "Make it a plain file that you can read.")]
     if text is None:
         return registry, problems
     try:
         data = yamlload.load(text)
     except yamlload.YamlError as exc:
-        return registry, [Problem(path, exc.line, f"malformed YAML: {exc.message}", _UNIT_EXAMPLE)]
+        return registry, [Problem(path, exc.line, f"malformed YAML: {exc.message}", exc.hint or _UNIT_EXAMPLE)]
     if not isinstance(data, list):
         return registry, [Problem(path, 1, "units.yml must be a YAML list of units", _UNIT_EXAMPLE)]
 
-    parents: list[tuple[str, str, int]] = []
+    parents: dict[str, tuple[str, int]] = {}  # unit id -> (parent as written, line)
     for entry in data:
         unit, entry_problems = _read_unit(path, entry, registry)
         problems += entry_problems
@@ -70,13 +77,68 @@ def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
             continue
         registry.add(unit)
         if unit.parent:
-            parents.append((unit.id, unit.parent, entry.line_of("parent")))
-    for unit_id, parent, line in parents:
+            parents[unit.id] = (unit.parent, entry.line_of("parent"))
+    for unit_id, (parent, line) in parents.items():
         if registry.resolve(parent) in (None, ALL_UNITS):
-            problems.append(Problem(path, line, f"unit '{unit_id}' has an unknown parent '{parent}'", "Use the id of a unit in this file."))
+            problems.append(Problem(path, line, f"unit '{unit_id}' has an unknown parent {yamlload.shorten(parent)}", "Use the id of a unit in this file."))
         else:
             registry.add(dataclasses.replace(registry.units[unit_id], parent=registry.resolve(parent)))
+    problems += _parent_cycles(path, registry, {unit_id: line for unit_id, (_, line) in parents.items()})
     return registry, problems
+
+
+def _unreadable(path: Path) -> Problem | None:
+    """Why units.yml cannot be read as a file of the project, if it cannot: looked at before
+    opening it, since reading a FIFO would wait forever and a folder cannot be read at all."""
+    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(path.parent)):
+        return Problem(path, 1, "units.yml is a link to a file outside the bulletins folder",
+                       "Replace the link with the file itself: nothing outside the project is read.")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return Problem(path, 1, "the list of units is missing", "Create it: a YAML list of '- id: ..., name: ...'.")
+    except OSError as exc:  # a loop of links, a folder that cannot be entered
+        return Problem(path, 1, f"units.yml cannot be read ({exc.strerror})", "Make it a plain file that you can read.")
+    if stat.S_ISDIR(mode):
+        return Problem(path, 1, "units.yml is a folder, not a file",
+                       "Move the folder away and create the file: a YAML list of '- id: ..., name: ...'.")
+    if not stat.S_ISREG(mode):
+        return Problem(path, 1, "units.yml is not a plain file (a FIFO, device or socket), so it is not read",
+                       "Replace it with a plain file: a YAML list of '- id: ..., name: ...'.")
+    return None
+
+
+_CYCLE_SHOWN = 6  # units named in the message: a circle may hold thousands
+
+
+def _parent_cycles(path: Path, registry: UnitRegistry, lines: dict[str, int]) -> list[Problem]:
+    """Units that are their own parent, or each other's: each cycle once, at the `parent:` line
+    of its unit that comes first in the file."""
+    order = {unit_id: number for number, unit_id in enumerate(registry.units)}
+    problems, done = [], set()
+    for start in registry.units:
+        trail: dict[str, None] = {}  # the units walked up from `start`, in order
+        unit_id = start
+        while unit_id is not None and unit_id not in done and unit_id not in trail:
+            trail[unit_id] = None
+            parent = registry.units[unit_id].parent  # an unknown parent stays as written: a problem already
+            unit_id = parent if parent in registry.units else None
+        done.update(trail)
+        if unit_id is None or unit_id not in trail:
+            continue
+        walked = list(trail)
+        cycle = walked[walked.index(unit_id):]
+        first = min(range(len(cycle)), key=lambda i: order[cycle[i]])
+        cycle = cycle[first:] + cycle[:first]
+        if len(cycle) == 1:
+            message = f"unit '{cycle[0]}' is its own parent"
+        else:
+            steps = [f"'{u}' (line {lines[u]})" for u in cycle[:_CYCLE_SHOWN]]
+            more = [f"... {len(cycle) - _CYCLE_SHOWN} more"] if len(cycle) > _CYCLE_SHOWN else []
+            message = f"the parents of units go round in a circle: {' → '.join(steps + more)} → '{cycle[0]}'"
+        problems.append(Problem(path, lines[cycle[0]], message,
+                                "Parents must lead up to a unit without one: remove or change one 'parent:'."))
+    return problems
 
 
 _UNIT_EXAMPLE = "Each unit looks like:\n    - id: property\n      name: Property Management Co.\n      aliases: [物业公司]"
@@ -84,16 +146,17 @@ _UNIT_EXAMPLE = "Each unit looks like:\n    - id: property\n      name: Property
 
 def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, list[Problem]]:
     if not isinstance(entry, yamlload.LineDict):
-        return None, [Problem(path, 1, f"a unit must be a mapping with id and name, not {entry!r}", _UNIT_EXAMPLE)]
+        return None, [Problem(path, 1, f"a unit must be a mapping with id and name, not {yamlload.shorten(entry)}",
+                              _UNIT_EXAMPLE)]
     problems = [
-        Problem(path, entry.line_of(k), f"unknown field '{k}' in a unit", f"A unit has the fields: {', '.join(_UNIT_FIELDS)}.")
+        Problem(path, entry.line_of(k), f"unknown field {yamlload.shorten(k)} in a unit", f"A unit has the fields: {', '.join(_UNIT_FIELDS)}.")
         for k in entry
         if k not in _UNIT_FIELDS
     ]
     unit_id, name = entry.get("id"), entry.get("name")
     if not isinstance(unit_id, str) or not _UNIT_ID.match(unit_id):
         problems.append(
-            Problem(path, entry.line_of("id"), f"unit id {unit_id!r} is missing or not a slug",
+            Problem(path, entry.line_of("id"), f"unit id {yamlload.shorten(unit_id)} is missing or not a slug",
                     "Use lowercase letters, digits and '-', e.g. 'id: property-mgmt'.")
         )
     if not isinstance(name, str) or not name.strip():
@@ -111,11 +174,15 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
         return None, problems
     if unit_id == ALL_UNITS:
         return None, [Problem(path, entry.line_of("id"), "'all' is reserved: it addresses every unit", "Choose another id.")]
+    if site.unit_src(unit_id) in _GENERATED:
+        return None, [Problem(path, entry.line_of("id"),
+                              f"unit id '{unit_id}' is taken: its page would replace {_GENERATED[site.unit_src(unit_id)]}",
+                              f"Choose another id, e.g. '{unit_id}-unit'.")]
     for reference, key in ((unit_id, "id"), (name, "name"), *((a, "aliases") for a in aliases)):
         taken = registry.resolve(reference)
         if taken is not None:
             problems.append(
-                Problem(path, entry.line_of(key), f"'{reference}' already names unit '{taken}'",
+                Problem(path, entry.line_of(key), f"{yamlload.shorten(reference)} already names unit '{taken}'",
                         "Ids, names and aliases must each point to one unit (case does not count).")
             )
     if problems:

@@ -24,7 +24,7 @@ from .model import (
 from .attachments import local_files
 from .parse import RawBulletin, RawDirective, links
 from .units import UnitRegistry
-from .yamlload import LineDict
+from .yamlload import LineDict, shorten
 
 FRONT_MATTER_FIELDS = (
     "title", "date", "type", "issuer", "number", "presided_by", "recorder", "place",
@@ -69,7 +69,7 @@ class _Checker:
             if key not in allowed:
                 self.add(
                     line_offset + mapping.line_of(key) - 1,
-                    f"unknown field '{key}' in {what}",
+                    f"unknown field {shorten(key)} in {what}",
                     did_you_mean(key, allowed) + f"Allowed fields: {', '.join(allowed)}.",
                 )
 
@@ -80,7 +80,7 @@ class _Checker:
                 self.add(line_offset + mapping.line - 1, f"'{key}' is missing", f"Add a line '{key}: ...'.")
             return ""
         if isinstance(value, (list, dict)) or isinstance(value, bool):
-            self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' must be text, not {value!r}",
+            self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' must be text, not {shorten(value)}",
                      f"Write '{key}: some text' (quote it if it contains ': ').")
             return ""
         return str(value).strip()
@@ -117,7 +117,7 @@ class _Checker:
                          f"Add a line '{key}: ' with one of: {', '.join(choices)}.")
             return default
         if value not in choices:
-            self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' is {value!r}, which is not allowed",
+            self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' is {shorten(value)}, which is not allowed",
                      did_you_mean(value, choices) + f"Use one of: {', '.join(choices)}.")
             return default
         return value
@@ -157,7 +157,7 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
     issuer = check.units(fm, "issuer", registry, 2)
     draft = fm.get("draft", False)
     if not isinstance(draft, bool):
-        check.add(1 + fm.line_of("draft"), f"'draft' must be true or false, not {draft!r}", "Write 'draft: true'.")
+        check.add(1 + fm.line_of("draft"), f"'draft' must be true or false, not {shorten(draft)}", "Write 'draft: true'.")
     bulletin = Bulletin(
         source=raw.path,
         rel_path=rel_path,

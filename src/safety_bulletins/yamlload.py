@@ -4,21 +4,42 @@ Every plain value stays the text the editor wrote, except null and true/false: Y
 would turn `number: 012` into 10, `presided_by: 12:30` into 750 and `units: no` into
 False, and `2021-02-30` into a crash deep in its constructor. The validator parses
 dates and numbers itself and can say exactly what is wrong and where.
+
+What editors never need is refused with its line, before anything is built: a key given
+twice (YAML would silently keep the last: `draft: true` then `draft: false` publishes),
+explicit tags (`!!binary`, `!!float`, `!foo`: conversions the validator cannot check),
+anchors and aliases (nine nested aliases make a billion values: minutes and gigabytes),
+merge keys, and nesting deeper than any field needs. So reading takes time and memory in
+proportion to the text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import reprlib
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import yaml
+from yaml.composer import Composer
 
 try:  # libyaml is ten times faster on thousands of front matters
-    _BaseLoader = yaml.CSafeLoader
+
+    class _BaseLoader(Composer, yaml.CSafeLoader):
+        """libyaml's events, composed by PyYAML's Python composer so that each event can
+        be looked at (libyaml's own composer resolves aliases before we could see them);
+        as fast as libyaml's composer plus the constructor on front matters."""
+
+        def __init__(self, stream):
+            yaml.CSafeLoader.__init__(self, stream)
+            Composer.__init__(self)
+
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
+
+MAX_DEPTH = 8  # lists and mappings inside each other; fields need three at most
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class LineDict(dict):
@@ -31,7 +52,31 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-_KEPT_TAGS = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")
+class _Repr(reprlib.Repr):
+    repr_LineDict = reprlib.Repr.repr_dict  # noqa: N815 - reprlib looks methods up by type name
+
+
+_SHORT = _Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = 40, 40, 3, 3, 2
+
+
+def shorten(value) -> str:
+    """`repr(value)` cut short, for messages: a value may be a megabyte of text."""
+    return _SHORT.repr(value)
+
+
+@dataclass
+class YamlError(Exception):
+    line: int  # 1-based, in the file (see `load`'s first_line)
+    message: str
+    hint: str = ""  # how to fix it, when the caller's general hint would not say
+
+
+_KEPT_TAGS = ("tag:yaml.org,2002:null", _MERGE)
+
+
+def _tag_as_written(tag: str) -> str:
+    return shorten("!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag)
 
 
 class _Loader(_BaseLoader):
@@ -39,15 +84,55 @@ class _Loader(_BaseLoader):
         first: [(tag, regexp) for tag, regexp in resolvers if tag in _KEPT_TAGS]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
+    first_line = 1  # the file line of the text's first line
+    _depth = 0
+
+    def _error(self, mark, message: str, hint: str) -> YamlError:
+        return YamlError(mark.line + self.first_line, message, hint)
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook, called once per value
+        event = self.peek_event()
+        if event.anchor is not None:  # an alias has one too: the name it refers to
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise self._error(
+                event.start_mark, f"anchors and aliases ({shorten(sign + event.anchor)}) are not allowed",
+                "Write the value out in full at each place it is needed.")
+        if event.tag is not None:
+            tag = _tag_as_written(event.tag)
+            raise self._error(
+                event.start_mark, f"the tag {tag} is not allowed: values are read as plain text",
+                f"Remove {tag} and write the value plainly (quote it if it contains ': ').")
+        if type(event) is yaml.ScalarEvent:  # most values: Composer.compose_node less its checks (and no path resolvers)
+            return self.compose_scalar_node(None)
+        if self._depth == MAX_DEPTH:
+            raise self._error(event.start_mark, f"lists and mappings are nested more than {MAX_DEPTH} deep",
+                              "A field holds text or a list of names: write it out flat.")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML's hook
-        mapping = LineDict(super().construct_mapping(node, deep=True))
+        mapping, key_lines = LineDict(), {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                raise self._error(key_node.start_mark, "merge keys ('<<') are not allowed",
+                                  "Write each field out in full.")
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                raise self._error(key_node.start_mark, f"a key must be a name, not {shorten(key)}",
+                                  "Write 'name: value'.")
+            line = key_node.start_mark.line + 1
+            if key in key_lines:
+                first, second = (n + self.first_line - 1 for n in (key_lines[key], line))
+                where = f"on line {first}" if first == second else f"on lines {first} and {second}"
+                raise self._error(key_node.start_mark, f"{shorten(key)} is given twice, {where}: keep one",
+                                  "YAML would silently use the last one: delete the one that is wrong.")
+            mapping[key] = self.construct_object(value_node, deep=True)
+            key_lines[key] = line
         mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {
-            key_node.value: key_node.start_mark.line + 1
-            for key_node, _ in node.value
-            if isinstance(key_node, yaml.ScalarNode)
-        }
+        mapping.key_lines = key_lines
         return mapping
 
 
@@ -57,17 +142,12 @@ _Loader.add_implicit_resolver(
 )
 
 
-@dataclass
-class YamlError(Exception):
-    line: int  # 1-based, relative to the text given
-    message: str
-
-
 # The shape of nearly every directive's options: `name: plain value` or `name: [a, b]`,
 # one per line, maybe with a comment. Parsed here directly, since PyYAML's constructor
 # (pure Python even with libyaml) is most of the time `bulletins check` takes; anything
 # else, or anything in doubt, goes to PyYAML.
-_SIMPLE_LINE = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*(?:[ \t]#.*)?$")
+_SIMPLE_KEY = re.compile(r"([A-Za-z_][\w-]*):")
+_COMMENT = re.compile(r"[ \t]#")
 _PLAIN = re.compile(r"^[^\s\[\]{}&*!|>'\"%@`#,:?-][^\[\]{}#\"']*$")
 _NULLS = ("", "~", "null", "Null", "NULL")
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -89,14 +169,28 @@ def _plain_scalar(text: str):
     return text
 
 
+def _simple_line(line: str) -> tuple[str, str] | None:
+    """`name: value  # comment` as (name, value), else None. No regular expression over the
+    whole line: one that could match spaces two ways took seconds on a long line of them."""
+    match = _SIMPLE_KEY.match(line)
+    if not match:
+        return None
+    rest = line[match.end():]
+    if rest[:1] not in ("", " ", "\t"):
+        return None
+    comment = _COMMENT.search(rest)
+    return match.group(1), (rest[: comment.start()] if comment else rest).strip(" \t")
+
+
 def _load_simple(text: str) -> LineDict | None:
     """`text` as a mapping when every line has the simple shape, else None."""
     mapping, key_lines = LineDict(), {}
     for number, line in enumerate(text.split("\n"), start=1):
-        match = _SIMPLE_LINE.match(line)
-        if not match or match.group(1) in key_lines:
+        simple = _simple_line(line)
+        # a repeated key is an error, `true:` or `null:` a key that is not text: PyYAML says so
+        if simple is None or simple[0] in key_lines or simple[0] in _BOOLS or simple[0] in _NULLS:
             return None
-        key, value = match.group(1), match.group(2) or ""
+        key, value = simple
         try:
             if value.startswith("[") and value.endswith("]"):
                 inner = value[1:-1].strip()
@@ -113,19 +207,26 @@ def _load_simple(text: str) -> LineDict | None:
     return mapping
 
 
-def load(text: str):
-    """Parse YAML text; raise YamlError with a line number relative to `text`."""
+def load(text: str, first_line: int = 1):
+    """Parse YAML text that starts on line `first_line` of its file; raise YamlError with a file line."""
     simple = _load_simple(text)
     if simple is not None:
         return simple
+    loader = _Loader(text)
+    loader.first_line = first_line
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
+        line = mark.line + first_line if mark else first_line
         message = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise YamlError(line, message or "malformed YAML") from None
+        raise YamlError(line, _cut(message) or "malformed YAML") from None
     except yaml.YAMLError as exc:
-        raise YamlError(1, str(exc)) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # explicit tags such as `!!int abc`
-        raise YamlError(1, f"a value YAML cannot read ({exc}); remove tags such as '!!int'") from None
+        raise YamlError(first_line, _cut(str(exc))) from None
+    finally:
+        loader.dispose()
+
+
+def _cut(message: str, limit: int = 200) -> str:
+    """PyYAML's messages quote the text they stumbled on: keep them short."""
+    return message if len(message) <= limit else message[: limit - 3] + "..."
