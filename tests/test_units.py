@@ -136,7 +136,7 @@ def test_a_folder_fifo_or_outside_link_is_reported_without_reading_it(tmp_path):
     path.rmdir()
     os.mkfifo(path)  # reading it would wait for a writer forever
     assert [p.message for p in load_units(path)[1]] == [
-        "units.yml is not a plain file (a FIFO, device or socket), so it is not read"]
+        "units.yml is not a regular file (a FIFO, socket or device): only plain files are published"]
     path.unlink()
     outside = tmp_path / "outside.yml"
     outside.write_text("- id: secret\n  name: Secret\n", encoding="utf-8")
@@ -144,7 +144,8 @@ def test_a_folder_fifo_or_outside_link_is_reported_without_reading_it(tmp_path):
     path = tmp_path / "bulletins" / "units.yml"
     path.symlink_to(outside)
     registry, problems = load_units(path)
-    assert [p.message for p in problems] == ["units.yml is a link to a file outside the bulletins folder"]
+    assert [p.message for p in problems] == [f"units.yml is a link to {outside}, outside the bulletins folder: "
+                                             "nothing outside it is published"]
     assert registry.units == {}
     path.unlink()
     path.symlink_to("units.yml")

@@ -49,8 +49,10 @@ def unsafe_file(path: Path, root: Path) -> str | None:
         return f"is a link to {real}, outside the {os.path.basename(real_root)} folder: nothing outside it is published"
     try:
         mode = os.stat(path).st_mode
-    except OSError:
+    except FileNotFoundError:
         return "does not exist (a broken link?)" if os.path.islink(path) else "does not exist"
+    except OSError as exc:  # a loop of links, a folder that cannot be entered
+        return f"cannot be read ({exc.strerror})"
     if stat.S_ISDIR(mode):
         return "is a folder, not a file"
     if not stat.S_ISREG(mode):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import site, yamlload
+from .attachments import unsafe_file
 from .model import ALL_UNITS, Problem, Unit
 from .parse import read_text
 
@@ -90,22 +89,10 @@ def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
 def _unreadable(path: Path) -> Problem | None:
     """Why units.yml cannot be read as a file of the project, if it cannot: looked at before
     opening it, since reading a FIFO would wait forever and a folder cannot be read at all."""
-    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(path.parent)):
-        return Problem(path, 1, "units.yml is a link to a file outside the bulletins folder",
-                       "Replace the link with the file itself: nothing outside the project is read.")
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return Problem(path, 1, "the list of units is missing", "Create it: a YAML list of '- id: ..., name: ...'.")
-    except OSError as exc:  # a loop of links, a folder that cannot be entered
-        return Problem(path, 1, f"units.yml cannot be read ({exc.strerror})", "Make it a plain file that you can read.")
-    if stat.S_ISDIR(mode):
-        return Problem(path, 1, "units.yml is a folder, not a file",
-                       "Move the folder away and create the file: a YAML list of '- id: ..., name: ...'.")
-    if not stat.S_ISREG(mode):
-        return Problem(path, 1, "units.yml is not a plain file (a FIFO, device or socket), so it is not read",
-                       "Replace it with a plain file: a YAML list of '- id: ..., name: ...'.")
-    return None
+    why = unsafe_file(path, path.parent)
+    return None if why is None else Problem(path, 1, f"units.yml {why}", f"Make it a plain file. {_UNIT_EXAMPLE}")
 
 
 _CYCLE_SHOWN = 6  # units named in the message: a circle may hold thousands
