@@ -1,6 +1,10 @@
+import time
 from pathlib import Path
 
-from safety_bulletins.parse import links, parse_bulletin, read_text
+import pytest
+
+from safety_bulletins.parse import links, parse_bulletin, read_text, without_code_spans
+from safety_bulletins.validate import first_sentence
 
 P = Path("b.md")
 
@@ -134,3 +138,48 @@ def test_anything_else_that_looks_like_a_directive_is_reported():
     text = "---\ntitle: T\n---\n- /// directive\n\nWrite `/// directive` to start one.\n"
     _, problems = parse(text)
     assert [(p.line, p.message) for p in problems] == [(4, "a directive must start at the beginning of a line")]
+
+
+def test_code_spans_close_only_with_a_run_of_the_same_length():
+    assert without_code_spans("a `x` b ``y`z`` c") == "a  b  c"
+    assert without_code_spans("`` only ` one") == "`` only ` one"  # no partner: the backticks are text
+    assert without_code_spans("``` `x` ```") == ""
+
+
+def test_footnote_definitions_are_not_links():
+    body = "Under the law[^law].\n\n[^law]: Article 21 of the Work Safety Law\n   [^2]: see [the form](f.xlsx)\n"
+    assert links(body, 1) == [("f.xlsx", 4)]
+
+
+def test_link_forms_with_titles_angles_and_brackets_in_the_text():
+    body = '[a](x.pdf "T") [b](<y z.pdf>) [c [d]](w.pdf) [e](v.pdf (t)) [f](u.pdf "no close'
+    assert [t for t, _ in links(body, 1)] == ["x.pdf", "y z.pdf", "w.pdf", "v.pdf"]
+
+
+HOSTILE_LINES = {
+    "backticks": "`" * 100_000,
+    "backtick runs": "``` `" * 20_000,
+    "brackets": "[" * 100_000,
+    "bracket spaces": "[ " * 50_000,
+    "link openings": "](" * 50_000,
+    "empty links": "[](" * 33_000,
+    "angle links": "[](<" * 25_000,
+    "titles never closed": "[](a 'x " * 12_500,
+    "slashes": "/" * 100_000,
+    "slash runs": "/// " * 25_000,
+    "spaces": " " * 100_000,
+    "header spaces": "/// directive |" + " " * 100_000 + "x",
+    "quote markers": "> " * 50_000 + "~",
+    "list markers": "- " * 50_000 + "`",
+    "mixed": "`[](/ !>" * 12_500,
+}
+
+
+@pytest.mark.parametrize("line", HOSTILE_LINES.values(), ids=HOSTILE_LINES.keys())
+def test_hostile_lines_take_linear_time(line):
+    text = f"---\ntitle: T\n---\n{line}\n\n/// directive\n    units: [all]\n\n{line}\n///\n"
+    started = time.perf_counter()
+    raw, _ = parse(text)
+    links(raw.body, 4)
+    first_sentence(line)
+    assert time.perf_counter() - started < 0.5  # each was seconds to hours before

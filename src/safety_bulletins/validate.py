@@ -32,7 +32,9 @@ MEETING_FIELDS = ("start", "place", "attendees")
 DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade")
 _DIRECTIVE_ID = re.compile(r"^[^\W_][\w.-]*$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；])\s")
-_MARKUP = re.compile(r"[*_`#>]+|!?\[([^\]]*)\]\([^)]*\)")
+# Linear on any text: a link's text stops at the next bracket and its target at the next
+# parenthesis, so no try reads past the start of the next one.
+_MARKUP = re.compile(r"[*_`#>]++|!?\[([^\[\]]*)\]\([^()]*\)")
 # Chinese text wrapped over lines joins without a space
 _CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n[ \t]*(?=[\u3000-\u9fff\uff00-\uffef])")
 TITLE_LENGTH = 80
