@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from safety_bulletins.parse import links, parse_bulletin, read_text, without_code_spans
+from safety_bulletins.parse import headings, links, parse_bulletin, read_text, without_code_spans
+from safety_bulletins.project import load_project
 from safety_bulletins.validate import first_sentence
 
 P = Path("b.md")
@@ -183,3 +184,32 @@ def test_hostile_lines_take_linear_time(line):
     links(raw.body, 4)
     first_sentence(line)
     assert time.perf_counter() - started < 0.5  # each was seconds to hours before
+
+
+def test_headings_atx_and_setext_outside_code():
+    body = "# A\n## B ##\n#no\n```\n# code\n```\n    # indented code\nSet\n===\n\ntext\nmore\n---\n"
+    assert headings(body, 1) == [("A", 1), ("B", 2), ("Set", 8), ("more", 12)]
+
+
+def anchor_problems(bulletins_dir, body, directive_id):
+    text = (f"---\ntitle: T\ndate: 2021-05-25\ntype: minutes\n---\n{body}\n\n"
+            f"/// directive | Do it\n    id: {directive_id}\n    units: [all]\n    deadline: 2021-06-30\n///\n")
+    return [(p.line, p.message) for p in load_project(bulletins_dir({"2021/b.md": text})).problems]
+
+
+@pytest.mark.parametrize(("body", "directive_id", "anchor"), [
+    ("## Clear the exits", "clear-the-exits", "clear-the-exits"),  # toc's default slug and pymdownx's
+    ("## CIG-2021-05-2", "CIG-2021-05-2", "cig-2021-05-2"),  # anchors that differ only in case
+    ("Clear *the* `exits`\n---", "clear-the-exits", "clear-the-exits"),  # setext, markup dropped
+    ("### 二、检查 [出口](b.md)", "二检查-出口", "二检查-出口"),  # the shipped site's slugs keep Chinese
+])
+def test_a_heading_named_like_a_directive_is_an_error_at_the_heading(bulletins_dir, body, directive_id, anchor):
+    directive_line = 8 + body.count("\n")
+    assert anchor_problems(bulletins_dir, body, directive_id) == [
+        (6, f"the heading's anchor '#{anchor}' is the id of directive '{directive_id}' (line {directive_line}) "
+            "on this page"),
+    ]
+
+
+def test_headings_in_code_or_with_other_anchors_pass(bulletins_dir):
+    assert anchor_problems(bulletins_dir, "```\n## Clear the exits\n```\n\n## Clear the exit", "clear-the-exits") == []

@@ -31,3 +31,14 @@ def test_every_published_directive_is_in_the_export(bulletins_dir):
     build = make(bulletins_dir)
     assert '"id": "2021-05-25-meeting-2"' in build.export_json()
     assert build.summary() == "1 bulletins, 2 directives, 1 overdue as of 2026-11-28"
+
+
+def test_render_problems_catch_a_heading_renamed_for_a_card(bulletins_dir):
+    build = make(bulletins_dir)
+    src = "bulletins/2021/2021-05-25-meeting.md"
+    cards = '<h3 id="CIG-2021-05-2">x</h3><h3 id="2021-05-25-meeting-2">y</h3>'
+    assert build.render_problems(src, cards + '<h2 id="cig-2021-05-2">z</h2>') == []
+    (renamed,) = build.render_problems(src, '<h2 id="CIG-2021-05-2_1">z</h2>' + cards)
+    assert renamed.endswith("2021-05-25-meeting.md:12: a heading on this page was given the anchor "
+                            "'#CIG-2021-05-2_1' because directive 'CIG-2021-05-2' holds '#CIG-2021-05-2': "
+                            "reword the heading or give the directive another id")

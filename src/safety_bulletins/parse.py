@@ -362,3 +362,32 @@ def links(text: str, first_line: int) -> list[tuple[str, int]]:
             targets.append(reference.group(2) if reference.group(2) is not None else reference.group(3))
         found += [(target, first_line + offset) for target in targets]
     return found
+
+
+_ATX_HEADING = re.compile(r"^[ ]{0,3}(#{1,6})(?:[ ]+(.*?))?[ ]*+(?:(?<=[ ])#++[ ]*+)?$")
+_SETEXT_UNDERLINE = re.compile(r"^[ ]{0,3}(?:=++|-++)[ ]*+$")
+_BLOCK_LINE = re.compile(r"^[ ]{0,3}/{3,}")
+
+
+def headings(text: str, first_line: int) -> list[tuple[str, int]]:
+    """Headings of the Markdown (`# Title`, or a line underlined with === or ---), as
+    written, with their file lines; code and block markers are skipped."""
+    found = []
+    fence = None
+    previous = ""  # the line before, if it could be a setext heading's text
+    for offset, line in enumerate(text.split("\n")):
+        fence, in_code = _track_fence(fence, line)
+        if in_code:
+            previous = ""
+            continue
+        if "#" in line and (atx := _ATX_HEADING.match(line)):
+            found.append(((atx.group(2) or "").strip(), first_line + offset))
+            previous = ""
+            continue
+        if previous and _SETEXT_UNDERLINE.match(line):
+            found.append((previous.strip(), first_line + offset - 1))
+            previous = ""
+            continue
+        plain = line.strip() and not line.startswith("    ") and not _BLOCK_LINE.match(line)
+        previous = line if plain else ""
+    return found
