@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from safety_bulletins.dates import DateError, as_of_date, bucket, parse_datetime, parse_deadline
+from helpers import MEETING_MD, build, mkdocs
 from safety_bulletins.model import Directive
 
 AS_OF = dt.date(2026, 11, 28)
@@ -47,3 +48,51 @@ def test_as_of_from_environment():
     assert as_of_date({}) == dt.date.today()
     with pytest.raises(DateError, match="BULLETINS_TODAY"):
         as_of_date({"BULLETINS_TODAY": "tomorrow"})
+
+
+@pytest.mark.parametrize("deadline", ["+9999999d", "+99999999999w", "+999999999w", "+" + "9" * 5000 + "d"])
+def test_deadlines_past_the_calendar_are_errors_with_a_short_message(deadline):
+    with pytest.raises(DateError, match=r"falls after 9999-12-31.*write the deadline as a date") as caught:
+        parse_deadline(deadline, dt.date(2021, 5, 25))
+    assert len(str(caught.value)) < 250  # the value is cut short, not printed whole
+
+
+def test_relative_deadlines_at_both_ends_of_the_calendar():
+    assert parse_deadline("+14d", dt.date(1, 1, 1)) == dt.date(1, 1, 15)
+    assert parse_deadline("+14d", dt.date(9999, 12, 17)) == dt.date(9999, 12, 31)
+    with pytest.raises(DateError, match="from the bulletin's date 9999-12-31 falls after 9999-12-31"):
+        parse_deadline("+14d", dt.date(9999, 12, 31))
+
+
+def test_relative_deadlines_with_leading_zeros_or_full_width_digits():
+    issued = dt.date(2021, 5, 25)
+    assert parse_deadline("+" + "0" * 30 + "14d", issued) == dt.date(2021, 6, 8)
+    assert parse_deadline("+１４d", issued) == dt.date(2021, 6, 8)  # typed with a Chinese IME
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1969-12-31", "0001-01-01", "2106-02-08"])
+def test_as_of_outside_the_buildable_range_is_refused(day):
+    with pytest.raises(DateError, match=f"BULLETINS_TODAY: {day} is outside .* 1970-01-01 to 2106-02-07"):
+        as_of_date({"BULLETINS_TODAY": day})
+
+
+def test_as_of_at_the_ends_of_the_buildable_range():
+    assert as_of_date({"BULLETINS_TODAY": "1970-01-01"}) == dt.date(1970, 1, 1)
+    assert as_of_date({"BULLETINS_TODAY": "2106-02-07"}) == dt.date(2106, 2, 7)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1969-12-31", "0001-01-01"])
+def test_build_outside_the_range_gives_one_clear_error(site_project, day):
+    result = mkdocs(site_project({"2021/2021-05-25-meeting.md": MEETING_MD}), "build", as_of=day)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert errors == [f"ERROR   -  BULLETINS_TODAY: {day} is outside the dates a site can be built for, "
+                      "1970-01-01 to 2106-02-07: set a date in that range, or unset BULLETINS_TODAY to use today"]
+
+
+@pytest.mark.parametrize("day", ["1970-01-01", "2106-02-07"])
+def test_build_at_the_ends_of_the_range(site_project, day):
+    site = build(site_project({"2021/2021-05-25-meeting.md": MEETING_MD}), as_of=day)
+    assert f"<lastmod>{day}</lastmod>" in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert (site / "sitemap.xml.gz").is_file()

@@ -1,6 +1,11 @@
+import time
 from pathlib import Path
 
-from safety_bulletins.parse import links, parse_bulletin, read_text
+import pytest
+
+from safety_bulletins.parse import headings, links, parse_bulletin, read_text, without_code_spans
+from safety_bulletins.project import load_project
+from safety_bulletins.validate import first_sentence
 
 P = Path("b.md")
 
@@ -134,3 +139,77 @@ def test_anything_else_that_looks_like_a_directive_is_reported():
     text = "---\ntitle: T\n---\n- /// directive\n\nWrite `/// directive` to start one.\n"
     _, problems = parse(text)
     assert [(p.line, p.message) for p in problems] == [(4, "a directive must start at the beginning of a line")]
+
+
+def test_code_spans_close_only_with_a_run_of_the_same_length():
+    assert without_code_spans("a `x` b ``y`z`` c") == "a  b  c"
+    assert without_code_spans("`` only ` one") == "`` only ` one"  # no partner: the backticks are text
+    assert without_code_spans("``` `x` ```") == ""
+
+
+def test_footnote_definitions_are_not_links():
+    body = "Under the law[^law].\n\n[^law]: Article 21 of the Work Safety Law\n   [^2]: see [the form](f.xlsx)\n"
+    assert links(body, 1) == [("f.xlsx", 4)]
+
+
+def test_link_forms_with_titles_angles_and_brackets_in_the_text():
+    body = '[a](x.pdf "T") [b](<y z.pdf>) [c [d]](w.pdf) [e](v.pdf (t)) [f](u.pdf "no close'
+    assert [t for t, _ in links(body, 1)] == ["x.pdf", "y z.pdf", "w.pdf", "v.pdf"]
+
+
+HOSTILE_LINES = {
+    "backticks": "`" * 100_000,
+    "backtick runs": "``` `" * 20_000,
+    "brackets": "[" * 100_000,
+    "bracket spaces": "[ " * 50_000,
+    "link openings": "](" * 50_000,
+    "empty links": "[](" * 33_000,
+    "angle links": "[](<" * 25_000,
+    "titles never closed": "[](a 'x " * 12_500,
+    "slashes": "/" * 100_000,
+    "slash runs": "/// " * 25_000,
+    "spaces": " " * 100_000,
+    "header spaces": "/// directive |" + " " * 100_000 + "x",
+    "quote markers": "> " * 50_000 + "~",
+    "list markers": "- " * 50_000 + "`",
+    "mixed": "`[](/ !>" * 12_500,
+}
+
+
+@pytest.mark.parametrize("line", HOSTILE_LINES.values(), ids=HOSTILE_LINES.keys())
+def test_hostile_lines_take_linear_time(line):
+    text = f"---\ntitle: T\n---\n{line}\n\n/// directive\n    units: [all]\n\n{line}\n///\n"
+    started = time.perf_counter()
+    raw, _ = parse(text)
+    links(raw.body, 4)
+    first_sentence(line)
+    assert time.perf_counter() - started < 0.5  # each was seconds to hours before
+
+
+def test_headings_atx_and_setext_outside_code():
+    body = "# A\n## B ##\n#no\n```\n# code\n```\n    # indented code\nSet\n===\n\ntext\nmore\n---\n"
+    assert headings(body, 1) == [("A", 1), ("B", 2), ("Set", 8), ("more", 12)]
+
+
+def anchor_problems(bulletins_dir, body, directive_id):
+    text = (f"---\ntitle: T\ndate: 2021-05-25\ntype: minutes\n---\n{body}\n\n"
+            f"/// directive | Do it\n    id: {directive_id}\n    units: [all]\n    deadline: 2021-06-30\n///\n")
+    return [(p.line, p.message) for p in load_project(bulletins_dir({"2021/b.md": text})).problems]
+
+
+@pytest.mark.parametrize(("body", "directive_id", "anchor"), [
+    ("## Clear the exits", "clear-the-exits", "clear-the-exits"),  # toc's default slug and pymdownx's
+    ("## CIG-2021-05-2", "CIG-2021-05-2", "cig-2021-05-2"),  # anchors that differ only in case
+    ("Clear *the* `exits`\n---", "clear-the-exits", "clear-the-exits"),  # setext, markup dropped
+    ("### 二、检查 [出口](b.md)", "二检查-出口", "二检查-出口"),  # the shipped site's slugs keep Chinese
+])
+def test_a_heading_named_like_a_directive_is_an_error_at_the_heading(bulletins_dir, body, directive_id, anchor):
+    directive_line = 8 + body.count("\n")
+    assert anchor_problems(bulletins_dir, body, directive_id) == [
+        (6, f"the heading's anchor '#{anchor}' is the id of directive '{directive_id}' (line {directive_line}) "
+            "on this page"),
+    ]
+
+
+def test_headings_in_code_or_with_other_anchors_pass(bulletins_dir):
+    assert anchor_problems(bulletins_dir, "```\n## Clear the exits\n```\n\n## Clear the exit", "clear-the-exits") == []

@@ -85,3 +85,13 @@ def test_a_lost_placeholder_is_an_error_not_a_card_without_facts(bulletins_dir):
     with pytest.raises(LostPlaceholder, match=r"^directives/index\.md: the listing's placeholder .* is missing"):
         build.page_output("directives/index.md", '<h1>Register</h1><div class=sb-listing></div>')  # minified
     assert build.page_output("guide.md", "<p>no cards here</p>") == "<p>no cards here</p>"
+
+
+def test_render_problems_catch_a_heading_renamed_for_a_card(bulletins_dir):
+    build = make(bulletins_dir)
+    src = "bulletins/2021/2021-05-25-meeting.md"
+    cards = '<h3 id="CIG-2021-05-2">x</h3><h3 id="2021-05-25-meeting-2">y</h3>'
+    assert build.render_problems(src, cards + '<h2 id="cig-2021-05-2">z</h2>') == []
+    (renamed,) = build.render_problems(src, '<h2 id="CIG-2021-05-2_1">z</h2>' + cards)
+    assert (renamed.line, renamed.message) == (12, "a heading on this page was given the anchor '#CIG-2021-05-2_1' "
+                                                   "because directive 'CIG-2021-05-2' holds '#CIG-2021-05-2'")

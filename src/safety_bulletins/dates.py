@@ -13,22 +13,31 @@ _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})$")
 _RELATIVE = re.compile(r"^\+(\d+)([dw])$")
 DUE_SOON_DAYS = 7
 UPCOMING_DAYS = 30
+# A build is stamped with its as-of date (MkDocs' SOURCE_DATE_EPOCH), and gzip stores the
+# sitemap's stamp as unsigned 32-bit seconds since 1970: outside these days MkDocs crashes.
+AS_OF_FIRST = dt.date(1970, 1, 1)
+AS_OF_LAST = dt.date(2106, 2, 7)
 
 
 class DateError(ValueError):
     """A date that is malformed or does not exist; the message says which."""
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """A value for a message, quoted and cut short: the message must stay readable."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"
+
+
 def parse_date(value: object) -> dt.date:
     text = str(value).strip()
     match = _DATE.match(text)
     if not match:
-        raise DateError(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2021-06-30")
+        raise DateError(f"{_shown(text)} is not a date: write it as YYYY-MM-DD, e.g. 2021-06-30")
     year, month, day = (int(g) for g in match.groups())
     try:
         return dt.date(year, month, day)
     except ValueError as exc:
-        raise DateError(f"'{text}' is not a real date ({exc})") from None
+        raise DateError(f"{_shown(text)} is not a real date ({exc})") from None
 
 
 def parse_datetime(value: object) -> dt.datetime:
@@ -40,7 +49,7 @@ def parse_datetime(value: object) -> dt.datetime:
     day = parse_date(match.group(1))
     hour, minute = int(match.group(2)), int(match.group(3))
     if hour > 23 or minute > 59:
-        raise DateError(f"'{text}' has an impossible time: write it as YYYY-MM-DD HH:MM, e.g. 2021-06-01 09:30")
+        raise DateError(f"{_shown(text)} has an impossible time: write it as YYYY-MM-DD HH:MM, e.g. 2021-06-01 09:30")
     return dt.datetime(day.year, day.month, day.day, hour, minute)
 
 
@@ -51,13 +60,23 @@ def parse_deadline(value: object, issued: dt.date) -> dt.date | None:
         return None
     relative = _RELATIVE.match(text)
     if relative:
-        amount = int(relative.group(1)) * (7 if relative.group(2) == "w" else 1)
-        return issued + dt.timedelta(days=amount)
+        # As ASCII digits (an IME may type full-width ones), without leading zeros: no date is
+        # ten thousand million days after another, so a longer number is never converted.
+        digits = "".join(str(int(c)) for c in relative.group(1)).lstrip("0") or "0"
+        try:
+            if len(digits) > 10:
+                raise OverflowError
+            return issued + dt.timedelta(days=int(digits) * (7 if relative.group(2) == "w" else 1))
+        except OverflowError:
+            raise DateError(
+                f"{_shown(text)} from the bulletin's date {issued.isoformat()} falls after {dt.date.max.isoformat()}, "
+                "the last date there is: write the deadline as a date (YYYY-MM-DD), or 'ongoing' if it has none"
+            ) from None
     try:
         return parse_date(text)
     except DateError:
         raise DateError(
-            f"'{text}' is not a deadline: write YYYY-MM-DD (e.g. 2021-06-30), 'ongoing', "
+            f"{_shown(text)} is not a deadline: write YYYY-MM-DD (e.g. 2021-06-30), 'ongoing', "
             "or a time from the bulletin's date such as +14d or +2w"
         ) from None
 
@@ -69,9 +88,16 @@ def as_of_date(environ: os._Environ | dict | None = None) -> dt.date:
     if not value:
         return dt.date.today()
     try:
-        return parse_date(value)
+        day = parse_date(value)
     except DateError as exc:
         raise DateError(f"BULLETINS_TODAY: {exc}") from None
+    if not AS_OF_FIRST <= day <= AS_OF_LAST:
+        raise DateError(
+            f"BULLETINS_TODAY: {day.isoformat()} is outside the dates a site can be built for, "
+            f"{AS_OF_FIRST.isoformat()} to {AS_OF_LAST.isoformat()}: set a date in that range, "
+            "or unset BULLETINS_TODAY to use today"
+        )
+    return day
 
 
 def bucket(directive: Directive, as_of: dt.date) -> str:

@@ -8,6 +8,7 @@ a closing line with the same number of slashes.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +20,13 @@ _BLOCK_START = re.compile(r"^[ ]{0,3}(/{3,})[ ]*([\w-]+)[ ]*(?:\|[ ]*(.*?)[ ]*)?
 _BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")
 # Anything else that looks like a directive header (quoted, indented, inside a note...):
 # pymdown may still render it, so the checker must not pass over it.
-LOOSE_DIRECTIVE = re.compile(r"/{3,}[ ]*directive\b", re.IGNORECASE)
+# Every pattern applied to bulletin text runs in linear time on any line: here a search
+# starts only where a run of slashes starts, and never gives back what it took.
+LOOSE_DIRECTIVE = re.compile(r"(?<!/)/{3,}+[ ]*+directive\b", re.IGNORECASE)
 # A code fence, also inside quotes and list items; a backtick fence's info has no backtick.
-_FENCE = re.compile(r"^(?:[ ]*(?:>|[-*+]|\d+[.)])[ ]+|[ ]*>)*[ ]*(?:(`{3,})([^`]*)|(~{3,})(.*))$")
-_CODE_SPAN = re.compile(r"(`+).*?\1")
+# The markers before it are taken possessively: "> > > ..." can be split in many ways.
+_FENCE = re.compile(r"^(?:[ ]*+(?:>|[-*+]|\d++[.)])[ ]++|[ ]*+>)*+[ ]*+(?:(`{3,})([^`]*)|(~{3,})(.*))$")
+_BACKTICKS = re.compile(r"`+")
 _FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
@@ -131,7 +135,7 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
             examples = []
         if slashes and in_code and LOOSE_DIRECTIVE.search(line):
             examples.append(_EXAMPLE_IN_CODE(path, first_line + i))
-        elif slashes and LOOSE_DIRECTIVE.search(_CODE_SPAN.sub("", line)):
+        elif slashes and LOOSE_DIRECTIVE.search(without_code_spans(line)):
             problems.append(Problem(
                 path, first_line + i, "a directive must start at the beginning of a line",
                 "Write '/// directive' at the very start of a line: not indented, quoted (>) or inside "
@@ -243,12 +247,106 @@ def _skip_block(lines: list[str], i: int, slashes: str) -> int:
     return len(lines) if end is None else end + 1
 
 
-_INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*(?:<([^>\n]*)>|([^)\s]+))(?:\s+[\"'(][^)]*)?\)")
-_REFERENCE_LINK = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*(?:<([^>\n]*)>|(\S+))")
+def without_code_spans(line: str) -> str:
+    """The line with its code spans removed. A span opens with a run of backticks and
+    closes at the next run of the same length; a run with no such partner is text.
+    One pass over the runs, each length's next partner found by a cursor that only moves on
+    (a regex such as (`+).*?\\1 takes cubic time on a line of backticks)."""
+    if "`" not in line:
+        return line
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    cursor = dict.fromkeys(by_length, 0)
+    kept, position, index = [], 0, 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        while cursor[end - start] < len(same) and same[cursor[end - start]] <= index:
+            cursor[end - start] += 1
+        if cursor[end - start] == len(same):  # no closing run: the backticks are text
+            index += 1
+            continue
+        closing = same[cursor[end - start]]
+        kept.append(line[position:start])
+        position = runs[closing][1]
+        index = closing + 1
+    kept.append(line[position:])
+    return "".join(kept)
+
+
+# An inline link or image: `[text](target)`, `[text](<target>)`, `[text](target "title")`.
+# As Markdown reads it, the text may hold balanced brackets (`[a [b]](x)`) and `\[` is no
+# bracket. Found in one pass over the brackets, and where each target ends is looked up,
+# so that no character is read again for every link that might start before it.
+_BRACKET = re.compile(r"\\.|[\[\]]")
+_TARGET_START = re.compile(r"\(\s*")
+_ANGLE_TARGET = re.compile(r"<([^<>\n]*)>")
+_TARGET_END = re.compile(r"[)\s]")
+_PAREN = re.compile(r"\)")
+_TITLE = re.compile(r"\s+[\"'(]")
+_REFERENCE_LINK = re.compile(r"^[ ]{0,3}\[([^\]]+)\]:\s*(?:<([^>\n]*)>|(\S+))")
+
+
+def _inline_links(line: str) -> list[str]:
+    targets = []
+    next_stop, next_paren = _Next(line, _TARGET_END), _Next(line, _PAREN)
+    failed = -1  # where the last plain target ended without a ')' after it: all ending there fail
+    open_brackets, resume = 0, 0
+    for bracket in _BRACKET.finditer(line):
+        if bracket.start() < resume:  # inside the target of the link just found
+            continue
+        if bracket.group() == "[":
+            open_brackets += 1
+        if bracket.group() != "]" or not open_brackets:
+            continue
+        open_brackets -= 1
+        opening = _TARGET_START.match(line, bracket.end())
+        if not opening:
+            continue
+        start = opening.end()
+        angle = _ANGLE_TARGET.match(line, start)
+        close = _closing_paren(line, angle.end(), next_paren) if angle else None
+        if close is not None:
+            targets.append(angle.group(1))
+            resume = close + 1
+            continue
+        end = next_stop.at(start)
+        if end == start or end == failed:
+            continue
+        close = _closing_paren(line, end, next_paren)
+        if close is None:
+            failed = end
+            continue
+        targets.append(line[start:end])
+        resume = close + 1
+    return targets
+
+
+def _closing_paren(line: str, end: int, next_paren: _Next) -> int | None:
+    """The ')' closing a link whose target ends at `end`: right there, or after a title."""
+    if line.startswith(")", end):
+        return end
+    title = _TITLE.match(line, end)
+    close = next_paren.at(title.end()) if title else len(line)
+    return close if close < len(line) else None
+
+
+class _Next:
+    """Where `pattern` next matches in `line` at or after a position, from one search of the
+    whole line: asking again for each link would read the rest of the line each time."""
+
+    def __init__(self, line: str, pattern: re.Pattern):
+        self.starts = [m.start() for m in pattern.finditer(line)] + [len(line)]
+
+    def at(self, position: int) -> int:
+        return self.starts[bisect.bisect_left(self.starts, position)]
 
 
 def links(text: str, first_line: int) -> list[tuple[str, int]]:
-    """Link and image targets in Markdown, with their file lines; code is skipped."""
+    """Link and image targets in Markdown, with their file lines; code is skipped, and so are
+    footnote definitions (`[^law]: Article 21 ...`), which are text, not a file."""
     found = []
     if "](" not in text and "]:" not in text:  # no link at all: skip the walk
         return found
@@ -257,8 +355,39 @@ def links(text: str, first_line: int) -> list[tuple[str, int]]:
         fence, in_code = _track_fence(fence, line)
         if in_code or ("](" not in line and "]:" not in line):
             continue
-        line = _CODE_SPAN.sub("", line)
-        matches = [*_INLINE_LINK.finditer(line), *filter(None, [_REFERENCE_LINK.match(line)])]
-        targets = [m.group(1) if m.group(1) is not None else m.group(2) for m in matches]
+        line = without_code_spans(line)
+        targets = _inline_links(line)
+        reference = _REFERENCE_LINK.match(line)
+        if reference and not reference.group(1).startswith("^"):
+            targets.append(reference.group(2) if reference.group(2) is not None else reference.group(3))
         found += [(target, first_line + offset) for target in targets]
+    return found
+
+
+_ATX_HEADING = re.compile(r"^[ ]{0,3}(#{1,6})(?:[ ]+(.*?))?[ ]*+(?:(?<=[ ])#++[ ]*+)?$")
+_SETEXT_UNDERLINE = re.compile(r"^[ ]{0,3}(?:=++|-++)[ ]*+$")
+_BLOCK_LINE = re.compile(r"^[ ]{0,3}/{3,}")
+
+
+def headings(text: str, first_line: int) -> list[tuple[str, int]]:
+    """Headings of the Markdown (`# Title`, or a line underlined with === or ---), as
+    written, with their file lines; code and block markers are skipped."""
+    found = []
+    fence = None
+    previous = ""  # the line before, if it could be a setext heading's text
+    for offset, line in enumerate(text.split("\n")):
+        fence, in_code = _track_fence(fence, line)
+        if in_code:
+            previous = ""
+            continue
+        if "#" in line and (atx := _ATX_HEADING.match(line)):
+            found.append(((atx.group(2) or "").strip(), first_line + offset))
+            previous = ""
+            continue
+        if previous and _SETEXT_UNDERLINE.match(line):
+            found.append((previous.strip(), first_line + offset - 1))
+            previous = ""
+            continue
+        plain = line.strip() and not line.startswith("    ") and not _BLOCK_LINE.match(line)
+        previous = line if plain else ""
     return found

@@ -253,6 +253,13 @@ class SiteBuild:
             for d in bulletin.directives
             if f'id="{html.escape(d.id)}"' not in content
         ]
+        for d in bulletin.directives:  # toc renames a heading whose anchor a card holds: `#id_1`
+            renamed = f'id="{html.escape(d.id)}_'
+            if renamed in content and (heading := re.search(f"<h[1-6] {re.escape(renamed)}([0-9]+)\"", content)):
+                problems.append(Problem(
+                    bulletin.source, d.line,
+                    f"a heading on this page was given the anchor '#{d.id}_{heading[1]}' because directive "
+                    f"'{d.id}' holds '#{d.id}'", "Reword the heading or give the directive another id."))
         if "///" in content and LOOSE_DIRECTIVE.search(_CODE.sub("", content)):
             headers = {d.line for d in bulletin.directives}
             lines = [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
 import re
+import unicodedata
 from pathlib import Path
 
 from . import dates
@@ -22,7 +24,7 @@ from .model import (
     errors_in,
 )
 from .attachments import local_files
-from .parse import RawBulletin, RawDirective, links
+from .parse import RawBulletin, RawDirective, headings, links
 from .units import UnitRegistry
 from .yamlload import LineDict, shorten
 
@@ -34,7 +36,9 @@ MEETING_FIELDS = ("start", "place", "attendees")
 DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade")
 _DIRECTIVE_ID = re.compile(r"^[^\W_][\w.-]*$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；])\s")
-_MARKUP = re.compile(r"[*_`#>]+|!?\[([^\]]*)\]\([^)]*\)")
+# Linear on any text: a link's text stops at the next bracket and its target at the next
+# parenthesis, so no try reads past the start of the next one.
+_MARKUP = re.compile(r"[*_`#>]++|!?\[([^\[\]]*)\]\([^()]*\)")
 # Chinese text wrapped over lines joins without a space
 _CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n[ \t]*(?=[\u3000-\u9fff\uff00-\uffef])")
 TITLE_LENGTH = 80
@@ -188,6 +192,7 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         directive = _directive(check, raw_directive, number, bulletin, registry)
         if directive is not None:
             bulletin.directives.append(directive)
+    _headings_named_like_directives(check, raw, bulletin.directives)
     if check.errors:
         return None, check.problems
     return bulletin, check.problems
@@ -297,6 +302,40 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         header=(raw.first, raw.text_first),
         bulletin=bulletin,
     )
+
+
+def _headings_named_like_directives(check: _Checker, raw: RawBulletin, directives: list[Directive]) -> None:
+    """A heading whose anchor is a directive's id: Markdown's table of contents would quietly
+    give the heading another anchor (`#id_1`), and links to it would land on the card."""
+    ids = {d.id.casefold(): d for d in directives}
+    if not ids:
+        return
+    for text, line in headings(raw.body, raw.body_line):
+        for anchor in heading_anchors(text):
+            directive = ids.get(anchor.casefold())
+            if directive is not None:
+                check.add(line, f"the heading's anchor '#{anchor}' is the id of directive '{directive.id}' "
+                                f"(line {directive.line}) on this page",
+                          "Reword the heading, or give the directive another id: an anchor names one place.")
+                break
+
+
+_HEADING_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def heading_anchors(text: str) -> tuple[str, ...]:
+    """The anchors a heading may get: `bulletins check` does not read mkdocs.yml, so both
+    slug styles a site may set for toc: Python-Markdown's default (ASCII) and
+    pymdownx.slugs.slugify(case="lower") (the shipped site's, keeps Chinese). Compared
+    with ids regardless of case, so that a site with other settings is covered too."""
+    plain = _HEADING_LINK.sub(lambda m: m.group(1), text.replace("`", ""))
+    plain = html.unescape(plain.replace("*", "").replace("\\", "")).strip()
+    ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode("ascii")
+    toc_default = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_text).strip().lower())
+    unicode_text = _TAG.sub("", unicodedata.normalize("NFC", plain)).strip()
+    pymdownx = re.sub(r"[A-Z]+", lambda m: m[0].lower(), re.sub(r"[^\w\- ]", "", unicode_text)).replace(" ", "-")
+    return tuple(dict.fromkeys(anchor for anchor in (toc_default, pymdownx) if anchor))
 
 
 def first_sentence(markdown: str) -> str:
