@@ -110,12 +110,11 @@ def test_parser_never_crashes(text):
     assert_sound(problems, {path: text})
 
 
-@pytest.mark.xfail(strict=False, reason="regular expressions backtrack on long lines (parse.py _CODE_SPAN, "
-                   "LOOSE_DIRECTIVE/_BLOCK_START, _INLINE_LINK): issue 9, fixed on another branch")
 @settings(PROFILE, max_examples=100)
 @example(text=HEAD + "/// " + "`" * 5000)  # cubic: _CODE_SPAN; 12,000 take 38 s
 @example(text=HEAD + "/" * 16000)  # quadratic: the directive header patterns
 @example(text=HEAD + "![](" * 4000)  # quadratic: _INLINE_LINK in links()
+@example(text=HEAD + "[" * 12000)  # refused by markdown_limits: Python-Markdown would take 24 s
 @given(text=long_lines())
 def test_reading_a_file_takes_linear_time_on_long_lines(text):
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,8 +152,6 @@ def keyed(problems):
 OVERFLOW = HEAD + "/// directive\n    units: all\n    deadline: +9999999d\n\nDo it.\n///\n"
 
 
-@pytest.mark.xfail(strict=False, reason="'deadline: +9999999d' raises OverflowError in dates.parse_deadline: "
-                   "issue 9, fixed on another branch")
 @settings(PROFILE, max_examples=150)
 @example(project=({"units.yml": UNITS_YML, "2026/b.md": OVERFLOW}, []))
 @given(project=hostile_project())
@@ -184,7 +181,7 @@ def test_check_never_crashes(project):
     assert_sound(loaded.problems, texts, root)
     assert code == (1 if loaded.errors else 0), err.getvalue()
     for problem in loaded.errors:
-        assert f"{problem.path}:{problem.line}: error: " in err.getvalue()
+        assert f"{problem.where}:{problem.line}: error: " in err.getvalue()
 
 
 def make_project(tmp: Path, files: dict[str, str | bytes]) -> Path:

@@ -331,3 +331,12 @@ def test_a_bad_as_of_date_stops_publish_before_building(site_project, tmp_path, 
     monkeypatch.setenv("BULLETINS_TODAY", "2026-13-01")
     assert publish(project, tmp_path / "safety", monkeypatch) == 1
     assert "BULLETINS_TODAY" in capsys.readouterr().err and not (tmp_path / "safety").exists()
+
+
+def test_a_link_to_a_bulletin_whose_embargo_has_lifted_is_published(site_project, tmp_path, monkeypatch):
+    lifted = MEETING_MD.replace("CIG-2021-05-2", "O-1").replace("type: minutes\n", "type: minutes\npublish: 2026-11-28\n")
+    linking = MEETING_MD.replace("The meeting was held.", "See [the other](2021-05-26-other.md).")
+    project = site_project({"2021/2021-05-25-meeting.md": linking, "2021/2021-05-26-other.md": lifted})
+    dest = tmp_path / "safety"
+    assert publish(project, dest, monkeypatch) == 0  # as of 2026-11-28, the pinned date
+    assert (dest / "bulletins/2021/2021-05-26-other/index.html").is_file()

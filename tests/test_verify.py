@@ -229,3 +229,10 @@ def test_bad_usage(example, args, message):
 def test_bad_usage_outside_a_project(tmp_path):
     result = run("verify", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 2 and "is not inside a bulletins project" in result.stderr
+
+
+def test_an_attribute_is_decoded_once_as_the_browser_does():
+    # html.parser has already decoded `&amp;#106;` to `&#106;`: the browser sees a relative URL
+    assert script_url("&#106;avascript:x") is None
+    assert script_url(" \x01java\tscript:x") == "javascript"  # trimmed at the ends, tabs dropped
+    assert script_url("java script:x") is None  # a space inside is not dropped: no scheme

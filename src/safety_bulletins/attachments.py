@@ -8,21 +8,15 @@ passes: a regular file inside the bulletins folder, not hidden, not a bulletin.
 from __future__ import annotations
 
 import html
-import os
 import posixpath
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from .model import Attachment, Problem
-from .sanitize import URL_SCHEMES
+from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, URL_SCHEMES, hidden_part, unsafe_file, url_scheme
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_BROWSER_DROPS = re.compile(r"[\t\n\r]")
-_C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
 
 @dataclass(frozen=True)
@@ -37,36 +31,6 @@ class LocalFiles:
     attachments: tuple[Attachment, ...]
     page_links: tuple[tuple[str, int], ...]  # (bulletins-relative path of a linked .md, line)
     problems: list[Problem]
-
-
-def unsafe_file(path: Path, root: Path) -> str | None:
-    """Why a file below `root` must not be read or published, or None.
-
-    Checked without opening it: a FIFO would hang the reader, a link may point anywhere."""
-    real = os.path.realpath(path)
-    real_root = os.path.realpath(root)
-    if real != real_root and not real.startswith(real_root + os.sep):
-        return f"is a link to {real}, outside the {os.path.basename(real_root)} folder: nothing outside it is published"
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return "does not exist (a broken link?)" if os.path.islink(path) else "does not exist"
-    except OSError as exc:  # a loop of links, a folder that cannot be entered
-        return f"cannot be read ({exc.strerror})"
-    if stat.S_ISDIR(mode):
-        return "is a folder, not a file"
-    if not stat.S_ISREG(mode):
-        return "is not a regular file (a FIFO, socket or device): only plain files are published"
-    return None
-
-
-def not_utf8_name(path: Path) -> bool:
-    """A file name that is not UTF-8 (decoded by Python with surrogate escapes)."""
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def local_files(path: Path, rel_path: str, listed: list[tuple[str, int]], body_links: list[tuple[str, int]]) -> LocalFiles:
@@ -91,7 +55,7 @@ def local_files(path: Path, rel_path: str, listed: list[tuple[str, int]], body_l
             problems.append(Problem(path, line, f"attachment '{_short(target)}' is a bulletin, not a file to attach",
                                     "Link to the other bulletin in the text instead: [its title](path/to/it.md)."))
             continue
-        why = unsafe_file(source, root)
+        why = unsafe_file(source, root, plain=not is_page)
         if why is not None:
             hint = (f"Put the file at {source} or correct the path (it is relative to the bulletin's folder)."
                     if why == "does not exist" else "Copy the file itself into the bulletins folder.")
@@ -106,14 +70,14 @@ def local_files(path: Path, rel_path: str, listed: list[tuple[str, int]], body_l
 def _resolve(target: str, folder: str, is_listed: bool) -> tuple[str, bool] | _Refused | None:
     """None for an address that is not a local file; _Refused for a target that may not be
     used; else (its path below the bulletins folder, whether it is a bulletin page)."""
-    # As the browser reads an address: entities decoded, tabs and newlines dropped, the ends trimmed.
-    target = _BROWSER_DROPS.sub("", html.unescape(target)).strip(_C0_AND_SPACE)
-    scheme = _SCHEME.match(target)
+    target = html.unescape(target)  # Markdown keeps entities in URLs; the browser decodes them
+    scheme = url_scheme(target)
+    target = target.strip()
     if is_listed and (scheme or target.startswith(("/", "\\"))):
         return _Refused("is an address, not a file next to the bulletin",
                         "List only files kept in the bulletin's folder (or below it); link web addresses in the text.")
-    if scheme and scheme[0][:-1].lower() not in URL_SCHEMES:
-        return _Refused(f"uses the scheme '{_short(scheme[0], 20)}', which is removed from the page",
+    if scheme and scheme not in URL_SCHEMES:
+        return _Refused(f"uses the scheme '{_short(scheme, 20)}:', which is removed from the page",
                         f"Only {', '.join(sorted(URL_SCHEMES))} and relative links are published.", "warning")
     if scheme or target.startswith(("#", "/", "\\")):
         return None
@@ -127,7 +91,9 @@ def _resolve(target: str, folder: str, is_listed: bool) -> tuple[str, bool] | _R
     if inside == ".." or inside.startswith(("../", "/")):
         return _Refused("points outside the bulletins folder: nothing outside it is published",
                         "Copy the file next to the bulletin, or link to it by its web address.")
-    if any(part.startswith(".") for part in inside.split("/")):
+    if inside == UNITS_FILE:
+        return _Refused("is the list of units, not a file to publish", "Attach a copy under another name, if at all.")
+    if hidden_part(inside):
         return _Refused("is a hidden file or inside a hidden folder, which is never published",
                         "Rename it without the leading '.'.")
     is_page = posixpath.splitext(inside)[1].lower() in MARKDOWN_SUFFIXES

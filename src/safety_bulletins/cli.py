@@ -171,7 +171,7 @@ def run_due(args) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     as_of = _date(args.as_of, "--as-of") if args.as_of else _today()
-    project = load_project(project_root(Path.cwd()) / "bulletins")
+    project = load_project(project_root(Path.cwd()) / "bulletins", as_of)
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -230,14 +230,15 @@ def run_publish(args) -> int:
                 print(f"{dest} now serves {release}")
                 return EXIT_OK
             root = project_root(Path.cwd())
-            project = load_project(root / "bulletins")
+            as_of = as_of_date()  # once: the check, the build and its verification see the same day
+            project = load_project(root / "bulletins", as_of)
             if project.errors:
                 for problem in project.errors:
                     print(problem, file=sys.stderr)
                 print(f"Not published: {len(project.errors)} error(s); the live site is unchanged.", file=sys.stderr)
                 return EXIT_PROBLEMS
-            release = publishing.publish(root, dest)
-    except publishing.PublishError as exc:
+            release = publishing.publish(root, dest, as_of)
+    except (publishing.PublishError, DateError) as exc:
         print(f"bulletins publish: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     except OSError as exc:  # what the checks before the build cannot foresee: a full disk, a folder made read-only

@@ -104,6 +104,7 @@ def parse_bulletin(path: Path, text: str) -> tuple[RawBulletin | None, list[Prob
     # Markdown expands tabs before pymdown reads a block header: so do we.
     body_lines = [line.expandtabs(4) for line in lines[end + 1 :]]
     directives, problems = _find_directives(path, body_lines, body_line)
+    problems += markdown_limits(path, body_lines, body_line)
     raw = RawBulletin(path, front_matter, "\n".join(body_lines), body_line, directives)
     return raw, problems
 
@@ -391,3 +392,51 @@ def headings(text: str, first_line: int) -> list[tuple[str, int]]:
         plain = line.strip() and not line.startswith("    ") and not _BLOCK_LINE.match(line)
         previous = line if plain else ""
     return found
+
+
+# Python-Markdown reads some shapes of text in time that grows with the square of their size
+# (seconds for a few KB), or recurses per level of nesting: refused before the build meets them.
+MAX_NESTING = 16  # list items and quotes opened on one line (`- - - x`, `> > >`)
+MAX_INDENT = 160  # columns of leading space outside code
+MAX_HEADING = 2000  # characters in a heading line (pymdown's slugify is quadratic on some)
+MAX_BRACKET_COST = 2_000_000  # unclosed `[` times the length of their paragraph, per file
+_OPENERS = re.compile(r"(?:[ ]*+(?:[-*+>]|\d{1,9}[.)])(?=[ ]|$))++")
+_MARKER = re.compile(r"[-*+>]|\d+[.)]")
+
+
+def markdown_limits(path: Path, lines: list[str], first_line: int) -> list[Problem]:
+    """Text that would make the build hang or crash (each reported once, at its first line):
+    very deep nesting, a huge heading, and paragraphs full of `[` that are never closed
+    (Markdown looks for the `]` of each one to the end of the paragraph)."""
+    problems: list[Problem] = []
+    fence = None
+    cost, worst = 0, (0, 0, 0)  # (cost, line, brackets) of the worst paragraph
+    paragraph_start, paragraph_length, unclosed = 0, 0, 0
+    for n, line in enumerate(lines + [""]):
+        fence, in_code = _track_fence(fence, line)
+        if in_code:
+            continue
+        if not line.strip():
+            if unclosed:
+                cost += unclosed * paragraph_length
+                worst = max(worst, (unclosed * paragraph_length, first_line + paragraph_start, unclosed))
+            paragraph_start, paragraph_length, unclosed = n + 1, 0, 0
+            continue
+        paragraph_length += len(line) + 1
+        if "[" in line:
+            unclosed = max(0, unclosed + line.count("[") - line.count("]"))
+        indent = len(line) - len(line.lstrip(" "))
+        openers = _OPENERS.match(line)
+        depth = len(_MARKER.findall(openers[0])) if openers else 0
+        if (indent > MAX_INDENT or depth > MAX_NESTING) and not any("nested too deep" in p.message for p in problems):
+            problems.append(Problem(path, first_line + n, f"the line is nested too deep ({depth} list or quote "
+                                    f"markers, {indent} spaces of indentation)",
+                                    f"Use at most {MAX_NESTING} levels of lists and quotes: Markdown cannot read more."))
+        elif len(line) > MAX_HEADING and line.lstrip(" ").startswith("#") and not problems:
+            problems.append(Problem(path, first_line + n, f"a heading of {len(line)} characters",
+                                    f"Keep headings under {MAX_HEADING} characters; put the rest in the text."))
+    if cost > MAX_BRACKET_COST:
+        problems.append(Problem(path, worst[1], f"the paragraph starting here has {worst[2]} '[' that are never "
+                                "closed: Markdown would take seconds or minutes to read it",
+                                "Close each '[' with ']', or write a literal bracket as '\\['."))
+    return problems

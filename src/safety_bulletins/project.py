@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import site
-from .attachments import MARKDOWN_SUFFIXES, not_utf8_name, unsafe_file
+from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, not_utf8_name, unsafe_file
 from .model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, Problem, errors_in
 from .parse import parse_bulletin, read_text
 from .units import UnitRegistry, load_units
 from .validate import validate_bulletin
 
-UNITS_FILE = "units.yml"
 DEFAULT_AUDIENCE = "internal"  # a build for the staff, unless the site says otherwise
 
 
@@ -190,7 +189,19 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Ou
 
 def across_files(outlines: list[Outline], as_of: dt.date | None = None) -> list[Problem]:
     return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(outlines, as_of)
-            + same_address(outlines))
+            + attachments_of_drafts(outlines) + same_address(outlines))
+
+
+def attachments_of_drafts(outlines: list[Outline]) -> list[Problem]:
+    """A draft's attachments stay out of the site like the draft: a published bulletin that
+    attaches one too would publish it (an editor copying the draft's line, say)."""
+    drafts = {src: o.rel_path for o in outlines if o.draft for src in o.outputs[1:]}
+    return [
+        Problem(o.source, 1, f"attaches '{src.removeprefix('bulletins/')}', an attachment of the draft "
+                f"'{drafts[src]}', which is not published", "Publish the draft first, or attach a copy of the file.")
+        for o in outlines if not o.draft
+        for src in o.outputs[1:] if src in drafts
+    ]
 
 
 def same_address(outlines: list[Outline]) -> list[Problem]:

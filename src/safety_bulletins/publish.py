@@ -21,7 +21,6 @@ import sys
 import threading
 from pathlib import Path
 
-from .dates import DateError, as_of_date
 from .verify import verify_site
 
 KEEP_RELEASES = 3
@@ -167,17 +166,13 @@ def _stop_group(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def build_release(project: Path, dest: Path, stamp: str | None = None) -> Path:
+def build_release(project: Path, dest: Path, as_of: dt.date, stamp: str | None = None) -> Path:
     """Build the site of `project` into a new, empty release folder; remove it again if the build
     fails or is stopped. The folder is named `.building-<stamp>` until the build is complete."""
     _check_dest(dest)
     stamp = stamp or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S-%fZ")
     release = releases_dir(dest) / stamp
     building = release.with_name(BUILDING + stamp)
-    try:
-        as_of = as_of_date()  # once: the build and its verification see the same day, even over midnight
-    except DateError as exc:
-        raise PublishError(str(exc)) from None
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
            "BULLETINS_TODAY": as_of.isoformat()}
     command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project / "mkdocs.yml"),
@@ -198,12 +193,14 @@ def build_release(project: Path, dest: Path, stamp: str | None = None) -> Path:
     return release
 
 
-def publish(project: Path, dest: Path) -> Path:
+def publish(project: Path, dest: Path, as_of: dt.date) -> Path:
+    """Build, verify and switch to a release of `project` as of `as_of` (the build, the check
+    before it and the verification after it all see that one day, even over midnight)."""
     _check_dest(dest)
     _check_writable(dest)
     with locked(dest):
         _remove_unfinished(dest)
-        release = build_release(project, dest)
+        release = build_release(project, dest, as_of)
         with _signals_held():  # the switch and its record in the history go together
             try:
                 switch(dest, release)

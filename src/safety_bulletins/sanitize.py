@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import nh3
 
-URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})  # and relative URLs
+from .paths import URL_SCHEMES
+
 _TAGS = nh3.ALLOWED_TAGS - {"area", "map"}
 _ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},

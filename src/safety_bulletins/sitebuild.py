@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import site
-from .attachments import not_utf8_name, unsafe_file
+from .paths import not_utf8_name, unsafe_file
 from .catalog import Catalog
 from .export import directives_json
 from .history import History, git_history
@@ -252,6 +252,15 @@ class SiteBuild:
                     "any code fence before it.")
             for d in bulletin.directives
             if f'id="{html.escape(d.id)}"' not in content
+        ]
+        # The header page_markdown wrote for each card: seen as text, it was read as code (or
+        # as something else) while another block took the card.
+        problems += [
+            Problem(bulletin.source, d.line, f"directive '{d.id}' was shown as text or code, not as its card",
+                    "Close every code fence before the directive (a fence is ``` or ~~~ with at most a language "
+                    "after it), and write no other '/// directive' header with this id.")
+            for d in bulletin.directives
+            if f"directive | {html.escape(d.id)}" in content
         ]
         for d in bulletin.directives:  # toc renames a heading whose anchor a card holds: `#id_1`
             renamed = f'id="{html.escape(d.id)}_'

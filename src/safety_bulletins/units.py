@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import site, yamlload
-from .attachments import unsafe_file
+from .paths import unsafe_file
 from .model import ALL_UNITS, Problem, Unit
 from .parse import read_text
 

@@ -28,19 +28,17 @@ from .export import directives_json
 from .labels import for_language
 from .model import Bulletin
 from .pages import generated_pages
+from .paths import URL_SCHEMES, disallowed_scheme
 from .project import hidden_because, load_project
 from .settings import read_settings
 
-# Schemes a link may use; a URL without a scheme is relative and fine.
-ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
 # Attributes that hold a URL a browser may follow or load (HTML, SVG, MathML).
 URL_ATTRIBUTES = frozenset({
     "href", "src", "action", "formaction", "xlink:href", "poster", "background", "cite", "data", "codebase",
     "longdesc", "usemap", "manifest", "icon", "profile", "ping", "archive", "lowsrc", "dynsrc", "classid",
     "itemtype", "srcset", "imagesrcset",
 })
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]+")  # browsers drop these before reading the scheme
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # shown as escapes in a finding
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?(.*)", re.IGNORECASE | re.DOTALL)
 MIN_NEEDLE = 6  # characters: shorter titles and names match too much by chance to be evidence
 
@@ -128,11 +126,9 @@ def script_url(value: str, attribute: str = "href") -> str | None:
     elif attribute == "content":
         match = _REFRESH_URL.search(value)
         candidates = [match.group(1).rstrip("'\"")] if match else []
-    for url in candidates:
-        # html.parser has decoded the entities; what is left is what the browser reads
-        scheme = _SCHEME.match(_IGNORED_IN_URL.sub("", html.unescape(url)))
-        if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
-            return scheme.group(1).lower()
+    for url in candidates:  # html.parser has decoded the entities: what is left is what the browser reads
+        if scheme := disallowed_scheme(url):
+            return scheme
     return None
 
 
@@ -262,7 +258,7 @@ class _Verifier:
 
     def scripts(self, pages: dict[str, _Page]) -> list[str]:
         return [f"{name}:{line}: {attribute}=\"{_short(value)}\" is a '{scheme}:' URL (allowed: "
-                f"{', '.join(ALLOWED_SCHEMES)} and relative)"
+                f"{', '.join(sorted(URL_SCHEMES))} and relative)"
                 for name, page in pages.items() for line, attribute, value in page.urls
                 if (scheme := script_url(value, attribute))]
 
@@ -364,4 +360,4 @@ def _short(value, limit: int = 60) -> str:
     """A value for a one-line finding: control characters shown as escapes, long ones cut."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return _IGNORED_IN_URL.sub(lambda m: "".join(f"\\x{ord(c):02x}" if c != " " else c for c in m.group(0)), text)
+    return _CONTROL.sub(lambda m: "".join(f"\\x{ord(c):02x}" for c in m.group(0)), text)

@@ -1,0 +1,74 @@
+"""What from the sources may reach the site: the one rule for files and the one for URLs.
+
+Files: a regular file whose real path is inside its root (no link out, no FIFO or device),
+neither hidden nor named like a bulletin where a plain file is meant. URLs: read as the URL
+standard says a browser reads them, then only allowed schemes pass.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+UNITS_FILE = "units.yml"  # at the top of the bulletins folder
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})  # and relative URLs
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser reads in a URL (entities already decoded), lower case; None if relative.
+    The URL standard trims C0 controls and spaces at the ends and drops tabs and newlines."""
+    match = _SCHEME.match(_TAB_OR_NEWLINE.sub("", url).strip(_C0_AND_SPACE))
+    return match.group(1).lower() if match else None
+
+
+def disallowed_scheme(url: str) -> str | None:
+    """The scheme of a URL that may not reach a page (javascript, data, vbscript...), or None."""
+    scheme = url_scheme(url)
+    return scheme if scheme is not None and scheme not in URL_SCHEMES else None
+
+
+def hidden_part(rel_path: str) -> bool:
+    """A path below a root with a hidden file or folder in it (`.env`, `.git/config`)."""
+    return any(part.startswith(".") for part in rel_path.split("/"))
+
+
+def unsafe_file(path: Path, root: Path, plain: bool = False) -> str | None:
+    """Why a file below `root` must not be read or published, or None. Checked without opening
+    it (a FIFO would hang the reader), on where it really is (a link may point anywhere inside
+    too: at a hidden file, or, for a `plain` file such as an attachment, at a bulletin)."""
+    real = os.path.realpath(path)
+    real_root = os.path.realpath(root)
+    if real != real_root and not real.startswith(real_root + os.sep):
+        return f"is a link to {real}, outside the {os.path.basename(real_root)} folder: nothing outside it is published"
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "does not exist (a broken link?)" if os.path.islink(path) else "does not exist"
+    except OSError as exc:  # a loop of links, a folder that cannot be entered
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, socket or device): only plain files are published"
+    if real != os.path.abspath(path):
+        inside = os.path.relpath(real, real_root).replace(os.sep, "/")
+        if hidden_part(inside):
+            return f"is a link to the hidden file {inside}, which is never published"
+        if plain and os.path.splitext(real)[1].lower() in MARKDOWN_SUFFIXES:
+            return f"is a link to the bulletin {inside}: link to the bulletin in the text instead"
+    return None
+
+
+def not_utf8_name(path: Path) -> bool:
+    """A file name that is not UTF-8 (decoded by Python with surrogate escapes)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
