@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import REPO
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from safety_bulletins import yamlload
@@ -104,7 +104,8 @@ _LINE = (st.tuples(_KEY, st.sampled_from([":", ": ", ":\t", ":  ", "::"]), st.li
          .map("".join) | st.lists(_PIECE, max_size=8).map("".join))
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+@example("a: a:")  # the fast path once took a trailing colon for text
 @given(st.lists(_LINE, min_size=1, max_size=4).map("\n".join))
 def test_fast_path_never_disagrees_with_pyyaml(text):
     simple = yamlload._load_simple(text)  # None: it leaves the text to PyYAML, which is no disagreement

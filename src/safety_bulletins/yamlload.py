@@ -164,7 +164,7 @@ def _plain_scalar(text: str):
         return None
     if text in _BOOLS:
         return _BOOLS[text]
-    if ": " in text or not _PLAIN.match(text):
+    if ": " in text or text.endswith(":") or not _PLAIN.match(text):
         raise ValueError(text)
     return text
 
