@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ def tree(site):
 def older(path: Path, text: str):
     """Write `text` and give the file a date well before the site was built."""
     path.write_text(text, encoding="utf-8")
-    past = time.time() - 10 * 24 * 3600
+    past = path.stat().st_mtime - 10 * 24 * 3600  # the file system's clock, not the (maybe moved) Python one
     os.utime(path, (past, past))
 
 
@@ -110,9 +109,9 @@ def test_a_dirty_build_after_an_upgrade_redoes_every_page_and_file(project, tmp_
     site = project / "site"
     stale = [site / "guide/index.html", site / "bulletins/2021/2021-05-25-meeting/index.html",
              next(site.glob("assets/stylesheets/main.*.css"))]
-    future = time.time() + 3600
     for path in stale:
         path.write_text("written by the old version")
+        future = path.stat().st_mtime + 3600  # the file system's clock, not the (maybe moved) Python one
         os.utime(path, (future, future))
     assert mkdocs(project, "build", "--dirty").returncode == 0
     assert all(path.read_text() == "written by the old version" for path in stale)  # nothing else would redo them
