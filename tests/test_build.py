@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs, write_tree
 
-from safety_bulletins.markdown_ext import page_markdown
-from safety_bulletins.project import load_project
+from safety_bulletins.outputs.markdown_ext import page_markdown
+from safety_bulletins.sources.project import load_project
 
 NOTICE_MD = """\
 ---

@@ -124,7 +124,7 @@ def assert_site(case: Case, site: Path) -> None:
 def test_check(case_file, tmp_path):
     case = read_case(case_file)
     project = make_project(case, tmp_path)
-    result = _run(project, "safety_bulletins.cli", "check", "bulletins")
+    result = _run(project, "safety_bulletins.commands.cli", "check", "bulletins")
     output = _relative(result.stdout + result.stderr, project)
     if case.only == "build":  # outside what check reads (docs/, mkdocs.yml): it must still not crash
         assert result.returncode in (0, 1) and "Traceback" not in output, output

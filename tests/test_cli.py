@@ -8,8 +8,8 @@ import pytest
 
 from helpers import MEETING_MD, REPO
 
-from safety_bulletins.cli import main
-from safety_bulletins.project import load_project
+from safety_bulletins.commands.cli import main
+from safety_bulletins.sources.project import load_project
 
 
 def test_check_passes_on_good_bulletins(bulletins_dir, capsys):
@@ -42,12 +42,12 @@ def test_check_finds_the_projects_bulletins_from_a_subfolder(bulletins_dir, tmp_
 
 
 def test_console_script_and_bad_usage():
-    result = subprocess.run([sys.executable, "-m", "safety_bulletins.cli", "frobnicate"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "safety_bulletins.commands.cli", "frobnicate"], capture_output=True, text=True)
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 
 def test_the_shipped_example_bulletins_are_valid():
-    result = subprocess.run([sys.executable, "-m", "safety_bulletins.cli", "check", str(REPO / "bulletins")],
+    result = subprocess.run([sys.executable, "-m", "safety_bulletins.commands.cli", "check", str(REPO / "bulletins")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr

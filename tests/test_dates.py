@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from safety_bulletins.dates import DateError, as_of_date, bucket, parse_datetime, parse_deadline
+from safety_bulletins.sources.dates import DateError, as_of_date, bucket, parse_datetime, parse_deadline
 from helpers import MEETING_MD, build, mkdocs
 from safety_bulletins.model import Directive
 

@@ -11,7 +11,7 @@ from importlib.metadata import version
 
 from helpers import AS_OF, REPO, build
 
-from safety_bulletins.project import load_project
+from safety_bulletins.sources.project import load_project
 
 
 def copy_example(project):
@@ -74,7 +74,7 @@ def test_packaged_wheel_carries_every_template(tmp_path):
     (wheel,) = tmp_path.glob("safety_bulletins-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = {f"safety_bulletins/{p.relative_to(REPO / 'src/safety_bulletins').as_posix()}"
-                 for p in (REPO / "src/safety_bulletins/templates").rglob("*") if p.is_file()}
+                 for p in (REPO / "src/safety_bulletins/outputs/templates").rglob("*") if p.is_file()}
     assert len(templates) > 15 and templates <= names
 
 

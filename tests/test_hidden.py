@@ -18,9 +18,9 @@ import pytest
 from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, free_port, mkdocs, write_tree
 
 from safety_bulletins.model import Bulletin
-from safety_bulletins.project import hidden_because, load_project
-from safety_bulletins.settings import SettingsError, bulletin_settings
-from safety_bulletins.verify import verify_site
+from safety_bulletins.sources.project import hidden_because, load_project
+from safety_bulletins.build.settings import SettingsError, bulletin_settings
+from safety_bulletins.commands.verify import verify_site
 
 AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 HEAD = "---\ntitle: T\ndate: 2021-05-25\ntype: minutes\n"
@@ -340,11 +340,11 @@ def test_dirty_builds_follow_the_embargo_and_the_audience(tmp_path):
 
 def test_due_follows_the_audience(tmp_path):
     project = hidden_project(tmp_path / "project", {"HIDDENINTERNAL": "classification: internal"}, audience="public")
-    result = subprocess.run([sys.executable, "-m", "safety_bulletins.cli", "due", "--within", "60d", "--format", "json"],
+    result = subprocess.run([sys.executable, "-m", "safety_bulletins.commands.cli", "due", "--within", "60d", "--format", "json"],
                             cwd=project, capture_output=True, text=True, env={**os.environ, "BULLETINS_TODAY": AS_OF})
     assert result.returncode == 0, result.stderr
     assert "HIDDENINTERNAL" not in result.stdout
     (project / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "safety_bulletins.cli", "due", "--within", "60d", "--format", "json"],
+    result = subprocess.run([sys.executable, "-m", "safety_bulletins.commands.cli", "due", "--within", "60d", "--format", "json"],
                             cwd=project, capture_output=True, text=True, env={**os.environ, "BULLETINS_TODAY": AS_OF})
     assert "HIDDENINTERNAL-ID" in result.stdout  # the same directive, shown to the staff

@@ -2,7 +2,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from safety_bulletins import labels
+from safety_bulletins.outputs import labels
 from safety_bulletins.model import BUCKETS, BULLETIN_TYPES, GRADES, STATUSES
 
 PACKAGE = Path(labels.__file__).parent

@@ -3,8 +3,8 @@ import re
 
 from helpers import MEETING_MD
 
-from safety_bulletins import pages
-from safety_bulletins.sitebuild import SiteBuild
+from safety_bulletins.outputs import pages
+from safety_bulletins.build.sitebuild import SiteBuild
 
 
 def test_long_listings_are_cut_into_pages_most_urgent_first(bulletins_dir, monkeypatch):

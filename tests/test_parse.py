@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from safety_bulletins.parse import headings, links, parse_bulletin, read_text, without_code_spans
-from safety_bulletins.project import load_project
-from safety_bulletins.validate import first_sentence
+from safety_bulletins.sources.parse import headings, links, parse_bulletin, read_text, without_code_spans
+from safety_bulletins.sources.project import load_project
+from safety_bulletins.sources.validate import first_sentence
 
 P = Path("b.md")
 

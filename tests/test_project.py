@@ -2,7 +2,7 @@
 
 from helpers import MEETING_MD
 
-from safety_bulletins.project import MAX_BULLETIN_BYTES, PARALLEL_FROM, check_folder, load_project
+from safety_bulletins.sources.project import MAX_BULLETIN_BYTES, PARALLEL_FROM, check_folder, load_project
 
 
 def test_check_folder_in_parallel_finds_what_load_project_finds(bulletins_dir):

@@ -33,14 +33,14 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from strategies import Corpus, bulletin_text, hostile_project, long_lines, valid_corpus
 
-from safety_bulletins import cli
-from safety_bulletins.dates import parse_date
+from safety_bulletins.commands import cli
+from safety_bulletins.sources.dates import parse_date
 from safety_bulletins.model import Problem, errors_in
-from safety_bulletins.parse import parse_bulletin
-from safety_bulletins.project import check_folder, load_bulletin, load_project
-from safety_bulletins.site import bulletin_src
-from safety_bulletins.sitebuild import SiteBuild
-from safety_bulletins.units import load_units
+from safety_bulletins.sources.parse import parse_bulletin
+from safety_bulletins.sources.project import check_folder, load_bulletin, load_project
+from safety_bulletins.outputs.site import bulletin_src
+from safety_bulletins.build.sitebuild import SiteBuild
+from safety_bulletins.sources.units import load_units
 
 settings.register_profile(
     "properties",
@@ -197,7 +197,7 @@ def run_build(project: Path, rows_per_page: int | None = None) -> subprocess.Com
     env.pop("SOURCE_DATE_EPOCH", None)
     start = ["-m", "mkdocs"]
     if rows_per_page is not None:
-        start = ["-c", "import sys, safety_bulletins.pages as p; p.ROWS_PER_PAGE = int(sys.argv.pop(1)); "
+        start = ["-c", "import sys, safety_bulletins.outputs.pages as p; p.ROWS_PER_PAGE = int(sys.argv.pop(1)); "
                        "from mkdocs.__main__ import cli; cli()", str(rows_per_page)]
     return subprocess.run([sys.executable, *start, "build", "--site-dir", str(project / "site")], cwd=project,
                           env=env, capture_output=True, text=True, errors="replace", timeout=BUILD_SECONDS)

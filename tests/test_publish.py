@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from helpers import MEETING_MD, REPO, build, nginx
 
-from safety_bulletins.cli import main
-from safety_bulletins.publish import releases
+from safety_bulletins.commands.cli import main
+from safety_bulletins.commands.publish import releases
 
 
 def publish(project, dest, monkeypatch, *extra):
@@ -195,7 +195,7 @@ def cli(project, *args, as_user=False):
     """`bulletins publish` in a process of its own, as CI runs it; `as_user`: without root's power to
     write anywhere (a root user keeps its files but not CAP_DAC_OVERRIDE)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
-    command = [sys.executable, "-m", "safety_bulletins.cli", "publish", *args]
+    command = [sys.executable, "-m", "safety_bulletins.commands.cli", "publish", *args]
     if as_user and os.geteuid() == 0:
         if not shutil.which("setpriv"):
             pytest.skip("running as root without setpriv (util-linux) to drop root's file permissions")

@@ -3,7 +3,7 @@ import types
 
 import pytest
 
-from safety_bulletins.search_index import rewrite_as_utf8
+from safety_bulletins.outputs.search_index import rewrite_as_utf8
 
 TRICKY = [
     "应急预案 安全生产", "\\u4e2d is text, not an escape", "\\\\u4e2d", "\\", 'a "quote"', "\n\t\x01\x1f",
@@ -41,7 +41,7 @@ def test_escaped_quotes_from_another_writer_are_parsed(tmp_path):
 
 
 def test_text_that_only_looks_like_an_escaped_quote_keeps_the_fast_path(tmp_path, monkeypatch):
-    from safety_bulletins import search_index
+    from safety_bulletins.outputs import search_index
 
     def parse(*_):
         raise AssertionError("the index was parsed")

@@ -1,6 +1,6 @@
 import pytest
 
-from safety_bulletins.site import Links, root_of, url_for
+from safety_bulletins.outputs.site import Links, root_of, url_for
 
 
 @pytest.mark.parametrize(("src", "directory_urls", "url"), [

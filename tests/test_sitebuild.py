@@ -5,9 +5,9 @@ import re
 import pytest
 from helpers import MEETING_MD
 
-from safety_bulletins.export import directives_json
-from safety_bulletins.markdown_ext import facts_placeholder
-from safety_bulletins.sitebuild import LISTING_PLACEHOLDER, LostPlaceholder, SiteBuild
+from safety_bulletins.outputs.export import directives_json
+from safety_bulletins.outputs.markdown_ext import facts_placeholder
+from safety_bulletins.build.sitebuild import LISTING_PLACEHOLDER, LostPlaceholder, SiteBuild
 
 
 def make(bulletins_dir):

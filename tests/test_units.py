@@ -1,8 +1,8 @@
 import os
 import time
 
-from safety_bulletins import site
-from safety_bulletins.units import load_units
+from safety_bulletins.outputs import site
+from safety_bulletins.sources.units import load_units
 
 
 def load(tmp_path, text):

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from helpers import AS_OF, MEETING_MD
 
-from safety_bulletins.project import load_project
+from safety_bulletins.sources.project import load_project
 
 AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 

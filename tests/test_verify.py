@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import AS_OF, REPO, build
 
-from safety_bulletins.verify import script_url, verify_site
+from safety_bulletins.commands.verify import script_url, verify_site
 
 AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 DRAFT = "bulletins/2026/2026-11-27-draft-notice-holiday-safety"  # the example site's draft
@@ -191,7 +191,7 @@ def test_allowed_urls(value):
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "safety_bulletins.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "safety_bulletins.commands.cli", *args], capture_output=True, text=True,
                           cwd=cwd, env={**os.environ, "BULLETINS_TODAY": AS_OF}, timeout=120)
 
 

@@ -12,8 +12,8 @@ from helpers import REPO
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from safety_bulletins import yamlload
-from safety_bulletins.parse import parse_bulletin
+from safety_bulletins.sources import yamlload
+from safety_bulletins.sources.parse import parse_bulletin
 
 
 def full_yaml(text):

@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from .dates import bucket
+from .sources.dates import bucket
 from .model import BUCKETS, Bulletin, Directive, Unit
-from .project import DEFAULT_AUDIENCE, Project
+from .sources.project import DEFAULT_AUDIENCE, Project
 
 
 @dataclass(frozen=True, slots=True)  # one per directive and unit: ~150,000 at 2,000 bulletins

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import posixpath
 
-from .model import Attachment, Bulletin
+from ..model import Attachment, Bulletin
 
 UNITS_INDEX = "units/index.md"
 REGISTER = "directives/index.md"

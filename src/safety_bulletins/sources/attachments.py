@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from .model import Attachment, Problem
+from ..model import Attachment, Problem
 from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, URL_SCHEMES, hidden_part, unsafe_file, url_scheme
 
 

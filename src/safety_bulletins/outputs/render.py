@@ -12,10 +12,10 @@ import jinja2
 from markupsafe import Markup
 
 from . import cells, site
-from .catalog import Catalog, UnitEntry
-from .history import FileHistory
+from ..catalog import Catalog, UnitEntry
+from ..build.history import FileHistory
 from .labels import ENGLISH, Labels
-from .model import Bulletin, Directive
+from ..model import Bulletin, Directive
 from .pages import GeneratedPage
 from .site import Links, root_of, url_for
 
@@ -23,7 +23,7 @@ from .site import Links, root_of, url_for
 def template_environment(autoescape: bool) -> jinja2.Environment:
     """The package's templates: HTML ones escape every value; Markdown ones (bulletins new) do not."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("safety_bulletins", "templates"),
+        loader=jinja2.PackageLoader("safety_bulletins.outputs", "templates"),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

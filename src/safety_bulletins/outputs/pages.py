@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import site
-from .catalog import Catalog, UnitEntry
+from ..catalog import Catalog, UnitEntry
 from .labels import Labels
-from .model import BULLETIN_TYPES
+from ..model import BULLETIN_TYPES
 
 
 @dataclass(frozen=True)

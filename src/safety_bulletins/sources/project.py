@@ -9,9 +9,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import site
+from ..outputs import site
 from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, not_utf8_name, unsafe_file
-from .model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, Problem, errors_in
+from ..model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, Problem, errors_in
 from .parse import parse_bulletin, read_text
 from .units import UnitRegistry, load_units
 from .validate import validate_bulletin

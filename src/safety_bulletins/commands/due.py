@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .catalog import Catalog
+from ..catalog import Catalog
 
 _SPAN = re.compile(r"^(\d+)([dw])$")
 

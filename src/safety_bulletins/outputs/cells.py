@@ -12,7 +12,7 @@ from collections.abc import Callable
 from markupsafe import Markup, escape
 
 from .labels import Labels
-from .model import Directive
+from ..model import Directive
 from .site import Links
 
 

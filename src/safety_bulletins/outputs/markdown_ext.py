@@ -21,7 +21,7 @@ from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
 
-from .model import Bulletin, Directive
+from ..model import Bulletin, Directive
 
 
 def page_markdown(bulletin: Bulletin) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import yamlload
-from .model import Problem
+from ..model import Problem
 
 _BLOCK_START = re.compile(r"^[ ]{0,3}(/{3,})[ ]*([\w-]+)[ ]*(?:\|[ ]*(.*?)[ ]*)?$")
 _BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")

@@ -22,15 +22,15 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from . import site
-from .catalog import Catalog
-from .export import directives_json
-from .labels import for_language
-from .model import Bulletin
-from .pages import generated_pages
-from .paths import URL_SCHEMES, disallowed_scheme
-from .project import hidden_because, load_project
-from .settings import read_settings
+from ..outputs import site
+from ..catalog import Catalog
+from ..outputs.export import directives_json
+from ..outputs.labels import for_language
+from ..model import Bulletin
+from ..outputs.pages import generated_pages
+from ..sources.paths import URL_SCHEMES, disallowed_scheme
+from ..sources.project import hidden_because, load_project
+from ..build.settings import read_settings
 
 # Attributes that hold a URL a browser may follow or load (HTML, SVG, MathML).
 URL_ATTRIBUTES = frozenset({

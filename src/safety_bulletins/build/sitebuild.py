@@ -17,24 +17,24 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import site
-from .paths import not_utf8_name, unsafe_file
-from .catalog import Catalog
-from .export import directives_json
+from ..outputs import site
+from ..sources.paths import not_utf8_name, unsafe_file
+from ..catalog import Catalog
+from ..outputs.export import directives_json
 from .history import History, git_history
-from .labels import for_language
-from .markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
-from .model import Bulletin, Directive, Problem
-from .pages import GeneratedPage, generated_pages
-from .parse import LOOSE_DIRECTIVE
-from .project import DEFAULT_AUDIENCE, Project, load_project
-from .render import Renderer
-from .sanitize import sanitize
+from ..outputs.labels import for_language
+from ..outputs.markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
+from ..model import Bulletin, Directive, Problem
+from ..outputs.pages import GeneratedPage, generated_pages
+from ..sources.parse import LOOSE_DIRECTIVE
+from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
+from ..outputs.render import Renderer
+from ..outputs.sanitize import sanitize
 
 
 # Changes whenever this package's code or templates change, so dirty builds redo every page
 PACKAGE_VERSION = hashlib.sha256(b"".join(
-    p.read_bytes() for p in sorted(Path(__file__).parent.rglob("*")) if p.is_file() and p.suffix != ".pyc"
+    p.read_bytes() for p in sorted(Path(__file__).parents[1].rglob("*")) if p.is_file() and p.suffix != ".pyc"
 )).hexdigest()
 # Their templates, Markdown extensions and CSS shape every page: a new version redoes them all
 SITE_TOOLS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown")

@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 from . import dates
-from .model import (
+from ..model import (
     ALL_UNITS,
     BULLETIN_TYPES,
     CLASSIFICATIONS,

@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import site, yamlload
+from ..outputs import site
+from . import yamlload
 from .paths import unsafe_file
-from .model import ALL_UNITS, Problem, Unit
+from ..model import ALL_UNITS, Problem, Unit
 from .parse import read_text
 
 # Pages the site generates where a unit's page (site.unit_src) could land.

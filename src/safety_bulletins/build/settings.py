@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import CLASSIFICATIONS
-from .project import DEFAULT_AUDIENCE
+from ..model import CLASSIFICATIONS
+from ..sources.project import DEFAULT_AUDIENCE
 
 SECTION = "bulletins"  # the key under `extra:`
 

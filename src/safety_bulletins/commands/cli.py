@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 
 from . import publish as publishing
-from .catalog import Catalog
-from .dates import DateError, as_of_date, parse_date
+from ..catalog import Catalog
+from ..sources.dates import DateError, as_of_date, parse_date
 from .due import due_rows, parse_span
-from .model import BULLETIN_TYPES
-from .project import check_folder, load_project
+from ..model import BULLETIN_TYPES
+from ..sources.project import check_folder, load_project
 from .scaffold import new_bulletin
-from .settings import SettingsError, read_settings
+from ..build.settings import SettingsError, read_settings
 from .verify import verify_site
 
 EXIT_OK = 0

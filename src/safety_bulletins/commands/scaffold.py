@@ -7,8 +7,8 @@ import json
 import re
 from pathlib import Path
 
-from .model import BULLETIN_TYPES
-from .render import template_environment
+from ..model import BULLETIN_TYPES
+from ..outputs.render import template_environment
 
 _ENV = template_environment(autoescape=False)  # Markdown and YAML: values are quoted by the yaml filter
 _ENV.filters["yaml"] = lambda value: json.dumps(value or "", ensure_ascii=False)  # JSON strings are YAML

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import nh3
 
-from .paths import URL_SCHEMES
+from ..sources.paths import URL_SCHEMES
 
 _TAGS = nh3.ALLOWED_TAGS - {"area", "map"}
 _ATTRIBUTES = {

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import re
 
-from .model import Directive
+from ..model import Directive
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})$")

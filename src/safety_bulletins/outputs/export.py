@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import site
-from .catalog import Catalog
+from ..catalog import Catalog
 
 
 def directives_json(catalog: Catalog, directory_urls: bool = True) -> dict:

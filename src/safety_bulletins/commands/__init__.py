@@ -1,0 +1,1 @@
+"""The `bulletins` command line: new, check, due, publish, verify."""
