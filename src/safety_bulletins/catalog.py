@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from .sources.dates import bucket
-from .model import BUCKETS, Bulletin, Directive, Unit
+from .model import BUCKETS, Bulletin, Directive, FollowUp, Unit
 from .sources.project import DEFAULT_AUDIENCE, Project
+from .state import Issued, State, replay
 
 
 @dataclass(frozen=True, slots=True)  # one per directive and unit: ~150,000 at 2,000 bulletins
@@ -17,7 +17,19 @@ class UnitEntry:
     """A directive as one unit sees it: addressed to it (maybe through `all`) or supporting."""
 
     directive: Directive
-    role: str  # "responsible", "support", or "" in the register
+    role: str  # "responsible", "support", "acceptance" (waits for the unit to accept it), or "" in the register
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Closure rates (整改率, 按期整改率) of some directives; the definitions are on the pages."""
+
+    closed: int  # done
+    total: int  # not cancelled, with a deadline
+    on_time: int  # done on or before the deadline in force when it was done
+
+    def percent(self, part: int, whole: int) -> str:
+        return f"{100 * part / whole:.0f}%" if whole else "–"
 
 
 class Catalog:
@@ -30,7 +42,17 @@ class Catalog:
                                                 key=lambda b: (-b.date.toordinal(), b.rel_path))
         self.hidden: list[Bulletin] = project.hidden(as_of, audience)  # for `bulletins verify`
         self.directives: list[Directive] = [d for b in self.bulletins for d in b.directives]
-        self.buckets: dict[str, str] = {d.id: bucket(d, as_of) for d in self.directives}
+        self.follow_ups: list[FollowUp] = [f for b in self.bulletins for f in b.follow_ups]
+        by_directive: dict[str, list[FollowUp]] = defaultdict(list)
+        for f in self.follow_ups:
+            by_directive[f.directive_id.casefold()].append(f)
+        # The one place a directive's current state is computed: everything reads these
+        self.states: dict[str, State] = {
+            d.id: replay(Issued.of(d), by_directive.get(d.id.casefold(), ()), as_of)[0] for d in self.directives
+        }
+        self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of) for d in self.directives}
+        self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
+        self._bulletin_of: dict[str, Bulletin] = {b.rel_path: b for b in self.bulletins}
 
     @property
     def units(self) -> list[Unit]:
@@ -39,14 +61,28 @@ class Catalog:
     def bucket_of(self, directive: Directive) -> str:
         return self.buckets[directive.id]
 
+    def state_of(self, directive: Directive) -> State:
+        return self.states[directive.id]
+
+    def directive_of(self, follow_up: FollowUp) -> Directive | None:
+        """The directive a published follow-up is about (always published: checked across files)."""
+        return self._by_id.get(follow_up.directive_id.casefold())
+
+    def bulletin_of(self, follow_up: FollowUp) -> Bulletin:
+        return self._bulletin_of[follow_up.rel_path]
+
     def by_bucket(self, entries: list[UnitEntry]) -> dict[str, list[UnitEntry]]:
-        """Entries grouped into buckets (most urgent first), each sorted by deadline then id."""
+        """Entries grouped into buckets (most urgent first), each sorted by deadline in force then id;
+        what waits for the unit's acceptance apart."""
         groups: dict[str, list[UnitEntry]] = {name: [] for name in BUCKETS}
         for entry in entries:
-            groups[self.bucket_of(entry.directive)].append(entry)
+            groups["to-accept" if entry.role == "acceptance" else self.bucket_of(entry.directive)].append(entry)
         for group in groups.values():
-            group.sort(key=lambda entry: _deadline_order(entry.directive))
+            group.sort(key=lambda entry: self._deadline_order(entry.directive))
         return groups
+
+    def _deadline_order(self, directive: Directive):
+        return (self.states[directive.id].deadline or dt.date.max, directive.id)
 
     @cached_property
     def register(self) -> list[UnitEntry]:
@@ -62,16 +98,58 @@ class Catalog:
                     entries[unit.id].append(UnitEntry(directive, "responsible"))
                 elif unit.id in directive.support:
                     entries[unit.id].append(UnitEntry(directive, "support"))
+                if self.states[directive.id].acceptor == unit.id:
+                    entries[unit.id].append(UnitEntry(directive, "acceptance"))
         return entries
 
     def for_unit(self, unit_id: str) -> list[UnitEntry]:
         return self._unit_entries.get(unit_id, [])
 
-    def counts(self, directives) -> Counter:
-        """How many directives fall in each bucket, plus 'open' (everything not closed)."""
-        counter = Counter(self.bucket_of(d) for d in directives)
-        counter["open"] = sum(n for name, n in counter.items() if name != "closed")
+    def counts(self, entries) -> Counter:
+        """How many of a unit's entries (or directives) fall in each bucket, plus 'open' (not
+        closed) and 'escalated' (open and under supervision); what waits for the unit's own
+        acceptance is 'to-accept', apart from its work."""
+        counter: Counter = Counter()
+        for entry in entries:
+            directive = entry.directive if isinstance(entry, UnitEntry) else entry
+            if isinstance(entry, UnitEntry) and entry.role == "acceptance":
+                counter["to-accept"] += 1
+                continue
+            counter[self.bucket_of(directive)] += 1
+            counter["escalated"] += self.states[directive.id].escalated
+        counter["open"] = sum(counter[name] for name in BUCKETS if name not in ("closed", "to-accept"))
         return counter
+
+    def coming_deadlines(self, entries) -> dict[str, int]:
+        """How many open directives (not awaiting acceptance) fall due on each day from the
+        as-of date on: what a page's script needs to recount its buckets on a later day
+        (what is overdue at the as-of date stays overdue)."""
+        days: Counter = Counter()
+        for entry in entries:
+            if isinstance(entry, UnitEntry) and entry.role == "acceptance":
+                continue
+            directive = entry.directive if isinstance(entry, UnitEntry) else entry
+            if self.bucket_of(directive) in ("due-soon", "upcoming", "later"):
+                days[self.states[directive.id].deadline.isoformat()] += 1
+        return dict(sorted(days.items()))
+
+    def rates(self, entries) -> Rates:
+        """Closure rates of the directives a unit is responsible for (or of any directives)."""
+        closed = total = on_time = 0
+        for entry in entries:
+            if isinstance(entry, UnitEntry) and entry.role not in ("responsible", ""):
+                continue
+            state = self.states[(entry.directive if isinstance(entry, UnitEntry) else entry).id]
+            if state.status == "cancelled" or state.original_deadline is None:
+                continue
+            total += 1
+            closed += state.status == "done"
+            on_time += bool(state.on_time)
+        return Rates(closed, total, on_time)
+
+    def escalated(self) -> list[Directive]:
+        """Open directives under supervision (督办), most urgent first: shown everywhere until closed."""
+        return sorted((d for d in self.directives if self.states[d.id].escalated), key=self._deadline_order)
 
     @cached_property
     def years(self) -> dict[int, list[Bulletin]]:
@@ -91,6 +169,3 @@ class Catalog:
         meetings = [b for b in self.bulletins if b.meeting and b.meeting.start.date() >= self.as_of]
         return sorted(meetings, key=lambda b: (b.meeting.start, b.rel_path))
 
-
-def _deadline_order(directive: Directive):
-    return (directive.deadline or dt.date.max, directive.id)

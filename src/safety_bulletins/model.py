@@ -12,8 +12,11 @@ BULLETIN_TYPES = ("minutes", "notice", "bulletin", "inspection")
 STATUSES = ("open", "in-progress", "awaiting-acceptance", "done", "cancelled")
 CLOSED_STATUSES = ("done", "cancelled")
 GRADES = ("general", "major")
-# Buckets in the order pages list them: most urgent first.
-BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "closed")
+# Buckets in the order pages list them: most urgent first. "to-accept" is a unit's own view of
+# what waits for its acceptance; a directive is in it only on the accepting unit's page.
+BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "awaiting-acceptance", "to-accept", "closed")
+# The buckets that change as days pass; the others change only with a follow-up.
+DATED_BUCKETS = ("overdue", "due-soon", "upcoming", "later")
 ALL_UNITS = "all"
 # Who may read a bulletin, lowest first: a build for an audience shows what is at or below it.
 CLASSIFICATIONS = ("public", "internal", "restricted")
@@ -82,14 +85,44 @@ class Directive:
     line: int
     # The header and options as lines of the body: [start, end), replaced when the page is rendered
     header: tuple[int, int] = (0, 0)
+    # The rest of the "five implementations" besides units, owner and deadline (free text)
+    measures: str = ""
+    funds: str = ""
+    contingency: str = ""
     bulletin: Bulletin = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
-
-    @property
-    def closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
 
     def addresses(self, unit_id: str) -> bool:
         return ALL_UNITS in self.units or unit_id in self.units
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Progress on an earlier directive, recorded in a later bulletin (`/// follow-up`).
+    Each option is None (or "") when the follow-up leaves that part of the directive as it was.
+    It names its bulletin by path, not by object: checks across files run on it in other processes."""
+
+    directive_id: str  # as written (ids are matched regardless of case)
+    title: str
+    text: str  # Markdown, as written
+    date: dt.date  # when it happened: `date:`, or the bulletin's date
+    anchor: str  # its card's id on the page: sb-fu-<directive id>[-n]
+    source: Path
+    rel_path: str
+    line: int
+    order: int  # its place among the follow-ups of its file, from 1
+    status: str | None = None
+    deadline: dt.date | None = None  # an extension (or a shorter time)
+    reason: str = ""
+    accepted_by: str = ""  # a unit's id, or a person's name
+    accepted_by_unit: bool = False  # whether accepted_by is a unit of units.yml
+    escalate: bool | None = None
+    reopen: str = ""  # why a closed directive is open again
+    header: tuple[int, int] = (0, 0)
+
+    @property
+    def changes_anything(self) -> bool:
+        return (self.status is not None or self.deadline is not None or bool(self.accepted_by)
+                or self.escalate is not None)
 
 
 @dataclass
@@ -117,6 +150,7 @@ class Bulletin:
     attachments: tuple[Attachment, ...] = ()
     page_links: tuple[tuple[str, int], ...] = ()  # linked bulletins: (path below bulletins/, line)
     directives: list[Directive] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
 
     @property
     def stem(self) -> str:

@@ -24,7 +24,7 @@ from ..outputs.export import directives_json
 from .history import History, git_history
 from ..outputs.labels import for_language
 from ..outputs.markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
-from ..model import Bulletin, Directive, Problem
+from ..model import Bulletin, Directive, FollowUp, Problem
 from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
@@ -103,7 +103,8 @@ class SiteBuild:
         self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
-        self._cards_due: dict[str, Directive] = {}  # the cards the page being rendered may still show
+        self._follow_ups: dict[str, FollowUp] = {}  # by anchor, on the page being rendered
+        self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
@@ -115,12 +116,12 @@ class SiteBuild:
     def markdown_extensions(self) -> list:
         return [SafeHtmlExtension(), DirectiveExtension(self.card)]
 
-    def card(self, directive_id: str) -> Card | None:
-        """The card for a `/// directive | <id>` block of the page being rendered: only the
-        page's own directives, each once; anything else (a header the checker did not see,
-        forged with a real id) stays text, and `render_problems` fails the build on it."""
-        directive = self._cards_due.pop(directive_id, None)
-        return None if directive is None else Card(directive, self.catalog.bucket_of(directive))
+    def card(self, kind: str, key: str) -> Card | None:
+        """The card for a `/// directive | <id>` (or `/// follow-up | <anchor>`) block of the
+        page being rendered: only the page's own blocks, each once; anything else (a header
+        the checker did not see, forged with a real id) stays text, and `render_problems`
+        fails the build on it."""
+        return self._cards_due.pop((kind, key), None)
 
     def source_files(self, page_stamps: Path | None = None, site_inputs: str = "") -> list[SourceFile]:
         """The files to add to the site. A bulletin's Markdown comes with `page_source`
@@ -169,9 +170,14 @@ class SiteBuild:
     def _page_inputs(self, bulletin: Bulletin) -> str:
         """Everything a bulletin's page is made from: its data, the buckets and unit names
         it shows, its history, the language, the URL style and this package's version."""
-        units = {u for d in bulletin.directives for u in (*d.units, *d.support)} | {bulletin.issuer}
+        shown = bulletin.directives + [self.catalog.directive_of(f) for f in bulletin.follow_ups]
+        units = {u for d in shown for u in (*d.units, *d.support)} | {bulletin.issuer}
+        units |= {s.accepted_by for d in shown if (s := self.catalog.state_of(d)).accepted_by}
         return repr((
-            bulletin, [self.catalog.bucket_of(d) for d in bulletin.directives],
+            bulletin, [(self.catalog.bucket_of(d), self.catalog.state_of(d)) for d in shown],
+            [(d.id, d.title, d.bulletin.title, d.bulletin.rel_path) for d in shown],
+            [(f.rel_path, self.catalog.bulletin_of(f).title) for d in shown
+             for f in (c.follow_up for c in self.catalog.state_of(d).history)],
             [self.catalog.registry.units.get(u) for u in sorted(filter(None, units))],
             self.history.get(bulletin.rel_path), self.renderer.labels.language,
             self.renderer.directory_urls, self.catalog.as_of, PACKAGE_VERSION,
@@ -192,8 +198,15 @@ class SiteBuild:
     def page_source(self, src_uri: str, markdown: str) -> str:
         """The Markdown MkDocs renders for a page (which it does next: the cards it may hold are set here)."""
         bulletin = self.bulletins.get(src_uri)
-        self._cards_due = {} if bulletin is None else {d.id: d for d in bulletin.directives}
+        self._cards_due = {} if bulletin is None else self._cards(bulletin)
         return markdown if bulletin is None else page_markdown(bulletin)
+
+    def _cards(self, bulletin: Bulletin) -> dict[tuple[str, str], Card]:
+        cards = {("directive", d.id): Card(d, self.catalog.bucket_of(d)) for d in bulletin.directives}
+        for f in bulletin.follow_ups:
+            directive = self.catalog.directive_of(f)
+            cards[("follow-up", f.anchor)] = Card(directive, self.catalog.bucket_of(directive), f)
+        return cards
 
     def page_content(self, src_uri: str, content: str) -> str:
         """The page's HTML: its rendered Markdown sanitized (every page, hand-written ones
@@ -229,15 +242,23 @@ class SiteBuild:
         bulletin = self.bulletins.get(src_uri)
         if bulletin is None:
             return output
-        lost = [d for d in bulletin.directives if facts_placeholder(d.id) not in output]
+        blocks = [(d.line, d.id, f"directive '{d.id}'") for d in bulletin.directives]
+        blocks += [(f.line, f.anchor, f"the follow-up of '{f.directive_id}'") for f in bulletin.follow_ups]
+        lost = [block for block in blocks if facts_placeholder(block[1]) not in output]
         if lost:
             raise LostPlaceholder("\n".join(
-                f"{bulletin.source}:{d.line}: the placeholder {facts_placeholder(d.id)} of directive '{d.id}' "
+                f"{bulletin.source}:{line}: the placeholder {facts_placeholder(key)} of {what} "
                 f"is missing, so its card would have no units, deadline or status: {_HOW_TO_KEEP}"
-                for d in lost
+                for line, key, what in lost
             ))
+        follow_ups = {f.anchor: f for f in bulletin.follow_ups}
         # a card's id is always known: cards are made for known ids only
-        return FACTS_PLACEHOLDER.sub(lambda m: self.renderer.directive_meta(self._directives[m[1]]), output)
+        return FACTS_PLACEHOLDER.sub(lambda m: self._facts(m[1], follow_ups), output)
+
+    def _facts(self, key: str, follow_ups: dict[str, FollowUp]) -> str:
+        if key in follow_ups:
+            return self.renderer.follow_up_meta(follow_ups[key])
+        return self.renderer.directive_meta(self._directives[key])
 
     def render_problems(self, src_uri: str, content: str) -> list[Problem]:
         """Directives of a bulletin missing from its rendered page, and block headers left
@@ -246,12 +267,14 @@ class SiteBuild:
         bulletin = self.bulletins.get(src_uri)
         if bulletin is None:
             return []
+        blocks = [(d.line, d.id, f"directive '{d.id}'") for d in bulletin.directives]
+        blocks += [(f.line, f.anchor, f"the follow-up of '{f.directive_id}'") for f in bulletin.follow_ups]
         problems = [
-            Problem(bulletin.source, d.line, f"directive '{d.id}' did not render as a card",
+            Problem(bulletin.source, line, f"{what} did not render as a card",
                     "Start it at the beginning of a line, indent its options by four spaces and close "
                     "any code fence before it.")
-            for d in bulletin.directives
-            if f'id="{html.escape(d.id)}"' not in content
+            for line, key, what in blocks
+            if f'id="{html.escape(key)}"' not in content
         ]
         # The header page_markdown wrote for each card: seen as text, it was read as code (or
         # as something else) while another block took the card.
@@ -262,6 +285,12 @@ class SiteBuild:
             for d in bulletin.directives
             if f"directive | {html.escape(d.id)}" in content
         ]
+        problems += [
+            Problem(bulletin.source, f.line, f"the follow-up of '{f.directive_id}' was shown as text or code, "
+                    "not as its card", "Close every code fence before the follow-up.")
+            for f in bulletin.follow_ups
+            if f"follow-up | {html.escape(f.anchor)}" in content
+        ]
         for d in bulletin.directives:  # toc renames a heading whose anchor a card holds: `#id_1`
             renamed = f'id="{html.escape(d.id)}_'
             if renamed in content and (heading := re.search(f"<h[1-6] {re.escape(renamed)}([0-9]+)\"", content)):
@@ -270,7 +299,7 @@ class SiteBuild:
                     f"a heading on this page was given the anchor '#{d.id}_{heading[1]}' because directive "
                     f"'{d.id}' holds '#{d.id}'", "Reword the heading or give the directive another id."))
         if "///" in content and LOOSE_DIRECTIVE.search(_CODE.sub("", content)):
-            headers = {d.line for d in bulletin.directives}
+            headers = {d.line for d in bulletin.directives} | {f.line for f in bulletin.follow_ups}
             lines = [
                 bulletin.body_line + n
                 for n, line in enumerate(bulletin.body.split("\n"))

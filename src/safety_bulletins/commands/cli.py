@@ -194,11 +194,12 @@ def run_due(args) -> int:
 
 
 def _print_due(rows, names, as_of, within, form) -> None:
-    fields = ["unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "bulletin", "bulletin_date"]
+    fields = ["unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "escalated", "bulletin",
+              "bulletin_date"]
     records = [{
         "unit": r.unit, "unit_name": names[r.unit], "id": r.id, "title": r.title,
         "deadline": r.deadline.isoformat(), "days_left": r.days_left, "status": r.status, "role": r.role,
-        "bulletin": r.bulletin, "bulletin_date": r.bulletin_date.isoformat(),
+        "escalated": r.escalated, "bulletin": r.bulletin, "bulletin_date": r.bulletin_date.isoformat(),
     } for r in rows]
     if form == "json":
         print(json.dumps({"as_of": as_of.isoformat(), "within_days": within, "directives": records},
@@ -218,7 +219,8 @@ def _print_due(rows, names, as_of, within, form) -> None:
                 print(f"\n{names[unit]} ({unit})")
             when = f"{-r.days_left} days overdue" if r.overdue else f"due in {r.days_left} days"
             role = " [support]" if r.role == "support" else ""
-            print(f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}")
+            escalated = " [escalated]" if r.escalated else ""
+            print(f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}{escalated}")
 
 
 def run_publish(args) -> int:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..catalog import Catalog
+from ..model import DATED_BUCKETS
 
 _SPAN = re.compile(r"^(\d+)([dw])$")
 
@@ -20,6 +21,7 @@ class DueRow:
     days_left: int  # negative: overdue by that many days
     status: str
     role: str  # "responsible" or "support"
+    escalated: bool
     bulletin: str  # the bulletin's title
     bulletin_date: dt.date
 
@@ -43,12 +45,13 @@ def due_rows(catalog: Catalog, within_days: int, unit_ids: list[str] | None = No
         if unit_ids is not None and unit.id not in unit_ids:
             continue
         for entry in catalog.for_unit(unit.id):
-            d = entry.directive
-            if d.closed or d.deadline is None:
+            d, state = entry.directive, catalog.state_of(entry.directive)
+            # closed, awaiting acceptance (out of the unit's hands) and ongoing ones are not due
+            if entry.role == "acceptance" or catalog.bucket_of(d) not in DATED_BUCKETS:
                 continue
-            days_left = (d.deadline - catalog.as_of).days
+            days_left = (state.deadline - catalog.as_of).days
             if days_left <= within_days:
-                rows.append(DueRow(unit.id, d.id, d.title, d.deadline, days_left, d.status, entry.role,
-                                   d.bulletin.title, d.bulletin.date))
+                rows.append(DueRow(unit.id, d.id, d.title, state.deadline, days_left, state.status, entry.role,
+                                   state.escalated, d.bulletin.title, d.bulletin.date))
     order = {u.id: n for n, u in enumerate(catalog.units)}
     return sorted(rows, key=lambda r: (order[r.unit], r.deadline, r.id))

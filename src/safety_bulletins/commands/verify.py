@@ -71,6 +71,7 @@ class _Page(HTMLParser):
         self._card_depth = 0
         self._row: _Row | None = None
         self._row_cells = 0
+        self._in_del = False  # an extended deadline's original date, struck through
 
     def handle_starttag(self, tag, attrs):
         attributes = {name: value or "" for name, value in attrs}
@@ -89,7 +90,9 @@ class _Page(HTMLParser):
             self._in_title = self._card
         elif tag == "a" and self._in_title is not None and "headerlink" in classes:
             self._in_title = None  # the toc extension's permalink (¶) is no part of the title
-        elif tag == "time" and self._card is not None and self._card.deadline is None:
+        elif tag == "del":
+            self._in_del = True
+        elif tag == "time" and self._card is not None and self._card.deadline is None and not self._in_del:
             self._card.deadline = attributes.get("datetime")
         if tag == "tr" and "sb-row" in classes:
             bucket = next((c.removeprefix("sb-row--") for c in classes if c.startswith("sb-row--")), "")
@@ -98,13 +101,15 @@ class _Page(HTMLParser):
         elif self._row is not None:
             if tag == "td":
                 self._row_cells += 1
-            elif tag == "time" and self._row_cells == 1:
+            elif tag == "time" and self._row_cells == 1 and not self._in_del:
                 self._row.deadline = attributes.get("datetime")
             elif tag == "a" and self._row_cells == 2 and not self._row.id:
                 self._row.id = attributes.get("href", "").rpartition("#")[2]
 
     def handle_endtag(self, tag):
-        if tag == "h3":
+        if tag == "del":
+            self._in_del = False
+        elif tag == "h3":
             self._in_title = None
         elif tag == "div" and self._card is not None:
             self._card_depth -= 1
@@ -215,7 +220,8 @@ class _Verifier:
                                     + ("belongs to another page" if card.id in self.directives else
                                        "is no published directive") + " (extra)")
                     continue
-                deadline = directive.deadline.isoformat() if directive.deadline else None
+                deadline = self.catalog.state_of(directive).deadline
+                deadline = deadline.isoformat() if deadline else None
                 differences = [(what, shown, right) for what, shown, right in (
                     ("deadline", card.deadline, deadline), ("bucket", card.bucket, self.catalog.bucket_of(directive)),
                     ("title", " ".join(card.title.split()), " ".join(directive.title.split())),
@@ -249,7 +255,8 @@ class _Verifier:
                 directive = expected.get(row.id)
                 if directive is None:
                     continue
-                deadline = directive.deadline.isoformat() if directive.deadline else None
+                deadline = self.catalog.state_of(directive).deadline
+                deadline = deadline.isoformat() if deadline else None
                 bucket = self.catalog.bucket_of(directive)
                 if (row.deadline, row.bucket) != (deadline, bucket):
                     findings.append(f"{where}: the row of '{row.id}' shows deadline {row.deadline} ({row.bucket}), "

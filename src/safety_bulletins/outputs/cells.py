@@ -7,12 +7,14 @@ is escaped (`escape`: `Markup.format` costs three times more).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
+from ..model import DATED_BUCKETS
+from ..state import State
 from .labels import Labels
-from ..model import Directive
 from .site import Links
 
 
@@ -25,9 +27,34 @@ def units_of(ids: tuple[str, ...], links: Links, labels: Labels, unit_name: Call
     ))
 
 
-def deadline_of(directive: Directive, labels: Labels) -> Markup:
-    """The deadline as a date, or 'Ongoing'."""
-    if directive.deadline is None:
+def deadline_of(state: State, labels: Labels) -> Markup:
+    """The deadline in force as a date (after the original one, struck through, when a
+    follow-up changed it), or 'Ongoing'."""
+    if state.deadline is None:
         return escape(labels.BUCKETS["ongoing"])
-    day = directive.deadline.isoformat()
-    return Markup(f'<time datetime="{day}">{day}</time>')
+    day = state.deadline.isoformat()
+    shown = f'<time datetime="{day}">{day}</time>'
+    if state.extended and state.original_deadline is not None:
+        before = state.original_deadline.isoformat()
+        shown = f'<del class="sb-original-deadline"><time datetime="{before}">{before}</time></del> {shown}'
+    return Markup(shown)
+
+
+def live(state: State, bucket: str, as_of: dt.date, labels: Labels) -> Markup:
+    """The part of a row or card that changes as days pass: days overdue, or days waiting
+    for acceptance. The script of the site recounts it in the reader's browser."""
+    if bucket == "awaiting-acceptance":
+        days = state.days_waiting(as_of)
+        return Markup(f'<span class="sb-waiting" data-sb-since="{state.since.isoformat()}">'
+                      f'{escape(labels("waiting {n} days", n=days))}</span>')
+    if bucket not in DATED_BUCKETS:
+        return Markup("")
+    days = state.days_overdue(as_of)
+    return Markup(f'<span class="sb-days">{escape(labels("{n} days overdue", n=days)) if days else ""}</span>')
+
+
+def escalated(state: State, labels: Labels) -> Markup:
+    """The mark of a directive under supervision (督办), on every listing until it is closed."""
+    if not state.escalated:
+        return Markup("")
+    return Markup(f' <span class="sb-badge sb-badge--escalated">{escape(labels("Escalated"))}</span>')

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from . import site
 from ..catalog import Catalog
+from ..state import Change
+
+
+def _day(day) -> str | None:
+    return day.isoformat() if day else None
 
 
 def directives_json(catalog: Catalog, directory_urls: bool = True) -> dict:
-    """Every published directive with its bulletin; URLs are relative to the site's root."""
+    """Every published directive with its bulletin and its current state (after the follow-ups
+    dated up to the as-of date) and history; URLs are relative to the site's root."""
     records = []
     for d in catalog.directives:
+        state = catalog.state_of(d)
         bulletin_url = site.url_for(site.bulletin_src(d.bulletin), directory_urls)
         records.append({
             "id": d.id,
@@ -18,10 +25,19 @@ def directives_json(catalog: Catalog, directory_urls: bool = True) -> dict:
             "units": list(d.units),
             "support": list(d.support),
             "owner": d.owner or None,
-            "deadline": d.deadline.isoformat() if d.deadline else None,
-            "status": d.status,
+            "deadline": _day(state.deadline),
+            "original_deadline": _day(state.original_deadline),
+            "status": state.status,
             "bucket": catalog.bucket_of(d),
+            "days_overdue": state.days_overdue(catalog.as_of),
+            "closed_on": _day(state.closed_on),
+            "on_time": state.on_time,
+            "escalated": state.escalated,
+            "accepted_by": state.accepted_by or None,
             "grade": d.grade,
+            "measures": d.measures or None,
+            "funds": d.funds or None,
+            "contingency": d.contingency or None,
             "url": f"{bulletin_url}#{d.id}",
             "bulletin": {
                 "title": d.bulletin.title,
@@ -29,5 +45,25 @@ def directives_json(catalog: Catalog, directory_urls: bool = True) -> dict:
                 "type": d.bulletin.type,
                 "url": bulletin_url,
             },
+            "history": [_change(catalog, change, directory_urls) for change in state.history],
         })
     return {"as_of": catalog.as_of.isoformat(), "directives": records}
+
+
+def _change(catalog: Catalog, change: Change, directory_urls: bool) -> dict:
+    f = change.follow_up
+    url = site.url_for(site.bulletin_src(catalog.bulletin_of(f)), directory_urls)
+    changes: dict = {}
+    if change.status:
+        changes["status"] = list(change.status)
+    if change.deadline:
+        changes["deadline"] = [_day(change.deadline[0]), _day(change.deadline[1])]
+        changes["reason"] = f.reason
+    if change.accepted_by:
+        changes["accepted_by"] = change.accepted_by
+    if change.escalate is not None:
+        changes["escalated"] = change.escalate
+    if change.reopen:
+        changes["reopen"] = change.reopen
+    return {"date": f.date.isoformat(), "title": f.title, "changes": changes, "url": f"{url}#{f.anchor}",
+            "anchor": f.anchor}

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from markupsafe import Markup, escape
+
 
 @dataclass(frozen=True)
 class Labels:
@@ -22,6 +24,8 @@ class Labels:
 
     def __call__(self, phrase: str, **values) -> str:
         text = phrase if self.language == "en" else self.words[phrase]
+        if any(isinstance(value, Markup) for value in values.values()):  # markup from a template: keep it
+            return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
 
     def long_date(self, day: dt.date) -> str:
@@ -44,7 +48,8 @@ ENGLISH = Labels(
     },
     BUCKETS={
         "overdue": "Overdue", "due-soon": "Due within 7 days", "upcoming": "Due within 30 days",
-        "later": "Due later", "ongoing": "Ongoing", "closed": "Closed",
+        "later": "Due later", "ongoing": "Ongoing", "awaiting-acceptance": "Awaiting acceptance",
+        "to-accept": "Waiting for this unit's acceptance", "closed": "Closed",
     },
     GRADES={"general": "General hidden danger", "major": "Major hidden danger"},
     ALL_UNITS="All units",
@@ -59,7 +64,8 @@ CHINESE = Labels(
     },
     BUCKETS={
         "overdue": "已逾期", "due-soon": "7日内到期", "upcoming": "30日内到期",
-        "later": "30日后到期", "ongoing": "长期", "closed": "已办结",
+        "later": "30日后到期", "ongoing": "长期", "awaiting-acceptance": "待验收",
+        "to-accept": "待本单位验收", "closed": "已办结",
     },
     GRADES={"general": "一般隐患", "major": "重大隐患"},
     ALL_UNITS="各单位",
@@ -121,6 +127,43 @@ CHINESE = Labels(
             "已发布文件中的议定事项共 {count} 项，按紧急程度排列。",
         "{count} published bulletins by year and type.": "已发布文件共 {count} 份，按年份和类型统计。",
         "{count} published, newest first.": "已发布 {count} 份，按日期从新到旧排列。",
+        "{n} days overdue": "逾期 {n} 天",
+        "waiting {n} days": "已等待 {n} 天",
+        "Deadlines as of {today} (your date; the site was built on {built})": "期限截至 {today}（按您的日期；网站生成于 {built}）",
+        "Escalated": "督办",
+        "Acceptance": "验收",
+        "Measures": "整改措施",
+        "Funds": "整改资金",
+        "Contingency plan": "应急预案",
+        "History": "办理经过",
+        "Issued": "下达",
+        "deadline": "期限",
+        "reopened: {reason}": "重新办理：{reason}",
+        "status {before} → {after}": "状态 {before} → {after}",
+        "deadline {before} → {after} ({reason})": "期限 {before} → {after}（{reason}）",
+        "accepted by {who}": "由{who}验收",
+        "to be accepted by {who}": "待{who}验收",
+        "escalated (督办)": "列入督办",
+        "supervision ended": "解除督办",
+        "progress reported": "报告进展",
+        "Follow-up of": "落实事项",
+        "Changes": "变更",
+        "counts from {date}": "自 {date} 起生效",
+        "Now": "当前",
+        "Closure rate": "整改率",
+        "On-time closure rate": "按期整改率",
+        "{part} of {whole}": "{whole} 项中 {part} 项",
+        "Closure rate: directives done, of those the unit is responsible for that have a deadline and are not "
+        "cancelled. On-time closure rate: directives done on or before the deadline in force when they were done, "
+        "of those done. Both count follow-ups up to the as-of date.":
+            "整改率：已完成事项占本单位负责、有期限且未取消事项的比例。按期整改率：在完成时有效期限当日或之前完成的事项占已完成事项的比例。"
+            "两者均计入截至期限日期的落实情况。",
+        "{count} awaiting acceptance.": "待验收 {count} 项。",
+        "{count} wait for this unit's acceptance.": "待本单位验收 {count} 项。",
+        "{count} under supervision (escalated).": "督办事项 {count} 项。",
+        "The whole group": "全集团",
+        "Awaiting acceptance": "待验收",
+        "Under supervision (escalated)": "督办事项",
     },
 )
 

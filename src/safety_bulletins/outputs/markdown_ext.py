@@ -1,9 +1,9 @@
 """Python-Markdown extensions the site renders bulletins with.
 
-- `DirectiveExtension`: the `/// directive` block of pymdown-extensions' generic blocks,
-  drawn as a card. The page's Markdown names each card by id only (see `page_markdown`);
-  the card's facts come from the validated catalog, so the page shows exactly what the
-  register and the exports show.
+- `DirectiveExtension`: the `/// directive` and `/// follow-up` blocks of pymdown-extensions'
+  generic blocks, drawn as cards. The page's Markdown names each card by id only (see
+  `page_markdown`); the card's facts come from the validated catalog, so the page shows
+  exactly what the register and the exports show.
 - `SafeHtmlExtension`: raw HTML written in Markdown is shown as text, so that an
   editor's `<Safety Law>` never becomes a tag. (URLs are filtered on the rendered HTML:
   see `sanitize`.)
@@ -21,7 +21,7 @@ from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
 
-from ..model import Bulletin, Directive
+from ..model import Bulletin, Directive, FollowUp
 
 
 def page_markdown(bulletin: Bulletin) -> str:
@@ -31,19 +31,25 @@ def page_markdown(bulletin: Bulletin) -> str:
     page's file, not from this text, so a first line such as `Time: 09:00` stays text.
     """
     lines = bulletin.body.split("\n")
-    for directive in reversed(bulletin.directives):
-        start, end = directive.header
+    blocks = [(d.header, "directive", d.id) for d in bulletin.directives]
+    blocks += [(f.header, "follow-up", f.anchor) for f in bulletin.follow_ups]
+    for (start, end), kind, key in sorted(blocks, reverse=True):
         slashes = re.match(r"\s*(/+)", lines[start]).group(1)
-        lines[start:end] = [f"{slashes} directive | {directive.id}", ""]
+        lines[start:end] = [f"{slashes} {kind} | {key}", ""]
     return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class Card:
-    """What a directive's card shows, looked up by its id."""
+    """What a card shows, looked up by its id: a directive's (with its bucket), or a follow-up's."""
 
     directive: Directive
     bucket: str
+    follow_up: FollowUp | None = None
+
+    @property
+    def anchor(self) -> str:
+        return self.follow_up.anchor if self.follow_up else self.directive.id
 
 
 # Where a card's facts (units, deadline, status...) go in when the page is written: search
@@ -52,41 +58,49 @@ class Card:
 FACTS_PLACEHOLDER = re.compile(r"<!--sb-facts:([^<>]+?)-->")
 
 
-def facts_placeholder(directive_id: str) -> str:
-    return f"<!--sb-facts:{directive_id}-->"
+def facts_placeholder(key: str) -> str:
+    """Where the facts of the card with this id (a directive's id, a follow-up's anchor) go."""
+    return f"<!--sb-facts:{key}-->"
 
 
 class _DirectiveBlock(Block):
     NAME = "directive"
-    ARGUMENT = True  # the directive's id, put there by page_markdown
+    ARGUMENT = True  # the directive's id (a follow-up's anchor), put there by page_markdown
 
     def on_validate(self, parent: etree.Element) -> bool:
         # A block our parser did not see has no known id: it is left as text, and the
         # build's check for missing cards reports it.
-        self.card = self.config["card"](self.argument)
+        self.card = self.config["card"](self.NAME, self.argument)
         return self.card is not None
 
     def on_create(self, parent: etree.Element) -> etree.Element:
-        directive = self.card.directive
-        card = etree.SubElement(parent, "div", {"class": f"sb-directive sb-directive--{self.card.bucket}"})
-        title = etree.SubElement(card, "h3", {"id": directive.id, "class": "sb-directive__title"})
-        title.text = AtomicString(directive.title)  # plain text, as in the register
-        meta = etree.SubElement(card, "div", {"class": "sb-directive__meta"})
-        meta.text = self.md.htmlStash.store(facts_placeholder(directive.id))
-        etree.SubElement(card, "div", {"class": "sb-directive__text"})
+        kind = "follow-up" if self.card.follow_up else "directive"
+        css = f"sb-{kind} sb-{kind}--{self.card.bucket}" if kind == "directive" else "sb-follow-up"
+        card = etree.SubElement(parent, "div", {"class": css})
+        title = etree.SubElement(card, "h3", {"id": self.card.anchor, "class": f"sb-{kind}__title"})
+        # plain text, as in the register
+        title.text = AtomicString(self.card.follow_up.title if self.card.follow_up else self.card.directive.title)
+        meta = etree.SubElement(card, "div", {"class": f"sb-{kind}__meta"})
+        meta.text = self.md.htmlStash.store(facts_placeholder(self.card.anchor))
+        etree.SubElement(card, "div", {"class": f"sb-{kind}__text"})
         return card
 
     def on_add(self, block: etree.Element) -> etree.Element:
         return block[-1]
 
 
+class _FollowUpBlock(_DirectiveBlock):
+    NAME = "follow-up"
+
+
 class DirectiveExtension(BlocksExtension):
-    def __init__(self, card: Callable[[str], Card | None]):
-        self.config = {"card": [card, "the card of a directive, by id"]}
+    def __init__(self, card: Callable[[str, str], Card | None]):
+        self.config = {"card": [card, "the card of a block ('directive' or 'follow-up'), by id"]}
         super().__init__()
 
     def extendMarkdownBlocks(self, md, block_mgr) -> None:  # noqa: N802 - pymdown's API
         block_mgr.register(_DirectiveBlock, self.getConfigs())
+        block_mgr.register(_FollowUpBlock, self.getConfigs())
 
 
 class SafeHtmlExtension(Extension):

@@ -62,7 +62,8 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
     for unit in catalog.units:
         entries = catalog.for_unit(unit.id)
         pages += paginated(site.unit_src(unit.id), unit.name, "unit.html", catalog.by_bucket(entries),
-                           unit=unit, counts=catalog.counts(e.directive for e in entries))
+                           unit=unit, counts=catalog.counts(entries), rates=catalog.rates(entries),
+                           deadlines=catalog.coming_deadlines(entries))
     pages += [
         GeneratedPage(site.year_src(year), labels("Bulletins of {year}", year=year), "archive_year.html", {"year": year})
         for year in sorted(catalog.years, reverse=True)

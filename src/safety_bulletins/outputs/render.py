@@ -15,7 +15,7 @@ from . import cells, site
 from ..catalog import Catalog, UnitEntry
 from ..build.history import FileHistory
 from .labels import ENGLISH, Labels
-from ..model import Bulletin, Directive
+from ..model import BUCKETS, DATED_BUCKETS, Bulletin, Directive, FollowUp
 from .pages import GeneratedPage
 from .site import Links, root_of, url_for
 
@@ -33,7 +33,7 @@ def template_environment(autoescape: bool) -> jinja2.Environment:
 
 
 _ENV = template_environment(autoescape=True)
-_ENV.globals.update(site=site, cell=cells)
+_ENV.globals.update(site=site, cell=cells, BUCKETS=BUCKETS, DATED_BUCKETS=DATED_BUCKETS)
 # Stands for the way up to the site's root in rows shared by many listing pages; each page
 # puts its own in (see Links).
 ROOT = "\x00root\x00"
@@ -85,6 +85,12 @@ class Renderer:
     def directive_meta(self, directive: Directive) -> str:
         """The facts shown at the top of a directive's card on its bulletin's page."""
         return self._render("directive_meta.html", site.bulletin_src(directive.bulletin), d=directive)
+
+    def follow_up_meta(self, follow_up: FollowUp) -> str:
+        """The facts of a follow-up's card: its directive, that directive's state, what it changed."""
+        bulletin = self.catalog.bulletin_of(follow_up)
+        return self._render("follow_up_meta.html", site.bulletin_src(bulletin), f=follow_up,
+                            d=self.catalog.directive_of(follow_up))
 
     def bulletin_header(self, bulletin: Bulletin, changes: FileHistory | None = None) -> str:
         """Metadata of the bulletin, and when its file last changed in git and how often."""

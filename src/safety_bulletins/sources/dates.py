@@ -6,13 +6,10 @@ import datetime as dt
 import os
 import re
 
-from ..model import Directive
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})$")
 _RELATIVE = re.compile(r"^\+(\d+)([dw])$")
-DUE_SOON_DAYS = 7
-UPCOMING_DAYS = 30
 # A build is stamped with its as-of date (MkDocs' SOURCE_DATE_EPOCH), and gzip stores the
 # sitemap's stamp as unsigned 32-bit seconds since 1970: outside these days MkDocs crashes.
 AS_OF_FIRST = dt.date(1970, 1, 1)
@@ -98,18 +95,3 @@ def as_of_date(environ: os._Environ | dict | None = None) -> dt.date:
             "or unset BULLETINS_TODAY to use today"
         )
     return day
-
-
-def bucket(directive: Directive, as_of: dt.date) -> str:
-    if directive.closed:
-        return "closed"
-    if directive.deadline is None:
-        return "ongoing"
-    days_left = (directive.deadline - as_of).days
-    if days_left < 0:
-        return "overdue"
-    if days_left <= DUE_SOON_DAYS:
-        return "due-soon"
-    if days_left <= UPCOMING_DAYS:
-        return "upcoming"
-    return "later"

@@ -22,7 +22,8 @@ _BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")
 # pymdown may still render it, so the checker must not pass over it.
 # Every pattern applied to bulletin text runs in linear time on any line: here a search
 # starts only where a run of slashes starts, and never gives back what it took.
-LOOSE_DIRECTIVE = re.compile(r"(?<!/)/{3,}+[ ]*+directive\b", re.IGNORECASE)
+LOOSE_DIRECTIVE = re.compile(r"(?<!/)/{3,}+[ ]*+(?:directive|follow-up)\b", re.IGNORECASE)
+BLOCKS = ("directive", "follow-up")  # the blocks that are ours: a directive, and progress on one
 # A code fence, also inside quotes and list items; a backtick fence's info has no backtick.
 # The markers before it are taken possessively: "> > > ..." can be split in many ways.
 _FENCE = re.compile(r"^(?:[ ]*+(?:>|[-*+]|\d++[.)])[ ]++|[ ]*+>)*+[ ]*+(?:(`{3,})([^`]*)|(~{3,})(.*))$")
@@ -33,9 +34,9 @@ _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
 @dataclass
 class RawDirective:
-    """A directive block as written: where it is and its unparsed parts."""
+    """A directive or follow-up block as written: where it is and its unparsed parts."""
 
-    line: int  # line of the `/// directive` header in the file
+    line: int  # line of the `/// directive` (or `/// follow-up`) header in the file
     title: str  # the text after `|`, may be empty
     options: object  # the parsed YAML (a LineDict when well formed), None if empty
     options_line: int  # file line of the first option line
@@ -43,6 +44,7 @@ class RawDirective:
     # 0-based indexes into the body's lines, for rewriting the block when rendering
     first: int
     text_first: int
+    kind: str = "directive"  # or "follow-up"
 
 
 @dataclass
@@ -52,6 +54,7 @@ class RawBulletin:
     body: str
     body_line: int
     directives: list[RawDirective] = field(default_factory=list)
+    follow_ups: list[RawDirective] = field(default_factory=list)
 
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
@@ -103,9 +106,10 @@ def parse_bulletin(path: Path, text: str) -> tuple[RawBulletin | None, list[Prob
     body_line = end + 2
     # Markdown expands tabs before pymdown reads a block header: so do we.
     body_lines = [line.expandtabs(4) for line in lines[end + 1 :]]
-    directives, problems = _find_directives(path, body_lines, body_line)
+    blocks, problems = _find_directives(path, body_lines, body_line)
     problems += markdown_limits(path, body_lines, body_line)
-    raw = RawBulletin(path, front_matter, "\n".join(body_lines), body_line, directives)
+    raw = RawBulletin(path, front_matter, "\n".join(body_lines), body_line,
+                      [b for b in blocks if b.kind == "directive"], [b for b in blocks if b.kind == "follow-up"])
     return raw, problems
 
 
@@ -124,7 +128,7 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
             fence_line = i
         slashes = "///" in line  # most lines have none: nothing more to look for
         start = None if in_code or not slashes else _BLOCK_START.match(line)
-        if start and start.group(2).lower() == "directive":
+        if start and start.group(2).lower() in BLOCKS:
             directive, i, problem = _read_directive(path, lines, i, first_line, start)
             if problem:
                 problems.append(problem)
@@ -137,9 +141,10 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
         if slashes and in_code and LOOSE_DIRECTIVE.search(line):
             examples.append(_EXAMPLE_IN_CODE(path, first_line + i))
         elif slashes and LOOSE_DIRECTIVE.search(without_code_spans(line)):
+            kind = "follow-up" if "follow-up" in line.lower() else "directive"
             problems.append(Problem(
-                path, first_line + i, "a directive must start at the beginning of a line",
-                "Write '/// directive' at the very start of a line: not indented, quoted (>) or inside "
+                path, first_line + i, f"a {kind} must start at the beginning of a line",
+                f"Write '/// {kind}' at the very start of a line: not indented, quoted (>) or inside "
                 "a note. To show an example of one, put it in a fenced code block (```).",
             ))
         i += 1
@@ -154,7 +159,7 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
 
 def _EXAMPLE_IN_CODE(path: Path, line: int) -> Problem:  # noqa: N802 - reads as a constant
     return Problem(
-        path, line, "a directive inside a code block is only an example, not a directive",
+        path, line, "a directive (or follow-up) inside a code block is only an example, not a block of the page",
         "If it is the example 'bulletins new' wrote, delete it; to issue the directive, "
         "write it outside the code block.",
         severity="warning",
@@ -176,6 +181,7 @@ def _track_fence(fence: str | None, line: str) -> tuple[str | None, bool]:
 def _read_directive(path, lines, i, first_line, start):
     header = i
     slashes = start.group(1)
+    kind = start.group(2).lower()
     title = (start.group(3) or "").strip()
     i += 1
     option_lines = []
@@ -192,7 +198,7 @@ def _read_directive(path, lines, i, first_line, start):
             return None, _skip_block(lines, i, slashes), Problem(
                 path,
                 exc.line,
-                f"malformed YAML in the directive's options: {exc.message}",
+                f"malformed YAML in the {kind}'s options: {exc.message}",
                 exc.hint or "Indent each option by four spaces as 'name: value', e.g. '    deadline: 2021-06-30'.",
             )
     text_first = i
@@ -201,18 +207,18 @@ def _read_directive(path, lines, i, first_line, start):
         return None, len(lines) if end is None else end + 1, Problem(
             path,
             first_line + nested,
-            "a directive inside another directive",
-            "Close the first directive with its '///' line before starting the next one.",
+            f"a directive or follow-up inside another {kind}",
+            f"Close the {kind} with its '{slashes}' line before starting the next block.",
         )
     if end is None:
         return None, len(lines), Problem(
             path,
             first_line + header,
-            f"the directive block opened here with '{slashes} directive' is never closed",
+            f"the {kind} block opened here with '{slashes} {kind}' is never closed",
             f"Add a line '{slashes}' on its own after the directive's text.",
         )
     text = "\n".join(lines[text_first:end]).strip("\n")
-    directive = RawDirective(first_line + header, title, options, options_line, text, header, text_first)
+    directive = RawDirective(first_line + header, title, options, options_line, text, header, text_first, kind)
     return directive, end + 1, None
 
 
@@ -238,7 +244,7 @@ def _block_end(lines: list[str], i: int, slashes: str) -> tuple[int | None, int 
         start = _BLOCK_START.match(lines[j])
         if start:
             open_blocks.append(start.group(1))
-            if start.group(2).lower() == "directive" and nested is None:
+            if start.group(2).lower() in BLOCKS and nested is None:
                 nested = j
     return None, nested
 

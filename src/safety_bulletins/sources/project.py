@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from ..outputs import site
 from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, not_utf8_name, unsafe_file
-from ..model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, Problem, errors_in
+from ..model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, FollowUp, Problem, errors_in
+from ..state import Issued, follow_up_problems
 from .parse import parse_bulletin, read_text
 from .units import UnitRegistry, load_units
 from .validate import validate_bulletin
@@ -77,17 +79,18 @@ class Outline:
     rel_path: str
     draft: bool
     page_links: tuple[tuple[str, int], ...]
-    directives: tuple[tuple[str, int], ...]  # (id, line)
+    directives: tuple[Issued, ...]
     publish: dt.date | None = None
     classification: str = DEFAULT_CLASSIFICATION
     outputs: tuple[str, ...] = ()  # source paths in the site: its page, then its attachments
+    follow_ups: tuple[FollowUp, ...] = ()
 
     @classmethod
     def of(cls, bulletin: Bulletin) -> Outline:
         outputs = (site.bulletin_src(bulletin), *(site.attachment_src(bulletin, a) for a in bulletin.attachments))
         return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
-                   tuple((d.id, d.line) for d in bulletin.directives), bulletin.publish, bulletin.classification,
-                   outputs)
+                   tuple(Issued.of(d) for d in bulletin.directives), bulletin.publish, bulletin.classification,
+                   outputs, tuple(bulletin.follow_ups))
 
 
 @dataclass
@@ -188,8 +191,22 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Ou
 
 
 def across_files(outlines: list[Outline], as_of: dt.date | None = None) -> list[Problem]:
-    return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(outlines, as_of)
-            + attachments_of_drafts(outlines) + same_address(outlines))
+    directives = [d for o in outlines for d in o.directives]
+    follow_ups = [(f, o.draft) for o in outlines for f in o.follow_ups]
+    return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(_with_follow_ups(outlines), as_of)
+            + attachments_of_drafts(outlines) + same_address(outlines) + follow_up_problems(directives, follow_ups))
+
+
+def _with_follow_ups(outlines: list[Outline]) -> list[Outline]:
+    """A follow-up links to its directive's bulletin: a build that shows the follow-up must
+    show the directive too (embargoes and classification, checked as links)."""
+    where = {d.id.casefold(): d.rel_path for o in outlines for d in o.directives}
+    return [
+        dataclasses.replace(o, page_links=o.page_links + tuple(
+            (where[f.directive_id.casefold()], f.line) for f in o.follow_ups if f.directive_id.casefold() in where))
+        if o.follow_ups else o
+        for o in outlines
+    ]
 
 
 def attachments_of_drafts(outlines: list[Outline]) -> list[Problem]:
@@ -269,9 +286,9 @@ def duplicate_ids(outlines: list[Outline]) -> list[Problem]:
     first_seen: dict[str, tuple[Path, str, int]] = {}
     problems = []
     for outline in outlines:
-        for directive_id, line in outline.directives:
-            here = (outline.source, directive_id, line)
-            there = first_seen.setdefault(directive_id.casefold(), here)
+        for directive in outline.directives:
+            here = (outline.source, directive.id, directive.line)
+            there = first_seen.setdefault(directive.id.casefold(), here)
             if there is here:
                 continue
             for (source, same_id, at), (other_source, _, other_line) in ((here, there), (there, here)):

@@ -19,6 +19,7 @@ from ..model import (
     STATUSES,
     Bulletin,
     Directive,
+    FollowUp,
     Meeting,
     Problem,
     errors_in,
@@ -33,7 +34,11 @@ FRONT_MATTER_FIELDS = (
     "attendees", "absent", "tags", "summary", "draft", "publish", "classification", "meeting", "attachments",
 )
 MEETING_FIELDS = ("start", "place", "attendees")
-DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade")
+DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade", "measures", "funds", "contingency")
+FOLLOW_UP_FIELDS = ("directive", "status", "deadline", "reason", "accepted_by", "escalate", "date", "reopen")
+# The text `bulletins new --review` puts in each follow-up stub, for the editor to replace
+FOLLOW_UP_STUB = "What was done, by whom, and the evidence (photos and reports as attachments)."
+FOLLOW_UP_ANCHOR_PREFIX = "sb-fu-"
 _DIRECTIVE_ID = re.compile(r"^[^\W_][\w.-]*$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；])\s")
 # Linear on any text: a link's text stops at the next bracket and its target at the next
@@ -192,6 +197,11 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         directive = _directive(check, raw_directive, number, bulletin, registry)
         if directive is not None:
             bulletin.directives.append(directive)
+    anchors: dict[str, int] = {}
+    for raw_follow_up in raw.follow_ups:
+        follow_up = _follow_up(check, raw_follow_up, bulletin, registry, anchors)
+        if follow_up is not None:
+            bulletin.follow_ups.append(follow_up)
     _headings_named_like_directives(check, raw, bulletin.directives)
     if check.errors:
         return None, check.problems
@@ -300,7 +310,82 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         grade=check.choice(options, "grade", GRADES, offset),
         line=raw.line,
         header=(raw.first, raw.text_first),
+        measures=check.text(options, "measures", offset),
+        funds=check.text(options, "funds", offset),
+        contingency=check.text(options, "contingency", offset),
         bulletin=bulletin,
+    )
+
+
+def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry: UnitRegistry,
+               anchors: dict[str, int]) -> FollowUp | None:
+    """A follow-up's own values; what it may say of its directive is checked across files
+    (`state.follow_up_problems`), where the directive is known."""
+    options = raw.options if raw.options is not None else LineDict()
+    if not isinstance(options, LineDict):
+        check.add(raw.options_line, "a follow-up's options must be 'name: value' lines",
+                  "Indent each option by four spaces, e.g. '    directive: CIG-2021-05-2'.")
+        return None
+    offset = raw.options_line
+    check.unknown_fields(options, FOLLOW_UP_FIELDS, offset, "the follow-up")
+    directive_id = check.text(options, "directive", offset)
+    if "directive" not in options:
+        check.add(raw.line, "the follow-up does not say which directive it follows up",
+                  "Add '    directive: <id>' below the '/// follow-up' line, with the id shown on the directive's card.")
+        return None
+    if directive_id and not _DIRECTIVE_ID.match(directive_id):
+        check.add(offset + options.line_of("directive") - 1, f"'{shorten(directive_id)}' is not a directive id",
+                  "Write the id shown on the directive's card, e.g. '    directive: CIG-2021-05-2'.")
+        return None
+    day = check.date(options, "date", offset) or bulletin.date
+    deadline = None
+    if options.get("deadline") not in (None, ""):
+        value = str(options.get("deadline")).strip()
+        if value.lower() == "ongoing":
+            check.add(offset + options.line_of("deadline") - 1, "a follow-up cannot make a deadline 'ongoing'",
+                      "Give the new deadline as a date (YYYY-MM-DD), or cancel the directive and issue an ongoing one.")
+        else:
+            deadline = check.date(options, "deadline", offset,
+                                  parse=lambda v: dates.parse_deadline(v, day or dt.date.min))
+    reason = check.text(options, "reason", offset)
+    if deadline is not None and not reason:
+        check.add(offset + options.line_of("deadline") - 1, "a new deadline needs a reason",
+                  "Add '    reason: ...' saying why the time limit changed (延期原因), e.g. what must happen first.")
+    escalate = options.get("escalate")
+    if escalate is not None and not isinstance(escalate, bool):
+        check.add(offset + options.line_of("escalate") - 1, f"'escalate' must be true or false, not {shorten(escalate)}",
+                  "Write '    escalate: true' to put the directive under supervision (督办), false to end it.")
+        escalate = None
+    accepted_by = check.text(options, "accepted_by", offset)
+    unit = registry.resolve(accepted_by) if accepted_by else None  # a unit by id, name or alias; else a person
+    accepted_by = unit or accepted_by
+    if accepted_by == ALL_UNITS:
+        check.add(offset + options.line_of("accepted_by") - 1, "'accepted_by' cannot be 'all'",
+                  "Name the unit (e.g. safety-env) or the person who accepts the work.")
+    text = raw.text
+    if text.strip() == FOLLOW_UP_STUB:
+        check.warn(raw.line, "the follow-up still has the text 'bulletins new --review' wrote",
+                   "Write what was done, or delete the follow-up if there is nothing to report.")
+    number = anchors[directive_id.casefold()] = anchors.get(directive_id.casefold(), 0) + 1
+    anchor = FOLLOW_UP_ANCHOR_PREFIX + directive_id + ("" if number == 1 else f"-{number}")
+    return FollowUp(
+        directive_id=directive_id,
+        title=raw.title or first_sentence(text),
+        text=text,
+        date=day,
+        anchor=anchor,
+        source=bulletin.source,
+        rel_path=bulletin.rel_path,
+        line=raw.line,
+        order=len(bulletin.follow_ups) + 1,
+        status=check.choice(options, "status", STATUSES, offset),
+        deadline=deadline,
+        reason=reason,
+        accepted_by=accepted_by,
+        accepted_by_unit=unit is not None,
+        escalate=escalate,
+        reopen=check.text(options, "reopen", offset),
+        header=(raw.first, raw.text_first),
     )
 
 

@@ -1,0 +1,211 @@
+"""A directive's current state: its own options, updated by its follow-ups in date order.
+
+The one place that says what a directive is at an as-of date. The catalog keeps a `State`
+per directive, and every page, card, count, export and command reads it. The same replay
+checks the follow-ups across files (`follow_up_problems`), so that the rules a build relies
+on are the rules `bulletins check` reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import CLOSED_STATUSES, Directive, FollowUp, Problem
+
+DUE_SOON_DAYS = 7
+UPCOMING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A directive as its bulletin issued it: what replaying its follow-ups starts from.
+    Small and without its bulletin, so that checks across files can run in other processes."""
+
+    id: str
+    title: str
+    source: Path
+    rel_path: str
+    line: int
+    date: dt.date  # the bulletin's
+    draft: bool
+    status: str
+    deadline: dt.date | None
+    grade: str | None
+    issuer: str | None  # the issuing unit: it accepts the work unless a follow-up names another
+
+    @classmethod
+    def of(cls, directive: Directive) -> Issued:
+        b = directive.bulletin
+        return cls(directive.id, directive.title, b.source, b.rel_path, directive.line, b.date, b.draft,
+                   directive.status, directive.deadline, directive.grade, b.issuer)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one follow-up changed, as the directive's history shows it."""
+
+    follow_up: FollowUp
+    status: tuple[str, str] | None = None  # (before, after)
+    deadline: tuple[dt.date | None, dt.date] | None = None  # (before, after)
+    accepted_by: str = ""
+    escalate: bool | None = None  # set (True) or lifted (False)
+    reopen: str = ""
+
+
+@dataclass(frozen=True)
+class State:
+    status: str
+    deadline: dt.date | None  # the deadline in force
+    original_deadline: dt.date | None
+    issued: dt.date
+    since: dt.date  # when the current status began
+    escalated: bool = False
+    accepted_by: str = ""  # who accepted the work, or is to accept it
+    acceptor: str | None = None  # the unit that is to accept it, while it awaits acceptance
+    closed_on: dt.date | None = None
+    on_time: bool | None = None  # done by the deadline in force then; None unless done
+    history: tuple[Change, ...] = ()
+
+    @property
+    def closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def extended(self) -> bool:
+        return self.deadline != self.original_deadline
+
+    def bucket(self, as_of: dt.date) -> str:
+        if self.closed:
+            return "closed"
+        if self.status == "awaiting-acceptance":  # out of the unit's hands: not overdue against it
+            return "awaiting-acceptance"
+        if self.deadline is None:
+            return "ongoing"
+        days_left = (self.deadline - as_of).days
+        if days_left < 0:
+            return "overdue"
+        if days_left <= DUE_SOON_DAYS:
+            return "due-soon"
+        if days_left <= UPCOMING_DAYS:
+            return "upcoming"
+        return "later"
+
+    def days_overdue(self, as_of: dt.date) -> int:
+        """Days past the deadline in force (0 when not overdue)."""
+        if self.bucket(as_of) != "overdue":
+            return 0
+        return (as_of - self.deadline).days
+
+    def days_waiting(self, as_of: dt.date) -> int:
+        """Days it has waited for acceptance (0 when it does not)."""
+        return max(0, (as_of - self.since).days) if self.status == "awaiting-acceptance" else 0
+
+
+def in_order(follow_ups: Iterable[FollowUp]) -> list[FollowUp]:
+    """Date order; on one day, the order of the files, then of the follow-ups within a file."""
+    return sorted(follow_ups, key=lambda f: (f.date, f.rel_path, f.order))
+
+
+def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None = None) -> tuple[State, list[Problem]]:
+    """The directive's state after its follow-ups dated up to `as_of` (all, without one),
+    and what is wrong with them. A follow-up that breaks a rule changes nothing."""
+    status, deadline, escalated = issued.status, issued.deadline, False
+    since = issued.date
+    accepted_by, acceptor, on_time = "", issued.issuer, None
+    closed_on = issued.date if status in CLOSED_STATUSES else None
+    if status == "done":
+        on_time = deadline is None or issued.date <= deadline
+    history: list[Change] = []
+    problems: list[Problem] = []
+    for f in in_order(follow_ups):
+        if as_of is not None and f.date > as_of:
+            break
+        problem = _broken_rule(issued, f, status)
+        if problem:
+            problems.append(problem)
+            continue
+        change = Change(f, accepted_by=f.accepted_by, reopen=f.reopen)
+        new_status = f.status or ("in-progress" if f.reopen else status)
+        if new_status != status:
+            change = _with(change, status=(status, new_status))
+            status, since = new_status, f.date
+            if status in CLOSED_STATUSES:
+                closed_on = f.date
+            else:
+                closed_on, on_time = None, None
+        if f.deadline is not None and f.deadline != deadline:
+            change = _with(change, deadline=(deadline, f.deadline))
+            deadline = f.deadline
+        if f.escalate is not None and f.escalate != escalated:
+            change = _with(change, escalate=f.escalate)
+            escalated = f.escalate
+        if f.accepted_by:
+            accepted_by = f.accepted_by
+            acceptor = f.accepted_by if f.accepted_by_unit else acceptor
+        if status == "done" and change.status:
+            on_time = deadline is None or f.date <= deadline
+        history.append(change)
+    state = State(status, deadline, issued.deadline, issued.date, since, escalated and status not in CLOSED_STATUSES,
+                  accepted_by, acceptor if status == "awaiting-acceptance" else None, closed_on,
+                  on_time if status == "done" else None, tuple(history))
+    return state, problems
+
+
+def _with(change: Change, **values) -> Change:
+    return Change(**{**change.__dict__, **values})
+
+
+def _broken_rule(issued: Issued, f: FollowUp, status: str) -> Problem | None:
+    closed = status in CLOSED_STATUSES
+    if f.date < issued.date:
+        return Problem(f.source, f.line, f"the follow-up is dated {f.date.isoformat()}, before directive "
+                       f"'{issued.id}' was issued ({issued.date.isoformat()}, {issued.rel_path})",
+                       "Check the follow-up's 'date:' (default: its bulletin's date) and the directive it names.")
+    if closed and f.changes_anything and not f.reopen:
+        return Problem(f.source, f.line, f"directive '{issued.id}' is already {status} by {f.date.isoformat()}: "
+                       "a follow-up cannot change it",
+                       "If the work must be taken up again, say why with '    reopen: <reason>'; "
+                       "to only report on it, leave out status, deadline, accepted_by and escalate.")
+    if f.reopen and not closed:
+        return Problem(f.source, f.line, f"directive '{issued.id}' is {status}, not done or cancelled: "
+                       "there is nothing to reopen", "Remove 'reopen:'.")
+    if f.status in CLOSED_STATUSES and f.reopen:
+        return Problem(f.source, f.line, "a follow-up cannot reopen a directive and close it at once",
+                       "Give the status the reopened work has, e.g. '    status: in-progress'.")
+    if f.status == "done" and issued.grade == "major" and not f.accepted_by:
+        return Problem(f.source, f.line, f"directive '{issued.id}' is a major hidden danger: it is done only "
+                       "after acceptance (验收), and the follow-up does not say who accepted it",
+                       "Add '    accepted_by: <unit id or person>' (e.g. safety-env), or set "
+                       "'    status: awaiting-acceptance' until the acceptance is made.")
+    return None
+
+
+def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp, bool]]) -> list[Problem]:
+    """Follow-ups checked against the directives of every file: `follow_ups` with whether each is
+    in a draft (a draft's follow-ups count nowhere, but must still name a directive)."""
+    by_id = {d.id.casefold(): d for d in directives}
+    problems: list[Problem] = []
+    applied: dict[str, list[FollowUp]] = defaultdict(list)
+    for f, draft in follow_ups:
+        target = by_id.get(f.directive_id.casefold())
+        if target is None:
+            close = difflib.get_close_matches(f.directive_id, [d.id for d in directives], n=1, cutoff=0.6)
+            problems.append(Problem(
+                f.source, f.line, f"the follow-up names directive '{f.directive_id}', which no bulletin issues",
+                (f"Did you mean '{close[0]}'? " if close else "")
+                + "Write the id shown on the directive's card (its anchor, #id, on the bulletin's page)."))
+        elif target.draft and not draft:
+            problems.append(Problem(
+                f.source, f.line, f"the follow-up names directive '{target.id}', which is only in a draft "
+                f"({target.rel_path}) and will not be published",
+                "Publish the directive's bulletin first (remove its 'draft: true'), or make this bulletin a draft too."))
+        elif not draft and not target.draft:
+            applied[target.id].append(f)
+    for directive_id, chosen in applied.items():
+        problems += replay(by_id[directive_id.casefold()], chosen)[1]
+    return problems
