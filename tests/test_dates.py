@@ -2,15 +2,19 @@ import datetime as dt
 
 import pytest
 
-from safety_bulletins.sources.dates import DateError, as_of_date, bucket, parse_datetime, parse_deadline
+from safety_bulletins.sources.dates import DateError, as_of_date, parse_datetime, parse_deadline
+from safety_bulletins.state import State
 from helpers import MEETING_MD, build, mkdocs
-from safety_bulletins.model import Directive
 
 AS_OF = dt.date(2026, 11, 28)
 
 
 def make(deadline, status="open"):
-    return Directive("x", "t", "", ("all",), (), "", deadline, status, None, 1)
+    return State(status, deadline, deadline, AS_OF - dt.timedelta(days=60), AS_OF - dt.timedelta(days=60))
+
+
+def bucket(state, as_of):
+    return state.bucket(as_of)
 
 
 @pytest.mark.parametrize(("days", "expected"), [
