@@ -134,8 +134,8 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
         if new_status != status:
             change = _with(change, status=(status, new_status))
             status, since = new_status, f.date
-            if status in CLOSED_STATUSES:
-                closed_on = f.date
+            if status in CLOSED_STATUSES:  # closing ends the supervision too: a reopened one starts afresh
+                closed_on, escalated = f.date, False
             else:
                 closed_on, on_time = None, None
         if f.deadline is not None and f.deadline != deadline:
