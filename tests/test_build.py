@@ -169,8 +169,10 @@ def test_attachments_are_published_and_listed(site):
 
 def test_unit_page_groups_by_bucket_with_all_and_support(site):
     page = read(site, "units/property/index.html")
-    sections = re.findall(r'<h2 id="([a-z-]+)"', page)
-    assert sections == ["overdue", "due-soon", "ongoing", "closed"]
+    sections = re.findall(r'<section class="sb-bucket" data-sb-bucket="([a-z-]+)"( hidden)?>', page)
+    # the buckets that change with the date are all there, empty ones hidden, for the page's script
+    assert sections == [("overdue", ""), ("due-soon", ""), ("upcoming", " hidden"), ("later", " hidden"),
+                        ("ongoing", ""), ("closed", "")]
     overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
     assert "Fix the overdue item" in overdue and "Supporting unit" in overdue
     assert "Full-coverage investigation" in overdue  # addressed to all units
@@ -180,29 +182,30 @@ def test_unit_page_groups_by_bucket_with_all_and_support(site):
 
 def test_units_index_counts_open_and_overdue(site):
     page = read(site, "units/index.html")
-    rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", page)]
-    overdue = '<strong class="sb-overdue">{}</strong>'.format
-    assert [[re.sub(r"<a href=[^>]*>(.*)</a>", r"\1", row[0]), *row[1:]] for row in rows] == [
-        # unit, also known as, part of, open, overdue, due within 7 days; CIG-2021-05-2 is to all units
-        ["Safety and Environmental Protection Department", "安全环保部", "", "1", overdue(1), "0"],  # CIG (support)
-        ["Property Management Company", "物业公司", "", "4", overdue(2), "1"],  # CIG, meeting-2, N-1, N-2 (support)
-        ["Energy Company", "能源公司", "", "3", overdue(2), "1"],  # CIG, N-1 (due soon), N-2 (overdue)
-        ["Filling Stations", "", "Energy Company", "1", overdue(1), "0"],  # CIG
-        ["Evil &lt;script&gt;alert(1)&lt;/script&gt; unit", "&lt;em&gt;alias&lt;/em&gt;", "", "2", overdue(1), "0"],
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r'<tr class="sb-counts"[^>]*>.*?</tr>', page)]
+    text = [[re.sub(r"<[^>]*>", " ", cell).split() for cell in row[:6]] for row in rows]
+    assert [[" ".join(cell) for cell in row] for row in text] == [
+        # unit (aliases), part of, open, overdue, due within 7 days, awaiting acceptance; CIG-2021-05-2 is to all units
+        ["Safety and Environmental Protection Department 安全环保部", "", "1", "1", "0", "0"],  # CIG (support)
+        ["Property Management Company 物业公司", "", "4", "2", "1", "0"],  # CIG, meeting-2, N-1, N-2 (support)
+        ["Energy Company 能源公司", "", "3", "2", "1", "0"],  # CIG, N-1 (due soon), N-2 (overdue)
+        ["Filling Stations", "Energy Company", "1", "1", "0", "0"],  # CIG
+        ["Evil &lt;script&gt;alert(1)&lt;/script&gt; unit &lt;em&gt;alias&lt;/em&gt;", "", "2", "1", "0", "0"],
     ]
+    assert 'data-sb-deadlines=\'{"2026-11-30": 1}\'' in page  # Energy's N-1, for the script to recount
 
 
 def test_register_lists_every_directive_by_bucket(site):
     page = read(site, "directives/index.html")
     for directive_id in ("CIG-2021-05-2", "2021-05-25-meeting-2", "N-1", "N-2", "EVIL-1"):
         assert f"#{directive_id}\"" in page
-    assert re.findall(r'<h2 id="([a-z-]+)"', page) == ["overdue", "due-soon", "ongoing", "closed"]
+    assert re.findall(r'<h2 id="([a-z-]+)"', page) == ["overdue", "due-soon", "upcoming", "later", "ongoing", "closed"]
 
 
 def test_home_shows_counts_meetings_and_latest(site):
     page = read(site, "index.html")
     assert "Welcome." in page
-    assert ">Overdue: 2</a>" in page
+    assert '>Overdue: <span data-sb-count="overdue">2</span></a>' in page
     assert "2026-12-08 09:30" in page and "Conference Room 3" in page
     assert page.index("Notice on the winter safety meeting") < page.index("Special meeting on production safety")
 
@@ -223,7 +226,9 @@ def test_export(site):
     assert n1 == {
         "id": "N-1", "title": "Submit the self-inspection report", "text": "Each unit submits its report.",
         "units": ["property", "energy"], "support": [], "owner": None, "deadline": "2026-11-30",
-        "status": "open", "bucket": "due-soon", "grade": None,
+        "original_deadline": "2026-11-30", "status": "open", "bucket": "due-soon", "days_overdue": 0,
+        "closed_on": None, "on_time": None, "escalated": False, "accepted_by": None, "grade": None,
+        "measures": None, "funds": None, "contingency": None, "history": [],
         "url": "bulletins/2026/2026-11-20-notice/#N-1",
         "bulletin": {"title": "Notice on the winter safety meeting", "date": "2026-11-20", "type": "notice",
                      "url": "bulletins/2026/2026-11-20-notice/"},

@@ -140,4 +140,4 @@ def test_due_suggests_a_unit_and_accepts_all(site_project, monkeypatch, capsys):
     assert main(["due", "--unit", "all", "--as-of", "2021-07-01", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["directives"]) == 4  # the overdue one, for every unit
     assert main(["due", "--as-of", "2020-01-01", "--format", "csv"]) == 0
-    assert capsys.readouterr().out.startswith("unit,unit_name,id,title,deadline,days_left,status,role,bulletin")
+    assert capsys.readouterr().out.startswith("unit,unit_name,id,title,deadline,days_left,status,role,escalated,bulletin")

@@ -72,6 +72,7 @@ class _Page(HTMLParser):
         self._row: _Row | None = None
         self._row_cells = 0
         self._in_del = False  # an extended deadline's original date, struck through
+        self._in_deadline = False  # the card's deadline (its history has dates too)
 
     def handle_starttag(self, tag, attrs):
         attributes = {name: value or "" for name, value in attrs}
@@ -92,7 +93,10 @@ class _Page(HTMLParser):
             self._in_title = None  # the toc extension's permalink (¶) is no part of the title
         elif tag == "del":
             self._in_del = True
-        elif tag == "time" and self._card is not None and self._card.deadline is None and not self._in_del:
+        elif tag == "dd" and self._card is not None:
+            self._in_deadline = "sb-live-deadline" in classes
+        elif (tag == "time" and self._card is not None and self._card.deadline is None and not self._in_del
+              and self._in_deadline):
             self._card.deadline = attributes.get("datetime")
         if tag == "tr" and "sb-row" in classes:
             bucket = next((c.removeprefix("sb-row--") for c in classes if c.startswith("sb-row--")), "")

@@ -159,7 +159,7 @@ def _find_directives(path: Path, lines: list[str], first_line: int):
 
 def _EXAMPLE_IN_CODE(path: Path, line: int) -> Problem:  # noqa: N802 - reads as a constant
     return Problem(
-        path, line, "a directive (or follow-up) inside a code block is only an example, not a block of the page",
+        path, line, "a directive inside a code block is only an example, not a directive",
         "If it is the example 'bulletins new' wrote, delete it; to issue the directive, "
         "write it outside the code block.",
         severity="warning",
