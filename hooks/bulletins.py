@@ -26,11 +26,11 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from safety_bulletins.sources.dates import DateError, as_of_date
-from safety_bulletins.build.incremental import merge_search_index, remove_stale
+from safety_bulletins.site_build.incremental import merge_search_index, remove_stale
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
-from safety_bulletins.build.settings import SettingsError, bulletin_settings
+from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
 from safety_bulletins.outputs.site import EXPORT_JSON, HOME
-from safety_bulletins.build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
+from safety_bulletins.site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got

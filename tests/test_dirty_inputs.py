@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import MEETING_MD, mkdocs
 
-from safety_bulletins.build.sitebuild import site_fingerprint
+from safety_bulletins.site_build.sitebuild import site_fingerprint
 
 OTHER_MD = MEETING_MD.replace("CIG-2021-05-2", "O-1").replace("Special meeting", "Other meeting")
 EXTRA_HOOK = "def on_page_content(html, page, config, files):\n    return html + '<p>hook one</p>'\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import MEETING_MD, UNITS_YML, write_tree
 
-from safety_bulletins.build import history as history_module
-from safety_bulletins.build.history import git_history
+from safety_bulletins.site_build import history as history_module
+from safety_bulletins.site_build.history import git_history
 
 MEETING = "2021/2021-05-25-meeting.md"
 CHINESE = "2026/2026-11-20-关于开展应急演练 的通知.md"  # non-ASCII and a space: git quotes such names

@@ -4,7 +4,7 @@ import re
 from helpers import MEETING_MD
 
 from safety_bulletins.outputs import pages
-from safety_bulletins.build.sitebuild import SiteBuild
+from safety_bulletins.site_build.sitebuild import SiteBuild
 
 
 def test_long_listings_are_cut_into_pages_most_urgent_first(bulletins_dir, monkeypatch):

@@ -39,7 +39,7 @@ from safety_bulletins.model import Problem, errors_in
 from safety_bulletins.sources.parse import parse_bulletin
 from safety_bulletins.sources.project import check_folder, load_bulletin, load_project
 from safety_bulletins.outputs.site import bulletin_src
-from safety_bulletins.build.sitebuild import SiteBuild
+from safety_bulletins.site_build.sitebuild import SiteBuild
 from safety_bulletins.sources.units import load_units
 
 settings.register_profile(

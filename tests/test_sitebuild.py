@@ -7,7 +7,7 @@ from helpers import MEETING_MD
 
 from safety_bulletins.outputs.export import directives_json
 from safety_bulletins.outputs.markdown_ext import facts_placeholder
-from safety_bulletins.build.sitebuild import LISTING_PLACEHOLDER, LostPlaceholder, SiteBuild
+from safety_bulletins.site_build.sitebuild import LISTING_PLACEHOLDER, LostPlaceholder, SiteBuild
 
 
 def make(bulletins_dir):
@@ -29,10 +29,10 @@ def test_render_problems_catch_a_missing_card_and_a_block_left_as_text(bulletins
 def test_a_page_gets_a_card_only_for_its_own_directives_each_once(bulletins_dir):
     build = make(bulletins_dir)
     build.page_source("bulletins/2021/2021-05-25-meeting.md", "")
-    assert build.card("CIG-2021-05-2").directive.id == "CIG-2021-05-2"
-    assert build.card("CIG-2021-05-2") is None  # a second header with the same id is forged
+    assert build.card("directive", "CIG-2021-05-2").directive.id == "CIG-2021-05-2"
+    assert build.card("directive", "CIG-2021-05-2") is None  # a second header with the same id is forged
     build.page_source("docs-page.md", "")
-    assert build.card("2021-05-25-meeting-2") is None  # not this page's directive
+    assert build.card("directive", "2021-05-25-meeting-2") is None  # not this page's directive
 
 
 def test_page_meta_escapes_titles_and_keeps_listings_out_of_search(bulletins_dir):

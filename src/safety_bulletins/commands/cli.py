@@ -22,7 +22,7 @@ from .due import due_rows, parse_span
 from ..model import BULLETIN_TYPES
 from ..sources.project import check_folder, load_project
 from .scaffold import new_bulletin
-from ..build.settings import SettingsError, read_settings
+from ..site_build.settings import SettingsError, read_settings
 from .verify import verify_site
 
 EXIT_OK = 0

@@ -30,7 +30,7 @@ from ..model import Bulletin
 from ..outputs.pages import generated_pages
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
-from ..build.settings import read_settings
+from ..site_build.settings import read_settings
 
 # Attributes that hold a URL a browser may follow or load (HTML, SVG, MathML).
 URL_ATTRIBUTES = frozenset({

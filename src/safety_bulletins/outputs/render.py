@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from . import cells, site
 from ..catalog import Catalog, UnitEntry
-from ..build.history import FileHistory
+from ..site_build.history import FileHistory
 from .labels import ENGLISH, Labels
 from ..model import BUCKETS, DATED_BUCKETS, Bulletin, Directive, FollowUp
 from .pages import GeneratedPage
