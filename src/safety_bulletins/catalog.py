@@ -98,7 +98,7 @@ class Catalog:
                     entries[unit.id].append(UnitEntry(directive, "responsible"))
                 elif unit.id in directive.support:
                     entries[unit.id].append(UnitEntry(directive, "support"))
-                if self.states[directive.id].acceptor == unit.id:
+                elif self.states[directive.id].acceptor == unit.id:  # once per page: a unit's own is listed already
                     entries[unit.id].append(UnitEntry(directive, "acceptance"))
         return entries
 
