@@ -12,6 +12,7 @@ REGISTER = "directives/index.md"
 ARCHIVE_INDEX = "archive/index.md"
 HOME = "index.md"
 EXPORT_JSON = "directives.json"
+LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
 
 
 def bulletin_src(bulletin: Bulletin) -> str:

@@ -1,0 +1,137 @@
+/* Safety Bulletins: keep a page's deadlines true on the reader's day.
+ *
+ * A page is built for an as-of date; read days later, its buckets ("due within 7 days"),
+ * counts and "days overdue" would be stale. The build writes the deadlines as data
+ * (data-sb-deadline on rows and cards, data-sb-deadlines on counts: how many open items
+ * fall due on each day from the as-of date on), and this script recounts them against the
+ * reader's date: rows move to their bucket, badges, counts and days change, and the as-of
+ * note says which date the page now shows. Without it the page stays as built, and says so.
+ * What is overdue at the as-of date stays overdue; a reader's date before it changes nothing.
+ */
+(function () {
+  "use strict";
+  var DAY = 86400000;
+  var DATED = ["overdue", "due-soon", "upcoming", "later"];
+
+  function parse(text) {
+    var parts = text.split("-");
+    return Date.UTC(+parts[0], +parts[1] - 1, +parts[2]);
+  }
+
+  function today() {
+    var now = new Date();
+    return Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+  }
+
+  function iso(time) {
+    return new Date(time).toISOString().slice(0, 10);
+  }
+
+  function bucket(deadline, now) {
+    var left = Math.round((deadline - now) / DAY);
+    if (left < 0) return "overdue";
+    if (left <= 7) return "due-soon";
+    if (left <= 30) return "upcoming";
+    return "later";
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
+  function swapClass(element, prefix, name) {
+    element.className = element.className.replace(new RegExp(prefix + "[a-z-]+"), prefix + name);
+  }
+
+  function showDays(element, deadline, now, labels) {
+    var days = element.querySelector(".sb-days");
+    if (days) days.textContent = bucket(deadline, now) === "overdue" ? fill(labels.overdue, {n: Math.round((now - deadline) / DAY)}) : "";
+  }
+
+  function insertByDeadline(tbody, row) {
+    var rows = tbody.querySelectorAll("tr[data-sb-deadline]");
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i] !== row && rows[i].getAttribute("data-sb-deadline") > row.getAttribute("data-sb-deadline")) {
+        tbody.insertBefore(row, rows[i]);
+        return;
+      }
+    }
+    tbody.appendChild(row);
+  }
+
+  function moveRows(now, labels) {
+    document.querySelectorAll("tr[data-sb-deadline]").forEach(function (row) {
+      var deadline = parse(row.getAttribute("data-sb-deadline"));
+      var name = bucket(deadline, now);
+      showDays(row, deadline, now, labels);
+      if (row.className.indexOf("sb-row--" + name) >= 0) return;
+      swapClass(row, "sb-row--", name);
+      var section = row.closest("section.sb-bucket");
+      var target = section && section.parentNode.querySelector('section.sb-bucket[data-sb-bucket="' + name + '"]');
+      if (target) insertByDeadline(target.querySelector("tbody"), row);
+    });
+    document.querySelectorAll("section.sb-bucket").forEach(function (section) {
+      if (DATED.indexOf(section.getAttribute("data-sb-bucket")) >= 0) section.hidden = !section.querySelector("tbody tr");
+    });
+  }
+
+  function updateCards(now, labels) {
+    document.querySelectorAll(".sb-live-deadline[data-sb-deadline]").forEach(function (element) {
+      var deadline = parse(element.getAttribute("data-sb-deadline"));
+      var name = bucket(deadline, now);
+      var badge = element.querySelector(".sb-badge");
+      if (badge) {
+        swapClass(badge, "sb-badge--", name);
+        badge.textContent = labels.buckets[name];
+      }
+      showDays(element, deadline, now, labels);
+      var card = element.closest(".sb-directive");
+      if (card) swapClass(card, "sb-directive--", name);
+    });
+    document.querySelectorAll(".sb-waiting[data-sb-since]").forEach(function (element) {
+      var since = parse(element.getAttribute("data-sb-since"));
+      element.textContent = fill(labels.waiting, {n: Math.round((now - since) / DAY)});
+    });
+  }
+
+  function recount(now) {
+    document.querySelectorAll("[data-sb-deadlines]").forEach(function (box) {
+      var due = JSON.parse(box.getAttribute("data-sb-deadlines"));
+      var counts = {"overdue": 0, "due-soon": 0, "upcoming": 0, "later": 0};
+      Object.keys(due).forEach(function (day) { counts[bucket(parse(day), now)] += due[day]; });
+      box.querySelectorAll("[data-sb-count]").forEach(function (figure) {
+        var name = figure.getAttribute("data-sb-count");
+        if (!(name in counts)) return;
+        // what was overdue when the page was built is still overdue
+        var built = name === "overdue" ? parseInt(figure.textContent, 10) || 0 : 0;
+        figure.textContent = String(built + counts[name]);
+      });
+    });
+  }
+
+  function run() {
+    var note = document.querySelector("[data-sb-as-of]");
+    if (!note) return;
+    var built = parse(note.getAttribute("data-sb-as-of"));
+    var now = today();
+    if (!(now > built)) return;
+    var labels = JSON.parse(note.getAttribute("data-sb-labels"));
+    document.querySelectorAll("[data-sb-as-of]").forEach(function (element) {
+      element.textContent = fill(labels.as_of, {today: iso(now), built: iso(built)});
+    });
+    moveRows(now, labels);
+    updateCards(now, labels);
+    recount(now);
+  }
+
+  // Material loads pages in place with navigation.instant; without it, once per load
+  if (typeof document$ !== "undefined" && document$.subscribe) {
+    document$.subscribe(run);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", run);
+  } else {
+    run();
+  }
+})();

@@ -1,0 +1,137 @@
+"""Pages built on one day and read weeks later: the site's script recounts buckets, counts and
+days overdue against the reader's date (Playwright's clock), and without JavaScript the page
+stays as built, saying so."""
+
+import datetime as dt
+
+import pytest
+from browsing import SUB_PATH
+from helpers import AS_OF, UNITS_YML, build, nginx, write_tree, SITE_YML
+
+BUILT = dt.date.fromisoformat(AS_OF)  # 2026-11-28
+
+
+def day(offset: int) -> str:
+    return (BUILT + dt.timedelta(days=offset)).isoformat()
+
+
+NOTICE = f"""\
+---
+title: Notice on the winter checks
+date: 2026-11-20
+type: notice
+issuer: safety-env
+---
+/// directive | Already late
+    id: LATE
+    units: [property]
+    deadline: {day(-5)}
+///
+
+/// directive | Due in three days
+    id: SOON
+    units: [property]
+    deadline: {day(3)}
+///
+
+/// directive | Due in twenty days
+    id: TWENTY
+    units: [property]
+    deadline: {day(20)}
+///
+
+/// directive | Due in fifty days
+    id: FIFTY
+    units: [property]
+    deadline: {day(50)}
+///
+"""
+
+READ_ON = "2026-12-23T10:00:00"  # 25 days after the build: SOON and TWENTY are overdue, FIFTY is upcoming
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory):
+    project = tmp_path_factory.mktemp("live")
+    write_tree(project, {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
+                         "bulletins/2026/2026-11-20-notice.md": NOTICE})
+    site = build(project, as_of=AS_OF)
+    with nginx(tmp_path_factory.mktemp("nginx"), {SUB_PATH: site}) as base:
+        yield base + SUB_PATH
+
+
+def sections(page):
+    return {name: page.locator(f'section[data-sb-bucket="{name}"]:not([hidden]) tbody tr').count()
+            for name in ("overdue", "due-soon", "upcoming", "later")}
+
+
+def test_a_unit_page_read_weeks_later(browser, live_site):
+    context = browser.new_context()
+    context.clock.set_fixed_time(READ_ON)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_site + "units/property/")
+    assert sections(page) == {"overdue": 3, "due-soon": 0, "upcoming": 1, "later": 0}
+    assert page.locator('.sb-counts [data-sb-count="overdue"]').inner_text() == "3"
+    assert page.locator('.sb-counts [data-sb-count="due-soon"]').inner_text() == "0"
+    row = page.locator('tr[data-sb-deadline="%s"]' % day(3))
+    assert row.locator(".sb-days").inner_text() == "22 days overdue"
+    assert "2026-12-23" in page.locator(".sb-as-of").inner_text()
+    # rows in a bucket are in deadline order
+    overdue = page.locator('section[data-sb-bucket="overdue"] tbody tr')
+    assert [overdue.nth(i).get_attribute("data-sb-deadline") for i in range(3)] == [day(-5), day(3), day(20)]
+    page.screenshot(path=str(live_site_shots() / "unit-later-desktop.png"), full_page=True)
+    assert errors == []
+    context.close()
+
+
+def live_site_shots():
+    import pathlib
+    folder = pathlib.Path("/tmp/live-shots")
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize(("path", "check"), [
+    ("directives/", "register"), ("units/", "index"), ("", "home"), ("bulletins/2026/2026-11-20-notice/", "cards"),
+])
+def test_every_page_with_deadlines_recounts(browser, live_site, path, check):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.clock.set_fixed_time(READ_ON)
+    page = context.new_page()
+    page.goto(live_site + path)
+    if check == "register":
+        assert sections(page) == {"overdue": 3, "due-soon": 0, "upcoming": 1, "later": 0}
+    elif check == "index":
+        row = page.locator("tr.sb-counts", has_text="Property Management Company")
+        assert row.locator('[data-sb-count="overdue"]').inner_text() == "3"
+        assert row.locator('[data-sb-count="due-soon"]').inner_text() == "0"
+    elif check == "home":
+        assert page.locator('.sb-counts [data-sb-count="overdue"]').inner_text() == "3"
+    else:
+        card = page.locator(".sb-directive", has=page.locator('h3[id="TWENTY"]'))
+        assert "sb-directive--overdue" in card.get_attribute("class")
+        assert card.locator(".sb-badge--overdue").inner_text() == "Overdue"
+        assert card.locator(".sb-days").inner_text() == "5 days overdue"
+    page.screenshot(path=str(live_site_shots() / f"{check}-later-phone.png"), full_page=True)
+    context.close()
+
+
+def test_without_javascript_the_page_stays_as_built(browser, live_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_site + "units/property/")
+    assert sections(page) == {"overdue": 1, "due-soon": 1, "upcoming": 1, "later": 1}
+    assert f"Deadlines as of {AS_OF}" in page.locator(".sb-as-of").inner_text()
+    context.close()
+
+
+def test_on_the_build_day_nothing_changes(browser, live_site):
+    context = browser.new_context()
+    context.clock.set_fixed_time(f"{AS_OF}T09:00:00")
+    page = context.new_page()
+    page.goto(live_site + "units/property/")
+    assert sections(page) == {"overdue": 1, "due-soon": 1, "upcoming": 1, "later": 1}
+    assert page.locator('.sb-counts [data-sb-count="overdue"]').inner_text() == "1"
+    context.close()
