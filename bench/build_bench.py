@@ -1,6 +1,6 @@
 """How the build grows with the archive: our site against plain MkDocs + Material.
 
-    .venv/bin/python bench/build_bench.py 500 2000 [--variants ours,baseline,autonav,blog] [--before REV]
+    .venv/bin/python bench/build_bench.py 500 2000 [--variants ours,baseline,autonav,blog] [--before REV] [--no-follow-ups]
 
 For each N, generates N bulletins (bench/corpus.py, fixed seed) and builds, pair by pair
 in one run (the machine is noisy: compare within a run):
@@ -10,6 +10,11 @@ in one run (the machine is noisy: compare within a run):
 - blog:     the same pages as posts of Material's blog plugin, 3 of 30 categories each;
 - before:   with --before REV, our site as commit REV built it (its hook, package, docs and
             mkdocs.yml, from a temporary git worktree): an issue's cost, side by side.
+            It builds the corpus without follow-ups (a commit from before them cannot read
+            `/// follow-up`), and so, next to it, does
+- ours_no_follow_ups: our site on that corpus (also with the variant named), so that one run
+            gives the old code against the new on the same files, and the follow-ups' cost.
+The corpus has about one follow-up for every two directives; --no-follow-ups leaves them out.
 Reports time, ratio to the baseline, peak memory, site size, one bulletin page's size,
 the search index against the size of the sources, and `bulletins check`'s time.
 """
@@ -118,12 +123,15 @@ def index_by_language(site: Path, chinese_pages: set[str], ascii_only: bool) -> 
     return sizes
 
 
-def measure(count: int, variants: list[str], work: Path, before: Path | None = None) -> dict:
-    corpus = generate(count, work / f"corpus-{count}")
+def measure(count: int, variants: list[str], work: Path, before: Path | None = None, follow_ups: bool = True) -> dict:
+    corpus = generate(count, work / f"corpus-{count}", follow_ups=follow_ups)
     projects = {"ours": corpus}
     envs = {}
+    plain = corpus
+    if follow_ups and (before is not None or "ours_no_follow_ups" in variants):
+        plain = projects["ours_no_follow_ups"] = generate(count, work / f"plain-{count}", follow_ups=False)
     if before is not None:
-        projects["before"] = before_project(corpus, work / f"before-{count}", before)
+        projects["before"] = before_project(plain, work / f"before-{count}", before)
         envs["before"] = {**ENV, "PYTHONPATH": str(before / "src")}
     if "baseline" in variants:
         projects["baseline"] = baseline_project(corpus, work / f"baseline-{count}")
@@ -136,7 +144,8 @@ def measure(count: int, variants: list[str], work: Path, before: Path | None = N
     chinese_pages = {f"{p.relative_to(corpus).with_suffix('').as_posix()}/" for p in chinese}
     source_bytes = {"zh": sum(len(s.encode()) for p, s in sources.items() if p in chinese)}
     source_bytes["en"] = sum(len(s.encode()) for s in sources.values()) - source_bytes["zh"]
-    result = {"n": count, "sources_bytes": source_bytes["en"] + source_bytes["zh"], "chinese_sources_bytes": source_bytes["zh"]}
+    result = {"n": count, "follow_ups": sum(s.count("\n/// follow-up") for s in sources.values()),
+              "sources_bytes": source_bytes["en"] + source_bytes["zh"], "chinese_sources_bytes": source_bytes["zh"]}
     check_seconds, _ = run([str(Path(PYTHON).parent / "bulletins"), "check", str(corpus / "bulletins")], corpus)
     result["check_seconds"] = round(check_seconds, 2)
     for name in variants:
@@ -164,8 +173,13 @@ def main() -> None:
     parser.add_argument("counts", nargs="+", type=int)
     parser.add_argument("--variants", default="ours,baseline")
     parser.add_argument("--before", metavar="REV", help="also build with the code of this commit (variant 'before')")
+    parser.add_argument("--no-follow-ups", action="store_true", help="a corpus without `/// follow-up` blocks")
     args = parser.parse_args()
     variants = args.variants.split(",")
+    if args.no_follow_ups:  # the corpus is already without them
+        variants = [v for v in variants if v != "ours_no_follow_ups"]
+    elif args.before and "ours_no_follow_ups" not in variants:
+        variants.append("ours_no_follow_ups")
     with tempfile.TemporaryDirectory() as tmp:
         before = None
         if args.before:
@@ -175,7 +189,7 @@ def main() -> None:
             variants = ["before", *[v for v in variants if v != "before"]]
         try:
             for count in args.counts:
-                print(json.dumps(measure(count, variants, Path(tmp), before)), flush=True)
+                print(json.dumps(measure(count, variants, Path(tmp), before, not args.no_follow_ups)), flush=True)
         finally:
             if before is not None:
                 subprocess.run(["git", "-C", str(Path(__file__).parent), "worktree", "remove", "--force", str(before)])

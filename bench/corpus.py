@@ -4,7 +4,12 @@
 
 Minutes, notices (with meetings) and inspection reports, one in four in Chinese, about
 five directives each, addressed to units of a registry of 30; English bulletins are
-about 600 words, Chinese ones about 1,200 characters.
+about 600 words, Chinese ones about 1,200 characters. About one `/// follow-up` for every
+two directives, in later bulletins, each on an earlier directive issued open or in-progress
+(at most two per directive; the second may close it), from a random stream of their own:
+the bulletins without them (`--no-follow-ups`) are the same as before follow-ups existed.
+
+    python bench/corpus.py N DEST --no-follow-ups
 """
 
 from __future__ import annotations
@@ -67,7 +72,65 @@ def write_units(path: Path, registry: list[dict]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def bulletin(rng: random.Random, n: int, day: dt.date, registry: list[dict]) -> tuple[str, str]:
+EN_FOLLOW_UP_TITLES = ["Progress on the warehouse sprinklers", "Progress on the hidden-danger register",
+                      "Wiring in the cold storage", "Training of safety officers", "Valves at the filling stations"]
+ZH_FOLLOW_UP_TITLES = ["仓库喷淋系统整改进展", "隐患排查治理台账落实情况", "冷库电气线路更换进展", "安全管理人员培训情况"]
+EN_FOLLOW_UP_TEXTS = ["Work has started and half of the items on the list have been dealt with.",
+                      "The unit reported the measures taken; the remaining items wait for spare parts.",
+                      "The safety department checked the site and found the work complete."]
+ZH_FOLLOW_UP_TEXTS = ["整改工作已启动，清单中过半事项已完成。", "该单位已报送整改措施，其余事项待配件到货后完成。",
+                      "安全环保部现场复核，整改已完成。"]
+FOLLOWED_STATUSES = ("open", "in-progress")
+
+
+class FollowUps:
+    """Follow-ups on earlier directives: about one for every two directives, from their own
+    random stream, on directives issued open or in-progress, at most two per directive."""
+
+    def __init__(self) -> None:
+        self.rng = random.Random(SEED + 1)
+        self.open: list[dict] = []  # directives that may still get a follow-up
+
+    def issued(self, stem: str, day: dt.date, statuses: list[str]) -> None:
+        for number, status in enumerate(statuses, start=1):
+            if status in FOLLOWED_STATUSES:
+                self.open.append({"id": f"{stem}-{number}", "since": day, "count": 0})
+
+    def blocks(self, count: int, day: dt.date, chinese: bool) -> list[str]:
+        rng = self.rng
+        chosen = rng.sample(self.open, min(count, len(self.open)))
+        blocks = []
+        for target in chosen:
+            span = (day - target["since"]).days
+            date = target["since"] + dt.timedelta(days=rng.randint(0, max(span, 0)))
+            options = [f"directive: {target['id']}"]
+            if target["count"] == 0:
+                kind = rng.choice(["in-progress", "in-progress", "awaiting-acceptance", "extend", "escalate", "report"])
+            else:
+                kind = rng.choice(["done", "done", "done", "in-progress", "extend"])
+            if kind in ("in-progress", "awaiting-acceptance"):
+                options.append(f"status: {kind}")
+            elif kind == "extend":
+                options += ["status: in-progress", f"deadline: {(date + dt.timedelta(days=rng.randint(30, 90))).isoformat()}",
+                            "reason: spare parts are delayed"]
+            elif kind == "escalate":
+                options += ["status: in-progress", "escalate: true"]
+            elif kind == "done":
+                options += ["status: done", "accepted_by: safety-env"]
+            options.append(f"date: {date.isoformat()}")
+            target["count"] += 1
+            target["since"] = date
+            if kind == "done" or target["count"] == 2:
+                self.open.remove(target)
+            title = rng.choice(ZH_FOLLOW_UP_TITLES if chinese else EN_FOLLOW_UP_TITLES)
+            texts = ZH_FOLLOW_UP_TEXTS if chinese else EN_FOLLOW_UP_TEXTS
+            text = texts[2] if kind == "done" else " ".join(rng.sample(texts[:2], rng.randint(1, 2)))
+            blocks.append(f"/// follow-up | {title}\n" + "".join(f"    {o}\n" for o in options) + f"\n{text}\n///\n")
+        return blocks
+
+
+def bulletin(rng: random.Random, n: int, day: dt.date, registry: list[dict],
+             follow_ups: FollowUps | None = None) -> tuple[str, str]:
     chinese = n % 4 == 3
     kind = TYPES[n % len(TYPES)]
     sentences, titles = (ZH_SENTENCES, ZH_TITLES) if chinese else (EN_SENTENCES, EN_TITLES)
@@ -78,23 +141,33 @@ def bulletin(rng: random.Random, n: int, day: dt.date, registry: list[dict]) -> 
              f"number: \"CIG-Safety〔{day.year}〕{n}号\"", "presided_by: Wang Jianmin"]
     if kind == "notice":
         front.append(f"meeting: {{start: \"{(day + dt.timedelta(days=7)).isoformat()} 09:30\", place: Room 3}}")
-    directives = []
+    directives, statuses = [], []
     for k in range(rng.randint(3, 7)):
         unit = rng.choice(registry)
         reference = unit["aliases"][0] if chinese else unit["id"]
         deadline = rng.choice([f"+{rng.randint(3, 90)}d", "ongoing", (day + dt.timedelta(days=rng.randint(1, 120))).isoformat()])
         text = " ".join(rng.choice(sentences) for _ in range(3))
+        label = rng.choice(sentences)[:40]  # drawn before the status, as always: same seed, same corpus
+        statuses.append(rng.choice(STATUSES))
         directives.append(
-            f"/// directive | {rng.choice(sentences)[:40]}\n    units: [{'all' if k == 0 else reference}]\n"
-            f"    support: [safety-env]\n    deadline: {deadline}\n    status: {rng.choice(STATUSES)}\n\n{text}\n///\n"
+            f"/// directive | {label}\n    units: [{'all' if k == 0 else reference}]\n"
+            f"    support: [safety-env]\n    deadline: {deadline}\n    status: {statuses[-1]}\n\n{text}\n///\n"
         )
     heading = "## 会议议定事项" if chinese else "## Directives"
     text = "---\n" + "\n".join(front) + "\n---\n" + body + f"\n\n{heading}\n\n" + "\n".join(directives)
-    return f"{day.isoformat()}-b{n}.md", text
+    stem = f"{day.isoformat()}-b{n}"
+    if follow_ups is not None:
+        # about one for every two directives: 0-5 a bulletin, 2.5 on average
+        blocks = follow_ups.blocks(follow_ups.rng.randint(0, 5), day, chinese)
+        if blocks:
+            text += "\n" + ("## 跟进情况" if chinese else "## Follow-ups") + "\n\n" + "\n".join(blocks)
+        follow_ups.issued(stem, day, statuses)
+    return f"{stem}.md", text
 
 
-def generate(count: int, dest: Path) -> Path:
+def generate(count: int, dest: Path, follow_ups: bool = True) -> Path:
     rng = random.Random(SEED)
+    later = FollowUps() if follow_ups else None
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "bulletins").mkdir(parents=True)
@@ -106,7 +179,7 @@ def generate(count: int, dest: Path) -> Path:
     start = dt.date(2017, 1, 2)
     for n in range(count):
         day = start + dt.timedelta(days=n * 3650 // max(count, 1))
-        name, text = bulletin(rng, n, day, registry)
+        name, text = bulletin(rng, n, day, registry, later)
         folder = dest / "bulletins" / str(day.year)
         folder.mkdir(exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
@@ -114,4 +187,5 @@ def generate(count: int, dest: Path) -> Path:
 
 
 if __name__ == "__main__":
-    generate(int(sys.argv[1]), Path(sys.argv[2]))
+    args = [a for a in sys.argv[1:] if a != "--no-follow-ups"]
+    generate(int(args[0]), Path(args[1]), follow_ups="--no-follow-ups" not in sys.argv[1:])
