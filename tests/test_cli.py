@@ -141,3 +141,35 @@ def test_due_suggests_a_unit_and_accepts_all(site_project, monkeypatch, capsys):
     assert len(json.loads(capsys.readouterr().out)["directives"]) == 4  # the overdue one, for every unit
     assert main(["due", "--as-of", "2020-01-01", "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("unit,unit_name,id,title,deadline,days_left,status,role,escalated,bulletin")
+
+
+REVIEWED_MD = MEETING_MD.replace("    units: 物业公司\n    deadline: ongoing\n", "    id: CIG-2021-05-3\n    units: 物业公司\n    deadline: 2021-07-31\n    status: done\n")
+
+
+def test_new_review_stubs_the_open_directives_per_unit(site_project, monkeypatch, capsys):
+    from safety_bulletins.sources.validate import FOLLOW_UP_STUB
+    project = site_project({"2021/2021-05-25-meeting.md": REVIEWED_MD})
+    monkeypatch.chdir(project)
+    assert main(["new", "minutes", "--title", "Review meeting", "--date", "2026-11-28", "--review"]) == 0
+    text = (project / "bulletins/2026/2026-11-28-review-meeting.md").read_text(encoding="utf-8")
+    assert text.count("/// follow-up") == 1 and text.count(FOLLOW_UP_STUB) == 1
+    review = text[text.index("## Implementation of earlier directives"):]
+    assert text.index("## Requirements") < text.index("## Implementation of earlier directives")
+    assert review.index("### All units") < review.index("/// follow-up | Full-coverage investigation of hidden dangers")
+    assert "    directive: CIG-2021-05-2\n    # status: in-progress" in review
+    assert "CIG-2021-05-3" not in review and "### Property Management Company" not in review
+    capsys.readouterr()
+    assert main(["check", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"] == 0
+    messages = [p["message"] for p in report["problems"]]
+    assert "the follow-up still has the text 'bulletins new --review' wrote" in messages
+    assert all(p["severity"] == "warning" for p in report["problems"])
+
+
+def test_new_review_is_only_for_minutes_and_inspections(site_project, monkeypatch, capsys):
+    project = site_project({})
+    monkeypatch.chdir(project)
+    assert main(["new", "notice", "--title", "Winter check", "--review"]) == 2
+    assert "--review reviews earlier directives in minutes or inspection, not in a notice" in capsys.readouterr().err
+    assert not (project / "bulletins/2026").exists()

@@ -21,7 +21,7 @@ from ..sources.dates import DateError, as_of_date, parse_date
 from .due import due_rows, parse_span
 from ..model import BULLETIN_TYPES
 from ..sources.project import check_folder, load_project
-from .scaffold import new_bulletin
+from .scaffold import REVIEW_TYPES, new_bulletin, review_section
 from ..site_build.settings import SettingsError, read_settings
 from .verify import verify_site
 
@@ -84,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--issuer", default="", help="the issuing unit")
     new.add_argument("--number", default="", help="the document number")
     new.add_argument("--presided-by", default="", help="for minutes: who presided")
+    new.add_argument("--review", action="store_true",
+                     help="for minutes and inspections: add a follow-up stub for every directive still open "
+                          "(as of today, or BULLETINS_TODAY), per unit")
     new.set_defaults(run=run_new)
 
     due = commands.add_parser("due", help="what is overdue and due soon, per unit",
@@ -149,14 +152,26 @@ def run_check(args) -> int:
 
 def run_new(args) -> int:
     kind = args.type or _ask("Type (minutes, notice, bulletin, inspection)", choices=BULLETIN_TYPES)
+    if args.review and kind not in REVIEW_TYPES:
+        raise UsageError(f"--review reviews earlier directives in {' or '.join(REVIEW_TYPES)}, not in a {kind}: "
+                         "leave out --review, or choose one of those types")
     title = (args.title or _ask("Title")).strip()
     if not title:
         raise UsageError("a bulletin needs a title")
     day = _date(args.date, "--date") if args.date else _today()
     bulletins_dir = project_root(Path.cwd()) / "bulletins"
+    review = ""
+    if args.review:
+        as_of = _today()
+        project = load_project(bulletins_dir, as_of)
+        if project.errors:
+            print(f"bulletins new: {len(project.errors)} error(s) in the bulletins, so the open directives are not "
+                  "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
+            return EXIT_PROBLEMS
+        review = review_section(Catalog(project, as_of))
     try:
         path = new_bulletin(bulletins_dir, kind, title, day, issuer=args.issuer, number=args.number,
-                            presided_by=args.presided_by)
+                            presided_by=args.presided_by, review=review)
     except FileExistsError as exc:
         print(f"bulletins new: a bulletin of that date with that file name already exists: {exc.filename}\n"
               "It was left as it is. Edit that file, or choose a title with other words.", file=sys.stderr)

@@ -7,14 +7,19 @@ import json
 import re
 from pathlib import Path
 
-from ..model import BULLETIN_TYPES
+from ..catalog import Catalog
+from ..model import ALL_UNITS, BULLETIN_TYPES
 from ..outputs.render import template_environment
+from ..sources.validate import FOLLOW_UP_STUB
 
 _ENV = template_environment(autoescape=False)  # Markdown and YAML: values are quoted by the yaml filter
 _ENV.filters["yaml"] = lambda value: json.dumps(value or "", ensure_ascii=False)  # JSON strings are YAML
 _NOT_A_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 SLUG_LENGTH = 60
+REVIEW_TYPES = ("minutes", "inspection")  # the types `--review` can add follow-up stubs to
+REVIEW_HEADING = "## Implementation of earlier directives"
+ALL_UNITS_HEADING = "All units"
 
 
 def file_name(day: dt.date, title: str) -> str:
@@ -23,16 +28,54 @@ def file_name(day: dt.date, title: str) -> str:
     return f"{day.isoformat()}-{slug or 'bulletin'}.md"
 
 
-def render(kind: str, title: str, day: dt.date, issuer: str = "", number: str = "", presided_by: str = "") -> str:
+def render(kind: str, title: str, day: dt.date, issuer: str = "", number: str = "", presided_by: str = "",
+           review: str = "") -> str:
     if kind not in BULLETIN_TYPES:
         raise ValueError(f"unknown type {kind!r}: use one of {', '.join(BULLETIN_TYPES)}")
+    if review and kind not in REVIEW_TYPES:
+        raise ValueError(f"a review of earlier directives goes only into {' or '.join(REVIEW_TYPES)}, not {kind}")
     return _ENV.get_template(f"new/{kind}.md.j2").render(
         title=title, date=day.isoformat(), type=kind, issuer=issuer, number=number,
-        presided_by=presided_by, chinese=bool(_CJK.search(title)),
+        presided_by=presided_by, chinese=bool(_CJK.search(title)), review=review,
     )
 
 
+def review_section(catalog: Catalog) -> str:
+    """`## Implementation of earlier directives`: a follow-up stub for each directive still open
+    at the catalog's as-of date, under its first responsible unit (or All units), by deadline in force."""
+    groups: dict[str, list] = {}
+    for directive in catalog.directives:
+        state = catalog.state_of(directive)
+        if not state.closed:
+            unit = directive.units[0] if directive.units else ALL_UNITS
+            groups.setdefault(unit, []).append(directive)
+    order = [ALL_UNITS, *catalog.registry.units]  # All units first, then units.yml's order
+    lines = [REVIEW_HEADING, ""]
+    if not groups:
+        lines += ["No directive is open.", ""]
+    for unit in sorted(groups, key=lambda u: order.index(u) if u in order else len(order)):
+        known = catalog.registry.units.get(unit)
+        lines += [f"### {ALL_UNITS_HEADING if unit == ALL_UNITS else known.name if known else unit}", ""]
+        for directive in sorted(groups[unit], key=lambda d: (catalog.state_of(d).deadline or dt.date.max, d.id)):
+            lines += _stub(directive)
+    return "\n".join(lines)
+
+
+def _stub(directive) -> list[str]:
+    return [
+        f"/// follow-up | {directive.title}",
+        f"    directive: {directive.id}",
+        "    # status: in-progress        (open, in-progress, awaiting-acceptance, done, cancelled)",
+        "    # deadline: YYYY-MM-DD       (a new deadline needs: reason: ...)",
+        "",
+        FOLLOW_UP_STUB,
+        "///",
+        "",
+    ]
+
+
 def new_bulletin(bulletins_dir: Path, kind: str, title: str, day: dt.date, **fields: str) -> Path:
+    # fields: issuer, number, presided_by, and review (the text of review_section, for minutes and inspections)
     """Write the file into `bulletins/<year>/`; never overwrites (FileExistsError)."""
     text = render(kind, title, day, **fields)
     path = bulletins_dir / str(day.year) / file_name(day, title)
