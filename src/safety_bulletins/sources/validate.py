@@ -334,7 +334,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
                   "Add '    directive: <id>' below the '/// follow-up' line, with the id shown on the directive's card.")
         return None
     if directive_id and not _DIRECTIVE_ID.match(directive_id):
-        check.add(offset + options.line_of("directive") - 1, f"'{shorten(directive_id)}' is not a directive id",
+        check.add(offset + options.line_of("directive") - 1, f"{shorten(directive_id)} is not a directive id",
                   "Write the id shown on the directive's card, e.g. '    directive: CIG-2021-05-2'.")
         return None
     day = check.date(options, "date", offset) or bulletin.date
