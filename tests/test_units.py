@@ -157,3 +157,18 @@ def test_a_link_inside_the_bulletins_folder_is_read(tmp_path):
     (tmp_path / "units.yml").symlink_to("shared.yml")
     registry, problems = load_units(tmp_path / "units.yml")
     assert problems == [] and list(registry.units) == ["a"]
+
+
+def test_descendants_at_any_depth_in_file_order(tmp_path):
+    registry, problems = load(tmp_path, "- id: group\n  name: Group\n- id: b\n  name: B\n  parent: a\n"
+                                        "- id: a\n  name: A\n  parent: group\n- id: c\n  name: C\n  parent: b\n"
+                                        "- id: other\n  name: Other\n")
+    assert problems == []
+    assert registry.descendants("group") == ["b", "a", "c"]
+    assert registry.descendants("a") == ["b", "c"]
+    assert registry.descendants("c") == [] and registry.descendants("unknown") == []
+
+
+def test_descendants_stop_in_a_parent_cycle(tmp_path):
+    registry, problems = load(tmp_path, "- id: a\n  name: A\n  parent: b\n- id: b\n  name: B\n  parent: a\n")
+    assert problems and registry.descendants("a") == ["b"]

@@ -49,6 +49,21 @@ class UnitRegistry:
     def children(self, unit_id: str) -> list[Unit]:
         return [u for u in self.units.values() if u.parent == unit_id]
 
+    def descendants(self, unit_id: str) -> list[str]:
+        """The ids of a unit's sub-units at any depth, in the file's order. A `parent` cycle
+        is an error of its own; the walk stops at any unit seen before all the same."""
+        children: dict[str | None, list[str]] = {}
+        for unit in self.units.values():
+            children.setdefault(unit.parent, []).append(unit.id)
+        found: set[str] = set()
+        waiting = list(children.get(unit_id, ()))
+        while waiting:
+            child = waiting.pop()
+            if child not in found and child != unit_id:
+                found.add(child)
+                waiting += children.get(child, ())
+        return [u for u in self.units if u in found]
+
 
 def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
     registry = UnitRegistry()
