@@ -213,3 +213,30 @@ def test_a_heading_named_like_a_directive_is_an_error_at_the_heading(bulletins_d
 
 def test_headings_in_code_or_with_other_anchors_pass(bulletins_dir):
     assert anchor_problems(bulletins_dir, "```\n## Clear the exits\n```\n\n## Clear the exit", "clear-the-exits") == []
+
+
+HEAD = "---\ntitle: T\n---\n/// directive | Do it\n"  # the header is on line 4
+
+
+@pytest.mark.parametrize("options, line, message", [
+    ("\n    units: [all]\n    deadline: +14d\n", 5, "a blank line below the '/// directive' line ends the options: line 6"),
+    ("  units: [all]\n  deadline: +14d\n", 5, "indented by 2 spaces, so it is read as text"),
+    ("\u3000\u3000units: [all]\n", 5, "indented with full-width spaces (U+3000)"),
+    ("    units: [all]\n  deadline: +14d\n", 6, "indented by 2 spaces"),
+    ("    units: [all]\n\n    deadline: +14d\n", 6, "a blank line among the options ends the options: line 7"),
+])
+def test_misplaced_options_are_named_at_their_line(options, line, message):
+    raw, problems = parse(HEAD + options + "\nText.\n///\n")
+    assert raw.directives == []
+    ((problem_line, problem_message),) = [(p.line, p.message) for p in problems]
+    assert problem_line == line and message in problem_message
+
+
+def test_tab_indented_options_are_four_spaces_as_in_markdown():
+    raw, problems = parse(HEAD + "\tunits: [all]\n\tdeadline: +14d\n\nText.\n///\n")
+    assert problems == [] and raw.directives[0].options == {"units": ["all"], "deadline": "+14d"}
+
+
+def test_text_after_a_blank_line_is_not_an_option():
+    raw, problems = parse(HEAD + "    units: [all]\n    deadline: +14d\n\nnote: the text may start so.\n///\n")
+    assert problems == [] and raw.directives[0].text == "note: the text may start so."

@@ -111,6 +111,12 @@ def test_unknown_unit_in_directive_suggests_the_closest(bulletins_dir):
     assert line == 7 and "unknown unit 'Energy Co'" in message and "Did you mean 'energy' (Energy Company)?" in hint
 
 
+def test_units_written_as_one_with_chinese_commas_are_named(bulletins_dir):
+    line, message, hint = one_problem(bulletins_dir, directive("units: 安全环保部，energy、Property;deadline: ongoing"))
+    assert line == 7 and message == "'安全环保部，energy、Property' in 'units' is several units written as one"
+    assert "'units: [安全环保部, energy, Property]'" in hint
+
+
 def test_units_match_id_name_or_alias_in_any_case(bulletins_dir):
     text = directive("units: [PROPERTY, energy company, 安全环保部];support: Filling Stations;deadline: ongoing")
     d = load_project(bulletins_dir({"b.md": text})).bulletins[0].directives[0]

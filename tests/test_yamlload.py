@@ -239,3 +239,25 @@ def test_errors_carry_file_lines_through_the_bulletin_parser():
         ["---\ntitle: T\n---\n/// directive\n", "\n\nx\n///\n"]))
     assert [(p.line, p.message) for p in problems] == [
         (5, "malformed YAML in the directive's options: anchors and aliases ('&a') are not allowed")]
+
+
+@pytest.mark.parametrize("text, line, message, hint", [
+    ("title：冬季安全检查\ndate: 2026-11-20", 2, "a full-width colon '：' after 'title'", "'title: 冬季安全检查'"),
+    ("title: x\nunits: [物业公司，酒店公司]", 3, "separated by a full-width '，'", "'units: [物业公司, 酒店公司]'"),
+    ("units: [物业公司、酒店公司]", 2, "separated by a full-width '、'", "'units: [物业公司, 酒店公司]'"),
+    ("units: 【物业公司, 酒店公司】", 2, "full-width brackets '【】'", "'units: [物业公司, 酒店公司]'"),
+    ("title: “会议: 安全”", 2, "curly quotes '“”'", "straight quotes"),
+    ("title:\u3000冬季", 2, "a full-width space (U+3000) after 'title:'", "ordinary space"),
+    ("a: 1\n\u3000b: 2", 3, "indented with a full-width space", "ordinary spaces"),
+])
+def test_full_width_punctuation_in_the_structure_is_named(text, line, message, hint):
+    with pytest.raises(yamlload.YamlError) as caught:
+        yamlload.load(text, first_line=2)
+    assert caught.value.line == line and message in caught.value.message and hint in caught.value.hint
+
+
+@pytest.mark.parametrize("text", [
+    "title: “安全生产月”活动通知", "title: 会议：安全，检查【重要】", "summary: |\n  units: [a，b]\n  x：y\ntitle: ok",
+])
+def test_full_width_punctuation_in_values_is_text(text):
+    assert isinstance(yamlload.load(text), dict)

@@ -189,6 +189,9 @@ def _read_directive(path, lines, i, first_line, start):
         option_lines.append(lines[i])
         i += 1
     options_line = first_line + header + 1
+    misplaced = _misplaced_option(path, lines, i, first_line, kind, bool(option_lines))
+    if misplaced is not None:
+        return None, _skip_block(lines, i, slashes), misplaced
     options = None
     if option_lines:
         indent = min(len(o) - len(o.lstrip(" ")) for o in option_lines)
@@ -220,6 +223,33 @@ def _read_directive(path, lines, i, first_line, start):
     text = "\n".join(lines[text_first:end]).strip("\n")
     directive = RawDirective(first_line + header, title, options, options_line, text, header, text_first, kind)
     return directive, end + 1, None
+
+
+# An option as editors write it, whatever the indentation: `units: [...]`, `deadline: ...`
+_OPTION_LIKE = re.compile(r"^([ \u3000]*)[a-z_]+:(?:[ \t\u3000]|$)")
+
+
+def _misplaced_option(path, lines, i, first_line, kind, after_options) -> Problem | None:
+    """An option that Markdown would take for text: indented by fewer than four spaces or
+    by full-width ones, or parted from the header (or the other options) by a blank line.
+    Said here, at its line, instead of as the option the directive then lacks."""
+    j = i
+    while j < len(lines) and not lines[j].strip() and j - i < 2:
+        j += 1
+    option = _OPTION_LIKE.match(lines[j]) if j < len(lines) else None
+    if option is None or not option.group(1):
+        return None
+    indent, where = option.group(1), f"below the '/// {kind}' line" if not after_options else "among the options"
+    if j > i:
+        return Problem(path, first_line + i, f"a blank line {where} ends the options: line {first_line + j} is read as text",
+                       f"Delete the blank line: the options follow the '/// {kind}' line with none between.")
+    if "\u3000" in indent:
+        return Problem(path, first_line + j, "the option is indented with full-width spaces (U+3000)",
+                       "Indent each option with four ordinary spaces (半角空格).")
+    if len(indent) < 4:
+        return Problem(path, first_line + j, f"the option is indented by {len(indent)} space{'s' * (len(indent) > 1)}, so it is read as text",
+                       "Indent each option by four spaces, like '    deadline: 2021-06-30'.")
+    return None
 
 
 def _block_end(lines: list[str], i: int, slashes: str) -> tuple[int | None, int | None]:

@@ -140,7 +140,12 @@ class _Checker:
         ids = []
         for reference in references:
             unit_id = registry.resolve(reference)
-            if unit_id is None:
+            parts = [p.strip() for p in re.split(r"[，、,；;]", reference) if p.strip()]
+            if unit_id is None and len(parts) > 1 and all(registry.resolve(p) for p in parts):
+                self.add(line_offset + mapping.line_of(key) - 1,
+                         f"'{reference}' in '{key}' is several units written as one",
+                         f"Write them as a list, with ',' and a space (半角逗号): '{key}: [{', '.join(parts)}]'.")
+            elif unit_id is None:
                 suggestion = registry.suggest(reference)
                 self.add(
                     line_offset + mapping.line_of(key) - 1,

@@ -207,8 +207,67 @@ def _load_simple(text: str) -> LineDict | None:
     return mapping
 
 
+# Chinese keyboards type these in place of YAML's own characters: YAML reads them as text,
+# and stumbles a line later with a message about something else (or not at all).
+_FULL_WIDTH = "：，、【】“”\u3000"
+_KEY_FULL_COLON = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][\w-]*)[ \t\u3000]*：")
+_INDENT_FULL_SPACE = re.compile(r"^[ \t]*\u3000")
+_KEY_FULL_SPACE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][\w-]*):\u3000")
+_VALUE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][\w-]*):[ \t]+(.*?)[ \t]*$")
+_BLOCK_SCALAR = re.compile(r"^([ \t]*)\S.*:[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$")
+
+
+def _full_width(text: str, first_line: int) -> YamlError | None:
+    """The first line where a full-width character stands in YAML's structure, as an error
+    that names the character and what to type instead; None if there is none."""
+    if not any(char in text for char in _FULL_WIDTH):  # nearly every text: one scan each
+        return None
+    block_indent = None  # inside a `|` or `>` block scalar: text, whatever it holds
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        if block_indent is not None:
+            if not line.strip() or len(line) - len(line.lstrip(" ")) > block_indent:
+                continue
+            block_indent = None
+        block = _BLOCK_SCALAR.match(line)
+        if block:
+            block_indent = len(block.group(1))
+            continue
+        if _INDENT_FULL_SPACE.match(line):
+            return YamlError(number, "the line is indented with a full-width space (U+3000)",
+                             "Indent with ordinary spaces: switch the keyboard to half-width (半角) and retype them.")
+        key = _KEY_FULL_COLON.match(line)
+        if key and ":" not in line[: key.end()]:
+            rest = _cut(line[key.end():].strip(), 40)
+            return YamlError(number, f"a full-width colon '：' after '{key.group(1)}'",
+                             f"Replace '：' with ':' and a space (半角冒号): '{key.group(1)}: {rest}'.")
+        space = _KEY_FULL_SPACE.match(line)
+        if space:
+            return YamlError(number, f"a full-width space (U+3000) after '{space.group(1)}:'",
+                             f"Type an ordinary space after the colon: '{space.group(1)}: ...'.")
+        value = _VALUE.match(line)
+        if value is None:
+            continue
+        name, written = value.groups()
+        if written.startswith("【") and written.endswith("】"):
+            fixed = _cut("[" + re.sub(r"[，、,]\s*", ", ", written[1:-1]) + "]", 60)
+            return YamlError(number, f"'{name}' is a list in full-width brackets '【】'",
+                             f"Write the list with '[', ']' and ', ' (半角): '{name}: {fixed}'.")
+        if written.startswith("[") and ("，" in written or "、" in written):
+            mark = "，" if "，" in written else "、"
+            fixed = _cut(re.sub(r"[，、]\s*", ", ", written), 60)
+            return YamlError(number, f"the list of '{name}' is separated by a full-width '{mark}'",
+                             f"Separate the items with ',' and a space (半角逗号): '{name}: {fixed}'.")
+        if written.startswith("“") and written.endswith("”") and ": " in written:
+            return YamlError(number, f"the value of '{name}' is in curly quotes '“”', which YAML does not read as quotes",
+                             f"Use straight quotes: '{name}: \"...\"'.")
+    return None
+
+
 def load(text: str, first_line: int = 1):
     """Parse YAML text that starts on line `first_line` of its file; raise YamlError with a file line."""
+    full_width = _full_width(text, first_line)
+    if full_width is not None:
+        raise full_width
     simple = _load_simple(text)
     if simple is not None:
         return simple
