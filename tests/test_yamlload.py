@@ -261,3 +261,13 @@ def test_full_width_punctuation_in_the_structure_is_named(text, line, message, h
 ])
 def test_full_width_punctuation_in_values_is_text(text):
     assert isinstance(yamlload.load(text), dict)
+
+
+def test_full_width_checks_stay_linear_on_long_lines():
+    for text in ("a: " + " " * 200_000 + "x，", "a：" + "：" * 200_000, "a: [" + "，" * 200_000, "\u3000" * 200_000):
+        start = time.perf_counter()
+        try:
+            yamlload.load(text)
+        except yamlload.YamlError:
+            pass
+        assert time.perf_counter() - start < 2

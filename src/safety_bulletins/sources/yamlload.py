@@ -210,10 +210,10 @@ def _load_simple(text: str) -> LineDict | None:
 # Chinese keyboards type these in place of YAML's own characters: YAML reads them as text,
 # and stumbles a line later with a message about something else (or not at all).
 _FULL_WIDTH = "：，、【】“”\u3000"
-_KEY_FULL_COLON = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][\w-]*)[ \t\u3000]*：")
+_KEY_FULL_COLON = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*：")
 _INDENT_FULL_SPACE = re.compile(r"^[ \t]*\u3000")
-_KEY_FULL_SPACE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][\w-]*):\u3000")
-_VALUE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][\w-]*):[ \t]+(.*?)[ \t]*$")
+_KEY_FULL_SPACE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*):\u3000")
+_VALUE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*):[ \t]+(.*)")
 _BLOCK_SCALAR = re.compile(r"^([ \t]*)\S.*:[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$")
 
 
@@ -247,7 +247,7 @@ def _full_width(text: str, first_line: int) -> YamlError | None:
         value = _VALUE.match(line)
         if value is None:
             continue
-        name, written = value.groups()
+        name, written = value.group(1), value.group(2).rstrip(" \t")  # not in the pattern: quadratic on spaces
         if written.startswith("【") and written.endswith("】"):
             fixed = _cut("[" + re.sub(r"[，、,]\s*", ", ", written[1:-1]) + "]", 60)
             return YamlError(number, f"'{name}' is a list in full-width brackets '【】'",
