@@ -270,4 +270,4 @@ def test_full_width_checks_stay_linear_on_long_lines():
             yamlload.load(text)
         except yamlload.YamlError:
             pass
-        assert time.perf_counter() - start < 2
+        assert time.perf_counter() - start < 5  # quadratic would take hours
