@@ -14,10 +14,12 @@ plugin rewrites the HTML; memory released last (-100), once every plugin has see
 from __future__ import annotations
 
 import calendar
+import errno
 import hashlib
 import logging
 import os
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -39,16 +41,40 @@ _build: SiteBuild | None = None
 _dirty = False  # `mkdocs serve --dirty` / `build --dirty`: set once per process, at startup
 _started = 0.0
 _inputs = ""  # this dirty build's site_fingerprint
+_serving = False  # `mkdocs serve` until its address is checked, before the first build
+
+
+class _NotForThisSite(logging.Filter):
+    """MkDocs warns on every dirty build that navigation may go stale, and says the site
+    folder "contains stale files" whenever it is not empty. Neither holds here: any change to
+    mkdocs.yml, docs/ or the theme redoes every page (see _fingerprint), bulletins are never
+    in the navigation, and on_post_build removes what the build no longer has. Messages that
+    never apply teach editors to ignore messages."""
+
+    NOT_HERE = ("A 'dirty' build is being performed", "The directory contains stale files")
+
+    def filter(self, record):
+        return not record.getMessage().startswith(self.NOT_HERE)
 
 
 def on_startup(command, dirty):
-    global _dirty
+    global _dirty, _serving
     _dirty = dirty
+    _serving = command == "serve"
+    build_log = logging.getLogger("mkdocs.commands.build")
+    if not any(isinstance(f, _NotForThisSite) for f in build_log.filters):
+        build_log.addFilter(_NotForThisSite())
 
 
 def on_config(config):
-    global _build, _started
+    global _build, _started, _serving
     _started = time.monotonic()
+    if _serving:  # once: each rebuild runs on_config again, while the server holds the port
+        _serving = False
+        _check_address(config.dev_addr)
+    # Material's search segments Chinese with jieba, which prints four lines of its
+    # dictionary's loading to stderr at DEBUG level on every build: keep its warnings only.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
     try:
         as_of = as_of_date()
         settings = bulletin_settings(config.extra)  # who the build is for: extra: bulletins: audience:
@@ -76,6 +102,20 @@ def on_config(config):
         OFFLINE_WORKER_SHIM if "iframe-worker" in script else script for script in config.extra.get("polyfills", [])
     ]
     return config
+
+
+def _check_address(address) -> None:
+    """Say that the preview's port is taken before building, instead of a traceback after it."""
+    try:
+        with socket.create_server((address.host, address.port)):
+            pass
+    except OSError as exc:
+        taken = exc.errno == errno.EADDRINUSE
+        raise PluginError(
+            f"cannot serve the preview at {address.host}:{address.port}: "
+            + ("the port is taken (another preview still running?)" if taken else exc.strerror or str(exc))
+            + f". Stop the other one, or pick another port: ./dev serve --dev-addr {address.host}:{address.port + 1}"
+        ) from None
 
 
 @event_priority(100)  # plugins that list or filter pages (feeds, tags...) see the bulletins too

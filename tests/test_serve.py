@@ -2,6 +2,7 @@
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -132,3 +133,28 @@ def test_dirty_preview_updates_the_edited_page_and_every_listing(site_project):
     finally:
         server.terminate()
         server.communicate(timeout=20)
+
+
+def test_a_build_prints_progress_and_a_summary_and_no_noise(site_project):
+    chinese = MEETING_MD.replace("Special meeting on production safety", "冬季安全生产专题会议纪要")
+    project = site_project({"2021/2021-05-25-meeting.md": chinese})
+    for _ in range(2):  # the second is dirty over the first's site
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--dirty"], cwd=project, capture_output=True,
+                                text=True, env={**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1"})
+        assert result.returncode == 0, result.stderr
+        output = result.stdout + result.stderr
+        assert re.search(r"Bulletins: 1 bulletins, \d+ directives, .* built in", output)
+        for noise in ("prefix dict", "Loading model", "'dirty' build", "stale files"):
+            assert noise not in output, output
+
+
+def test_serve_on_a_taken_port_says_so_and_how_to_pick_another(site_project):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"], cwd=project,
+            capture_output=True, text=True, timeout=120, env={**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"cannot serve the preview at 127.0.0.1:{port}: the port is taken" in result.stderr
+    assert f"./dev serve --dev-addr 127.0.0.1:{port + 1}" in result.stderr
