@@ -1,3 +1,4 @@
+import datetime as dt
 import csv
 import io
 import json
@@ -71,13 +72,30 @@ def test_new_writes_a_bulletin_that_checks(site_project, monkeypatch, capsys):
     path = project / "bulletins/2026/2026-11-28-关于开展冬季-消防-安全检查的通知.md"
     assert f"Created {path}" in capsys.readouterr().out
     text = path.read_text(encoding="utf-8")
-    assert 'title: "关于开展冬季（消防）安全检查的通知"' in text and 'start: "2026-11-28 09:00"' in text
+    assert 'title: "关于开展冬季（消防）安全检查的通知"' in text and 'start: ""' in text and "\ndraft: true" in text
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "warning: a directive inside a code block is only an example" in out  # the commented example
+    assert (".md:8: warning: a draft, still to fill in before it can be published: meeting start (line 8), "
+            "meeting place (line 9), meeting attendees (line 10)") in out
     assert main(args) == 1  # never overwrites
     assert "already exists" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_new_bulletin_stays_off_the_site_until_its_blanks_are_filled(site_project, monkeypatch, capsys):
+    project = site_project({})
+    monkeypatch.chdir(project)
+    assert main(["new", "notice", "--title", "Winter meeting", "--date", "2026-11-28"]) == 0
+    assert "It is a draft" in capsys.readouterr().out
+    project_now = load_project(project / "bulletins")
+    assert project_now.errors == [] and project_now.published(dt.date(2026, 11, 28)) == []  # no invented meeting goes live
+    path = project / "bulletins/2026/2026-11-28-winter-meeting.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "2026-11-28-winter-meeting.md:7: error: 'meeting start' is empty" in err
+    assert "2026-11-28-winter-meeting.md:9: error: 'meeting attendees' is empty" in err
 
 
 @pytest.mark.parametrize("kind", ["minutes", "notice", "bulletin", "inspection"])

@@ -176,7 +176,8 @@ def run_new(args) -> int:
         print(f"bulletins new: a bulletin of that date with that file name already exists: {exc.filename}\n"
               "It was left as it is. Edit that file, or choose a title with other words.", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"Created {path}\nWrite the {kind}, then run: bulletins check")
+    print(f"Created {path}\nIt is a draft: the site leaves it out until you fill in its blanks and delete "
+          f"'draft: true'.\nWrite the {kind}, then run: bulletins check")
     return EXIT_OK
 
 

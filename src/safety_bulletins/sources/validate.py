@@ -34,6 +34,8 @@ FRONT_MATTER_FIELDS = (
     "attendees", "absent", "tags", "summary", "draft", "publish", "classification", "meeting", "attachments",
 )
 MEETING_FIELDS = ("start", "place", "attendees")
+# Fields `bulletins new` writes empty, for the editor to fill in before publishing
+FILL_IN_FIELDS = ("issuer", "number", "presided_by", "recorder", "place", "attendees")
 DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade", "measures", "funds", "contingency")
 FOLLOW_UP_FIELDS = ("directive", "status", "deadline", "reason", "accepted_by", "escalate", "date", "reopen")
 # The text `bulletins new --review` puts in each follow-up stub, for the editor to replace
@@ -172,6 +174,7 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
     draft = fm.get("draft", False)
     if not isinstance(draft, bool):
         check.add(1 + fm.line_of("draft"), f"'draft' must be true or false, not {shorten(draft)}", "Write 'draft: true'.")
+    _blanks(check, fm, draft is True)
     bulletin = Bulletin(
         source=raw.path,
         rel_path=rel_path,
@@ -231,6 +234,30 @@ def _classification(check: _Checker, fm: LineDict) -> str:
     return DEFAULT_CLASSIFICATION
 
 
+def _blank_fields(fm: LineDict) -> list[tuple[str, int]]:
+    """The fields written but left empty (as `bulletins new` writes them), with their lines."""
+    blank = [(key, 1 + fm.line_of(key)) for key in FILL_IN_FIELDS if key in fm and fm[key] in ("", [], None)]
+    meeting = fm.get("meeting")
+    if isinstance(meeting, LineDict):
+        blank += [(f"meeting {key}", 1 + meeting.line_of(key)) for key in MEETING_FIELDS
+                  if key in meeting and meeting[key] in ("", [], None)]
+    return sorted(blank, key=lambda blank: blank[1])
+
+
+def _blanks(check: _Checker, fm: LineDict, draft: bool) -> None:
+    """A draft may hold empty fields: what is still to fill in is said once, as a warning.
+    A published bulletin may not: a blank left in would show as an empty line on the page,
+    or an invented meeting time."""
+    blank = _blank_fields(fm)
+    if draft and blank:
+        check.warn(blank[0][1], "a draft, still to fill in before it can be published: "
+                   + ", ".join(f"{name} (line {line})" for name, line in blank),
+                   "Fill each in, or delete the lines that do not apply; then delete 'draft: true' to publish.")
+    elif not draft:
+        for name, line in blank:
+            check.add(line, f"'{name}' is empty", "Fill it in, or delete the line if it does not apply.")
+
+
 def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
     meeting = fm.get("meeting")
     if meeting is None:
@@ -242,7 +269,9 @@ def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
         return None
     offset = 2  # nested keys count lines from the front matter's start, like the top level
     check.unknown_fields(meeting, MEETING_FIELDS, offset, "the meeting")
-    start = check.date(meeting, "start", offset, parse=dates.parse_datetime, required=True)
+    if meeting.get("start") == "" and fm.get("draft") is True:  # still to fill in: said by _blanks
+        return None
+    start = check.date(meeting, "start", offset, parse=dates.parse_datetime, required="start" not in meeting)
     if start is None:
         return None
     return Meeting(start, check.text(meeting, "place", offset), check.text_list(meeting, "attendees", offset))
