@@ -54,6 +54,11 @@ class Unit:
     name: str
     aliases: tuple[str, ...] = ()
     parent: str | None = None
+    name_zh: str = ""  # its Chinese name: units.yml's name_zh, else its first Chinese alias
+
+    def name_in(self, language: str) -> str:
+        """The unit's name in the language of the page or bulletin that shows it."""
+        return self.name_zh or self.name if language == "zh" else self.name
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,7 @@ class Bulletin:
     publish: dt.date | None = None  # an embargo: hidden before this date
     classification: str = DEFAULT_CLASSIFICATION
     meeting: Meeting | None = None
+    language: str = "en"  # "zh" or "en": of its text, so of its header, sign-off and cards
     attachments: tuple[Attachment, ...] = ()
     page_links: tuple[tuple[str, int], ...] = ()  # linked bulletins: (path below bulletins/, line)
     directives: list[Directive] = field(default_factory=list)

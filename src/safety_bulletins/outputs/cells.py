@@ -32,11 +32,11 @@ def deadline_of(state: State, labels: Labels) -> Markup:
     follow-up changed it), or 'Ongoing'."""
     if state.deadline is None:
         return escape(labels.BUCKETS["ongoing"])
-    day = state.deadline.isoformat()
-    shown = f'<time datetime="{day}">{day}</time>'
+    shown = f'<time datetime="{state.deadline.isoformat()}">{labels.day(state.deadline)}</time>'
     if state.extended and state.original_deadline is not None:
-        before = state.original_deadline.isoformat()
-        shown = f'<del class="sb-original-deadline"><time datetime="{before}">{before}</time></del> {shown}'
+        before = state.original_deadline
+        shown = (f'<del class="sb-original-deadline"><time datetime="{before.isoformat()}">{labels.day(before)}</time>'
+                 f'</del> {shown}')
     return Markup(shown)
 
 

@@ -28,6 +28,10 @@ class Labels:
             return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
 
+    def day(self, day: dt.date) -> str:
+        """A date in a fact, a card or a history: 2026-10-15, or 2026年10月15日 in Chinese."""
+        return f"{day.year}年{day.month}月{day.day}日" if self.language == "zh" else day.isoformat()
+
     def long_date(self, day: dt.date) -> str:
         """A date as an official document writes it under the signature."""
         if self.language == "zh":

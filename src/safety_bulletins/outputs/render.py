@@ -14,7 +14,7 @@ from markupsafe import Markup
 from . import cells, site
 from ..catalog import Catalog, UnitEntry
 from ..site_build.history import FileHistory
-from .labels import ENGLISH, Labels
+from .labels import ENGLISH, Labels, for_language
 from ..model import BUCKETS, DATED_BUCKETS, Bulletin, Directive, FollowUp
 from .pages import GeneratedPage
 from .site import Links, root_of, url_for
@@ -48,11 +48,20 @@ class Renderer:
     def __post_init__(self):
         self._rows: dict[tuple[str, bool], Markup] = {}
 
-    def _render(self, template: str, here_src: str | None, root: str | None = None, **context) -> str:
+    def _render(self, template: str, here_src: str | None, root: str | None = None, labels: Labels | None = None,
+                **context) -> str:
+        labels = labels or self.labels
         links = Links(here_src, self.directory_urls, root)
         return _ENV.get_template(template).render(
-            c=self.catalog, links=links, labels=self.labels, unit_name=self.unit_name, rows=self.rows, **context
+            c=self.catalog, links=links, labels=labels, rows=self.rows, **context,
+            unit_name=lambda unit_id: self.unit_name(unit_id, labels),
         )
+
+    def _of_bulletin(self, template: str, bulletin: Bulletin, **context) -> str:
+        """A part of a bulletin's page (header, sign-off, cards), in the bulletin's language:
+        a Chinese bulletin's issuer, dates and facts in Chinese, whatever the site's UI."""
+        labels = self.labels if bulletin.language == self.labels.language else for_language(bulletin.language)
+        return self._render(template, site.bulletin_src(bulletin), labels=labels, **context)
 
     def rows(self, entries: list[UnitEntry]) -> Markup:
         """The rows of a table (joined here: a Jinja loop over tens of thousands of rows costs more)."""
@@ -69,9 +78,10 @@ class Renderer:
         """Let go of the rendered rows (tens of MB at 10,000 bulletins) once no page needs them."""
         self._rows.clear()
 
-    def unit_name(self, unit_id: str) -> str:
+    def unit_name(self, unit_id: str, labels: Labels | None = None) -> str:
+        labels = labels or self.labels
         unit = self.catalog.registry.units.get(unit_id)
-        return unit.name if unit else self.labels.ALL_UNITS
+        return unit.name_in(labels.language) if unit else labels.ALL_UNITS
 
     def page(self, page: GeneratedPage) -> str:
         """The content of a generated listing page."""
@@ -84,17 +94,16 @@ class Renderer:
 
     def directive_meta(self, directive: Directive) -> str:
         """The facts shown at the top of a directive's card on its bulletin's page."""
-        return self._render("directive_meta.html", site.bulletin_src(directive.bulletin), d=directive)
+        return self._of_bulletin("directive_meta.html", directive.bulletin, d=directive)
 
     def follow_up_meta(self, follow_up: FollowUp) -> str:
         """The facts of a follow-up's card: its directive, that directive's state, what it changed."""
-        bulletin = self.catalog.bulletin_of(follow_up)
-        return self._render("follow_up_meta.html", site.bulletin_src(bulletin), f=follow_up,
-                            d=self.catalog.directive_of(follow_up))
+        return self._of_bulletin("follow_up_meta.html", self.catalog.bulletin_of(follow_up), f=follow_up,
+                                 d=self.catalog.directive_of(follow_up))
 
     def bulletin_header(self, bulletin: Bulletin, changes: FileHistory | None = None) -> str:
         """Metadata of the bulletin, and when its file last changed in git and how often."""
-        return self._render("bulletin_header.html", site.bulletin_src(bulletin), b=bulletin, changes=changes)
+        return self._of_bulletin("bulletin_header.html", bulletin, b=bulletin, changes=changes)
 
     def bulletin_footer(self, bulletin: Bulletin) -> str:
-        return self._render("bulletin_footer.html", site.bulletin_src(bulletin), b=bulletin)
+        return self._of_bulletin("bulletin_footer.html", bulletin, b=bulletin)

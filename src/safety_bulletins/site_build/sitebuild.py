@@ -225,7 +225,10 @@ class SiteBuild:
         if bulletin is None:
             return content
         changes = self.history.get(bulletin.rel_path)
-        return self.renderer.bulletin_header(bulletin, changes) + content + self.renderer.bulletin_footer(bulletin)
+        page = self.renderer.bulletin_header(bulletin, changes) + content + self.renderer.bulletin_footer(bulletin)
+        if bulletin.language != self.renderer.labels.language:  # read aloud in its language, not the site's
+            return f'<div lang="{bulletin.language}">\n{page}</div>\n'
+        return page
 
     def page_output(self, src_uri: str, output: str) -> str:
         """The written page, with its listing or its cards' facts in place of their placeholders.

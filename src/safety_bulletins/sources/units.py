@@ -17,7 +17,8 @@ from .parse import read_text
 # Pages the site generates where a unit's page (site.unit_src) could land.
 _GENERATED = {site.UNITS_INDEX: f"the overview of units ({site.UNITS_INDEX})"}
 _UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_UNIT_FIELDS = ("id", "name", "aliases", "parent")
+_UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _key(reference: str) -> str:
@@ -43,7 +44,7 @@ class UnitRegistry:
 
     def add(self, unit: Unit) -> None:
         self.units[unit.id] = unit
-        for reference in (unit.id, unit.name, *unit.aliases):
+        for reference in (unit.id, unit.name, *unit.aliases, *([unit.name_zh] if unit.name_zh else [])):
             self._by_reference[_key(reference)] = unit.id
 
     def children(self, unit_id: str) -> list[Unit]:
@@ -169,6 +170,11 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         problems.append(Problem(path, entry.line_of("aliases"), "aliases must be a list of names", "e.g. 'aliases: [物业公司, 新区物业]'"))
         aliases = []
+    name_zh = entry.get("name_zh")
+    if name_zh is not None and (not isinstance(name_zh, str) or not name_zh.strip()):
+        problems.append(Problem(path, entry.line_of("name_zh"), "name_zh must be the unit's Chinese name",
+                                "e.g. 'name_zh: 物业公司', or delete the line."))
+        name_zh = None
     parent = entry.get("parent")
     if parent is not None and not isinstance(parent, str):
         problems.append(Problem(path, entry.line_of("parent"), "parent must be a unit id", "e.g. 'parent: group'"))
@@ -181,7 +187,9 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
         return None, [Problem(path, entry.line_of("id"),
                               f"unit id '{unit_id}' is taken: its page would replace {_GENERATED[site.unit_src(unit_id)]}",
                               f"Choose another id, e.g. '{unit_id}-unit'.")]
-    for reference, key in ((unit_id, "id"), (name, "name"), *((a, "aliases") for a in aliases)):
+    name_zh = name_zh.strip() if name_zh else next((a.strip() for a in aliases if _CHINESE.search(a)), "")
+    for reference, key in ((unit_id, "id"), (name, "name"), *((a, "aliases") for a in aliases),
+                           *(((name_zh, "name_zh"),) if entry.get("name_zh") else ())):
         taken = registry.resolve(reference)
         if taken is not None:
             problems.append(
@@ -190,4 +198,4 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
             )
     if problems:
         return None, problems
-    return Unit(unit_id, name.strip(), tuple(a.strip() for a in aliases), parent), []
+    return Unit(unit_id, name.strip(), tuple(a.strip() for a in aliases), parent, name_zh), []

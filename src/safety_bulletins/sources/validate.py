@@ -32,7 +32,10 @@ from .yamlload import LineDict, shorten
 FRONT_MATTER_FIELDS = (
     "title", "date", "type", "issuer", "number", "presided_by", "recorder", "place",
     "attendees", "absent", "tags", "summary", "draft", "publish", "classification", "meeting", "attachments",
+    "lang",
 )
+LANGUAGES = ("zh", "en")  # of a bulletin's text: its header, sign-off and cards speak it
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 MEETING_FIELDS = ("start", "place", "attendees")
 # Fields `bulletins new` writes empty, for the editor to fill in before publishing
 FILL_IN_FIELDS = ("issuer", "number", "presided_by", "recorder", "place", "attendees")
@@ -196,6 +199,7 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         publish=check.date(fm, "publish", 2),
         classification=_classification(check, fm),
         meeting=_meeting(check, fm),
+        language=check.choice(fm, "lang", LANGUAGES, 2) or ("zh" if _CHINESE.search(title) else "en"),
     )
     listed = [(p, 1 + fm.line_of("attachments")) for p in check.text_list(fm, "attachments", 2)]
     files = local_files(raw.path, rel_path, listed, links(raw.body, raw.body_line))
