@@ -28,7 +28,11 @@ def test_example_site_builds_with_every_directive(tmp_path):
     assert exported == set(expected)
     index = (site / "search/search_index.json").read_text(encoding="utf-8")
     assert "应急" in index and not re.search(r"\\u[4-9][0-9a-f]{3}", index)  # UTF-8, not ASCII escapes
-    assert json.loads(index)["docs"]
+    docs = {doc["location"]: doc for doc in json.loads(index)["docs"]}
+    # A hit starts with one clean line of type, date and issuer; the facts' list is not text to find
+    first = docs["bulletins/2021/2021-06-01-inspection-report/"]
+    assert first["text"].startswith("<p>Inspection report · 2021-06-01 · Safety and Environmental Protection Department")
+    assert not any(re.search(r"Type\s*(Minutes|Notice|Inspection)|Date\s*20\d\d-", doc["text"]) for doc in docs.values())
     register = (site / "directives/index.html").read_text(encoding="utf-8")
     for directive_id, bulletin in expected.items():
         page = site / "bulletins" / bulletin.rel_path.removesuffix(".md") / "index.html"
