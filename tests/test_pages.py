@@ -31,3 +31,11 @@ def test_long_listings_are_cut_into_pages_most_urgent_first(bulletins_dir, monke
 def test_an_empty_listing_is_one_page(bulletins_dir):
     build = SiteBuild.load(bulletins_dir({}), dt.date(2026, 11, 28))
     assert "No directives." in build.page_output("directives/index.md", build.page_content("directives/index.md", ""))
+
+
+def test_listings_take_the_full_width_and_stay_out_of_search(bulletins_dir):
+    build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD}), dt.date(2026, 11, 28))
+    for src_uri in ("directives/index.md", "units/index.md", "units/property.md"):
+        meta = build.page_meta(src_uri, {})
+        assert meta["hide"] == ["navigation", "toc"] and meta["search"] == {"exclude": True}
+    assert "hide" not in build.page_meta("bulletins/2021/2021-05-25-meeting.md", {})

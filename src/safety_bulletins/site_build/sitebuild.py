@@ -187,13 +187,17 @@ class SiteBuild:
         ))
 
     def page_meta(self, src_uri: str, meta: dict) -> dict:
-        """Front matter for a page: titles escaped (Material writes them raw), listings kept out of search."""
+        """Front matter for a page: titles escaped (Material writes them raw), listings kept out
+        of search and given the page's full width."""
         meta = dict(meta)
         if src_uri in self.bulletins:
             meta["title"] = self.bulletins[src_uri].title
         elif src_uri in self.pages:
             meta["title"] = self.pages[src_uri].title
             meta["search"] = {"exclude": True}
+            # Tables of directives need the width: Material's sidebars would squeeze them into
+            # the text column (the register was 7,800 px tall at 1366 px wide).
+            meta["hide"] = ["navigation", "toc"]
         if "title" in meta:
             meta["title"] = html.escape(str(meta["title"]))
         return meta
