@@ -51,3 +51,13 @@ def test_a_bulletin_in_another_language_than_the_site_says_so_to_screen_readers(
     build = SiteBuild.load(root, dt.date(2026, 11, 28))
     assert build.page_content("bulletins/2021/2021-05-25-zh.md", "<p>正文</p>").startswith('<div lang="zh">\n<header')
     assert build.page_content("bulletins/2021/2021-05-27-en.md", "<p>Text</p>").startswith("<header")
+
+
+@pytest.mark.parametrize("ui", ["en", "zh"])
+def test_a_chinese_name_with_markup_is_shown_as_text(bulletins_dir, ui):
+    from helpers import UNITS_YML
+    units = UNITS_YML.replace("aliases: [安全环保部]", 'name_zh: "<b>安环</b>部"\n  aliases: [安全环保部]')
+    build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-zh.md": CHINESE_MD}, units=units), dt.date(2026, 11, 28),
+                           language=ui)
+    html = parts(build, "2021/2021-05-25-zh.md") + build.page_content("bulletins/2021/2021-05-25-zh.md", "")
+    assert "<b>" not in html and html.count("&lt;b&gt;安环&lt;/b&gt;部") >= 4  # issuer, search line, sign-off, support

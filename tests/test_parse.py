@@ -224,6 +224,10 @@ HEAD = "---\ntitle: T\n---\n/// directive | Do it\n"  # the header is on line 4
     ("\u3000\u3000units: [all]\n", 5, "indented with full-width spaces (U+3000)"),
     ("    units: [all]\n  deadline: +14d\n", 6, "indented by 2 spaces"),
     ("    units: [all]\n\n    deadline: +14d\n", 6, "a blank line among the options ends the options: line 7"),
+    ("\n\n    units: [all]\n", 5, "2 blank lines below the '/// directive' line end the options: line 7"),
+    ("units: [all]\ndeadline: +14d\n", 5, "the option is not indented, so it is read as text"),
+    ("\t  units: [all]\n  \tdeadline: +14d\n", 6,
+     "the options are not lined up: line 5 is indented by the width of 6 spaces, line 6 by 4"),
 ])
 def test_misplaced_options_are_named_at_their_line(options, line, message):
     raw, problems = parse(HEAD + options + "\nText.\n///\n")
@@ -240,3 +244,14 @@ def test_tab_indented_options_are_four_spaces_as_in_markdown():
 def test_text_after_a_blank_line_is_not_an_option():
     raw, problems = parse(HEAD + "    units: [all]\n    deadline: +14d\n\nnote: the text may start so.\n///\n")
     assert problems == [] and raw.directives[0].text == "note: the text may start so."
+
+
+def test_an_option_of_a_follow_up_not_indented_is_named():
+    raw, problems = parse("---\ntitle: T\n---\n/// follow-up\n    directive: X-1\nstatus: done\n\nText.\n///\n")
+    assert [(p.line, p.message) for p in problems] == [(6, "the option is not indented, so it is read as text")]
+
+
+@pytest.mark.parametrize("text", ["\n    note: an indented code block\n", "\n\n  Note: text\n", "status report: text\n"])
+def test_text_that_only_looks_like_an_option_is_text(text):
+    raw, problems = parse(HEAD + "    units: [all]\n    deadline: +14d\n" + text + "///\n")
+    assert problems == [] and raw.directives[0].text == text.strip("\n")

@@ -31,7 +31,7 @@ def test_problems_name_their_line(tmp_path):
     found = [(p.line, p.message) for p in problems]
     assert found == [
         (1, "unit id 'Bad Id' is missing or not a slug"),
-        (6, "'a' already names unit 'a'"),
+        (6, "'a' (name of 'b') already names unit 'a'"),
         (7, "'all' is reserved: it addresses every unit"),
         (12, "unknown field 'colour' in a unit"),
     ]
@@ -172,3 +172,12 @@ def test_descendants_at_any_depth_in_file_order(tmp_path):
 def test_descendants_stop_in_a_parent_cycle(tmp_path):
     registry, problems = load(tmp_path, "- id: a\n  name: A\n  parent: b\n- id: b\n  name: B\n  parent: a\n")
     assert problems and registry.descendants("a") == ["b"]
+
+
+def test_a_chinese_name_taken_by_another_unit_names_both(tmp_path):
+    text = ("- id: property\n  name: Property Co\n  aliases: [物业公司]\n"
+            "- id: hotel\n  name: Hotel Co\n  name_zh: 物业公司\n"
+            "- id: energy\n  name: Energy Co\n  name_zh: 能源公司\n  aliases: [能源公司]\n")  # its own alias: fine
+    _, problems = load(tmp_path, text)
+    assert [(p.line, p.message) for p in problems] == [(6, "'物业公司' (name_zh of 'hotel') already names unit 'property'")]
+    assert "name_zh" in problems[0].hint

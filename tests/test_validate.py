@@ -285,3 +285,41 @@ def test_likely_mistakes_are_warnings(bulletins_dir):
         (8, "warning", "a directive to all units has one owner"),
     ]
     assert len(project.published(AS_OF_DATE)) == 1  # warnings do not stop a bulletin
+
+
+DRAFT = HEAD.replace("type: minutes", "type: minutes\ndraft: true")  # draft: true on line 5
+
+
+@pytest.mark.parametrize("fields, blanks", [
+    ('meeting: {start: "  "}\nattendees: [""]\npresided_by: "  "',
+     "meeting start (line 6), attendees (line 7), presided_by (line 8)"),
+    ("meeting:", "meeting (line 6)"),
+])
+def test_blanks_of_spaces_or_empty_items_are_blanks(bulletins_dir, fields, blanks):
+    line, message, _ = one_problem(bulletins_dir, DRAFT.replace("draft: true", "draft: true\n" + fields))
+    assert (line, message) == (6, "a draft, still to fill in before it can be published: " + blanks)
+    published = problems_of(bulletins_dir, HEAD.replace("type: minutes", "type: minutes\n" + fields))
+    assert [(line, message) for line, message, _ in published] == [
+        (5 + n, f"'{name.split(' (')[0]}' is empty") for n, name in enumerate(blanks.split(", "))]
+
+
+@pytest.mark.parametrize("options, message, hint", [
+    ("units: 【物业公司】", "'【物业公司】' in 'units' is in full-width brackets '【】'", "'units: 物业公司'"),
+    ("units: [all];support: 安全环保部、物业公司", "'安全环保部、物业公司' in 'support' is several units written as one",
+     "'support: [安全环保部, 物业公司]'"),
+])
+def test_units_in_full_width_brackets_or_run_together_are_named(bulletins_dir, options, message, hint):
+    _, found, found_hint = one_problem(bulletins_dir, directive(options + ";deadline: ongoing"))
+    assert found == message and hint in found_hint
+
+
+def test_two_issuers_written_as_one_are_told_to_keep_one(bulletins_dir):
+    line, message, hint = one_problem(bulletins_dir, HEAD.replace("type: minutes", "type: minutes\nissuer: 物业公司，安全环保部"))
+    assert line == 5 and "several units written as one" in message
+    assert hint == "A bulletin has one issuer: keep one, e.g. 'issuer: 物业公司'."
+
+
+@pytest.mark.parametrize("value, hint", [("ZH", "Did you mean 'zh'? "), ("[zh]", ""), ("Chinese", "")])
+def test_lang_is_zh_or_en(bulletins_dir, value, hint):
+    line, message, found = one_problem(bulletins_dir, HEAD.replace("type: minutes", f"type: minutes\nlang: {value}"))
+    assert line == 5 and message.startswith("'lang' is ") and found == hint + "Use one of: zh, en."

@@ -271,3 +271,35 @@ def test_full_width_checks_stay_linear_on_long_lines():
         except yamlload.YamlError:
             pass
         assert time.perf_counter() - start < 5  # quadratic would take hours
+
+
+@pytest.mark.parametrize("text, line, message, hint", [
+    ("title: x\nmeeting: {start：2026-12-01 09:00, place: 三楼}", 3, "the mapping of 'meeting' holds a full-width '：'",
+     "'meeting: {start: 2026-12-01 09:00, place: 三楼}'"),
+    ("title: x\n标题：冬季安全\ndate: 2026-11-20", 3, "a full-width colon '：' after '标题'", "'标题: 冬季安全'"),
+])
+def test_full_width_colons_yaml_stumbles_over_are_named_at_their_line(text, line, message, hint):
+    with pytest.raises(yamlload.YamlError) as caught:
+        yamlload.load(text, first_line=2)
+    assert (caught.value.line, caught.value.message) == (line, message) and hint in caught.value.hint
+
+
+@pytest.mark.parametrize("text, value", [
+    ("title: 【重要通知】", "【重要通知】"),  # one thing in 【】 is a title, not a list
+    ("title: 【重要】冬季安全", "【重要】冬季安全"),
+    ("title: 冬季\u3000安全", "冬季\u3000安全"),
+    ('title: "冬季：安全，检查"', "冬季：安全，检查"),
+    ("title: [a, b]  # 注：物业，酒店", ["a", "b"]),  # a comment is the editor's note
+])
+def test_full_width_characters_in_text_or_comments_are_kept(text, value):
+    assert yamlload.load(text)["title"] == value
+
+
+def test_full_width_checks_of_comments_and_mappings_stay_linear():
+    for text in ("a: {" + "：" * 200_000, "a: [x]" + " #，" * 100_000, "a: x\n" + "键：" * 100_000 + "\nb: c d: e"):
+        start = time.perf_counter()
+        try:
+            yamlload.load(text)
+        except yamlload.YamlError:
+            pass
+        assert time.perf_counter() - start < 5  # quadratic would take hours

@@ -35,7 +35,7 @@ class Labels:
     def long_date(self, day: dt.date) -> str:
         """A date as an official document writes it under the signature."""
         if self.language == "zh":
-            return f"{day.year}年{day.month}月{day.day}日"
+            return self.day(day)  # 2026年10月15日, as in the facts
         return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 

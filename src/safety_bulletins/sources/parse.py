@@ -24,6 +24,10 @@ _BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")
 # starts only where a run of slashes starts, and never gives back what it took.
 LOOSE_DIRECTIVE = re.compile(r"(?<!/)/{3,}+[ ]*+(?:directive|follow-up)\b", re.IGNORECASE)
 BLOCKS = ("directive", "follow-up")  # the blocks that are ours: a directive, and progress on one
+# The options each block may have (what they mean is checked in `validate`)
+DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade", "measures", "funds", "contingency")
+FOLLOW_UP_FIELDS = ("directive", "status", "deadline", "reason", "accepted_by", "escalate", "date", "reopen")
+_OPTIONS = {"directive": frozenset(DIRECTIVE_FIELDS), "follow-up": frozenset(FOLLOW_UP_FIELDS)}
 # A code fence, also inside quotes and list items; a backtick fence's info has no backtick.
 # The markers before it are taken possessively: "> > > ..." can be split in many ways.
 _FENCE = re.compile(r"^(?:[ ]*+(?:>|[-*+]|\d++[.)])[ ]++|[ ]*+>)*+[ ]*+(?:(`{3,})([^`]*)|(~{3,})(.*))$")
@@ -194,7 +198,17 @@ def _read_directive(path, lines, i, first_line, start):
         return None, _skip_block(lines, i, slashes), misplaced
     options = None
     if option_lines:
-        indent = min(len(o) - len(o.lstrip(" ")) for o in option_lines)
+        indents = [len(o) - len(o.lstrip(" ")) for o in option_lines]
+        indent = min(indents)
+        if indents[0] > indent:  # YAML would say "expected <document start>"; mixed tabs and spaces, often
+            less = indents.index(indent)
+            return None, _skip_block(lines, i, slashes), Problem(
+                path, options_line + less,
+                f"the options are not lined up: line {options_line} is indented by the width of {indents[0]} spaces, "
+                f"line {options_line + less} by {indent}",
+                "Indent each option by four spaces. A tab counts up to the next multiple of four "
+                "(as in Markdown), so tabs mixed with spaces may not line up: use spaces only.",
+            )
         try:
             options = yamlload.load("\n".join(o[indent:] for o in option_lines), first_line=options_line)
         except yamlload.YamlError as exc:
@@ -226,29 +240,34 @@ def _read_directive(path, lines, i, first_line, start):
 
 
 # An option as editors write it, whatever the indentation: `units: [...]`, `deadline: ...`
-_OPTION_LIKE = re.compile(r"^([ \u3000]*)[a-z_]+:(?:[ \t\u3000]|$)")
+_OPTION_LIKE = re.compile(r"^([ \u3000]*)([a-z_]+):(?:[ \t\u3000]|$)")
 
 
 def _misplaced_option(path, lines, i, first_line, kind, after_options) -> Problem | None:
-    """An option that Markdown would take for text: indented by fewer than four spaces or
-    by full-width ones, or parted from the header (or the other options) by a blank line.
-    Said here, at its line, instead of as the option the directive then lacks."""
+    """One of the block's options where Markdown would take it for text: not indented, indented
+    by fewer than four spaces or by full-width ones, or parted from the header (or the other
+    options) by blank lines. Said here, at its line, instead of as the option the directive
+    then lacks. Other words ('note: ...') may start the text."""
     j = i
-    while j < len(lines) and not lines[j].strip() and j - i < 2:
+    while j < len(lines) and not lines[j].strip():
         j += 1
     option = _OPTION_LIKE.match(lines[j]) if j < len(lines) else None
-    if option is None or not option.group(1):
+    if option is None or option.group(2) not in _OPTIONS[kind]:
         return None
     indent, where = option.group(1), f"below the '/// {kind}' line" if not after_options else "among the options"
     if j > i:
-        return Problem(path, first_line + i, f"a blank line {where} ends the options: line {first_line + j} is read as text",
-                       f"Delete the blank line: the options follow the '/// {kind}' line with none between.")
+        if not indent:  # after a blank line, text may start with any word
+            return None
+        blank, end = ("a blank line", "ends") if j - i == 1 else (f"{j - i} blank lines", "end")
+        return Problem(path, first_line + i, f"{blank} {where} {end} the options: line {first_line + j} is read as text",
+                       f"Delete the blank line{'s' * (j - i > 1)}: the options follow the '/// {kind}' line with none between.")
     if "\u3000" in indent:
         return Problem(path, first_line + j, "the option is indented with full-width spaces (U+3000)",
                        "Indent each option with four ordinary spaces (半角空格).")
     if len(indent) < 4:
-        return Problem(path, first_line + j, f"the option is indented by {len(indent)} space{'s' * (len(indent) > 1)}, so it is read as text",
-                       "Indent each option by four spaces, like '    deadline: 2021-06-30'.")
+        spaces = "not indented" if not indent else f"indented by {len(indent)} space{'s' * (len(indent) > 1)}"
+        return Problem(path, first_line + j, f"the option is {spaces}, so it is read as text",
+                       f"Indent each option by four spaces, like '    {option.group(2)}: ...'.")
     return None
 
 

@@ -193,8 +193,10 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
         taken = registry.resolve(reference)
         if taken is not None:
             problems.append(
-                Problem(path, entry.line_of(key), f"{yamlload.shorten(reference)} already names unit '{taken}'",
-                        "Ids, names and aliases must each point to one unit (case does not count).")
+                Problem(path, entry.line_of(key),
+                        f"{yamlload.shorten(reference)} ({key} of '{unit_id}') already names unit '{taken}'",
+                        "Ids, names, Chinese names (name_zh) and aliases must each point to one unit "
+                        "(case does not count): change or delete one of the two.")
             )
     if problems:
         return None, problems

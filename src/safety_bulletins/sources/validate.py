@@ -25,7 +25,7 @@ from ..model import (
     errors_in,
 )
 from .attachments import local_files
-from .parse import RawBulletin, RawDirective, headings, links
+from .parse import DIRECTIVE_FIELDS, FOLLOW_UP_FIELDS, RawBulletin, RawDirective, headings, links
 from .units import UnitRegistry
 from .yamlload import LineDict, shorten
 
@@ -38,9 +38,7 @@ LANGUAGES = ("zh", "en")  # of a bulletin's text: its header, sign-off and cards
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 MEETING_FIELDS = ("start", "place", "attendees")
 # Fields `bulletins new` writes empty, for the editor to fill in before publishing
-FILL_IN_FIELDS = ("issuer", "number", "presided_by", "recorder", "place", "attendees")
-DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade", "measures", "funds", "contingency")
-FOLLOW_UP_FIELDS = ("directive", "status", "deadline", "reason", "accepted_by", "escalate", "date", "reopen")
+FILL_IN_FIELDS = ("issuer", "number", "presided_by", "recorder", "place", "attendees", "meeting")
 # The text `bulletins new --review` puts in each follow-up stub, for the editor to replace
 FOLLOW_UP_STUB = "What was done, by whom, and the evidence (photos and reports as attachments)."
 FOLLOW_UP_ANCHOR_PREFIX = "sb-fu-"
@@ -56,7 +54,8 @@ RESERVED_ID_PREFIX = "sb-"  # anchors of the generated parts of pages
 
 
 def did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    same = [choice for choice in choices if str(choice).lower() == str(word).strip().lower()]  # 'ZH' for 'zh'
+    close = same or difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"Did you mean '{close[0]}'? " if close else ""
 
 
@@ -115,7 +114,8 @@ class _Checker:
         value = mapping.get(key)
         if value is None or value == "":
             if required:
-                self.add(line_offset + mapping.line - 1, f"'{key}' is missing", f"Add a line '{key}: YYYY-MM-DD'.")
+                written = "YYYY-MM-DD HH:MM" if parse is dates.parse_datetime else "YYYY-MM-DD"
+                self.add(line_offset + mapping.line - 1, f"'{key}' is missing", f"Add a line '{key}: {written}'.")
             return None
         try:
             return parse(value)
@@ -145,11 +145,17 @@ class _Checker:
         ids = []
         for reference in references:
             unit_id = registry.resolve(reference)
-            parts = [p.strip() for p in re.split(r"[，、,；;]", reference) if p.strip()]
-            if unit_id is None and len(parts) > 1 and all(registry.resolve(p) for p in parts):
-                self.add(line_offset + mapping.line_of(key) - 1,
-                         f"'{reference}' in '{key}' is several units written as one",
-                         f"Write them as a list, with ',' and a space (半角逗号): '{key}: [{', '.join(parts)}]'.")
+            inner = reference[1:-1] if reference[:1] == "【" and reference[-1:] == "】" else reference
+            parts = [p.strip() for p in re.split(r"[，、,；;]", inner) if p.strip()] if unit_id is None else []
+            if parts and all(registry.resolve(p) for p in parts) and (len(parts) > 1 or inner != reference):
+                if len(parts) == 1:
+                    wrong, hint = "in full-width brackets '【】'", f"Write it without them: '{key}: {parts[0]}'."
+                elif key == "issuer":
+                    wrong, hint = "several units written as one", f"A bulletin has one issuer: keep one, e.g. 'issuer: {parts[0]}'."
+                else:
+                    wrong = "several units written as one"
+                    hint = f"Write them as a list, with '[', ']' and ', ' (半角): '{key}: [{', '.join(parts)}]'."
+                self.add(line_offset + mapping.line_of(key) - 1, f"'{reference}' in '{key}' is {wrong}", hint)
             elif unit_id is None:
                 suggestion = registry.suggest(reference)
                 self.add(
@@ -238,13 +244,20 @@ def _classification(check: _Checker, fm: LineDict) -> str:
     return DEFAULT_CLASSIFICATION
 
 
+def _is_blank(value) -> bool:
+    """Empty as written: nothing, only spaces, or a list of such (`attendees: [""]`)."""
+    if isinstance(value, list):
+        return all(_is_blank(item) for item in value)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _blank_fields(fm: LineDict) -> list[tuple[str, int]]:
     """The fields written but left empty (as `bulletins new` writes them), with their lines."""
-    blank = [(key, 1 + fm.line_of(key)) for key in FILL_IN_FIELDS if key in fm and fm[key] in ("", [], None)]
+    blank = [(key, 1 + fm.line_of(key)) for key in FILL_IN_FIELDS if key in fm and _is_blank(fm[key])]
     meeting = fm.get("meeting")
     if isinstance(meeting, LineDict):
         blank += [(f"meeting {key}", 1 + meeting.line_of(key)) for key in MEETING_FIELDS
-                  if key in meeting and meeting[key] in ("", [], None)]
+                  if key in meeting and _is_blank(meeting[key])]
     return sorted(blank, key=lambda blank: blank[1])
 
 
@@ -273,7 +286,7 @@ def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
         return None
     offset = 2  # nested keys count lines from the front matter's start, like the top level
     check.unknown_fields(meeting, MEETING_FIELDS, offset, "the meeting")
-    if meeting.get("start") == "" and fm.get("draft") is True:  # still to fill in: said by _blanks
+    if "start" in meeting and _is_blank(meeting["start"]):  # still to fill in: said by _blanks
         return None
     start = check.date(meeting, "start", offset, parse=dates.parse_datetime, required="start" not in meeting)
     if start is None:

@@ -247,8 +247,16 @@ def _full_width(text: str, first_line: int) -> YamlError | None:
         value = _VALUE.match(line)
         if value is None:
             continue
-        name, written = value.group(1), value.group(2).rstrip(" \t")  # not in the pattern: quadratic on spaces
-        if written.startswith("【") and written.endswith("】"):
+        name, written = value.group(1), value.group(2)
+        comment = _COMMENT.search(written)  # '# 注：物业，酒店' is the editor's note, not the value
+        written = (written[: comment.start()] if comment else written).rstrip(" \t")  # not in a pattern: quadratic on spaces
+        if written.startswith("{") and ("：" in written or "，" in written):
+            mark = "：" if "：" in written else "，"
+            fixed = _cut(re.sub(r"：\s*", ": ", re.sub(r"，\s*", ", ", written)), 60)
+            return YamlError(number, f"the mapping of '{name}' holds a full-width '{mark}'",
+                             f"Type ':' and ',' with a space after each (半角): '{name}: {fixed}'.")
+        # 【...】 around several items is a list; around one it may be text: '【重要通知】'
+        if written.startswith("【") and written.endswith("】") and any(c in written for c in "，、,"):
             fixed = _cut("[" + re.sub(r"[，、,]\s*", ", ", written[1:-1]) + "]", 60)
             return YamlError(number, f"'{name}' is a list in full-width brackets '【】'",
                              f"Write the list with '[', ']' and ', ' (半角): '{name}: {fixed}'.")
@@ -276,6 +284,9 @@ def load(text: str, first_line: int = 1):
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
+        colon = _full_width_colon(text, first_line, exc.context_mark, exc.problem_mark)
+        if colon is not None:
+            raise colon from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
         message = " ".join(part for part in (exc.context, exc.problem) if part)
@@ -284,6 +295,20 @@ def load(text: str, first_line: int = 1):
         raise YamlError(first_line, _cut(str(exc))) from None
     finally:
         loader.dispose()
+
+
+def _full_width_colon(text: str, first_line: int, *marks) -> YamlError | None:
+    """Where PyYAML stumbled (often the line after), a key typed with '：' and no ':', like
+    '标题：冬季': said at its own line. Only once PyYAML has failed: in a value, '：' is text."""
+    lines = text.split("\n")
+    for index in sorted({n for mark in marks if mark is not None for n in (mark.line - 1, mark.line)}):
+        line = lines[index] if 0 <= index < len(lines) else ""
+        key, colon, rest = line.partition("：")
+        if colon and ":" not in key and key.strip() and not key.lstrip().startswith("#"):
+            key, rest = key.strip(), _cut(rest.strip(), 40)
+            return YamlError(index + first_line, f"a full-width colon '：' after '{_cut(key, 40)}'",
+                             f"Replace '：' with ':' and a space (半角冒号): '{_cut(key, 40)}: {rest}'.")
+    return None
 
 
 def _cut(message: str, limit: int = 200) -> str:
