@@ -205,7 +205,7 @@ def test_nesting_a_field_needs_is_read():
 def test_a_long_line_takes_time_in_proportion(line):
     start = time.perf_counter()
     yamlload.load(line)
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < 5  # about 0.2 s; quadratic would take minutes (1 s failed on a loaded machine)
 
 
 def test_a_large_document_is_read_in_proportion():

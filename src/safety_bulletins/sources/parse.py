@@ -22,6 +22,7 @@ _BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")
 # pymdown may still render it, so the checker must not pass over it.
 # Every pattern applied to bulletin text runs in linear time on any line: here a search
 # starts only where a run of slashes starts, and never gives back what it took.
+CHINESE_LETTER = re.compile(r"[\u4e00-\u9fff]")  # a unit's Chinese alias, a Chinese bulletin's title
 LOOSE_DIRECTIVE = re.compile(r"(?<!/)/{3,}+[ ]*+(?:directive|follow-up)\b", re.IGNORECASE)
 BLOCKS = ("directive", "follow-up")  # the blocks that are ours: a directive, and progress on one
 # The options each block may have (what they mean is checked in `validate`)

@@ -12,13 +12,12 @@ from ..outputs import site
 from . import yamlload
 from .paths import unsafe_file
 from ..model import ALL_UNITS, Problem, Unit
-from .parse import read_text
+from .parse import CHINESE_LETTER, read_text
 
 # Pages the site generates where a unit's page (site.unit_src) could land.
 _GENERATED = {site.UNITS_INDEX: f"the overview of units ({site.UNITS_INDEX})"}
 _UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent")
-_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _key(reference: str) -> str:
@@ -187,7 +186,7 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
         return None, [Problem(path, entry.line_of("id"),
                               f"unit id '{unit_id}' is taken: its page would replace {_GENERATED[site.unit_src(unit_id)]}",
                               f"Choose another id, e.g. '{unit_id}-unit'.")]
-    name_zh = name_zh.strip() if name_zh else next((a.strip() for a in aliases if _CHINESE.search(a)), "")
+    name_zh = name_zh.strip() if name_zh else next((a.strip() for a in aliases if CHINESE_LETTER.search(a)), "")
     for reference, key in ((unit_id, "id"), (name, "name"), *((a, "aliases") for a in aliases),
                            *(((name_zh, "name_zh"),) if entry.get("name_zh") else ())):
         taken = registry.resolve(reference)

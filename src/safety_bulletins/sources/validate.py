@@ -25,7 +25,7 @@ from ..model import (
     errors_in,
 )
 from .attachments import local_files
-from .parse import DIRECTIVE_FIELDS, FOLLOW_UP_FIELDS, RawBulletin, RawDirective, headings, links
+from .parse import CHINESE_LETTER, DIRECTIVE_FIELDS, FOLLOW_UP_FIELDS, RawBulletin, RawDirective, headings, links
 from .units import UnitRegistry
 from .yamlload import LineDict, shorten
 
@@ -35,7 +35,6 @@ FRONT_MATTER_FIELDS = (
     "lang",
 )
 LANGUAGES = ("zh", "en")  # of a bulletin's text: its header, sign-off and cards speak it
-_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 MEETING_FIELDS = ("start", "place", "attendees")
 # Fields `bulletins new` writes empty, for the editor to fill in before publishing
 FILL_IN_FIELDS = ("issuer", "number", "presided_by", "recorder", "place", "attendees", "meeting")
@@ -205,7 +204,7 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         publish=check.date(fm, "publish", 2),
         classification=_classification(check, fm),
         meeting=_meeting(check, fm),
-        language=check.choice(fm, "lang", LANGUAGES, 2) or ("zh" if _CHINESE.search(title) else "en"),
+        language=check.choice(fm, "lang", LANGUAGES, 2) or ("zh" if CHINESE_LETTER.search(title) else "en"),
     )
     listed = [(p, 1 + fm.line_of("attachments")) for p in check.text_list(fm, "attachments", 2)]
     files = local_files(raw.path, rel_path, listed, links(raw.body, raw.body_line))

@@ -236,7 +236,7 @@ def _full_width(text: str, first_line: int) -> YamlError | None:
             return YamlError(number, "the line is indented with a full-width space (U+3000)",
                              "Indent with ordinary spaces: switch the keyboard to half-width (半角) and retype them.")
         key = _KEY_FULL_COLON.match(line)
-        if key and ":" not in line[: key.end()]:
+        if key:
             rest = _cut(line[key.end():].strip(), 40)
             return YamlError(number, f"a full-width colon '：' after '{key.group(1)}'",
                              f"Replace '：' with ':' and a space (半角冒号): '{key.group(1)}: {rest}'.")
