@@ -107,14 +107,16 @@ def on_config(config):
 def _check_address(address) -> None:
     """Say that the preview's port is taken before building, instead of a traceback after it."""
     try:
-        with socket.create_server((address.host, address.port)):
+        family = socket.AF_INET6 if ":" in address.host else socket.AF_INET
+        with socket.create_server((address.host, address.port), family=family):
             pass
     except OSError as exc:
         taken = exc.errno == errno.EADDRINUSE
         raise PluginError(
             f"cannot serve the preview at {address.host}:{address.port}: "
             + ("the port is taken (another preview still running?)" if taken else exc.strerror or str(exc))
-            + f". Stop the other one, or pick another port: ./dev serve --dev-addr {address.host}:{address.port + 1}"
+            + f". Stop the other one, or pick another port: ./dev serve --dev-addr {address.host}:"
+            + str(address.port + 1 if address.port < 65535 else 8001)
         ) from None
 
 
