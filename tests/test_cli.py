@@ -191,3 +191,14 @@ def test_new_review_is_only_for_minutes_and_inspections(site_project, monkeypatc
     assert main(["new", "notice", "--title", "Winter check", "--review"]) == 2
     assert "--review reviews earlier directives in minutes or inspection, not in a notice" in capsys.readouterr().err
     assert not (project / "bulletins/2026").exists()
+
+
+def test_new_review_stubs_only_what_the_site_shows(site_project, monkeypatch):
+    public = MEETING_MD.replace("type: minutes", "type: minutes\nclassification: public").replace("CIG-2021-05-2", "PUB-1")
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-public.md": public})
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "extra:\n  bulletins:\n    audience: public\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["new", "minutes", "--title", "Review meeting", "--date", "2026-11-28", "--review"]) == 0
+    review = (project / "bulletins/2026/2026-11-28-review-meeting.md").read_text(encoding="utf-8")
+    assert "directive: PUB-1" in review and "CIG-2021-05-2" not in review  # the internal one is not on a public site

@@ -168,7 +168,8 @@ def run_new(args) -> int:
             print(f"bulletins new: {len(project.errors)} error(s) in the bulletins, so the open directives are not "
                   "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
             return EXIT_PROBLEMS
-        review = review_section(Catalog(project, as_of))
+        # the directives the site shows: its audience, as mkdocs.yml sets it (like `due`)
+        review = review_section(Catalog(project, as_of, _settings(bulletins_dir.parent).audience))
     try:
         path = new_bulletin(bulletins_dir, kind, title, day, issuer=args.issuer, number=args.number,
                             presided_by=args.presided_by, review=review)
