@@ -194,6 +194,8 @@ class SiteBuild:
         elif src_uri in self.pages:
             meta["title"] = self.pages[src_uri].title
             meta["search"] = {"exclude": True}
+            if src_uri == site.DASHBOARD:  # charts want the page's whole width (Material's front matter)
+                meta["hide"] = ["navigation", "toc"]
         if "title" in meta:
             meta["title"] = html.escape(str(meta["title"]))
         return meta
