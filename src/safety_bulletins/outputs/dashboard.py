@@ -97,7 +97,7 @@ def _ratio(part: int, whole: int) -> float:
 def month_starts(as_of: dt.date, count: int) -> list[dt.date]:
     """The first days of the `count` months up to and including the as-of date's."""
     index = as_of.year * 12 + as_of.month - 1
-    return [dt.date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+    return [dt.date(i // 12, i % 12 + 1, 1) for i in range(max(index - count + 1, 12), index + 1)]  # from year 1
 
 
 def _months(catalog: Catalog, count: int) -> list[Month]:
