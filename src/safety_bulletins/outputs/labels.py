@@ -38,6 +38,13 @@ class Labels:
             return self.day(day)  # 2026年10月15日, as in the facts
         return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
+    def short_month(self, month: int) -> str:
+        """A month on a chart's axis: Jan, 1月."""
+        return f"{month}月" if self.language == "zh" else _MONTHS[month - 1][:3]
+
+    def year(self, year: int) -> str:
+        return f"{year}年" if self.language == "zh" else str(year)
+
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
@@ -168,6 +175,33 @@ CHINESE = Labels(
         "The whole group": "全集团",
         "Awaiting acceptance": "待验收",
         "Under supervision (escalated)": "督办事项",
+        "Dashboard": "统计看板",
+        "As of {date}": "截至 {date}",
+        "The charts and the table are the state of the directives on that day, when the site was built; unlike the "
+        "lists, they are not recounted on the day you read them.":
+            "图表和清单反映网站生成当日议定事项的状态；与各列表不同，不会按您阅读的日期重新计算。",
+        "Open directives per unit": "各单位未办结事项",
+        "{open} open directives, {overdue} overdue, as of {date}.": "截至 {date}，未办结事项 {open} 项，其中已逾期 {overdue} 项。",
+        "{open} open, {overdue} overdue, {soon} due within 7 days": "未办结 {open} 项，已逾期 {overdue} 项，7日内到期 {soon} 项",
+        "{n} overdue": "逾期 {n}",
+        "Other open": "其他未办结",
+        "Open directives of each unit responsible for them (directives to all units included, support not), "
+        "most overdue first.": "按责任单位统计的未办结事项（含发给各单位的事项，不含配合事项），逾期最多的单位排在最前。",
+        "Directives issued and closed per month": "每月下达和办结的议定事项",
+        "{issued} issued and {closed} closed in the {count} months to {date}.": "截至 {date} 的 {count} 个月内，下达 {issued} 项，办结 {closed} 项。",
+        "{issued} issued, {closed} closed": "下达 {issued} 项，办结 {closed} 项",
+        "Issued: by the date of the bulletin; closed: done or cancelled, by the date of the follow-up that closed it.":
+            "下达：按文件日期统计；办结：已完成或已取消，按办结该事项的落实情况日期统计。",
+        "Month": "月份",
+        "Closure rates per unit": "各单位整改率",
+        "The whole group: closure rate {closure} ({closed} of {total}), on-time closure rate {on_time} "
+        "({timely} of {closed}).": "全集团：整改率 {closure}（{total} 项中 {closed} 项），按期整改率 {on_time}（{closed} 项中 {timely} 项）。",
+        "Lowest closure rate first; units with nothing due last.": "整改率最低的单位排在最前，无应整改事项的单位排在最后。",
+        "Oldest overdue directives": "逾期最久的事项",
+        "The {count} oldest of {total} overdue directives.": "已逾期事项共 {total} 项，此处列出逾期最久的 {count} 项。",
+        "Days overdue": "逾期天数",
+        "Deadline in force": "现行期限",
+        "No directive is overdue.": "没有逾期事项。",
     },
 )
 

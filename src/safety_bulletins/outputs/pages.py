@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from . import site
 from ..catalog import Catalog, UnitEntry
+from .dashboard import dashboard_context
 from .labels import Labels
 from ..model import BULLETIN_TYPES
 
@@ -56,6 +57,7 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
     pages = [
         GeneratedPage(site.UNITS_INDEX, labels("Units"), "units_index.html"),
         GeneratedPage(site.ARCHIVE_INDEX, labels("Archive"), "archive_index.html"),
+        GeneratedPage(site.DASHBOARD, labels("Dashboard"), "dashboard.html", dashboard_context(catalog, labels)),
     ]
     pages += paginated(site.REGISTER, labels("Register of directives"), "register.html",
                        catalog.by_bucket(catalog.register))

@@ -11,6 +11,7 @@ UNITS_INDEX = "units/index.md"
 REGISTER = "directives/index.md"
 ARCHIVE_INDEX = "archive/index.md"
 HOME = "index.md"
+DASHBOARD = "dashboard/index.md"
 EXPORT_JSON = "directives.json"
 LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
 

@@ -195,7 +195,7 @@ class SiteBuild:
         elif src_uri in self.pages:
             meta["title"] = self.pages[src_uri].title
             meta["search"] = {"exclude": True}
-            # Tables of directives need the width: Material's sidebars would squeeze them into
+            # Tables of directives and charts need the width: Material's sidebars would squeeze them into
             # the text column (the register was 7,800 px tall at 1366 px wide).
             meta["hide"] = ["navigation", "toc"]
         if "title" in meta:
