@@ -145,6 +145,8 @@ def test_a_parent_page_lists_its_subunits_directives_apart(bulletins_dir):
     roof = re.search(r'<tr [^>]*>(?:(?!</tr>).)*#ROOF-1".*?</tr>', sub, re.S).group(0)
     assert "Supporting unit" in roof and 'data-sb-for="pumps"' in roof
     assert "data-sb-for" not in own  # the same directive's row elsewhere stays as it was
+    # at the top, a link down to the section, with how many are open there
+    assert ('<a href="../../units/energy/#sub-units">Directives of sub-units</a> (4 open)</p>') in own
 
 
 def test_a_unit_without_subunits_has_no_such_section(bulletins_dir):
@@ -171,6 +173,7 @@ def test_a_long_listing_continues_with_the_subunits_on_later_pages(bulletins_dir
     first, second, third = (page(build, p.src_uri) for p in energy)
     assert "sb-subunits\"" not in first
     assert '<a href="../../units/energy/2/#sub-units">The directives of its sub-units follow on page 2.</a>' in first
+    assert '<a href="../../../units/energy/2/#sub-units">Directives of sub-units</a>' in third  # the link at the top
     assert "No directives." not in second and second.count("<tr class=\"sb-row") == 2
     assert "sb-subunits" in third and "No directives." not in third
 

@@ -174,6 +174,7 @@ CHINESE = Labels(
         "Sub-units are indented under their unit. For a unit with sub-units, Σ counts the unit and all its "
         "sub-units together, each directive once.": "下属单位缩进列在上级单位之下。有下属单位的，Σ 为本单位及其全部下属单位合计，每项事项只计一次。",
         "With its sub-units": "含下属单位",
+        "{open} open": "未办结 {open} 项",
     },
 )
 
