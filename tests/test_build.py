@@ -182,15 +182,17 @@ def test_unit_page_groups_by_bucket_with_all_and_support(site):
 
 def test_units_index_counts_open_and_overdue(site):
     page = read(site, "units/index.html")
-    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r'<tr class="sb-counts"[^>]*>.*?</tr>', page)]
-    text = [[re.sub(r"<[^>]*>", " ", cell).split() for cell in row[:6]] for row in rows]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            for row in re.findall(r'<tr class="sb-counts"[^>]*>.*?</tr>', page, re.S)]
+    text = [[re.sub(r"<[^>]*>", " ", cell).split() for cell in row[:5]] for row in rows]
     assert [[" ".join(cell) for cell in row] for row in text] == [
-        # unit (aliases), part of, open, overdue, due within 7 days, awaiting acceptance; CIG-2021-05-2 is to all units
-        ["Safety and Environmental Protection Department 安全环保部", "", "1", "1", "0", "0"],  # CIG (support)
-        ["Property Management Company 物业公司", "", "4", "2", "1", "0"],  # CIG, meeting-2, N-1, N-2 (support)
-        ["Energy Company 能源公司", "", "3", "2", "1", "0"],  # CIG, N-1 (due soon), N-2 (overdue)
-        ["Filling Stations", "Energy Company", "1", "1", "0", "0"],  # CIG
-        ["Evil &lt;script&gt;alert(1)&lt;/script&gt; unit &lt;em&gt;alias&lt;/em&gt;", "", "2", "1", "0", "0"],
+        # unit (aliases), open, overdue, due within 7 days, awaiting acceptance, each with its roll-up (Σ) for a
+        # unit with sub-units; CIG-2021-05-2 is to all units
+        ["Safety and Environmental Protection Department 安全环保部", "1", "1", "0", "0"],  # CIG (support)
+        ["Property Management Company 物业公司", "4", "2", "1", "0"],  # CIG, meeting-2, N-1, N-2 (support)
+        ["Energy Company 能源公司", "3 Σ 3", "2 Σ 2", "1 Σ 1", "0 Σ 0"],  # CIG, N-1 (due soon), N-2 (overdue)
+        ["└ Filling Stations (Part of Energy Company)", "1", "1", "0", "0"],  # CIG; indented under Energy
+        ["Evil &lt;script&gt;alert(1)&lt;/script&gt; unit &lt;em&gt;alias&lt;/em&gt;", "2", "1", "0", "0"],
     ]
     assert 'data-sb-deadlines=\'{"2026-11-30": 1}\'' in page  # Energy's N-1, for the script to recount
 

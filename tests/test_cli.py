@@ -202,3 +202,59 @@ def test_new_review_stubs_only_what_the_site_shows(site_project, monkeypatch):
     assert main(["new", "minutes", "--title", "Review meeting", "--date", "2026-11-28", "--review"]) == 0
     review = (project / "bulletins/2026/2026-11-28-review-meeting.md").read_text(encoding="utf-8")
     assert "directive: PUB-1" in review and "CIG-2021-05-2" not in review  # the internal one is not on a public site
+
+
+HIERARCHY_MD = """\
+---
+title: Notice on the filling stations
+date: 2021-05-26
+type: notice
+issuer: safety-env
+---
+/// directive | Check the forecourt cameras
+    id: FS-1
+    units: [filling-stations]
+    deadline: 2021-06-03
+///
+
+/// directive | Inspect the tanks together
+    id: FS-2
+    units: [energy, filling-stations]
+    deadline: 2021-06-04
+///
+
+/// directive | Help the stations with the drill
+    id: FS-3
+    units: [property]
+    support: [filling-stations]
+    deadline: 2021-06-02
+///
+"""
+
+
+def test_due_with_subunits_lists_each_directive_once(site_project, monkeypatch, capsys):
+    monkeypatch.chdir(site_project({"2021/2021-05-26-stations.md": HIERARCHY_MD}))
+    assert main(["due", "--as-of", "2021-06-01", "--unit", "energy", "--format", "json"]) == 0
+    own = json.loads(capsys.readouterr().out)["directives"]
+    assert [d["id"] for d in own] == ["FS-2"] and "sub_units" not in own[0]  # as before the flag existed
+    assert main(["due", "--as-of", "2021-06-01", "--unit", "energy", "--with-subunits", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["directives"]
+    # FS-2 is for both Energy and its sub-unit: once, as Energy's own
+    assert [(d["unit"], d["id"], d["role"], d["sub_units"]) for d in rows] == [
+        ("energy", "FS-3", "support", ["filling-stations"]),
+        ("energy", "FS-1", "responsible", ["filling-stations"]),
+        ("energy", "FS-2", "responsible", []),
+    ]
+    assert main(["due", "--as-of", "2021-06-01", "--unit", "能源公司", "--with-subunits"]) == 0
+    out = capsys.readouterr().out
+    assert "FS-1: Check the forecourt cameras [for Filling Stations]\n" in out
+    assert "FS-3: Help the stations with the drill [support] [for Filling Stations]\n" in out
+    assert out.count("FS-2") == 1
+    assert main(["due", "--as-of", "2021-06-01", "--unit", "energy", "--with-subunits", "--format", "csv"]) == 0
+    records = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["id"], r["sub_units"]) for r in records] == [("FS-3", "filling-stations"), ("FS-1", "filling-stations"),
+                                                            ("FS-2", "")]
+    # a unit without sub-units: the flag changes nothing
+    assert main(["due", "--as-of", "2021-06-01", "--unit", "filling-stations", "--with-subunits",
+                 "--format", "json"]) == 0
+    assert [d["id"] for d in json.loads(capsys.readouterr().out)["directives"]] == ["FS-3", "FS-1", "FS-2"]

@@ -49,3 +49,23 @@ def test_a_changed_mkdocs_yml_rebuilds_the_bulletin_pages(site_project):
     config.write_text(config.read_text().replace("site_name: Test bulletins", "site_name: Renamed"))
     assert mkdocs(project, "build", "--dirty").returncode == 0
     assert "- Renamed</title>" in (project / "site/bulletins/2021/2021-05-25-meeting/index.html").read_text()
+
+
+def test_a_dirty_build_after_a_subunits_directive_changes_updates_the_parents_page(site_project, tmp_path):
+    """Energy's page lists the directives of its sub-unit Filling Stations: an edit of one of
+    them changes Energy's page in a dirty build as in a full one."""
+    stations = NOTICE.replace("N-9", "FS-1").replace("units: 物业公司", "units: [filling-stations]")
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": stations})
+    assert mkdocs(project, "build", "--dirty").returncode == 0
+    energy = project / "site/units/energy/index.html"
+    assert 'data-sb-for="filling-stations"' in energy.read_text(encoding="utf-8")
+    notice = project / "bulletins/2021/2021-05-26-notice.md"
+    notice.write_text(stations.replace("Keep the emergency plans current.", "Keep the station plans current."),
+                      encoding="utf-8")
+    result = mkdocs(project, "build", "--dirty")
+    assert result.returncode == 0, result.stderr
+    assert "Keep the station plans current." in energy.read_text(encoding="utf-8")
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
+    assert tree(project / "site") == tree(build(fresh))

@@ -275,6 +275,7 @@ class _Rows(HTMLParser):
     def __init__(self):
         super().__init__()
         self.rows: list[tuple[str, bool]] = []
+        self.sub_units: list[str | None] = []  # per row
         self._row: list | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -282,6 +283,7 @@ class _Rows(HTMLParser):
         classes = (attrs.get("class") or "").split()
         if tag == "tr" and "sb-row" in classes:
             self._row = [None, False]
+            self.sub_units.append(attrs.get("data-sb-for"))  # a parent's page: a row of its sub-units'
         elif self._row is not None and tag == "a" and "#" in (attrs.get("href") or "") and self._row[0] is None:
             self._row[0] = attrs["href"].partition("#")[2]
         elif self._row is not None and tag == "span" and "sb-badge--support" in classes:
@@ -293,12 +295,13 @@ class _Rows(HTMLParser):
             self._row = None
 
 
-def listed(pages: list[Path]) -> list[tuple[str, bool]]:
+def listed(pages: list[Path], sub_units: bool = False) -> list[tuple[str, bool]]:
+    """The rows of a unit's own listing, or (`sub_units`) those of its sub-units' section."""
     rows = []
     for page in pages:
         parser = _Rows()
         parser.feed(page.read_text(encoding="utf-8"))
-        rows += parser.rows
+        rows += [row for row, sub in zip(parser.rows, parser.sub_units) if (sub is not None) == sub_units]
     return rows
 
 
@@ -325,6 +328,12 @@ def test_valid_corpus_lists_each_directive_once_and_no_hidden_source(corpus: Cor
             rows = listed(listing_pages(site / "units" / unit))
             assert Counter(row for row, _ in rows) == Counter(list(expected)), f"units/{unit}/"
             assert dict(rows) == expected, f"units/{unit}/: the 'support' marks"
+            below = set(loaded.registry.descendants(unit))  # their directives apart, each once, none of its own
+            expected_sub = {d.id: not (d.units & below) for d in corpus.published
+                            if d.id not in expected and (d.units | d.support) & below}
+            sub_rows = listed(listing_pages(site / "units" / unit), sub_units=True)
+            assert Counter(row for row, _ in sub_rows) == Counter(list(expected_sub)), f"units/{unit}/ sub-units"
+            assert dict(sub_rows) == expected_sub, f"units/{unit}/: the sub-units' 'support' marks"
 
         exported = json.loads((site / "directives.json").read_text(encoding="utf-8"))
         assert Counter(d["id"] for d in exported["directives"]) == Counter(ids)

@@ -140,6 +140,25 @@ def test_an_extra_row(tampered):
     assert findings() == ["units/energy/index.html: a row for 'CIG-2021-06-1', which is not listed here (extra)"]
 
 
+def test_the_rows_of_a_parents_subunits_are_checked_apart(tampered):
+    """Real Estate's page lists the directives of Property and Hotel in a section of their own."""
+    site, findings = tampered
+    page = site / "units/real-estate/index.html"
+    row = re.compile(r'<tr class="sb-row[^"]*"[^>]*data-sb-for="hotel">(?:(?!</tr>).)*#XQST-2026-10-2"(?:(?!</tr>).)*</tr>',
+                     re.DOTALL)
+    assert row.search(page.read_text(encoding="utf-8"))
+    edit(page, lambda text: row.sub("", text, count=1))
+    assert findings() == ["units/real-estate/index.html (sub-units): directive 'XQST-2026-10-2' has no row"]
+
+
+def test_a_subunits_row_passed_off_as_the_units_own(tampered):
+    site, findings = tampered
+    edit(site / "units/real-estate/index.html", lambda text: text.replace(' data-sb-for="hotel"', "", 1))
+    assert findings() == [
+        "units/real-estate/index.html: a row for 'XQST-2026-10-2', which is not listed here (extra)",
+        "units/real-estate/index.html (sub-units): directive 'XQST-2026-10-2' has no row"]
+
+
 def test_a_hidden_bulletins_page_copied_in(tampered, example):
     site, findings = tampered
     _, _, with_draft = example

@@ -18,6 +18,7 @@ class UnitEntry:
 
     directive: Directive
     role: str  # "responsible", "support", "acceptance" (waits for the unit to accept it), or "" in the register
+    units: tuple[str, ...] = ()  # on a parent unit's page: the sub-units it is listed for, in the file's order
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Rates:
 
     def percent(self, part: int, whole: int) -> str:
         return f"{100 * part / whole:.0f}%" if whole else "–"
+
+
+_ROLE_RANK = {"responsible": 0, "support": 1, "acceptance": 2}  # which role a parent's page shows
 
 
 class Catalog:
@@ -53,6 +57,7 @@ class Catalog:
         self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of) for d in self.directives}
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
         self._bulletin_of: dict[str, Bulletin] = {b.rel_path: b for b in self.bulletins}
+        self._subunit_entries: dict[str, list[UnitEntry]] = {}
 
     @property
     def units(self) -> list[Unit]:
@@ -104,6 +109,53 @@ class Catalog:
 
     def for_unit(self, unit_id: str) -> list[UnitEntry]:
         return self._unit_entries.get(unit_id, [])
+
+    def for_subunits(self, unit_id: str) -> list[UnitEntry]:
+        """What a unit's sub-units (any depth) have that the unit's own list does not: each
+        directive once, in its strongest role among them (responsible, then support, then
+        acceptance), naming the sub-units it has that role for."""
+        if unit_id not in self._subunit_entries:
+            own = {entry.directive.id for entry in self.for_unit(unit_id)}
+            found: dict[str, tuple[str, list[str]]] = {}  # directive id -> (role, sub-units), in first-seen order
+            directives: dict[str, Directive] = {}
+            for sub in self.registry.descendants(unit_id):
+                for entry in self.for_unit(sub):
+                    d = entry.directive
+                    if d.id in own:
+                        continue
+                    role, units = found.get(d.id, (entry.role, []))
+                    if _ROLE_RANK[entry.role] < _ROLE_RANK[role]:
+                        role, units = entry.role, []
+                    if entry.role == role:
+                        units.append(sub)
+                    found[d.id] = (role, units)
+                    directives[d.id] = d
+            self._subunit_entries[unit_id] = [UnitEntry(directives[i], role, tuple(units))
+                                              for i, (role, units) in found.items()]
+        return self._subunit_entries[unit_id]
+
+    def rollup(self, unit_id: str) -> list[UnitEntry]:
+        """A unit's entries with its sub-units' (any depth): each directive once."""
+        return self.for_unit(unit_id) + self.for_subunits(unit_id)
+
+    def unit_tree(self) -> list[tuple[Unit, int]]:
+        """Every unit with its depth, each under its parent, siblings in the file's order."""
+        children: dict[str | None, list[Unit]] = defaultdict(list)
+        for unit in self.units:
+            children[unit.parent if unit.parent in self.registry.units else None].append(unit)
+        tree: list[tuple[Unit, int]] = []
+        seen: set[str] = set()
+        waiting = [(unit, 0) for unit in reversed(children[None])]
+        while waiting:
+            unit, depth = waiting.pop()
+            if unit.id in seen:
+                continue
+            seen.add(unit.id)
+            tree.append((unit, depth))
+            waiting += [(child, depth + 1) for child in reversed(children.get(unit.id, []))]
+        # a `parent` cycle is an error that stops the build; `bulletins due` and tests may still get here
+        tree += [(unit, 0) for unit in self.units if unit.id not in seen]
+        return tree
 
     def counts(self, entries) -> Counter:
         """How many of a unit's entries (or directives) fall in each bucket, plus 'open' (not

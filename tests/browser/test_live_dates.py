@@ -135,3 +135,103 @@ def test_on_the_build_day_nothing_changes(browser, live_site):
     assert sections(page) == {"overdue": 1, "due-soon": 1, "upcoming": 1, "later": 1}
     assert page.locator('.sb-counts [data-sb-count="overdue"]').inner_text() == "1"
     context.close()
+
+
+# Energy's own directives, and those of its sub-unit Filling Stations (UNITS_YML), in a section apart
+PARENT_NOTICE = f"""\
+---
+title: Notice on the filling stations
+date: 2026-11-20
+type: notice
+issuer: safety-env
+---
+/// directive | Energy checks its cables
+    id: E-OWN
+    units: [energy]
+    deadline: {day(10)}
+///
+
+/// directive | Energy and its stations inspect the tanks
+    id: BOTH
+    units: [energy, filling-stations]
+    deadline: {day(40)}
+///
+
+/// directive | The stations replace the seals
+    id: FS-LATE
+    units: [filling-stations]
+    deadline: {day(-5)}
+///
+
+/// directive | The stations test the alarms
+    id: FS-SOON
+    units: [filling-stations]
+    deadline: {day(3)}
+///
+
+/// directive | The stations repaint the forecourt
+    id: FS-FIFTY
+    units: [filling-stations]
+    deadline: {day(50)}
+///
+"""
+
+
+@pytest.fixture(scope="module")
+def parent_site(tmp_path_factory):
+    project = tmp_path_factory.mktemp("parent")
+    write_tree(project, {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
+                         "bulletins/2026/2026-11-20-notice.md": PARENT_NOTICE})
+    site = build(project, as_of=AS_OF)
+    with nginx(tmp_path_factory.mktemp("nginx"), {SUB_PATH: site}) as base:
+        yield base + SUB_PATH
+
+
+def own_and_sub_sections(page):
+    own = {name: page.locator(f'.md-content__inner > section[data-sb-bucket="{name}"]:not([hidden]) tbody tr').count()
+           for name in ("overdue", "due-soon", "upcoming", "later")}
+    sub = {name: page.locator(f'.sb-subunits > section[data-sb-bucket="{name}"]:not([hidden]) tbody tr').count()
+           for name in ("overdue", "due-soon", "upcoming", "later")}
+    return own, sub
+
+
+@pytest.mark.parametrize(("read_on", "own", "sub", "counts"), [
+    (f"{AS_OF}T09:00:00", {"overdue": 0, "due-soon": 0, "upcoming": 1, "later": 1},
+     {"overdue": 1, "due-soon": 1, "upcoming": 0, "later": 1}, {"own": ("0", "0"), "sub": ("1", "1")}),
+    # 25 days on: E-OWN overdue, BOTH within 30 days; FS-SOON overdue too, FS-FIFTY within 30 days
+    (READ_ON, {"overdue": 1, "due-soon": 0, "upcoming": 1, "later": 0},
+     {"overdue": 2, "due-soon": 0, "upcoming": 1, "later": 0}, {"own": ("1", "0"), "sub": ("2", "0")}),
+])
+def test_a_parents_page_recounts_its_subunits_section_apart(browser, parent_site, read_on, own, sub, counts):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.clock.set_fixed_time(read_on)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(parent_site + "units/energy/")
+    assert own_and_sub_sections(page) == (own, sub)
+    for box, (overdue, soon) in (("p.sb-counts", counts["own"]), ("p.sb-sub-counts", counts["sub"])):
+        assert page.locator(f'{box} [data-sb-count="overdue"]').inner_text() == overdue
+        assert page.locator(f'{box} [data-sb-count="due-soon"]').inner_text() == soon
+    # each sub-unit row stays in the sub-units' section, in deadline order
+    assert page.locator('.sb-subunits tr[data-sb-for="filling-stations"]').count() == 3
+    assert page.locator('.md-content__inner > section.sb-bucket tr[data-sb-for]').count() == 0
+    assert errors == []
+    context.close()
+
+
+def test_the_units_index_recounts_own_figures_and_rollups_apart(browser, parent_site):
+    context = browser.new_context()
+    context.clock.set_fixed_time(READ_ON)
+    page = context.new_page()
+    page.goto(parent_site + "units/")
+    energy = page.locator("tr.sb-counts", has=page.locator('td > a[href$="units/energy/"]'))
+    # own: E-OWN overdue (0 at the build); with its sub-units: E-OWN, FS-LATE, FS-SOON (1 at the build)
+    assert energy.locator('td:nth-child(3) > [data-sb-count="overdue"]').inner_text() == "1"
+    assert energy.locator('.sb-rollup [data-sb-count="overdue"]').inner_text() == "3"
+    assert energy.locator('td:nth-child(4) > [data-sb-count="due-soon"]').inner_text() == "0"
+    assert energy.locator('.sb-rollup [data-sb-count="due-soon"]').inner_text() == "0"
+    stations = page.locator("tr.sb-counts", has=page.locator('td > a[href$="units/filling-stations/"]'))
+    assert stations.locator('[data-sb-count="overdue"]').inner_text() == "2"  # FS-LATE, FS-SOON; no roll-up
+    assert stations.locator(".sb-rollup").count() == 0
+    context.close()

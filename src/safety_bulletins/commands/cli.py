@@ -95,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     due.add_argument("--within", default="7d", help="how far ahead: 7d, 2w, ... (default: 7d)")
     due.add_argument("--as-of", help="YYYY-MM-DD (default: today, or BULLETINS_TODAY)")
     due.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    due.add_argument("--with-subunits", action="store_true",
+                     help="include the directives of each unit's sub-units (any depth), each once")
     due.set_defaults(run=run_due)
 
     pub = commands.add_parser("publish", help="check, build and switch the live site atomically",
@@ -204,20 +206,23 @@ def run_due(args) -> int:
                 hint = f" Did you mean '{suggestion.id}' ({suggestion.name})?" if suggestion else ""
                 raise UsageError(f"unknown unit {unknown[0]!r}.{hint} Units are listed in bulletins/units.yml.")
     catalog = Catalog(project, as_of, _settings(project_root(Path.cwd())).audience)
-    rows = due_rows(catalog, within, unit_ids)
+    rows = due_rows(catalog, within, unit_ids, args.with_subunits)
     names = {u.id: u.name for u in catalog.units}
-    _print_due(rows, names, as_of, within, args.format)
+    _print_due(rows, names, as_of, within, args.format, args.with_subunits)
     return EXIT_OK
 
 
-def _print_due(rows, names, as_of, within, form) -> None:
+def _print_due(rows, names, as_of, within, form, with_subunits=False) -> None:
     fields = ["unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "escalated", "bulletin",
-              "bulletin_date"]
+              "bulletin_date"] + (["sub_units"] if with_subunits else [])
     records = [{
         "unit": r.unit, "unit_name": names[r.unit], "id": r.id, "title": r.title,
         "deadline": r.deadline.isoformat(), "days_left": r.days_left, "status": r.status, "role": r.role,
         "escalated": r.escalated, "bulletin": r.bulletin, "bulletin_date": r.bulletin_date.isoformat(),
     } for r in rows]
+    if with_subunits:  # which sub-units (ids) a row is for; empty for the unit's own
+        for record, r in zip(records, rows):
+            record["sub_units"] = list(r.sub_units) if form == "json" else " ".join(r.sub_units)
     if form == "json":
         print(json.dumps({"as_of": as_of.isoformat(), "within_days": within, "directives": records},
                          ensure_ascii=False, indent=2))
@@ -237,7 +242,8 @@ def _print_due(rows, names, as_of, within, form) -> None:
             when = f"{-r.days_left} days overdue" if r.overdue else f"due in {r.days_left} days"
             role = " [support]" if r.role == "support" else ""
             escalated = " [escalated]" if r.escalated else ""
-            print(f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}{escalated}")
+            sub = f" [for {', '.join(names[u] for u in r.sub_units)}]" if r.sub_units else ""
+            print(f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}{sub}{escalated}")
 
 
 def run_publish(args) -> int:

@@ -24,6 +24,7 @@ class DueRow:
     escalated: bool
     bulletin: str  # the bulletin's title
     bulletin_date: dt.date
+    sub_units: tuple[str, ...] = ()  # with --with-subunits: the sub-units of `unit` it is for (ids)
 
     @property
     def overdue(self) -> bool:
@@ -38,13 +39,15 @@ def parse_span(text: str) -> int:
     return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
 
 
-def due_rows(catalog: Catalog, within_days: int, unit_ids: list[str] | None = None) -> list[DueRow]:
-    """Open directives with a deadline before as-of + within_days, per unit, most urgent first."""
+def due_rows(catalog: Catalog, within_days: int, unit_ids: list[str] | None = None,
+             with_subunits: bool = False) -> list[DueRow]:
+    """Open directives with a deadline before as-of + within_days, per unit, most urgent first;
+    `with_subunits`: each unit's with its sub-units' (any depth), each directive once."""
     rows = []
     for unit in catalog.units:
         if unit_ids is not None and unit.id not in unit_ids:
             continue
-        for entry in catalog.for_unit(unit.id):
+        for entry in catalog.rollup(unit.id) if with_subunits else catalog.for_unit(unit.id):
             d, state = entry.directive, catalog.state_of(entry.directive)
             # closed, awaiting acceptance (out of the unit's hands) and ongoing ones are not due
             if entry.role == "acceptance" or catalog.bucket_of(d) not in DATED_BUCKETS:
@@ -52,6 +55,6 @@ def due_rows(catalog: Catalog, within_days: int, unit_ids: list[str] | None = No
             days_left = (state.deadline - catalog.as_of).days
             if days_left <= within_days:
                 rows.append(DueRow(unit.id, d.id, d.title, state.deadline, days_left, state.status, entry.role,
-                                   state.escalated, d.bulletin.title, d.bulletin.date))
+                                   state.escalated, d.bulletin.title, d.bulletin.date, entry.units))
     order = {u.id: n for n, u in enumerate(catalog.units)}
     return sorted(rows, key=lambda r: (order[r.unit], r.deadline, r.id))

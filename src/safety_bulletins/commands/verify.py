@@ -56,6 +56,7 @@ class _Row:
     id: str
     bucket: str
     deadline: str | None = None
+    for_units: str | None = None  # a parent unit's page: the sub-units a row of theirs is for
 
 
 class _Page(HTMLParser):
@@ -100,7 +101,7 @@ class _Page(HTMLParser):
             self._card.deadline = attributes.get("datetime")
         if tag == "tr" and "sb-row" in classes:
             bucket = next((c.removeprefix("sb-row--") for c in classes if c.startswith("sb-row--")), "")
-            self._row, self._row_cells = _Row("", bucket), 0
+            self._row, self._row_cells = _Row("", bucket, for_units=attributes.get("data-sb-for")), 0
             self.rows.append(self._row)
         elif self._row is not None:
             if tag == "td":
@@ -245,11 +246,16 @@ class _Verifier:
             if pager is not None and pager.number == 1:
                 unit = page.context.get("unit")
                 entries = self.catalog.register if unit is None else self.catalog.for_unit(unit.id)
-                listings[page.src_uri] = ([self.file_of(s) for s in pager.sources], [e.directive for e in entries])
-        for first, (names, directives) in listings.items():
-            rows = [row for name in names if name in pages for row in pages[name].rows]
-            findings += [f"{name}: the listing page is missing" for name in names if name not in pages]
-            where = names[0]
+                names = [self.file_of(s) for s in pager.sources]
+                listings[page.src_uri] = (names, [e.directive for e in entries], False)
+                if "sub_groups" in page.context:  # a parent unit: its sub-units' rows, apart
+                    listings[page.src_uri + " (sub-units)"] = (
+                        names, [e.directive for e in self.catalog.for_subunits(unit.id)], True)
+        for first, (names, directives, sub) in listings.items():
+            rows = [row for name in names if name in pages for row in pages[name].rows
+                    if (row.for_units is not None) == sub]
+            findings += [f"{name}: the listing page is missing" for name in names if name not in pages and not sub]
+            where = names[0] + (" (sub-units)" if sub else "")
             seen = Counter(row.id for row in rows)
             expected = {d.id: d for d in directives}
             findings += [f"{where}: directive '{d}' has no row" for d in expected if d not in seen]

@@ -202,6 +202,17 @@ CHINESE = Labels(
         "Days overdue": "逾期天数",
         "Deadline in force": "现行期限",
         "No directive is overdue.": "没有逾期事项。",
+        "Directives of sub-units": "下属单位的议定事项",
+        "For sub-unit": "下属单位",
+        "{count} wait for a sub-unit's acceptance.": "待下属单位验收 {count} 项。",
+        "Waiting for a sub-unit's acceptance": "待下属单位验收",
+        "Each directive of a sub-unit at any level is listed once, with the sub-units it is for; those listed above "
+        "are left out.": "各级下属单位的事项每项只列一次，并注明所属下属单位；上方已列出的事项不再重复。",
+        "The directives of its sub-units follow on page {number}.": "下属单位的议定事项见第 {number} 页。",
+        "Sub-units are indented under their unit. For a unit with sub-units, Σ counts the unit and all its "
+        "sub-units together, each directive once.": "下属单位缩进列在上级单位之下。有下属单位的，Σ 为本单位及其全部下属单位合计，每项事项只计一次。",
+        "With its sub-units": "含下属单位",
+        "{open} open": "未办结 {open} 项",
     },
 )
 

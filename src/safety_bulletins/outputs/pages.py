@@ -35,21 +35,28 @@ class Pager:
 
 
 def paginated(first_src: str, title: str, template: str, groups: dict[str, list[UnitEntry]],
-              **context) -> list[GeneratedPage]:
+              sub_groups: dict[str, list[UnitEntry]] | None = None, **context) -> list[GeneratedPage]:
     """A listing of directives grouped by bucket, cut into pages of at most ROWS_PER_PAGE rows,
-    most urgent first: page 1 at `first_src`, page n at `<first_src without .md>/<n>.md`."""
-    rows = [(bucket, entry) for bucket, entries in groups.items() for entry in entries]
+    most urgent first: page 1 at `first_src`, page n at `<first_src without .md>/<n>.md`.
+    A unit with sub-units has their directives (`sub_groups`) in a section after its own,
+    continued on the same pages; each page's context says on which page that section starts."""
+    rows = [(False, bucket, entry) for bucket, entries in groups.items() for entry in entries]
+    rows += [(True, bucket, entry) for bucket, entries in (sub_groups or {}).items() for entry in entries]
     chunks = [rows[i:i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)] or [[]]
     stem = first_src.removesuffix(".md").removesuffix("/index")
     sources = tuple(first_src if n == 1 else f"{stem}/{n}.md" for n in range(1, len(chunks) + 1))
+    own_rows = sum(map(len, groups.values()))
+    sub_start = min(own_rows // ROWS_PER_PAGE, len(chunks) - 1)  # the index of the page the section begins on
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         page_groups: dict[str, list[UnitEntry]] = {}
-        for bucket, entry in chunk:
-            page_groups.setdefault(bucket, []).append(entry)
+        page_sub_groups: dict[str, list[UnitEntry]] = {}
+        for sub, bucket, entry in chunk:
+            (page_sub_groups if sub else page_groups).setdefault(bucket, []).append(entry)
         numbered = title if number == 1 else f"{title} ({number}/{len(chunks)})"
+        extra = {} if sub_groups is None else {"sub_groups": page_sub_groups, "sub_start": sub_start + 1}
         pages.append(GeneratedPage(sources[number - 1], numbered, template,
-                                   {"groups": page_groups, "pager": Pager(number, sources), **context}))
+                                   {"groups": page_groups, "pager": Pager(number, sources), **extra, **context}))
     return pages
 
 
@@ -63,9 +70,14 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
                        catalog.by_bucket(catalog.register))
     for unit in catalog.units:
         entries = catalog.for_unit(unit.id)
+        sub = {}
+        if catalog.registry.descendants(unit.id):
+            sub_entries = catalog.for_subunits(unit.id)
+            sub = {"sub_groups": catalog.by_bucket(sub_entries), "sub_counts": catalog.counts(sub_entries),
+                   "sub_rates": catalog.rates(sub_entries), "sub_deadlines": catalog.coming_deadlines(sub_entries)}
         pages += paginated(site.unit_src(unit.id), unit.name, "unit.html", catalog.by_bucket(entries),
                            unit=unit, counts=catalog.counts(entries), rates=catalog.rates(entries),
-                           deadlines=catalog.coming_deadlines(entries))
+                           deadlines=catalog.coming_deadlines(entries), **sub)
     pages += [
         GeneratedPage(site.year_src(year), labels("Bulletins of {year}", year=year), "archive_year.html", {"year": year})
         for year in sorted(catalog.years, reverse=True)

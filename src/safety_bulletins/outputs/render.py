@@ -69,7 +69,7 @@ class Renderer:
 
     def row(self, entry: UnitEntry) -> Markup:
         """A directive's row in the register and unit pages, rendered once for all of them."""
-        key = (entry.directive.id, entry.role == "support")  # the only role a row shows
+        key = (entry.directive.id, entry.role == "support", entry.units)  # what a row shows of its entry
         if key not in self._rows:
             self._rows[key] = Markup(self._render("directive_row.html", None, root=ROOT, entry=entry))
         return self._rows[key]

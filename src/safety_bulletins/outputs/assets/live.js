@@ -61,6 +61,15 @@
     tbody.appendChild(row);
   }
 
+  // a bucket's section among its own set: a unit's page has a second set for its sub-units
+  function sibling(section, selector) {
+    var children = section.parentNode.children;
+    for (var i = 0; i < children.length; i++) {
+      if (children[i].matches(selector)) return children[i];
+    }
+    return null;
+  }
+
   function moveRows(now, labels) {
     document.querySelectorAll("tr[data-sb-deadline]").forEach(function (row) {
       var deadline = parse(row.getAttribute("data-sb-deadline"));
@@ -69,7 +78,7 @@
       if (row.className.indexOf("sb-row--" + name) >= 0) return;
       swapClass(row, "sb-row--", name);
       var section = row.closest("section.sb-bucket");
-      var target = section && section.parentNode.querySelector('section.sb-bucket[data-sb-bucket="' + name + '"]');
+      var target = section && sibling(section, 'section.sb-bucket[data-sb-bucket="' + name + '"]');
       if (target) insertByDeadline(target.querySelector("tbody"), row);
     });
     document.querySelectorAll("section.sb-bucket").forEach(function (section) {
@@ -103,7 +112,8 @@
       Object.keys(due).forEach(function (day) { counts[bucket(parse(day), now)] += due[day]; });
       box.querySelectorAll("[data-sb-count]").forEach(function (figure) {
         var name = figure.getAttribute("data-sb-count");
-        if (!(name in counts)) return;
+        // a figure inside a nested box (a unit's roll-up in its row) is that box's to count
+        if (!(name in counts) || figure.closest("[data-sb-deadlines]") !== box) return;
         // what was overdue when the page was built is still overdue
         var built = name === "overdue" ? parseInt(figure.textContent, 10) || 0 : 0;
         figure.textContent = String(built + counts[name]);
