@@ -300,14 +300,16 @@ def test_a_dirty_build_after_a_follow_up_gives_the_feeds_of_a_full_build(site_pr
     project = site_project(files)
     assert mkdocs(project, "build", "--dirty").returncode == 0
     before = tree(project / "site", "feeds")
+    assert "feeds/types/bulletin.xml" in before
     (project / "bulletins/2026/2026-05-10-follow-up.md").write_text(FILES["2026/2026-05-10-follow-up.md"])
+    (project / "bulletins/2026/2026-04-10-evil.md").unlink()  # the only bulletin of its type: its feed goes
     result = mkdocs(project, "build", "--dirty")
     assert result.returncode == 0, result.stderr
     fresh = tmp_path / "fresh"
     shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
     full = build(fresh)
     assert tree(project / "site") == tree(full)
-    assert tree(full, "feeds") != before
+    assert tree(full, "feeds") != before and "feeds/types/bulletin.xml" not in tree(full, "feeds")
     assert "2027-01-31" in (full / "feeds/units/energy.xml").read_text(encoding="utf-8")
 
 
