@@ -213,6 +213,16 @@ CHINESE = Labels(
         "sub-units together, each directive once.": "下属单位缩进列在上级单位之下。有下属单位的，Σ 为本单位及其全部下属单位合计，每项事项只计一次。",
         "With its sub-units": "含下属单位",
         "{open} open": "未办结 {open} 项",
+        "Bulletins, newest first.": "文件，最新在前。",
+        "Bulletins with directives for this unit or its sub-units, newest first.": "含本单位及下属单位议定事项的文件，最新在前。",
+        "… and {count} more": "……另有 {count} 项",
+        "{follow_up_of} {title}: {changes}": "{follow_up_of}“{title}”：{changes}",
+        "{units} (supported by {support})": "{units}（配合：{support}）",
+        "{title}: {units}; deadline {deadline}; {status}": "{title}：{units}；期限 {deadline}；{status}",
+        "Subscribe in a feed reader:": "在阅读器中订阅：",
+        "this unit's bulletins (Atom)": "本单位文件（Atom）",
+        "these bulletins (Atom)": "此类文件（Atom）",
+        "all bulletins (Atom)": "全部文件（Atom）",
     },
 )
 

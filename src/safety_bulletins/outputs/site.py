@@ -14,6 +14,7 @@ HOME = "index.md"
 DASHBOARD = "dashboard/index.md"
 EXPORT_JSON = "directives.json"
 LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
+SITE_FEED = "feeds/all.xml"  # Atom: every bulletin (outputs/feeds.py)
 
 
 def bulletin_src(bulletin: Bulletin) -> str:
@@ -35,6 +36,14 @@ def year_src(year: int) -> str:
 
 def type_src(bulletin_type: str) -> str:
     return f"archive/{bulletin_type}.md"
+
+
+def unit_feed_src(unit_id: str) -> str:
+    return f"feeds/units/{unit_id}.xml"
+
+
+def type_feed_src(bulletin_type: str) -> str:
+    return f"feeds/types/{bulletin_type}.xml"
 
 
 def dest_path(src_uri: str, directory_urls: bool) -> str:

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-GENERATED_FOLDERS = ("bulletins", "units", "directives", "archive")  # what the hooks write
+GENERATED_FOLDERS = ("bulletins", "units", "directives", "archive", "feeds")  # what the hooks write
 
 
 def _page_of(location: str) -> str:

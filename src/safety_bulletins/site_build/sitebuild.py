@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..outputs import site
+from ..outputs.site import Links
 from ..sources.paths import not_utf8_name, unsafe_file
 from ..catalog import Catalog
 from ..outputs.export import directives_json
+from ..outputs.feeds import Feed, feeds, render as render_feed
 from .history import History, git_history
 from ..outputs.labels import for_language
 from ..outputs.markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
@@ -92,7 +94,8 @@ def site_fingerprint(files: list[Path], folders: list[Path]) -> str:
 
 class SiteBuild:
     def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en",
-                 history: History | None = None, audience: str = DEFAULT_AUDIENCE):
+                 history: History | None = None, audience: str = DEFAULT_AUDIENCE,
+                 site_name: str = "", site_url: str | None = None):
         self.project = project
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
@@ -107,13 +110,15 @@ class SiteBuild:
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
         self._follow_ups: dict[str, FollowUp] = {}  # by anchor, on the page being rendered
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
+        self.feeds: dict[str, Feed] = {f.src_uri: f for f in feeds(self.catalog, labels, site_name, site_url, directory_urls)}
+        self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
-             audience: str = DEFAULT_AUDIENCE) -> SiteBuild:
+             audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None) -> SiteBuild:
         project = load_project(bulletins_dir, as_of)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
-        return cls(project, as_of, directory_urls, language, history, audience)
+        return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url)
 
     def markdown_extensions(self) -> list:
         return [SafeHtmlExtension(), DirectiveExtension(self.card)]
@@ -139,7 +144,29 @@ class SiteBuild:
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
         files.append(SourceFile(site.LIVE_SCRIPT, path=LIVE_SCRIPT_SOURCE))
+        files += [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
         return files
+
+    def feed_text(self, src_uri: str) -> str:
+        if src_uri not in self._feed_texts:
+            self._feed_texts[src_uri] = render_feed(self.feeds[src_uri])
+        return self._feed_texts[src_uri]
+
+    def feed_links(self, src_uri: str) -> str:
+        """The `<link rel="alternate">` elements that advertise feeds in a page's head: the
+        site's on every page, and a unit's or a type's on its own listing pages."""
+        page = self.pages.get(src_uri)
+        context = page.context if page is not None else {}
+        wanted = [site.SITE_FEED]
+        if "unit" in context:
+            wanted.append(site.unit_feed_src(context["unit"].id))
+        if "type" in context:
+            wanted.append(site.type_feed_src(context["type"]))
+        links = Links(src_uri, self.renderer.directory_urls)
+        return "".join(
+            f'<link rel="alternate" type="application/atom+xml" title="{html.escape(self.feeds[src].title)}" '
+            f'href="{html.escape(links.page(src))}">' for src in wanted if src in self.feeds
+        )
 
     def output_problems(self, existing: list[tuple[str, str | None]], docs_dir: Path, directory_urls: bool) -> list[str]:
         """What is wrong with the site's files before ours are added to them: `existing` are
@@ -238,8 +265,12 @@ class SiteBuild:
         """The written page, with its listing or its cards' facts in place of their placeholders.
 
         Raises LostPlaceholder if one is missing: a page that silently lost them would be
-        written without its rows or its cards' units, deadlines and status.
+        written without its rows or its cards' units, deadlines and status. Every page's
+        head gets the links to its feeds.
         """
+        head_end = output.find("</head>")  # the first: titles in the head are escaped
+        if head_end >= 0:
+            output = output[:head_end] + self.feed_links(src_uri) + output[head_end:]
         if src_uri in self.pages:
             if LISTING_PLACEHOLDER not in output:
                 raise LostPlaceholder(f"{src_uri}: the listing's placeholder {LISTING_PLACEHOLDER} is missing, "

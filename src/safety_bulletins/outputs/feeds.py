@@ -1,0 +1,192 @@
+"""Atom feeds (RFC 4287) of the published bulletins: the site's, one per unit, one per type.
+
+Python builds the data here; `templates/atom.xml` writes it, autoescaped (the escaping of
+HTML is the escaping XML needs: `& < > " '`). Everything comes from the catalog, so drafts,
+embargoed and classified bulletins never reach a feed, and a directive's deadline and
+status are the ones in force (`catalog.states`). Nothing reads the clock: the same sources
+and as-of date give the same bytes.
+
+- Entries are bulletins, the FEED_ENTRIES most recently updated first. A bulletin is
+  updated on its date, or on the date of the latest follow-up of one of its directives if
+  later: the summary shows their deadlines and status, so a reader sees the change.
+- Ids are `urn:uuid:` names derived from the site's name and the bulletin's path: the same in
+  every build, in every feed that holds the bulletin (readers show it once), and whatever
+  the site's address (`site_url`, a sub-path, an offline copy).
+- Links are absolute when mkdocs.yml has `site_url`. Without it they are relative to the
+  feed file, which RFC 4287 allows (section 2: relative references resolve against the
+  document's base URI, the address the reader fetched the feed from), and which stays right
+  under any sub-path, where an invented absolute address would be wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, replace
+
+from . import site
+from ..catalog import Catalog
+from ..model import Bulletin, Directive, FollowUp
+from .labels import Labels
+from .render import template_environment
+from .site import Links
+
+FEED_ENTRIES = 50  # per feed: a reader polls the newest; the archive pages list the rest
+SUMMARY_LINES = 20  # directives and follow-ups listed in one entry's summary, then "and N more"
+# Counts in a unit's feed: the directives its page lists as its work. Not "acceptance": that
+# is a passing state after follow-ups, not what the bulletin asked of the unit.
+FEED_ROLES = ("responsible", "support")
+_NAMESPACE = uuid.UUID("6f1c5d0e-2a57-5b8e-9a43-3d1f0b7c2e61")  # this project's; never change it
+# XML 1.0 allows no other characters, even as references: an editor's control character
+# would make the whole feed unreadable.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ENV = template_environment(autoescape=True)
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    href: str  # the bulletin's page, absolute or relative to the feed file
+    published: str  # RFC 3339
+    updated: str
+    summary: str  # plain text
+    author: str  # the issuing unit's name, or "" (the feed's author stands for it)
+    category: str  # the bulletin's type
+    category_label: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    src_uri: str  # where it is written, e.g. feeds/units/energy.xml
+    id: str
+    title: str
+    subtitle: str
+    href: str  # the page the feed is about (home, unit or archive type page)
+    self_href: str  # the feed's own absolute address, or "" without site_url
+    updated: str
+    language: str
+    author: str
+    entries: tuple[Entry, ...]
+
+
+def feeds(catalog: Catalog, labels: Labels, site_name: str, site_url: str | None,
+          directory_urls: bool) -> list[Feed]:
+    """The site's feed, then one per unit (every unit, so each unit page can advertise its
+    own) and one per bulletin type that has bulletins."""
+    maker = _FeedMaker(catalog, labels, site_name, site_url, directory_urls)
+    made = [maker.feed(site.SITE_FEED, site_name, labels("Bulletins, newest first."), site.HOME, catalog.bulletins)]
+    for unit in catalog.units:
+        ids = [unit.id, *catalog.registry.descendants(unit.id)]
+        members = {e.directive.bulletin.rel_path for u in ids for e in catalog.for_unit(u) if e.role in FEED_ROLES}
+        made.append(maker.feed(
+            site.unit_feed_src(unit.id), f"{site_name}: {unit.name}",
+            labels("Bulletins with directives for this unit or its sub-units, newest first."),
+            site.unit_src(unit.id), [b for b in catalog.bulletins if b.rel_path in members]))
+    for kind, bulletins in sorted(catalog.types.items()):
+        made.append(maker.feed(site.type_feed_src(kind), f"{site_name}: {labels.TYPES[kind]}",
+                               labels("Bulletins, newest first."), site.type_src(kind), bulletins))
+    return made
+
+
+def render(feed: Feed) -> str:
+    return _ENV.get_template("atom.xml").render(feed=feed)
+
+
+def xml_text(text: str) -> str:
+    """Text as XML 1.0 can hold it: characters it forbids become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def stamp(day: dt.date) -> str:
+    """A date as an Atom date-time (RFC 3339 wants a time and zone; the sources have days)."""
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def atom_id(site_name: str, kind: str, key: str) -> str:
+    name = "\0".join((site_name, kind, key))
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, name)}"
+
+
+class _FeedMaker:
+    """Builds each bulletin's entry facts once for all the feeds that hold it."""
+
+    def __init__(self, catalog: Catalog, labels: Labels, site_name: str, site_url: str | None, directory_urls: bool):
+        self.catalog, self.labels, self.site_name = catalog, labels, site_name
+        self.site_url = site_url.rstrip("/") + "/" if site_url else None
+        self.directory_urls = directory_urls
+        self._facts: dict[str, tuple[dt.date, Entry]] = {}
+
+    def feed(self, src_uri: str, title: str, subtitle: str, page_src: str, bulletins: list[Bulletin]) -> Feed:
+        links = Links(src_uri, self.directory_urls, root=self.site_url)  # relative to the feed without site_url
+        # Catalog order (newest date first, then path) breaks ties: stable, never the file system's
+        newest = sorted((self._entry(b) for b in bulletins), key=lambda facts: -facts[0].toordinal())
+        entries = tuple(replace(entry, href=links.page(entry.href)) for _, entry in newest[:FEED_ENTRIES])
+        # Never the clock: the newest entry, or for an empty feed the newest bulletin of the site
+        updated = entries[0].updated if entries else stamp(self._site_updated())
+        return Feed(
+            src_uri=src_uri, id=atom_id(self.site_name, "feed", src_uri), title=xml_text(title),
+            subtitle=subtitle, href=links.page(page_src),
+            self_href=links.page(src_uri) if self.site_url else "", updated=updated,
+            language=self.labels.language, author=xml_text(self.site_name), entries=entries,
+        )
+
+    def _site_updated(self) -> dt.date:
+        dates = [self._entry(b)[0] for b in self.catalog.bulletins]
+        return max(dates, default=self.catalog.as_of)
+
+    def _entry(self, bulletin: Bulletin) -> tuple[dt.date, Entry]:
+        """(when it was last updated, its entry with the page's source path as `href`)."""
+        if bulletin.rel_path not in self._facts:
+            states = [self.catalog.state_of(d) for d in bulletin.directives]
+            updated = max([bulletin.date, *(c.follow_up.date for s in states for c in s.history)])
+            issuer = self.catalog.registry.units.get(bulletin.issuer or "")
+            self._facts[bulletin.rel_path] = (updated, Entry(
+                id=atom_id(self.site_name, "bulletin", bulletin.rel_path), title=xml_text(bulletin.title),
+                href=site.bulletin_src(bulletin), published=stamp(bulletin.date), updated=stamp(updated),
+                summary=xml_text(self._summary(bulletin)), author=xml_text(issuer.name) if issuer else "",
+                category=bulletin.type, category_label=self.labels.TYPES[bulletin.type],
+            ))
+        return self._facts[bulletin.rel_path]
+
+    def _summary(self, bulletin: Bulletin) -> str:
+        """Plain text: the bulletin's own summary, then each directive with its units and the
+        deadline and status in force, then what each follow-up changed."""
+        items = [*bulletin.directives, *bulletin.follow_ups]
+        lines = [bulletin.summary] if bulletin.summary else []
+        lines += [self._follow_up_line(i) if isinstance(i, FollowUp) else self._directive_line(i)
+                  for i in items[:SUMMARY_LINES]]
+        if len(items) > SUMMARY_LINES:
+            lines.append(self.labels("… and {count} more", count=len(items) - SUMMARY_LINES))
+        return "\n".join(lines) or self.labels.TYPES[bulletin.type]
+
+    def _follow_up_line(self, follow_up: FollowUp) -> str:
+        """What the follow-up changed, as its directive's history has it (fixed once written,
+        unlike the state in force, so this entry's `updated` stays true)."""
+        directive = self.catalog.directive_of(follow_up)
+        change = next((c for c in self.catalog.state_of(directive).history if c.follow_up == follow_up), None)
+        parts = []
+        if change is not None and change.status:
+            before, after = (self.labels.STATUSES[s] for s in change.status)
+            parts.append(self.labels("status {before} → {after}", before=before, after=after))
+        if change is not None and change.deadline:
+            before, after = (d.isoformat() if d else self.labels.BUCKETS["ongoing"] for d in change.deadline)
+            parts.append(self.labels("deadline {before} → {after} ({reason})", before=before, after=after,
+                                     reason=follow_up.reason))
+        return self.labels("{follow_up_of} {title}: {changes}", follow_up_of=self.labels("Follow-up of"),
+                           title=directive.title, changes="; ".join(parts) or self.labels("progress reported"))
+
+    def _directive_line(self, directive: Directive) -> str:
+        state = self.catalog.state_of(directive)
+        units = ", ".join(self._unit_name(u) for u in directive.units)
+        if directive.support:
+            units = self.labels("{units} (supported by {support})", units=units,
+                                support=", ".join(self._unit_name(u) for u in directive.support))
+        deadline = state.deadline.isoformat() if state.deadline else self.labels.BUCKETS["ongoing"]
+        return self.labels("{title}: {units}; deadline {deadline}; {status}", title=directive.title, units=units,
+                           deadline=deadline, status=self.labels.STATUSES[state.status])
+
+    def _unit_name(self, unit_id: str) -> str:
+        unit = self.catalog.registry.units.get(unit_id)
+        return unit.name if unit else self.labels.ALL_UNITS
