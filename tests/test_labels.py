@@ -9,7 +9,7 @@ PACKAGE = Path(labels.__file__).parent
 
 
 def phrases_used():
-    sources = [*PACKAGE.glob("templates/*.html"), PACKAGE / "pages.py"]
+    sources = [*PACKAGE.glob("templates/*.html"), PACKAGE / "pages.py", PACKAGE / "calendars.py"]
     return {m for path in sources for m in re.findall(r'labels\("([^"]+)"', path.read_text(encoding="utf-8"))}
 
 

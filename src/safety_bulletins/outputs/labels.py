@@ -164,6 +164,14 @@ CHINESE = Labels(
         "The whole group": "全集团",
         "Awaiting acceptance": "待验收",
         "Under supervision (escalated)": "督办事项",
+        "Deadlines and meetings in your calendar:": "期限和会议加入日历：",
+        "Subscribe": "订阅",
+        "Download (.ics)": "下载（.ics）",
+        "Deadlines and meetings": "期限与会议",
+        "Done; waiting for acceptance, so not overdue against the unit.": "已完成，待验收，不计为本单位逾期。",
+        "extended from {date}": "原期限 {date}",
+        "ongoing": "长期",
+        "On the site": "网站位置",
     },
 )
 

@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import cells, site
+from .calendars import Calendars
 from ..catalog import Catalog, UnitEntry
 from ..site_build.history import FileHistory
 from .labels import ENGLISH, Labels
@@ -44,6 +45,7 @@ class Renderer:
     catalog: Catalog
     directory_urls: bool = True
     labels: Labels = ENGLISH
+    calendars: Calendars | None = None  # for the subscribe links (a webcal:// address needs site_url)
 
     def __post_init__(self):
         self._rows: dict[tuple[str, bool], Markup] = {}
@@ -51,7 +53,8 @@ class Renderer:
     def _render(self, template: str, here_src: str | None, root: str | None = None, **context) -> str:
         links = Links(here_src, self.directory_urls, root)
         return _ENV.get_template(template).render(
-            c=self.catalog, links=links, labels=self.labels, unit_name=self.unit_name, rows=self.rows, **context
+            c=self.catalog, links=links, labels=self.labels, unit_name=self.unit_name, rows=self.rows,
+            subscribe_url=self.subscribe_url, **context
         )
 
     def rows(self, entries: list[UnitEntry]) -> Markup:
@@ -68,6 +71,10 @@ class Renderer:
     def forget_rows(self) -> None:
         """Let go of the rendered rows (tens of MB at 10,000 bulletins) once no page needs them."""
         self._rows.clear()
+
+    def subscribe_url(self, src_uri: str) -> str | None:
+        """The webcal:// address of a calendar file, or None (no site_url: no absolute address)."""
+        return self.calendars.subscribe_url(src_uri) if self.calendars else None
 
     def unit_name(self, unit_id: str) -> str:
         unit = self.catalog.registry.units.get(unit_id)

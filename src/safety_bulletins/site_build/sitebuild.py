@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..outputs import site
+from ..outputs.calendars import Calendars
 from ..sources.paths import not_utf8_name, unsafe_file
 from ..catalog import Catalog
 from ..outputs.export import directives_json
 from .history import History, git_history
 from ..outputs.labels import for_language
 from ..outputs.markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
-from ..model import Bulletin, Directive, FollowUp, Problem
+from ..model import DEFAULT_TIME_ZONE, Bulletin, Directive, FollowUp, Problem
 from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
@@ -92,7 +93,8 @@ def site_fingerprint(files: list[Path], folders: list[Path]) -> str:
 
 class SiteBuild:
     def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en",
-                 history: History | None = None, audience: str = DEFAULT_AUDIENCE):
+                 history: History | None = None, audience: str = DEFAULT_AUDIENCE, site_url: str | None = None,
+                 time_zone: str = DEFAULT_TIME_ZONE):
         self.project = project
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
@@ -100,7 +102,8 @@ class SiteBuild:
         self.files = None  # MkDocs' files, kept by the hooks for the end of the build
         self.catalog = Catalog(project, as_of, audience)
         labels = for_language(language)
-        self.renderer = Renderer(self.catalog, directory_urls, labels)
+        self.calendars = Calendars(self.catalog, labels, directory_urls, site_url, time_zone)
+        self.renderer = Renderer(self.catalog, directory_urls, labels, self.calendars)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
@@ -110,10 +113,11 @@ class SiteBuild:
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
-             audience: str = DEFAULT_AUDIENCE) -> SiteBuild:
+             audience: str = DEFAULT_AUDIENCE, site_url: str | None = None,
+             time_zone: str = DEFAULT_TIME_ZONE) -> SiteBuild:
         project = load_project(bulletins_dir, as_of)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
-        return cls(project, as_of, directory_urls, language, history, audience)
+        return cls(project, as_of, directory_urls, language, history, audience, site_url, time_zone)
 
     def markdown_extensions(self) -> list:
         return [SafeHtmlExtension(), DirectiveExtension(self.card)]
@@ -139,6 +143,8 @@ class SiteBuild:
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
         files.append(SourceFile(site.LIVE_SCRIPT, path=LIVE_SCRIPT_SOURCE))
+        # In memory, like a listing: a dirty build writes them every time, so they equal a full build's
+        files += [SourceFile(src, content=text) for src, text in self.calendars.files.items()]
         return files
 
     def output_problems(self, existing: list[tuple[str, str | None]], docs_dir: Path, directory_urls: bool) -> list[str]:
