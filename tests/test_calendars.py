@@ -366,3 +366,32 @@ def test_verify_accepts_the_subscribe_links_but_not_scripts():
     assert script_url("webcal://intranet.test/safety/calendar/energy.ics") is None
     assert script_url("javascript:alert(1)") == "javascript"
     assert "webcal:" not in sanitize('<a href="webcal://evil.test/x.ics">x</a>')  # editors cannot write one
+
+
+def test_meetings_older_than_a_year_drop_out_and_a_day_without_time_is_all_day(tmp_path):
+    old = NOTICE.replace("2026-11-21", "2025-11-01").replace('"2026-12-08 09:30"', '"2025-11-20 14:00"')
+    day_only = NOTICE.replace("2026-11-21", "2026-11-22").replace('"2026-12-08 09:30"', "2026-12-15")
+    folder = write_tree(tmp_path / "bulletins", {**SOURCES, "2025/2025-11-01-old.md": old,
+                                                 "2026/2026-11-22-day.md": day_only})
+    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF))
+    meetings = {str(e["UID"]).split("@")[0]: e for e in Calendar.from_ical(
+        build.calendars.files["calendar/all.ics"]).walk("VEVENT") if "meeting" in str(e["UID"])}
+    assert sorted(meetings) == ["2026/2026-11-21-notice-meeting", "2026/2026-11-22-day-meeting"]
+    day = meetings["2026/2026-11-22-day-meeting"]
+    assert (day.decoded("DTSTART"), day.decoded("DTEND")) == (dt.date(2026, 12, 15), dt.date(2026, 12, 16))
+
+
+def test_folding_keeps_escapes_and_characters_whole():
+    from safety_bulletins.outputs.calendars import _fold, _text
+
+    for value in ("中" * 100, "a" * 74 + "\\,b" * 40, "\\" * 300 + "x", "é" * 77, "a" * 75, "a" * 76):
+        line = _fold("SUMMARY:" + _text(value))
+        physical = line[:-2].split("\r\n")
+        assert all(len(p.encode("utf-8")) <= 75 for p in physical)
+        assert all(p.startswith(" ") for p in physical[1:])
+        unfolded = line[:-2].replace("\r\n ", "")
+        assert unfolded == "SUMMARY:" + _text(value)
+        assert Calendar.from_ical(f"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n{line}END:VEVENT\r\nEND:VCALENDAR\r\n"
+                                  ).walk("VEVENT")[0]["SUMMARY"] == value
+        # no line ends inside an escape (an odd run of backslashes)
+        assert all((len(p) - len(p.rstrip("\\"))) % 2 == 0 for p in physical[:-1])

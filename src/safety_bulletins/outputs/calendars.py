@@ -1,15 +1,16 @@
 """Calendars (RFC 5545): open directives on their deadlines and the meetings of notices,
 for Outlook and any other calendar program, as files of the build.
 
-`calendar/all.ics` holds every open directive with a deadline and every meeting;
-`calendar/<unit id>.ics` the directives the unit and its sub-units are responsible for
-(directives to `all` included), and every meeting: notices name their attendees as people
-and groups in free text ("Heads of all subsidiaries", "各单位分管安全负责人"), never as units,
-so no meeting can be said to concern some units and not others.
+`calendar/all.ics` holds every open directive with a deadline and the meetings (those of the
+past year and to come); `calendar/<unit id>.ics` the directives the unit and its sub-units are
+responsible for (directives to `all` included), and the same meetings: notices name their
+attendees as people and groups in free text ("Heads of all subsidiaries", "各单位分管安全负责人"),
+never as units, so no meeting can be said to concern some units and not others.
 
-Written with the `icalendar` library, which escapes TEXT values and folds lines at 75 octets
-of UTF-8 without splitting a character. The same sources and as-of date give the same bytes:
-no wall-clock time (DTSTAMP is the as-of date), no random UID, events in a fixed order.
+The calendar's head and the VTIMEZONE (from zoneinfo's rules) come from the `icalendar`
+library; the events are written here (see `_vevent`: thousands of them, once each). The same
+sources and as-of date give the same bytes: no wall-clock time (DTSTAMP is the as-of date),
+no random UID, events in a fixed order.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from functools import cached_property
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar import Calendar, Timezone, vDuration
 
 from . import site
 from ..catalog import Catalog
@@ -35,6 +36,8 @@ UID_HOST = "safety-bulletins"  # the UIDs' domain when mkdocs.yml has no site_ur
 MEETING_LENGTH = dt.timedelta(hours=1)  # notices give a start, not an end
 # A subscribed calendar is fetched again after this: its deadlines move with the follow-ups.
 REFRESH = dt.timedelta(days=1)
+PAST_MEETINGS = dt.timedelta(days=365)  # how long a meeting stays in the calendars after it took place
+_END = "END:VCALENDAR\r\n"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 # icalendar reads a backslash before n or N as a line break (when writing `\N`, and when
 # reading `\\n` back): a word joiner between them keeps the text as the editor wrote it.
@@ -66,7 +69,7 @@ class Calendars:
         self.zone = ZoneInfo(self.time_zone)
         # DTSTAMP says when the event's data was taken: at the as-of date, which decides every
         # deadline and status in it. The wall clock would change the bytes of every build.
-        self.stamp = dt.datetime.combine(self.catalog.as_of, dt.time(), dt.timezone.utc)
+        self.stamp = self.catalog.as_of.strftime("%Y%m%dT000000Z")
 
     @cached_property
     def files(self) -> dict[str, str]:
@@ -90,33 +93,38 @@ class Calendars:
         return "webcal://" + self._absolute(src_uri).split("://", 1)[1]
 
     def _absolute(self, path: str) -> str:
-        return self.site_url + quote(path, safe="/#")
+        return _CONTROL.sub("", self.site_url) + quote(path, safe="/#")
 
     @cached_property
-    def _meeting_events(self) -> list[Event]:
-        """Every published bulletin's meeting, past ones too (a calendar keeps its history), by start."""
-        meetings = sorted((b for b in self.catalog.bulletins if b.meeting), key=lambda b: (b.meeting.start, b.rel_path))
-        return [self._meeting(b) for b in meetings]
+    def _meetings(self) -> list[Bulletin]:
+        """The meetings of published notices from a year before the as-of date on, by start: the
+        past year's stay in the calendar (what was decided, with whom), older ones are on the site."""
+        since = self.catalog.as_of - PAST_MEETINGS
+        return sorted((b for b in self.catalog.bulletins if b.meeting and b.meeting.start.date() >= since),
+                      key=lambda b: (b.meeting.start, b.rel_path))
 
-    def _deadlines(self, directives: Iterable[Directive]) -> list[Event]:
+    @cached_property
+    def _meeting_events(self) -> list[str]:
+        return [self._meeting(b) for b in self._meetings]
+
+    def _deadlines(self, directives: Iterable[Directive]) -> list[str]:
         """The open directives with a deadline (an ongoing one has no day to be on), by deadline then id."""
-        states = self.catalog.states
-        chosen = [d for d in directives if not states[d.id].closed and states[d.id].deadline is not None]
-        chosen.sort(key=lambda d: (states[d.id].deadline, d.id))
-        return [self._events[d.id] for d in chosen]
+        events = self._events
+        return [events[i] for i in sorted((d.id for d in directives if d.id in events), key=self._rank.__getitem__)]
 
     @cached_property
-    def _events(self) -> dict[str, Event]:
-        """One event per open directive, shared by every calendar it is in."""
-        events = {}
-        for d in self.catalog.directives:
-            state = self.catalog.states[d.id]
-            if state.closed or state.deadline is None:
-                continue
-            events[d.id] = self._deadline_event(d)
-        return events
+    def _events(self) -> dict[str, str]:
+        """One VEVENT per open directive, as text, shared by every calendar it is in."""
+        states = self.catalog.states
+        chosen = [d for d in self.catalog.directives if not states[d.id].closed and states[d.id].deadline is not None]
+        chosen.sort(key=lambda d: (states[d.id].deadline, d.id))
+        return {d.id: self._deadline_event(d) for d in chosen}
 
-    def _deadline_event(self, d: Directive) -> Event:
+    @cached_property
+    def _rank(self) -> dict[str, int]:
+        return {directive_id: n for n, directive_id in enumerate(self._events)}
+
+    def _deadline_event(self, d: Directive) -> str:
         state, labels = self.catalog.states[d.id], self.labels
         waiting = state.status == "awaiting-acceptance"
         summary = plain(d.title) + (f" ({labels.STATUSES['awaiting-acceptance']})" if waiting else "")
@@ -131,52 +139,100 @@ class Calendars:
         lines.append(f"{labels('Issued in')}: {plain(d.bulletin.title)} ({d.bulletin.date.isoformat()})")
         page = site.url_for(site.bulletin_src(d.bulletin), self.directory_urls) + "#" + d.id
         url = self._absolute(page) if self.site_url else None
-        lines.append(url or f"{labels('On the site')}: {page}")
+        lines.append(url or f"{labels('On the site')}: {page}")  # Outlook shows no URL property
         # What a client must take as an update: each change of the deadline or of the status
         sequence = sum(1 for change in state.history if change.deadline or change.status)
-        return Event.new(
-            uid=f"{d.id}@{self.host}", stamp=self.stamp, sequence=sequence, summary=summary,
-            start=state.deadline, end=state.deadline + dt.timedelta(days=1), description="\n".join(lines),
-            categories=units, url=url,
-            transparency="TRANSPARENT",  # a deadline does not make anyone busy all day
-        )
+        return _vevent([
+            ("UID", _text(f"{d.id}@{self.host}")), ("DTSTAMP", self.stamp), ("SEQUENCE", str(sequence)),
+            ("DTSTART;VALUE=DATE", _date(state.deadline)),
+            ("DTEND;VALUE=DATE", _date(state.deadline + dt.timedelta(days=1))),
+            ("SUMMARY", _text(summary)), ("DESCRIPTION", _text("\n".join(lines))),
+            ("CATEGORIES", ",".join(map(_text, units))), ("URL", url),
+            ("TRANSP", "TRANSPARENT"),  # a deadline does not make anyone busy all day
+        ])
 
-    def _meeting(self, b: Bulletin) -> Event:
+    def _meeting(self, b: Bulletin) -> str:
         labels, meeting = self.labels, b.meeting
         if meeting.start.time() == dt.time():  # a notice giving only the day (see dates.parse_datetime)
-            start, end = meeting.start.date(), meeting.start.date() + dt.timedelta(days=1)
-        else:
-            start = meeting.start.replace(tzinfo=self.zone)
-            end = start + MEETING_LENGTH
+            start = ("DTSTART;VALUE=DATE", _date(meeting.start.date()))
+            end = ("DTEND;VALUE=DATE", _date(meeting.start.date() + dt.timedelta(days=1)))
+        else:  # local times of the site's zone: its VTIMEZONE is in the file
+            start = (f"DTSTART;TZID={self.time_zone}", meeting.start.strftime(_DATE_TIME))
+            end = (f"DTEND;TZID={self.time_zone}", (meeting.start + MEETING_LENGTH).strftime(_DATE_TIME))
         lines = []
         if meeting.attendees:
             lines.append(f"{labels('Attendees')}: {', '.join(plain(a) for a in meeting.attendees)}")
-        lines.append(f"{labels.TYPES[b.type]}: {plain(b.title)}"
-                     + (f" ({plain(b.number)})" if b.number else ""))
+        lines.append(f"{labels.TYPES[b.type]}: {plain(b.title)}" + (f" ({plain(b.number)})" if b.number else ""))
         page = site.url_for(site.bulletin_src(b), self.directory_urls)
         url = self._absolute(page) if self.site_url else None
         lines.append(url or f"{labels('On the site')}: {page}")
-        return Event.new(
-            uid=f"{posixpath.splitext(b.rel_path)[0]}-meeting@{self.host}", stamp=self.stamp, summary=f"{labels('Meeting')}: {plain(b.title)}",
-            start=start, end=end, location=plain(meeting.place) or None, description="\n".join(lines), url=url,
-        )
+        return _vevent([
+            ("UID", _text(f"{posixpath.splitext(b.rel_path)[0]}-meeting@{self.host}")), ("DTSTAMP", self.stamp),
+            start, end, ("SUMMARY", _text(f"{labels('Meeting')}: {plain(b.title)}")),
+            ("LOCATION", _text(plain(meeting.place)) or None), ("DESCRIPTION", _text("\n".join(lines))), ("URL", url),
+        ])
 
     def _unit_name(self, unit_id: str) -> str:
         unit = self.catalog.registry.units.get(unit_id)
         return unit.name if unit else self.labels.ALL_UNITS
 
     @cached_property
-    def _time_zone(self) -> Timezone | None:
-        """The VTIMEZONE of the meetings' TZID, from the zone's rules since the first timed meeting."""
-        starts = [e.start for e in self._meeting_events if isinstance(e.start, dt.datetime)]
-        return Timezone.from_tzid(self.time_zone, first_date=min(starts).date()) if starts else None
+    def _time_zone(self) -> str:
+        """The VTIMEZONE of the meetings' TZID, from the zone's rules since the first timed meeting
+        (icalendar makes it from zoneinfo), or "" without one."""
+        starts = [b.meeting.start.date() for b in self._meetings if b.meeting.start.time() != dt.time()]
+        return Timezone.from_tzid(self.time_zone, first_date=min(starts)).to_ical().decode("utf-8") if starts else ""
 
-    def _calendar(self, key: str, name: str, deadlines: list[Event]) -> str:
+    def _calendar(self, key: str, name: str, deadlines: list[str]) -> str:
+        """The calendar's own properties (icalendar), its VTIMEZONE before the events that name it,
+        then the events, each written once for every calendar it is in."""
         calendar = Calendar.new(prodid=PRODID, name=name, refresh_interval=REFRESH, uid=f"calendar-{key}@{self.host}")
         calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # required by RFC 7986
         calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))  # Outlook's name for it
-        if self._time_zone is not None:
-            calendar.add_component(self._time_zone)  # before the events that name it
-        for event in deadlines + self._meeting_events:
-            calendar.add_component(event)
-        return calendar.to_ical().decode("utf-8")
+        head = calendar.to_ical().decode("utf-8")
+        assert head.endswith(_END)
+        return "".join((head[: -len(_END)], self._time_zone, *deadlines, *self._meeting_events, _END))
+
+
+# The events are written here, not with icalendar's Event: at 2,000 bulletins (3,000 open
+# directives) its objects and its folding, character by character, cost seconds per build.
+# The tests read every file back with icalendar and import one into calcurse.
+_DATE_TIME = "%Y%m%dT%H%M%S"
+
+
+def _date(day: dt.date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _text(value: str) -> str:
+    """A TEXT value (RFC 5545, 3.3.11): backslash, semicolon and comma escaped, line breaks as \\n."""
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _vevent(properties: list[tuple[str, str | None]]) -> str:
+    lines = ["BEGIN:VEVENT\r\n"]
+    lines += [_fold(f"{name}:{value}") for name, value in properties if value]
+    lines.append("END:VEVENT\r\n")
+    return "".join(lines)
+
+
+def _fold(line: str) -> str:
+    """A content line folded at 75 octets of UTF-8 (RFC 5545, 3.1): never inside a character,
+    nor between a backslash and the character it escapes (some readers would not undo it)."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts, start, limit = [], 0, 75
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: back to the character's start
+            cut -= 1
+        backslashes = 0
+        while cut - 1 - backslashes >= start and data[cut - 1 - backslashes] == 0x5C:
+            backslashes += 1
+        cut -= backslashes % 2  # an odd run ends with an escape's backslash: keep it with its character
+        parts.append(data[start:cut])
+        start, limit = cut, 74  # a continuation line starts with a space
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8") + "\r\n"
