@@ -395,3 +395,14 @@ def test_folding_keeps_escapes_and_characters_whole():
                                   ).walk("VEVENT")[0]["SUMMARY"] == value
         # no line ends inside an escape (an odd run of backslashes)
         assert all((len(p) - len(p.rstrip("\\"))) % 2 == 0 for p in physical[:-1])
+
+
+def test_a_meeting_at_the_end_of_the_calendar_gets_a_bounded_vtimezone(tmp_path):
+    last = NOTICE.replace('"2026-12-08 09:30"', '"9999-12-31 23:30"')
+    folder = write_tree(tmp_path / "bulletins", {**SOURCES, "2026/2026-11-21-notice.md": last})
+    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF), time_zone="Europe/Berlin")
+    calendar = Calendar.from_ical(build.calendars.files["calendar/all.ics"])
+    [zone] = calendar.timezones
+    assert zone.tz_name == "Europe/Berlin" and zone.walk("STANDARD")
+    meeting = [e for e in calendar.walk("VEVENT") if "meeting" in str(e["UID"])][0]
+    assert "DTEND" not in meeting and meeting["DTSTART"].to_ical() == b"99991231T233000"

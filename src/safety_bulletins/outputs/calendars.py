@@ -37,6 +37,9 @@ MEETING_LENGTH = dt.timedelta(hours=1)  # notices give a start, not an end
 # A subscribed calendar is fetched again after this: its deadlines move with the follow-ups.
 REFRESH = dt.timedelta(days=1)
 PAST_MEETINGS = dt.timedelta(days=365)  # how long a meeting stays in the calendars after it took place
+TIME_ZONE_YEARS = dt.timedelta(days=3653)  # the span of the VTIMEZONE's rules from the first meeting
+DAY = dt.timedelta(days=1)
+TIME_ZONE_END = dt.date(9998, 1, 1)  # icalendar's walk through a zone's rules overflows near 9999-12-31
 _END = "END:VCALENDAR\r\n"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 # icalendar reads a backslash before n or N as a line break (when writing `\N`, and when
@@ -69,7 +72,7 @@ class Calendars:
         self.zone = ZoneInfo(self.time_zone)
         # DTSTAMP says when the event's data was taken: at the as-of date, which decides every
         # deadline and status in it. The wall clock would change the bytes of every build.
-        self.stamp = self.catalog.as_of.strftime("%Y%m%dT000000Z")
+        self.stamp = _date(self.catalog.as_of) + "T000000Z"
 
     @cached_property
     def files(self) -> dict[str, str]:
@@ -99,7 +102,7 @@ class Calendars:
     def _meetings(self) -> list[Bulletin]:
         """The meetings of published notices from a year before the as-of date on, by start: the
         past year's stay in the calendar (what was decided, with whom), older ones are on the site."""
-        since = self.catalog.as_of - PAST_MEETINGS
+        since = _shifted(self.catalog.as_of, -PAST_MEETINGS) or dt.date.min
         return sorted((b for b in self.catalog.bulletins if b.meeting and b.meeting.start.date() >= since),
                       key=lambda b: (b.meeting.start, b.rel_path))
 
@@ -145,7 +148,7 @@ class Calendars:
         return _vevent([
             ("UID", _text(f"{d.id}@{self.host}")), ("DTSTAMP", self.stamp), ("SEQUENCE", str(sequence)),
             ("DTSTART;VALUE=DATE", _date(state.deadline)),
-            ("DTEND;VALUE=DATE", _date(state.deadline + dt.timedelta(days=1))),
+            ("DTEND;VALUE=DATE", _date(_shifted(state.deadline, DAY))),
             ("SUMMARY", _text(summary)), ("DESCRIPTION", _text("\n".join(lines))),
             ("CATEGORIES", ",".join(map(_text, units))), ("URL", url),
             ("TRANSP", "TRANSPARENT"),  # a deadline does not make anyone busy all day
@@ -155,10 +158,11 @@ class Calendars:
         labels, meeting = self.labels, b.meeting
         if meeting.start.time() == dt.time():  # a notice giving only the day (see dates.parse_datetime)
             start = ("DTSTART;VALUE=DATE", _date(meeting.start.date()))
-            end = ("DTEND;VALUE=DATE", _date(meeting.start.date() + dt.timedelta(days=1)))
+            end = ("DTEND;VALUE=DATE", _date(_shifted(meeting.start.date(), DAY)))
         else:  # local times of the site's zone: its VTIMEZONE is in the file
-            start = (f"DTSTART;TZID={self.time_zone}", meeting.start.strftime(_DATE_TIME))
-            end = (f"DTEND;TZID={self.time_zone}", (meeting.start + MEETING_LENGTH).strftime(_DATE_TIME))
+            start = (f"DTSTART;TZID={self.time_zone}", _date_time(meeting.start))
+            end_time = _shifted(meeting.start, MEETING_LENGTH)
+            end = (f"DTEND;TZID={self.time_zone}", end_time and _date_time(end_time))
         lines = []
         if meeting.attendees:
             lines.append(f"{labels('Attendees')}: {', '.join(plain(a) for a in meeting.attendees)}")
@@ -181,7 +185,17 @@ class Calendars:
         """The VTIMEZONE of the meetings' TZID, from the zone's rules since the first timed meeting
         (icalendar makes it from zoneinfo), or "" without one."""
         starts = [b.meeting.start.date() for b in self._meetings if b.meeting.start.time() != dt.time()]
-        return Timezone.from_tzid(self.time_zone, first_date=min(starts)).to_ical().decode("utf-8") if starts else ""
+        if not starts:
+            return ""
+        # Its rules from the first meeting for at most ten years: icalendar walks every change of
+        # offset, and a meeting dated in the year 9999 must not cost minutes (nor overflow its
+        # search, which looks 64 days ahead). Later meetings keep the last rule, which is right
+        # for zones without daylight saving time such as China's.
+        first = min(starts)
+        last = min(max(starts) + DAY if max(starts) < TIME_ZONE_END else TIME_ZONE_END,
+                   _shifted(first, TIME_ZONE_YEARS) or TIME_ZONE_END, TIME_ZONE_END)
+        first = min(first, last - 2 * DAY)
+        return Timezone.from_tzid(self.time_zone, first_date=first, last_date=last).to_ical().decode("utf-8")
 
     def _calendar(self, key: str, name: str, deadlines: list[str]) -> str:
         """The calendar's own properties (icalendar), its VTIMEZONE before the events that name it,
@@ -197,11 +211,23 @@ class Calendars:
 # The events are written here, not with icalendar's Event: at 2,000 bulletins (3,000 open
 # directives) its objects and its folding, character by character, cost seconds per build.
 # The tests read every file back with icalendar and import one into calcurse.
-_DATE_TIME = "%Y%m%dT%H%M%S"
 
 
-def _date(day: dt.date) -> str:
-    return day.strftime("%Y%m%d")
+def _date(day: dt.date | None) -> str | None:
+    return day and day.isoformat().replace("-", "")  # not strftime: "%Y" of the year 1 is "1"
+
+
+def _date_time(moment: dt.datetime) -> str:
+    return f"{_date(moment.date())}T{moment.hour:02d}{moment.minute:02d}00"
+
+
+def _shifted(moment, delta: dt.timedelta):
+    """`moment + delta`, or None past the end (or start) of the calendar: a deadline of
+    9999-12-31 has no next day, so its event has no DTEND (RFC 5545: it lasts the day)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return None
 
 
 def _text(value: str) -> str:
