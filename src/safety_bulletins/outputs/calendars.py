@@ -69,7 +69,7 @@ class Calendars:
         if self.site_url and not self.site_url.endswith("/"):
             self.site_url += "/"
         self.host = (urlsplit(self.site_url).hostname if self.site_url else None) or UID_HOST
-        self.zone = ZoneInfo(self.time_zone)
+        ZoneInfo(self.time_zone)  # a zone zoneinfo does not know fails here (settings.py checks mkdocs.yml's)
         # DTSTAMP says when the event's data was taken: at the as-of date, which decides every
         # deadline and status in it. The wall clock would change the bytes of every build.
         self.stamp = _date(self.catalog.as_of) + "T000000Z"
