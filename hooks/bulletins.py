@@ -84,7 +84,8 @@ def on_config(config):
     os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(as_of.timetuple()))
     bulletins_dir = Path(config.config_file_path).parent / "bulletins"
     _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls, config.theme["language"],
-                            settings.audience, site_name=config.site_name, site_url=config.site_url)
+                            settings.audience, site_name=config.site_name, site_url=config.site_url,
+                            time_zone=settings.time_zone)
     for problem in _build.project.problems:
         if problem.severity != "error":
             log.warning(str(problem))

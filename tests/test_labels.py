@@ -9,7 +9,8 @@ PACKAGE = Path(labels.__file__).parent
 
 
 def phrases_used():
-    sources = [*PACKAGE.glob("templates/*.html"), PACKAGE / "pages.py", PACKAGE / "dashboard.py", PACKAGE / "feeds.py"]
+    sources = [*PACKAGE.glob("templates/*.html"), PACKAGE / "pages.py", PACKAGE / "dashboard.py", PACKAGE / "feeds.py",
+               PACKAGE / "calendars.py"]
     return {m for path in sources for m in re.findall(r'labels\("([^"]+)"', path.read_text(encoding="utf-8"))}
 
 

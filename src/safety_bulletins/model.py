@@ -21,6 +21,7 @@ ALL_UNITS = "all"
 # Who may read a bulletin, lowest first: a build for an audience shows what is at or below it.
 CLASSIFICATIONS = ("public", "internal", "restricted")
 DEFAULT_CLASSIFICATION = "internal"  # an unmarked bulletin is for the staff, not the public
+DEFAULT_TIME_ZONE = "Asia/Shanghai"  # of the meetings in the calendars: `time_zone` in mkdocs.yml
 
 
 @dataclass(frozen=True)

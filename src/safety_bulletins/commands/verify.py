@@ -128,6 +128,11 @@ class _Page(HTMLParser):
             self._in_title.title += data
 
 
+# Schemes only the site's templates write: the calendars' subscribe links (unit pages, the
+# register). nh3 still drops them from editors' Markdown (sanitize.py).
+TEMPLATE_SCHEMES = frozenset({"webcal"})
+
+
 def script_url(value: str, attribute: str = "href") -> str | None:
     """The scheme of a URL a browser would run or load from outside the allow-list, or None."""
     candidates = [value]
@@ -137,7 +142,7 @@ def script_url(value: str, attribute: str = "href") -> str | None:
         match = _REFRESH_URL.search(value)
         candidates = [match.group(1).rstrip("'\"")] if match else []
     for url in candidates:  # html.parser has decoded the entities: what is left is what the browser reads
-        if scheme := disallowed_scheme(url):
+        if (scheme := disallowed_scheme(url)) and scheme not in TEMPLATE_SCHEMES:
             return scheme
     return None
 
@@ -275,7 +280,7 @@ class _Verifier:
 
     def scripts(self, pages: dict[str, _Page]) -> list[str]:
         return [f"{name}:{line}: {attribute}=\"{_short(value)}\" is a '{scheme}:' URL (allowed: "
-                f"{', '.join(sorted(URL_SCHEMES))} and relative)"
+                f"{', '.join(sorted(URL_SCHEMES | TEMPLATE_SCHEMES))} and relative)"
                 for name, page in pages.items() for line, attribute, value in page.urls
                 if (scheme := script_url(value, attribute))]
 

@@ -223,6 +223,14 @@ CHINESE = Labels(
         "this unit's bulletins (Atom)": "本单位文件（Atom）",
         "these bulletins (Atom)": "此类文件（Atom）",
         "all bulletins (Atom)": "全部文件（Atom）",
+        "Deadlines and meetings in your calendar:": "期限和会议加入日历：",
+        "Subscribe": "订阅",
+        "Download (.ics)": "下载（.ics）",
+        "Deadlines and meetings": "期限与会议",
+        "Done; waiting for acceptance, so not overdue against the unit.": "已完成，待验收，不计为本单位逾期。",
+        "extended from {date}": "原期限 {date}",
+        "ongoing": "长期",
+        "On the site": "网站位置",
     },
 )
 

@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import cells, site
+from .calendars import Calendars
 from ..catalog import Catalog, UnitEntry
 from ..site_build.history import FileHistory
 from .labels import ENGLISH, Labels, for_language
@@ -44,6 +45,7 @@ class Renderer:
     catalog: Catalog
     directory_urls: bool = True
     labels: Labels = ENGLISH
+    calendars: Calendars | None = None  # for the subscribe links (a webcal:// address needs site_url)
 
     def __post_init__(self):
         self._rows: dict[tuple[str, bool], Markup] = {}
@@ -53,7 +55,7 @@ class Renderer:
         labels = labels or self.labels
         links = Links(here_src, self.directory_urls, root)
         return _ENV.get_template(template).render(
-            c=self.catalog, links=links, labels=labels, rows=self.rows, **context,
+            c=self.catalog, links=links, labels=labels, rows=self.rows, subscribe_url=self.subscribe_url, **context,
             unit_name=lambda unit_id: self.unit_name(unit_id, labels),
         )
 
@@ -77,6 +79,10 @@ class Renderer:
     def forget_rows(self) -> None:
         """Let go of the rendered rows (tens of MB at 10,000 bulletins) once no page needs them."""
         self._rows.clear()
+
+    def subscribe_url(self, src_uri: str) -> str | None:
+        """The webcal:// address of a calendar file, or None (no site_url: no absolute address)."""
+        return self.calendars.subscribe_url(src_uri) if self.calendars else None
 
     def unit_name(self, unit_id: str, labels: Labels | None = None) -> str:
         labels = labels or self.labels

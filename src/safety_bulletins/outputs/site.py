@@ -15,6 +15,7 @@ DASHBOARD = "dashboard/index.md"
 EXPORT_JSON = "directives.json"
 LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
 SITE_FEED = "feeds/all.xml"  # Atom: every bulletin (outputs/feeds.py)
+CALENDAR_ALL = "calendar/all.ics"  # every open directive and meeting (outputs/calendars.py)
 
 
 def bulletin_src(bulletin: Bulletin) -> str:
@@ -28,6 +29,10 @@ def attachment_src(bulletin: Bulletin, attachment: Attachment) -> str:
 
 def unit_src(unit_id: str) -> str:
     return f"units/{unit_id}.md"
+
+
+def calendar_src(unit_id: str) -> str:
+    return f"calendar/{unit_id}.ics"  # `all` is no unit's id: it cannot take CALENDAR_ALL's place
 
 
 def year_src(year: int) -> str:

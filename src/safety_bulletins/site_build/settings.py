@@ -3,6 +3,7 @@
     extra:
       bulletins:
         audience: public   # public | internal (default) | restricted
+        time_zone: Asia/Shanghai   # the meetings' times in the calendars (an IANA name)
 
 The schema is MkDocs' (config_options), so it is imported only when a setting is read:
 by the hook in a build, and by `bulletins verify` and `bulletins due`, which read
@@ -11,12 +12,14 @@ mkdocs.yml with MkDocs' own YAML loader (it has `!ENV` and Python tags).
 
 from __future__ import annotations
 
+import difflib
 import functools
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import CLASSIFICATIONS
+from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE
 from ..sources.project import DEFAULT_AUDIENCE
 
 SECTION = "bulletins"  # the key under `extra:`
@@ -30,15 +33,49 @@ class SettingsError(ValueError):
 class Settings:
     audience: str = DEFAULT_AUDIENCE
     directory_urls: bool = True  # MkDocs' use_directory_urls (read only from mkdocs.yml)
+    time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place
+
+
+# What the message of a wrong value shows as a right one
+_EXAMPLES = {"audience": DEFAULT_AUDIENCE, "time_zone": DEFAULT_TIME_ZONE}
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_problem(name: object) -> str | None:
+    """Why `name` is not an IANA time zone this machine knows (None if it is one). Looked up
+    in the list of zones, never opened as a path: the value is not trusted."""
+    if not isinstance(name, str):
+        return f"must be the name of a time zone such as '{DEFAULT_TIME_ZONE}', not {name!r}"
+    if name not in _time_zones():
+        close = difflib.get_close_matches(name[:100], sorted(_time_zones()), n=1)
+        return f"{name[:100]!r} is not a time zone of the IANA tz database" + (
+            f" (did you mean '{close[0]}'?)" if close else "")
+    return None
 
 
 @functools.cache
 def _schema():
     from mkdocs.config import base, config_options as c
 
+    class TimeZone(c.BaseConfigOption[str]):
+        def __init__(self):
+            super().__init__()
+            self.default = DEFAULT_TIME_ZONE
+
+        def run_validation(self, value: object) -> str:
+            if (problem := time_zone_problem(value)) is not None:
+                raise c.ValidationError(problem)
+            return value
+
     class BulletinSettings(base.Config):
         # Who the build is for: it leaves out bulletins classified above this.
         audience = c.Choice(CLASSIFICATIONS, default=DEFAULT_AUDIENCE)
+        # Where the meetings of notices take place: their times in the calendars (outputs/calendars.py).
+        time_zone = TimeZone()
 
     return BulletinSettings
 
@@ -62,8 +99,8 @@ def bulletin_settings(extra: object) -> Settings:
                             + ", ".join(name for name, _ in config._schema))
     if failed:
         name, error = failed[0]
-        raise SettingsError(f"{where} {name}: {error}; write e.g. '{name}: {DEFAULT_AUDIENCE}'")
-    return Settings(audience=config["audience"])
+        raise SettingsError(f"{where} {name}: {error}; write e.g. '{name}: {_EXAMPLES.get(name, DEFAULT_AUDIENCE)}'")
+    return Settings(audience=config["audience"], time_zone=config["time_zone"])
 
 
 def read_settings(config_file: Path) -> Settings:
@@ -80,4 +117,5 @@ def read_settings(config_file: Path) -> Settings:
     if not isinstance(config, dict):
         raise SettingsError(f"{config_file}: is not a mapping of settings")
     settings = bulletin_settings(config.get("extra"))
-    return Settings(settings.audience, config.get("use_directory_urls", True) is not False)
+    return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
+                    time_zone=settings.time_zone)

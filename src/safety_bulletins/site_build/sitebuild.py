@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..outputs import site
 from ..outputs.site import Links
+from ..outputs.calendars import Calendars
 from ..sources.paths import not_utf8_name, unsafe_file
 from ..catalog import Catalog
 from ..outputs.export import directives_json
@@ -26,7 +27,7 @@ from ..outputs.feeds import Feed, feeds, render as render_feed
 from .history import History, git_history
 from ..outputs.labels import for_language
 from ..outputs.markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
-from ..model import Bulletin, Directive, FollowUp, Problem
+from ..model import DEFAULT_TIME_ZONE, Bulletin, Directive, FollowUp, Problem
 from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
@@ -95,7 +96,7 @@ def site_fingerprint(files: list[Path], folders: list[Path]) -> str:
 class SiteBuild:
     def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en",
                  history: History | None = None, audience: str = DEFAULT_AUDIENCE,
-                 site_name: str = "", site_url: str | None = None):
+                 site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE):
         self.project = project
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
@@ -103,7 +104,8 @@ class SiteBuild:
         self.files = None  # MkDocs' files, kept by the hooks for the end of the build
         self.catalog = Catalog(project, as_of, audience)
         labels = for_language(language)
-        self.renderer = Renderer(self.catalog, directory_urls, labels)
+        self.calendars = Calendars(self.catalog, labels, directory_urls, site_url, time_zone)
+        self.renderer = Renderer(self.catalog, directory_urls, labels, self.calendars)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
@@ -115,10 +117,11 @@ class SiteBuild:
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
-             audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None) -> SiteBuild:
+             audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
+             time_zone: str = DEFAULT_TIME_ZONE) -> SiteBuild:
         project = load_project(bulletins_dir, as_of)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
-        return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url)
+        return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone)
 
     def markdown_extensions(self) -> list:
         return [SafeHtmlExtension(), DirectiveExtension(self.card)]
@@ -145,6 +148,8 @@ class SiteBuild:
         files += [SourceFile(src, content="") for src in self.pages]
         files.append(SourceFile(site.LIVE_SCRIPT, path=LIVE_SCRIPT_SOURCE))
         files += [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
+        # In memory, like a listing: a dirty build writes them every time, so they equal a full build's
+        files += [SourceFile(src, content=text) for src, text in self.calendars.files.items()]
         return files
 
     def feed_text(self, src_uri: str) -> str:
