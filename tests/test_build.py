@@ -316,14 +316,18 @@ def test_chinese_interface(tmp_path):
         "docs/index.md": "# 首页\n",
         "bulletins/units.yml": UNITS_YML,
         "bulletins/2021/2021-05-25-meeting.md": MEETING_MD,
+        "bulletins/2021/2021-05-26-会议.md": MEETING_MD.replace("Special meeting on production safety", "安全生产专题会议")
+                                                     .replace("CIG-2021-05-2", "ZH-1"),
     })
     site = build(project)
     unit = read(site, "units/property/index.html")
     assert '<html lang="zh"' in unit
     for words in ("期限截至", "已逾期", "责任单位", "各单位", "长期"):
         assert words in unit, words
-    meeting = read(site, "bulletins/2021/2021-05-25-meeting/index.html")
-    assert "主持人" in meeting and "2021年5月25日" in meeting
+    chinese = read(site, "bulletins/2021/2021-05-26-会议/index.html")
+    assert "主持人" in chinese and "2021年5月25日" in chinese
+    english = read(site, "bulletins/2021/2021-05-25-meeting/index.html")  # a bulletin speaks its own language
+    assert "Presided by" in english and "25 May 2021" in english and "主持人" not in english
     assert "<title>议定事项台账" in read(site, "directives/index.html")
 
 

@@ -38,7 +38,7 @@ def test_a_page_gets_a_card_only_for_its_own_directives_each_once(bulletins_dir)
 def test_page_meta_escapes_titles_and_keeps_listings_out_of_search(bulletins_dir):
     build = make(bulletins_dir)
     assert build.page_meta("guide.md", {"title": "<b>Guide</b>"}) == {"title": "&lt;b&gt;Guide&lt;/b&gt;"}
-    assert build.page_meta("units/index.md", {}) == {"title": "Units", "search": {"exclude": True}}
+    assert build.page_meta("units/index.md", {}) == {"title": "Units", "search": {"exclude": True}, "hide": ["navigation", "toc"]}
     assert build.page_meta("bulletins/2021/2021-05-25-meeting.md", {})["title"] == "Special meeting on production safety"
 
 
