@@ -94,3 +94,14 @@ def test_a_chinese_bulletin_prints_in_chinese_on_an_english_site(page, origin, t
     text = "".join(printed(page, origin + SUB_PATH + "bulletins/2026/2026-11-20-关于开展应急演练的通知/", tmp_path).split())
     assert "2026年11月20日" in text and "安全环保部" in text
     assert "November" not in text and "Deadline" not in text
+
+
+@pytest.mark.parametrize("path", ["", "units/property/", "directives/", "archive/notice/",
+                                  "bulletins/2026/2026-11-26-notice-winter-safety-meeting/"])
+def test_no_request_of_a_page_fails(page, origin, path):
+    """Material fetches sitemap.xml next to each <link rel="alternate">, feeds included: none may 404."""
+    failed = []
+    page.on("response", lambda response: failed.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    page.goto(origin + SUB_PATH + path)
+    page.wait_for_load_state("networkidle")
+    assert failed == []

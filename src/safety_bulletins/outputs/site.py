@@ -15,6 +15,12 @@ DASHBOARD = "dashboard/index.md"
 EXPORT_JSON = "directives.json"
 LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
 SITE_FEED = "feeds/all.xml"  # Atom: every bulletin (outputs/feeds.py)
+# Material's script fetches `sitemap.xml` next to every <link rel="alternate"> of a page (it
+# takes them for other-language versions of the site): an empty one beside the feeds answers
+# it, instead of a 404 on every page view.
+FEED_SITEMAPS = ("feeds/sitemap.xml", "feeds/units/sitemap.xml", "feeds/types/sitemap.xml")
+EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
+
 CALENDAR_ALL = "calendar/all.ics"  # every open directive and meeting (outputs/calendars.py)
 
 

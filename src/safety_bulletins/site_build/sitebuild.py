@@ -148,6 +148,7 @@ class SiteBuild:
         files += [SourceFile(src, content="") for src in self.pages]
         files.append(SourceFile(site.LIVE_SCRIPT, path=LIVE_SCRIPT_SOURCE))
         files += [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
+        files += [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
         # In memory, like a listing: a dirty build writes them every time, so they equal a full build's
         files += [SourceFile(src, content=text) for src, text in self.calendars.files.items()]
         return files
