@@ -12,6 +12,7 @@ REGISTER = "directives/index.md"
 ARCHIVE_INDEX = "archive/index.md"
 HOME = "index.md"
 EXPORT_JSON = "directives.json"
+EXPORT_CSV = "directives.csv"  # the same, for Excel (outputs/spreadsheet.py)
 LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
 
 

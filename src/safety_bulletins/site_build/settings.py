@@ -30,6 +30,8 @@ class SettingsError(ValueError):
 class Settings:
     audience: str = DEFAULT_AUDIENCE
     directory_urls: bool = True  # MkDocs' use_directory_urls (read only from mkdocs.yml)
+    site_url: str | None = None  # MkDocs' site_url: full links in `bulletins digest` (read only from mkdocs.yml)
+    language: str = "en"  # theme.language (read only from mkdocs.yml)
 
 
 @functools.cache
@@ -80,4 +82,9 @@ def read_settings(config_file: Path) -> Settings:
     if not isinstance(config, dict):
         raise SettingsError(f"{config_file}: is not a mapping of settings")
     settings = bulletin_settings(config.get("extra"))
-    return Settings(settings.audience, config.get("use_directory_urls", True) is not False)
+    theme = config.get("theme")
+    language = theme.get("language") if isinstance(theme, dict) else None
+    site_url = config.get("site_url")
+    return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
+                    site_url if isinstance(site_url, str) and site_url.strip() else None,
+                    language if isinstance(language, str) else "en")

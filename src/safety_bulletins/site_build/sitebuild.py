@@ -21,6 +21,7 @@ from ..outputs import site
 from ..sources.paths import not_utf8_name, unsafe_file
 from ..catalog import Catalog
 from ..outputs.export import directives_json
+from ..outputs.spreadsheet import directives_csv
 from .history import History, git_history
 from ..outputs.labels import for_language
 from ..outputs.markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
@@ -107,6 +108,7 @@ class SiteBuild:
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
         self._follow_ups: dict[str, FollowUp] = {}  # by anchor, on the page being rendered
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
+        self._csv: str | None = None
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
@@ -139,6 +141,7 @@ class SiteBuild:
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
         files.append(SourceFile(site.LIVE_SCRIPT, path=LIVE_SCRIPT_SOURCE))
+        files.append(SourceFile(site.EXPORT_CSV, content=self.export_csv()))
         return files
 
     def output_problems(self, existing: list[tuple[str, str | None]], docs_dir: Path, directory_urls: bool) -> list[str]:
@@ -328,6 +331,12 @@ class SiteBuild:
         for char, escape in _JSON_FOR_HTML:  # str.replace: ten times faster than str.translate
             text = text.replace(char, escape)
         return text
+
+    def export_csv(self) -> str:
+        """directives.json as a spreadsheet (made once: the files of the build are asked for twice)."""
+        if self._csv is None:
+            self._csv = directives_csv(self.catalog, self.renderer.directory_urls)
+        return self._csv
 
     def summary(self) -> str:
         counts = self.catalog.counts(self.catalog.directives)
