@@ -191,6 +191,7 @@ def message(digest: Digest, catalog: Catalog, labels: Labels, sender: str | None
     msg["Message-ID"] = f"<digest.{digest.as_of.isoformat()}.{unique}@{host}>"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    msg.set_boundary(f"digest-{hashlib.sha256(html.encode()).hexdigest()[:32]}")  # not random: the same bytes
     return msg.as_bytes()
 
 
