@@ -182,3 +182,10 @@ def test_eml_defaults_and_stdout(project, capsysbinary):
     msg = email.message_from_bytes(out, policy=email.policy.default)
     assert code == 0 and msg["From"].addresses[0].addr_spec == "safety-bulletins@intranet.test"
     assert str(msg["To"]) == "undisclosed-recipients:;" and msg["Message-ID"].endswith("@intranet.test>")
+
+
+def test_links_under_site_url_are_percent_encoded():
+    from safety_bulletins.commands.digest import _link
+    assert _link("http://x.test/s/", "bulletins/2026/2026-10-15-冬季/", "安全-1") == \
+        "http://x.test/s/bulletins/2026/2026-10-15-%E5%86%AC%E5%AD%A3/#%E5%AE%89%E5%85%A8-1"
+    assert _link("", "bulletins/2026/2026-10-15-冬季/", "安全-1") == "bulletins/2026/2026-10-15-冬季/#安全-1"

@@ -110,9 +110,12 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
         bucket = catalog.bucket_of(d)
         days = state.days_overdue(catalog.as_of) if bucket == "overdue" else (
             (state.deadline - catalog.as_of).days if bucket == "due-soon" else 0)
-        url = base + site.url_for(site.bulletin_src(d.bulletin), directory_urls) + f"#{d.id}"
+        url = _link(base, site.url_for(site.bulletin_src(d.bulletin), directory_urls), d.id)
         items.append((bucket, Item(d, state, tuple(responsible or supporting), not responsible, days, url)))
-    order = lambda item: (item.state.deadline or dt.date.max, item.directive.id)  # noqa: E731
+
+    def order(item: Item):
+        return item.state.deadline or dt.date.max, item.directive.id
+
     updates = []
     for bucket, item in items:
         b = item.directive.bulletin
@@ -123,7 +126,7 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
             f = change.follow_up
             if since <= f.date:
                 page = site.url_for(site.bulletin_src(catalog.bulletin_of(f)), directory_urls)
-                updates.append(Update(f.date, item, change, f"{base}{page}#{f.anchor}"))
+                updates.append(Update(f.date, item, change, _link(base, page, f.anchor)))
     return Digest(
         unit, tuple(scope), catalog.as_of, since,
         overdue=tuple(sorted((i for bucket, i in items if bucket == "overdue"), key=order)),
@@ -131,6 +134,14 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
         updates=tuple(sorted(updates, key=lambda u: (u.date, u.item.directive.id, u.url))),
         site_url=base or None,
     )
+
+
+def _link(base: str, page: str, anchor: str) -> str:
+    """A link under the site's address, percent-encoded (Chinese file names and ids) so that
+    every mail reader makes it clickable; without an address, the readable path."""
+    if not base:
+        return f"{page}#{anchor}"
+    return base + urllib.parse.quote(page) + "#" + urllib.parse.quote(anchor, safe="")
 
 
 def _base(site_url: str | None) -> str:
