@@ -32,7 +32,7 @@ HOSTILE_TITLES = [
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "＝1", "＋1", "－1", "＠A1",
-                                  " =1", "\u3000=1", "\n@x", "\u00a0+1", "'x"])
+                                  " =1", "\u3000=1", "\n@x", "\u00a0+1", "'x", "\tplain", "\rplain"])
 def test_a_cell_a_spreadsheet_would_run_gets_a_quote(text):
     assert safe_cell(text) == "'" + text
 

@@ -21,6 +21,8 @@ BOM = "\ufeff"
 FORMULA_STARTS = frozenset("=+-@\t\r" "＝＋－＠" "'")
 # What a spreadsheet may skip before the formula's first character
 _LEADING_SPACE = " \t\r\n\u00a0\u3000\ufeff"
+_FORMULA = tuple(FORMULA_STARTS)
+_SUSPECT = _FORMULA + tuple(_LEADING_SPACE)
 
 DIRECTIVE_FIELDS = (
     "id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
@@ -32,19 +34,17 @@ DIRECTIVE_FIELDS = (
 def safe_cell(value) -> str | int:
     """A value as a cell: numbers as numbers, None empty, booleans as JSON writes them, lists
     joined with '; ', and text that a spreadsheet could read as a formula after a single quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):  # written by this package (days), never by an editor: keep it a number
-        return value
-    if isinstance(value, (list, tuple)):
-        value = "; ".join(map(str, value))
-    text = str(value)
-    stripped = text.lstrip(_LEADING_SPACE)
-    if text[:1] in FORMULA_STARTS or stripped[:1] in FORMULA_STARTS:
-        return "'" + text
-    return text
+    if value.__class__ is not str:  # most cells are text: one test for them (250,000 cells at 2,000 bulletins)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):  # written by this package (days), never by an editor: keep it a number
+            return value
+        value = "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    if value.startswith(_SUSPECT) and (value.startswith(_FORMULA) or value.lstrip(_LEADING_SPACE).startswith(_FORMULA)):
+        return "'" + value
+    return value
 
 
 def csv_text(fields, records) -> str:
