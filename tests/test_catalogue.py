@@ -30,6 +30,7 @@ class Case:
     expect: list[str] = field(default_factory=list)
     warn: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
+    absent_markup: list[str] = field(default_factory=list)  # like absent, but a spreadsheet's CSV keeps values
     present: list[str] = field(default_factory=list)
     only: str = ""
 
@@ -43,8 +44,8 @@ def read_case(path: Path) -> Case:
     parts = re.split(r"^--- (.+)\n", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
     for line in parts[0].splitlines()[1:]:
         key, _, value = line.partition(": ")
-        if key in ("expect", "warn", "absent", "present"):
-            getattr(case, key).append(value)
+        if key in ("expect", "warn", "absent", "present", "absent-markup"):
+            getattr(case, key.replace("-", "_")).append(value)
         elif key == "only":
             case.only = value
         elif line.strip():
@@ -116,6 +117,9 @@ def assert_site(case: Case, site: Path) -> None:
     for needle in case.absent:
         found = [str(p.relative_to(site)) for p, data in texts.items() if needle.encode() in data]
         assert not found, f"'{needle}' is published in {found}"
+    for needle in case.absent_markup:  # directives.csv holds values as written: it is data, served as text/csv
+        found = [str(p.relative_to(site)) for p, data in texts.items() if needle.encode() in data and p.suffix != ".csv"]
+        assert not found, f"'{needle}' is published as markup in {found}"
     for needle in case.present:
         assert any(needle.encode() in data for data in texts.values()), f"'{needle}' is not in the site"
 
@@ -167,7 +171,7 @@ def test_serve(case_file, tmp_path):
             assert_reports(case, _relative(stderr, project), "mkdocs serve")
             return
         served = b"".join(_fetch(f"http://127.0.0.1:{port}/{path}", server) for path in SERVED)
-        for needle in case.absent:
+        for needle in case.absent + case.absent_markup:
             assert needle.encode() not in served, f"'{needle}' is served"
     finally:
         server.kill()

@@ -124,7 +124,9 @@ def test_due_lists_overdue_and_due_soon_per_unit(site_project, monkeypatch, caps
     assert "Safety and Environmental Protection Department (safety-env)" in out
     assert "2021-06-03  2 days overdue     N-1: Full-coverage investigation of hidden dangers\n" in out
     assert main(["due", "--as-of", "2021-06-05", "--format", "csv"]) == 0
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff") and "\r\n" in out  # Excel's UTF-8 and line ends
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline="")))
     assert {r["unit"] for r in rows} == {"safety-env", "property", "energy", "filling-stations"}
 
 
@@ -158,7 +160,7 @@ def test_due_suggests_a_unit_and_accepts_all(site_project, monkeypatch, capsys):
     assert main(["due", "--unit", "all", "--as-of", "2021-07-01", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["directives"]) == 4  # the overdue one, for every unit
     assert main(["due", "--as-of", "2020-01-01", "--format", "csv"]) == 0
-    assert capsys.readouterr().out.startswith("unit,unit_name,id,title,deadline,days_left,status,role,escalated,bulletin")
+    assert capsys.readouterr().out.startswith("\ufeffunit,unit_name,id,title,deadline,days_left,status,role,escalated,bulletin")
 
 
 REVIEWED_MD = MEETING_MD.replace("    units: 物业公司\n    deadline: ongoing\n", "    id: CIG-2021-05-3\n    units: 物业公司\n    deadline: 2021-07-31\n    status: done\n")

@@ -7,19 +7,22 @@ was changed), 2 the command was used wrongly; `publish` stopped by a signal: 128
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import os
 import signal
 import sys
+import urllib.parse
 from pathlib import Path
 
+from . import digest as digests
 from . import publish as publishing
 from ..catalog import Catalog
 from ..sources.dates import DateError, as_of_date, parse_date
 from .due import due_rows, parse_span
 from ..model import BULLETIN_TYPES
+from ..outputs.labels import for_language
+from ..outputs.spreadsheet import csv_text
 from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, new_bulletin, review_section
 from ..site_build.settings import SettingsError, read_settings
@@ -98,6 +101,24 @@ def _parser() -> argparse.ArgumentParser:
     due.add_argument("--with-subunits", action="store_true",
                      help="include the directives of each unit's sub-units (any depth), each once")
     due.set_defaults(run=run_due)
+
+    digest = commands.add_parser("digest", help="a unit's daily digest: overdue, due within 7 days, news",
+                                 description="What a unit has overdue, due within 7 days, and issued or changed "
+                                             "(follow-ups) since a date, with links to the site (site_url in "
+                                             "mkdocs.yml), as text, HTML or a complete e-mail (eml) for "
+                                             "'sendmail -t'. " + _EXITS)
+    digest.add_argument("--unit", required=True, help="a unit id, name or alias (or 'all')")
+    digest.add_argument("--with-subunits", action="store_true", help="include its sub-units, at any depth")
+    digest.add_argument("--as-of", help="YYYY-MM-DD (default: today, or BULLETINS_TODAY)")
+    digest.add_argument("--since", help="list what is dated on or after this day, YYYY-MM-DD "
+                                        "(default: the day before the as-of date)")
+    digest.add_argument("--format", choices=("text", "html", "eml"), default="text")
+    digest.add_argument("--from", dest="sender", help="eml: the From address "
+                                                      "(default: Safety Bulletins <safety-bulletins@SITE-HOST>)")
+    digest.add_argument("--to", action="append", help="eml: a recipient (repeatable; default: none in the "
+                                                      "header, for 'sendmail ADDRESS < FILE')")
+    digest.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    digest.set_defaults(run=run_digest)
 
     pub = commands.add_parser("publish", help="check, build and switch the live site atomically",
                               description="Check and build from scratch into DEST.releases/NEW, then point the link "
@@ -226,10 +247,8 @@ def _print_due(rows, names, as_of, within, form, with_subunits=False) -> None:
     if form == "json":
         print(json.dumps({"as_of": as_of.isoformat(), "within_days": within, "directives": records},
                          ensure_ascii=False, indent=2))
-    elif form == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(records)
+    elif form == "csv":  # what Excel opens as it is: BOM, CRLF, no cell read as a formula
+        _write_bytes(csv_text(fields, records).encode("utf-8"))
     else:
         print(f"Overdue or due within {within} days, as of {as_of.isoformat()}:")
         if not rows:
@@ -244,6 +263,43 @@ def _print_due(rows, names, as_of, within, form, with_subunits=False) -> None:
             escalated = " [escalated]" if r.escalated else ""
             sub = f" [for {', '.join(names[u] for u in r.sub_units)}]" if r.sub_units else ""
             print(f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}{sub}{escalated}")
+
+
+def run_digest(args) -> int:
+    as_of = _date(args.as_of, "--as-of") if args.as_of else _today()
+    since = _date(args.since, "--since") if args.since else None
+    root = project_root(Path.cwd())
+    settings = _settings(root)
+    if args.format != "text" and not settings.site_url:
+        raise UsageError(f"{root / 'mkdocs.yml'} has no site_url, so an {args.format} digest cannot link to the "
+                         "site: set e.g. 'site_url: https://intranet.example/safety/' (the plain-text digest "
+                         "prints paths below the site's root instead)")
+    if settings.site_url and urllib.parse.urlsplit(settings.site_url).scheme not in ("http", "https"):
+        raise UsageError(f"{root / 'mkdocs.yml'}: site_url {settings.site_url!r} is not an http or https "
+                         "address: write e.g. 'site_url: https://intranet.example/safety/'")
+    if (args.sender or args.to) and args.format != "eml":
+        raise UsageError("--from and --to are for --format eml")
+    project = load_project(root / "bulletins", as_of)
+    if project.errors:
+        print(f"bulletins digest: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
+    catalog = Catalog(project, as_of, settings.audience)
+    labels = for_language(settings.language)
+    try:
+        unit_id = digests.resolve_unit(project.registry, args.unit)
+        digest = digests.make_digest(catalog, unit_id, args.with_subunits, since, settings.site_url,
+                                     settings.directory_urls)
+        if args.format == "eml":
+            data = digests.message(digest, catalog, labels, args.sender, args.to)
+        elif args.format == "html":
+            data = digests.html_body(digest, catalog, labels).encode("utf-8")
+        else:
+            data = digests.text_body(digest, catalog, labels).encode("utf-8")
+    except digests.DigestError as exc:
+        raise UsageError(str(exc)) from None
+    _write_bytes(data, args.output)
+    return EXIT_OK
 
 
 def run_publish(args) -> int:
@@ -294,6 +350,16 @@ def run_verify(args) -> int:
         return EXIT_PROBLEMS
     print(f"OK: {args.site} holds what the sources say as of {as_of.isoformat()}, and nothing else.")
     return EXIT_OK
+
+
+def _write_bytes(data: bytes, path: Path | None = None) -> None:
+    """Bytes as they are (a BOM, CRLF line ends, a MIME message) to a file or to stdout."""
+    if path is not None:
+        path.write_bytes(data)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _settings(root: Path):

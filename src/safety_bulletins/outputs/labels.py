@@ -130,6 +130,19 @@ CHINESE = Labels(
         "Bulletins of {year}": "{year}年文件",
         "open directives": "项未办结",
         "Also available as data:": "数据下载：",
+        "for Excel": "可用 Excel 打开",
+        "Safety digest for {unit}: {overdue} overdue, {due} due within 7 days ({date})":
+            "安全生产日报（{unit}）：逾期 {overdue} 项，7日内到期 {due} 项（{date}）",
+        "As of {date}.": "截至 {date}。",
+        "With its sub-units: {units}.": "含下属单位：{units}。",
+        "due in {n} days": "{n} 天后到期",
+        "due today": "今日到期",
+        "For": "责任单位",
+        "Issued or changed since {date}": "{date} 以来下达或变更的事项",
+        "Nothing.": "无。",
+        "The site": "网站",
+        "Links are paths below the site's root: set site_url in mkdocs.yml for full addresses.":
+            "链接为网站根目录下的路径：在 mkdocs.yml 中设置 site_url 可得到完整地址。",
         "{open} open, {overdue} overdue, {soon} due within 7 days, {closed} closed.":
             "未办结 {open} 项，其中已逾期 {overdue} 项、7日内到期 {soon} 项；已办结 {closed} 项。",
         "Directives to all units are included; those this unit only supports are marked.":

@@ -13,6 +13,7 @@ ARCHIVE_INDEX = "archive/index.md"
 HOME = "index.md"
 DASHBOARD = "dashboard/index.md"
 EXPORT_JSON = "directives.json"
+EXPORT_CSV = "directives.csv"  # the same, for Excel (outputs/spreadsheet.py)
 LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
 SITE_FEED = "feeds/all.xml"  # Atom: every bulletin (outputs/feeds.py)
 # Material's script fetches `sitemap.xml` next to every <link rel="alternate"> of a page (it

@@ -34,6 +34,8 @@ class Settings:
     audience: str = DEFAULT_AUDIENCE
     directory_urls: bool = True  # MkDocs' use_directory_urls (read only from mkdocs.yml)
     time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place
+    site_url: str | None = None  # MkDocs' site_url: full links in `bulletins digest` (read only from mkdocs.yml)
+    language: str = "en"  # theme.language (read only from mkdocs.yml)
 
 
 # What the message of a wrong value shows as a right one
@@ -117,5 +119,10 @@ def read_settings(config_file: Path) -> Settings:
     if not isinstance(config, dict):
         raise SettingsError(f"{config_file}: is not a mapping of settings")
     settings = bulletin_settings(config.get("extra"))
+    theme = config.get("theme")
+    language = theme.get("language") if isinstance(theme, dict) else None
+    site_url = config.get("site_url")
     return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
-                    time_zone=settings.time_zone)
+                    time_zone=settings.time_zone,
+                    site_url=site_url if isinstance(site_url, str) and site_url.strip() else None,
+                    language=language if isinstance(language, str) else "en")

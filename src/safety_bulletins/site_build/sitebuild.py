@@ -24,6 +24,7 @@ from ..sources.paths import not_utf8_name, unsafe_file
 from ..catalog import Catalog
 from ..outputs.export import directives_json
 from ..outputs.feeds import Feed, feeds, render as render_feed
+from ..outputs.spreadsheet import directives_csv
 from .history import History, git_history
 from ..outputs.labels import for_language
 from ..outputs.markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
@@ -114,6 +115,7 @@ class SiteBuild:
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
         self.feeds: dict[str, Feed] = {f.src_uri: f for f in feeds(self.catalog, labels, site_name, site_url, directory_urls)}
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
+        self._csv: str | None = None
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
@@ -151,6 +153,7 @@ class SiteBuild:
         files += [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
         # In memory, like a listing: a dirty build writes them every time, so they equal a full build's
         files += [SourceFile(src, content=text) for src, text in self.calendars.files.items()]
+        files.append(SourceFile(site.EXPORT_CSV, content=self.export_csv()))
         return files
 
     def feed_text(self, src_uri: str) -> str:
@@ -372,6 +375,12 @@ class SiteBuild:
         for char, escape in _JSON_FOR_HTML:  # str.replace: ten times faster than str.translate
             text = text.replace(char, escape)
         return text
+
+    def export_csv(self) -> str:
+        """directives.json as a spreadsheet (made once: the files of the build are asked for twice)."""
+        if self._csv is None:
+            self._csv = directives_csv(self.catalog, self.renderer.directory_urls)
+        return self._csv
 
     def summary(self) -> str:
         counts = self.catalog.counts(self.catalog.directives)
