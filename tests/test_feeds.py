@@ -239,8 +239,10 @@ def read_feed(site: Path, src: str):
 def test_the_built_feeds_parse_and_are_the_same_bytes_in_two_builds(site_project):
     project = site_project(project_files())
     first, second = build(project, site="one"), build(project, site="two")
-    assert tree(first, "feeds") == tree(second, "feeds") and len(tree(first, "feeds")) == 7
-    for src in tree(first, "feeds"):
+    assert tree(first, "feeds") == tree(second, "feeds")
+    feed_files = [src for src in tree(first, "feeds") if not src.endswith("/sitemap.xml")]  # site.FEED_SITEMAPS
+    assert len(feed_files) == 7
+    for src in feed_files:
         parsed = read_feed(first, src)
         assert parsed.version == "atom10"
         assert parsed.feed.updated == max([e.updated for e in parsed.entries], default="2026-05-10T00:00:00Z")
