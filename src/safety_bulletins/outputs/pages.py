@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from . import site
 from ..catalog import Catalog, UnitEntry
+from .filters import filter_options
 from .labels import Labels
 from ..model import BULLETIN_TYPES
 
@@ -58,12 +59,12 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
         GeneratedPage(site.ARCHIVE_INDEX, labels("Archive"), "archive_index.html"),
     ]
     pages += paginated(site.REGISTER, labels("Register of directives"), "register.html",
-                       catalog.by_bucket(catalog.register))
+                       catalog.by_bucket(catalog.register), filters=filter_options(catalog, catalog.register))
     for unit in catalog.units:
         entries = catalog.for_unit(unit.id)
         pages += paginated(site.unit_src(unit.id), unit.name, "unit.html", catalog.by_bucket(entries),
                            unit=unit, counts=catalog.counts(entries), rates=catalog.rates(entries),
-                           deadlines=catalog.coming_deadlines(entries))
+                           deadlines=catalog.coming_deadlines(entries), filters=filter_options(catalog, entries))
     pages += [
         GeneratedPage(site.year_src(year), labels("Bulletins of {year}", year=year), "archive_year.html", {"year": year})
         for year in sorted(catalog.years, reverse=True)

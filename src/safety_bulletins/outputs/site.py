@@ -13,6 +13,7 @@ ARCHIVE_INDEX = "archive/index.md"
 HOME = "index.md"
 EXPORT_JSON = "directives.json"
 LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
+FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a listing, from the URL
 
 
 def bulletin_src(bulletin: Bulletin) -> str:

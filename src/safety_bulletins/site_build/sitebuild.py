@@ -40,6 +40,7 @@ PACKAGE_VERSION = hashlib.sha256(b"".join(
 SITE_TOOLS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown")
 # The script that recounts deadlines on the reader's date: a file of the build, like the pages
 LIVE_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "live.js"
+FILTER_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "filter.js"
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 # JSON that a page may embed in <script> or HTML: the same data, with no character that makes markup
@@ -139,6 +140,7 @@ class SiteBuild:
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
         files.append(SourceFile(site.LIVE_SCRIPT, path=LIVE_SCRIPT_SOURCE))
+        files.append(SourceFile(site.FILTER_SCRIPT, path=FILTER_SCRIPT_SOURCE))
         return files
 
     def output_problems(self, existing: list[tuple[str, str | None]], docs_dir: Path, directory_urls: bool) -> list[str]:
