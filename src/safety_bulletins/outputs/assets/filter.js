@@ -1,6 +1,6 @@
 /* Safety Bulletins: filter the rows of the register and the unit pages in the reader's browser.
  *
- * The filter lives in the query string (?unit=property&status=open&q=灭火器), so a copied link
+ * The filter lives in the query string (?unit=property&status=open&text=灭火器), so a copied link
  * opens the same view: it survives a sub-path and file:// (where a server would ignore it
  * anyway), and it leaves the fragment to the anchors of the page (#overdue from the home page,
  * the permalinks of the headings). Each row carries its facts (data-sb-units, data-sb-facts,
@@ -13,7 +13,8 @@
   "use strict";
   var SELECTS = ["unit", "bucket", "status", "grade", "type", "year"];
   var FACTS = ["status", "grade", "type", "year"];  // words of data-sb-facts
-  var KEYS = SELECTS.concat(["escalated", "q"]);  // in the query string, in this order
+  // in the query string, in this order; not `q` or `h`: Material opens its search with ?q= and highlights ?h=
+  var KEYS = SELECTS.concat(["escalated", "text"]);
 
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (whole, name) {
@@ -65,9 +66,9 @@
   }
 
   function read(form) {
-    var want = {escalated: form.elements.escalated.checked, q: form.elements.q.value};
+    var want = {escalated: form.elements.escalated.checked, text: form.elements.text.value};
     SELECTS.forEach(function (name) { want[name] = form.elements[name].value; });
-    want.words = fold(want.q).split(/\s+/).filter(Boolean);
+    want.words = fold(want.text).split(/\s+/).filter(Boolean);
     return want;
   }
 
@@ -84,7 +85,7 @@
       select.value = value;
     });
     form.elements.escalated.checked = !!params.get("escalated");
-    form.elements.q.value = params.get("q") || "";
+    form.elements.text.value = params.get("text") || "";
   }
 
   function query(want, except) {
