@@ -57,11 +57,11 @@ def rows(html: str) -> dict[str, str]:
 
 
 def test_the_facts_words_never_collide():
-    """The script matches whole words of data-sb-facts: a status, type, grade or year must never
-    be another dimension's word."""
+    """The script matches whole words of data-sb-f: a status, type, grade or year must never
+    be another dimension's word (units are `@id`)."""
     words = [*STATUSES, *BULLETIN_TYPES, *GRADES, ESCALATED]
     assert len(words) == len(set(words))
-    assert not any(re.fullmatch(r"[0-9]{4}", word) or " " in word for word in words)
+    assert not any(re.fullmatch(r"[0-9]{4}", word) or " " in word or "@" in word for word in words)
 
 
 def test_rows_carry_the_current_state(bulletins_dir):
@@ -69,10 +69,9 @@ def test_rows_carry_the_current_state(bulletins_dir):
     tags = rows(register_html(SiteBuild.load(root, AS_OF)))
     # after the follow-up: in progress, escalated, later; issued in minutes of 2021, major; all units and support
     assert tags["CIG-2021-05-2"] == ('<tr class="sb-row sb-row--later" data-sb-deadline="2027-01-15" '
-                                     'data-sb-units="all safety-env" data-sb-facts="in-progress minutes 2021 major escalated">')
+                                     'data-sb-f="in-progress minutes 2021 major escalated @all @safety-env">')
     # no grade and no escalation: no word for them
-    assert tags["2021-05-25-meeting-2"] == ('<tr class="sb-row sb-row--ongoing" data-sb-units="property" '
-                                            'data-sb-facts="open minutes 2021">')
+    assert tags["2021-05-25-meeting-2"] == '<tr class="sb-row sb-row--ongoing" data-sb-f="open minutes 2021 @property">'
 
 
 def test_options_come_from_published_bulletins_only(bulletins_dir):

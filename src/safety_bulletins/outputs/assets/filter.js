@@ -3,8 +3,8 @@
  * The filter lives in the query string (?unit=property&status=open&text=灭火器), so a copied link
  * opens the same view: it survives a sub-path and file:// (where a server would ignore it
  * anyway), and it leaves the fragment to the anchors of the page (#overdue from the home page,
- * the permalinks of the headings). Each row carries its facts (data-sb-units, data-sb-facts,
- * see outputs/filters.py); its bucket is its class, which live.js changes on the reader's day
+ * the permalinks of the headings). Each row carries its facts as words (data-sb-f="open minutes
+ * 2026 @property", see outputs/filters.py); its bucket is its class, which live.js changes on the reader's day
  * (and then tells us, with the event "sb:live", to filter again). Nothing is fetched: on a
  * listing cut into pages the filter sees the page shown, says so, and its page links keep it.
  * Without JavaScript the controls stay hidden and every row is listed.
@@ -12,7 +12,7 @@
 (function () {
   "use strict";
   var SELECTS = ["unit", "bucket", "status", "grade", "type", "year"];
-  var FACTS = ["status", "grade", "type", "year"];  // words of data-sb-facts
+  var FACTS = ["status", "grade", "type", "year"];  // words of data-sb-f, as the units (@id)
   // in the query string, in this order; not `q` or `h`: Material opens its search with ?q= and highlights ?h=
   var KEYS = SELECTS.concat(["escalated", "text"]);
 
@@ -46,12 +46,9 @@
   }
 
   function matches(row, want) {
-    if (want.unit) {
-      var units = row.getAttribute("data-sb-units");
-      if (!has(units, want.unit) && !has(units, "all")) return false;
-    }
+    var facts = row.getAttribute("data-sb-f");
+    if (want.unit && !has(facts, "@" + want.unit) && !has(facts, "@all")) return false;
     if (want.bucket && bucketOf(row) !== want.bucket) return false;
-    var facts = row.getAttribute("data-sb-facts");
     for (var i = 0; i < FACTS.length; i++) {
       if (want[FACTS[i]] && !has(facts, want[FACTS[i]])) return false;
     }
