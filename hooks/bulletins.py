@@ -31,7 +31,7 @@ from safety_bulletins.sources.dates import DateError, as_of_date
 from safety_bulletins.site_build.incremental import merge_search_index, remove_stale
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
-from safety_bulletins.outputs.site import EXPORT_JSON, HOME, LIVE_SCRIPT
+from safety_bulletins.outputs.site import EXPORT_JSON, FILTER_SCRIPT, HOME, LIVE_SCRIPT
 from safety_bulletins.site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
@@ -96,8 +96,9 @@ def on_config(config):
         report = "\n".join(str(p) for p in errors)
         raise PluginError(f"{len(errors)} problem(s) in the bulletins; nothing was built:\n{report}")
     config.markdown_extensions.extend(_build.markdown_extensions())
-    if LIVE_SCRIPT not in [str(script) for script in config.extra_javascript]:  # serve rebuilds reuse the config
-        config.extra_javascript.append(LIVE_SCRIPT)
+    for script in (LIVE_SCRIPT, FILTER_SCRIPT):  # live.js first: the filter reads the buckets it sets
+        if script not in [str(known) for known in config.extra_javascript]:  # serve rebuilds reuse the config
+            config.extra_javascript.append(script)
     # The offline plugin adds a Web Worker shim from a CDN; the intranet has no internet.
     config.extra["polyfills"] = [
         OFFLINE_WORKER_SHIM if "iframe-worker" in script else script for script in config.extra.get("polyfills", [])

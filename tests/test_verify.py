@@ -125,7 +125,7 @@ def test_a_missing_and_an_extra_directive_in_the_export(tampered):
 
 def test_a_removed_row_of_the_register_and_a_unit_page(tampered):
     site, findings = tampered
-    row = re.compile(r'<tr class="sb-row[^"]*">(?:(?!</tr>).)*#CIG-2021-05-2"(?:(?!</tr>).)*</tr>', re.DOTALL)
+    row = re.compile(r'<tr class="sb-row[^"]*"[^>]*>(?:(?!</tr>).)*#CIG-2021-05-2"(?:(?!</tr>).)*</tr>', re.DOTALL)
     edit(site / "directives/index.html", lambda text: row.sub("", text, count=1))
     edit(site / "units/property/index.html", lambda text: row.sub("", text, count=1))
     assert findings() == ["directives/index.html: directive 'CIG-2021-05-2' has no row",
@@ -135,7 +135,7 @@ def test_a_removed_row_of_the_register_and_a_unit_page(tampered):
 def test_an_extra_row(tampered):
     site, findings = tampered
     register = (site / "directives/index.html").read_text(encoding="utf-8")
-    row = re.search(r'<tr class="sb-row[^"]*">(?:(?!</tr>).)*#CIG-2021-06-1"(?:(?!</tr>).)*</tr>', register, re.DOTALL)
+    row = re.search(r'<tr class="sb-row[^"]*"[^>]*>(?:(?!</tr>).)*#CIG-2021-06-1"(?:(?!</tr>).)*</tr>', register, re.DOTALL)
     edit(site / "units/energy/index.html", lambda text: text.replace("</tbody>", row.group(0) + "</tbody>", 1))
     assert findings() == ["units/energy/index.html: a row for 'CIG-2021-06-1', which is not listed here (extra)"]
 

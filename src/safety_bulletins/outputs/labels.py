@@ -244,6 +244,19 @@ CHINESE = Labels(
         "extended from {date}": "原期限 {date}",
         "ongoing": "长期",
         "On the site": "网站位置",
+        "Filter the directives": "筛选议定事项",
+        "Any": "不限",
+        "When due": "到期情况",
+        "Year issued": "下达年份",
+        "Text": "包含文字",
+        "Escalated only": "仅看督办事项",
+        "Clear": "清除筛选",
+        "{shown} of {total} directives": "显示 {shown} 项，共 {total} 项",
+        "{shown} of {total} directives on this page": "本页 {total} 项中显示 {shown} 项",
+        "No directive matches this filter.": "没有符合筛选条件的议定事项。",
+        "All directives of {unit}, on its page": "{unit}的全部议定事项（单位页面）",
+        "This list has {total} directives on {pages} pages: the filter looks at the page shown, and the page links "
+        "keep it.": "本列表共 {total} 项，分 {pages} 页：筛选只作用于当前页，翻页时保留筛选条件。",
     },
 )
 

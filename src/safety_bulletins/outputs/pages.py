@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from . import site
 from ..catalog import Catalog, UnitEntry
 from .dashboard import dashboard_context
+from .filters import filter_options
 from .labels import Labels
 from ..model import BULLETIN_TYPES
 
@@ -67,7 +68,7 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
         GeneratedPage(site.DASHBOARD, labels("Dashboard"), "dashboard.html", dashboard_context(catalog, labels)),
     ]
     pages += paginated(site.REGISTER, labels("Register of directives"), "register.html",
-                       catalog.by_bucket(catalog.register))
+                       catalog.by_bucket(catalog.register), filters=filter_options(catalog, catalog.register))
     for unit in catalog.units:
         entries = catalog.for_unit(unit.id)
         sub = {}
@@ -77,7 +78,8 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
                    "sub_rates": catalog.rates(sub_entries), "sub_deadlines": catalog.coming_deadlines(sub_entries)}
         pages += paginated(site.unit_src(unit.id), unit.name, "unit.html", catalog.by_bucket(entries),
                            unit=unit, counts=catalog.counts(entries), rates=catalog.rates(entries),
-                           deadlines=catalog.coming_deadlines(entries), **sub)
+                           deadlines=catalog.coming_deadlines(entries),
+                           filters=filter_options(catalog, entries + (sub_entries if sub else [])), **sub)
     pages += [
         GeneratedPage(site.year_src(year), labels("Bulletins of {year}", year=year), "archive_year.html", {"year": year})
         for year in sorted(catalog.years, reverse=True)

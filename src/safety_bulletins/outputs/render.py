@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup
 
-from . import cells, site
+from . import cells, filters, site
 from .calendars import Calendars
 from ..catalog import Catalog, UnitEntry
 from ..site_build.history import FileHistory
@@ -34,7 +34,7 @@ def template_environment(autoescape: bool) -> jinja2.Environment:
 
 
 _ENV = template_environment(autoescape=True)
-_ENV.globals.update(site=site, cell=cells, BUCKETS=BUCKETS, DATED_BUCKETS=DATED_BUCKETS)
+_ENV.globals.update(site=site, cell=cells, filters=filters, BUCKETS=BUCKETS, DATED_BUCKETS=DATED_BUCKETS)
 # Stands for the way up to the site's root in rows shared by many listing pages; each page
 # puts its own in (see Links).
 ROOT = "\x00root\x00"

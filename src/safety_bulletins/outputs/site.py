@@ -23,6 +23,7 @@ FEED_SITEMAPS = ("feeds/sitemap.xml", "feeds/units/sitemap.xml", "feeds/types/si
 EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
 
 CALENDAR_ALL = "calendar/all.ics"  # every open directive and meeting (outputs/calendars.py)
+FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a listing, from the URL
 
 
 def bulletin_src(bulletin: Bulletin) -> str:

@@ -44,6 +44,7 @@ PACKAGE_VERSION = hashlib.sha256(b"".join(
 SITE_TOOLS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown")
 # The script that recounts deadlines on the reader's date: a file of the build, like the pages
 LIVE_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "live.js"
+FILTER_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "filter.js"
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 # JSON that a page may embed in <script> or HTML: the same data, with no character that makes markup
@@ -154,6 +155,7 @@ class SiteBuild:
         # In memory, like a listing: a dirty build writes them every time, so they equal a full build's
         files += [SourceFile(src, content=text) for src, text in self.calendars.files.items()]
         files.append(SourceFile(site.EXPORT_CSV, content=self.export_csv()))
+        files.append(SourceFile(site.FILTER_SCRIPT, path=FILTER_SCRIPT_SOURCE))
         return files
 
     def feed_text(self, src_uri: str) -> str:

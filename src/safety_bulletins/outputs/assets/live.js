@@ -134,6 +134,8 @@
     moveRows(now, labels);
     updateCards(now, labels);
     recount(now);
+    // rows changed bucket: the filter (filter.js) looks at them again
+    document.dispatchEvent(new CustomEvent("sb:live"));
   }
 
   // Material loads pages in place with navigation.instant; without it, once per load

@@ -1,0 +1,71 @@
+"""What the filter of the register and the unit pages (assets/filter.js) reads: the facts of
+each row as data attributes, and the choices its controls offer.
+
+A row is on the register and on every unit page it concerns (about 86,000 rows at 2,000
+bulletins), so its facts are short, words of one attribute that the script matches whole:
+status, type, year, grade, `escalated`, and each unit as `@id`. The bucket is not among
+them: the row's class holds it, and the site's script (live.js) changes it on the reader's day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from ..catalog import Catalog, UnitEntry
+from ..model import ALL_UNITS, BUCKETS, BULLETIN_TYPES, DATED_BUCKETS, GRADES, STATUSES, Directive
+from ..state import State
+
+ESCALATED = "escalated"
+
+
+def row_attributes(directive: Directive, state: State) -> Markup:
+    """` data-sb-f="..."` for a directive's row: its status, its bulletin's type and year, its
+    grade, `escalated` while under supervision, then `@` and the id of each unit it is for or
+    that supports it (`@all` for every unit): `in-progress minutes 2021 major @all @safety-env`."""
+    facts = [state.status, directive.bulletin.type, str(directive.bulletin.date.year)]
+    if directive.grade:
+        facts.append(directive.grade)
+    if state.escalated:
+        facts.append(ESCALATED)
+    facts += [f"@{unit}" for unit in dict.fromkeys((*directive.units, *directive.support))]
+    return Markup(f' data-sb-f="{escape(" ".join(facts))}"')
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values a listing's rows have, in the order the controls offer them: the same on
+    every page of a paginated listing."""
+
+    units: tuple[str, ...]  # registry order; `all` first when some directive is for every unit
+    buckets: tuple[str, ...]
+    statuses: tuple[str, ...]
+    grades: tuple[str, ...]
+    types: tuple[str, ...]
+    years: tuple[int, ...]  # newest first
+    escalated: bool
+    total: int  # rows of the whole listing, all pages
+
+
+def filter_options(catalog: Catalog, entries: list[UnitEntry]) -> FilterOptions:
+    # one pass per dimension, in comprehensions: 86,000 entries at 2,000 bulletins
+    directives = [entry.directive for entry in entries]
+    states = [catalog.states[d.id] for d in directives]
+    units = {unit for d in directives for unit in (*d.units, *d.support)}
+    buckets = {"to-accept" if entry.role == "acceptance" else catalog.buckets[entry.directive.id] for entry in entries}
+    if buckets & set(DATED_BUCKETS):  # on a later day live.js moves rows to any of them
+        buckets |= set(DATED_BUCKETS)
+    statuses = {state.status for state in states}
+    grades = {d.grade for d in directives}
+    types = {d.bulletin.type for d in directives}
+    return FilterOptions(
+        units=tuple(u for u in (ALL_UNITS, *catalog.registry.units) if u in units),
+        buckets=tuple(b for b in BUCKETS if b in buckets),
+        statuses=tuple(s for s in STATUSES if s in statuses),
+        grades=tuple(g for g in GRADES if g in grades),
+        types=tuple(t for t in BULLETIN_TYPES if t in types),
+        years=tuple(sorted({d.bulletin.date.year for d in directives}, reverse=True)),
+        escalated=any(state.escalated for state in states),
+        total=len(entries),
+    )
