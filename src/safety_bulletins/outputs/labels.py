@@ -147,6 +147,7 @@ CHINESE = Labels(
         "supervision ended": "解除督办",
         "progress reported": "报告进展",
         "Follow-up of": "落实事项",
+        "Follow-up of {title}": "{title}落实情况",
         "Changes": "变更",
         "counts from {date}": "自 {date} 起生效",
         "Now": "当前",

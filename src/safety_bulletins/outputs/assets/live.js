@@ -15,7 +15,10 @@
 
   function parse(text) {
     var parts = text.split("-");
-    return Date.UTC(+parts[0], +parts[1] - 1, +parts[2]);
+    var day = new Date(0);
+    // not Date.UTC: it reads years 0 to 99 as 1900 to 1999, and deadlines of year 1 exist
+    day.setUTCFullYear(+parts[0], +parts[1] - 1, +parts[2]);
+    return day.getTime();
   }
 
   function today() {
