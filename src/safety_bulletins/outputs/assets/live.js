@@ -129,12 +129,25 @@
     recount(now);
   }
 
+  // Material wraps wide tables (the register's, on a phone) in a box that scrolls sideways:
+  // a keyboard reaches it only if it can take the focus (axe: scrollable-region-focusable).
+  function focusableTables() {
+    document.querySelectorAll(".md-typeset__scrollwrap:not([tabindex])").forEach(function (box) {
+      box.setAttribute("tabindex", "0");
+    });
+  }
+
+  function start() {
+    run();
+    focusableTables();
+  }
+
   // Material loads pages in place with navigation.instant; without it, once per load
   if (typeof document$ !== "undefined" && document$.subscribe) {
-    document$.subscribe(run);
+    document$.subscribe(start);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", run);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    run();
+    start();
   }
 })();
