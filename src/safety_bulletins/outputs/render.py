@@ -51,7 +51,7 @@ class Renderer:
     def _render(self, template: str, here_src: str | None, root: str | None = None, **context) -> str:
         links = Links(here_src, self.directory_urls, root)
         return _ENV.get_template(template).render(
-            c=self.catalog, links=links, labels=self.labels, unit_name=self.unit_name, rows=self.rows, **context
+            c=self.catalog, links=links, labels=self.labels, unit_name=self.unit_name, acceptor_name=self.acceptor_name, rows=self.rows, **context
         )
 
     def rows(self, entries: list[UnitEntry]) -> Markup:
@@ -72,6 +72,11 @@ class Renderer:
     def unit_name(self, unit_id: str) -> str:
         unit = self.catalog.registry.units.get(unit_id)
         return unit.name if unit else self.labels.ALL_UNITS
+
+    def acceptor_name(self, who: str) -> str:
+        """Who accepts (accepted) the work: a unit's name, or a person's as the follow-up wrote it."""
+        unit = self.catalog.registry.units.get(who)
+        return unit.name if unit else who
 
     def page(self, page: GeneratedPage) -> str:
         """The content of a generated listing page."""
