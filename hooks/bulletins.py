@@ -209,7 +209,17 @@ def _forget_bulletin(output, page, config):
     return output
 
 
-on_post_page = CombinedEvent(_fill_placeholders, _forget_bulletin)
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+@event_priority(100)
+def _name_the_search_dialog(output, page, config):
+    """Material's search is a dialog without a name, which screen readers announce as just
+    'dialog' (axe: aria-dialog-name)."""
+    return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{_build.renderer.labels("Search")}">', 1)
+
+
+on_post_page = CombinedEvent(_fill_placeholders, _name_the_search_dialog, _forget_bulletin)
 
 
 def on_env(env, config, files):

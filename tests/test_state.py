@@ -339,3 +339,42 @@ def test_reopen_on_a_directive_that_is_not_closed(bulletins_dir):
     errors, content = errors_with(bulletins_dir, follow_up("Again", f"directive: {D3}", "reopen: Why not"))
     problem = the_error(errors, content, "/// follow-up")
     assert problem.message == f"directive '{D3}' is in-progress, not done or cancelled: there is nothing to reopen"
+
+
+# --- hostile input -------------------------------------------------------------------------------
+
+def test_follow_up_anchors_are_unique_in_a_file_even_across_directives(bulletins_dir):
+    """The second follow-up of 'A' and the first of 'A-2' were both sb-fu-A-2."""
+    meeting = front("Ids", "2026-10-05", "minutes") + directive("First", "id: A", "units: property",
+                                                                "deadline: 2026-12-20")
+    meeting += directive("Second", "id: A-2", "units: property", "deadline: 2026-12-20")
+    later = front("Later", "2026-11-20", "bulletin") + follow_up("A once", "directive: A") + follow_up(
+        "A twice", "directive: a") + follow_up("A-2 once", "directive: A-2") + follow_up("A thrice", "directive: A")
+    project = load_project(bulletins_dir({"2026/2026-10-05-ids.md": meeting, LATER: later}))
+    assert errors_in(project.problems) == []
+    (bulletin,) = [b for b in project.bulletins if b.rel_path == LATER]
+    assert [f.anchor for f in bulletin.follow_ups] == ["sb-fu-A", "sb-fu-a-2", "sb-fu-A-2-2", "sb-fu-A-3"]
+
+
+def test_a_follow_up_card_finds_its_change(project):
+    catalog = catalog_at(project, "2026-11-05")
+    (report,) = [b for b in catalog.bulletins if b.rel_path == REPORT]
+    exits, detectors = report.follow_ups
+    assert catalog.change_of(exits).status == ("in-progress", "awaiting-acceptance")
+    assert catalog.change_of(detectors).follow_up is detectors
+    (acceptance,) = [b for b in catalog_at(project, "2026-11-10").bulletins if b.rel_path == ACCEPTANCE]
+    # counted from 2026-11-09, after this as-of date
+    assert catalog_at(project, "2026-11-08").change_of(acceptance.follow_ups[0]) is None
+
+
+def test_a_bulletin_holds_at_most_max_blocks_directives_and_follow_ups(bulletins_dir):
+    from safety_bulletins.sources.validate import MAX_BLOCKS
+
+    text = "".join(follow_up(f"Report {n}", f"directive: {D2}") for n in range(MAX_BLOCKS + 1))
+    errors, content = errors_with(bulletins_dir, text)
+    (problem,) = errors
+    assert problem.line == line_of(content, f"/// follow-up | Report {MAX_BLOCKS}")
+    assert problem.message == (f"the bulletin holds {MAX_BLOCKS + 1} directives and follow-ups; one bulletin "
+                               f"may hold at most {MAX_BLOCKS}")
+    errors, _ = errors_with(bulletins_dir, text.rsplit("\n/// follow-up", 1)[0])
+    assert errors == []

@@ -9,7 +9,7 @@ from functools import cached_property
 
 from .model import BUCKETS, Bulletin, Directive, FollowUp, Unit
 from .sources.project import DEFAULT_AUDIENCE, Project
-from .state import Issued, State, replay
+from .state import Change, Issued, State, replay
 
 
 @dataclass(frozen=True, slots=True)  # one per directive and unit: ~150,000 at 2,000 bulletins
@@ -75,6 +75,17 @@ class Catalog:
 
     def bulletin_of(self, follow_up: FollowUp) -> Bulletin:
         return self._bulletin_of[follow_up.rel_path]
+
+    def change_of(self, follow_up: FollowUp) -> Change | None:
+        """What a follow-up changed in its directive's history; None if it counts only after
+        the as-of date (or broke a rule)."""
+        return self._changes.get((follow_up.rel_path, follow_up.order))
+
+    @cached_property
+    def _changes(self) -> dict[tuple[str, int], Change]:
+        # by file and place, not by searching the history: a directive may have thousands
+        return {(change.follow_up.rel_path, change.follow_up.order): change
+                for state in self.states.values() for change in state.history}
 
     def by_bucket(self, entries: list[UnitEntry]) -> dict[str, list[UnitEntry]]:
         """Entries grouped into buckets (most urgent first), each sorted by deadline in force then id;

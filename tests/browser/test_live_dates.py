@@ -47,6 +47,20 @@ issuer: safety-env
 ///
 """
 
+# A deadline of the first century: JavaScript's Date.UTC reads years 0 to 99 as 1900 to 1999
+ANCIENT = """\
+---
+title: A record of the year 40
+date: 0040-01-01
+type: notice
+---
+/// directive | Due in the year 50
+    id: ANCIENT
+    units: [energy]
+    deadline: 0050-03-01
+///
+"""
+
 READ_ON = "2026-12-23T10:00:00"  # 25 days after the build: SOON and TWENTY are overdue, FIFTY is upcoming
 
 
@@ -54,7 +68,8 @@ READ_ON = "2026-12-23T10:00:00"  # 25 days after the build: SOON and TWENTY are 
 def live_site(tmp_path_factory):
     project = tmp_path_factory.mktemp("live")
     write_tree(project, {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
-                         "bulletins/2026/2026-11-20-notice.md": NOTICE})
+                         "bulletins/2026/2026-11-20-notice.md": NOTICE,
+                         "bulletins/0040/0040-01-01-record.md": ANCIENT})
     site = build(project, as_of=AS_OF)
     with nginx(tmp_path_factory.mktemp("nginx"), {SUB_PATH: site}) as base:
         yield base + SUB_PATH
@@ -102,19 +117,32 @@ def test_every_page_with_deadlines_recounts(browser, live_site, path, check):
     page = context.new_page()
     page.goto(live_site + path)
     if check == "register":
-        assert sections(page) == {"overdue": 3, "due-soon": 0, "upcoming": 1, "later": 0}
+        assert sections(page) == {"overdue": 4, "due-soon": 0, "upcoming": 1, "later": 0}
     elif check == "index":
         row = page.locator("tr.sb-counts", has_text="Property Management Company")
         assert row.locator('[data-sb-count="overdue"]').inner_text() == "3"
         assert row.locator('[data-sb-count="due-soon"]').inner_text() == "0"
     elif check == "home":
-        assert page.locator('.sb-counts [data-sb-count="overdue"]').inner_text() == "3"
+        assert page.locator('.sb-counts [data-sb-count="overdue"]').inner_text() == "4"
     else:
         card = page.locator(".sb-directive", has=page.locator('h3[id="TWENTY"]'))
         assert "sb-directive--overdue" in card.get_attribute("class")
         assert card.locator(".sb-badge--overdue").inner_text() == "Overdue"
         assert card.locator(".sb-days").inner_text() == "5 days overdue"
     page.screenshot(path=str(live_site_shots() / f"{check}-later-phone.png"), full_page=True)
+    context.close()
+
+
+def test_a_deadline_of_the_first_century_is_counted_from_its_own_year(browser, live_site):
+    context = browser.new_context()
+    context.clock.set_fixed_time(READ_ON)
+    page = context.new_page()
+    page.goto(live_site + "bulletins/0040/0040-01-01-record/")
+    days = (dt.date.fromisoformat(READ_ON[:10]) - dt.date(50, 3, 1)).days
+    assert page.locator(".sb-directive .sb-days").inner_text() == f"{days} days overdue"
+    page.goto(live_site + "directives/")
+    row = page.locator('tr[data-sb-deadline="0050-03-01"]')
+    assert row.locator(".sb-days").inner_text() == f"{days} days overdue"
     context.close()
 
 

@@ -73,14 +73,13 @@ def _parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    check = commands.add_parser("check", help="validate bulletins and units.yml",
-                                description="Validate every bulletin and units.yml. " + _EXITS)
+    check = _command(commands, "check", run_check, "validate bulletins and units.yml",
+                     "Validate every bulletin and units.yml.")
     check.add_argument("path", nargs="?", type=Path, help="the bulletins folder (default: the project's bulletins/)")
     check.add_argument("--format", choices=("text", "json"), default="text")
-    check.set_defaults(run=run_check)
 
-    new = commands.add_parser("new", help="start a new bulletin from the template of its type",
-                              description="Create bulletins/YEAR/DATE-TITLE.md; asks for what is not given. " + _EXITS)
+    new = _command(commands, "new", run_new, "start a new bulletin from the template of its type",
+                   "Create bulletins/YEAR/DATE-TITLE.md; asks for what is not given.")
     new.add_argument("type", nargs="?", choices=BULLETIN_TYPES)
     new.add_argument("--title")
     new.add_argument("--date", help="YYYY-MM-DD (default: today)")
@@ -90,26 +89,23 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--review", action="store_true",
                      help="for minutes and inspections: add a follow-up stub for every directive still open "
                           "(as of today, or BULLETINS_TODAY), per unit")
-    new.set_defaults(run=run_new)
 
-    due = commands.add_parser("due", help="what is overdue and due soon, per unit",
-                              description="List open directives that are overdue or due soon. " + _EXITS)
+    due = _command(commands, "due", run_due, "what is overdue and due soon, per unit",
+                   "List open directives that are overdue or due soon.")
     due.add_argument("--unit", action="append", help="a unit id, name or alias (repeatable; default: all units)")
     due.add_argument("--within", default="7d", help="how far ahead: 7d, 2w, ... (default: 7d)")
-    due.add_argument("--as-of", help="YYYY-MM-DD (default: today, or BULLETINS_TODAY)")
+    _as_of_option(due, "YYYY-MM-DD")
     due.add_argument("--format", choices=("table", "csv", "json"), default="table")
     due.add_argument("--with-subunits", action="store_true",
                      help="include the directives of each unit's sub-units (any depth), each once")
-    due.set_defaults(run=run_due)
 
-    digest = commands.add_parser("digest", help="a unit's daily digest: overdue, due within 7 days, news",
-                                 description="What a unit has overdue, due within 7 days, and issued or changed "
-                                             "(follow-ups) since a date, with links to the site (site_url in "
-                                             "mkdocs.yml), as text, HTML or a complete e-mail (eml) for "
-                                             "'sendmail -t'. " + _EXITS)
+    digest = _command(commands, "digest", run_digest, "a unit's daily digest: overdue, due within 7 days, news",
+                      "What a unit has overdue, due within 7 days, and issued or changed (follow-ups) since a "
+                      "date, with links to the site (site_url in mkdocs.yml), as text, HTML or a complete e-mail "
+                      "(eml) for 'sendmail -t'.")
     digest.add_argument("--unit", required=True, help="a unit id, name or alias (or 'all')")
     digest.add_argument("--with-subunits", action="store_true", help="include its sub-units, at any depth")
-    digest.add_argument("--as-of", help="YYYY-MM-DD (default: today, or BULLETINS_TODAY)")
+    _as_of_option(digest, "YYYY-MM-DD")
     digest.add_argument("--since", help="list what is dated on or after this day, YYYY-MM-DD "
                                         "(default: the day before the as-of date)")
     digest.add_argument("--format", choices=("text", "html", "eml"), default="text")
@@ -118,31 +114,42 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--to", action="append", help="eml: a recipient (repeatable; default: none in the "
                                                       "header, for 'sendmail ADDRESS < FILE')")
     digest.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
-    digest.set_defaults(run=run_digest)
 
-    pub = commands.add_parser("publish", help="check, build and switch the live site atomically",
-                              description="Check and build from scratch into DEST.releases/NEW, then point the link "
-                                          "DEST at it in one step; --rollback goes back to the previous release. "
-                                          "Stopped by a signal, it stops its build, removes it and exits with "
-                                          "128 + the signal's number. " + _EXITS)
+    pub = _command(commands, "publish", run_publish, "check, build and switch the live site atomically",
+                   "Check and build from scratch into DEST.releases/NEW, then point the link DEST at it in one "
+                   "step; --rollback goes back to the previous release. Stopped by a signal, it stops its build, "
+                   "removes it and exits with 128 + the signal's number.")
     pub.add_argument("dest", type=Path, help="the link the web server serves, e.g. /srv/safety-bulletins")
     pub.add_argument("--rollback", action="store_true", help="switch back to the previous release")
-    pub.set_defaults(run=run_publish)
 
-    verify = commands.add_parser("verify", help="check a built site against its sources",
-                                 description="Recompute from the sources what SITE must and must not hold: report "
-                                             "any directive missing, extra or different, anything from a hidden "
-                                             "bulletin (draft, embargoed, above the audience) and any script URL, "
-                                             "one per line. " + _EXITS)
+    verify = _command(commands, "verify", run_verify, "check a built site against its sources",
+                      "Recompute from the sources what SITE must and must not hold: report any directive missing, "
+                      "extra or different, anything from a hidden bulletin (draft, embargoed, above the audience) "
+                      "and any script URL, one per line.")
     verify.add_argument("site", type=Path, help="the built site, e.g. site/")
     verify.add_argument("--project", type=Path, help="the project it was built from (default: the one around "
                                                      "the current folder)")
-    verify.add_argument("--as-of", help="the as-of date of the build: YYYY-MM-DD (default: today, or BULLETINS_TODAY)")
-    verify.set_defaults(run=run_verify)
+    _as_of_option(verify, "the as-of date of the build: YYYY-MM-DD")
     return parser
 
 
 _EXITS = "Exit codes: 0 success, 1 problems found (nothing changed), 2 bad usage."
+
+
+def _command(commands, name: str, run, summary: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand: its one-line help, its description with the exit codes, and what runs it."""
+    command = commands.add_parser(name, help=summary, description=f"{description} {_EXITS}")
+    command.set_defaults(run=run)
+    return command
+
+
+def _as_of_option(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument("--as-of", help=f"{what} (default: today, or BULLETINS_TODAY)")
+
+
+def _as_of(args) -> dt.date:
+    """The date given with --as-of, or today (BULLETINS_TODAY)."""
+    return _date(args.as_of, "--as-of") if args.as_of else _today()
 
 
 def run_check(args) -> int:
@@ -210,7 +217,7 @@ def run_due(args) -> int:
         within = parse_span(args.within)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    as_of = _date(args.as_of, "--as-of") if args.as_of else _today()
+    as_of = _as_of(args)
     project = load_project(project_root(Path.cwd()) / "bulletins", as_of)
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
@@ -266,7 +273,7 @@ def _print_due(rows, names, as_of, within, form, with_subunits=False) -> None:
 
 
 def run_digest(args) -> int:
-    as_of = _date(args.as_of, "--as-of") if args.as_of else _today()
+    as_of = _as_of(args)
     since = _date(args.since, "--since") if args.since else None
     root = project_root(Path.cwd())
     settings = _settings(root)
@@ -341,7 +348,7 @@ def run_verify(args) -> int:
         raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml)")
     if not args.site.is_dir():
         raise UsageError(f"{args.site} is not a folder: name the built site, e.g. site/")
-    as_of = _date(args.as_of, "--as-of") if args.as_of else _today()
+    as_of = _as_of(args)
     findings = verify_site(root, args.site, as_of, _settings(root).audience)
     for finding in findings:
         print(finding)

@@ -171,6 +171,8 @@ CHINESE = Labels(
         "supervision ended": "解除督办",
         "progress reported": "报告进展",
         "Follow-up of": "落实事项",
+        "Follow-up of {title}": "{title}落实情况",
+        "Search": "搜索",
         "Changes": "变更",
         "counts from {date}": "自 {date} 起生效",
         "Now": "当前",

@@ -46,6 +46,7 @@ class Card:
     directive: Directive
     bucket: str
     follow_up: FollowUp | None = None
+    title: str = ""  # the card's heading, as plain text
 
     @property
     def anchor(self) -> str:
@@ -78,8 +79,7 @@ class _DirectiveBlock(Block):
         css = f"sb-{kind} sb-{kind}--{self.card.bucket}" if kind == "directive" else "sb-follow-up"
         card = etree.SubElement(parent, "div", {"class": css})
         title = etree.SubElement(card, "h3", {"id": self.card.anchor, "class": f"sb-{kind}__title"})
-        # plain text, as in the register
-        title.text = AtomicString(self.card.follow_up.title if self.card.follow_up else self.card.directive.title)
+        title.text = AtomicString(self.card.title)  # plain text, as in the register
         meta = etree.SubElement(card, "div", {"class": f"sb-{kind}__meta"})
         meta.text = self.md.htmlStash.store(facts_placeholder(self.card.anchor))
         etree.SubElement(card, "div", {"class": f"sb-{kind}__text"})

@@ -55,7 +55,8 @@ class Renderer:
         labels = labels or self.labels
         links = Links(here_src, self.directory_urls, root)
         return _ENV.get_template(template).render(
-            c=self.catalog, links=links, labels=labels, rows=self.rows, subscribe_url=self.subscribe_url, **context,
+            c=self.catalog, links=links, labels=labels, rows=self.rows, subscribe_url=self.subscribe_url,
+            acceptor_name=lambda who: self.acceptor_name(who, labels), **context,
             unit_name=lambda unit_id: self.unit_name(unit_id, labels),
         )
 
@@ -88,6 +89,10 @@ class Renderer:
         labels = labels or self.labels
         unit = self.catalog.registry.units.get(unit_id)
         return unit.name_in(labels.language) if unit else labels.ALL_UNITS
+
+    def acceptor_name(self, who: str, labels: Labels | None = None) -> str:
+        """Who accepts (accepted) the work: a unit's name, or a person's as the follow-up wrote it."""
+        return self.unit_name(who, labels) if who in self.catalog.registry.units else who
 
     def page(self, page: GeneratedPage) -> str:
         """The content of a generated listing page."""

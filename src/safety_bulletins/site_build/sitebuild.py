@@ -47,6 +47,10 @@ LIVE_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "live.js
 FILTER_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "filter.js"
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
+_ID = re.compile(r' id="([^"]*)"')
+# A card's header as page_markdown writes it, found as text (ids and anchors are [\w.-]+)
+_RENAMED_HEADING = re.compile(r'<h[1-6] id="([^"]*)_([0-9]+)"')
+_CARD_HEADER = re.compile(r"\b(directive|follow-up) \| ([\w.-]+)(?![\w.-])")
 # JSON that a page may embed in <script> or HTML: the same data, with no character that makes markup
 _JSON_FOR_HTML = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"))
 _HOW_TO_KEEP = (
@@ -211,7 +215,8 @@ class SiteBuild:
     def _page_inputs(self, bulletin: Bulletin) -> str:
         """Everything a bulletin's page is made from: its data, the buckets and unit names
         it shows, its history, the language, the URL style and this package's version."""
-        shown = bulletin.directives + [self.catalog.directive_of(f) for f in bulletin.follow_ups]
+        # each once: a page may hold thousands of follow-ups of one directive
+        shown = list({d.id: d for d in bulletin.directives + [self.catalog.directive_of(f) for f in bulletin.follow_ups]}.values())
         units = {u for d in shown for u in (*d.units, *d.support)} | {bulletin.issuer}
         units |= {s.accepted_by for d in shown if (s := self.catalog.state_of(d)).accepted_by}
         return repr((
@@ -247,10 +252,12 @@ class SiteBuild:
         return markdown if bulletin is None else page_markdown(bulletin)
 
     def _cards(self, bulletin: Bulletin) -> dict[tuple[str, str], Card]:
-        cards = {("directive", d.id): Card(d, self.catalog.bucket_of(d)) for d in bulletin.directives}
+        cards = {("directive", d.id): Card(d, self.catalog.bucket_of(d), title=d.title) for d in bulletin.directives}
         for f in bulletin.follow_ups:
             directive = self.catalog.directive_of(f)
-            cards[("follow-up", f.anchor)] = Card(directive, self.catalog.bucket_of(directive), f)
+            # a follow-up may say only 'status: done': its heading then names what it follows up
+            title = f.title or self.renderer.labels("Follow-up of {title}", title=directive.title)
+            cards[("follow-up", f.anchor)] = Card(directive, self.catalog.bucket_of(directive), f, title)
         return cards
 
     def page_content(self, src_uri: str, content: str) -> str:
@@ -296,7 +303,8 @@ class SiteBuild:
             return output
         blocks = [(d.line, d.id, f"directive '{d.id}'") for d in bulletin.directives]
         blocks += [(f.line, f.anchor, f"the follow-up of '{f.directive_id}'") for f in bulletin.follow_ups]
-        lost = [block for block in blocks if facts_placeholder(block[1]) not in output]
+        placed = set(FACTS_PLACEHOLDER.findall(output))  # one pass: a page may hold thousands of cards
+        lost = [block for block in blocks if block[1] not in placed]
         if lost:
             raise LostPlaceholder("\n".join(
                 f"{bulletin.source}:{line}: the placeholder {facts_placeholder(key)} of {what} "
@@ -321,34 +329,37 @@ class SiteBuild:
             return []
         blocks = [(d.line, d.id, f"directive '{d.id}'") for d in bulletin.directives]
         blocks += [(f.line, f.anchor, f"the follow-up of '{f.directive_id}'") for f in bulletin.follow_ups]
+        # One pass each, not one per card: a page may hold a thousand
+        ids = set(_ID.findall(content))
         problems = [
             Problem(bulletin.source, line, f"{what} did not render as a card",
                     "Start it at the beginning of a line, indent its options by four spaces and close "
                     "any code fence before it.")
             for line, key, what in blocks
-            if f'id="{html.escape(key)}"' not in content
+            if key not in ids
         ]
         # The header page_markdown wrote for each card: seen as text, it was read as code (or
-        # as something else) while another block took the card.
+        # as something else) while another block took the card. Whole ids: 'A' is not 'A-2'.
+        as_text = set(_CARD_HEADER.findall(content))
         problems += [
             Problem(bulletin.source, d.line, f"directive '{d.id}' was shown as text or code, not as its card",
                     "Close every code fence before the directive (a fence is ``` or ~~~ with at most a language "
                     "after it), and write no other '/// directive' header with this id.")
             for d in bulletin.directives
-            if f"directive | {html.escape(d.id)}" in content
+            if ("directive", d.id) in as_text
         ]
         problems += [
             Problem(bulletin.source, f.line, f"the follow-up of '{f.directive_id}' was shown as text or code, "
                     "not as its card", "Close every code fence before the follow-up.")
             for f in bulletin.follow_ups
-            if f"follow-up | {html.escape(f.anchor)}" in content
+            if ("follow-up", f.anchor) in as_text
         ]
+        renamed = {m[1]: m[2] for m in _RENAMED_HEADING.finditer(content)}
         for d in bulletin.directives:  # toc renames a heading whose anchor a card holds: `#id_1`
-            renamed = f'id="{html.escape(d.id)}_'
-            if renamed in content and (heading := re.search(f"<h[1-6] {re.escape(renamed)}([0-9]+)\"", content)):
+            if d.id in renamed:
                 problems.append(Problem(
                     bulletin.source, d.line,
-                    f"a heading on this page was given the anchor '#{d.id}_{heading[1]}' because directive "
+                    f"a heading on this page was given the anchor '#{d.id}_{renamed[d.id]}' because directive "
                     f"'{d.id}' holds '#{d.id}'", "Reword the heading or give the directive another id."))
         if "///" in content and LOOSE_DIRECTIVE.search(_CODE.sub("", content)):
             headers = {d.line for d in bulletin.directives} | {f.line for f in bulletin.follow_ups}

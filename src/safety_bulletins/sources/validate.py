@@ -49,6 +49,9 @@ _MARKUP = re.compile(r"[*_`#>]++|!?\[([^\[\]]*)\]\([^()]*\)")
 # Chinese text wrapped over lines joins without a space
 _CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n[ \t]*(?=[\u3000-\u9fff\uff00-\uffef])")
 TITLE_LENGTH = 80
+# Directives and follow-ups in one bulletin: real ones hold tens. pymdown's blocks cost time
+# that grows with the square of their number on a page (a second at 1,000, minutes at 20,000).
+MAX_BLOCKS = 1000
 RESERVED_ID_PREFIX = "sb-"  # anchors of the generated parts of pages
 
 
@@ -210,11 +213,18 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
     files = local_files(raw.path, rel_path, listed, links(raw.body, raw.body_line))
     check.problems += files.problems
     bulletin.attachments, bulletin.page_links = files.attachments, files.page_links
+    blocks = sorted(raw.directives + raw.follow_ups, key=lambda block: block.line)
+    if len(blocks) > MAX_BLOCKS:
+        check.add(blocks[MAX_BLOCKS].line, f"the bulletin holds {len(blocks)} directives and follow-ups; "
+                  f"one bulletin may hold at most {MAX_BLOCKS}",
+                  "Split it into several bulletins (each page is rendered in time that grows with the square "
+                  "of its cards).")
+        return None, check.problems
     for number, raw_directive in enumerate(raw.directives, start=1):
         directive = _directive(check, raw_directive, number, bulletin, registry)
         if directive is not None:
             bulletin.directives.append(directive)
-    anchors: dict[str, int] = {}
+    anchors = _FollowUpAnchors()
     for raw_follow_up in raw.follow_ups:
         follow_up = _follow_up(check, raw_follow_up, bulletin, registry, anchors)
         if follow_up is not None:
@@ -293,14 +303,23 @@ def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
     return Meeting(start, check.text(meeting, "place", offset), check.text_list(meeting, "attendees", offset))
 
 
-def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bulletin, registry: UnitRegistry):
+def _block_options(check: _Checker, raw: RawDirective, what: str, fields, example: str) -> LineDict | None:
+    """A block's options (`/// directive`, `/// follow-up`), unknown ones reported; None if
+    they are not 'name: value' lines at all."""
     options = raw.options if raw.options is not None else LineDict()
     if not isinstance(options, LineDict):
-        check.add(raw.options_line, "a directive's options must be 'name: value' lines",
-                  "Indent each option by four spaces, e.g. '    units: [all]'.")
+        check.add(raw.options_line, f"a {what}'s options must be 'name: value' lines",
+                  f"Indent each option by four spaces, e.g. '    {example}'.")
+        return None
+    check.unknown_fields(options, fields, raw.options_line, f"the {what}")
+    return options
+
+
+def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bulletin, registry: UnitRegistry):
+    options = _block_options(check, raw, "directive", DIRECTIVE_FIELDS, "units: [all]")
+    if options is None:
         return None
     offset = raw.options_line
-    check.unknown_fields(options, DIRECTIVE_FIELDS, offset, "the directive")
     directive_id = check.text(options, "id", offset)
     if directive_id.lower().startswith(RESERVED_ID_PREFIX):
         check.add(offset + options.line_of("id") - 1, f"directive ids may not start with '{RESERVED_ID_PREFIX}'",
@@ -368,16 +387,13 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
 
 
 def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry: UnitRegistry,
-               anchors: dict[str, int]) -> FollowUp | None:
+               anchors: _FollowUpAnchors) -> FollowUp | None:
     """A follow-up's own values; what it may say of its directive is checked across files
     (`state.follow_up_problems`), where the directive is known."""
-    options = raw.options if raw.options is not None else LineDict()
-    if not isinstance(options, LineDict):
-        check.add(raw.options_line, "a follow-up's options must be 'name: value' lines",
-                  "Indent each option by four spaces, e.g. '    directive: CIG-2021-05-2'.")
+    options = _block_options(check, raw, "follow-up", FOLLOW_UP_FIELDS, "directive: CIG-2021-05-2")
+    if options is None:
         return None
     offset = raw.options_line
-    check.unknown_fields(options, FOLLOW_UP_FIELDS, offset, "the follow-up")
     directive_id = check.text(options, "directive", offset)
     if "directive" not in options:
         check.add(raw.line, "the follow-up does not say which directive it follows up",
@@ -416,8 +432,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
     if text.strip() == FOLLOW_UP_STUB:
         check.warn(raw.line, "the follow-up still has the text 'bulletins new --review' wrote",
                    "Write what was done, or delete the follow-up if there is nothing to report.")
-    number = anchors[directive_id.casefold()] = anchors.get(directive_id.casefold(), 0) + 1
-    anchor = FOLLOW_UP_ANCHOR_PREFIX + directive_id + ("" if number == 1 else f"-{number}")
+    anchor = anchors.next(directive_id)
     return FollowUp(
         directive_id=directive_id,
         title=raw.title or first_sentence(text),
@@ -437,6 +452,28 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         reopen=check.text(options, "reopen", offset),
         header=(raw.first, raw.text_first),
     )
+
+
+class _FollowUpAnchors:
+    """The anchors of one file's follow-up cards: sb-fu-<id> for a directive's first follow-up,
+    sb-fu-<id>-<n> for the n-th, and never one another follow-up of the file holds (the second
+    of 'A' and the first of 'A-2' would both be sb-fu-A-2: the next free number is taken).
+    Regardless of case, like directive ids."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}  # by directive id
+        self.taken: set[str] = set()
+
+    def next(self, directive_id: str) -> str:
+        key = directive_id.casefold()
+        number = self.counts.get(key, 0)
+        while True:
+            number += 1
+            anchor = FOLLOW_UP_ANCHOR_PREFIX + directive_id + ("" if number == 1 else f"-{number}")
+            if anchor.casefold() not in self.taken:
+                self.counts[key] = number
+                self.taken.add(anchor.casefold())
+                return anchor
 
 
 def _headings_named_like_directives(check: _Checker, raw: RawBulletin, directives: list[Directive]) -> None:

@@ -15,7 +15,10 @@
 
   function parse(text) {
     var parts = text.split("-");
-    return Date.UTC(+parts[0], +parts[1] - 1, +parts[2]);
+    var day = new Date(0);
+    // not Date.UTC: it reads years 0 to 99 as 1900 to 1999, and deadlines of year 1 exist
+    day.setUTCFullYear(+parts[0], +parts[1] - 1, +parts[2]);
+    return day.getTime();
   }
 
   function today() {
@@ -138,12 +141,25 @@
     document.dispatchEvent(new CustomEvent("sb:live"));
   }
 
+  // Material wraps wide tables (the register's, on a phone) in a box that scrolls sideways:
+  // a keyboard reaches it only if it can take the focus (axe: scrollable-region-focusable).
+  function focusableTables() {
+    document.querySelectorAll(".md-typeset__scrollwrap:not([tabindex])").forEach(function (box) {
+      box.setAttribute("tabindex", "0");
+    });
+  }
+
+  function start() {
+    run();
+    focusableTables();
+  }
+
   // Material loads pages in place with navigation.instant; without it, once per load
   if (typeof document$ !== "undefined" && document$.subscribe) {
-    document$.subscribe(run);
+    document$.subscribe(start);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", run);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    run();
+    start();
   }
 })();

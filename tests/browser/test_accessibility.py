@@ -1,0 +1,47 @@
+"""Accessibility: axe-core (shipped in axe-playwright-python, injected into the page; nothing is
+downloaded) on the example site's pages in Chromium. No violation of impact serious or critical
+may remain; a failure lists each with its rule, impact, elements and help."""
+
+from __future__ import annotations
+
+import pytest
+from browsing import SUB_PATH
+
+SEVERE = ("serious", "critical")
+PAGES = {
+    "home": "",
+    "unit": "units/property/",
+    "register": "directives/",
+    "units index": "units/",
+    # directive cards with their history (extension, escalation, acceptance)
+    "minutes": "bulletins/2021/2021-05-25-special-safety-meeting/",
+    # follow-up cards: the re-inspection and the acceptance notice
+    "re-inspection": "bulletins/2021/2021-06-10-re-inspection-report/",
+    "acceptance": "bulletins/2021/2021-06-25-acceptance-notice/",
+}
+
+
+def severe_violations(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v["impact"] in SEVERE]
+
+
+def described(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]\n"
+        + "".join(f"    {node['target']}: {node['failureSummary'].splitlines()[-1].strip()}\n" for node in v["nodes"])
+        for v in violations
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_no_serious_or_critical_violations(page, origin, path, width):
+    """On a phone, wide tables scroll sideways in a box the keyboard must reach."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(origin + SUB_PATH + path)
+    page.wait_for_load_state("load")
+    violations = severe_violations(page)
+    assert violations == [], "\n" + described(violations)
