@@ -86,6 +86,10 @@ def on_config(config):
     _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls, config.theme["language"],
                             settings.audience, site_name=config.site_name, site_url=config.site_url,
                             time_zone=settings.time_zone)
+    # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
+    # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
+    offline = config.plugins.get("material/offline")
+    _build.feeds_in_head = not (offline is not None and offline.config.enabled)
     for problem in _build.project.problems:
         if problem.severity != "error":
             log.warning(str(problem))

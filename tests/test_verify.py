@@ -144,7 +144,7 @@ def test_the_rows_of_a_parents_subunits_are_checked_apart(tampered):
     """Real Estate's page lists the directives of Property and Hotel in a section of their own."""
     site, findings = tampered
     page = site / "units/real-estate/index.html"
-    row = re.compile(r'<tr class="sb-row[^"]*"[^>]*data-sb-for="hotel">(?:(?!</tr>).)*#XQST-2026-10-2"(?:(?!</tr>).)*</tr>',
+    row = re.compile(r'<tr class="sb-row[^"]*"[^>]*data-sb-for="hotel"[^>]*>(?:(?!</tr>).)*#XQST-2026-10-2"(?:(?!</tr>).)*</tr>',
                      re.DOTALL)
     assert row.search(page.read_text(encoding="utf-8"))
     edit(page, lambda text: row.sub("", text, count=1))

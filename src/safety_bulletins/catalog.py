@@ -170,18 +170,30 @@ class Catalog:
 
     def counts(self, entries) -> Counter:
         """How many of a unit's entries (or directives) fall in each bucket, plus 'open' (not
-        closed) and 'escalated' (open and under supervision); what waits for the unit's own
-        acceptance is 'to-accept', apart from its work."""
+        closed) and 'escalated' (open and under supervision): the unit's own work, those it is
+        responsible for. What waits for its acceptance is 'to-accept', and what it only supports
+        'support-open' and 'support-overdue', apart: a unit is not to blame for another's delay."""
         counter: Counter = Counter()
         for entry in entries:
             directive = entry.directive if isinstance(entry, UnitEntry) else entry
             if isinstance(entry, UnitEntry) and entry.role == "acceptance":
                 counter["to-accept"] += 1
                 continue
+            if isinstance(entry, UnitEntry) and entry.role == "support":
+                bucket = self.bucket_of(directive)
+                counter["support-open"] += bucket not in ("closed", "to-accept")
+                counter["support-overdue"] += bucket == "overdue"
+                continue
             counter[self.bucket_of(directive)] += 1
             counter["escalated"] += self.states[directive.id].escalated
         counter["open"] = sum(counter[name] for name in BUCKETS if name not in ("closed", "to-accept"))
         return counter
+
+    def oldest_overdue(self, entries) -> dt.date | None:
+        """The deadline in force of the longest overdue directive the unit is responsible for."""
+        deadlines = [self.states[e.directive.id].deadline for e in entries
+                     if e.role in ("responsible", "") and self.bucket_of(e.directive) == "overdue"]
+        return min(deadlines, default=None)
 
     def coming_deadlines(self, entries) -> dict[str, int]:
         """How many open directives (not awaiting acceptance) fall due on each day from the
@@ -189,7 +201,7 @@ class Catalog:
         (what is overdue at the as-of date stays overdue)."""
         days: Counter = Counter()
         for entry in entries:
-            if isinstance(entry, UnitEntry) and entry.role == "acceptance":
+            if isinstance(entry, UnitEntry) and entry.role in ("acceptance", "support"):  # not counted: see counts
                 continue
             directive = entry.directive if isinstance(entry, UnitEntry) else entry
             if self.bucket_of(directive) in ("due-soon", "upcoming", "later"):

@@ -91,7 +91,7 @@ def page(browser, request):
     yield page
     origin = getattr(request.node, "origin", None)
     context.close()
-    assert recorder.errors == []
+    assert recorder.errors == [], recorder.errors
     if origin is not None:
         assert foreign(recorder.requests, origin) == []
     assert recorder.requests, "the page made no request at all"

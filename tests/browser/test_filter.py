@@ -173,6 +173,11 @@ def test_without_javascript_everything_is_listed_and_no_control_shown(browser, s
     try:
         page = context.new_page()
         page.goto(f"{server}{SUB_PATH}directives/?unit=property&status=open")
+        # every row is listed: the open ones in view, the closed ones folded under their heading
+        closed = page.locator("details.sb-closed tr.sb-row").count()
+        assert closed == len([r for r in directives if r["bucket"] == "closed"]) > 0
+        assert page.locator("tr.sb-row:visible").count() == len(directives) - closed
+        page.locator("details.sb-closed > summary").click()
         assert page.locator("tr.sb-row:visible").count() == len(directives)
         assert page.locator(".sb-filter").count() == 1 and page.locator(".sb-filter").is_hidden()
         assert page.locator("select:visible, input:visible").count() == 0

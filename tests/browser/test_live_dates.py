@@ -93,6 +93,8 @@ def test_a_unit_page_read_weeks_later(browser, live_site):
     row = page.locator('tr[data-sb-deadline="%s"]' % day(3))
     assert row.locator(".sb-days").inner_text() == "22 days overdue"
     assert "2026-12-23" in page.locator(".sb-as-of").inner_text()
+    # the summary's oldest overdue item (LATE, 5 days late at the build) is 30 days late now
+    assert page.locator(".sb-action__overdue").inner_text() == "3 overdue, the oldest 30 days"
     # rows in a bucket are in deadline order
     overdue = page.locator('section[data-sb-bucket="overdue"] tbody tr')
     assert [overdue.nth(i).get_attribute("data-sb-deadline") for i in range(3)] == [day(-5), day(3), day(20)]
@@ -162,6 +164,7 @@ def test_on_the_build_day_nothing_changes(browser, live_site):
     page.goto(live_site + "units/property/")
     assert sections(page) == {"overdue": 1, "due-soon": 1, "upcoming": 1, "later": 1}
     assert page.locator('.sb-counts [data-sb-count="overdue"]').inner_text() == "1"
+    assert page.locator(".sb-action__overdue").inner_text() == "1 overdue, the oldest 5 days"
     context.close()
 
 

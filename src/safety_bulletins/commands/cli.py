@@ -260,16 +260,34 @@ def _print_due(rows, names, as_of, within, form, with_subunits=False) -> None:
         print(f"Overdue or due within {within} days, as of {as_of.isoformat()}:")
         if not rows:
             print("  nothing.")
-        unit = None
+        by_unit: dict[str, list] = {}
         for r in rows:
-            if r.unit != unit:
-                unit = r.unit
-                print(f"\n{names[unit]} ({unit})")
-            when = f"{-r.days_left} days overdue" if r.overdue else f"due in {r.days_left} days"
-            role = " [support]" if r.role == "support" else ""
-            escalated = " [escalated]" if r.escalated else ""
-            sub = f" [for {', '.join(names[u] for u in r.sub_units)}]" if r.sub_units else ""
-            print(f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}{sub}{escalated}")
+            by_unit.setdefault(r.unit, []).append(r)
+        for unit, unit_rows in by_unit.items():
+            # the unit's own first, counted; what it only supports apart: the responsible unit answers for it
+            own = [r for r in unit_rows if r.role != "support"]
+            support = [r for r in unit_rows if r.role == "support"]
+            print(f"\n{names[unit]} ({unit}): {_due_count(own)}"
+                  + (f"; supporting other units: {_due_count(support)}" if support else ""))
+            for r in own:
+                print(_due_line(r, names))
+            if support:
+                print("  Supporting other units:")
+                for r in support:
+                    print(_due_line(r, names))
+
+
+def _due_count(rows) -> str:
+    overdue = sum(r.overdue for r in rows)
+    return f"{overdue} overdue, {len(rows) - overdue} due soon"
+
+
+def _due_line(r, names) -> str:
+    when = f"{-r.days_left} days overdue" if r.overdue else f"due in {r.days_left} days"
+    role = " [support]" if r.role == "support" else ""
+    escalated = " [escalated]" if r.escalated else ""
+    sub = f" [for {', '.join(names[u] for u in r.sub_units)}]" if r.sub_units else ""
+    return f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}{sub}{escalated}"
 
 
 def run_digest(args) -> int:

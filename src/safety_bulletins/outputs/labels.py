@@ -145,8 +145,18 @@ CHINESE = Labels(
             "链接为网站根目录下的路径：在 mkdocs.yml 中设置 site_url 可得到完整地址。",
         "{open} open, {overdue} overdue, {soon} due within 7 days, {closed} closed.":
             "未办结 {open} 项，其中已逾期 {overdue} 项、7日内到期 {soon} 项；已办结 {closed} 项。",
-        "Directives to all units are included; those this unit only supports are marked.":
-            "含发给各单位的事项；本单位仅为配合单位的事项已标明。",
+        "{overdue} overdue, the oldest {days} days": "已逾期 {overdue} 项，最久逾期 {days} 天",
+        "{overdue} overdue": "已逾期 {overdue} 项",
+        "{soon} due within 7 days, {open} open, {closed} closed.": "7日内到期 {soon} 项，未办结 {open} 项，已办结 {closed} 项。",
+        "Counted: the directives this unit is responsible for, those to all units included.":
+            "以上统计本单位负责的事项（含发给各单位的事项）。",
+        "It also supports {open} open directives of other units ({overdue} overdue), marked “Support” below and not "
+        "counted above.": "另配合其他单位未办结事项 {open} 项（其中已逾期 {overdue} 项），在下列清单中标注为“配合单位”，不计入上述统计。",
+        "About this unit": "单位信息",
+        "+{open} supported": "另配合 {open} 项",
+        "Each unit's figures are the directives it is responsible for, those to all units included; what it only "
+        "supports is counted apart (“supported”), as the unit responsible answers for the deadline.":
+            "各单位的数字为其负责的事项（含发给各单位的事项）；仅为配合单位的事项单独计数（“另配合”），期限由责任单位负责。",
         "{count} directives issued in published bulletins, most urgent first.":
             "已发布文件中的议定事项共 {count} 项，按紧急程度排列。",
         "{count} published bulletins by year and type.": "已发布文件共 {count} 份，按年份和类型统计。",

@@ -78,6 +78,7 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
                    "sub_rates": catalog.rates(sub_entries), "sub_deadlines": catalog.coming_deadlines(sub_entries)}
         pages += paginated(site.unit_src(unit.id), unit.name, "unit.html", catalog.by_bucket(entries),
                            unit=unit, counts=catalog.counts(entries), rates=catalog.rates(entries),
+                           oldest=catalog.oldest_overdue(entries),
                            deadlines=catalog.coming_deadlines(entries),
                            filters=filter_options(catalog, entries + (sub_entries if sub else [])), **sub)
     pages += [

@@ -119,6 +119,7 @@ class SiteBuild:
         self._follow_ups: dict[str, FollowUp] = {}  # by anchor, on the page being rendered
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
         self.feeds: dict[str, Feed] = {f.src_uri: f for f in feeds(self.catalog, labels, site_name, site_url, directory_urls)}
+        self.feeds_in_head = True  # not in the offline (file://) copy: see hooks/bulletins.py
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
         self._csv: str | None = None
 
@@ -288,7 +289,7 @@ class SiteBuild:
         """
         head_end = output.find("</head>")  # the first: titles in the head are escaped
         if head_end >= 0:
-            output = output[:head_end] + self.feed_links(src_uri) + output[head_end:]
+            output = output[:head_end] + (self.feed_links(src_uri) if self.feeds_in_head else "") + output[head_end:]
         if src_uri in self.pages:
             if LISTING_PLACEHOLDER not in output:
                 raise LostPlaceholder(f"{src_uri}: the listing's placeholder {LISTING_PLACEHOLDER} is missing, "

@@ -116,8 +116,12 @@
       shown += keep ? 1 : 0;
     });
     // a bucket's heading only over rows that are shown (live.js hides the empty ones the same way)
+    var filtering = want.escalated || want.words.length > 0 || SELECTS.some(function (name) { return want[name]; });
     document.querySelectorAll("section.sb-bucket").forEach(function (section) {
       section.hidden = !section.querySelector("tbody tr:not([hidden])");
+      // closed items are folded away; a filter that finds some among them unfolds them
+      var folded = section.querySelector("details.sb-closed");
+      if (folded && filtering && !section.hidden) folded.open = true;
     });
     var paged = !!document.querySelector("nav.sb-pager");
     var status = fill(paged ? labels.page : labels.count, {shown: shown, total: rows.length});

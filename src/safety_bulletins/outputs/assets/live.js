@@ -102,6 +102,9 @@
       var card = element.closest(".sb-directive");
       if (card) swapClass(card, "sb-directive--", name);
     });
+    document.querySelectorAll("[data-sb-oldest]").forEach(function (element) {
+      element.textContent = String(Math.round((now - parse(element.getAttribute("data-sb-oldest"))) / DAY));
+    });
     document.querySelectorAll(".sb-waiting[data-sb-since]").forEach(function (element) {
       var since = parse(element.getAttribute("data-sb-since"));
       element.textContent = fill(labels.waiting, {n: Math.round((now - since) / DAY)});
