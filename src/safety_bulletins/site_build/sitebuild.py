@@ -7,6 +7,7 @@ are, and what to export; they hold nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import importlib.metadata
@@ -118,7 +119,7 @@ class SiteBuild:
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
         self._follow_ups: dict[str, FollowUp] = {}  # by anchor, on the page being rendered
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
-        self.feeds: dict[str, Feed] = {f.src_uri: f for f in feeds(self.catalog, labels, site_name, site_url, directory_urls)}
+        self._feed_settings = (labels, site_name, site_url, directory_urls)
         self.feeds_in_head = True  # not in the offline (file://) copy: see hooks/bulletins.py
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
         self._csv: str | None = None
@@ -162,6 +163,12 @@ class SiteBuild:
         files.append(SourceFile(site.EXPORT_CSV, content=self.export_csv()))
         files.append(SourceFile(site.FILTER_SCRIPT, path=FILTER_SCRIPT_SOURCE))
         return files
+
+    @functools.cached_property
+    def feeds(self) -> dict[str, Feed]:
+        """The Atom feeds, by source path: made when first asked for (never for sources with
+        errors, which stop the build before it asks)."""
+        return {f.src_uri: f for f in feeds(self.catalog, *self._feed_settings)}
 
     def feed_text(self, src_uri: str) -> str:
         if src_uri not in self._feed_texts:
