@@ -13,6 +13,9 @@ PAGES = {
     "unit": "units/property/",
     "register": "directives/",
     "units index": "units/",
+    "parent unit": "units/real-estate/",  # its sub-units' section
+    "dashboard": "dashboard/",
+    "chinese bulletin": "bulletins/2026/2026-11-20-关于开展应急演练的通知/",
     # directive cards with their history (extension, escalation, acceptance)
     "minutes": "bulletins/2021/2021-05-25-special-safety-meeting/",
     # follow-up cards: the re-inspection and the acceptance notice
