@@ -24,6 +24,8 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, replace
+from functools import cached_property
+from itertools import islice
 
 from . import site
 from ..catalog import Catalog
@@ -120,9 +122,9 @@ class _FeedMaker:
 
     def feed(self, src_uri: str, title: str, subtitle: str, page_src: str, bulletins: list[Bulletin]) -> Feed:
         links = Links(src_uri, self.directory_urls, root=self.site_url)  # relative to the feed without site_url
-        # Catalog order (newest date first, then path) breaks ties: stable, never the file system's
-        newest = sorted((self._entry(b) for b in bulletins), key=lambda facts: -facts[0].toordinal())
-        entries = tuple(replace(entry, href=links.page(entry.href)) for _, entry in newest[:FEED_ENTRIES])
+        members = {b.rel_path for b in bulletins}
+        newest = islice((b for b in self._newest_first if b.rel_path in members), FEED_ENTRIES)
+        entries = tuple(replace(entry, href=links.page(entry.href)) for _, entry in map(self._entry, newest))
         # Never the clock: the newest entry, or for an empty feed the newest bulletin of the site
         updated = entries[0].updated if entries else stamp(self._site_updated())
         return Feed(
@@ -131,6 +133,12 @@ class _FeedMaker:
             self_href=links.page(src_uri) if self.site_url else "", updated=updated,
             language=self.labels.language, author=xml_text(self.site_name), entries=entries,
         )
+
+    @cached_property
+    def _newest_first(self) -> list[Bulletin]:
+        """Every bulletin by when it was last updated, sorted once for all the feeds. Catalog
+        order (newest date first, then path) breaks ties: stable, never the file system's."""
+        return sorted(self.catalog.bulletins, key=lambda b: -self._entry(b)[0].toordinal())
 
     def _site_updated(self) -> dt.date:
         dates = [self._entry(b)[0] for b in self.catalog.bulletins]
