@@ -31,7 +31,7 @@ from safety_bulletins.sources.dates import DateError, as_of_date
 from safety_bulletins.site_build.incremental import merge_search_index, remove_stale
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
-from safety_bulletins.outputs.site import EXPORT_JSON, FILTER_SCRIPT, HOME, LIVE_SCRIPT
+from safety_bulletins.outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT
 from safety_bulletins.site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
@@ -232,7 +232,6 @@ def on_env(env, config, files):
 
 
 def on_post_build(config):  # default priority: after the search plugin (a plugin) has written its index
-    Path(config.site_dir, EXPORT_JSON).write_text(_build.export_json(), encoding="utf-8")
     index = Path(config.site_dir, "search", "search_index.json")  # written by the search plugin, before us
     if index.is_file() and _dirty:
         pages = [f.url for f in _build.files.documentation_pages()]
@@ -241,7 +240,7 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
     elif index.is_file():
         rewrite_as_utf8(index)
     if _dirty:
-        expected = {Path(f.abs_dest_path) for f in _build.files} | {Path(config.site_dir, EXPORT_JSON)}
+        expected = {Path(f.abs_dest_path) for f in _build.files}
         for path in remove_stale(Path(config.site_dir), expected):
             log.info(f"Bulletins: removed {path}, which this build no longer has")
         marker = _inputs_marker(config)  # only now: a build stopped half-way must redo everything next time

@@ -11,8 +11,6 @@ from __future__ import annotations
 import csv
 import io
 
-from ..catalog import Catalog
-from .export import directives_json
 
 BOM = "\ufeff"
 # What a spreadsheet may read as the start of a formula: OWASP's list, the full-width forms
@@ -57,10 +55,10 @@ def csv_text(fields, records) -> str:
     return BOM + out.getvalue()
 
 
-def directives_csv(catalog: Catalog, directory_urls: bool = True) -> str:
-    """directives.json as a table: the same records, the bulletin's fields as columns of their
-    own and the history as one line per follow-up."""
-    return csv_text(DIRECTIVE_FIELDS, (_flat(record) for record in directives_json(catalog, directory_urls)["directives"]))
+def directives_csv(records: list[dict]) -> str:
+    """directives.json's records (export.directives_json) as a table: the bulletin's fields as
+    columns of their own and the history as one line per follow-up."""
+    return csv_text(DIRECTIVE_FIELDS, (_flat(record) for record in records))
 
 
 def _flat(record: dict) -> dict:

@@ -122,7 +122,6 @@ class SiteBuild:
         self._feed_settings = (labels, site_name, site_url, directory_urls)
         self.feeds_in_head = True  # not in the offline (file://) copy: see hooks/bulletins.py
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
-        self._csv: str | None = None
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
@@ -160,7 +159,8 @@ class SiteBuild:
         files += [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
         # In memory, like a listing: a dirty build writes them every time, so they equal a full build's
         files += [SourceFile(src, content=text) for src, text in self.calendars.files.items()]
-        files.append(SourceFile(site.EXPORT_CSV, content=self.export_csv()))
+        json_text, csv_text = self._exports
+        files += [SourceFile(site.EXPORT_JSON, content=json_text), SourceFile(site.EXPORT_CSV, content=csv_text)]
         files.append(SourceFile(site.FILTER_SCRIPT, path=FILTER_SCRIPT_SOURCE))
         return files
 
@@ -385,12 +385,22 @@ class SiteBuild:
             ))
         return problems
 
+    @functools.cached_property
+    def _exports(self) -> tuple[str, str]:
+        """directives.json and directives.csv, from one making of the records (the files of the
+        build are asked for twice)."""
+        data = directives_json(self.catalog, self.renderer.directory_urls)
+        return self._json_text(data), directives_csv(data["directives"])
+
     def export_json(self) -> str:
+        return self._exports[0]
+
+    @staticmethod
+    def _json_text(data: dict) -> str:
         """One directive per line: readable, diffable, and written by json's C encoder
         (`indent` falls back to pure Python, three times slower). `<`, `>` and `&` are
         written as \\u escapes (they occur only inside strings): a page that embeds the file
         cannot be made to close its script or start markup."""
-        data = directives_json(self.catalog, self.renderer.directory_urls)
         records = ",\n".join(json.dumps(record, ensure_ascii=False) for record in data["directives"])
         text = f'{{"as_of": {json.dumps(data["as_of"])}, "directives": [\n{records}\n]}}\n'
         for char, escape in _JSON_FOR_HTML:  # str.replace: ten times faster than str.translate
@@ -398,10 +408,7 @@ class SiteBuild:
         return text
 
     def export_csv(self) -> str:
-        """directives.json as a spreadsheet (made once: the files of the build are asked for twice)."""
-        if self._csv is None:
-            self._csv = directives_csv(self.catalog, self.renderer.directory_urls)
-        return self._csv
+        return self._exports[1]
 
     def summary(self) -> str:
         counts = self.catalog.counts(self.catalog.directives)
