@@ -142,7 +142,7 @@ def on_files(files, config):
         home.is_modified = lambda: True
     global _inputs
     _inputs = _fingerprint(config) if _dirty else ""
-    for source in _build.source_files(stamps if _dirty else None, _inputs):
+    for source in _build.source_files(stamps if _dirty else None, _inputs, outputs=stamps / "outputs"):
         backing = {"abs_src_path": str(source.path)} if source.path is not None else {"content": source.content}
         files.append(File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing))
     if _dirty and _read(_inputs_marker(config)) != _inputs:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import quote, urlsplit
@@ -77,17 +77,21 @@ class Calendars:
     @cached_property
     def files(self) -> dict[str, str]:
         """src_uri -> the calendar's text (CRLF line ends, as RFC 5545 wants), all.ics first."""
-        files = {site.CALENDAR_ALL: self._calendar(
+        return dict(self.texts())
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """(src_uri, text) of each calendar, one at a time: at 10,000 bulletins they are tens
+        of megabytes together, which a build need not hold (SiteBuild writes each and lets go)."""
+        yield site.CALENDAR_ALL, self._calendar(
             "all", f"{self.labels('The whole group')}: {self.labels('Deadlines and meetings')}",
-            self._deadlines(self.catalog.directives))}
+            self._deadlines(self.catalog.directives))
         for unit in self.catalog.units:
             # what the unit page lists as the unit's own (directives to `all` too), and its sub-units'
             mine = {entry.directive.id: entry.directive
                     for u in (unit.id, *self.catalog.registry.descendants(unit.id))
                     for entry in self.catalog.for_unit(u) if entry.role == "responsible"}
-            files[site.calendar_src(unit.id)] = self._calendar(
+            yield site.calendar_src(unit.id), self._calendar(
                 unit.id, f"{plain(unit.name)}: {self.labels('Deadlines and meetings')}", self._deadlines(mine.values()))
-        return files
 
     def subscribe_url(self, src_uri: str) -> str | None:
         """The webcal:// address a calendar program subscribes to; None without an http(s) site_url."""

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +121,7 @@ class SiteBuild:
         self._follow_ups: dict[str, FollowUp] = {}  # by anchor, on the page being rendered
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
         self._feed_settings = (labels, site_name, site_url, directory_urls)
+        self._written: dict[str, Path] | None = None  # the big outputs, once written (_output_files)
         self.feeds_in_head = True  # not in the offline (file://) copy: see hooks/bulletins.py
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
 
@@ -141,12 +143,15 @@ class SiteBuild:
         fails the build on it."""
         return self._cards_due.pop((kind, key), None)
 
-    def source_files(self, page_stamps: Path | None = None, site_inputs: str = "") -> list[SourceFile]:
+    def source_files(self, page_stamps: Path | None = None, site_inputs: str = "",
+                     outputs: Path | None = None) -> list[SourceFile]:
         """The files to add to the site. A bulletin's Markdown comes with `page_source`
         (given here, MkDocs would hold it twice). For dirty builds, each bulletin page's
         source is a stamp file in `page_stamps` that changes only when something the page
         shows changes (`site_inputs`, the `site_fingerprint`, included), so MkDocs can skip
-        the pages whose output is newer."""
+        the pages whose output is newer. The big outputs (exports, calendars) are written
+        into `outputs` and copied from there, so the build does not hold their text; without
+        it (tests), they are given as content."""
         if page_stamps is None:
             files = [SourceFile(src, content="") for src in self.bulletins]
         else:
@@ -157,10 +162,7 @@ class SiteBuild:
         files.append(SourceFile(site.LIVE_SCRIPT, path=LIVE_SCRIPT_SOURCE))
         files += [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
         files += [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
-        # In memory, like a listing: a dirty build writes them every time, so they equal a full build's
-        files += [SourceFile(src, content=text) for src, text in self.calendars.files.items()]
-        json_text, csv_text = self._exports
-        files += [SourceFile(site.EXPORT_JSON, content=json_text), SourceFile(site.EXPORT_CSV, content=csv_text)]
+        files += self._output_files(outputs)
         files.append(SourceFile(site.FILTER_SCRIPT, path=FILTER_SCRIPT_SOURCE))
         return files
 
@@ -385,15 +387,28 @@ class SiteBuild:
             ))
         return problems
 
-    @functools.cached_property
-    def _exports(self) -> tuple[str, str]:
-        """directives.json and directives.csv, from one making of the records (the files of the
-        build are asked for twice)."""
+    def _big_outputs(self) -> Iterator[tuple[str, str]]:
+        """(src_uri, text) of the outputs that grow to megabytes with the archive, one at a
+        time: the exports, made from one making of their records, then the calendars."""
         data = directives_json(self.catalog, self.renderer.directory_urls)
-        return self._json_text(data), directives_csv(data["directives"])
+        yield site.EXPORT_JSON, self._json_text(data)
+        yield site.EXPORT_CSV, directives_csv(data.pop("directives"))
+        yield from self.calendars.texts()
+
+    def _output_files(self, folder: Path | None) -> list[SourceFile]:
+        if folder is None:
+            return [SourceFile(src, content=text) for src, text in self._big_outputs()]
+        if self._written is None:  # once a build: MkDocs may ask for the files again (serve)
+            self._written = {}
+            for src, text in self._big_outputs():
+                path = folder / src
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
+                self._written[src] = path
+        return [SourceFile(src, path=path) for src, path in self._written.items()]
 
     def export_json(self) -> str:
-        return self._exports[0]
+        return self._json_text(directives_json(self.catalog, self.renderer.directory_urls))
 
     @staticmethod
     def _json_text(data: dict) -> str:
@@ -408,7 +423,7 @@ class SiteBuild:
         return text
 
     def export_csv(self) -> str:
-        return self._exports[1]
+        return directives_csv(directives_json(self.catalog, self.renderer.directory_urls)["directives"])
 
     def summary(self) -> str:
         counts = self.catalog.counts(self.catalog.directives)
