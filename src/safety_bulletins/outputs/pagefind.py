@@ -21,6 +21,8 @@ file:// pages, and Pagefind fetches its chunks.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import html
 import json
 import re
@@ -96,7 +98,123 @@ def index_site(site_dir: Path, timeout: int = TIMEOUT) -> str:
         said = (result.stderr.strip() or result.stdout.strip())[-2000:]
         raise PagefindError(f"Pagefind failed on {site_dir} (exit {result.returncode}): {said or 'no output'}; "
                             "is 'pagefind[extended]>=1.3,<2' installed in this Python?")
+    canonicalize(target)
     return _summary(result.stdout)
+
+
+def canonicalize(folder: Path) -> None:
+    """Make Pagefind's output the same bytes for the same pages. Pagefind writes each
+    filter's values in the order of a Rust HashMap, which is seeded at random in every run:
+    the same data in another order, so other file names (they are hashes of the content),
+    and so another `pagefind.<hash>.pf_meta` and `pagefind-entry.json`. The index chunks and
+    the page fragments are already stable. This sorts the values (and the filters in the
+    meta), names the rewritten files by their content as Pagefind does, and points the meta
+    and the entry at them. The files are `pagefind_dcd` + CBOR, gzipped (no timestamp)."""
+    folder = Path(folder)
+    entry_path = folder / "pagefind-entry.json"
+    entry_data = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language in entry_data["languages"].values():
+        meta_path = folder / f"pagefind.{language['hash']}.pf_meta"
+        meta = _read_cbor(meta_path)
+        prefix = language["hash"].split("_")[0]  # the language: zh_<hash>
+        renamed = []
+        for name, old_hash in sorted(meta[3], key=lambda f: f[0]):
+            old = folder / "filter" / f"{old_hash}.pf_filter"
+            filter_name, values = _read_cbor(old)
+            data = _encode_cbor([filter_name, sorted(values, key=lambda v: v[0])])
+            new_hash = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
+            old.unlink()
+            _write_cbor(folder / "filter" / f"{new_hash}.pf_filter", data)
+            renamed.append([name, new_hash])
+        meta[3] = renamed
+        data = _encode_cbor(meta)
+        language["hash"] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:10]}"
+        meta_path.unlink()
+        _write_cbor(folder / f"pagefind.{language['hash']}.pf_meta", data)
+    entry_path.write_text(json.dumps(entry_data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _read_cbor(path: Path):
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_SIGNATURE):
+        raise PagefindError(f"{path}: not a Pagefind file (a Pagefind version this site does not know?)")
+    value, end = _decode(data, len(_SIGNATURE))
+    if end != len(data):
+        raise PagefindError(f"{path}: unexpected data after the index")
+    return value
+
+
+def _write_cbor(path: Path, data: bytes) -> None:
+    path.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def _decode(data: bytes, at: int):
+    """One CBOR item (RFC 8949) of the kinds Pagefind writes: integers, strings, arrays, maps."""
+    major, info = data[at] >> 5, data[at] & 31
+    at += 1
+    if info < 24:
+        n = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        n, at = int.from_bytes(data[at:at + size], "big"), at + size
+    else:
+        raise PagefindError(f"unexpected CBOR item {data[at - 1]:#x} in a Pagefind file")
+    if major == 0:
+        return n, at
+    if major == 1:
+        return -1 - n, at
+    if major in (2, 3):
+        raw = data[at:at + n]
+        return (raw if major == 2 else raw.decode("utf-8")), at + n
+    if major == 4:
+        items = []
+        for _ in range(n):
+            item, at = _decode(data, at)
+            items.append(item)
+        return items, at
+    if major == 5:
+        pairs = {}
+        for _ in range(n):
+            key, at = _decode(data, at)
+            pairs[key], at = _decode(data, at)
+        return pairs, at
+    if major == 7 and info in (20, 21, 22):
+        return {20: False, 21: True, 22: None}[info], at
+    raise PagefindError(f"unexpected CBOR item {data[at - 1]:#x} in a Pagefind file")
+
+
+def _encode(value) -> bytes:
+    if value is False or value is True or value is None:
+        return bytes([{False: 0xF4, True: 0xF5, None: 0xF6}[value]])
+    if isinstance(value, int):
+        return _head(0, value) if value >= 0 else _head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(map(_encode, value))
+    if isinstance(value, dict):
+        return _head(5, len(value)) + b"".join(_encode(k) + _encode(v) for k, v in value.items())
+    raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
+
+
+def _head(major: int, n: int) -> bytes:
+    """The shortest head for `n`, as Pagefind's encoder (minicbor) writes it."""
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise ValueError(f"{n} does not fit in CBOR")
+
+
+def _encode_cbor(value) -> bytes:
+    return _SIGNATURE + _encode(value)
 
 
 def _summary(stdout: str) -> str:
