@@ -104,6 +104,7 @@ def test_pages_ask_our_worker_and_material_indexes_nothing(pagefind_site):
         assert f'"search": "{root}assets/safety-bulletins/search.js"' in html, path
         assert "assets/javascripts/workers/search." not in html
     assert (pagefind_site / "assets/safety-bulletins/search.js").is_file()
+    assert not list((pagefind_site / "pagefind").glob("pagefind*-ui.*"))  # Pagefind's own boxes: never used
     assert json.loads((pagefind_site / "search/search_index.json").read_text(encoding="utf-8"))["docs"] == []
 
 

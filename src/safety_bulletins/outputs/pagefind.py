@@ -42,6 +42,9 @@ _MATERIAL_WORKER = re.compile(r'("search":\s*")([^"]*?)assets/javascripts/worker
 SEARCH_FORM = 'data-md-component="search"'
 # Not words of the page: the headings' permalink sign (¶), which Pagefind would put in every title
 NOT_TEXT = (".headerlink",)
+# Pagefind's own search interfaces: Material's box is the site's, so they are never loaded
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 TIMEOUT = 3600  # seconds: Pagefind's whole run; a hung indexer must not hang the build
 
 
@@ -99,6 +102,8 @@ def index_site(site_dir: Path, timeout: int = TIMEOUT) -> str:
         raise PagefindError(f"Pagefind failed on {site_dir} (exit {result.returncode}): {said or 'no output'}; "
                             "is 'pagefind[extended]>=1.3,<2' installed in this Python?")
     canonicalize(target)
+    for name in UNUSED:
+        (target / name).unlink(missing_ok=True)
     return _summary(result.stdout)
 
 
