@@ -102,3 +102,44 @@ def test_listings_guides_and_card_facts_are_not_found(page, served):
     assert sorted(pages) == [f"{PATHS['en']}bulletins/{path}/" for path in (
         "2021/2021-05-25-special-safety-meeting", "2023/2023-04-12-q1-safety-committee-minutes",
         "2026/2026-09-24-q3-safety-committee-minutes")]
+
+
+HOSTILE = """\
+---
+title: Fire drill <img src=x onerror="window.pwned=1">
+date: 2026-11-20
+type: notice
+---
+Bring the extinguisher <img src=x onerror="window.pwned=2"> & <script>window.pwned=3</script> HOSTILEWORD.
+
+/// directive | Check <img src=x onerror="window.pwned=4"> HOSTILEWORD
+    units: [property]
+    deadline: 2026-12-04
+
+Again HOSTILEWORD <b onmouseover="window.pwned=5">bold</b>.
+///
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    from helpers import PAGEFIND_YML, UNITS_YML, build, write_tree
+
+    root = tmp_path_factory.mktemp("hostile") / "project"
+    write_tree(root, {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
+                      "bulletins/2026/2026-11-20-drill.md": HOSTILE})
+    with nginx(tmp_path_factory.mktemp("nginx-hostile"), {"/safety/": build(root)}) as base:
+        yield base
+
+
+def test_markup_in_bulletins_is_shown_as_text_in_results(page, hostile_server, request):
+    request.node.origin = hostile_server
+    page.goto(hostile_server + "/safety/")
+    search(page, "HOSTILEWORD", "2026-11-20-drill-1")
+    results = page.locator(".md-search-result__list")
+    assert results.locator("img, script, b").count() == 0
+    text = results.inner_text()
+    assert 'Fire drill <img src=x onerror="window.pwned=1">' in text
+    assert 'Check <img src=x onerror="window.pwned=4"> HOSTILEWORD' in text  # a section's title
+    assert '<b onmouseover="window.pwned=5">bold</b>' in text  # an excerpt
+    assert page.evaluate("window.pwned") is None
