@@ -264,6 +264,9 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
         expected = {Path(f.abs_dest_path) for f in _build.files} | {Path(config.site_dir, EXPORT_JSON)}
         for path in remove_stale(Path(config.site_dir), expected):
             log.info(f"Bulletins: removed {path}, which this build no longer has")
+        if _build.search != "pagefind":  # a dirty build after one with search: pagefind
+            Path(config.site_dir, SEARCH_WORKER).unlink(missing_ok=True)
+            shutil.rmtree(Path(config.site_dir, pagefind.FOLDER), ignore_errors=True)
         marker = _inputs_marker(config)  # only now: a build stopped half-way must redo everything next time
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(_inputs, encoding="utf-8")

@@ -179,3 +179,23 @@ def test_a_failing_pagefind_fails_the_build_saying_why(tmp_path, monkeypatch):
     (tmp_path / "site").mkdir()
     with pytest.raises(pagefind.PagefindError, match=r"Pagefind failed on .* \(exit 1\).*pagefind\[extended\]"):
         pagefind.index_site(tmp_path / "site")
+
+
+def test_dirty_builds_index_what_changed_and_leave_nothing_when_switched_off(tmp_path):
+    proj = project(tmp_path / "project")
+    site = proj / "site"
+    assert mkdocs(proj, "build", "--dirty").returncode == 0
+    meeting = proj / "bulletins/2021/2021-05-25-meeting.md"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("The meeting was held.", "DIRTYWORD was said."),
+                       encoding="utf-8")
+    result = mkdocs(proj, "build", "--dirty")
+    assert result.returncode == 0 and "Pagefind indexed 2 pages" in result.stderr, result.stderr
+    assert any("DIRTYWORD" in p["content"] for p in fragments(site))
+    full_project = project(tmp_path / "full")
+    (full_project / "bulletins/2021/2021-05-25-meeting.md").write_text(meeting.read_text(encoding="utf-8"), encoding="utf-8")
+    full = build(full_project)  # a dirty build gives a full build's bytes, index included
+    assert {p.relative_to(site): d for p, d in site_files(site).items()} == \
+           {p.relative_to(full): d for p, d in site_files(full).items()}
+    (proj / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
+    assert mkdocs(proj, "build", "--dirty").returncode == 0
+    assert not (site / "pagefind").exists() and not (site / "assets/safety-bulletins/search.js").exists()
