@@ -270,7 +270,10 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
         marker = _inputs_marker(config)  # only now: a build stopped half-way must redo everything next time
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(_inputs, encoding="utf-8")
-    if _build.search == "pagefind":  # last: it reads every page as written
+    if _build.search == "pagefind" and not _build.bulletins:  # Pagefind refuses a site with nothing to index
+        shutil.rmtree(Path(config.site_dir, pagefind.FOLDER), ignore_errors=True)
+        log.info("Bulletins: no bulletin to index with Pagefind; search finds nothing")
+    elif _build.search == "pagefind":  # last: it reads every page as written
         started = time.monotonic()
         try:
             indexed = pagefind.index_site(Path(config.site_dir))

@@ -199,3 +199,12 @@ def test_dirty_builds_index_what_changed_and_leave_nothing_when_switched_off(tmp
     (proj / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
     assert mkdocs(proj, "build", "--dirty").returncode == 0
     assert not (site / "pagefind").exists() and not (site / "assets/safety-bulletins/search.js").exists()
+
+
+def test_a_site_without_bulletins_builds(tmp_path):
+    proj = write_tree(tmp_path / "project", {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n",
+                                             "bulletins/units.yml": UNITS_YML})
+    result = mkdocs(proj, "build")
+    assert result.returncode == 0, result.stderr
+    assert "no bulletin to index with Pagefind" in result.stderr
+    assert not (proj / "site/pagefind").exists()

@@ -143,3 +143,19 @@ def test_markup_in_bulletins_is_shown_as_text_in_results(page, hostile_server, r
     assert 'Check <img src=x onerror="window.pwned=4"> HOSTILEWORD' in text  # a section's title
     assert '<b onmouseover="window.pwned=5">bold</b>' in text  # an excerpt
     assert page.evaluate("window.pwned") is None
+
+
+def test_a_site_without_bulletins_answers_nothing_found(page, tmp_path, request):
+    from helpers import PAGEFIND_YML, UNITS_YML, build, write_tree
+
+    root = write_tree(tmp_path / "project", {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n",
+                                             "bulletins/units.yml": UNITS_YML})
+    (tmp_path / "nginx").mkdir()
+    with nginx(tmp_path / "nginx", {"/safety/": build(root)}) as base:
+        request.node.origin = base
+        page.goto(base + "/safety/", wait_until="networkidle")
+        page.keyboard.press("/")
+        page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+        page.keyboard.type("extinguisher")
+        page.keyboard.press("End")
+        page.wait_for_function("document.querySelector('.md-search-result__meta').textContent === 'No matching documents'")

@@ -40,11 +40,15 @@ LANGUAGE = "zh"
 # Material's page configuration names its search worker; the pages get ours in its place.
 _MATERIAL_WORKER = re.compile(r'("search":\s*")([^"]*?)assets/javascripts/workers/search\.[0-9a-f]+\.min\.js"')
 SEARCH_FORM = 'data-md-component="search"'
+# Only bulletin pages have a data-pagefind-body; reading the listings (hundreds of MB at 10,000
+# bulletins) only to skip them would be most of Pagefind's time
+PAGES = "bulletins/**/*.html"
 # Not words of the page: the headings' permalink sign (¶), which Pagefind would put in every title
 NOT_TEXT = (".headerlink",)
 # Pagefind's own search interfaces: Material's box is the site's, so they are never loaded
+# (and its own worker, which pagefind.js starts only in a page, never inside our worker)
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
 TIMEOUT = 3600  # seconds: Pagefind's whole run; a hung indexer must not hang the build
 
 
@@ -90,7 +94,7 @@ def index_site(site_dir: Path, timeout: int = TIMEOUT) -> str:
     target = Path(site_dir, FOLDER)
     shutil.rmtree(target, ignore_errors=True)
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", FOLDER,
-               "--force-language", LANGUAGE, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
+               "--force-language", LANGUAGE, "--glob", PAGES, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:

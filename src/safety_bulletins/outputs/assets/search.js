@@ -16,12 +16,13 @@ const SITE = new URL("../../", self.location.href);  // this script is assets/sa
 let pagefind = null;
 let latest = 0;  // answers to a query overtaken by the next keystroke are dropped
 
+// Resolves to Pagefind, or to null on a site without it (no bulletins yet: nothing to find)
 function load() {
   pagefind = pagefind || import(new URL("pagefind/pagefind.js", SITE).href).then(async module => {
     await module.options({ baseUrl: "/", excerptLength: 24 });
     await module.init();
     return module;
-  });
+  }, () => null);
   return pagefind;
 }
 
@@ -53,7 +54,7 @@ function items(page, score, terms) {
 
 async function search(query) {
   const module = await load();
-  const found = query.trim() ? await module.search(query) : null;
+  const found = module && query.trim() ? await module.search(query) : null;
   if (!found) return { items: [] };
   const terms = Object.fromEntries(query.split(/\s+/).filter(Boolean).map(term => [term, true]));
   const results = found.results.slice(0, PAGES);
