@@ -10,7 +10,6 @@
 
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;  // Material's SearchMessageType
 const PAGES = 20;  // results fetched per query: Material lists them ten at a time
-const SECTIONS = 5;  // a page's matching sections (its directives) shown under it
 const SITE = new URL("../../", self.location.href);  // this script is assets/safety-bulletins/search.js
 
 let pagefind = null;
@@ -36,20 +35,29 @@ function fromRoot(url) {
   return url.replace(/^\/+/, "");
 }
 
-// One result in Material's shape: the page, then its matching sections. Material shows
-// the sections scored like the page and folds the others under "more".
+// Pagefind's excerpts are escaped text with <mark>s; a word keeps its following space
+// inside its <mark>, which Material would underline
+function excerpt(text) {
+  return (text || "").replace(/(\s+)<\/mark>/g, "</mark>$1");
+}
+
+// One result in Material's shape: the page, then its matching sections (a directive's
+// card is one: its heading carries the directive's id). Material shows the sections
+// that score as high as the page and folds the others under "n more on this page", so
+// the page scores as its best section.
 function items(page, score, terms) {
   const meta = page.meta || {};
   const line = [meta.type, meta.date].filter(Boolean).map(escape).join(" · ");
   const title = escape(meta.title || page.url) + (line ? ` <small>${line}</small>` : "");
-  const sections = (page.sub_results || []).filter(s => s.anchor && s.anchor.id);
-  return [
-    { location: fromRoot(page.url), title, text: page.excerpt, score, terms },
-    ...sections.map((section, n) => ({
-      location: fromRoot(section.url), title: escape(section.title), text: section.excerpt,
-      score: n < SECTIONS ? score : score / 2, terms,
-    })),
-  ];
+  const sections = (page.sub_results || [])
+    .filter(section => section.anchor && section.anchor.id)
+    .map(section => ({
+      location: fromRoot(section.url), title: escape(section.title), text: excerpt(section.excerpt), terms,
+      score: (section.weighted_locations || []).reduce((sum, word) => sum + word.balanced_score, 0),
+    }))
+    .sort((a, b) => b.score - a.score);
+  const best = sections.length ? sections[0].score : score;
+  return [{ location: fromRoot(page.url), title, text: excerpt(page.excerpt), score: best, terms }, ...sections];
 }
 
 async function search(query) {
@@ -68,7 +76,13 @@ self.addEventListener("message", async ({ data: message }) => {
     self.postMessage({ type: READY });
   } else if (message.type === QUERY) {
     const asked = ++latest;
-    const result = await search(message.data);
+    let result;
+    try {
+      result = await search(message.data);
+    } catch (error) {  // a chunk that failed to load: say nothing was found rather than hang
+      console.error("Search failed:", error);
+      result = { items: [] };
+    }
     if (asked === latest) self.postMessage({ type: RESULT, data: result });
   }
 });
