@@ -16,6 +16,7 @@ page downloaded for search (everything but the page and its theme assets).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import os
@@ -101,14 +102,16 @@ def main() -> None:
     parser.add_argument("count", nargs="?", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engines", default=",".join(ENGINES), help="material, pagefind or both (the default)")
+    parser.add_argument("--keep", type=Path, help="generate the corpus and build the sites here, and keep them")
     args = parser.parse_args()
     engines = [e for e in args.engines.split(",") if e]
     if not engines or set(engines) - set(ENGINES):
         parser.error(f"--engines: a list of {', '.join(ENGINES)}")
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        project = generate(args.count, Path(tmp) / "corpus")
+    with contextlib.ExitStack() as stack:
+        root = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        project = generate(args.count, root / "corpus")
         sources = sum(p.stat().st_size for p in (project / "bulletins").rglob("*.md"))
         print(f"{args.count} bulletins, {sources / 1e6:.1f} MB of sources")
         with sync_playwright() as playwright:
