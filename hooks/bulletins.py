@@ -113,7 +113,8 @@ def _search_engine(config, wanted: str) -> str:
     place in the page configuration; every page is kept out of its index (SiteBuild.page_meta)."""
     if wanted != "pagefind" or "material/search" not in config.plugins:
         return "material"
-    if any(name.endswith("offline") and p.config.get("enabled", True) for name, p in config.plugins.items()):
+    offline = config.plugins.get("material/offline")
+    if offline is not None and offline.config.enabled:
         # file:// pages cannot fetch Pagefind's chunks; the offline plugin makes lunr's index a script
         log.info("Bulletins: the offline copy searches with Material's search (search: pagefind is for served sites)")
         return "material"
