@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gzip
 import os
 import socket
 import subprocess
@@ -107,14 +106,9 @@ def site_files(site: Path) -> dict[Path, bytes]:
     """Every file of a built site, with Pagefind's index readable: its chunks and fragments are
     gzipped, and their text has U+200B between words (Pagefind's word boundaries), which a
     search for a planted string must look through."""
-    files = {}
-    for path in site.rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            if path.suffix.startswith(".pf_") and data[:2] == b"\x1f\x8b":
-                data = gzip.decompress(data).replace("\u200b".encode(), b"")
-            files[path] = data
-    return files
+    from safety_bulletins.outputs.pagefind import readable
+
+    return {path: readable(path.name, path.read_bytes()) for path in site.rglob("*") if path.is_file()}
 
 
 PAGEFIND_YML = SITE_YML + """\

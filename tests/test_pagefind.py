@@ -208,3 +208,30 @@ def test_a_site_without_bulletins_builds(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "no bulletin to index with Pagefind" in result.stderr
     assert not (proj / "site/pagefind").exists()
+
+
+def test_verify_reads_the_index(pagefind_site, tmp_path):
+    """`bulletins verify` finds a hidden bulletin's title inside Pagefind's compressed fragments."""
+    import datetime as dt
+    import shutil
+
+    from helpers import AS_OF
+    from safety_bulletins.commands.verify import verify_site
+
+    proj = pagefind_site.parent
+    assert verify_site(proj, pagefind_site, dt.date.fromisoformat(AS_OF)) == []
+    copy = tmp_path / "site"
+    shutil.copytree(pagefind_site, copy)
+    fragment = next((copy / "pagefind/fragment").iterdir())
+    planted = '"content":"Draft \u200bPFDRAFT3-TITLE \u200b'.encode()  # as Pagefind writes words
+    fragment.write_bytes(gzip.compress(gzip.decompress(fragment.read_bytes()).replace(b'"content":"', planted, 1)))
+    assert verify_site(proj, copy, dt.date.fromisoformat(AS_OF)) == [
+        f"pagefind/fragment/{fragment.name}: contains the title of '2026/2026-11-21-draft.md' (a draft)"]
+
+
+def test_readable_is_bounded(monkeypatch):
+    monkeypatch.setattr(pagefind, "READABLE_LIMIT", 1000)
+    bomb = gzip.compress(b"\0" * 10**6)
+    assert len(pagefind.readable("pagefind/fragment/x.pf_fragment", bomb)) == 1000
+    assert pagefind.readable("pagefind/fragment/x.pf_fragment", b"not gzip") == b"not gzip"
+    assert pagefind.readable("index.html", gzip.compress(b"x")) == gzip.compress(b"x")

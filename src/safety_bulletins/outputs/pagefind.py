@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import zlib
 import html
 import json
 import re
@@ -230,6 +231,24 @@ def _summary(stdout: str) -> str:
     """'45 pages, 1234 words, 4 filters' from Pagefind's report."""
     found = dict((what, int(n)) for n, what in re.findall(r"Indexed (\d+) (pages?|words?|filters?)", stdout))
     return ", ".join(f"{n} {what}" for what, n in found.items()) or stdout.strip()[-200:]
+
+
+READABLE_LIMIT = 256 * 2**20  # bytes: no file of an index decompresses to more (a fragment is one page)
+
+
+def readable(name: str, data: bytes) -> bytes:
+    """A file of the site as its text can be searched: Pagefind's chunks and fragments
+    (`*.pf_*`) are gzipped, and their text has U+200B between words (Pagefind's word
+    boundaries), which would hide a phrase. Other files as they are. Decompresses at most
+    READABLE_LIMIT bytes: the folder checked may not be ours."""
+    if not name.rsplit("/", 1)[-1].rpartition(".")[2].startswith("pf_") or data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        text = inflater.decompress(data, READABLE_LIMIT)
+    except zlib.error:
+        return data
+    return text.replace("\u200b".encode(), b"")
 
 
 def index_files(site_dir: Path) -> dict[str, int]:
