@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import zlib
 import html
 import json
 import re
 import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 from ..model import Bulletin
