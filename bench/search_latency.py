@@ -1,20 +1,26 @@
 """Search on a big site, as staff meet it: time from page load to the first search result.
 
-    .venv/bin/python bench/search_latency.py [N=2000] [--runs 3]
+    .venv/bin/python bench/search_latency.py [N=2000] [--runs 3] [--engines material,pagefind]
 
-Generates N bulletins (bench/corpus.py), builds the site, serves it on loopback, and in
-Debian's headless Chromium loads the home page, types a query the moment the page has
-loaded and waits for the first result: that time includes downloading the search index,
-building it in Material's search worker and answering. Prints the median of the runs
-for an English and a Chinese query, and the index size against the sources' size.
+Generates N bulletins (bench/corpus.py), builds the site once per search engine
+(`extra: bulletins: search:` material, Material's lunr index; pagefind, Pagefind's chunks
+answering Material's box), serves it on loopback, and in Debian's headless Chromium loads
+the home page, types a query the moment the page has loaded and waits for the first
+result: that time includes downloading what search needs (the whole lunr index, or
+Pagefind's entry, meta, wasm and the chunks and fragments of the query), building or
+loading it in the search worker and answering. Prints, per engine, the build time (and
+Pagefind's own step), the index size, and per query the median time and the bytes the
+page downloaded for search (everything but the page and its theme assets).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -31,12 +37,32 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 QUERIES = ["extinguishers", "应急预案"]
 
 
-def build(project: Path) -> float:
+ENGINES = ("material", "pagefind")
+# What a page fetches for search, besides the page itself: Material's index, worker and lunr,
+# or our worker and Pagefind's files
+SEARCH_URL = re.compile(r"/search/search_index\.json|/workers/search\.|/lunr/|/safety-bulletins/search\.js|/pagefind/")
+
+
+def build(project: Path, engine: str) -> tuple[float, float]:
+    """Seconds for `mkdocs build` of the project with `engine`, and of that Pagefind's step."""
+    config = project / "mkdocs.yml"
+    text = re.sub(r"\nextra:\n  bulletins:\n    search: \w+\n", "\n", config.read_text(encoding="utf-8"))
+    config.write_text(text + f"\nextra:\n  bulletins:\n    search: {engine}\n", encoding="utf-8")
     env = {**os.environ, "BULLETINS_TODAY": "2026-11-28", "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", f"site-{engine}"], cwd=project,
+                            env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - start
+    step = re.search(r"Pagefind indexed .* in ([0-9.]+) s", result.stderr)
+    return seconds, float(step[1]) if step else 0.0
+
+
+def index_size(site: Path, engine: str) -> tuple[int, int]:
+    """Bytes and files of the search index on disk."""
+    if engine == "material":
+        return (site / "search" / "search_index.json").stat().st_size, 1
+    files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -51,9 +77,12 @@ def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def first_result_seconds(browser, url: str, query: str) -> float:
+def first_result_seconds(browser, url: str, query: str) -> tuple[float, int]:
+    """Seconds from page load to the first result, and the bytes fetched for search."""
     context = browser.new_context()  # empty cache: the index is downloaded every time
     page = context.new_page()
+    fetched = []
+    page.on("requestfinished", lambda request: fetched.append(request) if SEARCH_URL.search(request.url) else None)
     page.goto(url, wait_until="load")
     loaded = time.perf_counter()
     page.keyboard.press("/")
@@ -62,34 +91,46 @@ def first_result_seconds(browser, url: str, query: str) -> float:
     field.press("End")
     page.locator(".md-search-result__item").first.wait_for(timeout=120_000)
     elapsed = time.perf_counter() - loaded
+    page.wait_for_load_state("networkidle")  # the fragments of the results after the first
+    downloaded = sum(request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"] for request in fetched)
     context.close()
-    return elapsed
+    return elapsed, downloaded
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("count", nargs="?", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--engines", default=",".join(ENGINES), help="material, pagefind or both (the default)")
+    parser.add_argument("--keep", type=Path, help="generate the corpus and build the sites here, and keep them")
     args = parser.parse_args()
+    engines = [e for e in args.engines.split(",") if e]
+    if not engines or set(engines) - set(ENGINES):
+        parser.error(f"--engines: a list of {', '.join(ENGINES)}")
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        project = generate(args.count, Path(tmp) / "corpus")
-        seconds = build(project)
-        site = project / "site"
-        index = (site / "search" / "search_index.json").stat().st_size
+    with contextlib.ExitStack() as stack:
+        root = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        project = generate(args.count, root / "corpus")
         sources = sum(p.stat().st_size for p in (project / "bulletins").rglob("*.md"))
-        server, url = serve(site)
+        print(f"{args.count} bulletins, {sources / 1e6:.1f} MB of sources")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            print(f"{args.count} bulletins: build {seconds:.1f} s; search index {index / 1e6:.1f} MB "
-                  f"for {sources / 1e6:.1f} MB of sources ({index / sources:.2f}x)")
-            for query in QUERIES:
-                times = [first_result_seconds(browser, url, query) for _ in range(args.runs)]
-                print(f"  first result for {query!r}: median {statistics.median(times):.2f} s "
-                      f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+            for engine in engines:
+                seconds, step = build(project, engine)
+                site = project / f"site-{engine}"
+                size, files = index_size(site, engine)
+                print(f"{engine}: build {seconds:.1f} s" + (f" (Pagefind's step {step:.1f} s)" if step else "")
+                      + f"; index {size / 1e6:.1f} MB in {files} file(s) ({size / sources:.2f}x the sources)")
+                server, url = serve(site)
+                for query in QUERIES:
+                    runs = [first_result_seconds(browser, url, query) for _ in range(args.runs)]
+                    times = [t for t, _ in runs]
+                    print(f"  first result for {query!r}: median {statistics.median(times):.2f} s "
+                          f"(runs: {', '.join(f'{t:.2f}' for t in times)}); "
+                          f"downloaded for search {statistics.median(b for _, b in runs) / 1e3:.0f} KB")
+                server.shutdown()
             browser.close()
-        server.shutdown()
 
 
 if __name__ == "__main__":

@@ -29,9 +29,10 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from safety_bulletins.sources.dates import DateError, as_of_date
 from safety_bulletins.site_build.incremental import merge_search_index, remove_stale
+from safety_bulletins.outputs import pagefind
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
-from safety_bulletins.outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT
+from safety_bulletins.outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_WORKER
 from safety_bulletins.site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
@@ -85,11 +86,10 @@ def on_config(config):
     bulletins_dir = Path(config.config_file_path).parent / "bulletins"
     _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls, config.theme["language"],
                             settings.audience, site_name=config.site_name, site_url=config.site_url,
-                            time_zone=settings.time_zone)
+                            time_zone=settings.time_zone, search=_search_engine(config, settings.search))
     # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
     # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
-    offline = config.plugins.get("material/offline")
-    _build.feeds_in_head = not (offline is not None and offline.config.enabled)
+    _build.feeds_in_head = not _offline(config)
     for problem in _build.project.problems:
         if problem.severity != "error":
             log.warning(str(problem))
@@ -108,6 +108,25 @@ def on_config(config):
         OFFLINE_WORKER_SHIM if "iframe-worker" in script else script for script in config.extra.get("polyfills", [])
     ]
     return config
+
+
+def _offline(config) -> bool:
+    """The copy for a file share or USB stick (Material's offline plugin), read from file://."""
+    offline = config.plugins.get("material/offline")
+    return offline is not None and bool(offline.config.enabled)
+
+
+def _search_engine(config, wanted: str) -> str:
+    """What answers the search box in this build: Pagefind only where it can (a served site
+    with Material's search box). Material's search plugin stays, for its box and its worker's
+    place in the page configuration; every page is kept out of its index (SiteBuild.page_meta)."""
+    if wanted != "pagefind" or "material/search" not in config.plugins:
+        return "material"
+    if _offline(config):
+        # file:// pages cannot fetch Pagefind's chunks; the offline plugin makes lunr's index a script
+        log.info("Bulletins: the offline copy searches with Material's search (search: pagefind is for served sites)")
+        return "material"
+    return "pagefind"
 
 
 def _check_address(address) -> None:
@@ -168,7 +187,7 @@ def _inputs_marker(config) -> Path:
 
 
 def on_pre_build(config):
-    if _dirty:  # the search plugin will overwrite it with the pages this build renders
+    if _dirty and _build.search == "material":  # the search plugin will overwrite it with the pages this build renders
         _build.previous_search_index = _read(Path(config.site_dir, "search", "search_index.json"))
 
 
@@ -223,7 +242,17 @@ def _name_the_search_dialog(output, page, config):
     return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{_build.renderer.labels("Search")}">', 1)
 
 
-on_post_page = CombinedEvent(_fill_placeholders, _name_the_search_dialog, _forget_bulletin)
+@event_priority(100)
+def _search_with_pagefind(output, page, config):
+    if _build.search != "pagefind":
+        return output
+    try:
+        return pagefind.use_worker(output, SEARCH_WORKER)
+    except pagefind.PagefindError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from None
+
+
+on_post_page = CombinedEvent(_fill_placeholders, _name_the_search_dialog, _search_with_pagefind, _forget_bulletin)
 
 
 def on_env(env, config, files):
@@ -233,7 +262,7 @@ def on_env(env, config, files):
 
 def on_post_build(config):  # default priority: after the search plugin (a plugin) has written its index
     index = Path(config.site_dir, "search", "search_index.json")  # written by the search plugin, before us
-    if index.is_file() and _dirty:
+    if index.is_file() and _dirty and _build.search == "material":
         pages = [f.url for f in _build.files.documentation_pages()]
         text = index.read_text(encoding="utf-8")
         index.write_text(merge_search_index(_build.previous_search_index, text, pages, _build.rendered), encoding="utf-8")
@@ -243,7 +272,20 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
         expected = {Path(f.abs_dest_path) for f in _build.files}
         for path in remove_stale(Path(config.site_dir), expected):
             log.info(f"Bulletins: removed {path}, which this build no longer has")
+        if _build.search != "pagefind":  # a dirty build after one with search: pagefind
+            Path(config.site_dir, SEARCH_WORKER).unlink(missing_ok=True)
+            shutil.rmtree(Path(config.site_dir, pagefind.FOLDER), ignore_errors=True)
         marker = _inputs_marker(config)  # only now: a build stopped half-way must redo everything next time
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(_inputs, encoding="utf-8")
+    if _build.search == "pagefind" and not _build.bulletins:  # Pagefind refuses a site with nothing to index
+        shutil.rmtree(Path(config.site_dir, pagefind.FOLDER), ignore_errors=True)
+        log.info("Bulletins: no bulletin to index with Pagefind; search finds nothing")
+    elif _build.search == "pagefind":  # last: it reads every page as written
+        started = time.monotonic()
+        try:
+            indexed = pagefind.index_site(Path(config.site_dir))
+        except pagefind.PagefindError as exc:
+            raise PluginError(str(exc)) from None
+        log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")

@@ -102,6 +102,22 @@ markdown_extensions:
 """
 
 
+def site_files(site: Path) -> dict[Path, bytes]:
+    """Every file of a built site, with Pagefind's index readable: its chunks and fragments are
+    gzipped, and their text has U+200B between words (Pagefind's word boundaries), which a
+    search for a planted string must look through."""
+    from safety_bulletins.outputs.pagefind import readable
+
+    return {path: readable(path.name, path.read_bytes()) for path in site.rglob("*") if path.is_file()}
+
+
+PAGEFIND_YML = SITE_YML + """\
+extra:
+  bulletins:
+    search: pagefind
+"""
+
+
 def mkdocs(project: Path, *args: str, as_of: str = AS_OF, tool: str = "mkdocs", **env: str) -> subprocess.CompletedProcess:
     """Run MkDocs (or its fork ProperDocs) on a project, with a fixed as-of date."""
     env = {**os.environ, "BULLETINS_TODAY": as_of, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", **env}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, REPO, SITE_YML, UNITS_YML, free_port
+from helpers import AS_OF, PAGEFIND_YML, REPO, SITE_YML, UNITS_YML, free_port, site_files
 
 CATALOGUE = Path(__file__).parent / "catalogue"
 SECONDS = 120  # per process: a hang is a failure, not a stuck suite
@@ -33,6 +33,7 @@ class Case:
     absent_markup: list[str] = field(default_factory=list)  # like absent, but a spreadsheet's CSV keeps values
     present: list[str] = field(default_factory=list)
     only: str = ""
+    search: str = "material"  # `search: pagefind`: the site is built with Pagefind's index
 
     @property
     def fails(self) -> bool:
@@ -48,6 +49,8 @@ def read_case(path: Path) -> Case:
             getattr(case, key.replace("-", "_")).append(value)
         elif key == "only":
             case.only = value
+        elif key == "search" and value in ("material", "pagefind"):
+            case.search = value
         elif line.strip():
             raise ValueError(f"{path}: unknown header line {line!r}")
     for header, text in zip(parts[1::2], parts[2::2]):
@@ -69,7 +72,8 @@ def make_project(case: Case, root: Path) -> Path:
     project = root / "project"
     outside = root / "outside.txt"
     outside.write_text(f"{SECRET_OUTSIDE}\n")
-    files = {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML, **case.files}
+    site_yml = PAGEFIND_YML if case.search == "pagefind" else SITE_YML
+    files = {"mkdocs.yml": site_yml, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML, **case.files}
     for name, text in files.items():
         path = _fs_path(project, name)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,7 +117,7 @@ def assert_reports(case: Case, output: str, tool: str) -> None:
 
 
 def assert_site(case: Case, site: Path) -> None:
-    texts = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    texts = site_files(site)  # Pagefind's index decompressed
     for needle in case.absent:
         found = [str(p.relative_to(site)) for p, data in texts.items() if needle.encode() in data]
         assert not found, f"'{needle}' is published in {found}"

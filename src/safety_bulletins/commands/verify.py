@@ -22,7 +22,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from ..outputs import site
+from ..outputs import pagefind, site
 from ..catalog import Catalog
 from ..outputs.export import directives_json
 from ..outputs.labels import for_language
@@ -333,6 +333,8 @@ class _Verifier:
             if sizes and (source := sizes.get(hashlib.sha256(data).hexdigest())):
                 findings.append(f"{name}: has the bytes of an attachment of {source}")
             if pattern is not None:
+                if name.startswith(f"{pagefind.FOLDER}/"):  # Pagefind's index: its text is compressed
+                    data = pagefind.readable(name, data)
                 found = {meaning[m.group(0)] for m in pattern.finditer(data)}
                 findings += [f"{name}: contains {what}" for what in sorted(found)]
             if pattern is not None and (hit := pattern.search(name.encode("utf-8"))):

@@ -46,6 +46,7 @@ class Renderer:
     directory_urls: bool = True
     labels: Labels = ENGLISH
     calendars: Calendars | None = None  # for the subscribe links (a webcal:// address needs site_url)
+    search: str = "material"  # "pagefind": bulletin pages mark what Pagefind must not index
 
     def __post_init__(self):
         self._rows: dict[tuple[str, bool], Markup] = {}
@@ -56,7 +57,7 @@ class Renderer:
         links = Links(here_src, self.directory_urls, root)
         return _ENV.get_template(template).render(
             c=self.catalog, links=links, labels=labels, rows=self.rows, subscribe_url=self.subscribe_url,
-            acceptor_name=lambda who: self.acceptor_name(who, labels), **context,
+            acceptor_name=lambda who: self.acceptor_name(who, labels), pagefind=self.search == "pagefind", **context,
             unit_name=lambda unit_id: self.unit_name(unit_id, labels),
         )
 

@@ -24,6 +24,7 @@ EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://w
 
 CALENDAR_ALL = "calendar/all.ics"  # every open directive and meeting (outputs/calendars.py)
 FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a listing, from the URL
+SEARCH_WORKER = "assets/safety-bulletins/search.js"  # answers Material's search box from Pagefind (outputs/pagefind.py)
 
 
 def bulletin_src(bulletin: Bulletin) -> str:

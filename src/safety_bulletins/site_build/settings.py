@@ -4,6 +4,7 @@
       bulletins:
         audience: public   # public | internal (default) | restricted
         time_zone: Asia/Shanghai   # the meetings' times in the calendars (an IANA name)
+        search: material   # material (default: lunr, in the browser) | pagefind (served builds)
 
 The schema is MkDocs' (config_options), so it is imported only when a setting is read:
 by the hook in a build, and by `bulletins verify` and `bulletins due`, which read
@@ -36,10 +37,12 @@ class Settings:
     time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place
     site_url: str | None = None  # MkDocs' site_url: full links in `bulletins digest` (read only from mkdocs.yml)
     language: str = "en"  # theme.language (read only from mkdocs.yml)
+    search: str = "material"  # who answers the search box on a served build (outputs/pagefind.py)
 
 
 # What the message of a wrong value shows as a right one
-_EXAMPLES = {"audience": DEFAULT_AUDIENCE, "time_zone": DEFAULT_TIME_ZONE}
+_EXAMPLES = {"audience": DEFAULT_AUDIENCE, "time_zone": DEFAULT_TIME_ZONE, "search": "pagefind"}
+SEARCH_ENGINES = ("material", "pagefind")
 
 
 @functools.cache
@@ -78,6 +81,8 @@ def _schema():
         audience = c.Choice(CLASSIFICATIONS, default=DEFAULT_AUDIENCE)
         # Where the meetings of notices take place: their times in the calendars (outputs/calendars.py).
         time_zone = TimeZone()
+        # Material's lunr index, downloaded whole by every reader, or Pagefind's chunks (served builds only)
+        search = c.Choice(SEARCH_ENGINES, default="material")
 
     return BulletinSettings
 
@@ -102,7 +107,7 @@ def bulletin_settings(extra: object) -> Settings:
     if failed:
         name, error = failed[0]
         raise SettingsError(f"{where} {name}: {error}; write e.g. '{name}: {_EXAMPLES.get(name, DEFAULT_AUDIENCE)}'")
-    return Settings(audience=config["audience"], time_zone=config["time_zone"])
+    return Settings(audience=config["audience"], time_zone=config["time_zone"], search=config["search"])
 
 
 def read_settings(config_file: Path) -> Settings:
@@ -125,4 +130,4 @@ def read_settings(config_file: Path) -> Settings:
     return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
                     time_zone=settings.time_zone,
                     site_url=site_url if isinstance(site_url, str) and site_url.strip() else None,
-                    language=language if isinstance(language, str) else "en")
+                    language=language if isinstance(language, str) else "en", search=settings.search)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..outputs import site
+from ..outputs import pagefind, site
 from ..outputs.site import Links
 from ..outputs.calendars import Calendars
 from ..sources.paths import not_utf8_name, unsafe_file
@@ -47,6 +47,7 @@ SITE_TOOLS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown")
 # The script that recounts deadlines on the reader's date: a file of the build, like the pages
 LIVE_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "live.js"
 FILTER_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "filter.js"
+SEARCH_WORKER_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "search.js"  # search: pagefind
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 _ID = re.compile(r' id="([^"]*)"')
@@ -104,8 +105,10 @@ def site_fingerprint(files: list[Path], folders: list[Path]) -> str:
 class SiteBuild:
     def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en",
                  history: History | None = None, audience: str = DEFAULT_AUDIENCE,
-                 site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE):
+                 site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE,
+                 search: str = "material"):
         self.project = project
+        self.search = search  # what answers the search box: "material" (lunr) or "pagefind" (outputs/pagefind.py)
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
         self.previous_search_index: str | None = None  # a dirty build's starting point
@@ -113,7 +116,7 @@ class SiteBuild:
         self.catalog = Catalog(project, as_of, audience)
         labels = for_language(language)
         self.calendars = Calendars(self.catalog, labels, directory_urls, site_url, time_zone)
-        self.renderer = Renderer(self.catalog, directory_urls, labels, self.calendars)
+        self.renderer = Renderer(self.catalog, directory_urls, labels, self.calendars, search=search)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
@@ -128,10 +131,10 @@ class SiteBuild:
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
-             time_zone: str = DEFAULT_TIME_ZONE) -> SiteBuild:
+             time_zone: str = DEFAULT_TIME_ZONE, search: str = "material") -> SiteBuild:
         project = load_project(bulletins_dir, as_of)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
-        return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone)
+        return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone, search)
 
     def markdown_extensions(self) -> list:
         return [SafeHtmlExtension(), DirectiveExtension(self.card)]
@@ -164,6 +167,8 @@ class SiteBuild:
         files += [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
         files += self._output_files(outputs)
         files.append(SourceFile(site.FILTER_SCRIPT, path=FILTER_SCRIPT_SOURCE))
+        if self.search == "pagefind":
+            files.append(SourceFile(site.SEARCH_WORKER, path=SEARCH_WORKER_SOURCE))
         return files
 
     @functools.cached_property
@@ -241,8 +246,12 @@ class SiteBuild:
 
     def page_meta(self, src_uri: str, meta: dict) -> dict:
         """Front matter for a page: titles escaped (Material writes them raw), listings kept out
-        of search and given the page's full width."""
+        of search and given the page's full width. With Pagefind, every page is kept out of
+        Material's index: Material still fetches it (an index of nothing) before it sets up
+        the search worker that Pagefind answers through."""
         meta = dict(meta)
+        if self.search == "pagefind":
+            meta["search"] = {"exclude": True}
         if src_uri in self.bulletins:
             meta["title"] = self.bulletins[src_uri].title
         elif src_uri in self.pages:
@@ -285,9 +294,19 @@ class SiteBuild:
             return content
         changes = self.history.get(bulletin.rel_path)
         page = self.renderer.bulletin_header(bulletin, changes) + content + self.renderer.bulletin_footer(bulletin)
+        if self.search == "pagefind":
+            page = self._pagefind_body(bulletin, page)
         if bulletin.language != self.renderer.labels.language:  # read aloud in its language, not the site's
             return f'<div lang="{bulletin.language}">\n{page}</div>\n'
         return page
+
+    def _pagefind_body(self, bulletin: Bulletin, page: str) -> str:
+        """The page as Pagefind's body, filterable by the units its directives name (and its
+        issuer), its type and year, and its directives' statuses as of the build."""
+        units = {u for d in bulletin.directives for u in (*d.units, *d.support)} | ({bulletin.issuer} - {None, ""})
+        statuses = {self.catalog.state_of(d).status for d in bulletin.directives}
+        labels = self.renderer.labels if bulletin.language == self.renderer.labels.language else for_language(bulletin.language)
+        return pagefind.body(bulletin, sorted(statuses), sorted(units), labels.TYPES[bulletin.type], page)
 
     def page_output(self, src_uri: str, output: str) -> str:
         """The written page, with its listing or its cards' facts in place of their placeholders.
@@ -327,8 +346,11 @@ class SiteBuild:
 
     def _facts(self, key: str, follow_ups: dict[str, FollowUp]) -> str:
         if key in follow_ups:
-            return self.renderer.follow_up_meta(follow_ups[key])
-        return self.renderer.directive_meta(self._directives[key])
+            facts = self.renderer.follow_up_meta(follow_ups[key])
+        else:
+            facts = self.renderer.directive_meta(self._directives[key])
+        # the same units, dates and statuses on every card: they would crowd out the text in excerpts
+        return f"<div data-pagefind-ignore>{facts}</div>" if self.search == "pagefind" else facts
 
     def render_problems(self, src_uri: str, content: str) -> list[Problem]:
         """Directives of a bulletin missing from its rendered page, and block headers left

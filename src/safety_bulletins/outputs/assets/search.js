@@ -1,0 +1,88 @@
+// Answers Material's search box from Pagefind (extra: bulletins: search: pagefind).
+//
+// Material runs its search in a Web Worker and talks to it with four messages (SETUP,
+// READY, QUERY, RESULT); the pages name this script as that worker, so Material's box, its
+// keyboard handling, its result list and its highlighting stay as they are, and only the
+// answers come from Pagefind, which fetches just the chunks of the index a query needs.
+// Everything is fetched from this site, relative to this script: it works under any
+// sub-path, and asks no other host.
+"use strict";
+
+const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;  // Material's SearchMessageType
+const PAGES = 20;  // results fetched per query: Material lists them ten at a time
+const SITE = new URL("../../", self.location.href);  // this script is assets/safety-bulletins/search.js
+
+let pagefind = null;
+let latest = 0;  // answers to a query overtaken by the next keystroke are dropped
+
+// Resolves to Pagefind, or to null on a site without it (no bulletins yet: nothing to find)
+function load() {
+  pagefind = pagefind || import(new URL("pagefind/pagefind.js", SITE).href).then(async module => {
+    await module.options({ baseUrl: "/", excerptLength: 24 });
+    await module.init();
+    return module;
+  }, () => null);
+  return pagefind;
+}
+
+function escape(text) {
+  return String(text).replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+}
+
+// Pagefind's URLs start at the site's root ("/bulletins/..."); Material resolves a
+// result's location against its own base, which is where the site is served.
+function fromRoot(url) {
+  return url.replace(/^\/+/, "");
+}
+
+// Pagefind's excerpts are escaped text with <mark>s; a word keeps its following space
+// inside its <mark>, which Material would underline
+function excerpt(text) {
+  return (text || "").replace(/(\s+)<\/mark>/g, "</mark>$1");
+}
+
+// One result in Material's shape: the page, then its matching sections (a directive's
+// card is one: its heading carries the directive's id). Material shows the sections
+// that score as high as the page and folds the others under "n more on this page", so
+// the page scores as its best section.
+function items(page, score, terms) {
+  const meta = page.meta || {};
+  const line = [meta.type, meta.date].filter(Boolean).map(escape).join(" · ");
+  const title = escape(meta.title || page.url) + (line ? ` <small>${line}</small>` : "");
+  const sections = (page.sub_results || [])
+    .filter(section => section.anchor && section.anchor.id)
+    .map(section => ({
+      location: fromRoot(section.url), title: escape(section.title), text: excerpt(section.excerpt), terms,
+      score: (section.weighted_locations || []).reduce((sum, word) => sum + word.balanced_score, 0),
+    }))
+    .sort((a, b) => b.score - a.score);
+  const best = sections.length ? sections[0].score : score;
+  return [{ location: fromRoot(page.url), title, text: excerpt(page.excerpt), score: best, terms }, ...sections];
+}
+
+async function search(query) {
+  const module = await load();
+  const found = module && query.trim() ? await module.search(query) : null;
+  if (!found) return { items: [] };
+  const terms = Object.fromEntries(query.split(/\s+/).filter(Boolean).map(term => [term, true]));
+  const results = found.results.slice(0, PAGES);
+  const pages = await Promise.all(results.map(result => result.data()));
+  return { items: pages.map((page, n) => items(page, results[n].score, terms)) };
+}
+
+self.addEventListener("message", async ({ data: message }) => {
+  if (message.type === SETUP) {
+    await load();
+    self.postMessage({ type: READY });
+  } else if (message.type === QUERY) {
+    const asked = ++latest;
+    let result;
+    try {
+      result = await search(message.data);
+    } catch (error) {  // a chunk that failed to load: say nothing was found rather than hang
+      console.error("Search failed:", error);
+      result = { items: [] };
+    }
+    if (asked === latest) self.postMessage({ type: RESULT, data: result });
+  }
+});

@@ -1,0 +1,261 @@
+"""Search with Pagefind (`extra: bulletins: search: pagefind`) for the served site.
+
+Material's search downloads one lunr index of the whole archive into every reader's browser
+before the first answer (91.5 MB at 10,000 bulletins). Pagefind indexes the written site
+once, at the end of the build, into chunks, and the browser fetches only the chunks and
+page fragments a query needs. Material's search box stays: Material talks to its search
+through a Web Worker (messages SETUP, READY, QUERY, RESULT: the worker URL is part of its
+page configuration), so the pages load `assets/safety-bulletins/search.js` instead, which
+answers the same messages from Pagefind. Everything else (the box, its place, the keyboard,
+the result list, highlighting) is Material's.
+
+What is indexed: bulletin pages only, from their `data-pagefind-body` element (once one page
+of a site has one, Pagefind skips every page without it: listings, the dashboard, the
+guides). Their header, sign-off, the search line for lunr and the cards' facts are
+`data-pagefind-ignore`. Drafts and other hidden bulletins have no page, so nothing of
+theirs can be indexed.
+
+The offline copy (file://) keeps Material's search: browsers refuse to fetch files from
+file:// pages, and Pagefind fetches its chunks.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+from ..model import Bulletin
+
+FOLDER = "pagefind"  # in the site folder, beside the pages
+# One index for English and Chinese, whatever the UI language: Pagefind's extended build
+# segments Chinese only in a zh index, and splits English words on spaces in it too.
+LANGUAGE = "zh"
+# Material's page configuration names its search worker; the pages get ours in its place.
+_MATERIAL_WORKER = re.compile(r'("search":\s*")([^"]*?)assets/javascripts/workers/search\.[0-9a-f]+\.min\.js"')
+SEARCH_FORM = 'data-md-component="search"'
+# Only bulletin pages have a data-pagefind-body; reading the listings (hundreds of MB at 10,000
+# bulletins) only to skip them would be most of Pagefind's time
+PAGES = "bulletins/**/*.html"
+# Not words of the page: the headings' permalink sign (¶), which Pagefind would put in every title
+NOT_TEXT = (".headerlink",)
+# Pagefind's own search interfaces: Material's box is the site's, so they are never loaded
+# (and its own worker, which pagefind.js starts only in a page, never inside our worker)
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
+TIMEOUT = 3600  # seconds: Pagefind's whole run; a hung indexer must not hang the build
+
+
+class PagefindError(RuntimeError):
+    """Pagefind could not index the site; the message says what it printed."""
+
+
+def body(bulletin: Bulletin, statuses: list[str], units: list[str], type_label: str, content: str) -> str:
+    """A bulletin page's content as Pagefind's body, with what search results show of the
+    bulletin (meta: title, date, type) and what they can be filtered by (unit, type, year,
+    status). Values are taken from attributes (`key[attr]`), never from text: a title with a
+    comma or a colon stays whole, and none of it is indexed as words."""
+    parts = ['<div data-pagefind-body>',
+             _hidden("data-pagefind-meta", "title[data-title], date[data-date], type[data-type]",
+                     {"data-title": bulletin.title, "data-date": bulletin.date.isoformat(), "data-type": type_label})]
+    filters = [("type", bulletin.type), ("year", str(bulletin.date.year))]
+    filters += [("unit", unit) for unit in units] + [("status", status) for status in statuses]
+    parts += [_hidden("data-pagefind-filter", f"{name}[data-value]", {"data-value": value}) for name, value in filters]
+    return "".join(parts) + "\n" + content + "</div>\n"
+
+
+def _hidden(attribute: str, spec: str, values: dict[str, str]) -> str:
+    extra = "".join(f' {name}="{html.escape(value)}"' for name, value in values.items())
+    return f'<span {attribute}="{spec}"{extra} hidden></span>'
+
+
+def use_worker(output: str, worker: str) -> str:
+    """A written page with our search worker in place of Material's (`worker`: its path from
+    the site's root; Material's own path is relative to the page, and so is the new one)."""
+    if SEARCH_FORM not in output:
+        return output
+    replaced, count = _MATERIAL_WORKER.subn(lambda m: f'{m[1]}{m[2]}{worker}"', output, count=1)
+    if count == 0:  # a theme override changed Material's configuration: the box would search nothing
+        raise PagefindError("the page has Material's search box but no Material search worker in its configuration "
+                            "(a theme override of base.html?): search: pagefind cannot answer it")
+    return replaced
+
+
+def index_site(site_dir: Path, timeout: int = TIMEOUT) -> str:
+    """Index the written site into `site_dir/pagefind/` (replacing what a previous build left
+    there: Pagefind names its chunks by content and never removes old ones). Returns what
+    Pagefind says it indexed."""
+    target = Path(site_dir, FOLDER)
+    shutil.rmtree(target, ignore_errors=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", FOLDER,
+               "--force-language", LANGUAGE, "--glob", PAGES, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise PagefindError(f"Pagefind did not finish indexing {site_dir} in {timeout} s") from None
+    except OSError as exc:
+        raise PagefindError(f"cannot run Pagefind ({exc}): pip install 'pagefind[extended]>=1.3,<2'") from None
+    if result.returncode != 0 or not (target / "pagefind.js").is_file():
+        said = (result.stderr.strip() or result.stdout.strip())[-2000:]
+        raise PagefindError(f"Pagefind failed on {site_dir} (exit {result.returncode}): {said or 'no output'}; "
+                            "is 'pagefind[extended]>=1.3,<2' installed in this Python?")
+    canonicalize(target)
+    for name in UNUSED:
+        (target / name).unlink(missing_ok=True)
+    return _summary(result.stdout)
+
+
+def canonicalize(folder: Path) -> None:
+    """Make Pagefind's output the same bytes for the same pages. Pagefind writes each
+    filter's values in the order of a Rust HashMap, which is seeded at random in every run:
+    the same data in another order, so other file names (they are hashes of the content),
+    and so another `pagefind.<hash>.pf_meta` and `pagefind-entry.json`. The index chunks and
+    the page fragments are already stable. This sorts the values (and the filters in the
+    meta), names the rewritten files by their content as Pagefind does, and points the meta
+    and the entry at them. The files are `pagefind_dcd` + CBOR, gzipped (no timestamp)."""
+    folder = Path(folder)
+    entry_path = folder / "pagefind-entry.json"
+    entry_data = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language in entry_data["languages"].values():
+        meta_path = folder / f"pagefind.{language['hash']}.pf_meta"
+        meta = _read_cbor(meta_path)
+        prefix = language["hash"].split("_")[0]  # the language: zh_<hash>
+        renamed = []
+        for name, old_hash in sorted(meta[3], key=lambda f: f[0]):
+            old = folder / "filter" / f"{old_hash}.pf_filter"
+            filter_name, values = _read_cbor(old)
+            data = _encode_cbor([filter_name, sorted(values, key=lambda v: v[0])])
+            new_hash = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
+            old.unlink()
+            _write_cbor(folder / "filter" / f"{new_hash}.pf_filter", data)
+            renamed.append([name, new_hash])
+        meta[3] = renamed
+        data = _encode_cbor(meta)
+        language["hash"] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:10]}"
+        meta_path.unlink()
+        _write_cbor(folder / f"pagefind.{language['hash']}.pf_meta", data)
+    entry_path.write_text(json.dumps(entry_data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _read_cbor(path: Path):
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_SIGNATURE):
+        raise PagefindError(f"{path}: not a Pagefind file (a Pagefind version this site does not know?)")
+    value, end = _decode(data, len(_SIGNATURE))
+    if end != len(data):
+        raise PagefindError(f"{path}: unexpected data after the index")
+    return value
+
+
+def _write_cbor(path: Path, data: bytes) -> None:
+    path.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def _decode(data: bytes, at: int):
+    """One CBOR item (RFC 8949) of the kinds Pagefind writes: integers, strings, arrays, maps."""
+    major, info = data[at] >> 5, data[at] & 31
+    at += 1
+    if info < 24:
+        n = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        n, at = int.from_bytes(data[at:at + size], "big"), at + size
+    else:
+        raise PagefindError(f"unexpected CBOR item {data[at - 1]:#x} in a Pagefind file")
+    if major == 0:
+        return n, at
+    if major == 1:
+        return -1 - n, at
+    if major in (2, 3):
+        raw = data[at:at + n]
+        return (raw if major == 2 else raw.decode("utf-8")), at + n
+    if major == 4:
+        items = []
+        for _ in range(n):
+            item, at = _decode(data, at)
+            items.append(item)
+        return items, at
+    if major == 5:
+        pairs = {}
+        for _ in range(n):
+            key, at = _decode(data, at)
+            pairs[key], at = _decode(data, at)
+        return pairs, at
+    if major == 7 and info in (20, 21, 22):
+        return {20: False, 21: True, 22: None}[info], at
+    raise PagefindError(f"unexpected CBOR item {data[at - 1]:#x} in a Pagefind file")
+
+
+def _encode(value) -> bytes:
+    if value is False or value is True or value is None:
+        return bytes([{False: 0xF4, True: 0xF5, None: 0xF6}[value]])
+    if isinstance(value, int):
+        return _head(0, value) if value >= 0 else _head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(map(_encode, value))
+    if isinstance(value, dict):
+        return _head(5, len(value)) + b"".join(_encode(k) + _encode(v) for k, v in value.items())
+    raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
+
+
+def _head(major: int, n: int) -> bytes:
+    """The shortest head for `n`, as Pagefind's encoder (minicbor) writes it."""
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise ValueError(f"{n} does not fit in CBOR")
+
+
+def _encode_cbor(value) -> bytes:
+    return _SIGNATURE + _encode(value)
+
+
+def _summary(stdout: str) -> str:
+    """'45 pages, 1234 words, 4 filters' from Pagefind's report."""
+    found = dict((what, int(n)) for n, what in re.findall(r"Indexed (\d+) (pages?|words?|filters?)", stdout))
+    return ", ".join(f"{n} {what}" for what, n in found.items()) or stdout.strip()[-200:]
+
+
+READABLE_LIMIT = 256 * 2**20  # bytes: no file of an index decompresses to more (a fragment is one page)
+
+
+def readable(name: str, data: bytes) -> bytes:
+    """A file of the site as its text can be searched: Pagefind's chunks and fragments
+    (`*.pf_*`) are gzipped, and their text has U+200B between words (Pagefind's word
+    boundaries), which would hide a phrase. Other files as they are. Decompresses at most
+    READABLE_LIMIT bytes: the folder checked may not be ours."""
+    if not name.rsplit("/", 1)[-1].rpartition(".")[2].startswith("pf_") or data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        text = inflater.decompress(data, READABLE_LIMIT)
+    except zlib.error:
+        return data
+    return text.replace("\u200b".encode(), b"")
+
+
+def index_files(site_dir: Path) -> dict[str, int]:
+    """The files of the index and their sizes (for the benchmark and the tests)."""
+    root = Path(site_dir, FOLDER)
+    return {p.relative_to(root).as_posix(): p.stat().st_size for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def entry(site_dir: Path) -> dict:
+    return json.loads(Path(site_dir, FOLDER, "pagefind-entry.json").read_text(encoding="utf-8"))

@@ -1,0 +1,161 @@
+"""Search with Pagefind (`extra: bulletins: search: pagefind`) in Chromium: the example site behind
+nginx under a sub-path, in both UI languages. Material's search box in the header, answered by
+our worker from Pagefind's index: an English word and a Chinese term each open the bulletin at the
+directive's anchor, by mouse and by keyboard. The `page` fixture fails a test on any request that
+leaves the site and on any console error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browsing import example_project, search
+from helpers import mkdocs, nginx
+
+ENGLISH_QUERY = ("forklift", "2022-01-18-warehouse-fire-extinguisher-lesson-1")
+CHINESE_QUERY = ("隐患排查", "XQST-2025-03-2")
+PATHS = {"en": "/safety-pf/", "zh": "/safety-pf-zh/"}
+
+
+@pytest.fixture(scope="module")
+def pagefind_server(tmp_path_factory):
+    sites = {}
+    for language in PATHS:
+        project = example_project(tmp_path_factory.mktemp("pagefind") / language, language)
+        with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:
+            config.write("\nextra:\n  bulletins:\n    search: pagefind\n")
+        result = mkdocs(project, "build", "--strict")
+        assert result.returncode == 0, result.stderr
+        assert (project / "site/pagefind/pagefind.js").is_file()
+        sites[PATHS[language]] = project / "site"
+    with nginx(tmp_path_factory.mktemp("nginx-pagefind"), sites) as base:
+        yield base
+
+
+@pytest.fixture
+def served(request, pagefind_server):
+    request.node.origin = pagefind_server  # the page fixture then fails on any request elsewhere
+    return pagefind_server
+
+
+def opened_at(page, anchor):
+    page.wait_for_url(re.compile(f"#{re.escape(anchor)}$"))
+    target = page.locator(f'[id="{anchor}"]')
+    target.wait_for()
+    assert target.evaluate("e => e.getBoundingClientRect().top") < page.viewport_size["height"]
+
+
+@pytest.mark.parametrize("language", PATHS)
+@pytest.mark.parametrize(("query", "anchor"), [ENGLISH_QUERY, CHINESE_QUERY], ids=["english-term", "chinese-term"])
+def test_a_result_opens_the_directive(page, served, language, query, anchor):
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(served + PATHS[language])
+    link = search(page, query, anchor)
+    assert "md-search-result__link" in link.get_attribute("class")  # Material's own result list
+    link.click()
+    opened_at(page, anchor)
+    assert page.url.startswith(served + PATHS[language] + "bulletins/")
+    assert any("/pagefind/fragment/" in url for url in asked), "the answer did not come from Pagefind"
+    assert not any("assets/javascripts/workers/search." in url for url in asked)
+
+
+def test_results_show_title_date_and_matching_text(page, served):
+    page.goto(served + PATHS["en"])
+    search(page, *ENGLISH_QUERY)
+    first = page.locator(".md-search-result__item").first
+    assert "Lessons from a Packaging Fire" in first.locator("h1").inner_text()
+    assert "2022-01-18" in first.locator("h1").inner_text()
+    assert first.locator("mark", has_text="forklift").count() > 0
+    assert "¶" not in first.inner_text()  # the headings' permalinks are not words
+    assert page.locator(".md-search-result__meta").inner_text() != ""
+
+
+def test_the_keyboard_alone_opens_a_result(page, served):
+    page.goto(served + PATHS["zh"], wait_until="networkidle")  # Material's keys work once its script runs
+    page.keyboard.press("/")  # Material's shortcut to the search box
+    page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+    page.keyboard.type(CHINESE_QUERY[0])  # Chinese arrives as text input, as from an IME, without key events:
+    page.keyboard.press("End")  # Material searches on the key that follows (keyup)
+    page.locator(".md-search-result__item").first.wait_for()
+    for _ in range(2):  # Material's arrows: from the page to the box, from the box to the first result
+        page.keyboard.press("ArrowDown")
+        if page.evaluate("document.activeElement.classList.contains('md-search-result__link')"):
+            break
+    assert "/bulletins/" in page.evaluate("document.activeElement.getAttribute('href')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/bulletins/"))
+    assert page.url.startswith(served + PATHS["zh"])
+
+
+def test_listings_guides_and_card_facts_are_not_found(page, served):
+    """'overdue' fills the listings, the guides and the cards' facts; only bulletins whose own
+    text says it are found."""
+    page.goto(served + PATHS["en"], wait_until="networkidle")
+    page.keyboard.press("/")
+    page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+    page.keyboard.type("overdue")
+    page.keyboard.press("End")
+    page.locator(".md-search-result__item").first.wait_for()
+    pages = page.locator(".md-search-result__item .md-search-result__link:first-child").evaluate_all(
+        "els => els.map(e => new URL(e.href).pathname)")
+    assert sorted(pages) == [f"{PATHS['en']}bulletins/{path}/" for path in (
+        "2021/2021-05-25-special-safety-meeting", "2023/2023-04-12-q1-safety-committee-minutes",
+        "2026/2026-09-24-q3-safety-committee-minutes")]
+
+
+HOSTILE = """\
+---
+title: Fire drill <img src=x onerror="window.pwned=1">
+date: 2026-11-20
+type: notice
+---
+Bring the extinguisher <img src=x onerror="window.pwned=2"> & <script>window.pwned=3</script> HOSTILEWORD.
+
+/// directive | Check <img src=x onerror="window.pwned=4"> HOSTILEWORD
+    units: [property]
+    deadline: 2026-12-04
+
+Again HOSTILEWORD <b onmouseover="window.pwned=5">bold</b>.
+///
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    from helpers import PAGEFIND_YML, UNITS_YML, build, write_tree
+
+    root = tmp_path_factory.mktemp("hostile") / "project"
+    write_tree(root, {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
+                      "bulletins/2026/2026-11-20-drill.md": HOSTILE})
+    with nginx(tmp_path_factory.mktemp("nginx-hostile"), {"/safety/": build(root)}) as base:
+        yield base
+
+
+def test_markup_in_bulletins_is_shown_as_text_in_results(page, hostile_server, request):
+    request.node.origin = hostile_server
+    page.goto(hostile_server + "/safety/")
+    search(page, "HOSTILEWORD", "2026-11-20-drill-1")
+    results = page.locator(".md-search-result__list")
+    assert results.locator("img, script, b").count() == 0
+    text = results.inner_text()
+    assert 'Fire drill <img src=x onerror="window.pwned=1">' in text
+    assert 'Check <img src=x onerror="window.pwned=4"> HOSTILEWORD' in text  # a section's title
+    assert '<b onmouseover="window.pwned=5">bold</b>' in text  # an excerpt
+    assert page.evaluate("window.pwned") is None
+
+
+def test_a_site_without_bulletins_answers_nothing_found(page, tmp_path, request):
+    from helpers import PAGEFIND_YML, UNITS_YML, build, write_tree
+
+    root = write_tree(tmp_path / "project", {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n",
+                                             "bulletins/units.yml": UNITS_YML})
+    (tmp_path / "nginx").mkdir()
+    with nginx(tmp_path / "nginx", {"/safety/": build(root)}) as base:
+        request.node.origin = base
+        page.goto(base + "/safety/", wait_until="networkidle")
+        page.keyboard.press("/")
+        page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+        page.keyboard.type("extinguisher")
+        page.keyboard.press("End")
+        page.wait_for_function("document.querySelector('.md-search-result__meta').textContent === 'No matching documents'")

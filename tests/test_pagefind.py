@@ -1,0 +1,237 @@
+"""`extra: bulletins: search: pagefind`: Pagefind indexes the bulletin pages of a served build,
+and Material's search box asks it through our worker (outputs/pagefind.py, assets/search.js)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from helpers import MEETING_MD, PAGEFIND_YML, SITE_YML, UNITS_YML, build, mkdocs, site_files, write_tree
+
+from safety_bulletins.outputs import pagefind
+from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
+
+NOTICE_ZH = """\
+---
+title: 关于开展应急演练的通知
+date: 2026-11-20
+type: notice
+issuer: safety-env
+---
+各单位要修订应急预案。
+
+/// directive | 报送应急演练方案
+    id: ZH-2026-1
+    units: [energy]
+    deadline: 2026-12-04
+
+各单位报送演练方案。
+///
+"""
+
+DRAFT = """\
+---
+title: Draft PFDRAFT3-TITLE
+date: 2026-11-21
+type: bulletin
+draft: true
+---
+PFDRAFT3-TEXT
+
+/// directive | PFDRAFT3-PLAN
+    units: [energy]
+    deadline: 2026-12-01
+///
+"""
+
+
+def project(root: Path, config: str = PAGEFIND_YML) -> Path:
+    return write_tree(root, {
+        "mkdocs.yml": config, "docs/index.md": "# Home\n\nHOMEPAGE-WORD\n", "bulletins/units.yml": UNITS_YML,
+        "bulletins/2021/2021-05-25-meeting.md": MEETING_MD, "bulletins/2026/2026-11-20-通知.md": NOTICE_ZH,
+        "bulletins/2026/2026-11-21-draft.md": DRAFT,
+    })
+
+
+@pytest.fixture(scope="module")
+def pagefind_site(tmp_path_factory) -> Path:
+    return build(project(tmp_path_factory.mktemp("pagefind") / "project"))
+
+
+def fragments(site: Path) -> list[dict]:
+    return [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
+            for p in sorted((site / "pagefind" / "fragment").iterdir())]
+
+
+def test_the_setting():
+    assert bulletin_settings(None).search == "material"
+    assert bulletin_settings({"bulletins": {"search": "pagefind"}}).search == "pagefind"
+    with pytest.raises(SettingsError, match=r"search: Expected one of: \('material', 'pagefind'\) but received: 'lunr'"):
+        bulletin_settings({"bulletins": {"search": "lunr"}})
+
+
+def test_only_published_bulletins_are_indexed(pagefind_site):
+    pages = fragments(pagefind_site)
+    assert sorted(p["url"] for p in pages) == [
+        "/bulletins/2021/2021-05-25-meeting/", "/bulletins/2026/2026-11-20-通知/"]
+    text = "".join(p["content"] for p in pages).replace("\u200b", "")
+    assert "Horizontal to the edge" in text and "各单位报送演练方案" in text
+    # header, sign-off and card facts are not words of the page; listings and the home page are not pages
+    for left_out in ("Presided by", "Ju Baoqing", "Deadline", "Wang Jianmin", "HOMEPAGE-WORD", "Register of directives"):
+        assert left_out not in text, left_out
+    assert not any("PFDRAFT3" in data.decode("utf-8", "replace") for data in site_files(pagefind_site).values())
+
+
+def test_results_carry_title_date_type_and_the_directive_anchors(pagefind_site):
+    page = next(p for p in fragments(pagefind_site) if p["url"].endswith("meeting/"))
+    assert page["meta"] == {"title": "Special meeting on production safety", "date": "2021-05-25", "type": "Minutes"}
+    assert page["filters"] == {"type": ["minutes"], "year": ["2021"], "unit": ["all", "property", "safety-env"],
+                               "status": ["open"]}
+    anchors = [a["id"] for a in page["anchors"] if a["element"] == "h3"]
+    assert anchors == ["CIG-2021-05-2", "2021-05-25-meeting-2"]
+    zh = next(p for p in fragments(pagefind_site) if "通知" in p["url"])
+    assert zh["meta"]["type"] == "通知"  # in the bulletin's language, as its page shows it
+
+
+def test_pages_ask_our_worker_and_material_indexes_nothing(pagefind_site):
+    for path in ("index.html", "directives/index.html", "bulletins/2021/2021-05-25-meeting/index.html"):
+        html = (pagefind_site / path).read_text(encoding="utf-8")
+        root = "../" * path.count("/")
+        assert f'"search": "{root}assets/safety-bulletins/search.js"' in html, path
+        assert "assets/javascripts/workers/search." not in html
+    assert (pagefind_site / "assets/safety-bulletins/search.js").is_file()
+    assert not list((pagefind_site / "pagefind").glob("pagefind*-ui.*"))  # Pagefind's own boxes: never used
+    assert json.loads((pagefind_site / "search/search_index.json").read_text(encoding="utf-8"))["docs"] == []
+
+
+def test_same_pages_same_bytes(pagefind_site, tmp_path):
+    again = build(project(tmp_path / "project"))
+    first = {p.relative_to(pagefind_site): d for p, d in site_files(pagefind_site).items()}
+    second = {p.relative_to(again): d for p, d in site_files(again).items()}
+    assert sorted(first) == sorted(second)
+    assert [p for p in first if first[p] != second[p]] == []
+    assert any(p.parts[:2] == ("pagefind", "filter") for p in first)
+
+
+def test_filter_order_does_not_change_the_bytes(pagefind_site, tmp_path):
+    """What Pagefind leaves to chance (the order of a filter's values) is put in order."""
+    import shutil
+
+    folders = []
+    for seed in (1, 2):
+        folder = tmp_path / f"copy{seed}"
+        shutil.copytree(pagefind_site / "pagefind", folder)
+        entry = json.loads((folder / "pagefind-entry.json").read_text())
+        meta = pagefind._read_cbor(folder / f"pagefind.{entry['languages']['zh']['hash']}.pf_meta")
+        for _, hash_ in meta[3]:
+            path = folder / "filter" / f"{hash_}.pf_filter"
+            name, values = pagefind._read_cbor(path)
+            random.Random(seed).shuffle(values)
+            pagefind._write_cbor(path, pagefind._encode_cbor([name, values]))
+        pagefind.canonicalize(folder)
+        folders.append({p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()})
+    assert folders[0] == folders[1]
+    assert folders[0] == {p.relative_to(pagefind_site / "pagefind"): p.read_bytes()
+                          for p in (pagefind_site / "pagefind").rglob("*") if p.is_file()}
+
+
+def test_cbor_round_trip(pagefind_site):
+    for path in (pagefind_site / "pagefind").rglob("*"):
+        if path.suffix in (".pf_meta", ".pf_filter", ".pf_index"):
+            data = gzip.decompress(path.read_bytes())
+            assert pagefind._encode_cbor(pagefind._read_cbor(path)) == data, path
+
+
+def test_the_default_changes_nothing(tmp_path):
+    site = build(project(tmp_path / "project", SITE_YML))
+    assert not (site / "pagefind").exists() and not (site / "assets/safety-bulletins/search.js").exists()
+    page = (site / "bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
+    assert "pagefind" not in page and "assets/javascripts/workers/search." in page
+    assert json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def test_the_offline_copy_keeps_materials_search(tmp_path):
+    config = PAGEFIND_YML.replace("plugins:\n  - search\n", "plugins:\n  - search\n  - offline\n")
+    proj = project(tmp_path / "project", config)
+    result = mkdocs(proj, "build")
+    assert result.returncode == 0, result.stderr
+    assert "the offline copy searches with Material's search" in result.stderr
+    site = proj / "site"
+    assert not (site / "pagefind").exists()
+    assert "Horizontal to the edge" in (site / "search/search_index.js").read_text(encoding="utf-8")
+
+
+def test_a_theme_without_materials_worker_fails_the_build():
+    page = '<div class="md-search" data-md-component="search"></div><script id="__config">{"search": "x.js"}</script>'
+    with pytest.raises(pagefind.PagefindError, match="no Material search worker"):
+        pagefind.use_worker(page, "assets/safety-bulletins/search.js")
+    config = '{"search": "../../assets/javascripts/workers/search.2c215733.min.js"}' + page
+    assert pagefind.use_worker(config, "w.js").startswith('{"search": "../../w.js"}')
+    assert pagefind.use_worker("<p>no search box</p>", "w.js") == "<p>no search box</p>"
+
+
+def test_a_failing_pagefind_fails_the_build_saying_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(pagefind, "sys", type("sys", (), {"executable": "/bin/false"}))
+    (tmp_path / "site").mkdir()
+    with pytest.raises(pagefind.PagefindError, match=r"Pagefind failed on .* \(exit 1\).*pagefind\[extended\]"):
+        pagefind.index_site(tmp_path / "site")
+
+
+def test_dirty_builds_index_what_changed_and_leave_nothing_when_switched_off(tmp_path):
+    proj = project(tmp_path / "project")
+    site = proj / "site"
+    assert mkdocs(proj, "build", "--dirty").returncode == 0
+    meeting = proj / "bulletins/2021/2021-05-25-meeting.md"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("The meeting was held.", "DIRTYWORD was said."),
+                       encoding="utf-8")
+    result = mkdocs(proj, "build", "--dirty")
+    assert result.returncode == 0 and "Pagefind indexed 2 pages" in result.stderr, result.stderr
+    assert any("DIRTYWORD" in p["content"] for p in fragments(site))
+    full_project = project(tmp_path / "full")
+    (full_project / "bulletins/2021/2021-05-25-meeting.md").write_text(meeting.read_text(encoding="utf-8"), encoding="utf-8")
+    full = build(full_project)  # a dirty build gives a full build's bytes, index included
+    assert {p.relative_to(site): d for p, d in site_files(site).items()} == \
+           {p.relative_to(full): d for p, d in site_files(full).items()}
+    (proj / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
+    assert mkdocs(proj, "build", "--dirty").returncode == 0
+    assert not (site / "pagefind").exists() and not (site / "assets/safety-bulletins/search.js").exists()
+
+
+def test_a_site_without_bulletins_builds(tmp_path):
+    proj = write_tree(tmp_path / "project", {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n",
+                                             "bulletins/units.yml": UNITS_YML})
+    result = mkdocs(proj, "build")
+    assert result.returncode == 0, result.stderr
+    assert "no bulletin to index with Pagefind" in result.stderr
+    assert not (proj / "site/pagefind").exists()
+
+
+def test_verify_reads_the_index(pagefind_site, tmp_path):
+    """`bulletins verify` finds a hidden bulletin's title inside Pagefind's compressed fragments."""
+    import datetime as dt
+    import shutil
+
+    from helpers import AS_OF
+    from safety_bulletins.commands.verify import verify_site
+
+    proj = pagefind_site.parent
+    assert verify_site(proj, pagefind_site, dt.date.fromisoformat(AS_OF)) == []
+    copy = tmp_path / "site"
+    shutil.copytree(pagefind_site, copy)
+    fragment = next((copy / "pagefind/fragment").iterdir())
+    planted = '"content":"Draft \u200bPFDRAFT3-TITLE \u200b'.encode()  # as Pagefind writes words
+    fragment.write_bytes(gzip.compress(gzip.decompress(fragment.read_bytes()).replace(b'"content":"', planted, 1)))
+    assert verify_site(proj, copy, dt.date.fromisoformat(AS_OF)) == [
+        f"pagefind/fragment/{fragment.name}: contains the title of '2026/2026-11-21-draft.md' (a draft)"]
+
+
+def test_readable_is_bounded(monkeypatch):
+    monkeypatch.setattr(pagefind, "READABLE_LIMIT", 1000)
+    bomb = gzip.compress(b"\0" * 10**6)
+    assert len(pagefind.readable("pagefind/fragment/x.pf_fragment", bomb)) == 1000
+    assert pagefind.readable("pagefind/fragment/x.pf_fragment", b"not gzip") == b"not gzip"
+    assert pagefind.readable("index.html", gzip.compress(b"x")) == gzip.compress(b"x")
