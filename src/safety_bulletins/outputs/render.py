@@ -64,8 +64,11 @@ class Renderer:
     def _of_bulletin(self, template: str, bulletin: Bulletin, **context) -> str:
         """A part of a bulletin's page (header, sign-off, cards), in the bulletin's language:
         a Chinese bulletin's issuer, dates and facts in Chinese, whatever the site's UI."""
-        labels = self.labels if bulletin.language == self.labels.language else for_language(bulletin.language)
-        return self._render(template, site.bulletin_src(bulletin), labels=labels, **context)
+        return self._render(template, site.bulletin_src(bulletin), labels=self.labels_of(bulletin), **context)
+
+    def labels_of(self, bulletin: Bulletin) -> Labels:
+        """The words of a bulletin's own language, which may not be the site's."""
+        return self.labels if bulletin.language == self.labels.language else for_language(bulletin.language)
 
     def rows(self, entries: list[UnitEntry]) -> Markup:
         """The rows of a table (joined here: a Jinja loop over tens of thousands of rows costs more)."""

@@ -305,8 +305,7 @@ class SiteBuild:
         issuer), its type and year, and its directives' statuses as of the build."""
         units = {u for d in bulletin.directives for u in (*d.units, *d.support)} | ({bulletin.issuer} - {None, ""})
         statuses = {self.catalog.state_of(d).status for d in bulletin.directives}
-        labels = self.renderer.labels if bulletin.language == self.renderer.labels.language else for_language(bulletin.language)
-        return pagefind.body(bulletin, sorted(statuses), sorted(units), labels.TYPES[bulletin.type], page)
+        return pagefind.body(bulletin, sorted(statuses), sorted(units), self.renderer.labels_of(bulletin).TYPES[bulletin.type], page)
 
     def page_output(self, src_uri: str, output: str) -> str:
         """The written page, with its listing or its cards' facts in place of their placeholders.
