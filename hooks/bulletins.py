@@ -152,16 +152,18 @@ def on_files(files, config):
     stamps = Path(config.config_file_path).parent / ".cache" / "safety-bulletins"
     if not _dirty:  # a full build may leave pages newer than their stamps: start again next time
         shutil.rmtree(stamps, ignore_errors=True)
+    global _inputs
+    _inputs = _fingerprint(config) if _dirty else ""
+    sources = _build.source_files(stamps if _dirty else None, _inputs, outputs=stamps / "outputs")
     existing = [(f.src_uri, f.abs_src_path) for f in files]
-    problems = _build.output_problems(existing, Path(config.docs_dir), config.use_directory_urls)
+    problems = _build.output_problems(existing, [s.src_uri for s in sources], Path(config.docs_dir),
+                                      config.use_directory_urls)
     if problems:
         raise PluginError(f"{len(problems)} problem(s) with the site's files; nothing was built:\n" + "\n".join(problems))
     home = files.get_file_from_path(HOME)
     if _dirty and home is not None:  # its live figures change with any bulletin: never skip it
         home.is_modified = lambda: True
-    global _inputs
-    _inputs = _fingerprint(config) if _dirty else ""
-    for source in _build.source_files(stamps if _dirty else None, _inputs, outputs=stamps / "outputs"):
+    for source in sources:
         backing = {"abs_src_path": str(source.path)} if source.path is not None else {"content": source.content}
         files.append(File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing))
     if _dirty and _read(_inputs_marker(config)) != _inputs:

@@ -73,11 +73,11 @@ def build_dashboard(catalog: Catalog, months: int = MONTHS, oldest: int = OLDEST
     order = {unit.id: n for n, unit in enumerate(catalog.units)}  # ties keep the order of units.yml
     loads, rates = [], []
     for unit in catalog.units:
-        # what the unit is responsible for (directives to all units included), as the rates count it
-        responsible = [e for e in catalog.for_unit(unit.id) if e.role == "responsible"]
-        counts = catalog.counts(responsible)
+        # what the unit is responsible for (directives to all units included): counts and rates
+        # keep what it supports or accepts apart
+        counts = catalog.unit_counts(unit.id)
         loads.append(UnitLoad(unit, counts["open"], counts["overdue"], counts["due-soon"]))
-        rates.append(UnitRates(unit, catalog.rates(responsible)))
+        rates.append(UnitRates(unit, catalog.unit_rates(unit.id)))
     loads.sort(key=lambda u: (-u.overdue, -u.open, order[u.unit.id]))
     rates.sort(key=lambda u: (u.rates.total == 0, _ratio(u.rates.closed, u.rates.total),
                               _ratio(u.rates.on_time, u.rates.closed), order[u.unit.id]))

@@ -30,6 +30,9 @@ def template_environment(autoescape: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are part of the installed package: asking the file system whether each
+        # changed costs two stat calls a render (tens of thousands a build: rows, cards, headers)
+        auto_reload=False,
     )
 
 

@@ -198,10 +198,12 @@ class SiteBuild:
             f'href="{html.escape(links.page(src))}">' for src in wanted if src in self.feeds
         )
 
-    def output_problems(self, existing: list[tuple[str, str | None]], docs_dir: Path, directory_urls: bool) -> list[str]:
+    def output_problems(self, existing: list[tuple[str, str | None]], ours: list[str], docs_dir: Path,
+                        directory_urls: bool) -> list[str]:
         """What is wrong with the site's files before ours are added to them: `existing` are
-        MkDocs' (src_uri, abs_src_path). Hand-written pages must be real files inside docs/,
-        and no two sources may be written to one path of the site."""
+        MkDocs' (src_uri, abs_src_path), `ours` the source_files' src_uris (asked for once:
+        making them writes the big outputs). Hand-written pages must be real files inside
+        docs/, and no two sources may be written to one path of the site."""
         problems = []
         for src_uri, abs_src_path in existing:
             if abs_src_path is None or not Path(abs_src_path).is_relative_to(docs_dir):
@@ -210,7 +212,6 @@ class SiteBuild:
                 problems.append(str(Problem(Path(abs_src_path), 1, "the file name is not UTF-8", "Rename the file.")))
             elif (why := unsafe_file(Path(abs_src_path), docs_dir)) is not None:
                 problems.append(str(Problem(Path(abs_src_path), 1, f"the file {why}", "Replace it with a real file.")))
-        ours = [f.src_uri for f in self.source_files()]
         taken = {src for src, _ in existing}
         problems += [f"{docs_dir / src}:1: error: '{src}' is a page the site generates: rename or remove this file"
                      for src in ours if src in taken]
