@@ -32,7 +32,7 @@ from safety_bulletins.site_build.incremental import merge_search_index, remove_s
 from safety_bulletins.outputs import pagefind
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
-from safety_bulletins.outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_WORKER
+from safety_bulletins.outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_WORKER
 from safety_bulletins.site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
@@ -249,7 +249,7 @@ def _search_with_pagefind(output, page, config):
     if _build.search != "pagefind":
         return output
     try:
-        return pagefind.use_worker(output, SEARCH_WORKER)
+        return pagefind.use_worker(output, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT)
     except pagefind.PagefindError as exc:
         raise PluginError(f"{page.file.src_uri}: {exc}") from None
 

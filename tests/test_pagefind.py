@@ -95,6 +95,28 @@ def test_results_carry_title_date_type_and_the_directive_anchors(pagefind_site):
     assert anchors == ["CIG-2021-05-2", "2021-05-25-meeting-2"]
     zh = next(p for p in fragments(pagefind_site) if "通知" in p["url"])
     assert zh["meta"]["type"] == "通知"  # in the bulletin's language, as its page shows it
+    # units as the register's filter has them: those of its directives, not its issuer (safety-env)
+    assert zh["filters"] == {"type": ["notice"], "year": ["2026"], "unit": ["energy"], "status": ["open"]}
+
+
+def test_the_filters_beside_the_box_offer_what_the_index_holds(pagefind_site):
+    """search-filters.json: every value some page has, named in the site's language, and
+    nothing of the draft; each page loads the filters' script in its head."""
+    offered = json.loads((pagefind_site / "assets/safety-bulletins/search-filters.json").read_text(encoding="utf-8"))
+    by_name = {f["name"]: f for f in offered["filters"]}
+    assert [f["name"] for f in offered["filters"]] == ["unit", "type", "year", "status"]
+    assert by_name["unit"]["options"] == [["all", "All units"], ["safety-env", "Safety and Environmental Protection Department"],
+                                          ["property", "Property Management Company"], ["energy", "Energy Company"]]
+    assert by_name["type"]["options"] == [["minutes", "Minutes"], ["notice", "Notice"]]
+    assert by_name["year"]["options"] == [["2026", "2026"], ["2021", "2021"]]
+    assert by_name["status"]["options"] == [["open", "Open"]]
+    values = {value for f in offered["filters"] for value, _ in f["options"]}
+    indexed = {value for page in fragments(pagefind_site) for values in page["filters"].values() for value in values}
+    assert indexed <= values
+    assert "{total}" in offered["words"]["more"] and "{shown}" in offered["words"]["more"]
+    html = (pagefind_site / "bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
+    head = html[:html.index("</head>")]
+    assert '<script src="../../../assets/safety-bulletins/search-filters.js"></script>' in head
 
 
 def test_pages_ask_our_worker_and_material_indexes_nothing(pagefind_site):
@@ -166,12 +188,15 @@ def test_the_offline_copy_keeps_materials_search(tmp_path):
 
 
 def test_a_theme_without_materials_worker_fails_the_build():
-    page = '<div class="md-search" data-md-component="search"></div><script id="__config">{"search": "x.js"}</script>'
+    page = ('<html><head></head><body><div class="md-search" data-md-component="search"></div>'
+            '<script id="__config">{"search": "x.js"}</script></body></html>')
     with pytest.raises(pagefind.PagefindError, match="no Material search worker"):
-        pagefind.use_worker(page, "assets/safety-bulletins/search.js")
-    config = '{"search": "../../assets/javascripts/workers/search.2c215733.min.js"}' + page
-    assert pagefind.use_worker(config, "w.js").startswith('{"search": "../../w.js"}')
-    assert pagefind.use_worker("<p>no search box</p>", "w.js") == "<p>no search box</p>"
+        pagefind.use_worker(page, "assets/safety-bulletins/search.js", "f.js")
+    config = page.replace('"x.js"', '"../../assets/javascripts/workers/search.2c215733.min.js"')
+    used = pagefind.use_worker(config, "w.js", "f.js")
+    assert '{"search": "../../w.js"}' in used
+    assert used.startswith('<html><head><script src="../../f.js"></script></head>')  # before Material's bundle
+    assert pagefind.use_worker("<p>no search box</p>", "w.js", "f.js") == "<p>no search box</p>"
 
 
 def test_a_failing_pagefind_fails_the_build_saying_why(tmp_path, monkeypatch):

@@ -159,3 +159,99 @@ def test_a_site_without_bulletins_answers_nothing_found(page, tmp_path, request)
         page.keyboard.type("extinguisher")
         page.keyboard.press("End")
         page.wait_for_function("document.querySelector('.md-search-result__meta').textContent === 'No matching documents'")
+
+
+def result_types(page) -> list[str]:
+    """The type each result page shows after its title (`Notice · 2024-06-03`)."""
+    return page.locator(".md-search-result__item h1 small").evaluate_all(
+        "els => els.map(e => e.textContent.split(' · ')[0])")
+
+
+def opened_search(page, url: str, query: str):
+    page.goto(url, wait_until="networkidle")
+    page.keyboard.press("/")
+    page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+    page.keyboard.type(query)
+    page.keyboard.press("End")
+    page.locator(".md-search-result__item").first.wait_for()
+
+
+@pytest.mark.parametrize(("language", "query", "type_label", "unit_label"),
+                         [("en", "safety", "Notice", "Unit"), ("zh", "安全", "通知", "单位")])
+def test_filters_beside_the_box_narrow_the_results(page, served, language, query, type_label, unit_label):
+    opened_search(page, served + PATHS[language], query)
+    bar = page.locator(".sb-search-filters")
+    assert bar.is_visible()
+    assert bar.locator("label").first.locator("span").inner_text() == unit_label
+    before = page.locator(".md-search-result__item").count()
+    assert set(result_types(page)) - {type_label}, "the query should find more than notices"
+    page.select_option('.sb-search-filters select[name="type"]', "notice")
+    page.wait_for_function(f"document.querySelectorAll('.md-search-result__item').length < {before}")
+    assert set(result_types(page)) == {type_label}
+    page.select_option('.sb-search-filters select[name="year"]', "2024")
+    page.wait_for_function("[...document.querySelectorAll('.md-search-result__item h1 small')]"
+                           ".every(e => e.textContent.includes('2024-'))")
+    page.select_option('.sb-search-filters select[name="type"]', "")
+    page.select_option('.sb-search-filters select[name="year"]', "")
+    page.wait_for_function(f"document.querySelectorAll('.md-search-result__item').length === {before}")
+
+
+def test_a_unit_finds_its_own_directives_and_those_to_every_unit(page, served):
+    opened_search(page, served + PATHS["en"], "safety")
+    every = set(page.locator(".md-search-result__item .md-search-result__link:first-child").evaluate_all(
+        "els => els.map(e => new URL(e.href).pathname)"))
+    page.select_option('.sb-search-filters select[name="unit"]', "all")
+    page.wait_for_timeout(500)
+    for_all = set(page.locator(".md-search-result__item .md-search-result__link:first-child").evaluate_all(
+        "els => els.map(e => new URL(e.href).pathname)"))
+    page.select_option('.sb-search-filters select[name="unit"]', "finance")
+    page.wait_for_timeout(500)
+    for_finance = set(page.locator(".md-search-result__item .md-search-result__link:first-child").evaluate_all(
+        "els => els.map(e => new URL(e.href).pathname)"))
+    assert for_all and for_all < every
+    assert for_all <= for_finance <= every  # its own and those to every unit
+
+
+def test_the_keyboard_reaches_the_filters_without_closing_the_search(page, served):
+    opened_search(page, served + PATHS["en"], "safety")
+    page.keyboard.press("Tab")  # Material would close the search: the filters take the focus instead
+    assert page.evaluate("document.activeElement.name") == "unit"
+    assert page.evaluate("document.getElementById('__search').checked")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # the type's first choice, not Material's next result
+    assert page.evaluate("document.activeElement.name") == "type"
+    assert page.evaluate("document.activeElement.value") == "minutes"
+    page.wait_for_timeout(300)
+    assert set(result_types(page)) == {"Minutes"}
+    assert page.evaluate("document.getElementById('__search').checked")
+    page.keyboard.press("Escape")  # still Material's: closes the search
+    page.wait_for_function("!document.getElementById('__search').checked")
+
+
+MANY = """\
+---
+title: Inspection round {n}
+date: 2025-03-{day:02d}
+type: inspection
+---
+The round checked the MANYWORD extinguishers of site {n}.
+"""
+
+
+def test_more_results_than_listed_are_counted(page, tmp_path, request):
+    """Material counts the results it is given, the best 20: the meta says how many there are."""
+    from helpers import PAGEFIND_YML, UNITS_YML, build, write_tree
+
+    files = {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML}
+    files.update({f"bulletins/2025/2025-03-{n:02d}-round.md": MANY.format(n=n, day=n) for n in range(1, 26)})
+    root = write_tree(tmp_path / "project", files)
+    (tmp_path / "nginx").mkdir()
+    with nginx(tmp_path / "nginx", {"/safety/": build(root)}) as base:
+        request.node.origin = base
+        opened_search(page, base + "/safety/", "MANYWORD")
+        page.wait_for_function("document.querySelector('.md-search-result__meta').textContent.startsWith('25 ')")
+        assert page.locator(".md-search-result__meta").inner_text() == (
+            "25 bulletins found; the best 20 are listed: add a word or a filter to narrow them")
+        page.select_option('.sb-search-filters select[name="year"]', "2025")  # all 25 still
+        page.wait_for_timeout(300)
+        assert page.locator(".md-search-result__meta").inner_text().startswith("25 bulletins found")

@@ -258,6 +258,9 @@ CHINESE = Labels(
         "On the site": "网站位置",
         "Filter the directives": "筛选议定事项",
         "Any": "不限",
+        "Filter the results": "筛选搜索结果",
+        "{total} bulletins found; the best {shown} are listed: add a word or a filter to narrow them":
+            "共找到 {total} 份文件，列出最相关的 {shown} 份：可增加关键词或筛选条件缩小范围",
         "When due": "到期情况",
         "Year issued": "下达年份",
         "Text": "包含文字",

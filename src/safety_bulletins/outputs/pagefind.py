@@ -32,7 +32,10 @@ import sys
 import zlib
 from pathlib import Path
 
-from ..model import Bulletin
+from ..catalog import Catalog
+from ..model import BULLETIN_TYPES, Bulletin
+from .filters import filter_options
+from .labels import Labels
 
 FOLDER = "pagefind"  # in the site folder, beside the pages
 # One index for English and Chinese, whatever the UI language: Pagefind's extended build
@@ -71,21 +74,46 @@ def body(bulletin: Bulletin, statuses: list[str], units: list[str], type_label: 
     return "".join(parts) + "\n" + content + "</div>\n"
 
 
+def filter_choices(catalog: Catalog, labels: Labels, unit_name) -> str:
+    """search-filters.json: what the filters beside the search box offer (assets/search-filters.js),
+    in the site's language: the values `body` gives the published pages (types and years of
+    bulletins, units and statuses of their directives, as the register's filter has them).
+    `unit_name(id)` names a unit, `all` included."""
+    register = filter_options(catalog, catalog.register)
+    filters = [
+        ("unit", labels("Unit"), [(unit, unit_name(unit)) for unit in register.units]),
+        ("type", labels("Type"), [(kind, labels.TYPES[kind]) for kind in BULLETIN_TYPES if kind in catalog.types]),
+        ("year", labels("Year"), [(str(year), labels.year(year)) for year in sorted(catalog.years, reverse=True)]),
+        ("status", labels("Status"), [(status, labels.STATUSES[status]) for status in register.statuses]),
+    ]
+    return json.dumps({
+        "filters": [{"name": name, "label": label, "options": choices} for name, label, choices in filters],
+        "words": {"label": labels("Filter the results"), "any": labels("Any"),
+                  "more": labels("{total} bulletins found; the best {shown} are listed: add a word or a filter "
+                                 "to narrow them")},
+    }, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
 def _hidden(attribute: str, spec: str, values: dict[str, str]) -> str:
     extra = "".join(f' {name}="{html.escape(value)}"' for name, value in values.items())
     return f'<span {attribute}="{spec}"{extra} hidden></span>'
 
 
-def use_worker(output: str, worker: str) -> str:
-    """A written page with our search worker in place of Material's (`worker`: its path from
-    the site's root; Material's own path is relative to the page, and so is the new one)."""
+def use_worker(output: str, worker: str, page_script: str) -> str:
+    """A written page with our search worker in place of Material's, and the script of the
+    filters beside the box in its head, before Material's bundle starts the worker (`worker`
+    and `page_script`: their paths from the site's root; Material's own path is relative to
+    the page, and so are the new ones)."""
     if SEARCH_FORM not in output:
         return output
-    replaced, count = _MATERIAL_WORKER.subn(lambda m: f'{m[1]}{m[2]}{worker}"', output, count=1)
-    if count == 0:  # a theme override changed Material's configuration: the box would search nothing
+    match = _MATERIAL_WORKER.search(output)
+    head_end = output.find("</head>")
+    if match is None or head_end < 0:  # a theme override changed Material's page: the box would search nothing
         raise PagefindError("the page has Material's search box but no Material search worker in its configuration "
                             "(a theme override of base.html?): search: pagefind cannot answer it")
-    return replaced
+    to_root = match[2]
+    output = output[:match.start()] + f'{match[1]}{to_root}{worker}"' + output[match.end():]
+    return output[:head_end] + f'<script src="{html.escape(to_root)}{page_script}"></script>' + output[head_end:]
 
 
 def index_site(site_dir: Path, timeout: int = TIMEOUT) -> str:

@@ -48,6 +48,7 @@ SITE_TOOLS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown")
 LIVE_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "live.js"
 FILTER_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "filter.js"
 SEARCH_WORKER_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "search.js"  # search: pagefind
+SEARCH_FILTERS_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "search-filters.js"  # search: pagefind
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 _ID = re.compile(r' id="([^"]*)"')
@@ -169,6 +170,8 @@ class SiteBuild:
         files.append(SourceFile(site.FILTER_SCRIPT, path=FILTER_SCRIPT_SOURCE))
         if self.search == "pagefind":
             files.append(SourceFile(site.SEARCH_WORKER, path=SEARCH_WORKER_SOURCE))
+            files.append(SourceFile(site.SEARCH_FILTERS_SCRIPT, path=SEARCH_FILTERS_SOURCE))
+            files.append(SourceFile(site.SEARCH_FILTERS, content=self.search_filters()))
         return files
 
     @functools.cached_property
@@ -301,10 +304,14 @@ class SiteBuild:
             return f'<div lang="{bulletin.language}">\n{page}</div>\n'
         return page
 
+    def search_filters(self) -> str:
+        return pagefind.filter_choices(self.catalog, self.renderer.labels, self.renderer.unit_name)
+
     def _pagefind_body(self, bulletin: Bulletin, page: str) -> str:
-        """The page as Pagefind's body, filterable by the units its directives name (and its
-        issuer), its type and year, and its directives' statuses as of the build."""
-        units = {u for d in bulletin.directives for u in (*d.units, *d.support)} | ({bulletin.issuer} - {None, ""})
+        """The page as Pagefind's body, filterable by the units its directives name (as the
+        register's filter: responsible or supporting, `all` for every unit), its type and
+        year, and its directives' statuses as of the build."""
+        units = {u for d in bulletin.directives for u in (*d.units, *d.support)}
         statuses = {self.catalog.state_of(d).status for d in bulletin.directives}
         return pagefind.body(bulletin, sorted(statuses), sorted(units), self.renderer.labels_of(bulletin).TYPES[bulletin.type], page)
 

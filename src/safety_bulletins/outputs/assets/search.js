@@ -9,11 +9,15 @@
 "use strict";
 
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;  // Material's SearchMessageType
+const FILTER = 100;  // ours: the filters chosen beside the box (search-filters.js), { unit: "...", year: "..." }
 const PAGES = 20;  // results fetched per query: Material lists them ten at a time
 const SITE = new URL("../../", self.location.href);  // this script is assets/safety-bulletins/search.js
+const ALL_UNITS = "all";  // a directive to every unit is for the unit chosen too
 
 let pagefind = null;
 let latest = 0;  // answers to a query overtaken by the next keystroke are dropped
+let query = "";  // the last query asked: a change of filters answers it again
+let filters = {};
 
 // Resolves to Pagefind, or to null on a site without it (no bulletins yet: nothing to find)
 function load() {
@@ -60,14 +64,40 @@ function items(page, score, terms) {
   return [{ location: fromRoot(page.url), title, text: excerpt(page.excerpt), score: best, terms }, ...sections];
 }
 
+// Pagefind's filters from the chosen values: a unit matches its own directives and those to
+// every unit. Only the known names, each a string: the message comes from our page script.
+function pagefindFilters(chosen) {
+  const found = {};
+  for (const name of ["unit", "type", "year", "status"]) {
+    const value = chosen && chosen[name];
+    if (typeof value !== "string" || !value) continue;
+    found[name] = name === "unit" && value !== ALL_UNITS ? { any: [value, ALL_UNITS] } : value;
+  }
+  return found;
+}
+
+// Material's result, plus `total`: how many bulletins match (Material counts the items it
+// is given, which are the best PAGES of them; search-filters.js shows the total)
 async function search(query) {
   const module = await load();
-  const found = module && query.trim() ? await module.search(query) : null;
-  if (!found) return { items: [] };
+  const found = module && query.trim() ? await module.search(query, { filters: pagefindFilters(filters) }) : null;
+  if (!found) return { items: [], total: 0 };
   const terms = Object.fromEntries(query.split(/\s+/).filter(Boolean).map(term => [term, true]));
   const results = found.results.slice(0, PAGES);
   const pages = await Promise.all(results.map(result => result.data()));
-  return { items: pages.map((page, n) => items(page, results[n].score, terms)) };
+  return { items: pages.map((page, n) => items(page, results[n].score, terms)), total: found.results.length };
+}
+
+async function answer() {
+  const asked = ++latest;
+  let result;
+  try {
+    result = await search(query);
+  } catch (error) {  // a chunk that failed to load: say nothing was found rather than hang
+    console.error("Search failed:", error);
+    result = { items: [], total: 0 };
+  }
+  if (asked === latest) self.postMessage({ type: RESULT, data: result });
 }
 
 self.addEventListener("message", async ({ data: message }) => {
@@ -75,14 +105,10 @@ self.addEventListener("message", async ({ data: message }) => {
     await load();
     self.postMessage({ type: READY });
   } else if (message.type === QUERY) {
-    const asked = ++latest;
-    let result;
-    try {
-      result = await search(message.data);
-    } catch (error) {  // a chunk that failed to load: say nothing was found rather than hang
-      console.error("Search failed:", error);
-      result = { items: [] };
-    }
-    if (asked === latest) self.postMessage({ type: RESULT, data: result });
+    query = String(message.data);
+    await answer();
+  } else if (message.type === FILTER) {
+    filters = message.data || {};
+    if (query.trim()) await answer();  // Material shows the new answer as if typed
   }
 });
