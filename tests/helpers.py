@@ -116,6 +116,12 @@ extra:
   bulletins:
     search: pagefind
 """
+# Material's lunr index instead (`search: pagefind` is the default): what the offline copy uses
+MATERIAL_SEARCH_YML = SITE_YML + """\
+extra:
+  bulletins:
+    search: material
+"""
 
 
 def mkdocs(project: Path, *args: str, as_of: str = AS_OF, tool: str = "mkdocs", **env: str) -> subprocess.CompletedProcess:

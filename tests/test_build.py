@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs, write_tree
+from helpers import AS_OF, MATERIAL_SEARCH_YML, MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs, write_tree
 
 from safety_bulletins.outputs.markdown_ext import page_markdown
 from safety_bulletins.sources.project import load_project
@@ -358,7 +358,11 @@ def test_bulletin_pages_show_their_git_history_and_a_shallow_clone_still_builds(
     assert "(changed at least once)" in read(shallow / "site", "bulletins/2021/2021-05-25-meeting/index.html")
 
 
-def test_directives_are_search_sections_without_their_facts(site):
+def test_directives_are_search_sections_without_their_facts(tmp_path):
+    """With Material's search (the offline copy's): Pagefind's index is tested in test_pagefind.py."""
+    site = build(write_tree(tmp_path, {"mkdocs.yml": MATERIAL_SEARCH_YML, "docs/index.md": "# Home\n",
+                                       "bulletins/units.yml": UNITS_YML,
+                                       "bulletins/2021/2021-05-25-meeting.md": MEETING_MD}))
     docs = json.loads(read(site, "search/search_index.json"))["docs"]
     section = next(d for d in docs if d["location"] == "bulletins/2021/2021-05-25-meeting/#CIG-2021-05-2")
     assert section["title"] == "Full-coverage investigation of hidden dangers"

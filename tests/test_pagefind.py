@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import MEETING_MD, PAGEFIND_YML, SITE_YML, UNITS_YML, build, mkdocs, site_files, write_tree
+from helpers import MATERIAL_SEARCH_YML, MEETING_MD, PAGEFIND_YML, SITE_YML, UNITS_YML, build, mkdocs, site_files, write_tree
 
 from safety_bulletins.outputs import pagefind
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
@@ -68,8 +68,8 @@ def fragments(site: Path) -> list[dict]:
 
 
 def test_the_setting():
-    assert bulletin_settings(None).search == "material"
-    assert bulletin_settings({"bulletins": {"search": "pagefind"}}).search == "pagefind"
+    assert bulletin_settings(None).search == "pagefind"
+    assert bulletin_settings({"bulletins": {"search": "material"}}).search == "material"
     with pytest.raises(SettingsError, match=r"search: Expected one of: \('material', 'pagefind'\) but received: 'lunr'"):
         bulletin_settings({"bulletins": {"search": "lunr"}})
 
@@ -168,8 +168,12 @@ def test_cbor_round_trip(pagefind_site):
             assert pagefind._encode_cbor(pagefind._read_cbor(path)) == data, path
 
 
-def test_the_default_changes_nothing(tmp_path):
-    site = build(project(tmp_path / "project", SITE_YML))
+def test_pagefind_is_the_default(tmp_path):
+    assert (build(project(tmp_path / "default", SITE_YML)) / "pagefind/pagefind.js").is_file()
+
+
+def test_search_material_keeps_materials_search(tmp_path):
+    site = build(project(tmp_path / "project", MATERIAL_SEARCH_YML))
     assert not (site / "pagefind").exists() and not (site / "assets/safety-bulletins/search.js").exists()
     page = (site / "bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
     assert "pagefind" not in page and "assets/javascripts/workers/search." in page
@@ -221,9 +225,10 @@ def test_dirty_builds_index_what_changed_and_leave_nothing_when_switched_off(tmp
     full = build(full_project)  # a dirty build gives a full build's bytes, index included
     assert {p.relative_to(site): d for p, d in site_files(site).items()} == \
            {p.relative_to(full): d for p, d in site_files(full).items()}
-    (proj / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
+    (proj / "mkdocs.yml").write_text(MATERIAL_SEARCH_YML, encoding="utf-8")
     assert mkdocs(proj, "build", "--dirty").returncode == 0
     assert not (site / "pagefind").exists() and not (site / "assets/safety-bulletins/search.js").exists()
+    assert not list((site / "assets/safety-bulletins").glob("search-filters.*"))
 
 
 def test_a_site_without_bulletins_builds(tmp_path):

@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from ..catalog import Catalog
 from ..model import BULLETIN_TYPES, Bulletin
 from .filters import filter_options
 from .labels import Labels
+from .site import web_json
 
 FOLDER = "pagefind"  # in the site folder, beside the pages
 # One index for English and Chinese, whatever the UI language: Pagefind's extended build
@@ -86,12 +88,12 @@ def filter_choices(catalog: Catalog, labels: Labels, unit_name) -> str:
         ("year", labels("Year"), [(str(year), labels.year(year)) for year in sorted(catalog.years, reverse=True)]),
         ("status", labels("Status"), [(status, labels.STATUSES[status]) for status in register.statuses]),
     ]
-    return json.dumps({
+    return web_json(json.dumps({
         "filters": [{"name": name, "label": label, "options": choices} for name, label, choices in filters],
         "words": {"label": labels("Filter the results"), "any": labels("Any"),
                   "more": labels("{total} bulletins found; the best {shown} are listed: add a word or a filter "
                                  "to narrow them")},
-    }, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    }, ensure_ascii=False, sort_keys=True, separators=(",", ":"))) + "\n"
 
 
 def _hidden(attribute: str, spec: str, values: dict[str, str]) -> str:
@@ -116,28 +118,65 @@ def use_worker(output: str, worker: str, page_script: str) -> str:
     return output[:head_end] + f'<script src="{html.escape(to_root)}{page_script}"></script>' + output[head_end:]
 
 
+class Run:
+    """One Pagefind run over a written site. It indexes into a staging folder beside the
+    index and puts it in place only when complete (Pagefind names its chunks by content and
+    never removes old ones, so each run starts empty): a reader searching meanwhile gets
+    the previous index, never half of one. `cancel` stops it from another thread (`mkdocs
+    serve` indexes in the background, and a newer rebuild makes an older run pointless)."""
+
+    def __init__(self, site_dir: Path, timeout: int = TIMEOUT):
+        self.site_dir = Path(site_dir)
+        self.timeout = timeout
+        self._process: subprocess.Popen | None = None
+        self._cancelled = False
+
+    def __call__(self) -> str:
+        """Index the site into `site_dir/pagefind/`; returns what Pagefind says it indexed.
+        Raises PagefindError if Pagefind fails (or was cancelled)."""
+        target = self.site_dir / FOLDER
+        staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=self.site_dir))  # its own: runs may overlap
+        command = [sys.executable, "-m", "pagefind", "--site", str(self.site_dir), "--output-path", str(staging),
+                   "--force-language", LANGUAGE, "--glob", PAGES, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
+        try:
+            self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                             stdin=subprocess.DEVNULL, text=True)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise PagefindError(f"cannot run Pagefind ({exc}): pip install 'pagefind[extended]>=1.3,<2'") from None
+        if self._cancelled:  # cancelled while it started
+            self._process.kill()
+        try:
+            stdout, stderr = self._process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.communicate()
+            shutil.rmtree(staging, ignore_errors=True)
+            raise PagefindError(f"Pagefind did not finish indexing {self.site_dir} in {self.timeout} s") from None
+        if self._cancelled:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise PagefindError("cancelled: a newer build indexes the site")
+        if self._process.returncode != 0 or not (staging / "pagefind.js").is_file():
+            said = (stderr.strip() or stdout.strip())[-2000:]
+            shutil.rmtree(staging, ignore_errors=True)
+            raise PagefindError(f"Pagefind failed on {self.site_dir} (exit {self._process.returncode}): "
+                                f"{said or 'no output'}; is 'pagefind[extended]>=1.3,<2' installed in this Python?")
+        canonicalize(staging)
+        for name in UNUSED:
+            (staging / name).unlink(missing_ok=True)
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+        return _summary(stdout)
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+
+
 def index_site(site_dir: Path, timeout: int = TIMEOUT) -> str:
-    """Index the written site into `site_dir/pagefind/` (replacing what a previous build left
-    there: Pagefind names its chunks by content and never removes old ones). Returns what
-    Pagefind says it indexed."""
-    target = Path(site_dir, FOLDER)
-    shutil.rmtree(target, ignore_errors=True)
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", FOLDER,
-               "--force-language", LANGUAGE, "--glob", PAGES, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise PagefindError(f"Pagefind did not finish indexing {site_dir} in {timeout} s") from None
-    except OSError as exc:
-        raise PagefindError(f"cannot run Pagefind ({exc}): pip install 'pagefind[extended]>=1.3,<2'") from None
-    if result.returncode != 0 or not (target / "pagefind.js").is_file():
-        said = (result.stderr.strip() or result.stdout.strip())[-2000:]
-        raise PagefindError(f"Pagefind failed on {site_dir} (exit {result.returncode}): {said or 'no output'}; "
-                            "is 'pagefind[extended]>=1.3,<2' installed in this Python?")
-    canonicalize(target)
-    for name in UNUSED:
-        (target / name).unlink(missing_ok=True)
-    return _summary(result.stdout)
+    """Index the written site into `site_dir/pagefind/` (see Run)."""
+    return Run(site_dir, timeout)()
 
 
 def canonicalize(folder: Path) -> None:

@@ -129,3 +129,15 @@ class Links:
 
     def year(self, year: int) -> str:
         return self.page(year_src(year))
+
+
+_JSON_FOR_HTML = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"))
+
+
+def web_json(text: str) -> str:
+    """JSON text for the web: `<`, `>` and `&` as \\u escapes (in JSON they occur only inside
+    strings), so that a page embedding the file cannot be made to close its script or start
+    markup. str.replace: ten times faster than str.translate on megabytes."""
+    for char, escape in _JSON_FOR_HTML:
+        text = text.replace(char, escape)
+    return text

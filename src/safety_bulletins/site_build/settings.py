@@ -4,7 +4,7 @@
       bulletins:
         audience: public   # public | internal (default) | restricted
         time_zone: Asia/Shanghai   # the meetings' times in the calendars (an IANA name)
-        search: material   # material (default: lunr, in the browser) | pagefind (served builds)
+        search: pagefind   # pagefind (default: served builds; the offline copy keeps lunr) | material (lunr)
 
 The schema is MkDocs' (config_options), so it is imported only when a setting is read:
 by the hook in a build, and by `bulletins verify` and `bulletins due`, which read
@@ -37,7 +37,7 @@ class Settings:
     time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place
     site_url: str | None = None  # MkDocs' site_url: full links in `bulletins digest` (read only from mkdocs.yml)
     language: str = "en"  # theme.language (read only from mkdocs.yml)
-    search: str = "material"  # who answers the search box on a served build (outputs/pagefind.py)
+    search: str = "pagefind"  # who answers the search box on a served build (outputs/pagefind.py)
 
 
 # What the message of a wrong value shows as a right one
@@ -81,8 +81,9 @@ def _schema():
         audience = c.Choice(CLASSIFICATIONS, default=DEFAULT_AUDIENCE)
         # Where the meetings of notices take place: their times in the calendars (outputs/calendars.py).
         time_zone = TimeZone()
-        # Material's lunr index, downloaded whole by every reader, or Pagefind's chunks (served builds only)
-        search = c.Choice(SEARCH_ENGINES, default="material")
+        # Pagefind's chunks, fetched as a query needs them (served builds; the offline copy cannot
+        # fetch them and keeps lunr), or Material's lunr index, downloaded whole by every reader
+        search = c.Choice(SEARCH_ENGINES, default="pagefind")
 
     return BulletinSettings
 

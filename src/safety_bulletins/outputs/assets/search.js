@@ -100,6 +100,11 @@ async function answer() {
   if (asked === latest) self.postMessage({ type: RESULT, data: result });
 }
 
+// Start loading Pagefind (its script, wasm and meta) now, not at Material's SETUP: Material
+// sends that only once it has fetched its own (empty) index, a round trip the reader would
+// otherwise wait for twice before the first answer
+load();
+
 self.addEventListener("message", async ({ data: message }) => {
   if (message.type === SETUP) {
     await load();
