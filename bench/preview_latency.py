@@ -1,6 +1,6 @@
 """The preview on a big site: seconds from saving a bulletin to `mkdocs serve` serving the change.
 
-    .venv/bin/python bench/preview_latency.py [N=2000] [--dirty]
+    .venv/bin/python bench/preview_latency.py [N=2000] [--dirty] [--search pagefind|material]
 
 Generates N bulletins, starts `mkdocs serve` (with --dirty: only changed pages are
 rebuilt), waits for the first build, then edits one bulletin's title three times and
@@ -45,9 +45,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("count", nargs="?", type=int, default=2000)
     parser.add_argument("--dirty", action="store_true")
+    parser.add_argument("--search", choices=("pagefind", "material"), default="pagefind",
+                        help="what answers the search box (extra: bulletins: search:)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = generate(args.count, Path(tmp) / "corpus")
+        with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:
+            config.write(f"\nextra:\n  bulletins:\n    search: {args.search}\n")
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -58,7 +62,8 @@ def main() -> None:
             bulletin = sorted((project / "bulletins").rglob("*.md"))[len(list((project / "bulletins").rglob("*.md"))) // 2]
             page = f"http://127.0.0.1:{port}/bulletins/{bulletin.relative_to(project / 'bulletins').with_suffix('').as_posix()}/"
             first = wait_for(page, "</html>")
-            print(f"{args.count} bulletins, {'--dirty' if args.dirty else 'full rebuilds'}: first build served after {first:.1f} s")
+            print(f"{args.count} bulletins, {'--dirty' if args.dirty else 'full rebuilds'}, search: {args.search}: "
+                  f"first build served after {first:.1f} s")
             text = bulletin.read_text(encoding="utf-8")
             for n in range(1, 4):
                 bulletin.write_text(text.replace('title: "', f'title: "Edit {n} ', 1), encoding="utf-8")

@@ -74,6 +74,7 @@ def on_startup(command, dirty):
 def on_config(config):
     global _build, _started, _serving
     _started = time.monotonic()
+    _stop_indexing()  # a rebuild of the preview: the last one's index would be out of date, and takes the CPU
     if _serving:  # once: each rebuild runs on_config again, while the server holds the port
         _serving = False
         _check_address(config.dev_addr)
@@ -300,16 +301,20 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")
 
 
-def _index_in_background(site_dir: Path) -> None:
-    """The preview shows an edit as soon as its pages are written; Pagefind reads every
-    bulletin page again (7 s at 2,000 bulletins, 35 s at 10,000), so it runs after, in a
-    thread, and search answers from the previous index until the new one is in place. A
-    newer rebuild stops the older run first."""
-    global _indexing
-    if _indexing is not None:  # one at a time: each puts its index in place of the last
+def _stop_indexing() -> None:
+    if _indexing is not None:
         _indexing[0].cancel()
         _indexing[1].join()
-    run = pagefind.Run(site_dir)
+
+
+def _index_in_background(site_dir: Path) -> None:
+    """The preview shows an edit as soon as its pages are written; Pagefind reads every
+    bulletin page again (7 s at 2,000 bulletins, 25 s at 10,000), so it runs after, in a
+    thread, at a lower CPU priority, and search answers from the previous index until the
+    new one is in place. The next rebuild stops it as it starts (on_config)."""
+    global _indexing
+    _stop_indexing()  # one at a time: each puts its index in place of the last
+    run = pagefind.Run(site_dir, background=True)
 
     def index():
         started = time.monotonic()

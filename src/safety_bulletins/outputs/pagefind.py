@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -125,9 +126,10 @@ class Run:
     the previous index, never half of one. `cancel` stops it from another thread (`mkdocs
     serve` indexes in the background, and a newer rebuild makes an older run pointless)."""
 
-    def __init__(self, site_dir: Path, timeout: int = TIMEOUT):
+    def __init__(self, site_dir: Path, timeout: int = TIMEOUT, background: bool = False):
         self.site_dir = Path(site_dir)
         self.timeout = timeout
+        self.background = background  # at a lower CPU priority than the build (the preview's next rebuild)
         self._process: subprocess.Popen | None = None
         self._cancelled = False
 
@@ -140,7 +142,8 @@ class Run:
                    "--force-language", LANGUAGE, "--glob", PAGES, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
         try:
             self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                             stdin=subprocess.DEVNULL, text=True)
+                                             stdin=subprocess.DEVNULL, text=True,
+                                             preexec_fn=(lambda: os.nice(10)) if self.background else None)
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise PagefindError(f"cannot run Pagefind ({exc}): pip install 'pagefind[extended]>=1.3,<2'") from None
