@@ -48,3 +48,17 @@ def test_no_serious_or_critical_violations(page, origin, path, width):
     page.wait_for_load_state("load")
     violations = severe_violations(page)
     assert violations == [], "\n" + described(violations)
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_the_open_search_with_its_filters(page, origin, width):
+    """Material's search open, with Pagefind's answers and the filters beside the box."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(origin + SUB_PATH, wait_until="networkidle")
+    page.keyboard.press("/")
+    page.locator("input.md-search__input").fill("safety")
+    page.locator("input.md-search__input").press("End")
+    page.locator(".md-search-result__item").first.wait_for()
+    assert page.locator(".sb-search-filters select").count() == 4
+    violations = severe_violations(page)
+    assert violations == [], "\n" + described(violations)
