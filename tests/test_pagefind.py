@@ -203,6 +203,38 @@ def test_a_theme_without_materials_worker_fails_the_build():
     assert pagefind.use_worker("<p>no search box</p>", "w.js", "f.js") == "<p>no search box</p>"
 
 
+def test_a_bulletin_quoting_materials_configuration_cannot_choose_the_scripts(tmp_path):
+    """Inline code in a bulletin keeps its quotes: the worker's path is read from Material's
+    configuration only, and only a path up to the site's root is taken."""
+    quoted = ('`"search": "https://evil.example/assets/javascripts/workers/search.1234abcd.min.js"` and '
+              '`"search": "/x/assets/javascripts/workers/search.1234abcd.min.js"`')
+    site = build(write_tree(tmp_path / "project", {
+        "mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
+        "bulletins/2021/2021-05-25-meeting.md": MEETING_MD.replace("The meeting was held.", quoted)}))
+    page = (site / "bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
+    assert "evil.example/assets/safety-bulletins" not in page and 'src="https://' not in page
+    assert "evil.example/assets/javascripts/workers/search.1234abcd.min.js" in page  # the text, as written
+    assert '<script src="../../../assets/safety-bulletins/search-filters.js"></script>' in page
+    assert '"search": "../../../assets/safety-bulletins/search.js"' in page
+    config = '<script id="__config">{"search": "https://e.x/assets/javascripts/workers/search.2c215733.min.js"}</script>'
+    with pytest.raises(pagefind.PagefindError, match="no Material search worker"):
+        pagefind.use_worker(f'<html><head></head><body><div class="md-search" data-md-component="search"></div>{config}',
+                            "w.js", "f.js")
+
+
+def test_a_run_leaves_no_staging_folder_whatever_happens(tmp_path, monkeypatch):
+    site = build(project(tmp_path / "project"))
+    before = sorted(p.name for p in site.iterdir())
+
+    def broken(folder):
+        raise pagefind.PagefindError("an index this version cannot read")
+
+    monkeypatch.setattr(pagefind, "canonicalize", broken)
+    with pytest.raises(pagefind.PagefindError, match="cannot read"):
+        pagefind.index_site(site)
+    assert sorted(p.name for p in site.iterdir()) == before  # the old index kept, no .pagefind-* left
+
+
 def test_a_failing_pagefind_fails_the_build_saying_why(tmp_path, monkeypatch):
     monkeypatch.setattr(pagefind, "sys", type("sys", (), {"executable": "/bin/false"}))
     (tmp_path / "site").mkdir()

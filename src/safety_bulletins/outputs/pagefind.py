@@ -11,8 +11,7 @@ the result list, highlighting) is Material's.
 
 What is indexed: bulletin pages only, from their `data-pagefind-body` element (once one page
 of a site has one, Pagefind skips every page without it: listings, the dashboard, the
-guides). Their header, sign-off, the search line for lunr and the cards' facts are
-`data-pagefind-ignore`. Drafts and other hidden bulletins have no page, so nothing of
+guides). Their header, sign-off and the cards' facts are `data-pagefind-ignore`. Drafts and other hidden bulletins have no page, so nothing of
 theirs can be indexed.
 
 The offline copy (file://) keeps Material's search: browsers refuse to fetch files from
@@ -21,6 +20,7 @@ file:// pages, and Pagefind fetches its chunks.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import html
@@ -109,7 +109,12 @@ def use_worker(output: str, worker: str, page_script: str) -> str:
     the page, and so are the new ones)."""
     if SEARCH_FORM not in output:
         return output
-    match = _MATERIAL_WORKER.search(output)
+    # Only in Material's own configuration (a bulletin's code may quote the same text), and only
+    # a path relative to the page: the script tag below is made from it
+    config = output.rfind('<script id="__config"')
+    match = _MATERIAL_WORKER.search(output, config, output.find("</script>", config)) if config >= 0 else None
+    if match is not None and not re.fullmatch(r"(\.\./)*", match[2]):
+        match = None
     head_end = output.find("</head>")
     if match is None or head_end < 0:  # a theme override changed Material's page: the box would search nothing
         raise PagefindError("the page has Material's search box but no Material search worker in its configuration "
@@ -135,18 +140,30 @@ class Run:
 
     def __call__(self) -> str:
         """Index the site into `site_dir/pagefind/`; returns what Pagefind says it indexed.
-        Raises PagefindError if Pagefind fails (or was cancelled)."""
-        target = self.site_dir / FOLDER
+        Raises PagefindError if Pagefind fails (or was cancelled). Nothing of the staging
+        folder is left behind, whatever happens."""
         staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=self.site_dir))  # its own: runs may overlap
+        try:
+            stdout = self._index(staging)
+            canonicalize(staging)
+            for name in UNUSED:
+                (staging / name).unlink(missing_ok=True)
+            self._put_in_place(staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return _summary(stdout)
+
+    def _index(self, staging: Path) -> str:
         command = [sys.executable, "-m", "pagefind", "--site", str(self.site_dir), "--output-path", str(staging),
                    "--force-language", LANGUAGE, "--glob", PAGES, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
         try:
             self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                             stdin=subprocess.DEVNULL, text=True,
-                                             preexec_fn=(lambda: os.nice(10)) if self.background else None)
+                                             stdin=subprocess.DEVNULL, text=True)
         except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
             raise PagefindError(f"cannot run Pagefind ({exc}): pip install 'pagefind[extended]>=1.3,<2'") from None
+        if self.background:  # not preexec_fn: unsafe in a process with threads (the preview's)
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
         if self._cancelled:  # cancelled while it started
             self._process.kill()
         try:
@@ -154,22 +171,32 @@ class Run:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.communicate()
-            shutil.rmtree(staging, ignore_errors=True)
             raise PagefindError(f"Pagefind did not finish indexing {self.site_dir} in {self.timeout} s") from None
         if self._cancelled:
-            shutil.rmtree(staging, ignore_errors=True)
             raise PagefindError("cancelled: a newer build indexes the site")
         if self._process.returncode != 0 or not (staging / "pagefind.js").is_file():
             said = (stderr.strip() or stdout.strip())[-2000:]
-            shutil.rmtree(staging, ignore_errors=True)
             raise PagefindError(f"Pagefind failed on {self.site_dir} (exit {self._process.returncode}): "
                                 f"{said or 'no output'}; is 'pagefind[extended]>=1.3,<2' installed in this Python?")
-        canonicalize(staging)
-        for name in UNUSED:
-            (staging / name).unlink(missing_ok=True)
-        shutil.rmtree(target, ignore_errors=True)
+        return stdout
+
+    def _put_in_place(self, staging: Path) -> None:
+        """A build replaces the index whole. The preview adds the new files to the old ones
+        (their names are hashes of their content, so they sit side by side): a page opened
+        before the rebuild still finds the chunks its worker's meta names."""
+        target = self.site_dir / FOLDER
+        if self.background and target.is_dir():
+            for path in sorted(staging.rglob("*")):
+                if path.is_file():
+                    dest = target / path.relative_to(staging)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, dest)
+            return
+        old = self.site_dir / f".{FOLDER}-old-{os.getpid()}"
+        if target.exists():
+            target.rename(old)
         staging.rename(target)
-        return _summary(stdout)
+        shutil.rmtree(old, ignore_errors=True)
 
     def cancel(self) -> None:
         self._cancelled = True

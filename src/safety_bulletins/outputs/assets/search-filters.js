@@ -13,7 +13,7 @@
   const here = document.currentScript.src;
   const workerUrl = new URL("search.js", here).href;
   let worker = null;
-  let total = null;  // of the last answer: { total, shown }
+  let last = null;  // the last answer: { found, shown }
 
   const NativeWorker = window.Worker;
   if (NativeWorker) {
@@ -29,9 +29,9 @@
     worker = searchWorker;
     worker.addEventListener("message", ({ data: message }) => {
       if (!message || message.type !== RESULT) return;
-      const { items = [], total: found = 0 } = message.data || {};
-      total = { total: found, shown: items.length };
-      countLater();
+      const { items = [], total = 0 } = message.data || {};
+      last = { found: total, shown: items.length };
+      setTimeout(count, 0);  // after Material has written its own count
     });
   }
 
@@ -40,13 +40,9 @@
 
   // Material writes its count ("20 matching documents") when it shows the answer; after it
   // has, say how many were found if that is more than it lists.
-  function countLater() {
-    setTimeout(count, 0);
-  }
-
   function count() {
-    if (!meta || !words || !total || total.total <= total.shown) return;
-    const text = words.more.replace("{total}", total.total).replace("{shown}", total.shown);
+    if (!meta || !words || !last || last.found <= last.shown) return;
+    const text = words.more.replace("{total}", last.found).replace("{shown}", last.shown);
     if (meta.textContent !== text) meta.textContent = text;
   }
 
@@ -82,6 +78,7 @@
     // the focus is: in the filters, those keys are the filters' own (Escape still closes)
     bar.addEventListener("keydown", event => {
       if (event.key !== "Escape") event.stopPropagation();
+      else document.activeElement.blur();  // the bar hides with the search: the focus must not stay in it
     });
     // Tab from the box goes to the filters instead of closing the search
     const input = form.querySelector(".md-search__input");

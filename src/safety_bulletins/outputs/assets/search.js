@@ -19,13 +19,17 @@ let latest = 0;  // answers to a query overtaken by the next keystroke are dropp
 let query = "";  // the last query asked: a change of filters answers it again
 let filters = {};
 
-// Resolves to Pagefind, or to null on a site without it (no bulletins yet: nothing to find)
+// Resolves to Pagefind, or to null on a site without it (no bulletins yet: nothing to find).
+// A failure is not remembered: in the preview the index may land after the page has loaded.
 function load() {
   pagefind = pagefind || import(new URL("pagefind/pagefind.js", SITE).href).then(async module => {
     await module.options({ baseUrl: "/", excerptLength: 24 });
     await module.init();
     return module;
-  }, () => null);
+  }).catch(() => {
+    pagefind = null;
+    return null;
+  });
   return pagefind;
 }
 
@@ -106,6 +110,7 @@ async function answer() {
 load();
 
 self.addEventListener("message", async ({ data: message }) => {
+  if (!message) return;
   if (message.type === SETUP) {
     await load();
     self.postMessage({ type: READY });
