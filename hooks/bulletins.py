@@ -296,7 +296,11 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
         try:
             indexed = pagefind.index_site(Path(config.site_dir))
         except pagefind.PagefindError as exc:
-            raise PluginError(str(exc)) from None
+            if "not able to build an index" not in str(exc):
+                raise PluginError(str(exc)) from None
+            # bulletins without a word of text (a title and dates only): nothing to find
+            shutil.rmtree(Path(config.site_dir, pagefind.FOLDER), ignore_errors=True)
+            indexed = "nothing (no bulletin has text to index)"
         log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")
 
