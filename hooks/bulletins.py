@@ -286,21 +286,14 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
         marker = _inputs_marker(config)  # only now: a build stopped half-way must redo everything next time
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(_inputs, encoding="utf-8")
-    if _build.search == "pagefind" and not _build.bulletins:  # Pagefind refuses a site with nothing to index
-        shutil.rmtree(Path(config.site_dir, pagefind.FOLDER), ignore_errors=True)
-        log.info("Bulletins: no bulletin to index with Pagefind; search finds nothing")
-    elif _build.search == "pagefind" and _previewing:
+    if _build.search == "pagefind" and _previewing:
         _index_in_background(Path(config.site_dir))
     elif _build.search == "pagefind":  # last: it reads every page as written
         started = time.monotonic()
         try:
             indexed = pagefind.index_site(Path(config.site_dir))
         except pagefind.PagefindError as exc:
-            if "not able to build an index" not in str(exc):
-                raise PluginError(str(exc)) from None
-            # bulletins without a word of text (a title and dates only): nothing to find
-            shutil.rmtree(Path(config.site_dir, pagefind.FOLDER), ignore_errors=True)
-            indexed = "nothing (no bulletin has text to index)"
+            raise PluginError(str(exc)) from None
         log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")
 

@@ -268,8 +268,20 @@ def test_a_site_without_bulletins_builds(tmp_path):
                                              "bulletins/units.yml": UNITS_YML})
     result = mkdocs(proj, "build")
     assert result.returncode == 0, result.stderr
-    assert "no bulletin to index with Pagefind" in result.stderr
+    assert "Pagefind indexed nothing (no bulletin has text to index" in result.stderr
     assert not (proj / "site/pagefind").exists()
+
+
+def test_bulletins_without_text_build_with_no_index(tmp_path):
+    """Pagefind refuses to write an index when no page has a word of text: titles and dates
+    are in the header, which is not indexed. Found by the property test."""
+    proj = write_tree(tmp_path / "project", {
+        "mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
+        "bulletins/2019/2019-01-01-b0.md": "---\ntitle: Title only\ndate: 2019-01-01\ntype: minutes\n---\n"})
+    result = mkdocs(proj, "build")
+    assert result.returncode == 0, result.stderr
+    assert "Pagefind indexed nothing" in result.stderr
+    assert not (proj / "site/pagefind").exists() and not list((proj / "site").glob(".pagefind*"))
 
 
 def test_verify_reads_the_index(pagefind_site, tmp_path):

@@ -11,8 +11,8 @@ the result list, highlighting) is Material's.
 
 What is indexed: bulletin pages only, from their `data-pagefind-body` element (once one page
 of a site has one, Pagefind skips every page without it: listings, the dashboard, the
-guides). Their header, sign-off and the cards' facts are `data-pagefind-ignore`. Drafts and other hidden bulletins have no page, so nothing of
-theirs can be indexed.
+guides). Their header, sign-off and the cards' facts are `data-pagefind-ignore`. Drafts
+and other hidden bulletins have no page, so nothing of theirs can be indexed.
 
 The offline copy (file://) keeps Material's search: browsers refuse to fetch files from
 file:// pages, and Pagefind fetches its chunks.
@@ -56,6 +56,7 @@ NOT_TEXT = (".headerlink",)
 # (and its own worker, which pagefind.js starts only in a page, never inside our worker)
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
+NOTHING = "nothing (no bulletin has text to index: search finds nothing)"
 TIMEOUT = 3600  # seconds: Pagefind's whole run; a hung indexer must not hang the build
 
 
@@ -140,11 +141,15 @@ class Run:
 
     def __call__(self) -> str:
         """Index the site into `site_dir/pagefind/`; returns what Pagefind says it indexed.
-        Raises PagefindError if Pagefind fails (or was cancelled). Nothing of the staging
-        folder is left behind, whatever happens."""
+        A site with no bulletin text to index (no bulletins, or only titles and dates) gets
+        no index, and search finds nothing. Raises PagefindError if Pagefind fails (or was
+        cancelled). Nothing of the staging folder is left behind, whatever happens."""
         staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=self.site_dir))  # its own: runs may overlap
         try:
             stdout = self._index(staging)
+            if stdout is None:
+                shutil.rmtree(self.site_dir / FOLDER, ignore_errors=True)
+                return NOTHING
             canonicalize(staging)
             for name in UNUSED:
                 (staging / name).unlink(missing_ok=True)
@@ -153,7 +158,8 @@ class Run:
             shutil.rmtree(staging, ignore_errors=True)
         return _summary(stdout)
 
-    def _index(self, staging: Path) -> str:
+    def _index(self, staging: Path) -> str | None:
+        """Pagefind's report, or None if it found no page with text (it then refuses to write an index)."""
         command = [sys.executable, "-m", "pagefind", "--site", str(self.site_dir), "--output-path", str(staging),
                    "--force-language", LANGUAGE, "--glob", PAGES, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
         try:
@@ -174,6 +180,8 @@ class Run:
             raise PagefindError(f"Pagefind did not finish indexing {self.site_dir} in {self.timeout} s") from None
         if self._cancelled:
             raise PagefindError("cancelled: a newer build indexes the site")
+        if self._process.returncode != 0 and re.search(r"^\s*Indexed 0 pages$", stdout, re.MULTILINE):
+            return None
         if self._process.returncode != 0 or not (staging / "pagefind.js").is_file():
             said = (stderr.strip() or stdout.strip())[-2000:]
             raise PagefindError(f"Pagefind failed on {self.site_dir} (exit {self._process.returncode}): "
