@@ -82,11 +82,11 @@ function pagefindFilters(chosen) {
 
 // Material's result, plus `total`: how many bulletins match (Material counts the items it
 // is given, which are the best PAGES of them; search-filters.js shows the total)
-async function search(query) {
+async function search(text) {
   const module = await load();
-  const found = module && query.trim() ? await module.search(query, { filters: pagefindFilters(filters) }) : null;
+  const found = module && text.trim() ? await module.search(text, { filters: pagefindFilters(filters) }) : null;
   if (!found) return { items: [], total: 0 };
-  const terms = Object.fromEntries(query.split(/\s+/).filter(Boolean).map(term => [term, true]));
+  const terms = Object.fromEntries(text.split(/\s+/).filter(Boolean).map(term => [term, true]));
   const results = found.results.slice(0, PAGES);
   const pages = await Promise.all(results.map(result => result.data()));
   return { items: pages.map((page, n) => items(page, results[n].score, terms)), total: found.results.length };
