@@ -55,7 +55,6 @@ _ID = re.compile(r' id="([^"]*)"')
 # A card's header as page_markdown writes it, found as text (ids and anchors are [\w.-]+)
 _RENAMED_HEADING = re.compile(r'<h[1-6] id="([^"]*)_([0-9]+)"')
 _CARD_HEADER = re.compile(r"\b(directive|follow-up) \| ([\w.-]+)(?![\w.-])")
-# JSON that a page may embed in <script> or HTML: the same data, with no character that makes markup
 _HOW_TO_KEEP = (
     "a plugin, a theme override or a template removed it before the page was written (comment-stripping "
     "minifiers do, when they run before this hook's on_post_page): remove that plugin or let it run later "
