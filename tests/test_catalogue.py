@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, PAGEFIND_YML, REPO, SITE_YML, UNITS_YML, free_port, site_files
+from helpers import AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, free_port, site_files
 
 CATALOGUE = Path(__file__).parent / "catalogue"
 SECONDS = 120  # per process: a hang is a failure, not a stuck suite
@@ -33,7 +33,7 @@ class Case:
     absent_markup: list[str] = field(default_factory=list)  # like absent, but a spreadsheet's CSV keeps values
     present: list[str] = field(default_factory=list)
     only: str = ""
-    search: str = "material"  # `search: pagefind`: the site is built with Pagefind's index
+    search: str = "pagefind"  # the default; `search: material`: the build uses lunr's index
 
     @property
     def fails(self) -> bool:
@@ -68,11 +68,12 @@ def _fs_path(project: Path, name: str) -> Path:
     return Path(os.fsdecode(os.fsencode(str(project)) + b"/" + raw))
 
 
-def make_project(case: Case, root: Path) -> Path:
+def make_project(case: Case, root: Path, search: str | None = None) -> Path:
+    """The case's project; `search` overrides the case's engine."""
     project = root / "project"
     outside = root / "outside.txt"
     outside.write_text(f"{SECRET_OUTSIDE}\n")
-    site_yml = PAGEFIND_YML if case.search == "pagefind" else SITE_YML
+    site_yml = MATERIAL_SEARCH_YML if (search or case.search) == "material" else PAGEFIND_YML
     files = {"mkdocs.yml": site_yml, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML, **case.files}
     for name, text in files.items():
         path = _fs_path(project, name)
@@ -158,7 +159,7 @@ def test_build(case_file, tmp_path):
         assert_site(case, tmp_path / "site")
 
 
-# Under the path of SITE_YML's site_url, as `mkdocs serve` mounts the site; each must be there.
+# Under the path of the site_url of the tests' mkdocs.yml, as `mkdocs serve` mounts the site; each must be there.
 SERVED = [f"safety/{path}" for path in ("", "directives/", "units/", "directives.json", "search/search_index.json",
                                          "sitemap.xml")]
 
@@ -166,8 +167,10 @@ SERVED = [f"safety/{path}" for path in ("", "directives/", "units/", "directives
 @pytest.mark.parametrize("case_file", [c for c in CASES if "only: check" not in c.read_text(encoding="utf-8")],
                          ids=lambda p: p.stem)
 def test_serve(case_file, tmp_path):
+    """With lunr's index (the offline copy's search), so that what is served includes a
+    search index of every page; test_build checks Pagefind's (the default)."""
     case = read_case(case_file)
-    project = make_project(case, tmp_path)
+    project = make_project(case, tmp_path, search="material")
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "--dev-addr",
                                f"127.0.0.1:{port}"], cwd=project, env=_env(), stdout=subprocess.DEVNULL,
