@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -121,6 +123,79 @@ def test_a_missing_and_an_extra_directive_in_the_export(tampered):
     (site / "directives.json").write_text(json.dumps(data), encoding="utf-8")
     assert findings() == [f"directives.json: directive '{gone['id']}' is missing",
                           "directives.json: directive 'FORGED-1' is not in the sources' catalog (extra)"]
+
+
+def rewrite_csv(path: Path, change) -> None:
+    """Change the rows of directives.csv and write them back as the build's writer does."""
+    text = path.read_bytes().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(change(rows))
+    assert "\ufeff" + out.getvalue() != text, "the tampering changed nothing"
+    path.write_bytes(("\ufeff" + out.getvalue()).encode("utf-8"))
+
+
+def test_a_changed_deadline_and_a_dropped_row_in_the_spreadsheet(tampered):
+    site, findings = tampered
+    def change(rows):
+        deadline = rows[0].index("deadline")
+        for row in rows:
+            if row[0] == "CIG-2021-05-2":
+                row[deadline] = "2027-06-30"
+        return [row for row in rows if row[0] != "CIG-2021-05-1"]
+    rewrite_csv(site / "directives.csv", change)
+    assert findings() == ["directives.csv: the row of 'CIG-2021-05-1' is missing",
+                          "directives.csv: the row of 'CIG-2021-05-2' is not what the sources give"]
+
+
+def test_a_formula_let_into_the_spreadsheet(tampered):
+    """A cell the build would neutralise, put in the published copy as a live formula."""
+    site, findings = tampered
+    def change(rows):
+        rows[1][1] = '=HYPERLINK("http://example.com/", "open")'
+        return rows
+    rewrite_csv(site / "directives.csv", change)
+    rows = list(csv.reader(io.StringIO((site / "directives.csv").read_text(encoding="utf-8-sig"), newline="")))
+    assert findings() == [f"directives.csv: the row of '{rows[1][0]}' is not what the sources give"]
+
+
+def test_a_stale_event_a_moved_deadline_and_a_stale_calendar(tampered):
+    """A calendar that would show a closed directive as due, or a deadline the sources moved;
+    and the calendar of a unit that is gone, which subscribers would keep seeing."""
+    site, findings = tampered
+    path = site / "calendar" / "all.ics"
+    text = path.read_bytes().decode("utf-8")
+    events = re.findall(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", text, re.DOTALL)
+    first = next(e for e in events if "DTSTART;VALUE=DATE:" in e)
+    uid = re.search(r"^UID:(.*?)\r$", first, re.MULTILINE).group(1)
+    stale = first.replace(f"UID:{uid}", "UID:CLOSED-2020-1@" + uid.split("@")[1])
+    moved = re.sub(r"DTSTART;VALUE=DATE:\d{8}", "DTSTART;VALUE=DATE:20990101", first)
+    path.write_bytes(text.replace(first, moved + stale).encode("utf-8"))
+    (site / "calendar" / "gone.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    assert findings() == [f"calendar/all.ics: an extra event for 'CLOSED-2020-1@{uid.split('@')[1]}', which the sources do not give",
+                          f"calendar/all.ics: the event of '{uid}' is not what the sources give",
+                          "calendar/gone.ics: a calendar the sources do not give (extra)"]
+
+
+def test_the_calendars_links_are_made_from_site_url_as_mkdocs_reads_it(example, tmp_path):
+    """MkDocs adds the trailing slash and lowers the scheme before the build sees site_url:
+    verify makes the calendars' links from the same value, so it finds nothing here."""
+    project, _, _ = example
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("site", "site-with-draft"))
+    config = copy / "mkdocs.yml"
+    config.write_text("site_url: HTTP://Intranet.example/safety\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    site = build(copy)
+    assert "URL:http://Intranet.example/safety/bulletins/" in (site / "calendar" / "all.ics").read_text(encoding="utf-8")
+    assert verify_site(copy, site, AS_OF_DATE) == []
+
+
+def test_a_missing_calendar(tampered):
+    site, findings = tampered
+    unit = sorted((site / "calendar").glob("*.ics"))[-1]
+    unit.unlink()
+    assert findings() == [f"calendar/{unit.name}: missing or unreadable (FileNotFoundError: [Errno 2] No such file "
+                          f"or directory: '{unit}')"]
 
 
 def test_a_removed_row_of_the_register_and_a_unit_page(tampered):

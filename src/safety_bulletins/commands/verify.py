@@ -3,17 +3,23 @@
 Recomputed from the sources (the same Catalog the build uses, at the same as-of date and for
 the same audience): every published directive is in directives.json as the catalog has it,
 has exactly one card (on its bulletin's page) and one row on the register and on each of
-its units' pages; nothing from a hidden bulletin (draft, embargoed, above the audience) is
-anywhere; no HTML attribute holds a script URL. Each finding is one line.
+its units' pages; directives.csv and the calendars are byte for byte what the sources give
+(the feeds are not checked: their dates come from git, which a copy of the sources may not
+have); nothing from a hidden bulletin (draft, embargoed, above the audience) is anywhere;
+no HTML attribute holds a script URL. Each finding is one line.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
+import io
 import os
+import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -24,10 +30,12 @@ from markupsafe import escape
 
 from ..outputs import pagefind, site
 from ..catalog import Catalog
+from ..outputs.calendars import Calendars
 from ..outputs.export import directives_json
 from ..outputs.labels import for_language
 from ..model import Bulletin
 from ..outputs.pages import generated_pages
+from ..outputs.spreadsheet import directives_csv
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
 from ..site_build.settings import read_settings
@@ -154,8 +162,9 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str
     setting in mkdocs.yml; `directory_urls` to what the built site shows (an offline
     build has .html pages)."""
     project_dir, site_dir = Path(project_dir), Path(site_dir)
+    settings = read_settings(project_dir / "mkdocs.yml")
     if audience is None:
-        audience = read_settings(project_dir / "mkdocs.yml").audience
+        audience = settings.audience
     project = load_project(project_dir / "bulletins", as_of)
     if project.errors:
         return [f"{p.path}:{p.line}: the sources have errors; a site cannot have been built from them: {p.message}"
@@ -167,6 +176,8 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str
         directory_urls = all(p.name in ("index.html", "404.html") for p in files if p.suffix == ".html")
     catalog = Catalog(project, as_of, audience)
     check = _Verifier(catalog, site_dir, directory_urls)
+    calendars = Calendars(catalog, for_language(settings.language), directory_urls, settings.site_url,
+                          settings.time_zone)
     pages = {}
     for path in files:
         if path.suffix == ".html" and path.is_file():
@@ -174,7 +185,8 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str
             page.feed(path.read_text(encoding="utf-8", errors="replace"))
             page.close()
             pages[path.relative_to(site_dir).as_posix()] = page
-    return (check.export() + check.cards(pages) + check.listings(pages) + check.scripts(pages)
+    return (check.export() + check.spreadsheet() + check.calendars(calendars, files)
+            + check.cards(pages) + check.listings(pages) + check.scripts(pages)
             + check.hidden(files, _published_text(project_dir, catalog)))
 
 
@@ -190,6 +202,11 @@ class _Verifier:
         url = site.url_for(src_uri, self.directory_urls)
         return url + "index.html" if url.endswith("/") else url
 
+    @functools.cached_property
+    def records(self) -> list[dict]:
+        """directives.json's records as the sources give them."""
+        return directives_json(self.catalog, self.directory_urls)["directives"]
+
     def export(self) -> list[str]:
         path = self.site_dir / site.EXPORT_JSON
         try:
@@ -197,7 +214,7 @@ class _Verifier:
             found = {r["id"]: r for r in records}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return [f"{site.EXPORT_JSON}: missing or unreadable ({exc.__class__.__name__}: {exc})"]
-        expected = {r["id"]: r for r in directives_json(self.catalog, self.directory_urls)["directives"]}
+        expected = {r["id"]: r for r in self.records}
         findings = [f"{site.EXPORT_JSON}: directive '{i}' is listed {n} times" for i, n in
                     Counter(r["id"] for r in records).items() if n > 1]
         for directive_id, record in expected.items():
@@ -210,6 +227,37 @@ class _Verifier:
                                     f"{_short(found[directive_id].get(key))}, the sources say {_short(record.get(key))}")
         findings += [f"{site.EXPORT_JSON}: directive '{i}' is not in the sources' catalog (extra)"
                      for i in found if i not in expected]
+        return findings
+
+    def spreadsheet(self) -> list[str]:
+        """directives.csv: the rows of directives.json, byte for byte as the sources give them."""
+        expected = directives_csv(self.records)
+        try:
+            found = (self.site_dir / site.EXPORT_CSV).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return [f"{site.EXPORT_CSV}: missing or unreadable ({exc.__class__.__name__}: {exc})"]
+        if found == expected:
+            return []
+        return _compared(site.EXPORT_CSV, "row", _csv_rows(found), _csv_rows(expected))
+
+    def calendars(self, calendars: Calendars, files: list[Path]) -> list[str]:
+        """Each calendar (all.ics and one per unit), byte for byte as the sources give it, and
+        no other calendar: a subscriber's program would show a stale one's events as due."""
+        findings = []
+        expected = set()
+        for src_uri, text in calendars.texts():
+            expected.add(src_uri)
+            try:
+                found = (self.site_dir / src_uri).read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                findings.append(f"{src_uri}: missing or unreadable ({exc.__class__.__name__}: {exc})")
+                continue
+            if found != text:
+                findings += _compared(src_uri, "event", _events(found), _events(text))
+        folder = posixpath.dirname(site.CALENDAR_ALL) + "/"
+        findings += [f"{name}: a calendar the sources do not give (extra)" for path in files
+                     if (name := path.relative_to(self.site_dir).as_posix()).startswith(folder)
+                     and name.endswith(".ics") and name not in expected]
         return findings
 
     def cards(self, pages: dict[str, _Page]) -> list[str]:
@@ -340,6 +388,38 @@ class _Verifier:
             if pattern is not None and (hit := pattern.search(name.encode("utf-8"))):
                 findings.append(f"{name}: its name contains {meaning[hit.group(0)]}")
         return findings
+
+
+def _compared(name: str, what: str, found: dict[str, list[str]], expected: dict[str, list[str]]) -> list[str]:
+    """The findings of a file that is not what the sources give, from its parts by key (a
+    directive's id, an event's UID; each key's parts in the order found): which are missing,
+    repeated, extra or different, or that the rest of the file is."""
+    findings = [f"{name}: the {what} of '{_short(key)}' is missing" for key in expected if key not in found]
+    findings += [f"{name}: '{_short(key)}' has {len(parts)} {what}s" for key, parts in found.items() if len(parts) > 1]
+    findings += [f"{name}: an extra {what} for '{_short(key)}', which the sources do not give"
+                 for key in found if key not in expected]
+    findings += [f"{name}: the {what} of '{_short(key)}' is not what the sources give"
+                 for key, parts in found.items() if key in expected and parts[0] != expected[key][0]]
+    return findings or [f"{name}: not what the sources give (outside its {what}s)"]
+
+
+def _csv_rows(text: str) -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    for row in list(csv.reader(io.StringIO(text, newline="")))[1:]:
+        rows.setdefault(row[0] if row else "", []).append(repr(row))
+    return rows
+
+
+_EVENT = re.compile(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", re.DOTALL)
+_UID = re.compile(r"^UID:(.*?)\r$", re.MULTILINE)
+
+
+def _events(text: str) -> dict[str, list[str]]:
+    events: dict[str, list[str]] = {}
+    for event in _EVENT.findall(text):
+        uid = _UID.search(re.sub(r"\r\n[ \t]", "", event))  # a long UID is folded over lines
+        events.setdefault(uid.group(1) if uid else "", []).append(event)
+    return events
 
 
 def _why(bulletin: Bulletin, catalog: Catalog) -> str:

@@ -127,8 +127,19 @@ def read_settings(config_file: Path) -> Settings:
     settings = bulletin_settings(config.get("extra"))
     theme = config.get("theme")
     language = theme.get("language") if isinstance(theme, dict) else None
-    site_url = config.get("site_url")
     return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
-                    time_zone=settings.time_zone,
-                    site_url=site_url if isinstance(site_url, str) and site_url.strip() else None,
+                    time_zone=settings.time_zone, site_url=_site_url(config.get("site_url"), config_file),
                     language=language if isinstance(language, str) else "en", search=settings.search)
+
+
+def _site_url(value: object, config_file: Path) -> str | None:
+    """site_url as MkDocs gives it to the build (with its trailing slash, scheme in lower
+    case), so the digest and `bulletins verify` make the links the build made."""
+    from mkdocs.config import config_options as c
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return c.URL(is_dir=True).validate(value)
+    except c.ValidationError as exc:
+        raise SettingsError(f"{config_file}: site_url: {exc}") from None
