@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from helpers import AS_OF, UNITS_YML, build, mkdocs, write_tree
 from safety_bulletins.outputs.calendars import plain
-from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
+from safety_bulletins.site_build.settings import SettingsError, bulletin_settings, read_settings
 from safety_bulletins.site_build.sitebuild import SiteBuild
 
 HOSTILE = r"<script>alert(1)</script>, a; b \ C:\Nanjing\new 中文"
@@ -270,6 +270,26 @@ def test_time_zone_setting_is_checked():
         message = str(error.value)
         assert message.startswith("mkdocs.yml: extra: bulletins: time_zone:") and said in message
         assert "write e.g. 'time_zone: Asia/Shanghai'" in message and len(message) < 400
+
+
+@pytest.mark.parametrize("written, read", [
+    ("HTTP://Intranet.test/safety", "http://Intranet.test/safety/"),
+    ("http://intranet.test/safety?a=1", "http://intranet.test/safety/?a=1"),
+    ("''", None),
+    (None, None),
+])
+def test_site_url_is_read_as_mkdocs_gives_it_to_the_build(tmp_path, written, read):
+    """The links of the digest and of `bulletins verify` are the build's: from the same value."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: S\n" + (f"site_url: {written}\n" if written else ""), encoding="utf-8")
+    assert read_settings(config).site_url == read
+
+
+def test_a_site_url_mkdocs_refuses_is_an_error_naming_mkdocs_yml(tmp_path):
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_url: [1, 2]\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"mkdocs.yml: site_url: .*string"):
+        read_settings(config)
 
 
 def project(tmp_path: Path) -> Path:

@@ -137,7 +137,7 @@ def _site_url(value: object, config_file: Path) -> str | None:
     case), so the digest and `bulletins verify` make the links the build made."""
     from mkdocs.config import config_options as c
 
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or value == "":  # MkDocs' own test: "  " is kept (and is no http address)
         return None
     try:
         return c.URL(is_dir=True).validate(value)
