@@ -177,16 +177,37 @@ def test_a_stale_event_a_moved_deadline_and_a_stale_calendar(tampered):
                           "calendar/gone.ics: a calendar the sources do not give (extra)"]
 
 
-def test_the_calendars_links_are_made_from_site_url_as_mkdocs_reads_it(example, tmp_path):
+def test_a_changed_and_a_removed_entry_of_a_feed_and_a_stale_feed(tampered):
+    site, findings = tampered
+    page = "../bulletins/2026/2026-11-26-notice-winter-safety-meeting/"
+    path = site / "feeds" / "all.xml"
+    text = path.read_text(encoding="utf-8")
+    entries = re.findall(r"  <entry>.*?</entry>\n", text, re.DOTALL)
+    gone = re.search(r'href="([^"]*)"', entries[1]).group(1)
+    edit(path, lambda text: text.replace(entries[1], "").replace(
+        "<updated>2026-11-26T00:00:00Z</updated>\n    <author>", "<updated>2026-11-20T00:00:00Z</updated>\n    <author>", 1))
+    shutil.copy(site / "feeds" / "units" / "energy.xml", site / "feeds" / "units" / "energie.xml")
+    assert findings() == [f"feeds/all.xml: the entry of '{gone}' is missing",
+                          f"feeds/all.xml: the entry of '{page}' is not what the sources give",
+                          "feeds/units/energie.xml: a feed the sources do not give (extra)"]
+
+
+def test_the_outputs_links_are_made_from_site_url_as_mkdocs_reads_it(example, tmp_path):
     """MkDocs adds the trailing slash and lowers the scheme before the build sees site_url:
-    verify makes the calendars' links from the same value, so it finds nothing here."""
+    verify makes the calendars' and feeds' links from the same value, so it finds nothing
+    here; nor in a calendar and a feed the editors wrote in docs/."""
     project, _, _ = example
     copy = tmp_path / "project"
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns("site", "site-with-draft"))
     config = copy / "mkdocs.yml"
     config.write_text("site_url: HTTP://Intranet.example/safety\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    for name in ("calendar/holidays.ics", "feeds/press.xml"):
+        (copy / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / "docs" / name).write_text("written by hand\n", encoding="utf-8")
     site = build(copy)
     assert "URL:http://Intranet.example/safety/bulletins/" in (site / "calendar" / "all.ics").read_text(encoding="utf-8")
+    assert '"http://Intranet.example/safety/bulletins/' in (site / "feeds" / "all.xml").read_text(encoding="utf-8")
+    assert (site / "calendar" / "holidays.ics").is_file() and (site / "feeds" / "press.xml").is_file()
     assert verify_site(copy, site, AS_OF_DATE) == []
 
 

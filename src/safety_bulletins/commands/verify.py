@@ -3,10 +3,10 @@
 Recomputed from the sources (the same Catalog the build uses, at the same as-of date and for
 the same audience): every published directive is in directives.json as the catalog has it,
 has exactly one card (on its bulletin's page) and one row on the register and on each of
-its units' pages; directives.csv and the calendars are byte for byte what the sources give
-(the feeds are not checked: their dates come from git, which a copy of the sources may not
-have); nothing from a hidden bulletin (draft, embargoed, above the audience) is anywhere;
-no HTML attribute holds a script URL. Each finding is one line.
+its units' pages; directives.csv, the calendars and the feeds are byte for byte what the
+sources give, and no other calendar or feed is there; nothing from a hidden bulletin (draft,
+embargoed, above the audience) is anywhere; no HTML attribute holds a script URL. Each
+finding is one line.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ import hashlib
 import html
 import json
 import io
+import itertools
 import os
 import posixpath
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,13 +34,14 @@ from ..outputs import pagefind, site
 from ..catalog import Catalog
 from ..outputs.calendars import Calendars
 from ..outputs.export import directives_json
+from ..outputs.feeds import feeds, render as render_feed
 from ..outputs.labels import for_language
 from ..model import Bulletin
 from ..outputs.pages import generated_pages
 from ..outputs.spreadsheet import directives_csv
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
-from ..site_build.settings import read_settings
+from ..site_build.settings import Settings, read_settings
 
 # Attributes that hold a URL a browser may follow or load (HTML, SVG, MathML).
 URL_ATTRIBUTES = frozenset({
@@ -176,8 +179,6 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str
         directory_urls = all(p.name in ("index.html", "404.html") for p in files if p.suffix == ".html")
     catalog = Catalog(project, as_of, audience)
     check = _Verifier(catalog, site_dir, directory_urls)
-    calendars = Calendars(catalog, for_language(settings.language), directory_urls, settings.site_url,
-                          settings.time_zone)
     pages = {}
     for path in files:
         if path.suffix == ".html" and path.is_file():
@@ -185,7 +186,7 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str
             page.feed(path.read_text(encoding="utf-8", errors="replace"))
             page.close()
             pages[path.relative_to(site_dir).as_posix()] = page
-    return (check.export() + check.spreadsheet() + check.calendars(calendars, files)
+    return (check.export() + check.outputs(settings, files, project_dir / "docs")
             + check.cards(pages) + check.listings(pages) + check.scripts(pages)
             + check.hidden(files, _published_text(project_dir, catalog)))
 
@@ -229,35 +230,35 @@ class _Verifier:
                      for i in found if i not in expected]
         return findings
 
-    def spreadsheet(self) -> list[str]:
-        """directives.csv: the rows of directives.json, byte for byte as the sources give them."""
-        expected = directives_csv(self.records)
-        try:
-            found = (self.site_dir / site.EXPORT_CSV).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return [f"{site.EXPORT_CSV}: missing or unreadable ({exc.__class__.__name__}: {exc})"]
-        if found == expected:
-            return []
-        return _compared(site.EXPORT_CSV, "row", _csv_rows(found), _csv_rows(expected))
-
-    def calendars(self, calendars: Calendars, files: list[Path]) -> list[str]:
-        """Each calendar (all.ics and one per unit), byte for byte as the sources give it, and
-        no other calendar: a subscriber's program would show a stale one's events as due."""
+    def outputs(self, settings: Settings, files: list[Path], docs_dir: Path) -> list[str]:
+        """directives.csv, the calendars and the feeds, each byte for byte what the sources give
+        (or which of its rows, events or entries differ, are missing, repeated or extra), and
+        no other calendar or feed but the editors' own files: a subscriber's calendar would
+        show a stale one's closed directives as due."""
+        labels = for_language(settings.language)
+        calendars = Calendars(self.catalog, labels, self.directory_urls, settings.site_url, settings.time_zone)
+        made = feeds(self.catalog, labels, settings.site_name, settings.site_url, self.directory_urls)
+        expected = itertools.chain(
+            [(site.EXPORT_CSV, directives_csv(self.records))], calendars.texts(),
+            ((feed.src_uri, render_feed(feed)) for feed in made),
+            ((src_uri, site.EMPTY_SITEMAP) for src_uri in site.FEED_SITEMAPS))
         findings = []
-        expected = set()
-        for src_uri, text in calendars.texts():
-            expected.add(src_uri)
+        names = set()
+        for name, text in expected:
+            names.add(name)
             try:
-                found = (self.site_dir / src_uri).read_bytes().decode("utf-8")
+                found = (self.site_dir / name).read_bytes().decode("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                findings.append(f"{src_uri}: missing or unreadable ({exc.__class__.__name__}: {exc})")
+                findings.append(f"{name}: missing or unreadable ({exc.__class__.__name__}: {exc})")
                 continue
             if found != text:
-                findings += _compared(src_uri, "event", _events(found), _events(text))
-        folder = posixpath.dirname(site.CALENDAR_ALL) + "/"
-        findings += [f"{name}: a calendar the sources do not give (extra)" for path in files
-                     if (name := path.relative_to(self.site_dir).as_posix()).startswith(folder)
-                     and name.endswith(".ics") and name not in expected]
+                what, parts = _PARTS[posixpath.splitext(name)[1]]
+                findings += _compared(name, what, parts(found), parts(text))
+        for path in files:
+            name = path.relative_to(self.site_dir).as_posix()
+            if (name not in names and name.startswith(_OUTPUT_FOLDERS) and name.endswith((".ics", ".xml"))
+                    and not (docs_dir / name).is_file()):
+                findings.append(f"{name}: a {'calendar' if name.endswith('.ics') else 'feed'} the sources do not give (extra)")
         return findings
 
     def cards(self, pages: dict[str, _Page]) -> list[str]:
@@ -390,36 +391,53 @@ class _Verifier:
         return findings
 
 
-def _compared(name: str, what: str, found: dict[str, list[str]], expected: dict[str, list[str]]) -> list[str]:
+def _compared(name: str, what: tuple[str, str], found: dict[str, list], expected: dict[str, list]) -> list[str]:
     """The findings of a file that is not what the sources give, from its parts by key (a
-    directive's id, an event's UID; each key's parts in the order found): which are missing,
-    repeated, extra or different, or that the rest of the file is."""
-    findings = [f"{name}: the {what} of '{_short(key)}' is missing" for key in expected if key not in found]
-    findings += [f"{name}: '{_short(key)}' has {len(parts)} {what}s" for key, parts in found.items() if len(parts) > 1]
-    findings += [f"{name}: an extra {what} for '{_short(key)}', which the sources do not give"
+    directive's id, an event's UID, an entry's page; each key's parts in the order found):
+    which are missing, repeated, extra or different, or that the rest of the file is."""
+    one, many = what
+    findings = [f"{name}: the {one} of '{_short(key)}' is missing" for key in expected if key not in found]
+    findings += [f"{name}: '{_short(key)}' has {len(parts)} {many}" for key, parts in found.items() if len(parts) > 1]
+    findings += [f"{name}: an extra {one} for '{_short(key)}', which the sources do not give"
                  for key in found if key not in expected]
-    findings += [f"{name}: the {what} of '{_short(key)}' is not what the sources give"
+    findings += [f"{name}: the {one} of '{_short(key)}' is not what the sources give"
                  for key, parts in found.items() if key in expected and parts[0] != expected[key][0]]
-    return findings or [f"{name}: not what the sources give (outside its {what}s)"]
+    return findings or [f"{name}: not what the sources give (outside its {many})"]
 
 
-def _csv_rows(text: str) -> dict[str, list[str]]:
-    rows: dict[str, list[str]] = {}
-    for row in list(csv.reader(io.StringIO(text, newline="")))[1:]:
-        rows.setdefault(row[0] if row else "", []).append(repr(row))
-    return rows
+def _keyed(parts: Iterable, key_of: Callable) -> dict[str, list]:
+    keyed: dict[str, list] = {}
+    for part in parts:
+        keyed.setdefault(key_of(part), []).append(part)
+    return keyed
+
+
+def _csv_rows(text: str) -> dict[str, list]:
+    """The rows by directive id (the first column), below the header."""
+    return _keyed(list(csv.reader(io.StringIO(text, newline="")))[1:], lambda row: row[0] if row else "")
 
 
 _EVENT = re.compile(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", re.DOTALL)
 _UID = re.compile(r"^UID:(.*?)\r$", re.MULTILINE)
 
 
-def _events(text: str) -> dict[str, list[str]]:
-    events: dict[str, list[str]] = {}
-    for event in _EVENT.findall(text):
-        uid = _UID.search(re.sub(r"\r\n[ \t]", "", event))  # a long UID is folded over lines
-        events.setdefault(uid.group(1) if uid else "", []).append(event)
-    return events
+def _events(text: str) -> dict[str, list]:
+    """The events by UID (a long UID is folded over lines)."""
+    return _keyed(_EVENT.findall(text), lambda event: "".join(_UID.findall(re.sub(r"\r\n[ \t]", "", event))[:1]))
+
+
+_ENTRY = re.compile(r"<entry>.*?</entry>", re.DOTALL)
+_LINK = re.compile(r'<link rel="alternate" type="text/html" href="([^"]*)"')
+
+
+def _entries(text: str) -> dict[str, list]:
+    """The entries by the page they link to (their ids are opaque UUIDs)."""
+    return _keyed(_ENTRY.findall(text), lambda entry: html.unescape("".join(_LINK.findall(entry)[:1])))
+
+
+_PARTS = {".csv": (("row", "rows"), _csv_rows), ".ics": (("event", "events"), _events),
+          ".xml": (("entry", "entries"), _entries)}
+_OUTPUT_FOLDERS = tuple(posixpath.dirname(src) + "/" for src in (site.CALENDAR_ALL, site.SITE_FEED))
 
 
 def _why(bulletin: Bulletin, catalog: Catalog) -> str:

@@ -36,6 +36,7 @@ class Settings:
     directory_urls: bool = True  # MkDocs' use_directory_urls (read only from mkdocs.yml)
     time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place
     site_url: str | None = None  # MkDocs' site_url: full links in `bulletins digest` (read only from mkdocs.yml)
+    site_name: str = ""  # MkDocs' site_name: the feeds' titles and ids (read only from mkdocs.yml)
     language: str = "en"  # theme.language (read only from mkdocs.yml)
     search: str = "pagefind"  # who answers the search box on a served build (outputs/pagefind.py)
 
@@ -127,8 +128,10 @@ def read_settings(config_file: Path) -> Settings:
     settings = bulletin_settings(config.get("extra"))
     theme = config.get("theme")
     language = theme.get("language") if isinstance(theme, dict) else None
+    site_name = config.get("site_name")
     return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
                     time_zone=settings.time_zone, site_url=_site_url(config.get("site_url"), config_file),
+                    site_name=site_name if isinstance(site_name, str) else "",
                     language=language if isinstance(language, str) else "en", search=settings.search)
 
 
