@@ -11,12 +11,15 @@ import re
 import shutil
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
 from helpers import AS_OF, REPO, build
 
-from safety_bulletins.commands.verify import script_url, verify_site
+from hypothesis import example as case, given, strategies as st
+
+from safety_bulletins.commands.verify import _matches, _needles, overlap_for, script_url, verify_site
 
 AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 DRAFT = "bulletins/2026/2026-11-27-draft-notice-holiday-safety"  # the example site's draft
@@ -211,6 +214,33 @@ def test_the_outputs_links_are_made_from_site_url_as_mkdocs_reads_it(example, tm
     assert verify_site(copy, site, AS_OF_DATE) == []
 
 
+def test_outputs_replaced_by_a_device_a_link_outside_and_a_huge_file(tampered, tmp_path):
+    """Read as an attacker would leave them: a calendar that is a link to an endless device, an
+    export that links to a file outside the site, a CSV of 64 MB where the sources give 20 KB
+    (sparse: nothing is written). Each is a finding, nothing is read through the links, and the
+    big file is only searched a block at a time (for hidden text), never held whole."""
+    site, findings = tampered
+    (site / "calendar" / "all.ics").unlink()
+    (site / "calendar" / "all.ics").symlink_to("/dev/zero")
+    outside = tmp_path / "elsewhere.json"
+    shutil.copy(site / "directives.json", outside)
+    (site / "directives.json").unlink()
+    (site / "directives.json").symlink_to(outside)
+    with open(site / "directives.csv", "r+b") as csv_file:
+        csv_file.truncate(64 * 2**20)
+    tracemalloc.start()
+    try:
+        found = findings()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 2**20, f"verify held {peak} bytes at once"
+    assert found[0] == "directives.json: missing or unreadable (OSError: directives.json is not a regular file)"
+    assert re.fullmatch(r"directives.csv: missing or unreadable \(ValueError: 67108864 bytes where the sources "
+                        r"give \d+\)", found[1])
+    assert found[2] == "calendar/all.ics: missing or unreadable (OSError: all.ics is not a regular file)"
+
+
 def test_a_missing_calendar(tampered):
     site, findings = tampered
     unit = sorted((site / "calendar").glob("*.ics"))[-1]
@@ -351,3 +381,25 @@ def test_an_attribute_is_decoded_once_as_the_browser_does():
     assert script_url("&#106;avascript:x") is None
     assert script_url(" \x01java\tscript:x") == "javascript"  # trimmed at the ends, tabs dropped
     assert script_url("java script:x") is None  # a space inside is not dropped: no scheme
+
+
+NEEDLES = ["DRILL-1", "Hidden plan"]  # each written the same in every form: the longest sets the overlap
+
+
+@given(st.lists(st.sampled_from(["DRILL-1", "DRILL-10", "xDRILL-1", "DRILL-1.x", "DRILL-1.", "Hidden plan",
+                                 "Hidden plan-", "Hidden plan.x", ".", " ", "-", "应急", "a"]), max_size=30).map("".join),
+       st.lists(st.integers(1, 12), max_size=40))
+@case("a Hidden plan b", [6, 7])  # the needle ends a block: it must be found in the next
+@case("a DRILL-10", [9])  # cut before the digit that makes it no match
+def test_a_file_read_in_blocks_gives_what_it_gives_whole(text, cuts):
+    """verify reads the site's files a block at a time: the matches must be those of the whole
+    file, whatever the blocks' edges cut (a needle, or the character that makes it no match)."""
+    pattern, meaning = _needles({needle: "why" for needle in NEEDLES})
+    data = text.encode("utf-8")
+    blocks, start = [], 0
+    for cut in cuts:
+        if start < len(data):
+            blocks.append(data[start:start + cut])
+            start += cut
+    blocks.append(data[start:]) if start < len(data) or not blocks else None
+    assert _matches(blocks, pattern, overlap_for(meaning)) == {m.group(0) for m in pattern.finditer(data)}

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import html
 import json
 import io
-import itertools
 import os
 import posixpath
 import re
+import stat
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,16 +31,11 @@ from markupsafe import escape
 
 from ..outputs import pagefind, site
 from ..catalog import Catalog
-from ..outputs.calendars import Calendars
-from ..outputs.export import directives_json
-from ..outputs.feeds import feeds, render as render_feed
-from ..outputs.labels import for_language
 from ..model import Bulletin
-from ..outputs.pages import generated_pages
-from ..outputs.spreadsheet import directives_csv
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
-from ..site_build.settings import Settings, read_settings
+from ..site_build.settings import read_settings
+from ..site_build.sitebuild import SiteBuild
 
 # Attributes that hold a URL a browser may follow or load (HTML, SVG, MathML).
 URL_ATTRIBUTES = frozenset({
@@ -177,8 +171,11 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str
     files = sorted(p for p in site_dir.rglob("*") if p.is_file() or p.is_symlink())
     if directory_urls is None:  # with directory URLs every page is an index.html
         directory_urls = all(p.name in ("index.html", "404.html") for p in files if p.suffix == ".html")
-    catalog = Catalog(project, as_of, audience)
-    check = _Verifier(catalog, site_dir, directory_urls)
+    # the build's own making of the pages' listings and of the files made from the catalog
+    build = SiteBuild(project, as_of, directory_urls, settings.language, audience=audience,
+                      site_name=settings.site_name, site_url=settings.site_url, time_zone=settings.time_zone)
+    catalog = build.catalog
+    check = _Verifier(build, site_dir)
     pages = {}
     for path in files:
         if path.suffix == ".html" and path.is_file():
@@ -186,36 +183,32 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str
             page.feed(path.read_text(encoding="utf-8", errors="replace"))
             page.close()
             pages[path.relative_to(site_dir).as_posix()] = page
-    return (check.export() + check.outputs(settings, files, project_dir / "docs")
+    return (check.outputs(build.made_outputs(), files, project_dir / "docs")
             + check.cards(pages) + check.listings(pages) + check.scripts(pages)
             + check.hidden(files, _published_text(project_dir, catalog)))
 
 
 class _Verifier:
-    def __init__(self, catalog: Catalog, site_dir: Path, directory_urls: bool):
-        self.catalog = catalog
+    def __init__(self, build: SiteBuild, site_dir: Path):
+        self.build = build
+        self.catalog = build.catalog
         self.site_dir = site_dir
-        self.directory_urls = directory_urls
-        self.directives = {d.id: d for d in catalog.directives}
+        self.directory_urls = build.renderer.directory_urls
+        self.directives = {d.id: d for d in self.catalog.directives}
 
     def file_of(self, src_uri: str) -> str:
         """The path below the site of a source's page."""
         url = site.url_for(src_uri, self.directory_urls)
         return url + "index.html" if url.endswith("/") else url
 
-    @functools.cached_property
-    def records(self) -> list[dict]:
-        """directives.json's records as the sources give them."""
-        return directives_json(self.catalog, self.directory_urls)["directives"]
-
-    def export(self) -> list[str]:
-        path = self.site_dir / site.EXPORT_JSON
+    def export(self, made: str) -> list[str]:
+        """directives.json, directive by directive and field by field (`made`: its text as the build makes it)."""
         try:
-            records = json.loads(path.read_text(encoding="utf-8"))["directives"]
+            records = json.loads(_read_made(self.site_dir / site.EXPORT_JSON, made))["directives"]
             found = {r["id"]: r for r in records}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return [f"{site.EXPORT_JSON}: missing or unreadable ({exc.__class__.__name__}: {exc})"]
-        expected = {r["id"]: r for r in self.records}
+        expected = {r["id"]: r for r in json.loads(made)["directives"]}
         findings = [f"{site.EXPORT_JSON}: directive '{i}' is listed {n} times" for i, n in
                     Counter(r["id"] for r in records).items() if n > 1]
         for directive_id, record in expected.items():
@@ -230,25 +223,22 @@ class _Verifier:
                      for i in found if i not in expected]
         return findings
 
-    def outputs(self, settings: Settings, files: list[Path], docs_dir: Path) -> list[str]:
-        """directives.csv, the calendars and the feeds, each byte for byte what the sources give
-        (or which of its rows, events or entries differ, are missing, repeated or extra), and
-        no other calendar or feed but the editors' own files: a subscriber's calendar would
-        show a stale one's closed directives as due."""
-        labels = for_language(settings.language)
-        calendars = Calendars(self.catalog, labels, self.directory_urls, settings.site_url, settings.time_zone)
-        made = feeds(self.catalog, labels, settings.site_name, settings.site_url, self.directory_urls)
-        expected = itertools.chain(
-            [(site.EXPORT_CSV, directives_csv(self.records))], calendars.texts(),
-            ((feed.src_uri, render_feed(feed)) for feed in made),
-            ((src_uri, site.EMPTY_SITEMAP) for src_uri in site.FEED_SITEMAPS))
+    def outputs(self, made: Iterable[tuple[str, str]], files: list[Path], docs_dir: Path) -> list[str]:
+        """The files made from the catalog (`made`: source path and text, one at a time, as the
+        build makes them). directives.json directive by directive (`export`); directives.csv,
+        the calendars and the feeds byte for byte, or which of their rows, events or entries
+        differ, are missing, repeated or extra; and no other calendar or feed but the editors'
+        own files: a subscriber's calendar would show a stale one's closed directives as due."""
         findings = []
         names = set()
-        for name, text in expected:
+        for name, text in made:
             names.add(name)
+            if name == site.EXPORT_JSON:
+                findings += self.export(text)
+                continue
             try:
-                found = (self.site_dir / name).read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+                found = _read_made(self.site_dir / name, text)
+            except (OSError, ValueError) as exc:
                 findings.append(f"{name}: missing or unreadable ({exc.__class__.__name__}: {exc})")
                 continue
             if found != text:
@@ -295,7 +285,7 @@ class _Verifier:
         """The register and each unit's pages: one row per directive the catalog lists there."""
         findings = []
         listings = {}
-        for page in generated_pages(self.catalog, for_language("en")):
+        for page in self.build.pages.values():
             pager = page.context.get("pager")
             if pager is not None and pager.number == 1:
                 unit = page.context.get("unit")
@@ -373,22 +363,63 @@ class _Verifier:
                     digests.get(len(data), {}).pop(hashlib.sha256(data).hexdigest(), None)
         pattern, meaning = _needles({text: why for text, why in needles.items()
                                      if len(text.strip()) >= MIN_NEEDLE and text not in published_text})
+        overlap = overlap_for(meaning)
         for path in files:
             if not path.is_file():
                 continue
             name = path.relative_to(self.site_dir).as_posix()
             sizes = digests.get(path.stat().st_size)
-            data = path.read_bytes()
-            if sizes and (source := sizes.get(hashlib.sha256(data).hexdigest())):
-                findings.append(f"{name}: has the bytes of an attachment of {source}")
+            if sizes:
+                with open(path, "rb") as stream:
+                    if source := sizes.get(hashlib.file_digest(stream, "sha256").hexdigest()):
+                        findings.append(f"{name}: has the bytes of an attachment of {source}")
             if pattern is not None:
-                if name.startswith(f"{pagefind.FOLDER}/"):  # Pagefind's index: its text is compressed
-                    data = pagefind.readable(name, data)
-                found = {meaning[m.group(0)] for m in pattern.finditer(data)}
+                found = {meaning[m] for m in _matches(_blocks(path, name), pattern, overlap)}
                 findings += [f"{name}: contains {what}" for what in sorted(found)]
             if pattern is not None and (hit := pattern.search(name.encode("utf-8"))):
                 findings.append(f"{name}: its name contains {meaning[hit.group(0)]}")
         return findings
+
+
+BLOCK = 1 << 20  # bytes of a file held at once while it is searched
+
+
+def _blocks(path: Path, name: str) -> Iterator[bytes]:
+    """A file of the site in blocks, as its text can be searched: a Pagefind chunk or fragment
+    whole and decompressed (pagefind.readable, which bounds it), any other file a block at
+    a time, so that a file of gigabytes is never held whole."""
+    with open(path, "rb") as stream:
+        if name.startswith(f"{pagefind.FOLDER}/"):
+            # read(n) would allocate all n bytes: ask for no more than the file holds
+            yield pagefind.readable(name, stream.read(min(os.fstat(stream.fileno()).st_size, pagefind.READABLE_LIMIT)))
+            return
+        while block := stream.read(BLOCK):
+            yield block
+
+
+def overlap_for(meaning: dict[bytes, str]) -> int:
+    """What `_matches` must hold of the block before: the longest form of a needle, and the
+    byte its look-behind reads before it and the two its look-ahead reads after."""
+    return max(map(len, meaning), default=0) + 3
+
+
+def _matches(blocks: Iterable[bytes], pattern: re.Pattern, overlap: int) -> set[bytes]:
+    """Every match of `pattern` in the bytes of `blocks` joined, holding a block and the
+    `overlap` bytes before it (more than the longest match and the few bytes its look-behind
+    and look-ahead read). A match that touches the edge of what is held is taken only at the
+    file's start or end, as the same match is found again with its context on the other side."""
+    found: set[bytes] = set()
+    tail, read = b"", 0  # `read`: the bytes of the file before this block
+    blocks = iter(blocks)
+    block = next(blocks, None)
+    while block is not None:
+        following = next(blocks, None)
+        data = tail + block
+        at_start = read == len(tail)  # what is held begins with the file
+        limit = len(data) if following is None else len(data) - 2
+        found.update(m.group(0) for m in pattern.finditer(data) if (at_start or m.start() > 0) and m.end() <= limit)
+        tail, read, block = data[-overlap:], read + len(block), following
+    return found
 
 
 def _compared(name: str, what: tuple[str, str], found: dict[str, list], expected: dict[str, list]) -> list[str]:
@@ -403,6 +434,19 @@ def _compared(name: str, what: tuple[str, str], found: dict[str, list], expected
     findings += [f"{name}: the {one} of '{_short(key)}' is not what the sources give"
                  for key, parts in found.items() if key in expected and parts[0] != expected[key][0]]
     return findings or [f"{name}: not what the sources give (outside its {many})"]
+
+
+def _read_made(path: Path, made: str) -> str:
+    """The text of a file of the site that should hold `made`. Only a regular file is read
+    (a symlink may point at a device or outside the site), and only up to a bound: a file far
+    larger than it should be is a finding, not a read of gigabytes."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(f"{path.name} is not a regular file")
+    size = len(made.encode("utf-8"))
+    if info.st_size > 2 * size + 1_000_000:
+        raise ValueError(f"{info.st_size} bytes where the sources give {size}")
+    return path.read_bytes().decode("utf-8")
 
 
 def _keyed(parts: Iterable, key_of: Callable) -> dict[str, list]:

@@ -422,6 +422,16 @@ class SiteBuild:
         yield site.EXPORT_CSV, directives_csv(data.pop("directives"))
         yield from self.calendars.texts()
 
+    def made_outputs(self) -> Iterator[tuple[str, str]]:
+        """(src_uri, text) of every file made from the catalog alone, one at a time, as
+        source_files gives them: the exports, the calendars, the feeds and their sitemaps
+        (`bulletins verify` checks a site against these)."""
+        yield from self._big_outputs()
+        for src in self.feeds:
+            yield src, self.feed_text(src)
+        for src in site.FEED_SITEMAPS:
+            yield src, site.EMPTY_SITEMAP
+
     def _output_files(self, folder: Path | None) -> list[SourceFile]:
         if folder is None:
             return [SourceFile(src, content=text) for src, text in self._big_outputs()]
