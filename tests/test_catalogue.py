@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import os
 import re
 import subprocess
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from helpers import AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, free_port, site_files
+
+from safety_bulletins.commands.verify import verify_site
 
 CATALOGUE = Path(__file__).parent / "catalogue"
 SECONDS = 120  # per process: a hang is a failure, not a stuck suite
@@ -157,6 +160,9 @@ def test_build(case_file, tmp_path):
     assert_reports(case, output, "mkdocs build")
     if not case.fails:
         assert_site(case, tmp_path / "site")
+        # and `bulletins verify` agrees with the build on it: the same outputs, nothing hidden
+        findings = verify_site(project, tmp_path / "site", dt.date.fromisoformat(AS_OF))
+        assert findings == [], "\n".join(findings)
 
 
 # Under the path of the site_url of the tests' mkdocs.yml, as `mkdocs serve` mounts the site; each must be there.

@@ -23,6 +23,7 @@ def copy_example(project):
 
 def test_example_site_builds_with_every_directive(tmp_path):
     project = copy_example(tmp_path / "example")
+    assert "\nextra:" not in (project / "mkdocs.yml").read_text(encoding="utf-8"), "a second extra: would replace it"
     with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:  # lunr's index, as the offline copy has it
         config.write("\nextra:\n  bulletins:\n    search: material\n")
     site = build(project)
