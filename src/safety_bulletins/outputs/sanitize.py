@@ -36,7 +36,8 @@ RESERVED_ID = re.compile(r"__|md-|sb-", re.IGNORECASE)  # at the start of an id
 TEXT_ID_PREFIX = "id-"
 # Made by Markdown extensions on the page itself: pymdownx.highlight's line anchors, tabbed's tabs
 _EXTENSION_ID = re.compile(r"__(?:codelineno|span)-\d+-\d+|__tabbed_\d+_\d+")
-RESERVED_CLASS = re.compile(r"sb-|md-|mermaid$", re.IGNORECASE)
+RESERVED_CLASS = re.compile(r"sb-|md-|mermaid$", re.IGNORECASE)  # at the start of a class name
+_MAYBE_RESERVED = re.compile(r"sb-|md-|mermaid", re.IGNORECASE)  # anywhere: most class lists have none
 OWN_MARK = f"sb-own-{secrets.token_hex(16)}"  # never written to a page: see the module's docstring
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _own_ids: ContextVar[frozenset[str]] = ContextVar("own_ids", default=frozenset())
@@ -90,12 +91,15 @@ def _classes(value: str) -> str | None:
 
 
 def _attribute(element: str, attribute: str, value: str) -> str | None:
+    # called for every attribute of every page (a card has eight): the common cases return first
+    if attribute == "class":
+        if value.startswith(OWN_MARK):  # as own_classes writes it
+            return value[len(OWN_MARK) + 1:] or None
+        return _classes(value) if _MAYBE_RESERVED.search(value) else value
     if attribute == "id":
         return value if value in _own_ids.get() else text_id(value)
-    if attribute == "class":
-        return _classes(value)
     if attribute == "href":
-        return text_link(value)
+        return text_link(value) if "#" in value else value
     return value
 
 
