@@ -135,6 +135,16 @@ def test_headings_never_slug_to_a_reserved_id_and_the_toc_agrees(title):
     assert attributes(sanitize(page)).ids == ids  # the gate agrees: nothing left to rename
 
 
+def test_the_sites_chinese_slugs_are_renamed_too():
+    from pymdownx.slugs import slugify  # as mkdocs.yml configures toc: Chinese letters kept
+
+    md = markdown.Markdown(extensions=["toc", TextIdsExtension()],
+                           extension_configs={"toc": {"slugify": slugify(case="lower")}})
+    page = md.convert("## __配置\n\n## MD 页眉\n\n## 安全 __config\n")
+    assert attributes(page).ids == ["id-__配置", "id-md-页眉", "安全-__config"]
+    assert [t["id"] for t in md.toc_tokens] == attributes(page).ids
+
+
 def test_markdown_ids_and_links_are_renamed_before_toc():
     page, toc = _render("## Config {#__config}\n\nSee [it](#__config).\n\n"
                         "/// admonition | x\n    attrs: {id: __search, class: sb-directive}\ny\n///\n")
