@@ -114,6 +114,8 @@ def test_render_problems_count_only_our_cards_and_refuse_an_element_holding_a_ca
     (problem,) = build.render_problems(src, taken)
     assert (problem.line, problem.message) == (12, "another element on this page has the anchor '#CIG-2021-05-2' of "
                                                    "directive 'CIG-2021-05-2'")
+    as_text = '<p>write id="CIG-2021-05-2" <code>a id="CIG-2021-05-2"</code></p>'  # Markdown leaves quotes in text
+    assert build.render_problems(src, as_text + card("CIG-2021-05-2") + card("2021-05-25-meeting-2")) == []
 
 
 def test_page_content_keeps_the_cards_anchors_and_classes_and_renames_the_editors(bulletins_dir):

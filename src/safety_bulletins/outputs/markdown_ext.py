@@ -22,11 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown import Extension
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
-
-from markdown.treeprocessors import Treeprocessor
 
 from ..model import Bulletin, Directive, FollowUp
 from .sanitize import OWN_MARK, own_classes, text_id, text_link

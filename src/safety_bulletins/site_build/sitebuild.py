@@ -52,7 +52,7 @@ SEARCH_WORKER_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "searc
 SEARCH_FILTERS_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "search-filters.js"  # search: pagefind
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
-_ID = re.compile(r' id="([^"]*)"')
+_ID = re.compile(r'<[a-zA-Z][^<>]*? id="([^"]*)"')  # in a tag: text may hold ' id="x"' (Markdown leaves quotes)
 # A card's heading, as our extension makes it: its class list holds the build's secret mark
 _CARD_TITLE = re.compile(rf'<h3(?=[^>]* class="{OWN_MARK} sb-(?:directive|follow-up)__title")[^>]*? id="([^"]*)"')
 # A card's header as page_markdown writes it, found as text (ids and anchors are [\w.-]+)
