@@ -89,7 +89,9 @@ class _DirectiveBlock(Block):
         title.text = AtomicString(self.card.title)  # plain text, as in the register
         meta = etree.SubElement(card, "div", {"class": own_classes(f"sb-{kind}__meta")})
         meta.text = self.md.htmlStash.store(facts_placeholder(self.card.anchor))
-        etree.SubElement(card, "div", {"class": own_classes(f"sb-{kind}__text")})
+        text = etree.SubElement(card, "div", {"class": own_classes(f"sb-{kind}__text")})
+        self.config["made"].extend((element, dict(element.attrib), element.text) for element in (card, title, meta))
+        self.config["made"].append((text, dict(text.attrib), None))
         return card
 
     def on_add(self, block: etree.Element) -> etree.Element:
@@ -100,14 +102,36 @@ class _FollowUpBlock(_DirectiveBlock):
     NAME = "follow-up"
 
 
+class _KeepCards(Treeprocessor):
+    """After attr_list (8): a card's title is the editor's text, and attr_list reads a `{...}` at
+    its end as the heading's id and classes (`{ #__config .md-header }`), added to the marked
+    ones. The card's elements get back what the extension made (title text included)."""
+
+    def __init__(self, md, made: list):
+        super().__init__(md)
+        self.made = made
+
+    def run(self, root: etree.Element) -> None:
+        for element, attributes, text in self.made:
+            element.attrib.clear()
+            element.attrib.update(attributes)
+            if text is not None:
+                element.text = text
+        self.made.clear()
+
+
 class DirectiveExtension(BlocksExtension):
     def __init__(self, card: Callable[[str, str], Card | None]):
-        self.config = {"card": [card, "the card of a block ('directive' or 'follow-up'), by id"]}
+        self.config = {
+            "card": [card, "the card of a block ('directive' or 'follow-up'), by id"],
+            "made": [[], "(element, attributes, text) of the cards made on the page being rendered"],
+        }
         super().__init__()
 
     def extendMarkdownBlocks(self, md, block_mgr) -> None:  # noqa: N802 - pymdown's API
         block_mgr.register(_DirectiveBlock, self.getConfigs())
         block_mgr.register(_FollowUpBlock, self.getConfigs())
+        md.treeprocessors.register(_KeepCards(md, self.getConfigs()["made"]), "sb_keep_cards", 7)
 
 
 class SafeHtmlExtension(Extension):
