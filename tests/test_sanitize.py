@@ -47,7 +47,7 @@ IDS = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(IDS)
 @example("__config")
 @example("id-__config")
@@ -91,7 +91,7 @@ CLASSES = st.lists(st.one_of(
 ), max_size=6)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(CLASSES)
 def test_no_reserved_class_survives_from_the_text(names):
     page = sanitize(f'<div class="{html.escape(" ".join(names))}">x</div>')
@@ -100,6 +100,7 @@ def test_no_reserved_class_survives_from_the_text(names):
     assert OWN_MARK not in page
 
 
+@settings(deadline=None)
 @given(CLASSES)
 def test_our_cards_keep_their_classes_without_the_mark(names):
     names = [n for n in " ".join(names).split()]
@@ -157,3 +158,52 @@ def test_extension_markup_stays():
     page = sanitize(_render("Text[^1].\n\n[^1]: A note.\n")[0])
     found = attributes(page)
     assert "fn:1" in found.ids and "fnref:1" in found.ids and "footnote-ref" in found.classes
+
+
+# Markdown an editor may write around the cards of a real bulletin, each shape with an id and a class of their choosing
+_NAME = st.one_of(
+    st.sampled_from(["__config", "__search", "__drawer", "md-header", "sb-directive", "sb-directive--overdue",
+                     "sb-directive__title", "sb-fu-CIG-2021-05-2", "CIG-2021-05-2", "mermaid", "note", "x"]),
+    st.builds(lambda prefix, rest: prefix + rest, st.sampled_from(["__", "md-", "Sb-", ""]),
+              st.text(alphabet="abc_-配", min_size=1, max_size=6)),
+)
+_SHAPES = [
+    "## {id}\n", "## Heading {{ #{id} .{cls} }}\n", "Paragraph.\n{{: #{id} .{cls} }}\n", "[a link](#{id})\n",
+    "/// admonition | Note\n    attrs: {{id: '{id}', class: '{cls}'}}\nText.\n///\n",
+    "/// html | div\n    attrs: {{id: '{id}', class: '{cls}'}}\nText.\n///\n",
+    "``` {{ .text #{id} .{cls} }}\ncode\n```\n",
+]
+_FRAGMENTS = st.lists(st.builds(lambda shape, id_, cls: shape.format(id=id_, cls=cls), st.sampled_from(_SHAPES),
+                                _NAME, _NAME), min_size=1, max_size=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_FRAGMENTS)
+@example(["Paragraph.\n{: #CIG-2021-05-2 .sb-directive }\n"])
+@example(["``` { .text #sb-fu-CIG-2021-05-2 .sb-directive__title }\ncode\n```\n"])
+def test_on_a_bulletin_page_only_the_cards_hold_the_sites_classes_and_only_ours_reserved_ids(tmp_path_factory, fragments):
+    import datetime as dt
+
+    from helpers import MEETING_MD, UNITS_YML, write_tree
+
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+
+    root = write_tree(tmp_path_factory.mktemp("b"), {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD})
+    build = SiteBuild.load(root, dt.date(2026, 11, 28))
+    src = "bulletins/2021/2021-05-25-meeting.md"
+    text = "\n".join(fragments) + "\n" + build.page_source(src, "") + "\n" + "\n".join(fragments)
+    md = markdown.Markdown(extensions=["attr_list", "toc", "pymdownx.superfences", "pymdownx.blocks.admonition",
+                                       "pymdownx.blocks.html", *build.markdown_extensions()])
+    own = frozenset({"CIG-2021-05-2", "2021-05-25-meeting-2"})
+    problems = build.render_problems(src, rendered := md.convert(text))
+    if problems:  # the build refuses the page: only for an element holding a card's anchor
+        assert {p.message.split(" has the anchor")[0] for p in problems} == {"another element on this page"}
+        return
+    page = sanitize(rendered, own)  # as page_content gives it (the page's own header and footer around it)
+    found = attributes(page)
+    assert [i for i in found.ids if RESERVED_ID.match(i) and i not in own] == []
+    assert sorted(n for n in found.classes if n.startswith(("sb-directive", "sb-follow-up"))) == sorted(
+        ["sb-directive", "sb-directive__title", "sb-directive__meta", "sb-directive__text"] * 2
+        + ["sb-directive--overdue", "sb-directive--ongoing"])
+    assert not [n for n in found.classes if RESERVED_CLASS.match(n) and not n.startswith("sb-directive")]
+    assert OWN_MARK not in page
