@@ -55,7 +55,7 @@ def test_no_id_from_the_text_is_a_reserved_one(value):
     page = sanitize(f'<p id="{html.escape(value)}">x</p><a href="#{html.escape(value)}">to it</a>')
     found = attributes(page)
     for id_ in found.ids:
-        assert not RESERVED_ID.match(id_) or id_ in ("__codelineno-0-1", "__tabbed_1_1"), page
+        assert not RESERVED_ID.match(id_) or id_ == "__codelineno-0-1", page
     assert found.ids == [text_id(value)]
     if not value.lower().startswith("sb-"):  # a link to sb-... is to the site's own anchors
         assert found.hrefs == [f"#{text_id(value)}"], page  # the link follows the id
@@ -207,3 +207,10 @@ def test_on_a_bulletin_page_only_the_cards_hold_the_sites_classes_and_only_ours_
         + ["sb-directive--overdue", "sb-directive--ongoing"])
     assert not [n for n in found.classes if RESERVED_CLASS.match(n) and not n.startswith("sb-directive")]
     assert OWN_MARK not in page
+
+
+def test_code_line_anchors_stay_with_their_links():
+    page = markdown.markdown("``` python\nx = 1\n```\n", extensions=["pymdownx.superfences", "pymdownx.highlight"],
+                             extension_configs={"pymdownx.highlight": {"anchor_linenums": True, "line_spans": "__span"}})
+    found = attributes(sanitize(page))
+    assert found.ids == ["__span-0-1", "__codelineno-0-1"] and found.hrefs == ["#__codelineno-0-1"]

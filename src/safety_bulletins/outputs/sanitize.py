@@ -12,8 +12,8 @@ are `sb-*`. So, on every page:
   `id-<id>`, which is in none (`#__config` becomes `#id-__config`), and so is the fragment of
   a link to it, so that links follow (`text_id`; `markdown_ext.TextIdsExtension` does the same
   before toc, so the table of contents agrees). Kept as they are: the page's own card anchors
-  (`own_ids`, given by the build), the ids the Markdown extensions make there (code line
-  anchors, tabs), and `sb-` fragments of links, which point at the site's anchors.
+  (`own_ids`, given by the build), the ids a Markdown extension makes there (code line
+  anchors), and `sb-` fragments of links, which point at the site's anchors.
 - A class in a reserved namespace (`sb-`, `md-`, and `mermaid`, which makes Material load a
   script) is dropped, unless its class list holds `OWN_MARK`: a random token of this process
   that only our card extension writes (`own_classes`) and that is removed here, so it never
@@ -34,8 +34,9 @@ from ..sources.paths import URL_SCHEMES
 
 RESERVED_ID = re.compile(r"__|md-|sb-", re.IGNORECASE)  # at the start of an id
 TEXT_ID_PREFIX = "id-"
-# Made by Markdown extensions on the page itself: pymdownx.highlight's line anchors, tabbed's tabs
-_EXTENSION_ID = re.compile(r"__(?:codelineno|span)-\d+-\d+|__tabbed_\d+_\d+")
+# Made by a Markdown extension on the page itself: pymdownx.highlight's line anchors, which Material's
+# code annotations link to. (Tabs' `__tabbed_*` ids are on <input>s, which this gate drops anyway.)
+_EXTENSION_ID = re.compile(r"__(?:codelineno|span)-\d+-\d+")
 RESERVED_CLASS = re.compile(r"sb-|md-|mermaid$", re.IGNORECASE)  # at the start of a class name
 _MAYBE_RESERVED = re.compile(r"sb-|md-|mermaid", re.IGNORECASE)  # anywhere: most class lists have none
 OWN_MARK = f"sb-own-{secrets.token_hex(16)}"  # never written to a page: see the module's docstring
