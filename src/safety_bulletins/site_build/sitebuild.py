@@ -404,7 +404,8 @@ class SiteBuild:
                 taken[key] = taken.get(key, 0) + 1
         problems += [
             Problem(bulletin.source, cards[key][0], f"another element on this page has the anchor '#{key}' of "
-                    f"{cards[key][1]}", "Remove that id ('{#...}' or 'attrs: {id: ...}') or give the directive another id.")
+                    f"{cards[key][1]}", "Remove that id ('{#...}' or 'attrs: {id: ...}') or give the directive "
+                    "another id.")
             for key, count in taken.items() if count > 1
         ]
         renamed = {m[1]: m[2] for m in _RENAMED_HEADING.finditer(content)}
