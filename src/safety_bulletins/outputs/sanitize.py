@@ -18,7 +18,12 @@ are `sb-*`. So, on every page:
   script) is dropped, unless its class list holds `OWN_MARK`: a random token of this process
   that only our card extension writes (`own_classes`) and that is removed here, so it never
   reaches a page. The editors' text is written before the build, so it cannot hold the
-  token: only `markdown_ext`'s cards come out with card classes.
+  token: only `markdown_ext`'s cards come out with card classes (and, being dropped here, the
+  token leaves the same sources giving the same bytes).
+
+The rest is the build's: a card's elements get back what the extension made after attr_list
+read a `{...}` at the end of its title (`markdown_ext`), and an editor's element holding a
+card's anchor stops the build (`SiteBuild.render_problems`).
 """
 
 from __future__ import annotations
