@@ -37,6 +37,7 @@ class Case:
     present: list[str] = field(default_factory=list)
     only: str = ""
     search: str = "pagefind"  # the default; `search: material`: the build uses lunr's index
+    markdown: list[str] = field(default_factory=list)  # Markdown extensions the site adds to the tests' own
 
     @property
     def fails(self) -> bool:
@@ -52,6 +53,8 @@ def read_case(path: Path) -> Case:
             getattr(case, key.replace("-", "_")).append(value)
         elif key == "only":
             case.only = value
+        elif key == "markdown":
+            case.markdown.append(value)
         elif key == "search" and value in ("material", "pagefind"):
             case.search = value
         elif line.strip():
@@ -77,6 +80,7 @@ def make_project(case: Case, root: Path, search: str | None = None) -> Path:
     outside = root / "outside.txt"
     outside.write_text(f"{SECRET_OUTSIDE}\n")
     site_yml = MATERIAL_SEARCH_YML if (search or case.search) == "material" else PAGEFIND_YML
+    site_yml = site_yml.replace("markdown_extensions:\n", "".join(["markdown_extensions:\n", *(f"  - {name}\n" for name in case.markdown)]), 1)
     files = {"mkdocs.yml": site_yml, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML, **case.files}
     for name, text in files.items():
         path = _fs_path(project, name)

@@ -7,7 +7,13 @@ from helpers import MEETING_MD
 
 from safety_bulletins.outputs.export import directives_json
 from safety_bulletins.outputs.markdown_ext import facts_placeholder
+from safety_bulletins.outputs.sanitize import own_classes
 from safety_bulletins.site_build.sitebuild import LISTING_PLACEHOLDER, LostPlaceholder, SiteBuild
+
+
+def card(key: str, text: str = "x") -> str:
+    """A card's heading as the card extension makes it."""
+    return f'<h3 id="{key}" class="{own_classes("sb-directive__title")}">{text}</h3>'
 
 
 def make(bulletins_dir):
@@ -17,9 +23,9 @@ def make(bulletins_dir):
 def test_render_problems_catch_a_missing_card_and_a_block_left_as_text(bulletins_dir):
     build = make(bulletins_dir)
     src = "bulletins/2021/2021-05-25-meeting.md"
-    good = '<h3 id="CIG-2021-05-2">x</h3><h3 id="2021-05-25-meeting-2">y</h3><pre><code>/// directive</code></pre>'
+    good = card("CIG-2021-05-2") + card("2021-05-25-meeting-2") + "<pre><code>/// directive</code></pre>"
     assert build.render_problems(src, good) == []
-    (missing,) = build.render_problems(src, '<h3 id="CIG-2021-05-2">x</h3>')
+    (missing,) = build.render_problems(src, card("CIG-2021-05-2"))
     assert (missing.line, missing.message) == (23, "directive '2021-05-25-meeting-2' did not render as a card")
     assert str(missing).startswith(f"{missing.path}:23: error: ")
     (as_text,) = build.render_problems(src, good + "<p>/// Directive | lost</p>")
@@ -90,8 +96,32 @@ def test_a_lost_placeholder_is_an_error_not_a_card_without_facts(bulletins_dir):
 def test_render_problems_catch_a_heading_renamed_for_a_card(bulletins_dir):
     build = make(bulletins_dir)
     src = "bulletins/2021/2021-05-25-meeting.md"
-    cards = '<h3 id="CIG-2021-05-2">x</h3><h3 id="2021-05-25-meeting-2">y</h3>'
+    cards = card("CIG-2021-05-2") + card("2021-05-25-meeting-2")
     assert build.render_problems(src, cards + '<h2 id="cig-2021-05-2">z</h2>') == []
     (renamed,) = build.render_problems(src, '<h2 id="CIG-2021-05-2_1">z</h2>' + cards)
     assert (renamed.line, renamed.message) == (12, "a heading on this page was given the anchor '#CIG-2021-05-2_1' "
                                                    "because directive 'CIG-2021-05-2' holds '#CIG-2021-05-2'")
+
+
+def test_render_problems_count_only_our_cards_and_refuse_an_element_holding_a_cards_anchor(bulletins_dir):
+    build = make(bulletins_dir)
+    src = "bulletins/2021/2021-05-25-meeting.md"
+    # an editor's heading dressed as a card ({#id .sb-directive__title}) is no card: the mark is the build's secret
+    forged = '<h3 id="2021-05-25-meeting-2" class="sb-directive__title">forged</h3>'
+    (missing,) = build.render_problems(src, card("CIG-2021-05-2") + forged)
+    assert missing.message == "directive '2021-05-25-meeting-2' did not render as a card"
+    taken = '<p id="CIG-2021-05-2">forged</p>' + card("CIG-2021-05-2") + card("2021-05-25-meeting-2")
+    (problem,) = build.render_problems(src, taken)
+    assert (problem.line, problem.message) == (12, "another element on this page has the anchor '#CIG-2021-05-2' of "
+                                                   "directive 'CIG-2021-05-2'")
+    as_text = '<p>write id="CIG-2021-05-2" <code>a id="CIG-2021-05-2"</code></p>'  # Markdown leaves quotes in text
+    assert build.render_problems(src, as_text + card("CIG-2021-05-2") + card("2021-05-25-meeting-2")) == []
+
+
+def test_page_content_keeps_the_cards_anchors_and_classes_and_renames_the_editors(bulletins_dir):
+    build = make(bulletins_dir)
+    src = "bulletins/2021/2021-05-25-meeting.md"
+    content = build.page_content(src, '<h2 id="__config">c</h2><p class="sb-directive">p</p><a href="#__config">l</a>'
+                                      + card("CIG-2021-05-2"))
+    assert '<h2 id="id-__config">' in content and '<a href="#id-__config">' in content and "<p>p</p>" in content
+    assert '<h3 id="CIG-2021-05-2" class="sb-directive__title">' in content and "sb-own-" not in content

@@ -275,6 +275,8 @@ def test_a_file_name_that_makes_no_valid_default_id(bulletins_dir):
 def test_ids_may_not_take_the_sites_own_anchors(bulletins_dir):
     line, message, _ = one_problem(bulletins_dir, directive("id: SB-attachments;units: all;deadline: ongoing"))
     assert line == 7 and message == "directive ids may not start with 'sb-'"
+    line, message, _ = one_problem(bulletins_dir, directive("id: MD-header;units: all;deadline: ongoing"))
+    assert line == 7 and message == "directive ids may not start with 'md-'"  # the theme's: the gate renames them
 
 
 def test_likely_mistakes_are_warnings(bulletins_dir):

@@ -7,6 +7,11 @@
 - `SafeHtmlExtension`: raw HTML written in Markdown is shown as text, so that an
   editor's `<Safety Law>` never becomes a tag. (URLs are filtered on the rendered HTML:
   see `sanitize`.)
+- `TextIdsExtension`: ids that editors set or that toc makes from a heading's text never take
+  a reserved form (`__config`, `md-*`, `sb-*`: see `sanitize`, which does the same on the
+  HTML, stashed code blocks included); done before toc, so the table of contents and MkDocs'
+  anchors agree with the page. Cards' classes carry `sanitize.own_classes`' mark: the only
+  markup the gate lets through with the site's classes.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown import Extension
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
 
 from ..model import Bulletin, Directive, FollowUp
+from .sanitize import OWN_MARK, own_classes, text_id, text_link
 
 
 def page_markdown(bulletin: Bulletin) -> str:
@@ -76,13 +83,15 @@ class _DirectiveBlock(Block):
 
     def on_create(self, parent: etree.Element) -> etree.Element:
         kind = "follow-up" if self.card.follow_up else "directive"
-        css = f"sb-{kind} sb-{kind}--{self.card.bucket}" if kind == "directive" else "sb-follow-up"
-        card = etree.SubElement(parent, "div", {"class": css})
-        title = etree.SubElement(card, "h3", {"id": self.card.anchor, "class": f"sb-{kind}__title"})
+        css = (f"sb-{kind}", f"sb-{kind}--{self.card.bucket}") if kind == "directive" else ("sb-follow-up",)
+        card = etree.SubElement(parent, "div", {"class": own_classes(*css)})
+        title = etree.SubElement(card, "h3", {"id": self.card.anchor, "class": own_classes(f"sb-{kind}__title")})
         title.text = AtomicString(self.card.title)  # plain text, as in the register
-        meta = etree.SubElement(card, "div", {"class": f"sb-{kind}__meta"})
+        meta = etree.SubElement(card, "div", {"class": own_classes(f"sb-{kind}__meta")})
         meta.text = self.md.htmlStash.store(facts_placeholder(self.card.anchor))
-        etree.SubElement(card, "div", {"class": f"sb-{kind}__text"})
+        text = etree.SubElement(card, "div", {"class": own_classes(f"sb-{kind}__text")})
+        self.config["made"].extend((element, dict(element.attrib), element.text) for element in (card, title, meta))
+        self.config["made"].append((text, dict(text.attrib), None))
         return card
 
     def on_add(self, block: etree.Element) -> etree.Element:
@@ -93,17 +102,69 @@ class _FollowUpBlock(_DirectiveBlock):
     NAME = "follow-up"
 
 
+class _KeepCards(Treeprocessor):
+    """After attr_list (8): a card's title is the editor's text, and attr_list reads a `{...}` at
+    its end as the heading's id and classes (`{ #__config .md-header }`), added to the marked
+    ones. The card's elements get back what the extension made (title text included)."""
+
+    def __init__(self, md, made: list):
+        super().__init__(md)
+        self.made = made
+
+    def run(self, root: etree.Element) -> None:
+        for element, attributes, text in self.made:
+            element.attrib.clear()
+            element.attrib.update(attributes)
+            if text is not None:
+                element.text = text
+        self.made.clear()
+
+
 class DirectiveExtension(BlocksExtension):
     def __init__(self, card: Callable[[str, str], Card | None]):
-        self.config = {"card": [card, "the card of a block ('directive' or 'follow-up'), by id"]}
+        self.config = {
+            "card": [card, "the card of a block ('directive' or 'follow-up'), by id"],
+            "made": [[], "(element, attributes, text) of the cards made on the page being rendered"],
+        }
         super().__init__()
 
     def extendMarkdownBlocks(self, md, block_mgr) -> None:  # noqa: N802 - pymdown's API
         block_mgr.register(_DirectiveBlock, self.getConfigs())
         block_mgr.register(_FollowUpBlock, self.getConfigs())
+        md.treeprocessors.register(_KeepCards(md, self.getConfigs()["made"]), "sb_keep_cards", 7)
 
 
 class SafeHtmlExtension(Extension):
     def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+
+
+class _TextIds(Treeprocessor):
+    """Between attr_list (8) and toc (5): editors' ids and links to them as `sanitize` gives
+    them, and toc's slugs made the same way."""
+
+    def run(self, root: etree.Element) -> None:
+        toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None
+        if toc is not None and not getattr(toc.slugify, "text_ids", False):
+            toc.slugify = _text_slugify(toc.slugify)
+        for element in root.iter():
+            if OWN_MARK in element.get("class", "").split():
+                continue  # a card's own anchor
+            if "id" in element.attrib:
+                element.set("id", text_id(element.get("id")))
+            if element.tag == "a" and "href" in element.attrib:
+                element.set("href", text_link(element.get("href")))
+
+
+def _text_slugify(slugify: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    def text_slugify(value: str, separator: str) -> str:
+        return text_id(slugify(value, separator))
+
+    text_slugify.text_ids = True
+    return text_slugify
+
+
+class TextIdsExtension(Extension):
+    def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's API
+        md.treeprocessors.register(_TextIds(md), "sb_text_ids", 6)

@@ -29,13 +29,14 @@ from ..outputs.feeds import Feed, feeds, render as render_feed
 from ..outputs.spreadsheet import directives_csv
 from .history import History, git_history
 from ..outputs.labels import for_language
-from ..outputs.markdown_ext import FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, facts_placeholder, page_markdown
+from ..outputs.markdown_ext import (FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, TextIdsExtension,
+                                    facts_placeholder, page_markdown)
 from ..model import DEFAULT_TIME_ZONE, Bulletin, Directive, FollowUp, Problem
 from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
 from ..outputs.render import Renderer
-from ..outputs.sanitize import sanitize
+from ..outputs.sanitize import OWN_MARK, sanitize
 
 
 # Changes whenever this package's code or templates change, so dirty builds redo every page
@@ -51,7 +52,9 @@ SEARCH_WORKER_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "searc
 SEARCH_FILTERS_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "search-filters.js"  # search: pagefind
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
-_ID = re.compile(r' id="([^"]*)"')
+_ID = re.compile(r'<[a-zA-Z][^<>]*? id="([^"]*)"')  # in a tag: text may hold ' id="x"' (Markdown leaves quotes)
+# A card's heading, as our extension makes it: its class list holds the build's secret mark
+_CARD_TITLE = re.compile(rf'<h3(?=[^>]* class="{OWN_MARK} sb-(?:directive|follow-up)__title")[^>]*? id="([^"]*)"')
 # A card's header as page_markdown writes it, found as text (ids and anchors are [\w.-]+)
 _RENAMED_HEADING = re.compile(r'<h[1-6] id="([^"]*)_([0-9]+)"')
 _CARD_HEADER = re.compile(r"\b(directive|follow-up) \| ([\w.-]+)(?![\w.-])")
@@ -136,7 +139,7 @@ class SiteBuild:
         return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone, search)
 
     def markdown_extensions(self) -> list:
-        return [SafeHtmlExtension(), DirectiveExtension(self.card)]
+        return [SafeHtmlExtension(), DirectiveExtension(self.card), TextIdsExtension()]
 
     def card(self, kind: str, key: str) -> Card | None:
         """The card for a `/// directive | <id>` (or `/// follow-up | <anchor>`) block of the
@@ -288,10 +291,12 @@ class SiteBuild:
             # MkDocs keeps every page's content to the end of the build; listings are big
             # (at 10,000 bulletins, hundreds of MB of rows): they go in as the page is written.
             return f"<h1>{html.escape(self.pages[src_uri].title)}</h1>\n{LISTING_PLACEHOLDER}"
-        content = sanitize(content)
+        bulletin = self.bulletins.get(src_uri)
+        own = frozenset() if bulletin is None else frozenset(
+            [d.id for d in bulletin.directives] + [f.anchor for f in bulletin.follow_ups])
+        content = sanitize(content, own)
         if src_uri == site.HOME:
             return content + self.renderer.home()
-        bulletin = self.bulletins.get(src_uri)
         if bulletin is None:
             return content
         changes = self.history.get(bulletin.rel_path)
@@ -366,8 +371,9 @@ class SiteBuild:
             return []
         blocks = [(d.line, d.id, f"directive '{d.id}'") for d in bulletin.directives]
         blocks += [(f.line, f.anchor, f"the follow-up of '{f.directive_id}'") for f in bulletin.follow_ups]
-        # One pass each, not one per card: a page may hold a thousand
-        ids = set(_ID.findall(content))
+        # One pass each, not one per card: a page may hold a thousand. Only our cards' headings
+        # count: an editor's element with a directive's id ({#REAL-1}, attrs: {id: REAL-1}) is no card.
+        ids = set(_CARD_TITLE.findall(content))
         problems = [
             Problem(bulletin.source, line, f"{what} did not render as a card",
                     "Start it at the beginning of a line, indent its options by four spaces and close "
@@ -390,6 +396,17 @@ class SiteBuild:
                     "not as its card", "Close every code fence before the follow-up.")
             for f in bulletin.follow_ups
             if ("follow-up", f.anchor) in as_text
+        ]
+        cards = {key: (line, what) for line, key, what in blocks}
+        taken = {}  # card anchors that another element of the page also holds: a link would find the first
+        for key in _ID.findall(content):
+            if key in cards:
+                taken[key] = taken.get(key, 0) + 1
+        problems += [
+            Problem(bulletin.source, cards[key][0], f"another element on this page has the anchor '#{key}' of "
+                    f"{cards[key][1]}", "Remove that id ('{#...}' or 'attrs: {id: ...}') or give the directive "
+                    "another id.")
+            for key, count in taken.items() if count > 1
         ]
         renamed = {m[1]: m[2] for m in _RENAMED_HEADING.finditer(content)}
         for d in bulletin.directives:  # toc renames a heading whose anchor a card holds: `#id_1`

@@ -52,7 +52,8 @@ TITLE_LENGTH = 80
 # Directives and follow-ups in one bulletin: real ones hold tens. pymdown's blocks cost time
 # that grows with the square of their number on a page (a second at 1,000, minutes at 20,000).
 MAX_BLOCKS = 1000
-RESERVED_ID_PREFIX = "sb-"  # anchors of the generated parts of pages
+# anchors of the generated parts of pages, and the theme's (outputs/sanitize.py renames editors' ids there)
+RESERVED_ID_PREFIXES = ("sb-", "md-")
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -321,8 +322,8 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         return None
     offset = raw.options_line
     directive_id = check.text(options, "id", offset)
-    if directive_id.lower().startswith(RESERVED_ID_PREFIX):
-        check.add(offset + options.line_of("id") - 1, f"directive ids may not start with '{RESERVED_ID_PREFIX}'",
+    if directive_id.lower().startswith(RESERVED_ID_PREFIXES):
+        check.add(offset + options.line_of("id") - 1, f"directive ids may not start with '{directive_id[:3].lower()}'",
                   "The site uses such anchors itself: choose another id.")
     elif directive_id and not _DIRECTIVE_ID.match(directive_id):
         check.add(offset + options.line_of("id") - 1, f"directive id '{directive_id}' has characters an anchor cannot hold",
