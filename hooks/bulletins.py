@@ -30,7 +30,7 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from safety_bulletins.sources.dates import DateError, as_of_date
 from safety_bulletins.site_build.incremental import merge_search_index, remove_stale
-from safety_bulletins.outputs import pagefind
+from safety_bulletins.outputs import csp, pagefind
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
 from safety_bulletins.outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS, SEARCH_FILTERS_SCRIPT,
@@ -259,7 +259,38 @@ def _search_with_pagefind(output, page, config):
         raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
 
-on_post_page = CombinedEvent(_fill_placeholders, _name_the_search_dialog, _search_with_pagefind, _forget_bulletin)
+_theme_scripts: dict[str, frozenset[int]] = {}  # a page's own inline scripts, from when it was written to its policy
+
+
+@event_priority(100)  # the page as the template made it: what is not its content is the theme's
+def _note_theme_scripts(output, page, config):
+    try:
+        _theme_scripts[page.file.src_uri] = csp.theme_scripts(output, page.content or "")
+    except csp.CspError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from None
+    return output
+
+
+@event_priority(-100)  # last: the hashes are of the final bytes, after any plugin (a minifier) rewrote the scripts
+def _add_policy(output, page, config):
+    try:
+        return csp.with_policy(output, _theme_scripts.pop(page.file.src_uri))
+    except csp.CspError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from None
+
+
+on_post_page = CombinedEvent(_note_theme_scripts, _fill_placeholders, _name_the_search_dialog, _search_with_pagefind,
+                             _add_policy, _forget_bulletin)
+
+
+@event_priority(-100)  # 404.html: after any plugin (a minifier) rewrote it
+def on_post_template(output_content, template_name, config):
+    if not template_name.endswith(".html"):
+        return output_content
+    try:
+        return csp.with_policy(output_content)  # a theme template: every inline script is the theme's
+    except csp.CspError as exc:
+        raise PluginError(f"{template_name}: {exc}") from None
 
 
 def on_env(env, config, files):

@@ -1,0 +1,182 @@
+"""The Content-Security-Policy every page of the site carries: defence in depth behind the
+sanitizer. If markup ever slipped through `sanitize`, the browser still runs no script and
+makes no request the site did not make itself.
+
+A page gets the policy as `<meta http-equiv="Content-Security-Policy">`, first in its head
+after the charset. Scripts come from the site only; the theme's few inline scripts (Material's
+`__md_scope`/`__md_get` helpers, its palette and `location.hash` snippets) are allowed by the
+SHA-256 of their final bytes, so the policy is made last, after any plugin (a minifier) rewrote
+them. Which inline scripts are the theme's is decided on the page as the template made it,
+before any plugin ran: those outside the page's content (`theme_scripts`). A script inside the
+content is never hashed, even if it got there: the browser blocks it. The data block
+`<script id="__config" type="application/json">` is not run and needs no hash.
+
+The rest, directive by directive:
+- `'wasm-unsafe-eval'` and `worker-src 'self'`: Pagefind compiles WebAssembly in the search
+  worker (assets/safety-bulletins/search.js), and Material's own search is a worker too.
+- `img-src 'self' data:`: Material's icons are `data:image/svg+xml` URLs in its stylesheet.
+- `style-src 'self'` with `style-src-attr 'unsafe-inline'`: no `<style>` element and no outside
+  stylesheet, but style attributes, which the site makes itself (the indent of sub-units in
+  the unit tree, `--sb-depth`) and which Markdown tables need for their column alignment (the
+  sanitizer keeps `text-align` alone). A style attribute cannot run script, and every request
+  CSS could make is held to the site by `img-src`, `font-src` and `default-src`.
+- `object-src 'none'`, `base-uri 'none'` (no `<base>` can move the relative links),
+  `form-action 'self'` (the listings' filter form reloads its own page).
+`frame-ancestors` and `sandbox` are ignored in a `<meta>` (with a console error): they are for
+the web server's headers (`header_policy`, docs/guide/publishing.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+META = '<meta http-equiv="Content-Security-Policy" content="{policy}">'
+# What the browser runs as a classic script or module; any other type is a data block.
+_JAVASCRIPT_TYPES = {
+    "", "module", "application/ecmascript", "application/javascript", "application/x-ecmascript",
+    "application/x-javascript", "text/ecmascript", "text/javascript", "text/javascript1.0", "text/javascript1.1",
+    "text/javascript1.2", "text/javascript1.3", "text/javascript1.4", "text/javascript1.5", "text/jscript",
+    "text/livescript", "text/x-ecmascript", "text/x-javascript",
+}
+
+
+class CspError(ValueError):
+    """A page whose inline scripts cannot be told apart or allowed (the message says why)."""
+
+
+@dataclass(frozen=True)
+class InlineScript:
+    offset: int  # of its start tag in the page
+    text: str  # as the browser hashes it: the raw text, line ends normalised
+
+
+def policy(script_hashes: list[str] | tuple[str, ...] = (), *, inline: str = "") -> str:
+    """The site's policy, allowing the inline scripts of these SHA-256 hashes (`'sha256-...'`),
+    or `inline` in their place (see header_policy)."""
+    scripts = " ".join(["'self'", "'wasm-unsafe-eval'", *sorted(set(script_hashes)), *([inline] if inline else [])])
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src {scripts}",
+        "worker-src 'self'",
+        "connect-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ])
+
+
+def header_policy() -> str:
+    """The policy the web server sends with every response of the site (the publishing
+    guide's nginx configuration). A header is one for all pages and cannot list each page's
+    hashes, so it allows inline scripts and leaves them to the page's own policy: a browser
+    enforces both, so on a page a script must pass both, and inline scripts are held to the
+    page's hashes. What the header adds: `frame-ancestors` (no other site frames the pages),
+    which a `<meta>` cannot set, and the same limits for whatever is not a page."""
+    return policy(inline="'unsafe-inline'") + "; frame-ancestors 'self'"
+
+
+ATTACHMENT_POLICY = "sandbox; default-src 'none'"  # an attachment opened in a tab: no script, no request, no origin
+
+
+def script_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def theme_scripts(page_html: str, content: str) -> frozenset[int]:
+    """Which inline scripts of a page, as the template made it (before any plugin rewrote
+    it), are the theme's: their places (0 for the first inline script, ...) among the page's
+    inline scripts, leaving out any inside `content`, the page's content as the template put
+    it in. Raises CspError if the content is not in the page."""
+    start = page_html.find(content) if content else -1
+    if content and start < 0:
+        raise CspError("the page's content is not in its HTML (a theme override?): its inline scripts "
+                       "cannot be told from the theme's")
+    end = start + len(content)
+    return frozenset(i for i, script in enumerate(_parse(page_html).scripts)
+                     if not (start <= script.offset < end))
+
+
+def with_policy(page_html: str, trusted: frozenset[int] | None = None) -> str:
+    """The page with the site's policy first in its head, allowing the inline scripts whose
+    places are `trusted` (see theme_scripts; None: all of them, for a page with no content
+    of its own such as 404.html) by their hashes. Raises CspError if the page has no head,
+    or fewer inline scripts than `trusted` names (a plugin removed one: the places no longer
+    match, and a wrong hash would block the theme or allow the content)."""
+    parsed = _parse(page_html)
+    if parsed.insert_at is None:
+        raise CspError("the page has no <head> to hold its Content-Security-Policy")
+    scripts = parsed.scripts
+    if trusted is None:
+        trusted = frozenset(range(len(scripts)))
+    if trusted and max(trusted) >= len(scripts):
+        raise CspError(f"the page had {max(trusted) + 1} or more inline scripts when written and has "
+                       f"{len(scripts)} now (a plugin removed one?): their hashes cannot be made")
+    hashes = [script_hash(scripts[i].text) for i in sorted(trusted)]
+    meta = META.format(policy=html.escape(policy(hashes), quote=False))
+    return page_html[:parsed.insert_at] + meta + page_html[parsed.insert_at:]
+
+
+class _Page(HTMLParser):
+    """The inline scripts of a page, where they start, and where the policy goes: after the
+    `<meta charset>` if the head opens with one (it must stay in the first 1024 bytes),
+    else right after `<head>`."""
+
+    def __init__(self, page_html: str):
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[InlineScript] = []
+        self.insert_at: int | None = None
+        self._line_starts = [0]
+        for i, char in enumerate(page_html):
+            if char == "\n":
+                self._line_starts.append(i + 1)
+        self._in_script: int | None = None  # its offset, while inside an inline script that runs
+        self._text: list[str] = []
+        self._head_end: int | None = None  # just after <head ...>, while nothing else came
+        self.feed(page_html)
+        self.close()
+        if self.insert_at is None:
+            self.insert_at = self._head_end
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        offset = self._offset()
+        if tag == "head" and self._head_end is None and self.insert_at is None:
+            self._head_end = offset + len(self.get_starttag_text())
+            return
+        if tag == "meta" and self._head_end is not None and self.insert_at is None and \
+                any(name == "charset" for name, _ in attrs):
+            self.insert_at = offset + len(self.get_starttag_text())
+            return
+        if self._head_end is not None and self.insert_at is None:
+            self.insert_at = self._head_end  # something else came first: the policy goes before it
+        if tag == "script":
+            attributes = dict(attrs)
+            runs = (attributes.get("type") or "").strip().lower() in _JAVASCRIPT_TYPES
+            if "src" not in attributes and runs:
+                self._in_script, self._text = offset, []
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._in_script is not None:
+            text = "".join(self._text).replace("\r\n", "\n").replace("\r", "\n")  # as the HTML parser reads them
+            self.scripts.append(InlineScript(self._in_script, text))
+            self._in_script = None
+
+
+def _parse(page_html: str) -> _Page:
+    return _Page(page_html)
