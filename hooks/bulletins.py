@@ -259,7 +259,7 @@ def _search_with_pagefind(output, page, config):
         raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
 
-_theme_scripts: dict[str, frozenset[int]] = {}  # a page's own inline scripts, from when it was written to its policy
+_theme_scripts: dict[str, csp.ThemeScripts] = {}  # a page's own inline scripts, from when it was written to its policy
 
 
 @event_priority(100)  # the page as the template made it: what is not its content is the theme's
@@ -274,7 +274,7 @@ def _note_theme_scripts(output, page, config):
 @event_priority(-100)  # last: the hashes are of the final bytes, after any plugin (a minifier) rewrote the scripts
 def _add_policy(output, page, config):
     try:
-        return csp.with_policy(output, _theme_scripts.pop(page.file.src_uri))
+        return csp.with_policy(output, _theme_scripts.pop(page.file.src_uri), preview=_previewing)
     except csp.CspError as exc:
         raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
@@ -288,7 +288,7 @@ def on_post_template(output_content, template_name, config):
     if not template_name.endswith(".html"):
         return output_content
     try:
-        return csp.with_policy(output_content)  # a theme template: every inline script is the theme's
+        return csp.with_policy(output_content, preview=_previewing)  # a theme template: its scripts are the theme's
     except csp.CspError as exc:
         raise PluginError(f"{template_name}: {exc}") from None
 

@@ -91,7 +91,13 @@ def script_hash(text: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def theme_scripts(page_html: str, content: str) -> frozenset[int]:
+@dataclass(frozen=True)
+class ThemeScripts:
+    places: frozenset[int]  # among the page's inline scripts: 0 for the first, ...
+    count: int  # the page's inline scripts, the content's included
+
+
+def theme_scripts(page_html: str, content: str) -> ThemeScripts:
     """Which inline scripts of a page, as the template made it (before any plugin rewrote
     it), are the theme's: their places (0 for the first inline script, ...) among the page's
     inline scripts, leaving out any inside `content`, the page's content as the template put
@@ -101,34 +107,44 @@ def theme_scripts(page_html: str, content: str) -> frozenset[int]:
         raise CspError("the page's content is not in its HTML (a theme override?): its inline scripts "
                        "cannot be told from the theme's")
     end = start + len(content)
-    return frozenset(i for i, script in enumerate(_parse(page_html).scripts)
-                     if not (start <= script.offset < end))
+    scripts = _parse(page_html).scripts
+    return ThemeScripts(frozenset(i for i, script in enumerate(scripts) if not (start <= script.offset < end)),
+                        len(scripts))
 
 
-def with_policy(page_html: str, trusted: frozenset[int] | None = None) -> str:
-    """The page with the site's policy first in its head, allowing the inline scripts whose
-    places are `trusted` (see theme_scripts; None: all of them, for a page with no content
-    of its own such as 404.html) by their hashes. Raises CspError if the page has no head,
-    or fewer inline scripts than `trusted` names (a plugin removed one: the places no longer
-    match, and a wrong hash would block the theme or allow the content)."""
+def with_policy(page_html: str, trusted: ThemeScripts | None = None, *, preview: bool = False) -> str:
+    """The page with the site's policy first in its head, allowing the inline scripts that
+    are `trusted` (see theme_scripts; None: all of them, for a page with no content of its
+    own such as 404.html) by their hashes. `preview`: for `mkdocs serve`, which adds
+    its live-reload script inline to every page it sends, different each time: no hash can
+    allow it, so the preview's policy allows inline scripts (everything else is the same).
+    Raises CspError if the page has no element, or not as many inline scripts as when it
+    was written (a plugin added or removed one: the places no longer match, and a wrong
+    hash would block the theme or allow the content)."""
     parsed = _parse(page_html)
     if parsed.insert_at is None:
-        raise CspError("the page has no <head> to hold its Content-Security-Policy")
+        raise CspError("the page has no element to put its Content-Security-Policy before")
     scripts = parsed.scripts
     if trusted is None:
-        trusted = frozenset(range(len(scripts)))
-    if trusted and max(trusted) >= len(scripts):
-        raise CspError(f"the page had {max(trusted) + 1} or more inline scripts when written and has "
-                       f"{len(scripts)} now (a plugin removed one?): their hashes cannot be made")
-    hashes = [script_hash(scripts[i].text) for i in sorted(trusted)]
-    meta = META.format(policy=html.escape(policy(hashes), quote=False))
+        trusted = ThemeScripts(frozenset(range(len(scripts))), len(scripts))
+    if trusted.count != len(scripts):
+        raise CspError(f"the page had {trusted.count} inline scripts when written and has {len(scripts)} now "
+                       "(a plugin added or removed one?): the theme's cannot be told apart to allow them")
+    hashes = [script_hash(scripts[i].text) for i in sorted(trusted.places)]
+    page_policy = policy(inline="'unsafe-inline'") if preview else policy(hashes)
+    meta = META.format(policy=html.escape(page_policy, quote=False))
     return page_html[:parsed.insert_at] + meta + page_html[parsed.insert_at:]
 
 
 class _Page(HTMLParser):
     """The inline scripts of a page, where they start, and where the policy goes: after the
-    `<meta charset>` if the head opens with one (it must stay in the first 1024 bytes),
-    else right after `<head>`."""
+    `<meta charset>` if the head opens with one (it must stay in the first 1024 bytes), else
+    before the first element of the head. The `<head>` and `<html>` tags may be left out (a
+    minifier drops them): a `<meta>` before anything of the body is in the head all the same."""
+
+    # Read as text to their end tag, as a browser reads them: a minifier may write a title's
+    # `&lt;script>` as `<script>`, which is still text in a title
+    CDATA_CONTENT_ELEMENTS = ("script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript")
 
     def __init__(self, page_html: str):
         super().__init__(convert_charrefs=True)
@@ -140,11 +156,8 @@ class _Page(HTMLParser):
                 self._line_starts.append(i + 1)
         self._in_script: int | None = None  # its offset, while inside an inline script that runs
         self._text: list[str] = []
-        self._head_end: int | None = None  # just after <head ...>, while nothing else came
         self.feed(page_html)
         self.close()
-        if self.insert_at is None:
-            self.insert_at = self._head_end
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -152,15 +165,9 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         offset = self._offset()
-        if tag == "head" and self._head_end is None and self.insert_at is None:
-            self._head_end = offset + len(self.get_starttag_text())
-            return
-        if tag == "meta" and self._head_end is not None and self.insert_at is None and \
-                any(name == "charset" for name, _ in attrs):
-            self.insert_at = offset + len(self.get_starttag_text())
-            return
-        if self._head_end is not None and self.insert_at is None:
-            self.insert_at = self._head_end  # something else came first: the policy goes before it
+        if self.insert_at is None and tag not in ("html", "head"):
+            charset = tag == "meta" and any(name == "charset" for name, _ in attrs)
+            self.insert_at = offset + len(self.get_starttag_text()) if charset else offset
         if tag == "script":
             attributes = dict(attrs)
             runs = (attributes.get("type") or "").strip().lower() in _JAVASCRIPT_TYPES
