@@ -157,7 +157,7 @@ def test_planted_script_image_and_handler_are_blocked(served, outside, browser_p
         ("script-src-elem", "inline"), ("script-src-attr", "inline"), ("img-src", f"{outside}/x.png")}, seen
     # the page's own scripts ran: Material's (the search box opens) and ours (live.js)
     page.keyboard.press("/")
-    page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+    page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
     assert page.evaluate("typeof __md_scope") == "object"
 
 
@@ -254,3 +254,41 @@ def test_a_bulletin_looks_the_same_with_and_without_the_policy(served, browser):
             context.close()
     for path in (BULLETIN, "units/"):
         assert shots["policy", path] == shots["plain", path], path
+
+
+def test_the_previews_live_reload_runs(tmp_path, browser_page):
+    """`mkdocs serve` adds its live-reload script inline to every page it sends, different each
+    time: the preview's policy lets it run, and an edit reloads the page. (Functions, not strings,
+    to wait_for_function: Playwright runs a string with eval, which the policy blocks.)"""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    project = example_project(tmp_path / "preview")
+    port = free_port()
+    env = {**os.environ, "BULLETINS_TODAY": "2026-12-01", "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(600):
+            try:
+                if "Content-Security-Policy" in urllib.request.urlopen(base, timeout=2).read().decode():
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        page, recorder = browser_page
+        page.goto(base + BULLETIN)
+        page.wait_for_function("() => typeof livereload === 'function'")  # the inline script ran
+        bulletin = project / "bulletins/2021/2021-05-25-special-safety-meeting.md"
+        bulletin.write_text(bulletin.read_text(encoding="utf-8").replace("Special Meeting", "Edited Meeting", 1),
+                            encoding="utf-8")
+        page.wait_for_function("() => document.title.startsWith('Edited Meeting')", timeout=120_000)  # reloaded by it
+        assert violations(page) == []
+        assert not [e for e in recorder.errors if "Content Security Policy" in e], recorder.errors
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
