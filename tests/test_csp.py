@@ -143,3 +143,21 @@ def test_script_markup_in_a_title_is_text_as_in_a_browser():
     assert sha("x()") not in sources and sha("var target=2") in sources
     with pytest.raises(csp.CspError, match="added or removed one"):
         csp.with_policy(minified.replace("<p>x</p>", "<p>x</p><script>y()</script>"), trusted)
+
+
+@pytest.mark.parametrize(("body", "scripts"), [
+    ('<a title="<script>no()</script>" href=x>link</a><script>yes()</script>', ["yes()"]),
+    ("<a title='x > y <script>no()</script>'>link</a><SCRIPT>yes()</SCRIPT >", ["yes()"]),
+    ("<!-- <script>no()</script> --><script>yes()</script>", ["yes()"]),
+    ("<textarea><script>no()</script></textarea><noscript><script>no()</script></noscript>", []),
+    ("<style>a::after{content:'<script>no()</script>'}</style><script>yes()</script>", ["yes()"]),
+    ('<script type="application/json">{"no": 1}</script><script type=" Module ">no()</script>'
+     '<script type="MODULE">yes()</script><script type=" text/JavaScript ">yes()</script>', ["yes()"]),
+    ('<script src="x.js">no()</script><script type="text/plain">no()</script><script>a("</p>")</script>', ['a("</p>")']),
+    ("<script>yes()</scripts></script>", ["yes()</scripts>"]),
+], ids=["quoted-attribute", "single-quoted-with-gt", "comment", "textarea-noscript", "style", "types", "src-and-data",
+        "end-tag-prefix"])
+def test_scripts_are_read_as_a_browser_reads_them(body, scripts):
+    page = f"<!doctype html><html><head><meta charset=utf-8><title>t</title></head><body>{body}</body></html>"
+    policy = meta_policy(csp.with_policy(page))
+    assert script_sources(policy)[2:] == sorted(sha(text) for text in scripts)

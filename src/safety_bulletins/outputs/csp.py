@@ -35,9 +35,10 @@ import re
 from dataclasses import dataclass
 
 META = '<meta http-equiv="Content-Security-Policy" content="{policy}">'
-# What the browser runs as a classic script or module; any other type is a data block.
+# What the browser runs as a classic script (the type's spaces stripped) or, typed exactly
+# `module` in any case, as a module (as Chromium reads them); any other type is a data block.
 _JAVASCRIPT_TYPES = {
-    "", "module", "application/ecmascript", "application/javascript", "application/x-ecmascript",
+    "", "application/ecmascript", "application/javascript", "application/x-ecmascript",
     "application/x-javascript", "text/ecmascript", "text/javascript", "text/javascript1.0", "text/javascript1.1",
     "text/javascript1.2", "text/javascript1.3", "text/javascript1.4", "text/javascript1.5", "text/jscript",
     "text/livescript", "text/x-ecmascript", "text/x-javascript",
@@ -186,7 +187,8 @@ class _Page:
             text_end = end.start() if end else len(page_html)
             if tag == "script":
                 attributes = _attributes(token["attrs"])
-                if "src" not in attributes and attributes.get("type", "").strip().lower() in _JAVASCRIPT_TYPES:
+                kind = attributes.get("type", "")
+                if "src" not in attributes and (kind.strip().lower() in _JAVASCRIPT_TYPES or kind.lower() == "module"):
                     text = page_html[token.end():text_end].replace("\r\n", "\n").replace("\r", "\n")  # as a browser reads it
                     self.scripts.append(InlineScript(token.start(), text))
             return text_end
