@@ -299,6 +299,10 @@ def on_env(env, config, files):
 
 
 def on_post_build(config):  # default priority: after the search plugin (a plugin) has written its index
+    docs = Path(config.docs_dir)
+    for file in _build.files.static_pages():  # HTML files of docs/, copied as written (attachments are downloads)
+        if file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs):
+            _add_policy_to_file(Path(file.abs_dest_path), file.src_uri)
     index = Path(config.site_dir, "search", "search_index.json")  # written by the search plugin, before us
     if index.is_file() and _dirty and _build.search == "material":
         pages = [f.url for f in _build.files.documentation_pages()]
@@ -327,6 +331,16 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
             raise PluginError(str(exc)) from None
         log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")
+
+
+def _add_policy_to_file(path: Path, name: str) -> None:
+    text = path.read_bytes().decode("utf-8", "surrogateescape")  # its bytes kept, whatever its encoding
+    if csp.has_policy(text):
+        return
+    try:
+        path.write_bytes(csp.with_policy(text, preview=_previewing).encode("utf-8", "surrogateescape"))
+    except csp.CspError as exc:
+        raise PluginError(f"{name}: {exc}") from None
 
 
 def _stop_indexing() -> None:

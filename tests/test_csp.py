@@ -161,3 +161,25 @@ def test_scripts_are_read_as_a_browser_reads_them(body, scripts):
     page = f"<!doctype html><html><head><meta charset=utf-8><title>t</title></head><body>{body}</body></html>"
     policy = meta_policy(csp.with_policy(page))
     assert script_sources(policy)[2:] == sorted(sha(text) for text in scripts)
+
+
+def test_a_page_knows_it_has_the_policy():
+    page = PAGE.format(head=THEME, content="")
+    assert not csp.has_policy(page) and csp.has_policy(csp.with_policy(page))
+
+
+def test_an_html_file_of_docs_gets_the_policy_once_and_attachments_none(tmp_path):
+    from helpers import MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs, write_tree
+
+    static = "<!doctype html><html><head><meta charset=utf-8><title>x</title><script>go()</script></head><body>x</body></html>"
+    project = write_tree(tmp_path, {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "docs/plan/floor.html": static,
+                                    "bulletins/units.yml": UNITS_YML, "bulletins/2021/2021-05-25-meeting.md": MEETING_MD + "\n[Map](map.html)\n",
+                                    "bulletins/2021/map.html": static})
+    site = build(project)
+    written = (site / "plan/floor.html").read_text(encoding="utf-8")
+    assert sha("go()") in script_sources(meta_policy(written))
+    assert (site / "bulletins/2021/map.html").read_text(encoding="utf-8") == static  # an attachment, as it was sent
+    assert 'http-equiv="Content-Security-Policy"' in (site / "404.html").read_text(encoding="utf-8")
+    result = mkdocs(project, "build", "--dirty")  # the copy is not redone: its policy is not added twice
+    assert result.returncode == 0, result.stderr
+    assert (site / "plan/floor.html").read_text(encoding="utf-8") == written

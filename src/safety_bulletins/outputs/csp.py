@@ -152,6 +152,13 @@ _ATTRIBUTE = re.compile(r"""([^\s/>][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|(
 _TEXT_ELEMENTS = {"script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript"}
 
 
+def has_policy(page_html: str) -> bool:
+    """Whether the page already carries the site's policy (a dirty build leaves a copied
+    HTML file of docs/ as the last build wrote it)."""
+    parsed = _parse(page_html)
+    return parsed.insert_at is not None and page_html.startswith(META.split("{")[0], parsed.insert_at)
+
+
 class _Page:
     """The inline scripts of a page, where they start, and where the policy goes: after the
     `<meta charset>` if the head opens with one (it must stay in the first 1024 bytes), else
