@@ -260,6 +260,7 @@ def _search_with_pagefind(output, page, config):
 
 
 _theme_scripts: dict[str, csp.ThemeScripts] = {}  # a page's own inline scripts, from when it was written to its policy
+_written: dict[str, str] = {}  # a page as this hook left it, to its policy
 
 
 @event_priority(100)  # the page as the template made it: what is not its content is the theme's
@@ -271,16 +272,24 @@ def _note_theme_scripts(output, page, config):
     return output
 
 
+@event_priority(100)  # after this hook's own changes, before any plugin's
+def _note_written(output, page, config):
+    _written[page.file.src_uri] = output
+    return output
+
+
 @event_priority(-100)  # last: the hashes are of the final bytes, after any plugin (a minifier) rewrote the scripts
 def _add_policy(output, page, config):
+    as_written = _written.pop(page.file.src_uri, None) is output  # no plugin changed the page: its scripts are as read
     try:
-        return csp.with_policy(output, _theme_scripts.pop(page.file.src_uri), preview=_previewing)
+        return csp.with_policy(output, _theme_scripts.pop(page.file.src_uri), preview=_previewing,
+                               scripts_as_read=as_written)
     except csp.CspError as exc:
         raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
 
 on_post_page = CombinedEvent(_note_theme_scripts, _fill_placeholders, _name_the_search_dialog, _search_with_pagefind,
-                             _add_policy, _forget_bulletin)
+                             _note_written, _add_policy, _forget_bulletin)
 
 
 @event_priority(-100)  # 404.html: after any plugin (a minifier) rewrote it

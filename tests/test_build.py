@@ -474,6 +474,7 @@ def test_a_comment_stripping_minifier_keeps_every_cards_facts_and_every_listing(
         plain, small = read(site, path), read(minified, path)
         assert "<!--" not in small and len(small) < len(plain), f"{path} was not minified"
         assert allowed_scripts(small) == ScriptsOf(small).hashes, path  # of the final bytes: the browser runs them
+        assert allowed_scripts(plain) == ScriptsOf(plain).hashes, path  # (read once, when no plugin changed the page)
         rewritten += allowed_scripts(small) != allowed_scripts(plain)
         assert "sb-facts:" not in small and "sb-listing" not in small, path
         seen, expected = PageText(small), PageText(plain)

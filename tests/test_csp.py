@@ -183,3 +183,13 @@ def test_an_html_file_of_docs_gets_the_policy_once_and_attachments_none(tmp_path
     result = mkdocs(project, "build", "--dirty")  # the copy is not redone: its policy is not added twice
     assert result.returncode == 0, result.stderr
     assert (site / "plan/floor.html").read_text(encoding="utf-8") == written
+
+
+def test_a_page_no_plugin_changed_is_not_read_again():
+    content = "<p>x</p>"
+    page = PAGE.format(head=THEME, content=content)
+    trusted = csp.theme_scripts(page, content)
+    filled = page.replace(content, "<p>facts filled in</p>")  # what the hook itself changes
+    assert csp.with_policy(filled, trusted, scripts_as_read=True) == csp.with_policy(filled, trusted)
+    moved = page.replace("<meta charset", "<meta name=x><meta charset")  # not the head it read: read again
+    assert csp.with_policy(moved, trusted, scripts_as_read=True) == csp.with_policy(moved, trusted)

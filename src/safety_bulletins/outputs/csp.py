@@ -96,6 +96,8 @@ def script_hash(text: str) -> str:
 class ThemeScripts:
     places: frozenset[int]  # among the page's inline scripts: 0 for the first, ...
     count: int  # the page's inline scripts, the content's included
+    texts: tuple[str, ...] = ()  # the theme's, as read
+    head: str | None = None  # the page up to where its policy goes, as read
 
 
 def theme_scripts(page_html: str, content: str) -> ThemeScripts:
@@ -108,12 +110,14 @@ def theme_scripts(page_html: str, content: str) -> ThemeScripts:
         raise CspError("the page's content is not in its HTML (a theme override?): its inline scripts "
                        "cannot be told from the theme's")
     end = start + len(content)
-    scripts = _parse(page_html).scripts
-    return ThemeScripts(frozenset(i for i, script in enumerate(scripts) if not (start <= script.offset < end)),
-                        len(scripts))
+    parsed = _parse(page_html)
+    places = [i for i, script in enumerate(parsed.scripts) if not (start <= script.offset < end)]
+    head = page_html[:parsed.insert_at] if parsed.insert_at is not None else None
+    return ThemeScripts(frozenset(places), len(parsed.scripts), tuple(parsed.scripts[i].text for i in places), head)
 
 
-def with_policy(page_html: str, trusted: ThemeScripts | None = None, *, preview: bool = False) -> str:
+def with_policy(page_html: str, trusted: ThemeScripts | None = None, *, preview: bool = False,
+                scripts_as_read: bool = False) -> str:
     """The page with the site's policy first in its head, allowing the inline scripts that
     are `trusted` (see theme_scripts; None: all of them, for a page with no content of its
     own such as 404.html) by their hashes. `preview`: for `mkdocs serve`, which adds
@@ -121,7 +125,13 @@ def with_policy(page_html: str, trusted: ThemeScripts | None = None, *, preview:
     allow it, so the preview's policy allows inline scripts (everything else is the same).
     Raises CspError if the page has no element, or not as many inline scripts as when it
     was written (a plugin added or removed one: the places no longer match, and a wrong
-    hash would block the theme or allow the content)."""
+    hash would block the theme or allow the content).
+
+    `scripts_as_read`: the caller knows that nothing but its own changes to the content and
+    below the head's start came since theme_scripts read the page (no plugin rewrote it):
+    the page is not read again (half the time), if its head starts as it did then."""
+    if scripts_as_read and trusted is not None and trusted.head is not None and page_html.startswith(trusted.head):
+        return _with_meta(page_html, len(trusted.head), [script_hash(text) for text in trusted.texts], preview)
     parsed = _parse(page_html)
     if parsed.insert_at is None:
         raise CspError("the page has no element to put its Content-Security-Policy before")
@@ -131,10 +141,14 @@ def with_policy(page_html: str, trusted: ThemeScripts | None = None, *, preview:
     if trusted.count != len(scripts):
         raise CspError(f"the page had {trusted.count} inline scripts when written and has {len(scripts)} now "
                        "(a plugin added or removed one?): the theme's cannot be told apart to allow them")
-    hashes = [script_hash(scripts[i].text) for i in sorted(trusted.places)]
+    return _with_meta(page_html, parsed.insert_at, [script_hash(scripts[i].text) for i in sorted(trusted.places)],
+                      preview)
+
+
+def _with_meta(page_html: str, at: int, hashes: list[str], preview: bool) -> str:
     page_policy = policy(inline="'unsafe-inline'") if preview else policy(hashes)
     meta = META.format(policy=html.escape(page_policy, quote=False))
-    return page_html[:parsed.insert_at] + meta + page_html[parsed.insert_at:]
+    return page_html[:at] + meta + page_html[at:]
 
 
 # The HTML tokenizer's states that decide where a script starts and ends: comments, doctypes,
