@@ -193,3 +193,13 @@ def test_a_page_no_plugin_changed_is_not_read_again():
     assert csp.with_policy(filled, trusted, scripts_as_read=True) == csp.with_policy(filled, trusted)
     moved = page.replace("<meta charset", "<meta name=x><meta charset")  # not the head it read: read again
     assert csp.with_policy(moved, trusted, scripts_as_read=True) == csp.with_policy(moved, trusted)
+
+
+@pytest.mark.parametrize("content", ["<p>x</p>", "<table>" + "<tr><td>row</td></tr>" * 50 + "</table>", "<p>&lt;script&gt;</p>"])
+def test_a_content_without_scripts_is_not_read(content):
+    """theme_scripts reads only the theme's parts when no script can start in the content: the
+    same policy as from reading the whole page."""
+    page = PAGE.format(head=THEME, content=content)
+    trusted = csp.theme_scripts(page, content)
+    assert trusted.count == 3 and trusted.places == frozenset(range(3))
+    assert csp.with_policy(page, trusted, scripts_as_read=True) == csp.with_policy(page, csp.theme_scripts(page, ""))

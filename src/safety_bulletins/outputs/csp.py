@@ -110,6 +110,13 @@ def theme_scripts(page_html: str, content: str) -> ThemeScripts:
         raise CspError("the page's content is not in its HTML (a theme override?): its inline scripts "
                        "cannot be told from the theme's")
     end = start + len(content)
+    if content and _SCRIPT_TAG.search(content) is None:
+        # The common case, read in two thirds of the time on a bulletin's page and a fraction on a
+        # long listing's: no script can start in the content, so only the theme's parts are read
+        before, after = _parse(page_html[:start]), _parse(page_html[end:])
+        if before.insert_at is not None:
+            texts = tuple(script.text for script in before.scripts + after.scripts)
+            return ThemeScripts(frozenset(range(len(texts))), len(texts), texts, page_html[:before.insert_at])
     parsed = _parse(page_html)
     places = [i for i, script in enumerate(parsed.scripts) if not (start <= script.offset < end)]
     head = page_html[:parsed.insert_at] if parsed.insert_at is not None else None
@@ -161,6 +168,7 @@ _TOKEN = re.compile(r"""
      \s*>
 """, re.DOTALL | re.VERBOSE)
 _ATTRIBUTE = re.compile(r"""([^\s/>][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?""")
+_SCRIPT_TAG = re.compile(r"<script", re.IGNORECASE)  # what any script element starts with
 # Read as text to their end tag, as a browser reads them: a minifier may write a title's
 # `&lt;script>` as `<script>`, which is still text in a title
 _TEXT_ELEMENTS = {"script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript"}
