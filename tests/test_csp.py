@@ -88,6 +88,9 @@ def test_a_removed_script_or_a_missing_head_or_content_is_an_error():
         csp.with_policy("only text")
     with pytest.raises(csp.CspError, match="content is not in its HTML"):
         csp.theme_scripts(page, "<p>elsewhere</p>")
+    twice = PAGE.format(head="<script>go()</script>", content="<script>go()</script>")  # which is the content's?
+    with pytest.raises(csp.CspError, match="more than once"):
+        csp.theme_scripts(twice, "<script>go()</script>")
 
 
 @pytest.mark.parametrize("page", [

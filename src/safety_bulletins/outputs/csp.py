@@ -104,7 +104,8 @@ def theme_scripts(page_html: str, content: str) -> ThemeScripts:
     """Which inline scripts of a page, as the template made it (before any plugin rewrote
     it), are the theme's: their places (0 for the first inline script, ...) among the page's
     inline scripts, leaving out any inside `content`, the page's content as the template put
-    it in. Raises CspError if the content is not in the page."""
+    it in. Raises CspError if the content is not in the page, or holds a script and is in
+    it more than once."""
     start = page_html.find(content) if content else -1
     if content and start < 0:
         raise CspError("the page's content is not in its HTML (a theme override?): its inline scripts "
@@ -117,6 +118,9 @@ def theme_scripts(page_html: str, content: str) -> ThemeScripts:
         if before.insert_at is not None:
             texts = tuple(script.text for script in before.scripts + after.scripts)
             return ThemeScripts(frozenset(range(len(texts))), len(texts), texts, page_html[:before.insert_at])
+    if content and page_html.find(content, start + 1) >= 0:  # which one is the content's cannot be known
+        raise CspError("the page's content, which holds a script, is in its HTML more than once: its inline "
+                       "scripts cannot be told from the theme's")
     parsed = _parse(page_html)
     places = [i for i, script in enumerate(parsed.scripts) if not (start <= script.offset < end)]
     head = page_html[:parsed.insert_at] if parsed.insert_at is not None else None
@@ -188,7 +192,7 @@ class _Page:
     minifier drops them): a `<meta>` before anything of the body is in the head all the same.
 
     A tokenizer of its own, not html.parser: it reads only what a script's place depends on,
-    50 times faster (a page is read twice in every build). Should it read a page otherwise
+    8 times faster (0.7 ms of CPU against 5.9 ms for a bulletin's page). Should it read a page otherwise
     than a browser, it errs to the safe side: a script it does not see gets no hash (the browser
     blocks it), and only scripts outside the content are ever hashed (theme_scripts)."""
 
