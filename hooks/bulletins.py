@@ -30,7 +30,7 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from safety_bulletins.sources.dates import DateError, as_of_date
 from safety_bulletins.site_build.incremental import merge_search_index, remove_stale
-from safety_bulletins.outputs import pagefind
+from safety_bulletins.outputs import csp, pagefind
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
 from safety_bulletins.outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS, SEARCH_FILTERS_SCRIPT,
@@ -259,7 +259,47 @@ def _search_with_pagefind(output, page, config):
         raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
 
-on_post_page = CombinedEvent(_fill_placeholders, _name_the_search_dialog, _search_with_pagefind, _forget_bulletin)
+_theme_scripts: dict[str, csp.ThemeScripts] = {}  # a page's own inline scripts, from when it was written to its policy
+_written: dict[str, str] = {}  # a page as this hook left it, to its policy
+
+
+@event_priority(100)  # the page as the template made it: what is not its content is the theme's
+def _note_theme_scripts(output, page, config):
+    try:
+        _theme_scripts[page.file.src_uri] = csp.theme_scripts(output, page.content or "")
+    except csp.CspError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from None
+    return output
+
+
+@event_priority(100)  # after this hook's own changes, before any plugin's
+def _note_written(output, page, config):
+    _written[page.file.src_uri] = output
+    return output
+
+
+@event_priority(-100)  # last: the hashes are of the final bytes, after any plugin (a minifier) rewrote the scripts
+def _add_policy(output, page, config):
+    as_written = _written.pop(page.file.src_uri, None) is output  # no plugin changed the page: its scripts are as read
+    try:
+        return csp.with_policy(output, _theme_scripts.pop(page.file.src_uri), preview=_previewing,
+                               scripts_as_read=as_written)
+    except csp.CspError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from None
+
+
+on_post_page = CombinedEvent(_note_theme_scripts, _fill_placeholders, _name_the_search_dialog, _search_with_pagefind,
+                             _note_written, _add_policy, _forget_bulletin)
+
+
+@event_priority(-100)  # 404.html: after any plugin (a minifier) rewrote it
+def on_post_template(output_content, template_name, config):
+    if not template_name.endswith(".html"):
+        return output_content
+    try:
+        return csp.with_policy(output_content, preview=_previewing)  # a theme template: its scripts are the theme's
+    except csp.CspError as exc:
+        raise PluginError(f"{template_name}: {exc}") from None
 
 
 def on_env(env, config, files):
@@ -268,6 +308,10 @@ def on_env(env, config, files):
 
 
 def on_post_build(config):  # default priority: after the search plugin (a plugin) has written its index
+    docs = Path(config.docs_dir)
+    for file in _build.files.static_pages():  # HTML files of docs/, copied as written (attachments are downloads)
+        if file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs):
+            _add_policy_to_file(Path(file.abs_dest_path), file.src_uri)
     index = Path(config.site_dir, "search", "search_index.json")  # written by the search plugin, before us
     if index.is_file() and _dirty and _build.search == "material":
         pages = [f.url for f in _build.files.documentation_pages()]
@@ -296,6 +340,16 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
             raise PluginError(str(exc)) from None
         log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
     log.info(f"Bulletins: {_build.summary()}, built in {time.monotonic() - _started:.1f} s")
+
+
+def _add_policy_to_file(path: Path, name: str) -> None:
+    text = path.read_bytes().decode("utf-8", "surrogateescape")  # its bytes kept, whatever its encoding
+    if csp.has_policy(text):
+        return
+    try:
+        path.write_bytes(csp.with_policy(text, preview=_previewing).encode("utf-8", "surrogateescape"))
+    except csp.CspError as exc:
+        raise PluginError(f"{name}: {exc}") from None
 
 
 def _stop_indexing() -> None:

@@ -144,11 +144,13 @@ NGINX = "/usr/sbin/nginx"
 
 
 @contextlib.contextmanager
-def nginx(work: Path, locations: dict[str, Path], extra: str = ""):
-    """nginx on a free loopback port serving each URL prefix from a folder (alias); yields the base URL."""
+def nginx(work: Path, locations: dict[str, Path], extra: str = "", served: str | None = None):
+    """nginx on a free loopback port serving each URL prefix from a folder (alias); yields the base URL.
+    `served`: the server's locations as written there (a configuration to test), in place of those."""
     port = free_port()
     user = "user root;" if os.geteuid() == 0 else ""  # pytest's folders are private to their owner
-    served = "\n".join(f"location {prefix} {{ alias {folder}/; {extra} }}" for prefix, folder in locations.items())
+    if served is None:
+        served = "\n".join(f"location {prefix} {{ alias {folder}/; {extra} }}" for prefix, folder in locations.items())
     (work / "nginx.conf").write_text(f"""
         daemon off;
         {user}

@@ -1,6 +1,8 @@
 """Real `mkdocs build` runs of a small fixture site: pages, export, drafts, escaping, errors."""
 
+import base64
 import datetime as dt
+import hashlib
 import html
 import json
 import os
@@ -414,6 +416,42 @@ class PageText(HTMLParser):
                 self.facts[self._card] += text
 
 
+class ScriptsOf(HTMLParser):
+    """The SHA-256 of each inline script of a page that the browser runs, as a CSP names them."""
+
+    CDATA_CONTENT_ELEMENTS = ("script", "style", "title", "textarea")  # text to their end tag, as in a browser
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.hashes, self._text = set(), None
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and "src" not in attrs and (attrs.get("type") or "text/javascript") == "text/javascript":
+            self._text = []
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._text is not None:
+            digest = hashlib.sha256("".join(self._text).encode()).digest()
+            self.hashes.add(f"'sha256-{base64.b64encode(digest).decode()}'")
+            self._text = None
+
+
+def allowed_scripts(page: str) -> set[str]:
+    """The inline scripts the page's Content-Security-Policy allows, by hash."""
+    policies = re.findall(r'<meta http-equiv="?Content-Security-Policy"? content="([^"]*)"', page)
+    assert len(policies) == 1, policies
+    sources = next(d for d in policies[0].split("; ") if d.startswith("script-src ")).split()[1:]
+    assert sources[:2] == ["'self'", "'wasm-unsafe-eval'"] and "'unsafe-inline'" not in sources
+    return set(sources[2:])
+
+
 MINIFIERS = {
     "minify-html": "  - minify_html\n",  # removes comments unless told otherwise (keep_comments: false)
     "minify": "  - minify:\n      minify_html: true\n      htmlmin_opts: {remove_comments: true}\n",
@@ -431,10 +469,13 @@ def test_a_comment_stripping_minifier_keeps_every_cards_facts_and_every_listing(
     minified = project / f"site-{minifier}"
     pages = sorted(p.relative_to(site) for p in site.rglob("*.html"))
     assert pages == sorted(p.relative_to(minified) for p in minified.rglob("*.html"))
-    cards = 0
+    cards, rewritten = 0, 0
     for path in pages:
         plain, small = read(site, path), read(minified, path)
         assert "<!--" not in small and len(small) < len(plain), f"{path} was not minified"
+        assert allowed_scripts(small) == ScriptsOf(small).hashes, path  # of the final bytes: the browser runs them
+        assert allowed_scripts(plain) == ScriptsOf(plain).hashes, path  # (read once, when no plugin changed the page)
+        rewritten += allowed_scripts(small) != allowed_scripts(plain)
         assert "sb-facts:" not in small and "sb-listing" not in small, path
         seen, expected = PageText(small), PageText(plain)
         assert (seen.title, seen.text) == (expected.title, expected.text), path  # spaces aside
@@ -442,6 +483,7 @@ def test_a_comment_stripping_minifier_keeps_every_cards_facts_and_every_listing(
         assert all(expected.facts.values()), path
         cards += len(seen.facts)
     assert cards == 6  # every published directive's card
+    assert rewritten == len(pages) or minifier == "minify"  # mkdocs-minify-plugin leaves inline scripts as they are
     register = PageText(read(minified, "directives/index.html")).links
     for directive_id in ("CIG-2021-05-2", "2021-05-25-meeting-2", "N-1", "N-2", "EVIL-1", "attachments"):
         assert sum(link.endswith(f"#{directive_id}") for link in register) == 1, directive_id

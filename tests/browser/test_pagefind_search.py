@@ -74,7 +74,7 @@ def test_results_show_title_date_and_matching_text(page, served):
 def test_the_keyboard_alone_opens_a_result(page, served):
     page.goto(served + PATHS["zh"], wait_until="networkidle")  # Material's keys work once its script runs
     page.keyboard.press("/")  # Material's shortcut to the search box
-    page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+    page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
     page.keyboard.type(CHINESE_QUERY[0])  # Chinese arrives as text input, as from an IME, without key events:
     page.keyboard.press("End")  # Material searches on the key that follows (keyup)
     page.locator(".md-search-result__item").first.wait_for()
@@ -93,7 +93,7 @@ def test_listings_guides_and_card_facts_are_not_found(page, served):
     text says it are found."""
     page.goto(served + PATHS["en"], wait_until="networkidle")
     page.keyboard.press("/")
-    page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+    page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
     page.keyboard.type("overdue")
     page.keyboard.press("End")
     page.locator(".md-search-result__item").first.wait_for()
@@ -155,10 +155,10 @@ def test_a_site_without_bulletins_answers_nothing_found(page, tmp_path, request)
         request.node.origin = base
         page.goto(base + "/safety/", wait_until="networkidle")
         page.keyboard.press("/")
-        page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+        page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
         page.keyboard.type("extinguisher")
         page.keyboard.press("End")
-        page.wait_for_function("document.querySelector('.md-search-result__meta').textContent === 'No matching documents'")
+        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent === 'No matching documents'")
 
 
 def result_types(page) -> list[str]:
@@ -170,7 +170,7 @@ def result_types(page) -> list[str]:
 def opened_search(page, url: str, query: str):
     page.goto(url, wait_until="networkidle")
     page.keyboard.press("/")
-    page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+    page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
     page.keyboard.type(query)
     page.keyboard.press("End")
     page.locator(".md-search-result__item").first.wait_for()
@@ -186,14 +186,14 @@ def test_filters_beside_the_box_narrow_the_results(page, served, language, query
     before = page.locator(".md-search-result__item").count()
     assert set(result_types(page)) - {type_label}, "the query should find more than notices"
     page.select_option('.sb-search-filters select[name="type"]', "notice")
-    page.wait_for_function(f"document.querySelectorAll('.md-search-result__item').length < {before}")
+    page.wait_for_function(f"() => document.querySelectorAll('.md-search-result__item').length < {before}")
     assert set(result_types(page)) == {type_label}
     page.select_option('.sb-search-filters select[name="year"]', "2024")
-    page.wait_for_function("[...document.querySelectorAll('.md-search-result__item h1 small')]"
+    page.wait_for_function("() => [...document.querySelectorAll('.md-search-result__item h1 small')]"
                            ".every(e => e.textContent.includes('2024-'))")
     page.select_option('.sb-search-filters select[name="type"]', "")
     page.select_option('.sb-search-filters select[name="year"]', "")
-    page.wait_for_function(f"document.querySelectorAll('.md-search-result__item').length === {before}")
+    page.wait_for_function(f"() => document.querySelectorAll('.md-search-result__item').length === {before}")
 
 
 def test_a_unit_finds_its_own_directives_and_those_to_every_unit(page, served):
@@ -225,7 +225,7 @@ def test_the_keyboard_reaches_the_filters_without_closing_the_search(page, serve
     assert set(result_types(page)) == {"Minutes"}
     assert page.evaluate("document.getElementById('__search').checked")
     page.keyboard.press("Escape")  # still Material's: closes the search
-    page.wait_for_function("!document.getElementById('__search').checked")
+    page.wait_for_function("() => !document.getElementById('__search').checked")
 
 
 MANY = """\
@@ -249,7 +249,7 @@ def test_more_results_than_listed_are_counted(page, tmp_path, request):
     with nginx(tmp_path / "nginx", {"/safety/": build(root)}) as base:
         request.node.origin = base
         opened_search(page, base + "/safety/", "MANYWORD")
-        page.wait_for_function("document.querySelector('.md-search-result__meta').textContent.startsWith('25 ')")
+        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.startsWith('25 ')")
         assert page.locator(".md-search-result__meta").inner_text() == (
             "25 bulletins found; the best 20 are listed: add a word or a filter to narrow them")
         page.select_option('.sb-search-filters select[name="year"]', "2025")  # all 25 still
