@@ -75,6 +75,7 @@ class Attachment:
 
     path: str  # relative to the bulletin's folder, as the editor wrote it
     source: Path  # the file on disk
+    line: int = 1  # where the bulletin first attaches or links it
 
 
 @dataclass
