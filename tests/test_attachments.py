@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import AS_OF, SITE_YML, UNITS_YML, build, nginx, write_tree
 
+from safety_bulletins.outputs import site
 from safety_bulletins.site_build.sitebuild import SiteBuild
 from safety_bulletins.sources.paths import active_suffix, url_breaking_character
 from safety_bulletins.sources.project import load_project
@@ -157,3 +158,16 @@ def test_what_nginx_sends_for_attachments(served):
     assert content_type(served + "refused/x.js") == "application/javascript"
     # nginx reads no extension after a trailing dot; the checks refuse it all the same (a Windows share drops it)
     assert not ACTIVE_TYPE.match(content_type(served + "refused/x.svg."))
+
+
+@pytest.mark.parametrize("directory_urls, sources, clash", [
+    (True, ["bulletins/2026/x.md", "bulletins/2026/x"], ("bulletins/2026/x", "bulletins/2026/x.md", "bulletins/2026/x")),
+    (False, ["bulletins/2026/x.md", "bulletins/2026/x.html/a.pdf"],
+     ("bulletins/2026/x.html", "bulletins/2026/x.html/a.pdf", "bulletins/2026/x.md")),
+    (True, ["directives.json/index.md", "directives.json"], ("directives.json", "directives.json/index.md", "directives.json")),
+])
+def test_a_file_where_another_output_needs_a_folder(directory_urls, sources, clash):
+    """Not only two files on one path: a file and a folder of one name cannot both be written
+    (the build crashed with 'File exists')."""
+    assert site.same_output(sources, directory_urls) == [clash]
+    assert site.same_output(["bulletins/2026/x.md", "bulletins/2026/x/a.pdf", "bulletins/2026/xy"], directory_urls) == []
