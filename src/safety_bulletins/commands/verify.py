@@ -340,8 +340,8 @@ class _Verifier:
                     findings.append(f"{path}: the page of '{bulletin.rel_path}', which is {why}")
             for attachment in bulletin.attachments:
                 src = site.attachment_src(bulletin, attachment)
-                if src in published_attachments:
-                    continue  # also attached to a published bulletin
+                # even if a published bulletin attaches it too: the file is the hidden one's
+                # (sources.project.attachments_of_hidden), and no build publishes it
                 if src in names:
                     findings.append(f"{src}: an attachment of '{bulletin.rel_path}', which is {why}")
                 try:
