@@ -240,22 +240,25 @@ def attachments_of_hidden(outlines: list[Outline], as_of: dt.date | None = None)
     says (embargoed until later, classified higher), is hidden with it: another bulletin shown
     in that build may not attach it too, or the build would publish it (drafts:
     attachments_of_drafts)."""
-    owners: dict[str, list[Outline]] = {}  # of the files of bulletins that some build may leave out
+    # Per file, the first bulletin attaching it for each (embargo, classification): a form attached
+    # by a thousand bulletins is compared with a few, not with a thousand
+    owners: dict[str, dict[tuple, Outline]] = {}
     for o in outlines:
-        if not o.draft and (o.publish is not None or o.classification != CLASSIFICATIONS[0]):
+        if not o.draft:
             for _, real, _ in o.attached:
-                owners.setdefault(real, []).append(o)
+                owners.setdefault(real, {}).setdefault((o.publish, o.classification), o)
     problems = []
     for o in outlines:
         if o.draft:
             continue
         for src, real, line in o.attached:
-            for other in owners.get(real, ()):
-                for why, hint in _shown_without(o, other, as_of):
-                    problems.append(Problem(
-                        o.source, line, f"attaches '{src.removeprefix('bulletins/')}', an attachment of "
-                        f"'{other.rel_path}', which is {why}",
-                        f"Attach a copy of the file under another name, or {hint}."))
+            # one bulletin named per file (the first that hides it), for each reason it gives
+            other, reasons = next(((other, reasons) for other in owners[real].values()
+                                   if (reasons := _shown_without(o, other, as_of))), (None, []))
+            problems += [Problem(o.source, line, f"attaches '{src.removeprefix('bulletins/')}', an attachment of "
+                                 f"'{other.rel_path}', which is {why}",
+                                 f"Attach a copy of the file under another name, or {hint}.")
+                         for why, hint in reasons]
     return problems
 
 
