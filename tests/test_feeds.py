@@ -330,3 +330,26 @@ def test_the_head_links_survive_a_minifier(site_project, minifier):
     assert "<!--" not in page  # it was minified
     assert [link["href"] for link in HeadLinks(page).feeds] == ["../../feeds/all.xml", "../../feeds/units/energy.xml"]
     read_feed(site, "feeds/units/energy.xml")
+
+
+def test_entry_links_to_bulletins_named_with_spaces_and_chinese_resolve_behind_nginx(site_project, tmp_path):
+    """File names the checks allow (spaces, Chinese, full-width brackets, '&', '+') give entry
+    links that are plain URIs (Atom readers and HTTP clients that take no IRI fetch them as
+    they are) and that nginx answers with the bulletin's page."""
+    import urllib.request
+
+    from helpers import nginx
+
+    names = ["2026-02-01 安全 会议", "2026-02-02-（一）通知&检查+整改"]
+    files = {**project_files(), **{f"2026/{name}.md": f"---\ntitle: Meeting {n}\ndate: 2026-02-0{n + 1}\n"
+                                    f"type: notice\n---\nText.\n" for n, name in enumerate(names)}}
+    site = build(site_project(files))
+    parsed = read_feed(site, "feeds/all.xml")
+    links = {e.title: e.link for e in parsed.entries}
+    assert all(link.isascii() and " " not in link for link in links.values()), links
+    (tmp_path / "nginx").mkdir()
+    with nginx(tmp_path / "nginx", {"/safety/": site}) as base:
+        for n in range(len(names)):
+            link = links[f"Meeting {n}"]
+            with urllib.request.urlopen(base + "/safety/" + link.removeprefix(SITE_URL), timeout=10) as response:
+                assert f"Meeting {n}" in response.read().decode("utf-8"), link

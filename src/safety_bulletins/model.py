@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "awaiting-acce
 # The buckets that change as days pass; the others change only with a follow-up.
 DATED_BUCKETS = ("overdue", "due-soon", "upcoming", "later")
 ALL_UNITS = "all"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # in a path, printed as \xNN
 # Who may read a bulletin, lowest first: a build for an audience shows what is at or below it.
 CLASSIFICATIONS = ("public", "internal", "restricted")
 DEFAULT_CLASSIFICATION = "internal"  # an unmarked bulletin is for the staff, not the public
@@ -36,8 +38,10 @@ class Problem:
 
     @property
     def where(self) -> str:
-        """The path as text that can always be printed: bytes that are not UTF-8 as \\xNN."""
-        return os.fsencode(self.path).decode("utf-8", "backslashreplace")
+        """The path as text that can always be printed: bytes that are not UTF-8, and control
+        characters (a terminal would act on them), as \\xNN."""
+        text = os.fsencode(self.path).decode("utf-8", "backslashreplace")
+        return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
     def __str__(self) -> str:
         text = f"{self.where}:{self.line}: {self.severity}: {self.message}"
@@ -75,6 +79,7 @@ class Attachment:
 
     path: str  # relative to the bulletin's folder, as the editor wrote it
     source: Path  # the file on disk
+    line: int = 1  # where the bulletin first attaches or links it
 
 
 @dataclass

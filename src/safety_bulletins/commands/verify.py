@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 from markupsafe import escape
 
@@ -339,8 +340,8 @@ class _Verifier:
                     findings.append(f"{path}: the page of '{bulletin.rel_path}', which is {why}")
             for attachment in bulletin.attachments:
                 src = site.attachment_src(bulletin, attachment)
-                if src in published_attachments:
-                    continue  # also attached to a published bulletin
+                # even if a published bulletin attaches it too: the file is the hidden one's
+                # (sources.project.attachments_of_hidden), and no build publishes it
                 if src in names:
                     findings.append(f"{src}: an attachment of '{bulletin.rel_path}', which is {why}")
                 try:
@@ -475,8 +476,8 @@ _LINK = re.compile(r'<link rel="alternate" type="text/html" href="([^"]*)"')
 
 
 def _entries(text: str) -> dict[str, list]:
-    """The entries by the page they link to (their ids are opaque UUIDs)."""
-    return _keyed(_ENTRY.findall(text), lambda entry: html.unescape("".join(_LINK.findall(entry)[:1])))
+    """The entries by the page they link to (their ids are opaque UUIDs), decoded to be read."""
+    return _keyed(_ENTRY.findall(text), lambda entry: unquote(html.unescape("".join(_LINK.findall(entry)[:1]))))
 
 
 _PARTS = {".csv": (("row", "rows"), _csv_rows), ".ics": (("event", "events"), _events),

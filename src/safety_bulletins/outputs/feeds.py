@@ -26,6 +26,7 @@ import uuid
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import islice
+from urllib.parse import quote
 
 from . import site
 from ..catalog import Catalog
@@ -122,17 +123,27 @@ class _FeedMaker:
 
     def feed(self, src_uri: str, title: str, subtitle: str, page_src: str, bulletins: list[Bulletin]) -> Feed:
         links = Links(src_uri, self.directory_urls, root=self.site_url)  # relative to the feed without site_url
+
+        def href(page_src: str) -> str:
+            return self._uri(links.page(page_src))
+
         members = {b.rel_path for b in bulletins}
         newest = islice((b for b in self._newest_first if b.rel_path in members), FEED_ENTRIES)
-        entries = tuple(replace(entry, href=links.page(entry.href)) for _, entry in map(self._entry, newest))
+        entries = tuple(replace(entry, href=href(entry.href)) for _, entry in map(self._entry, newest))
         # Never the clock: the newest entry, or for an empty feed the newest bulletin of the site
         updated = entries[0].updated if entries else stamp(self._site_updated())
         return Feed(
             src_uri=src_uri, id=atom_id(self.site_name, "feed", src_uri), title=xml_text(title),
-            subtitle=subtitle, href=links.page(page_src),
-            self_href=links.page(src_uri) if self.site_url else "", updated=updated,
+            subtitle=subtitle, href=href(page_src),
+            self_href=href(src_uri) if self.site_url else "", updated=updated,
             language=self.labels.language, author=xml_text(self.site_name), entries=entries,
         )
+
+    def _uri(self, link: str) -> str:
+        """A link as a URI: its path percent-encoded after site_url (a file name with spaces or
+        Chinese), so that a reader or an HTTP client that takes no IRI fetches it as it is."""
+        base = self.site_url if self.site_url and link.startswith(self.site_url) else ""
+        return base + quote(link[len(base):], safe="/")
 
     @cached_property
     def _newest_first(self) -> list[Bulletin]:

@@ -85,13 +85,20 @@ def url_for(src_uri: str, directory_urls: bool) -> str:
 
 
 def same_output(sources: list[str], directory_urls: bool) -> list[tuple[str, str, str]]:
-    """(output, first source, second source) for each output path two sources would both write."""
+    """(output, first source, second source) for each output path two sources would both write:
+    as the same file, or as a file and a folder (a file `x` beside the page `x/index.html`)."""
     first: dict[str, str] = {}
     clashes = []
     for src_uri in sources:
         dest = dest_path(src_uri, directory_urls)
         if first.setdefault(dest, src_uri) != src_uri:
             clashes.append((dest, first[dest], src_uri))
+    folders: dict[str, str] = {}  # each folder an output is written in, and the first source that needs it
+    for dest, src_uri in first.items():
+        parts = dest.split("/")
+        for n in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:n]), src_uri)
+    clashes += [(dest, folders[dest], src_uri) for dest, src_uri in first.items() if dest in folders]
     return clashes
 
 

@@ -161,7 +161,11 @@ class SiteBuild:
             files = [SourceFile(src, content="") for src in self.bulletins]
         else:
             files = [SourceFile(src, path=self._stamp(page_stamps, src, b, site_inputs)) for src, b in self.bulletins.items()]
-        attachments = {site.attachment_src(b, a): a.source for b in self.bulletins.values() for a in b.attachments}
+        # A hidden bulletin's files stay hidden, whoever else attaches them (the checks refuse that
+        # too: attachments_of_drafts, attachments_of_hidden); compared as the files they really are.
+        hidden = {os.path.realpath(a.source) for b in self.catalog.hidden for a in b.attachments}
+        attachments = {site.attachment_src(b, a): a.source for b in self.bulletins.values() for a in b.attachments
+                       if os.path.realpath(a.source) not in hidden}
         files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
         files += [SourceFile(src, content="") for src in self.pages]
         files.append(SourceFile(site.LIVE_SCRIPT, path=LIVE_SCRIPT_SOURCE))

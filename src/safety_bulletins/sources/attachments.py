@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..model import Attachment, Problem
-from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, URL_SCHEMES, hidden_part, unsafe_file, url_scheme
+from .paths import (MARKDOWN_SUFFIXES, UNITS_FILE, URL_SCHEMES, active_suffix, hidden_part, unsafe_file, url_scheme,
+                    url_breaking_character)
 
 
 
@@ -63,7 +64,7 @@ def local_files(path: Path, rel_path: str, listed: list[tuple[str, int]], body_l
         elif is_page:
             page_links.append((inside, line))
         elif inside not in found:
-            found[inside] = Attachment(posixpath.relpath(inside, folder or "."), source)
+            found[inside] = Attachment(posixpath.relpath(inside, folder or "."), source, line)
     return LocalFiles(tuple(found.values()), tuple(page_links), problems)
 
 
@@ -102,6 +103,14 @@ def _resolve(target: str, folder: str, is_listed: bool) -> tuple[str, bool] | _R
             return _Refused("ends in '/': MkDocs only links bulletins written as '.md' files",
                             f"Write '{rel.rstrip('/')}' without the '/'.")
         return _Refused("is a folder: only files are published", "Link to a file in the folder, or to a bulletin's .md file.")
+    if (char := url_breaking_character(inside)) is not None:
+        return _Refused(f"names a file with {char} in its path, which breaks every link to it",
+                        "Rename the file (and its folders) with letters, digits, '-', '_' and '.'.")
+    if not is_page and (suffix := active_suffix(inside)) is not None:
+        return _Refused(f"is a '{suffix}' file: the browser would open it as a page of this site and run the "
+                        "script it may hold, with the reader's access to the intranet",
+                        "Export it to PDF (or a PNG or JPEG image) and attach that, or put the file in a .zip "
+                        "for readers to download.")
     return inside, is_page
 
 

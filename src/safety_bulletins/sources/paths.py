@@ -19,6 +19,24 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
+# Files a browser opens as a page of the site (HTML, XML of any kind, SVG) or runs (scripts,
+# style sheets, WebAssembly, plug-ins), by the last extension, as nginx (its mime.types, any
+# case), Chromium from file:// and other web servers type them. Served from the site's own
+# origin, their script would read and change everything the reader can on the intranet.
+ACTIVE_SUFFIXES = frozenset({
+    # HTML and server-side includes
+    ".html", ".htm", ".shtml", ".shtm", ".xhtml", ".xht", ".mht", ".mhtml", ".hta", ".htc",
+    # XML documents: any of them may hold XHTML with script, or an XSLT that makes a page
+    ".xml", ".xsl", ".xslt", ".svg", ".svgz", ".atom", ".rss", ".rdf", ".xspf", ".kml", ".mml", ".wml", ".xbl",
+    # scripts, style sheets, code and plug-ins
+    ".js", ".mjs", ".cjs", ".css", ".wasm", ".swf", ".jnlp", ".webmanifest", ".appcache", ".manifest",
+    # run by a web server where one is set up for them
+    ".php", ".phtml", ".asp", ".aspx", ".jsp", ".cgi",
+})
+# In a file name, each breaks the link to it: the browser reads '?' and '#' as the start of a
+# query or an anchor, '%' as an escape and '\\' as '/'; control characters cannot be in XML (feeds).
+_URL_BREAKERS = frozenset("?#%\\")
+
 
 def url_scheme(url: str) -> str | None:
     """The scheme a browser reads in a URL (entities already decoded), lower case; None if relative.
@@ -36,6 +54,22 @@ def disallowed_scheme(url: str) -> str | None:
 def hidden_part(rel_path: str) -> bool:
     """A path below a root with a hidden file or folder in it (`.env`, `.git/config`)."""
     return any(part.startswith(".") for part in rel_path.split("/"))
+
+
+def active_suffix(name: str) -> str | None:
+    """The extension that makes a file a page or a script in the browser (lower case), or None.
+    Trailing dots and spaces do not count: Windows drops them when the site is copied to a share."""
+    suffix = os.path.splitext(name.rstrip(". "))[1].lower()
+    return suffix if suffix in ACTIVE_SUFFIXES else None
+
+
+def url_breaking_character(name: str) -> str | None:
+    """A character of a file or folder name (as the file system has it) that breaks every link
+    to the file: a control character, '?', '#', '%' or '\\' (shown as a Python literal), or None."""
+    for char in name:
+        if char in _URL_BREAKERS or ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
+            return repr(char)
+    return None
 
 
 def unsafe_file(path: Path, root: Path, plain: bool = False) -> str | None:

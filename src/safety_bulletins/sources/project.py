@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..outputs import site
-from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, not_utf8_name, unsafe_file
+from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, not_utf8_name, unsafe_file, url_breaking_character
 from ..model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, FollowUp, Problem, errors_in
 from ..state import Issued, follow_up_problems
 from .parse import parse_bulletin, read_text
@@ -84,13 +84,17 @@ class Outline:
     classification: str = DEFAULT_CLASSIFICATION
     outputs: tuple[str, ...] = ()  # source paths in the site: its page, then its attachments
     follow_ups: tuple[FollowUp, ...] = ()
+    # its attachments: (source path in the site, the file it really is, the line attaching it)
+    attached: tuple[tuple[str, str, int], ...] = ()
 
     @classmethod
     def of(cls, bulletin: Bulletin) -> Outline:
-        outputs = (site.bulletin_src(bulletin), *(site.attachment_src(bulletin, a) for a in bulletin.attachments))
+        attached = tuple((site.attachment_src(bulletin, a), os.path.realpath(a.source), a.line)
+                         for a in bulletin.attachments)
+        outputs = (site.bulletin_src(bulletin), *(src for src, _, _ in attached))
         return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
                    tuple(Issued.of(d) for d in bulletin.directives), bulletin.publish, bulletin.classification,
-                   outputs, tuple(bulletin.follow_ups))
+                   outputs, tuple(bulletin.follow_ups), attached)
 
 
 @dataclass
@@ -156,6 +160,10 @@ def _bulletin_files(project: Project) -> list[Path]:
         if not_utf8_name(path):
             project.problems.append(Problem(path, 1, "the file name is not UTF-8 (saved by an older Chinese tool?)",
                                             "Rename the file: type its name again in UTF-8."))
+        elif (char := url_breaking_character(path.relative_to(project.root).as_posix())) is not None:
+            project.problems.append(Problem(path, 1, f"the file name has {char} in its path, which breaks every "
+                                            "link to the bulletin's page (and its feeds' entries)",
+                                            "Rename the file (and its folders) with letters, digits, '-', '_' and '.'."))
         elif path.is_symlink() and path.is_dir():
             project.problems.append(Problem(path, 1, "is a link to a folder, which is not read",
                                             "Move the bulletins into a real folder below bulletins/."))
@@ -194,7 +202,8 @@ def across_files(outlines: list[Outline], as_of: dt.date | None = None) -> list[
     directives = [d for o in outlines for d in o.directives]
     follow_ups = [(f, o.draft) for o in outlines for f in o.follow_ups]
     return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(_with_follow_ups(outlines), as_of)
-            + attachments_of_drafts(outlines) + same_address(outlines) + follow_up_problems(directives, follow_ups))
+            + attachments_of_drafts(outlines) + attachments_of_hidden(outlines, as_of) + same_address(outlines)
+            + follow_up_problems(directives, follow_ups))
 
 
 def _with_follow_ups(outlines: list[Outline]) -> list[Outline]:
@@ -211,14 +220,63 @@ def _with_follow_ups(outlines: list[Outline]) -> list[Outline]:
 
 def attachments_of_drafts(outlines: list[Outline]) -> list[Problem]:
     """A draft's attachments stay out of the site like the draft: a published bulletin that
-    attaches one too would publish it (an editor copying the draft's line, say)."""
-    drafts = {src: o.rel_path for o in outlines if o.draft for src in o.outputs[1:]}
+    attaches one too (or a link to the same file) would publish it (an editor copying the
+    draft's line, say)."""
+    drafts: dict[str, str] = {}
+    for o in outlines:
+        if o.draft:
+            for _, real, _ in o.attached:
+                drafts.setdefault(real, o.rel_path)
     return [
-        Problem(o.source, 1, f"attaches '{src.removeprefix('bulletins/')}', an attachment of the draft "
-                f"'{drafts[src]}', which is not published", "Publish the draft first, or attach a copy of the file.")
+        Problem(o.source, line, f"attaches '{src.removeprefix('bulletins/')}', an attachment of the draft "
+                f"'{drafts[real]}', which is not published", "Publish the draft first, or attach a copy of the file.")
         for o in outlines if not o.draft
-        for src in o.outputs[1:] if src in drafts
+        for src, real, line in o.attached if real in drafts
     ]
+
+
+def attachments_of_hidden(outlines: list[Outline], as_of: dt.date | None = None) -> list[Problem]:
+    """A file attached (or linked) by a bulletin that some build leaves out, as `links_to_hidden`
+    says (embargoed until later, classified higher), is hidden with it: another bulletin shown
+    in that build may not attach it too, or the build would publish it (drafts:
+    attachments_of_drafts)."""
+    # Per file, the first bulletin attaching it for each (embargo, classification): a form attached
+    # by a thousand bulletins is compared with a few, not with a thousand
+    owners: dict[str, dict[tuple, Outline]] = {}
+    for o in outlines:
+        if not o.draft:
+            for _, real, _ in o.attached:
+                owners.setdefault(real, {}).setdefault((o.publish, o.classification), o)
+    problems = []
+    for o in outlines:
+        if o.draft:
+            continue
+        for src, real, line in o.attached:
+            # one bulletin named per file (the first that hides it), for each reason it gives
+            other, reasons = next(((other, reasons) for other in owners[real].values()
+                                   if (reasons := _shown_without(o, other, as_of))), (None, []))
+            problems += [Problem(o.source, line, f"attaches '{src.removeprefix('bulletins/')}', an attachment of "
+                                 f"'{other.rel_path}', which is {why}",
+                                 f"Attach a copy of the file under another name, or {hint}.")
+                         for why, hint in reasons]
+    return problems
+
+
+def _shown_without(o: Outline, other: Outline, as_of: dt.date | None) -> list[tuple[str, str]]:
+    """(why, hint) for each way a build for some audience at some date (not before `as_of`:
+    builds are not dated in the past) shows `o` but not `other`: an embargo that lifts later,
+    a classification above it. Drafts are not looked at (they are never shown)."""
+    found = []
+    if (other.publish is not None and (as_of is None or as_of < other.publish)
+            and (o.publish is None or o.publish < other.publish)):
+        found.append((f"embargoed until {other.publish.isoformat()}"
+                      + (f", later than this bulletin ({o.publish.isoformat()})" if o.publish else ""),
+                      f"give this bulletin 'publish: {other.publish.isoformat()}' (or later)"))
+    if CLASSIFICATIONS.index(other.classification) > CLASSIFICATIONS.index(o.classification):
+        found.append((f"classified '{other.classification}', above this bulletin ('{o.classification}')",
+                      f"classify this bulletin '{other.classification}' too: a build for a "
+                      f"'{o.classification}' audience leaves the other one out"))
+    return found
 
 
 def same_address(outlines: list[Outline]) -> list[Problem]:
@@ -258,27 +316,12 @@ def links_to_hidden(outlines: list[Outline], as_of: dt.date | None = None) -> li
     than it is (and than `as_of`: builds are not dated in the past), or classified above it.
     The link would break in that build and name what is hidden (drafts: links_to_drafts)."""
     by_path = {o.rel_path: o for o in outlines}
-    problems = []
-    for o in outlines:
-        if o.draft:
-            continue
-        for target, line in o.page_links:
-            other = by_path.get(target)
-            if other is None or other.draft:
-                continue
-            if (other.publish is not None and (as_of is None or as_of < other.publish)
-                    and (o.publish is None or o.publish < other.publish)):
-                problems.append(Problem(
-                    o.source, line, f"links to '{target}', which is embargoed until {other.publish.isoformat()}"
-                    + (f", later than this bulletin ({o.publish.isoformat()})" if o.publish else ""),
-                    f"Remove the link, or give this bulletin 'publish: {other.publish.isoformat()}' (or later)."))
-            if CLASSIFICATIONS.index(other.classification) > CLASSIFICATIONS.index(o.classification):
-                problems.append(Problem(
-                    o.source, line, f"links to '{target}', which is classified '{other.classification}', "
-                    f"above this bulletin ('{o.classification}')",
-                    f"Remove the link, or classify this bulletin '{other.classification}' too: a build for "
-                    f"a '{o.classification}' audience leaves the other one out."))
-    return problems
+    return [
+        Problem(o.source, line, f"links to '{target}', which is {why}", f"Remove the link, or {hint}.")
+        for o in outlines if not o.draft
+        for target, line in o.page_links if (other := by_path.get(target)) is not None and not other.draft
+        for why, hint in _shown_without(o, other, as_of)
+    ]
 
 
 def duplicate_ids(outlines: list[Outline]) -> list[Problem]:

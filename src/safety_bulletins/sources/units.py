@@ -14,8 +14,10 @@ from .paths import unsafe_file
 from ..model import ALL_UNITS, Problem, Unit
 from .parse import CHINESE_LETTER, read_text
 
-# Pages the site generates where a unit's page (site.unit_src) could land.
-_GENERATED = {site.UNITS_INDEX: f"the overview of units ({site.UNITS_INDEX})"}
+# Files the site generates where a unit's page (site.unit_src) or feed (site.unit_feed_src) could land.
+_GENERATED = {site.UNITS_INDEX: f"the overview of units ({site.UNITS_INDEX})",
+              **{src: f"the empty sitemap Material's script asks for beside the feeds ({src})"
+                 for src in site.FEED_SITEMAPS}}
 _UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent")
 
@@ -182,10 +184,11 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
         return None, problems
     if unit_id == ALL_UNITS:
         return None, [Problem(path, entry.line_of("id"), "'all' is reserved: it addresses every unit", "Choose another id.")]
-    if site.unit_src(unit_id) in _GENERATED:
-        return None, [Problem(path, entry.line_of("id"),
-                              f"unit id '{unit_id}' is taken: its page would replace {_GENERATED[site.unit_src(unit_id)]}",
-                              f"Choose another id, e.g. '{unit_id}-unit'.")]
+    for what, src in (("page", site.unit_src(unit_id)), ("feed", site.unit_feed_src(unit_id))):
+        if src in _GENERATED:
+            return None, [Problem(path, entry.line_of("id"),
+                                  f"unit id '{unit_id}' is taken: its {what} would replace {_GENERATED[src]}",
+                                  f"Choose another id, e.g. '{unit_id}-unit'.")]
     name_zh = name_zh.strip() if name_zh else next((a.strip() for a in aliases if CHINESE_LETTER.search(a)), "")
     for reference, key in ((unit_id, "id"), (name, "name"), *((a, "aliases") for a in aliases),
                            *(((name_zh, "name_zh"),) if entry.get("name_zh") else ())):
