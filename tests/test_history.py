@@ -82,8 +82,8 @@ def test_the_repository_root_as_folder(repo):
 def test_one_git_log_for_the_whole_folder(repo, monkeypatch):
     commit(repo, {f"bulletins/2025/{n:04}.md": MEETING_MD for n in range(300)}, "2026-03-02T08:00:00+08:00")
     calls = []
-    real_run = subprocess.run
-    monkeypatch.setattr(history_module.subprocess, "run", lambda cmd, **kw: calls.append(cmd) or real_run(cmd, **kw))
+    real_run = history_module.processes.run
+    monkeypatch.setattr(history_module.processes, "run", lambda cmd, *a, **kw: calls.append(cmd) or real_run(cmd, *a, **kw))
     history = git_history(repo / "bulletins")
     assert len(history.files) == 303
     assert sum("log" in cmd for cmd in calls) == 1 and len(calls) <= 3, calls
