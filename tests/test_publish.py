@@ -15,6 +15,7 @@ import pytest
 from helpers import MEETING_MD, REPO, build, nginx
 
 from safety_bulletins.commands.cli import main
+from safety_bulletins.commands import publish as publishing
 from safety_bulletins.commands.publish import MARKER, releases
 
 
@@ -290,11 +291,14 @@ def test_a_release_left_half_built_by_a_kill_is_never_listed_and_removed_next_ti
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
     dest = tmp_path / "safety"
     assert publish(project, dest, monkeypatch) == 0
-    leftover = tmp_path / "safety.releases" / ".building-20260101T000000-000000Z"  # as `kill -9` leaves it
+    leftover = publishing._new_release_folder(dest, "20260101T000000-000000Z")  # as `kill -9` leaves it
     (leftover / "bulletins").mkdir(parents=True)
+    not_ours = tmp_path / "safety.releases" / ".building-20260101T000000-000001Z"  # the name, not the marker
+    (not_ours / "bulletins").mkdir(parents=True)
     assert releases(dest) == [dest.resolve()]
     assert publish(project, dest, monkeypatch) == 0
     assert not leftover.exists() and len(releases(dest)) == 2
+    assert (not_ours / "bulletins").is_dir()
 
 
 def test_a_missing_parent_folder_is_an_error_not_created(site_project, tmp_path, monkeypatch, capsys):

@@ -155,7 +155,10 @@ class Run:
         A site with no bulletin text to index (no bulletins, or only titles and dates) gets
         no index, and search finds nothing. Raises PagefindError if Pagefind fails (or was
         cancelled). Nothing of the staging folder is left behind, whatever happens."""
-        staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=self.site_dir))  # its own: runs may overlap
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=self.site_dir))  # its own: runs may overlap
+        except OSError as exc:
+            raise PagefindError(f"cannot make Pagefind's staging folder in {self.site_dir}: {exc.strerror}") from None
         try:
             stdout = self._index(staging)
             if stdout is None:
