@@ -220,8 +220,8 @@ def _check_room(project: Path, dest: Path) -> None:
         raise PublishError(
             f"not enough room on the disk holding {folder} for a new release: {_mb(free)} and "
             f"{free_inodes if free_inodes is not None else 'unlimited'} inodes free, a release needs about "
-            f"{_mb(need)} and {need_inodes} inodes ({reckoned}); free some (df -h {folder}; df -i {folder}). "
-            "Nothing was built")
+            f"{_mb(need)} and {need_inodes} inodes ({reckoned}); free some (df -h {folder}; df -i {folder}); "
+            "nothing was built")
 
 
 def _mb(size: int) -> str:
