@@ -214,8 +214,8 @@ def small_disk(folder: Path, size: str, inodes: int):
             subprocess.run(["umount", "--lazy", str(folder)], check=True)
 
 
-def fill(folder: Path, what: str) -> None:
-    """Use up the disk holding `folder`: its bytes ("bytes") or its inodes ("inodes")."""
+def fill(folder: Path, what: str, leave: int = 0) -> None:
+    """Use up the disk holding `folder`: its bytes ("bytes") or its inodes ("inodes", all but `leave`)."""
     folder.mkdir(exist_ok=True)
     if what == "bytes":
         with open(folder / "filler", "wb") as filler:
@@ -232,8 +232,10 @@ def fill(folder: Path, what: str) -> None:
             try:
                 (folder / str(n)).touch()
             except OSError:
-                return
+                break
             n += 1
+        for k in range(min(leave, n)):
+            (folder / str(k)).unlink()
 
 
 NEVER_EXITS = """\
