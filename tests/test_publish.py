@@ -58,7 +58,8 @@ def test_failed_check_or_build_leaves_the_live_site_alone(site_project, tmp_path
     config = project / "mkdocs.yml"
     config.write_text(config.read_text() + "theme_typo: [\n", encoding="utf-8")  # a build that fails
     assert publish(project, dest, monkeypatch) == 1
-    assert "the build failed; the live site is unchanged" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the build failed:" in err and err.endswith(f"The live site is unchanged: {dest} still serves {live}.\n")
     assert dest.resolve() == live and releases(dest) == [live]
 
 
@@ -327,7 +328,8 @@ def test_a_release_that_does_not_match_its_sources_is_not_switched_to(site_proje
     config.write_text(config.read_text(encoding="utf-8").replace("hooks:\n", "hooks:\n  - tamper.py\n"))
     assert publish(project, dest, monkeypatch) == 1
     err = capsys.readouterr().err
-    assert "does not match its sources (bulletins verify); the live site is unchanged" in err
+    assert "does not match its sources (bulletins verify), so it was removed" in err
+    assert err.endswith(f"The live site is unchanged: {dest} still serves {live}.\n")
     assert "CIG-2021-05-2" in err
     assert dest.resolve() == live and releases(dest) == [live]
 

@@ -356,7 +356,8 @@ def run_publish(args) -> int:
             if project.errors:
                 for problem in project.errors:
                     print(problem, file=sys.stderr)
-                print(f"Not published: {len(project.errors)} error(s); the live site is unchanged.", file=sys.stderr)
+                print(f"Not published: {len(project.errors)} error(s).\n{publishing.what_is_live(dest, progress)}.",
+                      file=sys.stderr)
                 return EXIT_PROBLEMS
             release = publishing.publish(root, dest, as_of, progress, timeout=args.build_timeout)
     except (publishing.PublishError, DateError) as exc:

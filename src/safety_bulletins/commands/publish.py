@@ -203,7 +203,7 @@ def room_needed(project: Path, dest: Path) -> tuple[int, int, str]:
                     markdown = name.endswith(".md")
                     size += length * (BYTES_PER_MARKDOWN_BYTE if markdown else 1)
                     inodes += INODES_PER_MARKDOWN if markdown else 1
-    return size, inodes, "an estimate from the size of bulletins/ and docs/ (no release to measure yet)"
+    return size, inodes, "estimated from the size of bulletins/ and docs/: no release to measure yet"
 
 
 def free_room(folder: Path) -> tuple[int, int | None]:
@@ -220,8 +220,7 @@ def _check_room(project: Path, dest: Path) -> None:
         raise PublishError(
             f"not enough room on the disk holding {folder} for a new release: {_mb(free)} and "
             f"{free_inodes if free_inodes is not None else 'unlimited'} inodes free, a release needs about "
-            f"{_mb(need)} and {need_inodes} inodes ({reckoned}); free some (df -h {folder}; df -i {folder}); "
-            "nothing was built")
+            f"{_mb(need)} and {need_inodes} inodes ({reckoned}); free some (df -h; df -i), nothing was built")
 
 
 def _mb(size: int) -> str:
@@ -243,7 +242,7 @@ def _disk_state(folder: Path) -> str:
         free, inodes = free_room(folder)
     except OSError:
         return "see df -h and df -i"
-    return f"{_mb(free)} and {inodes if inodes is not None else 'unlimited'} inodes free now (df -h; df -i)"
+    return f"{_mb(free)} and {inodes if inodes is not None else 'unlimited'} inodes were free then (df -h; df -i)"
 
 
 @contextlib.contextmanager
@@ -350,7 +349,8 @@ def _run_build(command: list[str], env: dict[str, str], timeout: float, folder: 
         return processes.run(command, timeout, session=True, text=True, env=env)
     except processes.TimeLimitExceeded:
         raise PublishError(f"the build did not finish within {timeout:g} s and was stopped with all its "
-                           f"processes; {_disk_state(folder)}. Nothing was published") from None
+                           f"processes, its half-made release removed (--build-timeout to allow more); on the "
+                           f"disk holding {folder}: {_disk_state(folder)}") from None
 
 
 def _build_failure(stderr: str, folder: Path) -> str:
@@ -360,7 +360,8 @@ def _build_failure(stderr: str, folder: Path) -> str:
     for code in DISK_ERRORS:
         said = next((line.strip() for line in reversed(lines) if os.strerror(code) in line), None)
         if said is not None:
-            return disk_problem(OSError(code, os.strerror(code)), folder) + f"; the build said: {said}"
+            return (disk_problem(OSError(code, os.strerror(code)), folder)
+                    + f"; the half-made release was removed. The build said: {said}")
     return "\n".join(lines)
 
 
@@ -381,12 +382,11 @@ def build_release(project: Path, dest: Path, as_of: dt.date, stamp: str | None =
                    "--site-dir", str(building)]
         result = _run_build(command, env, timeout, building.parent)
         if result.returncode != 0:
-            raise PublishError(f"the build failed; the live site is unchanged:\n"
-                               f"{_build_failure(result.stderr, building.parent)}")
+            raise PublishError(f"the build failed:\n{_build_failure(result.stderr, building.parent)}")
         findings = verify_site(project, building, as_of)
         if findings:
-            raise PublishError("the built site does not match its sources (bulletins verify); the live site is "
-                               "unchanged:\n" + "\n".join(findings))
+            raise PublishError("the built site does not match its sources (bulletins verify), so it was "
+                               "removed:\n" + "\n".join(findings))
         os.rename(building, release)
     except BaseException as exc:
         with _signals_held():
