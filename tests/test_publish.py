@@ -451,7 +451,7 @@ def test_a_disk_that_fills_up_during_the_build_is_said_and_the_half_made_release
             assert f"the disk holding {disk / 'safety.releases'} is full (No space left on device)" in err
         else:
             assert "the build did not finish within 10 s and was stopped with all its processes" in err
-            assert " inodes free now (df -h; df -i)" in err
+            assert " inodes were free then (df -h; df -i)" in err
         assert f"The live site is unchanged: {dest} still serves {live}." in err
         assert os.readlink(dest) == str(live) and releases(dest) == [live]
         shutil.rmtree(disk / "filler")
