@@ -31,7 +31,7 @@ class TimeLimitExceeded(Exception):
 def start(command: list[str], *, session: bool = False, **popen) -> subprocess.Popen:
     """Start `command` in a process group (with `session`: a session) of its own."""
     grouping = {"start_new_session": True} if session else {"process_group": 0}
-    return subprocess.Popen(command, **grouping, **popen)
+    return subprocess.Popen(command, **{**grouping, **popen})
 
 
 def wait(process: subprocess.Popen, seconds: float, *, session: bool = False,
@@ -65,7 +65,7 @@ def stop(process: subprocess.Popen, *, session: bool = False, stop_wait: float =
     output = (None, None)
     try:
         for sig in (signal.SIGTERM, signal.SIGKILL):
-            _signal_all(process.pid, sig, session)
+            _signal_all(process, sig, session)
             try:
                 output = process.communicate(timeout=stop_wait)
                 break
@@ -74,17 +74,19 @@ def stop(process: subprocess.Popen, *, session: bool = False, stop_wait: float =
             except ValueError:  # its pipes were already read and closed
                 process.wait(timeout=stop_wait)
                 break
-        _signal_all(process.pid, signal.SIGKILL, session)  # anything that outlived the child
+        _signal_all(process, signal.SIGKILL, session)  # anything that outlived the child
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     return output
 
 
-def _signal_all(pid: int, sig: int, session: bool) -> None:
+def _signal_all(process: subprocess.Popen, sig: int, session: bool) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
+        process.send_signal(sig)  # the child itself, whatever its group (nothing once it is reaped)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)  # its group: what it started, even after the child itself exited
     if session:
-        for member in session_members(pid):
+        for member in session_members(process.pid):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(member, sig)
 

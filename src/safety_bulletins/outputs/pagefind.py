@@ -177,9 +177,12 @@ class Run:
         command = [sys.executable, "-m", "pagefind", "--site", str(self.site_dir), "--output-path", str(staging),
                    "--force-language", LANGUAGE, "--glob", PAGES, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
         timeout = self.timeout if self.timeout is not None else timeout_for(self.site_dir)
-        try:  # in a process group of its own: on timeout, it is stopped with anything it started
+        # In a process group of its own, stopped whole on timeout; the preview's stays in the terminal's
+        # group, which Ctrl-C reaches (that closes the preview while its indexing thread is left as it is)
+        grouping = {"process_group": -1} if self.background else {}
+        try:
             self._process = processes.start(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                            stdin=subprocess.DEVNULL, text=True)
+                                            stdin=subprocess.DEVNULL, text=True, **grouping)
         except OSError as exc:
             raise PagefindError(f"cannot run Pagefind ({exc}): pip install 'pagefind[extended]>=1.3,<2'") from None
         if self.background:  # not preexec_fn: unsafe in a process with threads (the preview's)
@@ -227,9 +230,12 @@ class Run:
             self._kill()
 
     def _kill(self) -> None:
-        """Its whole process group: the thread that waits for it reaps it."""
+        """Its whole process group (the preview's: the process): the thread that waits for it reaps it."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self._process.pid, signal.SIGKILL)
+            if self.background:
+                self._process.kill()
+            else:
+                os.killpg(self._process.pid, signal.SIGKILL)
 
 
 def index_site(site_dir: Path, timeout: float | None = None) -> str:
