@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import MEETING_MD, REPO, build, never_exits, nginx, processes_with, small_disk
+from helpers import MEETING_MD, REPO, build, fill, never_exits, nginx, processes_with, small_disk
 
 from safety_bulletins.commands.cli import main
 from safety_bulletins.commands import publish as publishing
@@ -360,7 +360,7 @@ def old_release(dest, stamp, live=False):
     release = building.with_name(stamp)
     building.rename(release)
     if live:
-        publishing._switch(dest, release, [*publishing._history(dest), stamp], publishing.Progress())
+        publishing._switch(dest, release, [*publishing._history(dest), stamp], publishing.Progress(), then="done")
     return release
 
 
@@ -540,3 +540,41 @@ def test_a_stopped_publish_says_what_is_live(site_project, tmp_path, monkeypatch
         assert releases(dest) == [old, live, new]  # the pruning did not happen
         assert publishing._history(dest) == [live.name, new.name]
     assert [p.name for p in publishing.releases_dir(dest).iterdir() if p.name.startswith(".building")] == []
+
+
+def test_a_disk_full_at_the_switch_leaves_the_live_site_and_says_so(site_project, tmp_path, monkeypatch, capsys):
+    """The disk fills up between the build and the switch: the switch needs a new link and a new history,
+    both made before the link is swapped, so the live site stays and the new release goes."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    with small_disk(tmp_path / "disk", "32m", 4000) as disk:
+        dest = disk / "safety"
+        assert publish(project, dest, monkeypatch) == 0
+        live = dest.resolve()
+        real = publishing._history_ready
+
+        def filled_first(*args):
+            fill(disk / "filler", "bytes")
+            return real(*args)
+
+        monkeypatch.setattr(publishing, "_history_ready", filled_first)
+        capsys.readouterr()
+        assert publish(project, dest, monkeypatch) == 1
+        err = capsys.readouterr().err
+        assert f"is full (No space left on device" in err and "Traceback" not in err
+        assert err.endswith(f"The live site is unchanged: {dest} still serves {live}.\n")
+        assert os.readlink(dest) == str(live) and releases(dest) == [live]
+        assert sorted(p.name for p in publishing.releases_dir(dest).iterdir()) == [".lock", live.name, "live-history"]
+        assert publishing._history(dest) == [live.name]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_rollback_stopped_at_its_switch_says_what_is_live(tmp_path, monkeypatch, capsys, stop):
+    dest = tmp_path / "safety"
+    first = old_release(dest, "20250101T000000-000000Z", live=True)
+    old_release(dest, "20260101T000000-000000Z", live=True)
+    signal_when(monkeypatch, "_link_ready", stop)
+    monkeypatch.chdir(tmp_path)
+    assert main(["publish", "--rollback", str(dest)]) == 128 + stop
+    assert capsys.readouterr().err == (f"bulletins publish: stopped by {stop.name} once done.\n"
+                                       f"{dest} now serves {first}.\n")
+    assert os.readlink(dest) == str(first)

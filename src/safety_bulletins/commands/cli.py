@@ -346,7 +346,7 @@ def run_publish(args) -> int:
     try:
         with publishing.signals_stop_publishing():
             if args.rollback:
-                release = publishing.rollback(dest)
+                release = publishing.rollback(dest, progress)
                 print(f"{dest} now serves {release}")
                 return EXIT_OK
             root = project_root(Path.cwd())
@@ -370,7 +370,8 @@ def run_publish(args) -> int:
     except (KeyboardInterrupt, publishing.Interrupted) as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         stopped = "; the build was stopped and removed" if progress.step == "building the new release" else ""
-        print(f"bulletins publish: stopped by {signal.Signals(signum).name} while {progress.step}{stopped}.\n"
+        when = "once done" if progress.step == "done" else f"while {progress.step}"
+        print(f"bulletins publish: stopped by {signal.Signals(signum).name} {when}{stopped}.\n"
               f"{publishing.what_is_live(dest, progress)}.", file=sys.stderr)
         return 128 + signum
     for problem in progress.not_removed:

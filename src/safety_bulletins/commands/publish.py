@@ -81,6 +81,8 @@ def live(dest: Path) -> str | None:
 def what_is_live(dest: Path, progress: Progress) -> str:
     """One sentence on what DEST serves now, for the end of any message of a publish that stopped."""
     serving = live(dest)
+    if progress.step == "done":
+        return f"{dest} now serves {serving}"
     if progress.switched:
         return (f"The new release is live: {dest} now serves {serving}; not finished: {progress.step} "
                 "(the next publish does it)")
@@ -282,7 +284,7 @@ def _link_ready(dest: Path, release: Path) -> Path:
     return temporary
 
 
-def _switch(dest: Path, release: Path, history: list[str], progress: Progress) -> None:
+def _switch(dest: Path, release: Path, history: list[str], progress: Progress, then: str) -> None:
     """Point DEST at a release in one atomic step, and record it in the history. Whatever needs room (the
     new link, the new history) is written first: after the switch only renames are left, which a full disk
     does not stop, and signals wait until both are done."""
@@ -303,7 +305,7 @@ def _switch(dest: Path, release: Path, history: list[str], progress: Progress) -
         progress.switched = True
         progress.step = "recording the switch in the history"
         os.replace(made[0], releases_dir(dest) / HISTORY)
-        progress.step = "removing the old releases"  # a signal held meanwhile arrives now
+        progress.step = then  # a signal held meanwhile arrives now
 
 
 @contextlib.contextmanager
@@ -417,7 +419,8 @@ def publish(project: Path, dest: Path, as_of: dt.date, progress: Progress | None
         progress.release = release
         progress.step = "switching to the new release"
         try:
-            _switch(dest, release, [*_history(dest), release.name][-KEEP_RELEASES:], progress)
+            _switch(dest, release, [*_history(dest), release.name][-KEEP_RELEASES:], progress,
+                    then="removing the old releases")
         except BaseException:
             if not progress.switched:
                 with _signals_held():
@@ -429,8 +432,10 @@ def publish(project: Path, dest: Path, as_of: dt.date, progress: Progress | None
     return release
 
 
-def rollback(dest: Path) -> Path:
+def rollback(dest: Path, progress: Progress | None = None) -> Path:
     """Switch DEST back to the release that was live before the current one."""
+    progress = progress if progress is not None else Progress()
+    progress.step = "going back to the previous release"
     _check_dest(dest)
     nothing = PublishError(f"there is no earlier release of {dest} to go back to")
     if not releases_dir(dest).is_dir():
@@ -443,7 +448,7 @@ def rollback(dest: Path) -> Path:
         if not is_ours(previous):
             raise PublishError(f"{previous} is not a release made by 'bulletins publish' (a link, another "
                                f"folder, or made before releases carried {MARKER}): not switching to it")
-        _switch(dest, previous, history[:-1], Progress())
+        _switch(dest, previous, history[:-1], progress, then="done")
     return previous
 
 
