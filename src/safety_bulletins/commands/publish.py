@@ -5,7 +5,11 @@ DEST is a symbolic link the web server serves; releases live next to it in
 atomic: a request sees the old site or the new one, never a mix or a missing file.
 
 Every release is a clean full build into an empty folder: nothing of the live release or of
-a build cache can reach it, so it equals `mkdocs build` of the same sources, always.
+a build cache can reach it, so it equals `mkdocs build` of the same sources, always (with the
+marker that says publish made it, see MARKER: publish removes nothing else).
+
+Nothing it runs can hang it (every child process has a time limit, see `processes`), a full disk is
+said in plain words, and however it stops, it says what DEST serves (see Progress).
 """
 
 from __future__ import annotations
