@@ -1,6 +1,7 @@
 """`bulletins publish`: a new release per publish, an atomic switch, rollback, and a live
 site that a failed check or build never touches, proven behind nginx."""
 
+import errno
 import os
 import shutil
 import signal
@@ -578,3 +579,17 @@ def test_a_rollback_stopped_at_its_switch_says_what_is_live(tmp_path, monkeypatc
     assert capsys.readouterr().err == (f"bulletins publish: stopped by {stop.name} once done.\n"
                                        f"{dest} now serves {first}.\n")
     assert os.readlink(dest) == str(first)
+
+
+@pytest.mark.parametrize("code, said", [(errno.ENOSPC, "is full (No space left on device)"),
+                                        (errno.EDQUOT, "is full (Disk quota exceeded)"),
+                                        (errno.EMFILE, "too many open files (Too many open files): raise the limit"),
+                                        (errno.ENFILE, "too many open files (Too many open files in system)")])
+def test_a_build_that_ran_out_of_room_or_files_is_said_in_plain_words(tmp_path, code, said):
+    """A quota or the open-files limit cannot be reached for real here as a full tmpfs can: the build's
+    last words as MkDocs prints them."""
+    stderr = ("INFO - Building documentation...\nTraceback (most recent call last):\n  File \"x.py\", line 1\n"
+              f"OSError: [Errno {code}] {os.strerror(code)}: '{tmp_path}/site/index.html'\n")
+    message = publishing._build_failure(stderr, tmp_path)
+    assert said in message and "Traceback" not in message
+    assert message.endswith(f"The build said: OSError: [Errno {code}] {os.strerror(code)}: '{tmp_path}/site/index.html'")

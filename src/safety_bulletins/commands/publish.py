@@ -238,8 +238,10 @@ def disk_problem(exc: OSError, folder: Path) -> str:
     what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"the disk holding {folder} is full ({what}); {_disk_state(folder)}"
-    if exc.errno in (errno.EMFILE, errno.ENFILE):
+    if exc.errno == errno.EMFILE:
         return f"too many open files ({what}): raise the limit (ulimit -n) of the publishing user"
+    if exc.errno == errno.ENFILE:
+        return f"too many open files ({what}): the system's limit (sysctl fs.file-max) is reached"
     return f"{what}: check that the publishing user can write {folder}"
 
 
@@ -363,7 +365,7 @@ def _build_failure(stderr: str, folder: Path) -> str:
     """What to say of a failed build: a disk that filled up in plain words (the last line of MkDocs' traceback
     says which file), anything else as the build said it."""
     lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    for code in DISK_ERRORS:
+    for code in sorted(DISK_ERRORS, key=lambda c: -len(os.strerror(c))):  # "Too many open files in system" first
         said = next((line.strip() for line in reversed(lines) if os.strerror(code) in line), None)
         if said is not None:
             return (disk_problem(OSError(code, os.strerror(code)), folder)
