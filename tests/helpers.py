@@ -196,3 +196,73 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def small_disk(folder: Path, size: str, inodes: int):
+    """A filesystem of its own at `folder` (tmpfs: `size` bytes such as "8m", `inodes` files), to be filled
+    up for real. Needs root (CI runs the tests as root): skipped, saying why, where mounting is refused."""
+    import pytest
+
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},nr_inodes={inodes},mode=0755",
+                              "tmpfs", str(folder)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs to fill up (needs root): {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        if subprocess.run(["umount", str(folder)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "--lazy", str(folder)], check=True)
+
+
+def fill(folder: Path, what: str, leave: int = 0) -> None:
+    """Use up the disk holding `folder`: its bytes ("bytes") or its inodes ("inodes", all but `leave`)."""
+    folder.mkdir(exist_ok=True)
+    if what == "bytes":
+        with open(folder / "filler", "wb") as filler:
+            for block in (2**20, 2**12, 1):
+                try:
+                    while True:
+                        filler.write(b"\0" * block)
+                        filler.flush()
+                except OSError:
+                    continue
+    else:
+        n = 0
+        while True:
+            try:
+                (folder / str(n)).touch()
+            except OSError:
+                break
+            n += 1
+        for k in range(min(leave, n)):
+            (folder / str(k)).unlink()
+
+
+NEVER_EXITS = """\
+#!/bin/sh
+# a program that never exits (as Pagefind on a disk out of inodes), with a child (what a stopped program
+# must not leave behind), in a process group of its own if GROUP is 1. TOKEN names both in `ps`.
+python3 -c 'import os, time; GROUP and os.setpgid(0, 0); time.sleep(600)' TOKEN &
+exec python3 -c 'import time; time.sleep(600)' TOKEN
+"""
+
+
+def never_exits(path: Path, token: str, own_group: bool = False) -> Path:
+    """An executable at `path` that never exits (see NEVER_EXITS); `token` finds its processes."""
+    path.write_text(NEVER_EXITS.replace("TOKEN", token).replace("GROUP", str(int(own_group))))
+    path.chmod(0o755)
+    return path
+
+
+def processes_with(token: str) -> list[int]:
+    """The live processes whose command line holds `token`."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if token.encode() in cmdline.read_bytes() and (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found

@@ -6,8 +6,10 @@ import os
 import subprocess
 from pathlib import Path
 
+import time
+
 import pytest
-from helpers import MEETING_MD, UNITS_YML, write_tree
+from helpers import MEETING_MD, UNITS_YML, never_exits, processes_with, write_tree
 
 from safety_bulletins.site_build import history as history_module
 from safety_bulletins.site_build.history import git_history
@@ -82,8 +84,8 @@ def test_the_repository_root_as_folder(repo):
 def test_one_git_log_for_the_whole_folder(repo, monkeypatch):
     commit(repo, {f"bulletins/2025/{n:04}.md": MEETING_MD for n in range(300)}, "2026-03-02T08:00:00+08:00")
     calls = []
-    real_run = subprocess.run
-    monkeypatch.setattr(history_module.subprocess, "run", lambda cmd, **kw: calls.append(cmd) or real_run(cmd, **kw))
+    real_run = history_module.processes.run
+    monkeypatch.setattr(history_module.processes, "run", lambda cmd, *a, **kw: calls.append(cmd) or real_run(cmd, *a, **kw))
     history = git_history(repo / "bulletins")
     assert len(history.files) == 303
     assert sum("log" in cmd for cmd in calls) == 1 and len(calls) <= 3, calls
@@ -136,3 +138,21 @@ def test_fresh_repository_without_commits(tmp_path):
     git(repo, "init", "-q")
     history = git_history(repo / "bulletins")
     assert history.available and history.files == {} and history.warnings == []
+
+
+def test_a_git_that_never_exits_is_stopped_in_time(repo, monkeypatch, tmp_path):
+    token = f"never-exits-{os.getpid()}-{time.monotonic_ns()}"
+    (tmp_path / "bin").mkdir()
+    never_exits(tmp_path / "bin" / "git", token)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(history_module, "GIT_TIMEOUT", 1)
+    monkeypatch.setattr(history_module, "GIT_TIMEOUT_PER_FILE", 0)
+    started = time.monotonic()
+    history = git_history(repo / "bulletins")
+    assert time.monotonic() - started < 10
+    assert not history.available and "git did not finish within 1 s" in history.warnings[0]
+    assert processes_with(token) == []  # git and what it started
+
+
+def test_gits_time_limit_grows_with_the_files():
+    assert history_module.git_timeout(10_000) == history_module.GIT_TIMEOUT + 10_000 * history_module.GIT_TIMEOUT_PER_FILE

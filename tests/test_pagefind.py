@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import re
+import shutil
+import time
 from pathlib import Path
 
 import pytest
-from helpers import MATERIAL_SEARCH_YML, MEETING_MD, PAGEFIND_YML, SITE_YML, UNITS_YML, build, mkdocs, site_files, write_tree
+from helpers import (MATERIAL_SEARCH_YML, MEETING_MD, PAGEFIND_YML, SITE_YML, UNITS_YML, build, fill, mkdocs,
+                     never_exits, processes_with, site_files, small_disk, write_tree)
 
 from safety_bulletins.outputs import pagefind
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
@@ -309,3 +313,36 @@ def test_readable_is_bounded(monkeypatch):
     assert len(pagefind.readable("pagefind/fragment/x.pf_fragment", bomb)) == 1000
     assert pagefind.readable("pagefind/fragment/x.pf_fragment", b"not gzip") == b"not gzip"
     assert pagefind.readable("index.html", gzip.compress(b"x")) == gzip.compress(b"x")
+
+
+def test_a_pagefind_that_never_exits_is_stopped_with_what_it_started(tmp_path, monkeypatch):
+    token = f"never-exits-{os.getpid()}-{time.monotonic_ns()}"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(never_exits(tmp_path / "pagefind", token)))
+    (tmp_path / "site").mkdir()
+    started = time.monotonic()
+    with pytest.raises(pagefind.PagefindError, match=r"did not finish indexing .* within 1 s and was stopped"):
+        pagefind.Run(tmp_path / "site", timeout=1)()
+    assert time.monotonic() - started < 10
+    assert processes_with(token) == []  # the program and its child, stopped together
+    assert list((tmp_path / "site").iterdir()) == []  # no staging folder left
+
+
+def test_pagefind_on_a_disk_out_of_inodes_is_stopped_in_time(pagefind_site, tmp_path):
+    """The real Pagefind never exits when it cannot create its files: the run's time limit stops it."""
+    with small_disk(tmp_path / "disk", "64m", 2000) as disk:
+        site = disk / "site"
+        shutil.copytree(pagefind_site, site)
+        shutil.rmtree(site / "pagefind")
+        fill(disk / "full", "inodes")
+        for n in range(8):  # room for the staging folder and a few files, not for the index (with fewer it panics)
+            (disk / "full" / str(n)).unlink()
+        started = time.monotonic()
+        with pytest.raises(pagefind.PagefindError, match="within 3 s and was stopped.*out of inodes"):
+            pagefind.Run(site, timeout=3)()
+        assert time.monotonic() - started < 15
+        assert not any(p.name.startswith(".pagefind") for p in site.iterdir())
+
+
+def test_pagefinds_time_limit_grows_with_the_pages(pagefind_site):
+    pages = len(list(pagefind_site.glob(pagefind.PAGES)))
+    assert pages >= 2 and pagefind.timeout_for(pagefind_site) == pagefind.TIMEOUT_FLOOR + pagefind.TIMEOUT_PER_PAGE * pages

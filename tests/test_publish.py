@@ -1,6 +1,7 @@
 """`bulletins publish`: a new release per publish, an atomic switch, rollback, and a live
 site that a failed check or build never touches, proven behind nginx."""
 
+import errno
 import os
 import shutil
 import signal
@@ -12,10 +13,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import MEETING_MD, REPO, build, nginx
+from helpers import MEETING_MD, REPO, build, fill, never_exits, nginx, processes_with, small_disk
 
 from safety_bulletins.commands.cli import main
-from safety_bulletins.commands.publish import releases
+from safety_bulletins.commands import publish as publishing
+from safety_bulletins.commands.publish import MARKER, releases
 
 
 def publish(project, dest, monkeypatch, *extra):
@@ -57,7 +59,8 @@ def test_failed_check_or_build_leaves_the_live_site_alone(site_project, tmp_path
     config = project / "mkdocs.yml"
     config.write_text(config.read_text() + "theme_typo: [\n", encoding="utf-8")  # a build that fails
     assert publish(project, dest, monkeypatch) == 1
-    assert "the build failed; the live site is unchanged" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the build failed:" in err and err.endswith(f"The live site is unchanged: {dest} still serves {live}.\n")
     assert dest.resolve() == live and releases(dest) == [live]
 
 
@@ -134,7 +137,9 @@ OTHER_MD = MEETING_MD.replace("CIG-2021-05-2", "O-1").replace("Special meeting",
 
 
 def tree(site):
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    """The files of a site; of a release, all but the marker publish writes in it (see MARKER)."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
+            if p.is_file() and p != site / MARKER}
 
 
 def full_build(project, tmp_path):
@@ -288,11 +293,14 @@ def test_a_release_left_half_built_by_a_kill_is_never_listed_and_removed_next_ti
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
     dest = tmp_path / "safety"
     assert publish(project, dest, monkeypatch) == 0
-    leftover = tmp_path / "safety.releases" / ".building-20260101T000000-000000Z"  # as `kill -9` leaves it
+    leftover = publishing._new_release_folder(dest, "20260101T000000-000000Z")  # as `kill -9` leaves it
     (leftover / "bulletins").mkdir(parents=True)
+    not_ours = tmp_path / "safety.releases" / ".building-20260101T000000-000001Z"  # the name, not the marker
+    (not_ours / "bulletins").mkdir(parents=True)
     assert releases(dest) == [dest.resolve()]
     assert publish(project, dest, monkeypatch) == 0
     assert not leftover.exists() and len(releases(dest)) == 2
+    assert (not_ours / "bulletins").is_dir()
 
 
 def test_a_missing_parent_folder_is_an_error_not_created(site_project, tmp_path, monkeypatch, capsys):
@@ -321,7 +329,8 @@ def test_a_release_that_does_not_match_its_sources_is_not_switched_to(site_proje
     config.write_text(config.read_text(encoding="utf-8").replace("hooks:\n", "hooks:\n  - tamper.py\n"))
     assert publish(project, dest, monkeypatch) == 1
     err = capsys.readouterr().err
-    assert "does not match its sources (bulletins verify); the live site is unchanged" in err
+    assert "does not match its sources (bulletins verify), so it was removed" in err
+    assert err.endswith(f"The live site is unchanged: {dest} still serves {live}.\n")
     assert "CIG-2021-05-2" in err
     assert dest.resolve() == live and releases(dest) == [live]
 
@@ -340,3 +349,247 @@ def test_a_link_to_a_bulletin_whose_embargo_has_lifted_is_published(site_project
     dest = tmp_path / "safety"
     assert publish(project, dest, monkeypatch) == 0  # as of 2026-11-28, the pinned date
     assert (dest / "bulletins/2021/2021-05-26-other/index.html").is_file()
+
+
+# --- what publish removes, and when it stops: the disk, the time limit, signals at each stage ---------------
+
+def old_release(dest, stamp, live=False):
+    """A release as publish makes one (its marker included), without the time a build takes."""
+    publishing.releases_dir(dest).mkdir(exist_ok=True)
+    building = publishing._new_release_folder(dest, stamp)
+    (building / "index.html").write_text(f"<html>{stamp}</html>")
+    release = building.with_name(stamp)
+    building.rename(release)
+    if live:
+        publishing._switch(dest, release, [*publishing._history(dest), stamp], publishing.Progress(), then="done")
+    return release
+
+
+def test_only_what_publish_made_is_ever_removed(site_project, tmp_path, monkeypatch):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    dest = tmp_path / "srv" / "safety"
+    (tmp_path / "srv").mkdir()
+    shared = tmp_path / "shared"  # e.g. a folder of other sites, holding the releases folder by a link
+    (shared / "releases").mkdir(parents=True)
+    (shared / "other-site" / "index.html").parent.mkdir()
+    (shared / "other-site" / "index.html").write_text("another site")
+    publishing.releases_dir(dest).symlink_to(shared / "releases")
+    folder = publishing.releases_dir(dest)
+    live = old_release(dest, "20260101T000000-000000Z", live=True)
+    pruned = old_release(dest, "20250101T000000-000000Z")  # ours, out of the history: pruned
+    (pruned / "data").symlink_to(shared / "other-site")  # a link inside a release: never followed
+    (folder / "shared").symlink_to(shared / "other-site")
+    (folder / "20240101T000000-000000Z").symlink_to(shared / "other-site")  # a release's name, a link
+    (folder / "20230101T000000-000000Z").mkdir()  # a release's name, not made by publish
+    (folder / "20230101T000000-000000Z" / "keep.txt").write_text("mine")
+    shutil.copytree(live, folder / "20220101T000000-000000Z")  # a copy of a release: its marker names another
+    (folder / ".building-20210101T000000-000000Z").mkdir()  # the name of an unfinished build, not ours
+    (folder / "archive").mkdir()
+    others = sorted(p.name for p in folder.iterdir() if p.name not in (live.name, pruned.name))
+    assert releases(dest) == [pruned, live]
+    assert publish(project, dest, monkeypatch) == 0
+    assert not pruned.exists()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(others + [".lock", live.name, dest.resolve().name])
+    assert (shared / "other-site" / "index.html").read_text() == "another site"
+    assert (folder / "20230101T000000-000000Z" / "keep.txt").read_text() == "mine"
+    assert releases(dest) == [live, folder / dest.resolve().name]
+    assert publish(project, dest, monkeypatch, "--rollback") == 0 and dest.resolve() == live.resolve()
+
+
+@pytest.mark.parametrize("size, inodes, short", [("2m", 10_000, "MB"), ("64m", 60, "inodes")])
+def test_a_disk_without_room_for_a_release_is_said_before_building(site_project, tmp_path, monkeypatch, capsys,
+                                                                   size, inodes, short):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    with small_disk(tmp_path / "disk", size, inodes) as disk:
+        dest = disk / "safety"
+        assert publish(project, dest, monkeypatch) == 1
+        err = capsys.readouterr().err
+        assert f"not enough room on the disk holding {disk / 'safety.releases'}" in err and "Traceback" not in err
+        assert f"nothing was built\nNothing was published: {dest} does not exist yet." in err
+        free, need = err.split(" free, a release needs about ")
+        assert short == "MB" and float(free.split(" MB")[0].split()[-1]) < float(need.split(" MB")[0]) or \
+            short == "inodes" and int(free.split()[-2]) < int(need.split(" and ")[1].split()[0])
+        assert sorted(p.name for p in (disk / "safety.releases").iterdir()) == [".lock"]
+
+
+FILLING_HOOK = '''
+from pathlib import Path
+from mkdocs.plugins import event_priority
+import sys
+sys.path.insert(0, {tests!r})
+from helpers import fill
+
+@event_priority(100)  # before the site's own hook: Pagefind then finds the disk full
+def on_{event}(config):
+    fill(Path(config.site_dir).parents[1] / "filler", {what!r}, {leave})
+'''
+
+
+@pytest.mark.parametrize("event, what, leave", [("pre_build", "bytes", 0), ("post_build", "inodes", 0),
+                                                ("post_build", "inodes", 8)])
+def test_a_disk_that_fills_up_during_the_build_is_said_and_the_half_made_release_removed(
+        site_project, tmp_path, monkeypatch, capsys, event, what, leave):
+    """Another program fills the disk while the build runs: before the pages are written (MkDocs fails),
+    or before Pagefind indexes them: with no inode left, it cannot start; with a few, it never exits (as
+    Pagefind 1.5 does), and the build's time limit stops it."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    with small_disk(tmp_path / "disk", "32m", 4000) as disk:
+        dest = disk / "safety"
+        assert publish(project, dest, monkeypatch) == 0
+        live = dest.resolve()
+        used = tree_size(disk)
+        (project / "fill.py").write_text(FILLING_HOOK.format(tests=str(REPO / "tests"), event=event, what=what,
+                                                             leave=leave))
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text().replace("hooks:\n", f"hooks:\n  - {project / 'fill.py'}\n"))
+        capsys.readouterr()
+        started = time.monotonic()
+        assert publish(project, dest, monkeypatch, "--build-timeout", "10") == 1
+        err = capsys.readouterr().err
+        assert time.monotonic() - started < 40
+        assert "Traceback" not in err
+        if leave == 0:
+            assert f"the disk holding {disk / 'safety.releases'} is full (No space left on device)" in err
+        else:
+            assert "the build did not finish within 10 s and was stopped with all its processes" in err
+            assert " inodes were free then (df -h; df -i)" in err
+        assert f"The live site is unchanged: {dest} still serves {live}." in err
+        assert os.readlink(dest) == str(live) and releases(dest) == [live]
+        shutil.rmtree(disk / "filler")
+        assert tree_size(disk) == used  # nothing of the stopped build is left
+
+
+def tree_size(folder):
+    return publishing.tree_size(folder)
+
+
+def test_a_build_that_never_ends_is_stopped_with_all_its_processes(site_project, tmp_path, monkeypatch, capsys):
+    """Pagefind that never exits (a program first in PAGEFIND_BINARY_PATH, where Pagefind's Python package looks
+    first), with a child in a process group of its own: the build's time limit stops them all."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    dest = tmp_path / "safety"
+    live = old_release(dest, "20260101T000000-000000Z", live=True)
+    token = f"never-exits-{os.getpid()}-{time.monotonic_ns()}"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(never_exits(tmp_path / "pagefind", token, own_group=True)))
+    started = time.monotonic()
+    assert publish(project, dest, monkeypatch, "--build-timeout", "8") == 1
+    assert 8 <= time.monotonic() - started < 30
+    err = capsys.readouterr().err
+    assert "the build did not finish within 8 s and was stopped with all its processes" in err
+    assert f"The live site is unchanged: {dest} still serves {live}." in err
+    wait_for(lambda: processes_with(token) == [], 5)
+    assert releases(dest) == [live] and os.readlink(dest) == str(live)
+    assert [p.name for p in publishing.releases_dir(dest).iterdir() if p.name.startswith(".building")] == []
+
+
+def test_the_builds_time_limit_grows_with_the_bulletins(site_project):
+    project = site_project({f"2021/2021-05-{n:02}-meeting.md": MEETING_MD for n in range(1, 11)})
+    assert publishing.build_timeout(project) == publishing.BUILD_TIMEOUT_FLOOR + 10 * publishing.BUILD_TIMEOUT_PER_BULLETIN
+
+
+SIGNALLING_HOOK = '''
+import os, signal, time
+
+def on_pre_build(config):
+    os.kill(os.getppid(), {signum})  # publish runs in the test's process: the build is its child
+    time.sleep(60)
+'''
+
+
+def signal_when(monkeypatch, name, signum):
+    """Send `signum` to this process (where publish runs) as publish calls its function `name`."""
+    real = getattr(publishing, name)
+
+    def signalled(*args, **kwargs):
+        os.kill(os.getpid(), signum)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(publishing, name, signalled)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("stage", ["before the build", "during the build", "right after the switch",
+                                   "during the pruning"])
+def test_a_stopped_publish_says_what_is_live(site_project, tmp_path, monkeypatch, capsys, stage, stop):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    dest = tmp_path / "safety"
+    old = old_release(dest, "20250101T000000-000000Z")  # out of the history: to be pruned
+    live = old_release(dest, "20260101T000000-000000Z", live=True)
+    if stage == "before the build":
+        signal_when(monkeypatch, "_check_room", stop)
+    elif stage == "during the build":
+        (project / "stop.py").write_text(SIGNALLING_HOOK.format(signum=int(stop)))
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text().replace("hooks:\n", f"hooks:\n  - {project / 'stop.py'}\n"))
+    elif stage == "right after the switch":
+        signal_when(monkeypatch, "_link_ready", stop)  # held during the switch, so it arrives after it
+    else:
+        signal_when(monkeypatch, "_remove_release", stop)
+    assert publish(project, dest, monkeypatch) == 128 + stop
+    err = capsys.readouterr().err
+    assert f"stopped by {stop.name} while" in err and "Traceback" not in err
+    serving = os.readlink(dest)
+    if stage in ("before the build", "during the build"):
+        assert serving == str(live)
+        assert err.endswith(f"The live site is unchanged: {dest} still serves {serving}.\n")
+        assert releases(dest) == [old, live]
+    else:
+        new = releases(dest)[-1]
+        assert serving == str(new) and new not in (old, live)
+        assert err.endswith(f"The new release is live: {dest} now serves {serving}; not finished: removing the "
+                            "old releases (the next publish does it).\n")
+        assert releases(dest) == [old, live, new]  # the pruning did not happen
+        assert publishing._history(dest) == [live.name, new.name]
+    assert [p.name for p in publishing.releases_dir(dest).iterdir() if p.name.startswith(".building")] == []
+
+
+def test_a_disk_full_at_the_switch_leaves_the_live_site_and_says_so(site_project, tmp_path, monkeypatch, capsys):
+    """The disk fills up between the build and the switch: the switch needs a new link and a new history,
+    both made before the link is swapped, so the live site stays and the new release goes."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    with small_disk(tmp_path / "disk", "32m", 4000) as disk:
+        dest = disk / "safety"
+        assert publish(project, dest, monkeypatch) == 0
+        live = dest.resolve()
+        real = publishing._history_ready
+
+        def filled_first(*args):
+            fill(disk / "filler", "bytes")
+            return real(*args)
+
+        monkeypatch.setattr(publishing, "_history_ready", filled_first)
+        capsys.readouterr()
+        assert publish(project, dest, monkeypatch) == 1
+        err = capsys.readouterr().err
+        assert f"is full (No space left on device" in err and "Traceback" not in err
+        assert err.endswith(f"The live site is unchanged: {dest} still serves {live}.\n")
+        assert os.readlink(dest) == str(live) and releases(dest) == [live]
+        assert sorted(p.name for p in publishing.releases_dir(dest).iterdir()) == [".lock", live.name, "live-history"]
+        assert publishing._history(dest) == [live.name]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_rollback_stopped_at_its_switch_says_what_is_live(tmp_path, monkeypatch, capsys, stop):
+    dest = tmp_path / "safety"
+    first = old_release(dest, "20250101T000000-000000Z", live=True)
+    old_release(dest, "20260101T000000-000000Z", live=True)
+    signal_when(monkeypatch, "_link_ready", stop)
+    monkeypatch.chdir(tmp_path)
+    assert main(["publish", "--rollback", str(dest)]) == 128 + stop
+    assert capsys.readouterr().err == (f"bulletins publish: stopped by {stop.name} once done.\n"
+                                       f"{dest} now serves {first}.\n")
+    assert os.readlink(dest) == str(first)
+
+
+@pytest.mark.parametrize("code, said", [(errno.ENOSPC, "is full (No space left on device)"),
+                                        (errno.EDQUOT, "is full (Disk quota exceeded)"),
+                                        (errno.EMFILE, "too many open files (Too many open files): raise the limit"),
+                                        (errno.ENFILE, "too many open files (Too many open files in system)")])
+def test_a_build_that_ran_out_of_room_or_files_is_said_in_plain_words(tmp_path, code, said):
+    """A quota or the open-files limit cannot be reached for real here as a full tmpfs can: the build's
+    last words as MkDocs prints them."""
+    stderr = ("INFO - Building documentation...\nTraceback (most recent call last):\n  File \"x.py\", line 1\n"
+              f"OSError: [Errno {code}] {os.strerror(code)}: '{tmp_path}/site/index.html'\n")
+    message = publishing._build_failure(stderr, tmp_path)
+    assert said in message and "Traceback" not in message
+    assert message.endswith(f"The build said: OSError: [Errno {code}] {os.strerror(code)}: '{tmp_path}/site/index.html'")

@@ -121,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
                    "removes it and exits with 128 + the signal's number.")
     pub.add_argument("dest", type=Path, help="the link the web server serves, e.g. /srv/safety-bulletins")
     pub.add_argument("--rollback", action="store_true", help="switch back to the previous release")
+    pub.add_argument("--build-timeout", type=_seconds, metavar="SECONDS",
+                     help="stop the build (and all it started) after this long (default: "
+                          f"{publishing.BUILD_TIMEOUT_FLOOR} s + {publishing.BUILD_TIMEOUT_PER_BULLETIN} s per bulletin)")
 
     verify = _command(commands, "verify", run_verify, "check a built site against its sources",
                       "Recompute from the sources what SITE must and must not hold: report any directive missing, "
@@ -141,6 +144,16 @@ def _command(commands, name: str, run, summary: str, description: str) -> argpar
     command = commands.add_parser(name, help=summary, description=f"{description} {_EXITS}")
     command.set_defaults(run=run)
     return command
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds greater than 0, e.g. 600")
+    return seconds
 
 
 def _as_of_option(command: argparse.ArgumentParser, what: str) -> None:
@@ -329,33 +342,41 @@ def run_digest(args) -> int:
 
 def run_publish(args) -> int:
     dest = args.dest.absolute()
+    progress = publishing.Progress()
     try:
         with publishing.signals_stop_publishing():
             if args.rollback:
-                release = publishing.rollback(dest)
+                release = publishing.rollback(dest, progress)
                 print(f"{dest} now serves {release}")
                 return EXIT_OK
             root = project_root(Path.cwd())
             as_of = as_of_date()  # once: the check, the build and its verification see the same day
+            progress.step = "checking the bulletins"
             project = load_project(root / "bulletins", as_of)
             if project.errors:
                 for problem in project.errors:
                     print(problem, file=sys.stderr)
-                print(f"Not published: {len(project.errors)} error(s); the live site is unchanged.", file=sys.stderr)
+                print(f"Not published: {len(project.errors)} error(s).\n{publishing.what_is_live(dest, progress)}.",
+                      file=sys.stderr)
                 return EXIT_PROBLEMS
-            release = publishing.publish(root, dest, as_of)
+            release = publishing.publish(root, dest, as_of, progress, timeout=args.build_timeout)
     except (publishing.PublishError, DateError) as exc:
-        print(f"bulletins publish: {exc}", file=sys.stderr)
+        print(f"bulletins publish: {exc}\n{publishing.what_is_live(dest, progress)}.", file=sys.stderr)
         return EXIT_PROBLEMS
-    except OSError as exc:  # what the checks before the build cannot foresee: a full disk, a folder made read-only
-        print(f"bulletins publish: {exc}: check that the publishing user can write {dest.parent} and that "
-              "the disk is not full", file=sys.stderr)
+    except OSError as exc:  # what the checks before the build cannot foresee: a folder made read-only...
+        print(f"bulletins publish: {publishing.disk_problem(exc, dest.parent)}\n"
+              f"{publishing.what_is_live(dest, progress)}.", file=sys.stderr)
         return EXIT_PROBLEMS
     except (KeyboardInterrupt, publishing.Interrupted) as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
-        print(f"bulletins publish: stopped by {signal.Signals(signum).name}; the build was stopped and removed, "
-              "the live site is unchanged", file=sys.stderr)
+        stopped = "; the build was stopped and removed" if progress.step == "building the new release" else ""
+        when = "once done" if progress.step == "done" else f"while {progress.step}"
+        print(f"bulletins publish: stopped by {signal.Signals(signum).name} {when}{stopped}.\n"
+              f"{publishing.what_is_live(dest, progress)}.", file=sys.stderr)
         return 128 + signum
+    for problem in progress.not_removed:
+        print(f"bulletins publish: warning: an old release could not be removed (the next publish tries again): "
+              f"{problem}", file=sys.stderr)
     print(f"Published: {dest} now serves {release}")
     return EXIT_OK
 

@@ -28,12 +28,14 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import zlib
 from pathlib import Path
 
+from .. import processes
 from ..catalog import Catalog
 from ..model import BULLETIN_TYPES, Bulletin
 from .filters import filter_options
@@ -57,7 +59,16 @@ NOT_TEXT = (".headerlink",)
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
 NOTHING = "nothing (no bulletin has text to index: search finds nothing)"
-TIMEOUT = 3600  # seconds: Pagefind's whole run; a hung indexer must not hang the build
+# Pagefind's time limit: it indexes 10,000 bulletin pages in about 25 s, and never exits when the disk
+# runs out of inodes. The limit grows with the pages to index, 20 times what they take and a floor.
+TIMEOUT_FLOOR = 20  # seconds
+TIMEOUT_PER_PAGE = 0.05  # seconds
+
+
+def timeout_for(site_dir: Path) -> float:
+    """Pagefind's time limit for the pages it will read in `site_dir` (what `PAGES` matches)."""
+    pages = sum(1 for _ in Path(site_dir).glob(PAGES))
+    return TIMEOUT_FLOOR + TIMEOUT_PER_PAGE * pages
 
 
 class PagefindError(RuntimeError):
@@ -132,9 +143,9 @@ class Run:
     the previous index, never half of one. `cancel` stops it from another thread (`mkdocs
     serve` indexes in the background, and a newer rebuild makes an older run pointless)."""
 
-    def __init__(self, site_dir: Path, timeout: int = TIMEOUT, background: bool = False):
+    def __init__(self, site_dir: Path, timeout: float | None = None, background: bool = False):
         self.site_dir = Path(site_dir)
-        self.timeout = timeout
+        self.timeout = timeout  # None: timeout_for(site_dir), once the pages are written
         self.background = background  # at a lower CPU priority than the build (the preview's next rebuild)
         self._process: subprocess.Popen | None = None
         self._cancelled = False
@@ -144,7 +155,10 @@ class Run:
         A site with no bulletin text to index (no bulletins, or only titles and dates) gets
         no index, and search finds nothing. Raises PagefindError if Pagefind fails (or was
         cancelled). Nothing of the staging folder is left behind, whatever happens."""
-        staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=self.site_dir))  # its own: runs may overlap
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=self.site_dir))  # its own: runs may overlap
+        except OSError as exc:
+            raise PagefindError(f"cannot make Pagefind's staging folder in {self.site_dir}: {exc.strerror}") from None
         try:
             stdout = self._index(staging)
             if stdout is None:
@@ -162,22 +176,26 @@ class Run:
         """Pagefind's report, or None if it found no page with text (it then refuses to write an index)."""
         command = [sys.executable, "-m", "pagefind", "--site", str(self.site_dir), "--output-path", str(staging),
                    "--force-language", LANGUAGE, "--glob", PAGES, *(f"--exclude-selectors={s}" for s in NOT_TEXT)]
+        timeout = self.timeout if self.timeout is not None else timeout_for(self.site_dir)
+        # In a process group of its own, stopped whole on timeout; the preview's stays in the terminal's
+        # group, which Ctrl-C reaches (that closes the preview while its indexing thread is left as it is)
+        grouping = {"process_group": -1} if self.background else {}
         try:
-            self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                             stdin=subprocess.DEVNULL, text=True)
+            self._process = processes.start(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                            stdin=subprocess.DEVNULL, text=True, **grouping)
         except OSError as exc:
             raise PagefindError(f"cannot run Pagefind ({exc}): pip install 'pagefind[extended]>=1.3,<2'") from None
         if self.background:  # not preexec_fn: unsafe in a process with threads (the preview's)
             with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
         if self._cancelled:  # cancelled while it started
-            self._process.kill()
+            self._kill()
         try:
-            stdout, stderr = self._process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.communicate()
-            raise PagefindError(f"Pagefind did not finish indexing {self.site_dir} in {self.timeout} s") from None
+            stdout, stderr = processes.wait(self._process, timeout)
+        except processes.TimeLimitExceeded:
+            raise PagefindError(f"Pagefind did not finish indexing {self.site_dir} within {timeout:g} s and was "
+                                f"stopped ({TIMEOUT_FLOOR} s + {TIMEOUT_PER_PAGE} s per bulletin page); is the disk "
+                                "full or out of inodes? (df -h; df -i)") from None
         if self._cancelled:
             raise PagefindError("cancelled: a newer build indexes the site")
         if self._process.returncode != 0 and re.search(r"^\s*Indexed 0 pages$", stdout, re.MULTILINE):
@@ -209,10 +227,18 @@ class Run:
     def cancel(self) -> None:
         self._cancelled = True
         if self._process is not None and self._process.poll() is None:
-            self._process.kill()
+            self._kill()
+
+    def _kill(self) -> None:
+        """Its whole process group (the preview's: the process): the thread that waits for it reaps it."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if self.background:
+                self._process.kill()
+            else:
+                os.killpg(self._process.pid, signal.SIGKILL)
 
 
-def index_site(site_dir: Path, timeout: int = TIMEOUT) -> str:
+def index_site(site_dir: Path, timeout: float | None = None) -> str:
     """Index the written site into `site_dir/pagefind/` (see Run)."""
     return Run(site_dir, timeout)()
 

@@ -15,7 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GIT_TIMEOUT = 120  # seconds; a full log of years of bulletins takes well under one
+from .. import processes
+
+# git's time limit, per run: a full log of years of bulletins takes well under a second; the limit
+# grows with the files asked about, and git is stopped (with anything it started) when it is reached
+GIT_TIMEOUT = 60  # seconds
+GIT_TIMEOUT_PER_FILE = 0.01  # seconds
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,10 @@ def git_history(folder: Path, paths: Iterable[str] | None = None) -> History:
     folder = Path(folder)
     if not folder.is_dir():
         return unavailable(f"no git history: {folder} is not a folder")
+    paths = list(paths) if paths is not None else None
+    limit = git_timeout(len(paths) if paths is not None else sum(1 for _ in folder.rglob("*.md")))
 
-    inside = run_git(folder, "rev-parse", "--is-inside-work-tree")
+    inside = run_git(folder, "rev-parse", "--is-inside-work-tree", timeout=limit)
     if isinstance(inside, str):
         return unavailable(inside)
     if inside.returncode != 0 or inside.stdout.strip() != "true":
@@ -57,18 +64,18 @@ def git_history(folder: Path, paths: Iterable[str] | None = None) -> History:
         return unavailable(f"no git history for {folder}: {detail}")
 
     history = History()
-    shallow = run_git(folder, "rev-parse", "--is-shallow-repository")
+    shallow = run_git(folder, "rev-parse", "--is-shallow-repository", timeout=limit)
     boundary: set[str] = set()
     if not isinstance(shallow, str) and shallow.stdout.strip() == "true":
         history.shallow = True
-        boundary = shallow_boundary(folder)
+        boundary = shallow_boundary(folder, limit)
         history.warnings.append(
             f"history is shallow: {folder} is in a shallow clone, so last-changed dates and change counts only "
             "cover the fetched commits; clone with full history (git fetch --unshallow, or fetch-depth: 0 in CI) "
             "for exact values")
 
     log = run_git(folder, "-c", "log.showSignature=false", "log", "-z", "--no-merges", "-M", "--relative",
-                  "--name-status", "--format=%x01%H%x00%cI", "--", ".")
+                  "--name-status", "--format=%x01%H%x00%cI", "--", ".", timeout=limit)
     if isinstance(log, str):
         return unavailable(log)
     if log.returncode != 0:
@@ -78,7 +85,7 @@ def git_history(folder: Path, paths: Iterable[str] | None = None) -> History:
         return unavailable(f"no git history for {folder}: git log failed: {stderr}")
 
     counted = parse_log(log.stdout, boundary)
-    wanted = list(paths) if paths is not None else [p for p in counted if (folder / p).is_file()]
+    wanted = paths if paths is not None else [p for p in counted if (folder / p).is_file()]
     history.files = {p: counted[p] for p in wanted if p in counted}
     return history
 
@@ -124,9 +131,9 @@ def parse_log(output: str, boundary: set[str] = frozenset()) -> dict[str, FileHi
     return {name: FileHistory(last[name], count[name], name not in incomplete) for name in last}
 
 
-def shallow_boundary(folder: Path) -> set[str]:
+def shallow_boundary(folder: Path, timeout: float = GIT_TIMEOUT) -> set[str]:
     """The commits a shallow clone was cut at (their parents were not fetched)."""
-    path = run_git(folder, "rev-parse", "--path-format=absolute", "--git-path", "shallow")
+    path = run_git(folder, "rev-parse", "--path-format=absolute", "--git-path", "shallow", timeout=timeout)
     if isinstance(path, str) or path.returncode != 0:
         return set()
     try:
@@ -135,15 +142,21 @@ def shallow_boundary(folder: Path) -> set[str]:
         return set()
 
 
-def run_git(folder: Path, *args: str) -> subprocess.CompletedProcess | str:
-    """Run git in `folder`; a string says why it could not run at all."""
+def git_timeout(files: int) -> float:
+    """The time limit of one git run for a history of `files` files."""
+    return GIT_TIMEOUT + GIT_TIMEOUT_PER_FILE * files
+
+
+def run_git(folder: Path, *args: str, timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess | str:
+    """Run git in `folder`; a string says why it could not run at all, or did not finish in time."""
     try:
-        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
-                              encoding="utf-8", errors="surrogateescape", timeout=GIT_TIMEOUT)
+        return processes.run(["git", "-C", str(folder), *args], timeout, text=True, encoding="utf-8",
+                             errors="surrogateescape")
     except FileNotFoundError:
         return "no git history: git is not installed (Debian: apt-get install git)"
-    except subprocess.TimeoutExpired:
-        return f"no git history: git took longer than {GIT_TIMEOUT} s in {folder}"
+    except processes.TimeLimitExceeded:
+        return (f"no git history: git did not finish within {timeout:g} s in {folder} and was stopped "
+                f"(is the disk full, or the repository on a hung network mount?)")
     except OSError as error:
         return f"no git history: git could not run: {error}"
 
