@@ -1,0 +1,32 @@
+"""The one module of the package that imports MkDocs: `bulletins check` (and `verify`) read the
+site's Markdown configuration from mkdocs.yml as MkDocs reads it, so that bulletins are judged
+on the HTML the build will make. The build's hook passes its configuration directly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .site_build.rendering import MarkdownConfig
+
+
+class ConfigError(Exception):
+    """mkdocs.yml cannot be read; the message says why."""
+
+
+def markdown_config(config_file: Path) -> MarkdownConfig:
+    """mkdocs.yml's `markdown_extensions` with MkDocs' built-ins, and their options; the
+    example site's if there is no mkdocs.yml."""
+    if not config_file.is_file():
+        return MarkdownConfig()
+    # MkDocs and Material print banners about MkDocs 2 when imported: not for this command
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    try:
+        config = load_config(str(config_file))
+    except (ConfigurationError, OSError) as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
+    return MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs))
