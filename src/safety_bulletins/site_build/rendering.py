@@ -333,12 +333,13 @@ def apply(bulletin: Bulletin, verdict: Verdict) -> list[Problem]:
 
 class Judge:
     """Renders bulletins in worker processes (one per core) and remembers verdicts in `cache_dir`.
-    Called with a project's bulletins, it gives each its links and returns the problems."""
+    Called with a project's bulletins, it gives each its links and returns the problems.
+    `workers=0` renders in this process (unit tests: no worker to start, but none to kill either)."""
 
     def __init__(self, config: MarkdownConfig | None = None, cache_dir: Path | None = None, workers: int | None = None):
         self.config = config or MarkdownConfig()
         self.cache_file = cache_dir / CACHE_FILE if cache_dir is not None else None
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.rendered = 0  # bulletins rendered by the last call (the rest came from the cache)
 
     def __call__(self, bulletins: list[Bulletin]) -> list[Problem]:
@@ -418,6 +419,8 @@ class _Slot:
 def run_jobs(jobs: list[Job], config: MarkdownConfig, workers: int) -> list[Verdict]:
     """Every job's verdict, in order. A worker that outlives its job's limit by far (stuck in C,
     where the CPU timer cannot interrupt it) or dies is replaced, and its job refused."""
+    if workers == 0:
+        return [judge(job, config) for job in jobs]
     context = multiprocessing.get_context("spawn")  # no fork: the MkDocs process may run threads
     verdicts: list[Verdict | None] = [None] * len(jobs)
     waiting = list(range(len(jobs)))[::-1]
