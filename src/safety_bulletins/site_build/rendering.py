@@ -23,6 +23,7 @@ import hashlib
 import html
 import importlib.metadata
 import json
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -389,6 +390,12 @@ def _worker(connection, config: MarkdownConfig) -> None:
             return
         if job is None:
             return
+        # The CPU timer in `judge` interrupts Python code only between bytecodes; Markdown's slow
+        # shapes spend their time inside single regex searches. The kernel's CPU limit stops
+        # those (SIGXCPU, left at its default: the worker ends), a second after the timer.
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        soft = math.ceil(used.ru_utime + used.ru_stime + job.seconds()) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
         connection.send(judge(job, config))
 
 
@@ -430,7 +437,7 @@ def run_jobs(jobs: list[Job], config: MarkdownConfig, workers: int) -> list[Verd
             for slot in slots:
                 if slot.index is None and waiting:
                     slot.index = waiting.pop()
-                    # wall-clock backstop: starting the worker, a busy machine, then the CPU limit thrice
+                    # wall-clock backstop (the CPU limits stop it first): starting the worker, a busy machine
                     slot.deadline = time.monotonic() + 30 + 3 * jobs[slot.index].seconds()
                     slot.connection.send(jobs[slot.index])
             busy = [s for s in slots if s.index is not None]
@@ -445,9 +452,11 @@ def run_jobs(jobs: list[Job], config: MarkdownConfig, workers: int) -> list[Verd
                         verdicts[slot.index] = slot.connection.recv()
                         slot.index = None
                         continue
-                    except (EOFError, OSError):  # the worker died: out of memory, a crash in C
-                        failure = (job.body_line, "Markdown could not read this bulletin: its renderer died "
-                                   f"(exit code {slot.process.exitcode})", _too_slow(job, job.seconds())[2])
+                    except (EOFError, OSError):  # the worker ended: over its CPU limit, or a crash in C
+                        slot.process.join(5)
+                        failure = (_too_slow(job, job.seconds()) if slot.process.exitcode == -signal.SIGXCPU else
+                                   (job.body_line, "Markdown could not read this bulletin: its renderer died "
+                                    f"(exit code {slot.process.exitcode})", _too_slow(job, job.seconds())[2]))
                 elif time.monotonic() >= slot.deadline:
                     failure = _too_slow(job, job.seconds())
                 else:
