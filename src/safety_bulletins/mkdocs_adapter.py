@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .site_build.rendering import MarkdownConfig
+from .site_build.rendering import CACHE_FOLDER, Judge, MarkdownConfig
 
 
 class ConfigError(Exception):
@@ -30,3 +30,11 @@ def markdown_config(config_file: Path) -> MarkdownConfig:
     except (ConfigurationError, OSError) as exc:
         raise ConfigError(f"{config_file}: {exc}") from None
     return MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs))
+
+
+def judge_for(project_dir: Path) -> Judge:
+    """What reads a project's links from its rendered pages: with its mkdocs.yml's Markdown
+    configuration and the build's cache, or the example site's configuration (and no cache,
+    nothing written) where there is no mkdocs.yml."""
+    config_file = project_dir / "mkdocs.yml"
+    return Judge(markdown_config(config_file), project_dir / CACHE_FOLDER if config_file.is_file() else None)

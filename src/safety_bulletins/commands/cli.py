@@ -27,8 +27,8 @@ from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, new_bulletin, review_section
 from ..site_build.settings import SettingsError, read_settings
 from .verify import verify_site
-from ..mkdocs_adapter import ConfigError, markdown_config
-from ..site_build.rendering import CACHE_FOLDER, Judge
+from ..mkdocs_adapter import ConfigError, judge_for
+from ..site_build.rendering import Judge
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -183,14 +183,10 @@ def run_check(args) -> int:
 
 
 def _judge(project_dir: Path) -> Judge:
-    """What reads a project's links from its rendered pages: with its mkdocs.yml's Markdown
-    configuration and cache, or the example site's configuration (and no cache) without one."""
-    config_file = project_dir / "mkdocs.yml"
     try:
-        markdown = markdown_config(config_file)
+        return judge_for(project_dir)
     except ConfigError as exc:
         raise UsageError(f"cannot read the site's Markdown configuration: {exc}") from None
-    return Judge(markdown, project_dir / CACHE_FOLDER if config_file.is_file() else None)
 
 
 def run_new(args) -> int:
