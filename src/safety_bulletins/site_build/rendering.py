@@ -43,7 +43,7 @@ from pymdownx.slugs import slugify
 from ..model import Bulletin, Problem
 from ..outputs.markdown_ext import Card, DirectiveExtension, SafeHtmlExtension, page_markdown
 from ..sources.attachments import local_files
-from ..sources.paths import url_scheme
+from ..sources.paths import other_host
 
 # The example site's mkdocs.yml: what `bulletins check` renders with when no mkdocs.yml is beside
 # the bulletins folder (MkDocs' built-ins toc, tables and fenced_code first, as MkDocs lists them).
@@ -57,7 +57,6 @@ DEFAULT_EXTENSION_CONFIGS = {"toc": {"permalink": True, "slugify": slugify(case=
 SECONDS_BASE = 3.0  # CPU seconds for any bulletin
 SECONDS_PER_MB = 10.0  # and per MB of its text
 MEMORY_BYTES = 2 * 2**30  # address space of a rendering worker
-RECURSION_LIMIT = 1000  # Python's default, stated: the build's own limit
 CACHE_FOLDER = ".cache/safety-bulletins-render"  # in the project, beside mkdocs.yml
 CACHE_FILE = "verdicts.json"
 
@@ -74,8 +73,6 @@ LINKS = {"a": ("href",), "area": ("href",)}
 _ATTRIBUTE = re.compile(  # an attribute of a start tag as written (html.parser's attrfind_tolerant)
     r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*")
 _SRCSET_URL = re.compile(r"\s*([^\s,]+)[^,]*,?")
-_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
-_C0_AND_SPACE = "".join(map(chr, range(0x21)))
 # The code that decides a verdict: a new version of it (or of the tools) renders everything again.
 _CODE = hashlib.sha256(b"".join(Path(m).read_bytes() for m in (
     __file__, Path(__file__).parents[1] / "outputs" / "markdown_ext.py"))).hexdigest()
@@ -285,21 +282,9 @@ class _Lines:
 
 # --- what the URLs mean ---------------------------------------------------------------------
 
-def browser_url(value: str) -> str:
-    """The URL as the browser reads the attribute: entities decoded, C0 controls and spaces
-    trimmed at the ends, tabs and newlines dropped, `\\` read as `/`."""
-    url = _TAB_OR_NEWLINE.sub("", html.unescape(value)).strip(_C0_AND_SPACE)
-    return url.replace("\\", "/")
-
-
 def outside_request(value: str) -> bool:
-    """Whether loading this URL asks another host (`https://x`, `//x`, `/\\x`). A URL of a scheme
-    the sanitizer removes (`javascript:`, `data:`) is the sanitizer's to refuse."""
-    url = browser_url(value)
-    scheme = url_scheme(url)
-    if scheme is None:
-        return url.startswith("//")
-    return scheme not in ("javascript", "vbscript", "data", "mailto", "tel")
+    """Whether loading this URL, as written in the HTML, asks another host."""
+    return other_host(html.unescape(value))
 
 
 def url_problems(path: Path, urls: Iterable[Url]) -> list[Problem]:
