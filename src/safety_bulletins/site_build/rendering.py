@@ -31,6 +31,7 @@ import pickle
 import re
 import resource
 import signal
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -366,8 +367,17 @@ class Judge:
         os.replace(partial, self.cache_file)
 
 
+def _address_space() -> int:
+    """Bytes of address space this process holds now (a forked worker starts with its parent's)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _worker(connection, config: MarkdownConfig) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    limit = _address_space() + MEMORY_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
             job = connection.recv()
@@ -413,7 +423,9 @@ def run_jobs(jobs: list[Job], config: MarkdownConfig, workers: int) -> list[Verd
     where the CPU timer cannot interrupt it) or dies is replaced, and its job refused."""
     if workers == 0:
         return [judge(job, config) for job in jobs]
-    context = multiprocessing.get_context("spawn")  # no fork: the MkDocs process may run threads
+    # Forking is fast (the Markdown modules are loaded already), but a thread of the parent may
+    # hold a lock at that moment: with other threads (`mkdocs serve`), start fresh processes.
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
     verdicts: list[Verdict | None] = [None] * len(jobs)
     waiting = list(range(len(jobs)))[::-1]
     slots = [_Slot(context, config) for _ in range(max(1, min(workers, len(jobs))))]
