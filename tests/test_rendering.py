@@ -150,3 +150,22 @@ def test_the_configuration_fingerprint_is_the_same_in_every_process():
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout for _ in range(2)}
     assert runs == {MarkdownConfig().fingerprint() + "\n"}
     assert "0x" not in repr(rendering._stable(MarkdownConfig().configs))
+
+
+def test_check_renders_with_the_sites_markdown_configuration(tmp_path):
+    from helpers import SITE_YML
+
+    from safety_bulletins.mkdocs_adapter import ConfigError, markdown_config
+
+    assert markdown_config(tmp_path / "mkdocs.yml") == MarkdownConfig()  # none: the example site's
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "bulletins").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
+    config = markdown_config(tmp_path / "mkdocs.yml")
+    assert config.extensions[:3] == ("toc", "tables", "fenced_code") and "def_list" not in config.extensions
+    definitions = "a\n: b\n" * 1000  # nests too deep with def_list, plain text without
+    assert judge(Job(definitions, (), definitions, 6), config).failure is None
+    assert judge(Job(definitions, (), definitions, 6), MarkdownConfig()).failure is not None
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nmarkdown_extensions: [no_such_extension]\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        markdown_config(tmp_path / "mkdocs.yml")

@@ -23,11 +23,11 @@ def markdown_config(config_file: Path) -> MarkdownConfig:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import MkDocsException
 
     try:
         config = load_config(str(config_file))
-    except (ConfigurationError, OSError) as exc:
+    except (MkDocsException, OSError) as exc:  # Abort (its errors logged above) included
         raise ConfigError(f"{config_file}: {exc}") from None
     return MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs))
 
