@@ -178,6 +178,7 @@ class _StubTarget(NamedTuple):
 def render(job: Job, config: MarkdownConfig) -> str:
     """The HTML of the bulletin's Markdown, as the build makes it (before MkDocs rewrites links)."""
     import markdown  # only where pages are rendered
+    import markdown.htmlparser
 
     wanted = set(job.cards)
 
@@ -186,6 +187,12 @@ def render(job: Job, config: MarkdownConfig) -> str:
 
     md = markdown.Markdown(extensions=[*config.extensions, SafeHtmlExtension(), DirectiveExtension(card)],
                            extension_configs=config.configs)
+    # MkDocs reads every page's Markdown once more, for the ids of raw HTML (its _RawHTMLPreprocessor),
+    # with Python-Markdown's copy of html.parser: that read is quadratic on runs of unclosed tags
+    # ('<div <div ...', '<a@b <a@b ...'), so it is part of what a page costs to build.
+    scan = markdown.htmlparser.htmlparser.HTMLParser()
+    scan.feed(job.markdown)
+    scan.close()
     return md.convert(job.markdown)
 
 
