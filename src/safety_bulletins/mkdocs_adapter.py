@@ -4,6 +4,7 @@ on the HTML the build will make. The build's hook passes its configuration direc
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -15,21 +16,33 @@ class ConfigError(Exception):
 
 
 def markdown_config(config_file: Path) -> MarkdownConfig:
-    """mkdocs.yml's `markdown_extensions` with MkDocs' built-ins, and their options; the
-    example site's if there is no mkdocs.yml."""
+    """mkdocs.yml's `markdown_extensions` with MkDocs' built-ins, and their options, read and
+    checked by MkDocs' own YAML loader and option (only that option: a checkout without docs/
+    or another machine's paths still has its Markdown configuration); the example site's if
+    there is no mkdocs.yml."""
     if not config_file.is_file():
         return MarkdownConfig()
     # MkDocs and Material print banners about MkDocs 2 when imported: not for this command
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
-    from mkdocs.config import load_config
+    from mkdocs.config.base import ValidationError
+    from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.exceptions import MkDocsException
+    from mkdocs.utils.yaml import yaml_load
 
+    option = copy.deepcopy(dict(MkDocsConfig._schema)["markdown_extensions"])
+    configs = MkDocsConfig(config_file_path=str(config_file))
     try:
-        config = load_config(str(config_file))
-    except (MkDocsException, OSError) as exc:  # Abort (its errors logged above) included
+        with config_file.open("rb") as stream:
+            raw = yaml_load(stream) or {}
+        option.pre_validation(configs, "markdown_extensions")
+        extensions = option.validate(raw.get("markdown_extensions") if isinstance(raw, dict) else None)
+        option.post_validation(configs, "markdown_extensions")
+    except (MkDocsException, ValidationError, OSError) as exc:
         raise ConfigError(f"{config_file}: {exc}") from None
-    return MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs))
+    except Exception as exc:  # noqa: BLE001 - a YAML error, an extension that fails to load: said, not a traceback
+        raise ConfigError(f"{config_file}: {type(exc).__name__}: {exc}") from None
+    return MarkdownConfig(tuple(extensions), dict(configs["mdx_configs"] or {}))
 
 
 def judge_for(project_dir: Path) -> Judge:
