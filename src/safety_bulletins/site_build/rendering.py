@@ -279,13 +279,21 @@ class _Lines:
 
     def _find(self, needle: str) -> int | None:
         """The next line holding `needle` as a whole target or file name (`t.md` is not in `draft.md`)."""
-        pattern = re.compile(r"(?:^|(?<=[\s(<:/\\\]]))" + re.escape(needle) + r"(?=[\s)>\"'#?]|$)")
         start = self.after.get(needle, 0)
         for index in [*range(start, len(self.lines)), *range(0, start)]:
-            if needle in self.lines[index] and pattern.search(self.lines[index]):
-                self.after[needle] = index + 1
-                return index
+            line = self.lines[index]
+            at = line.find(needle)
+            while at >= 0:
+                end = at + len(needle)
+                if (at == 0 or line[at - 1] in _BEFORE_TARGET) and (end == len(line) or line[end] in _AFTER_TARGET):
+                    self.after[needle] = index + 1
+                    return index
+                at = line.find(needle, at + 1)
         return None
+
+
+_BEFORE_TARGET = frozenset(" \t(<:/\\]")  # what may come before a target or a file name in Markdown
+_AFTER_TARGET = frozenset(" \t)>\"'#?")
 
 
 # --- what the URLs mean ---------------------------------------------------------------------
