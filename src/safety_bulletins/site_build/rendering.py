@@ -393,6 +393,7 @@ def _address_space() -> int:
 def _worker(connection, config: MarkdownConfig) -> None:
     limit = _address_space() + MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker ended by SIGXCPU leaves no core file in the project
     while True:
         try:
             job = connection.recv()
