@@ -36,6 +36,7 @@ from safety_bulletins.site_build.settings import SettingsError, bulletin_setting
 from safety_bulletins.outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS, SEARCH_FILTERS_SCRIPT,
                                            SEARCH_WORKER)
 from safety_bulletins.site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
+from safety_bulletins.site_build.rendering import CACHE_FOLDER, MarkdownConfig
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
@@ -91,7 +92,9 @@ def on_config(config):
     bulletins_dir = Path(config.config_file_path).parent / "bulletins"
     _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls, config.theme["language"],
                             settings.audience, site_name=config.site_name, site_url=config.site_url,
-                            time_zone=settings.time_zone, search=_search_engine(config, settings.search))
+                            time_zone=settings.time_zone, search=_search_engine(config, settings.search),
+                            markdown=MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)),
+                            cache_dir=Path(config.config_file_path).parent / CACHE_FOLDER)
     # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
     # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
     _build.feeds_in_head = not _offline(config)

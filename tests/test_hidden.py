@@ -18,6 +18,7 @@ import pytest
 from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, free_port, mkdocs, write_tree
 
 from safety_bulletins.model import Bulletin
+from safety_bulletins.site_build.rendering import Judge
 from safety_bulletins.sources.project import hidden_because, load_project
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
 from safety_bulletins.commands.verify import verify_site
@@ -206,7 +207,7 @@ def test_published_and_hidden_split_the_bulletins(bulletins_dir):
 
 
 def messages(bulletins_dir, files, as_of=None) -> list[tuple[str, int, str, str]]:
-    project = load_project(bulletins_dir(files), as_of)
+    project = load_project(bulletins_dir(files), as_of, Judge(workers=0))  # links read as check reads them
     return [(p.path.name, p.line, p.message, p.hint) for p in project.problems]
 
 

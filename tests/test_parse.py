@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from safety_bulletins.sources.parse import headings, links, parse_bulletin, read_text, without_code_spans
+from safety_bulletins.sources.parse import headings, parse_bulletin, read_text, without_code_spans
 from safety_bulletins.sources.project import load_project
 from safety_bulletins.sources.validate import first_sentence
 
@@ -114,11 +114,6 @@ def test_bom_and_crlf_are_accepted(tmp_path):
     assert problems == [] and text == "---\ntitle: T\n---\nx\n"
 
 
-def test_links_skip_code_and_carry_lines():
-    body = "See [form](forms/a.xlsx) and ![img](p.png).\n```\n[x](code.pdf)\n```\n`[y](span.pdf)`\n[ref]: docs/b.pdf\n"
-    assert links(body, 10) == [("forms/a.xlsx", 10), ("p.png", 10), ("docs/b.pdf", 15)]
-
-
 def test_header_name_is_case_insensitive_and_tabs_count_as_spaces():
     raw, problems = parse("---\ntitle: T\n---\n///\tDirective\t| Do it\n    units: all\n\nText\n///\n")
     assert problems == [] and raw.directives[0].title == "Do it"
@@ -147,16 +142,6 @@ def test_code_spans_close_only_with_a_run_of_the_same_length():
     assert without_code_spans("``` `x` ```") == ""
 
 
-def test_footnote_definitions_are_not_links():
-    body = "Under the law[^law].\n\n[^law]: Article 21 of the Work Safety Law\n   [^2]: see [the form](f.xlsx)\n"
-    assert links(body, 1) == [("f.xlsx", 4)]
-
-
-def test_link_forms_with_titles_angles_and_brackets_in_the_text():
-    body = '[a](x.pdf "T") [b](<y z.pdf>) [c [d]](w.pdf) [e](v.pdf (t)) [f](u.pdf "no close'
-    assert [t for t, _ in links(body, 1)] == ["x.pdf", "y z.pdf", "w.pdf", "v.pdf"]
-
-
 HOSTILE_LINES = {
     "backticks": "`" * 100_000,
     "backtick runs": "``` `" * 20_000,
@@ -181,7 +166,6 @@ def test_hostile_lines_take_linear_time(line):
     text = f"---\ntitle: T\n---\n{line}\n\n/// directive\n    units: [all]\n\n{line}\n///\n"
     started = time.perf_counter()
     raw, _ = parse(text)
-    links(raw.body, 4)
     first_sentence(line)
     assert time.perf_counter() - started < 0.5  # each was seconds to hours before
 

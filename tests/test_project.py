@@ -2,6 +2,7 @@
 
 from helpers import MEETING_MD
 
+from safety_bulletins.site_build.rendering import Judge
 from safety_bulletins.sources.project import MAX_BULLETIN_BYTES, PARALLEL_FROM, check_folder, load_project
 
 
@@ -15,8 +16,8 @@ def test_check_folder_in_parallel_finds_what_load_project_finds(bulletins_dir):
     files["2021/other.MD"] = plain
     folder = bulletins_dir(files)
 
-    project = load_project(folder)
-    report = check_folder(folder, workers=2)
+    project = load_project(folder, judge=Judge(workers=0))
+    report = check_folder(folder, workers=2, judge=Judge(workers=0))
 
     def keyed(problems):
         return [(p.path, p.line, p.severity, p.message, p.hint) for p in problems]

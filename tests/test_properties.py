@@ -37,6 +37,7 @@ from safety_bulletins.commands import cli
 from safety_bulletins.sources.dates import parse_date
 from safety_bulletins.model import Problem, errors_in
 from safety_bulletins.sources.parse import parse_bulletin
+from safety_bulletins.site_build.rendering import Judge
 from safety_bulletins.sources.project import check_folder, load_bulletin, load_project
 from safety_bulletins.outputs.site import bulletin_src
 from safety_bulletins.site_build.sitebuild import SiteBuild
@@ -163,8 +164,8 @@ def test_check_never_crashes(project):
         out, err = io.StringIO(), io.StringIO()
         with time_limit(HARD_LIMIT):
             start = time.monotonic()
-            loaded = load_project(root)
-            report = check_folder(root)
+            loaded = load_project(root, judge=Judge(workers=0))  # links read as check reads them
+            report = check_folder(root, judge=Judge(workers=0))
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 code = cli.main(["check", str(root)])
             elapsed = time.monotonic() - start

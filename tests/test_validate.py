@@ -5,7 +5,13 @@ import datetime as dt
 import pytest
 from helpers import AS_OF, MEETING_MD
 
-from safety_bulletins.sources.project import load_project
+from safety_bulletins.site_build.rendering import Judge
+from safety_bulletins.sources import project as projects
+
+
+def load_project(root, as_of=None):
+    """As `bulletins check` loads it: links read from the rendered pages."""
+    return projects.load_project(root, as_of, Judge(workers=0))
 
 AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 

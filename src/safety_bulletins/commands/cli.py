@@ -27,6 +27,8 @@ from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, new_bulletin, review_section
 from ..site_build.settings import SettingsError, read_settings
 from .verify import verify_site
+from ..mkdocs_adapter import ConfigError, judge_for
+from ..site_build.rendering import Judge
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -171,7 +173,7 @@ def run_check(args) -> int:
         as_of = as_of_date()
     except DateError:
         as_of = None
-    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of)
+    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, judge=_judge(path.parent))
     errors = report.errors
     if args.format == "json":
         print(json.dumps({
@@ -191,6 +193,13 @@ def run_check(args) -> int:
         return EXIT_PROBLEMS
     print(f"OK: {report.bulletins} bulletins, {report.directives} directives in {path}.")
     return EXIT_OK
+
+
+def _judge(project_dir: Path) -> Judge:
+    try:
+        return judge_for(project_dir)
+    except ConfigError as exc:
+        raise UsageError(f"cannot read the site's Markdown configuration: {exc}") from None
 
 
 def run_new(args) -> int:

@@ -35,6 +35,7 @@ from ..catalog import Catalog
 from ..model import Bulletin
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
+from ..mkdocs_adapter import ConfigError, judge_for
 from ..site_build.settings import read_settings
 from ..site_build.sitebuild import SiteBuild
 
@@ -163,7 +164,11 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str
     settings = read_settings(project_dir / "mkdocs.yml")
     if audience is None:
         audience = settings.audience
-    project = load_project(project_dir / "bulletins", as_of)
+    try:  # links and attachments as the build read them: from the rendered pages
+        judge = judge_for(project_dir)
+    except ConfigError as exc:
+        return [f"cannot read the site's Markdown configuration: {exc}"]
+    project = load_project(project_dir / "bulletins", as_of, judge)
     if project.errors:
         return [f"{p.path}:{p.line}: the sources have errors; a site cannot have been built from them: {p.message}"
                 for p in project.errors]

@@ -36,6 +36,7 @@ from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
 from ..outputs.render import Renderer
+from .rendering import Judge, MarkdownConfig
 from ..outputs.sanitize import OWN_MARK, sanitize
 
 
@@ -133,8 +134,11 @@ class SiteBuild:
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
-             time_zone: str = DEFAULT_TIME_ZONE, search: str = "material") -> SiteBuild:
-        project = load_project(bulletins_dir, as_of)
+             time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
+             cache_dir: Path | None = None) -> SiteBuild:
+        """The build of `bulletins_dir`, every bulletin judged on the HTML that `markdown` (the
+        site's Markdown configuration; the example's by default) makes of it."""
+        project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir))
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone, search)
 

@@ -8,7 +8,6 @@ a closing line with the same number of slashes.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,94 +330,6 @@ def without_code_spans(line: str) -> str:
         index = closing + 1
     kept.append(line[position:])
     return "".join(kept)
-
-
-# An inline link or image: `[text](target)`, `[text](<target>)`, `[text](target "title")`.
-# As Markdown reads it, the text may hold balanced brackets (`[a [b]](x)`) and `\[` is no
-# bracket. Found in one pass over the brackets, and where each target ends is looked up,
-# so that no character is read again for every link that might start before it.
-_BRACKET = re.compile(r"\\.|[\[\]]")
-_TARGET_START = re.compile(r"\(\s*")
-_ANGLE_TARGET = re.compile(r"<([^<>\n]*)>")
-_TARGET_END = re.compile(r"[)\s]")
-_PAREN = re.compile(r"\)")
-_TITLE = re.compile(r"\s+[\"'(]")
-_REFERENCE_LINK = re.compile(r"^[ ]{0,3}\[([^\]]+)\]:\s*(?:<([^>\n]*)>|(\S+))")
-
-
-def _inline_links(line: str) -> list[str]:
-    targets = []
-    next_stop, next_paren = _Next(line, _TARGET_END), _Next(line, _PAREN)
-    failed = -1  # where the last plain target ended without a ')' after it: all ending there fail
-    open_brackets, resume = 0, 0
-    for bracket in _BRACKET.finditer(line):
-        if bracket.start() < resume:  # inside the target of the link just found
-            continue
-        if bracket.group() == "[":
-            open_brackets += 1
-        if bracket.group() != "]" or not open_brackets:
-            continue
-        open_brackets -= 1
-        opening = _TARGET_START.match(line, bracket.end())
-        if not opening:
-            continue
-        start = opening.end()
-        angle = _ANGLE_TARGET.match(line, start)
-        close = _closing_paren(line, angle.end(), next_paren) if angle else None
-        if close is not None:
-            targets.append(angle.group(1))
-            resume = close + 1
-            continue
-        end = next_stop.at(start)
-        if end == start or end == failed:
-            continue
-        close = _closing_paren(line, end, next_paren)
-        if close is None:
-            failed = end
-            continue
-        targets.append(line[start:end])
-        resume = close + 1
-    return targets
-
-
-def _closing_paren(line: str, end: int, next_paren: _Next) -> int | None:
-    """The ')' closing a link whose target ends at `end`: right there, or after a title."""
-    if line.startswith(")", end):
-        return end
-    title = _TITLE.match(line, end)
-    close = next_paren.at(title.end()) if title else len(line)
-    return close if close < len(line) else None
-
-
-class _Next:
-    """Where `pattern` next matches in `line` at or after a position, from one search of the
-    whole line: asking again for each link would read the rest of the line each time."""
-
-    def __init__(self, line: str, pattern: re.Pattern):
-        self.starts = [m.start() for m in pattern.finditer(line)] + [len(line)]
-
-    def at(self, position: int) -> int:
-        return self.starts[bisect.bisect_left(self.starts, position)]
-
-
-def links(text: str, first_line: int) -> list[tuple[str, int]]:
-    """Link and image targets in Markdown, with their file lines; code is skipped, and so are
-    footnote definitions (`[^law]: Article 21 ...`), which are text, not a file."""
-    found = []
-    if "](" not in text and "]:" not in text:  # no link at all: skip the walk
-        return found
-    fence = None
-    for offset, line in enumerate(text.split("\n")):
-        fence, in_code = _track_fence(fence, line)
-        if in_code or ("](" not in line and "]:" not in line):
-            continue
-        line = without_code_spans(line)
-        targets = _inline_links(line)
-        reference = _REFERENCE_LINK.match(line)
-        if reference and not reference.group(1).startswith("^"):
-            targets.append(reference.group(2) if reference.group(2) is not None else reference.group(3))
-        found += [(target, first_line + offset) for target in targets]
-    return found
 
 
 _ATX_HEADING = re.compile(r"^[ ]{0,3}(#{1,6})(?:[ ]+(.*?))?[ ]*+(?:(?<=[ ])#++[ ]*+)?$")

@@ -45,6 +45,26 @@ def url_scheme(url: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def browser_url(url: str) -> str:
+    """The URL as a browser reads it (entities already decoded): C0 controls and spaces trimmed
+    at the ends, tabs and newlines dropped, `\\` read as `/` (as in http(s) and relative URLs)."""
+    return _TAB_OR_NEWLINE.sub("", url).strip(_C0_AND_SPACE).replace("\\", "/")
+
+
+def other_host(url: str) -> bool:
+    """Whether a URL (entities already decoded) leads to another host: an absolute one
+    (`https://x`, `ftp:x`) or a scheme-relative one (`//x`, `/\\x`). The schemes the pages
+    never keep (`javascript:`, `data:`...; see `disallowed_scheme`) and mailto/tel load nothing."""
+    read = browser_url(url)
+    scheme = url_scheme(read)
+    if scheme is None:
+        return read.startswith("//")
+    return scheme in ("http", "https") or (scheme not in URL_SCHEMES and scheme not in _NOT_LOADED)
+
+
+_NOT_LOADED = frozenset({"javascript", "vbscript", "data", "blob", "about"})  # removed, or nothing to fetch
+
+
 def disallowed_scheme(url: str) -> str | None:
     """The scheme of a URL that may not reach a page (javascript, data, vbscript...), or None."""
     scheme = url_scheme(url)

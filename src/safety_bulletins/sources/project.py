@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,22 +109,39 @@ class CheckReport:
         return errors_in(self.problems)
 
 
-def load_project(root: Path, as_of: dt.date | None = None) -> Project:
+# Gives bulletins the links and attachments of their rendered pages, returning the problems found.
+# It lives above this layer (site_build/rendering.py: it renders the Markdown): given by the caller.
+LinkJudge = Callable[[list[Bulletin]], list[Problem]]
+
+
+def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | None = None,
+                 workers: int = 1) -> Project:
     """Every bulletin below `root`, validated, with every problem found (embargoes that
-    have lifted by `as_of` are not held against links to them; without it, all are)."""
+    have lifted by `as_of` are not held against links to them; without it, all are).
+    The links in the text are read from the rendered page by `judge`: without one, a bulletin
+    has only its listed attachments and no links (enough for the directives alone)."""
     project = _start(Path(root))
     if project.root.is_dir():
-        for bulletin, file_problems in _read_all(project, load_bulletin):
+        for bulletin, file_problems in _read_all(project, load_bulletin, workers):
             project.problems += file_problems
             if bulletin is not None:
                 project.bulletins.append(bulletin)
+        if judge is not None:
+            found = judge(project.bulletins)
+            project.problems += found
+            refused = {p.path for p in errors_in(found)}
+            project.bulletins = [b for b in project.bulletins if b.source not in refused]
         project.problems += across_files([Outline.of(b) for b in project.bulletins], as_of)
     return project
 
 
-def check_folder(root: Path, workers: int = 1, as_of: dt.date | None = None) -> CheckReport:
+def check_folder(root: Path, workers: int = 1, as_of: dt.date | None = None,
+                 judge: LinkJudge | None = None) -> CheckReport:
     """The problems `load_project` would find, counting bulletins and directives; with
     workers > 1, large folders are read by that many processes, in the same order."""
+    if judge is not None:  # the links need the bulletins themselves, not their outlines
+        project = load_project(root, as_of, judge, workers)
+        return CheckReport(project.problems, len(project.bulletins), sum(len(b.directives) for b in project.bulletins))
     project = _start(Path(root))
     if not project.root.is_dir():
         return CheckReport(project.problems, 0, 0)

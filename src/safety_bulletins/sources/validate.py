@@ -25,7 +25,7 @@ from ..model import (
     errors_in,
 )
 from .attachments import local_files
-from .parse import CHINESE_LETTER, DIRECTIVE_FIELDS, FOLLOW_UP_FIELDS, RawBulletin, RawDirective, headings, links
+from .parse import CHINESE_LETTER, DIRECTIVE_FIELDS, FOLLOW_UP_FIELDS, RawBulletin, RawDirective, headings
 from .units import UnitRegistry
 from .yamlload import LineDict, shorten
 
@@ -211,7 +211,7 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         language=check.choice(fm, "lang", LANGUAGES, 2) or ("zh" if CHINESE_LETTER.search(title) else "en"),
     )
     listed = [(p, 1 + fm.line_of("attachments")) for p in check.text_list(fm, "attachments", 2)]
-    files = local_files(raw.path, rel_path, listed, links(raw.body, raw.body_line))
+    files = local_files(raw.path, rel_path, listed, [])  # links in the text: from the rendered page (site_build/rendering.py)
     check.problems += files.problems
     bulletin.attachments, bulletin.page_links = files.attachments, files.page_links
     blocks = sorted(raw.directives + raw.follow_ups, key=lambda block: block.line)

@@ -1,0 +1,484 @@
+"""Judge each bulletin on the HTML the renderer makes of it, not on its source lines.
+
+Every link and image the page will hold is read from the HTML that Python-Markdown makes
+with the site's own extensions and options (mkdocs.yml's `markdown_extensions`, then ours),
+so a link whose text wraps, a reference whose address is on the next line, a link in a
+quote, a list item or a table cell is judged like any other. Those URLs are the one source
+of a bulletin's links: they decide what it publishes (attachments) and which bulletins it
+links to (drafts and hidden ones are refused across files, see `project.across_files`).
+
+Rendering is also where hostile Markdown bites: some shapes take time that grows with the
+square of their size, deep nesting recurses until RecursionError. So each bulletin is
+rendered in a worker process with a CPU-time limit (the worker is killed if it stops
+answering), a memory limit, and RecursionError caught: a bulletin that cannot be rendered
+within bounds is refused with its file and line. Verdicts are cached by a hash of the text
+and the Markdown configuration, so dirty builds and `mkdocs serve` render only what changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import html
+import importlib.metadata
+import json
+import math
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import re
+import resource
+import signal
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import NamedTuple
+
+from pymdownx.slugs import slugify
+
+from ..model import Bulletin, Problem
+from ..outputs.markdown_ext import Card, DirectiveExtension, SafeHtmlExtension, TextIdsExtension, page_markdown
+from ..sources.attachments import local_files
+from ..sources.paths import other_host
+
+# The example site's mkdocs.yml: what `bulletins check` renders with when no mkdocs.yml is beside
+# the bulletins folder (MkDocs' built-ins toc, tables and fenced_code first, as MkDocs lists them).
+DEFAULT_EXTENSIONS = ("toc", "tables", "fenced_code", "admonition", "def_list", "footnotes", "pymdownx.details",
+                      "pymdownx.superfences", "pymdownx.blocks.admonition", "pymdownx.blocks.details")
+DEFAULT_EXTENSION_CONFIGS = {"toc": {"permalink": True, "slugify": slugify(case="lower")}}
+
+# Bounds on rendering one bulletin. A long inspection report (300 KB of Chinese, tables, photos)
+# renders in 0.35 s of CPU here; the limit grows with the text, so a real bulletin stays 10x or
+# more below it, while Markdown's quadratic shapes cross it at a few tens of KB.
+SECONDS_BASE = 3.0  # CPU seconds for any bulletin
+SECONDS_PER_MB = 10.0  # and per MB of its text
+MEMORY_BYTES = 2 * 2**30  # address space of a rendering worker
+CACHE_FOLDER = ".cache/safety-bulletins-render"  # in the project, beside mkdocs.yml
+CACHE_FILE = "verdicts.json"
+
+# Elements that make the browser load something as the page opens (an outside host would see
+# every reader), by the attributes holding what they load. A link (<a href>) loads only on a click.
+LOADS = {
+    "img": ("src", "srcset"), "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",),
+    "track": ("src",), "iframe": ("src",), "frame": ("src",), "embed": ("src",), "object": ("data",),
+    "link": ("href",), "script": ("src",), "input": ("src",), "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"), "feimage": ("href", "xlink:href"), "body": ("background",),
+    "table": ("background",), "td": ("background",), "th": ("background",),
+}
+LINKS = {"a": ("href",), "area": ("href",)}
+_ATTRIBUTE = re.compile(  # an attribute of a start tag as written (html.parser's attrfind_tolerant)
+    r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*")
+_SRCSET_URL = re.compile(r"\s*([^\s,]+)[^,]*,?")
+# The code that decides a verdict: a new version of it (or of the tools) renders everything again.
+_CODE = hashlib.sha256(b"".join(Path(m).read_bytes() for m in (
+    __file__, Path(__file__).parents[1] / "outputs" / "markdown_ext.py"))).hexdigest()
+_TOOLS = ("markdown", "pymdown-extensions")
+
+
+@dataclass(frozen=True)
+class MarkdownConfig:
+    """The Markdown extensions (names, or extension objects) and their options the site renders with."""
+
+    extensions: tuple = DEFAULT_EXTENSIONS
+    configs: dict = dataclasses.field(default_factory=lambda: dict(DEFAULT_EXTENSION_CONFIGS))
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(_stable((self.extensions, self.configs))).encode("utf-8")).hexdigest()
+
+    def for_workers(self) -> MarkdownConfig:
+        """Only what can be sent to a worker process (a plugin may add an extension object that cannot),
+        without ours (added by every build: `render` adds them)."""
+        theirs = [e for e in self.extensions if not isinstance(e, (SafeHtmlExtension, DirectiveExtension, TextIdsExtension))]
+        return MarkdownConfig(tuple(e for e in theirs if _picklable(e)),
+                              {k: v for k, v in self.configs.items() if _picklable(v)})
+
+
+def _picklable(value) -> bool:
+    try:
+        pickle.dumps(value)
+    except Exception:  # noqa: BLE001 - any reason it cannot be sent
+        return False
+    return True
+
+
+def _stable(value):
+    """A repr that is the same in every process (functions by name, not by address)."""
+    if isinstance(value, dict):
+        return sorted((str(k), _stable(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_stable(v) for v in value]
+    if isinstance(value, functools.partial):
+        return ["partial", _stable(value.func), _stable(value.args), _stable(value.keywords)]
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    return f"{type(value).__module__}.{type(value).__qualname__}:{_stable(getattr(value, '__dict__', {}))}"
+
+
+class Url(NamedTuple):
+    tag: str
+    attribute: str
+    value: str  # as written in the HTML: entities not decoded (the browser decodes them)
+    line: int  # in the bulletin's file
+
+
+@dataclass(frozen=True)
+class Verdict:
+    urls: tuple[Url, ...] = ()
+    failure: tuple[int, str, str] | None = None  # (line, message, hint): not rendered within bounds
+
+
+@dataclass(frozen=True)
+class Job:
+    """One bulletin to render: the Markdown the build renders, and its source to find lines in."""
+
+    markdown: str
+    cards: tuple[tuple[str, str], ...]  # the (kind, id) of its directive and follow-up blocks
+    body: str
+    body_line: int
+
+    @classmethod
+    def of(cls, bulletin: Bulletin) -> Job:
+        cards = tuple([("directive", d.id) for d in bulletin.directives]
+                      + [("follow-up", f.anchor) for f in bulletin.follow_ups])
+        return cls(page_markdown(bulletin), cards, bulletin.body, bulletin.body_line)
+
+    def key(self, config: MarkdownConfig) -> str:
+        tools = [f"{t}={importlib.metadata.version(t)}" for t in _TOOLS]
+        digest = hashlib.sha256("\0".join([_CODE, *tools, config.fingerprint(), repr(self.cards), str(self.body_line),
+                                           str(SECONDS_BASE), str(SECONDS_PER_MB), str(MEMORY_BYTES)]).encode())
+        for text in (self.markdown, self.body):
+            digest.update(b"\0" + text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def seconds(self) -> float:
+        return SECONDS_BASE + SECONDS_PER_MB * len(self.markdown.encode("utf-8", "surrogatepass")) / 2**20
+
+
+# --- rendering one bulletin (in a worker) ---------------------------------------------------
+
+class _TooSlow(BaseException):  # not an Exception: no `except Exception` in an extension may swallow it
+    pass
+
+
+def _on_timer(signum, frame):
+    raise _TooSlow
+
+
+class _StubTarget(NamedTuple):
+    id: str  # what Card.anchor reads: a card's content is the same whatever its facts
+
+
+def render(job: Job, config: MarkdownConfig) -> str:
+    """The HTML of the bulletin's Markdown, as the build makes it (before MkDocs rewrites links)."""
+    import markdown  # only where pages are rendered
+    import markdown.htmlparser
+
+    wanted = set(job.cards)
+
+    def card(kind: str, key: str) -> Card | None:
+        return Card(_StubTarget(key), "open") if (kind, key) in wanted else None
+
+    md = markdown.Markdown(extensions=[*config.extensions, SafeHtmlExtension(), DirectiveExtension(card), TextIdsExtension()],
+                           extension_configs=config.configs)
+    # MkDocs reads every page's Markdown once more, for the ids of raw HTML (its _RawHTMLPreprocessor),
+    # with Python-Markdown's copy of html.parser: that read is quadratic on runs of unclosed tags
+    # ('<div <div ...', '<a@b <a@b ...'), so it is part of what a page costs to build.
+    scan = markdown.htmlparser.htmlparser.HTMLParser()
+    scan.feed(job.markdown)
+    scan.close()
+    return md.convert(job.markdown)
+
+
+def judge(job: Job, config: MarkdownConfig) -> Verdict:
+    """Render the bulletin within its time limit (CPU time, so a busy machine does not refuse it)
+    and read the URLs of the result; a failure is the verdict."""
+    limit = job.seconds()
+    previous = signal.signal(signal.SIGPROF, _on_timer)
+    signal.setitimer(signal.ITIMER_PROF, limit)
+    try:
+        page = render(job, config)
+    except _TooSlow:
+        return Verdict(failure=_too_slow(job, limit))
+    except RecursionError:
+        return Verdict(failure=(job.body_line, "the text is nested too deep for Markdown to read "
+                                "(emphasis, lists, quotes or definitions inside each other)",
+                                "Write it flatter: a few levels of emphasis, lists and quotes are the most a page needs."))
+    except MemoryError:
+        return Verdict(failure=(job.body_line, f"Markdown needs more than {MEMORY_BYTES // 2**30} GB to read this text",
+                                "Split the bulletin, or look for a long run of repeated markup such as '![a]('."))
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+    return Verdict(urls=tuple(urls_of(page, job.body, job.body_line)))
+
+
+def _too_slow(job: Job, limit: float) -> tuple[int, str, str]:
+    return (job.body_line, f"Markdown takes more than {limit:.0f} s to read this bulletin: some markup in it "
+            "makes its time grow with the square of its length",
+            "Look for a long run of repeated markup ('![a](', '<a@b ', '<div ', ': ' definitions, '===' "
+            "underlines, unclosed '[' or '*'); write literal characters as '\\[', '\\*', '\\<'. "
+            "Split a very long bulletin into several.")
+
+
+class _Urls(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        wanted = LOADS.get(tag, ()) + LINKS.get(tag, ())
+        if not wanted or not any(name in wanted for name, _ in attrs):
+            return
+        raw = self.get_starttag_text()
+        for match in _ATTRIBUTE.finditer(raw, len(tag) + 1):
+            name, value = match.group(1).lower(), match.group(3)
+            if name in wanted and value is not None:
+                value = value[1:-1] if value[:1] in "'\"" and value[-1:] == value[:1] and len(value) > 1 else value
+                if name == "srcset":
+                    self.found += [(tag, name, m.group(1)) for m in _SRCSET_URL.finditer(value) if m.group(1)]
+                else:
+                    self.found.append((tag, name, value))
+
+
+def urls_of(page: str, body: str, body_line: int) -> list[Url]:
+    """Every URL a link or a loading element of the HTML holds, as written, in page order, each
+    with the line of the bulletin's source it came from."""
+    parser = _Urls()
+    parser.feed(page)
+    parser.close()
+    lines = _Lines(body, body_line)
+    return [Url(tag, name, value, lines.of(value)) for tag, name, value in parser.found]
+
+
+class _Lines:
+    """Where in the source a URL of the page was written: the next line holding it as written (or,
+    decoded, its file name), in page order; else the line of the URL before it. Markdown keeps the
+    target of a link on one line, wherever its text and label are."""
+
+    def __init__(self, body: str, body_line: int):
+        self.lines = body.split("\n")
+        self.body_line = body_line
+        self.last = 0  # index of the line of the URL before
+        self.after: dict[str, int] = {}  # per needle: the index after its last match
+
+    def of(self, value: str) -> int:
+        decoded = html.unescape(value)
+        tail = re.split(r"[/\\]", re.split(r"[#?]", decoded, maxsplit=1)[0])[-1]
+        for needle in dict.fromkeys((value, decoded, tail)):
+            if needle and (found := self._find(needle)) is not None:
+                self.last = found
+                return self.body_line + found
+        return self.body_line + self.last
+
+    def _find(self, needle: str) -> int | None:
+        """The next line holding `needle` as a whole target or file name (`t.md` is not in `draft.md`)."""
+        start = self.after.get(needle, 0)
+        for index in [*range(start, len(self.lines)), *range(0, start)]:
+            line = self.lines[index]
+            at = line.find(needle)
+            while at >= 0:
+                end = at + len(needle)
+                if (at == 0 or line[at - 1] in _BEFORE_TARGET) and (end == len(line) or line[end] in _AFTER_TARGET):
+                    self.after[needle] = index + 1
+                    return index
+                at = line.find(needle, at + 1)
+        return None
+
+
+_BEFORE_TARGET = frozenset(" \t(<:/\\]")  # what may come before a target or a file name in Markdown
+_AFTER_TARGET = frozenset(" \t)>\"'#?")
+
+
+# --- what the URLs mean ---------------------------------------------------------------------
+
+def outside_request(value: str) -> bool:
+    """Whether loading this URL, as written in the HTML, asks another host."""
+    return other_host(html.unescape(value))
+
+
+def url_problems(path: Path, urls: Iterable[Url]) -> list[Problem]:
+    """Elements that would load something from another host as the page opens."""
+    return [
+        Problem(path, url.line, f"{'an image' if url.tag == 'img' else f'a <{url.tag}>'} loads "
+                f"'{_short(url.value)}' from another host: every reader's browser would ask it (the intranet "
+                "makes no outside requests)",
+                "Copy the image (or file) next to the bulletin and link it by its file name, e.g. ![photo](photo.jpg); "
+                "a plain link [text](https://...) to another site is fine.")
+        for url in urls if url.tag in LOADS and url.attribute in LOADS[url.tag] and outside_request(url.value)
+    ]
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def apply(bulletin: Bulletin, verdict: Verdict) -> list[Problem]:
+    """Give the bulletin what its page links to (attachments, linked bulletins) and say what is wrong."""
+    if verdict.failure is not None:
+        line, message, hint = verdict.failure
+        return [Problem(bulletin.source, line, message, hint)]
+    files = local_files(bulletin.source, bulletin.rel_path, [], [(url.value, url.line) for url in verdict.urls])
+    listed = {a.path for a in bulletin.attachments}
+    bulletin.attachments = bulletin.attachments + tuple(a for a in files.attachments if a.path not in listed)
+    bulletin.page_links = files.page_links
+    return files.problems + url_problems(bulletin.source, verdict.urls)
+
+
+# --- many bulletins: workers, limits, cache ---------------------------------------------------
+
+class Judge:
+    """Renders bulletins in worker processes (one per core) and remembers verdicts in `cache_dir`.
+    Called with a project's bulletins, it gives each its links and returns the problems.
+    `workers=0` renders in this process (unit tests: no worker to start, but none to kill either)."""
+
+    def __init__(self, config: MarkdownConfig | None = None, cache_dir: Path | None = None, workers: int | None = None):
+        self.config = config or MarkdownConfig()
+        self.cache_file = cache_dir / CACHE_FILE if cache_dir is not None else None
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.rendered = 0  # bulletins rendered by the last call (the rest came from the cache)
+
+    def __call__(self, bulletins: list[Bulletin]) -> list[Problem]:
+        jobs = [Job.of(b) for b in bulletins]
+        verdicts = self.verdicts(jobs)
+        return [p for bulletin, verdict in zip(bulletins, verdicts) for p in apply(bulletin, verdict)]
+
+    def verdicts(self, jobs: list[Job]) -> list[Verdict]:
+        config = self.config.for_workers()
+        keys = [job.key(config) for job in jobs]
+        cached = self._load()
+        todo = {key: job for key, job in zip(keys, jobs) if key not in cached}
+        self.rendered = len(todo)
+        fresh = run_jobs(list(todo.values()), config, self.workers) if todo else []
+        known = {**cached, **dict(zip(todo, fresh))}
+        if todo or len(cached) != len(set(keys)):
+            self._save({key: known[key] for key in keys})
+        return [known[key] for key in keys]
+
+    def _load(self) -> dict[str, Verdict]:
+        if self.cache_file is None or not self.cache_file.is_file():
+            return {}
+        try:
+            data = json.loads(self.cache_file.read_text(encoding="utf-8"))
+            return {key: Verdict(tuple(Url(*u) for u in v["urls"]), tuple(v["failure"]) if v["failure"] else None)
+                    for key, v in data.items()}
+        except (OSError, ValueError, KeyError, TypeError):  # a damaged cache is no cache
+            return {}
+
+    def _save(self, verdicts: dict[str, Verdict]) -> None:
+        if self.cache_file is None:
+            return
+        data = {key: {"urls": [list(u) for u in v.urls], "failure": list(v.failure) if v.failure else None}
+                for key, v in verdicts.items()}
+        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.cache_file.with_name(self.cache_file.name + f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, self.cache_file)
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (a forked worker starts with its parent's)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _worker(connection, config: MarkdownConfig) -> None:
+    limit = _address_space() + MEMORY_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker ended by SIGXCPU leaves no core file in the project
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        # The CPU timer in `judge` interrupts Python code only between bytecodes; Markdown's slow
+        # shapes spend their time inside single regex searches. The kernel's CPU limit stops
+        # those (SIGXCPU, left at its default: the worker ends), a second after the timer.
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        soft = math.ceil(used.ru_utime + used.ru_stime + job.seconds()) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
+        connection.send(judge(job, config))
+
+
+class _Slot:
+    def __init__(self, context, config: MarkdownConfig):
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_worker, args=(theirs, config), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.index: int | None = None  # the job it is rendering
+        self.deadline = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except OSError:
+                pass
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
+
+
+def run_jobs(jobs: list[Job], config: MarkdownConfig, workers: int) -> list[Verdict]:
+    """Every job's verdict, in order. A worker that outlives its job's limit by far (stuck in C,
+    where the CPU timer cannot interrupt it) or dies is replaced, and its job refused."""
+    if workers == 0:
+        return [judge(job, config) for job in jobs]
+    # Forking is fast (the Markdown modules are loaded already), but a thread of the parent may
+    # hold a lock at that moment: with other threads (`mkdocs serve`), start fresh processes.
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+    verdicts: list[Verdict | None] = [None] * len(jobs)
+    waiting = list(range(len(jobs)))[::-1]
+    slots = [_Slot(context, config) for _ in range(max(1, min(workers, len(jobs))))]
+    try:
+        while waiting or any(s.index is not None for s in slots):
+            for slot in slots:
+                if slot.index is None and waiting:
+                    slot.index = waiting.pop()
+                    # wall-clock backstop (the CPU limits stop it first): starting the worker, a busy machine
+                    slot.deadline = time.monotonic() + 30 + 3 * jobs[slot.index].seconds()
+                    slot.connection.send(jobs[slot.index])
+            busy = [s for s in slots if s.index is not None]
+            timeout = max(0.0, min(s.deadline for s in busy) - time.monotonic())
+            ready = multiprocessing.connection.wait([s.connection for s in busy], timeout)
+            for i, slot in enumerate(slots):
+                if slot.index is None:
+                    continue
+                job = jobs[slot.index]
+                if slot.connection in ready:
+                    try:
+                        verdicts[slot.index] = slot.connection.recv()
+                        slot.index = None
+                        continue
+                    except (EOFError, OSError):  # the worker ended: over its CPU limit, or a crash in C
+                        slot.process.join(5)
+                        failure = (_too_slow(job, job.seconds()) if slot.process.exitcode == -signal.SIGXCPU else
+                                   (job.body_line, "Markdown could not read this bulletin: its renderer died "
+                                    f"(exit code {slot.process.exitcode})", _too_slow(job, job.seconds())[2]))
+                elif time.monotonic() >= slot.deadline:
+                    failure = _too_slow(job, job.seconds())
+                else:
+                    continue
+                verdicts[slot.index] = Verdict(failure=failure)
+                slot.stop(kill=True)
+                slots[i] = _Slot(context, config)
+    finally:
+        for slot in slots:
+            slot.stop()
+    return verdicts
+

@@ -1,0 +1,171 @@
+"""site_build/rendering.py: links judged on the rendered page, outside requests, bounded rendering, the cache."""
+
+import random
+import subprocess
+import sys
+import time
+
+import pytest
+
+from safety_bulletins.site_build import rendering
+from safety_bulletins.site_build.rendering import Job, Judge, MarkdownConfig, judge, outside_request, run_jobs
+from safety_bulletins.sources import project as projects
+
+HEAD = "---\ntitle: T\ndate: 2026-11-26\ntype: notice\n---\n"  # the body starts on line 6
+DRAFT = HEAD.replace("type: notice", "type: notice\ndraft: true") + "Secret.\n"
+
+
+def urls(body: str, config: MarkdownConfig | None = None) -> list[tuple[str, int]]:
+    verdict = judge(Job(body, (), body, 6), config or MarkdownConfig())
+    assert verdict.failure is None
+    return [(u.value, u.line) for u in verdict.urls]
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    ("See [the\nplan](d.md).", 7),  # text wrapped
+    ("See [the plan][p].\n\n[p]:\n    d.md", 9),  # reference, address on the next line
+    ("x\n\n> a [quote\n> link](d.md)", 9),
+    ("- one\n- two [wrapped\n  item](d.md)", 8),
+    ("| a | b |\n|---|---|\n| x | [cell](d.md) |", 8),
+    ("Term\n: see [it](d.md)", 7),  # a definition
+    ("Text[^1].\n\n[^1]: see [the plan](d.md)", 8),  # inside a footnote
+])
+def test_links_the_line_checker_missed_are_found_at_their_target_line(body, line):
+    assert urls(body) == [("d.md", line)] or ("d.md", line) in urls(body)
+
+
+def test_code_and_footnote_definitions_are_not_links():
+    body = ("See [form](forms/a.xlsx) and ![img](p.png).\n```\n[x](code.pdf)\n```\n`[y](span.pdf)`\n\n"
+            "[ref]: docs/b.pdf\n[r][ref]\n\nUnder the law[^law].\n\n[^law]: Article 21 of the Work Safety Law\n")
+    found = [(v, n) for v, n in urls(body) if not v.startswith("#")]
+    assert found == [("forms/a.xlsx", 6), ("p.png", 6), ("docs/b.pdf", 12)]
+
+
+def test_link_forms_with_titles_angles_and_brackets_in_the_text():
+    body = '[a](x.pdf "T") [b](<y z.pdf>) [c [d]](w.pdf) [e](v.pdf (t)) [f](u.pdf "no close'
+    # Python-Markdown takes `(t)` for part of the address, where the old line reader saw a title:
+    # the page links to 'v.pdf (t)', so that is what is judged
+    assert [v for v, _ in urls(body)] == ["x.pdf", "y z.pdf", "w.pdf", "v.pdf (t)"]
+
+
+def test_entities_stay_as_written_for_the_resolver_and_lines_find_short_names_whole():
+    assert urls("[a](a&amp;b.md)\n[t](t.md) [d](draft.md)\n\n[x](t.md)") == [
+        ("a&amp;b.md", 6), ("t.md", 7), ("draft.md", 7), ("t.md", 9)]
+
+
+def test_links_in_directive_blocks_are_read():
+    body = "/// directive | X-1\n\nFollow [the\nplan](d.md).\n///\n"
+    verdict = judge(Job(body, (("directive", "X-1"),), body, 6), MarkdownConfig())
+    assert [(u.value, u.line) for u in verdict.urls if u.tag == "a" and not u.value.startswith("#")] == [("d.md", 9)]
+
+
+@pytest.mark.parametrize("url", ["//host/x.png", "/\\host/x.png", "\\\\host/x.png", " https://host/x.png",
+                                 "HTTPS://host/x.png", "&#47;/host/x.png", "\t/\n/host/x.png", "ftp://host/x",
+                                 "http:host/x.png"])
+def test_outside_requests_as_the_browser_reads_them(url):
+    assert outside_request(url)
+
+
+@pytest.mark.parametrize("url", ["x.png", "/x.png", "./a/x.png", "#top", "javascript:alert(1)", "data:image/png,x",
+                                 "photo%2F.png"])
+def test_site_paths_and_removed_schemes_are_no_outside_request(url):
+    assert not outside_request(url)
+
+
+def test_images_from_other_hosts_are_refused_and_plain_links_allowed(bulletins_dir):
+    body = ("![a](//h/a.png) [ok](https://h/)\n\n- ![b](/\\h/b.png)\n\n> ![c][c]\n\n[c]:\n  https://h/c.png\n")
+    root = bulletins_dir({"2026/n.md": HEAD + body})
+    project = projects.load_project(root, None, Judge(workers=0))
+    assert [(p.line, p.message.split(" from")[0]) for p in project.errors] == [
+        (6, "an image loads '//h/a.png'"), (8, "an image loads '/\\h/b.png'"), (13, "an image loads 'https://h/c.png'")]
+
+
+def test_drafts_behind_wrapped_links_are_refused_and_attachments_come_from_the_page(bulletins_dir):
+    root = bulletins_dir({"2026/n.md": HEAD + "> [the\n> plan](d.md)\n\n- ![photo\n  a](a.jpg)\n",
+                          "2026/d.md": DRAFT, "2026/a.jpg": b"jpg"})
+    project = projects.load_project(root, None, Judge(workers=0))
+    assert [(p.line, p.message) for p in project.errors] == [
+        (7, "links to '2026/d.md', which is a draft and will not be published")]
+    root = bulletins_dir({"2026/n.md": HEAD + "- ![photo\n  a](a.jpg)\n", "2026/a.jpg": b"jpg"})
+    bulletins = {b.rel_path: b for b in projects.load_project(root, None, Judge(workers=0)).bulletins}
+    assert [a.path for a in bulletins["2026/n.md"].attachments] == ["a.jpg"]
+
+
+def realistic_report(size: int = 300_000) -> str:
+    """A long inspection report: Chinese paragraphs, headings, tables of findings, photos."""
+    rng = random.Random(1)
+    chars = "安全生产检查隐患整改责任单位消防设备电气线路应急预案培训演练记录现场管理人员作业许可危险化学品储存"
+
+    def para(n):
+        return "".join(rng.choice(chars) for _ in range(n)) + "。"
+
+    parts, i = [], 0
+    while sum(map(len, parts)) * 3 < size:
+        i += 1
+        rows = "\n".join(f"| {j} | {para(8)} | {para(30)} | [整改](x-{j}.pdf) |" for j in range(40))
+        parts.append(f"## {i}、{para(10)}\n\n{para(300)}\n\n![照片{i}](photo-{i}.jpg)\n\n"
+                     f"| 序号 | 部位 | 问题 | 附件 |\n|---|---|---|---|\n{rows}\n\n- {para(50)}\n- {para(50)}\n\n")
+    return "".join(parts)
+
+
+def test_a_long_real_report_renders_far_below_its_limit():
+    text = realistic_report()
+    job = Job(text, (), text, 6)
+    started = time.process_time()
+    verdict = judge(job, MarkdownConfig())
+    spent = time.process_time() - started
+    assert verdict.failure is None and len(verdict.urls) > 1000
+    assert spent < job.seconds() / 5, (spent, job.seconds())
+
+
+def test_nesting_is_refused_not_a_crash():
+    for text in ("*a " * 1000 + "b" + " c*" * 1000, "a\n: b\n" * 1000):
+        verdict = judge(Job(text, (), text, 6), MarkdownConfig())
+        assert verdict.failure is not None and "nested too deep" in verdict.failure[1]
+
+
+def test_a_quadratic_shape_is_stopped_by_its_cpu_limit_in_a_worker():
+    text = "![a](" * 8000  # 40 KB: about 30 s of CPU unbounded
+    job = Job(text, (), text, 6)
+    started = time.process_time()
+    (verdict,) = run_jobs([job], MarkdownConfig(), 1)
+    assert verdict.failure is not None and "takes more than 3 s" in verdict.failure[1]
+    assert time.process_time() - started < 2  # the parent only waited
+
+
+def test_verdicts_are_cached_by_text_and_configuration(tmp_path):
+    bodies = ["[a](a.md)", "[b](b.md)"]
+    jobs = [Job(b, (), b, 6) for b in bodies]
+    first = Judge(cache_dir=tmp_path, workers=0)
+    assert [v.urls[0].value for v in first.verdicts(jobs)] == ["a.md", "b.md"] and first.rendered == 2
+    again = Judge(cache_dir=tmp_path, workers=0)
+    assert [v.urls[0].value for v in again.verdicts(jobs)] == ["a.md", "b.md"] and again.rendered == 0
+    other = Judge(MarkdownConfig(("tables",), {}), cache_dir=tmp_path, workers=0)
+    other.verdicts(jobs)
+    assert other.rendered == 2
+
+
+def test_the_configuration_fingerprint_is_the_same_in_every_process():
+    code = "from safety_bulletins.site_build.rendering import MarkdownConfig; print(MarkdownConfig().fingerprint())"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout for _ in range(2)}
+    assert runs == {MarkdownConfig().fingerprint() + "\n"}
+    assert "0x" not in repr(rendering._stable(MarkdownConfig().configs))
+
+
+def test_check_renders_with_the_sites_markdown_configuration(tmp_path):
+    from helpers import SITE_YML
+
+    from safety_bulletins.mkdocs_adapter import ConfigError, markdown_config
+
+    assert markdown_config(tmp_path / "mkdocs.yml") == MarkdownConfig()  # none: the example site's
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "bulletins").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
+    config = markdown_config(tmp_path / "mkdocs.yml")
+    assert config.extensions[:3] == ("toc", "tables", "fenced_code") and "def_list" not in config.extensions
+    definitions = "a\n: b\n" * 1000  # nests too deep with def_list, plain text without
+    assert judge(Job(definitions, (), definitions, 6), config).failure is None
+    assert judge(Job(definitions, (), definitions, 6), MarkdownConfig()).failure is not None
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nmarkdown_extensions: [no_such_extension]\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        markdown_config(tmp_path / "mkdocs.yml")
