@@ -82,8 +82,8 @@ def on_config(config):
     # dictionary's loading to stderr at DEBUG level on every build: keep its warnings only.
     logging.getLogger("jieba").setLevel(logging.WARNING)
     try:
-        as_of = as_of_date()
         settings = bulletin_settings(config.extra)  # who the build is for: extra: bulletins: audience:
+        as_of = as_of_date(time_zone=settings.time_zone)  # today where the site is, not where the build runs
     except (DateError, SettingsError) as exc:
         raise PluginError(str(exc)) from None
     # Same sources and as-of date, same bytes: MkDocs dates the sitemap by SOURCE_DATE_EPOCH.

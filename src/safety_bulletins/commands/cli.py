@@ -147,16 +147,16 @@ def _as_of_option(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument("--as-of", help=f"{what} (default: today, or BULLETINS_TODAY)")
 
 
-def _as_of(args) -> dt.date:
-    """The date given with --as-of, or today (BULLETINS_TODAY)."""
-    return _date(args.as_of, "--as-of") if args.as_of else _today()
+def _as_of(args, root: Path) -> dt.date:
+    """The date given with --as-of, or today in the site's time zone (BULLETINS_TODAY)."""
+    return _date(args.as_of, "--as-of") if args.as_of else _today(root)
 
 
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
-    try:  # past embargoes do not count against links; a wrong BULLETINS_TODAY is the build's to report
-        as_of = as_of_date()
-    except DateError:
+    try:  # past embargoes do not count against links; a wrong BULLETINS_TODAY or mkdocs.yml is the build's to report
+        as_of = as_of_date(time_zone=read_settings(_project_of(path) / "mkdocs.yml").time_zone)
+    except (DateError, SettingsError):
         as_of = None
     report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of)
     errors = report.errors
@@ -188,11 +188,12 @@ def run_new(args) -> int:
     title = (args.title or _ask("Title")).strip()
     if not title:
         raise UsageError("a bulletin needs a title")
-    day = _date(args.date, "--date") if args.date else _today()
-    bulletins_dir = project_root(Path.cwd()) / "bulletins"
+    root = project_root(Path.cwd())
+    day = _date(args.date, "--date") if args.date else _today(root)
+    bulletins_dir = root / "bulletins"
     review = ""
     if args.review:
-        as_of = _today()
+        as_of = _today(root)
         project = load_project(bulletins_dir, as_of)
         if project.errors:
             print(f"bulletins new: {len(project.errors)} error(s) in the bulletins, so the open directives are not "
@@ -217,7 +218,7 @@ def run_due(args) -> int:
         within = parse_span(args.within)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    as_of = _as_of(args)
+    as_of = _as_of(args, project_root(Path.cwd()))
     project = load_project(project_root(Path.cwd()) / "bulletins", as_of)
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
@@ -291,9 +292,9 @@ def _due_line(r, names) -> str:
 
 
 def run_digest(args) -> int:
-    as_of = _as_of(args)
-    since = _date(args.since, "--since") if args.since else None
     root = project_root(Path.cwd())
+    as_of = _as_of(args, root)
+    since = _date(args.since, "--since") if args.since else None
     settings = _settings(root)
     if args.format != "text" and not settings.site_url:
         raise UsageError(f"{root / 'mkdocs.yml'} has no site_url, so an {args.format} digest cannot link to the "
@@ -336,7 +337,8 @@ def run_publish(args) -> int:
                 print(f"{dest} now serves {release}")
                 return EXIT_OK
             root = project_root(Path.cwd())
-            as_of = as_of_date()  # once: the check, the build and its verification see the same day
+            # once: the check, the build and its verification see the same day, the site's
+            as_of = as_of_date(time_zone=_settings(root).time_zone)
             project = load_project(root / "bulletins", as_of)
             if project.errors:
                 for problem in project.errors:
@@ -366,7 +368,7 @@ def run_verify(args) -> int:
         raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml)")
     if not args.site.is_dir():
         raise UsageError(f"{args.site} is not a folder: name the built site, e.g. site/")
-    as_of = _as_of(args)
+    as_of = _as_of(args, root)
     findings = verify_site(root, args.site, as_of, _settings(root).audience)
     for finding in findings:
         print(finding)
@@ -401,9 +403,18 @@ def _date(text: str, option: str) -> dt.date:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def _today() -> dt.date:
+def _project_of(bulletins: Path) -> Path:
+    """The project a bulletins folder belongs to (its mkdocs.yml's folder), or the folder above it."""
+    above = bulletins.absolute().parent
+    return find_project(above) or above
+
+
+def _today(root: Path) -> dt.date:
+    """Today in the time zone of the site at `root` (extra: bulletins: time_zone:), as its build
+    takes it, or BULLETINS_TODAY."""
+    time_zone = _settings(root).time_zone
     try:
-        return as_of_date()
+        return as_of_date(time_zone=time_zone)
     except DateError as exc:
         raise UsageError(str(exc)) from None
 

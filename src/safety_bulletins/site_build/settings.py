@@ -3,7 +3,7 @@
     extra:
       bulletins:
         audience: public   # public | internal (default) | restricted
-        time_zone: Asia/Shanghai   # the meetings' times in the calendars (an IANA name)
+        time_zone: Asia/Shanghai   # the meetings' times in the calendars, and whose today the as-of date is (IANA)
         search: pagefind   # pagefind (default: served builds; the offline copy keeps lunr) | material (lunr)
 
 The schema is MkDocs' (config_options), so it is imported only when a setting is read:
@@ -34,7 +34,7 @@ class SettingsError(ValueError):
 class Settings:
     audience: str = DEFAULT_AUDIENCE
     directory_urls: bool = True  # MkDocs' use_directory_urls (read only from mkdocs.yml)
-    time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place
+    time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place; its today is the as-of date
     site_url: str | None = None  # MkDocs' site_url: full links in `bulletins digest` (read only from mkdocs.yml)
     site_name: str = ""  # MkDocs' site_name: the feeds' titles and ids (read only from mkdocs.yml)
     language: str = "en"  # theme.language (read only from mkdocs.yml)
