@@ -162,6 +162,11 @@ def _with(change: Change, **values) -> Change:
 
 def _broken_rule(issued: Issued, f: FollowUp, status: str) -> Problem | None:
     closed = status in CLOSED_STATUSES
+    if f.bulletin_date is not None and f.bulletin_date < issued.date:
+        return Problem(f.source, f.line, f"the follow-up is in a bulletin of {f.bulletin_date.isoformat()}, before "
+                       f"directive '{issued.id}' was issued ({issued.date.isoformat()}, {issued.rel_path})",
+                       "A follow-up reports on an earlier directive: check the id it names, or move it to a "
+                       f"bulletin dated {issued.date.isoformat()} or later.")
     if f.date < issued.date:
         return Problem(f.source, f.line, f"the follow-up is dated {f.date.isoformat()}, before directive "
                        f"'{issued.id}' was issued ({issued.date.isoformat()}, {issued.rel_path})",
