@@ -25,7 +25,7 @@ from ..outputs.labels import for_language
 from ..outputs.spreadsheet import csv_text
 from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, new_bulletin, review_section
-from ..site_build.settings import SettingsError, read_settings
+from ..site_build.settings import Settings, SettingsError, read_settings
 from .verify import verify_site
 
 EXIT_OK = 0
@@ -154,11 +154,16 @@ def _as_of(args, root: Path) -> dt.date:
 
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
-    try:  # past embargoes do not count against links; a wrong BULLETINS_TODAY or mkdocs.yml is the build's to report
-        as_of = as_of_date(time_zone=read_settings(_project_of(path) / "mkdocs.yml").time_zone)
-    except (DateError, SettingsError):
+    try:  # a wrong mkdocs.yml is the build's to report: check as for the default site
+        settings = read_settings(_project_of(path) / "mkdocs.yml")
+    except SettingsError:
+        settings = Settings()
+    try:  # past embargoes do not count against links; a wrong BULLETINS_TODAY is the build's to report
+        as_of = as_of_date(time_zone=settings.time_zone)
+    except DateError:
         as_of = None
-    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of)
+    # as the site's build will see them: its audience leaves out what is classified above it
+    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, audience=settings.audience)
     errors = report.errors
     if args.format == "json":
         print(json.dumps({
@@ -194,7 +199,7 @@ def run_new(args) -> int:
     review = ""
     if args.review:
         as_of = _today(root)
-        project = load_project(bulletins_dir, as_of)
+        project = load_project(bulletins_dir, as_of, _settings(bulletins_dir.parent).audience)
         if project.errors:
             print(f"bulletins new: {len(project.errors)} error(s) in the bulletins, so the open directives are not "
                   "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
@@ -219,7 +224,7 @@ def run_due(args) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     as_of = _as_of(args, project_root(Path.cwd()))
-    project = load_project(project_root(Path.cwd()) / "bulletins", as_of)
+    project = load_project(project_root(Path.cwd()) / "bulletins", as_of, _settings(project_root(Path.cwd())).audience)
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -305,7 +310,7 @@ def run_digest(args) -> int:
                          "address: write e.g. 'site_url: https://intranet.example/safety/'")
     if (args.sender or args.to) and args.format != "eml":
         raise UsageError("--from and --to are for --format eml")
-    project = load_project(root / "bulletins", as_of)
+    project = load_project(root / "bulletins", as_of, settings.audience)
     if project.errors:
         print(f"bulletins digest: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.",
               file=sys.stderr)
@@ -339,7 +344,7 @@ def run_publish(args) -> int:
             root = project_root(Path.cwd())
             # once: the check, the build and its verification see the same day, the site's
             as_of = as_of_date(time_zone=_settings(root).time_zone)
-            project = load_project(root / "bulletins", as_of)
+            project = load_project(root / "bulletins", as_of, _settings(root).audience)
             if project.errors:
                 for problem in project.errors:
                     print(problem, file=sys.stderr)

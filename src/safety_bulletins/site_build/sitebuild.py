@@ -131,7 +131,7 @@ class SiteBuild:
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material") -> SiteBuild:
-        project = load_project(bulletins_dir, as_of)
+        project = load_project(bulletins_dir, as_of, audience)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone, search)
 
