@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .parse import CHINESE_LETTER, read_text
 
 # Pages the site generates where a unit's page (site.unit_src) could land.
 _GENERATED = {site.UNITS_INDEX: f"the overview of units ({site.UNITS_INDEX})"}
-_UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # fullmatch: `$` would let a trailing line break through
 _UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent")
 
 
@@ -147,6 +148,19 @@ def _parent_cycles(path: Path, registry: UnitRegistry, lines: dict[str, int]) ->
 _UNIT_EXAMPLE = "Each unit looks like:\n    - id: property\n      name: Property Management Co.\n      aliases: [物业公司]"
 
 
+def _unprintable(text: str) -> str:
+    """What in a name cannot be shown on one line ("" if nothing): a line break (a folded or
+    literal YAML scalar, a quoted \\n) ends calendar lines and mail headers, and control and
+    format characters (bidi overrides among them) change how the rest reads."""
+    for char in text.strip():
+        category = unicodedata.category(char)
+        if char in "\r\n\x0b\x0c\x85" or category in ("Zl", "Zp"):
+            return "a line break"
+        if category in ("Cc", "Cf", "Cs", "Co"):
+            return f"the control character U+{ord(char):04X}"
+    return ""
+
+
 def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, list[Problem]]:
     if not isinstance(entry, yamlload.LineDict):
         return None, [Problem(path, 1, f"a unit must be a mapping with id and name, not {yamlload.shorten(entry)}",
@@ -157,7 +171,7 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
         if k not in _UNIT_FIELDS
     ]
     unit_id, name = entry.get("id"), entry.get("name")
-    if not isinstance(unit_id, str) or not _UNIT_ID.match(unit_id):
+    if not isinstance(unit_id, str) or not _UNIT_ID.fullmatch(unit_id):
         problems.append(
             Problem(path, entry.line_of("id"), f"unit id {yamlload.shorten(unit_id)} is missing or not a slug",
                     "Use lowercase letters, digits and '-', e.g. 'id: property-mgmt'.")
@@ -178,6 +192,14 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
     if parent is not None and not isinstance(parent, str):
         problems.append(Problem(path, entry.line_of("parent"), "parent must be a unit id", "e.g. 'parent: group'"))
         parent = None
+    for key, values in (("name", [name]), ("aliases", aliases), ("name_zh", [name_zh])):
+        broken = next((v for v in values if isinstance(v, str) and _unprintable(v)), None)
+        if broken is not None:
+            problems.append(Problem(
+                path, entry.line_of(key), f"the {'alias' if key == 'aliases' else key} {yamlload.shorten(broken)} "
+                f"has {_unprintable(broken)}: a unit's name is one line of text",
+                "Write it on the line of its key, without '>' or '|' and without \\n or other escapes: "
+                f"e.g. '{key}: {'[物业公司]' if key == 'aliases' else '物业公司'}'."))
     if problems:
         return None, problems
     if unit_id == ALL_UNITS:
