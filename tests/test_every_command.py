@@ -20,6 +20,7 @@ from test_catalogue import CASES, make_project, read_case
 from test_follow_ups import ACCEPTANCE_MD, INSPECTION_MD
 
 from safety_bulletins.commands import cli
+from safety_bulletins.site_build.settings import SettingsError, read_settings
 from safety_bulletins.sources.project import load_project
 
 SITE_URL = "site_url: http://intranet.example/safety/\n"
@@ -158,5 +159,12 @@ def test_every_reading_command_on_each_catalogue_case(case_file, tmp_path, monke
     if case.only != "build":
         assert check == (1 if case.fails else 0)
     units = [u.id for u in load_project(project / "bulletins").registry.units.values()] or ["all"]
+    try:
+        read_settings(project / "mkdocs.yml")
+    except SettingsError:  # a mkdocs.yml the build refuses: the commands that read it say so, as bad usage
+        assert case.only == "build" and case.fails
+        assert cli.main(["due"]) == 2 and cli.main(["digest", "--unit", "all"]) == 2
+        assert "mkdocs.yml:" in capsys.readouterr().err
+        return
     every_reading_command(units, AS_OF, errors=bool(report["errors"]), formats=("text",))
     capsys.readouterr()
