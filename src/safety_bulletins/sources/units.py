@@ -44,18 +44,50 @@ class UnitRegistry:
 
     def add(self, unit: Unit) -> None:
         self.units[unit.id] = unit
+        self._children = None  # a new unit or parent: the tree is made again when asked
         for reference in (unit.id, unit.name, *unit.aliases, *([unit.name_zh] if unit.name_zh else [])):
             self._by_reference[_key(reference)] = unit.id
 
+    _children: dict[str | None, list[str]] | None = field(default=None, repr=False, compare=False)
+    _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # place in the file
+
+    def _tree(self) -> dict[str | None, list[str]]:
+        """Each unit's children's ids in the file's order, made once: asked for every unit,
+        a scan of the whole file per question made a deep chain cost its length squared."""
+        if self._children is None:
+            self._children, self._positions = {}, {}
+            for number, unit in enumerate(self.units.values()):
+                self._children.setdefault(unit.parent, []).append(unit.id)
+                self._positions[unit.id] = number
+        return self._children
+
     def children(self, unit_id: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.parent == unit_id]
+        return [self.units[child] for child in self._tree().get(unit_id, ())]
+
+    def has_subunits(self, unit_id: str) -> bool:
+        return any(child != unit_id for child in self._tree().get(unit_id, ()))
+
+    def in_file_order(self, unit_ids) -> list[str]:
+        """The known units among `unit_ids`, in the file's order (at the cost of their number, not the file's)."""
+        self._tree()
+        return sorted((u for u in set(unit_ids) if u in self.units), key=self._positions.__getitem__)
+
+    def ancestors(self, unit_id: str) -> list[str]:
+        """The ids of the units above a unit, nearest first; stops at a `parent` cycle (an error of its own)."""
+        found: list[str] = []
+        seen = {unit_id}
+        parent = self.units[unit_id].parent if unit_id in self.units else None
+        while parent in self.units and parent not in seen:
+            found.append(parent)
+            seen.add(parent)
+            parent = self.units[parent].parent
+        return found
 
     def descendants(self, unit_id: str) -> list[str]:
         """The ids of a unit's sub-units at any depth, in the file's order. A `parent` cycle
-        is an error of its own; the walk stops at any unit seen before all the same."""
-        children: dict[str | None, list[str]] = {}
-        for unit in self.units.values():
-            children.setdefault(unit.parent, []).append(unit.id)
+        is an error of its own; the walk stops at any unit seen before all the same. Its cost
+        is the number it finds: pages that need every unit's use Catalog.subunits_listed."""
+        children = self._tree()
         found: set[str] = set()
         waiting = list(children.get(unit_id, ()))
         while waiting:
@@ -63,7 +95,7 @@ class UnitRegistry:
             if child not in found and child != unit_id:
                 found.add(child)
                 waiting += children.get(child, ())
-        return [u for u in self.units if u in found]
+        return sorted(found, key=self._positions.__getitem__)
 
 
 def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
