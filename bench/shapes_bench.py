@@ -26,13 +26,14 @@ AS_OF = dt.date(2026, 11, 28)
 
 
 def chain(root: Path, count: int) -> None:
-    """Units each the parent of the next; a directive to every 100th unit (each ancestor lists
-    the directives of every unit below it: a directive to each would make the pages themselves
-    grow as the square)."""
+    """Units each the parent of the next; directives to the ten at the top and one to every
+    unit (each unit lists the directives of every unit below it: a directive to each unit would
+    make the pages themselves grow as the square of the chain)."""
     units = ["- id: u0\n  name: Unit 0\n"] + [f"- id: u{n}\n  name: Unit {n}\n  parent: u{n - 1}\n" for n in range(1, count)]
     (root / "units.yml").write_text("".join(units), encoding="utf-8")
-    blocks = [f"/// directive | Work of unit {n}\n    id: C-{n}\n    units: [u{n}]\n    deadline: 2026-12-{1 + n % 28:02d}\n///\n"
-              for n in range(0, count, 100)]
+    blocks = [f"/// directive | Work of unit {n}\n    id: C-{n}\n    units: [u{n}]\n    deadline: 2026-12-{1 + n:02d}\n///\n"
+              for n in range(10)]
+    blocks.append("/// directive | Work of every unit\n    id: C-ALL\n    units: [all]\n    deadline: 2026-12-20\n///\n")
     write_bulletins(root, blocks, per_file=100, kind="minutes")
 
 

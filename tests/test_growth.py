@@ -56,17 +56,17 @@ def work(root: Path) -> int:
     return calls
 
 
-@pytest.mark.parametrize("shape, size", [(chain, 100), (follow_ups, 400), (long_histories, 150)],
+@pytest.mark.parametrize("shape, size", [(chain, 250), (follow_ups, 400), (long_histories, 150)],
                          ids=["units-chain", "follow-ups", "long-histories"])
 def test_doubling_the_size_about_doubles_the_work(shape, size, tmp_path):
     """Sizes n, 2n and 4n: the work each doubling adds doubles if the cost is linear (what does
     not grow with the size, however large, drops out), and quadruples if it is quadratic."""
     counted = []
-    for n in (size, 2 * size, 4 * size):
-        root = tmp_path / str(n)
+    for n in (size, size, 2 * size, 4 * size):  # the first warms up: templates compiled, caches filled
+        root = tmp_path / str(len(counted))
         root.mkdir()
         shape(root, n)
         counted.append(work(root))
+    counted = counted[1:]
     added = [later - earlier for earlier, later in zip(counted, counted[1:])]
-    print(shape.__name__, counted, round(added[1] / added[0], 2))
-    assert added[1] / added[0] < 2.6, counted
+    assert added[1] / added[0] < 2.6, (counted, added[1] / added[0])  # 2.0-2.1 when linear; 2.8-3.9 before
