@@ -342,9 +342,13 @@ def run_publish(args) -> int:
                 print(f"{dest} now serves {release}")
                 return EXIT_OK
             root = project_root(Path.cwd())
+            try:  # a mkdocs.yml the build cannot use fails the build, which says why (exit 1)
+                settings = read_settings(root / "mkdocs.yml")
+            except SettingsError:
+                settings = Settings()
             # once: the check, the build and its verification see the same day, the site's
-            as_of = as_of_date(time_zone=_settings(root).time_zone)
-            project = load_project(root / "bulletins", as_of, _settings(root).audience)
+            as_of = as_of_date(time_zone=settings.time_zone)
+            project = load_project(root / "bulletins", as_of, settings.audience)
             if project.errors:
                 for problem in project.errors:
                     print(problem, file=sys.stderr)
