@@ -32,7 +32,7 @@ from safety_bulletins.sources.dates import DateError, as_of_date
 from safety_bulletins.site_build.incremental import merge_search_index, remove_stale
 from safety_bulletins.outputs import csp, pagefind
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
-from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
+from safety_bulletins.site_build.settings import SettingsError, bulletin_settings, site_name_problem
 from safety_bulletins.outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS, SEARCH_FILTERS_SCRIPT,
                                            SEARCH_WORKER)
 from safety_bulletins.site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
@@ -83,8 +83,10 @@ def on_config(config):
     # dictionary's loading to stderr at DEBUG level on every build: keep its warnings only.
     logging.getLogger("jieba").setLevel(logging.WARNING)
     try:
-        as_of = as_of_date()
         settings = bulletin_settings(config.extra)  # who the build is for: extra: bulletins: audience:
+        if (problem := site_name_problem(Path(config.config_file_path), config.site_name)) is not None:
+            raise SettingsError(str(problem))
+        as_of = as_of_date(time_zone=settings.time_zone)  # today where the site is, not where the build runs
     except (DateError, SettingsError) as exc:
         raise PluginError(str(exc)) from None
     # Same sources and as-of date, same bytes: MkDocs dates the sitemap by SOURCE_DATE_EPOCH.

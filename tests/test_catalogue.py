@@ -85,7 +85,7 @@ def make_project(case: Case, root: Path, search: str | None = None) -> Path:
     for name, text in files.items():
         path = _fs_path(project, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text.replace("{repo}", str(REPO)), encoding="utf-8")  # a case's mkdocs.yml names the hook
     for kind, name, target in case.specials:
         path = _fs_path(project, name)
         path.parent.mkdir(parents=True, exist_ok=True)

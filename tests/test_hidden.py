@@ -349,3 +349,27 @@ def test_due_follows_the_audience(tmp_path):
     result = subprocess.run([sys.executable, "-m", "safety_bulletins.commands.cli", "due", "--within", "60d", "--format", "json"],
                             cwd=project, capture_output=True, text=True, env={**os.environ, "BULLETINS_TODAY": AS_OF})
     assert "HIDDENINTERNAL-ID" in result.stdout  # the same directive, shown to the staff
+
+
+def test_a_follow_up_valid_only_through_a_hidden_one_is_an_error_for_that_audience_alone(site_project, monkeypatch, capsys):
+    """Closed in a restricted bulletin, reopened with an escalation and a new deadline in an
+    internal one: the internal build would drop the reopening without a word."""
+    from test_catalogue import CATALOGUE, read_case
+
+    from safety_bulletins.commands.cli import main
+
+    case = read_case(CATALOGUE / "followup-out-valid-only-through-a-restricted-one.txt")
+    project = site_project({name.removeprefix("bulletins/"): text for name, text in case.files.items()})
+    monkeypatch.chdir(project)
+    assert main(["check"]) == 1
+    assert "2026-11-25-review.md:6: error: the follow-up counts only after" in capsys.readouterr().err
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "extra:\n  bulletins:\n    audience: restricted\n")
+    assert main(["check"]) == 0  # a build for the restricted audience has both
+    closed = project / "bulletins/2026/2026-11-22-closed.md"
+    closed.write_text(closed.read_text().replace("classification: restricted", "publish: 2026-11-29"))
+    config.write_text(config.read_text().replace("audience: restricted", "audience: internal"))
+    assert main(["check"]) == 1  # embargoed until after the as-of date: left out too
+    assert "leaves out (embargoed until 2026-11-29)" in capsys.readouterr().err
+    monkeypatch.setenv("BULLETINS_TODAY", "2026-11-29")
+    assert main(["check"]) == 0

@@ -69,3 +69,28 @@ def test_a_dirty_build_after_a_subunits_directive_changes_updates_the_parents_pa
     fresh = tmp_path / "fresh"
     shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
     assert tree(project / "site") == tree(build(fresh))
+
+
+def test_a_dirty_build_after_a_unit_is_renamed_leaves_no_stale_calendar_or_feed(site_project, tmp_path):
+    """The old unit's calendar (and feed) held a directive that is now restricted: a dirty build
+    must delete them as a full build never makes them, and give a full build's bytes."""
+    energy = ("---\ntitle: Boiler rooms\ndate: 2021-05-26\ntype: notice\nissuer: safety-env\n---\nText.\n\n"
+              "/// directive | Vent the sealed boiler room\n    id: EN-1\n    units: [energy]\n    deadline: 2031-06-30\n\n"
+              "Open the vents.\n///\n")
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-energy.md": energy})
+    assert mkdocs(project, "build", "--dirty").returncode == 0
+    site = project / "site"
+    assert "Vent the sealed boiler room" in (site / "calendar/energy.ics").read_text(encoding="utf-8")
+    units = project / "bulletins/units.yml"
+    units.write_text(units.read_text().replace("id: energy", "id: power").replace("parent: energy", "parent: power"))
+    (project / "bulletins/2021/2021-05-26-energy.md").write_text(
+        energy.replace("units: [energy]", "units: [power]").replace("type: notice", "type: notice\nclassification: restricted"),
+        encoding="utf-8")
+    result = mkdocs(project, "build", "--dirty")
+    assert result.returncode == 0, result.stderr
+    assert not (site / "calendar/energy.ics").exists() and not (site / "feeds/units/energy.xml").exists()
+    assert not [p for p, data in tree(site).items() if b"Vent the sealed boiler room" in data]
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
+    assert tree(site) == tree(build(fresh))

@@ -181,3 +181,17 @@ def test_a_chinese_name_taken_by_another_unit_names_both(tmp_path):
     _, problems = load(tmp_path, text)
     assert [(p.line, p.message) for p in problems] == [(6, "'物业公司' (name_zh of 'hotel') already names unit 'property'")]
     assert "name_zh" in problems[0].hint
+
+
+def test_line_breaks_and_control_characters_in_names_are_refused(tmp_path):
+    text = ('- id: "gas\\n"\n  name: Gas\n'  # `$` in a pattern matches before a final line break
+            "- id: energy\n  name: |\n    Energy\n    Company\n"
+            '- id: water\n  name: Water\n  name_zh: "水务\\t公司"\n'
+            "- id: heat\n  name: >\n    Heating Company\n")  # folded onto one line: only its end is a break, trimmed
+    registry, problems = load(tmp_path, text)
+    assert [(p.line, p.message.split(": ")[0]) for p in problems] == [
+        (1, "unit id 'gas\\n' is missing or not a slug"),
+        (4, "the name 'Energy\\nCompany\\n' has a line break"),
+        (9, "the name_zh '水务\\t公司' has the control character U+0009"),
+    ]
+    assert registry.units["heat"].name == "Heating Company"

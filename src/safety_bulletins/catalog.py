@@ -128,6 +128,25 @@ class Catalog:
     def for_unit(self, unit_id: str) -> list[UnitEntry]:
         return self._unit_entries.get(unit_id, [])
 
+    @cached_property
+    def _listed_below(self) -> dict[str, list[str]]:
+        """For each unit, its sub-units (any depth, in the file's order) with entries of their
+        own, beyond the directives to every unit that it lists itself: all that its pages, feed
+        and calendar take from below. Made by walking up from each such sub-unit, so it costs
+        what the pages list, never the number of units times their depth (a chain of 2,000)."""
+        below: dict[str, list[str]] = defaultdict(list)
+        for unit_id in self.registry.units:
+            if any(entry.role != "responsible" or ALL_UNITS not in entry.directive.units
+                   for entry in self._unit_entries.get(unit_id, ())):
+                for ancestor in self.registry.ancestors(unit_id):
+                    below[ancestor].append(unit_id)
+        return below
+
+    def subunits_listed(self, unit_id: str) -> list[str]:
+        """The sub-units (any depth) whose entries a unit's roll-up may take: `descendants`
+        without those that have only the directives to every unit, which the unit has too."""
+        return self._listed_below.get(unit_id, [])
+
     def for_subunits(self, unit_id: str) -> list[UnitEntry]:
         """What a unit's sub-units (any depth) have that the unit's own list does not: each
         directive once, in its strongest role among them (responsible, then support, then
@@ -136,7 +155,7 @@ class Catalog:
             own = {entry.directive.id for entry in self.for_unit(unit_id)}
             found: dict[str, tuple[str, list[str]]] = {}  # directive id -> (role, sub-units), in first-seen order
             directives: dict[str, Directive] = {}
-            for sub in self.registry.descendants(unit_id):
+            for sub in self.subunits_listed(unit_id):
                 for entry in self.for_unit(sub):
                     d = entry.directive
                     if d.id in own:

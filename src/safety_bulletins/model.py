@@ -129,6 +129,7 @@ class FollowUp:
     escalate: bool | None = None
     reopen: str = ""  # why a closed directive is open again
     header: tuple[int, int] = (0, 0)
+    bulletin_date: dt.date | None = None  # its bulletin's date, which `date` may not be after (None: `date`)
 
     @property
     def changes_anything(self) -> bool:

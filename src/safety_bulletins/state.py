@@ -162,6 +162,11 @@ def _with(change: Change, **values) -> Change:
 
 def _broken_rule(issued: Issued, f: FollowUp, status: str) -> Problem | None:
     closed = status in CLOSED_STATUSES
+    if f.bulletin_date is not None and f.bulletin_date < issued.date:
+        return Problem(f.source, f.line, f"the follow-up is in a bulletin of {f.bulletin_date.isoformat()}, before "
+                       f"directive '{issued.id}' was issued ({issued.date.isoformat()}, {issued.rel_path})",
+                       "A follow-up reports on an earlier directive: check the id it names, or move it to a "
+                       f"bulletin dated {issued.date.isoformat()} or later.")
     if f.date < issued.date:
         return Problem(f.source, f.line, f"the follow-up is dated {f.date.isoformat()}, before directive "
                        f"'{issued.id}' was issued ({issued.date.isoformat()}, {issued.rel_path})",
@@ -185,9 +190,13 @@ def _broken_rule(issued: Issued, f: FollowUp, status: str) -> Problem | None:
     return None
 
 
-def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp, bool]]) -> list[Problem]:
+def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp, bool]],
+                       left_out: dict[str, str] | None = None) -> list[Problem]:
     """Follow-ups checked against the directives of every file: `follow_ups` with whether each is
-    in a draft (a draft's follow-ups count nowhere, but must still name a directive)."""
+    in a draft (a draft's follow-ups count nowhere, but must still name a directive). `left_out`:
+    the bulletins (by rel_path) that the build being checked leaves out, and why (embargoed,
+    classified above its audience): a follow-up that is valid only after one of theirs would
+    change nothing in that build, silently (see `_valid_only_with`)."""
     by_id = {d.id.casefold(): d for d in directives}
     problems: list[Problem] = []
     applied: dict[str, list[FollowUp]] = defaultdict(list)
@@ -207,5 +216,27 @@ def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp
         elif not draft and not target.draft:
             applied[target.id].append(f)
     for directive_id, chosen in applied.items():
-        problems += replay(by_id[directive_id.casefold()], chosen)[1]
+        issued = by_id[directive_id.casefold()]
+        found = replay(issued, chosen)[1]
+        problems += found
+        if left_out and not found and any(f.rel_path in left_out for f in chosen):
+            problems += _valid_only_with(issued, chosen, left_out)
+    return problems
+
+
+def _valid_only_with(issued: Issued, follow_ups: list[FollowUp], left_out: dict[str, str]) -> list[Problem]:
+    """The follow-ups that break a rule once those of the left-out bulletins are gone: the
+    build would drop them (an escalation, a new deadline lost) without a word."""
+    kept = [f for f in follow_ups if f.rel_path not in left_out]
+    problems = []
+    for problem in replay(issued, kept)[1]:
+        f = next(f for f in kept if (f.source, f.line) == (problem.path, problem.line))
+        before = [g for g in in_order(follow_ups) if g.rel_path in left_out and (g.date, g.rel_path, g.order)
+                  <= (f.date, f.rel_path, f.order)]
+        hidden = before[-1] if before else next(g for g in follow_ups if g.rel_path in left_out)
+        problems.append(Problem(
+            f.source, f.line, f"the follow-up counts only after the one at {hidden.rel_path}:{hidden.line}, which "
+            f"this site's build leaves out ({left_out[hidden.rel_path]}): without it, {problem.message}",
+            "The build would drop this follow-up without a word. Report the earlier change in a bulletin the "
+            "site shows, or give this bulletin the same classification or 'publish:' date as the other."))
     return problems

@@ -25,7 +25,7 @@ from ..outputs.labels import for_language
 from ..outputs.spreadsheet import csv_text
 from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, new_bulletin, review_section
-from ..site_build.settings import SettingsError, read_settings
+from ..site_build.settings import Settings, SettingsError, read_settings
 from .verify import verify_site
 from ..mkdocs_adapter import ConfigError, judge_for
 from ..site_build.rendering import Judge
@@ -162,18 +162,24 @@ def _as_of_option(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument("--as-of", help=f"{what} (default: today, or BULLETINS_TODAY)")
 
 
-def _as_of(args) -> dt.date:
-    """The date given with --as-of, or today (BULLETINS_TODAY)."""
-    return _date(args.as_of, "--as-of") if args.as_of else _today()
+def _as_of(args, root: Path) -> dt.date:
+    """The date given with --as-of, or today in the site's time zone (BULLETINS_TODAY)."""
+    return _date(args.as_of, "--as-of") if args.as_of else _today(root)
 
 
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
+    try:  # a wrong mkdocs.yml is the build's to report: check as for the default site
+        settings = read_settings(_project_of(path) / "mkdocs.yml")
+    except SettingsError:
+        settings = Settings()
     try:  # past embargoes do not count against links; a wrong BULLETINS_TODAY is the build's to report
-        as_of = as_of_date()
+        as_of = as_of_date(time_zone=settings.time_zone)
     except DateError:
         as_of = None
-    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, judge=_judge(path.parent))
+    # as the site's build will see them: its audience leaves out what is classified above it
+    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, judge=_judge(path.parent),
+                          audience=settings.audience)
     errors = report.errors
     if args.format == "json":
         print(json.dumps({
@@ -210,12 +216,13 @@ def run_new(args) -> int:
     title = (args.title or _ask("Title")).strip()
     if not title:
         raise UsageError("a bulletin needs a title")
-    day = _date(args.date, "--date") if args.date else _today()
-    bulletins_dir = project_root(Path.cwd()) / "bulletins"
+    root = project_root(Path.cwd())
+    day = _date(args.date, "--date") if args.date else _today(root)
+    bulletins_dir = root / "bulletins"
     review = ""
     if args.review:
-        as_of = _today()
-        project = load_project(bulletins_dir, as_of)
+        as_of = _today(root)
+        project = load_project(bulletins_dir, as_of, audience=_settings(bulletins_dir.parent).audience)
         if project.errors:
             print(f"bulletins new: {len(project.errors)} error(s) in the bulletins, so the open directives are not "
                   "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
@@ -239,8 +246,10 @@ def run_due(args) -> int:
         within = parse_span(args.within)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    as_of = _as_of(args)
-    project = load_project(project_root(Path.cwd()) / "bulletins", as_of)
+    as_of = _as_of(args, project_root(Path.cwd()))
+    root = project_root(Path.cwd())
+    # read as check reads it (links from the rendered pages), so it refuses what check refuses
+    project = load_project(root / "bulletins", as_of, _judge(root), audience=_settings(root).audience)
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -313,9 +322,9 @@ def _due_line(r, names) -> str:
 
 
 def run_digest(args) -> int:
-    as_of = _as_of(args)
-    since = _date(args.since, "--since") if args.since else None
     root = project_root(Path.cwd())
+    as_of = _as_of(args, root)
+    since = _date(args.since, "--since") if args.since else None
     settings = _settings(root)
     if args.format != "text" and not settings.site_url:
         raise UsageError(f"{root / 'mkdocs.yml'} has no site_url, so an {args.format} digest cannot link to the "
@@ -326,7 +335,7 @@ def run_digest(args) -> int:
                          "address: write e.g. 'site_url: https://intranet.example/safety/'")
     if (args.sender or args.to) and args.format != "eml":
         raise UsageError("--from and --to are for --format eml")
-    project = load_project(root / "bulletins", as_of)
+    project = load_project(root / "bulletins", as_of, _judge(root), audience=settings.audience)
     if project.errors:
         print(f"bulletins digest: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.",
               file=sys.stderr)
@@ -359,9 +368,14 @@ def run_publish(args) -> int:
                 print(f"{dest} now serves {release}")
                 return EXIT_OK
             root = project_root(Path.cwd())
-            as_of = as_of_date()  # once: the check, the build and its verification see the same day
+            try:  # a mkdocs.yml the build cannot use fails the build, which says why (exit 1)
+                settings = read_settings(root / "mkdocs.yml")
+            except SettingsError:
+                settings = Settings()
+            # once: the check, the build and its verification see the same day, the site's
+            as_of = as_of_date(time_zone=settings.time_zone)
             progress.step = "checking the bulletins"
-            project = load_project(root / "bulletins", as_of)
+            project = load_project(root / "bulletins", as_of, _judge(root), audience=settings.audience)
             if project.errors:
                 for problem in project.errors:
                     print(problem, file=sys.stderr)
@@ -396,7 +410,7 @@ def run_verify(args) -> int:
         raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml)")
     if not args.site.is_dir():
         raise UsageError(f"{args.site} is not a folder: name the built site, e.g. site/")
-    as_of = _as_of(args)
+    as_of = _as_of(args, root)
     findings = verify_site(root, args.site, as_of, _settings(root).audience)
     for finding in findings:
         print(finding)
@@ -431,9 +445,18 @@ def _date(text: str, option: str) -> dt.date:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def _today() -> dt.date:
+def _project_of(bulletins: Path) -> Path:
+    """The project a bulletins folder belongs to (its mkdocs.yml's folder), or the folder above it."""
+    above = bulletins.absolute().parent
+    return find_project(above) or above
+
+
+def _today(root: Path) -> dt.date:
+    """Today in the time zone of the site at `root` (extra: bulletins: time_zone:), as its build
+    takes it, or BULLETINS_TODAY."""
+    time_zone = _settings(root).time_zone
     try:
-        return as_of_date()
+        return as_of_date(time_zone=time_zone)
     except DateError as exc:
         raise UsageError(str(exc)) from None
 

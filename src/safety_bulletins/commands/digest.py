@@ -155,12 +155,15 @@ def _context(digest: Digest, catalog: Catalog, labels: Labels) -> dict:
         unit = catalog.registry.units.get(unit_id)
         return unit.name if unit else labels.ALL_UNITS
 
+    def acceptor_name(who: str) -> str:  # as the site's cards say it (Renderer.acceptor_name): _change.html needs it
+        return unit_name(who) if who in catalog.registry.units else who
+
     title = digest.unit.name if digest.unit else labels.ALL_UNITS
     def names(unit_ids) -> str:
         return ", ".join(unit_name(u) for u in unit_ids)
 
-    return {"d": digest, "c": catalog, "labels": labels, "unit_name": unit_name, "names": names, "title": title,
-            "with_subunits": len(digest.units) > 1 and digest.unit is not None}
+    return {"d": digest, "c": catalog, "labels": labels, "unit_name": unit_name, "acceptor_name": acceptor_name,
+            "names": names, "title": title, "with_subunits": len(digest.units) > 1 and digest.unit is not None}
 
 
 def subject(digest: Digest, catalog: Catalog, labels: Labels) -> str:

@@ -88,7 +88,7 @@ class Calendars:
         for unit in self.catalog.units:
             # what the unit page lists as the unit's own (directives to `all` too), and its sub-units'
             mine = {entry.directive.id: entry.directive
-                    for u in (unit.id, *self.catalog.registry.descendants(unit.id))
+                    for u in (unit.id, *self.catalog.subunits_listed(unit.id))
                     for entry in self.catalog.for_unit(u) if entry.role == "responsible"}
             yield site.calendar_src(unit.id), self._calendar(
                 unit.id, f"{plain(unit.name)}: {self.labels('Deadlines and meetings')}", self._deadlines(mine.values()))

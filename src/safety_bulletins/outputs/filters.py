@@ -60,7 +60,7 @@ def filter_options(catalog: Catalog, entries: list[UnitEntry]) -> FilterOptions:
     grades = {d.grade for d in directives}
     types = {d.bulletin.type for d in directives}
     return FilterOptions(
-        units=tuple(u for u in (ALL_UNITS, *catalog.registry.units) if u in units),
+        units=(*([ALL_UNITS] if ALL_UNITS in units else []), *catalog.registry.in_file_order(units)),
         buckets=tuple(b for b in BUCKETS if b in buckets),
         statuses=tuple(s for s in STATUSES if s in statuses),
         grades=tuple(g for g in GRADES if g in grades),

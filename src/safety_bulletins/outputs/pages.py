@@ -72,7 +72,7 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
     for unit in catalog.units:
         entries = catalog.for_unit(unit.id)
         sub = {}
-        if catalog.registry.descendants(unit.id):
+        if catalog.registry.has_subunits(unit.id):
             sub_entries = catalog.for_subunits(unit.id)
             sub = {"sub_groups": catalog.by_bucket(sub_entries), "sub_counts": catalog.unit_counts(unit.id, "sub"),
                    "sub_rates": catalog.unit_rates(unit.id, "sub"), "sub_deadlines": catalog.coming_deadlines(sub_entries)}

@@ -27,6 +27,11 @@ FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a lis
 SEARCH_WORKER = "assets/safety-bulletins/search.js"  # answers Material's search box from Pagefind (outputs/pagefind.py)
 SEARCH_FILTERS_SCRIPT = "assets/safety-bulletins/search-filters.js"  # the filters beside the box, with Pagefind
 SEARCH_FILTERS = "assets/safety-bulletins/search-filters.json"  # what they offer (pagefind.filter_choices)
+# The folders of the site that only the build writes (beside what editors put there from docs/):
+# a dirty build deletes from them every file it no longer makes (site_build/incremental.py), or
+# a removed unit's calendar or feed would go on showing what it showed. One list for every use.
+GENERATED_FOLDERS = tuple(dict.fromkeys(posixpath.dirname(src).split("/")[0] for src in (
+    "bulletins/", UNITS_INDEX, REGISTER, ARCHIVE_INDEX, DASHBOARD, SITE_FEED, CALENDAR_ALL)))
 
 
 def bulletin_src(bulletin: Bulletin) -> str:

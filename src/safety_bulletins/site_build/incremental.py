@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-GENERATED_FOLDERS = ("bulletins", "units", "directives", "archive", "feeds")  # what the hooks write
+from ..outputs.site import GENERATED_FOLDERS
 
 
 def _page_of(location: str) -> str:

@@ -3,7 +3,7 @@
     extra:
       bulletins:
         audience: public   # public | internal (default) | restricted
-        time_zone: Asia/Shanghai   # the meetings' times in the calendars (an IANA name)
+        time_zone: Asia/Shanghai   # the meetings' times in the calendars, and whose today the as-of date is (IANA)
         search: pagefind   # pagefind (default: served builds; the offline copy keeps lunr) | material (lunr)
 
 The schema is MkDocs' (config_options), so it is imported only when a setting is read:
@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE
+from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE, Problem
 from ..sources.project import DEFAULT_AUDIENCE
 
 SECTION = "bulletins"  # the key under `extra:`
@@ -34,7 +35,7 @@ class SettingsError(ValueError):
 class Settings:
     audience: str = DEFAULT_AUDIENCE
     directory_urls: bool = True  # MkDocs' use_directory_urls (read only from mkdocs.yml)
-    time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place
+    time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place; its today is the as-of date
     site_url: str | None = None  # MkDocs' site_url: full links in `bulletins digest` (read only from mkdocs.yml)
     site_name: str = ""  # MkDocs' site_name: the feeds' titles and ids (read only from mkdocs.yml)
     language: str = "en"  # theme.language (read only from mkdocs.yml)
@@ -112,6 +113,29 @@ def bulletin_settings(extra: object) -> Settings:
     return Settings(audience=config["audience"], time_zone=config["time_zone"], search=config["search"])
 
 
+_MARKUP = re.compile(r'[<>"\x00-\x1f\x7f-\x9f]')
+
+
+def site_name_problem(config_file: Path, site_name: object) -> Problem | None:
+    """Why `site_name` cannot be the site's name, if it cannot: Material writes it unescaped into
+    every page (the header, <title>, an aria-label attribute), so markup in it would run on
+    every page. Refused, not escaped here: other plugins and themes print it too."""
+    if not isinstance(site_name, str) or not (found := _MARKUP.search(site_name)):
+        return None
+    line = next((n for n, text in enumerate(_lines(config_file), 1) if text.startswith("site_name:")), 1)
+    what = "a line break or control character" if found[0] not in '<>"' else "markup characters (<, > or \")"
+    return Problem(config_file, line, f"site_name {site_name[:60]!r} holds {what}, which the theme prints "
+                   "unescaped on every page", "Write the name as plain text, e.g. 'site_name: 安全生产公报' "
+                   "(& and ' are fine).")
+
+
+def _lines(config_file: Path) -> list[str]:
+    try:
+        return config_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
 def read_settings(config_file: Path) -> Settings:
     """The settings of the project whose mkdocs.yml is `config_file` (defaults without one)."""
     if not config_file.is_file():
@@ -129,6 +153,8 @@ def read_settings(config_file: Path) -> Settings:
     theme = config.get("theme")
     language = theme.get("language") if isinstance(theme, dict) else None
     site_name = config.get("site_name")
+    if (problem := site_name_problem(config_file, site_name)) is not None:
+        raise SettingsError(str(problem))
     return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
                     time_zone=settings.time_zone, site_url=_site_url(config.get("site_url"), config_file),
                     site_name=site_name if isinstance(site_name, str) else "",

@@ -6,6 +6,7 @@ are, and what to export; they hold nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -136,9 +137,9 @@ class SiteBuild:
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
              cache_dir: Path | None = None) -> SiteBuild:
-        """The build of `bulletins_dir`, every bulletin judged on the HTML that `markdown` (the
-        site's Markdown configuration; the example's by default) makes of it."""
-        project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir))
+        """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
+        `markdown` (the site's Markdown configuration; the example's by default) makes of it."""
+        project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir), audience=audience)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone, search)
 
@@ -247,10 +248,16 @@ class SiteBuild:
         shown = list({d.id: d for d in bulletin.directives + [self.catalog.directive_of(f) for f in bulletin.follow_ups]}.values())
         units = {u for d in shown for u in (*d.units, *d.support)} | {bulletin.issuer}
         units |= {s.accepted_by for d in shown if (s := self.catalog.state_of(d)).accepted_by}
+        # A directive's own card shows its whole history; a follow-up's card only where its
+        # directive stands and what the follow-up changed. Every follow-up of every directive
+        # followed up here made a page of a long history cost the square of its length.
+        own = {d.id for d in bulletin.directives}
         return repr((
-            bulletin, [(self.catalog.bucket_of(d), self.catalog.state_of(d)) for d in shown],
+            bulletin, [(self.catalog.bucket_of(d), self.catalog.state_of(d) if d.id in own
+                        else dataclasses.replace(self.catalog.state_of(d), history=())) for d in shown],
+            [self.catalog.change_of(f) for f in bulletin.follow_ups],
             [(d.id, d.title, d.bulletin.title, d.bulletin.rel_path) for d in shown],
-            [(f.rel_path, self.catalog.bulletin_of(f).title) for d in shown
+            [(f.rel_path, self.catalog.bulletin_of(f).title) for d in bulletin.directives
              for f in (c.follow_up for c in self.catalog.state_of(d).history)],
             [self.catalog.registry.units.get(u) for u in sorted(filter(None, units))],
             self.history.get(bulletin.rel_path), self.renderer.labels.language,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import zoneinfo
+
+from ..model import DEFAULT_TIME_ZONE
 
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -78,12 +81,14 @@ def parse_deadline(value: object, issued: dt.date) -> dt.date | None:
         ) from None
 
 
-def as_of_date(environ: os._Environ | dict | None = None) -> dt.date:
-    """Today, or BULLETINS_TODAY=YYYY-MM-DD (for reproducible builds and tests)."""
+def as_of_date(environ: os._Environ | dict | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> dt.date:
+    """Today where the site is (its `time_zone`, an IANA name), or BULLETINS_TODAY=YYYY-MM-DD
+    (for reproducible builds and tests). Never the build machine's own zone: a runner in UTC,
+    or ahead of China, would lift an embargo hours late or early."""
     environ = os.environ if environ is None else environ
     value = environ.get("BULLETINS_TODAY")
     if not value:
-        return dt.date.today()
+        return dt.datetime.now(zoneinfo.ZoneInfo(time_zone)).date()
     try:
         day = parse_date(value)
     except DateError as exc:

@@ -22,7 +22,7 @@ from .validate import validate_bulletin
 DEFAULT_AUDIENCE = "internal"  # a build for the staff, unless the site says otherwise
 
 
-def hidden_because(bulletin: Bulletin, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
+def hidden_because(bulletin: Bulletin | Outline, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
     """Why a bulletin stays out of a build for `audience` at `as_of` ("" if it is published).
     The one rule: every page, listing, export and file of a build follows it through
     `Project.published`, and `bulletins verify` checks the built site against it."""
@@ -115,9 +115,10 @@ LinkJudge = Callable[[list[Bulletin]], list[Problem]]
 
 
 def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | None = None,
-                 workers: int = 1) -> Project:
+                 workers: int = 1, audience: str = DEFAULT_AUDIENCE) -> Project:
     """Every bulletin below `root`, validated, with every problem found (embargoes that
-    have lifted by `as_of` are not held against links to them; without it, all are).
+    have lifted by `as_of` are not held against links to them; without it, all are), and
+    what a build for `audience` at `as_of` would get wrong (across_files).
     The links in the text are read from the rendered page by `judge`: without one, a bulletin
     has only its listed attachments and no links (enough for the directives alone)."""
     project = _start(Path(root))
@@ -131,23 +132,23 @@ def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | No
             project.problems += found
             refused = {p.path for p in errors_in(found)}
             project.bulletins = [b for b in project.bulletins if b.source not in refused]
-        project.problems += across_files([Outline.of(b) for b in project.bulletins], as_of)
+        project.problems += across_files([Outline.of(b) for b in project.bulletins], as_of, audience)
     return project
 
 
 def check_folder(root: Path, workers: int = 1, as_of: dt.date | None = None,
-                 judge: LinkJudge | None = None) -> CheckReport:
+                 judge: LinkJudge | None = None, audience: str = DEFAULT_AUDIENCE) -> CheckReport:
     """The problems `load_project` would find, counting bulletins and directives; with
     workers > 1, large folders are read by that many processes, in the same order."""
     if judge is not None:  # the links need the bulletins themselves, not their outlines
-        project = load_project(root, as_of, judge, workers)
+        project = load_project(root, as_of, judge, workers, audience)
         return CheckReport(project.problems, len(project.bulletins), sum(len(b.directives) for b in project.bulletins))
     project = _start(Path(root))
     if not project.root.is_dir():
         return CheckReport(project.problems, 0, 0)
     results = _read_all(project, _outline_of_file, workers)
     outlines = [o for o, _ in results if o is not None]
-    problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines, as_of)
+    problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines, as_of, audience)
     return CheckReport(problems, len(outlines), sum(len(o.directives) for o in outlines))
 
 
@@ -216,12 +217,15 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Ou
     return (None if bulletin is None else Outline.of(bulletin)), problems
 
 
-def across_files(outlines: list[Outline], as_of: dt.date | None = None) -> list[Problem]:
+def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience: str = DEFAULT_AUDIENCE) -> list[Problem]:
     directives = [d for o in outlines for d in o.directives]
     follow_ups = [(f, o.draft) for o in outlines for f in o.follow_ups]
+    # what a build for `audience` leaves out besides drafts (without an as-of date, every embargo holds)
+    left_out = {o.rel_path: why for o in outlines if not o.draft
+                and (why := hidden_because(o, as_of or dt.date.min, audience))}
     return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(_with_follow_ups(outlines), as_of)
             + attachments_of_drafts(outlines) + attachments_of_hidden(outlines, as_of) + same_address(outlines)
-            + follow_up_problems(directives, follow_ups))
+            + follow_up_problems(directives, follow_ups, left_out))
 
 
 def _with_follow_ups(outlines: list[Outline]) -> list[Outline]:

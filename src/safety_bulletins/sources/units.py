@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from .parse import CHINESE_LETTER, read_text
 _GENERATED = {site.UNITS_INDEX: f"the overview of units ({site.UNITS_INDEX})",
               **{src: f"the empty sitemap Material's script asks for beside the feeds ({src})"
                  for src in site.FEED_SITEMAPS}}
-_UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # fullmatch: `$` would let a trailing line break through
 _UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent")
 
 
@@ -45,18 +46,50 @@ class UnitRegistry:
 
     def add(self, unit: Unit) -> None:
         self.units[unit.id] = unit
+        self._children = None  # a new unit or parent: the tree is made again when asked
         for reference in (unit.id, unit.name, *unit.aliases, *([unit.name_zh] if unit.name_zh else [])):
             self._by_reference[_key(reference)] = unit.id
 
+    _children: dict[str | None, list[str]] | None = field(default=None, repr=False, compare=False)
+    _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # place in the file
+
+    def _tree(self) -> dict[str | None, list[str]]:
+        """Each unit's children's ids in the file's order, made once: asked for every unit,
+        a scan of the whole file per question made a deep chain cost its length squared."""
+        if self._children is None:
+            self._children, self._positions = {}, {}
+            for number, unit in enumerate(self.units.values()):
+                self._children.setdefault(unit.parent, []).append(unit.id)
+                self._positions[unit.id] = number
+        return self._children
+
     def children(self, unit_id: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.parent == unit_id]
+        return [self.units[child] for child in self._tree().get(unit_id, ())]
+
+    def has_subunits(self, unit_id: str) -> bool:
+        return any(child != unit_id for child in self._tree().get(unit_id, ()))
+
+    def in_file_order(self, unit_ids) -> list[str]:
+        """The known units among `unit_ids`, in the file's order (at the cost of their number, not the file's)."""
+        self._tree()
+        return sorted((u for u in set(unit_ids) if u in self.units), key=self._positions.__getitem__)
+
+    def ancestors(self, unit_id: str) -> list[str]:
+        """The ids of the units above a unit, nearest first; stops at a `parent` cycle (an error of its own)."""
+        found: list[str] = []
+        seen = {unit_id}
+        parent = self.units[unit_id].parent if unit_id in self.units else None
+        while parent in self.units and parent not in seen:
+            found.append(parent)
+            seen.add(parent)
+            parent = self.units[parent].parent
+        return found
 
     def descendants(self, unit_id: str) -> list[str]:
         """The ids of a unit's sub-units at any depth, in the file's order. A `parent` cycle
-        is an error of its own; the walk stops at any unit seen before all the same."""
-        children: dict[str | None, list[str]] = {}
-        for unit in self.units.values():
-            children.setdefault(unit.parent, []).append(unit.id)
+        is an error of its own; the walk stops at any unit seen before all the same. Its cost
+        is the number it finds: pages that need every unit's use Catalog.subunits_listed."""
+        children = self._tree()
         found: set[str] = set()
         waiting = list(children.get(unit_id, ()))
         while waiting:
@@ -64,7 +97,7 @@ class UnitRegistry:
             if child not in found and child != unit_id:
                 found.add(child)
                 waiting += children.get(child, ())
-        return [u for u in self.units if u in found]
+        return sorted(found, key=self._positions.__getitem__)
 
 
 def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
@@ -149,6 +182,19 @@ def _parent_cycles(path: Path, registry: UnitRegistry, lines: dict[str, int]) ->
 _UNIT_EXAMPLE = "Each unit looks like:\n    - id: property\n      name: Property Management Co.\n      aliases: [物业公司]"
 
 
+def _unprintable(text: str) -> str:
+    """What in a name cannot be shown on one line ("" if nothing): a line break (a folded or
+    literal YAML scalar, a quoted \\n) ends calendar lines and mail headers, and control and
+    format characters (bidi overrides among them) change how the rest reads."""
+    for char in text.strip():
+        category = unicodedata.category(char)
+        if char in "\r\n\x0b\x0c\x85" or category in ("Zl", "Zp"):
+            return "a line break"
+        if category in ("Cc", "Cf", "Cs", "Co"):
+            return f"the control character U+{ord(char):04X}"
+    return ""
+
+
 def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, list[Problem]]:
     if not isinstance(entry, yamlload.LineDict):
         return None, [Problem(path, 1, f"a unit must be a mapping with id and name, not {yamlload.shorten(entry)}",
@@ -159,7 +205,7 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
         if k not in _UNIT_FIELDS
     ]
     unit_id, name = entry.get("id"), entry.get("name")
-    if not isinstance(unit_id, str) or not _UNIT_ID.match(unit_id):
+    if not isinstance(unit_id, str) or not _UNIT_ID.fullmatch(unit_id):
         problems.append(
             Problem(path, entry.line_of("id"), f"unit id {yamlload.shorten(unit_id)} is missing or not a slug",
                     "Use lowercase letters, digits and '-', e.g. 'id: property-mgmt'.")
@@ -180,6 +226,14 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
     if parent is not None and not isinstance(parent, str):
         problems.append(Problem(path, entry.line_of("parent"), "parent must be a unit id", "e.g. 'parent: group'"))
         parent = None
+    for key, values in (("name", [name]), ("aliases", aliases), ("name_zh", [name_zh])):
+        broken = next((v for v in values if isinstance(v, str) and _unprintable(v)), None)
+        if broken is not None:
+            problems.append(Problem(
+                path, entry.line_of(key), f"the {'alias' if key == 'aliases' else key} {yamlload.shorten(broken)} "
+                f"has {_unprintable(broken)}: a unit's name is one line of text",
+                "Write it on the line of its key, without '>' or '|' and without \\n or other escapes: "
+                f"e.g. '{key}: {'[物业公司]' if key == 'aliases' else '物业公司'}'."))
     if problems:
         return None, problems
     if unit_id == ALL_UNITS:

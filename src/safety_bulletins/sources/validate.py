@@ -405,6 +405,11 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
                   "Write the id shown on the directive's card, e.g. '    directive: CIG-2021-05-2'.")
         return None
     day = check.date(options, "date", offset) or bulletin.date
+    if bulletin.date is not None and day > bulletin.date:  # a bulletin reports what was done by its date
+        check.add(offset + options.line_of("date") - 1,
+                  f"the follow-up is dated {day.isoformat()}, after its bulletin ({bulletin.date.isoformat()})",
+                  "Give the day the work was done, on or before the bulletin's date (or leave out 'date:'); "
+                  "what happens later goes in a later bulletin.")
     deadline = None
     if options.get("deadline") not in (None, ""):
         value = str(options.get("deadline")).strip()
@@ -452,6 +457,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         escalate=escalate,
         reopen=check.text(options, "reopen", offset),
         header=(raw.first, raw.text_first),
+        bulletin_date=bulletin.date,
     )
 
 
