@@ -7,6 +7,7 @@ live counts, print, the offline copy from file://) run without one violation of 
 from __future__ import annotations
 
 import re
+import urllib.error
 import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -131,7 +132,7 @@ def headers(url: str) -> dict[str, str]:
         return {name.lower(): value for name, value in response.headers.items()}
 
 
-def test_the_guides_nginx_sends_the_policy_and_makes_attachments_downloads(served):
+def test_the_guides_nginx_sends_the_policy_and_makes_attachments_downloads(served, sites):
     base = served["guide"] + PATH
     # (a page's folder without its slash is redirected to it: the page comes as a page)
     for page in ("", BULLETIN, BULLETIN + "index.html", BULLETIN.rstrip("/"), "units/", "404.html"):
@@ -142,6 +143,11 @@ def test_the_guides_nginx_sends_the_policy_and_makes_attachments_downloads(serve
         assert "content-disposition" not in headers(base + asset), asset
     sent = headers(base + ATTACHMENT)
     assert sent["content-disposition"] == "attachment"
+    # publish's mark of its releases sits in the site's folder on the server: never sent
+    for mark in (".bulletins-release", "bulletins/2021/.bulletins-release"):
+        (sites["pagefind"] / mark).write_text("20261205T000000-000000Z 1:2\n", encoding="utf-8")
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            headers(base + mark)
     assert sent["content-security-policy"] == csp.ATTACHMENT_POLICY
     assert sent["x-content-type-options"] == "nosniff"
 
