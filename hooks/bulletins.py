@@ -94,7 +94,7 @@ def on_config(config):
                             time_zone=settings.time_zone, search=_search_engine(config, settings.search))
     # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
     # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
-    _build.feeds_in_head = not _offline(config)
+    _build.offline = _offline(config)
     for problem in _build.project.problems:
         if problem.severity != "error":
             log.warning(str(problem))

@@ -27,6 +27,8 @@ FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a lis
 SEARCH_WORKER = "assets/safety-bulletins/search.js"  # answers Material's search box from Pagefind (outputs/pagefind.py)
 SEARCH_FILTERS_SCRIPT = "assets/safety-bulletins/search-filters.js"  # the filters beside the box, with Pagefind
 SEARCH_FILTERS = "assets/safety-bulletins/search-filters.json"  # what they offer (pagefind.filter_choices)
+# What the site was built for (as-of date, audience, offline copy) and with: `bulletins verify` rebuilds from it
+BUILD_RECORD = "assets/safety-bulletins/build.json"
 
 
 def bulletin_src(bulletin: Bulletin) -> str:
