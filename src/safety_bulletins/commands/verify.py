@@ -49,6 +49,9 @@ LINE_LIMIT = 1 << 16  # bytes of a differing line kept on each side of the diffe
 PARTS_LIMIT = 64 << 20  # bytes: a larger CSV, calendar or feed is named by its line only
 PAGE_LIMIT = 64 << 20  # bytes: no page of the site is larger (the listings are paged)
 RECORD_LIMIT = 1 << 16  # bytes of the build record read at most
+# bytes: a larger file is not searched for hidden text (its size is all a reader of this site
+# could not have been given: if the rebuild has it not, or not so, the comparison says so)
+SEARCH_LIMIT = 256 << 20
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg")  # what a browser runs as a page
 
 # Attributes that hold a URL a browser may follow or load (HTML, SVG, MathML); `to`, `from`
@@ -285,12 +288,19 @@ def _rest_of_line(data: bytes, stream) -> bytes:
 def _described(name: str, found_path: Path, expected_path: Path, difference: _Difference) -> str:
     """What follows the file's name in the finding of a difference."""
     found, expected = difference.found, difference.expected
-    if b"\0" in found + expected or _undecodable(found) or _undecodable(expected):
-        return f": byte {difference.offset}: differs from a build from the sources (a binary file)"
-    where = f":{difference.line}: "
+    binary = b"\0" in found + expected or _undecodable(found) or _undecodable(expected)
+    where = f": byte {difference.offset}: " if binary else f":{difference.line}: "
+    sizes = (os.path.getsize(found_path), os.path.getsize(expected_path))
+    if difference.offset in sizes:  # one of them ends there
+        longer = "goes on after" if difference.offset == sizes[1] else "ends before"
+        return where + f"{longer} the end of what a build from the sources gives ({sizes[0]} bytes, not {sizes[1]})"
+    if binary:
+        return where + "differs from a build from the sources (a binary file)"
     if name.endswith(".json") and (parts := _json_parts(found, expected)):
         return where + parts
     what = _parts(name, found_path, expected_path) or "differs from a build from the sources"
+    if found.endswith(b"\r") and expected.endswith(b"\r"):  # CRLF line ends (CSV, calendars)
+        found, expected = found[:-1], expected[:-1]
     return where + f"{what}: {_excerpt(found, difference.column)} where the sources give " \
                    f"{_excerpt(expected, difference.column)}"
 
@@ -322,8 +332,9 @@ def _json_parts(found: bytes, expected: bytes) -> str | None:
     if isinstance(a.get("tools"), dict) and isinstance(b.get("tools"), dict):  # the build record: each tool
         a = {**{k: v for k, v in a.items() if k != "tools"}, **a["tools"]}
         b = {**{k: v for k, v in b.items() if k != "tools"}, **b["tools"]}
-    return whose + "; ".join(f"{key} {_short(a.get(key))} where the sources give {_short(b.get(key))}"
-                             for key in sorted(set(a) | set(b), key=str) if a.get(key) != b.get(key))
+    differing = [f"{key} {_short(a.get(key))} where the sources give {_short(b.get(key))}"
+                 for key in sorted(set(a) | set(b), key=str) if a.get(key) != b.get(key)]
+    return whose + "; ".join(differing) if differing else None  # the same data, written otherwise
 
 
 def _parts(name: str, found_path: Path, expected_path: Path) -> str | None:
@@ -498,13 +509,15 @@ def _hidden(catalog: Catalog, project_dir: Path, site_dir: Path,
             findings.append((name, f"{shown}: its name contains {meaning[hit.group(0)]}"))
         if not stat.S_ISREG(info.st_mode):
             continue  # a finding of its own (_compare): never opened
+        if info.st_size > SEARCH_LIMIT and info.st_size not in digests:
+            continue
         try:
             sizes = digests.get(info.st_size)
             if sizes:
                 with _open_regular(site_dir / name) as stream:
                     if source := sizes.get(hashlib.file_digest(stream, "sha256").hexdigest()):
                         findings.append((name, f"{shown}: has the bytes of an attachment of {source}"))
-            if pattern is not None:
+            if pattern is not None and info.st_size <= SEARCH_LIMIT:
                 found = {meaning[m] for m in _matches(_blocks(site_dir / name, name), pattern, overlap)}
                 findings += [(name, f"{shown}: contains {what}") for what in sorted(found)]
         except OSError:
