@@ -447,7 +447,8 @@ def _page_urls(path: Path) -> list[tuple[int, str, str]]:
     never parsed)."""
     try:
         with _open_regular(path) as stream:
-            text = stream.read(PAGE_LIMIT).decode("utf-8", "replace")
+            # read(n) allocates n bytes: ask for no more than the file holds
+            text = stream.read(min(os.fstat(stream.fileno()).st_size, PAGE_LIMIT)).decode("utf-8", "replace")
     except OSError:
         return []  # swapped while verify ran: the comparison says so
     for match in _URL_ATTRIBUTE.finditer(text):
