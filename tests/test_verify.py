@@ -21,7 +21,8 @@ from helpers import AS_OF, REPO, build, mkdocs
 
 from hypothesis import example as case, given, strategies as st
 
-from safety_bulletins.commands.verify import _matches, _needles, _scripts, _Urls, overlap_for, script_url, verify_site
+from safety_bulletins.commands.verify import (_matches, _needles, _scripts, _Urls, may_hold_script_url, overlap_for,
+                                              script_url, verify_site)
 
 AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 DRAFT = "bulletins/2026/2026-11-27-draft-notice-holiday-safety"  # the example site's draft
@@ -345,6 +346,28 @@ def test_pages_without_a_script_url_are_not_parsed(example, monkeypatch):
     monkeypatch.setattr(_Urls, "feed", lambda self, text: parsed.append(text))
     assert _scripts(site, {p.relative_to(site).as_posix(): os.lstat(p) for p in site.rglob("*.html")}) == []
     assert parsed == []
+
+
+VALUE_PARTS = ["javascript:", "java&#x73;cript:", "javascript&colon;", "x", " ", '"', "'", "=", "src=", ">", ";", ",",
+               "#a", "1x", "url="]
+ATTRIBUTE = st.tuples(st.sampled_from(["href", "title", "src", "to", "values", "xlink:href", "content", "srcset",
+                                       "http-equiv", "data-x"]),
+                      st.sampled_from(["=", " = ", "=\t", "\n=\n"]), st.sampled_from(['"', "'", ""]),
+                      st.lists(st.sampled_from(VALUE_PARTS), max_size=6).map("".join)).map(
+    lambda a: f"{a[0]}{a[1]}{a[2]}{a[3]}{a[2]}")
+
+
+@given(st.tuples(st.sampled_from(["a", "img", "animate", "set", "meta"]), st.lists(ATTRIBUTE, max_size=5),
+                 st.sampled_from(["", "text ='", "x=\""])).map(lambda p: f'{p[2]}<{p[0]} {" ".join(p[1])}>x'))
+@case("<a title='x src=\"' href=\"javascript:y\">")  # a value that looks like the start of another's
+@case("<a href=\"javascript&colon;y\">")  # the colon an entity
+@case("text ='<a href=\"javascript:y\">'")
+def test_a_page_the_parser_would_find_a_script_url_in_is_never_skipped(text):
+    page = _Urls()
+    page.feed(text)
+    page.close()
+    if any(script_url(value, attribute) for _, attribute, value in page.urls):
+        assert may_hold_script_url(text)
 
 
 @pytest.mark.parametrize("value", [

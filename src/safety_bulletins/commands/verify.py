@@ -61,13 +61,15 @@ URL_ATTRIBUTES = frozenset({
     "longdesc", "usemap", "manifest", "icon", "profile", "ping", "archive", "lowsrc", "dynsrc", "classid",
     "itemtype", "srcset", "imagesrcset", "to", "from", "values",
 })
-# Where a URL attribute may be in a page, found by a regular expression: a superset of what the
-# parser finds (any name ending in one of them, at any place), so a page without a match has
-# nothing to report and is not parsed; the parser decides on the others. The value is a
-# look-ahead, so that a name inside another attribute's value cannot hide the next attribute.
-_URL_ATTRIBUTE = re.compile(
-    r"(?:" + "|".join(sorted(map(re.escape, URL_ATTRIBUTES | {"content"}), key=len, reverse=True))
-    + r")[\t\n\f\r /]*=[\t\n\f\r ]*(?=(\"[^\"]*\"?|'[^']*'?|[^\t\n\f\r >]*))", re.IGNORECASE)
+# Where a URL attribute may be in a page, found by regular expressions: a superset of what the
+# parser finds, so a page without a match has nothing to report and is not parsed (parsing
+# every page took most of verify's time); the parser decides on the others. Every `=` is
+# tried (its value is a look-ahead: no value found can hide the next attribute); the name
+# before it need only end like a URL attribute's, and the value hold a ':' or an entity.
+_VALUE = re.compile(r"=(?=[\t\n\f\r ]*(\"[^\"]*\"?|'[^']*'?|[^\t\n\f\r >]*))")
+_NAME_BEFORE = re.compile(r"([^\t\n\f\r />\"'=]+)[\t\n\f\r /]*\Z")
+_NAME_CHECKED = 64  # characters before the `=`: enough for the end of any name
+_URL_ENDINGS = tuple(URL_ATTRIBUTES | {"content"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # shown as escapes in a finding
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?(.*)", re.IGNORECASE | re.DOTALL)
 MIN_NEEDLE = 6  # characters: shorter titles and names match too much by chance to be evidence
@@ -442,6 +444,21 @@ def _scripts(site_dir: Path, files: dict[str, os.stat_result]) -> list[tuple[str
     return findings
 
 
+def may_hold_script_url(text: str) -> bool:
+    """Whether any attribute of a page may hold a script URL (never False where the parser would find one)."""
+    for match in _VALUE.finditer(text):
+        value = match.group(1)
+        if ":" not in value and "&" not in value:
+            continue
+        name = _NAME_BEFORE.search(text, max(0, match.start() - _NAME_CHECKED), match.start())
+        if name is None or not name.group(1).lower().endswith(_URL_ENDINGS):
+            continue
+        value = html.unescape(value.strip("\"'"))
+        if any(script_url(value, how) for how in ("href", "srcset", "values", "content")):
+            return True
+    return False
+
+
 def _page_urls(path: Path) -> list[tuple[int, str, str]]:
     """The URL attributes of a page, if any could hold a script URL (else []: most pages are
     never parsed)."""
@@ -451,11 +468,7 @@ def _page_urls(path: Path) -> list[tuple[int, str, str]]:
             text = stream.read(min(os.fstat(stream.fileno()).st_size, PAGE_LIMIT)).decode("utf-8", "replace")
     except OSError:
         return []  # swapped while verify ran: the comparison says so
-    for match in _URL_ATTRIBUTE.finditer(text):
-        value = html.unescape(match.group(1).strip("\"'"))
-        if ":" in value and any(script_url(value, how) for how in ("href", "srcset", "values", "content")):
-            break
-    else:
+    if not may_hold_script_url(text):
         return []
     page = _Urls()
     page.feed(text)
