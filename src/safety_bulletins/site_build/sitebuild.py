@@ -176,8 +176,8 @@ class SiteBuild:
     def build_record(self) -> str:
         """What this build was for and made with, so that `bulletins verify` can make the same
         site again and compare it byte for byte (and say why it cannot, if the tools differ)."""
-        tools = {"safety-bulletins": PACKAGE_VERSION[:16]}
-        for tool in (*SITE_TOOLS, "pagefind"):
+        tools = {}  # a rebuild with other versions may differ (Material writes its version in every page)
+        for tool in ("safety-bulletins", *SITE_TOOLS, "pagefind"):
             try:
                 tools[tool] = importlib.metadata.version(tool)
             except importlib.metadata.PackageNotFoundError:
