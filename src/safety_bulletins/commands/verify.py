@@ -145,6 +145,7 @@ def _rebuild(project_dir: Path, dest: Path, as_of: dt.date, offline: bool, log: 
     way out, anything of it still running is stopped, whatever stopped verify."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
            "BULLETINS_TODAY": as_of.isoformat(), "BULLETINS_OFFLINE": "true" if offline else "false"}
+    env.pop("SOURCE_DATE_EPOCH", None)  # the hook sets it from the as-of date
     command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project_dir / "mkdocs.yml"),
                "--site-dir", str(dest)]
     deadline = time.monotonic() + timeout
@@ -180,7 +181,9 @@ def _stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=STOP_WAIT)
-            return
+            break
+    with contextlib.suppress(ProcessLookupError):  # anything of the group still there
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _tree(root: Path) -> dict[str, os.stat_result]:
