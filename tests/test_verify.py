@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -106,7 +104,7 @@ LINE = r":\d+: "
 DIFFERS = LINE + r'differs from a build from the sources: ".*" where the sources give ".*"'
 
 
-def test_each_tampering_is_found_with_its_file_and_line(tampered, tmp_path):
+def test_each_tampering_is_found_with_its_file_and_line(tampered):
     """A review's tamperings of a built site, one file each, all at once: each is one finding
     (or two, where no rebuild is needed to see it) that names the file and the first line that
     differs, and nothing else is found. What verify claimed to check and missed: a card that
