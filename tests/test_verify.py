@@ -360,6 +360,7 @@ ATTRIBUTE = st.tuples(st.sampled_from(["href", "title", "src", "to", "values", "
 @case("<a title='x src=\"' href=\"javascript:y\">")  # a value that looks like the start of another's
 @case("<a href=\"javascript&colon;y\">")  # the colon an entity
 @case("text ='<a href=\"javascript:y\">'")
+@case("<a href==javascript:>x")
 def test_a_page_the_parser_would_find_a_script_url_in_is_never_skipped(text):
     page = _Urls()
     page.feed(text)

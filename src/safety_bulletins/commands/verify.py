@@ -67,7 +67,7 @@ URL_ATTRIBUTES = frozenset({
 # tried (its value is a look-ahead: no value found can hide the next attribute); the name
 # before it need only end like a URL attribute's, and the value hold a ':' or an entity.
 _VALUE = re.compile(r"=(?=[\t\n\f\r ]*(\"[^\"]*\"?|'[^']*'?|[^\t\n\f\r >]*))")
-_NAME_BEFORE = re.compile(r"([^\t\n\f\r />\"'=]+)[\t\n\f\r /]*\Z")
+_NAME_BEFORE = re.compile(r"([^\t\n\f\r />\"'=]+)[\t\n\f\r /=]*\Z")  # `href==x`: html.parser reads x
 _NAME_CHECKED = 64  # characters before the `=`: enough for the end of any name
 _URL_ENDINGS = tuple(URL_ATTRIBUTES | {"content"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # shown as escapes in a finding
