@@ -99,7 +99,7 @@ def on_config(config):
                             cache_dir=Path(config.config_file_path).parent / CACHE_FOLDER)
     # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
     # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
-    _build.feeds_in_head = not _offline(config)
+    _build.offline = _offline(config)
     for problem in _build.project.problems:
         if problem.severity != "error":
             log.warning(str(problem))
@@ -314,8 +314,11 @@ def on_env(env, config, files):
 
 def on_post_build(config):  # default priority: after the search plugin (a plugin) has written its index
     docs = Path(config.docs_dir)
-    for file in _build.files.static_pages():  # HTML files of docs/, copied as written (attachments are downloads)
-        if file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs):
+    # HTML files of docs/, copied as written (attachments are downloads). MkDocs counts .xml and
+    # .json files as static pages too: a feed or data an editor wrote is not a page to give a policy.
+    for file in _build.files.static_pages():
+        if (file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs)
+                and file.src_uri.lower().endswith((".html", ".htm"))):
             _add_policy_to_file(Path(file.abs_dest_path), file.src_uri)
     index = Path(config.site_dir, "search", "search_index.json")  # written by the search plugin, before us
     if index.is_file() and _dirty and _build.search == "material":

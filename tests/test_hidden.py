@@ -115,7 +115,11 @@ def test_a_public_build_leaves_out_internal_and_restricted(tmp_path):
     assert leaks(files, kinds) == []
     assert b"CIG-2021-05-2" in files["directives.json"]
     assert verify_site(project, site, AS_OF_DATE) == []  # the audience read from mkdocs.yml
-    assert any("HIDDENINTERNAL" in f for f in verify_site(project, site, AS_OF_DATE, audience="internal"))
+    config = project / "mkdocs.yml"  # the site is checked against a build for another audience
+    config.write_text(config.read_text(encoding="utf-8").replace("audience: public", "audience: internal"), encoding="utf-8")
+    found = verify_site(project, site, AS_OF_DATE)
+    assert "assets/safety-bulletins/build.json:1: has audience public where the sources give internal" in found
+    assert any("HIDDENINTERNAL" in f and f.endswith(": missing (a build from the sources has it)") for f in found)
 
 
 def test_a_restricted_build_shows_everything_classified(tmp_path):
@@ -311,11 +315,13 @@ def test_verify_finds_hidden_attachments_by_path_and_by_bytes(hidden_site, tmp_p
     shutil.copy(source / "HIDDENEMBARGO-FILE.txt", copy / "bulletins/2026/files/HIDDENEMBARGO-FILE.txt")
     embargoed = "'2026/2026-11-20-HIDDENEMBARGO.md' (embargoed until 2026-11-29)"
     assert verify_site(project, copy, AS_OF_DATE) == [
+        "assets/renamed.txt: a file the sources do not give (extra)",
+        "assets/renamed.txt: has the bytes of an attachment of '2026/2026-11-20-HIDDENDRAFT.md' (a draft)",
+        "bulletins/2026/files/HIDDENEMBARGO-FILE.txt: a file the sources do not give (extra)",
         "bulletins/2026/files/HIDDENEMBARGO-FILE.txt: an attachment of '2026/2026-11-20-HIDDENEMBARGO.md', "
         "which is embargoed until 2026-11-29",
-        "assets/renamed.txt: has the bytes of an attachment of '2026/2026-11-20-HIDDENDRAFT.md' (a draft)",
-        f"bulletins/2026/files/HIDDENEMBARGO-FILE.txt: has the bytes of an attachment of {embargoed}",
         f"bulletins/2026/files/HIDDENEMBARGO-FILE.txt: its name contains an attachment name of {embargoed}",
+        f"bulletins/2026/files/HIDDENEMBARGO-FILE.txt: has the bytes of an attachment of {embargoed}",
     ]
 
 

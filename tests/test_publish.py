@@ -3,6 +3,7 @@ site that a failed check or build never touches, proven behind nginx."""
 
 import errno
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -310,12 +311,16 @@ def test_a_missing_parent_folder_is_an_error_not_created(site_project, tmp_path,
     assert not (tmp_path / "srv").exists()
 
 
+# A plugin that makes each build different (a time stamp) and puts a script URL on a page:
+# `bulletins verify` rebuilds the site and compares, and checks every page's URLs.
 TAMPERING_HOOK = '''
+import time
+
 from mkdocs.plugins import event_priority
 
 @event_priority(-100)  # after the site's own hook: as a buggy plugin would
 def on_post_page(output, page, config):
-    return output.replace('id="CIG-2021-05-2"', 'id="gone"')
+    return output.replace("</body>", f'<a href="javascript:alert(1)">{time.time_ns()}</a></body>', 1)
 '''
 
 
@@ -331,7 +336,9 @@ def test_a_release_that_does_not_match_its_sources_is_not_switched_to(site_proje
     err = capsys.readouterr().err
     assert "does not match its sources (bulletins verify), so it was removed" in err
     assert err.endswith(f"The live site is unchanged: {dest} still serves {live}.\n")
-    assert "CIG-2021-05-2" in err
+    assert re.search(r"^bulletins/2021/2021-05-25-meeting/index.html:\d+: differs from a build from the sources: ", err, re.M)
+    assert re.search(r"^bulletins/2021/2021-05-25-meeting/index.html:\d+: href=\"javascript:alert\(1\)\" is a "
+                     r"'javascript:' URL", err, re.M)
     assert dest.resolve() == live and releases(dest) == [live]
 
 

@@ -26,7 +26,7 @@ from ..outputs.spreadsheet import csv_text
 from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, new_bulletin, review_section
 from ..site_build.settings import Settings, SettingsError, read_settings
-from .verify import verify_site
+from .verify import read_record, verify_site
 from ..mkdocs_adapter import ConfigError, judge_for
 from ..site_build.rendering import Judge
 
@@ -127,14 +127,17 @@ def _parser() -> argparse.ArgumentParser:
                      help="stop the build (and all it started) after this long (default: "
                           f"{publishing.BUILD_TIMEOUT_FLOOR} s + {publishing.BUILD_TIMEOUT_PER_BULLETIN} s per bulletin)")
 
-    verify = _command(commands, "verify", run_verify, "check a built site against its sources",
-                      "Recompute from the sources what SITE must and must not hold: report any directive missing, "
-                      "extra or different, anything from a hidden bulletin (draft, embargoed, above the audience) "
-                      "and any script URL, one per line.")
+    verify = _command(commands, "verify", run_verify, "check a built site against a new build of its sources",
+                      "Build the project again as of the day SITE records (a real mkdocs build into a temporary "
+                      "folder) and compare every file byte for byte: report each file missing, extra, different "
+                      "(with its first differing line) or not a regular file; and, what no rebuild can show, "
+                      "anything from a hidden bulletin (draft, embargoed, above the audience) and any script URL. "
+                      "One finding per line.")
     verify.add_argument("site", type=Path, help="the built site, e.g. site/")
     verify.add_argument("--project", type=Path, help="the project it was built from (default: the one around "
                                                      "the current folder)")
-    _as_of_option(verify, "the as-of date of the build: YYYY-MM-DD")
+    verify.add_argument("--as-of", help="the as-of date the site must have been built for: YYYY-MM-DD "
+                                        "(default: the one it records)")
     return parser
 
 
@@ -375,7 +378,11 @@ def run_publish(args) -> int:
             # once: the check, the build and its verification see the same day, the site's
             as_of = as_of_date(time_zone=settings.time_zone)
             progress.step = "checking the bulletins"
-            project = load_project(root / "bulletins", as_of, _judge(root), audience=settings.audience)
+            try:
+                judge = judge_for(root)
+            except ConfigError:  # as above: the build says what is wrong with mkdocs.yml
+                judge = None
+            project = load_project(root / "bulletins", as_of, judge, audience=settings.audience)
             if project.errors:
                 for problem in project.errors:
                     print(problem, file=sys.stderr)
@@ -410,14 +417,16 @@ def run_verify(args) -> int:
         raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml)")
     if not args.site.is_dir():
         raise UsageError(f"{args.site} is not a folder: name the built site, e.g. site/")
-    as_of = _as_of(args, root)
-    findings = verify_site(root, args.site, as_of, _settings(root).audience)
+    as_of = _date(args.as_of, "--as-of") if args.as_of else None
+    _settings(root)  # a wrong setting is bad usage, said before anything is built
+    findings = verify_site(root, args.site, as_of)
     for finding in findings:
         print(finding)
     if findings:
         print(f"{len(findings)} finding(s): {args.site} is not what its sources say.", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"OK: {args.site} holds what the sources say as of {as_of.isoformat()}, and nothing else.")
+    as_of = as_of or read_record(args.site).as_of
+    print(f"OK: {args.site} is byte for byte what the sources give as of {as_of.isoformat()}, and holds nothing hidden.")
     return EXIT_OK
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import processes
-from .verify import verify_site
+from .verify import RELEASE_MARKER, verify_site
 
 KEEP_RELEASES = 3
 HISTORY = "live-history"  # in DEST.releases: the releases in the order they went live
@@ -39,7 +39,7 @@ STAMP = re.compile(r"\d{8}T\d{6}-\d{6}Z")  # a release's name: when its build st
 # In each release, written as its folder is made: what publish removes must be a folder it made. The name
 # pattern alone is not enough (anyone can make a folder of that name, or a link of it to a shared folder),
 # so the marker holds the folder's own device and inode: a copy, or another folder renamed in, is not ours.
-MARKER = ".bulletins-release"
+MARKER = RELEASE_MARKER
 # The build's time limit: a clean build of 2,000 bulletins takes about 18 s, of 10,000 about 2 minutes
 BUILD_TIMEOUT_FLOOR = 300  # seconds
 BUILD_TIMEOUT_PER_BULLETIN = 0.1  # seconds

@@ -1,27 +1,32 @@
-"""`bulletins verify SITE`: a built site checked against what its sources say it must hold.
+"""`bulletins verify SITE`: a built site against a new build of its sources, byte for byte.
 
-Recomputed from the sources (the same Catalog the build uses, at the same as-of date and for
-the same audience): every published directive is in directives.json as the catalog has it,
-has exactly one card (on its bulletin's page) and one row on the register and on each of
-its units' pages; directives.csv, the calendars and the feeds are byte for byte what the
-sources give, and no other calendar or feed is there; nothing from a hidden bulletin (draft,
-embargoed, above the audience) is anywhere; no HTML attribute holds a script URL. Each
-finding is one line.
+The build is deterministic (the same sources, as-of date and audience give the same bytes),
+so verify builds the project again, a real `mkdocs build` in a child process with a time
+limit, at the as-of date the site records (site.BUILD_RECORD), into a temporary folder, and
+compares every file: missing, extra, different (the file and its first differing line; a
+directive of directives.json, a row of directives.csv, an event of a calendar or an entry of
+a feed by name), or not a regular file (a link, a FIFO: never followed or read). While the
+build runs it does what no rebuild can: nothing from a hidden bulletin (draft, embargoed,
+above the audience) anywhere, no HTML attribute holding a script URL. One finding per line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import html
-import json
 import io
+import json
 import os
-import posixpath
 import re
+import signal
 import stat
-from collections import Counter
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -30,429 +35,339 @@ from urllib.parse import unquote
 
 from markupsafe import escape
 
-from ..outputs import pagefind, site
 from ..catalog import Catalog
 from ..model import Bulletin
+from ..outputs import pagefind, site
+from ..sources.dates import parse_date
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
 from ..mkdocs_adapter import ConfigError, judge_for
 from ..site_build.settings import read_settings
-from ..site_build.sitebuild import SiteBuild
 
-# Attributes that hold a URL a browser may follow or load (HTML, SVG, MathML).
+# publish's mark in each release it makes, at the site's root (commands/publish.py MARKER): not
+# part of the site, which a rebuild would not have, and never served (the publishing guide's nginx)
+RELEASE_MARKER = ".bulletins-release"
+REBUILD_TIMEOUT = 1800  # seconds: 10,000 bulletins build in about 90 s
+STOP_WAIT = 10  # seconds a stopped rebuild gets to exit before it is killed
+BLOCK = 1 << 20  # bytes of a file held at once while it is compared or searched
+LINE_LIMIT = 1 << 16  # bytes of a differing line kept on each side of the difference
+PARTS_LIMIT = 64 << 20  # bytes: a larger CSV, calendar or feed is named by its line only
+PAGE_LIMIT = 64 << 20  # bytes: no page of the site is larger (the listings are paged)
+RECORD_LIMIT = 1 << 16  # bytes of the build record read at most
+# bytes: a larger file is not searched for hidden text (its size is all a reader of this site
+# could not have been given: if the rebuild has it not, or not so, the comparison says so)
+SEARCH_LIMIT = 256 << 20
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg")  # what a browser runs as a page
+
+# Attributes that hold a URL a browser may follow or load (HTML, SVG, MathML); `to`, `from`
+# and `values` are what SVG's <animate> and <set> put into another attribute, href included.
 URL_ATTRIBUTES = frozenset({
     "href", "src", "action", "formaction", "xlink:href", "poster", "background", "cite", "data", "codebase",
     "longdesc", "usemap", "manifest", "icon", "profile", "ping", "archive", "lowsrc", "dynsrc", "classid",
-    "itemtype", "srcset", "imagesrcset",
+    "itemtype", "srcset", "imagesrcset", "to", "from", "values",
 })
+# Where a URL attribute may be in a page, found by regular expressions: a superset of what the
+# parser finds, so a page without a match has nothing to report and is not parsed (parsing
+# every page took most of verify's time); the parser decides on the others. Every `=` is
+# tried (its value is a look-ahead: no value found can hide the next attribute); the name
+# before it need only end like a URL attribute's, and the value hold a ':' or an entity.
+_VALUE = re.compile(r"=(?=[\t\n\f\r ]*(\"[^\"]*\"?|'[^']*'?|[^\t\n\f\r >]*))")
+_NAME_BEFORE = re.compile(r"([^\t\n\f\r />\"'=]+)[\t\n\f\r /=]*\Z")  # `href==x`: html.parser reads x
+_NAME_CHECKED = 64  # characters before the `=`: enough for the end of any name
+_URL_ENDINGS = tuple(URL_ATTRIBUTES | {"content"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # shown as escapes in a finding
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?(.*)", re.IGNORECASE | re.DOTALL)
 MIN_NEEDLE = 6  # characters: shorter titles and names match too much by chance to be evidence
-
-
-@dataclass
-class _Card:
-    id: str
-    bucket: str
-    title: str = ""
-    deadline: str | None = None
-
-
-@dataclass
-class _Row:
-    id: str
-    bucket: str
-    deadline: str | None = None
-    for_units: str | None = None  # a parent unit's page: the sub-units a row of theirs is for
-
-
-class _Page(HTMLParser):
-    """What verify reads from one HTML page: cards, listing rows and URL attributes."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)  # attribute values are always decoded
-        self.cards: list[_Card] = []
-        self.rows: list[_Row] = []
-        self.urls: list[tuple[int, str, str]] = []  # (line, attribute, value)
-        self._in_title: _Card | None = None
-        self._card: _Card | None = None
-        self._card_depth = 0
-        self._row: _Row | None = None
-        self._row_cells = 0
-        self._in_del = False  # an extended deadline's original date, struck through
-        self._in_deadline = False  # the card's deadline (its history has dates too)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        for name, value in attrs:
-            if name in URL_ATTRIBUTES or (name == "content" and attributes.get("http-equiv", "").lower() == "refresh"):
-                self.urls.append((self.getpos()[0], name, value or ""))
-        classes = attributes.get("class", "").split()
-        if self._card is not None and tag == "div":
-            self._card_depth += 1
-        if tag == "div" and "sb-directive" in classes:
-            bucket = next((c.removeprefix("sb-directive--") for c in classes if c.startswith("sb-directive--")), "")
-            self._card, self._card_depth = _Card("", bucket), 1
-            self.cards.append(self._card)
-        elif tag == "h3" and "sb-directive__title" in classes and self._card is not None:
-            self._card.id = attributes.get("id", "")
-            self._in_title = self._card
-        elif tag == "a" and self._in_title is not None and "headerlink" in classes:
-            self._in_title = None  # the toc extension's permalink (¶) is no part of the title
-        elif tag == "del":
-            self._in_del = True
-        elif tag == "dd" and self._card is not None:
-            self._in_deadline = "sb-live-deadline" in classes
-        elif (tag == "time" and self._card is not None and self._card.deadline is None and not self._in_del
-              and self._in_deadline):
-            self._card.deadline = attributes.get("datetime")
-        if tag == "tr" and "sb-row" in classes:
-            bucket = next((c.removeprefix("sb-row--") for c in classes if c.startswith("sb-row--")), "")
-            self._row, self._row_cells = _Row("", bucket, for_units=attributes.get("data-sb-for")), 0
-            self.rows.append(self._row)
-        elif self._row is not None:
-            if tag == "td":
-                self._row_cells += 1
-            elif tag == "time" and self._row_cells == 1 and not self._in_del:
-                self._row.deadline = attributes.get("datetime")
-            elif tag == "a" and self._row_cells == 2 and not self._row.id:
-                self._row.id = attributes.get("href", "").rpartition("#")[2]
-
-    def handle_endtag(self, tag):
-        if tag == "del":
-            self._in_del = False
-        elif tag == "h3":
-            self._in_title = None
-        elif tag == "div" and self._card is not None:
-            self._card_depth -= 1
-            if self._card_depth == 0:
-                self._card = None
-        elif tag == "tr":
-            self._row = None
-
-    def handle_data(self, data):
-        if self._in_title is not None:
-            self._in_title.title += data
-
-
 # Schemes only the site's templates write: the calendars' subscribe links (unit pages, the
 # register). nh3 still drops them from editors' Markdown (sanitize.py).
 TEMPLATE_SCHEMES = frozenset({"webcal"})
 
 
-def script_url(value: str, attribute: str = "href") -> str | None:
-    """The scheme of a URL a browser would run or load from outside the allow-list, or None."""
-    candidates = [value]
-    if attribute in ("srcset", "imagesrcset"):
-        candidates = [part.strip().split(" ")[0] for part in value.split(",")]
-    elif attribute == "content":
-        match = _REFRESH_URL.search(value)
-        candidates = [match.group(1).rstrip("'\"")] if match else []
-    for url in candidates:  # html.parser has decoded the entities: what is left is what the browser reads
-        if (scheme := disallowed_scheme(url)) and scheme not in TEMPLATE_SCHEMES:
-            return scheme
-    return None
+@dataclass(frozen=True)
+class BuildRecord:
+    """What a site was built for, as the build wrote it in site.BUILD_RECORD."""
+
+    as_of: dt.date
+    audience: str
+    offline: bool
 
 
-def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date, audience: str | None = None,
-                directory_urls: bool | None = None) -> list[str]:
-    """Everything wrong with the site in `site_dir` built from the project in `project_dir`
-    at `as_of`, one message per finding ([] if none). `audience` defaults to the site's
-    setting in mkdocs.yml; `directory_urls` to what the built site shows (an offline
-    build has .html pages)."""
-    project_dir, site_dir = Path(project_dir), Path(site_dir)
+def read_record(site_dir: Path) -> BuildRecord:
+    """The record of the build in `site_dir`; ValueError or OSError says why there is none."""
+    path = Path(site_dir) / site.BUILD_RECORD
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError("not a regular file")
+    with open(path, "rb") as stream:
+        data = json.loads(stream.read(RECORD_LIMIT))
+    if not isinstance(data, dict) or not isinstance(data.get("audience"), str):
+        raise ValueError("not a build record")
+    return BuildRecord(parse_date(str(data.get("as_of"))), data["audience"], data.get("offline") is True)
+
+
+def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date | None = None,
+                timeout: float = REBUILD_TIMEOUT) -> list[str]:
+    """Everything that differs between the site in `site_dir` and a new build of the project
+    in `project_dir`, and anything hidden or any script URL in it: one message per finding
+    ([] if none). The build is made as of `as_of` (default: the date the site records)."""
+    project_dir, site_dir = Path(project_dir).absolute(), Path(site_dir)
+    if not site_dir.is_dir():
+        return [f"{site_dir}: no built site here"]
+    findings: list[tuple[str, str]] = []  # (file, finding), sorted by file in the end
+    try:
+        record = read_record(site_dir)
+    except (OSError, ValueError) as exc:
+        record = None
+        if as_of is None:
+            return [f"{site.BUILD_RECORD}: missing or unreadable ({exc.__class__.__name__}: {exc}), so the day "
+                    "the site was built for is unknown: give it with --as-of"]
+    as_of = as_of or record.as_of
     settings = read_settings(project_dir / "mkdocs.yml")
-    if audience is None:
-        audience = settings.audience
     try:  # links and attachments as the build read them: from the rendered pages
         judge = judge_for(project_dir)
     except ConfigError as exc:
         return [f"cannot read the site's Markdown configuration: {exc}"]
-    project = load_project(project_dir / "bulletins", as_of, judge)
+    project = load_project(project_dir / "bulletins", as_of, judge, audience=settings.audience)
     if project.errors:
         return [f"{p.path}:{p.line}: the sources have errors; a site cannot have been built from them: {p.message}"
                 for p in project.errors]
-    if not site_dir.is_dir():
-        return [f"{site_dir}: no built site here"]
-    files = sorted(p for p in site_dir.rglob("*") if p.is_file() or p.is_symlink())
-    if directory_urls is None:  # with directory URLs every page is an index.html
-        directory_urls = all(p.name in ("index.html", "404.html") for p in files if p.suffix == ".html")
-    # the build's own making of the pages' listings and of the files made from the catalog
-    build = SiteBuild(project, as_of, directory_urls, settings.language, audience=audience,
-                      site_name=settings.site_name, site_url=settings.site_url, time_zone=settings.time_zone)
-    catalog = build.catalog
-    check = _Verifier(build, site_dir)
-    pages = {}
-    for path in files:
-        if path.suffix == ".html" and path.is_file():
-            page = _Page()
-            page.feed(path.read_text(encoding="utf-8", errors="replace"))
-            page.close()
-            pages[path.relative_to(site_dir).as_posix()] = page
-    return (check.outputs(build.made_outputs(), files, project_dir / "docs")
-            + check.cards(pages) + check.listings(pages) + check.scripts(pages)
-            + check.hidden(files, _published_text(project_dir, catalog)))
+    catalog = Catalog(project, as_of, settings.audience)
+    with tempfile.TemporaryDirectory(prefix="bulletins-verify-") as temporary:
+        rebuilt = Path(temporary) / "site"
+        with _rebuild(project_dir, rebuilt, as_of, record.offline if record else False,
+                      Path(temporary) / "build.log", timeout) as finished:
+            found = _tree(site_dir)
+            found.pop(RELEASE_MARKER, None)
+            findings += _scripts(site_dir, found)  # while the build runs
+            findings += _hidden(catalog, project_dir, site_dir, found)
+            failure = finished()
+        if failure:
+            return [failure] + [text for _, text in sorted(findings, key=lambda f: f[0])]
+        findings = _compare(site_dir, found, rebuilt, _tree(rebuilt)) + findings
+    return [text for _, text in sorted(findings, key=lambda f: f[0])]  # stable: each file's in order
 
 
-class _Verifier:
-    def __init__(self, build: SiteBuild, site_dir: Path):
-        self.build = build
-        self.catalog = build.catalog
-        self.site_dir = site_dir
-        self.directory_urls = build.renderer.directory_urls
-        self.directives = {d.id: d for d in self.catalog.directives}
+@contextlib.contextmanager
+def _rebuild(project_dir: Path, dest: Path, as_of: dt.date, offline: bool, log: Path, timeout: float):
+    """`mkdocs build` of the project into `dest`, started now in a process group of its own
+    (its output in `log`, which never fills as a pipe would while verify reads the site).
+    Gives a function that waits for it and says why it failed (None if it did not); on the
+    way out, anything of it still running is stopped, whatever stopped verify."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
+           "BULLETINS_TODAY": as_of.isoformat(), "BULLETINS_OFFLINE": "true" if offline else "false"}
+    env.pop("SOURCE_DATE_EPOCH", None)  # the hook sets it from the as-of date
+    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project_dir / "mkdocs.yml"),
+               "--site-dir", str(dest)]
+    deadline = time.monotonic() + timeout
+    with open(log, "w+b") as output:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                   env=env, cwd=project_dir, start_new_session=True)
 
-    def file_of(self, src_uri: str) -> str:
-        """The path below the site of a source's page."""
-        url = site.url_for(src_uri, self.directory_urls)
-        return url + "index.html" if url.endswith("/") else url
-
-    def export(self, made: str) -> list[str]:
-        """directives.json, directive by directive and field by field (`made`: its text as the build makes it)."""
-        try:
-            records = json.loads(_read_made(self.site_dir / site.EXPORT_JSON, made))["directives"]
-            found = {r["id"]: r for r in records}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            return [f"{site.EXPORT_JSON}: missing or unreadable ({exc.__class__.__name__}: {exc})"]
-        expected = {r["id"]: r for r in json.loads(made)["directives"]}
-        findings = [f"{site.EXPORT_JSON}: directive '{i}' is listed {n} times" for i, n in
-                    Counter(r["id"] for r in records).items() if n > 1]
-        for directive_id, record in expected.items():
-            if directive_id not in found:
-                findings.append(f"{site.EXPORT_JSON}: directive '{directive_id}' is missing")
-                continue
-            for key in sorted(set(record) | set(found[directive_id])):
-                if found[directive_id].get(key) != record.get(key):
-                    findings.append(f"{site.EXPORT_JSON}: directive '{directive_id}' has {key} "
-                                    f"{_short(found[directive_id].get(key))}, the sources say {_short(record.get(key))}")
-        findings += [f"{site.EXPORT_JSON}: directive '{i}' is not in the sources' catalog (extra)"
-                     for i in found if i not in expected]
-        return findings
-
-    def outputs(self, made: Iterable[tuple[str, str]], files: list[Path], docs_dir: Path) -> list[str]:
-        """The files made from the catalog (`made`: source path and text, one at a time, as the
-        build makes them). directives.json directive by directive (`export`); directives.csv,
-        the calendars and the feeds byte for byte, or which of their rows, events or entries
-        differ, are missing, repeated or extra; and no other calendar or feed but the editors'
-        own files: a subscriber's calendar would show a stale one's closed directives as due."""
-        findings = []
-        names = set()
-        for name, text in made:
-            names.add(name)
-            if name == site.EXPORT_JSON:
-                findings += self.export(text)
-                continue
+        def finished() -> str | None:
             try:
-                found = _read_made(self.site_dir / name, text)
-            except (OSError, ValueError) as exc:
-                findings.append(f"{name}: missing or unreadable ({exc.__class__.__name__}: {exc})")
+                code = process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                return f"{project_dir}: a build of the sources did not finish within {timeout:g} s, so the site " \
+                       "could not be compared with it"
+            if code == 0:
+                return None
+            output.seek(0)
+            lines = output.read().decode("utf-8", "replace").strip().splitlines()[-20:]
+            return f"{project_dir}: a build of the sources as of {as_of.isoformat()} failed (exit code {code}), so " \
+                   "the site could not be compared with it:\n" + "\n".join(lines)
+
+        try:
+            yield finished
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the rebuild's whole group (MkDocs and Pagefind) if it is still running."""
+    if process.poll() is not None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=STOP_WAIT)
+            break
+    with contextlib.suppress(ProcessLookupError):  # anything of the group still there
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _tree(root: Path) -> dict[str, os.stat_result]:
+    """Every entry of a site that is not a folder, by path below it ('/'-separated), as lstat
+    gives it: links (to folders too) are entries, never followed."""
+    entries = {}
+    for folder, folders, names in os.walk(root):
+        below = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if below == "." else below + "/"
+        for name in names + [d for d in folders if os.path.islink(os.path.join(folder, d))]:
+            with contextlib.suppress(FileNotFoundError):
+                entries[prefix + name] = os.lstat(os.path.join(folder, name))
+    return entries
+
+
+def _compare(site_dir: Path, found: dict[str, os.stat_result], rebuilt_dir: Path,
+             expected: dict[str, os.stat_result]) -> list[tuple[str, str]]:
+    findings = []
+    for name in sorted(found.keys() | expected.keys()):
+        shown, info = _shown(name), found.get(name)
+        if info is None:
+            findings.append((name, f"{shown}: missing (a build from the sources has it)"))
+        elif not stat.S_ISREG(info.st_mode):
+            findings.append((name, f"{shown}: {_kind(site_dir / name, info)}, not a regular file (not followed or read)"))
+        elif name not in expected:
+            findings.append((name, f"{shown}: a file the sources do not give (extra)"))
+        else:
+            try:
+                difference = _difference(site_dir / name, rebuilt_dir / name)
+            except OSError as exc:  # swapped for a link or a FIFO while verify ran
+                findings.append((name, f"{shown}: unreadable ({exc.__class__.__name__}: {exc})"))
                 continue
-            if found != text:
-                what, parts = _PARTS[posixpath.splitext(name)[1]]
-                findings += _compared(name, what, parts(found), parts(text))
-        for path in files:
-            name = path.relative_to(self.site_dir).as_posix()
-            if (name not in names and name.startswith(_OUTPUT_FOLDERS) and name.endswith((".ics", ".xml"))
-                    and not (docs_dir / name).is_file()):
-                findings.append(f"{name}: a {'calendar' if name.endswith('.ics') else 'feed'} the sources do not give (extra)")
-        return findings
+            if difference is not None:
+                findings.append((name, f"{shown}{_described(name, site_dir / name, rebuilt_dir / name, difference)}"))
+    return findings
 
-    def cards(self, pages: dict[str, _Page]) -> list[str]:
-        """Each published directive: one card, on its bulletin's page, showing the catalog's facts."""
-        findings = []
-        expected_on = {self.file_of(site.bulletin_src(b)): b for b in self.catalog.bulletins}
-        for name, bulletin in expected_on.items():
-            if name not in pages:
-                findings.append(f"{name}: the page of '{bulletin.rel_path}' is missing")
-        for name, page in pages.items():
-            bulletin = expected_on.get(name)
-            own = {d.id: d for d in bulletin.directives} if bulletin else {}
-            seen = Counter(card.id for card in page.cards)
-            for card in page.cards:
-                directive = own.get(card.id)
-                if directive is None:
-                    findings.append(f"{name}: a card for '{card.id}', which "
-                                    + ("belongs to another page" if card.id in self.directives else
-                                       "is no published directive") + " (extra)")
-                    continue
-                deadline = self.catalog.state_of(directive).deadline
-                deadline = deadline.isoformat() if deadline else None
-                differences = [(what, shown, right) for what, shown, right in (
-                    ("deadline", card.deadline, deadline), ("bucket", card.bucket, self.catalog.bucket_of(directive)),
-                    ("title", " ".join(card.title.split()), " ".join(directive.title.split())),
-                ) if shown != right]
-                findings += [f"{name}: the card of '{card.id}' shows {what} {_short(shown)}, the sources say {_short(right)}"
-                             for what, shown, right in differences]
-            findings += [f"{name}: directive '{i}' has {n} cards" for i, n in seen.items() if n > 1 and i in own]
-            findings += [f"{name}: directive '{i}' has no card" for i in own if i not in seen]
-        return findings
 
-    def listings(self, pages: dict[str, _Page]) -> list[str]:
-        """The register and each unit's pages: one row per directive the catalog lists there."""
-        findings = []
-        listings = {}
-        for page in self.build.pages.values():
-            pager = page.context.get("pager")
-            if pager is not None and pager.number == 1:
-                unit = page.context.get("unit")
-                entries = self.catalog.register if unit is None else self.catalog.for_unit(unit.id)
-                names = [self.file_of(s) for s in pager.sources]
-                listings[page.src_uri] = (names, [e.directive for e in entries], False)
-                if "sub_groups" in page.context:  # a parent unit: its sub-units' rows, apart
-                    listings[page.src_uri + " (sub-units)"] = (
-                        names, [e.directive for e in self.catalog.for_subunits(unit.id)], True)
-        for first, (names, directives, sub) in listings.items():
-            rows = [row for name in names if name in pages for row in pages[name].rows
-                    if (row.for_units is not None) == sub]
-            findings += [f"{name}: the listing page is missing" for name in names if name not in pages and not sub]
-            where = names[0] + (" (sub-units)" if sub else "")
-            seen = Counter(row.id for row in rows)
-            expected = {d.id: d for d in directives}
-            findings += [f"{where}: directive '{d}' has no row" for d in expected if d not in seen]
-            findings += [f"{where}: directive '{i}' has {n} rows" for i, n in seen.items() if n > 1]
-            findings += [f"{where}: a row for '{i}', which is not listed here (extra)" for i in seen if i not in expected]
-            for row in rows:
-                directive = expected.get(row.id)
-                if directive is None:
-                    continue
-                deadline = self.catalog.state_of(directive).deadline
-                deadline = deadline.isoformat() if deadline else None
-                bucket = self.catalog.bucket_of(directive)
-                if (row.deadline, row.bucket) != (deadline, bucket):
-                    findings.append(f"{where}: the row of '{row.id}' shows deadline {row.deadline} ({row.bucket}), "
-                                    f"the sources say {deadline} ({bucket})")
-        return findings
+def _kind(path: Path, info: os.stat_result) -> str:
+    if stat.S_ISLNK(info.st_mode):
+        with contextlib.suppress(OSError):
+            return f"a symbolic link to '{_short(os.readlink(path))}'"
+        return "a symbolic link"
+    if stat.S_ISFIFO(info.st_mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(info.st_mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a special file"
 
-    def scripts(self, pages: dict[str, _Page]) -> list[str]:
-        return [f"{name}:{line}: {attribute}=\"{_short(value)}\" is a '{scheme}:' URL (allowed: "
-                f"{', '.join(sorted(URL_SCHEMES | TEMPLATE_SCHEMES))} and relative)"
-                for name, page in pages.items() for line, attribute, value in page.urls
-                if (scheme := script_url(value, attribute))]
 
-    def hidden(self, files: list[Path], published_text: str) -> list[str]:
-        """Files of hidden bulletins (pages, attachments, by path or by content) and their
-        titles, directive ids and attachment names anywhere."""
-        hidden = self.catalog.hidden
-        published_attachments = {site.attachment_src(b, a) for b in self.catalog.bulletins for a in b.attachments}
-        names = {p.relative_to(self.site_dir).as_posix() for p in files}
-        findings = []
-        digests: dict[int, dict[str, str]] = {}  # size -> sha256 -> source
-        needles: dict[str, str] = {}
-        for bulletin in hidden:
-            why = _why(bulletin, self.catalog)
-            for path in _page_files(bulletin):
-                if path in names:
-                    findings.append(f"{path}: the page of '{bulletin.rel_path}', which is {why}")
-            for attachment in bulletin.attachments:
-                src = site.attachment_src(bulletin, attachment)
-                # even if a published bulletin attaches it too: the file is the hidden one's
-                # (sources.project.attachments_of_hidden), and no build publishes it
-                if src in names:
-                    findings.append(f"{src}: an attachment of '{bulletin.rel_path}', which is {why}")
-                try:
-                    data = attachment.source.read_bytes()
-                except OSError:
-                    continue
-                digests.setdefault(len(data), {})[hashlib.sha256(data).hexdigest()] = f"'{bulletin.rel_path}' ({why})"
-                needles.setdefault(os.path.basename(attachment.path), f"an attachment name of '{bulletin.rel_path}' ({why})")
-            needles.setdefault(bulletin.title, f"the title of '{bulletin.rel_path}' ({why})")
-            for directive in bulletin.directives:
-                needles.setdefault(directive.id, f"the id of directive '{directive.id}' of '{bulletin.rel_path}' ({why})")
-                needles.setdefault(directive.title, f"the title of directive '{directive.id}' of '{bulletin.rel_path}' ({why})")
-        if published_attachments:  # a file with the same bytes may be published legitimately
-            for b in self.catalog.bulletins:
-                for a in b.attachments:
-                    try:
-                        data = a.source.read_bytes()
-                    except OSError:
-                        continue
-                    digests.get(len(data), {}).pop(hashlib.sha256(data).hexdigest(), None)
-        pattern, meaning = _needles({text: why for text, why in needles.items()
-                                     if len(text.strip()) >= MIN_NEEDLE and text not in published_text})
-        overlap = overlap_for(meaning)
-        for path in files:
-            if not path.is_file():
+@dataclass
+class _Difference:
+    offset: int  # of the first differing byte
+    line: int  # its line, from 1
+    found: bytes  # the line in the site, up to LINE_LIMIT bytes each side of the difference
+    expected: bytes  # the same line in the rebuilt site
+    column: int  # of the difference in both
+
+
+def _difference(found_path: Path, expected_path: Path) -> _Difference | None:
+    """Where two files first differ, read a block at a time (never more than the rebuilt file
+    and one block of the other: a file of gigabytes is not read whole), or None."""
+    with _open_regular(found_path) as found, open(expected_path, "rb") as expected:
+        offset, line, start = 0, 1, b""  # `start`: the current line's bytes before this block
+        while True:
+            a, b = found.read(BLOCK), expected.read(BLOCK)
+            if a == b:
+                if not a:
+                    return None
+                offset, line = offset + len(a), line + a.count(b"\n")
+                newline = a.rfind(b"\n")
+                start = a[newline + 1:][-LINE_LIMIT:] if newline >= 0 else (start + a)[-LINE_LIMIT:]
                 continue
-            name = path.relative_to(self.site_dir).as_posix()
-            sizes = digests.get(path.stat().st_size)
-            if sizes:
-                with open(path, "rb") as stream:
-                    if source := sizes.get(hashlib.file_digest(stream, "sha256").hexdigest()):
-                        findings.append(f"{name}: has the bytes of an attachment of {source}")
-            if pattern is not None:
-                found = {meaning[m] for m in _matches(_blocks(path, name), pattern, overlap)}
-                findings += [f"{name}: contains {what}" for what in sorted(found)]
-            if pattern is not None and (hit := pattern.search(name.encode("utf-8"))):
-                findings.append(f"{name}: its name contains {meaning[hit.group(0)]}")
-        return findings
+            same = _common_prefix(a, b)
+            line += a.count(b"\n", 0, same)
+            newline = a.rfind(b"\n", 0, same)
+            start = a[newline + 1:same][-LINE_LIMIT:] if newline >= 0 else (start + a[:same])[-LINE_LIMIT:]
+            return _Difference(offset + same, line, start + _rest_of_line(a[same:], found),
+                               start + _rest_of_line(b[same:], expected), len(start))
 
 
-BLOCK = 1 << 20  # bytes of a file held at once while it is searched
-
-
-def _blocks(path: Path, name: str) -> Iterator[bytes]:
-    """A file of the site in blocks, as its text can be searched: a Pagefind chunk or fragment
-    whole and decompressed (pagefind.readable, which bounds it), any other file a block at
-    a time, so that a file of gigabytes is never held whole."""
-    with open(path, "rb") as stream:
-        if name.startswith(f"{pagefind.FOLDER}/"):
-            # read(n) would allocate all n bytes: ask for no more than the file holds
-            yield pagefind.readable(name, stream.read(min(os.fstat(stream.fileno()).st_size, pagefind.READABLE_LIMIT)))
-            return
-        while block := stream.read(BLOCK):
-            yield block
-
-
-def overlap_for(meaning: dict[bytes, str]) -> int:
-    """What `_matches` must hold of the block before: the longest form of a needle, and the
-    byte its look-behind reads before it and the two its look-ahead reads after."""
-    return max(map(len, meaning), default=0) + 3
-
-
-def _matches(blocks: Iterable[bytes], pattern: re.Pattern, overlap: int) -> set[bytes]:
-    """Every match of `pattern` in the bytes of `blocks` joined, holding a block and the
-    `overlap` bytes before it (more than the longest match and the few bytes its look-behind
-    and look-ahead read). A match that touches the edge of what is held is taken only at the
-    file's start or end, as the same match is found again with its context on the other side."""
-    found: set[bytes] = set()
-    tail, read = b"", 0  # `read`: the bytes of the file before this block
-    blocks = iter(blocks)
-    block = next(blocks, None)
-    while block is not None:
-        following = next(blocks, None)
-        data = tail + block
-        at_start = read == len(tail)  # what is held begins with the file
-        limit = len(data) if following is None else len(data) - 2
-        found.update(m.group(0) for m in pattern.finditer(data) if (at_start or m.start() > 0) and m.end() <= limit)
-        tail, read, block = data[-overlap:], read + len(block), following
-    return found
-
-
-def _compared(name: str, what: tuple[str, str], found: dict[str, list], expected: dict[str, list]) -> list[str]:
-    """The findings of a file that is not what the sources give, from its parts by key (a
-    directive's id, an event's UID, an entry's page; each key's parts in the order found):
-    which are missing, repeated, extra or different, or that the rest of the file is."""
-    one, many = what
-    findings = [f"{name}: the {one} of '{_short(key)}' is missing" for key in expected if key not in found]
-    findings += [f"{name}: '{_short(key)}' has {len(parts)} {many}" for key, parts in found.items() if len(parts) > 1]
-    findings += [f"{name}: an extra {one} for '{_short(key)}', which the sources do not give"
-                 for key in found if key not in expected]
-    findings += [f"{name}: the {one} of '{_short(key)}' is not what the sources give"
-                 for key, parts in found.items() if key in expected and parts[0] != expected[key][0]]
-    return findings or [f"{name}: not what the sources give (outside its {many})"]
-
-
-def _read_made(path: Path, made: str) -> str:
-    """The text of a file of the site that should hold `made`. Only a regular file is read
-    (a symlink may point at a device or outside the site), and only up to a bound: a file far
-    larger than it should be is a finding, not a read of gigabytes."""
-    info = os.lstat(path)
-    if not stat.S_ISREG(info.st_mode):
+def _open_regular(path: Path):
+    """Open a file of the site only if it is still a regular file (it may have been swapped for a link or a FIFO)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
         raise OSError(f"{path.name} is not a regular file")
-    size = len(made.encode("utf-8"))
-    if info.st_size > 2 * size + 1_000_000:
-        raise ValueError(f"{info.st_size} bytes where the sources give {size}")
-    return path.read_bytes().decode("utf-8")
+    return os.fdopen(fd, "rb")
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    low, high = 0, min(len(a), len(b))  # a[:low] == b[:low]; they differ before `high` or one ends there
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _rest_of_line(data: bytes, stream) -> bytes:
+    while b"\n" not in data and len(data) < LINE_LIMIT and (more := stream.read(LINE_LIMIT)):
+        data += more
+    return data.split(b"\n", 1)[0][:LINE_LIMIT]
+
+
+def _described(name: str, found_path: Path, expected_path: Path, difference: _Difference) -> str:
+    """What follows the file's name in the finding of a difference."""
+    found, expected = difference.found, difference.expected
+    binary = b"\0" in found + expected or _undecodable(found) or _undecodable(expected)
+    where = f": byte {difference.offset}: " if binary else f":{difference.line}: "
+    sizes = (os.path.getsize(found_path), os.path.getsize(expected_path))
+    if difference.offset in sizes:  # one of them ends there
+        longer = "goes on after" if difference.offset == sizes[1] else "ends before"
+        return where + f"{longer} the end of what a build from the sources gives ({sizes[0]} bytes, not {sizes[1]})"
+    if binary:
+        return where + "differs from a build from the sources (a binary file)"
+    if name.endswith(".json") and (parts := _json_parts(found, expected)):
+        return where + parts
+    what = _parts(name, found_path, expected_path) or "differs from a build from the sources"
+    if found.endswith(b"\r") and expected.endswith(b"\r"):  # CRLF line ends (CSV, calendars)
+        found, expected = found[:-1], expected[:-1]
+    return where + f"{what}: {_excerpt(found, difference.column)} where the sources give " \
+                   f"{_excerpt(expected, difference.column)}"
+
+
+def _undecodable(data: bytes) -> bool:
+    """Not UTF-8 text (its ends may cut a character: LINE_LIMIT)."""
+    return data.decode("utf-8", "replace")[1:-1].count("\ufffd") > 0
+
+
+def _excerpt(line: bytes, column: int, before: int = 30, after: int = 50) -> str:
+    head = line[:column].decode("utf-8", "replace")
+    tail = line[column:].decode("utf-8", "replace")
+    text = ("…" + head[-before:] if len(head) > before else head) + (tail[:after] + "…" if len(tail) > after else tail)
+    return '"' + _short(text, limit=before + after + 2) + '"' + ("" if tail else " (the end of the line)")
+
+
+def _json_parts(found: bytes, expected: bytes) -> str | None:
+    """A line of a JSON file with one object per line (directives.json, the build record): the
+    directive and the fields that differ."""
+    try:
+        a, b = (json.loads(line.decode("utf-8").rstrip().rstrip(",")) for line in (found, expected))
+    except ValueError:
+        return None
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return None
+    if "id" in b and a.get("id") != b["id"]:
+        return f"directive '{_short(a.get('id'))}' where the sources give directive '{_short(b['id'])}'"
+    whose = f"directive '{_short(b['id'])}' has " if "id" in b else "has "
+    if isinstance(a.get("tools"), dict) and isinstance(b.get("tools"), dict):  # the build record: each tool
+        a = {**{k: v for k, v in a.items() if k != "tools"}, **a["tools"]}
+        b = {**{k: v for k, v in b.items() if k != "tools"}, **b["tools"]}
+    differing = [f"{key} {_short(a.get(key))} where the sources give {_short(b.get(key))}"
+                 for key in sorted(set(a) | set(b), key=str) if a.get(key) != b.get(key)]
+    return whose + "; ".join(differing) if differing else None  # the same data, written otherwise
+
+
+def _parts(name: str, found_path: Path, expected_path: Path) -> str | None:
+    """The rows of directives.csv, the events of a calendar or the entries of a feed that
+    differ, are missing, repeated or extra (both files read whole: only up to PARTS_LIMIT)."""
+    kind = next((kind for test, kind in _PARTS if test(name)), None)
+    if kind is None or max(os.path.getsize(found_path), os.path.getsize(expected_path)) > PARTS_LIMIT:
+        return None
+    (one, many), parts_of = kind
+    found, expected = (parts_of(path.read_bytes().decode("utf-8", "replace")) for path in (found_path, expected_path))
+    described = [f"the {one} of '{_short(key)}' is missing" for key in expected if key not in found]
+    described += [f"'{_short(key)}' has {len(parts)} {many}" for key, parts in found.items() if len(parts) > 1]
+    described += [f"an extra {one} for '{_short(key)}'" for key in found if key not in expected]
+    described += [f"the {one} of '{_short(key)}' is not what the sources give"
+                  for key, parts in found.items() if key in expected and parts[0] != expected[key][0]]
+    if len(described) > 3:
+        described[3:] = [f"and {len(described) - 3} more"]
+    return "; ".join(described) or None
 
 
 def _keyed(parts: Iterable, key_of: Callable) -> dict[str, list]:
@@ -485,13 +400,194 @@ def _entries(text: str) -> dict[str, list]:
     return _keyed(_ENTRY.findall(text), lambda entry: unquote(html.unescape("".join(_LINK.findall(entry)[:1]))))
 
 
-_PARTS = {".csv": (("row", "rows"), _csv_rows), ".ics": (("event", "events"), _events),
-          ".xml": (("entry", "entries"), _entries)}
-_OUTPUT_FOLDERS = tuple(posixpath.dirname(src) + "/" for src in (site.CALENDAR_ALL, site.SITE_FEED))
+_PARTS = [
+    (lambda name: name == site.EXPORT_CSV, (("row", "rows"), _csv_rows)),
+    (lambda name: name.startswith("calendar/") and name.endswith(".ics"), (("event", "events"), _events)),
+    (lambda name: name.startswith("feeds/") and name.endswith(".xml") and name not in site.FEED_SITEMAPS,
+     (("entry", "entries"), _entries)),
+]
 
 
-def _why(bulletin: Bulletin, catalog: Catalog) -> str:
-    return hidden_because(bulletin, catalog.as_of, catalog.audience)
+class _Urls(HTMLParser):
+    """The URL attributes of a page, decoded as the browser reads them, with their lines."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)  # attribute values are always decoded
+        self.urls: list[tuple[int, str, str]] = []  # (line, attribute, value)
+
+    def handle_starttag(self, tag, attrs):
+        refresh = any(name == "http-equiv" and (value or "").lower() == "refresh" for name, value in attrs)
+        for name, value in attrs:
+            if name in URL_ATTRIBUTES or (name == "content" and refresh):
+                self.urls.append((self.getpos()[0], name, value or ""))
+
+    handle_startendtag = handle_starttag
+
+
+def script_url(value: str, attribute: str = "href") -> str | None:
+    """The scheme of a URL a browser would run or load from outside the allow-list, or None."""
+    candidates = [value]
+    if attribute in ("srcset", "imagesrcset"):
+        candidates = [part.strip().split(" ")[0] for part in value.split(",")]
+    elif attribute == "values":  # <animate values="a;b">
+        candidates = value.split(";")
+    elif attribute == "content":
+        match = _REFRESH_URL.search(value)
+        candidates = [match.group(1).rstrip("'\"")] if match else []
+    for url in candidates:  # html.parser has decoded the entities: what is left is what the browser reads
+        if (scheme := disallowed_scheme(url)) and scheme not in TEMPLATE_SCHEMES:
+            return scheme
+    return None
+
+
+def _scripts(site_dir: Path, files: dict[str, os.stat_result]) -> list[tuple[str, str]]:
+    """Every URL attribute of every page that a browser would run (javascript:, data:, ...)."""
+    findings = []
+    allowed = ", ".join(sorted(URL_SCHEMES | TEMPLATE_SCHEMES))
+    for name, info in sorted(files.items()):
+        if not (stat.S_ISREG(info.st_mode) and name.lower().endswith(PAGE_SUFFIXES)):
+            continue
+        if info.st_size > PAGE_LIMIT:
+            findings.append((name, f"{_shown(name)}: {info.st_size} bytes, more than any page of this site (not read)"))
+            continue
+        findings += [(name, f"{_shown(name)}:{line}: {attribute}=\"{_short(value)}\" is a '{scheme}:' URL "
+                            f"(allowed: {allowed} and relative)")
+                     for line, attribute, value in _page_urls(site_dir / name)
+                     if (scheme := script_url(value, attribute))]
+    return findings
+
+
+def may_hold_script_url(text: str) -> bool:
+    """Whether any attribute of a page may hold a script URL (never False where the parser would find one)."""
+    for match in _VALUE.finditer(text):
+        value = match.group(1)
+        if ":" not in value and "&" not in value:
+            continue
+        name = _NAME_BEFORE.search(text, max(0, match.start() - _NAME_CHECKED), match.start())
+        if name is None or not name.group(1).lower().endswith(_URL_ENDINGS):
+            continue
+        value = html.unescape(value.strip("\"'"))
+        if any(script_url(value, how) for how in ("href", "srcset", "values", "content")):
+            return True
+    return False
+
+
+def _page_urls(path: Path) -> list[tuple[int, str, str]]:
+    """The URL attributes of a page, if any could hold a script URL (else []: most pages are
+    never parsed)."""
+    try:
+        with _open_regular(path) as stream:
+            # read(n) allocates n bytes: ask for no more than the file holds
+            text = stream.read(min(os.fstat(stream.fileno()).st_size, PAGE_LIMIT)).decode("utf-8", "replace")
+    except OSError:
+        return []  # swapped while verify ran: the comparison says so
+    if not may_hold_script_url(text):
+        return []
+    page = _Urls()
+    page.feed(text)
+    page.close()
+    return page.urls
+
+
+def _hidden(catalog: Catalog, project_dir: Path, site_dir: Path,
+            files: dict[str, os.stat_result]) -> list[tuple[str, str]]:
+    """Files of hidden bulletins (pages, attachments, by path or by content) and their
+    titles, directive ids and attachment names anywhere."""
+    published_attachments = {site.attachment_src(b, a) for b in catalog.bulletins for a in b.attachments}
+    findings = []
+    digests: dict[int, dict[str, str]] = {}  # size -> sha256 -> source
+    needles: dict[str, str] = {}
+    for bulletin in catalog.hidden:
+        why = hidden_because(bulletin, catalog.as_of, catalog.audience)
+        for path in _page_files(bulletin):
+            if path in files:
+                findings.append((path, f"{path}: the page of '{bulletin.rel_path}', which is {why}"))
+        for attachment in bulletin.attachments:
+            src = site.attachment_src(bulletin, attachment)
+            # even if a published bulletin attaches it too: the file is the hidden one's
+            # (sources.project.attachments_of_hidden), and no build publishes it
+            if src in files:
+                findings.append((src, f"{src}: an attachment of '{bulletin.rel_path}', which is {why}"))
+            try:
+                data = attachment.source.read_bytes()
+            except OSError:
+                continue
+            digests.setdefault(len(data), {})[hashlib.sha256(data).hexdigest()] = f"'{bulletin.rel_path}' ({why})"
+            needles.setdefault(os.path.basename(attachment.path), f"an attachment name of '{bulletin.rel_path}' ({why})")
+        needles.setdefault(bulletin.title, f"the title of '{bulletin.rel_path}' ({why})")
+        for directive in bulletin.directives:
+            needles.setdefault(directive.id, f"the id of directive '{directive.id}' of '{bulletin.rel_path}' ({why})")
+            needles.setdefault(directive.title, f"the title of directive '{directive.id}' of '{bulletin.rel_path}' ({why})")
+    if published_attachments:  # a file with the same bytes may be published legitimately
+        for b in catalog.bulletins:
+            for a in b.attachments:
+                try:
+                    data = a.source.read_bytes()
+                except OSError:
+                    continue
+                digests.get(len(data), {}).pop(hashlib.sha256(data).hexdigest(), None)
+    published_text = _published_text(project_dir, catalog)
+    pattern, meaning = _needles({text: why for text, why in needles.items()
+                                 if len(text.strip()) >= MIN_NEEDLE and text not in published_text})
+    overlap = overlap_for(meaning)
+    for name, info in sorted(files.items()):
+        shown = _shown(name)
+        if pattern is not None and (hit := pattern.search(name.encode("utf-8", "surrogateescape"))):
+            findings.append((name, f"{shown}: its name contains {meaning[hit.group(0)]}"))
+        if not stat.S_ISREG(info.st_mode):
+            continue  # a finding of its own (_compare): never opened
+        if info.st_size > SEARCH_LIMIT and info.st_size not in digests:
+            continue
+        try:
+            sizes = digests.get(info.st_size)
+            if sizes:
+                with _open_regular(site_dir / name) as stream:
+                    if source := sizes.get(hashlib.file_digest(stream, "sha256").hexdigest()):
+                        findings.append((name, f"{shown}: has the bytes of an attachment of {source}"))
+            if pattern is not None and info.st_size <= SEARCH_LIMIT:
+                found = {meaning[m] for m in _matches(_blocks(site_dir / name, name), pattern, overlap)}
+                findings += [(name, f"{shown}: contains {what}") for what in sorted(found)]
+        except OSError:
+            continue  # swapped while verify ran: the comparison says so
+    return findings
+
+
+def _blocks(path: Path, name: str) -> Iterator[bytes]:
+    """A file of the site in blocks, as its text can be searched: a Pagefind chunk or fragment
+    whole and decompressed (pagefind.readable, which bounds it), any other file a block at
+    a time, so that a file of gigabytes is never held whole."""
+    with _open_regular(path) as stream:
+        if name.startswith(f"{pagefind.FOLDER}/"):
+            # read(n) would allocate all n bytes: ask for no more than the file holds
+            yield pagefind.readable(name, stream.read(min(os.fstat(stream.fileno()).st_size, pagefind.READABLE_LIMIT)))
+            return
+        while block := stream.read(BLOCK):
+            yield block
+
+
+def overlap_for(meaning: dict[bytes, str]) -> int:
+    """What `_matches` must hold of the block before: the longest form of a needle, and the
+    byte its look-behind reads before it and the two its look-ahead reads after."""
+    return max(map(len, meaning), default=0) + 3
+
+
+def _matches(blocks: Iterable[bytes], pattern: re.Pattern, overlap: int) -> set[bytes]:
+    """Every match of `pattern` in the bytes of `blocks` joined, holding a block and the
+    `overlap` bytes before it (more than the longest match and the few bytes its look-behind
+    and look-ahead read). A match that touches the edge of what is held is taken only at the
+    file's start or end, as the same match is found again with its context on the other side."""
+    found: set[bytes] = set()
+    tail, read = b"", 0  # `read`: the bytes of the file before this block
+    blocks = iter(blocks)
+    block = next(blocks, None)
+    while block is not None:
+        following = next(blocks, None)
+        data = tail + block
+        at_start = read == len(tail)  # what is held begins with the file
+        limit = len(data) if following is None else len(data) - 2
+        found.update(m.group(0) for m in pattern.finditer(data) if (at_start or m.start() > 0) and m.end() <= limit)
+        tail, read, block = data[-overlap:], read + len(block), following
+    return found
 
 
 def _page_files(bulletin: Bulletin) -> list[str]:
@@ -526,6 +622,11 @@ def _published_text(project_dir: Path, catalog: Catalog) -> str:
         if extra.is_file() and extra.suffix in (".yml", ".md", ".html", ".txt", ".css", ".js"):
             parts.append(extra.read_text(encoding="utf-8", errors="replace"))
     return "\n".join(parts)
+
+
+def _shown(name: str) -> str:
+    """A path of the site for a finding: a name that is not UTF-8 or holds control characters shown with escapes."""
+    return _short(name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"), limit=1000)
 
 
 def _short(value, limit: int = 60) -> str:

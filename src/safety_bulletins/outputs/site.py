@@ -32,6 +32,8 @@ SEARCH_FILTERS = "assets/safety-bulletins/search-filters.json"  # what they offe
 # a removed unit's calendar or feed would go on showing what it showed. One list for every use.
 GENERATED_FOLDERS = tuple(dict.fromkeys(posixpath.dirname(src).split("/")[0] for src in (
     "bulletins/", UNITS_INDEX, REGISTER, ARCHIVE_INDEX, DASHBOARD, SITE_FEED, CALENDAR_ALL)))
+# What the site was built for (as-of date, audience, offline copy) and with: `bulletins verify` rebuilds from it
+BUILD_RECORD = "assets/safety-bulletins/build.json"
 
 
 def bulletin_src(bulletin: Bulletin) -> str:

@@ -129,7 +129,7 @@ class SiteBuild:
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
         self._feed_settings = (labels, site_name, site_url, directory_urls)
         self._written: dict[str, Path] | None = None  # the big outputs, once written (_output_files)
-        self.feeds_in_head = True  # not in the offline (file://) copy: see hooks/bulletins.py
+        self.offline = False  # the copy for file:// (hooks/bulletins.py): no feeds in the head
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
 
     @classmethod
@@ -178,11 +178,25 @@ class SiteBuild:
         files += [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
         files += self._output_files(outputs)
         files.append(SourceFile(site.FILTER_SCRIPT, path=FILTER_SCRIPT_SOURCE))
+        files.append(SourceFile(site.BUILD_RECORD, content=self.build_record()))
         if self.search == "pagefind":
             files.append(SourceFile(site.SEARCH_WORKER, path=SEARCH_WORKER_SOURCE))
             files.append(SourceFile(site.SEARCH_FILTERS_SCRIPT, path=SEARCH_FILTERS_SOURCE))
             files.append(SourceFile(site.SEARCH_FILTERS, content=self.search_filters()))
         return files
+
+    def build_record(self) -> str:
+        """What this build was for and made with, so that `bulletins verify` can make the same
+        site again and compare it byte for byte (and say why it cannot, if the tools differ)."""
+        tools = {}  # a rebuild with other versions may differ (Material writes its version in every page)
+        for tool in ("safety-bulletins", *SITE_TOOLS, "pagefind"):
+            try:
+                tools[tool] = importlib.metadata.version(tool)
+            except importlib.metadata.PackageNotFoundError:
+                tools[tool] = None
+        record = {"as_of": self.catalog.as_of.isoformat(), "audience": self.catalog.audience,
+                  "offline": self.offline, "tools": tools}
+        return json.dumps(record) + "\n"
 
     @functools.cached_property
     def feeds(self) -> dict[str, Feed]:
@@ -342,7 +356,7 @@ class SiteBuild:
         """
         head_end = output.find("</head>")  # the first: titles in the head are escaped
         if head_end >= 0:
-            output = output[:head_end] + (self.feed_links(src_uri) if self.feeds_in_head else "") + output[head_end:]
+            output = output[:head_end] + (self.feed_links(src_uri) if not self.offline else "") + output[head_end:]
         if src_uri in self.pages:
             if LISTING_PLACEHOLDER not in output:
                 raise LostPlaceholder(f"{src_uri}: the listing's placeholder {LISTING_PLACEHOLDER} is missing, "
@@ -453,16 +467,6 @@ class SiteBuild:
         yield site.EXPORT_JSON, self._json_text(data)
         yield site.EXPORT_CSV, directives_csv(data.pop("directives"))
         yield from self.calendars.texts()
-
-    def made_outputs(self) -> Iterator[tuple[str, str]]:
-        """(src_uri, text) of every file made from the catalog alone, one at a time, as
-        source_files gives them: the exports, the calendars, the feeds and their sitemaps
-        (`bulletins verify` checks a site against these)."""
-        yield from self._big_outputs()
-        for src in self.feeds:
-            yield src, self.feed_text(src)
-        for src in site.FEED_SITEMAPS:
-            yield src, site.EMPTY_SITEMAP
 
     def _output_files(self, folder: Path | None) -> list[SourceFile]:
         if folder is None:
