@@ -21,7 +21,6 @@ import io
 import json
 import os
 import re
-import signal
 import stat
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from urllib.parse import unquote
 
 from markupsafe import escape
 
+from .. import processes
 from ..catalog import Catalog
 from ..model import Bulletin
 from ..outputs import pagefind, site
@@ -149,7 +149,7 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date | None = None,
 
 @contextlib.contextmanager
 def _rebuild(project_dir: Path, dest: Path, as_of: dt.date, offline: bool, log: Path, timeout: float):
-    """`mkdocs build` of the project into `dest`, started now in a process group of its own
+    """`mkdocs build` of the project into `dest`, started now in a session of its own
     (its output in `log`, which never fills as a pipe would while verify reads the site).
     Gives a function that waits for it and says why it failed (None if it did not); on the
     way out, anything of it still running is stopped, whatever stopped verify."""
@@ -160,8 +160,8 @@ def _rebuild(project_dir: Path, dest: Path, as_of: dt.date, offline: bool, log: 
                "--site-dir", str(dest)]
     deadline = time.monotonic() + timeout
     with open(log, "w+b") as output:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                                   env=env, cwd=project_dir, start_new_session=True)
+        process = processes.start(command, session=True, stdin=subprocess.DEVNULL, stdout=output,
+                                  stderr=subprocess.STDOUT, env=env, cwd=project_dir)
 
         def finished() -> str | None:
             try:
@@ -178,22 +178,8 @@ def _rebuild(project_dir: Path, dest: Path, as_of: dt.date, offline: bool, log: 
 
         try:
             yield finished
-        finally:
-            _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the rebuild's whole group (MkDocs and Pagefind) if it is still running."""
-    if process.poll() is not None:
-        return
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=STOP_WAIT)
-            break
-    with contextlib.suppress(ProcessLookupError):  # anything of the group still there
-        os.killpg(process.pid, signal.SIGKILL)
+        finally:  # whatever of the rebuild's session (MkDocs, Pagefind) is still running
+            processes.stop(process, session=True, stop_wait=STOP_WAIT)
 
 
 def _tree(root: Path) -> dict[str, os.stat_result]:
