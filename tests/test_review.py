@@ -1,0 +1,38 @@
+"""Hostile review of issue 19 (review- cases): tests that FAIL on the code as merged, each a defect.
+
+- A verdict in `.cache/safety-bulletins-render/verdicts.json` is trusted as it is read: a cache
+  committed (git add -f) or restored by CI (a shared `.cache/` cache) with a bulletin's key and no
+  URLs lets an outside image through check, the build and verify.
+- The workers bound a render's time and memory, not the size of what it makes: one reference
+  definition with a long address, used a few hundred times, makes a page (and a verdict, kept in
+  the parent's memory and in verdicts.json) hundreds of times the size of the text.
+"""
+
+import json
+
+from safety_bulletins.site_build import rendering
+from safety_bulletins.site_build.rendering import Job, Judge, MarkdownConfig, judge
+from safety_bulletins.sources import project as projects
+
+HEAD = "---\ntitle: T\ndate: 2026-11-26\ntype: notice\n---\n"  # the body starts on line 6
+
+
+def test_a_forged_cache_entry_does_not_let_an_outside_image_through(bulletins_dir, tmp_path):
+    root = bulletins_dir({"2026/n.md": HEAD + "![x](https://tracker.example/pixel.gif)\n"})
+    cache = tmp_path / "cache"
+    first = projects.load_project(root, None, Judge(cache_dir=cache, workers=0))
+    assert [p.line for p in first.errors] == [6]  # refused when rendered
+    verdicts = cache / rendering.CACHE_FILE
+    forged = {key: {"urls": [], "failure": None} for key in json.loads(verdicts.read_text(encoding="utf-8"))}
+    verdicts.write_text(json.dumps(forged), encoding="utf-8")  # what an attacker commits or plants
+    again = projects.load_project(root, None, Judge(cache_dir=cache, workers=0))
+    assert [p.line for p in again.errors] == [6], "a forged verdict passed the outside image"
+
+
+def test_a_page_hundreds_of_times_its_text_is_refused():
+    url = "https://example.com/" + "x" * 50_000
+    text = f"[r]: {url}\n\n" + "[a][r] " * 400 + "\n"  # 53 KB of text
+    verdict = judge(Job(text, (), text, 6), MarkdownConfig())
+    page_bytes = sum(len(u.value) for u in verdict.urls)
+    assert verdict.failure is not None, (
+        f"{len(text)} bytes of Markdown made a page with {page_bytes} bytes of addresses (x{page_bytes // len(text)})")
