@@ -36,3 +36,34 @@ def test_a_page_hundreds_of_times_its_text_is_refused():
     page_bytes = sum(len(u.value) for u in verdict.urls)
     assert verdict.failure is not None, (
         f"{len(text)} bytes of Markdown made a page with {page_bytes} bytes of addresses (x{page_bytes // len(text)})")
+
+
+def test_a_forged_cache_committed_inside_bulletins_through_a_cache_link_is_not_trusted(tmp_path):
+    """`.gitignore` has '.cache/', which matches folders only: a symlink `.cache -> bulletins/c` is
+    committed without `git add -f`, and the forged verdicts.json lives in bulletins/, which editors own."""
+    from helpers import UNITS_YML
+
+    from safety_bulletins.mkdocs_adapter import judge_for
+
+    project = tmp_path / "project"
+    (project / "bulletins" / "2026").mkdir(parents=True)
+    (project / "bulletins" / "units.yml").write_text(UNITS_YML, encoding="utf-8")
+    (project / "bulletins" / "2026" / "n.md").write_text(HEAD + "![x](https://tracker.example/pixel.gif)\n",
+                                                         encoding="utf-8")
+    (project / "mkdocs.yml").write_text("site_name: S\n", encoding="utf-8")
+    judge = judge_for(project)
+    judge.workers = 0
+    assert [p.line for p in projects.load_project(project / "bulletins", None, judge).errors] == [6]
+    real = project / rendering.CACHE_FOLDER / rendering.CACHE_FILE
+    forged = {key: {"urls": [], "failure": None} for key in json.loads(real.read_text(encoding="utf-8"))}
+    planted = project / "bulletins" / "c" / "safety-bulletins-render" / rendering.CACHE_FILE
+    planted.parent.mkdir(parents=True)
+    planted.write_text(json.dumps(forged), encoding="utf-8")
+    real.unlink()
+    real.parent.rmdir()
+    (project / ".cache").rmdir()
+    (project / ".cache").symlink_to("bulletins/c")
+    judge = judge_for(project)
+    judge.workers = 0
+    again = projects.load_project(project / "bulletins", None, judge)
+    assert [p.line for p in again.errors] == [6], "a verdict planted in bulletins/ passed the outside image"
