@@ -67,3 +67,23 @@ def test_a_forged_cache_committed_inside_bulletins_through_a_cache_link_is_not_t
     judge.workers = 0
     again = projects.load_project(project / "bulletins", None, judge)
     assert [p.line for p in again.errors] == [6], "a verdict planted in bulletins/ passed the outside image"
+
+
+def test_a_committed_cache_link_makes_the_build_delete_and_write_outside_the_project(tmp_path):
+    """'.cache' as a symlink is not ignored by '.gitignore's '.cache/' (folders only). Every full
+    build runs shutil.rmtree('.cache/safety-bulletins') (older than issue 19) and now also writes
+    '.cache/safety-bulletins-render/': through a committed link `.cache -> ..`, in a checkout named
+    safety-bulletins, the first removes the checkout itself; here, a folder beside the project."""
+    from helpers import SITE_YML, UNITS_YML, mkdocs, write_tree
+
+    victim = tmp_path / "elsewhere"
+    (victim / "safety-bulletins").mkdir(parents=True)
+    (victim / "safety-bulletins" / "keep.txt").write_text("someone else's file", encoding="utf-8")
+    project = write_tree(tmp_path / "project", {
+        "mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
+        "bulletins/2026/n.md": HEAD + "Hello.\n"})
+    (project / ".cache").symlink_to(victim)
+    result = mkdocs(project, "build")
+    assert (victim / "safety-bulletins" / "keep.txt").is_file(), "the build removed a folder outside the project"
+    assert not (victim / "safety-bulletins-render").exists(), "the build wrote its render cache outside the project"
+    assert result.returncode != 0 and ".cache" in result.stderr  # refused, naming the link
