@@ -382,7 +382,10 @@ class Judge:
             partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
             os.replace(partial, self.cache_file)
         except OSError:  # a file named .cache, a read-only checkout: the verdicts stand, uncached
-            partial.unlink(missing_ok=True) if partial.parent.is_dir() else None
+            try:
+                partial.unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 def _address_space() -> int:
