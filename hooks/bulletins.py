@@ -313,7 +313,9 @@ def on_env(env, config, files):
 def on_post_build(config):  # default priority: after the search plugin (a plugin) has written its index
     docs = Path(config.docs_dir)
     for file in _build.files.static_pages():  # HTML files of docs/, copied as written (attachments are downloads)
-        if file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs):
+        # MkDocs' static pages include .xml and .json: only HTML takes a <meta> policy
+        if (file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs)
+                and Path(file.abs_src_path).suffix.lower() in (".html", ".htm")):
             _add_policy_to_file(Path(file.abs_dest_path), file.src_uri)
     index = Path(config.site_dir, "search", "search_index.json")  # written by the search plugin, before us
     if index.is_file() and _dirty and _build.search == "material":
