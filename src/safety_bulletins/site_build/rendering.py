@@ -376,10 +376,16 @@ class Judge:
             return
         data = {key: {"urls": [list(u) for u in v.urls], "failure": list(v.failure) if v.failure else None}
                 for key, v in verdicts.items()}
-        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
         partial = self.cache_file.with_name(self.cache_file.name + f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(partial, self.cache_file)
+        try:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(partial, self.cache_file)
+        except OSError:  # a file named .cache, a read-only checkout: the verdicts stand, uncached
+            try:
+                partial.unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 def _address_space() -> int:
