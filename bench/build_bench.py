@@ -37,7 +37,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from corpus import generate  # noqa: E402
 
 PYTHON = sys.executable
-ENV = {**os.environ, "BULLETINS_TODAY": "2026-11-28", "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+ENV = {**os.environ, "BULLETINS_TODAY": "2026-11-28", "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
+       # the render verdicts (site_build/rendering.py) of this run only, not the user's
+       "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="build-bench-cache-")}
 # Runs a command and prints its peak memory (children's max RSS, KiB), as the last line.
 _MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
@@ -148,9 +150,9 @@ def measure(count: int, variants: list[str], work: Path, before: Path | None = N
               "sources_bytes": source_bytes["en"] + source_bytes["zh"], "chinese_sources_bytes": source_bytes["zh"]}
     check_seconds, _ = run([str(Path(PYTHON).parent / "bulletins"), "check", str(corpus / "bulletins")], corpus)
     result["check_seconds"] = round(check_seconds, 2)
-    # check leaves its verdicts (links judged on each rendered page) in .cache/: the builds start
-    # without them, as a build of a fresh clone does
-    shutil.rmtree(corpus / ".cache", ignore_errors=True)
+    # check leaves its verdicts (links judged on each rendered page) in the user's cache folder:
+    # the builds start without them, as a build on a fresh machine does
+    shutil.rmtree(ENV["XDG_CACHE_HOME"], ignore_errors=True)
     for name in variants:
         seconds, memory = run([PYTHON, "-m", "mkdocs", "build", "-q"], projects[name], envs.get(name))
         site = projects[name] / "site"

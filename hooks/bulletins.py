@@ -29,14 +29,14 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from safety_bulletins.sources.dates import DateError, as_of_date
-from safety_bulletins.site_build.incremental import merge_search_index, remove_stale
+from safety_bulletins.site_build.incremental import CacheError, build_cache, merge_search_index, remove_stale
 from safety_bulletins.outputs import csp, pagefind
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
 from safety_bulletins.site_build.settings import SettingsError, bulletin_settings, site_name_problem
 from safety_bulletins.outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS, SEARCH_FILTERS_SCRIPT,
                                            SEARCH_WORKER)
 from safety_bulletins.site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
-from safety_bulletins.site_build.rendering import CACHE_FOLDER, MarkdownConfig
+from safety_bulletins.site_build.rendering import MarkdownConfig, cache_dir_for
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
@@ -96,7 +96,7 @@ def on_config(config):
                             settings.audience, site_name=config.site_name, site_url=config.site_url,
                             time_zone=settings.time_zone, search=_search_engine(config, settings.search),
                             markdown=MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)),
-                            cache_dir=Path(config.config_file_path).parent / CACHE_FOLDER)
+                            cache_dir=cache_dir_for(Path(config.config_file_path).parent))
     # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
     # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
     _build.offline = _offline(config)
@@ -159,7 +159,10 @@ def _check_address(address) -> None:
 def on_files(files, config):
     # Dirty builds skip pages whose output is newer than their source: give them sources
     # that change only when the page would (see SiteBuild.source_files).
-    stamps = Path(config.config_file_path).parent / ".cache" / "safety-bulletins"
+    try:
+        stamps = build_cache(Path(config.config_file_path).parent)
+    except CacheError as exc:
+        raise PluginError(str(exc)) from None
     if not _dirty:  # a full build may leave pages newer than their stamps: start again next time
         shutil.rmtree(stamps, ignore_errors=True)
     global _inputs
@@ -195,7 +198,7 @@ def _inputs_marker(config) -> Path:
     """The fingerprint of the last complete dirty build into this site folder (one per folder:
     `serve` and `build` may use different ones)."""
     site = hashlib.sha256(str(Path(config.site_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return Path(config.config_file_path).parent / ".cache" / "safety-bulletins" / f".site-inputs-{site}"
+    return build_cache(Path(config.config_file_path).parent) / f".site-inputs-{site}"
 
 
 def on_pre_build(config):

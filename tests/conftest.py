@@ -8,6 +8,15 @@ import pytest
 from helpers import AS_OF, SITE_YML, UNITS_YML, write_tree
 
 
+@pytest.fixture(autouse=True, scope="session")
+def users_cache_folder(tmp_path_factory):
+    """Render verdicts go to the user's cache folder (site_build/rendering.py cache_dir_for): the
+    suite's, and that of every build it starts, is its own, not the developer's ~/.cache."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+
+
 @pytest.fixture(autouse=True)
 def pinned_as_of_date(monkeypatch):
     """Every test, and every build or command it starts, sees the same as-of date whatever

@@ -8,7 +8,7 @@ import copy
 import os
 from pathlib import Path
 
-from .site_build.rendering import CACHE_FOLDER, Judge, MarkdownConfig
+from .site_build.rendering import Judge, MarkdownConfig, cache_dir_for
 
 
 class ConfigError(Exception):
@@ -50,4 +50,4 @@ def judge_for(project_dir: Path) -> Judge:
     configuration and the build's cache, or the example site's configuration (and no cache,
     nothing written) where there is no mkdocs.yml."""
     config_file = project_dir / "mkdocs.yml"
-    return Judge(markdown_config(config_file), project_dir / CACHE_FOLDER if config_file.is_file() else None)
+    return Judge(markdown_config(config_file), cache_dir_for(project_dir) if config_file.is_file() else None)

@@ -3,17 +3,45 @@
 MkDocs' `--dirty` skips pages whose output is newer than their source. Two things then go
 wrong for a site like ours: the search plugin indexes only the pages it rendered, and the
 pages of bulletins that were removed (or turned into drafts) stay on disk. These two
-functions put both right.
+functions put both right. The build keeps its stamps and big outputs in the project's
+`.cache/safety-bulletins` (build_cache), which it deletes and rewrites.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..outputs.site import GENERATED_FOLDERS
+
+
+BUILD_CACHE = (".cache", "safety-bulletins")  # below the project's folder
+
+
+class CacheError(ValueError):
+    pass
+
+
+def build_cache(project_dir: Path) -> Path:
+    """The project's `.cache/safety-bulletins`, where the build keeps its stamps and writes its big
+    outputs, and which a full build deletes. Each part must be a folder of the project itself, or
+    not be there yet: a link (or a file) there could come from a commit, and the build would
+    delete and write wherever it leads."""
+    folder = Path(project_dir)
+    for part in BUILD_CACHE:
+        folder = folder / part
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            break
+        if not stat.S_ISDIR(mode):
+            what = "a link" if stat.S_ISLNK(mode) else "not a folder"
+            raise CacheError(f"{folder} is {what}: the build keeps its own files there, and deletes them. "
+                             "Remove it (the build makes it again; it is never committed: see .gitignore).")
+    return Path(project_dir).joinpath(*BUILD_CACHE)
 
 
 def _page_of(location: str) -> str:

@@ -58,8 +58,19 @@ DEFAULT_EXTENSION_CONFIGS = {"toc": {"permalink": True, "slugify": slugify(case=
 SECONDS_BASE = 3.0  # CPU seconds for any bulletin
 SECONDS_PER_MB = 10.0  # and per MB of its text
 MEMORY_BYTES = 2 * 2**30  # address space of a rendering worker
-CACHE_FOLDER = ".cache/safety-bulletins-render"  # in the project, beside mkdocs.yml
+# The verdicts are kept in the user's cache folder, never in the checkout: anything in the checkout
+# may come from a commit (a forged verdict, or a `.cache` that is a link), and a verdict decides
+# what is published. One folder per project, by its real path.
+CACHE_ROOT_VARIABLE = "XDG_CACHE_HOME"
 CACHE_FILE = "verdicts.json"
+
+def cache_dir_for(project_dir: Path) -> Path:
+    """Where the render verdicts of the project in `project_dir` are kept: under the user's cache
+    folder ($XDG_CACHE_HOME, else ~/.cache), outside any checkout."""
+    root = os.environ.get(CACHE_ROOT_VARIABLE) or os.path.join(os.path.expanduser("~"), ".cache")
+    project = hashlib.sha256(os.path.realpath(project_dir).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(root) / "safety-bulletins" / "render" / project
+
 
 # Elements that make the browser load something as the page opens (an outside host would see
 # every reader), by the attributes holding what they load. A link (<a href>) loads only on a click.
