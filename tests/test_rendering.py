@@ -188,4 +188,5 @@ def test_markdown_extensions_that_include_files_are_refused_where_mkdocs_yml_nam
     for extension in ("markdown_include.include", "mdx_include", "pymdownx.snippets:SnippetExtension",
                       pymdownx.b64.B64Extension()):
         assert file_including_extension_problem(config_file, ["toc", extension]) is not None, extension
-    assert file_including_extension_problem(config_file, ["toc", "pymdownx.superfences", "pymdownx.snippetsish"]) is None
+    others = ["toc", "pymdownx.superfences", "pymdownx.snippetsish"]
+    assert file_including_extension_problem(config_file, others) is None
