@@ -32,7 +32,12 @@ from safety_bulletins.sources.dates import DateError, as_of_date
 from safety_bulletins.site_build.incremental import CacheError, build_cache, merge_search_index, remove_stale
 from safety_bulletins.outputs import csp, pagefind
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
-from safety_bulletins.site_build.settings import SettingsError, bulletin_settings, site_name_problem
+from safety_bulletins.site_build.settings import (
+    SettingsError,
+    bulletin_settings,
+    file_including_extension_problem,
+    site_name_problem,
+)
 from safety_bulletins.outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS, SEARCH_FILTERS_SCRIPT,
                                            SEARCH_WORKER)
 from safety_bulletins.site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
@@ -85,6 +90,9 @@ def on_config(config):
     try:
         settings = bulletin_settings(config.extra)  # who the build is for: extra: bulletins: audience:
         if (problem := site_name_problem(Path(config.config_file_path), config.site_name)) is not None:
+            raise SettingsError(str(problem))
+        # before any page is rendered: what such an extension includes is past every check
+        if (problem := file_including_extension_problem(Path(config.config_file_path), config.markdown_extensions)):
             raise SettingsError(str(problem))
         as_of = as_of_date(time_zone=settings.time_zone)  # today where the site is, not where the build runs
     except (DateError, SettingsError) as exc:

@@ -260,3 +260,17 @@ def test_due_with_subunits_lists_each_directive_once(site_project, monkeypatch, 
     assert main(["due", "--as-of", "2021-06-01", "--unit", "filling-stations", "--with-subunits",
                  "--format", "json"]) == 0
     assert [d["id"] for d in json.loads(capsys.readouterr().out)["directives"]] == ["FS-3", "FS-1", "FS-2"]
+
+
+def test_check_prints_control_characters_and_bidi_overrides_of_the_sources_escaped(bulletins_dir, capsys):
+    # A value quoted in a message must not act on the terminal or the CI log (an ESC sequence, a
+    # right-to-left override); JSON escapes them itself and keeps the value as written.
+    bad = MEETING_MD.replace("units: 物业公司", 'units: "物\\e[2J\\x00业\\u202e"')
+    root = bulletins_dir({"2021/bad.md": bad})
+    assert main(["check", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown unit '物\\x1b[2J\\x00业\\u202e'" in err
+    assert not any(c in err for c in "\x1b\x00\u202e")
+    assert main(["check", str(root), "--format", "json"]) == 1
+    problem = next(p for p in json.loads(capsys.readouterr().out)["problems"] if "unknown unit" in p["message"])
+    assert "物\x1b[2J\x00业\u202e" in problem["message"]

@@ -169,3 +169,24 @@ def test_check_renders_with_the_sites_markdown_configuration(tmp_path):
     (tmp_path / "mkdocs.yml").write_text("site_name: x\nmarkdown_extensions: [no_such_extension]\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         markdown_config(tmp_path / "mkdocs.yml")
+
+
+def test_markdown_extensions_that_include_files_are_refused_where_mkdocs_yml_names_them(tmp_path):
+    # What they include (a draft, .git/config) is past every check of what a page publishes
+    import pymdownx.b64
+
+    from safety_bulletins.mkdocs_adapter import ConfigError, markdown_config
+    from safety_bulletins.site_build.settings import file_including_extension_problem
+
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text("site_name: x\nmarkdown_extensions:\n  # pymdownx.snippets, once\n  - tables\n"
+                           "  - pymdownx.snippets:\n      base_path: [.]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        markdown_config(config_file)
+    assert refused.value.problem.line == 5 and "'pymdownx.snippets' includes files" in str(refused.value)
+    assert "Remove 'pymdownx.snippets' from markdown_extensions in mkdocs.yml" in refused.value.problem.hint
+    for extension in ("markdown_include.include", "mdx_include", "pymdownx.snippets:SnippetExtension",
+                      pymdownx.b64.B64Extension()):
+        assert file_including_extension_problem(config_file, ["toc", extension]) is not None, extension
+    others = ["toc", "pymdownx.superfences", "pymdownx.snippetsish"]
+    assert file_including_extension_problem(config_file, others) is None

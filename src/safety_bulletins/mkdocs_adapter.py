@@ -8,11 +8,18 @@ import copy
 import os
 from pathlib import Path
 
+from .model import Problem
 from .site_build.rendering import Judge, MarkdownConfig, cache_dir_for
+from .site_build.settings import file_including_extension_problem
 
 
 class ConfigError(Exception):
-    """mkdocs.yml cannot be read; the message says why."""
+    """mkdocs.yml cannot be read, or is refused; the message says why. `problem`: the refusal, at
+    its line of mkdocs.yml, for a report of problems."""
+
+    def __init__(self, message: str, problem: Problem | None = None):
+        super().__init__(message)
+        self.problem = problem
 
 
 def markdown_config(config_file: Path) -> MarkdownConfig:
@@ -42,6 +49,8 @@ def markdown_config(config_file: Path) -> MarkdownConfig:
         raise ConfigError(f"{config_file}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - a YAML error, an extension that fails to load: said, not a traceback
         raise ConfigError(f"{config_file}: {type(exc).__name__}: {exc}") from None
+    if (problem := file_including_extension_problem(config_file, extensions)) is not None:
+        raise ConfigError(str(problem), problem)
     return MarkdownConfig(tuple(extensions), dict(configs["mdx_configs"] or {}))
 
 

@@ -19,7 +19,9 @@ BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "awaiting-acce
 # The buckets that change as days pass; the others change only with a follow-up.
 DATED_BUCKETS = ("overdue", "due-soon", "upcoming", "later")
 ALL_UNITS = "all"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # in a path, printed as \xNN
+# Control characters (C0, DEL, C1) and bidi overrides: a terminal or a CI log acts on them
+# (an ESC starts an escape sequence, U+202E reverses the text shown), so a message prints them escaped.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Who may read a bulletin, lowest first: a build for an audience shows what is at or below it.
 CLASSIFICATIONS = ("public", "internal", "restricted")
 DEFAULT_CLASSIFICATION = "internal"  # an unmarked bulletin is for the staff, not the public
@@ -40,12 +42,17 @@ class Problem:
     def where(self) -> str:
         """The path as text that can always be printed: bytes that are not UTF-8, and control
         characters (a terminal would act on them), as \\xNN."""
-        text = os.fsencode(self.path).decode("utf-8", "backslashreplace")
-        return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+        return printable(os.fsencode(self.path).decode("utf-8", "backslashreplace"))
 
     def __str__(self) -> str:
-        text = f"{self.where}:{self.line}: {self.severity}: {self.message}"
-        return f"{text}\n    {self.hint}" if self.hint else text
+        # Messages quote the sources (a link's target, a value): shown escaped, never acted on
+        text = f"{self.where}:{self.line}: {self.severity}: {printable(self.message)}"
+        return f"{text}\n    {printable(self.hint)}" if self.hint else text
+
+
+def printable(text: str) -> str:
+    """Text that a terminal shows as written: control characters and bidi overrides as \\xNN / \\uNNNN."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
 def errors_in(problems: list[Problem]) -> list[Problem]:

@@ -181,8 +181,18 @@ def run_check(args) -> int:
     except DateError:
         as_of = None
     # as the site's build will see them: its audience leaves out what is classified above it
-    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, judge=_judge(path.parent),
-                          audience=settings.audience)
+    refused = None
+    try:
+        judge = judge_for(path.parent)
+    except ConfigError as exc:
+        if exc.problem is None:
+            raise UsageError(f"cannot read the site's Markdown configuration: {exc}") from None
+        # an extension refused: an error at its line of mkdocs.yml; the bulletins are still checked, but their links
+        # (read from the pages rendered as the site renders them) cannot be
+        refused, judge = exc.problem, None
+    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, judge=judge, audience=settings.audience)
+    if refused is not None:
+        report.problems.insert(0, refused)
     errors = report.errors
     if args.format == "json":
         print(json.dumps({

@@ -36,7 +36,7 @@ from markupsafe import escape
 
 from .. import processes
 from ..catalog import Catalog
-from ..model import Bulletin
+from ..model import Bulletin, printable
 from ..outputs import pagefind, site
 from ..sources.dates import parse_date
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
@@ -75,7 +75,6 @@ _VALUE = re.compile(r"=(?=[\t\n\f\r ]*(\"[^\"]*\"?|'[^']*'?|[^\t\n\f\r >]*))")
 _NAME_BEFORE = re.compile(r"([^\t\n\f\r />\"'=]+)[\t\n\f\r /=]*\Z")  # `href==x`: html.parser reads x
 _NAME_CHECKED = 64  # characters before the `=`: enough for the end of any name
 _URL_ENDINGS = tuple(URL_ATTRIBUTES | {"content"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # shown as escapes in a finding
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?(.*)", re.IGNORECASE | re.DOTALL)
 MIN_NEEDLE = 6  # characters: shorter titles and names match too much by chance to be evidence
 # Schemes only the site's templates write: the calendars' subscribe links (unit pages, the
@@ -619,4 +618,4 @@ def _short(value, limit: int = 60) -> str:
     """A value for a one-line finding: control characters shown as escapes, long ones cut."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return _CONTROL.sub(lambda m: "".join(f"\\x{ord(c):02x}" for c in m.group(0)), text)
+    return printable(text)

@@ -129,6 +129,37 @@ def site_name_problem(config_file: Path, site_name: object) -> Problem | None:
                    "(& and ' are fine).")
 
 
+# Markdown extensions that put other files into a page, by module. What they include is read past
+# every check of what a page may publish (drafts, hidden bulletins, files outside bulletins/):
+# `--8<-- "bulletins/2026/<draft>.md"` or `--8<-- ".git/config"` would be published as the page's text.
+FILE_INCLUDING_EXTENSIONS = {
+    "pymdownx.snippets": "it copies any file of the checkout into the page (--8<-- \"path\")",
+    "pymdownx.b64": "it embeds image files read from disk into the page, '../' paths included",
+    "markdown_include": "it copies files into the page ({!path!})",  # markdown-include: markdown_include.include
+    "mdx_include": "it copies files and URLs into the page ({! path !})",
+}
+
+
+def file_including_extension_problem(config_file: Path, extensions) -> Problem | None:
+    """Why the site may not render with these Markdown extensions (names as mkdocs.yml gives them,
+    `module:Class` too, or extension objects), if one of them includes files."""
+    for extension in extensions:
+        module = extension.partition(":")[0] if isinstance(extension, str) else type(extension).__module__
+        known = next((k for k in FILE_INCLUDING_EXTENSIONS if module == k or module.startswith(f"{k}.")), None)
+        if known is None:
+            continue
+        name = extension if isinstance(extension, str) else module
+        mention = re.compile(rf"(?<![\w.]){re.escape(name.partition(':')[0])}(?![\w])")
+        line = next((n for n, text in enumerate(_lines(config_file), 1)
+                     if mention.search(text) and not text.lstrip().startswith("#")), 1)
+        return Problem(config_file, line, f"the Markdown extension '{name}' includes files in pages: "
+                       f"{FILE_INCLUDING_EXTENSIONS[known]}, so a bulletin could publish a draft, a hidden "
+                       "bulletin or any file of the checkout past the checks of what is published",
+                       f"Remove '{name}' from markdown_extensions in mkdocs.yml; link to a published bulletin "
+                       "or attach the file (attachments: in the bulletin's front matter) instead.")
+    return None
+
+
 def _lines(config_file: Path) -> list[str]:
     try:
         return config_file.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -330,7 +330,12 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
                   "Start with a letter or digit; use letters, digits, '-', '.' and '_' only, e.g. 'id: CIG-2021-05-2'.")
     elif not directive_id:
         directive_id = f"{'-'.join(bulletin.stem.split())}-{number}"
-        if not _DIRECTIVE_ID.match(directive_id):
+        if directive_id.lower().startswith(RESERVED_ID_PREFIXES):
+            check.add(raw.line, f"the file name makes a directive id starting with '{directive_id[:3].lower()}' "
+                      f"('{directive_id}'), which the site uses for its own anchors",
+                      "Rename the file (e.g. with its date first, '2026-11-26-notice.md'), or give the directive "
+                      "an id, e.g. '    id: CIG-2021-05-2'.")
+        elif not _DIRECTIVE_ID.match(directive_id):
             check.add(raw.line, f"the file name does not make a valid directive id ('{directive_id}')",
                       "Give the directive an id, e.g. '    id: CIG-2021-05-2', or rename the file "
                       "with letters, digits and '-' only.")
