@@ -14,6 +14,7 @@ import pytest
 from helpers import AS_OF, SITE_YML, UNITS_YML, build, nginx, write_tree
 
 from safety_bulletins.outputs import site
+from safety_bulletins.site_build.rendering import Judge
 from safety_bulletins.site_build.sitebuild import SiteBuild
 from safety_bulletins.sources.paths import active_suffix, url_breaking_character
 from safety_bulletins.sources.project import load_project
@@ -79,7 +80,7 @@ def test_a_hidden_bulletins_file_attached_by_a_shown_one(bulletins_dir, marking,
         "2026/2026-11-20-hidden.md": notice("Hidden", marking + "attachments: [files/plan.png]\n"),
         "2026/files/plan.png": b"HIDDEN-PLAN",
     })
-    project = load_project(root, AS_OF_DATE)
+    project = load_project(root, AS_OF_DATE, Judge(workers=0))
     assert [str(p).replace(str(root) + "/", "") for p in project.errors] == [
         f"2026/2026-11-20-shown.md:6: error: attaches '2026/files/plan.png', an attachment of "
         f"'2026/2026-11-20-hidden.md', which is {why}\n    Attach a copy of the file under another name, or "
@@ -98,7 +99,7 @@ def test_files_shared_by_bulletins_shown_together(bulletins_dir, shown, hidden):
         "2026/2026-11-20-b.md": notice("B", hidden + "attachments: [plan.pdf]\n"),
         "2026/plan.pdf": b"PLAN",
     })
-    assert load_project(root, AS_OF_DATE).errors == []
+    assert load_project(root, AS_OF_DATE, Judge(workers=0)).errors == []
 
 
 def test_no_build_publishes_a_hidden_bulletins_file_even_unchecked(bulletins_dir):
@@ -111,7 +112,7 @@ def test_no_build_publishes_a_hidden_bulletins_file_even_unchecked(bulletins_dir
         "2026/own.pdf": b"OWN",
     })
     (root / "2026/copy.pdf").symlink_to("plan.pdf")
-    project = load_project(root, AS_OF_DATE)
+    project = load_project(root, AS_OF_DATE, Judge(workers=0))
     assert project.errors  # the check refuses it; the build is asked anyway
     sources = {f.src_uri for f in SiteBuild(project, AS_OF_DATE).source_files()}
     assert "bulletins/2026/own.pdf" in sources

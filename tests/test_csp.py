@@ -171,17 +171,22 @@ def test_a_page_knows_it_has_the_policy():
     assert not csp.has_policy(page) and csp.has_policy(csp.with_policy(page))
 
 
-def test_an_html_file_of_docs_gets_the_policy_once_and_attachments_none(tmp_path):
+def test_an_html_file_of_docs_gets_the_policy_once_and_other_files_none(tmp_path):
+    """docs/ HTML gets the page's policy; the editors' .xml and .json (MkDocs counts them as
+    static pages) and an attachment are copied as written. (.html attachments are refused.)"""
     from helpers import MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs, write_tree
 
     static = "<!doctype html><html><head><meta charset=utf-8><title>x</title><script>go()</script></head><body>x</body></html>"
     project = write_tree(tmp_path, {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "docs/plan/floor.html": static,
-                                    "bulletins/units.yml": UNITS_YML, "bulletins/2021/2021-05-25-meeting.md": MEETING_MD + "\n[Map](map.html)\n",
-                                    "bulletins/2021/map.html": static})
+                                    "docs/data/map.json": '{"a": 1}\n', "docs/data/feed.xml": "<feed/>\n",
+                                    "bulletins/units.yml": UNITS_YML, "bulletins/2021/2021-05-25-meeting.md": MEETING_MD + "\n[Map](map.txt)\n",
+                                    "bulletins/2021/map.txt": static})
     site = build(project)
     written = (site / "plan/floor.html").read_text(encoding="utf-8")
     assert sha("go()") in script_sources(meta_policy(written))
-    assert (site / "bulletins/2021/map.html").read_text(encoding="utf-8") == static  # an attachment, as it was sent
+    assert (site / "bulletins/2021/map.txt").read_text(encoding="utf-8") == static  # an attachment, as it was sent
+    assert (site / "data/map.json").read_text(encoding="utf-8") == '{"a": 1}\n'
+    assert (site / "data/feed.xml").read_text(encoding="utf-8") == "<feed/>\n"
     assert 'http-equiv="Content-Security-Policy"' in (site / "404.html").read_text(encoding="utf-8")
     result = mkdocs(project, "build", "--dirty")  # the copy is not redone: its policy is not added twice
     assert result.returncode == 0, result.stderr
