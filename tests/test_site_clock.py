@@ -106,7 +106,7 @@ def test_verify_and_publish_take_the_date_in_the_sites_zone(moment, project, tmp
     assert cli.main(["verify", str(site)]) == 0
     assert f"as of {shanghai.isoformat()}" in capsys.readouterr().out
     dated = []
-    monkeypatch.setattr(publishing, "publish", lambda root, dest, as_of: dated.append(as_of) or dest)
+    monkeypatch.setattr(publishing, "publish", lambda root, dest, as_of, *steps, **options: dated.append(as_of) or dest)
     assert cli.main(["publish", str(tmp_path / "live")]) == 0
     assert dated == [shanghai]
 
