@@ -13,7 +13,7 @@ from helpers import SITE_YML, UNITS_YML, build, nginx, write_tree
 
 # What Material would take as its configuration: the version list and the search worker from the attachments
 FORGED_CONFIG = json.dumps({
-    "base": "../mike/latest/", "features": [], "search": "../mike/worker.js", "version": {"provider": "mike"},
+    "base": "../mike/latest/", "features": [], "search": "../mike/worker.txt", "version": {"provider": "mike"},
     "translations": {"select.version": "Version", "search.result.placeholder": "Type"},
 })
 BLOCK = f"""\
@@ -21,7 +21,7 @@ BLOCK = f"""\
 title: Configuration block
 date: 2026-11-20
 type: bulletin
-attachments: [mike/versions.json, mike/worker.js]
+attachments: [mike/versions.json, mike/worker.txt]
 ---
 /// html | div
     attrs: {{id: __config}}
@@ -67,7 +67,7 @@ def served(tmp_path_factory):
                              .replace("  font: false\n", "  font: false\n" + PALETTE),
         "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
         "bulletins/2026/2026-11-20-block.md": BLOCK, "bulletins/2026/2026-11-21-heading.md": HEADING,
-        "bulletins/2026/mike/versions.json": VERSIONS, "bulletins/2026/mike/worker.js": WORKER,
+        "bulletins/2026/mike/versions.json": VERSIONS, "bulletins/2026/mike/worker.txt": WORKER,
     })
     site = build(project)
     with nginx(tmp_path_factory.mktemp("nginx"), {"/safety/": site}) as base:
