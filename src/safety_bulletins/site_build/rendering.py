@@ -52,11 +52,18 @@ DEFAULT_EXTENSIONS = ("toc", "tables", "fenced_code", "admonition", "def_list", 
                       "pymdownx.superfences", "pymdownx.blocks.admonition", "pymdownx.blocks.details")
 DEFAULT_EXTENSION_CONFIGS = {"toc": {"permalink": True, "slugify": slugify(case="lower")}}
 
-# Bounds on rendering one bulletin. A long inspection report (300 KB of Chinese, tables, photos)
-# renders in 0.35 s of CPU here; the limit grows with the text, so a real bulletin stays 10x or
-# more below it, while Markdown's quadratic shapes cross it at a few tens of KB.
-SECONDS_BASE = 3.0  # CPU seconds for any bulletin
-SECONDS_PER_MB = 10.0  # and per MB of its text
+# Bounds on rendering one bulletin. A long inspection report (230 KB of Chinese, tables, photos)
+# renders in 0.3-0.6 s of CPU here against its 4.3 s; the limit grows with the text, so a real
+# bulletin stays 5x or more below it, while Markdown's quadratic shapes cross it at a few KB
+# (7 KB of '![a](' take 1 s): a small hostile bulletin costs at most about a second.
+SECONDS_BASE = 1.0  # CPU seconds for any bulletin
+SECONDS_PER_MB = 15.0  # and per MB of its text
+# A page is 1.3 times its text for that report, 7-9 times for the most markup-heavy real shapes
+# (a page of short headings with permalinks, tables of empty cells); a reference or a footnote
+# used hundreds of times makes one far bigger, which the parent would hold, cache and the build write.
+PAGE_BYTES_BASE = 2**20  # bytes of HTML for any bulletin
+PAGE_BYTES_PER_BYTE = 20  # and per byte of its text
+URL_BYTES = 8192  # the longest address kept: nginx answers a longer request line with 414
 MEMORY_BYTES = 2 * 2**30  # address space of a rendering worker
 # The verdicts are kept in the user's cache folder, never in the checkout: anything in the checkout
 # may come from a commit (a forged verdict, or a `.cache` that is a link), and a verdict decides
@@ -163,13 +170,21 @@ class Job:
     def key(self, config: MarkdownConfig) -> str:
         tools = [f"{t}={importlib.metadata.version(t)}" for t in _TOOLS]
         digest = hashlib.sha256("\0".join([_CODE, *tools, config.fingerprint(), repr(self.cards), str(self.body_line),
-                                           str(SECONDS_BASE), str(SECONDS_PER_MB), str(MEMORY_BYTES)]).encode())
+                                           str(SECONDS_BASE), str(SECONDS_PER_MB), str(MEMORY_BYTES),
+                                           str(PAGE_BYTES_BASE), str(PAGE_BYTES_PER_BYTE), str(URL_BYTES)]).encode())
         for text in (self.markdown, self.body):
             digest.update(b"\0" + text.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
+    def text_bytes(self) -> int:
+        return len(self.markdown.encode("utf-8", "surrogatepass"))
+
     def seconds(self) -> float:
-        return SECONDS_BASE + SECONDS_PER_MB * len(self.markdown.encode("utf-8", "surrogatepass")) / 2**20
+        return SECONDS_BASE + SECONDS_PER_MB * self.text_bytes() / 2**20
+
+    def page_bytes(self) -> int:
+        """The largest page its text may make."""
+        return PAGE_BYTES_BASE + PAGE_BYTES_PER_BYTE * self.text_bytes()
 
 
 # --- rendering one bulletin (in a worker) ---------------------------------------------------
@@ -227,11 +242,27 @@ def judge(job: Job, config: MarkdownConfig) -> Verdict:
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
-    return Verdict(urls=tuple(urls_of(page, job.body, job.body_line)))
+    page_bytes = len(page.encode("utf-8", "surrogatepass"))
+    if page_bytes > job.page_bytes():
+        return Verdict(failure=(
+            job.body_line, f"this bulletin makes a page of {page_bytes / 2**20:.1f} MB from "
+            f"{job.text_bytes() / 1024:.0f} KB of text (at most {job.page_bytes() / 2**20:.1f} MB): "
+            "a reference, a footnote or an abbreviation used many times?",
+            "Look for a reference definition ([name]: address) or a footnote used hundreds of times, "
+            "or a very long address; write the link out where it is needed, or split the bulletin."))
+    urls = urls_of(page, job.body, job.body_line)
+    if long := next((u for u in urls if len(u.value.encode("utf-8", "surrogatepass")) > URL_BYTES), None):
+        return Verdict(failure=(
+            long.line, f"an address of {len(long.value.encode('utf-8', 'surrogatepass')) // 1024} KB "
+            f"('{_short(long.value, 60)}'): no server takes one over {URL_BYTES // 1024} KB",
+            "Link the page by a short address, or copy the file next to the bulletin and link it by its file name."))
+    # Each link once (a reference used 400 times is one URL of one line): the parent and the cache
+    # hold no more than the text wrote.
+    return Verdict(urls=tuple(dict.fromkeys(urls)))
 
 
 def _too_slow(job: Job, limit: float) -> tuple[int, str, str]:
-    return (job.body_line, f"Markdown takes more than {limit:.0f} s to read this bulletin: some markup in it "
+    return (job.body_line, f"Markdown takes more than {limit:.1f} s to read this bulletin: some markup in it "
             "makes its time grow with the square of its length",
             "Look for a long run of repeated markup ('![a](', '<a@b ', '<div ', ': ' definitions, '===' "
             "underlines, unclosed '[' or '*'); write literal characters as '\\[', '\\*', '\\<'. "
