@@ -42,8 +42,7 @@ def work(root: Path) -> int:
         build = SiteBuild.load(root, AS_OF)
         for page in build.pages.values():
             build.renderer.page(page)
-        for _ in build.made_outputs():
-            pass
+        build.source_files()  # every output made: exports, calendars, feeds (given as content)
         for src, bulletin in build.bulletins.items():
             build.page_source(src, "")
             build._page_inputs(bulletin)  # what a dirty build compares, for every page
