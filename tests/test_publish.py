@@ -294,7 +294,7 @@ def test_a_release_left_half_built_by_a_kill_is_never_listed_and_removed_next_ti
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
     dest = tmp_path / "safety"
     assert publish(project, dest, monkeypatch) == 0
-    leftover = publishing._new_release_folder(dest, "20260101T000000-000000Z")  # as `kill -9` leaves it
+    leftover = publishing._new_release_folder(dest, "20160101T000000-000000Z")  # as `kill -9` leaves it
     (leftover / "bulletins").mkdir(parents=True)
     not_ours = tmp_path / "safety.releases" / ".building-20260101T000000-000001Z"  # the name, not the marker
     (not_ours / "bulletins").mkdir(parents=True)
@@ -382,15 +382,15 @@ def test_only_what_publish_made_is_ever_removed(site_project, tmp_path, monkeypa
     (shared / "other-site" / "index.html").write_text("another site")
     publishing.releases_dir(dest).symlink_to(shared / "releases")
     folder = publishing.releases_dir(dest)
-    live = old_release(dest, "20260101T000000-000000Z", live=True)
-    pruned = old_release(dest, "20250101T000000-000000Z")  # ours, out of the history: pruned
+    live = old_release(dest, "20160101T000000-000000Z", live=True)
+    pruned = old_release(dest, "20150101T000000-000000Z")  # ours, out of the history: pruned
     (pruned / "data").symlink_to(shared / "other-site")  # a link inside a release: never followed
     (folder / "shared").symlink_to(shared / "other-site")
-    (folder / "20240101T000000-000000Z").symlink_to(shared / "other-site")  # a release's name, a link
-    (folder / "20230101T000000-000000Z").mkdir()  # a release's name, not made by publish
-    (folder / "20230101T000000-000000Z" / "keep.txt").write_text("mine")
-    shutil.copytree(live, folder / "20220101T000000-000000Z")  # a copy of a release: its marker names another
-    (folder / ".building-20210101T000000-000000Z").mkdir()  # the name of an unfinished build, not ours
+    (folder / "20140101T000000-000000Z").symlink_to(shared / "other-site")  # a release's name, a link
+    (folder / "20130101T000000-000000Z").mkdir()  # a release's name, not made by publish
+    (folder / "20130101T000000-000000Z" / "keep.txt").write_text("mine")
+    shutil.copytree(live, folder / "20120101T000000-000000Z")  # a copy of a release: its marker names another
+    (folder / ".building-20110101T000000-000000Z").mkdir()  # the name of an unfinished build, not ours
     (folder / "archive").mkdir()
     others = sorted(p.name for p in folder.iterdir() if p.name not in (live.name, pruned.name))
     assert releases(dest) == [pruned, live]
@@ -398,7 +398,7 @@ def test_only_what_publish_made_is_ever_removed(site_project, tmp_path, monkeypa
     assert not pruned.exists()
     assert sorted(p.name for p in folder.iterdir()) == sorted(others + [".lock", live.name, dest.resolve().name])
     assert (shared / "other-site" / "index.html").read_text() == "another site"
-    assert (folder / "20230101T000000-000000Z" / "keep.txt").read_text() == "mine"
+    assert (folder / "20130101T000000-000000Z" / "keep.txt").read_text() == "mine"
     assert releases(dest) == [live, folder / dest.resolve().name]
     assert publish(project, dest, monkeypatch, "--rollback") == 0 and dest.resolve() == live.resolve()
 
@@ -475,7 +475,7 @@ def test_a_build_that_never_ends_is_stopped_with_all_its_processes(site_project,
     first), with a child in a process group of its own: the build's time limit stops them all."""
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
     dest = tmp_path / "safety"
-    live = old_release(dest, "20260101T000000-000000Z", live=True)
+    live = old_release(dest, "20160101T000000-000000Z", live=True)
     token = f"never-exits-{os.getpid()}-{time.monotonic_ns()}"
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(never_exits(tmp_path / "pagefind", token, own_group=True)))
     started = time.monotonic()
@@ -520,8 +520,8 @@ def signal_when(monkeypatch, name, signum):
 def test_a_stopped_publish_says_what_is_live(site_project, tmp_path, monkeypatch, capsys, stage, stop):
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
     dest = tmp_path / "safety"
-    old = old_release(dest, "20250101T000000-000000Z")  # out of the history: to be pruned
-    live = old_release(dest, "20260101T000000-000000Z", live=True)
+    old = old_release(dest, "20150101T000000-000000Z")  # out of the history: to be pruned
+    live = old_release(dest, "20160101T000000-000000Z", live=True)
     if stage == "before the build":
         signal_when(monkeypatch, "_check_room", stop)
     elif stage == "during the build":
@@ -578,8 +578,8 @@ def test_a_disk_full_at_the_switch_leaves_the_live_site_and_says_so(site_project
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_a_rollback_stopped_at_its_switch_says_what_is_live(tmp_path, monkeypatch, capsys, stop):
     dest = tmp_path / "safety"
-    first = old_release(dest, "20250101T000000-000000Z", live=True)
-    old_release(dest, "20260101T000000-000000Z", live=True)
+    first = old_release(dest, "20150101T000000-000000Z", live=True)
+    old_release(dest, "20160101T000000-000000Z", live=True)
     signal_when(monkeypatch, "_link_ready", stop)
     monkeypatch.chdir(tmp_path)
     assert main(["publish", "--rollback", str(dest)]) == 128 + stop
