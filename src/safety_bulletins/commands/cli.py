@@ -65,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"bulletins {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ConfigError as exc:  # a refusal at its line of mkdocs.yml: a problem of the project, as check says
+        print(exc.problem, file=sys.stderr)
+        print(f"bulletins {args.command}: 1 error(s) in mkdocs.yml; run 'bulletins check'.", file=sys.stderr)
+        return EXIT_PROBLEMS
     except BrokenPipeError:  # `bulletins due | head`: the reader has all it wanted
         sys.stdout = None
         return EXIT_OK
@@ -218,6 +222,8 @@ def _judge(project_dir: Path) -> Judge:
     try:
         return judge_for(project_dir)
     except ConfigError as exc:
+        if exc.problem is not None:
+            raise
         raise UsageError(f"cannot read the site's Markdown configuration: {exc}") from None
 
 
