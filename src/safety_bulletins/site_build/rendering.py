@@ -57,7 +57,7 @@ DEFAULT_EXTENSION_CONFIGS = {"toc": {"permalink": True, "slugify": slugify(case=
 # bulletin stays 5x or more below it, while Markdown's quadratic shapes cross it at a few KB
 # (7 KB of '![a](' take 1 s): a small hostile bulletin costs at most about a second.
 SECONDS_BASE = 1.0  # CPU seconds for any bulletin
-SECONDS_PER_MB = 15.0  # and per MB of its text
+SECONDS_PER_MB = 40.0  # and per MB of its text (a legal 72 KB run of backticks takes 1.9 s)
 # A page is 1.3 times its text for that report, 7-9 times for the most markup-heavy real shapes
 # (a page of short headings with permalinks, tables of empty cells); a reference or a footnote
 # used hundreds of times makes one far bigger, which the parent would hold, cache and the build write.
