@@ -40,6 +40,6 @@ def test_the_suite_does_not_depend_on_todays_date(day, tmp_path):
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--ignore", str(REPO / "tests" / "browser"),
          "--ignore", str(REPO / "tests" / "test_catalogue.py"), "-k", "not on_each_catalogue_case",
          "--basetemp", str(tmp_path / "inner"), str(REPO / "tests")],
-        cwd=REPO, env=shifted(day), capture_output=True, text=True, timeout=900,
+        cwd=REPO, env=shifted(day), capture_output=True, text=True, timeout=1500,
     )
     assert " passed" in result.stdout and result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
