@@ -514,10 +514,25 @@ def signal_when(monkeypatch, name, signum):
     monkeypatch.setattr(publishing, name, signalled)
 
 
+@pytest.fixture(params=["alone", "beside another thread"])
+def threads(request):
+    """publish's main thread alone, or beside another thread (as a worker pool's): the kernel hands a
+    signal to any thread that does not hold it, so holding it in the main thread alone is not enough."""
+    if request.param == "alone":
+        yield
+        return
+    done = threading.Event()
+    bystander = threading.Thread(target=done.wait)
+    bystander.start()
+    yield
+    done.set()
+    bystander.join()
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 @pytest.mark.parametrize("stage", ["before the build", "during the build", "right after the switch",
                                    "during the pruning"])
-def test_a_stopped_publish_says_what_is_live(site_project, tmp_path, monkeypatch, capsys, stage, stop):
+def test_a_stopped_publish_says_what_is_live(site_project, tmp_path, monkeypatch, capsys, stage, stop, threads):
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
     dest = tmp_path / "safety"
     old = old_release(dest, "20150101T000000-000000Z")  # out of the history: to be pruned
@@ -576,7 +591,7 @@ def test_a_disk_full_at_the_switch_leaves_the_live_site_and_says_so(site_project
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-def test_a_rollback_stopped_at_its_switch_says_what_is_live(tmp_path, monkeypatch, capsys, stop):
+def test_a_rollback_stopped_at_its_switch_says_what_is_live(tmp_path, monkeypatch, capsys, stop, threads):
     dest = tmp_path / "safety"
     first = old_release(dest, "20150101T000000-000000Z", live=True)
     old_release(dest, "20160101T000000-000000Z", live=True)

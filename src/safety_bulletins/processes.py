@@ -14,6 +14,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 from pathlib import Path
 
 STOP_WAIT = 10  # seconds the processes get to exit after SIGTERM before SIGKILL
@@ -60,10 +61,8 @@ def stop(process: subprocess.Popen, *, session: bool = False, stop_wait: float =
     """Stop the child's process group (and session): SIGTERM, then SIGKILL to whatever is left.
     Signals are held meanwhile, so that a second Ctrl-C does not leave the child running. Returns
     what the child had written, if anything."""
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     output = (None, None)
-    try:
+    with signals_held():
         for sig in (signal.SIGTERM, signal.SIGKILL):
             _signal_all(process, sig, session)
             try:
@@ -75,9 +74,34 @@ def stop(process: subprocess.Popen, *, session: bool = False, stop_wait: float =
                 process.wait(timeout=stop_wait)
                 break
         _signal_all(process, signal.SIGKILL, session)  # anything that outlived the child
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     return output
+
+
+HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block is done, then let them act. A signal mask would
+    not do: it holds them from this thread only, and the kernel hands a signal sent to the process to any
+    thread that does not block it (a worker pool's thread, say), whose C handler then makes the main
+    thread run the Python handler at once, in the middle of the block."""
+    if threading.current_thread() is not threading.main_thread():
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)  # no handlers run here anyway
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        return
+    arrived: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _frame: arrived.append(signum)) for s in HELD_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
+        for s in dict.fromkeys(arrived):
+            signal.raise_signal(s)  # to this thread: its handler acts now, as if it had just arrived
 
 
 def _signal_all(process: subprocess.Popen, sig: int, session: bool) -> None:

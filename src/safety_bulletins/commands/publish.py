@@ -294,7 +294,7 @@ def _switch(dest: Path, release: Path, history: list[str], progress: Progress, t
     """Point DEST at a release in one atomic step, and record it in the history. Whatever needs room (the
     new link, the new history) is written first: after the switch only renames are left, which a full disk
     does not stop, and signals wait until both are done."""
-    with _signals_held():
+    with processes.signals_held():
         made = []
         try:
             made.append(_history_ready(dest, history))
@@ -331,17 +331,6 @@ def signals_stop_publishing():
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-
-
-@contextlib.contextmanager
-def _signals_held():
-    """Cleaning up after a failed or stopped build, and the switch, are not themselves interrupted half-way."""
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def build_timeout(project: Path) -> float:
@@ -397,7 +386,7 @@ def build_release(project: Path, dest: Path, as_of: dt.date, stamp: str | None =
                                "removed:\n" + "\n".join(findings))
         os.rename(building, release)
     except BaseException as exc:
-        with _signals_held():
+        with processes.signals_held():
             if building is not None:
                 with contextlib.suppress(OSError):
                     _remove_release(building)
@@ -429,7 +418,7 @@ def publish(project: Path, dest: Path, as_of: dt.date, progress: Progress | None
                     then="removing the old releases")
         except BaseException:
             if not progress.switched:
-                with _signals_held():
+                with processes.signals_held():
                     _remove_release(release)
             raise
         progress.step = "removing the old releases"
