@@ -29,6 +29,17 @@ DEFAULT_TIME_ZONE = "Asia/Shanghai"  # of the meetings in the calendars: `time_z
 
 
 @dataclass(frozen=True)
+class DueWindows:
+    """How many days ahead a deadline is "due soon" and "upcoming" (the rest is "later"): the
+    one bucket rule's thresholds, `due_soon_days` and `upcoming_days` under `extra: bulletins:`
+    in mkdocs.yml. `State.bucket` reads them at build time, and live.js from the page
+    (`data-sb-windows`) on the reader's day; the labels say them ("Due within 7 days")."""
+
+    due_soon: int = 7
+    upcoming: int = 30
+
+
+@dataclass(frozen=True)
 class Problem:
     """Something wrong in the sources, pinned to a file and line."""
 

@@ -6,10 +6,13 @@ translation. A phrase missing from a translation is an error, so tests catch it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
+
+from ..model import DueWindows
 
 
 @dataclass(frozen=True)
@@ -17,13 +20,25 @@ class Labels:
     language: str
     TYPES: dict[str, str]
     STATUSES: dict[str, str]
-    BUCKETS: dict[str, str]
+    bucket_names: dict[str, str]  # with the bucket rule's days as {due_soon_days} and {upcoming_days}
     GRADES: dict[str, str]
     ALL_UNITS: str
     words: dict[str, str] = field(default_factory=dict)  # English phrase -> translation
+    windows: DueWindows = DueWindows()  # the site's bucket rule: the days its phrases say
+    BUCKETS: dict[str, str] = field(init=False)  # the buckets' names with those days
+
+    def __post_init__(self):
+        object.__setattr__(self, "BUCKETS", {name: self._days(text) for name, text in self.bucket_names.items()})
+
+    def _days(self, text: str) -> str:
+        """The phrase with the site's windows in it ("Due within {due_soon_days} days")."""
+        if "_days}" not in text:
+            return text
+        return (text.replace("{due_soon_days}", str(self.windows.due_soon))
+                .replace("{upcoming_days}", str(self.windows.upcoming)))
 
     def __call__(self, phrase: str, **values) -> str:
-        text = phrase if self.language == "en" else self.words[phrase]
+        text = self._days(phrase if self.language == "en" else self.words[phrase])
         if any(isinstance(value, Markup) for value in values.values()):  # markup from a template: keep it
             return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
@@ -57,8 +72,8 @@ ENGLISH = Labels(
         "open": "Open", "in-progress": "In progress", "awaiting-acceptance": "Awaiting acceptance",
         "done": "Done", "cancelled": "Cancelled",
     },
-    BUCKETS={
-        "overdue": "Overdue", "due-soon": "Due within 7 days", "upcoming": "Due within 30 days",
+    bucket_names={
+        "overdue": "Overdue", "due-soon": "Due within {due_soon_days} days", "upcoming": "Due within {upcoming_days} days",
         "later": "Due later", "ongoing": "Ongoing", "awaiting-acceptance": "Awaiting acceptance",
         "to-accept": "Waiting for this unit's acceptance", "closed": "Closed",
     },
@@ -73,9 +88,9 @@ CHINESE = Labels(
         "open": "未开始", "in-progress": "整改中", "awaiting-acceptance": "待验收",
         "done": "已完成", "cancelled": "已取消",
     },
-    BUCKETS={
-        "overdue": "已逾期", "due-soon": "7日内到期", "upcoming": "30日内到期",
-        "later": "30日后到期", "ongoing": "长期", "awaiting-acceptance": "待验收",
+    bucket_names={
+        "overdue": "已逾期", "due-soon": "{due_soon_days}日内到期", "upcoming": "{upcoming_days}日内到期",
+        "later": "{upcoming_days}日后到期", "ongoing": "长期", "awaiting-acceptance": "待验收",
         "to-accept": "待本单位验收", "closed": "已办结",
     },
     GRADES={"general": "一般隐患", "major": "重大隐患"},
@@ -118,7 +133,7 @@ CHINESE = Labels(
         "Units within": "下属单位",
         "Open": "未办结",
         "Overdue": "已逾期",
-        "Due within 7 days": "7日内到期",
+        "Due within {due_soon_days} days": "{due_soon_days}日内到期",
         "Year": "年份",
         "All": "合计",
         "Upcoming meetings": "近期会议",
@@ -131,8 +146,8 @@ CHINESE = Labels(
         "open directives": "项未办结",
         "Also available as data:": "数据下载：",
         "for Excel": "可用 Excel 打开",
-        "Safety digest for {unit}: {overdue} overdue, {due} due within 7 days ({date})":
-            "安全生产日报（{unit}）：逾期 {overdue} 项，7日内到期 {due} 项（{date}）",
+        "Safety digest for {unit}: {overdue} overdue, {due} due within {due_soon_days} days ({date})":
+            "安全生产日报（{unit}）：逾期 {overdue} 项，{due_soon_days}日内到期 {due} 项（{date}）",
         "As of {date}.": "截至 {date}。",
         "With its sub-units: {units}.": "含下属单位：{units}。",
         "due in {n} days": "{n} 天后到期",
@@ -143,11 +158,12 @@ CHINESE = Labels(
         "The site": "网站",
         "Links are paths below the site's root: set site_url in mkdocs.yml for full addresses.":
             "链接为网站根目录下的路径：在 mkdocs.yml 中设置 site_url 可得到完整地址。",
-        "{open} open, {overdue} overdue, {soon} due within 7 days, {closed} closed.":
-            "未办结 {open} 项，其中已逾期 {overdue} 项、7日内到期 {soon} 项；已办结 {closed} 项。",
+        "{open} open, {overdue} overdue, {soon} due within {due_soon_days} days, {closed} closed.":
+            "未办结 {open} 项，其中已逾期 {overdue} 项、{due_soon_days}日内到期 {soon} 项；已办结 {closed} 项。",
         "{overdue} overdue, the oldest {days} days": "已逾期 {overdue} 项，最久逾期 {days} 天",
         "{overdue} overdue": "已逾期 {overdue} 项",
-        "{soon} due within 7 days, {open} open, {closed} closed.": "7日内到期 {soon} 项，未办结 {open} 项，已办结 {closed} 项。",
+        "{soon} due within {due_soon_days} days, {open} open, {closed} closed.":
+            "{due_soon_days}日内到期 {soon} 项，未办结 {open} 项，已办结 {closed} 项。",
         "Counted: the directives this unit is responsible for, those to all units included.":
             "以上统计本单位负责的事项（含发给各单位的事项）。",
         "It also supports {open} open directives of other units ({overdue} overdue), marked “Support” below and not "
@@ -207,7 +223,8 @@ CHINESE = Labels(
             "图表和清单反映网站生成当日议定事项的状态；与各列表不同，不会按您阅读的日期重新计算。",
         "Open directives per unit": "各单位未办结事项",
         "{open} open directives, {overdue} overdue, as of {date}.": "截至 {date}，未办结事项 {open} 项，其中已逾期 {overdue} 项。",
-        "{open} open, {overdue} overdue, {soon} due within 7 days": "未办结 {open} 项，已逾期 {overdue} 项，7日内到期 {soon} 项",
+        "{open} open, {overdue} overdue, {soon} due within {due_soon_days} days":
+            "未办结 {open} 项，已逾期 {overdue} 项，{due_soon_days}日内到期 {soon} 项",
         "{n} overdue": "逾期 {n}",
         "Other open": "其他未办结",
         "Open directives of each unit responsible for them (directives to all units included, support not), "
@@ -276,6 +293,16 @@ CHINESE = Labels(
 )
 
 
-def for_language(code: str | None) -> Labels:
-    """Chinese for any `zh` variant of Material's language setting, English otherwise."""
-    return CHINESE if (code or "").lower().startswith("zh") else ENGLISH
+def for_language(code: str | None, windows: DueWindows = DueWindows()) -> Labels:
+    """Chinese for any `zh` variant of Material's language setting, English otherwise; its
+    phrases say the site's bucket windows."""
+    base = CHINESE if (code or "").lower().startswith("zh") else ENGLISH
+    if windows == base.windows:
+        return base
+    key = (base.language, windows)
+    if key not in _OTHER_WINDOWS:
+        _OTHER_WINDOWS[key] = dataclasses.replace(base, windows=windows)
+    return _OTHER_WINDOWS[key]
+
+
+_OTHER_WINDOWS: dict[tuple[str, DueWindows], Labels] = {}

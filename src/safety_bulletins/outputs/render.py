@@ -71,7 +71,7 @@ class Renderer:
 
     def labels_of(self, bulletin: Bulletin) -> Labels:
         """The words of a bulletin's own language, which may not be the site's."""
-        return self.labels if bulletin.language == self.labels.language else for_language(bulletin.language)
+        return self.labels if bulletin.language == self.labels.language else for_language(bulletin.language, self.labels.windows)
 
     def rows(self, entries: list[UnitEntry]) -> Markup:
         """The rows of a table (joined here: a Jinja loop over tens of thousands of rows costs more)."""
