@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from .. import fields
 from ..model import DueWindows
 
 
@@ -43,6 +44,14 @@ class Labels:
             return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
 
+    def field(self, spec: fields.Field) -> str:
+        """A field's name, as the field spec declares it in this language."""
+        return fields.label(spec, self.language)
+
+    def choice(self, spec: fields.Field, value: str) -> str:
+        """The name of a choice's value (a grade: "Major hidden danger", 重大隐患)."""
+        return spec.choice_labels[self.language][value]
+
     def day(self, day: dt.date) -> str:
         """A date in a fact, a card or a history: 2026-10-15, or 2026年10月15日 in Chinese."""
         return f"{day.year}年{day.month}月{day.day}日" if self.language == "zh" else day.isoformat()
@@ -68,49 +77,36 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 ENGLISH = Labels(
     language="en",
     TYPES={"minutes": "Minutes", "notice": "Notice", "bulletin": "Bulletin", "inspection": "Inspection report"},
-    STATUSES={
-        "open": "Open", "in-progress": "In progress", "awaiting-acceptance": "Awaiting acceptance",
-        "done": "Done", "cancelled": "Cancelled",
-    },
+    STATUSES=fields.choice_labels("status", "en"),
     bucket_names={
         "overdue": "Overdue", "due-soon": "Due within {due_soon_days} days", "upcoming": "Due within {upcoming_days} days",
         "later": "Due later", "ongoing": "Ongoing", "awaiting-acceptance": "Awaiting acceptance",
         "to-accept": "Waiting for this unit's acceptance", "closed": "Closed",
     },
-    GRADES={"general": "General hidden danger", "major": "Major hidden danger"},
+    GRADES=fields.choice_labels("grade", "en"),
     ALL_UNITS="All units",
 )
 
 CHINESE = Labels(
     language="zh",
     TYPES={"minutes": "会议纪要", "notice": "通知", "bulletin": "通报", "inspection": "检查报告"},
-    STATUSES={
-        "open": "未开始", "in-progress": "整改中", "awaiting-acceptance": "待验收",
-        "done": "已完成", "cancelled": "已取消",
-    },
+    STATUSES=fields.choice_labels("status", "zh"),
     bucket_names={
         "overdue": "已逾期", "due-soon": "{due_soon_days}日内到期", "upcoming": "{upcoming_days}日内到期",
         "later": "{upcoming_days}日后到期", "ongoing": "长期", "awaiting-acceptance": "待验收",
         "to-accept": "待本单位验收", "closed": "已办结",
     },
-    GRADES={"general": "一般隐患", "major": "重大隐患"},
+    GRADES=fields.choice_labels("grade", "zh"),
     ALL_UNITS="各单位",
     words={
+        **fields.words("zh"),  # the fields' names (Units, Deadline, Measures...): the field spec's
         "Deadlines as of": "期限截至",
-        "Deadline": "期限",
         "Directive": "议定事项",
         "Directives": "议定事项",
-        "Units": "责任单位",
         "Unit": "单位",
-        "Support": "配合单位",
         "Supporting unit": "配合",
-        "Owner": "责任人",
-        "Status": "状态",
-        "Grade": "隐患等级",
-        "Id": "编号",
         "Issued in": "出处",
         "No directives.": "暂无议定事项。",
-        "Date": "日期",
         "Title": "标题",
         "Type": "类型",
         "Number": "文号",
@@ -180,11 +176,6 @@ CHINESE = Labels(
         "{n} days overdue": "逾期 {n} 天",
         "waiting {n} days": "已等待 {n} 天",
         "Deadlines as of {today} (your date; the site was built on {built})": "期限截至 {today}（按您的日期；网站生成于 {built}）",
-        "Escalated": "督办",
-        "Acceptance": "验收",
-        "Measures": "整改措施",
-        "Funds": "整改资金",
-        "Contingency plan": "应急预案",
         "History": "办理经过",
         "Issued": "下达",
         "deadline": "期限",
@@ -196,7 +187,6 @@ CHINESE = Labels(
         "escalated (督办)": "列入督办",
         "supervision ended": "解除督办",
         "progress reported": "报告进展",
-        "Follow-up of": "落实事项",
         "Follow-up of {title}": "{title}落实情况",
         "Search": "搜索",
         "Changes": "变更",
