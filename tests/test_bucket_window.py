@@ -2,8 +2,10 @@
 read by State.bucket and said by the labels; a wrong value fails with what to write."""
 
 import datetime as dt
+import json
 
 import pytest
+from helpers import SITE_YML
 
 from safety_bulletins.model import DueWindows
 from safety_bulletins.outputs import labels
@@ -51,3 +53,40 @@ def test_the_labels_say_the_windows(language, soon, later):
     assert words("Due within {due_soon_days} days") == soon
     assert labels.for_language(language) is (labels.CHINESE if language == "zh" else labels.ENGLISH)
     assert labels.for_language(language).BUCKETS["upcoming"] in ("Due within 30 days", "30日内到期")
+
+
+NOTICE = """\
+---
+title: Notice
+date: 2026-11-20
+type: notice
+---
+/// directive | In ten days
+    id: TEN
+    units: [property]
+    deadline: 2026-11-30
+///
+"""
+
+
+def test_due_and_the_digest_follow_the_sites_window(site_project, monkeypatch, capsys):
+    """`bulletins due` lists, by default, what the site calls due soon; the digest says its days."""
+    from safety_bulletins.commands.cli import main
+
+    project = site_project({"2026/2026-11-20-notice.md": NOTICE})
+    monkeypatch.chdir(project)
+    assert main(["due", "--as-of", "2026-11-20", "--format", "json"]) == 0
+    assert json_of(capsys)["directives"] == []  # 10 days ahead: not within the default 7
+    (project / "mkdocs.yml").write_text(SITE_YML + "extra:\n  bulletins:\n    due_soon_days: 14\n", encoding="utf-8")
+    assert main(["due", "--as-of", "2026-11-20", "--format", "json"]) == 0
+    data = json_of(capsys)
+    assert data["within_days"] == 14 and [d["id"] for d in data["directives"]] == ["TEN"]
+    assert main(["due", "--as-of", "2026-11-20", "--within", "7d", "--format", "json"]) == 0
+    assert json_of(capsys)["directives"] == []  # asked for: as asked
+    assert main(["digest", "--unit", "property", "--as-of", "2026-11-20"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "Safety digest for Property Management Company: 0 overdue, 1 due within 14 days (2026-11-20)")
+
+
+def json_of(capsys):
+    return json.loads(capsys.readouterr().out)

@@ -99,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     due = _command(commands, "due", run_due, "what is overdue and due soon, per unit",
                    "List open directives that are overdue or due soon.")
     due.add_argument("--unit", action="append", help="a unit id, name or alias (repeatable; default: all units)")
-    due.add_argument("--within", default="7d", help="how far ahead: 7d, 2w, ... (default: 7d)")
+    due.add_argument("--within", help="how far ahead: 7d, 2w, ... (default: the site's due_soon_days, 7 unless set)")
     _as_of_option(due, "YYYY-MM-DD")
     due.add_argument("--format", choices=("table", "csv", "json"), default="table")
     due.add_argument("--with-subunits", action="store_true",
@@ -261,12 +261,12 @@ def run_new(args) -> int:
 
 
 def run_due(args) -> int:
-    try:
-        within = parse_span(args.within)
+    root = project_root(Path.cwd())
+    try:  # by default what the site calls due soon (extra: bulletins: due_soon_days)
+        within = parse_span(args.within) if args.within is not None else _settings(root).windows.due_soon
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    as_of = _as_of(args, project_root(Path.cwd()))
-    root = project_root(Path.cwd())
+    as_of = _as_of(args, root)
     # read as check reads it (links from the rendered pages), so it refuses what check refuses
     project = load_project(root / "bulletins", as_of, _judge(root), audience=_settings(root).audience)
     if project.errors:
