@@ -126,3 +126,42 @@ def test_a_filterable_options_values_are_words_no_other_fact_is():
     assert not any(re.fullmatch(r"[0-9]{4}", w) or re.search(r"[\s@]", w) for w in words)
     taken = {"unit", "bucket", "status", "type", "year", "escalated", "text", "q", "h"}
     assert all(f.kind == fields.CHOICE and f.name not in taken for f in fields.filters())
+
+
+HISTORY = """\
+---
+title: Inspection follow-ups
+date: 2026-11-25
+type: inspection
+issuer: safety-env
+---
+/// follow-up
+    directive: FIRE-1
+    date: 2026-11-22
+    status: done
+    accepted_by: safety-env
+///
+
+/// follow-up
+    directive: FIRE-1
+    reopen: The extinguishers failed again
+    deadline: 2026-12-31
+    reason: New ones are on order
+    escalate: true
+///
+"""
+
+
+def test_every_column_the_spec_declares_is_exported(bulletins_dir):
+    """A directive's columns are keys of directives.json and columns of directives.csv; a
+    follow-up's are the keys of what its entry of the history says it changed."""
+    root = bulletins_dir({"2026/2026-11-20-notice.md": NOTICE.replace("    inspector: 王工\n    hazard: fire\n", ""),
+                          "2026/2026-11-25-inspection.md": HISTORY})
+    catalog = Catalog(load_project(root, AS_OF), AS_OF)
+    assert not catalog.directives[0].bulletin.follow_ups and len(catalog.follow_ups) == 2
+    record = directives_json(catalog)["directives"][0]
+    header = next(csv.reader(io.StringIO(directives_csv([record]).removeprefix("\ufeff"))))
+    for f in fields.DIRECTIVE:
+        assert f.column in record and f.column in header, f.name
+    changed = {key for change in record["history"] for key in change["changes"]}
+    assert {f.column for f in fields.FOLLOW_UP if f.column} == changed
