@@ -3,9 +3,9 @@ each row as data attributes, and the choices its controls offer.
 
 A row is on the register and on every unit page it concerns (about 86,000 rows at 2,000
 bulletins), so its facts are short, words of one attribute that the script matches whole:
-status, type, year, the directive's options the field spec makes filterable (grade), `escalated`,
-and each unit as `@id`. The bucket is not among
-them: the row's class holds it, and the site's script (live.js) changes it on the reader's day.
+status, type, year, the directive's options the field spec makes filterable (grade),
+`escalated`, and each unit as `@id`. The bucket is not among them: the row's class holds it,
+and the site's script (live.js) changes it on the reader's day.
 """
 
 from __future__ import annotations
