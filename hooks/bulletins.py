@@ -103,6 +103,7 @@ def on_config(config):
     _build = SiteBuild.load(bulletins_dir, as_of, config.use_directory_urls, config.theme["language"],
                             settings.audience, site_name=config.site_name, site_url=config.site_url,
                             time_zone=settings.time_zone, search=_search_engine(config, settings.search),
+                            windows=settings.windows,
                             markdown=MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)),
                             cache_dir=cache_dir_for(Path(config.config_file_path).parent))
     # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:

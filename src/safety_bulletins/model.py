@@ -29,6 +29,17 @@ DEFAULT_TIME_ZONE = "Asia/Shanghai"  # of the meetings in the calendars: `time_z
 
 
 @dataclass(frozen=True)
+class DueWindows:
+    """How many days ahead a deadline is "due soon" and "upcoming" (the rest is "later"): the
+    one bucket rule's thresholds, `due_soon_days` and `upcoming_days` under `extra: bulletins:`
+    in mkdocs.yml. `State.bucket` reads them at build time, and live.js from the page
+    (`data-sb-windows`) on the reader's day; the labels say them ("Due within 7 days")."""
+
+    due_soon: int = 7
+    upcoming: int = 30
+
+
+@dataclass(frozen=True)
 class Problem:
     """Something wrong in the sources, pinned to a file and line."""
 
@@ -99,15 +110,18 @@ class Directive:
     owner: str
     deadline: dt.date | None  # None: ongoing
     status: str
-    grade: str | None
     line: int
     # The header and options as lines of the body: [start, end), replaced when the page is rendered
     header: tuple[int, int] = (0, 0)
-    # The rest of the "five implementations" besides units, owner and deadline (free text)
-    measures: str = ""
-    funds: str = ""
-    contingency: str = ""
+    # The free-text and choice options by name (fields.details: grade, measures, funds,
+    # contingency...), as read by the spec; "" or None when not written
+    details: dict[str, str | None] = field(default_factory=dict)
     bulletin: Bulletin = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def grade(self) -> str | None:
+        """general or major (a major hidden danger must be accepted), None when not graded."""
+        return self.details.get("grade")
 
     def addresses(self, unit_id: str) -> bool:
         return ALL_UNITS in self.units or unit_id in self.units

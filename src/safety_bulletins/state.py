@@ -15,10 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import CLOSED_STATUSES, Directive, FollowUp, Problem
-
-DUE_SOON_DAYS = 7
-UPCOMING_DAYS = 30
+from .model import CLOSED_STATUSES, Directive, DueWindows, FollowUp, Problem
 
 
 @dataclass(frozen=True)
@@ -79,7 +76,7 @@ class State:
     def extended(self) -> bool:
         return self.deadline != self.original_deadline
 
-    def bucket(self, as_of: dt.date) -> str:
+    def bucket(self, as_of: dt.date, windows: DueWindows = DueWindows()) -> str:
         if self.closed:
             return "closed"
         if self.status == "awaiting-acceptance":  # out of the unit's hands: not overdue against it
@@ -89,9 +86,9 @@ class State:
         days_left = (self.deadline - as_of).days
         if days_left < 0:
             return "overdue"
-        if days_left <= DUE_SOON_DAYS:
+        if days_left <= windows.due_soon:
             return "due-soon"
-        if days_left <= UPCOMING_DAYS:
+        if days_left <= windows.upcoming:
             return "upcoming"
         return "later"
 

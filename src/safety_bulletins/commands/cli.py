@@ -99,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     due = _command(commands, "due", run_due, "what is overdue and due soon, per unit",
                    "List open directives that are overdue or due soon.")
     due.add_argument("--unit", action="append", help="a unit id, name or alias (repeatable; default: all units)")
-    due.add_argument("--within", default="7d", help="how far ahead: 7d, 2w, ... (default: 7d)")
+    due.add_argument("--within", help="how far ahead: 7d, 2w, ... (default: the site's due_soon_days, 7 unless set)")
     _as_of_option(due, "YYYY-MM-DD")
     due.add_argument("--format", choices=("table", "csv", "json"), default="table")
     due.add_argument("--with-subunits", action="store_true",
@@ -247,7 +247,7 @@ def run_new(args) -> int:
                   "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
             return EXIT_PROBLEMS
         # the directives the site shows: its audience, as mkdocs.yml sets it (like `due`)
-        review = review_section(Catalog(project, as_of, _settings(bulletins_dir.parent).audience))
+        review = review_section(Catalog(project, as_of, *_catalog_settings(_settings(bulletins_dir.parent))))
     try:
         path = new_bulletin(bulletins_dir, kind, title, day, issuer=args.issuer, number=args.number,
                             presided_by=args.presided_by, review=review)
@@ -261,12 +261,12 @@ def run_new(args) -> int:
 
 
 def run_due(args) -> int:
-    try:
-        within = parse_span(args.within)
+    root = project_root(Path.cwd())
+    try:  # by default what the site calls due soon (extra: bulletins: due_soon_days)
+        within = parse_span(args.within) if args.within is not None else _settings(root).windows.due_soon
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    as_of = _as_of(args, project_root(Path.cwd()))
-    root = project_root(Path.cwd())
+    as_of = _as_of(args, root)
     # read as check reads it (links from the rendered pages), so it refuses what check refuses
     project = load_project(root / "bulletins", as_of, _judge(root), audience=_settings(root).audience)
     if project.errors:
@@ -283,7 +283,7 @@ def run_due(args) -> int:
                 suggestion = project.registry.suggest(unknown[0])
                 hint = f" Did you mean '{suggestion.id}' ({suggestion.name})?" if suggestion else ""
                 raise UsageError(f"unknown unit {unknown[0]!r}.{hint} Units are listed in bulletins/units.yml.")
-    catalog = Catalog(project, as_of, _settings(project_root(Path.cwd())).audience)
+    catalog = Catalog(project, as_of, *_catalog_settings(_settings(project_root(Path.cwd()))))
     rows = due_rows(catalog, within, unit_ids, args.with_subunits)
     names = {u.id: u.name for u in catalog.units}
     _print_due(rows, names, as_of, within, args.format, args.with_subunits)
@@ -359,8 +359,8 @@ def run_digest(args) -> int:
         print(f"bulletins digest: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.",
               file=sys.stderr)
         return EXIT_PROBLEMS
-    catalog = Catalog(project, as_of, settings.audience)
-    labels = for_language(settings.language)
+    catalog = Catalog(project, as_of, *_catalog_settings(settings))
+    labels = for_language(settings.language, settings.windows)
     try:
         unit_id = digests.resolve_unit(project.registry, args.unit)
         digest = digests.make_digest(catalog, unit_id, args.with_subunits, since, settings.site_url,
@@ -461,6 +461,11 @@ def _settings(root: Path):
         return read_settings(root / "mkdocs.yml")
     except SettingsError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _catalog_settings(settings: Settings) -> tuple:
+    """What a Catalog takes from the settings: the audience and the bucket rule's windows."""
+    return settings.audience, settings.windows
 
 
 def _date(text: str, option: str) -> dt.date:

@@ -168,7 +168,7 @@ def _context(digest: Digest, catalog: Catalog, labels: Labels) -> dict:
 
 def subject(digest: Digest, catalog: Catalog, labels: Labels) -> str:
     context = _context(digest, catalog, labels)
-    return labels("Safety digest for {unit}: {overdue} overdue, {due} due within 7 days ({date})",
+    return labels("Safety digest for {unit}: {overdue} overdue, {due} due within {due_soon_days} days ({date})",
                   unit=context["title"], overdue=len(digest.overdue), due=len(digest.due_soon),
                   date=digest.as_of.isoformat())
 

@@ -130,7 +130,7 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date | None = None,
     if project.errors:
         return [f"{p.path}:{p.line}: the sources have errors; a site cannot have been built from them: {p.message}"
                 for p in project.errors]
-    catalog = Catalog(project, as_of, settings.audience)
+    catalog = Catalog(project, as_of, settings.audience, settings.windows)
     with tempfile.TemporaryDirectory(prefix="bulletins-verify-") as temporary:
         rebuilt = Path(temporary) / "site"
         with _rebuild(project_dir, rebuilt, as_of, record.offline if record else False,

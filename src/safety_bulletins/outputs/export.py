@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import site
+from .. import fields
 from ..catalog import Catalog
 from ..state import Change
 
@@ -34,10 +35,8 @@ def directives_json(catalog: Catalog, directory_urls: bool = True) -> dict:
             "on_time": state.on_time,
             "escalated": state.escalated,
             "accepted_by": state.accepted_by or None,
-            "grade": d.grade,
-            "measures": d.measures or None,
-            "funds": d.funds or None,
-            "contingency": d.contingency or None,
+            # grade, measures, funds, contingency...: by the field spec, in its order
+            **{f.column: d.details.get(f.name) or None for f in fields.details() if f.column},
             "url": f"{bulletin_url}#{d.id}",
             "bulletin": {
                 "title": d.bulletin.title,

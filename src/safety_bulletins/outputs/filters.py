@@ -3,8 +3,9 @@ each row as data attributes, and the choices its controls offer.
 
 A row is on the register and on every unit page it concerns (about 86,000 rows at 2,000
 bulletins), so its facts are short, words of one attribute that the script matches whole:
-status, type, year, grade, `escalated`, and each unit as `@id`. The bucket is not among
-them: the row's class holds it, and the site's script (live.js) changes it on the reader's day.
+status, type, year, the directive's options the field spec makes filterable (grade),
+`escalated`, and each unit as `@id`. The bucket is not among them: the row's class holds it,
+and the site's script (live.js) changes it on the reader's day.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from .. import fields
 from ..catalog import Catalog, UnitEntry
-from ..model import ALL_UNITS, BUCKETS, BULLETIN_TYPES, DATED_BUCKETS, GRADES, STATUSES, Directive
+from ..model import ALL_UNITS, BUCKETS, BULLETIN_TYPES, DATED_BUCKETS, STATUSES, Directive
 from ..state import State
 
 ESCALATED = "escalated"
@@ -25,8 +27,7 @@ def row_attributes(directive: Directive, state: State) -> Markup:
     grade, `escalated` while under supervision, then `@` and the id of each unit it is for or
     that supports it (`@all` for every unit): `in-progress minutes 2021 major @all @safety-env`."""
     facts = [state.status, directive.bulletin.type, str(directive.bulletin.date.year)]
-    if directive.grade:
-        facts.append(directive.grade)
+    facts += [value for f in fields.filters() if (value := directive.details.get(f.name))]
     if state.escalated:
         facts.append(ESCALATED)
     facts += [f"@{unit}" for unit in dict.fromkeys((*directive.units, *directive.support))]
@@ -41,11 +42,15 @@ class FilterOptions:
     units: tuple[str, ...]  # registry order; `all` first when some directive is for every unit
     buckets: tuple[str, ...]
     statuses: tuple[str, ...]
-    grades: tuple[str, ...]
+    choices: dict[str, tuple[str, ...]]  # the values of each filterable option (fields.filters), by name
     types: tuple[str, ...]
     years: tuple[int, ...]  # newest first
     escalated: bool
     total: int  # rows of the whole listing, all pages
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        return self.choices.get("grade", ())
 
 
 def filter_options(catalog: Catalog, entries: list[UnitEntry]) -> FilterOptions:
@@ -57,13 +62,13 @@ def filter_options(catalog: Catalog, entries: list[UnitEntry]) -> FilterOptions:
     if buckets & set(DATED_BUCKETS):  # on a later day live.js moves rows to any of them
         buckets |= set(DATED_BUCKETS)
     statuses = {state.status for state in states}
-    grades = {d.grade for d in directives}
+    written = {f.name: {d.details.get(f.name) for d in directives} for f in fields.filters()}
     types = {d.bulletin.type for d in directives}
     return FilterOptions(
         units=(*([ALL_UNITS] if ALL_UNITS in units else []), *catalog.registry.in_file_order(units)),
         buckets=tuple(b for b in BUCKETS if b in buckets),
         statuses=tuple(s for s in STATUSES if s in statuses),
-        grades=tuple(g for g in GRADES if g in grades),
+        choices={f.name: tuple(value for value in f.choices if value in written[f.name]) for f in fields.filters()},
         types=tuple(t for t in BULLETIN_TYPES if t in types),
         years=tuple(sorted({d.bulletin.date.year for d in directives}, reverse=True)),
         escalated=any(state.escalated for state in states),

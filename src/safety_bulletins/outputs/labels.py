@@ -6,10 +6,14 @@ translation. A phrase missing from a translation is an error, so tests catch it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
+
+from .. import fields
+from ..model import DueWindows
 
 
 @dataclass(frozen=True)
@@ -17,16 +21,36 @@ class Labels:
     language: str
     TYPES: dict[str, str]
     STATUSES: dict[str, str]
-    BUCKETS: dict[str, str]
+    bucket_names: dict[str, str]  # with the bucket rule's days as {due_soon_days} and {upcoming_days}
     GRADES: dict[str, str]
     ALL_UNITS: str
     words: dict[str, str] = field(default_factory=dict)  # English phrase -> translation
+    windows: DueWindows = DueWindows()  # the site's bucket rule: the days its phrases say
+    BUCKETS: dict[str, str] = field(init=False)  # the buckets' names with those days
+
+    def __post_init__(self):
+        object.__setattr__(self, "BUCKETS", {name: self._days(text) for name, text in self.bucket_names.items()})
+
+    def _days(self, text: str) -> str:
+        """The phrase with the site's windows in it ("Due within {due_soon_days} days")."""
+        if "_days}" not in text:
+            return text
+        return (text.replace("{due_soon_days}", str(self.windows.due_soon))
+                .replace("{upcoming_days}", str(self.windows.upcoming)))
 
     def __call__(self, phrase: str, **values) -> str:
-        text = phrase if self.language == "en" else self.words[phrase]
+        text = self._days(phrase if self.language == "en" else self.words[phrase])
         if any(isinstance(value, Markup) for value in values.values()):  # markup from a template: keep it
             return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
+
+    def field(self, spec: fields.Field) -> str:
+        """A field's name, as the field spec declares it in this language."""
+        return fields.label(spec, self.language)
+
+    def choice(self, spec: fields.Field, value: str) -> str:
+        """The name of a choice's value (a grade: "Major hidden danger", 重大隐患)."""
+        return spec.choice_labels[self.language][value]
 
     def day(self, day: dt.date) -> str:
         """A date in a fact, a card or a history: 2026-10-15, or 2026年10月15日 in Chinese."""
@@ -53,49 +77,36 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 ENGLISH = Labels(
     language="en",
     TYPES={"minutes": "Minutes", "notice": "Notice", "bulletin": "Bulletin", "inspection": "Inspection report"},
-    STATUSES={
-        "open": "Open", "in-progress": "In progress", "awaiting-acceptance": "Awaiting acceptance",
-        "done": "Done", "cancelled": "Cancelled",
-    },
-    BUCKETS={
-        "overdue": "Overdue", "due-soon": "Due within 7 days", "upcoming": "Due within 30 days",
+    STATUSES=fields.choice_labels("status", "en"),
+    bucket_names={
+        "overdue": "Overdue", "due-soon": "Due within {due_soon_days} days", "upcoming": "Due within {upcoming_days} days",
         "later": "Due later", "ongoing": "Ongoing", "awaiting-acceptance": "Awaiting acceptance",
         "to-accept": "Waiting for this unit's acceptance", "closed": "Closed",
     },
-    GRADES={"general": "General hidden danger", "major": "Major hidden danger"},
+    GRADES=fields.choice_labels("grade", "en"),
     ALL_UNITS="All units",
 )
 
 CHINESE = Labels(
     language="zh",
     TYPES={"minutes": "会议纪要", "notice": "通知", "bulletin": "通报", "inspection": "检查报告"},
-    STATUSES={
-        "open": "未开始", "in-progress": "整改中", "awaiting-acceptance": "待验收",
-        "done": "已完成", "cancelled": "已取消",
-    },
-    BUCKETS={
-        "overdue": "已逾期", "due-soon": "7日内到期", "upcoming": "30日内到期",
-        "later": "30日后到期", "ongoing": "长期", "awaiting-acceptance": "待验收",
+    STATUSES=fields.choice_labels("status", "zh"),
+    bucket_names={
+        "overdue": "已逾期", "due-soon": "{due_soon_days}日内到期", "upcoming": "{upcoming_days}日内到期",
+        "later": "{upcoming_days}日后到期", "ongoing": "长期", "awaiting-acceptance": "待验收",
         "to-accept": "待本单位验收", "closed": "已办结",
     },
-    GRADES={"general": "一般隐患", "major": "重大隐患"},
+    GRADES=fields.choice_labels("grade", "zh"),
     ALL_UNITS="各单位",
     words={
+        **fields.words("zh"),  # the fields' names (Units, Deadline, Measures...): the field spec's
         "Deadlines as of": "期限截至",
-        "Deadline": "期限",
         "Directive": "议定事项",
         "Directives": "议定事项",
-        "Units": "责任单位",
         "Unit": "单位",
-        "Support": "配合单位",
         "Supporting unit": "配合",
-        "Owner": "责任人",
-        "Status": "状态",
-        "Grade": "隐患等级",
-        "Id": "编号",
         "Issued in": "出处",
         "No directives.": "暂无议定事项。",
-        "Date": "日期",
         "Title": "标题",
         "Type": "类型",
         "Number": "文号",
@@ -118,7 +129,7 @@ CHINESE = Labels(
         "Units within": "下属单位",
         "Open": "未办结",
         "Overdue": "已逾期",
-        "Due within 7 days": "7日内到期",
+        "Due within {due_soon_days} days": "{due_soon_days}日内到期",
         "Year": "年份",
         "All": "合计",
         "Upcoming meetings": "近期会议",
@@ -131,8 +142,8 @@ CHINESE = Labels(
         "open directives": "项未办结",
         "Also available as data:": "数据下载：",
         "for Excel": "可用 Excel 打开",
-        "Safety digest for {unit}: {overdue} overdue, {due} due within 7 days ({date})":
-            "安全生产日报（{unit}）：逾期 {overdue} 项，7日内到期 {due} 项（{date}）",
+        "Safety digest for {unit}: {overdue} overdue, {due} due within {due_soon_days} days ({date})":
+            "安全生产日报（{unit}）：逾期 {overdue} 项，{due_soon_days}日内到期 {due} 项（{date}）",
         "As of {date}.": "截至 {date}。",
         "With its sub-units: {units}.": "含下属单位：{units}。",
         "due in {n} days": "{n} 天后到期",
@@ -143,11 +154,12 @@ CHINESE = Labels(
         "The site": "网站",
         "Links are paths below the site's root: set site_url in mkdocs.yml for full addresses.":
             "链接为网站根目录下的路径：在 mkdocs.yml 中设置 site_url 可得到完整地址。",
-        "{open} open, {overdue} overdue, {soon} due within 7 days, {closed} closed.":
-            "未办结 {open} 项，其中已逾期 {overdue} 项、7日内到期 {soon} 项；已办结 {closed} 项。",
+        "{open} open, {overdue} overdue, {soon} due within {due_soon_days} days, {closed} closed.":
+            "未办结 {open} 项，其中已逾期 {overdue} 项、{due_soon_days}日内到期 {soon} 项；已办结 {closed} 项。",
         "{overdue} overdue, the oldest {days} days": "已逾期 {overdue} 项，最久逾期 {days} 天",
         "{overdue} overdue": "已逾期 {overdue} 项",
-        "{soon} due within 7 days, {open} open, {closed} closed.": "7日内到期 {soon} 项，未办结 {open} 项，已办结 {closed} 项。",
+        "{soon} due within {due_soon_days} days, {open} open, {closed} closed.":
+            "{due_soon_days}日内到期 {soon} 项，未办结 {open} 项，已办结 {closed} 项。",
         "Counted: the directives this unit is responsible for, those to all units included.":
             "以上统计本单位负责的事项（含发给各单位的事项）。",
         "It also supports {open} open directives of other units ({overdue} overdue), marked “Support” below and not "
@@ -164,11 +176,6 @@ CHINESE = Labels(
         "{n} days overdue": "逾期 {n} 天",
         "waiting {n} days": "已等待 {n} 天",
         "Deadlines as of {today} (your date; the site was built on {built})": "期限截至 {today}（按您的日期；网站生成于 {built}）",
-        "Escalated": "督办",
-        "Acceptance": "验收",
-        "Measures": "整改措施",
-        "Funds": "整改资金",
-        "Contingency plan": "应急预案",
         "History": "办理经过",
         "Issued": "下达",
         "deadline": "期限",
@@ -180,7 +187,6 @@ CHINESE = Labels(
         "escalated (督办)": "列入督办",
         "supervision ended": "解除督办",
         "progress reported": "报告进展",
-        "Follow-up of": "落实事项",
         "Follow-up of {title}": "{title}落实情况",
         "Search": "搜索",
         "Changes": "变更",
@@ -207,7 +213,8 @@ CHINESE = Labels(
             "图表和清单反映网站生成当日议定事项的状态；与各列表不同，不会按您阅读的日期重新计算。",
         "Open directives per unit": "各单位未办结事项",
         "{open} open directives, {overdue} overdue, as of {date}.": "截至 {date}，未办结事项 {open} 项，其中已逾期 {overdue} 项。",
-        "{open} open, {overdue} overdue, {soon} due within 7 days": "未办结 {open} 项，已逾期 {overdue} 项，7日内到期 {soon} 项",
+        "{open} open, {overdue} overdue, {soon} due within {due_soon_days} days":
+            "未办结 {open} 项，已逾期 {overdue} 项，{due_soon_days}日内到期 {soon} 项",
         "{n} overdue": "逾期 {n}",
         "Other open": "其他未办结",
         "Open directives of each unit responsible for them (directives to all units included, support not), "
@@ -276,6 +283,16 @@ CHINESE = Labels(
 )
 
 
-def for_language(code: str | None) -> Labels:
-    """Chinese for any `zh` variant of Material's language setting, English otherwise."""
-    return CHINESE if (code or "").lower().startswith("zh") else ENGLISH
+def for_language(code: str | None, windows: DueWindows = DueWindows()) -> Labels:
+    """Chinese for any `zh` variant of Material's language setting, English otherwise; its
+    phrases say the site's bucket windows."""
+    base = CHINESE if (code or "").lower().startswith("zh") else ENGLISH
+    if windows == base.windows:
+        return base
+    key = (base.language, windows)
+    if key not in _OTHER_WINDOWS:
+        _OTHER_WINDOWS[key] = dataclasses.replace(base, windows=windows)
+    return _OTHER_WINDOWS[key]
+
+
+_OTHER_WINDOWS: dict[tuple[str, DueWindows], Labels] = {}

@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import cells, filters, site
+from .. import fields
 from .calendars import Calendars
 from ..catalog import Catalog, UnitEntry
 from ..site_build.history import FileHistory
@@ -37,7 +38,7 @@ def template_environment(autoescape: bool) -> jinja2.Environment:
 
 
 _ENV = template_environment(autoescape=True)
-_ENV.globals.update(site=site, cell=cells, filters=filters, BUCKETS=BUCKETS, DATED_BUCKETS=DATED_BUCKETS)
+_ENV.globals.update(site=site, cell=cells, filters=filters, spec=fields, BUCKETS=BUCKETS, DATED_BUCKETS=DATED_BUCKETS)
 # Stands for the way up to the site's root in rows shared by many listing pages; each page
 # puts its own in (see Links).
 ROOT = "\x00root\x00"
@@ -71,7 +72,7 @@ class Renderer:
 
     def labels_of(self, bulletin: Bulletin) -> Labels:
         """The words of a bulletin's own language, which may not be the site's."""
-        return self.labels if bulletin.language == self.labels.language else for_language(bulletin.language)
+        return self.labels if bulletin.language == self.labels.language else for_language(bulletin.language, self.labels.windows)
 
     def rows(self, entries: list[UnitEntry]) -> Markup:
         """The rows of a table (joined here: a Jinja loop over tens of thousands of rows costs more)."""

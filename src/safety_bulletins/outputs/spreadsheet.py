@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 
+from .. import fields
+
 
 BOM = "\ufeff"
 # What a spreadsheet may read as the start of a formula: OWASP's list, the full-width forms
@@ -22,11 +24,15 @@ _LEADING_SPACE = " \t\r\n\u00a0\u3000\ufeff"
 _FORMULA = tuple(FORMULA_STARTS)
 _SUSPECT = _FORMULA + tuple(_LEADING_SPACE)
 
-DIRECTIVE_FIELDS = (
-    "id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
-    "days_overdue", "closed_on", "on_time", "escalated", "accepted_by", "grade", "measures", "funds",
-    "contingency", "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history",
-)
+
+def directive_columns() -> tuple[str, ...]:
+    """directives.csv's header: directives.json's keys (export.directives_json), the bulletin's
+    as columns of its own; the options of the field spec (grade, measures...) in its order."""
+    return ("id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
+            "days_overdue", "closed_on", "on_time", "escalated", "accepted_by",
+            *(f.column for f in fields.details() if f.column),
+            "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
+
 
 
 def safe_cell(value) -> str | int:
@@ -58,7 +64,7 @@ def csv_text(fields, records) -> str:
 def directives_csv(records: list[dict]) -> str:
     """directives.json's records (export.directives_json) as a table: the bulletin's fields as
     columns of their own and the history as one line per follow-up."""
-    return csv_text(DIRECTIVE_FIELDS, (_flat(record) for record in records))
+    return csv_text(directive_columns(), (_flat(record) for record in records))
 
 
 def _flat(record: dict) -> dict:

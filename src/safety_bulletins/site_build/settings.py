@@ -5,6 +5,8 @@
         audience: public   # public | internal (default) | restricted
         time_zone: Asia/Shanghai   # the meetings' times in the calendars, and whose today the as-of date is (IANA)
         search: pagefind   # pagefind (default: served builds; the offline copy keeps lunr) | material (lunr)
+        due_soon_days: 7   # a deadline this many days ahead or fewer is "due soon" (default 7)
+        upcoming_days: 30  # ... then "upcoming" up to this many days (default 30), then "later"
 
 The schema is MkDocs' (config_options), so it is imported only when a setting is read:
 by the hook in a build, and by `bulletins verify` and `bulletins due`, which read
@@ -21,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE, Problem
+from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE, DueWindows, Problem
 from ..sources.project import DEFAULT_AUDIENCE
 
 SECTION = "bulletins"  # the key under `extra:`
@@ -40,10 +42,13 @@ class Settings:
     site_name: str = ""  # MkDocs' site_name: the feeds' titles and ids (read only from mkdocs.yml)
     language: str = "en"  # theme.language (read only from mkdocs.yml)
     search: str = "pagefind"  # who answers the search box on a served build (outputs/pagefind.py)
+    windows: DueWindows = DueWindows()  # the bucket rule's thresholds (due_soon_days, upcoming_days)
 
 
 # What the message of a wrong value shows as a right one
-_EXAMPLES = {"audience": DEFAULT_AUDIENCE, "time_zone": DEFAULT_TIME_ZONE, "search": "pagefind"}
+_EXAMPLES = {"audience": DEFAULT_AUDIENCE, "time_zone": DEFAULT_TIME_ZONE, "search": "pagefind",
+             "due_soon_days": DueWindows.due_soon, "upcoming_days": DueWindows.upcoming}
+MAX_WINDOW_DAYS = 366  # a "due soon" of more than a year would say nothing
 SEARCH_ENGINES = ("material", "pagefind")
 
 
@@ -86,6 +91,10 @@ def _schema():
         # Pagefind's chunks, fetched as a query needs them (served builds; the offline copy cannot
         # fetch them and keeps lunr), or Material's lunr index, downloaded whole by every reader
         search = c.Choice(SEARCH_ENGINES, default="pagefind")
+        # The bucket rule's thresholds (model.DueWindows): due soon up to this many days ahead,
+        # then upcoming; the build's buckets and live.js on the reader's day both use them
+        due_soon_days = c.Type(int, default=DueWindows.due_soon)
+        upcoming_days = c.Type(int, default=DueWindows.upcoming)
 
     return BulletinSettings
 
@@ -110,7 +119,21 @@ def bulletin_settings(extra: object) -> Settings:
     if failed:
         name, error = failed[0]
         raise SettingsError(f"{where} {name}: {error}; write e.g. '{name}: {_EXAMPLES.get(name, DEFAULT_AUDIENCE)}'")
-    return Settings(audience=config["audience"], time_zone=config["time_zone"], search=config["search"])
+    return Settings(audience=config["audience"], time_zone=config["time_zone"], search=config["search"],
+                    windows=_windows(where, config["due_soon_days"], config["upcoming_days"]))
+
+
+def _windows(where: str, due_soon: int, upcoming: int) -> DueWindows:
+    """The bucket rule's thresholds: whole days, due soon first (yes/no is not a number of days)."""
+    for name, days in (("due_soon_days", due_soon), ("upcoming_days", upcoming)):
+        if isinstance(days, bool) or not 1 <= days <= MAX_WINDOW_DAYS:
+            raise SettingsError(f"{where} {name}: {days!r} is not a number of days from 1 to {MAX_WINDOW_DAYS}; "
+                                f"write e.g. '{name}: {_EXAMPLES[name]}'")
+    if upcoming < due_soon:
+        raise SettingsError(f"{where} upcoming_days ({upcoming}) is shorter than due_soon_days ({due_soon}); "
+                            "'upcoming' is the time after 'due soon': write e.g. 'due_soon_days: 7' and "
+                            "'upcoming_days: 30'")
+    return DueWindows(due_soon, upcoming)
 
 
 _MARKUP = re.compile(r'[<>"\x00-\x1f\x7f-\x9f]')
@@ -189,7 +212,8 @@ def read_settings(config_file: Path) -> Settings:
     return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
                     time_zone=settings.time_zone, site_url=_site_url(config.get("site_url"), config_file),
                     site_name=site_name if isinstance(site_name, str) else "",
-                    language=language if isinstance(language, str) else "en", search=settings.search)
+                    language=language if isinstance(language, str) else "en", search=settings.search,
+                    windows=settings.windows)
 
 
 def _site_url(value: object, config_file: Path) -> str | None:

@@ -32,7 +32,7 @@ from .history import History, git_history
 from ..outputs.labels import for_language
 from ..outputs.markdown_ext import (FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, TextIdsExtension,
                                     facts_placeholder, page_markdown)
-from ..model import DEFAULT_TIME_ZONE, Bulletin, Directive, FollowUp, Problem
+from ..model import DEFAULT_TIME_ZONE, Bulletin, Directive, DueWindows, FollowUp, Problem
 from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
@@ -110,15 +110,15 @@ class SiteBuild:
     def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en",
                  history: History | None = None, audience: str = DEFAULT_AUDIENCE,
                  site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE,
-                 search: str = "material"):
+                 search: str = "material", windows: DueWindows = DueWindows()):
         self.project = project
         self.search = search  # what answers the search box: "material" (lunr) or "pagefind" (outputs/pagefind.py)
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
         self.previous_search_index: str | None = None  # a dirty build's starting point
         self.files = None  # MkDocs' files, kept by the hooks for the end of the build
-        self.catalog = Catalog(project, as_of, audience)
-        labels = for_language(language)
+        self.catalog = Catalog(project, as_of, audience, windows)
+        labels = for_language(language, windows)
         self.calendars = Calendars(self.catalog, labels, directory_urls, site_url, time_zone)
         self.renderer = Renderer(self.catalog, directory_urls, labels, self.calendars, search=search)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
@@ -136,12 +136,13 @@ class SiteBuild:
     def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
-             cache_dir: Path | None = None) -> SiteBuild:
+             cache_dir: Path | None = None, windows: DueWindows = DueWindows()) -> SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
         `markdown` (the site's Markdown configuration; the example's by default) makes of it."""
         project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir), audience=audience)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
-        return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone, search)
+        return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone, search,
+                   windows)
 
     def markdown_extensions(self) -> list:
         return [SafeHtmlExtension(), DirectiveExtension(self.card), TextIdsExtension()]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import yamlload
+from .. import fields
 from ..model import Problem
 
 _BLOCK_START = re.compile(r"^[ ]{0,3}(/{3,})[ ]*([\w-]+)[ ]*(?:\|[ ]*(.*?)[ ]*)?$")
@@ -24,10 +25,6 @@ _BLOCK_END = re.compile(r"^[ ]{0,3}(/{3,})[ ]*$")
 CHINESE_LETTER = re.compile(r"[\u4e00-\u9fff]")  # a unit's Chinese alias, a Chinese bulletin's title
 LOOSE_DIRECTIVE = re.compile(r"(?<!/)/{3,}+[ ]*+(?:directive|follow-up)\b", re.IGNORECASE)
 BLOCKS = ("directive", "follow-up")  # the blocks that are ours: a directive, and progress on one
-# The options each block may have (what they mean is checked in `validate`)
-DIRECTIVE_FIELDS = ("id", "units", "support", "owner", "deadline", "status", "grade", "measures", "funds", "contingency")
-FOLLOW_UP_FIELDS = ("directive", "status", "deadline", "reason", "accepted_by", "escalate", "date", "reopen")
-_OPTIONS = {"directive": frozenset(DIRECTIVE_FIELDS), "follow-up": frozenset(FOLLOW_UP_FIELDS)}
 # A code fence, also inside quotes and list items; a backtick fence's info has no backtick.
 # The markers before it are taken possessively: "> > > ..." can be split in many ways.
 _FENCE = re.compile(r"^(?:[ ]*+(?:>|[-*+]|\d++[.)])[ ]++|[ ]*+>)*+[ ]*+(?:(`{3,})([^`]*)|(~{3,})(.*))$")
@@ -252,7 +249,7 @@ def _misplaced_option(path, lines, i, first_line, kind, after_options) -> Proble
     while j < len(lines) and not lines[j].strip():
         j += 1
     option = _OPTION_LIKE.match(lines[j]) if j < len(lines) else None
-    if option is None or option.group(2) not in _OPTIONS[kind]:
+    if option is None or option.group(2) not in fields.names(fields.of_block(kind)):
         return None
     indent, where = option.group(1), f"below the '/// {kind}' line" if not after_options else "among the options"
     if j > i:

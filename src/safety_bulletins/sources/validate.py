@@ -10,13 +10,12 @@ import unicodedata
 from pathlib import Path
 
 from . import dates
+from .. import fields
 from ..model import (
     ALL_UNITS,
     BULLETIN_TYPES,
     CLASSIFICATIONS,
     DEFAULT_CLASSIFICATION,
-    GRADES,
-    STATUSES,
     Bulletin,
     Directive,
     FollowUp,
@@ -25,7 +24,7 @@ from ..model import (
     errors_in,
 )
 from .attachments import local_files
-from .parse import CHINESE_LETTER, DIRECTIVE_FIELDS, FOLLOW_UP_FIELDS, RawBulletin, RawDirective, headings
+from .parse import CHINESE_LETTER, RawBulletin, RawDirective, headings
 from .units import UnitRegistry
 from .yamlload import LineDict, shorten
 
@@ -138,6 +137,13 @@ class _Checker:
                      did_you_mean(value, choices) + f"Use one of: {', '.join(choices)}.")
             return default
         return value
+
+    def field(self, spec: fields.Field, mapping: LineDict, line_offset: int):
+        """A free-text or choice option of a block, read as the field spec declares it."""
+        if spec.kind == fields.CHOICE:
+            return self.choice(mapping, spec.name, spec.choices, line_offset, default=spec.default,
+                               required=spec.required)
+        return self.text(mapping, spec.name, line_offset, required=spec.required)
 
     def units(self, mapping: LineDict, key: str, registry: UnitRegistry, line_offset: int,
               required: bool = False) -> tuple[str, ...]:
@@ -317,7 +323,7 @@ def _block_options(check: _Checker, raw: RawDirective, what: str, fields, exampl
 
 
 def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bulletin, registry: UnitRegistry):
-    options = _block_options(check, raw, "directive", DIRECTIVE_FIELDS, "units: [all]")
+    options = _block_options(check, raw, "directive", fields.names(fields.DIRECTIVE), "units: [all]")
     if options is None:
         return None
     offset = raw.options_line
@@ -379,15 +385,12 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         text=raw.text,
         units=(ALL_UNITS,) if ALL_UNITS in units else units,
         support=support,
-        owner=check.text(options, "owner", offset),
+        owner=check.field(fields.by_name(fields.DIRECTIVE, "owner"), options, offset),
         deadline=deadline,
-        status=check.choice(options, "status", STATUSES, offset, default="open"),
-        grade=check.choice(options, "grade", GRADES, offset),
+        status=check.field(fields.by_name(fields.DIRECTIVE, "status"), options, offset),
         line=raw.line,
         header=(raw.first, raw.text_first),
-        measures=check.text(options, "measures", offset),
-        funds=check.text(options, "funds", offset),
-        contingency=check.text(options, "contingency", offset),
+        details={spec.name: check.field(spec, options, offset) for spec in fields.details()},
         bulletin=bulletin,
     )
 
@@ -396,7 +399,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
                anchors: _FollowUpAnchors) -> FollowUp | None:
     """A follow-up's own values; what it may say of its directive is checked across files
     (`state.follow_up_problems`), where the directive is known."""
-    options = _block_options(check, raw, "follow-up", FOLLOW_UP_FIELDS, "directive: CIG-2021-05-2")
+    options = _block_options(check, raw, "follow-up", fields.names(fields.FOLLOW_UP), "directive: CIG-2021-05-2")
     if options is None:
         return None
     offset = raw.options_line
@@ -424,7 +427,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         else:
             deadline = check.date(options, "deadline", offset,
                                   parse=lambda v: dates.parse_deadline(v, day or dt.date.min))
-    reason = check.text(options, "reason", offset)
+    reason = check.field(fields.by_name(fields.FOLLOW_UP, "reason"), options, offset)
     if deadline is not None and not reason:
         check.add(offset + options.line_of("deadline") - 1, "a new deadline needs a reason",
                   "Add '    reason: ...' saying why the time limit changed (延期原因), e.g. what must happen first.")
@@ -454,13 +457,13 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         rel_path=bulletin.rel_path,
         line=raw.line,
         order=len(bulletin.follow_ups) + 1,
-        status=check.choice(options, "status", STATUSES, offset),
+        status=check.field(fields.by_name(fields.FOLLOW_UP, "status"), options, offset),
         deadline=deadline,
         reason=reason,
         accepted_by=accepted_by,
         accepted_by_unit=unit is not None,
         escalate=escalate,
-        reopen=check.text(options, "reopen", offset),
+        reopen=check.field(fields.by_name(fields.FOLLOW_UP, "reopen"), options, offset),
         header=(raw.first, raw.text_first),
         bulletin_date=bulletin.date,
     )

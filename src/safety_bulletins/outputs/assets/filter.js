@@ -11,10 +11,19 @@
  */
 (function () {
   "use strict";
-  var SELECTS = ["unit", "bucket", "status", "grade", "type", "year"];
-  var FACTS = ["status", "grade", "type", "year"];  // words of data-sb-f, as the units (@id)
-  // in the query string, in this order; not `q` or `h`: Material opens its search with ?q= and highlights ?h=
-  var KEYS = SELECTS.concat(["escalated", "text"]);
+  // The form's selects, as the page offers them: unit, bucket, status, the directive's options
+  // the field spec (fields.py) makes filterable (grade...), type, year. Each but unit and bucket
+  // is a word of data-sb-f (the units are @id). Their names are the keys of the query string, in
+  // this order; not `q` or `h`: Material opens its search with ?q= and highlights ?h=
+  var SELECTS = [];
+  var FACTS = [];
+  var KEYS = [];
+
+  function controls(form) {
+    SELECTS = Array.prototype.map.call(form.querySelectorAll("select[name]"), function (select) { return select.name; });
+    FACTS = SELECTS.filter(function (name) { return name !== "unit" && name !== "bucket"; });
+    KEYS = SELECTS.concat(["escalated", "text"]);
+  }
 
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (whole, name) {
@@ -156,6 +165,7 @@
     var box = current();
     if (!box || !document.querySelector("tr.sb-row")) return;
     var form = box.querySelector("form");
+    controls(form);
     load(form);
     form.addEventListener("input", function () { apply(box); });
     form.addEventListener("change", function () { apply(box); });

@@ -1,12 +1,13 @@
 /* Safety Bulletins: keep a page's deadlines true on the reader's day.
  *
- * A page is built for an as-of date; read days later, its buckets ("due within 7 days"),
- * counts and "days overdue" would be stale. The build writes the deadlines as data
- * (data-sb-deadline on rows and cards, data-sb-deadlines on counts: how many open items
- * fall due on each day from the as-of date on), and this script recounts them against the
- * reader's date: rows move to their bucket, badges, counts and days change, and the as-of
- * note says which date the page now shows. Without it the page stays as built, and says so.
- * What is overdue at the as-of date stays overdue; a reader's date before it changes nothing.
+ * A page is built for an as-of date; read days later, its buckets ("due within 7 days": the
+ * site's window, which the page carries), counts and "days overdue" would be stale. The
+ * build writes the deadlines as data (data-sb-deadline on rows and cards, data-sb-deadlines
+ * on counts: how many open items fall due on each day from the as-of date on), and this
+ * script recounts them against the reader's date: rows move to their bucket, badges, counts
+ * and days change, and the as-of note says which date the page now shows. Without it the
+ * page stays as built, and says so. What is overdue at the as-of date stays overdue; a
+ * reader's date before it changes nothing.
  */
 (function () {
   "use strict";
@@ -30,11 +31,16 @@
     return new Date(time).toISOString().slice(0, 10);
   }
 
+  // The bucket rule's thresholds in days, as the build used them (State.bucket): the page
+  // carries them (data-sb-windows on the as-of note), so a site that sets its own window
+  // (due_soon_days, upcoming_days in mkdocs.yml) moves rows as its build does
+  var windows = null;
+
   function bucket(deadline, now) {
     var left = Math.round((deadline - now) / DAY);
     if (left < 0) return "overdue";
-    if (left <= 7) return "due-soon";
-    if (left <= 30) return "upcoming";
+    if (left <= windows.due_soon) return "due-soon";
+    if (left <= windows.upcoming) return "upcoming";
     return "later";
   }
 
@@ -134,6 +140,7 @@
     var now = today();
     if (!(now > built)) return;
     var labels = JSON.parse(note.getAttribute("data-sb-labels"));
+    windows = JSON.parse(note.getAttribute("data-sb-windows"));
     document.querySelectorAll("[data-sb-as-of]").forEach(function (element) {
       element.textContent = fill(labels.as_of, {today: iso(now), built: iso(built)});
     });

@@ -1,0 +1,130 @@
+"""The options of the blocks a bulletin holds, `/// directive` and `/// follow-up`: each declared once.
+
+As pymdown-extensions' blocks declare their OPTIONS, a `Field` says what an option is called in
+the block, how it is read, its label in each language, its key in directives.json and column of
+directives.csv, whether the listings' filter offers it, and what it must be (required, allowed
+values). Read by the parser (the options a block may have), the validator (unknown options with
+'did you mean', required and allowed values, how text and choices are read), the exports (the
+columns of directives.json and directives.csv), the labels (a field's name and its values' names
+in each language), the filter (its controls and each row's facts) and the directive's card.
+
+Free-text and choice options (`TEXT`, `CHOICE`) are read here generically and kept in
+`Directive.details` by name: a new one is its entry below and nothing else (its label shows it
+on the card, its column in the exports, `filter=True` in the filter). The other kinds have rules
+of their own in `sources/validate.py` (an id's characters, a deadline's forms, units by alias...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import GRADES, STATUSES
+
+TEXT = "text"  # free text, one line of YAML: shown on the card, exported as written
+CHOICE = "choice"  # one of `choices`, each with a label per language
+# Read by their own code in sources/validate.py:
+ID = "id"  # a directive's id (an anchor): letters, digits, '-', '.', '_'
+UNITS = "units"  # unit ids, names or aliases of units.yml
+DEADLINE = "deadline"  # a date, '+14d' from the bulletin's date, or 'ongoing'
+DATE = "date"  # YYYY-MM-DD
+FLAG = "flag"  # true or false
+UNIT_OR_PERSON = "unit-or-person"  # a unit of units.yml, else a person's name
+GENERIC = (TEXT, CHOICE)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the option as written in the block: '    measures: ...'
+    kind: str  # how the validator reads it: TEXT, CHOICE, or a kind with its own rules
+    label: dict[str, str] = field(default_factory=dict)  # {"en": ..., "zh": ...}; the card's <dt>
+    column: str | None = None  # its key in directives.json and column of directives.csv; None: not exported
+    required: bool = False
+    choices: tuple[str, ...] = ()  # the values a CHOICE may take, in the order controls offer them
+    choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> value -> name
+    default: str | None = None  # a CHOICE's value when the option is left out
+    filter: bool = False  # a control of the listings' filter, and a word of each row's facts (data-sb-f)
+
+    def __hash__(self) -> int:  # dicts inside: hashed by name, which is unique in a block
+        return hash(self.name)
+
+
+STATUS = Field(
+    "status", CHOICE, {"en": "Status", "zh": "状态"}, column="status", choices=STATUSES,
+    choice_labels={
+        "en": {"open": "Open", "in-progress": "In progress", "awaiting-acceptance": "Awaiting acceptance",
+               "done": "Done", "cancelled": "Cancelled"},
+        "zh": {"open": "未开始", "in-progress": "整改中", "awaiting-acceptance": "待验收", "done": "已完成",
+               "cancelled": "已取消"},
+    })
+
+# In the order the checker lists them ("Allowed fields: ...") and the card and exports show them.
+DIRECTIVE: tuple[Field, ...] = (
+    Field("id", ID, {"en": "Id", "zh": "编号"}, column="id"),
+    Field("units", UNITS, {"en": "Units", "zh": "责任单位"}, column="units", required=True),
+    Field("support", UNITS, {"en": "Support", "zh": "配合单位"}, column="support"),
+    Field("owner", TEXT, {"en": "Owner", "zh": "责任人"}, column="owner"),
+    Field("deadline", DEADLINE, {"en": "Deadline", "zh": "期限"}, column="deadline", required=True),
+    Field("status", CHOICE, STATUS.label, column="status", choices=STATUSES, choice_labels=STATUS.choice_labels,
+          default="open"),
+    Field("grade", CHOICE, {"en": "Grade", "zh": "隐患等级"}, column="grade", choices=GRADES, filter=True,
+          choice_labels={"en": {"general": "General hidden danger", "major": "Major hidden danger"},
+                         "zh": {"general": "一般隐患", "major": "重大隐患"}}),
+    # The rest of the "five implementations" (五落实) besides units, owner and deadline
+    Field("measures", TEXT, {"en": "Measures", "zh": "整改措施"}, column="measures"),
+    Field("funds", TEXT, {"en": "Funds", "zh": "整改资金"}, column="funds"),
+    Field("contingency", TEXT, {"en": "Contingency plan", "zh": "应急预案"}, column="contingency"),
+)
+
+# What a follow-up says of its directive; directives.json shows what it changed (`history`).
+FOLLOW_UP: tuple[Field, ...] = (
+    Field("directive", ID, {"en": "Follow-up of", "zh": "落实事项"}, required=True),
+    STATUS,
+    Field("deadline", DEADLINE, {"en": "Deadline", "zh": "期限"}, column="deadline"),
+    Field("reason", TEXT, column="reason"),
+    Field("accepted_by", UNIT_OR_PERSON, {"en": "Acceptance", "zh": "验收"}, column="accepted_by"),
+    Field("escalate", FLAG, {"en": "Escalated", "zh": "督办"}, column="escalated"),
+    Field("date", DATE, {"en": "Date", "zh": "日期"}),
+    Field("reopen", TEXT, column="reopen"),
+)
+
+
+def of_block(kind: str) -> tuple[Field, ...]:
+    """The fields of a `/// directive` or `/// follow-up` block."""
+    return DIRECTIVE if kind == "directive" else FOLLOW_UP
+
+
+def names(fields: tuple[Field, ...]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields)
+
+
+def by_name(fields: tuple[Field, ...], name: str) -> Field:
+    return next(f for f in fields if f.name == name)
+
+
+def details() -> tuple[Field, ...]:
+    """The directive's free-text and choice options that the validator reads by the spec alone
+    into Directive.details, in the spec's order (the card lists them so, after the status), not
+    those the model gives an attribute of their own (owner, status)."""
+    return tuple(f for f in DIRECTIVE if f.kind in GENERIC and f.name not in _ATTRIBUTES)
+
+
+def filters() -> tuple[Field, ...]:
+    """The directive's options the listings' filter offers, beside unit, bucket and status."""
+    return tuple(f for f in DIRECTIVE if f.filter)
+
+
+def words(language: str) -> dict[str, str]:
+    """The fields' names in a language, by their English name: what `Labels` translates."""
+    return {f.label["en"]: f.label[language] for f in (*DIRECTIVE, *FOLLOW_UP) if language in f.label}
+
+
+def choice_labels(name: str, language: str) -> dict[str, str]:
+    return dict(by_name(DIRECTIVE, name).choice_labels[language])
+
+
+def label(f: Field, language: str) -> str:
+    """A field's name in a language (English when it has none in that one)."""
+    return f.label.get(language) or f.label.get("en") or f.name
+
+
+_ATTRIBUTES = ("owner", "status")  # Directive's own attributes (every page reads them)
