@@ -57,7 +57,7 @@ class Catalog:
         self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of) for d in self.directives}
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
         self._bulletin_of: dict[str, Bulletin] = {b.rel_path: b for b in self.bulletins}
-        self._subunit_entries: dict[str, list[UnitEntry]] = {}
+        self._rollups: dict[str, list[UnitEntry]] = {}
         self._figures: dict[tuple[str, str], tuple[Counter, Rates]] = {}
 
     @cached_property
@@ -147,33 +147,36 @@ class Catalog:
         without those that have only the directives to every unit, which the unit has too."""
         return self._listed_below.get(unit_id, [])
 
-    def for_subunits(self, unit_id: str) -> list[UnitEntry]:
-        """What a unit's sub-units (any depth) have that the unit's own list does not: each
-        directive once, in its strongest role among them (responsible, then support, then
-        acceptance), naming the sub-units it has that role for."""
-        if unit_id not in self._subunit_entries:
-            own = {entry.directive.id for entry in self.for_unit(unit_id)}
-            found: dict[str, tuple[str, list[str]]] = {}  # directive id -> (role, sub-units), in first-seen order
-            directives: dict[str, Directive] = {}
+    def rollup(self, unit_id: str) -> list[UnitEntry]:
+        """The one roll-up of a unit with its sub-units (any depth), which its page, the units
+        index's Σ, the dashboard, feeds, calendars, `due` and `digest --with-subunits` all read:
+        each directive once, in its strongest role among the unit and its sub-units
+        (responsible, then support, then acceptance), naming the units that hold that role.
+        A directive the unit only supports while a sub-unit is responsible for it is the
+        sub-unit's work, so it counts as responsible here. `units` is (unit_id, ...) when the
+        unit holds the role itself (its sub-units only for directives naming them: one to
+        every unit is everyone's), else the sub-units, in the order they were met."""
+        if unit_id not in self._rollups:
+            found: dict[str, tuple[str, list[str], Directive]] = {}  # directive id -> (role, units, directive)
+            for entry in self.for_unit(unit_id):
+                found[entry.directive.id] = (entry.role, [unit_id], entry.directive)
             for sub in self.subunits_listed(unit_id):
                 for entry in self.for_unit(sub):
                     d = entry.directive
-                    if d.id in own:
-                        continue
-                    role, units = found.get(d.id, (entry.role, []))
+                    role, units, _ = found.get(d.id, (entry.role, [], d))
                     if _ROLE_RANK[entry.role] < _ROLE_RANK[role]:
                         role, units = entry.role, []
-                    if entry.role == role:
+                    if entry.role == role and not (units[:1] == [unit_id] and ALL_UNITS in d.units):
                         units.append(sub)
-                    found[d.id] = (role, units)
-                    directives[d.id] = d
-            self._subunit_entries[unit_id] = [UnitEntry(directives[i], role, tuple(units))
-                                              for i, (role, units) in found.items()]
-        return self._subunit_entries[unit_id]
+                    found[d.id] = (role, units, d)
+            self._rollups[unit_id] = [UnitEntry(d, role, tuple(units)) for role, units, d in found.values()]
+        return self._rollups[unit_id]
 
-    def rollup(self, unit_id: str) -> list[UnitEntry]:
-        """A unit's entries with its sub-units' (any depth): each directive once."""
-        return self.for_unit(unit_id) + self.for_subunits(unit_id)
+    def for_subunits(self, unit_id: str) -> list[UnitEntry]:
+        """The part of the roll-up the unit's own list does not show in the same role: what its
+        sub-units hold in a stronger role than the unit (or alone), naming those sub-units.
+        A directive the unit supports and a sub-unit must carry out is listed in both."""
+        return [entry for entry in self.rollup(unit_id) if entry.units[:1] != (unit_id,)]
 
     def unit_tree(self) -> list[tuple[Unit, int]]:
         """Every unit with its depth, each under its parent, siblings in the file's order."""

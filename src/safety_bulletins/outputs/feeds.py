@@ -81,8 +81,7 @@ def feeds(catalog: Catalog, labels: Labels, site_name: str, site_url: str | None
     maker = _FeedMaker(catalog, labels, site_name, site_url, directory_urls)
     made = [maker.feed(site.SITE_FEED, site_name, labels("Bulletins, newest first."), site.HOME, catalog.bulletins)]
     for unit in catalog.units:
-        ids = [unit.id, *catalog.subunits_listed(unit.id)]
-        members = {e.directive.bulletin.rel_path for u in ids for e in catalog.for_unit(u) if e.role in FEED_ROLES}
+        members = {e.directive.bulletin.rel_path for e in catalog.rollup(unit.id) if e.role in FEED_ROLES}
         made.append(maker.feed(
             site.unit_feed_src(unit.id), f"{site_name}: {unit.name}",
             labels("Bulletins with directives for this unit or its sub-units, newest first."),
