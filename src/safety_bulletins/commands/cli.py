@@ -285,7 +285,8 @@ def run_due(args) -> int:
                 raise UsageError(f"unknown unit {unknown[0]!r}.{hint} Units are listed in bulletins/units.yml.")
     catalog = Catalog(project, as_of, _settings(project_root(Path.cwd())).audience)
     rows = due_rows(catalog, within, unit_ids, args.with_subunits)
-    names = {u.id: u.name for u in catalog.units}
+    language = _settings(root).language  # the site's: the unit names its pages show
+    names = {u.id: u.name_in(language) for u in catalog.units}
     _print_due(rows, names, as_of, within, args.format, args.with_subunits)
     return EXIT_OK
 

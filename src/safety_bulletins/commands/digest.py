@@ -166,13 +166,12 @@ def _base(site_url: str | None) -> str:
 
 def _context(digest: Digest, catalog: Catalog, labels: Labels) -> dict:
     def unit_name(unit_id: str) -> str:
-        unit = catalog.registry.units.get(unit_id)
-        return unit.name if unit else labels.ALL_UNITS
+        return catalog.registry.display_name(unit_id, labels.language) or labels.ALL_UNITS
 
     def acceptor_name(who: str) -> str:  # as the site's cards say it (Renderer.acceptor_name): _change.html needs it
         return unit_name(who) if who in catalog.registry.units else who
 
-    title = digest.unit.name if digest.unit else labels.ALL_UNITS
+    title = unit_name(digest.unit.id) if digest.unit else labels.ALL_UNITS
     def names(unit_ids) -> str:
         return ", ".join(unit_name(u) for u in unit_ids)
 
