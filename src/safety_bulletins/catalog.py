@@ -148,8 +148,9 @@ class Catalog:
         return self._listed_below.get(unit_id, [])
 
     def rollup(self, unit_id: str) -> list[UnitEntry]:
-        """The one roll-up of a unit with its sub-units (any depth), which its page, the units
-        index's Σ, the dashboard, feeds, calendars, `due` and `digest --with-subunits` all read:
+        """The one roll-up of a unit with its sub-units (any depth), which its page's sub-units
+        section (for_subunits), the units index's Σ, its feed and calendar, `due --with-subunits`
+        and `digest --with-subunits` all read:
         each directive once, in its strongest role among the unit and its sub-units
         (responsible, then support, then acceptance), naming the units that hold that role.
         A directive the unit only supports while a sub-unit is responsible for it is the
