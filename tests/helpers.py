@@ -20,12 +20,15 @@ AS_OF = "2026-11-28"
 UNITS_YML = """\
 - id: safety-env
   name: Safety and Environmental Protection Department
+  name_zh: 安全环保部
   aliases: [安全环保部]
 - id: property
   name: Property Management Company
+  name_zh: 物业公司
   aliases: [物业公司]
 - id: energy
   name: Energy Company
+  name_zh: 能源公司
   aliases: [能源公司]
 - id: filling-stations
   name: Filling Stations

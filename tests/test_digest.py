@@ -161,7 +161,7 @@ def test_eml_is_a_mime_message_with_both_parts_and_a_chinese_subject(project, ca
     assert data.isascii()  # every header encoded, the bodies in base64 or quoted-printable
     assert b"=?utf-8?" in data.split(b"\n\n")[0]  # RFC 2047
     msg = email.message_from_bytes(data, policy=email.policy.default)
-    assert msg["Subject"] == "安全生产日报（Energy Company）：逾期 1 项，7日内到期 1 项（2021-06-05）"
+    assert msg["Subject"] == "安全生产日报（能源公司）：逾期 1 项，7日内到期 1 项（2021-06-05）"  # the name the site shows
     assert msg["From"].addresses[0].display_name == "安全环保部"
     assert [a.addr_spec for a in msg["To"].addresses] == ["energy@intranet.test", "boss@intranet.test"]
     assert email.utils.parsedate_to_datetime(msg["Date"]).date().isoformat() == "2021-06-05"

@@ -169,7 +169,7 @@ def test_chinese_labels_and_characters_xml_forbids(bulletins_dir):
     text = render(site_feed)
     ET.fromstring(text.encode("utf-8"))  # well-formed
     assert "Bad \ufffd title" in text and "\x01" not in text and "\x0b" not in text
-    assert site_feed.entries[0].summary == "整改\ufffd项：Energy Company；期限 2026-12-31；未开始"
+    assert site_feed.entries[0].summary == "整改\ufffd项：能源公司；期限 2026-12-31；未开始"  # the name the site shows
     assert site_feed.language == "zh" and 'xml:lang="zh"' in text
     assert xml_text("a\ud800b\ufffec\U0001f600") == "a\ufffdb\ufffdc\U0001f600"
 

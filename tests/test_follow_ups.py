@@ -2,6 +2,7 @@
 state, the follow-up's card links back, listings and directives.json follow the state, and a
 dirty build after adding a follow-up equals a full build."""
 
+import csv
 import json
 import shutil
 
@@ -82,6 +83,48 @@ def test_acceptance_closes_on_time_and_rates_count_it(site_project):
     record = next(r for r in json.loads((early / "directives.json").read_text())["directives"] if r["id"] == "CIG-2021-05-2")
     assert (record["status"], record["bucket"]) == ("in-progress", "upcoming")
 
+
+REOPEN_MD = """\
+---
+title: The warehouses again
+date: 2021-08-02
+type: notice
+issuer: safety-env
+---
+/// follow-up
+    directive: CIG-2021-05-2
+    reopen: A fourth warehouse was found unchecked
+    deadline: 2021-09-30
+    reason: The fourth warehouse
+
+Opened again.
+///
+"""
+
+
+def test_a_reopened_directive_shows_no_acceptance_but_in_its_history(site_project):
+    """The acceptance of 07-10 is history once the work is reopened: the card's facts, the row,
+    directives.json and .csv, the calendars and the feeds do not give it as the current state."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-06-08-inspection.md": INSPECTION_MD,
+                            "2021/2021-07-10-acceptance.md": ACCEPTANCE_MD, "2021/2021-08-02-reopen.md": REOPEN_MD})
+    site = build(project, as_of="2021-08-10")
+    meeting = (site / MEETING).read_text(encoding="utf-8")
+    card = meeting[meeting.index('id="CIG-2021-05-2"'):]
+    facts = card[card.index('<dl class="sb-facts">'):card.index("</dl>")]
+    assert "In progress" in facts and "Acceptance" not in facts
+    assert "accepted by" in card  # its history keeps it
+    register = (site / "directives/index.html").read_text(encoding="utf-8")
+    row = register[register.index('#CIG-2021-05-2"'):]
+    assert "Acceptance" not in row[:row.index("</tr>")]
+    record = next(r for r in json.loads((site / "directives.json").read_text())["directives"] if r["id"] == "CIG-2021-05-2")
+    assert (record["status"], record["accepted_by"]) == ("in-progress", None)
+    with open(site / "directives.csv", encoding="utf-8-sig", newline="") as table:
+        csv_row = next(r for r in csv.DictReader(table) if r["id"] == "CIG-2021-05-2")
+    assert (csv_row["status"], csv_row["accepted_by"]) == ("in-progress", "")
+    for path in [*site.glob("calendar/*.ics"), *site.glob("feeds/**/*.xml"), site / "feed.xml"]:
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            assert "accepted" not in text.lower() or "CIG-2021-05-2" not in text, path
 
 def test_a_major_directive_done_without_acceptance_fails_the_build(site_project):
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD,

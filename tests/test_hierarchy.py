@@ -193,3 +193,59 @@ def test_the_units_index_shows_the_tree_with_rollups(bulletins_dir):
     assert "Σ" not in rows[3] and "Σ" not in rows[4]  # no sub-units, no roll-up
     # the roll-up's figures carry their own deadlines for the page's script
     assert 'data-sb-deadlines=\'{"2026-12-01": 1, "2026-12-20": 1}\'>Σ <span data-sb-count="overdue">' in energy
+
+
+# A parent that only supports what its sub-unit must do: the sub-unit's work all the same (issue 20)
+SUPPORTED = NOTICE + """
+/// directive | The pump workshop removes the major hidden danger, energy and the group help
+    id: HAZ-1
+    units: [pumps]
+    support: [group, energy]
+    deadline: 2026-11-01
+    grade: major
+///
+"""
+
+
+def test_a_subunits_directive_the_parent_only_supports_is_in_the_parents_rollup(bulletins_dir, monkeypatch, capsys):
+    from safety_bulletins.commands import digest
+    from safety_bulletins.commands.due import due_rows
+
+    root = bulletins_dir({"2026/2026-11-20-notice.md": SUPPORTED}, units=UNITS)
+    c = Catalog(load_project(root, AS_OF), AS_OF)
+    for parent in ("group", "energy"):  # two and three levels above `pumps`
+        assert ("HAZ-1", "support", ()) in listed(c.for_unit(parent))  # its own list: as support, apart
+        assert ("HAZ-1", "responsible", ("pumps",)) in listed(c.for_subunits(parent))
+        assert ("HAZ-1", "responsible", ("pumps",)) in listed(c.rollup(parent))
+        assert len({e.directive.id for e in c.rollup(parent)}) == len(c.rollup(parent))  # each once
+    # PUMP-1, MIX-1 and HAZ-1 overdue, against 2 before
+    assert c.unit_counts("energy", "all")["overdue"] == 3 and c.unit_counts("energy", "sub")["overdue"] == 3
+    assert c.unit_counts("energy")["support-overdue"] == 1  # its own page: supported, not its own work
+    rows = [(r.id, r.role, r.sub_units) for r in due_rows(c, 7, ["energy"], with_subunits=True)]
+    assert ("HAZ-1", "responsible", ("pumps",)) in rows and len(rows) == len({r[0] for r in rows})
+    mail = digest.make_digest(c, "energy", with_subunits=True)
+    assert [(i.directive.id, i.units, i.support) for i in mail.overdue if i.directive.id == "HAZ-1"] == [
+        ("HAZ-1", ("pumps",), False)]
+
+    build = SiteBuild.load(root, AS_OF)
+    sub = page(build, "units/energy.md").split('<section class="sb-subunits">')[1]
+    assert sub.count('#HAZ-1"') == 1
+    assert '<span data-sb-count="overdue">3</span> overdue' in sub
+    index = page(build, "units/index.md")
+    energy = re.findall(r'<tr class="sb-counts"[^>]*>(.*?)</tr>', index, re.S)[1]
+    cells = [re.sub(r"<[^>]*>", " ", cell).split() for cell in re.findall(r"<td[^>]*>(.*?)</td>", energy, re.S)]
+    assert cells[2][:3] == ["0", "Σ", "3"]
+
+
+def test_the_example_parents_count_what_their_sub_units_do_under_their_support(monkeypatch):
+    """The shipped example on 2026-12-05: the Filling Station Branch's major hidden danger
+    (XQST-2025-03-4, 339 days overdue), which Energy supports, is Energy's sub-unit's work."""
+    from helpers import REPO
+    day = dt.date(2026, 12, 5)
+    c = Catalog(load_project(REPO / "bulletins", day), day)
+    hazard = next(e for e in c.rollup("energy") if e.directive.id == "XQST-2025-03-4")
+    assert (hazard.role, hazard.units, c.state_of(hazard.directive).days_overdue(day)) == (
+        "responsible", ("filling-stations",), 339)
+    figures = {unit: (c.unit_counts(unit, "all")["open"], c.unit_counts(unit, "all")["overdue"])
+               for unit in ("energy", "logistics")}
+    assert figures == {"energy": (10, 3), "logistics": (12, 5)}

@@ -216,6 +216,35 @@ def test_reopen_with_a_reason_opens_a_done_directive_again(bulletins_dir):
     assert state.history[-1].status == ("done", "in-progress")
 
 
+
+def test_a_reopened_directive_carries_no_acceptance_in_any_output(bulletins_dir):
+    """Accepted by safety-env on 11-09, reopened on 11-25: the acceptance is history, not its state
+    (directives.json and directives.csv said "safety-env"; the card: test_follow_ups)."""
+    import csv
+    import io
+    import json
+
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+
+    files = dict(HISTORY)
+    files["2026/2026-11-25-reopen.md"] = front("Reopened", "2026-11-25", "bulletin") + follow_up(
+        "Exits blocked again", f"directive: {D1}", "reopen: Pallets in the exit again", "deadline: 2026-12-10",
+        "reason: Clear them again")
+    root = bulletins_dir(files)
+    state = catalog_at(load_project(root), "2026-11-28").states[D1]
+    assert (state.status, state.accepted_by, state.acceptor) == ("in-progress", "", None)
+    assert [c.accepted_by for c in state.history if c.accepted_by] == ["safety-env"]  # kept as history
+    accepted = catalog_at(load_project(root), "2026-11-20").states[D1]  # before the reopening: accepted
+    assert (accepted.status, accepted.accepted_by) == ("done", "safety-env")
+
+    build = SiteBuild.load(root, D("2026-11-28"))
+    record = next(r for r in json.loads(build.export_json())["directives"] if r["id"] == D1)
+    assert record["status"] == "in-progress" and record["accepted_by"] is None
+    assert [h["changes"]["accepted_by"] for h in record["history"] if "accepted_by" in h["changes"]] == ["safety-env"]
+    row = next(r for r in csv.DictReader(io.StringIO(build.export_csv().removeprefix("\ufeff"))) if r["id"] == D1)
+    assert row["accepted_by"] == "" and "accepted by safety-env" in row["history"]
+
+
 # --- the export --------------------------------------------------------------------------------
 
 def test_directives_json_carries_the_state_and_history(project):

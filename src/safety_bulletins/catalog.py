@@ -59,7 +59,7 @@ class Catalog:
         self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of, windows) for d in self.directives}
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
         self._bulletin_of: dict[str, Bulletin] = {b.rel_path: b for b in self.bulletins}
-        self._subunit_entries: dict[str, list[UnitEntry]] = {}
+        self._rollups: dict[str, list[UnitEntry]] = {}
         self._figures: dict[tuple[str, str], tuple[Counter, Rates]] = {}
 
     @cached_property
@@ -149,33 +149,47 @@ class Catalog:
         without those that have only the directives to every unit, which the unit has too."""
         return self._listed_below.get(unit_id, [])
 
-    def for_subunits(self, unit_id: str) -> list[UnitEntry]:
-        """What a unit's sub-units (any depth) have that the unit's own list does not: each
-        directive once, in its strongest role among them (responsible, then support, then
-        acceptance), naming the sub-units it has that role for."""
-        if unit_id not in self._subunit_entries:
-            own = {entry.directive.id for entry in self.for_unit(unit_id)}
-            found: dict[str, tuple[str, list[str]]] = {}  # directive id -> (role, sub-units), in first-seen order
-            directives: dict[str, Directive] = {}
+    def rollup(self, unit_id: str) -> list[UnitEntry]:
+        """The one roll-up of a unit with its sub-units (any depth), which its page's sub-units
+        section (for_subunits), the units index's Σ, its feed and calendar, `due --with-subunits`
+        and `digest --with-subunits` all read: each directive once, in its strongest role among
+        the unit and its sub-units (responsible, then support, then acceptance). A directive the
+        unit only supports while a sub-unit is responsible for it is the sub-unit's work, so it
+        counts as responsible here. `units` names who holds that role: () the unit alone (or a
+        directive to every unit), (unit_id, sub, ...) the unit and sub-units, (sub, ...) only
+        sub-units, in the order they were met."""
+        if unit_id not in self._rollups:
+            own = self.for_unit(unit_id)
+            own_roles = {entry.directive.id: entry.role for entry in own}
+            found: dict[str, list] = {}  # what sub-units add or change: directive id -> [role, units, directive]
             for sub in self.subunits_listed(unit_id):
                 for entry in self.for_unit(sub):
-                    d = entry.directive
-                    if d.id in own:
-                        continue
-                    role, units = found.get(d.id, (entry.role, []))
-                    if _ROLE_RANK[entry.role] < _ROLE_RANK[role]:
-                        role, units = entry.role, []
-                    if entry.role == role:
-                        units.append(sub)
-                    found[d.id] = (role, units)
-                    directives[d.id] = d
-            self._subunit_entries[unit_id] = [UnitEntry(directives[i], role, tuple(units))
-                                              for i, (role, units) in found.items()]
-        return self._subunit_entries[unit_id]
+                    d, role = entry.directive, entry.role
+                    if role == "responsible" and ALL_UNITS in d.units:
+                        continue  # to every unit: the unit's own already, in the strongest role
+                    held = found.get(d.id)
+                    if held is None:
+                        mine = own_roles.get(d.id)
+                        if mine is None or _ROLE_RANK[role] < _ROLE_RANK[mine]:
+                            found[d.id] = [role, [sub], d]
+                        elif role == mine:
+                            found[d.id] = [role, [unit_id, sub], d]
+                    elif _ROLE_RANK[role] < _ROLE_RANK[held[0]]:
+                        held[0], held[1] = role, [sub]
+                    elif role == held[0]:
+                        held[1].append(sub)
+            if not found:  # no sub-units, or none adds anything: the unit's own list as it is
+                self._rollups[unit_id] = own
+            else:
+                changed = {i: UnitEntry(d, role, tuple(units)) for i, (role, units, d) in found.items()}
+                self._rollups[unit_id] = ([changed.pop(e.directive.id, e) for e in own] + list(changed.values()))
+        return self._rollups[unit_id]
 
-    def rollup(self, unit_id: str) -> list[UnitEntry]:
-        """A unit's entries with its sub-units' (any depth): each directive once."""
-        return self.for_unit(unit_id) + self.for_subunits(unit_id)
+    def for_subunits(self, unit_id: str) -> list[UnitEntry]:
+        """The part of the roll-up the unit's own list does not show in the same role: what its
+        sub-units hold in a stronger role than the unit (or alone), naming those sub-units.
+        A directive the unit supports and a sub-unit must carry out is listed in both."""
+        return [entry for entry in self.rollup(unit_id) if entry.units and entry.units[0] != unit_id]
 
     def unit_tree(self) -> list[tuple[Unit, int]]:
         """Every unit with its depth, each under its parent, siblings in the file's order."""

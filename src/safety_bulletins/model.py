@@ -77,10 +77,12 @@ class Unit:
     name: str
     aliases: tuple[str, ...] = ()
     parent: str | None = None
-    name_zh: str = ""  # its Chinese name: units.yml's name_zh, else its first Chinese alias
+    name_zh: str = ""  # its Chinese name, units.yml's name_zh ("" without one: never an alias)
 
     def name_in(self, language: str) -> str:
-        """The unit's name in the language of the page or bulletin that shows it."""
+        """The one name every output shows the unit by, in the language of the page, feed,
+        calendar or mail that shows it: `name_zh` in Chinese if given, else `name`. An alias
+        is what editors may write, never what is shown (通风区 is every mine's alias)."""
         return self.name_zh or self.name if language == "zh" else self.name
 
 

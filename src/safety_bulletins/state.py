@@ -62,7 +62,9 @@ class State:
     issued: dt.date
     since: dt.date  # when the current status began
     escalated: bool = False
-    accepted_by: str = ""  # who accepted the work, or is to accept it
+    # who accepted the work (done) or is named to accept it (awaiting acceptance); "" otherwise:
+    # a reopened directive's earlier acceptance is history (its Change), not its state
+    accepted_by: str = ""
     acceptor: str | None = None  # the unit that is to accept it, while it awaits acceptance
     closed_on: dt.date | None = None
     on_time: bool | None = None  # done by the deadline in force then; None unless done
@@ -127,6 +129,8 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
             problems.append(problem)
             continue
         change = Change(f, accepted_by=f.accepted_by, reopen=f.reopen)
+        if f.reopen:  # the work is open again: whoever accepted it before has not accepted this
+            accepted_by = ""
         new_status = f.status or ("in-progress" if f.reopen else status)
         if new_status != status:
             change = _with(change, status=(status, new_status))
@@ -148,7 +152,7 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
             on_time = deadline is None or f.date <= deadline
         history.append(change)
     state = State(status, deadline, issued.deadline, issued.date, since, escalated and status not in CLOSED_STATUSES,
-                  accepted_by, acceptor if status == "awaiting-acceptance" else None, closed_on,
+                  accepted_by if status in ("awaiting-acceptance", "done") else "", acceptor if status == "awaiting-acceptance" else None, closed_on,
                   on_time if status == "done" else None, tuple(history))
     return state, problems
 

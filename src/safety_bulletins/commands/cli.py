@@ -105,8 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     due.add_argument("--with-subunits", action="store_true",
                      help="include the directives of each unit's sub-units (any depth), each once")
 
-    digest = _command(commands, "digest", run_digest, "a unit's daily digest: overdue, due within 7 days, news",
-                      "What a unit has overdue, due within 7 days, and issued or changed (follow-ups) since a "
+    digest = _command(commands, "digest", run_digest, "a unit's daily digest: overdue, due soon, news",
+                      "What a unit has overdue, due soon (within due_soon_days, 7 unless mkdocs.yml says), and issued or changed (follow-ups) since a "
                       "date, with links to the site (site_url in mkdocs.yml), as text, HTML or a complete e-mail "
                       "(eml) for 'sendmail -t'.")
     digest.add_argument("--unit", required=True, help="a unit id, name or alias (or 'all')")
@@ -285,7 +285,8 @@ def run_due(args) -> int:
                 raise UsageError(f"unknown unit {unknown[0]!r}.{hint} Units are listed in bulletins/units.yml.")
     catalog = Catalog(project, as_of, *_catalog_settings(_settings(project_root(Path.cwd()))))
     rows = due_rows(catalog, within, unit_ids, args.with_subunits)
-    names = {u.id: u.name for u in catalog.units}
+    language = _settings(root).language  # the site's: the unit names its pages show
+    names = {u.id: u.name_in(language) for u in catalog.units}
     _print_due(rows, names, as_of, within, args.format, args.with_subunits)
     return EXIT_OK
 

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 
 
-from ..catalog import Catalog
+from ..catalog import Catalog, UnitEntry
 from ..model import ALL_UNITS, Directive, Unit
 from ..outputs import site
 from ..outputs.labels import Labels
@@ -98,20 +98,21 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
         unit = catalog.registry.units[unit_id]
         scope = [unit_id, *(catalog.registry.descendants(unit_id) if with_subunits else ())]
     base = _base(site_url)
-    roles: dict[str, tuple[Directive, list[str], list[str]]] = {}  # id: (directive, responsible, support)
-    for member in scope:
-        for entry in catalog.for_unit(member):
-            if entry.role in ("responsible", "support"):
-                d = entry.directive
-                roles.setdefault(d.id, (d, [], []))[1 if entry.role == "responsible" else 2].append(member)
+    if unit is None:  # every unit: each directive once, for the units it is addressed to or supported by
+        entries = _every_unit(catalog)
+    else:  # the roll-up the unit's page counts (Catalog.rollup), or the unit's own list
+        entries = catalog.rollup(unit_id) if with_subunits else catalog.for_unit(unit_id)
     items = []
-    for d, responsible, supporting in roles.values():
+    for entry in entries:
+        if entry.role not in ("responsible", "support"):
+            continue
+        d = entry.directive
         state = catalog.state_of(d)
         bucket = catalog.bucket_of(d)
         days = state.days_overdue(catalog.as_of) if bucket == "overdue" else (
             (state.deadline - catalog.as_of).days if bucket == "due-soon" else 0)
         url = _link(base, site.url_for(site.bulletin_src(d.bulletin), directory_urls), d.id)
-        items.append((bucket, Item(d, state, tuple(responsible or supporting), not responsible, days, url)))
+        items.append((bucket, Item(d, state, entry.units or (unit_id,), entry.role == "support", days, url)))
 
     def order(item: Item):
         return item.state.deadline or dt.date.max, item.directive.id
@@ -136,6 +137,19 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
     )
 
 
+def _every_unit(catalog: Catalog) -> list[UnitEntry]:
+    """Each directive once, in its strongest role among all units (responsible, then support),
+    naming the units that hold it."""
+    roles: dict[str, tuple[Directive, list[str], list[str]]] = {}  # id: (directive, responsible, support)
+    for unit in catalog.units:
+        for entry in catalog.for_unit(unit.id):
+            if entry.role in ("responsible", "support"):
+                d = entry.directive
+                roles.setdefault(d.id, (d, [], []))[1 if entry.role == "responsible" else 2].append(unit.id)
+    return [UnitEntry(d, "responsible" if responsible else "support", tuple(responsible or supporting))
+            for d, responsible, supporting in roles.values()]
+
+
 def _link(base: str, page: str, anchor: str) -> str:
     """A link under the site's address, percent-encoded (Chinese file names and ids) so that
     every mail reader makes it clickable; without an address, the readable path."""
@@ -152,13 +166,12 @@ def _base(site_url: str | None) -> str:
 
 def _context(digest: Digest, catalog: Catalog, labels: Labels) -> dict:
     def unit_name(unit_id: str) -> str:
-        unit = catalog.registry.units.get(unit_id)
-        return unit.name if unit else labels.ALL_UNITS
+        return catalog.registry.display_name(unit_id, labels.language) or labels.ALL_UNITS
 
     def acceptor_name(who: str) -> str:  # as the site's cards say it (Renderer.acceptor_name): _change.html needs it
         return unit_name(who) if who in catalog.registry.units else who
 
-    title = digest.unit.name if digest.unit else labels.ALL_UNITS
+    title = unit_name(digest.unit.id) if digest.unit else labels.ALL_UNITS
     def names(unit_ids) -> str:
         return ", ".join(unit_name(u) for u in unit_ids)
 

@@ -54,7 +54,8 @@ def due_rows(catalog: Catalog, within_days: int, unit_ids: list[str] | None = No
                 continue
             days_left = (state.deadline - catalog.as_of).days
             if days_left <= within_days:
+                sub_units = () if entry.units[:1] in ((), (unit.id,)) else entry.units  # () for the unit's own
                 rows.append(DueRow(unit.id, d.id, d.title, state.deadline, days_left, state.status, entry.role,
-                                   state.escalated, d.bulletin.title, d.bulletin.date, entry.units))
+                                   state.escalated, d.bulletin.title, d.bulletin.date, sub_units))
     order = {u.id: n for n, u in enumerate(catalog.units)}
     return sorted(rows, key=lambda r: (order[r.unit], r.deadline, r.id))

@@ -87,11 +87,9 @@ class Calendars:
             self._deadlines(self.catalog.directives))
         for unit in self.catalog.units:
             # what the unit page lists as the unit's own (directives to `all` too), and its sub-units'
-            mine = {entry.directive.id: entry.directive
-                    for u in (unit.id, *self.catalog.subunits_listed(unit.id))
-                    for entry in self.catalog.for_unit(u) if entry.role == "responsible"}
+            mine = [entry.directive for entry in self.catalog.rollup(unit.id) if entry.role == "responsible"]
             yield site.calendar_src(unit.id), self._calendar(
-                unit.id, f"{plain(unit.name)}: {self.labels('Deadlines and meetings')}", self._deadlines(mine.values()))
+                unit.id, f"{plain(unit.name_in(self.labels.language))}: {self.labels('Deadlines and meetings')}", self._deadlines(mine))
 
     def subscribe_url(self, src_uri: str) -> str | None:
         """The webcal:// address a calendar program subscribes to; None without an http(s) site_url."""
@@ -181,8 +179,7 @@ class Calendars:
         ])
 
     def _unit_name(self, unit_id: str) -> str:
-        unit = self.catalog.registry.units.get(unit_id)
-        return unit.name if unit else self.labels.ALL_UNITS
+        return self.catalog.registry.display_name(unit_id, self.labels.language) or self.labels.ALL_UNITS
 
     @cached_property
     def _time_zone(self) -> str:

@@ -35,6 +35,7 @@ class UnitLoad:
     open: int
     overdue: int
     due_soon: int
+    name: str = ""  # the unit's name in the site's language (Unit.name_in)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Month:
 class UnitRates:
     unit: Unit
     rates: Rates
+    name: str = ""  # the unit's name in the site's language (Unit.name_in)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Dashboard:
     overdue_total: int
 
 
-def build_dashboard(catalog: Catalog, months: int = MONTHS, oldest: int = OLDEST) -> Dashboard:
+def build_dashboard(catalog: Catalog, months: int = MONTHS, oldest: int = OLDEST, language: str = "en") -> Dashboard:
     """The dashboard's figures, read from the catalog's states and buckets only."""
     order = {unit.id: n for n, unit in enumerate(catalog.units)}  # ties keep the order of units.yml
     loads, rates = [], []
@@ -76,8 +78,9 @@ def build_dashboard(catalog: Catalog, months: int = MONTHS, oldest: int = OLDEST
         # what the unit is responsible for (directives to all units included): counts and rates
         # keep what it supports or accepts apart
         counts = catalog.unit_counts(unit.id)
-        loads.append(UnitLoad(unit, counts["open"], counts["overdue"], counts["due-soon"]))
-        rates.append(UnitRates(unit, catalog.unit_rates(unit.id)))
+        name = unit.name_in(language)
+        loads.append(UnitLoad(unit, counts["open"], counts["overdue"], counts["due-soon"], name))
+        rates.append(UnitRates(unit, catalog.unit_rates(unit.id), name))
     loads.sort(key=lambda u: (-u.overdue, -u.open, order[u.unit.id]))
     rates.sort(key=lambda u: (u.rates.total == 0, _ratio(u.rates.closed, u.rates.total),
                               _ratio(u.rates.on_time, u.rates.closed), order[u.unit.id]))
@@ -199,7 +202,7 @@ def load_chart(loads: list[UnitLoad]) -> LoadChart:
             if value:
                 segments.append(Segment(css, round(x, 2), round(value * scale, 2), value))
                 x += value * scale
-        rows.append(UnitRow(load, wrap(load.unit.name, LABEL_WIDTH - 10), y, segments, round(x, 2)))
+        rows.append(UnitRow(load, wrap(load.name, LABEL_WIDTH - 10), y, segments, round(x, 2)))
     return LoadChart(rows, LEGEND_HEIGHT + len(loads) * row_height + 4, x0, bar, row_height)
 
 
@@ -300,7 +303,7 @@ def rate_chart(rates: list[UnitRates]) -> RateChart:
                     part, whole, r.percent(part, whole))
             for k, (css, part, whole) in enumerate((("closure", r.closed, r.total), ("on-time", r.on_time, r.closed)))
         ]
-        rows.append(RateRow(item, wrap(item.unit.name, LABEL_WIDTH - 10), y, bars))
+        rows.append(RateRow(item, wrap(item.name, LABEL_WIDTH - 10), y, bars))
     return RateChart(rows, x0, span, bar, LEGEND_HEIGHT + len(rates) * row_height + 4)
 
 
@@ -322,7 +325,7 @@ def legend(items: list[tuple[str, str]], x: float = 0.0) -> list[LegendItem]:
 
 def dashboard_context(catalog: Catalog, labels: Labels) -> dict:
     """What templates/dashboard.html needs: the figures and the charts' geometry."""
-    dash = build_dashboard(catalog)
+    dash = build_dashboard(catalog, language=labels.language)
     load = load_chart(dash.loads)
     return {
         "width": WIDTH, "font": FONT, "label_width": LABEL_WIDTH,

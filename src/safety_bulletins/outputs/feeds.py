@@ -81,10 +81,9 @@ def feeds(catalog: Catalog, labels: Labels, site_name: str, site_url: str | None
     maker = _FeedMaker(catalog, labels, site_name, site_url, directory_urls)
     made = [maker.feed(site.SITE_FEED, site_name, labels("Bulletins, newest first."), site.HOME, catalog.bulletins)]
     for unit in catalog.units:
-        ids = [unit.id, *catalog.subunits_listed(unit.id)]
-        members = {e.directive.bulletin.rel_path for u in ids for e in catalog.for_unit(u) if e.role in FEED_ROLES}
+        members = {e.directive.bulletin.rel_path for e in catalog.rollup(unit.id) if e.role in FEED_ROLES}
         made.append(maker.feed(
-            site.unit_feed_src(unit.id), f"{site_name}: {unit.name}",
+            site.unit_feed_src(unit.id), f"{site_name}: {unit.name_in(labels.language)}",
             labels("Bulletins with directives for this unit or its sub-units, newest first."),
             site.unit_src(unit.id), [b for b in catalog.bulletins if b.rel_path in members]))
     for kind, bulletins in sorted(catalog.types.items()):
@@ -160,11 +159,11 @@ class _FeedMaker:
         if bulletin.rel_path not in self._facts:
             states = [self.catalog.state_of(d) for d in bulletin.directives]
             updated = max([bulletin.date, *(c.follow_up.date for s in states for c in s.history)])
-            issuer = self.catalog.registry.units.get(bulletin.issuer or "")
+            issuer = self.catalog.registry.display_name(bulletin.issuer or "", self.labels.language)
             self._facts[bulletin.rel_path] = (updated, Entry(
                 id=atom_id(self.site_name, "bulletin", bulletin.rel_path), title=xml_text(bulletin.title),
                 href=site.bulletin_src(bulletin), published=stamp(bulletin.date), updated=stamp(updated),
-                summary=xml_text(self._summary(bulletin)), author=xml_text(issuer.name) if issuer else "",
+                summary=xml_text(self._summary(bulletin)), author=xml_text(issuer) if issuer else "",
                 category=bulletin.type, category_label=self.labels.TYPES[bulletin.type],
             ))
         return self._facts[bulletin.rel_path]
@@ -207,5 +206,4 @@ class _FeedMaker:
                            deadline=deadline, status=self.labels.STATUSES[state.status])
 
     def _unit_name(self, unit_id: str) -> str:
-        unit = self.catalog.registry.units.get(unit_id)
-        return unit.name if unit else self.labels.ALL_UNITS
+        return self.catalog.registry.display_name(unit_id, self.labels.language) or self.labels.ALL_UNITS

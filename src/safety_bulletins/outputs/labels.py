@@ -239,7 +239,8 @@ CHINESE = Labels(
         "{count} wait for a sub-unit's acceptance.": "待下属单位验收 {count} 项。",
         "Waiting for a sub-unit's acceptance": "待下属单位验收",
         "Each directive of a sub-unit at any level is listed once, with the sub-units it is for; those listed above "
-        "are left out.": "各级下属单位的事项每项只列一次，并注明所属下属单位；上方已列出的事项不再重复。",
+        "as this unit's own work are left out.": "各级下属单位的事项每项只列一次，并注明所属下属单位；上方已作为本单位事项列出的不再重复"
+        "（本单位仅配合的，仍列于此）。",
         "The directives of its sub-units follow on page {number}.": "下属单位的议定事项见第 {number} 页。",
         "Sub-units are indented under their unit. For a unit with sub-units, Σ counts the unit and all its "
         "sub-units together, each directive once.": "下属单位缩进列在上级单位之下。有下属单位的，Σ 为本单位及其全部下属单位合计，每项事项只计一次。",

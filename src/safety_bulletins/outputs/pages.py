@@ -76,7 +76,7 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
             sub_entries = catalog.for_subunits(unit.id)
             sub = {"sub_groups": catalog.by_bucket(sub_entries), "sub_counts": catalog.unit_counts(unit.id, "sub"),
                    "sub_rates": catalog.unit_rates(unit.id, "sub"), "sub_deadlines": catalog.coming_deadlines(sub_entries)}
-        pages += paginated(site.unit_src(unit.id), unit.name, "unit.html", catalog.by_bucket(entries),
+        pages += paginated(site.unit_src(unit.id), unit.name_in(labels.language), "unit.html", catalog.by_bucket(entries),
                            unit=unit, counts=catalog.unit_counts(unit.id), rates=catalog.unit_rates(unit.id),
                            oldest=catalog.oldest_overdue(entries),
                            deadlines=catalog.coming_deadlines(entries),

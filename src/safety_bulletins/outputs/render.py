@@ -95,8 +95,7 @@ class Renderer:
 
     def unit_name(self, unit_id: str, labels: Labels | None = None) -> str:
         labels = labels or self.labels
-        unit = self.catalog.registry.units.get(unit_id)
-        return unit.name_in(labels.language) if unit else labels.ALL_UNITS
+        return self.catalog.registry.display_name(unit_id, labels.language) or labels.ALL_UNITS
 
     def acceptor_name(self, who: str, labels: Labels | None = None) -> str:
         """Who accepts (accepted) the work: a unit's name, or a person's as the follow-up wrote it."""

@@ -13,7 +13,7 @@ from ..outputs import site
 from . import yamlload
 from .paths import unsafe_file
 from ..model import ALL_UNITS, Problem, Unit
-from .parse import CHINESE_LETTER, read_text
+from .parse import read_text
 
 # Files the site generates where a unit's page (site.unit_src) or feed (site.unit_feed_src) could land.
 _GENERATED = {site.UNITS_INDEX: f"the overview of units ({site.UNITS_INDEX})",
@@ -62,6 +62,12 @@ class UnitRegistry:
                 self._children.setdefault(unit.parent, []).append(unit.id)
                 self._positions[unit.id] = number
         return self._children
+
+    def display_name(self, unit_id: str, language: str) -> str | None:
+        """The name every output shows a unit by in `language` (Unit.name_in); None for `all`
+        or an id that is not a unit, which the caller names itself."""
+        unit = self.units.get(unit_id)
+        return unit.name_in(language) if unit else None
 
     def children(self, unit_id: str) -> list[Unit]:
         return [self.units[child] for child in self._tree().get(unit_id, ())]
@@ -243,7 +249,7 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
             return None, [Problem(path, entry.line_of("id"),
                                   f"unit id '{unit_id}' is taken: its {what} would replace {_GENERATED[src]}",
                                   f"Choose another id, e.g. '{unit_id}-unit'.")]
-    name_zh = name_zh.strip() if name_zh else next((a.strip() for a in aliases if CHINESE_LETTER.search(a)), "")
+    name_zh = name_zh.strip() if name_zh else ""
     for reference, key in ((unit_id, "id"), (name, "name"), *((a, "aliases") for a in aliases),
                            *(((name_zh, "name_zh"),) if entry.get("name_zh") else ())):
         taken = registry.resolve(reference)
