@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import tempfile
@@ -44,6 +45,7 @@ from test_properties import make_project
 
 from safety_bulletins.catalog import Catalog, UnitEntry
 from safety_bulletins.commands import cli
+from safety_bulletins.outputs.dashboard import OLDEST
 from safety_bulletins.model import ALL_UNITS, DATED_BUCKETS, Directive
 from safety_bulletins.sources.project import load_project
 
@@ -291,7 +293,7 @@ def check_units_index(site: Path, truth: Truth) -> None:
     seen = set()
     for tr in table.find("tbody").find_all("tr"):
         cells = [td for td in tr.children if isinstance(td, Node) and td.tag == "td"]
-        unit = next(p for p in urlsplit(cells[0].find("a").attrs["href"]).path.split("/") if p and p != "..")
+        unit = posixpath.normpath(posixpath.join("units", urlsplit(cells[0].find("a").attrs["href"]).path)).split("/")[1]
         seen.add(unit)
         where = f"units/ as of {c.as_of}, {unit}'s row"
 
@@ -347,14 +349,15 @@ def check_cards(site: Path, truth: Truth) -> None:
     for b in c.bulletins:
         if not b.directives:
             continue
-        page = read_html(site / Path(b.rel_path).with_suffix("") / "index.html")
+        page = read_html(site / "bulletins" / Path(b.rel_path).with_suffix("") / "index.html")
         cards = {}
         for dl in page.find_all("dl", "sb-facts"):
             facts = {}
             terms = [n for n in dl.children if isinstance(n, Node)]
             for dt_, dd in zip(terms[::2], terms[1::2]):
                 facts[" ".join(dt_.text().split())] = " ".join(dd.text().split())
-            cards[facts["Id"]] = facts
+            if "Id" in facts:  # the bulletin's header is a list of facts too
+                cards[facts["Id"]] = facts
         assert set(cards) == {d.id for d in b.directives}, f"{b.rel_path} as of {c.as_of}: cards {sorted(cards)}"
         for d in b.directives:
             facts, state = cards[d.id], c.state_of(d)
@@ -455,11 +458,14 @@ def check_dashboard(site: Path, truth: Truth) -> None:
         r = c.rates([UnitEntry(d, role) for d in c.directives if (role := truth.role(names[name], d)) == "responsible"])
         assert f"({r.closed} of {r.total})" in closure and f"({r.on_time} of {r.closed})" in on_time, (
             f"dashboard as of {c.as_of}: {name}'s rates {closure}, {on_time}")
-    overdue = {d.id for d in c.directives if c.bucket_of(d) == "overdue"}
-    oldest = next(t for t in tables if t.find("caption"))
-    listed = [r[1].split()[-1] for r in body_rows(oldest)]
-    assert set(listed) <= overdue and len(listed) == min(len(overdue), len(listed)) and (
-        len(listed) == len(overdue) or len(listed) >= 10), f"dashboard as of {c.as_of}: oldest overdue {listed}"
+    overdue = sorted((c.state_of(d).deadline, d.id) for d in c.directives if c.bucket_of(d) == "overdue")
+    section = page.find("section", id="sb-dash-oldest")
+    oldest = section.find("table")
+    if not overdue:
+        assert oldest is None, f"dashboard as of {c.as_of}: an oldest overdue table without any overdue"
+        return
+    listed = [fragment(tr.find_all("td")[1].find("a").attrs["href"]) for tr in oldest.find("tbody").find_all("tr")]
+    assert listed == [i for _, i in overdue][:OLDEST], f"dashboard as of {c.as_of}: oldest overdue {listed}"
     assert f"of {len(overdue)} overdue" in oldest.find("caption").text(), f"dashboard as of {c.as_of}: {oldest.find('caption').text()!r}"
 
 
@@ -467,10 +473,12 @@ def check_dashboard(site: Path, truth: Truth) -> None:
 
 
 def command(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
+    """A command in-process (a crash is an exception with its stack): its exit code, stdout and stderr."""
+    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()  # csv and eml write bytes
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli.main(list(argv))
-    return code, out.getvalue(), err.getvalue()
+    out.flush()
+    return code, out.buffer.getvalue().decode("utf-8"), err.getvalue()
 
 
 def check_due(truth: Truth) -> None:
