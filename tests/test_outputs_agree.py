@@ -63,6 +63,15 @@ AFTER_D = "[after D: issue 20's defect, fixed on branch i20-d]"
 RANK = {"responsible": 0, "support": 1, "acceptance": 2}
 
 
+def after_d(condition: bool, message: str) -> None:
+    """A check of a defect issue 20 names, which helper D fixes: it fails on main until then."""
+    if os.environ.get("P_EXPLORE"):  # TEMPORARY
+        if not condition:
+            print("AFTER-D:", message)
+        return
+    assert condition, f"{message} {AFTER_D}"
+
+
 # ---------------------------------------------------------------- reading HTML back
 
 
@@ -273,18 +282,21 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
             continue
         below = truth.below(unit)
         sub_rows = [r for r in rows if r["sub"]]
-        assert Counter(r["id"] for r in sub_rows) == Counter(list(below)), (
-            f"{where}: the sub-units' section lists {sorted(r['id'] for r in sub_rows)}, its sub-units have "
-            f"{sorted(below)} beyond what the unit lists as strongly {AFTER_D}")
+        own_roles = {i: own.get(i) for i in set(below) ^ {r["id"] for r in sub_rows}}
+        after_d(Counter(r["id"] for r in sub_rows) == Counter(list(below)),
+                f"{where}: the sub-units' section lists {sorted(r['id'] for r in sub_rows)}, its sub-units have "
+                f"{below} in a stronger role than the unit's own ({own_roles})")
         for r in sub_rows:
+            if r["id"] not in below:
+                continue
             assert r["support"] == (below[r["id"]] == "support"), f"{where}: {r['id']}'s support mark (sub-units)"
         section_page = next(read_html(p) for p in pages if read_html(p).find("section", "sb-subunits"))
         sub_counts = truth.counts(below)
         paragraph = section_page.find("p", "sb-sub-counts")
         shown = {s.attrs["data-sb-count"]: number(s.text()) for s in paragraph.find_all("span") if "data-sb-count" in s.attrs}
-        assert (shown, paragraph.text().startswith(f"{sub_counts['open']} open,")) == (
-            {"overdue": sub_counts["overdue"], "due-soon": sub_counts["due-soon"]}, True), (
-            f"{where}: the sub-units' counts {paragraph.text()!r}, expected {dict(sub_counts)} {AFTER_D}")
+        after_d((shown, paragraph.text().startswith(f"{sub_counts['open']} open,")) == (
+            {"overdue": sub_counts["overdue"], "due-soon": sub_counts["due-soon"]}, True),
+            f"{where}: the sub-units' counts {' '.join(paragraph.text().split())[:80]!r}, expected {dict(sub_counts)}")
 
 
 def check_units_index(site: Path, truth: Truth) -> None:
@@ -312,8 +324,9 @@ def check_units_index(site: Path, truth: Truth) -> None:
         if truth.registry.has_subunits(unit):
             total = truth.counts(truth.sigma(unit))
             sums = [sigma(td) for td in cells[1:5]]
-            assert sums == [total["open"], total["overdue"], total["due-soon"], total["awaiting-acceptance"]], (
-                f"{where}: Σ {sums}, expected {[total['open'], total['overdue'], total['due-soon'], total['awaiting-acceptance']]} {AFTER_D}")
+            after_d(sums == [total["open"], total["overdue"], total["due-soon"], total["awaiting-acceptance"]],
+                    f"{where}: Σ open, overdue, due soon, awaiting {sums}, expected "
+                    f"{[total['open'], total['overdue'], total['due-soon'], total['awaiting-acceptance']]}")
         else:
             assert not tr.find("small", "sb-rollup"), f"{where}: Σ without sub-units"
     assert seen == set(truth.units), f"units/ as of {c.as_of}: rows for {sorted(seen)}"
@@ -338,7 +351,7 @@ def check_acceptance_text(text: str, c: Catalog, d: Directive, where: str) -> No
     accepted, reopened = accepted_in_force(c, d)
     state = c.state_of(d)
     if reopened and not state.acceptor:
-        assert "Acceptance" not in text, f"{where}: reopened, yet shows {text!r} {AFTER_D}"
+        after_d("Acceptance" not in text, f"{where}: reopened, yet shows {' '.join(text.split())!r}")
     if state.status in ("awaiting-acceptance", "done") and accepted:
         assert f"Acceptance: {acceptor_shown(c, accepted)}" in " ".join(text.split()), f"{where}: {text!r}"
 
@@ -364,7 +377,7 @@ def check_cards(site: Path, truth: Truth) -> None:
             where = f"{b.rel_path} as of {c.as_of}: {d.id}'s card"
             accepted, reopened = accepted_in_force(c, d)
             if reopened and not state.acceptor:
-                assert "Acceptance" not in facts, f"{where}: reopened, yet 'Acceptance: {facts['Acceptance']}' {AFTER_D}"
+                after_d("Acceptance" not in facts, f"{where}: reopened, yet 'Acceptance: {facts.get('Acceptance')}'")
             elif state.status in ("awaiting-acceptance", "done") and accepted:
                 assert facts.get("Acceptance") == acceptor_shown(c, accepted), f"{where}: {facts}"
             if state.deadline:
@@ -395,9 +408,9 @@ def check_exports(site: Path, truth: Truth) -> None:
         accepted, reopened = accepted_in_force(c, d)
         state = c.state_of(d)
         if reopened:
-            assert record["accepted_by"] is None and not row["accepted_by"], (
-                f"directives.json/csv as of {c.as_of}: {directive_id} was reopened, yet accepted_by "
-                f"{record['accepted_by']!r} / {row['accepted_by']!r} {AFTER_D}")
+            after_d(record["accepted_by"] is None and not row["accepted_by"],
+                    f"directives.json/csv as of {c.as_of}: {directive_id} was reopened, yet accepted_by "
+                    f"{record['accepted_by']!r} / {row['accepted_by']!r}")
         elif state.status in ("awaiting-acceptance", "done"):
             assert record["accepted_by"] == (accepted or None) and row["accepted_by"] == accepted, (
                 f"directives.json/csv as of {c.as_of}: {directive_id}")
@@ -415,8 +428,6 @@ def check_calendars(site: Path, truth: Truth) -> None:
 
     assert events(site / "calendar" / "all.ics") == dated, f"calendar/all.ics as of {c.as_of}"
     for unit in truth.units:
-        responsible = {i for i, r in truth.sigma(unit).items() if r == "responsible"}
-        # any directive a unit of the subtree is responsible for (the strongest role may hide one: not here)
         responsible = {d.id for d in c.directives if any(truth.role(u, d) == "responsible" for u in truth.subtree(unit))}
         expected = {i: day for i, day in dated.items() if i in responsible}
         assert events(site / "calendar" / f"{unit}.ics") == expected, f"calendar/{unit}.ics as of {c.as_of}"
@@ -495,9 +506,12 @@ def check_due(truth: Truth) -> None:
             assert r["deadline"] == c.state_of(d).deadline.isoformat() and r["status"] == c.state_of(d).status
         for unit in truth.units:
             expected = truth.due(truth.sigma(unit) if subunits else truth.own(unit))
-            assert listed[unit] == expected, (
-                f"due{' --with-subunits' if subunits else ''} as of {c.as_of}, {unit}: {listed[unit]}, expected "
-                f"{expected}" + (f" {AFTER_D}" if subunits else ""))
+            message = (f"due{' --with-subunits' if subunits else ''} as of {c.as_of}, {unit}: {listed[unit]}, "
+                       f"expected {expected}")
+            if subunits:
+                after_d(listed[unit] == expected, message)
+            else:
+                assert listed[unit] == expected, message
     for form in ("table", "csv"):
         for subunits in ((), ("--with-subunits",)):
             assert command("due", "--as-of", c.as_of.isoformat(), "--format", form, *subunits)[0] == 0
