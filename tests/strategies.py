@@ -359,6 +359,7 @@ class AgreeingCorpus:
     unit_ids: list[str]
     markers: list[str]  # strings only drafts and embargoed bulletins hold
     lifted: str = ""  # a marker of a bulletin embargoed until between the two as-of dates: shown at the second
+    language: str = "en"  # the site's (theme.language): the units have Chinese names too
 
 
 @st.composite
@@ -368,7 +369,8 @@ def unit_tree(draw) -> tuple[str, list[str]]:
     lines, ids = [], []
     for n in range(count):
         unit_id = f"u{n}"
-        lines += [f"- id: {unit_id}", f"  name: Unit {n} {draw(st.sampled_from(['Works', 'Branch', 'Team']))}"]
+        lines += [f"- id: {unit_id}", f"  name: Unit {n} {draw(st.sampled_from(['Works', 'Branch', 'Team']))}",
+                  f"  name_zh: 第{n}{draw(st.sampled_from(['工区', '分公司', '班组']))}"]
         if n and draw(st.integers(0, 3)):  # mostly under another: chains and fans
             lines.append(f"  parent: u{draw(st.integers(max(0, n - 3), n - 1))}")
         ids.append(unit_id)
@@ -456,7 +458,7 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
 
     # Hidden: a draft (with a follow-up that would close a published directive), a bulletin
     # embargoed past both as-of dates, and one whose embargo lifts between them
-    corpus = AgreeingCorpus(files, ids, [])
+    corpus = AgreeingCorpus(files, ids, [], language=draw(st.sampled_from(["en", "zh"])))
     some_id = draw(st.sampled_from(sorted(directives)))
     for kind in ("draft", "embargo", "lifted"):
         marker = f"zqx{kind}{draw(st.integers(1000, 9999))}"

@@ -40,12 +40,13 @@ from urllib.parse import unquote, urlsplit
 from hypothesis import HealthCheck, Phase, given, settings
 from icalendar import Calendar
 from strategies import AGREE_AS_OF, AgreeingCorpus, agreeing_corpus
-from helpers import mkdocs
+from helpers import SITE_YML, mkdocs
 from test_properties import make_project
 
 from safety_bulletins.catalog import Catalog, UnitEntry
 from safety_bulletins.commands import cli
 from safety_bulletins.outputs.dashboard import OLDEST
+from safety_bulletins.outputs.labels import for_language
 from safety_bulletins.model import ALL_UNITS, DATED_BUCKETS, Directive
 from safety_bulletins.sources.project import load_project
 
@@ -201,10 +202,18 @@ def accepted_in_force(catalog: Catalog, d: Directive) -> tuple[str, bool]:
 class Truth:
     """Per unit, its directives and their roles, from the directives, their states and the tree."""
 
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, language: str):
         self.c = catalog
         self.registry = catalog.registry
         self.units = [u.id for u in catalog.units]
+        self.labels = for_language(language)
+
+    def name(self, unit_id: str) -> str:
+        """The unit's one display name in the site's language (model.Unit.name_in)."""
+        return self.registry.units[unit_id].name_in(self.labels.language)
+
+    def acceptor(self, who: str) -> str:
+        return self.name(who) if who in self.registry.units else who
 
     def role(self, unit_id: str, d: Directive) -> str | None:
         if ALL_UNITS in d.units or unit_id in d.units:
@@ -275,7 +284,11 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
         summary = first.find("p", "sb-action")
         shown = {s.attrs["data-sb-count"]: number(s.text()) for s in summary.find_all("span") if "data-sb-count" in s.attrs}
         assert shown == {"overdue": counts["overdue"], "due-soon": counts["due-soon"]}, f"{where}: own counts {shown}"
-        assert f"{counts['open']} open, {counts['closed']} closed" in summary.text(), f"{where}: {summary.text()!r}"
+        said = truth.labels("{soon} due within 7 days, {open} open, {closed} closed.", soon=counts["due-soon"],
+                            open=counts["open"], closed=counts["closed"])
+        assert said in words(summary.text()), f"{where}: {words(summary.text())!r}, expected {said!r}"
+        title = words(first.find("h1").text())
+        after_d(title == truth.name(unit), f"{where}: the title {title!r}, the unit's name is {truth.name(unit)!r} (one name)")
 
         if not truth.registry.has_subunits(unit):
             assert not [r for r in rows if r["sub"]], f"{where}: a sub-units' section without sub-units"
@@ -294,7 +307,10 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
         sub_counts = truth.counts(below)
         paragraph = section_page.find("p", "sb-sub-counts")
         shown = {s.attrs["data-sb-count"]: number(s.text()) for s in paragraph.find_all("span") if "data-sb-count" in s.attrs}
-        after_d((shown, paragraph.text().startswith(f"{sub_counts['open']} open,")) == (
+        said = truth.labels("{open} open, {overdue} overdue, {soon} due within 7 days, {closed} closed.",
+                            open=sub_counts["open"], overdue=sub_counts["overdue"], soon=sub_counts["due-soon"],
+                            closed=sub_counts["closed"])
+        after_d((shown, said in words(paragraph.text())) == (
             {"overdue": sub_counts["overdue"], "due-soon": sub_counts["due-soon"]}, True),
             f"{where}: the sub-units' counts {' '.join(paragraph.text().split())[:80]!r}, expected {dict(sub_counts)}")
 
@@ -320,7 +336,10 @@ def check_units_index(site: Path, truth: Truth) -> None:
         figures = [own_figure(td) for td in cells[1:5]]
         assert figures == [own["open"], own["overdue"], own["due-soon"], own["awaiting-acceptance"]], f"{where}: {figures}"
         support = cells[1].find("small", "sb-support")
-        assert (support.text() if support else "") == (f"+{own['support-open']} supported" if own["support-open"] else ""), where
+        assert (support.text() if support else "") == (
+            truth.labels("+{open} supported", open=own["support-open"]) if own["support-open"] else ""), where
+        name = words(cells[0].find("a").text())
+        after_d(name == truth.name(unit), f"{where}: named {name!r}, the unit's name is {truth.name(unit)!r} (one name)")
         if truth.registry.has_subunits(unit):
             total = truth.counts(truth.sigma(unit))
             sums = [sigma(td) for td in cells[1:5]]
@@ -339,49 +358,50 @@ def check_register(site: Path, truth: Truth) -> None:
     for r in rows:
         d = next(d for d in c.directives if d.id == r["id"])
         assert r["bucket"] == r["section"] == c.bucket_of(d), f"directives/ as of {c.as_of}: {r}"
-        check_acceptance_text(r["status"], c, d, f"directives/ as of {c.as_of}, {d.id}'s row")
+        check_acceptance_text(r["status"], truth, d, f"directives/ as of {c.as_of}, {d.id}'s row")
 
 
-def acceptor_shown(c: Catalog, who: str) -> str:
-    unit = c.registry.units.get(who)
-    return unit.name if unit else who
+def words(text: str) -> str:
+    return " ".join(text.split())
 
 
-def check_acceptance_text(text: str, c: Catalog, d: Directive, where: str) -> None:
+def check_acceptance_text(text: str, truth: Truth, d: Directive, where: str) -> None:
+    c, acceptance = truth.c, truth.labels("Acceptance")
     accepted, reopened = accepted_in_force(c, d)
     state = c.state_of(d)
     if reopened and not state.acceptor:
-        after_d("Acceptance" not in text, f"{where}: reopened, yet shows {' '.join(text.split())!r}")
+        after_d(acceptance not in text, f"{where}: reopened, yet shows {words(text)!r}")
     if state.status in ("awaiting-acceptance", "done") and accepted:
-        assert f"Acceptance: {acceptor_shown(c, accepted)}" in " ".join(text.split()), f"{where}: {text!r}"
+        assert f"{acceptance}: {truth.acceptor(accepted)}" in words(text), f"{where}: {words(text)!r}"
 
 
 def check_cards(site: Path, truth: Truth) -> None:
     """Each directive's card on its bulletin's page: its status and acceptance."""
-    c = truth.c
+    c, labels = truth.c, truth.labels
     for b in c.bulletins:
         if not b.directives:
             continue
         page = read_html(site / "bulletins" / Path(b.rel_path).with_suffix("") / "index.html")
         cards = {}
         for dl in page.find_all("dl", "sb-facts"):
-            facts = {}
             terms = [n for n in dl.children if isinstance(n, Node)]
-            for dt_, dd in zip(terms[::2], terms[1::2]):
-                facts[" ".join(dt_.text().split())] = " ".join(dd.text().split())
-            if "Id" in facts:  # the bulletin's header is a list of facts too
-                cards[facts["Id"]] = facts
+            facts = {words(term.text()): dd for term, dd in zip(terms[::2], terms[1::2])}
+            if labels("Id") in facts:  # the bulletin's header is a list of facts too
+                cards[words(facts[labels("Id")].text())] = facts
         assert set(cards) == {d.id for d in b.directives}, f"{b.rel_path} as of {c.as_of}: cards {sorted(cards)}"
         for d in b.directives:
             facts, state = cards[d.id], c.state_of(d)
             where = f"{b.rel_path} as of {c.as_of}: {d.id}'s card"
             accepted, reopened = accepted_in_force(c, d)
+            acceptance = facts.get(labels("Acceptance"))
             if reopened and not state.acceptor:
-                after_d("Acceptance" not in facts, f"{where}: reopened, yet 'Acceptance: {facts.get('Acceptance')}'")
+                after_d(acceptance is None, f"{where}: reopened, yet accepted by {acceptance and words(acceptance.text())!r}")
             elif state.status in ("awaiting-acceptance", "done") and accepted:
-                assert facts.get("Acceptance") == acceptor_shown(c, accepted), f"{where}: {facts}"
-            if state.deadline:
-                assert state.deadline.isoformat() in facts["Deadline"] or str(state.deadline.day) in facts["Deadline"], where
+                assert acceptance is not None and words(acceptance.text()) == truth.acceptor(accepted), where
+            deadline = facts[labels("Deadline")].find("time")
+            assert (deadline.attrs["datetime"] if deadline else None) == (
+                state.deadline.isoformat() if state.deadline else None), f"{where}: the deadline in force"
+            assert words(facts[labels("Status")].text()).startswith(labels.STATUSES[state.status]), f"{where}: status"
 
 
 def expected_record(c: Catalog, d: Directive) -> dict:
@@ -431,9 +451,13 @@ def check_calendars(site: Path, truth: Truth) -> None:
         responsible = {d.id for d in c.directives if any(truth.role(u, d) == "responsible" for u in truth.subtree(unit))}
         expected = {i: day for i, day in dated.items() if i in responsible}
         assert events(site / "calendar" / f"{unit}.ics") == expected, f"calendar/{unit}.ics as of {c.as_of}"
+        name = str(Calendar.from_ical((site / "calendar" / f"{unit}.ics").read_bytes())["X-WR-CALNAME"])
+        expected_name = f"{truth.name(unit)}: {truth.labels('Deadlines and meetings')}"
+        after_d(name == expected_name, f"calendar/{unit}.ics: named {name!r}, expected {expected_name!r} (one name)")
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+SITE_NAME = "Test bulletins"  # helpers.SITE_YML's
 
 
 def check_feeds(site: Path, truth: Truth) -> None:
@@ -444,6 +468,8 @@ def check_feeds(site: Path, truth: Truth) -> None:
         members = {d.bulletin.title for d in c.directives
                    if any(truth.role(u, d) in ("responsible", "support") for u in truth.subtree(unit))}
         assert titles == Counter(members), f"feeds/units/{unit}.xml as of {c.as_of}"
+        title, expected = root.findtext(f"{ATOM}title"), f"{SITE_NAME}: {truth.name(unit)}"
+        after_d(title == expected, f"feeds/units/{unit}.xml: titled {title!r}, expected {expected!r} (one name)")
     root = ET.parse(site / "feeds" / "all.xml").getroot()
     assert Counter(e.findtext(f"{ATOM}title") for e in root.iter(f"{ATOM}entry")) == Counter(b.title for b in c.bulletins)
 
@@ -451,7 +477,8 @@ def check_feeds(site: Path, truth: Truth) -> None:
 def check_dashboard(site: Path, truth: Truth) -> None:
     c = truth.c
     page = read_html(site / "dashboard" / "index.html")
-    names = {u.name: u.id for u in c.units}
+    labels = truth.labels
+    names = {truth.name(u): u for u in truth.units}
     tables = page.find_all("table")
 
     def body_rows(table: Node) -> list[list[str]]:
@@ -459,15 +486,19 @@ def check_dashboard(site: Path, truth: Truth) -> None:
                 for tr in table.find("tbody").find_all("tr")]
 
     headers = [[" ".join(th.text().split()) for th in t.find_all("th")] for t in tables]
-    load = body_rows(tables[headers.index(["Unit", "Open", "Overdue", "Due within 7 days"])])
-    assert sorted(names[r[0]] for r in load) == sorted(truth.units), f"dashboard as of {c.as_of}: units {load}"
+    load = body_rows(tables[headers.index([labels(h) for h in ("Unit", "Open", "Overdue", "Due within 7 days")])])
+    after_d(sorted(r[0] for r in load) == sorted(names), f"dashboard as of {c.as_of}: units named {[r[0] for r in load]}, "
+            f"their names are {sorted(names)} (one name)")
+    if sorted(r[0] for r in load) != sorted(names):
+        return
     for name, *figures in load:
         own = truth.counts(truth.own(names[name]))
         assert list(map(int, figures)) == [own["open"], own["overdue"], own["due-soon"]], f"dashboard as of {c.as_of}: {name}"
-    rates = body_rows(tables[headers.index(["Unit", "Closure rate", "On-time closure rate"])])
+    rates = body_rows(tables[headers.index([labels(h) for h in ("Unit", "Closure rate", "On-time closure rate")])])
     for name, closure, on_time in rates:
         r = c.rates([UnitEntry(d, role) for d in c.directives if (role := truth.role(names[name], d)) == "responsible"])
-        assert f"({r.closed} of {r.total})" in closure and f"({r.on_time} of {r.closed})" in on_time, (
+        assert (f"({labels('{part} of {whole}', part=r.closed, whole=r.total)})" in closure
+                and f"({labels('{part} of {whole}', part=r.on_time, whole=r.closed)})" in on_time), (
             f"dashboard as of {c.as_of}: {name}'s rates {closure}, {on_time}")
     overdue = sorted((c.state_of(d).deadline, d.id) for d in c.directives if c.bucket_of(d) == "overdue")
     section = page.find("section", id="sb-dash-oldest")
@@ -477,7 +508,8 @@ def check_dashboard(site: Path, truth: Truth) -> None:
         return
     listed = [fragment(tr.find_all("td")[1].find("a").attrs["href"]) for tr in oldest.find("tbody").find_all("tr")]
     assert listed == [i for _, i in overdue][:OLDEST], f"dashboard as of {c.as_of}: oldest overdue {listed}"
-    assert f"of {len(overdue)} overdue" in oldest.find("caption").text(), f"dashboard as of {c.as_of}: {oldest.find('caption').text()!r}"
+    caption = labels("The {count} oldest of {total} overdue directives.", count=len(listed), total=len(overdue))
+    assert caption in words(oldest.find("caption").text()), f"dashboard as of {c.as_of}: {oldest.find('caption').text()!r}"
 
 
 # ---------------------------------------------------------------- the commands
@@ -502,6 +534,8 @@ def check_due(truth: Truth) -> None:
         for r in json.loads(out)["directives"]:
             assert r["id"] not in listed[r["unit"]], f"due lists {r['id']} twice for {r['unit']}"
             listed[r["unit"]][r["id"]] = r["role"]
+            after_d(r["unit_name"] == truth.name(r["unit"]), f"due: {r['unit']} named {r['unit_name']!r}, "
+                    f"expected {truth.name(r['unit'])!r} (one name)")
             d = next(d for d in c.directives if d.id == r["id"])
             assert r["deadline"] == c.state_of(d).deadline.isoformat() and r["status"] == c.state_of(d).status
         for unit in truth.units:
@@ -539,6 +573,11 @@ def check_digest(truth: Truth) -> None:
             where = f"digest --unit {unit} {' '.join(subunits)} as of {c.as_of}"
             assert sorted(lists.get(0, [])) == by_bucket["overdue"], f"{where}: overdue {lists.get(0)}"
             assert sorted(lists.get(1, [])) == by_bucket["due-soon"], f"{where}: due soon {lists.get(1)}"
+            subject = words(page.find("title").text())
+            expected = truth.labels("Safety digest for {unit}: {overdue} overdue, {due} due within 7 days ({date})",
+                                    unit=truth.name(unit), overdue=len(by_bucket["overdue"]),
+                                    due=len(by_bucket["due-soon"]), date=c.as_of.isoformat())
+            after_d(subject == expected, f"{where}: the subject {subject!r}, expected {expected!r} (one name)")
             for form in ("text", "eml"):
                 assert command("digest", "--unit", unit, "--as-of", c.as_of.isoformat(), "--format", form, *subunits)[0] == 0
 
@@ -556,6 +595,9 @@ def published_with(site: Path, markers: list[str]) -> list[tuple[str, str]]:
 def test_every_output_agrees_with_the_catalog(corpus: AgreeingCorpus):
     with tempfile.TemporaryDirectory() as tmp:
         project = make_project(Path(tmp), corpus.files)
+        config = SITE_YML.replace("  name: material\n", f"  name: material\n  language: {corpus.language}\n", 1)
+        assert config != SITE_YML
+        (project / "mkdocs.yml").write_text(config, encoding="utf-8")
         loaded = load_project(project / "bulletins")
         assert not loaded.errors, "\n".join(map(str, loaded.errors))
         with contextlib.chdir(project), mock.patch.dict(os.environ, {"BULLETINS_TODAY": AGREE_AS_OF[0].isoformat()}):
@@ -564,7 +606,7 @@ def test_every_output_agrees_with_the_catalog(corpus: AgreeingCorpus):
         for as_of in AGREE_AS_OF:
             site = build_at(project, as_of)
             catalog = Catalog(loaded, as_of)
-            truth = Truth(catalog)
+            truth = Truth(catalog, corpus.language)
             hidden = [m for m in corpus.markers if as_of < AGREE_AS_OF[1] or m != corpus.lifted]
             assert (corpus.lifted in {d.id.rpartition("-")[0] for d in catalog.directives}) == (as_of == AGREE_AS_OF[1])
             assert not published_with(site, hidden), f"as of {as_of}: hidden sources published"
