@@ -164,6 +164,12 @@ def pages_of(folder: Path) -> list[Path]:
     return [folder / "index.html", *(p / "index.html" for p in sorted(folder.iterdir()) if p.name.isdigit())]
 
 
+def deadline_in_force(node: Node) -> dt.date | None:
+    """The date a row's or card's deadline shows, not the original one struck through after an extension."""
+    times = [t for t in node.find_all("time") if not any(a.tag == "del" for a in t.ancestors())]
+    return dt.date.fromisoformat(times[0].attrs["datetime"]) if times else None
+
+
 def listing_rows(pages: list[Path]) -> list[dict]:
     """Every directive row of a listing: its id, the row's bucket, the section it is in, whether it
     is in the sub-units' section, marked 'support', and its status cell."""
@@ -180,6 +186,7 @@ def listing_rows(pages: list[Path]) -> list[dict]:
                 "sub": any("sb-subunits" in s.classes for s in sections),
                 "support": tr.find("span", "sb-badge--support") is not None,
                 "status": cells[4].text(),
+                "deadline": deadline_in_force(cells[0]),
             })
     return rows
 
@@ -208,12 +215,12 @@ class Truth:
         self.units = [u.id for u in catalog.units]
         self.labels = for_language(language)
 
-    def name(self, unit_id: str) -> str:
-        """The unit's one display name in the site's language (model.Unit.name_in)."""
-        return self.registry.units[unit_id].name_in(self.labels.language)
+    def name(self, unit_id: str, language: str | None = None) -> str:
+        """The unit's one display name in the site's language, or a bulletin's (model.Unit.name_in)."""
+        return self.registry.units[unit_id].name_in(language or self.labels.language)
 
-    def acceptor(self, who: str) -> str:
-        return self.name(who) if who in self.registry.units else who
+    def acceptor(self, who: str, language: str | None = None) -> str:
+        return self.name(who, language) if who in self.registry.units else who
 
     def role(self, unit_id: str, d: Directive) -> str | None:
         if ALL_UNITS in d.units or unit_id in d.units:
@@ -279,6 +286,7 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
             expected = "to-accept" if own[d.id] == "acceptance" else c.bucket_of(d)
             assert r["section"] == expected and r["bucket"] == c.bucket_of(d), f"{where}: {d.id} in {r}"
             assert r["support"] == (own[d.id] == "support"), f"{where}: {d.id}'s support mark"
+            assert r["deadline"] == c.state_of(d).deadline, f"{where}: {d.id}'s deadline in force"
         first = read_html(pages[0])
         counts = truth.counts(own)
         summary = first.find("p", "sb-action")
@@ -358,6 +366,7 @@ def check_register(site: Path, truth: Truth) -> None:
     for r in rows:
         d = next(d for d in c.directives if d.id == r["id"])
         assert r["bucket"] == r["section"] == c.bucket_of(d), f"directives/ as of {c.as_of}: {r}"
+        assert r["deadline"] == c.state_of(d).deadline, f"directives/ as of {c.as_of}: {d.id}'s deadline in force"
         check_acceptance_text(r["status"], truth, d, f"directives/ as of {c.as_of}, {d.id}'s row")
 
 
@@ -376,11 +385,13 @@ def check_acceptance_text(text: str, truth: Truth, d: Directive, where: str) -> 
 
 
 def check_cards(site: Path, truth: Truth) -> None:
-    """Each directive's card on its bulletin's page: its status and acceptance."""
-    c, labels = truth.c, truth.labels
+    """Each directive's card on its bulletin's page, in the bulletin's language: its deadline in force,
+    status and acceptance."""
+    c = truth.c
     for b in c.bulletins:
         if not b.directives:
             continue
+        labels = for_language(b.language)
         page = read_html(site / "bulletins" / Path(b.rel_path).with_suffix("") / "index.html")
         cards = {}
         for dl in page.find_all("dl", "sb-facts"):
@@ -397,10 +408,8 @@ def check_cards(site: Path, truth: Truth) -> None:
             if reopened and not state.acceptor:
                 after_d(acceptance is None, f"{where}: reopened, yet accepted by {acceptance and words(acceptance.text())!r}")
             elif state.status in ("awaiting-acceptance", "done") and accepted:
-                assert acceptance is not None and words(acceptance.text()) == truth.acceptor(accepted), where
-            deadline = facts[labels("Deadline")].find("time")
-            assert (deadline.attrs["datetime"] if deadline else None) == (
-                state.deadline.isoformat() if state.deadline else None), f"{where}: the deadline in force"
+                assert acceptance is not None and words(acceptance.text()) == truth.acceptor(accepted, b.language), where
+            assert deadline_in_force(facts[labels("Deadline")]) == state.deadline, f"{where}: the deadline in force"
             assert words(facts[labels("Status")].text()).startswith(labels.STATUSES[state.status]), f"{where}: status"
 
 
