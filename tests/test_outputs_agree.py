@@ -37,7 +37,7 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import unquote, urlsplit
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from icalendar import Calendar
 from strategies import AGREE_AS_OF, AgreeingCorpus, agreeing_corpus
 from helpers import SITE_YML, mkdocs
@@ -638,7 +638,26 @@ def published_with(site: Path, markers: list[str]) -> list[tuple[str, str]]:
             for m in markers if m.encode() in p.read_bytes()]
 
 
+# The defects issue 20 names, at their smallest, on a Chinese site: Unit 1 (under Unit 0) is responsible
+# for D-1, overdue, which Unit 0 only supports; D-2 was accepted, then reopened.
+DEFECTS = AgreeingCorpus(
+    files={
+        "units.yml": "- id: u0\n  name: Unit 0 Works\n  name_zh: 第0工区\n"
+                     "- id: u1\n  name: Unit 1 Team\n  name_zh: 第1班组\n  parent: u0\n",
+        "2026/2026-03-02-meeting-0.md": "---\ntitle: \"Meeting 0\"\ndate: 2026-03-02\ntype: minutes\nissuer: u0\n---\n\n"
+            "/// directive | Directive D-1\n    id: D-1\n    units: [u1]\n    support: [u0]\n    deadline: 2026-10-01\n\n"
+            "Carry out work D-1.\n///\n\n"
+            "/// directive | Directive D-2\n    id: D-2\n    units: [u1]\n    deadline: 2026-10-01\n\nCarry out work D-2.\n///\n",
+        "2026/2026-09-10-inspection-0.md": "---\ntitle: \"Inspection 0\"\ndate: 2026-09-10\ntype: inspection\n---\n\n"
+            "/// follow-up | accept D-2\n    directive: D-2\n    status: done\n    accepted_by: u0\n\nDone.\n///\n",
+        "2026/2026-10-10-inspection-1.md": "---\ntitle: \"Inspection 1\"\ndate: 2026-10-10\ntype: inspection\n---\n\n"
+            "/// follow-up | reopen D-2\n    directive: D-2\n    reopen: the fix did not hold\n\nAgain.\n///\n",
+    },
+    unit_ids=["u0", "u1"], markers=[], language="zh")
+
+
 @settings(settings.get_profile("outputs-agree"))
+@example(corpus=DEFECTS)
 @given(corpus=agreeing_corpus())
 def test_every_output_agrees_with_the_catalog(corpus: AgreeingCorpus):
     with tempfile.TemporaryDirectory() as tmp:
@@ -657,7 +676,8 @@ def test_every_output_agrees_with_the_catalog(corpus: AgreeingCorpus):
             truth = Truth(catalog, corpus.language)
             hidden = [m for m in corpus.markers if as_of < AGREE_AS_OF[1] or m != corpus.lifted]
             HIDDEN[:] = hidden
-            assert (corpus.lifted in {d.id.rpartition("-")[0] for d in catalog.directives}) == (as_of == AGREE_AS_OF[1])
+            if corpus.lifted:  # the embargo lifts between the two dates
+                assert (f"{corpus.lifted}-1" in catalog.states) == (as_of == AGREE_AS_OF[1])
             assert not published_with(site, hidden), f"as of {as_of}: hidden sources published"
             check_unit_pages(site, truth)
             check_units_index(site, truth)
