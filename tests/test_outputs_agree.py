@@ -1,23 +1,27 @@
 """One truth, checked (issue 20): for random corpora (tests/strategies.py `agreeing_corpus`: a unit
 tree several levels deep, directives with responsible and supporting units, follow-ups that accept,
-reopen, extend, escalate and cancel, a draft, an embargoed bulletin and one whose embargo lifts),
-a real `mkdocs build` at two as-of dates, every output read back with a real parser (html.parser,
-csv, icalendar, xml.etree, json) and compared with the catalog, unit by unit:
+reopen, extend, escalate and cancel, a draft, an embargoed bulletin and one whose embargo lifts
+between the two dates, an English or a Chinese site), a real `mkdocs build` at two as-of dates,
+every output read back with a real parser (html.parser, csv, icalendar, xml.etree, json) and
+compared with the catalog, unit by unit:
 
-- unit pages (own rows by bucket, the support marks, the sub-units' section, their counts) and the
-  units index (own figures and Σ with sub-units), the register, directives.json, directives.csv,
-  the directive cards, the calendars, the unit feeds, the dashboard's tables;
-- `bulletins due` (with and without --with-subunits, json) and `bulletins digest` (per unit, html);
-- nothing of a draft or an embargoed bulletin anywhere (site and commands' output);
-- every command (check, due, digest, verify, new --review) runs without a traceback.
+- unit pages (own rows by bucket, the support marks, the deadline in force, the sub-units' section,
+  the counts of both) and the units index (own figures, Σ with sub-units, rates), the register, each
+  directive's card, directives.json, directives.csv, the calendars, the feeds, the dashboard's tables;
+- `bulletins due` (json, with and without --with-subunits) and `bulletins digest` (html, per unit,
+  with and without sub-units: overdue, due soon, what changed since a day);
+- each unit's one name in every output (on a Chinese site, its Chinese name);
+- nothing of a draft or an embargoed bulletin in the site or in any command's output;
+- every command (check, due, digest in each format, verify, new --review) runs without a traceback.
 
 What a unit has is computed here from the directives, their states (the catalog's: status,
 deadline in force, bucket, history) and the unit tree, not read from the catalog's per-unit
-lists, so that a wrong roll-up in the catalog shows too. Checks marked "[after D]" in their
-messages are the defects issue 20 names, which helper D fixes (a parent that only supports a
-sub-unit's directive undercounts; a reopened directive keeps its acceptance).
+lists, so that a wrong roll-up in the catalog shows too; the expected words come from the label
+catalogue (outputs/labels.py) in the site's language. Failures whose message ends in "[after D ...]"
+are the defects issue 20 names, which helper D fixes: a parent that only supports a sub-unit's
+directive undercounts, a reopened directive keeps its acceptance, a unit has two names on a Chinese
+site. `DEFECTS` holds the three at their smallest.
 """
-
 from __future__ import annotations
 
 import contextlib
