@@ -468,7 +468,8 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
         if kind == "draft":
             front.append("draft: true")
         else:
-            front.append(f"publish: {(second_as_of if kind == 'embargo' else dt.date(2026, 12, 20)) + dt.timedelta(days=kind == 'embargo')}")
+            lifts = _day_after(second_as_of, 1) if kind == "embargo" else dt.date(2026, 12, 20)  # between the dates
+            front.append(f"publish: {lifts.isoformat()}")
         body = [f"/// directive | {marker} work", f"    id: {marker}-1", f"    units: [{', '.join(units)}]",
                 f"    deadline: {_day_after(first_as_of, draw(st.integers(-30, 30))).isoformat()}",
                 "", f"Text of {marker}.", "///", ""]
