@@ -265,9 +265,10 @@ class Truth:
         by_id = {d.id: d for d in self.c.directives}
         return self.c.counts([UnitEntry(by_id[i], r) for i, r in roles.items()])
 
-    def due(self, roles: dict[str, str], within: int = 7) -> dict[str, str]:
-        """What `bulletins due` lists of these: open, dated, within the span, not waiting for the unit."""
-        by_id = {d.id: d for d in self.c.directives}
+    def due(self, roles: dict[str, str]) -> dict[str, str]:
+        """What `bulletins due` lists of these by default: open, dated, due within the site's due-soon
+        window (or overdue), not waiting for the unit."""
+        by_id, within = {d.id: d for d in self.c.directives}, self.c.windows.due_soon
         return {i: r for i, r in roles.items() if r != "acceptance" and self.c.bucket_of(by_id[i]) in DATED_BUCKETS
                 and (self.c.state_of(by_id[i]).deadline - self.c.as_of).days <= within}
 
@@ -296,7 +297,7 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
         summary = first.find("p", "sb-action")
         shown = {s.attrs["data-sb-count"]: number(s.text()) for s in summary.find_all("span") if "data-sb-count" in s.attrs}
         assert shown == {"overdue": counts["overdue"], "due-soon": counts["due-soon"]}, f"{where}: own counts {shown}"
-        said = truth.labels("{soon} due within 7 days, {open} open, {closed} closed.", soon=counts["due-soon"],
+        said = truth.labels("{soon} due within {due_soon_days} days, {open} open, {closed} closed.", soon=counts["due-soon"],
                             open=counts["open"], closed=counts["closed"])
         assert said in words(summary.text()), f"{where}: {words(summary.text())!r}, expected {said!r}"
         for phrase, name in (("{count} awaiting acceptance.", "awaiting-acceptance"),
@@ -324,7 +325,7 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
         sub_counts = truth.counts(below)
         paragraph = section_page.find("p", "sb-sub-counts")
         shown = {s.attrs["data-sb-count"]: number(s.text()) for s in paragraph.find_all("span") if "data-sb-count" in s.attrs}
-        said = truth.labels("{open} open, {overdue} overdue, {soon} due within 7 days, {closed} closed.",
+        said = truth.labels("{open} open, {overdue} overdue, {soon} due within {due_soon_days} days, {closed} closed.",
                             open=sub_counts["open"], overdue=sub_counts["overdue"], soon=sub_counts["due-soon"],
                             closed=sub_counts["closed"])
         truth.after_d((shown, said in words(paragraph.text())) == (
@@ -507,7 +508,7 @@ def check_dashboard(site: Path, truth: Truth) -> None:
                 for tr in table.find("tbody").find_all("tr")]
 
     headers = [[" ".join(th.text().split()) for th in t.find_all("th")] for t in tables]
-    load = body_rows(tables[headers.index([labels(h) for h in ("Unit", "Open", "Overdue", "Due within 7 days")])])
+    load = body_rows(tables[headers.index([labels(h) for h in ("Unit", "Open", "Overdue", "Due within {due_soon_days} days")])])
     truth.after_d(sorted(r[0] for r in load) == sorted(names), f"dashboard as of {c.as_of}: units named {[r[0] for r in load]}, "
             f"their names are {sorted(names)} (one name)")
     if sorted(r[0] for r in load) != sorted(names):
@@ -600,7 +601,7 @@ def check_digest(truth: Truth) -> None:
             assert sorted(lists.get(0, [])) == by_bucket["overdue"], f"{where}: overdue {lists.get(0)}"
             assert sorted(lists.get(1, [])) == by_bucket["due-soon"], f"{where}: due soon {lists.get(1)}"
             subject = words(page.find("title").text())
-            expected = truth.labels("Safety digest for {unit}: {overdue} overdue, {due} due within 7 days ({date})",
+            expected = truth.labels("Safety digest for {unit}: {overdue} overdue, {due} due within {due_soon_days} days ({date})",
                                     unit=truth.name(unit), overdue=len(by_bucket["overdue"]),
                                     due=len(by_bucket["due-soon"]), date=c.as_of.isoformat())
             truth.after_d(subject == expected, f"{where}: the subject {subject!r}, expected {expected!r} (one name)")
