@@ -343,3 +343,141 @@ def hostile_project(draw) -> tuple[dict[str, str | bytes], list[str]]:
     if draw(st.integers(0, 4)) == 0:
         files["2026/raw.md"] = draw(st.binary(max_size=200))
     return files, [marker]
+
+
+# ---------------------------------------------------------------- corpora whose outputs must agree
+# (tests/test_outputs_agree.py): a unit tree several levels deep, directives with responsible and
+# supporting units, follow-ups that accept, reopen and extend, and bulletins that must stay hidden.
+
+AGREE_AS_OF = (dt.date(2026, 11, 28), dt.date(2027, 1, 9))  # the two as-of dates every output is read at
+PEOPLE = ("Wang Jianmin", "李工")  # who may accept work besides a unit
+
+
+@dataclass
+class AgreeingCorpus:
+    files: dict[str, str]  # below bulletins/
+    unit_ids: list[str]
+    markers: list[str]  # strings only drafts and embargoed bulletins hold
+    lifted: str = ""  # a marker of a bulletin embargoed until between the two as-of dates: shown at the second
+    language: str = "en"  # the site's (theme.language): the units have Chinese names too
+
+
+@st.composite
+def unit_tree(draw) -> tuple[str, list[str]]:
+    """A units.yml of 4 to 8 units, each under one made before it or at the top: trees several levels deep."""
+    count = draw(st.integers(4, 8))
+    lines, ids = [], []
+    for n in range(count):
+        unit_id = f"u{n}"
+        lines += [f"- id: {unit_id}", f"  name: Unit {n} {draw(st.sampled_from(['Works', 'Branch', 'Team']))}",
+                  f"  name_zh: 第{n}{draw(st.sampled_from(['工区', '分公司', '班组']))}"]
+        if n and draw(st.integers(0, 3)):  # mostly under another: chains and fans
+            lines.append(f"  parent: u{draw(st.integers(max(0, n - 3), n - 1))}")
+        ids.append(unit_id)
+    return "\n".join(lines) + "\n", ids
+
+
+def _day_after(day: dt.date, days: int) -> dt.date:
+    return day + dt.timedelta(days=days)
+
+
+@st.composite
+def agreeing_corpus(draw) -> AgreeingCorpus:
+    """Valid sources only (`bulletins check` passes): directive bulletins first, then follow-up
+    bulletins on later days, some between the two as-of dates, each follow-up valid for the state
+    its directive has then (replayed here as state.py does, to choose what may come next)."""
+    units_yml, ids = draw(unit_tree())
+    first_as_of, second_as_of = AGREE_AS_OF
+    files: dict[str, str] = {"units.yml": units_yml}
+    some_units = st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True)
+    directives: dict[str, dict] = {}  # id -> {"status", "grade"}: what the follow-ups are chosen from
+    for b in range(draw(st.integers(2, 4))):
+        day = _day_after(dt.date(2025, 3, 1), draw(st.integers(0, 540)))
+        issuer = draw(st.one_of(st.none(), st.sampled_from(ids)))
+        body = []
+        for n in range(draw(st.integers(1, 4))):
+            directive_id = f"{draw(st.sampled_from(['D', '安全']))}-{b}{n}"
+            units = ["all"] if draw(st.integers(0, 5)) == 0 else draw(some_units)
+            support = [u for u in draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)) if u not in units]
+            deadline = "ongoing" if draw(st.integers(0, 7)) == 0 else \
+                _day_after(first_as_of, draw(st.integers(-300, 90))).isoformat()
+            status = draw(st.sampled_from(["open", "open", "in-progress", "done", "cancelled"]))
+            grade = draw(st.sampled_from([None, "general", "major"]))
+            block = [f"/// directive | Directive {directive_id}", f"    id: {directive_id}",
+                     f"    units: [{', '.join(units)}]"]
+            if support:
+                block.append(f"    support: [{', '.join(support)}]")
+            block += [f"    deadline: {deadline}", f"    status: {status}"]
+            if grade:
+                block.append(f"    grade: {grade}")
+            body += block + ["", f"Carry out work {directive_id}.", "///", ""]
+            directives[directive_id] = {"status": status, "grade": grade}
+        front = ["---", f'title: "Meeting {b}"', f"date: {day.isoformat()}", "type: minutes"]
+        if issuer:
+            front.append(f"issuer: {issuer}")
+        files[f"{day.year}/{day.isoformat()}-meeting-{b}.md"] = "\n".join(front + ["---", "", *body])
+
+    # Follow-up bulletins on distinct later days: after every directive bulletin (2026-08-24 at the
+    # latest), some after the first as-of date (counted only at the second)
+    offsets = draw(st.lists(st.integers(0, 120), min_size=1, max_size=3, unique=True))
+    for n, offset in enumerate(sorted(offsets)):
+        day = _day_after(dt.date(2026, 9, 10), offset)
+        blocks = []
+        for directive_id in draw(st.lists(st.sampled_from(sorted(directives)), min_size=1, max_size=5, unique=True)):
+            state = directives[directive_id]
+            if state["status"] in ("done", "cancelled"):
+                options = ["reopen", "reopen-extend"]
+            else:
+                options = ["progress", "extend", "await", "accept", "accept", "escalate", "cancel", "note"]
+            action = draw(st.sampled_from(options))
+            block = [f"/// follow-up | {action} {directive_id}", f"    directive: {directive_id}"]
+            acceptor = draw(st.one_of(st.sampled_from(ids), st.sampled_from(PEOPLE)))
+            if action.startswith("reopen"):
+                block.append("    reopen: the fix did not hold")
+                state["status"] = "in-progress"
+            if action.endswith("extend"):
+                new = _day_after(first_as_of, draw(st.integers(-20, 90)))
+                block += [f"    deadline: {new.isoformat()}", "    reason: more time is needed"]
+            elif action == "progress":
+                block.append("    status: in-progress")
+                state["status"] = "in-progress"
+            elif action == "await":
+                block += ["    status: awaiting-acceptance", f"    accepted_by: {acceptor}"]
+                state["status"] = "awaiting-acceptance"
+            elif action == "accept":
+                block += ["    status: done", f"    accepted_by: {acceptor}"]
+                state["status"] = "done"
+            elif action == "escalate":
+                block.append("    escalate: true")
+            elif action == "cancel":
+                block.append("    status: cancelled")
+                state["status"] = "cancelled"
+            blocks += block + ["", f"Reported on {directive_id}.", "///", ""]
+        front = ["---", f'title: "Inspection {n}"', f"date: {day.isoformat()}", "type: inspection", "---", ""]
+        files[f"{day.year}/{day.isoformat()}-inspection-{n}.md"] = "\n".join(front + blocks)
+
+    # Hidden: a draft (with a follow-up that would close a published directive), a bulletin
+    # embargoed past both as-of dates, and one whose embargo lifts between them
+    corpus = AgreeingCorpus(files, ids, [], language=draw(st.sampled_from(["en", "zh"])))
+    some_id = draw(st.sampled_from(sorted(directives)))
+    for kind in ("draft", "embargo", "lifted"):
+        marker = f"zqx{kind}{draw(st.integers(1000, 9999))}"
+        corpus.markers.append(marker)
+        units = draw(some_units)
+        front = ["---", f'title: "{marker} hidden"', "date: 2026-11-20", "type: notice"]
+        if kind == "draft":
+            front.append("draft: true")
+        else:
+            lifts = _day_after(second_as_of, 1) if kind == "embargo" else dt.date(2026, 12, 20)  # between the dates
+            front.append(f"publish: {lifts.isoformat()}")
+        body = [f"/// directive | {marker} work", f"    id: {marker}-1", f"    units: [{', '.join(units)}]",
+                f"    deadline: {_day_after(first_as_of, draw(st.integers(-30, 30))).isoformat()}",
+                "", f"Text of {marker}.", "///", ""]
+        if kind == "draft":
+            body += [f"/// follow-up | {marker} closes it", f"    directive: {some_id}", "    status: cancelled"
+                     if directives[some_id]["status"] not in ("done", "cancelled") else "    reopen: a draft's reason",
+                     "", f"{marker} said so.", "///", ""]
+        files[f"2026/2026-11-20-{marker}.md"] = "\n".join(front + ["---", "", *body])
+        if kind == "lifted":
+            corpus.lifted = marker
+    return corpus
