@@ -29,7 +29,7 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from safety_bulletins.sources.dates import DateError, as_of_date
-from safety_bulletins.site_build.incremental import CacheError, build_cache, merge_search_index, remove_stale
+from safety_bulletins.site_build.incremental import CacheError, build_cache, merge_search_index, remove_stale, remove_unmade
 from safety_bulletins.outputs import csp, pagefind
 from safety_bulletins.outputs.search_index import rewrite_as_utf8
 from safety_bulletins.site_build.settings import (
@@ -342,10 +342,8 @@ def on_post_build(config):  # default priority: after the search plugin (a plugi
         expected = {Path(f.abs_dest_path) for f in _build.files}
         for path in remove_stale(Path(config.site_dir), expected):
             log.info(f"Bulletins: removed {path}, which this build no longer has")
-        if _build.search != "pagefind":  # a dirty build after one with search: pagefind
-            for script in (SEARCH_WORKER, SEARCH_FILTERS_SCRIPT, SEARCH_FILTERS):
-                Path(config.site_dir, script).unlink(missing_ok=True)
-            shutil.rmtree(Path(config.site_dir, pagefind.FOLDER), ignore_errors=True)
+        for path in remove_unmade(Path(config.site_dir), _build.search):  # a dirty build after one with search: pagefind
+            log.info(f"Bulletins: removed {path}, which this build no longer has")
         marker = _inputs_marker(config)  # only now: a build stopped half-way must redo everything next time
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(_inputs, encoding="utf-8")

@@ -340,7 +340,8 @@ def _json_parts(found: bytes, expected: bytes) -> str | None:
 def _parts(name: str, found_path: Path, expected_path: Path) -> str | None:
     """The rows of directives.csv, the events of a calendar or the entries of a feed that
     differ, are missing, repeated or extra (both files read whole: only up to PARTS_LIMIT)."""
-    kind = next((kind for test, kind in _PARTS if test(name)), None)
+    output = site.output_at(name)
+    kind = _PARTS.get(output.parts) if output is not None and output.parts else None
     if kind is None or max(os.path.getsize(found_path), os.path.getsize(expected_path)) > PARTS_LIMIT:
         return None
     (one, many), parts_of = kind
@@ -385,12 +386,12 @@ def _entries(text: str) -> dict[str, list]:
     return _keyed(_ENTRY.findall(text), lambda entry: unquote(html.unescape("".join(_LINK.findall(entry)[:1]))))
 
 
-_PARTS = [
-    (lambda name: name == site.EXPORT_CSV, (("row", "rows"), _csv_rows)),
-    (lambda name: name.startswith("calendar/") and name.endswith(".ics"), (("event", "events"), _events)),
-    (lambda name: name.startswith("feeds/") and name.endswith(".xml") and name not in site.FEED_SITEMAPS,
-     (("entry", "entries"), _entries)),
-]
+# How a difference inside an output is named, by its `parts` in the registry (site.OUTPUTS)
+_PARTS = {
+    "rows": (("row", "rows"), _csv_rows),
+    "events": (("event", "events"), _events),
+    "entries": (("entry", "entries"), _entries),
+}
 
 
 class _Urls(HTMLParser):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
+from dataclasses import dataclass
 
 from ..model import Attachment, Bulletin
 
@@ -27,13 +29,99 @@ FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a lis
 SEARCH_WORKER = "assets/safety-bulletins/search.js"  # answers Material's search box from Pagefind (outputs/pagefind.py)
 SEARCH_FILTERS_SCRIPT = "assets/safety-bulletins/search-filters.js"  # the filters beside the box, with Pagefind
 SEARCH_FILTERS = "assets/safety-bulletins/search-filters.json"  # what they offer (pagefind.filter_choices)
-# The folders of the site that only the build writes (beside what editors put there from docs/):
-# a dirty build deletes from them every file it no longer makes (site_build/incremental.py), or
-# a removed unit's calendar or feed would go on showing what it showed. One list for every use.
-GENERATED_FOLDERS = tuple(dict.fromkeys(posixpath.dirname(src).split("/")[0] for src in (
-    "bulletins/", UNITS_INDEX, REGISTER, ARCHIVE_INDEX, DASHBOARD, SITE_FEED, CALENDAR_ALL)))
 # What the site was built for (as-of date, audience, offline copy) and with: `bulletins verify` rebuilds from it
 BUILD_RECORD = "assets/safety-bulletins/build.json"
+SEARCH_INDEX = "search/search_index.json"  # Material's search plugin's (lunr), rewritten as UTF-8 (search_index.py)
+PAGEFIND_FOLDER = "pagefind"  # Pagefind's index, written after the pages (outputs/pagefind.py)
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file, or a family of files, the site makes beyond the hand-written pages of docs/.
+
+    Each is declared once, in OUTPUTS: the build asks its `maker` for the files, a dirty build
+    cleans what the build no longer makes from its folder, `bulletins verify` compares it by
+    its `parts`, and the listing of outputs (`bulletins outputs`... and the README) reads it."""
+
+    # In the site, as a source path (pages end in .md): `*` is a part of one path segment (a unit,
+    # a type, a page), `**` any number of segments
+    path: str
+    what: str
+    # The SiteBuild method that gives its files, each a SourceFile; makers shared by several
+    # entries (the exports are made from one making of their records) run once.
+    maker: str | None
+    by: str = "build"  # "build": a file of the MkDocs build; "pagefind": written after it; "search": Material's
+    # "always": a dirty build remakes it every time; "changed": only when what it shows changed (stamps, dates)
+    dirty: str = "always"
+    parts: str | None = None  # how `verify` names a difference inside it: rows, events or entries
+    search: str | None = None  # made only when this engine answers the search box
+
+    def matches(self, path: str) -> bool:
+        return _pattern(self.path).fullmatch(path) is not None
+
+
+@functools.lru_cache(maxsize=None)
+def _pattern(path: str) -> re.Pattern:
+    return re.compile(".+".join("[^/]+".join(map(re.escape, part.split("*"))) for part in path.split("**")))
+
+
+# In the order MkDocs is given them (the order of the sitemap and of the search index).
+OUTPUTS = (
+    Output("bulletins/**.md", "a page per bulletin", "bulletin_files", dirty="changed"),
+    Output("bulletins/**", "the bulletins' attachments, as their files", "attachment_files", dirty="changed"),
+    Output(UNITS_INDEX, "the units, with their counts", "listing_files"),
+    Output("units/**.md", "a page per unit (`units/<id>/<n>.md`: its further pages)", "listing_files"),
+    Output(REGISTER, "the register of all directives", "listing_files"),
+    Output(ARCHIVE_INDEX, "the archive", "listing_files"),
+    Output("archive/*.md", "a page per year and per bulletin type", "listing_files"),
+    Output(DASHBOARD, "the dashboard (SVG charts)", "listing_files"),
+    Output(LIVE_SCRIPT, "recounts deadlines in the reader's browser", "script_files"),
+    Output(SITE_FEED, "Atom feed of every bulletin", "feed_files", parts="entries"),
+    Output("feeds/units/*.xml", "Atom feed per unit", "feed_files", parts="entries"),
+    Output("feeds/types/*.xml", "Atom feed per bulletin type", "feed_files", parts="entries"),
+    *(Output(path, "an empty sitemap beside the feeds (Material asks for it)", "feed_sitemap_files")
+      for path in FEED_SITEMAPS),
+    Output(EXPORT_JSON, "every directive as JSON, one a line", "export_files"),
+    Output(EXPORT_CSV, "every directive for Excel", "export_files", parts="rows"),
+    Output(CALENDAR_ALL, "iCalendar: every open directive and meeting", "export_files", parts="events"),
+    Output("calendar/*.ics", "iCalendar per unit", "export_files", parts="events"),
+    Output(FILTER_SCRIPT, "filters a listing's rows from the URL", "script_files"),
+    Output(BUILD_RECORD, "what the site was built for and with (`bulletins verify`)", "build_record_files"),
+    Output(SEARCH_WORKER, "answers Material's search box from Pagefind", "script_files", search="pagefind"),
+    Output(SEARCH_FILTERS_SCRIPT, "the filters beside the search box", "script_files", search="pagefind"),
+    Output(SEARCH_FILTERS, "what the search filters offer", "search_filter_files", search="pagefind"),
+    Output(PAGEFIND_FOLDER + "/**", "Pagefind's index", None, by="pagefind", search="pagefind"),
+    # with Pagefind too, empty: Material's box fetches it before it starts the worker Pagefind answers through
+    Output(SEARCH_INDEX, "Material's search index (lunr)", None, by="search"),
+)
+
+
+def output_at(path: str) -> Output | None:
+    """The registered output a path of the site belongs to, exact paths before patterns."""
+    exact = next((o for o in OUTPUTS if o.path == path), None)
+    return exact or next((o for o in OUTPUTS if o.matches(path)), None)
+
+
+def makers(search: str) -> list[str]:
+    """The makers of this build's files (search: the engine that answers the box), each once, in order."""
+    return list(dict.fromkeys(o.maker for o in OUTPUTS if o.maker and o.search in (None, search)))
+
+
+# The folders of the site that only the build writes (beside what editors put there from docs/,
+# which the build lists too): a dirty build deletes from them every file it no longer makes
+# (site_build/incremental.py), or a removed unit's calendar or feed would go on showing what it showed.
+def _generated_folders() -> tuple[str, ...]:
+    folders = {posixpath.dirname(o.path.split("*")[0]) for o in OUTPUTS if o.by == "build"} - {""}
+    return tuple(sorted(f for f in folders if not any(f.startswith(other + "/") for other in folders)))
+
+
+GENERATED_FOLDERS = _generated_folders()
+
+
+def unmade(search: str) -> list[str]:
+    """Paths (files, or folders as `folder/**`) of outputs written beside the build's files (by
+    another tool) that a build answered by `search` does not make: a dirty build removes them."""
+    return [o.path.removesuffix("/**") for o in OUTPUTS if o.by != "build" and o.search not in (None, search)]
 
 
 def bulletin_src(bulletin: Bulletin) -> str:
