@@ -14,7 +14,8 @@ from icalendar import Calendar
 
 from helpers import AS_OF, UNITS_YML, build, mkdocs, write_tree
 from safety_bulletins.outputs.calendars import plain
-from safety_bulletins.site_build.settings import SettingsError, bulletin_settings, read_settings
+from safety_bulletins.mkdocs_adapter import bulletin_settings, read_settings
+from safety_bulletins.site_build.settings import SettingsError
 from safety_bulletins.site_build.sitebuild import SiteBuild
 
 HOSTILE = r"<script>alert(1)</script>, a; b \ C:\Nanjing\new 中文"

@@ -20,7 +20,8 @@ from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, free_port, mk
 from safety_bulletins.model import Bulletin
 from safety_bulletins.site_build.rendering import Judge
 from safety_bulletins.sources.project import hidden_because, load_project
-from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
+from safety_bulletins.mkdocs_adapter import bulletin_settings
+from safety_bulletins.site_build.settings import SettingsError
 from safety_bulletins.commands.verify import verify_site
 
 AS_OF_DATE = dt.date.fromisoformat(AS_OF)

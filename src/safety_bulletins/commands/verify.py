@@ -41,8 +41,7 @@ from ..outputs import pagefind, site
 from ..sources.dates import parse_date
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
-from ..mkdocs_adapter import ConfigError, judge_for
-from ..site_build.settings import read_settings
+from ..mkdocs_adapter import ConfigError, judge_for, read_settings
 
 # publish's mark in each release it makes, at the site's root (commands/publish.py MARKER): not
 # part of the site, which a rebuild would not have, and never served (the publishing guide's nginx)

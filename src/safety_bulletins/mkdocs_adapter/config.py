@@ -1,0 +1,150 @@
+"""mkdocs.yml as MkDocs reads it, for the build and for the commands alike: the site's own settings
+(`extra: bulletins:`, declared as a MkDocs Config, BulletinsConfig) and its Markdown configuration,
+so that `bulletins check`, `due`, `digest`, `publish` and `verify` judge and link bulletins as the
+build does."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
+from mkdocs.utils.yaml import yaml_load
+
+from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE, Problem
+from ..site_build.rendering import Judge, MarkdownConfig, cache_dir_for
+from ..site_build.settings import (DEFAULT_AUDIENCE, SEARCH_ENGINES, SECTION, Settings, SettingsError,
+                                   file_including_extension_problem, site_name_problem, time_zone_problem)
+
+# What the message of a wrong value shows as a right one
+_EXAMPLES = {"audience": DEFAULT_AUDIENCE, "time_zone": DEFAULT_TIME_ZONE, "search": "pagefind"}
+
+
+class TimeZone(c.BaseConfigOption[str]):
+    """An IANA time zone this machine knows (looked up in the list, never opened as a path)."""
+
+    def __init__(self):
+        super().__init__()
+        self.default = DEFAULT_TIME_ZONE
+
+    def run_validation(self, value: object) -> str:
+        if (problem := time_zone_problem(value)) is not None:
+            raise c.ValidationError(problem)
+        return value
+
+
+class BulletinsConfig(base.Config):
+    """The site's settings, written under `extra: bulletins:` in mkdocs.yml (there, not under
+    `plugins:`: the hook is no plugin entry, and the settings predate it)."""
+
+    # Who the build is for: it leaves out bulletins classified above this.
+    audience = c.Choice(CLASSIFICATIONS, default=DEFAULT_AUDIENCE)
+    # Where the meetings of notices take place: their times in the calendars (outputs/calendars.py),
+    # and whose today the as-of date is.
+    time_zone = TimeZone()
+    # Pagefind's chunks, fetched as a query needs them (served builds; the offline copy cannot
+    # fetch them and keeps lunr), or Material's lunr index, downloaded whole by every reader
+    search = c.Choice(SEARCH_ENGINES, default="pagefind")
+
+
+def bulletin_settings(extra: object) -> Settings:
+    """The settings from the `extra` mapping of mkdocs.yml. A wrong value, or a name the
+    schema does not know (a misspelt `audience` would build for the default audience), is
+    an error: a build for the wrong audience publishes what it must not."""
+    where = f"mkdocs.yml: extra: {SECTION}:"
+    section = extra.get(SECTION) if isinstance(extra, Mapping) else None  # MkDocs' extra is a UserDict
+    if section is None:
+        return Settings()
+    if not isinstance(section, Mapping):
+        raise SettingsError(f"{where} must hold settings such as 'audience: internal', not {section!r}")
+    config = BulletinsConfig()
+    names = list(config)  # the schema's, with their defaults
+    config.load_dict(dict(section))
+    failed, _ = config.validate()  # its warnings name unknown keys: refused below
+    unknown = sorted(set(map(str, section)) - set(names))
+    if unknown:
+        raise SettingsError(f"{where} unknown setting '{unknown[0]}'; the settings are: " + ", ".join(names))
+    if failed:
+        name, error = failed[0]
+        raise SettingsError(f"{where} {name}: {error}; write e.g. '{name}: {_EXAMPLES.get(name, DEFAULT_AUDIENCE)}'")
+    return Settings(audience=config["audience"], time_zone=config["time_zone"], search=config["search"])
+
+
+class ConfigError(Exception):
+    """mkdocs.yml cannot be read, or is refused; the message says why. `problem`: the refusal, at
+    its line of mkdocs.yml, for a report of problems."""
+
+    def __init__(self, message: str, problem: Problem | None = None):
+        super().__init__(message)
+        self.problem = problem
+
+
+def markdown_config(config_file: Path) -> MarkdownConfig:
+    """mkdocs.yml's `markdown_extensions` with MkDocs' built-ins, and their options, read and
+    checked by MkDocs' own YAML loader and option (only that option: a checkout without docs/
+    or another machine's paths still has its Markdown configuration); the example site's if
+    there is no mkdocs.yml."""
+    if not config_file.is_file():
+        return MarkdownConfig()
+    option = copy.deepcopy(dict(MkDocsConfig._schema)["markdown_extensions"])
+    configs = MkDocsConfig(config_file_path=str(config_file))
+    try:
+        with config_file.open("rb") as stream:
+            raw = yaml_load(stream) or {}
+        option.pre_validation(configs, "markdown_extensions")
+        extensions = option.validate(raw.get("markdown_extensions") if isinstance(raw, dict) else None)
+        option.post_validation(configs, "markdown_extensions")
+    except (MkDocsException, ValidationError, OSError) as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a YAML error, an extension that fails to load: said, not a traceback
+        raise ConfigError(f"{config_file}: {type(exc).__name__}: {exc}") from None
+    if (problem := file_including_extension_problem(config_file, extensions)) is not None:
+        raise ConfigError(str(problem), problem)
+    return MarkdownConfig(tuple(extensions), dict(configs["mdx_configs"] or {}))
+
+
+def judge_for(project_dir: Path) -> Judge:
+    """What reads a project's links from its rendered pages: with its mkdocs.yml's Markdown
+    configuration and the build's cache, or the example site's configuration (and no cache,
+    nothing written) where there is no mkdocs.yml."""
+    config_file = project_dir / "mkdocs.yml"
+    return Judge(markdown_config(config_file), cache_dir_for(project_dir) if config_file.is_file() else None)
+
+
+def read_settings(config_file: Path) -> Settings:
+    """The settings of the project whose mkdocs.yml is `config_file` (defaults without one)."""
+    if not config_file.is_file():
+        return Settings()
+    try:
+        with open(config_file, encoding="utf-8") as stream:
+            config = yaml_load(stream) or {}
+    except Exception as exc:  # noqa: BLE001 - any YAML or tag error: say where
+        raise SettingsError(f"{config_file}: cannot be read: {exc}") from None
+    if not isinstance(config, dict):
+        raise SettingsError(f"{config_file}: is not a mapping of settings")
+    settings = bulletin_settings(config.get("extra"))
+    theme = config.get("theme")
+    language = theme.get("language") if isinstance(theme, dict) else None
+    site_name = config.get("site_name")
+    if (problem := site_name_problem(config_file, site_name)) is not None:
+        raise SettingsError(str(problem))
+    return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
+                    time_zone=settings.time_zone, site_url=_site_url(config.get("site_url"), config_file),
+                    site_name=site_name if isinstance(site_name, str) else "",
+                    language=language if isinstance(language, str) else "en", search=settings.search)
+
+
+def _site_url(value: object, config_file: Path) -> str | None:
+    """site_url as MkDocs gives it to the build (with its trailing slash, scheme in lower
+    case), so the digest and `bulletins verify` make the links the build made."""
+    if value is None or value == "":  # MkDocs' own test: "  " is kept (and is no http address)
+        return None
+    try:
+        return c.URL(is_dir=True).validate(value)
+    except c.ValidationError as exc:
+        raise SettingsError(f"{config_file}: site_url: {exc}") from None
