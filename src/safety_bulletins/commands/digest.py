@@ -140,8 +140,8 @@ def _link(base: str, page: str, anchor: str) -> str:
     """A link under the site's address, percent-encoded (Chinese file names and ids) so that
     every mail reader makes it clickable; without an address, the readable path."""
     if not base:
-        return f"{page}#{anchor}"
-    return base + urllib.parse.quote(page) + "#" + urllib.parse.quote(anchor, safe="")
+        return f"{urllib.parse.unquote(page)}#{anchor}"
+    return base + page + "#" + urllib.parse.quote(anchor, safe="")  # the page's URL is MkDocs', encoded
 
 
 def _base(site_url: str | None) -> str:

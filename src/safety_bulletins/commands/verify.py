@@ -578,7 +578,7 @@ def _matches(blocks: Iterable[bytes], pattern: re.Pattern, overlap: int) -> set[
 def _page_files(bulletin: Bulletin) -> list[str]:
     """Where its page would be, with or without directory URLs."""
     src = site.bulletin_src(bulletin)
-    return [site.url_for(src, True) + "index.html", site.url_for(src, False)]
+    return [site.dest_path(src, True), site.dest_path(src, False)]
 
 
 def _needles(texts: dict[str, str]):

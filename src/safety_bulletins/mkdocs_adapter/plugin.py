@@ -36,6 +36,7 @@ from ..site_build.incremental import CacheError, build_cache, merge_search_index
 from ..site_build.rendering import MarkdownConfig, cache_dir_for
 from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
 from ..site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
+from ..sources import paths
 from ..sources.dates import DateError, as_of_date
 from .config import BulletinsConfig, bulletin_settings
 
@@ -155,7 +156,9 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # are: dirty builds, `mkdocs serve` and other plugins see them as MkDocs' own
         for source in sources:
             backing = {"abs_src_path": str(source.path)} if source.path is not None else {"content": source.content}
-            files.append(File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing))
+            file = File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing)
+            _same_rule(file, config.use_directory_urls)
+            files.append(file)
         if self.dirty and _read(_inputs_marker(config)) != self.inputs:
             # A new tool version, hook, config, docs/ or theme file (maybe older than the site):
             # MkDocs' dates cannot tell, so every page and file is redone.
@@ -326,6 +329,16 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         thread = threading.Thread(target=index, name="pagefind", daemon=True)
         self.indexing = (run, thread)
         thread.start()
+
+
+def _same_rule(file: File, directory_urls: bool) -> None:
+    """Every link the package makes follows sources/paths.py's rule: it must be MkDocs' own
+    (File.dest_uri and File.url), or a link to this file would miss it."""
+    ours = (paths.dest_path(file.src_uri, directory_urls), paths.url_for(file.src_uri, directory_urls))
+    if ours != (file.dest_uri, file.url):
+        raise PluginError(f"'{file.src_uri}': MkDocs writes it to '{file.dest_uri}' at '{file.url}', but the site's "
+                          f"links say '{ours[0]}' at '{ours[1]}': this MkDocs changed its rule for URLs; "
+                          "update sources/paths.py (dest_path, url_for) to it")
 
 
 def _offline(config) -> bool:

@@ -1,4 +1,5 @@
-"""Where each page of the site lives: source paths and the URLs they are served at."""
+"""The files of the site: the registry of what the build makes (OUTPUTS), and relative links
+between pages. Where each source goes and its URL is sources/paths.py's rule (MkDocs')."""
 
 from __future__ import annotations
 
@@ -9,31 +10,12 @@ from dataclasses import dataclass
 
 from ..model import Attachment, Bulletin
 
-UNITS_INDEX = "units/index.md"
-REGISTER = "directives/index.md"
-ARCHIVE_INDEX = "archive/index.md"
-HOME = "index.md"
-DASHBOARD = "dashboard/index.md"
-EXPORT_JSON = "directives.json"
-EXPORT_CSV = "directives.csv"  # the same, for Excel (outputs/spreadsheet.py)
-LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
-SITE_FEED = "feeds/all.xml"  # Atom: every bulletin (outputs/feeds.py)
-# Material's script fetches `sitemap.xml` next to every <link rel="alternate"> of a page (it
-# takes them for other-language versions of the site): an empty one beside the feeds answers
-# it, instead of a 404 on every page view.
-FEED_SITEMAPS = ("feeds/sitemap.xml", "feeds/units/sitemap.xml", "feeds/types/sitemap.xml")
-EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
-
-CALENDAR_ALL = "calendar/all.ics"  # every open directive and meeting (outputs/calendars.py)
-FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a listing, from the URL
-SEARCH_WORKER = "assets/safety-bulletins/search.js"  # answers Material's search box from Pagefind (outputs/pagefind.py)
-SEARCH_FILTERS_SCRIPT = "assets/safety-bulletins/search-filters.js"  # the filters beside the box, with Pagefind
-SEARCH_FILTERS = "assets/safety-bulletins/search-filters.json"  # what they offer (pagefind.filter_choices)
-# What the site was built for (as-of date, audience, offline copy) and with: `bulletins verify` rebuilds from it
-BUILD_RECORD = "assets/safety-bulletins/build.json"
-SEARCH_INDEX = "search/search_index.json"  # Material's search plugin's (lunr), rewritten as UTF-8 (search_index.py)
-PAGEFIND_FOLDER = "pagefind"  # Pagefind's index, written after the pages (outputs/pagefind.py)
-
+from ..sources.paths import (  # noqa: F401 - where each file of the site goes: the rule is in sources/paths.py
+    UNITS_INDEX, REGISTER, ARCHIVE_INDEX, HOME, DASHBOARD, EXPORT_JSON, EXPORT_CSV, LIVE_SCRIPT, SITE_FEED,
+    FEED_SITEMAPS, EMPTY_SITEMAP, CALENDAR_ALL, FILTER_SCRIPT, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT,
+    SEARCH_FILTERS, BUILD_RECORD, SEARCH_INDEX, PAGEFIND_FOLDER, bulletin_src, attachment_src, unit_src,
+    calendar_src, year_src, type_src, unit_feed_src, type_feed_src, dest_path, url_for, same_output,
+)
 
 @dataclass(frozen=True)
 class Output:
@@ -122,79 +104,6 @@ def unmade(search: str) -> list[str]:
     """Paths (files, or folders as `folder/**`) of outputs written beside the build's files (by
     another tool) that a build answered by `search` does not make: a dirty build removes them."""
     return [o.path.removesuffix("/**") for o in OUTPUTS if o.by != "build" and o.search not in (None, search)]
-
-
-def bulletin_src(bulletin: Bulletin) -> str:
-    return f"bulletins/{bulletin.rel_path}"
-
-
-def attachment_src(bulletin: Bulletin, attachment: Attachment) -> str:
-    folder = posixpath.dirname(bulletin_src(bulletin))
-    return posixpath.normpath(posixpath.join(folder, attachment.path))
-
-
-def unit_src(unit_id: str) -> str:
-    return f"units/{unit_id}.md"
-
-
-def calendar_src(unit_id: str) -> str:
-    return f"calendar/{unit_id}.ics"  # `all` is no unit's id: it cannot take CALENDAR_ALL's place
-
-
-def year_src(year: int) -> str:
-    return f"archive/{year}.md"
-
-
-def type_src(bulletin_type: str) -> str:
-    return f"archive/{bulletin_type}.md"
-
-
-def unit_feed_src(unit_id: str) -> str:
-    return f"feeds/units/{unit_id}.xml"
-
-
-def type_feed_src(bulletin_type: str) -> str:
-    return f"feeds/types/{bulletin_type}.xml"
-
-
-def dest_path(src_uri: str, directory_urls: bool) -> str:
-    """The file MkDocs writes for a source file (the rule of mkdocs.structure.files)."""
-    if not src_uri.endswith(".md"):
-        return src_uri
-    folder, name = posixpath.split(src_uri[: -len(".md")])
-    if name in ("index", "README"):
-        return posixpath.join(folder, "index.html")
-    if directory_urls:
-        return posixpath.join(folder, name, "index.html")
-    return posixpath.join(folder, name + ".html")
-
-
-@functools.lru_cache(maxsize=None)  # pure, and asked for every link of every listing
-def url_for(src_uri: str, directory_urls: bool) -> str:
-    """The site-relative URL MkDocs gives a source file."""
-    dest = dest_path(src_uri, directory_urls)
-    if directory_urls and src_uri.endswith(".md"):
-        folder, name = posixpath.split(dest)
-        return (folder or ".") + "/"
-    return dest
-
-
-def same_output(sources: list[str], directory_urls: bool) -> list[tuple[str, str, str]]:
-    """(output, first source, second source) for each output path two sources would both write:
-    as the same file, or as a file and a folder (a file `x` beside the page `x/index.html`)."""
-    first: dict[str, str] = {}
-    clashes = []
-    for src_uri in sources:
-        dest = dest_path(src_uri, directory_urls)
-        if first.setdefault(dest, src_uri) != src_uri:
-            clashes.append((dest, first[dest], src_uri))
-    folders: dict[str, str] = {}  # each folder an output is written in, and the first source that needs it
-    for dest, src_uri in first.items():
-        parts = dest.split("/")
-        for n in range(1, len(parts)):
-            folders.setdefault("/".join(parts[:n]), src_uri)
-    clashes += [(dest, folders[dest], src_uri) for dest, src_uri in first.items() if dest in folders]
-    return clashes
 
 
 def root_of(here_url: str) -> str:
