@@ -6,6 +6,7 @@ build does."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,13 +18,10 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.utils.yaml import yaml_load
 
 from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE, Problem
+from ..sources.project import DEFAULT_AUDIENCE
 from ..site_build.rendering import Judge, MarkdownConfig, cache_dir_for
-from ..site_build.settings import (DEFAULT_AUDIENCE, SEARCH_ENGINES, SECTION, Settings, SettingsError,
+from ..site_build.settings import (SEARCH_ENGINES, SECTION, Settings, SettingsError,
                                    file_including_extension_problem, site_name_problem, time_zone_problem)
-
-# What the message of a wrong value shows as a right one
-_EXAMPLES = {"audience": DEFAULT_AUDIENCE, "time_zone": DEFAULT_TIME_ZONE, "search": "pagefind"}
-
 
 class TimeZone(c.BaseConfigOption[str]):
     """An IANA time zone this machine knows (looked up in the list, never opened as a path)."""
@@ -63,16 +61,16 @@ def bulletin_settings(extra: object) -> Settings:
     if not isinstance(section, Mapping):
         raise SettingsError(f"{where} must hold settings such as 'audience: internal', not {section!r}")
     config = BulletinsConfig()
-    names = list(config)  # the schema's, with their defaults
+    defaults = dict(config)  # the schema's names, with their defaults: what a wrong value's message shows
     config.load_dict(dict(section))
     failed, _ = config.validate()  # its warnings name unknown keys: refused below
-    unknown = sorted(set(map(str, section)) - set(names))
+    unknown = sorted(set(map(str, section)) - set(defaults))
     if unknown:
-        raise SettingsError(f"{where} unknown setting '{unknown[0]}'; the settings are: " + ", ".join(names))
+        raise SettingsError(f"{where} unknown setting '{unknown[0]}'; the settings are: " + ", ".join(defaults))
     if failed:
         name, error = failed[0]
-        raise SettingsError(f"{where} {name}: {error}; write e.g. '{name}: {_EXAMPLES.get(name, DEFAULT_AUDIENCE)}'")
-    return Settings(audience=config["audience"], time_zone=config["time_zone"], search=config["search"])
+        raise SettingsError(f"{where} {name}: {error}; write e.g. '{name}: {defaults[name]}'")
+    return Settings(**{name: config[name] for name in defaults})  # each setting a field of the same name
 
 
 class ConfigError(Exception):
@@ -133,10 +131,10 @@ def read_settings(config_file: Path) -> Settings:
     site_name = config.get("site_name")
     if (problem := site_name_problem(config_file, site_name)) is not None:
         raise SettingsError(str(problem))
-    return Settings(settings.audience, config.get("use_directory_urls", True) is not False,
-                    time_zone=settings.time_zone, site_url=_site_url(config.get("site_url"), config_file),
-                    site_name=site_name if isinstance(site_name, str) else "",
-                    language=language if isinstance(language, str) else "en", search=settings.search)
+    return dataclasses.replace(
+        settings, directory_urls=config.get("use_directory_urls", True) is not False,
+        site_url=_site_url(config.get("site_url"), config_file), site_name=site_name if isinstance(site_name, str) else "",
+        language=language if isinstance(language, str) else "en")
 
 
 def _site_url(value: object, config_file: Path) -> str | None:

@@ -32,6 +32,9 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    """The settings of `extra: bulletins:` (a field for each option of mkdocs_adapter's BulletinsConfig,
+    of the same name), and what the commands read of MkDocs' own."""
+
     audience: str = DEFAULT_AUDIENCE
     directory_urls: bool = True  # MkDocs' use_directory_urls (read only from mkdocs.yml)
     time_zone: str = DEFAULT_TIME_ZONE  # where the meetings of notices take place; its today is the as-of date
