@@ -29,7 +29,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
-from ..outputs import csp, pagefind
+from ..outputs import csp, pagefind, site
 from ..outputs.search_index import rewrite_as_utf8
 from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX, SEARCH_WORKER
 from ..site_build.incremental import CacheError, build_cache, merge_search_index, remove_stale, remove_unmade
@@ -158,6 +158,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             backing = {"abs_src_path": str(source.path)} if source.path is not None else {"content": source.content}
             file = File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing)
             _same_rule(file, config.use_directory_urls)
+            if self.dirty and site.output_at(source.src_uri).dirty == "always":  # not left to its dates
+                file.is_modified = lambda: True
             files.append(file)
         if self.dirty and _read(_inputs_marker(config)) != self.inputs:
             # A new tool version, hook, config, docs/ or theme file (maybe older than the site):
@@ -387,8 +389,8 @@ def _fingerprint(config) -> str:
 def _inputs_marker(config) -> Path:
     """The fingerprint of the last complete dirty build into this site folder (one per folder:
     `serve` and `build` may use different ones)."""
-    site = hashlib.sha256(str(Path(config.site_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return build_cache(Path(config.config_file_path).parent) / f".site-inputs-{site}"
+    folder = hashlib.sha256(str(Path(config.site_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return build_cache(Path(config.config_file_path).parent) / f".site-inputs-{folder}"
 
 
 def _read(path: Path) -> str | None:
