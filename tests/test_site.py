@@ -50,3 +50,24 @@ def test_urls_and_files_are_those_of_mkdocs_own_file_objects(src, directory_urls
 
     file = File(src, src_dir=None, dest_dir="", use_directory_urls=directory_urls)
     assert (url_for(src, directory_urls), dest_path(src, directory_urls)) == (file.url, file.dest_uri)
+
+
+def test_the_site_links_a_bulletin_at_the_url_mkdocs_gives_its_page(site_project):
+    """A file name with Chinese and a space: every link and URL the package writes (the register,
+    directives.json, the feeds) is the one MkDocs puts in its own sitemap, percent-encoded."""
+    import json
+    import re
+
+    from helpers import MEETING_MD, build
+
+    project = site_project({"2021/2021-05-25-安全 会议.md": MEETING_MD})
+    site = build(project)
+    (page,) = re.findall(r"<loc>http://intranet\.test/safety/(bulletins/[^<]*)</loc>",
+                         (site / "sitemap.xml").read_text(encoding="utf-8"))
+    assert page == "bulletins/2021/2021-05-25-%E5%AE%89%E5%85%A8%20%E4%BC%9A%E8%AE%AE/"
+    register = (site / "directives/index.html").read_text(encoding="utf-8")
+    assert f'href="../{page}#CIG-2021-05-2"' in register and "安全 会议/" not in register
+    records = json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]
+    assert {r["url"].split("#")[0] for r in records} == {page}
+    assert f"http://intranet.test/safety/{page}" in (site / "feeds/all.xml").read_text(encoding="utf-8")
+    assert "%25" not in (site / "feeds/all.xml").read_text(encoding="utf-8")  # encoded once, not twice
