@@ -141,7 +141,8 @@ def _link(base: str, page: str, anchor: str) -> str:
     every mail reader makes it clickable; without an address, the readable path."""
     if not base:
         return f"{urllib.parse.unquote(page)}#{anchor}"
-    return base + page + "#" + urllib.parse.quote(anchor, safe="")  # the page's URL is MkDocs', encoded
+    # the page's URL is MkDocs' (paths.url_for), encoded already: `%` kept
+    return base + urllib.parse.quote(page, safe="/%") + "#" + urllib.parse.quote(anchor, safe="")
 
 
 def _base(site_url: str | None) -> str:
