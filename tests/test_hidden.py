@@ -301,8 +301,9 @@ def test_a_wrong_audience_setting_fails_the_build(tmp_path):
     project = hidden_project(tmp_path / "project", {}, audience="everyone")
     result = mkdocs(project, "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "mkdocs.yml: extra: bulletins: audience: Expected one of: ('public', 'internal', 'restricted') " \
-           "but received: 'everyone'" in result.stderr
+    line = (project / "mkdocs.yml").read_text().splitlines().index("    audience: everyone") + 1  # at its line
+    assert f"mkdocs.yml:{line}: error: extra: bulletins: audience: Expected one of: ('public', 'internal', " \
+           "'restricted') but received: 'everyone'\n    Write e.g. 'audience: internal'." in result.stderr
     assert not (project / "site").exists()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE, Problem
 from ..sources.project import DEFAULT_AUDIENCE
 from ..site_build.rendering import Judge, MarkdownConfig, cache_dir_for
 from ..site_build.settings import (SEARCH_ENGINES, SECTION, Settings, SettingsError,
-                                   file_including_extension_problem, site_name_problem, time_zone_problem)
+                                   _lines, file_including_extension_problem, site_name_problem,
+                                   time_zone_problem)
 
 class TimeZone(c.BaseConfigOption[str]):
     """An IANA time zone this machine knows (looked up in the list, never opened as a path)."""
@@ -50,26 +52,35 @@ class BulletinsConfig(base.Config):
     search = c.Choice(SEARCH_ENGINES, default="pagefind")
 
 
-def bulletin_settings(extra: object) -> Settings:
-    """The settings from the `extra` mapping of mkdocs.yml. A wrong value, or a name the
-    schema does not know (a misspelt `audience` would build for the default audience), is
-    an error: a build for the wrong audience publishes what it must not."""
-    where = f"mkdocs.yml: extra: {SECTION}:"
+def bulletin_settings(extra: object, config_file: Path | None = None) -> Settings:
+    """The settings from the `extra` mapping of mkdocs.yml, validated by BulletinsConfig. A wrong
+    value, or a name the schema does not know (a misspelt `audience` would build for the default
+    audience), is an error: a build for the wrong audience publishes what it must not. With
+    `config_file`, the error is at its line of that file."""
+
+    def refuse(key: str | None, message: str, hint: str) -> SettingsError:
+        if config_file is None:
+            return SettingsError(f"mkdocs.yml: extra: {SECTION}: {message}; {hint[0].lower()}{hint[1:-1]}")
+        line = _setting_line(config_file, key)
+        return SettingsError(str(Problem(config_file, line, f"extra: {SECTION}: {message}", hint)))
+
     section = extra.get(SECTION) if isinstance(extra, Mapping) else None  # MkDocs' extra is a UserDict
     if section is None:
         return Settings()
     if not isinstance(section, Mapping):
-        raise SettingsError(f"{where} must hold settings such as 'audience: internal', not {section!r}")
+        raise refuse(None, f"must hold settings such as 'audience: internal', not {section!r}",
+                     "Write one setting a line below it, e.g. 'audience: internal'.")
     config = BulletinsConfig()
     defaults = dict(config)  # the schema's names, with their defaults: what a wrong value's message shows
     config.load_dict(dict(section))
     failed, _ = config.validate()  # its warnings name unknown keys: refused below
     unknown = sorted(set(map(str, section)) - set(defaults))
     if unknown:
-        raise SettingsError(f"{where} unknown setting '{unknown[0]}'; the settings are: " + ", ".join(defaults))
+        raise refuse(unknown[0], f"unknown setting '{unknown[0]}'",
+                     "The settings are: " + ", ".join(defaults) + ".")
     if failed:
         name, error = failed[0]
-        raise SettingsError(f"{where} {name}: {error}; write e.g. '{name}: {defaults[name]}'")
+        raise refuse(name, f"{name}: {error}", f"Write e.g. '{name}: {defaults[name]}'.")
     return Settings(**{name: config[name] for name in defaults})  # each setting a field of the same name
 
 
@@ -114,6 +125,24 @@ def judge_for(project_dir: Path) -> Judge:
     return Judge(markdown_config(config_file), cache_dir_for(project_dir) if config_file.is_file() else None)
 
 
+def _setting_line(config_file: Path, key: str | None) -> int:
+    """The line of `extra: bulletins: <key>:` in mkdocs.yml (of `bulletins:` without a key, or
+    if not found; 1 if neither is)."""
+    lines = _lines(config_file)
+    start = next((n for n, text in enumerate(lines) if re.match(rf"\s+{SECTION}\s*:", text)), None)
+    if start is None:
+        return next((n for n, text in enumerate(lines, 1) if re.match(r"extra\s*:", text)), 1)
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    for n in range(start + 1, len(lines)):
+        text = lines[n]
+        if text.strip() and not text.lstrip().startswith("#"):
+            if len(text) - len(text.lstrip()) <= indent:
+                break
+            if key is not None and re.match(rf"\s+['\"]?{re.escape(key)}['\"]?\s*:", text):
+                return n + 1
+    return start + 1
+
+
 def read_settings(config_file: Path) -> Settings:
     """The settings of the project whose mkdocs.yml is `config_file` (defaults without one)."""
     if not config_file.is_file():
@@ -125,7 +154,7 @@ def read_settings(config_file: Path) -> Settings:
         raise SettingsError(f"{config_file}: cannot be read: {exc}") from None
     if not isinstance(config, dict):
         raise SettingsError(f"{config_file}: is not a mapping of settings")
-    settings = bulletin_settings(config.get("extra"))
+    settings = bulletin_settings(config.get("extra"), config_file)
     theme = config.get("theme")
     language = theme.get("language") if isinstance(theme, dict) else None
     site_name = config.get("site_name")

@@ -92,7 +92,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         logging.getLogger("jieba").setLevel(logging.WARNING)
         config_file = Path(config.config_file_path)
         try:
-            settings = bulletin_settings(config.extra)  # who the build is for: extra: bulletins: audience:
+            settings = bulletin_settings(config.extra, config_file)  # who the build is for: extra: bulletins: audience:
             if (problem := site_name_problem(config_file, config.site_name)) is not None:
                 raise SettingsError(str(problem))
             # before any page is rendered: what such an extension includes is past every check
