@@ -295,9 +295,10 @@ def _described(name: str, found_path: Path, expected_path: Path, difference: _Di
         return where + f"{longer} the end of what a build from the sources gives ({sizes[0]} bytes, not {sizes[1]})"
     if binary:
         return where + "differs from a build from the sources (a binary file)"
-    if name.endswith(".json") and (parts := _json_parts(found, expected)):
+    output = site.output_at(name)
+    if output is not None and output.parts == "records" and (parts := _json_parts(found, expected)):
         return where + parts
-    what = _parts(name, found_path, expected_path) or "differs from a build from the sources"
+    what = _parts(output, found_path, expected_path) or "differs from a build from the sources"
     if found.endswith(b"\r") and expected.endswith(b"\r"):  # CRLF line ends (CSV, calendars)
         found, expected = found[:-1], expected[:-1]
     return where + f"{what}: {_excerpt(found, difference.column)} where the sources give " \
@@ -336,10 +337,9 @@ def _json_parts(found: bytes, expected: bytes) -> str | None:
     return whose + "; ".join(differing) if differing else None  # the same data, written otherwise
 
 
-def _parts(name: str, found_path: Path, expected_path: Path) -> str | None:
+def _parts(output: site.Output | None, found_path: Path, expected_path: Path) -> str | None:
     """The rows of directives.csv, the events of a calendar or the entries of a feed that
     differ, are missing, repeated or extra (both files read whole: only up to PARTS_LIMIT)."""
-    output = site.output_at(name)
     kind = _PARTS.get(output.parts) if output is not None and output.parts else None
     if kind is None or max(os.path.getsize(found_path), os.path.getsize(expected_path)) > PARTS_LIMIT:
         return None

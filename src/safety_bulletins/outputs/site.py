@@ -35,7 +35,9 @@ class Output:
     by: str = "build"  # "build": a file of the MkDocs build; "pagefind": written after it; "search": Material's
     # "always": a dirty build remakes it every time; "changed": only when what it shows changed (stamps, dates)
     dirty: str = "always"
-    parts: str | None = None  # how `verify` names a difference inside it: rows, events or entries
+    # How `verify` names a difference inside it: rows (CSV), events (iCalendar), entries (Atom),
+    # records (JSON, an object a line: the fields that differ)
+    parts: str | None = None
     search: str | None = None  # made only when this engine answers the search box
 
     def matches(self, path: str) -> bool:
@@ -63,12 +65,13 @@ OUTPUTS = (
     Output("feeds/types/*.xml", "Atom feed per bulletin type", "feed_files", parts="entries"),
     *(Output(path, "an empty sitemap beside the feeds (Material asks for it)", "feed_sitemap_files")
       for path in FEED_SITEMAPS),
-    Output(EXPORT_JSON, "every directive as JSON, one a line", "export_files"),
+    Output(EXPORT_JSON, "every directive as JSON, one a line", "export_files", parts="records"),
     Output(EXPORT_CSV, "every directive for Excel", "export_files", parts="rows"),
     Output(CALENDAR_ALL, "iCalendar: every open directive and meeting", "export_files", parts="events"),
     Output("calendar/*.ics", "iCalendar per unit", "export_files", parts="events"),
     Output(FILTER_SCRIPT, "filters a listing's rows from the URL", "script_files"),
-    Output(BUILD_RECORD, "what the site was built for and with (`bulletins verify`)", "build_record_files"),
+    Output(BUILD_RECORD, "what the site was built for and with (`bulletins verify`)", "build_record_files",
+           parts="records"),
     Output(SEARCH_WORKER, "answers Material's search box from Pagefind", "script_files", search="pagefind"),
     Output(SEARCH_FILTERS_SCRIPT, "the filters beside the search box", "script_files", search="pagefind"),
     Output(SEARCH_FILTERS, "what the search filters offer", "search_filter_files", search="pagefind"),
