@@ -1,7 +1,7 @@
 """The package's one MkDocs adapter: the rest of the package imports no MkDocs, so that its logic
 outlives MkDocs 1.x. `config`: mkdocs.yml read as MkDocs reads it (the site's settings schema, its
 Markdown configuration), for the build and the commands; `plugin`: the build's events
-(hooks/bulletins.py hands them over); `urls`: MkDocs' rule for a source file's path and URL."""
+(hooks/bulletins.py hands them over), which also checks that every file's URL is MkDocs' own."""
 
 import os
 

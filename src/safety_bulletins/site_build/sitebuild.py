@@ -1,7 +1,7 @@
 """Everything one site build needs from the bulletins, independent of MkDocs.
 
-The MkDocs hooks ask this object which files to add, what each page's title and content
-are, and what to export; they hold nothing else.
+The MkDocs plugin (mkdocs_adapter/plugin.py) asks this object which files to add (the makers of
+the registry, outputs/site.py OUTPUTS), what each page's title and content are, and what to export.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class SiteBuild:
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
         self.previous_search_index: str | None = None  # a dirty build's starting point
-        self.files = None  # MkDocs' files, kept by the hooks for the end of the build
+        self.files = None  # MkDocs' files, kept by the plugin for the end of the build
         self.catalog = Catalog(project, as_of, audience)
         labels = for_language(language)
         self.calendars = Calendars(self.catalog, labels, directory_urls, site_url, time_zone)
@@ -139,7 +139,7 @@ class SiteBuild:
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
         self._feed_settings = (labels, site_name, site_url, directory_urls)
         self._written: dict[str, Path] | None = None  # the big outputs, once written (_output_files)
-        self.offline = False  # the copy for file:// (hooks/bulletins.py): no feeds in the head
+        self.offline = False  # the copy for file:// (mkdocs_adapter/plugin.py): no feeds in the head
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
 
     @classmethod
