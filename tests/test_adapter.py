@@ -60,3 +60,18 @@ def test_each_plugin_holds_its_own_state():
     first.on_startup(command="serve", dirty=True)
     assert (first.dirty, first.previewing) == (True, True)
     assert (second.dirty, second.previewing, second.build) == (False, False, None)
+
+
+def test_a_build_stops_if_mkdocs_gives_a_file_another_url_than_the_links_say(monkeypatch):
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import File
+
+    from safety_bulletins.mkdocs_adapter import plugin
+    from safety_bulletins.sources import paths
+
+    file = File("bulletins/2021/安全 会议.md", src_dir=None, dest_dir="", use_directory_urls=True)
+    plugin._same_rule(file, True)  # the same rule: nothing to say
+    monkeypatch.setattr(paths, "url_for", lambda src, directory_urls: "bulletins/2021/安全 会议/")  # the old copy
+    with pytest.raises(PluginError, match=r"at 'bulletins/2021/%E5%AE%89%E5%85%A8%20%E4%BC%9A%E8%AE%AE/', but the "
+                                          r"site's links say 'bulletins/2021/安全 会议/index.html' at 'bulletins/2021/安全 会议/'"):
+        plugin._same_rule(file, True)
