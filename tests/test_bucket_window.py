@@ -9,7 +9,8 @@ from helpers import SITE_YML
 
 from safety_bulletins.model import DueWindows
 from safety_bulletins.outputs import labels
-from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
+from safety_bulletins.mkdocs_adapter import bulletin_settings
+from safety_bulletins.site_build.settings import SettingsError
 from safety_bulletins.state import State
 
 AS_OF = dt.date(2026, 11, 20)

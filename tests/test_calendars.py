@@ -14,7 +14,8 @@ from icalendar import Calendar
 
 from helpers import AS_OF, UNITS_YML, build, mkdocs, write_tree
 from safety_bulletins.outputs.calendars import plain
-from safety_bulletins.site_build.settings import SettingsError, bulletin_settings, read_settings
+from safety_bulletins.mkdocs_adapter import bulletin_settings, read_settings
+from safety_bulletins.site_build.settings import SettingsError
 from safety_bulletins.site_build.sitebuild import SiteBuild
 
 HOSTILE = r"<script>alert(1)</script>, a; b \ C:\Nanjing\new 中文"
@@ -333,7 +334,8 @@ def test_a_wrong_time_zone_fails_the_build_naming_mkdocs_yml(tmp_path):
     config.write_text(config.read_text() + "extra:\n  bulletins:\n    time_zone: Asia/Shangai\n")
     result = mkdocs(folder, "build")
     assert result.returncode == 1
-    assert "mkdocs.yml: extra: bulletins: time_zone: 'Asia/Shangai' is not a time zone" in result.stderr
+    line = config.read_text().splitlines().index("    time_zone: Asia/Shangai") + 1  # at its line
+    assert f"mkdocs.yml:{line}: error: extra: bulletins: time_zone: 'Asia/Shangai' is not a time zone" in result.stderr
     assert "Traceback" not in result.stderr
 
 

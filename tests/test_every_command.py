@@ -20,7 +20,8 @@ from test_catalogue import CASES, make_project, read_case
 from test_follow_ups import ACCEPTANCE_MD, INSPECTION_MD
 
 from safety_bulletins.commands import cli
-from safety_bulletins.site_build.settings import SettingsError, read_settings
+from safety_bulletins.mkdocs_adapter import read_settings
+from safety_bulletins.site_build.settings import SettingsError
 from safety_bulletins.sources.project import load_project
 
 SITE_URL = "site_url: http://intranet.example/safety/\n"

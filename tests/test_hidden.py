@@ -20,7 +20,8 @@ from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, free_port, mk
 from safety_bulletins.model import Bulletin
 from safety_bulletins.site_build.rendering import Judge
 from safety_bulletins.sources.project import hidden_because, load_project
-from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
+from safety_bulletins.mkdocs_adapter import bulletin_settings
+from safety_bulletins.site_build.settings import SettingsError
 from safety_bulletins.commands.verify import verify_site
 
 AS_OF_DATE = dt.date.fromisoformat(AS_OF)
@@ -300,8 +301,9 @@ def test_a_wrong_audience_setting_fails_the_build(tmp_path):
     project = hidden_project(tmp_path / "project", {}, audience="everyone")
     result = mkdocs(project, "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "mkdocs.yml: extra: bulletins: audience: Expected one of: ('public', 'internal', 'restricted') " \
-           "but received: 'everyone'" in result.stderr
+    line = (project / "mkdocs.yml").read_text().splitlines().index("    audience: everyone") + 1  # at its line
+    assert f"mkdocs.yml:{line}: error: extra: bulletins: audience: Expected one of: ('public', 'internal', " \
+           "'restricted') but received: 'everyone'\n    Write e.g. 'audience: internal'." in result.stderr
     assert not (project / "site").exists()
 
 

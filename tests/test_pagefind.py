@@ -17,7 +17,8 @@ from helpers import (MATERIAL_SEARCH_YML, MEETING_MD, PAGEFIND_YML, SITE_YML, UN
                      never_exits, processes_with, site_files, small_disk, write_tree)
 
 from safety_bulletins.outputs import pagefind
-from safety_bulletins.site_build.settings import SettingsError, bulletin_settings
+from safety_bulletins.mkdocs_adapter import bulletin_settings
+from safety_bulletins.site_build.settings import SettingsError
 
 NOTICE_ZH = """\
 ---

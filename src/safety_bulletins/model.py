@@ -191,3 +191,13 @@ class Bulletin:
     @property
     def stem(self) -> str:
         return posixpath.splitext(posixpath.basename(self.rel_path))[0]
+
+
+@dataclass(frozen=True)
+class FileHistory:
+    """When a file last changed in git, and how often (site_build/history.py reads it)."""
+
+    last_changed: str  # ISO 8601 committer date of the newest commit touching the file, e.g. 2026-11-28T16:22:06+08:00
+    commits: int  # commits that touched the file (merges not counted), renames followed
+    complete: bool = True  # False in a shallow clone when the file's history reaches the cut: `commits` is then
+    #                        a lower bound, and if it is 1 the real last change may be older than `last_changed`

@@ -25,9 +25,9 @@ from ..outputs.labels import for_language
 from ..outputs.spreadsheet import csv_text
 from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, new_bulletin, review_section
-from ..site_build.settings import Settings, SettingsError, read_settings
+from ..site_build.settings import Settings, SettingsError
 from .verify import read_record, verify_site
-from ..mkdocs_adapter import ConfigError, judge_for
+from ..mkdocs_adapter import ConfigError, judge_for, read_settings
 from ..site_build.rendering import Judge
 
 EXIT_OK = 0

@@ -154,8 +154,9 @@ def _link(base: str, page: str, anchor: str) -> str:
     """A link under the site's address, percent-encoded (Chinese file names and ids) so that
     every mail reader makes it clickable; without an address, the readable path."""
     if not base:
-        return f"{page}#{anchor}"
-    return base + urllib.parse.quote(page) + "#" + urllib.parse.quote(anchor, safe="")
+        return f"{urllib.parse.unquote(page)}#{anchor}"
+    # the page's URL is MkDocs' (paths.url_for), encoded already: `%` kept
+    return base + urllib.parse.quote(page, safe="/%") + "#" + urllib.parse.quote(anchor, safe="")
 
 
 def _base(site_url: str | None) -> str:

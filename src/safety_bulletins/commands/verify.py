@@ -41,8 +41,7 @@ from ..outputs import pagefind, site
 from ..sources.dates import parse_date
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
-from ..mkdocs_adapter import ConfigError, judge_for
-from ..site_build.settings import read_settings
+from ..mkdocs_adapter import ConfigError, judge_for, read_settings
 
 # publish's mark in each release it makes, at the site's root (commands/publish.py MARKER): not
 # part of the site, which a rebuild would not have, and never served (the publishing guide's nginx)
@@ -296,9 +295,10 @@ def _described(name: str, found_path: Path, expected_path: Path, difference: _Di
         return where + f"{longer} the end of what a build from the sources gives ({sizes[0]} bytes, not {sizes[1]})"
     if binary:
         return where + "differs from a build from the sources (a binary file)"
-    if name.endswith(".json") and (parts := _json_parts(found, expected)):
+    output = site.output_at(name)
+    if output is not None and output.parts == "records" and (parts := _json_parts(found, expected)):
         return where + parts
-    what = _parts(name, found_path, expected_path) or "differs from a build from the sources"
+    what = _parts(output, found_path, expected_path) or "differs from a build from the sources"
     if found.endswith(b"\r") and expected.endswith(b"\r"):  # CRLF line ends (CSV, calendars)
         found, expected = found[:-1], expected[:-1]
     return where + f"{what}: {_excerpt(found, difference.column)} where the sources give " \
@@ -337,10 +337,10 @@ def _json_parts(found: bytes, expected: bytes) -> str | None:
     return whose + "; ".join(differing) if differing else None  # the same data, written otherwise
 
 
-def _parts(name: str, found_path: Path, expected_path: Path) -> str | None:
+def _parts(output: site.Output | None, found_path: Path, expected_path: Path) -> str | None:
     """The rows of directives.csv, the events of a calendar or the entries of a feed that
     differ, are missing, repeated or extra (both files read whole: only up to PARTS_LIMIT)."""
-    kind = next((kind for test, kind in _PARTS if test(name)), None)
+    kind = _PARTS.get(output.parts) if output is not None and output.parts else None
     if kind is None or max(os.path.getsize(found_path), os.path.getsize(expected_path)) > PARTS_LIMIT:
         return None
     (one, many), parts_of = kind
@@ -385,12 +385,12 @@ def _entries(text: str) -> dict[str, list]:
     return _keyed(_ENTRY.findall(text), lambda entry: unquote(html.unescape("".join(_LINK.findall(entry)[:1]))))
 
 
-_PARTS = [
-    (lambda name: name == site.EXPORT_CSV, (("row", "rows"), _csv_rows)),
-    (lambda name: name.startswith("calendar/") and name.endswith(".ics"), (("event", "events"), _events)),
-    (lambda name: name.startswith("feeds/") and name.endswith(".xml") and name not in site.FEED_SITEMAPS,
-     (("entry", "entries"), _entries)),
-]
+# How a difference inside an output is named, by its `parts` in the registry (site.OUTPUTS)
+_PARTS = {
+    "rows": (("row", "rows"), _csv_rows),
+    "events": (("event", "events"), _events),
+    "entries": (("entry", "entries"), _entries),
+}
 
 
 class _Urls(HTMLParser):
@@ -578,7 +578,7 @@ def _matches(blocks: Iterable[bytes], pattern: re.Pattern, overlap: int) -> set[
 def _page_files(bulletin: Bulletin) -> list[str]:
     """Where its page would be, with or without directory URLs."""
     src = site.bulletin_src(bulletin)
-    return [site.url_for(src, True) + "index.html", site.url_for(src, False)]
+    return [site.dest_path(src, True), site.dest_path(src, False)]
 
 
 def _needles(texts: dict[str, str]):

@@ -98,7 +98,8 @@ class Calendars:
         return "webcal://" + self._absolute(src_uri).split("://", 1)[1]
 
     def _absolute(self, path: str) -> str:
-        return _CONTROL.sub("", self.site_url) + quote(path, safe="/#")
+        # a page's URL is percent-encoded already (paths.url_for, MkDocs' rule): its anchor is not
+        return _CONTROL.sub("", self.site_url) + quote(path, safe="/#%")
 
     @cached_property
     def _meetings(self) -> list[Bulletin]:

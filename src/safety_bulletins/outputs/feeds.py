@@ -142,7 +142,7 @@ class _FeedMaker:
         """A link as a URI: its path percent-encoded after site_url (a file name with spaces or
         Chinese), so that a reader or an HTTP client that takes no IRI fetches it as it is."""
         base = self.site_url if self.site_url and link.startswith(self.site_url) else ""
-        return base + quote(link[len(base):], safe="/")
+        return base + quote(link[len(base):], safe="/%")  # a page's URL is MkDocs', percent-encoded
 
     @cached_property
     def _newest_first(self) -> list[Bulletin]:

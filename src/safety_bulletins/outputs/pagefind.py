@@ -40,9 +40,9 @@ from ..catalog import Catalog
 from ..model import BULLETIN_TYPES, Bulletin
 from .filters import filter_options
 from .labels import Labels
-from .site import web_json
+from .site import PAGEFIND_FOLDER, web_json
 
-FOLDER = "pagefind"  # in the site folder, beside the pages
+FOLDER = PAGEFIND_FOLDER  # in the site folder, beside the pages
 # One index for English and Chinese, whatever the UI language: Pagefind's extended build
 # segments Chinese only in a zh index, and splits English words on spaces in it too.
 LANGUAGE = "zh"

@@ -15,9 +15,8 @@ from . import cells, filters, site
 from .. import fields
 from .calendars import Calendars
 from ..catalog import Catalog, UnitEntry
-from ..site_build.history import FileHistory
 from .labels import ENGLISH, Labels, for_language
-from ..model import BUCKETS, DATED_BUCKETS, Bulletin, Directive, FollowUp
+from ..model import BUCKETS, DATED_BUCKETS, Bulletin, Directive, FileHistory, FollowUp
 from .pages import GeneratedPage
 from .site import Links, root_of, url_for
 

@@ -16,19 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import processes
+from ..model import FileHistory
 
 # git's time limit, per run: a full log of years of bulletins takes well under a second; the limit
 # grows with the files asked about, and git is stopped (with anything it started) when it is reached
 GIT_TIMEOUT = 60  # seconds
 GIT_TIMEOUT_PER_FILE = 0.01  # seconds
-
-
-@dataclass(frozen=True)
-class FileHistory:
-    last_changed: str  # ISO 8601 committer date of the newest commit touching the file, e.g. 2026-11-28T16:22:06+08:00
-    commits: int  # commits that touched the file (merges not counted), renames followed
-    complete: bool = True  # False in a shallow clone when the file's history reaches the cut: `commits` is then
-    #                        a lower bound, and if it is 1 the real last change may be older than `last_changed`
 
 
 @dataclass

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..outputs.site import GENERATED_FOLDERS
+from ..outputs.site import GENERATED_FOLDERS, unmade
 
 
 BUILD_CACHE = (".cache", "safety-bulletins")  # below the project's folder
@@ -79,3 +80,19 @@ def remove_stale(site_dir: Path, expected: set[Path]) -> list[Path]:
             if not os.listdir(root):
                 os.rmdir(root)
     return sorted(removed)
+
+
+def remove_unmade(site_dir: Path, search: str) -> list[Path]:
+    """Delete the outputs another tool wrote beside an earlier build's files (Pagefind's index)
+    that this build does not make (site.unmade)."""
+    removed = []
+    for name in unmade(search):
+        path = site_dir / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        else:
+            continue
+        removed.append(path)
+    return removed

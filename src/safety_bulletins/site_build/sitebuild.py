@@ -1,7 +1,7 @@
 """Everything one site build needs from the bulletins, independent of MkDocs.
 
-The MkDocs hooks ask this object which files to add, what each page's title and content
-are, and what to export; they hold nothing else.
+The MkDocs plugin (mkdocs_adapter/plugin.py) asks this object which files to add (the makers of
+the registry, outputs/site.py OUTPUTS), what each page's title and content are, and what to export.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import html
 import importlib.metadata
 import json
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Iterator
@@ -49,9 +50,9 @@ PACKAGE_VERSION = hashlib.sha256(b"".join(
 SITE_TOOLS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown")
 # The script that recounts deadlines on the reader's date: a file of the build, like the pages
 LIVE_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "live.js"
-FILTER_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "filter.js"
-SEARCH_WORKER_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "search.js"  # search: pagefind
-SEARCH_FILTERS_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "search-filters.js"  # search: pagefind
+# The scripts of the site, copied as they are (their entries in site.OUTPUTS say when)
+SCRIPTS = {src: LIVE_SCRIPT_SOURCE.parent / posixpath.basename(src)
+           for src in (site.LIVE_SCRIPT, site.FILTER_SCRIPT, site.SEARCH_WORKER, site.SEARCH_FILTERS_SCRIPT)}
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 _ID = re.compile(r'<[a-zA-Z][^<>]*? id="([^"]*)"')  # in a tag: text may hold ' id="x"' (Markdown leaves quotes)
@@ -69,6 +70,15 @@ _HOW_TO_KEEP = (
 
 class LostPlaceholder(ValueError):
     """A page reached the writing step without the placeholder its listing or a card's facts go in."""
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What the makers of a build's files are given (SiteBuild.source_files)."""
+
+    page_stamps: Path | None
+    site_inputs: str
+    outputs: Path | None
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,7 @@ class SiteBuild:
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
         self.previous_search_index: str | None = None  # a dirty build's starting point
-        self.files = None  # MkDocs' files, kept by the hooks for the end of the build
+        self.files = None  # MkDocs' files, kept by the plugin for the end of the build
         self.catalog = Catalog(project, as_of, audience, windows)
         labels = for_language(language, windows)
         self.calendars = Calendars(self.catalog, labels, directory_urls, site_url, time_zone)
@@ -129,7 +139,7 @@ class SiteBuild:
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
         self._feed_settings = (labels, site_name, site_url, directory_urls)
         self._written: dict[str, Path] | None = None  # the big outputs, once written (_output_files)
-        self.offline = False  # the copy for file:// (hooks/bulletins.py): no feeds in the head
+        self.offline = False  # the copy for file:// (mkdocs_adapter/plugin.py): no feeds in the head
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
 
     @classmethod
@@ -163,28 +173,45 @@ class SiteBuild:
         the pages whose output is newer. The big outputs (exports, calendars) are written
         into `outputs` and copied from there, so the build does not hold their text; without
         it (tests), they are given as content."""
-        if page_stamps is None:
-            files = [SourceFile(src, content="") for src in self.bulletins]
-        else:
-            files = [SourceFile(src, path=self._stamp(page_stamps, src, b, site_inputs)) for src, b in self.bulletins.items()]
+        request = _Request(page_stamps, site_inputs, outputs)
+        return [file for maker in site.makers(self.search) for file in getattr(self, maker)(request)]
+
+    # The makers of site.OUTPUTS: each gives the files of its outputs
+
+    def bulletin_files(self, request: _Request) -> list[SourceFile]:
+        if request.page_stamps is None:
+            return [SourceFile(src, content="") for src in self.bulletins]
+        return [SourceFile(src, path=self._stamp(request.page_stamps, src, b, request.site_inputs))
+                for src, b in self.bulletins.items()]
+
+    def attachment_files(self, request: _Request) -> list[SourceFile]:
         # A hidden bulletin's files stay hidden, whoever else attaches them (the checks refuse that
         # too: attachments_of_drafts, attachments_of_hidden); compared as the files they really are.
         hidden = {os.path.realpath(a.source) for b in self.catalog.hidden for a in b.attachments}
         attachments = {site.attachment_src(b, a): a.source for b in self.bulletins.values() for a in b.attachments
                        if os.path.realpath(a.source) not in hidden}
-        files += [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
-        files += [SourceFile(src, content="") for src in self.pages]
-        files.append(SourceFile(site.LIVE_SCRIPT, path=LIVE_SCRIPT_SOURCE))
-        files += [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
-        files += [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
-        files += self._output_files(outputs)
-        files.append(SourceFile(site.FILTER_SCRIPT, path=FILTER_SCRIPT_SOURCE))
-        files.append(SourceFile(site.BUILD_RECORD, content=self.build_record()))
-        if self.search == "pagefind":
-            files.append(SourceFile(site.SEARCH_WORKER, path=SEARCH_WORKER_SOURCE))
-            files.append(SourceFile(site.SEARCH_FILTERS_SCRIPT, path=SEARCH_FILTERS_SOURCE))
-            files.append(SourceFile(site.SEARCH_FILTERS, content=self.search_filters()))
-        return files
+        return [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
+
+    def listing_files(self, request: _Request) -> list[SourceFile]:
+        return [SourceFile(src, content="") for src in self.pages]
+
+    def script_files(self, request: _Request) -> list[SourceFile]:
+        return [SourceFile(src, path=path) for src, path in SCRIPTS.items() if site.output_at(src).search in (None, self.search)]
+
+    def feed_files(self, request: _Request) -> list[SourceFile]:
+        return [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
+
+    def feed_sitemap_files(self, request: _Request) -> list[SourceFile]:
+        return [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
+
+    def export_files(self, request: _Request) -> list[SourceFile]:
+        return self._output_files(request.outputs)
+
+    def build_record_files(self, request: _Request) -> list[SourceFile]:
+        return [SourceFile(site.BUILD_RECORD, content=self.build_record())]
+
+    def search_filter_files(self, request: _Request) -> list[SourceFile]:
+        return [SourceFile(site.SEARCH_FILTERS, content=self.search_filters())]
 
     def build_record(self) -> str:
         """What this build was for and made with, so that `bulletins verify` can make the same

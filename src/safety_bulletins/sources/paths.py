@@ -7,10 +7,15 @@ standard says a browser reads them, then only allowed schemes pass.
 
 from __future__ import annotations
 
+import functools
 import os
+import posixpath
 import re
 import stat
 from pathlib import Path
+from urllib.parse import quote
+
+from ..model import Attachment, Bulletin
 
 UNITS_FILE = "units.yml"  # at the top of the bulletins folder
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
@@ -126,3 +131,113 @@ def not_utf8_name(path: Path) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+# Where each file of the site goes: the source path MkDocs is given (pages end in .md), the file it
+# writes and the URL it links (MkDocs' rule). Used by the checks (two sources written to one path,
+# a unit id that would take a generated page's place) and by the outputs.
+
+UNITS_INDEX = "units/index.md"
+REGISTER = "directives/index.md"
+ARCHIVE_INDEX = "archive/index.md"
+HOME = "index.md"
+DASHBOARD = "dashboard/index.md"
+EXPORT_JSON = "directives.json"
+EXPORT_CSV = "directives.csv"  # the same, for Excel (outputs/spreadsheet.py)
+LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
+SITE_FEED = "feeds/all.xml"  # Atom: every bulletin (outputs/feeds.py)
+# Material's script fetches `sitemap.xml` next to every <link rel="alternate"> of a page (it
+# takes them for other-language versions of the site): an empty one beside the feeds answers
+# it, instead of a 404 on every page view.
+FEED_SITEMAPS = ("feeds/sitemap.xml", "feeds/units/sitemap.xml", "feeds/types/sitemap.xml")
+EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
+
+CALENDAR_ALL = "calendar/all.ics"  # every open directive and meeting (outputs/calendars.py)
+FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a listing, from the URL
+SEARCH_WORKER = "assets/safety-bulletins/search.js"  # answers Material's search box from Pagefind (outputs/pagefind.py)
+SEARCH_FILTERS_SCRIPT = "assets/safety-bulletins/search-filters.js"  # the filters beside the box, with Pagefind
+SEARCH_FILTERS = "assets/safety-bulletins/search-filters.json"  # what they offer (pagefind.filter_choices)
+# What the site was built for (as-of date, audience, offline copy) and with: `bulletins verify` rebuilds from it
+BUILD_RECORD = "assets/safety-bulletins/build.json"
+SEARCH_INDEX = "search/search_index.json"  # Material's search plugin's (lunr), rewritten as UTF-8 (search_index.py)
+PAGEFIND_FOLDER = "pagefind"  # Pagefind's index, written after the pages (outputs/pagefind.py)
+
+
+def bulletin_src(bulletin: Bulletin) -> str:
+    return f"bulletins/{bulletin.rel_path}"
+
+
+def attachment_src(bulletin: Bulletin, attachment: Attachment) -> str:
+    folder = posixpath.dirname(bulletin_src(bulletin))
+    return posixpath.normpath(posixpath.join(folder, attachment.path))
+
+
+def unit_src(unit_id: str) -> str:
+    return f"units/{unit_id}.md"
+
+
+def calendar_src(unit_id: str) -> str:
+    return f"calendar/{unit_id}.ics"  # `all` is no unit's id: it cannot take CALENDAR_ALL's place
+
+
+def year_src(year: int) -> str:
+    return f"archive/{year}.md"
+
+
+def type_src(bulletin_type: str) -> str:
+    return f"archive/{bulletin_type}.md"
+
+
+def unit_feed_src(unit_id: str) -> str:
+    return f"feeds/units/{unit_id}.xml"
+
+
+def type_feed_src(bulletin_type: str) -> str:
+    return f"feeds/types/{bulletin_type}.xml"
+
+
+# What MkDocs renders as a page (mkdocs.utils.markdown_extensions; the name's end, case and all)
+PAGE_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".md")
+
+
+def dest_path(src_uri: str, directory_urls: bool) -> str:
+    """The file MkDocs writes for a source file (mkdocs.structure.files.File.dest_uri)."""
+    if not src_uri.endswith(PAGE_SUFFIXES):
+        return src_uri
+    folder, filename = posixpath.split(src_uri)
+    name = posixpath.splitext(filename)[0]
+    name = "index" if name == "README" else name
+    if not directory_urls or name == "index":
+        return posixpath.join(folder, name + ".html")
+    return posixpath.join(folder, name, "index.html")
+
+
+@functools.lru_cache(maxsize=None)  # pure, and asked for every link of every listing
+def url_for(src_uri: str, directory_urls: bool) -> str:
+    """The site-relative URL MkDocs gives a source file (File.url): its file's path, a folder's
+    `index.html` as the folder with directory URLs, percent-encoded by MkDocs' own function
+    (urllib's quote: `a b.md` is `a%20b/`, 安全.md `%E5%AE%89%E5%85%A8/`). The build compares
+    every URL of its files with MkDocs' File objects (mkdocs_adapter/plugin.py: on_files)."""
+    url = dest_path(src_uri, directory_urls)
+    folder, name = posixpath.split(url)
+    if directory_urls and name == "index.html":
+        url = (folder or ".") + "/"
+    return quote(url)
+
+
+def same_output(sources: list[str], directory_urls: bool) -> list[tuple[str, str, str]]:
+    """(output, first source, second source) for each output path two sources would both write:
+    as the same file, or as a file and a folder (a file `x` beside the page `x/index.html`)."""
+    first: dict[str, str] = {}
+    clashes = []
+    for src_uri in sources:
+        dest = dest_path(src_uri, directory_urls)
+        if first.setdefault(dest, src_uri) != src_uri:
+            clashes.append((dest, first[dest], src_uri))
+    folders: dict[str, str] = {}  # each folder an output is written in, and the first source that needs it
+    for dest, src_uri in first.items():
+        parts = dest.split("/")
+        for n in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:n]), src_uri)
+    clashes += [(dest, folders[dest], src_uri) for dest, src_uri in first.items() if dest in folders]
+    return clashes

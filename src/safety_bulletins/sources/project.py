@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..outputs import site
+from . import paths
 from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, not_utf8_name, unsafe_file, url_breaking_character
 from ..model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, FollowUp, Problem, errors_in
 from ..state import Issued, follow_up_problems
@@ -90,9 +90,9 @@ class Outline:
 
     @classmethod
     def of(cls, bulletin: Bulletin) -> Outline:
-        attached = tuple((site.attachment_src(bulletin, a), os.path.realpath(a.source), a.line)
+        attached = tuple((paths.attachment_src(bulletin, a), os.path.realpath(a.source), a.line)
                          for a in bulletin.attachments)
-        outputs = (site.bulletin_src(bulletin), *(src for src, _, _ in attached))
+        outputs = (paths.bulletin_src(bulletin), *(src for src, _, _ in attached))
         return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
                    tuple(Issued.of(d) for d in bulletin.directives), bulletin.publish, bulletin.classification,
                    outputs, tuple(bulletin.follow_ups), attached)
@@ -312,7 +312,7 @@ def same_address(outlines: list[Outline]) -> list[Problem]:
                 bringer.setdefault(src, outline.source)
     reported, problems = set(), []
     for directory_urls in (True, False):
-        for dest, first, second in site.same_output(list(bringer), directory_urls):
+        for dest, first, second in paths.same_output(list(bringer), directory_urls):
             if (first, second) not in reported:
                 reported.add((first, second))
                 problems.append(Problem(

@@ -9,16 +9,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..outputs import site
+from . import paths
 from . import yamlload
 from .paths import unsafe_file
 from ..model import ALL_UNITS, Problem, Unit
 from .parse import read_text
 
-# Files the site generates where a unit's page (site.unit_src) or feed (site.unit_feed_src) could land.
-_GENERATED = {site.UNITS_INDEX: f"the overview of units ({site.UNITS_INDEX})",
+# Files the site generates where a unit's page (paths.unit_src) or feed (paths.unit_feed_src) could land.
+_GENERATED = {paths.UNITS_INDEX: f"the overview of units ({paths.UNITS_INDEX})",
               **{src: f"the empty sitemap Material's script asks for beside the feeds ({src})"
-                 for src in site.FEED_SITEMAPS}}
+                 for src in paths.FEED_SITEMAPS}}
 _UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # fullmatch: `$` would let a trailing line break through
 _UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent")
 
@@ -244,7 +244,7 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
         return None, problems
     if unit_id == ALL_UNITS:
         return None, [Problem(path, entry.line_of("id"), "'all' is reserved: it addresses every unit", "Choose another id.")]
-    for what, src in (("page", site.unit_src(unit_id)), ("feed", site.unit_feed_src(unit_id))):
+    for what, src in (("page", paths.unit_src(unit_id)), ("feed", paths.unit_feed_src(unit_id))):
         if src in _GENERATED:
             return None, [Problem(path, entry.line_of("id"),
                                   f"unit id '{unit_id}' is taken: its {what} would replace {_GENERATED[src]}",

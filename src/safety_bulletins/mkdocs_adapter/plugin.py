@@ -1,0 +1,397 @@
+"""The build's MkDocs events: BulletinsPlugin holds a build's state; hooks/bulletins.py, the entry
+mkdocs.yml names, hands MkDocs' events to one instance of it.
+
+MkDocs does not reload hook modules between `mkdocs serve` rebuilds, so the plugin lives for the
+whole process: the state of one build, `build`, is replaced at the start of every build
+(on_config); `dirty` is the process's command-line flag, set once at startup.
+
+Other plugins run beside this hook (minifiers, feed and git-date plugins). At equal priority
+a hook runs after every plugin, so the page events that make a page say when they run:
+bulletins' files, Markdown and content first (100), so that other plugins see the pages as
+the site shows them; placeholders filled first when a page is written (100), before any
+plugin rewrites the HTML; memory released last (-100), once every plugin has seen the page.
+"""
+
+from __future__ import annotations
+
+import calendar
+import errno
+import hashlib
+import logging
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, InclusionLevel
+
+from ..outputs import csp, pagefind, site
+from ..outputs.search_index import rewrite_as_utf8
+from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX, SEARCH_WORKER
+from ..site_build.incremental import CacheError, build_cache, merge_search_index, remove_stale, remove_unmade
+from ..site_build.rendering import MarkdownConfig, cache_dir_for
+from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
+from ..site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
+from ..sources import paths
+from ..sources.dates import DateError, as_of_date
+from .config import BulletinsConfig, bulletin_settings
+
+log = logging.getLogger("mkdocs.hooks.bulletins")
+PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
+OFFLINE_WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"  # in docs/
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+class _NotForThisSite(logging.Filter):
+    """MkDocs warns on every dirty build that navigation may go stale, and says the site
+    folder "contains stale files" whenever it is not empty. Neither holds here: any change to
+    mkdocs.yml, docs/ or the theme redoes every page (see _fingerprint), bulletins are never
+    in the navigation, and on_post_build removes what the build no longer has. Messages that
+    never apply teach editors to ignore messages."""
+
+    NOT_HERE = ("A 'dirty' build is being performed", "The directory contains stale files")
+
+    def filter(self, record):
+        return not record.getMessage().startswith(self.NOT_HERE)
+
+
+class BulletinsPlugin(BasePlugin[BulletinsConfig]):
+    """Safety Bulletins as MkDocs events. Its settings stay where editors write them, under
+    `extra: bulletins:` (bulletin_settings validates them with BulletinsConfig)."""
+
+    def __init__(self):
+        self.build: SiteBuild | None = None
+        self.dirty = False  # `mkdocs serve --dirty` / `build --dirty`: set once per process, at startup
+        self.started = 0.0
+        self.inputs = ""  # this dirty build's site_fingerprint
+        self.serving = False  # `mkdocs serve` until its address is checked, before the first build
+        self.previewing = False  # `mkdocs serve`, for the whole process
+        self.indexing: tuple[pagefind.Run, threading.Thread] | None = None  # the preview's last Pagefind run
+        self.theme_scripts: dict[str, csp.ThemeScripts] = {}  # a page's own inline scripts, written to policy
+        self.written: dict[str, str] = {}  # a page as this plugin left it, to its policy
+
+    def on_startup(self, *, command, dirty):
+        self.dirty = dirty
+        self.serving = self.previewing = command == "serve"
+        build_log = logging.getLogger("mkdocs.commands.build")
+        if not any(isinstance(f, _NotForThisSite) for f in build_log.filters):
+            build_log.addFilter(_NotForThisSite())
+
+    def on_config(self, config):
+        self.started = time.monotonic()
+        self._stop_indexing()  # a rebuild of the preview: the last one's index would be out of date, and takes the CPU
+        if self.serving:  # once: each rebuild runs on_config again, while the server holds the port
+            self.serving = False
+            _check_address(config.dev_addr)
+        # Material's search segments Chinese with jieba, which prints four lines of its
+        # dictionary's loading to stderr at DEBUG level on every build: keep its warnings only.
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        config_file = Path(config.config_file_path)
+        try:
+            settings = bulletin_settings(config.extra, config_file)  # who the build is for: extra: bulletins: audience:
+            if (problem := site_name_problem(config_file, config.site_name)) is not None:
+                raise SettingsError(str(problem))
+            # before any page is rendered: what such an extension includes is past every check
+            if (problem := file_including_extension_problem(config_file, config.markdown_extensions)):
+                raise SettingsError(str(problem))
+            as_of = as_of_date(time_zone=settings.time_zone)  # today where the site is, not where the build runs
+        except (DateError, SettingsError) as exc:
+            raise PluginError(str(exc)) from None
+        # Same sources and as-of date, same bytes: MkDocs dates the sitemap by SOURCE_DATE_EPOCH.
+        os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(as_of.timetuple()))
+        build = self.build = SiteBuild.load(
+            config_file.parent / "bulletins", as_of, config.use_directory_urls, config.theme["language"],
+            settings.audience, site_name=config.site_name, site_url=config.site_url, time_zone=settings.time_zone,
+            search=_search_engine(config, settings.search), windows=settings.windows,
+            markdown=MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)),
+            cache_dir=cache_dir_for(config_file.parent))
+        # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
+        # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
+        build.offline = _offline(config)
+        for problem in build.project.problems:
+            if problem.severity != "error":
+                log.warning(str(problem))
+        for message in build.history.warnings:  # a shallow CI clone: say so, but build
+            (log.warning if build.history.shallow else log.info)(message)
+        errors = build.project.errors
+        if errors:
+            report = "\n".join(str(p) for p in errors)
+            raise PluginError(f"{len(errors)} problem(s) in the bulletins; nothing was built:\n{report}")
+        config.markdown_extensions.extend(build.markdown_extensions())
+        for script in (LIVE_SCRIPT, FILTER_SCRIPT):  # live.js first: the filter reads the buckets it sets
+            if script not in [str(known) for known in config.extra_javascript]:  # serve rebuilds reuse the config
+                config.extra_javascript.append(script)
+        # The offline plugin adds a Web Worker shim from a CDN; the intranet has no internet.
+        config.extra["polyfills"] = [
+            OFFLINE_WORKER_SHIM if "iframe-worker" in script else script for script in config.extra.get("polyfills", [])
+        ]
+        return config
+
+    @event_priority(100)  # plugins that list or filter pages (feeds, tags...) see the bulletins too
+    def on_files(self, files, *, config):
+        # Dirty builds skip pages whose output is newer than their source: give them sources
+        # that change only when the page would (see SiteBuild.source_files).
+        try:
+            stamps = build_cache(Path(config.config_file_path).parent)
+        except CacheError as exc:
+            raise PluginError(str(exc)) from None
+        if not self.dirty:  # a full build may leave pages newer than their stamps: start again next time
+            shutil.rmtree(stamps, ignore_errors=True)
+        self.inputs = _fingerprint(config) if self.dirty else ""
+        sources = self.build.source_files(stamps if self.dirty else None, self.inputs, outputs=stamps / "outputs")
+        existing = [(f.src_uri, f.abs_src_path) for f in files]
+        problems = self.build.output_problems(existing, [s.src_uri for s in sources], Path(config.docs_dir),
+                                              config.use_directory_urls)
+        if problems:
+            raise PluginError(f"{len(problems)} problem(s) with the site's files; nothing was built:\n"
+                              + "\n".join(problems))
+        home = files.get_file_from_path(HOME)
+        if self.dirty and home is not None:  # its live figures change with any bulletin: never skip it
+            home.is_modified = lambda: True
+        # Every output of the registry (outputs/site.py OUTPUTS) is a file of the build, as pages
+        # are: dirty builds, `mkdocs serve` and other plugins see them as MkDocs' own
+        for source in sources:
+            backing = {"abs_src_path": str(source.path)} if source.path is not None else {"content": source.content}
+            file = File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing)
+            _same_rule(file, config.use_directory_urls)
+            if self.dirty and site.output_at(source.src_uri).dirty == "always":  # not left to its dates
+                file.is_modified = lambda: True
+            files.append(file)
+        if self.dirty and _read(_inputs_marker(config)) != self.inputs:
+            # A new tool version, hook, config, docs/ or theme file (maybe older than the site):
+            # MkDocs' dates cannot tell, so every page and file is redone.
+            for file in files:
+                file.is_modified = lambda: True
+        return files
+
+    def on_pre_build(self, *, config):
+        if self.dirty and self.build.search == "material":  # the search plugin overwrites it with the pages it renders
+            self.build.previous_search_index = _read(Path(config.site_dir, SEARCH_INDEX))
+
+    @event_priority(100)  # a bulletin's file is empty: its Markdown must be there before plugins read it
+    def on_page_markdown(self, markdown, *, page, config, files):
+        page.meta = self.build.page_meta(page.file.src_uri, page.meta)
+        # Plugins read the argument or page.markdown (MkDocs sets it only after every plugin ran)
+        page.markdown = self.build.page_source(page.file.src_uri, markdown)
+        return page.markdown
+
+    @event_priority(100)  # checks pymdown's cards before anyone else changes the HTML
+    def on_page_content(self, html, *, page, config, files):
+        problems = self.build.render_problems(page.file.src_uri, html)
+        if problems:
+            raise PluginError("\n".join(map(str, problems)))
+        self.build.rendered.add(page.url)
+        if len(self.build.rendered) % PROGRESS_EVERY == 0:
+            log.info(f"Bulletins: {len(self.build.rendered)} of {len(files.documentation_pages())} pages rendered")
+        return self.build.page_content(page.file.src_uri, html)
+
+    @event_priority(100)  # before any plugin rewrites the HTML: a minifier drops the comments we fill
+    def _fill_placeholders(self, output, *, page, config):
+        try:
+            return self.build.page_output(page.file.src_uri, output)
+        except LostPlaceholder as exc:  # never write a card without its facts, or a listing without rows
+            raise PluginError(str(exc)) from None
+
+    @event_priority(-100)  # after every plugin's on_post_page, which may still read them
+    def _forget_bulletin(self, output, *, page, config):
+        if page.file.src_uri in self.build.bulletins:
+            # MkDocs holds every page's Markdown and HTML to the end of the build, though nothing
+            # in this site reads a bulletin's once it is written: at 10,000 bulletins, a third of
+            # the memory. (Markdown "", not None: MkDocs' Page.title is None without Markdown.)
+            page.markdown, page.content = "", None
+        return output
+
+    @event_priority(100)
+    def _name_the_search_dialog(self, output, *, page, config):
+        """Material's search is a dialog without a name, which screen readers announce as just
+        'dialog' (axe: aria-dialog-name)."""
+        label = self.build.renderer.labels("Search")
+        return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{label}">', 1)
+
+    @event_priority(100)
+    def _search_with_pagefind(self, output, *, page, config):
+        if self.build.search != "pagefind":
+            return output
+        try:
+            return pagefind.use_worker(output, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT)
+        except pagefind.PagefindError as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc}") from None
+
+    @event_priority(100)  # the page as the template made it: what is not its content is the theme's
+    def _note_theme_scripts(self, output, *, page, config):
+        try:
+            self.theme_scripts[page.file.src_uri] = csp.theme_scripts(output, page.content or "")
+        except csp.CspError as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc}") from None
+        return output
+
+    @event_priority(100)  # after this plugin's own changes, before any other plugin's
+    def _note_written(self, output, *, page, config):
+        self.written[page.file.src_uri] = output
+        return output
+
+    @event_priority(-100)  # last: the hashes are of the final bytes, after any plugin (a minifier) rewrote the scripts
+    def _add_policy(self, output, *, page, config):
+        as_written = self.written.pop(page.file.src_uri, None) is output  # no plugin changed the page's scripts
+        try:
+            return csp.with_policy(output, self.theme_scripts.pop(page.file.src_uri), preview=self.previewing,
+                                   scripts_as_read=as_written)
+        except csp.CspError as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc}") from None
+
+    on_post_page = CombinedEvent(_note_theme_scripts, _fill_placeholders, _name_the_search_dialog,
+                                 _search_with_pagefind, _note_written, _add_policy, _forget_bulletin)
+
+    @event_priority(-100)  # 404.html: after any plugin (a minifier) rewrote it
+    def on_post_template(self, output_content, *, template_name, config):
+        if not template_name.endswith(".html"):
+            return output_content
+        try:  # a theme template: its scripts are the theme's
+            return csp.with_policy(output_content, preview=self.previewing)
+        except csp.CspError as exc:
+            raise PluginError(f"{template_name}: {exc}") from None
+
+    def on_env(self, env, *, config, files):
+        self.build.files = files  # for on_post_build, which is not given them
+        return env
+
+    def on_post_build(self, *, config):  # default priority: after the search plugin (a plugin) wrote its index
+        build, site_dir = self.build, Path(config.site_dir)
+        docs = Path(config.docs_dir)
+        # HTML files of docs/, copied as written (attachments are downloads). MkDocs counts .xml and
+        # .json files as static pages too: a feed or data an editor wrote is not a page to give a policy.
+        for file in build.files.static_pages():
+            if (file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs)
+                    and file.src_uri.lower().endswith((".html", ".htm"))):
+                self._add_policy_to_file(Path(file.abs_dest_path), file.src_uri)
+        index = site_dir / SEARCH_INDEX  # written by the search plugin, before us
+        if index.is_file() and self.dirty and build.search == "material":
+            pages = [f.url for f in build.files.documentation_pages()]
+            text = index.read_text(encoding="utf-8")
+            index.write_text(merge_search_index(build.previous_search_index, text, pages, build.rendered),
+                             encoding="utf-8")
+        elif index.is_file():
+            rewrite_as_utf8(index)
+        if self.dirty:
+            expected = {Path(f.abs_dest_path) for f in build.files}
+            removed = remove_stale(site_dir, expected) + remove_unmade(site_dir, build.search)
+            for path in removed:
+                log.info(f"Bulletins: removed {path}, which this build no longer has")
+            marker = _inputs_marker(config)  # only now: a build stopped half-way must redo everything next time
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(self.inputs, encoding="utf-8")
+        if build.search == "pagefind" and self.previewing:
+            self._index_in_background(site_dir)
+        elif build.search == "pagefind":  # last: it reads every page as written
+            started = time.monotonic()
+            try:
+                indexed = pagefind.index_site(site_dir)
+            except pagefind.PagefindError as exc:
+                raise PluginError(str(exc)) from None
+            log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
+        log.info(f"Bulletins: {build.summary()}, built in {time.monotonic() - self.started:.1f} s")
+
+    def _add_policy_to_file(self, path: Path, name: str) -> None:
+        text = path.read_bytes().decode("utf-8", "surrogateescape")  # its bytes kept, whatever its encoding
+        if csp.has_policy(text):
+            return
+        try:
+            path.write_bytes(csp.with_policy(text, preview=self.previewing).encode("utf-8", "surrogateescape"))
+        except csp.CspError as exc:
+            raise PluginError(f"{name}: {exc}") from None
+
+    def _stop_indexing(self) -> None:
+        if self.indexing is not None:
+            self.indexing[0].cancel()
+            self.indexing[1].join()
+
+    def _index_in_background(self, site_dir: Path) -> None:
+        """The preview shows an edit as soon as its pages are written; Pagefind reads every
+        bulletin page again (7 s at 2,000 bulletins, 25 s at 10,000), so it runs after, in a
+        thread, at a lower CPU priority, and search answers from the previous index until the
+        new one is in place. The next rebuild stops it as it starts (on_config)."""
+        self._stop_indexing()  # one at a time: each puts its index in place of the last
+        run = pagefind.Run(site_dir, background=True)
+
+        def index():
+            started = time.monotonic()
+            try:
+                indexed = run()
+            except pagefind.PagefindError as exc:
+                if not str(exc).startswith("cancelled"):
+                    log.error(f"Bulletins: search is not up to date: {exc}")
+                return
+            log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s "
+                     "(search is up to date)")
+
+        thread = threading.Thread(target=index, name="pagefind", daemon=True)
+        self.indexing = (run, thread)
+        thread.start()
+
+
+def _same_rule(file: File, directory_urls: bool) -> None:
+    """Every link the package makes follows sources/paths.py's rule: it must be MkDocs' own
+    (File.dest_uri and File.url), or a link to this file would miss it."""
+    ours = (paths.dest_path(file.src_uri, directory_urls), paths.url_for(file.src_uri, directory_urls))
+    if ours != (file.dest_uri, file.url):
+        raise PluginError(f"'{file.src_uri}': MkDocs writes it to '{file.dest_uri}' at '{file.url}', but the site's "
+                          f"links say '{ours[0]}' at '{ours[1]}': this MkDocs changed its rule for URLs; "
+                          "update sources/paths.py (dest_path, url_for) to it")
+
+
+def _offline(config) -> bool:
+    """The copy for a file share or USB stick (Material's offline plugin), read from file://."""
+    offline = config.plugins.get("material/offline")
+    return offline is not None and bool(offline.config.enabled)
+
+
+def _search_engine(config, wanted: str) -> str:
+    """What answers the search box in this build: Pagefind only where it can (a served site
+    with Material's search box). Material's search plugin stays, for its box and its worker's
+    place in the page configuration; every page is kept out of its index (SiteBuild.page_meta)."""
+    if wanted != "pagefind" or "material/search" not in config.plugins:
+        return "material"
+    if _offline(config):
+        # file:// pages cannot fetch Pagefind's chunks; the offline plugin makes lunr's index a script
+        log.info("Bulletins: the offline copy searches with Material's search (search: pagefind is for served sites)")
+        return "material"
+    return "pagefind"
+
+
+def _check_address(address) -> None:
+    """Say that the preview's port is taken before building, instead of a traceback after it."""
+    try:
+        family = socket.AF_INET6 if ":" in address.host else socket.AF_INET
+        with socket.create_server((address.host, address.port), family=family):
+            pass
+    except OSError as exc:
+        taken = exc.errno == errno.EADDRINUSE
+        raise PluginError(
+            f"cannot serve the preview at {address.host}:{address.port}: "
+            + ("the port is taken (another preview still running?)" if taken else exc.strerror or str(exc))
+            + f". Stop the other one, or pick another port: ./dev serve --dev-addr {address.host}:"
+            + str(address.port + 1 if address.port < 65535 else 8001)
+        ) from None
+
+
+def _fingerprint(config) -> str:
+    hooks = [Path(module.__file__) for module in config["hooks"].values()]
+    custom_dir = config.theme.custom_dir
+    folders = [Path(config.docs_dir), *([Path(custom_dir)] if custom_dir else [])]
+    # this module and its package are in site_fingerprint's PACKAGE_VERSION
+    return site_fingerprint([Path(config.config_file_path), *hooks], folders)
+
+
+def _inputs_marker(config) -> Path:
+    """The fingerprint of the last complete dirty build into this site folder (one per folder:
+    `serve` and `build` may use different ones)."""
+    folder = hashlib.sha256(str(Path(config.site_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return build_cache(Path(config.config_file_path).parent) / f".site-inputs-{folder}"
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None

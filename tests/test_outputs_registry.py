@@ -1,0 +1,56 @@
+"""The output registry (outputs/site.py OUTPUTS): every file the build adds is declared there once,
+with the maker that gives it; the dirty build's cleaning and `verify` read it."""
+
+import datetime as dt
+
+import pytest
+from helpers import MEETING_MD
+
+from safety_bulletins.commands import verify
+from safety_bulletins.outputs import site
+from safety_bulletins.site_build.sitebuild import SiteBuild
+
+ATTACHED = MEETING_MD.replace("type: minutes", "type: minutes\nattachments: [forms/list.csv]")
+
+
+@pytest.mark.parametrize("search", ["material", "pagefind"])
+def test_each_file_the_build_adds_is_declared_with_the_maker_that_gave_it(bulletins_dir, search):
+    folder = bulletins_dir({"2021/2021-05-25-meeting.md": ATTACHED, "2021/forms/list.csv": "a,b\n"})
+    build = SiteBuild.load(folder, dt.date(2026, 11, 28), search=search)
+
+    files = build.source_files()
+    assert len({f.src_uri for f in files}) == len(files)
+    for file in files:
+        output = site.output_at(file.src_uri)
+        assert output is not None, f"{file.src_uri} is made but not declared in site.OUTPUTS"
+        assert output.search in (None, search) and output.by == "build"
+    kinds = {site.output_at(f.src_uri).path for f in files}
+    # calendars, feeds, attachments, exports, listings: each family is there
+    for path in ("calendar/*.ics", "feeds/units/*.xml", "bulletins/**", site.EXPORT_CSV, "units/**.md"):
+        assert path in kinds
+    assert (site.SEARCH_FILTERS in kinds) == (search == "pagefind")
+
+
+def test_every_maker_exists_and_every_kind_of_part_is_known_to_verify():
+    for output in site.OUTPUTS:
+        assert output.maker is None or callable(getattr(SiteBuild, output.maker, None)), output
+        assert output.parts in (None, "records", *verify._PARTS), output  # not a KeyError in verify
+        assert output.by in ("build", "pagefind", "search") and output.dirty in ("always", "changed")
+
+
+def test_the_cleaned_folders_come_from_the_registry():
+    """A removed unit's calendar, feed and page are deleted by a dirty build because their folders
+    are the registry's (once `calendar` was missing from one of three lists)."""
+    for path in ("calendar/energy.ics", "feeds/units/energy.xml", "units/energy.md", "archive/2021.md",
+                 "assets/safety-bulletins/search-filters.json"):
+        assert any(path.startswith(folder + "/") for folder in site.GENERATED_FOLDERS), path
+    assert "assets" not in site.GENERATED_FOLDERS  # the theme's and docs/' assets are not only ours
+    assert site.unmade("material") == [site.PAGEFIND_FOLDER] and site.unmade("pagefind") == []
+
+
+def test_output_at_prefers_an_exact_path_to_a_pattern():
+    assert site.output_at("feeds/units/sitemap.xml").parts is None
+    assert site.output_at("feeds/units/energy.xml").parts == "entries"
+    assert site.output_at("calendar/all.ics").path == site.CALENDAR_ALL
+    assert site.output_at("units/energy/2.md").maker == "listing_files"
+    assert site.output_at("guide/writing.md") is None
