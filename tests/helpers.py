@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -11,7 +14,9 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 REPO = Path(__file__).resolve().parents[1]
@@ -138,6 +143,117 @@ def build(project: Path, as_of: str = AS_OF, site: str = "site", tool: str = "mk
     result = mkdocs(project, "build", "--site-dir", site, as_of=as_of, tool=tool)
     assert result.returncode == 0, result.stderr
     return project / site
+
+
+def example_project(root: Path, language: str = "en", site_url: str | None = None) -> Path:
+    """A copy of this repository's example site (mkdocs.yml, docs/, bulletins/, hooks/) at `root`,
+    optionally with the Chinese interface or a site_url (the example has none)."""
+    root.mkdir(parents=True)
+    for name in ("docs", "bulletins", "hooks"):
+        shutil.copytree(REPO / name, root / name)
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  language: en\n" in config and "\nsite_url:" not in config, "the example's mkdocs.yml changed: adapt this"
+    config = config.replace("  language: en\n", f"  language: {language}\n")
+    (root / "mkdocs.yml").write_text((f"site_url: {site_url}\n" if site_url else "") + config, encoding="utf-8")
+    return root
+
+
+def build_example(root: Path, language: str = "en", **env: str) -> Path:
+    """The example site built (strict: a warning fails it) into `root`/site, as of AS_OF."""
+    project = example_project(root, language)
+    result = mkdocs(project, "build", "--strict", **env)
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+class ServeStopped(AssertionError):
+    """`mkdocs serve` exited before it answered (a site that does not build, a taken port)."""
+
+    def __init__(self, returncode: int, output: str):
+        super().__init__(f"mkdocs serve exited {returncode} before serving:\n{output[-3000:]}")
+        self.returncode, self.output = returncode, output
+
+
+@dataclass
+class Served:
+    url: str  # the site's root as the preview mounts it (site_url's path), ending in /
+    process: subprocess.Popen
+    log: Path  # what the server printed (stdout and stderr), so far
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def mkdocs_serve(project: Path, tmp: Path, *args: str, as_of: str = AS_OF, seconds: float = 120, **env: str):
+    """`mkdocs serve ARGS` on a free loopback port, yielding a Served once it answers (its first
+    build done); stopped afterwards with everything it started (its process group: Ctrl-C, then
+    SIGKILL). The site it builds and its log are in `tmp` (its TMPDIR), never in a shared /tmp.
+    Raises ServeStopped if it exits before answering."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    site_url = re.search(r"^site_url:\s*['\"]?([^'\"\s]+)", config, flags=re.MULTILINE)
+    mount = "/" + urlsplit(site_url.group(1) if site_url else "/").path.strip("/")
+    url = f"http://127.0.0.1:{port}{mount.rstrip('/')}/"
+    env = {**os.environ, "BULLETINS_TODAY": as_of, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
+           "TMPDIR": str(tmp), **env}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    log = tmp / f"serve-{port}.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}", *args],
+                                   cwd=project, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    served = Served(url, process, log)
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            if process.poll() is not None:
+                raise ServeStopped(process.returncode, served.output())
+            try:
+                urllib.request.urlopen(url, timeout=5).close()
+                break
+            except urllib.error.HTTPError:
+                break  # it answers
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"mkdocs serve did not answer within {seconds} s:\n{served.output()[-3000:]}")
+                time.sleep(0.1)
+        yield served
+    finally:
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """Stop a process started in a session of its own, and whatever it started there."""
+    for sig, wait in ((signal.SIGINT, 20), (signal.SIGKILL, 20)):  # Ctrl-C: mkdocs serve cleans up after itself
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # what it started and left behind
+
+
+def fetch(url: str, timeout: float = 10) -> bytes:
+    """A URL's body; an HTTP error status fails the test, naming the URL."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"{url}: HTTP {error.code}") from None
+
+
+def status(url: str, timeout: float = 10) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 NGINX = "/usr/sbin/nginx"

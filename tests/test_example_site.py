@@ -9,20 +9,13 @@ import sys
 import zipfile
 from importlib.metadata import version
 
-from helpers import AS_OF, REPO, build
+from helpers import AS_OF, REPO, build, example_project
 
 from safety_bulletins.sources.project import load_project
 
 
-def copy_example(project):
-    project.mkdir()
-    for name in ("mkdocs.yml", "docs", "bulletins", "hooks"):
-        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, project / name)
-    return project
-
-
 def test_example_site_builds_with_every_directive(tmp_path):
-    project = copy_example(tmp_path / "example")
+    project = example_project(tmp_path / "example")
     assert "\nextra:" not in (project / "mkdocs.yml").read_text(encoding="utf-8"), "a second extra: would replace it"
     with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:  # lunr's index, as the offline copy has it
         config.write("\nextra:\n  bulletins:\n    search: material\n")
@@ -47,7 +40,7 @@ def test_example_site_builds_with_every_directive(tmp_path):
 def test_properdocs_builds_the_same_pages(tmp_path):
     """ProperDocs, the maintained fork of MkDocs 1.x, runs our hooks and Material unchanged: every
     file of its site has the same bytes as MkDocs', but for the generator each HTML page names."""
-    project = copy_example(tmp_path / "example")
+    project = example_project(tmp_path / "example")
     files = {}
     for tool in ("mkdocs", "properdocs"):
         site = build(project, site=f"site-{tool}", tool=tool)
@@ -86,8 +79,8 @@ def test_packaged_wheel_carries_every_template(tmp_path):
     assert len(templates) > 15 and templates <= names
 
 
-def test_chinese_headings_keep_readable_anchors(tmp_path):
-    site = build(copy_example(tmp_path / "example"))
+def test_chinese_headings_keep_readable_anchors(example_site):
+    site = example_site
     page = (site / "bulletins/2025/2025-03-18-安全生产月度例会纪要/index.html").read_text(encoding="utf-8")
     # "## 一、2月份安全生产情况" and so on: the characters kept, the punctuation dropped (not "_1")
     assert re.findall(r'<h2 id="([^"]+)"', page) == ["一2月份安全生产情况", "二会议议定事项", "三下一步工作要求"]
