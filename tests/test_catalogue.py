@@ -11,14 +11,12 @@ import datetime as dt
 import os
 import re
 import signal
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import (AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, ServeStopped, fetch, mkdocs_serve,
-                     site_files)
+from helpers import (AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, MkdocsForks, ServeStopped, fetch,
+                     mkdocs_serve, site_files)
 
 from safety_bulletins.commands import cli
 from safety_bulletins.commands.verify import verify_site
@@ -113,9 +111,11 @@ def _env() -> dict[str, str]:
     return {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-def _run(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], cwd=project, env=_env(), capture_output=True, text=True,
-                          errors="replace", timeout=SECONDS)
+@pytest.fixture(scope="module")
+def forks():
+    forks = MkdocsForks()
+    yield forks
+    forks.close()
 
 
 def _relative(output: str, project: Path) -> str:
@@ -205,11 +205,13 @@ def test_check(case_file, tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("case_file", [c for c in CASES if _runs_build(c)], ids=lambda p: p.stem)
-def test_build(case_file, tmp_path):
-    """A real `mkdocs build` (its own process), and for a site that builds a real `bulletins verify`."""
+def test_build(case_file, tmp_path, forks):
+    """A real `mkdocs build` (its own process, forked from one that has imported MkDocs), and for a
+    site that builds a real `bulletins verify`."""
     case = read_case(case_file)
     project = make_project(case, tmp_path)
-    result = _run(project, "mkdocs", "build", "--site-dir", str(tmp_path / "site"))
+    result = forks.run(project, "build", "--site-dir", str(tmp_path / "site"), folder=tmp_path / "run", env=_env(),
+                       timeout=SECONDS)
     output = _relative(result.stderr, project)
     assert result.returncode == (1 if case.fails else 0), output
     assert_reports(case, output, "mkdocs build")
