@@ -69,11 +69,12 @@ def planted(port_base: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory, outside):
+def sites(tmp_path_factory, outside, example_site):
     """The example site (Pagefind) with markup planted in a bulletin's page, the same site
     without any policy (the control), and the example site with Material's search (lunr)."""
     root = tmp_path_factory.mktemp("csp")
-    pagefind_site = build_example(root / "pagefind")
+    pagefind_site = root / "pagefind"
+    shutil.copytree(example_site, pagefind_site)  # a copy of the session's build: markup is planted in it
     project = example_project(root / "lunr")
     with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:
         config.write("\nextra:\n  bulletins:\n    search: material\n")
