@@ -26,6 +26,12 @@ def sites(example_site, tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
+def offline_site(tmp_path_factory) -> Path:
+    """The example's copy for a file share (Material's offline plugin), built once per session; read-only."""
+    return build_example(tmp_path_factory.mktemp("offline") / "project", BULLETINS_OFFLINE="true")
+
+
+@pytest.fixture(scope="session")
 def server(sites, tmp_path_factory) -> str:
     """nginx on a loopback port, serving the English site at /safety/ and the Chinese at /safety-zh/."""
     with nginx(tmp_path_factory.mktemp("nginx"), {SUB_PATH: sites["en"], SUB_PATH_ZH: sites["zh"]}) as base:

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browsing import SUB_PATH, SUB_PATH_ZH, build_example
+from browsing import SUB_PATH, SUB_PATH_ZH
 from helpers import AS_OF, SITE_YML, UNITS_YML, build, nginx, write_tree
 
 BUILD_DAY = f"{AS_OF}T10:00:00"  # the reader's clock on the day the site was built: live.js moves nothing
@@ -184,8 +184,8 @@ def test_without_javascript_everything_is_listed_and_no_control_shown(browser, s
         context.close()
 
 
-def test_from_file_urls(page, tmp_path, request, directives):
-    site = build_example(tmp_path / "offline", BULLETINS_OFFLINE="true")
+def test_from_file_urls(page, offline_site, request, directives):
+    site = offline_site
     request.node.origin = "file://"
     url = (site / "directives" / "index.html").as_uri()
     shown = open_filtered(page, url + "?type=notice&unit=hotel")

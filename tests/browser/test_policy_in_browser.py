@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, CHROMIUM_ARGS, Recorder, build_example, example_project, foreign, search
+from browsing import CHROMIUM, CHROMIUM_ARGS, Recorder, example_project, foreign, search
 from helpers import REPO, fetch, free_port, mkdocs, mkdocs_serve, nginx
 
 from safety_bulletins.outputs import csp
@@ -232,8 +232,8 @@ def test_print(served, browser_page, tmp_path):
     no_violation(page, recorder, base)
 
 
-def test_the_offline_copy_searches_from_file_urls(tmp_path, browser_page):
-    site = build_example(tmp_path / "offline", BULLETINS_OFFLINE="true")
+def test_the_offline_copy_searches_from_file_urls(offline_site, browser_page):
+    site = offline_site
     assert 'http-equiv="Content-Security-Policy"' in (site / "index.html").read_text(encoding="utf-8")
     page, recorder = browser_page
     page.goto((site / "index.html").as_uri())
