@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, SITE_YML, UNITS_YML, write_tree
+from helpers import AS_OF, SITE_YML, UNITS_YML, build_example, write_tree
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -51,3 +51,21 @@ def site_project(tmp_path: Path):
         return project
 
     return make
+
+
+# --- Shared builds and folders (helper S2): session-scoped fixtures are per xdist worker -------------------
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory) -> Path:
+    """The shipped example (mkdocs.yml, docs/, bulletins/) built once per session into a folder of its
+    own, strict, as of AS_OF; its project is the site's parent. Read-only for the tests that use it:
+    a test that changes the site or the sources builds its own copy (helpers.example_project)."""
+    return build_example(tmp_path_factory.mktemp("example") / "project")
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where a test keeps the pictures it takes (pytest keeps the last runs' folders to look at)."""
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+    return folder

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -11,7 +14,9 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 REPO = Path(__file__).resolve().parents[1]
@@ -141,6 +146,214 @@ def build(project: Path, as_of: str = AS_OF, site: str = "site", tool: str = "mk
     result = mkdocs(project, "build", "--site-dir", site, as_of=as_of, tool=tool)
     assert result.returncode == 0, result.stderr
     return project / site
+
+
+def example_project(root: Path, language: str = "en", site_url: str | None = None) -> Path:
+    """A copy of this repository's example site (mkdocs.yml, docs/, bulletins/, hooks/) at `root`,
+    optionally with the Chinese interface or a site_url (the example has none)."""
+    root.mkdir(parents=True)
+    for name in ("docs", "bulletins", "hooks"):
+        shutil.copytree(REPO / name, root / name)
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  language: en\n" in config and "\nsite_url:" not in config, "the example's mkdocs.yml changed: adapt this"
+    config = config.replace("  language: en\n", f"  language: {language}\n")
+    (root / "mkdocs.yml").write_text((f"site_url: {site_url}\n" if site_url else "") + config, encoding="utf-8")
+    return root
+
+
+def build_example(root: Path, language: str = "en", **env: str) -> Path:
+    """The example site built (strict: a warning fails it) into `root`/site, as of AS_OF."""
+    project = example_project(root, language)
+    result = mkdocs(project, "build", "--strict", **env)
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+class ServeStopped(AssertionError):
+    """`mkdocs serve` exited before it answered (a site that does not build, a taken port)."""
+
+    def __init__(self, returncode: int, output: str):
+        super().__init__(f"mkdocs serve exited {returncode} before serving:\n{output[-3000:]}")
+        self.returncode, self.output = returncode, output
+
+
+@dataclass
+class Served:
+    url: str  # the site's root as the preview mounts it (site_url's path), ending in /
+    process: subprocess.Popen
+    log: Path  # what the server printed (stdout and stderr), so far
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def mkdocs_serve(project: Path, tmp: Path, *args: str, as_of: str = AS_OF, seconds: float = 120, **env: str):
+    """`mkdocs serve ARGS` on a free loopback port, yielding a Served once it answers (its first
+    build done); stopped afterwards with everything it started (its process group: Ctrl-C, then
+    SIGKILL). The site it builds and its log are in `tmp` (its TMPDIR), never in a shared /tmp.
+    Raises ServeStopped if it exits before answering."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    site_url = re.search(r"^site_url:\s*['\"]?([^'\"\s]+)", config, flags=re.MULTILINE)
+    mount = "/" + urlsplit(site_url.group(1) if site_url else "/").path.strip("/")
+    url = f"http://127.0.0.1:{port}{mount.rstrip('/')}/"
+    env = {**os.environ, "BULLETINS_TODAY": as_of, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
+           "TMPDIR": str(tmp), **env}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    log = tmp / f"serve-{port}.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}", *args],
+                                   cwd=project, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    served = Served(url, process, log)
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            if process.poll() is not None:
+                raise ServeStopped(process.returncode, served.output())
+            try:
+                urllib.request.urlopen(url, timeout=5).close()
+                break
+            except urllib.error.HTTPError:
+                break  # it answers
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"mkdocs serve did not answer within {seconds} s:\n{served.output()[-3000:]}")
+                time.sleep(0.1)
+        yield served
+    finally:
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """Stop a process started in a session of its own, and whatever it started there."""
+    for sig, wait in ((signal.SIGINT, 20), (signal.SIGKILL, 20)):  # Ctrl-C: mkdocs serve cleans up after itself
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # what it started and left behind
+
+
+def fetch(url: str, timeout: float = 10) -> bytes:
+    """A URL's body; an HTTP error status fails the test, naming the URL."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"{url}: HTTP {error.code}") from None
+
+
+def status(url: str, timeout: float = 10) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+# The program of MkdocsForks: imports what every build imports, once, then forks a child per run.
+_FORKS_PROGRAM = """
+import json, os, sys, traceback
+import jinja2, markdown, material, mkdocs.__main__, mkdocs.commands.build, pymdownx  # what every build imports
+import material.plugins.search.plugin
+import safety_bulletins.commands.cli, safety_bulletins.site_build.sitebuild
+for line in sys.stdin:
+    job = json.loads(line)
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setsid()
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            for fd, name in ((1, "stdout"), (2, "stderr")):
+                os.dup2(os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+            os.chdir(job["cwd"])
+            os.environ.clear()
+            os.environ.update(job["env"])
+            sys.argv = ["mkdocs", *job["args"]]
+            mkdocs.__main__.cli.main(job["args"], prog_name="mkdocs")
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+            if isinstance(stop.code, str):
+                print(stop.code, file=sys.stderr)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    print(pid, flush=True)
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+"""
+
+
+class MkdocsForks:
+    """`mkdocs ARGS` runs, each a real MkDocs command line in a process of its own (its own folder,
+    environment, output, exit code, and a session a time limit stops whole), forked from one process
+    that has imported MkDocs, Material and this package: the ~0.5 s each run would spend starting
+    Python and importing them is spent once. Module-level code runs once, in that process; MkDocs
+    loads the hook and its settings afresh in each run, as a new process does."""
+
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", _FORKS_PROGRAM], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, start_new_session=True)
+        self._pending = b""
+
+    def run(self, project: Path, *args: str, folder: Path, timeout: float, env: dict[str, str]) -> subprocess.CompletedProcess:
+        import json
+
+        folder.mkdir(parents=True, exist_ok=True)
+        job = {"cwd": str(project), "args": list(args), "env": env,
+               "stdout": str(folder / "stdout"), "stderr": str(folder / "stderr")}
+        self.process.stdin.write(json.dumps(job).encode() + b"\n")
+        self.process.stdin.flush()
+        pid = int(self._line(timeout=60))
+        try:
+            code = int(self._line(timeout=timeout))
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            self._line(timeout=60)
+            raise subprocess.TimeoutExpired(["mkdocs", *args], timeout) from None
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)  # whatever the run started and left behind
+        read = lambda name: (folder / name).read_text(encoding="utf-8", errors="replace")  # noqa: E731
+        return subprocess.CompletedProcess(["mkdocs", *args], code, read("stdout"), read("stderr"))
+
+    def _line(self, timeout: float) -> bytes:
+        import select
+
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.process.stdout], [], [], left)[0]:
+                raise TimeoutError
+            block = os.read(self.process.stdout.fileno(), 4096)
+            if not block:
+                raise RuntimeError(f"the forking process exited ({self.process.wait()})")
+            self._pending += block
+        line, self._pending = self._pending.split(b"\n", 1)
+        return line
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 NGINX = "/usr/sbin/nginx"

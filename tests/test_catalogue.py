@@ -1,23 +1,25 @@
 """The bad-input catalogue (tests/catalogue/*.txt, format in its README): each case through
-`bulletins check`, `mkdocs build` and `mkdocs serve`, in their own processes, time-limited."""
+`bulletins check` (in this process: its `main`, output and exit code), `mkdocs build` and
+`bulletins verify` (real runs, in their own processes), and `mkdocs serve` where serving can
+show something the build does not (the rule: `serve_can_differ`). All time-limited."""
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
+import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, free_port, site_files
+from helpers import (AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, MkdocsForks, ServeStopped, fetch,
+                     mkdocs_serve, site_files)
 
+from safety_bulletins.commands import cli
 from safety_bulletins.commands.verify import verify_site
 
 CATALOGUE = Path(__file__).parent / "catalogue"
@@ -38,6 +40,7 @@ class Case:
     only: str = ""
     search: str = "pagefind"  # the default; `search: material`: the build uses lunr's index
     markdown: list[str] = field(default_factory=list)  # Markdown extensions the site adds to the tests' own
+    serve: bool = False  # `serve: yes`: about something only the preview does (see serve_can_differ)
 
     @property
     def fails(self) -> bool:
@@ -57,6 +60,8 @@ def read_case(path: Path) -> Case:
             case.markdown.append(value)
         elif key == "search" and value in ("material", "pagefind"):
             case.search = value
+        elif key == "serve" and value == "yes":
+            case.serve = True
         elif line.strip():
             raise ValueError(f"{path}: unknown header line {line!r}")
     for header, text in zip(parts[1::2], parts[2::2]):
@@ -107,9 +112,11 @@ def _env() -> dict[str, str]:
     return {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-def _run(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], cwd=project, env=_env(), capture_output=True, text=True,
-                          errors="replace", timeout=SECONDS)
+@pytest.fixture(scope="module")
+def forks():
+    forks = MkdocsForks()
+    yield forks
+    forks.close()
 
 
 def _relative(output: str, project: Path) -> str:
@@ -140,25 +147,76 @@ def assert_site(case: Case, site: Path) -> None:
         assert any(needle.encode() in data for data in texts.values()), f"'{needle}' is not in the site"
 
 
+def serve_can_differ(case: Case) -> str | None:
+    """Why `mkdocs serve` may show this case otherwise than `mkdocs build` does, or None.
+
+    Serving builds the site with the same events, checks and pages as `mkdocs build` (so a case the
+    build refuses is refused by serve with the same messages), except that it: replaces site_url with
+    the preview's address, builds MkDocs' `draft_docs` pages too, writes into a temporary folder
+    whatever `site_dir` says, gives pages the preview's policy (inline scripts, for live reload) and
+    runs Pagefind in the background; and the catalogue serves with lunr's index, which holds the text
+    of every page (a build with Pagefind, the default, keeps pages out of it). So a case runs through
+    serve when it gives its own mkdocs.yml or files in docs/ (what serve reads otherwise), when
+    something must be absent (then from lunr's index as served too), or when it says `serve: yes`."""
+    if case.serve:
+        return "marked serve: yes"
+    if "mkdocs.yml" in case.files:
+        return "its own mkdocs.yml"
+    if any(name.startswith("docs/") for name in [*case.files, *(path for _, path, _ in case.specials)]):
+        return "files in docs/"
+    if case.absent or case.absent_markup:
+        return "text that must be absent, from lunr's index too"
+    return None
+
+
+def _runs_build(path: Path) -> bool:
+    return read_case(path).only != "check"
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float = SECONDS):
+    """A hang in this process fails the case instead of stopping the suite (signals reach the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum, _frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.mark.parametrize("case_file", CASES, ids=[p.stem for p in CASES])
-def test_check(case_file, tmp_path):
+def test_check(case_file, tmp_path, monkeypatch, capsys):
+    """`bulletins check` in this process (a crash is an exception with its stack: it fails the case)."""
     case = read_case(case_file)
     project = make_project(case, tmp_path)
-    result = _run(project, "safety_bulletins.commands.cli", "check", "bulletins")
-    output = _relative(result.stdout + result.stderr, project)
+    monkeypatch.chdir(project)
+    with time_limit():
+        code = cli.main(["check", "bulletins"])
+    captured = capsys.readouterr()
+    output = _relative(captured.out + captured.err, project)
     if case.only == "build":  # outside what check reads (docs/, mkdocs.yml): it must still not crash
-        assert result.returncode in (0, 1) and "Traceback" not in output, output
+        assert code in (0, 1) and "Traceback" not in output, output
         return
-    assert result.returncode == (1 if case.fails else 0), output
+    assert code == (1 if case.fails else 0), output
     assert_reports(case, output, "check")
 
 
-@pytest.mark.parametrize("case_file", [c for c in CASES if "only: check" not in c.read_text(encoding="utf-8")],
-                         ids=lambda p: p.stem)
-def test_build(case_file, tmp_path):
+@pytest.mark.parametrize("case_file", [c for c in CASES if _runs_build(c)], ids=lambda p: p.stem)
+def test_build(case_file, tmp_path, forks):
+    """A real `mkdocs build` (its own process, forked from one that has imported MkDocs), and for a
+    site that builds a real `bulletins verify`."""
     case = read_case(case_file)
     project = make_project(case, tmp_path)
-    result = _run(project, "mkdocs", "build", "--site-dir", str(tmp_path / "site"))
+    result = forks.run(project, "build", "--site-dir", str(tmp_path / "site"), folder=tmp_path / "run", env=_env(),
+                       timeout=SECONDS)
     output = _relative(result.stderr, project)
     assert result.returncode == (1 if case.fails else 0), output
     assert_reports(case, output, "mkdocs build")
@@ -170,45 +228,35 @@ def test_build(case_file, tmp_path):
 
 
 # Under the path of the site_url of the tests' mkdocs.yml, as `mkdocs serve` mounts the site; each must be there.
-SERVED = [f"safety/{path}" for path in ("", "directives/", "units/", "directives.json", "search/search_index.json",
-                                         "sitemap.xml")]
+SERVED = ["", "directives/", "units/", "directives.json", "search/search_index.json", "sitemap.xml"]
+SERVE_CASES = [c for c in CASES if _runs_build(c) and serve_can_differ(read_case(c))]
 
 
-@pytest.mark.parametrize("case_file", [c for c in CASES if "only: check" not in c.read_text(encoding="utf-8")],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("case_file", SERVE_CASES, ids=lambda p: p.stem)
 def test_serve(case_file, tmp_path):
     """With lunr's index (the offline copy's search), so that what is served includes a
     search index of every page; test_build checks Pagefind's (the default)."""
     case = read_case(case_file)
     project = make_project(case, tmp_path, search="material")
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "--dev-addr",
-                               f"127.0.0.1:{port}"], cwd=project, env=_env(), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True, errors="replace")
-    try:
-        if case.fails:
-            _, stderr = server.communicate(timeout=SECONDS)
-            assert server.returncode != 0, "mkdocs serve started on sources that must not build"
-            assert_reports(case, _relative(stderr, project), "mkdocs serve")
-            return
-        served = b"".join(_fetch(f"http://127.0.0.1:{port}/{path}", server) for path in SERVED)
-        for needle in case.absent + case.absent_markup:
-            assert needle.encode() not in served, f"'{needle}' is served"
-    finally:
-        server.kill()
-        server.wait()
+    if case.fails:
+        with pytest.raises(ServeStopped) as stopped, mkdocs_serve(project, tmp_path / "serve", "--no-livereload",
+                                                                  seconds=SECONDS):
+            pass
+        assert stopped.value.returncode != 0, "mkdocs serve started on sources that must not build"
+        assert_reports(case, _relative(stopped.value.output, project), "mkdocs serve")
+        return
+    with mkdocs_serve(project, tmp_path / "serve", "--no-livereload", seconds=SECONDS) as server:
+        served = b"".join(fetch(server.url + path) for path in SERVED)
+    for needle in case.absent + case.absent_markup:
+        assert needle.encode() not in served, f"'{needle}' is served"
 
 
-def _fetch(url: str, server: subprocess.Popen) -> bytes:
-    deadline = time.monotonic() + SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"mkdocs serve stopped: {server.stderr.read()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read()
-        except urllib.error.HTTPError as error:
-            raise AssertionError(f"{url}: HTTP {error.code}") from None
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} was not served within {SECONDS} s")
+def test_the_serve_rule_leaves_out_only_cases_serve_cannot_change():
+    """What serve skips is what it cannot show otherwise: the rule keeps every case that has its own
+    configuration or docs/, or text that must be absent, and skips the rest (most refused sources)."""
+    cases = [read_case(c) for c in CASES if _runs_build(c)]
+    served = [c for c in cases if serve_can_differ(c)]
+    assert all(serve_can_differ(c) for c in cases if c.absent or c.absent_markup or "mkdocs.yml" in c.files)
+    assert 0 < len(served) < len(cases) / 2
+    assert serve_can_differ(Case("x", files={"docs/a.md": ""})) and serve_can_differ(Case("x", serve=True))
+    assert serve_can_differ(Case("x", expect=["a:1: b"], files={"bulletins/a.md": ""})) is None

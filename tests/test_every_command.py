@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, MEETING_MD, REPO, build, write_tree, SITE_YML, UNITS_YML
+from helpers import AS_OF, MEETING_MD, REPO, SITE_YML, UNITS_YML, build, example_project, write_tree
 from test_catalogue import CASES, make_project, read_case
 from test_follow_ups import ACCEPTANCE_MD, INSPECTION_MD
 
@@ -24,17 +24,11 @@ from safety_bulletins.mkdocs_adapter import read_settings
 from safety_bulletins.site_build.settings import SettingsError
 from safety_bulletins.sources.project import load_project
 
-SITE_URL = "site_url: http://intranet.example/safety/\n"
+SITE_URL = "http://intranet.example/safety/"
 
 
 def example_copy(root: Path, site_url: bool = True) -> Path:
-    root.mkdir(parents=True)
-    for name in ("docs", "bulletins", "hooks"):
-        shutil.copytree(REPO / name, root / name)
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "\nsite_url:" not in config, "the example has a site_url: add none"
-    (root / "mkdocs.yml").write_text((SITE_URL if site_url else "") + config, encoding="utf-8")
-    return root
+    return example_project(root, site_url=SITE_URL if site_url else None)
 
 
 def _example_dates() -> list[str]:

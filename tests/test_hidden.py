@@ -9,13 +9,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, free_port, mkdocs, write_tree
+from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, fetch, mkdocs, mkdocs_serve, status, write_tree
 
 from safety_bulletins.model import Bulletin
 from safety_bulletins.site_build.rendering import Judge
@@ -132,46 +129,16 @@ def test_a_restricted_build_shows_everything_classified(tmp_path):
 
 def test_serve_serves_nothing_hidden(tmp_path):
     project = hidden_project(tmp_path / "project", KINDS)
-    port = free_port()
-    env = {"BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "--dev-addr",
-                               f"127.0.0.1:{port}"], cwd=project, env={**os.environ, **env},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
+    with mkdocs_serve(project, tmp_path / "serve", "--no-livereload") as server:
         served = {}
         for path in ("", "directives/", "units/", "units/energy/", "archive/", "archive/2021/", "directives.json",
                      "search/search_index.json", "sitemap.xml", "bulletins/2021/2021-05-25-meeting/"):
-            served[path] = _fetch(f"http://127.0.0.1:{port}/safety/{path}", server)  # site_url's path
+            served[path] = fetch(server.url + path)  # under site_url's path
         assert b"CIG-2021-05-2" in served["directives.json"]
         assert leaks(served, KINDS) == []
         for tag in KINDS:  # the pages and attachments themselves are not found
-            assert _status(f"http://127.0.0.1:{port}/safety/bulletins/2026/2026-11-20-{tag}/") == 404
-            assert _status(f"http://127.0.0.1:{port}/safety/bulletins/2026/files/{tag}-FILE.txt") == 404
-    finally:
-        server.kill()
-        server.wait()
-
-
-def _fetch(url: str, server: subprocess.Popen) -> bytes:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert server.poll() is None, server.stderr.read()[-3000:]
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read()
-        except urllib.error.HTTPError as error:
-            raise AssertionError(f"{url}: {error.code}") from None
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} was not served in time")
-
-
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+            assert status(f"{server.url}bulletins/2026/2026-11-20-{tag}/") == 404
+            assert status(f"{server.url}bulletins/2026/files/{tag}-FILE.txt") == 404
 
 
 # The rule, in one place

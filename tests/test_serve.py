@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from helpers import AS_OF, MEETING_MD, free_port, site_files
+from helpers import AS_OF, MEETING_MD, mkdocs_serve, site_files
 
 NOTICE = MEETING_MD.replace("CIG-2021-05-2", "N-9").replace("Special meeting on production safety", "A notice")
 
@@ -35,14 +35,8 @@ def wait_for(url: str, condition, seconds: float = 60) -> str:
 
 def test_preview_follows_edits_to_bulletins_and_units(site_project):
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": NOTICE})
-    port = free_port()
-    env = {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],  # (watching needs live reload)
-        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/safety/"  # serve mounts the site at site_url's path
-    try:
+    with mkdocs_serve(project, project.parent / "serve") as server:  # (watching needs live reload)
+        base = server.url  # serve mounts the site at site_url's path
         page = base + "bulletins/2021/2021-05-25-meeting/"
         wait_for(page, lambda html: "Special meeting on production safety" in html)
         bulletin = project / "bulletins/2021/2021-05-25-meeting.md"
@@ -59,9 +53,6 @@ def test_preview_follows_edits_to_bulletins_and_units(site_project):
         (project / "bulletins/2021/2021-05-26-notice.md").unlink()
         register = wait_for(base + "directives/", lambda html: "#N-9" not in html)
         assert "#CIG-2021-05-2" in register
-    finally:
-        server.terminate()
-        server.communicate(timeout=20)
 
 
 def test_dirty_builds_rebuild_only_the_pages_that_change(site_project):
@@ -107,17 +98,10 @@ def indexed(serve_tmp: Path, text: str) -> bool:
 def test_dirty_preview_updates_the_edited_page_and_every_listing(site_project):
     """`./dev serve` is `mkdocs serve --dirty`: an edit rebuilds its page, the listings and the search index."""
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": NOTICE})
-    port = free_port()
     serve_tmp = project.parent / "serve-tmp"
-    serve_tmp.mkdir()
-    env = {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(serve_tmp)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/safety/"
-    page = base + "bulletins/2021/2021-05-25-meeting/"
-    try:
+    with mkdocs_serve(project, serve_tmp, "--dirty") as server:
+        base = server.url
+        page = base + "bulletins/2021/2021-05-25-meeting/"
         before = wait_for(page, lambda html: "Special meeting on production safety" in html)
         assert (project / ".cache/safety-bulletins/bulletins/2021/2021-05-25-meeting.md").is_file()  # dirty builds' stamps
         assert "2021-06-30" in before and "#CIG-2021-05-2" in section(fetch(base + "directives/"), "overdue")
@@ -143,9 +127,6 @@ def test_dirty_preview_updates_the_edited_page_and_every_listing(site_project):
             time.sleep(0.2)
         assert indexed(serve_tmp, "Edited meeting on production safety")
         assert without_reload_epochs(fetch(base + "bulletins/2021/2021-05-26-notice/")) == notice  # as it was
-    finally:
-        server.terminate()
-        server.communicate(timeout=20)
 
 
 def test_a_build_prints_progress_and_a_summary_and_no_noise(site_project):

@@ -4,12 +4,11 @@ errors; a test fails on any request that leaves the serving host or any console 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import REPO, mkdocs, nginx
+from helpers import build_example, example_project, nginx  # noqa: F401 (the browser tests' imports)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -20,27 +19,16 @@ SUB_PATH = "/safety/"
 SUB_PATH_ZH = "/safety-zh/"
 
 
-def example_project(root: Path, language: str = "en") -> Path:
-    """A copy of this repository's example site, optionally with the Chinese interface."""
-    root.mkdir(parents=True)
-    for name in ("docs", "bulletins", "hooks"):
-        shutil.copytree(REPO / name, root / name)
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text(config.replace("  language: en", f"  language: {language}"), encoding="utf-8")
-    return root
-
-
-def build_example(root: Path, language: str = "en", **env: str) -> Path:
-    project = example_project(root, language)
-    result = mkdocs(project, "build", "--strict", **env)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
+@pytest.fixture(scope="session")
+def sites(example_site, tmp_path_factory) -> dict[str, Path]:
+    """The example site in English (the session's shared build) and with the Chinese interface."""
+    return {"en": example_site, "zh": build_example(tmp_path_factory.mktemp("sites") / "zh", language="zh")}
 
 
 @pytest.fixture(scope="session")
-def sites(tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("sites")
-    return {"en": build_example(root / "en"), "zh": build_example(root / "zh", language="zh")}
+def offline_site(tmp_path_factory) -> Path:
+    """The example's copy for a file share (Material's offline plugin), built once per session; read-only."""
+    return build_example(tmp_path_factory.mktemp("offline") / "project", BULLETINS_OFFLINE="true")
 
 
 @pytest.fixture(scope="session")

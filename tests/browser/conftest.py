@@ -1,3 +1,3 @@
 """Fixtures of the browser tests live in browsing.py, beside their helpers."""
 
-from browsing import browser, origin, page, server, sites  # noqa: F401
+from browsing import browser, offline_site, origin, page, server, sites  # noqa: F401

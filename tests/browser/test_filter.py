@@ -7,6 +7,7 @@ site's own directives.json."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -14,11 +15,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browsing import SUB_PATH, SUB_PATH_ZH, build_example
+from browsing import SUB_PATH, SUB_PATH_ZH
 from helpers import AS_OF, SITE_YML, UNITS_YML, build, nginx, write_tree
 
 BUILD_DAY = f"{AS_OF}T10:00:00"  # the reader's clock on the day the site was built: live.js moves nothing
-SHOTS = Path("/tmp/filter-shots")
 
 VISIBLE_IDS = """() => Array.from(document.querySelectorAll("tr.sb-row"))
   .filter(row => row.offsetParent !== null)
@@ -154,7 +154,6 @@ def test_a_unit_page_in_chinese(page, origin):
     assert status_text(page) == f"显示 1 项，共 {total} 项"
     assert page.locator(".sb-filter label", has_text="状态").locator("select").input_value() == "done"
     assert page.locator('.sb-filter [name="bucket"] option[value="overdue"]').inner_text() == "已逾期"
-    shoot(page, "unit-zh-1280")
 
 
 def test_buckets_are_the_readers(page, origin, directives):
@@ -185,8 +184,8 @@ def test_without_javascript_everything_is_listed_and_no_control_shown(browser, s
         context.close()
 
 
-def test_from_file_urls(page, tmp_path, request, directives):
-    site = build_example(tmp_path / "offline", BULLETINS_OFFLINE="true")
+def test_from_file_urls(page, offline_site, request, directives):
+    site = offline_site
     request.node.origin = "file://"
     url = (site / "directives" / "index.html").as_uri()
     shown = open_filtered(page, url + "?type=notice&unit=hotel")
@@ -197,19 +196,47 @@ def test_from_file_urls(page, tmp_path, request, directives):
     assert sorted(page.evaluate(VISIBLE_IDS)) == expected(directives, type="minutes", unit="hotel")
 
 
-def test_screenshots(page, origin):
-    SHOTS.mkdir(exist_ok=True)
+def test_screenshots(page, origin, screenshots):
+    """The filtered register and a unit page at desktop and phone width, kept as pictures under
+    `screenshots` (this test's folder; pytest keeps the last runs') and judged: nothing sticks out
+    sideways (the page, and so the full-page picture, is as wide as the screen), the filter and every
+    row it shows are on screen, and the picture is not blank."""
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        open_filtered(page, f"{origin}{SUB_PATH}directives/?unit=property&text=fire")
-        shoot(page, f"register-{width}")
-        open_filtered(page, f"{origin}{SUB_PATH}units/hotel/?bucket=closed")
-        shoot(page, f"unit-{width}")
+        for name, path in (("register", "directives/?unit=property&text=fire"), ("unit", "units/hotel/?bucket=closed")):
+            assert open_filtered(page, f"{origin}{SUB_PATH}{path}"), f"{name}: the filter shows no row"
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width, f"{name} overflows at {width}"
+            assert page.locator(".md-content").is_visible() and page.locator(".sb-filter").is_visible()
+            boxes = [page.locator("tr.sb-row:visible").nth(i).bounding_box()
+                     for i in range(page.locator("tr.sb-row:visible").count())]
+            outside = [box for box in boxes + [page.locator(".sb-filter").bounding_box()]
+                       if box["x"] < 0 or box["x"] + box["width"] > width + 0.5]
+            assert outside == [], f"{name} at {width}: parts outside the screen {outside}"
+            shot = screenshots / f"{name}-{width}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            picture = picture_of(page, shot)
+            assert picture["width"] == width and picture["height"] >= 900, (name, width, picture)
+            assert picture["colours"] >= 8, f"{shot} is (nearly) blank: {picture}"
 
 
-def shoot(page, name):
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def picture_of(page, png: Path) -> dict:
+    """A PNG's size and how many colours a sample of its pixels has, decoded by the browser (on a
+    blank page of its own: no site, no policy)."""
+    blank = page.context.new_page()
+    try:
+        return blank.evaluate("""async (src) => {
+            const image = new Image(); image.src = src; await image.decode();
+            const canvas = document.createElement("canvas");
+            canvas.width = image.width; canvas.height = image.height;
+            const context = canvas.getContext("2d");
+            context.drawImage(image, 0, 0);
+            const data = context.getImageData(0, 0, image.width, image.height).data;
+            const colours = new Set();
+            for (let i = 0; i < data.length; i += 4 * 37) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+            return {width: image.width, height: image.height, colours: colours.size};
+        }""", "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode())
+    finally:
+        blank.close()
 
 
 # A listing cut into pages (400 rows a page): the filter says it sees the page shown, and the

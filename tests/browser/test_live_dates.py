@@ -80,7 +80,7 @@ def sections(page):
             for name in ("overdue", "due-soon", "upcoming", "later")}
 
 
-def test_a_unit_page_read_weeks_later(browser, live_site):
+def test_a_unit_page_read_weeks_later(browser, live_site, screenshots):
     context = browser.new_context()
     context.clock.set_fixed_time(READ_ON)
     page = context.new_page()
@@ -98,22 +98,15 @@ def test_a_unit_page_read_weeks_later(browser, live_site):
     # rows in a bucket are in deadline order
     overdue = page.locator('section[data-sb-bucket="overdue"] tbody tr')
     assert [overdue.nth(i).get_attribute("data-sb-deadline") for i in range(3)] == [day(-5), day(3), day(20)]
-    page.screenshot(path=str(live_site_shots() / "unit-later-desktop.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "unit-later-desktop.png"), full_page=True)
     assert errors == []
     context.close()
-
-
-def live_site_shots():
-    import pathlib
-    folder = pathlib.Path("/tmp/live-shots")
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 @pytest.mark.parametrize(("path", "check"), [
     ("directives/", "register"), ("units/", "index"), ("", "home"), ("bulletins/2026/2026-11-20-notice/", "cards"),
 ])
-def test_every_page_with_deadlines_recounts(browser, live_site, path, check):
+def test_every_page_with_deadlines_recounts(browser, live_site, path, check, screenshots):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.clock.set_fixed_time(READ_ON)
     page = context.new_page()
@@ -131,7 +124,7 @@ def test_every_page_with_deadlines_recounts(browser, live_site, path, check):
         assert "sb-directive--overdue" in card.get_attribute("class")
         assert card.locator(".sb-badge--overdue").inner_text() == "Overdue"
         assert card.locator(".sb-days").inner_text() == "5 days overdue"
-    page.screenshot(path=str(live_site_shots() / f"{check}-later-phone.png"), full_page=True)
+    page.screenshot(path=str(screenshots / f"{check}-later-phone.png"), full_page=True)
     context.close()
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from browsing import example_project, search
-from helpers import mkdocs, nginx
+from browsing import search
+from helpers import nginx
 
 ENGLISH_QUERY = ("forklift", "2022-01-18-warehouse-fire-extinguisher-lesson-1")
 CHINESE_QUERY = ("隐患排查", "XQST-2025-03-2")
@@ -18,17 +18,11 @@ PATHS = {"en": "/safety-pf/", "zh": "/safety-pf-zh/"}
 
 
 @pytest.fixture(scope="module")
-def pagefind_server(tmp_path_factory):
-    sites = {}
-    for language in PATHS:
-        project = example_project(tmp_path_factory.mktemp("pagefind") / language, language)
-        with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:
-            config.write("\nextra:\n  bulletins:\n    search: pagefind\n")
-        result = mkdocs(project, "build", "--strict")
-        assert result.returncode == 0, result.stderr
-        assert (project / "site/pagefind/pagefind.js").is_file()
-        sites[PATHS[language]] = project / "site"
-    with nginx(tmp_path_factory.mktemp("nginx-pagefind"), sites) as base:
+def pagefind_server(sites, tmp_path_factory):
+    """The session's example sites in English and Chinese: Pagefind is the default search."""
+    for site in sites.values():
+        assert (site / "pagefind/pagefind.js").is_file()
+    with nginx(tmp_path_factory.mktemp("nginx-pagefind"), {PATHS[language]: sites[language] for language in PATHS}) as base:
         yield base
 
 

@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, CHROMIUM_ARGS, Recorder, build_example, example_project, foreign, search
-from helpers import REPO, free_port, mkdocs, nginx
+from browsing import CHROMIUM, CHROMIUM_ARGS, Recorder, example_project, foreign, search
+from helpers import REPO, fetch, free_port, mkdocs, mkdocs_serve, nginx
 
 from safety_bulletins.outputs import csp
 
@@ -69,11 +69,12 @@ def planted(port_base: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory, outside):
+def sites(tmp_path_factory, outside, example_site):
     """The example site (Pagefind) with markup planted in a bulletin's page, the same site
     without any policy (the control), and the example site with Material's search (lunr)."""
     root = tmp_path_factory.mktemp("csp")
-    pagefind_site = build_example(root / "pagefind")
+    pagefind_site = root / "pagefind"
+    shutil.copytree(example_site, pagefind_site)  # a copy of the session's build: markup is planted in it
     project = example_project(root / "lunr")
     with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:
         config.write("\nextra:\n  bulletins:\n    search: material\n")
@@ -231,8 +232,8 @@ def test_print(served, browser_page, tmp_path):
     no_violation(page, recorder, base)
 
 
-def test_the_offline_copy_searches_from_file_urls(tmp_path, browser_page):
-    site = build_example(tmp_path / "offline", BULLETINS_OFFLINE="true")
+def test_the_offline_copy_searches_from_file_urls(offline_site, browser_page):
+    site = offline_site
     assert 'http-equiv="Content-Security-Policy"' in (site / "index.html").read_text(encoding="utf-8")
     page, recorder = browser_page
     page.goto((site / "index.html").as_uri())
@@ -242,7 +243,7 @@ def test_the_offline_copy_searches_from_file_urls(tmp_path, browser_page):
     assert all(url.startswith(("file://", "data:", "blob:")) for url in recorder.requests), recorder.requests
 
 
-def test_a_bulletin_looks_the_same_with_and_without_the_policy(served, browser):
+def test_a_bulletin_looks_the_same_with_and_without_the_policy(served, browser, screenshots):
     """Material's and the site's styles all apply under the policy: the page's pixels are the
     same as without it (style attributes included: the unit tree's indent)."""
     shots = {}
@@ -256,8 +257,7 @@ def test_a_bulletin_looks_the_same_with_and_without_the_policy(served, browser):
             # (the search box's placeholder fades in as the search worker gets ready: its pixels depend on timing)
             shots[name, path] = page.screenshot(full_page=True, animations="disabled", caret="hide",
                                                 mask=[page.locator(".md-search__form")])
-            Path("/tmp/csp-shots").mkdir(exist_ok=True)
-            Path(f"/tmp/csp-shots/{name}-{path.strip('/').replace('/', '_')}.png").write_bytes(shots[name, path])
+            (screenshots / f"{name}-{path.strip('/').replace('/', '_')}.png").write_bytes(shots[name, path])
             context.close()
     for path in (BULLETIN, "units/"):
         assert shots["policy", path] == shots["plain", path], path
@@ -267,28 +267,11 @@ def test_the_previews_live_reload_runs(tmp_path, browser_page):
     """`mkdocs serve` adds its live-reload script inline to every page it sends, different each
     time: the preview's policy lets it run, and an edit reloads the page. (Functions, not strings,
     to wait_for_function: Playwright runs a string with eval, which the policy blocks.)"""
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
     project = example_project(tmp_path / "preview")
-    port = free_port()
-    env = {**os.environ, "BULLETINS_TODAY": "2026-12-01", "NO_MKDOCS_2_WARNING": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(600):
-            try:
-                if "Content-Security-Policy" in urllib.request.urlopen(base, timeout=2).read().decode():
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
+    with mkdocs_serve(project, tmp_path / "serve", as_of="2026-12-01") as server:
+        assert "Content-Security-Policy" in fetch(server.url).decode()
         page, recorder = browser_page
-        page.goto(base + BULLETIN)
+        page.goto(server.url + BULLETIN)
         page.wait_for_function("() => typeof livereload === 'function'")  # the inline script ran
         bulletin = project / "bulletins/2021/2021-05-25-special-safety-meeting.md"
         bulletin.write_text(bulletin.read_text(encoding="utf-8").replace("Special Meeting", "Edited Meeting", 1),
@@ -296,9 +279,6 @@ def test_the_previews_live_reload_runs(tmp_path, browser_page):
         page.wait_for_function("() => document.title.startsWith('Edited Meeting')", timeout=120_000)  # reloaded by it
         assert violations(page) == []
         assert not [e for e in recorder.errors if "Content Security Policy" in e], recorder.errors
-    finally:
-        server.terminate()
-        server.communicate(timeout=20)
 
 
 @pytest.mark.parametrize("body", [

@@ -4,7 +4,7 @@ import re
 import subprocess
 
 import pytest
-from browsing import SUB_PATH, SUB_PATH_ZH, build_example, search
+from browsing import SUB_PATH, SUB_PATH_ZH, search
 
 # (query, directive anchor the result must open) in the shipped example bulletins
 ENGLISH_QUERY = ("forklift", "2022-01-18-warehouse-fire-extinguisher-lesson-1")
@@ -44,8 +44,8 @@ def test_unit_page_and_register_behind_the_sub_path(page, origin):
     assert page.locator("table tbody tr").count() >= 30
 
 
-def test_offline_build_searches_from_file_urls(page, tmp_path, request):
-    site = build_example(tmp_path / "offline", BULLETINS_OFFLINE="true")
+def test_offline_build_searches_from_file_urls(page, offline_site, request):
+    site = offline_site
     request.node.origin = "file://"
     follow(page, (site / "index.html").as_uri(), *ENGLISH_QUERY)
     assert page.url.startswith(site.as_uri()) and re.search(r"lesson\.html(\?[^#]*)?#", page.url)
