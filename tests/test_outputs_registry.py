@@ -31,6 +31,20 @@ def test_each_file_the_build_adds_is_declared_with_the_maker_that_gave_it(bullet
     assert (site.SEARCH_FILTERS in kinds) == (search == "pagefind")
 
 
+def test_a_listing_cut_into_pages_is_declared_page_by_page(bulletins_dir, monkeypatch):
+    """The register, a unit's page and the archive past ROWS_PER_PAGE rows go on in further pages
+    (`directives/2.md`): each is an output of the registry, or a dirty build stops on it."""
+    from safety_bulletins.outputs import pages
+
+    monkeypatch.setattr(pages, "ROWS_PER_PAGE", 1)
+    folder = bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD})
+    build = SiteBuild.load(folder, dt.date(2026, 11, 28))
+    further = [f.src_uri for f in build.source_files() if f.src_uri.removesuffix(".md").endswith(("/2", "/3"))]
+    assert "directives/2.md" in further and any(src.startswith("units/") for src in further)
+    for src in further:
+        assert site.output_at(src).maker == "listing_files", src
+
+
 def test_every_maker_exists_and_every_kind_of_part_is_known_to_verify():
     for output in site.OUTPUTS:
         assert output.maker is None or callable(getattr(SiteBuild, output.maker, None)), output

@@ -56,6 +56,7 @@ OUTPUTS = (
     Output(UNITS_INDEX, "the units, with their counts", "listing_files"),
     Output("units/**.md", "a page per unit (`units/<id>/<n>.md`: its further pages)", "listing_files"),
     Output(REGISTER, "the register of all directives", "listing_files"),
+    Output("directives/*.md", "the register's further pages (`directives/<n>.md`)", "listing_files"),
     Output(ARCHIVE_INDEX, "the archive", "listing_files"),
     Output("archive/*.md", "a page per year and per bulletin type", "listing_files"),
     Output(DASHBOARD, "the dashboard (SVG charts)", "listing_files"),

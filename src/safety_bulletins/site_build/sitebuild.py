@@ -174,7 +174,13 @@ class SiteBuild:
         into `outputs` and copied from there, so the build does not hold their text; without
         it (tests), they are given as content."""
         request = _Request(page_stamps, site_inputs, outputs)
-        return [file for maker in site.makers(self.search) for file in getattr(self, maker)(request)]
+        files = [file for maker in site.makers(self.search) for file in getattr(self, maker)(request)]
+        # Dirty builds, verify and the cleaning of stale files know a file by its entry: one made
+        # without an entry would be a file they cannot account for.
+        unregistered = [f.src_uri for f in files if site.output_at(f.src_uri) is None]
+        if unregistered:
+            raise AssertionError(f"made but not declared in outputs/site.py OUTPUTS: {', '.join(unregistered[:5])}")
+        return files
 
     # The makers of site.OUTPUTS: each gives the files of its outputs
 
