@@ -245,6 +245,25 @@ def test_a_reopened_directive_carries_no_acceptance_in_any_output(bulletins_dir)
     assert row["accepted_by"] == "" and "accepted by safety-env" in row["history"]
 
 
+def test_work_sent_back_after_acceptance_carries_no_acceptance_when_done_again(bulletins_dir):
+    """D2 (general): awaiting acceptance by safety-env, sent back (in progress), then done without
+    an acceptance: safety-env accepted the earlier work, not this; it stays in the history."""
+    files = {MEETING: MEETING_MD}
+    files["2026/2026-11-01-report.md"] = front("Report", "2026-11-01", "bulletin") + follow_up(
+        "Replaced", f"directive: {D2}", "status: awaiting-acceptance", "accepted_by: safety-env")
+    files["2026/2026-11-05-back.md"] = front("Sent back", "2026-11-05", "bulletin") + follow_up(
+        "Two were the wrong type", f"directive: {D2}", "status: in-progress")
+    files["2026/2026-11-10-done.md"] = front("Done", "2026-11-10", "bulletin") + follow_up(
+        "Replaced again", f"directive: {D2}", "status: done")
+    project = load_project(bulletins_dir(files))
+    assert errors_in(project.problems) == [], "\n".join(map(str, project.problems))
+    state = catalog_at(project, "2026-11-28").states[D2]
+    assert (state.status, state.accepted_by) == ("done", "")
+    assert [c.accepted_by for c in state.history if c.accepted_by] == ["safety-env"]
+    record = next(r for r in directives_json(catalog_at(project, "2026-11-28"))["directives"] if r["id"] == D2)
+    assert record["accepted_by"] is None
+
+
 # --- the export --------------------------------------------------------------------------------
 
 def test_directives_json_carries_the_state_and_history(project):

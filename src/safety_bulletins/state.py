@@ -129,8 +129,6 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
             problems.append(problem)
             continue
         change = Change(f, accepted_by=f.accepted_by, reopen=f.reopen)
-        if f.reopen:  # the work is open again: whoever accepted it before has not accepted this
-            accepted_by = ""
         new_status = f.status or ("in-progress" if f.reopen else status)
         if new_status != status:
             change = _with(change, status=(status, new_status))
@@ -139,6 +137,8 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
                 closed_on, escalated = f.date, False
             else:
                 closed_on, on_time = None, None
+        if status not in ("awaiting-acceptance", "done"):
+            accepted_by = ""  # reopened or sent back: whoever accepted the earlier work has not accepted what comes
         if f.deadline is not None and f.deadline != deadline:
             change = _with(change, deadline=(deadline, f.deadline))
             deadline = f.deadline
