@@ -22,7 +22,7 @@ from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE, DueWindows, Problem
 from ..sources.project import DEFAULT_AUDIENCE
 from ..site_build.rendering import Judge, MarkdownConfig, cache_dir_for
 from ..site_build.settings import (SEARCH_ENGINES, SECTION, Settings, SettingsError,
-                                   _lines, file_including_extension_problem, site_name_problem,
+                                   config_lines, file_including_extension_problem, site_name_problem,
                                    time_zone_problem, window_problem)
 
 class TimeZone(c.BaseConfigOption[str]):
@@ -38,26 +38,19 @@ class TimeZone(c.BaseConfigOption[str]):
         return value
 
 
-class Days(c.Type):
-    """A bucket window in whole days; with `after`, no shorter than that setting's window."""
+class Days(c.BaseConfigOption[int]):
+    """A bucket window in whole days (checked by window_problem, so that a '10' or a 7.5 is said in
+    its words, not MkDocs' type error). Their order (upcoming no shorter than due soon) is checked
+    by bulletin_settings, which knows which of the two the editor wrote."""
 
-    def __init__(self, default: int, after: str | None = None):
-        super().__init__(int, default=default)
-        self.after = after
+    def __init__(self, default: int):
+        super().__init__()
+        self.default = default
 
     def run_validation(self, value: object) -> int:
-        value = super().run_validation(value)
         if (problem := window_problem(value)) is not None:
             raise c.ValidationError(problem)
         return value
-
-    def post_validation(self, config: base.Config, key_name: str) -> None:
-        earlier = config.get(self.after) if self.after else None
-        if isinstance(earlier, int) and isinstance(config[key_name], int) and config[key_name] < earlier:
-            raise c.ValidationError(
-                f"{key_name} ({config[key_name]}) is shorter than {self.after} ({earlier}); 'upcoming' is the "
-                f"time after 'due soon': write e.g. '{self.after}: {DueWindows.due_soon}' and "
-                f"'{key_name}: {DueWindows.upcoming}'")
 
 
 class BulletinsConfig(base.Config):
@@ -75,7 +68,7 @@ class BulletinsConfig(base.Config):
     # The bucket rule's thresholds (model.DueWindows): due soon up to this many days ahead, then
     # upcoming; the build's buckets and live.js on the reader's day both use them
     due_soon_days = Days(DueWindows.due_soon)
-    upcoming_days = Days(DueWindows.upcoming, after="due_soon_days")
+    upcoming_days = Days(DueWindows.upcoming)
 
 
 def bulletin_settings(extra: object, config_file: Path | None = None) -> Settings:
@@ -107,6 +100,14 @@ def bulletin_settings(extra: object, config_file: Path | None = None) -> Setting
     if failed:
         name, error = failed[0]
         raise refuse(name, f"{name}: {error}", f"Write e.g. '{name}: {defaults[name]}'.")
+    soon, upcoming = config["due_soon_days"], config["upcoming_days"]
+    if upcoming < soon:  # 'upcoming' is the time after 'due soon': blame the setting the editor wrote
+        if "upcoming_days" in section:
+            raise refuse("upcoming_days", f"upcoming_days ({upcoming}) is shorter than due_soon_days ({soon}); "
+                         "'upcoming' is the time after 'due soon'",
+                         f"Write 'upcoming_days: {soon}' or more, or a smaller due_soon_days.")
+        raise refuse("due_soon_days", f"due_soon_days ({soon}) is longer than the default upcoming_days "
+                     f"({upcoming})", f"Write 'upcoming_days: {soon}' or more, or a smaller due_soon_days.")
     return Settings(**{name: config[name] for name in defaults})  # each setting a field of the same name
 
 
@@ -152,12 +153,24 @@ def judge_for(project_dir: Path) -> Judge:
 
 
 def _setting_line(config_file: Path, key: str | None) -> int:
-    """The line of `extra: bulletins: <key>:` in mkdocs.yml (of `bulletins:` without a key, or
-    if not found; 1 if neither is)."""
-    lines = _lines(config_file)
-    start = next((n for n, text in enumerate(lines) if re.match(rf"\s+{SECTION}\s*:", text)), None)
+    """The line of `extra: bulletins: <key>:` in mkdocs.yml (of `bulletins:` under `extra:` without
+    a key, or if not found; of `extra:` without `bulletins:`; 1 if there is no `extra:`)."""
+    lines = config_lines(config_file)
+    extra = next((n for n, text in enumerate(lines) if re.match(r"extra\s*:", text)), None)
+    if extra is None:
+        return 1
+    start = None
+    for n in range(extra + 1, len(lines)):
+        text = lines[n]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        if not text[0].isspace():
+            break  # the next top-level key: extra: is over
+        if re.match(rf"\s+{SECTION}\s*:", text):
+            start = n
+            break
     if start is None:
-        return next((n for n, text in enumerate(lines, 1) if re.match(r"extra\s*:", text)), 1)
+        return extra + 1
     indent = len(lines[start]) - len(lines[start].lstrip())
     for n in range(start + 1, len(lines)):
         text = lines[n]
