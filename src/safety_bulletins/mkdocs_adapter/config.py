@@ -72,6 +72,16 @@ class BulletinsConfig(base.Config):
 
 
 def bulletin_settings(extra: object, config_file: Path | None = None) -> Settings:
+    """The settings from the `extra` mapping of mkdocs.yml, as plain data (bulletins_config)."""
+    return settings_of(bulletins_config(extra, config_file))
+
+
+def settings_of(config: BulletinsConfig) -> Settings:
+    """Validated settings as plain data."""
+    return Settings(**{name: config[name] for name in config})  # each setting a field of the same name
+
+
+def bulletins_config(extra: object, config_file: Path | None = None) -> BulletinsConfig:
     """The settings from the `extra` mapping of mkdocs.yml, validated by BulletinsConfig. A wrong
     value, or a name the schema does not know (a misspelt `audience` would build for the default
     audience), is an error: a build for the wrong audience publishes what it must not. With
@@ -85,7 +95,7 @@ def bulletin_settings(extra: object, config_file: Path | None = None) -> Setting
 
     section = extra.get(SECTION) if isinstance(extra, Mapping) else None  # MkDocs' extra is a UserDict
     if section is None:
-        return Settings()
+        section = {}
     if not isinstance(section, Mapping):
         raise refuse(None, f"must hold settings such as 'audience: internal', not {section!r}",
                      "Write one setting a line below it, e.g. 'audience: internal'.")
@@ -108,7 +118,7 @@ def bulletin_settings(extra: object, config_file: Path | None = None) -> Setting
                          f"Write 'upcoming_days: {soon}' or more, or a smaller due_soon_days.")
         raise refuse("due_soon_days", f"due_soon_days ({soon}) is longer than the default upcoming_days "
                      f"({upcoming})", f"Write 'upcoming_days: {soon}' or more, or a smaller due_soon_days.")
-    return Settings(**{name: config[name] for name in defaults})  # each setting a field of the same name
+    return config
 
 
 class ConfigError(Exception):
