@@ -187,6 +187,26 @@ def test_new_review_stubs_the_open_directives_per_unit(site_project, monkeypatch
     assert all(p["severity"] == "warning" for p in report["problems"])
 
 
+@pytest.mark.parametrize(("title", "file", "headings", "not_there"), [
+    ("安全例会", "2026-11-28-安全例会.md", ["## 前期安排事项落实情况", "### 各单位", "### 物业公司"],
+     ["Implementation of earlier directives", "All units", "Property Management Company"]),
+    ("Review meeting", "2026-11-28-review-meeting.md",
+     ["## Implementation of earlier directives", "### All units", "### Property Management Company"],
+     ["前期", "各单位", "### 物业公司"]),
+])
+def test_new_review_is_in_the_language_of_the_new_bulletin(site_project, monkeypatch, title, file, headings,
+                                                           not_there):
+    """A Chinese bulletin (its title is: the template's rule) gets Chinese headings and the units'
+    Chinese names; an English one English names."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    monkeypatch.chdir(project)
+    assert main(["new", "minutes", "--title", title, "--date", "2026-11-28", "--review"]) == 0
+    text = (project / "bulletins/2026" / file).read_text(encoding="utf-8")
+    review = text[text.index(headings[0]):]
+    assert [review.index(h) for h in headings] == sorted(review.index(h) for h in headings)
+    assert not [word for word in not_there if word in text]
+
+
 def test_new_review_is_only_for_minutes_and_inspections(site_project, monkeypatch, capsys):
     project = site_project({})
     monkeypatch.chdir(project)

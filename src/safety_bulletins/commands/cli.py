@@ -24,7 +24,7 @@ from ..model import BULLETIN_TYPES
 from ..outputs.labels import for_language
 from ..outputs.spreadsheet import csv_text
 from ..sources.project import check_folder, load_project
-from .scaffold import REVIEW_TYPES, new_bulletin, review_section
+from .scaffold import REVIEW_TYPES, language_of, new_bulletin, review_section
 from ..site_build.settings import Settings, SettingsError
 from .verify import read_record, verify_site
 from ..mkdocs_adapter import ConfigError, judge_for, read_settings
@@ -247,7 +247,8 @@ def run_new(args) -> int:
                   "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
             return EXIT_PROBLEMS
         # the directives the site shows: its audience, as mkdocs.yml sets it (like `due`)
-        review = review_section(Catalog(project, as_of, *_catalog_settings(_settings(bulletins_dir.parent))))
+        review = review_section(Catalog(project, as_of, *_catalog_settings(_settings(bulletins_dir.parent))),
+                                language_of(title))  # the language of the bulletin's template
     try:
         path = new_bulletin(bulletins_dir, kind, title, day, issuer=args.issuer, number=args.number,
                             presided_by=args.presided_by, review=review)
