@@ -90,8 +90,8 @@ def bulletins_config(extra: object, config_file: Path | None = None) -> Bulletin
     def refuse(key: str | None, message: str, hint: str) -> SettingsError:
         if config_file is None:
             return SettingsError(f"mkdocs.yml: extra: {SECTION}: {message}; {hint[0].lower()}{hint[1:-1]}")
-        line = _setting_line(config_file, key)
-        return SettingsError(str(Problem(config_file, line, f"extra: {SECTION}: {message}", hint)))
+        problem = Problem(config_file, _setting_line(config_file, key), f"extra: {SECTION}: {message}", hint)
+        return SettingsError(str(problem), problem)
 
     section = extra.get(SECTION) if isinstance(extra, Mapping) else None  # MkDocs' extra is a UserDict
     if section is None:
@@ -208,7 +208,7 @@ def read_settings(config_file: Path) -> Settings:
     language = theme.get("language") if isinstance(theme, dict) else None
     site_name = config.get("site_name")
     if (problem := site_name_problem(config_file, site_name)) is not None:
-        raise SettingsError(str(problem))
+        raise SettingsError(str(problem), problem)
     return dataclasses.replace(
         settings, directory_urls=config.get("use_directory_urls", True) is not False,
         site_url=_site_url(config.get("site_url"), config_file), site_name=site_name if isinstance(site_name, str) else "",

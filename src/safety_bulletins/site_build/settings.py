@@ -29,7 +29,12 @@ SECTION = "bulletins"  # the key under `extra:`
 
 
 class SettingsError(ValueError):
-    """mkdocs.yml holds a setting this site cannot use; the message says which and how to fix it."""
+    """mkdocs.yml holds a setting this site cannot use; the message says which and how to fix it.
+    `problem`: the same at its line of mkdocs.yml, for a report of problems (`bulletins check`)."""
+
+    def __init__(self, message: str, problem: Problem | None = None):
+        super().__init__(message)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
