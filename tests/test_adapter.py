@@ -6,7 +6,7 @@ import dataclasses
 import importlib.util
 
 import pytest
-from helpers import REPO
+from helpers import REPO, example_project
 
 from safety_bulletins.mkdocs_adapter import BulletinsConfig, bulletin_settings
 from safety_bulletins.mkdocs_adapter.plugin import BulletinsPlugin
@@ -75,3 +75,31 @@ def test_a_build_stops_if_mkdocs_gives_a_file_another_url_than_the_links_say(mon
     with pytest.raises(PluginError, match=r"at 'bulletins/2021/%E5%AE%89%E5%85%A8%20%E4%BC%9A%E8%AE%AE/', but the "
                                           r"site's links say 'bulletins/2021/安全 会议/index.html' at 'bulletins/2021/安全 会议/'"):
         plugin._same_rule(file, True)
+
+
+def test_each_build_starts_afresh_and_loads_the_settings_into_the_plugins_config(tmp_path, monkeypatch):
+    """A rebuild of `mkdocs serve` runs on_config again on the same plugin: what the last build noted
+    of its pages is dropped, its Pagefind run stopped and forgotten; self.config is extra: bulletins:."""
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("BULLETINS_TODAY", "2026-11-20")
+    project = example_project(tmp_path / "site")
+    with (project / "mkdocs.yml").open("a", encoding="utf-8") as stream:
+        stream.write("\nextra:\n  bulletins:\n    due_soon_days: 14\n")
+    stopped = []
+
+    class Run:
+        def cancel(self):
+            stopped.append("cancelled")
+
+    class Thread:
+        def join(self):
+            stopped.append("joined")
+
+    plugin = BulletinsPlugin()
+    plugin.theme_scripts, plugin.written = {"old.md": object()}, {"old.md": "<html>"}
+    plugin.indexing = (Run(), Thread())
+    plugin.on_config(load_config(str(project / "mkdocs.yml")))
+    assert (plugin.theme_scripts, plugin.written, plugin.indexing, stopped) == ({}, {}, None, ["cancelled", "joined"])
+    assert isinstance(plugin.config, BulletinsConfig)
+    assert (plugin.config["due_soon_days"], plugin.config["upcoming_days"]) == (14, 30)

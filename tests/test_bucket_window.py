@@ -10,6 +10,7 @@ from helpers import SITE_YML
 from safety_bulletins.model import DueWindows
 from safety_bulletins.outputs import labels
 from safety_bulletins.mkdocs_adapter import bulletin_settings
+from safety_bulletins.mkdocs_adapter.config import read_settings
 from safety_bulletins.site_build.settings import SettingsError
 from safety_bulletins.state import State
 
@@ -34,16 +35,38 @@ def test_a_site_sets_its_own_windows():
 
 
 @pytest.mark.parametrize(("section", "message"), [
-    ({"due_soon_days": "a week"}, r"due_soon_days: Expected type: <class 'int'>.*write e.g. 'due_soon_days: 7'"),
+    ({"due_soon_days": "a week"}, r"due_soon_days: 'a week' is not a number of days.*write e.g. 'due_soon_days: 7'"),
+    ({"due_soon_days": "10"}, r"due_soon_days: '10' is not a number of days from 1 to 366"),
+    ({"upcoming_days": 7.5}, r"upcoming_days: 7.5 is not a number of days from 1 to 366"),
     ({"due_soon_days": True}, r"due_soon_days: True is not a number of days from 1 to 366"),
     ({"upcoming_days": 0}, r"upcoming_days: 0 is not a number of days"),
     ({"due_soon_days": 400}, r"due_soon_days: 400 is not a number of days"),
-    ({"due_soon_days": 14, "upcoming_days": 10}, r"upcoming_days \(10\) is shorter than due_soon_days \(14\)"),
+    ({"due_soon_days": 14, "upcoming_days": 10}, r"upcoming_days \(10\) is shorter than due_soon_days \(14\).*"
+     r"write 'upcoming_days: 14' or more, or a smaller due_soon_days"),
+    ({"due_soon_days": 40}, r"due_soon_days \(40\) is longer than the default upcoming_days \(30\).*"
+     r"write 'upcoming_days: 40' or more, or a smaller due_soon_days"),
     ({"due_soon_day": 14}, r"unknown setting 'due_soon_day'"),
 ])
 def test_a_wrong_window_is_refused(section, message):
     with pytest.raises(SettingsError, match=r"^mkdocs.yml: extra: bulletins: .*" + message):
         bulletin_settings({"bulletins": section})
+
+
+@pytest.mark.parametrize(("written", "blamed"), [
+    ("    due_soon_days: 40\n", "    due_soon_days: 40"),  # upcoming_days not written: not blamed
+    ("    upcoming_days: 5\n", "    upcoming_days: 5"),
+])
+def test_the_window_order_is_refused_at_the_setting_written(tmp_path, written, blamed):
+    """At the line of the setting the editor wrote, under extra: (a `bulletins:` nav entry above is
+    not the section)."""
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text("site_name: S\nnav:\n  - bulletins: bulletins/index.md\nextra:\n  bulletins:\n"
+                           "    audience: internal\n" + written, encoding="utf-8")
+    with pytest.raises(SettingsError) as refused:
+        read_settings(config_file)
+    line = config_file.read_text(encoding="utf-8").splitlines().index(blamed) + 1
+    assert str(refused.value).startswith(f"{config_file}:{line}: error: extra: bulletins: {blamed.strip()[:13]}")
+    assert "Write e.g." not in str(refused.value)
 
 
 @pytest.mark.parametrize(("language", "soon", "later"), [("en", "Due within 14 days", "Due later"),

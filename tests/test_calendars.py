@@ -246,6 +246,18 @@ def test_without_site_url_no_url_but_the_path_and_a_fallback_host(tmp_path):
     assert build.calendars.subscribe_url("calendar/all.ics") is None
 
 
+def test_without_site_url_the_path_is_readable_text_as_in_the_digest(tmp_path):
+    """A file name with a space and Chinese letters: the description says the path as people read it
+    (the digest's words: sources/paths.readable_url), not its percent-encoded URL."""
+    sources = {"units.yml": UNITS_YML, "2026/2026-11-01 冬季 检查.md": MINUTES, "2026/2026-11-21 冬季会议.md": NOTICE}
+    build = SiteBuild.load(write_tree(tmp_path / "bulletins", sources), dt.date.fromisoformat(AS_OF))
+    assert not build.project.errors, build.project.errors
+    found = events(parsed(build)["calendar/all.ics"])
+    assert "On the site: bulletins/2026/2026-11-01 冬季 检查/#A-1" in found["A-1@safety-bulletins"]["DESCRIPTION"]
+    meeting = found["2026/2026-11-21 冬季会议-meeting@safety-bulletins"]["DESCRIPTION"]
+    assert "On the site: bulletins/2026/2026-11-21 冬季会议/" in meeting and "%" not in meeting
+
+
 def test_uids_are_unique_and_stable_and_the_bytes_identical(tmp_path):
     first, second = make_build(tmp_path / "one"), make_build(tmp_path / "two")
     assert first.calendars.files == second.calendars.files

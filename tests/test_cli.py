@@ -54,6 +54,28 @@ def test_the_shipped_example_bulletins_are_valid():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("setting", "message"), [
+    ("    due_soon_days: 0\n", "extra: bulletins: due_soon_days: 0 is not a number of days from 1 to 366"),
+    ("    audiance: public\n", "extra: bulletins: unknown setting 'audiance'"),
+])
+def test_check_reports_a_setting_the_build_refuses_at_its_line_of_mkdocs_yml(site_project, monkeypatch, capsys,
+                                                                            setting, message):
+    """As build, due, digest, verify and publish refuse it: the pre-commit hook stops it too."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "extra:\n  bulletins:\n" + setting, encoding="utf-8")
+    line = len(config.read_text(encoding="utf-8").splitlines())
+    monkeypatch.chdir(project)
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{config}:{line}: error: {message}"), err
+    assert main(["check", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    problem = report["problems"][0]
+    assert report["errors"] == 1 and problem["severity"] == "error"
+    assert (problem["path"], problem["line"], problem["message"].startswith(message)) == (str(config), line, True)
+
+
 def test_check_json_lists_problems_with_severity(bulletins_dir, capsys):
     root = bulletins_dir({"2021/bad.md": MEETING_MD.replace("type: minutes", "type: minute")})
     assert main(["check", str(root), "--format", "json"]) == 1
@@ -185,6 +207,26 @@ def test_new_review_stubs_the_open_directives_per_unit(site_project, monkeypatch
     messages = [p["message"] for p in report["problems"]]
     assert "the follow-up still has the text 'bulletins new --review' wrote" in messages
     assert all(p["severity"] == "warning" for p in report["problems"])
+
+
+@pytest.mark.parametrize(("title", "file", "headings", "not_there"), [
+    ("安全例会", "2026-11-28-安全例会.md", ["## 前期安排事项落实情况", "### 各单位", "### 物业公司"],
+     ["Implementation of earlier directives", "All units", "Property Management Company"]),
+    ("Review meeting", "2026-11-28-review-meeting.md",
+     ["## Implementation of earlier directives", "### All units", "### Property Management Company"],
+     ["前期", "各单位", "### 物业公司"]),
+])
+def test_new_review_is_in_the_language_of_the_new_bulletin(site_project, monkeypatch, title, file, headings,
+                                                           not_there):
+    """A Chinese bulletin (its title is: the template's rule) gets Chinese headings and the units'
+    Chinese names; an English one English names."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    monkeypatch.chdir(project)
+    assert main(["new", "minutes", "--title", title, "--date", "2026-11-28", "--review"]) == 0
+    text = (project / "bulletins/2026" / file).read_text(encoding="utf-8")
+    review = text[text.index(headings[0]):]
+    assert [review.index(h) for h in headings] == sorted(review.index(h) for h in headings)
+    assert not [word for word in not_there if word in text]
 
 
 def test_new_review_is_only_for_minutes_and_inspections(site_project, monkeypatch, capsys):

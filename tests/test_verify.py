@@ -436,3 +436,44 @@ def test_a_file_read_in_blocks_gives_what_it_gives_whole(text, cuts):
             start += cut
     blocks.append(data[start:]) if start < len(data) or not blocks else None
     assert _matches(blocks, pattern, overlap_for(meaning)) == {m.group(0) for m in pattern.finditer(data)}
+
+
+HIDDEN_ZH = """\
+---
+title: 冬季安全大检查通知
+date: 2026-11-20
+type: notice
+issuer: safety-env
+draft: true
+attachments:
+  - attachments/冬季 检查表.csv
+---
+各单位：检查。
+"""
+
+
+@pytest.mark.parametrize("planted", [
+    '<a href="../2026-11-20%20%E5%86%AC%E5%AD%A3%20%E6%A3%80%E6%9F%A5/">x</a>',  # the page, directory URLs
+    '<a href="2026-11-20%20%E5%86%AC%E5%AD%A3%20%E6%A3%80%E6%9F%A5.html">x</a>',  # without
+    '<a href="../attachments/%E5%86%AC%E5%AD%A3%20%E6%A3%80%E6%9F%A5%E8%A1%A8.csv">x</a>',  # its attachment
+])
+def test_a_hidden_link_percent_encoded_as_mkdocs_writes_it_is_found(tmp_path, planted):
+    """Every link is percent-encoded as MkDocs writes it: a leaked link to a hidden bulletin's
+    Chinese-named page or attachment is found in that form, as its plain name would be."""
+    from helpers import UNITS_YML, write_tree
+
+    from safety_bulletins.catalog import Catalog
+    from safety_bulletins.commands.verify import _hidden, _tree
+    from safety_bulletins.sources.project import load_project
+
+    project = write_tree(tmp_path / "project", {
+        "bulletins/units.yml": UNITS_YML,
+        "bulletins/2026/2026-11-20 冬季 检查.md": HIDDEN_ZH,
+        "bulletins/2026/attachments/冬季 检查表.csv": "单位,结果\n",
+    })
+    catalog = Catalog(load_project(project / "bulletins", AS_OF_DATE), AS_OF_DATE)
+    assert [b.rel_path for b in catalog.hidden] == ["2026/2026-11-20 冬季 检查.md"]
+    site = write_tree(tmp_path / "site", {"index.html": f"<p>See {planted}</p>\n"})
+    found = [text for _, text in _hidden(catalog, project, site, _tree(site))]
+    assert len(found) == 1 and found[0].startswith("index.html: contains a"), found
+    assert "of '2026/2026-11-20 冬季 检查.md' (a draft)" in found[0]

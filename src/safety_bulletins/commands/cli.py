@@ -20,11 +20,11 @@ from . import publish as publishing
 from ..catalog import Catalog
 from ..sources.dates import DateError, as_of_date, parse_date
 from .due import due_rows, parse_span
-from ..model import BULLETIN_TYPES
+from ..model import BULLETIN_TYPES, Problem
 from ..outputs.labels import for_language
 from ..outputs.spreadsheet import csv_text
 from ..sources.project import check_folder, load_project
-from .scaffold import REVIEW_TYPES, new_bulletin, review_section
+from .scaffold import REVIEW_TYPES, language_of, new_bulletin, review_section
 from ..site_build.settings import Settings, SettingsError
 from .verify import read_record, verify_site
 from ..mkdocs_adapter import ConfigError, judge_for, read_settings
@@ -176,10 +176,13 @@ def _as_of(args, root: Path) -> dt.date:
 
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
-    try:  # a wrong mkdocs.yml is the build's to report: check as for the default site
-        settings = read_settings(_project_of(path) / "mkdocs.yml")
-    except SettingsError:
+    config_file = _project_of(path) / "mkdocs.yml"
+    settings_refused = None
+    try:  # a setting the build refuses is a problem of mkdocs.yml, for the pre-commit hook to stop too
+        settings = read_settings(config_file)
+    except SettingsError as exc:  # the bulletins are still checked, as for the default site
         settings = Settings()
+        settings_refused = exc.problem or Problem(config_file, 1, str(exc).removeprefix(f"{config_file}: "))
     try:  # past embargoes do not count against links; a wrong BULLETINS_TODAY is the build's to report
         as_of = as_of_date(time_zone=settings.time_zone)
     except DateError:
@@ -197,6 +200,8 @@ def run_check(args) -> int:
     report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, judge=judge, audience=settings.audience)
     if refused is not None:
         report.problems.insert(0, refused)
+    if settings_refused is not None:
+        report.problems.insert(0, settings_refused)
     errors = report.errors
     if args.format == "json":
         print(json.dumps({
@@ -247,7 +252,8 @@ def run_new(args) -> int:
                   "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
             return EXIT_PROBLEMS
         # the directives the site shows: its audience, as mkdocs.yml sets it (like `due`)
-        review = review_section(Catalog(project, as_of, *_catalog_settings(_settings(bulletins_dir.parent))))
+        review = review_section(Catalog(project, as_of, *_catalog_settings(_settings(bulletins_dir.parent))),
+                                language_of(title))  # the language of the bulletin's template
     try:
         path = new_bulletin(bulletins_dir, kind, title, day, issuer=args.issuer, number=args.number,
                             presided_by=args.presided_by, review=review)

@@ -22,6 +22,7 @@ from ..model import ALL_UNITS, Directive, Unit
 from ..outputs import site
 from ..outputs.labels import Labels
 from ..outputs.render import template_environment
+from ..sources.paths import readable_url
 from ..sources.units import UnitRegistry
 from ..state import Change, State
 
@@ -154,7 +155,7 @@ def _link(base: str, page: str, anchor: str) -> str:
     """A link under the site's address, percent-encoded (Chinese file names and ids) so that
     every mail reader makes it clickable; without an address, the readable path."""
     if not base:
-        return f"{urllib.parse.unquote(page)}#{anchor}"
+        return f"{readable_url(page)}#{anchor}"
     # the page's URL is MkDocs' (paths.url_for), encoded already: `%` kept
     return base + urllib.parse.quote(page, safe="/%") + "#" + urllib.parse.quote(anchor, safe="")
 

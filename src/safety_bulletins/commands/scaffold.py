@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..catalog import Catalog
 from ..model import ALL_UNITS, BULLETIN_TYPES
+from ..outputs.labels import for_language
 from ..outputs.render import template_environment
 from ..sources.validate import FOLLOW_UP_STUB
 
@@ -18,8 +19,13 @@ _NOT_A_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 SLUG_LENGTH = 60
 REVIEW_TYPES = ("minutes", "inspection")  # the types `--review` can add follow-up stubs to
-REVIEW_HEADING = "## Implementation of earlier directives"
-ALL_UNITS_HEADING = "All units"
+REVIEW_HEADINGS = {"en": "## Implementation of earlier directives", "zh": "## 前期安排事项落实情况"}
+NOTHING_OPEN = {"en": "No directive is open.", "zh": "没有未办结的事项。"}
+
+
+def language_of(title: str) -> str:
+    """The language a new bulletin is written in, as its template decides: Chinese if its title is."""
+    return "zh" if _CJK.search(title) else "en"
 
 
 def file_name(day: dt.date, title: str) -> str:
@@ -36,13 +42,14 @@ def render(kind: str, title: str, day: dt.date, issuer: str = "", number: str = 
         raise ValueError(f"a review of earlier directives goes only into {' or '.join(REVIEW_TYPES)}, not {kind}")
     return _ENV.get_template(f"new/{kind}.md.j2").render(
         title=title, date=day.isoformat(), type=kind, issuer=issuer, number=number,
-        presided_by=presided_by, chinese=bool(_CJK.search(title)), review=review,
+        presided_by=presided_by, chinese=language_of(title) == "zh", review=review,
     )
 
 
-def review_section(catalog: Catalog) -> str:
-    """`## Implementation of earlier directives`: a follow-up stub for each directive still open
-    at the catalog's as-of date, under its first responsible unit (or All units), by deadline in force."""
+def review_section(catalog: Catalog, language: str = "en") -> str:
+    """`## Implementation of earlier directives` (in the new bulletin's `language`, language_of): a
+    follow-up stub for each directive still open at the catalog's as-of date, under its first
+    responsible unit (by its display name in that language, or All units), by deadline in force."""
     groups: dict[str, list] = {}
     for directive in catalog.directives:
         state = catalog.state_of(directive)
@@ -50,12 +57,14 @@ def review_section(catalog: Catalog) -> str:
             unit = directive.units[0] if directive.units else ALL_UNITS
             groups.setdefault(unit, []).append(directive)
     order = [ALL_UNITS, *catalog.registry.units]  # All units first, then units.yml's order
-    lines = [REVIEW_HEADING, ""]
+    language = "zh" if language == "zh" else "en"
+    lines = [REVIEW_HEADINGS[language], ""]
     if not groups:
-        lines += ["No directive is open.", ""]
+        lines += [NOTHING_OPEN[language], ""]
+    all_units = for_language(language).ALL_UNITS
     for unit in sorted(groups, key=lambda u: order.index(u) if u in order else len(order)):
-        known = catalog.registry.units.get(unit)
-        lines += [f"### {ALL_UNITS_HEADING if unit == ALL_UNITS else known.name if known else unit}", ""]
+        name = all_units if unit == ALL_UNITS else catalog.registry.display_name(unit, language) or unit
+        lines += [f"### {name}", ""]
         for directive in sorted(groups[unit], key=lambda d: (catalog.state_of(d).deadline or dt.date.max, d.id)):
             lines += _stub(directive)
     return "\n".join(lines)

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from markupsafe import escape
 
@@ -482,11 +482,17 @@ def _hidden(catalog: Catalog, project_dir: Path, site_dir: Path,
     findings = []
     digests: dict[int, dict[str, str]] = {}  # size -> sha256 -> source
     needles: dict[str, str] = {}
+    paths: set[str] = set()  # the needles that are names in URLs: MkDocs writes every link percent-encoded
     for bulletin in catalog.hidden:
         why = hidden_because(bulletin, catalog.as_of, catalog.audience)
         for path in _page_files(bulletin):
             if path in files:
                 findings.append((path, f"{path}: the page of '{bulletin.rel_path}', which is {why}"))
+        # a link to its page: its name as the last part of its URL, with or without directory URLs
+        for url in (site.url_for(site.bulletin_src(bulletin), True), site.url_for(site.bulletin_src(bulletin), False)):
+            last = url.rstrip("/").rpartition("/")[2] + ("/" if url.endswith("/") else "")
+            needles.setdefault(unquote(last), f"a link to the page of '{bulletin.rel_path}' ({why})")
+            paths.add(unquote(last))
         for attachment in bulletin.attachments:
             src = site.attachment_src(bulletin, attachment)
             # even if a published bulletin attaches it too: the file is the hidden one's
@@ -499,6 +505,7 @@ def _hidden(catalog: Catalog, project_dir: Path, site_dir: Path,
                 continue
             digests.setdefault(len(data), {})[hashlib.sha256(data).hexdigest()] = f"'{bulletin.rel_path}' ({why})"
             needles.setdefault(os.path.basename(attachment.path), f"an attachment name of '{bulletin.rel_path}' ({why})")
+            paths.add(os.path.basename(attachment.path))
         needles.setdefault(bulletin.title, f"the title of '{bulletin.rel_path}' ({why})")
         for directive in bulletin.directives:
             needles.setdefault(directive.id, f"the id of directive '{directive.id}' of '{bulletin.rel_path}' ({why})")
@@ -513,7 +520,7 @@ def _hidden(catalog: Catalog, project_dir: Path, site_dir: Path,
                 digests.get(len(data), {}).pop(hashlib.sha256(data).hexdigest(), None)
     published_text = _published_text(project_dir, catalog)
     pattern, meaning = _needles({text: why for text, why in needles.items()
-                                 if len(text.strip()) >= MIN_NEEDLE and text not in published_text})
+                                 if len(text.strip()) >= MIN_NEEDLE and text not in published_text}, paths)
     overlap = overlap_for(meaning)
     for name, info in sorted(files.items()):
         shown = _shown(name)
@@ -581,15 +588,19 @@ def _page_files(bulletin: Bulletin) -> list[str]:
     return [site.dest_path(src, True), site.dest_path(src, False)]
 
 
-def _needles(texts: dict[str, str]):
+def _needles(texts: dict[str, str], paths: Iterable[str] = ()):
     """One regular expression for every form a text takes in the site's files (as written,
-    HTML-escaped, in JSON), and what each match means."""
+    HTML-escaped, in JSON; those in `paths`, names in URLs, percent-encoded too, as the URL rule
+    sources/paths.url_for encodes them), and what each match means."""
     meaning: dict[bytes, str] = {}
+    paths = set(paths)
     for text, why in texts.items():
         forms = {text, html.escape(text, quote=False), html.escape(text), str(escape(text)), json.dumps(text)[1:-1],
                  json.dumps(text, ensure_ascii=False)[1:-1],
                  json.dumps(text, ensure_ascii=False)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e")
                  .replace("&", "\\u0026")}
+        if text in paths:  # its percent-encoded form is ASCII, in every format the same
+            forms.add(quote(text))
         for form in forms:
             meaning.setdefault(form.encode("utf-8"), why)
     if not meaning:

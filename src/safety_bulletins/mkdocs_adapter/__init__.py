@@ -9,7 +9,8 @@ import os
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
 
-from .config import (BulletinsConfig, ConfigError, bulletin_settings, judge_for, markdown_config,  # noqa: E402
-                     read_settings)
+from .config import (BulletinsConfig, ConfigError, bulletin_settings, bulletins_config,  # noqa: E402
+                     judge_for, markdown_config, read_settings)
 
-__all__ = ["BulletinsConfig", "ConfigError", "bulletin_settings", "judge_for", "markdown_config", "read_settings"]
+__all__ = ["BulletinsConfig", "ConfigError", "bulletin_settings", "bulletins_config", "judge_for", "markdown_config",
+           "read_settings"]

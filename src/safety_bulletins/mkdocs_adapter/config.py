@@ -22,7 +22,7 @@ from ..model import CLASSIFICATIONS, DEFAULT_TIME_ZONE, DueWindows, Problem
 from ..sources.project import DEFAULT_AUDIENCE
 from ..site_build.rendering import Judge, MarkdownConfig, cache_dir_for
 from ..site_build.settings import (SEARCH_ENGINES, SECTION, Settings, SettingsError,
-                                   _lines, file_including_extension_problem, site_name_problem,
+                                   config_lines, file_including_extension_problem, site_name_problem,
                                    time_zone_problem, window_problem)
 
 class TimeZone(c.BaseConfigOption[str]):
@@ -38,26 +38,19 @@ class TimeZone(c.BaseConfigOption[str]):
         return value
 
 
-class Days(c.Type):
-    """A bucket window in whole days; with `after`, no shorter than that setting's window."""
+class Days(c.BaseConfigOption[int]):
+    """A bucket window in whole days (checked by window_problem, so that a '10' or a 7.5 is said in
+    its words, not MkDocs' type error). Their order (upcoming no shorter than due soon) is checked
+    by bulletin_settings, which knows which of the two the editor wrote."""
 
-    def __init__(self, default: int, after: str | None = None):
-        super().__init__(int, default=default)
-        self.after = after
+    def __init__(self, default: int):
+        super().__init__()
+        self.default = default
 
     def run_validation(self, value: object) -> int:
-        value = super().run_validation(value)
         if (problem := window_problem(value)) is not None:
             raise c.ValidationError(problem)
         return value
-
-    def post_validation(self, config: base.Config, key_name: str) -> None:
-        earlier = config.get(self.after) if self.after else None
-        if isinstance(earlier, int) and isinstance(config[key_name], int) and config[key_name] < earlier:
-            raise c.ValidationError(
-                f"{key_name} ({config[key_name]}) is shorter than {self.after} ({earlier}); 'upcoming' is the "
-                f"time after 'due soon': write e.g. '{self.after}: {DueWindows.due_soon}' and "
-                f"'{key_name}: {DueWindows.upcoming}'")
 
 
 class BulletinsConfig(base.Config):
@@ -75,10 +68,20 @@ class BulletinsConfig(base.Config):
     # The bucket rule's thresholds (model.DueWindows): due soon up to this many days ahead, then
     # upcoming; the build's buckets and live.js on the reader's day both use them
     due_soon_days = Days(DueWindows.due_soon)
-    upcoming_days = Days(DueWindows.upcoming, after="due_soon_days")
+    upcoming_days = Days(DueWindows.upcoming)
 
 
 def bulletin_settings(extra: object, config_file: Path | None = None) -> Settings:
+    """The settings from the `extra` mapping of mkdocs.yml, as plain data (bulletins_config)."""
+    return settings_of(bulletins_config(extra, config_file))
+
+
+def settings_of(config: BulletinsConfig) -> Settings:
+    """Validated settings as plain data."""
+    return Settings(**{name: config[name] for name in config})  # each setting a field of the same name
+
+
+def bulletins_config(extra: object, config_file: Path | None = None) -> BulletinsConfig:
     """The settings from the `extra` mapping of mkdocs.yml, validated by BulletinsConfig. A wrong
     value, or a name the schema does not know (a misspelt `audience` would build for the default
     audience), is an error: a build for the wrong audience publishes what it must not. With
@@ -87,12 +90,12 @@ def bulletin_settings(extra: object, config_file: Path | None = None) -> Setting
     def refuse(key: str | None, message: str, hint: str) -> SettingsError:
         if config_file is None:
             return SettingsError(f"mkdocs.yml: extra: {SECTION}: {message}; {hint[0].lower()}{hint[1:-1]}")
-        line = _setting_line(config_file, key)
-        return SettingsError(str(Problem(config_file, line, f"extra: {SECTION}: {message}", hint)))
+        problem = Problem(config_file, _setting_line(config_file, key), f"extra: {SECTION}: {message}", hint)
+        return SettingsError(str(problem), problem)
 
     section = extra.get(SECTION) if isinstance(extra, Mapping) else None  # MkDocs' extra is a UserDict
     if section is None:
-        return Settings()
+        section = {}
     if not isinstance(section, Mapping):
         raise refuse(None, f"must hold settings such as 'audience: internal', not {section!r}",
                      "Write one setting a line below it, e.g. 'audience: internal'.")
@@ -107,7 +110,15 @@ def bulletin_settings(extra: object, config_file: Path | None = None) -> Setting
     if failed:
         name, error = failed[0]
         raise refuse(name, f"{name}: {error}", f"Write e.g. '{name}: {defaults[name]}'.")
-    return Settings(**{name: config[name] for name in defaults})  # each setting a field of the same name
+    soon, upcoming = config["due_soon_days"], config["upcoming_days"]
+    if upcoming < soon:  # 'upcoming' is the time after 'due soon': blame the setting the editor wrote
+        if "upcoming_days" in section:
+            raise refuse("upcoming_days", f"upcoming_days ({upcoming}) is shorter than due_soon_days ({soon}); "
+                         "'upcoming' is the time after 'due soon'",
+                         f"Write 'upcoming_days: {soon}' or more, or a smaller due_soon_days.")
+        raise refuse("due_soon_days", f"due_soon_days ({soon}) is longer than the default upcoming_days "
+                     f"({upcoming})", f"Write 'upcoming_days: {soon}' or more, or a smaller due_soon_days.")
+    return config
 
 
 class ConfigError(Exception):
@@ -152,12 +163,24 @@ def judge_for(project_dir: Path) -> Judge:
 
 
 def _setting_line(config_file: Path, key: str | None) -> int:
-    """The line of `extra: bulletins: <key>:` in mkdocs.yml (of `bulletins:` without a key, or
-    if not found; 1 if neither is)."""
-    lines = _lines(config_file)
-    start = next((n for n, text in enumerate(lines) if re.match(rf"\s+{SECTION}\s*:", text)), None)
+    """The line of `extra: bulletins: <key>:` in mkdocs.yml (of `bulletins:` under `extra:` without
+    a key, or if not found; of `extra:` without `bulletins:`; 1 if there is no `extra:`)."""
+    lines = config_lines(config_file)
+    extra = next((n for n, text in enumerate(lines) if re.match(r"extra\s*:", text)), None)
+    if extra is None:
+        return 1
+    start = None
+    for n in range(extra + 1, len(lines)):
+        text = lines[n]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        if not text[0].isspace():
+            break  # the next top-level key: extra: is over
+        if re.match(rf"\s+{SECTION}\s*:", text):
+            start = n
+            break
     if start is None:
-        return next((n for n, text in enumerate(lines, 1) if re.match(r"extra\s*:", text)), 1)
+        return extra + 1
     indent = len(lines[start]) - len(lines[start].lstrip())
     for n in range(start + 1, len(lines)):
         text = lines[n]
@@ -185,7 +208,7 @@ def read_settings(config_file: Path) -> Settings:
     language = theme.get("language") if isinstance(theme, dict) else None
     site_name = config.get("site_name")
     if (problem := site_name_problem(config_file, site_name)) is not None:
-        raise SettingsError(str(problem))
+        raise SettingsError(str(problem), problem)
     return dataclasses.replace(
         settings, directory_urls=config.get("use_directory_urls", True) is not False,
         site_url=_site_url(config.get("site_url"), config_file), site_name=site_name if isinstance(site_name, str) else "",

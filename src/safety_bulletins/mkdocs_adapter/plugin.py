@@ -38,7 +38,7 @@ from ..site_build.settings import SettingsError, file_including_extension_proble
 from ..site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
 from ..sources import paths
 from ..sources.dates import DateError, as_of_date
-from .config import BulletinsConfig, bulletin_settings
+from .config import BulletinsConfig, bulletins_config, settings_of
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
@@ -61,7 +61,8 @@ class _NotForThisSite(logging.Filter):
 
 class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     """Safety Bulletins as MkDocs events. Its settings stay where editors write them, under
-    `extra: bulletins:` (bulletin_settings validates them with BulletinsConfig)."""
+    `extra: bulletins:` (the hook is no `plugins:` entry, so MkDocs does not load them): on_config
+    loads them into self.config, validated by BulletinsConfig."""
 
     def __init__(self):
         self.build: SiteBuild | None = None
@@ -84,6 +85,9 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def on_config(self, config):
         self.started = time.monotonic()
         self._stop_indexing()  # a rebuild of the preview: the last one's index would be out of date, and takes the CPU
+        # Each build of `mkdocs serve` starts afresh: what a failed or earlier build noted of its pages
+        # would hold the old pages in memory and could give a page another build's policy.
+        self.theme_scripts, self.written = {}, {}
         if self.serving:  # once: each rebuild runs on_config again, while the server holds the port
             self.serving = False
             _check_address(config.dev_addr)
@@ -92,7 +96,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         logging.getLogger("jieba").setLevel(logging.WARNING)
         config_file = Path(config.config_file_path)
         try:
-            settings = bulletin_settings(config.extra, config_file)  # who the build is for: extra: bulletins: audience:
+            self.config = bulletins_config(config.extra, config_file)  # who the build is for: extra: bulletins: audience:
+            settings = settings_of(self.config)
             if (problem := site_name_problem(config_file, config.site_name)) is not None:
                 raise SettingsError(str(problem))
             # before any page is rendered: what such an extension includes is past every check
@@ -308,6 +313,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         if self.indexing is not None:
             self.indexing[0].cancel()
             self.indexing[1].join()
+            self.indexing = None  # stopped and joined: nothing to stop at the next rebuild
 
     def _index_in_background(self, site_dir: Path) -> None:
         """The preview shows an edit as soon as its pages are written; Pagefind reads every

@@ -29,6 +29,7 @@ from icalendar import Calendar, Timezone, vDuration
 from . import site
 from ..catalog import Catalog
 from ..model import DEFAULT_TIME_ZONE, Bulletin, Directive
+from ..sources.paths import readable_url
 from .labels import Labels
 
 PRODID = "-//Safety Bulletins//Deadlines and meetings//EN"
@@ -145,7 +146,7 @@ class Calendars:
         lines.append(f"{labels('Issued in')}: {plain(d.bulletin.title)} ({d.bulletin.date.isoformat()})")
         page = site.url_for(site.bulletin_src(d.bulletin), self.directory_urls) + "#" + d.id
         url = self._absolute(page) if self.site_url else None
-        lines.append(url or f"{labels('On the site')}: {page}")  # Outlook shows no URL property
+        lines.append(url or f"{labels('On the site')}: {readable_url(page)}")  # Outlook shows no URL property
         # What a client must take as an update: each change of the deadline or of the status
         sequence = sum(1 for change in state.history if change.deadline or change.status)
         return _vevent([
@@ -172,7 +173,7 @@ class Calendars:
         lines.append(f"{labels.TYPES[b.type]}: {plain(b.title)}" + (f" ({plain(b.number)})" if b.number else ""))
         page = site.url_for(site.bulletin_src(b), self.directory_urls)
         url = self._absolute(page) if self.site_url else None
-        lines.append(url or f"{labels('On the site')}: {page}")
+        lines.append(url or f"{labels('On the site')}: {readable_url(page)}")
         return _vevent([
             ("UID", _text(f"{posixpath.splitext(b.rel_path)[0]}-meeting@{self.host}")), ("DTSTAMP", self.stamp),
             start, end, ("SUMMARY", _text(f"{labels('Meeting')}: {plain(b.title)}")),

@@ -29,7 +29,12 @@ SECTION = "bulletins"  # the key under `extra:`
 
 
 class SettingsError(ValueError):
-    """mkdocs.yml holds a setting this site cannot use; the message says which and how to fix it."""
+    """mkdocs.yml holds a setting this site cannot use; the message says which and how to fix it.
+    `problem`: the same at its line of mkdocs.yml, for a report of problems (`bulletins check`)."""
+
+    def __init__(self, message: str, problem: Problem | None = None):
+        super().__init__(message)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def site_name_problem(config_file: Path, site_name: object) -> Problem | None:
     every page. Refused, not escaped here: other plugins and themes print it too."""
     if not isinstance(site_name, str) or not (found := _MARKUP.search(site_name)):
         return None
-    line = next((n for n, text in enumerate(_lines(config_file), 1) if text.startswith("site_name:")), 1)
+    line = next((n for n, text in enumerate(config_lines(config_file), 1) if text.startswith("site_name:")), 1)
     what = "a line break or control character" if found[0] not in '<>"' else "markup characters (<, > or \")"
     return Problem(config_file, line, f"site_name {site_name[:60]!r} holds {what}, which the theme prints "
                    "unescaped on every page", "Write the name as plain text, e.g. 'site_name: 安全生产公报' "
@@ -117,7 +122,7 @@ def file_including_extension_problem(config_file: Path, extensions) -> Problem |
             continue
         name = extension if isinstance(extension, str) else module
         mention = re.compile(rf"(?<![\w.]){re.escape(name.partition(':')[0])}(?![\w])")
-        line = next((n for n, text in enumerate(_lines(config_file), 1)
+        line = next((n for n, text in enumerate(config_lines(config_file), 1)
                      if mention.search(text) and not text.lstrip().startswith("#")), 1)
         return Problem(config_file, line, f"the Markdown extension '{name}' includes files in pages: "
                        f"{FILE_INCLUDING_EXTENSIONS[known]}, so a bulletin could publish a draft, a hidden "
@@ -127,7 +132,8 @@ def file_including_extension_problem(config_file: Path, extensions) -> Problem |
     return None
 
 
-def _lines(config_file: Path) -> list[str]:
+def config_lines(config_file: Path) -> list[str]:
+    """mkdocs.yml's lines, to find a setting's line for a message (none if it cannot be read)."""
     try:
         return config_file.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:

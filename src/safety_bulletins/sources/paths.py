@@ -13,7 +13,7 @@ import posixpath
 import re
 import stat
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ..model import Attachment, Bulletin
 
@@ -223,6 +223,12 @@ def url_for(src_uri: str, directory_urls: bool) -> str:
     if directory_urls and name == "index.html":
         url = (folder or ".") + "/"
     return quote(url)
+
+
+def readable_url(url: str) -> str:
+    """A URL of url_for as people read it in text (a calendar's description, a mail without the
+    site's address): `bulletins/2026/冬季 检查/`, not `%E5%86%AC...%20...`. Never a link's target."""
+    return unquote(url)
 
 
 def same_output(sources: list[str], directory_urls: bool) -> list[tuple[str, str, str]]:
