@@ -2,10 +2,72 @@
 
 from __future__ import annotations
 
+import os
+import zlib
 from pathlib import Path
 
 import pytest
+import time_machine
 from helpers import AS_OF, SITE_YML, UNITS_YML, write_tree
+
+# Every test runs with the clock moved far from today, forwards or back (a leap day), in its own
+# process and in every Python process it starts: the suite passes whatever day CI runs on (main
+# once failed on every day but the one its tests were written on). Which day is fixed per test
+# (a hash of its id), so a failure comes back on a rerun; each day takes about half the suite.
+SHIFTED_DAYS = ("2031-07-15", "2024-02-29")
+CLOCKSHIFT = Path(__file__).parent / "clockshift"  # its sitecustomize.py moves the clock of a child
+# BULLETINS_TESTS_CLOCK=2024-02-29 runs every test on that day; =real on the machine's clock.
+CHOSEN_CLOCK = os.environ.get("BULLETINS_TESTS_CLOCK", "")
+
+
+def shifted_day(nodeid: str) -> str | None:
+    """The day a test's clock starts on (09:00 UTC, then it runs on); None: the real clock."""
+    if CHOSEN_CLOCK == "real":
+        return None
+    return CHOSEN_CLOCK or SHIFTED_DAYS[zlib.crc32(nodeid.encode()) % len(SHIFTED_DAYS)]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """The whole run of a test (its fixtures, module-wide ones it is first to need, the test and the
+    teardown) on its day. time-machine moves time.time, datetime.now, date.today and the like, not
+    time.monotonic or perf_counter: timeouts, asyncio (Playwright) and durations run on real time."""
+    day = shifted_day(item.nodeid)
+    if day is None or item.get_closest_marker("real_clock"):
+        return (yield)
+    # pytest's temporary folder first, on the real clock: made on a clock years ahead, its cleanup
+    # would take other live sessions' folders for abandoned ones (as xdist, through the same attribute).
+    if hasattr(item.config, "_tmp_path_factory"):
+        item.config._tmp_path_factory.getbasetemp()
+    saved = {name: os.environ.get(name) for name in ("BULLETINS_CLOCK_SHIFT_TO", "PYTHONPATH")}
+    os.environ["BULLETINS_CLOCK_SHIFT_TO"] = day
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CLOCKSHIFT), saved["PYTHONPATH"]]))
+    try:
+        with time_machine.travel(f"{day} 09:00:00Z", tick=True):
+            return (yield)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_clock(why): run this test on the machine's clock, not a shifted one")
+
+
+def pytest_collection_modifyitems(config, items):
+    """`./dev test` runs the suite on every core (pytest-xdist, --dist loadgroup): the tests of a module
+    that share a module-wide fixture (a site built once for them) run on one worker, so it is built once;
+    other tests go wherever a worker is free. Session-wide fixtures are made once per worker."""
+    for item in items:
+        # _fixtureinfo: every fixture the test needs, with its scope (as pytest-asyncio and others read it)
+        fixtures = getattr(item, "_fixtureinfo", None)
+        if fixtures is None or item.get_closest_marker("xdist_group"):
+            continue
+        if any(defs[-1].scope == "module" for defs in fixtures.name2fixturedefs.values() if defs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(autouse=True, scope="session")
