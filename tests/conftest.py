@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import zlib
+import time
 from pathlib import Path
 
 import pytest
 import time_machine
 from helpers import AS_OF, SITE_YML, UNITS_YML, write_tree
-
-# Every test runs with the clock moved far from today, forwards or back (a leap day), in its own
-# process and in every Python process it starts: the suite passes whatever day CI runs on (main
-# once failed on every day but the one its tests were written on). Which day is fixed per test
-# (a hash of its id), so a failure comes back on a rerun; each day takes about half the suite.
-SHIFTED_DAYS = ("2031-07-15", "2024-02-29")
-CLOCKSHIFT = Path(__file__).parent / "clockshift"  # its sitecustomize.py moves the clock of a child
-# BULLETINS_TESTS_CLOCK=2024-02-29 runs every test on that day; =real on the machine's clock.
-CHOSEN_CLOCK = os.environ.get("BULLETINS_TESTS_CLOCK", "")
-
-
-def shifted_day(nodeid: str) -> str | None:
-    """The day a test's clock starts on (09:00 UTC, then it runs on); None: the real clock."""
-    if CHOSEN_CLOCK == "real":
-        return None
-    return CHOSEN_CLOCK or SHIFTED_DAYS[zlib.crc32(nodeid.encode()) % len(SHIFTED_DAYS)]
+from shifted_clock import CLOCKSHIFT, shifted_day
 
 
 @pytest.hookimpl(wrapper=True)
@@ -39,11 +25,13 @@ def pytest_runtest_protocol(item, nextitem):
     # would take other live sessions' folders for abandoned ones (as xdist, through the same attribute).
     if hasattr(item.config, "_tmp_path_factory"):
         item.config._tmp_path_factory.getbasetemp()
-    saved = {name: os.environ.get(name) for name in ("BULLETINS_CLOCK_SHIFT_TO", "PYTHONPATH")}
-    os.environ["BULLETINS_CLOCK_SHIFT_TO"] = day
+    start = dt.datetime.fromisoformat(f"{day}T09:00:00+00:00").timestamp()
+    saved = {name: os.environ.get(name) for name in ("BULLETINS_CLOCK_SHIFT_BY", "PYTHONPATH")}
+    # children move by as much as the test: they agree with it on the time, and later ones read later
+    os.environ["BULLETINS_CLOCK_SHIFT_BY"] = repr(start - time.time())
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CLOCKSHIFT), saved["PYTHONPATH"]]))
     try:
-        with time_machine.travel(f"{day} 09:00:00Z", tick=True):
+        with time_machine.travel(start, tick=True):
             return (yield)
     finally:
         for name, value in saved.items():
@@ -82,7 +70,7 @@ def users_cache_folder(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def pinned_as_of_date(monkeypatch):
     """Every test, and every build or command it starts, sees the same as-of date whatever
-    day the suite runs on (test_clock.py proves it by running the suite on other days)."""
+    day the suite runs on, its clock shifted years away (shifted_clock.py)."""
     monkeypatch.setenv("BULLETINS_TODAY", AS_OF)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 

@@ -11,9 +11,10 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
 
 import pytest
-from conftest import CLOCKSHIFT, SHIFTED_DAYS, shifted_day
+from shifted_clock import CLOCKSHIFT, SHIFTED_DAYS, shifted_day
 
 pytestmark = pytest.mark.skipif(os.environ.get("BULLETINS_TESTS_CLOCK") == "real", reason="the suite runs on the real clock")
 
@@ -29,12 +30,21 @@ def utc_today() -> str:
 
 def test_each_test_runs_on_its_shifted_day(request):
     assert utc_today() == shifted_day(request.node.nodeid) in SHIFTED_DAYS
-    assert dt.datetime.fromtimestamp(__import__("time").time(), dt.timezone.utc).date().isoformat() == utc_today()
+    assert dt.datetime.fromtimestamp(time.time(), dt.timezone.utc).date().isoformat() == utc_today()
 
 
 def test_the_shift_reaches_the_tests_python_subprocesses(request):
     result = subprocess.run([sys.executable, "-c", CHILD_AND_GRANDCHILD], capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == [shifted_day(request.node.nodeid)] * 2, result.stderr
+
+
+def test_children_agree_with_the_test_on_the_time():
+    """Moved by as much as the test, not each to 09:00 of its day: a release stamped by a later
+    `bulletins publish` must not read older than one stamped before."""
+    before = time.time()
+    children = [float(subprocess.run([sys.executable, "-c", "import time; print(time.time())"], capture_output=True,
+                                     text=True, timeout=60, check=True).stdout) for _ in range(2)]
+    assert before <= children[0] <= children[1] <= time.time(), (before, children)
 
 
 def test_the_suite_is_shifted_both_ways():
