@@ -18,7 +18,9 @@ def pytest_runtest_protocol(item, nextitem):
     """The whole run of a test (its fixtures, module-wide ones it is first to need, the test and the
     teardown) on its day. time-machine moves time.time, datetime.now, date.today and the like, not
     time.monotonic or perf_counter: timeouts, asyncio (Playwright) and durations run on real time."""
-    day = shifted_day(item.nodeid)
+    # tests sharing a module's fixture (grouped below) share its day: what it built, they read on its clock
+    group = item.get_closest_marker("xdist_group")
+    day = shifted_day(group.args[0] if group and group.args else item.nodeid)
     if day is None or item.get_closest_marker("real_clock"):
         return (yield)
     # pytest's temporary folder first, on the real clock: made on a clock years ahead, its cleanup
