@@ -2,10 +2,62 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from helpers import AS_OF, SITE_YML, UNITS_YML, build_example, write_tree
+from shifted_clock import CLOCKSHIFT, shifted_day
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """The whole run of a test (its fixtures, module-wide ones it is first to need, the test and the
+    teardown) on its day. time-machine moves time.time, datetime.now, date.today and the like, not
+    time.monotonic or perf_counter: timeouts, asyncio (Playwright) and durations run on real time."""
+    # tests sharing a module's fixture (grouped below) share its day: what it built, they read on its clock
+    group = item.get_closest_marker("xdist_group")
+    day = shifted_day(group.args[0] if group and group.args else item.nodeid)
+    if day is None or item.get_closest_marker("real_clock"):
+        return (yield)
+    # pytest's temporary folder first, on the real clock: made on a clock years ahead, its cleanup
+    # would take other live sessions' folders for abandoned ones (as xdist, through the same attribute).
+    if hasattr(item.config, "_tmp_path_factory"):
+        item.config._tmp_path_factory.getbasetemp()
+    start = dt.datetime.fromisoformat(f"{day}T09:00:00+00:00").timestamp()
+    saved = {name: os.environ.get(name) for name in ("BULLETINS_CLOCK_SHIFT_BY", "PYTHONPATH")}
+    # children move by as much as the test: they agree with it on the time, and later ones read later
+    os.environ["BULLETINS_CLOCK_SHIFT_BY"] = repr(start - time.time())
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CLOCKSHIFT), saved["PYTHONPATH"]]))
+    try:
+        with time_machine.travel(start, tick=True):
+            return (yield)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_clock(why): run this test on the machine's clock, not a shifted one")
+
+
+def pytest_collection_modifyitems(config, items):
+    """`./dev test` runs the suite on every core (pytest-xdist, --dist loadgroup): the tests of a module
+    that share a module-wide fixture (a site built once for them) run on one worker, so it is built once;
+    other tests go wherever a worker is free. Session-wide fixtures are made once per worker."""
+    for item in items:
+        # _fixtureinfo: every fixture the test needs, with its scope (as pytest-asyncio and others read it)
+        fixtures = getattr(item, "_fixtureinfo", None)
+        if fixtures is None or item.get_closest_marker("xdist_group"):
+            continue
+        if any(defs[-1].scope == "module" for defs in fixtures.name2fixturedefs.values() if defs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -20,7 +72,7 @@ def users_cache_folder(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def pinned_as_of_date(monkeypatch):
     """Every test, and every build or command it starts, sees the same as-of date whatever
-    day the suite runs on (test_clock.py proves it by running the suite on other days)."""
+    day the suite runs on, its clock shifted years away (shifted_clock.py)."""
     monkeypatch.setenv("BULLETINS_TODAY", AS_OF)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 

@@ -1,45 +1,61 @@
 """The suite passes whatever day it runs on: CI runs on days nobody tested on.
 
 main once failed on every day but the one its tests were written on (publish built with
-today's date, the comparison with a pinned one). This runs the suite again with the clock
-of every Python process it starts (pytest, `mkdocs build`, `bulletins publish`) moved years
-away, forwards and back, by time-machine loaded from tests/clockshift/sitecustomize.py.
+today's date, the comparison with a pinned one). tests/conftest.py runs every test with the
+clock moved years away, forwards or back (a leap day), in the test's own process and, by
+tests/clockshift/sitecustomize.py, in every Python process it starts (`mkdocs build`,
+`bulletins publish`, their children). These tests prove the shift is there.
 """
 
+import datetime as dt
 import os
 import subprocess
 import sys
+import time
 
 import pytest
-from helpers import REPO
+from shifted_clock import CLOCKSHIFT, SHIFTED_DAYS, shifted_day
 
-CLOCKSHIFT = REPO / "tests" / "clockshift"
+pytestmark = pytest.mark.skipif(os.environ.get("BULLETINS_TESTS_CLOCK") == "real", reason="the suite runs on the real clock")
+
+CHILD_AND_GRANDCHILD = (
+    "import datetime as dt, subprocess, sys; print(dt.datetime.now(dt.timezone.utc).date()); sys.stdout.flush(); "
+    "subprocess.run([sys.executable, '-c', 'import datetime as dt; print(dt.datetime.now(dt.timezone.utc).date())'])"
+)
 
 
-def shifted(day: str) -> dict[str, str]:
+def utc_today() -> str:
+    return dt.datetime.now(dt.timezone.utc).date().isoformat()  # starts at 09:00 UTC: the day in any zone's terms
+
+
+def test_each_test_runs_on_its_shifted_day(request):
+    assert utc_today() == shifted_day(request.node.nodeid) in SHIFTED_DAYS
+    assert dt.datetime.fromtimestamp(time.time(), dt.timezone.utc).date().isoformat() == utc_today()
+
+
+def test_the_shift_reaches_the_tests_python_subprocesses(request):
+    result = subprocess.run([sys.executable, "-c", CHILD_AND_GRANDCHILD], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == [shifted_day(request.node.nodeid)] * 2, result.stderr
+
+
+def test_children_agree_with_the_test_on_the_time():
+    """Moved by as much as the test, not each to 09:00 of its day: a release stamped by a later
+    `bulletins publish` must not read older than one stamped before."""
+    before = time.time()
+    children = [float(subprocess.run([sys.executable, "-c", "import time; print(time.time())"], capture_output=True,
+                                     text=True, timeout=60, check=True).stdout) for _ in range(2)]
+    assert before <= children[0] <= children[1] <= time.time(), (before, children)
+
+
+def test_the_suite_is_shifted_both_ways():
+    """Forwards and back across the suite, not one of them only: over this file's neighbours' ids."""
+    days = {shifted_day(f"tests/test_clock.py::test_{n}") for n in range(40)}
+    assert days == set(SHIFTED_DAYS) or os.environ.get("BULLETINS_TESTS_CLOCK"), days
+
+
+@pytest.mark.parametrize("day", SHIFTED_DAYS)
+def test_the_clock_shift_reaches_python_subprocesses_on_each_day(day):
     env = {**os.environ, "BULLETINS_CLOCK_SHIFT_TO": day,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(CLOCKSHIFT), os.environ.get("PYTHONPATH")]))}
-    env.pop("BULLETINS_TODAY", None)
-    return env
-
-
-def test_the_clock_shift_reaches_python_subprocesses():
-    script = "import datetime, subprocess, sys; print(datetime.date.today()); " \
-             "sys.stdout.flush(); subprocess.run([sys.executable, '-c', 'import datetime; print(datetime.date.today())'])"
-    result = subprocess.run([sys.executable, "-c", script], env=shifted("2031-07-15"), capture_output=True, text=True)
-    assert result.stdout.split() == ["2031-07-15", "2031-07-15"], result.stderr
-
-
-@pytest.mark.skipif("BULLETINS_CLOCK_SHIFT_TO" in os.environ, reason="already inside the clock check")
-@pytest.mark.parametrize("day", ["2031-07-15", "2024-02-29"])
-def test_the_suite_does_not_depend_on_todays_date(day, tmp_path):
-    # The browser tests and the bad-input catalogue (with every command run over each of its
-    # cases, at a pinned date) compare no dates and are slow: the suite without them covers
-    # every build, command and comparison.
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--ignore", str(REPO / "tests" / "browser"),
-         "--ignore", str(REPO / "tests" / "test_catalogue.py"), "-k", "not on_each_catalogue_case",
-         "--basetemp", str(tmp_path / "inner"), str(REPO / "tests")],
-        cwd=REPO, env=shifted(day), capture_output=True, text=True, timeout=1500,
-    )
-    assert " passed" in result.stdout and result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    result = subprocess.run([sys.executable, "-c", CHILD_AND_GRANDCHILD], env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == [day, day], result.stderr

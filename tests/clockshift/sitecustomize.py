@@ -1,11 +1,19 @@
-"""Loaded by every Python process started with this folder on PYTHONPATH (tests/test_clock.py):
-moves the clock to BULLETINS_CLOCK_SHIFT_TO (YYYY-MM-DD, at 09:00 UTC; or an instant such as
-2026-11-27T16:30:00+00:00, for a moment near midnight somewhere), and lets it run from there."""
+"""Loaded by every Python process started with this folder on PYTHONPATH: moves its clock, and lets it run
+from there. BULLETINS_CLOCK_SHIFT_BY=SECONDS: by that much (tests/conftest.py, for each test's children: the
+test and all its children then agree on the time, and a child started later reads a later time);
+BULLETINS_CLOCK_SHIFT_TO, first if both are set: to a day (YYYY-MM-DD, at 09:00 UTC) or an instant such as
+2026-11-27T16:30:00+00:00 (a moment near midnight somewhere; tests/test_site_clock.py)."""
 
 import os
+import time
 
-import time_machine
-
-_day = os.environ.get("BULLETINS_CLOCK_SHIFT_TO")
-if _day:
-    time_machine.travel(_day if "T" in _day else f"{_day} 09:00:00Z", tick=True).start()
+_by = os.environ.get("BULLETINS_CLOCK_SHIFT_BY")
+_to = os.environ.get("BULLETINS_CLOCK_SHIFT_TO")
+if _by or _to:
+    try:
+        import time_machine
+    except ModuleNotFoundError:  # a Python other than the suite's (pre-commit's, the system's): not ours to move
+        time_machine = None
+    if time_machine is not None:
+        destination = (_to if "T" in _to else f"{_to} 09:00:00Z") if _to else time.time() + float(_by)
+        time_machine.travel(destination, tick=True).start()
