@@ -332,6 +332,8 @@ class MkdocsForks:
         # on the machine's clock: the process outlives the test that starts it, and each child moves its
         # own clock as its job's test wants (tests/clockshift/sitecustomize.py, run in the child)
         env = {name: value for name, value in os.environ.items() if not name.startswith("BULLETINS_CLOCK_SHIFT_")}
+        # nothing may print on its stdout but the protocol: not Material's warning about MkDocs 2 either
+        env |= {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
         self.pythonpath = _without_clockshift(env.get("PYTHONPATH"))
         env.pop("PYTHONPATH", None)
         if self.pythonpath:
