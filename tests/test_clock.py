@@ -68,6 +68,7 @@ def on_config(config):
 """
 
 
+@pytest.mark.skipif(os.environ.get("BULLETINS_TESTS_FORK") == "0", reason="helpers.mkdocs forks nothing")
 @pytest.mark.parametrize("day", SHIFTED_DAYS)
 def test_a_forked_mkdocs_run_is_on_its_tests_clock(day, tmp_path, monkeypatch):
     """helpers.mkdocs forks its runs from one process per worker, started once (on the machine's clock,
