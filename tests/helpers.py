@@ -10,13 +10,17 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from shifted_clock import CLOCKSHIFT
 
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,9 +137,22 @@ extra:
 
 
 def mkdocs(project: Path, *args: str, as_of: str = AS_OF, tool: str = "mkdocs", **env: str) -> subprocess.CompletedProcess:
-    """Run MkDocs (or its fork ProperDocs) on a project, with a fixed as-of date."""
+    """Run MkDocs (or its fork ProperDocs) on a project, with a fixed as-of date. A plain `mkdocs` run is
+    forked from this worker's MkdocsForks (the same command line in a process of its own, without the
+    ~0.5 s of starting Python and importing MkDocs); ProperDocs, and a run whose PYTHONPATH differs from
+    the one the forks were started with (another copy of the package, a tool reporting another version),
+    get a fresh interpreter. BULLETINS_TESTS_FORK=0: every run a fresh interpreter."""
     env = {**os.environ, "BULLETINS_TODAY": as_of, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", **env}
     env.pop("SOURCE_DATE_EPOCH", None)
+    if tool == "mkdocs" and os.environ.get("BULLETINS_TESTS_FORK", "1") != "0":
+        forks = shared_forks()
+        # a run at the same time as another (a test's own threads) gets a process of its own, as before
+        if forks.accepts(env) and _forks_lock.acquire(blocking=False):
+            try:
+                with tempfile.TemporaryDirectory(prefix="mkdocs-run-") as folder:
+                    return forks.run(project, *args, folder=Path(folder), timeout=300, env=env)
+            finally:
+                _forks_lock.release()
     return subprocess.run(
         [sys.executable, "-m", tool, *args],
         cwd=project, env=env, capture_output=True, text=True, timeout=300,
@@ -261,7 +278,7 @@ def status(url: str, timeout: float = 10) -> int:
 
 # The program of MkdocsForks: imports what every build imports, once, then forks a child per run.
 _FORKS_PROGRAM = """
-import json, os, sys, traceback
+import atexit, json, os, runpy, sys, time, traceback
 import jinja2, markdown, material, mkdocs.__main__, mkdocs.commands.build, pymdownx  # what every build imports
 import material.plugins.search.plugin
 import safety_bulletins.commands.cli, safety_bulletins.site_build.sitebuild
@@ -280,6 +297,9 @@ for line in sys.stdin:
             os.chdir(job["cwd"])
             os.environ.clear()
             os.environ.update(job["env"])
+            time.tzset()  # the job's TZ, as a new process reads it
+            if job["sitecustomize"]:  # what a new process would run first: the clock shift of the job's test
+                runpy.run_path(job["sitecustomize"])
             sys.argv = ["mkdocs", *job["args"]]
             mkdocs.__main__.cli.main(job["args"], prog_name="mkdocs")
             code = 0
@@ -290,9 +310,12 @@ for line in sys.stdin:
         except BaseException:
             traceback.print_exc()
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
+            try:
+                atexit._run_exitfuncs()  # what the run registered, as an exiting interpreter runs them
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
     print(pid, flush=True)
     print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
 """
@@ -306,15 +329,32 @@ class MkdocsForks:
     loads the hook and its settings afresh in each run, as a new process does."""
 
     def __init__(self):
+        # on the machine's clock: the process outlives the test that starts it, and each child moves its
+        # own clock as its job's test wants (tests/clockshift/sitecustomize.py, run in the child)
+        env = {name: value for name, value in os.environ.items() if not name.startswith("BULLETINS_CLOCK_SHIFT_")}
+        # nothing may print on its stdout but the protocol: not Material's warning about MkDocs 2 either
+        env |= {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+        self.pythonpath = _without_clockshift(env.get("PYTHONPATH"))
+        env.pop("PYTHONPATH", None)
+        if self.pythonpath:
+            env["PYTHONPATH"] = os.pathsep.join(self.pythonpath)
         self.process = subprocess.Popen([sys.executable, "-c", _FORKS_PROGRAM], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, start_new_session=True)
+                                        stdout=subprocess.PIPE, start_new_session=True, env=env)
         self._pending = b""
+
+    def accepts(self, env: dict[str, str]) -> bool:
+        """Whether a run with this environment imports what a new process would: the same PYTHONPATH,
+        but for the clock shift's folder (its sitecustomize runs in the child)."""
+        return _without_clockshift(env.get("PYTHONPATH")) == self.pythonpath
 
     def run(self, project: Path, *args: str, folder: Path, timeout: float, env: dict[str, str]) -> subprocess.CompletedProcess:
         import json
 
+        assert self.accepts(env), f"a run with another PYTHONPATH needs a new process: {env.get('PYTHONPATH')}"
         folder.mkdir(parents=True, exist_ok=True)
+        shifted = str(CLOCKSHIFT) in (env.get("PYTHONPATH") or "").split(os.pathsep)
         job = {"cwd": str(project), "args": list(args), "env": env,
+               "sitecustomize": str(CLOCKSHIFT / "sitecustomize.py") if shifted else None,
                "stdout": str(folder / "stdout"), "stderr": str(folder / "stderr")}
         self.process.stdin.write(json.dumps(job).encode() + b"\n")
         self.process.stdin.flush()
@@ -354,6 +394,25 @@ class MkdocsForks:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+def _without_clockshift(pythonpath: str | None) -> tuple[str, ...]:
+    return tuple(entry for entry in (pythonpath or "").split(os.pathsep) if entry and entry != str(CLOCKSHIFT))
+
+
+_forks: MkdocsForks | None = None
+_forks_lock = threading.Lock()
+
+
+def shared_forks() -> MkdocsForks:
+    """This process's MkdocsForks (one per pytest-xdist worker), started on first use, stopped at exit."""
+    global _forks
+    if _forks is None or _forks.process.poll() is not None:
+        import atexit
+
+        _forks = MkdocsForks()
+        atexit.register(_forks.close)
+    return _forks
 
 
 NGINX = "/usr/sbin/nginx"

@@ -59,3 +59,31 @@ def test_the_clock_shift_reaches_python_subprocesses_on_each_day(day):
            "PYTHONPATH": os.pathsep.join(filter(None, [str(CLOCKSHIFT), os.environ.get("PYTHONPATH")]))}
     result = subprocess.run([sys.executable, "-c", CHILD_AND_GRANDCHILD], env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == [day, day], result.stderr
+
+
+CLOCK_HOOK = """\
+import datetime as dt, time
+def on_config(config):
+    print("clock", time.time(), dt.datetime.now(dt.timezone.utc).date(), flush=True)
+"""
+
+
+@pytest.mark.skipif(os.environ.get("BULLETINS_TESTS_FORK") == "0", reason="helpers.mkdocs forks nothing")
+@pytest.mark.parametrize("day", SHIFTED_DAYS)
+def test_a_forked_mkdocs_run_is_on_its_tests_clock(day, tmp_path, monkeypatch):
+    """helpers.mkdocs forks its runs from one process per worker, started once (on the machine's clock,
+    under whichever test came first): each run still reads its own test's time, as a new process would."""
+    import time_machine
+    from helpers import mkdocs, shared_forks, write_tree
+
+    forks = shared_forks()  # already started, by a test of any day, or now
+    start = dt.datetime.fromisoformat(f"{day}T09:00:00+00:00").timestamp()
+    # as conftest.py does for a test on `day` (from the machine's time, this test's being shifted already)
+    monkeypatch.setenv("BULLETINS_CLOCK_SHIFT_BY", repr(start - time_machine.escape_hatch.time.time()))
+    project = write_tree(tmp_path / "project", {"mkdocs.yml": "site_name: clock\nhooks: [clock_hook.py]\n",
+                                                "docs/index.md": "# Home\n", "clock_hook.py": CLOCK_HOOK})
+    result = mkdocs(project, "build")
+    assert result.returncode == 0, result.stderr
+    assert result.args[0] == "mkdocs" and shared_forks() is forks, "not forked: this test proves nothing"
+    _, seconds, today = result.stdout.split()
+    assert today == day and start <= float(seconds) <= start + 120, result.stdout
