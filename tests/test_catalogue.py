@@ -6,18 +6,15 @@ show something the build does not (the rule: `serve_can_differ`). All time-limit
 from __future__ import annotations
 
 import codecs
-import contextlib
 import datetime as dt
 import os
 import re
-import signal
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from helpers import (AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, MkdocsForks, ServeStopped, fetch,
-                     mkdocs_serve, site_files)
+                     mkdocs_serve, site_files, time_limit)
 
 from safety_bulletins.commands import cli
 from safety_bulletins.commands.verify import verify_site
@@ -173,32 +170,13 @@ def _runs_build(path: Path) -> bool:
     return read_case(path).only != "check"
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float = SECONDS):
-    """A hang in this process fails the case instead of stopping the suite (signals reach the main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(_signum, _frame):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 @pytest.mark.parametrize("case_file", CASES, ids=[p.stem for p in CASES])
 def test_check(case_file, tmp_path, monkeypatch, capsys):
     """`bulletins check` in this process (a crash is an exception with its stack: it fails the case)."""
     case = read_case(case_file)
     project = make_project(case, tmp_path)
     monkeypatch.chdir(project)
-    with time_limit():
+    with time_limit(SECONDS):
         code = cli.main(["check", "bulletins"])
     captured = capsys.readouterr()
     output = _relative(captured.out + captured.err, project)

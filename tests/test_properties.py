@@ -18,7 +18,6 @@ import io
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,8 +26,7 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-from helpers import AS_OF, SITE_YML, UNITS_YML
+from helpers import AS_OF, SITE_YML, UNITS_YML, time_limit
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from strategies import Corpus, bulletin_text, hostile_project, long_lines, valid_corpus
@@ -64,20 +62,6 @@ def time_for(characters: int) -> float:
 HARD_LIMIT = 60  # a hang fails the example instead of the suite
 BUILD_SECONDS = 120
 HEAD = "---\ntitle: T\ndate: 2026-11-20\ntype: notice\n---\n"
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    def expire(signum, frame):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def assert_sound(problems: list[Problem], texts: dict[Path, str], root: Path | None = None) -> None:
