@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mkdocs.config import base
@@ -25,30 +25,18 @@ from ..site_build.settings import (SEARCH_ENGINES, SECTION, Settings, SettingsEr
                                    config_lines, file_including_extension_problem, site_name_problem,
                                    time_zone_problem, window_problem)
 
-class TimeZone(c.BaseConfigOption[str]):
-    """An IANA time zone this machine knows (looked up in the list, never opened as a path)."""
+class Checked(c.BaseConfigOption):
+    """A setting checked by the package's own rule for it (`problem`: what is wrong with a value, None
+    if nothing), in that rule's words: an unknown time zone is looked up in the list, never opened as
+    a path; a '10' or a 7.5 days is said as such, not as MkDocs' type error."""
 
-    def __init__(self):
+    def __init__(self, problem: Callable[[object], str | None], default: object):
         super().__init__()
-        self.default = DEFAULT_TIME_ZONE
-
-    def run_validation(self, value: object) -> str:
-        if (problem := time_zone_problem(value)) is not None:
-            raise c.ValidationError(problem)
-        return value
-
-
-class Days(c.BaseConfigOption[int]):
-    """A bucket window in whole days (checked by window_problem, so that a '10' or a 7.5 is said in
-    its words, not MkDocs' type error). Their order (upcoming no shorter than due soon) is checked
-    by bulletin_settings, which knows which of the two the editor wrote."""
-
-    def __init__(self, default: int):
-        super().__init__()
+        self.problem = problem
         self.default = default
 
-    def run_validation(self, value: object) -> int:
-        if (problem := window_problem(value)) is not None:
+    def run_validation(self, value: object) -> object:
+        if (problem := self.problem(value)) is not None:
             raise c.ValidationError(problem)
         return value
 
@@ -61,14 +49,15 @@ class BulletinsConfig(base.Config):
     audience = c.Choice(CLASSIFICATIONS, default=DEFAULT_AUDIENCE)
     # Where the meetings of notices take place: their times in the calendars (outputs/calendars.py),
     # and whose today the as-of date is.
-    time_zone = TimeZone()
+    time_zone = Checked(time_zone_problem, DEFAULT_TIME_ZONE)
     # Pagefind's chunks, fetched as a query needs them (served builds; the offline copy cannot
     # fetch them and keeps lunr), or Material's lunr index, downloaded whole by every reader
     search = c.Choice(SEARCH_ENGINES, default="pagefind")
     # The bucket rule's thresholds (model.DueWindows): due soon up to this many days ahead, then
-    # upcoming; the build's buckets and live.js on the reader's day both use them
-    due_soon_days = Days(DueWindows.due_soon)
-    upcoming_days = Days(DueWindows.upcoming)
+    # upcoming; the build's buckets and live.js on the reader's day both use them. Their order
+    # (upcoming no shorter than due soon) is checked by bulletins_config, which knows which the editor wrote.
+    due_soon_days = Checked(window_problem, DueWindows.due_soon)
+    upcoming_days = Checked(window_problem, DueWindows.upcoming)
 
 
 def bulletin_settings(extra: object, config_file: Path | None = None) -> Settings:
