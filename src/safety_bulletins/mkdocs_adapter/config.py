@@ -171,14 +171,15 @@ def _setting_line(config_file: Path, key: str | None) -> int:
     if start is None:
         return extra + 1
     indent = len(lines[start]) - len(lines[start].lstrip())
+    found = start
     for n in range(start + 1, len(lines)):
         text = lines[n]
         if text.strip() and not text.lstrip().startswith("#"):
             if len(text) - len(text.lstrip()) <= indent:
                 break
             if key is not None and re.match(rf"\s+['\"]?{re.escape(key)}['\"]?\s*:", text):
-                return n + 1
-    return start + 1
+                found = n  # the last of a key written twice: the value YAML keeps
+    return found + 1
 
 
 def read_settings(config_file: Path) -> Settings:
