@@ -229,15 +229,21 @@ def mkdocs_serve(project: Path, tmp: Path, *args: str, as_of: str = AS_OF, secon
         while True:
             if process.poll() is not None:
                 raise ServeStopped(process.returncode, served.output())
+            # Ours, not whoever else took the port between free_port() and this server's bind
+            # (another worker's preview): only our server says it serves there, after its build.
+            ours = f"Serving on http://127.0.0.1:{port}/" in served.output()
             try:
                 urllib.request.urlopen(url, timeout=5).close()
-                break
+                if ours:
+                    break
             except urllib.error.HTTPError:
-                break  # it answers
+                if ours:
+                    break  # it answers
             except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"mkdocs serve did not answer within {seconds} s:\n{served.output()[-3000:]}")
-                time.sleep(0.1)
+                pass  # not listening yet
+            if time.monotonic() > deadline:
+                raise AssertionError(f"mkdocs serve did not answer within {seconds} s:\n{served.output()[-3000:]}")
+            time.sleep(0.1)
         yield served
     finally:
         _stop_group(process)
