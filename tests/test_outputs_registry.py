@@ -68,3 +68,32 @@ def test_output_at_prefers_an_exact_path_to_a_pattern():
     assert site.output_at("calendar/all.ics").path == site.CALENDAR_ALL
     assert site.output_at("units/energy/2.md").maker == "listing_files"
     assert site.output_at("guide/writing.md") is None
+
+
+def test_bulletins_outputs_lists_the_registry_and_every_file_of_a_real_build_is_in_it(example_site, capsys):
+    """`bulletins outputs` is read from OUTPUTS, so it cannot miss a family of files: every file a real
+    `mkdocs build` of the example writes, beyond docs/'s pages and the theme's files, belongs to a path
+    it lists."""
+    import json
+
+    from safety_bulletins.commands.cli import main
+
+    assert main(["outputs", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [row["path"] for row in listed] == [o.path for o in site.OUTPUTS]
+    assert {row["dirty_build"] for row in listed} == {"always", "changed"}
+    assert main(["outputs"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:2] == ["path", "made_by"] and len(table) == len(site.OUTPUTS) + 1
+
+    docs = example_site.parent / "docs"
+    theme = ("assets/javascripts/", "assets/stylesheets/", "assets/images/", "404.html", "sitemap.xml")
+    unlisted = []
+    for path in (p.relative_to(example_site).as_posix() for p in example_site.rglob("*") if p.is_file()):
+        page = path.removesuffix("/index.html") if path.endswith("/index.html") else None
+        sources = [path] if page is None else [page + ".md", page + "/index.md"]
+        if path == "index.html" or path.startswith(theme) or any((docs / s).is_file() for s in sources):
+            continue
+        if not any(site.output_at(s) for s in sources):
+            unlisted.append(path)
+    assert not unlisted, unlisted

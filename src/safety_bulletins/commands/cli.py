@@ -21,6 +21,7 @@ from ..catalog import Catalog
 from ..sources.dates import DateError, as_of_date, parse_date
 from .due import due_rows, parse_span
 from ..model import BULLETIN_TYPES, Problem
+from ..outputs import site
 from ..outputs.labels import for_language
 from ..outputs.spreadsheet import csv_text
 from ..sources.project import check_folder, load_project
@@ -130,6 +131,13 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("--build-timeout", type=_seconds, metavar="SECONDS",
                      help="stop the build (and all it started) after this long (default: "
                           f"{publishing.BUILD_TIMEOUT_FLOOR} s + {publishing.BUILD_TIMEOUT_PER_BULLETIN} s per bulletin)")
+
+    outputs = _command(commands, "outputs", run_outputs, "list every file the site makes beyond docs/",
+                       "List the site's outputs as the build registers them (outputs/site.py OUTPUTS): the path "
+                       "(`*` one part of a path, `**` any), what it is, who writes it, whether a dirty build remakes it "
+                       "always or only when what it shows changed, how `verify` names a difference inside it, and "
+                       "the search engine it belongs to.")
+    outputs.add_argument("--format", choices=("table", "json"), default="table")
 
     verify = _command(commands, "verify", run_verify, "check a built site against a new build of its sources",
                       "Build the project again as of the day SITE records (a real mkdocs build into a temporary "
@@ -431,6 +439,20 @@ def run_publish(args) -> int:
         print(f"bulletins publish: warning: an old release could not be removed (the next publish tries again): "
               f"{problem}", file=sys.stderr)
     print(f"Published: {dest} now serves {release}")
+    return EXIT_OK
+
+
+def run_outputs(args) -> int:
+    rows = [{"path": o.path, "what": o.what, "made_by": o.by, "dirty_build": o.dirty, "verify_parts": o.parts,
+             "search": o.search} for o in site.OUTPUTS]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    columns = ("path", "made_by", "dirty_build", "verify_parts", "search", "what")
+    widths = {c: max(len(c), *(len(str(r[c] or "-")) for r in rows)) for c in columns[:-1]}
+    print("  ".join(c.ljust(widths[c]) for c in columns[:-1]) + "  what")
+    for row in rows:
+        print("  ".join(str(row[c] or "-").ljust(widths[c]) for c in columns[:-1]) + "  " + row["what"])
     return EXIT_OK
 
 
