@@ -19,6 +19,9 @@ BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "awaiting-acce
 # The buckets that change as days pass; the others change only with a follow-up.
 DATED_BUCKETS = ("overdue", "due-soon", "upcoming", "later")
 ALL_UNITS = "all"
+# Chinese (and Japanese, Korean) characters and their punctuation, full-width forms included: text
+# written in them has no spaces between words, so a line break between two of them is no space
+WIDE_CHARACTERS = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
 # Control characters (C0, DEL, C1) and bidi overrides: a terminal or a CI log acts on them
 # (an ESC starts an escape sequence, U+202E reverses the text shown), so a message prints them escaped.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

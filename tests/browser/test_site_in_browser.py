@@ -105,3 +105,16 @@ def test_no_request_of_a_page_fails(page, origin, path):
     page.goto(origin + SUB_PATH + path)
     page.wait_for_load_state("networkidle")
     assert failed == []
+
+
+def test_chinese_wrapped_over_lines_reads_without_spaces(page, origin):
+    """The example's 冬季消防 bulletin wraps its paragraphs in the source (…运营管理部，⏎对集团所属…):
+    Chromium shows a line break inside text as a space, also between Chinese characters, so the page
+    must hold none there (markdown_ext.CjkLineBreaksExtension); English keeps its spaces."""
+    page.goto(origin + SUB_PATH_ZH + "bulletins/2026/2026-10-15-%E5%86%AC%E5%AD%A3%E6%B6%88%E9%98%B2%E5%AE%89%E5%85%A8"
+              "%E4%B8%93%E9%A1%B9%E6%A3%80%E6%9F%A5%E9%80%9A%E6%8A%A5/")
+    paragraphs = page.locator("article p").all_inner_texts()  # the summary, the body, the cards' texts
+    text = "\n".join(paragraphs)
+    assert "会同运营管理部，对集团所属8家单位" in text and "专项检查，共发现隐患31项" in text
+    assert not re.search(r"[\u4e00-\u9fff，。] [\u4e00-\u9fff]", text), \
+        re.findall(r".{6}[\u4e00-\u9fff，。] [\u4e00-\u9fff].{6}", text)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from ..catalog import Catalog
-from ..model import ALL_UNITS, BULLETIN_TYPES
+from ..model import ALL_UNITS, BULLETIN_TYPES, WIDE_CHARACTERS
 from ..outputs.labels import for_language
 from ..outputs.render import template_environment
 from ..sources.validate import FOLLOW_UP_STUB
@@ -16,7 +16,7 @@ from ..sources.validate import FOLLOW_UP_STUB
 _ENV = template_environment(autoescape=False)  # Markdown and YAML: values are quoted by the yaml filter
 _ENV.filters["yaml"] = lambda value: json.dumps(value or "", ensure_ascii=False)  # JSON strings are YAML
 _NOT_A_WORD = re.compile(r"[\W_]+")
-_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_CJK = re.compile(f"[{WIDE_CHARACTERS}]")
 SLUG_LENGTH = 60
 REVIEW_TYPES = ("minutes", "inspection")  # the types `--review` can add follow-up stubs to
 REVIEW_HEADINGS = {"en": "## Implementation of earlier directives", "zh": "## 前期安排事项落实情况"}

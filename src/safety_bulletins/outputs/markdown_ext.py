@@ -12,6 +12,10 @@
   HTML, stashed code blocks included); done before toc, so the table of contents and MkDocs'
   anchors agree with the page. Cards' classes carry `sanitize.own_classes`' mark: the only
   markup the gate lets through with the site's classes.
+- `CjkLineBreaksExtension`: Chinese wrapped over source lines joins without a space (Chromium
+  shows a line break inside text as a space, also between two Chinese characters).
+
+`ours(card)` is the list every renderer of the site adds to the site's own extensions.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
 
-from ..model import Bulletin, Directive, FollowUp
+from ..model import WIDE_CHARACTERS, Bulletin, Directive, FollowUp
 from .sanitize import OWN_MARK, own_classes, text_id, text_link
 
 
@@ -168,3 +172,76 @@ def _text_slugify(slugify: Callable[[str, str], str]) -> Callable[[str, str], st
 class TextIdsExtension(Extension):
     def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's API
         md.treeprocessors.register(_TextIds(md), "sb_text_ids", 6)
+
+
+# Inline elements: text flows through them, so a line break before `**粗体**` joins too.
+# Everything else (paragraphs, cells, list items, <br>, code) ends the run of text.
+_INLINE = frozenset(("a", "abbr", "b", "cite", "del", "em", "i", "ins", "mark", "q", "s", "small", "span",
+                     "strong", "sub", "sup", "u"))
+_OPAQUE = frozenset(("code", "pre", "script", "style", "kbd", "samp"))  # as written, never joined
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+_WIDE = re.compile(f"[{WIDE_CHARACTERS}]")
+
+
+class _CjkLineBreaks(Treeprocessor):
+    """A line break (with the spaces around it) between two wide characters, in the text of one
+    paragraph, cell or item, is dropped: 第一行\n第二行 is one word to a Chinese reader. Between a
+    wide and a narrow character it stays (a space beside Latin text is usual in Chinese typesetting)."""
+
+    def run(self, root: etree.Element) -> None:
+        for run in _text_runs(root):
+            texts = [getattr(element, part) or "" for element, part in run]
+            joined = "".join(texts)
+            if "\n" not in joined:
+                continue
+            keep = bytearray(b"\x01") * len(joined)  # linear in the text, however many breaks it has
+            for m in _LINE_BREAK.finditer(joined):
+                if (m.start() > 0 and m.end() < len(joined)
+                        and _WIDE.match(joined[m.start() - 1]) and _WIDE.match(joined[m.end()])):
+                    keep[m.start():m.end()] = bytes(m.end() - m.start())
+            if all(keep):
+                continue
+            start = 0
+            for (element, part), text in zip(run, texts):
+                kept = "".join(ch for ch, k in zip(text, keep[start:start + len(text)]) if k)
+                if kept != text:
+                    value = getattr(element, part)
+                    setattr(element, part, AtomicString(kept) if isinstance(value, AtomicString) else kept)
+                start += len(text)
+
+
+def _text_runs(root: etree.Element) -> list[list[tuple[etree.Element, str]]]:
+    """The element's text slots (an element's `text`, a child's `tail`) in reading order, cut into
+    runs that flow as one text: a block or opaque element ends a run and starts the next."""
+    runs: list[list[tuple[etree.Element, str]]] = [[]]
+
+    def walk(element: etree.Element) -> None:
+        if element.tag in _OPAQUE:
+            runs.append([])
+            return
+        block = element.tag not in _INLINE
+        if block:
+            runs.append([])
+        runs[-1].append((element, "text"))
+        for child in element:
+            walk(child)
+            runs[-1].append((child, "tail"))
+        if block:
+            runs.append([])
+
+    walk(root)
+    return [run for run in runs if run]
+
+
+class CjkLineBreaksExtension(Extension):
+    def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's API
+        # after the inline patterns (20) and attr_list (8), before text ids (6) and toc (5)
+        md.treeprocessors.register(_CjkLineBreaks(md), "sb_cjk_line_breaks", 6.5)
+
+
+def ours(card: Callable[[str, str], Card | None]) -> list[Extension]:
+    """The extensions every renderer of the site adds after the site's own, in this order."""
+    return [SafeHtmlExtension(), DirectiveExtension(card), TextIdsExtension(), CjkLineBreaksExtension()]
+
+
+OURS = (SafeHtmlExtension, DirectiveExtension, TextIdsExtension, CjkLineBreaksExtension)

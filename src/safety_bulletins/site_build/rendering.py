@@ -42,7 +42,8 @@ from typing import NamedTuple
 from pymdownx.slugs import slugify
 
 from ..model import Bulletin, Problem
-from ..outputs.markdown_ext import Card, DirectiveExtension, SafeHtmlExtension, TextIdsExtension, page_markdown
+from ..outputs import markdown_ext
+from ..outputs.markdown_ext import Card, page_markdown
 from ..sources.attachments import local_files
 from ..sources.paths import other_host
 
@@ -111,7 +112,7 @@ class MarkdownConfig:
     def for_workers(self) -> MarkdownConfig:
         """Only what can be sent to a worker process (a plugin may add an extension object that cannot),
         without ours (added by every build: `render` adds them)."""
-        theirs = [e for e in self.extensions if not isinstance(e, (SafeHtmlExtension, DirectiveExtension, TextIdsExtension))]
+        theirs = [e for e in self.extensions if not isinstance(e, markdown_ext.OURS)]
         return MarkdownConfig(tuple(e for e in theirs if _picklable(e)),
                               {k: v for k, v in self.configs.items() if _picklable(v)})
 
@@ -211,7 +212,7 @@ def render(job: Job, config: MarkdownConfig) -> str:
     def card(kind: str, key: str) -> Card | None:
         return Card(_StubTarget(key), "open") if (kind, key) in wanted else None
 
-    md = markdown.Markdown(extensions=[*config.extensions, SafeHtmlExtension(), DirectiveExtension(card), TextIdsExtension()],
+    md = markdown.Markdown(extensions=[*config.extensions, *markdown_ext.ours(card)],
                            extension_configs=config.configs)
     # MkDocs reads every page's Markdown once more, for the ids of raw HTML (its _RawHTMLPreprocessor),
     # with Python-Markdown's copy of html.parser: that read is quadratic on runs of unclosed tags

@@ -31,8 +31,8 @@ from ..outputs.feeds import Feed, feeds, render as render_feed
 from ..outputs.spreadsheet import directives_csv
 from .history import History, git_history
 from ..outputs.labels import for_language
-from ..outputs.markdown_ext import (FACTS_PLACEHOLDER, Card, DirectiveExtension, SafeHtmlExtension, TextIdsExtension,
-                                    facts_placeholder, page_markdown)
+from ..outputs import markdown_ext
+from ..outputs.markdown_ext import FACTS_PLACEHOLDER, Card, facts_placeholder, page_markdown
 from ..model import DEFAULT_TIME_ZONE, Bulletin, Directive, DueWindows, FollowUp, Problem
 from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
@@ -155,7 +155,7 @@ class SiteBuild:
                    windows)
 
     def markdown_extensions(self) -> list:
-        return [SafeHtmlExtension(), DirectiveExtension(self.card), TextIdsExtension()]
+        return markdown_ext.ours(self.card)
 
     def card(self, kind: str, key: str) -> Card | None:
         """The card for a `/// directive | <id>` (or `/// follow-up | <anchor>`) block of the

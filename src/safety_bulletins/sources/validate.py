@@ -12,6 +12,7 @@ from pathlib import Path
 from . import dates
 from .. import fields
 from ..model import (
+    WIDE_CHARACTERS,
     ALL_UNITS,
     BULLETIN_TYPES,
     CLASSIFICATIONS,
@@ -46,7 +47,8 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；])\s")
 # parenthesis, so no try reads past the start of the next one.
 _MARKUP = re.compile(r"[*_`#>]++|!?\[([^\[\]]*)\]\([^()]*\)")
 # Chinese text wrapped over lines joins without a space
-_CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n[ \t]*(?=[\u3000-\u9fff\uff00-\uffef])")
+_WIDE_GAP = re.compile(f"(?<=[{WIDE_CHARACTERS}])\\s+(?=[{WIDE_CHARACTERS}])")
+_CJK_LINE_BREAK = re.compile(f"(?<=[{WIDE_CHARACTERS}])[ \t]*\n[ \t]*(?=[{WIDE_CHARACTERS}])")
 TITLE_LENGTH = 80
 # Directives and follow-ups in one bulletin: real ones hold tens. pymdown's blocks cost time
 # that grows with the square of their number on a page (a second at 1,000, minutes at 20,000).
@@ -209,7 +211,9 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         attendees=check.text_list(fm, "attendees", 2),
         absent=check.text_list(fm, "absent", 2),
         tags=check.text_list(fm, "tags", 2),
-        summary=check.text(fm, "summary", 2),
+        # written over lines (`summary: >`), YAML folds each line break into a space: between
+        # Chinese characters a reader sees it as a gap, as Chromium shows a break in a page
+        summary=_WIDE_GAP.sub("", check.text(fm, "summary", 2)),
         draft=draft is True,
         publish=check.date(fm, "publish", 2),
         classification=_classification(check, fm),
