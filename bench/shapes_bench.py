@@ -12,6 +12,7 @@ should about double the time; 4x means quadratic.
 
 from __future__ import annotations
 
+
 import argparse
 import datetime as dt
 import sys
@@ -19,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from safety_bulletins.mkdocs_adapter import url_rule
 from safety_bulletins.site_build.sitebuild import SiteBuild
 from safety_bulletins.sources.project import check_folder
 
@@ -84,7 +86,7 @@ def measure(shape: str, count: int) -> dict[str, float]:
         checked = time.perf_counter() - started
         assert not report.errors, report.errors[:3]
         started = time.perf_counter()
-        build = SiteBuild.load(root, AS_OF)
+        build = SiteBuild.load(root, AS_OF, urls=url_rule(True))
         loaded = time.perf_counter() - started
         started = time.perf_counter()
         for page in build.pages.values():

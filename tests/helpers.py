@@ -22,9 +22,12 @@ from urllib.parse import urlsplit
 
 from shifted_clock import CLOCKSHIFT
 
+from safety_bulletins.mkdocs_adapter import url_rule
+
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-28"
+URLS = url_rule(True)  # MkDocs' rule for where each file goes and its URL, with directory URLs
 
 UNITS_YML = """\
 - id: safety-env

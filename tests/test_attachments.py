@@ -11,8 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, SITE_YML, UNITS_YML, build, nginx, write_tree
+from helpers import AS_OF, SITE_YML, UNITS_YML, build, nginx, write_tree, URLS
 
+from safety_bulletins.mkdocs_adapter import url_rule
 from safety_bulletins.outputs import site
 from safety_bulletins.site_build.rendering import Judge
 from safety_bulletins.site_build.sitebuild import SiteBuild
@@ -114,7 +115,7 @@ def test_no_build_publishes_a_hidden_bulletins_file_even_unchecked(bulletins_dir
     (root / "2026/copy.pdf").symlink_to("plan.pdf")
     project = load_project(root, AS_OF_DATE, Judge(workers=0))
     assert project.errors  # the check refuses it; the build is asked anyway
-    sources = {f.src_uri for f in SiteBuild(project, AS_OF_DATE).source_files()}
+    sources = {f.src_uri for f in SiteBuild(project, AS_OF_DATE, urls=URLS).source_files()}
     assert "bulletins/2026/own.pdf" in sources
     assert "bulletins/2026/copy.pdf" not in sources and "bulletins/2026/plan.pdf" not in sources
 
@@ -170,5 +171,5 @@ def test_what_nginx_sends_for_attachments(served):
 def test_a_file_where_another_output_needs_a_folder(directory_urls, sources, clash):
     """Not only two files on one path: a file and a folder of one name cannot both be written
     (the build crashed with 'File exists')."""
-    assert site.same_output(sources, directory_urls) == [clash]
-    assert site.same_output(["bulletins/2026/x.md", "bulletins/2026/x/a.pdf", "bulletins/2026/xy"], directory_urls) == []
+    assert site.same_output(sources, url_rule(directory_urls)) == [clash]
+    assert site.same_output(["bulletins/2026/x.md", "bulletins/2026/x/a.pdf", "bulletins/2026/xy"], url_rule(directory_urls)) == []

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from helpers import AS_OF, UNITS_YML, build, mkdocs, write_tree
+from helpers import AS_OF, UNITS_YML, build, mkdocs, write_tree, URLS
 from safety_bulletins.outputs.calendars import plain
 from safety_bulletins.mkdocs_adapter import bulletin_settings, read_settings
 from safety_bulletins.site_build.settings import SettingsError
@@ -148,7 +148,7 @@ SOURCES = {
 
 def make_build(tmp_path: Path, site_url: str | None = "http://intranet.test/safety/", **kwargs) -> SiteBuild:
     folder = write_tree(tmp_path / "bulletins", SOURCES)
-    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF), site_url=site_url, **kwargs)
+    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF), site_url=site_url, **kwargs, urls=URLS)
     assert not build.project.errors, build.project.errors
     return build
 
@@ -250,7 +250,7 @@ def test_without_site_url_the_path_is_readable_text_as_in_the_digest(tmp_path):
     """A file name with a space and Chinese letters: the description says the path as people read it
     (the digest's words: sources/paths.readable_url), not its percent-encoded URL."""
     sources = {"units.yml": UNITS_YML, "2026/2026-11-01 冬季 检查.md": MINUTES, "2026/2026-11-21 冬季会议.md": NOTICE}
-    build = SiteBuild.load(write_tree(tmp_path / "bulletins", sources), dt.date.fromisoformat(AS_OF))
+    build = SiteBuild.load(write_tree(tmp_path / "bulletins", sources), dt.date.fromisoformat(AS_OF), urls=URLS)
     assert not build.project.errors, build.project.errors
     found = events(parsed(build)["calendar/all.ics"])
     assert "On the site: bulletins/2026/2026-11-01 冬季 检查/#A-1" in found["A-1@safety-bulletins"]["DESCRIPTION"]
@@ -386,7 +386,7 @@ def test_an_editors_line_break_cannot_end_the_event_or_forge_another(tmp_path):
     SOURCES_FORGED = {**SOURCES, "2026/2026-11-21-notice.md": NOTICE.replace(
         'place: "Room 3, Building A; floor 2 \\\\ east <b>"', f"place: {place!r}".replace("'", '"'))}
     folder = write_tree(tmp_path / "bulletins", SOURCES_FORGED)
-    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF))
+    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF), urls=URLS)
     assert not build.project.errors
     calendar = Calendar.from_ical(build.calendars.files["calendar/safety-env.ics"])
     assert [str(e["UID"]).split("@")[0] for e in calendar.walk("VEVENT")] == ["A-8", "2026/2026-11-21-notice-meeting"]
@@ -407,7 +407,7 @@ def test_meetings_older_than_a_year_drop_out_and_a_day_without_time_is_all_day(t
     day_only = NOTICE.replace("2026-11-21", "2026-11-22").replace('"2026-12-08 09:30"', "2026-12-15")
     folder = write_tree(tmp_path / "bulletins", {**SOURCES, "2025/2025-11-01-old.md": old,
                                                  "2026/2026-11-22-day.md": day_only})
-    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF))
+    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF), urls=URLS)
     meetings = {str(e["UID"]).split("@")[0]: e for e in Calendar.from_ical(
         build.calendars.files["calendar/all.ics"]).walk("VEVENT") if "meeting" in str(e["UID"])}
     assert sorted(meetings) == ["2026/2026-11-21-notice-meeting", "2026/2026-11-22-day-meeting"]
@@ -434,7 +434,7 @@ def test_folding_keeps_escapes_and_characters_whole():
 def test_a_meeting_at_the_end_of_the_calendar_gets_a_bounded_vtimezone(tmp_path):
     last = NOTICE.replace('"2026-12-08 09:30"', '"9999-12-31 23:30"')
     folder = write_tree(tmp_path / "bulletins", {**SOURCES, "2026/2026-11-21-notice.md": last})
-    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF), time_zone="Europe/Berlin")
+    build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF), time_zone="Europe/Berlin", urls=URLS)
     calendar = Calendar.from_ical(build.calendars.files["calendar/all.ics"])
     [zone] = calendar.timezones
     assert zone.tz_name == "Europe/Berlin" and zone.walk("STANDARD")

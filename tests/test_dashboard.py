@@ -7,7 +7,7 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-from helpers import UNITS_YML, build, mkdocs
+from helpers import UNITS_YML, build, mkdocs, URLS
 
 from safety_bulletins.outputs import dashboard as dash
 from safety_bulletins.outputs.labels import CHINESE, ENGLISH
@@ -111,7 +111,7 @@ FILES = {"2026/2026-01-10-minutes.md": MINUTES, "2026/2026-06-15-notice.md": NOT
 
 @pytest.fixture
 def board(bulletins_dir):
-    build = SiteBuild.load(bulletins_dir(FILES), AS_OF)
+    build = SiteBuild.load(bulletins_dir(FILES), AS_OF, urls=URLS)
     return build, dash.build_dashboard(build.catalog)
 
 
@@ -189,7 +189,7 @@ def test_svg_is_xml_with_bars_proportional_to_the_figures(board):
 
 def test_unit_names_are_escaped_in_charts_and_tables(bulletins_dir):
     units = UNITS_YML.replace("name: Property Management Company", "name: \"<b>&amp; Co' \\\"x\\\" </svg>\"")
-    build = SiteBuild.load(bulletins_dir(FILES, units=units), AS_OF)
+    build = SiteBuild.load(bulletins_dir(FILES, units=units), AS_OF, urls=URLS)
     html = page_html(build)
     assert "<b>" not in html and "</svg>\"" not in html
     assert html.count("&lt;b&gt;&amp;amp; Co") >= 4  # two charts' labels and tooltips, two tables
@@ -208,7 +208,7 @@ def test_long_names_wrap_to_two_lines_and_chinese_counts_wide():
 
 
 def test_chinese_labels(bulletins_dir):
-    build = SiteBuild.load(bulletins_dir(FILES), AS_OF, language="zh")
+    build = SiteBuild.load(bulletins_dir(FILES), AS_OF, language="zh", urls=URLS)
     html = page_html(build)
     assert "各单位未办结事项" in html and "截至 2026-11-28" in html and ">1月<" in html and "2026年" in html
     assert build.pages["dashboard/index.md"].title == "统计看板"

@@ -14,6 +14,7 @@ import pytest
 from helpers import AS_OF, MEETING_MD, SITE_YML, UNITS_YML, build, mkdocs
 
 from safety_bulletins.catalog import Catalog
+from safety_bulletins.mkdocs_adapter import url_rule
 from safety_bulletins.outputs import feeds as feeds_module
 from safety_bulletins.outputs.feeds import FEED_ENTRIES, feeds, render, xml_text
 from safety_bulletins.outputs.labels import CHINESE, ENGLISH
@@ -80,7 +81,7 @@ def titles(feed) -> list[str]:
 
 
 def test_a_unit_feed_holds_its_own_its_sub_units_and_its_supported_bulletins_newest_first(bulletins_dir):
-    made = by_path(feeds(catalog_of(bulletins_dir), ENGLISH, "Site", None, True))
+    made = by_path(feeds(catalog_of(bulletins_dir), ENGLISH, "Site", None, url_rule(True)))
     assert set(made) == {"feeds/all.xml", "feeds/types/minutes.xml", "feeds/types/bulletin.xml",
                          *(f"feeds/units/{u}.xml" for u in ("safety-env", "property", "energy", "filling-stations"))}
     # energy: its own (updated by the follow-up of 2026-05-10, so first), its sub-unit's, one it supports
@@ -96,7 +97,7 @@ def test_a_unit_feed_holds_its_own_its_sub_units_and_its_supported_bulletins_new
 
 
 def test_an_entry_is_updated_by_its_latest_follow_up_and_shows_the_deadline_in_force(bulletins_dir):
-    site_feed = by_path(feeds(catalog_of(bulletins_dir), ENGLISH, "Site", None, True))["feeds/all.xml"]
+    site_feed = by_path(feeds(catalog_of(bulletins_dir), ENGLISH, "Site", None, url_rule(True)))["feeds/all.xml"]
     energy = next(e for e in site_feed.entries if e.title == "Energy meeting")
     assert (energy.published, energy.updated) == ("2026-01-10T00:00:00Z", "2026-05-10T00:00:00Z")
     assert energy.summary == "Fix the boiler: Energy Company; deadline 2027-01-31; In progress"
@@ -112,7 +113,7 @@ def test_an_entry_is_updated_by_its_latest_follow_up_and_shows_the_deadline_in_f
 
 
 def test_an_empty_feed_is_dated_by_the_sites_newest_entry(bulletins_dir):
-    made = by_path(feeds(catalog_of(bulletins_dir), ENGLISH, "Site", None, True))
+    made = by_path(feeds(catalog_of(bulletins_dir), ENGLISH, "Site", None, url_rule(True)))
     assert made["feeds/units/safety-env.xml"].updated == made["feeds/all.xml"].updated
 
 
@@ -122,14 +123,14 @@ def test_acceptance_alone_does_not_put_a_bulletin_in_a_units_feed(bulletins_dir)
     files["2026/2026-05-10-follow-up.md"] = bulletin("2026-05-10", "Progress meeting", accept)
     catalog = catalog_of(bulletins_dir, files)
     assert any(e.role == "acceptance" for e in catalog.for_unit("property"))  # the unit page lists it to accept
-    made = by_path(feeds(catalog, ENGLISH, "Site", None, True))
+    made = by_path(feeds(catalog, ENGLISH, "Site", None, url_rule(True)))
     assert "Energy meeting" not in titles(made["feeds/units/property.xml"])
 
 
 def test_ids_are_stable_urns_shared_by_every_feed_and_independent_of_the_address(bulletins_dir):
     catalog = catalog_of(bulletins_dir)
-    relative = by_path(feeds(catalog, ENGLISH, "Site", None, True))
-    absolute = by_path(feeds(catalog, ENGLISH, "Site", SITE_URL, False))
+    relative = by_path(feeds(catalog, ENGLISH, "Site", None, url_rule(True)))
+    absolute = by_path(feeds(catalog, ENGLISH, "Site", SITE_URL, url_rule(False)))
     ids = {e.title: e.id for e in relative["feeds/all.xml"].entries}
     assert all(i.startswith("urn:uuid:") for i in ids.values()) and len(set(ids.values())) == len(ids)
     for made in (relative, absolute):
@@ -137,19 +138,19 @@ def test_ids_are_stable_urns_shared_by_every_feed_and_independent_of_the_address
             assert all(ids[e.title] == e.id for e in feed.entries)
     assert [f.id for f in relative.values()] == [f.id for f in absolute.values()]
     assert len({f.id for f in relative.values()}) == len(relative)
-    other_site = by_path(feeds(catalog, ENGLISH, "Another site", None, True))["feeds/all.xml"]
+    other_site = by_path(feeds(catalog, ENGLISH, "Another site", None, url_rule(True)))["feeds/all.xml"]
     assert not {e.id for e in other_site.entries} & set(ids.values())
 
 
 def test_links_are_absolute_with_site_url_and_relative_to_the_feed_without(bulletins_dir):
     catalog = catalog_of(bulletins_dir)
-    unit = by_path(feeds(catalog, ENGLISH, "Site", SITE_URL, True))["feeds/units/energy.xml"]
+    unit = by_path(feeds(catalog, ENGLISH, "Site", SITE_URL, url_rule(True)))["feeds/units/energy.xml"]
     assert unit.href == SITE_URL + "units/energy/" and unit.self_href == SITE_URL + "feeds/units/energy.xml"
     assert unit.entries[0].href == SITE_URL + "bulletins/2026/2026-01-10-energy/"
-    unit = by_path(feeds(catalog, ENGLISH, "Site", None, False))["feeds/units/energy.xml"]
+    unit = by_path(feeds(catalog, ENGLISH, "Site", None, url_rule(False)))["feeds/units/energy.xml"]
     assert unit.href == "../../units/energy.html" and unit.self_href == ""
     assert unit.entries[0].href == "../../bulletins/2026/2026-01-10-energy.html"
-    assert by_path(feeds(catalog, ENGLISH, "Site", None, True))["feeds/all.xml"].href == "../"
+    assert by_path(feeds(catalog, ENGLISH, "Site", None, url_rule(True)))["feeds/all.xml"].href == "../"
 
 
 def test_entries_are_capped_and_summaries_list_a_bounded_number_of_directives(bulletins_dir):
@@ -157,7 +158,7 @@ def test_entries_are_capped_and_summaries_list_a_bounded_number_of_directives(bu
     files = {f"2025/2025-{1 + n // 28:02d}-{1 + n % 28:02d}-b{n}.md":
              bulletin(f"2025-{1 + n // 28:02d}-{1 + n % 28:02d}", f"B{n}", many if n == 0 else "")
              for n in range(FEED_ENTRIES + 10)}
-    made = by_path(feeds(catalog_of(bulletins_dir, files), ENGLISH, "Site", None, True))
+    made = by_path(feeds(catalog_of(bulletins_dir, files), ENGLISH, "Site", None, url_rule(True)))
     assert len(made["feeds/all.xml"].entries) == FEED_ENTRIES
     assert made["feeds/all.xml"].entries[0].title == f"B{FEED_ENTRIES + 9}"  # the newest
     assert made["feeds/units/energy.xml"].entries[0].summary.endswith("… and 5 more")
@@ -165,7 +166,7 @@ def test_entries_are_capped_and_summaries_list_a_bounded_number_of_directives(bu
 
 def test_chinese_labels_and_characters_xml_forbids(bulletins_dir):
     files = {"2026/2026-01-10-a.md": bulletin("2026-01-10", "Bad \x01 title", directive("C-1", "整改\x0b项", "energy"))}
-    site_feed = by_path(feeds(catalog_of(bulletins_dir, files), CHINESE, "站点", None, True))["feeds/all.xml"]
+    site_feed = by_path(feeds(catalog_of(bulletins_dir, files), CHINESE, "站点", None, url_rule(True)))["feeds/all.xml"]
     text = render(site_feed)
     ET.fromstring(text.encode("utf-8"))  # well-formed
     assert "Bad \ufffd title" in text and "\x01" not in text and "\x0b" not in text
@@ -177,7 +178,7 @@ def test_chinese_labels_and_characters_xml_forbids(bulletins_dir):
 def test_markup_in_every_text_is_escaped_and_read_back_as_text(bulletins_dir):
     units = UNITS_YML.replace("name: Property Management Company", f"name: '{EVIL}'")
     catalog = catalog_of(bulletins_dir, units=units)
-    for feed in feeds(catalog, ENGLISH, EVIL, SITE_URL, True):
+    for feed in feeds(catalog, ENGLISH, EVIL, SITE_URL, url_rule(True)):
         text = render(feed)
         assert "<script" not in text, feed.src_uri
         root = ET.fromstring(text.encode("utf-8"))

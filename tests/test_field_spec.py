@@ -2,6 +2,7 @@
 and the validator, exported in directives.json and directives.csv, named in each language on the
 card and, when filterable, offered by the filter and written in each row's facts."""
 
+from helpers import URLS
 import csv
 import datetime as dt
 import io
@@ -54,7 +55,7 @@ def new_fields(monkeypatch):
 
 
 def build_of(bulletins_dir, text: str, language: str = "en") -> SiteBuild:
-    return SiteBuild.load(bulletins_dir({"2026/2026-11-20-notice.md": text}), AS_OF, language=language)
+    return SiteBuild.load(bulletins_dir({"2026/2026-11-20-notice.md": text}), AS_OF, language=language, urls=URLS)
 
 
 def test_a_new_option_is_read_and_exported(new_fields, bulletins_dir):
@@ -62,7 +63,7 @@ def test_a_new_option_is_read_and_exported(new_fields, bulletins_dir):
     assert not build.project.problems
     fire, gas = build.catalog.directives
     assert fire.details["inspector"] == "王工" and fire.details["hazard"] == "fire"
-    records = directives_json(build.catalog)["directives"]
+    records = directives_json(build.catalog, urls=URLS)["directives"]
     assert [(r["inspector"], r["hazard"]) for r in records] == [("王工", "fire"), (None, None)]
     assert list(records[0])[list(records[0]).index("contingency") + 1:][:3] == ["inspector", "hazard", "url"]
     table = list(csv.DictReader(io.StringIO(directives_csv(records).removeprefix("\ufeff"))))
@@ -159,7 +160,7 @@ def test_every_column_the_spec_declares_is_exported(bulletins_dir):
                           "2026/2026-11-25-inspection.md": HISTORY})
     catalog = Catalog(load_project(root, AS_OF), AS_OF)
     assert not catalog.directives[0].bulletin.follow_ups and len(catalog.follow_ups) == 2
-    record = directives_json(catalog)["directives"][0]
+    record = directives_json(catalog, urls=URLS)["directives"][0]
     header = next(csv.reader(io.StringIO(directives_csv([record]).removeprefix("\ufeff"))))
     for f in fields.DIRECTIVE:
         assert f.column in record and f.column in header, f.name

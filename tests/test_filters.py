@@ -7,7 +7,7 @@ import html as html_module
 import json
 import re
 
-from helpers import MEETING_MD
+from helpers import MEETING_MD, URLS
 
 from safety_bulletins.catalog import Catalog
 from safety_bulletins.model import BULLETIN_TYPES, GRADES, STATUSES
@@ -66,7 +66,7 @@ def test_the_facts_words_never_collide():
 
 def test_rows_carry_the_current_state(bulletins_dir):
     root = bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-06-08-check.md": ESCALATION_MD})
-    tags = rows(register_html(SiteBuild.load(root, AS_OF)))
+    tags = rows(register_html(SiteBuild.load(root, AS_OF, urls=URLS)))
     # after the follow-up: in progress, escalated, later; issued in minutes of 2021, major; all units and support
     assert tags["CIG-2021-05-2"] == ('<tr class="sb-row sb-row--later" data-sb-deadline="2027-01-15" '
                                      'data-sb-f="in-progress minutes 2021 major escalated @all @safety-env">')
@@ -84,7 +84,7 @@ def test_options_come_from_published_bulletins_only(bulletins_dir):
     # overdue: every bucket a row may move to on a later day is offered
     assert options.buckets == ("overdue", "due-soon", "upcoming", "later", "ongoing")
     assert options.total == 2
-    html = register_html(SiteBuild.load(root, AS_OF))
+    html = register_html(SiteBuild.load(root, AS_OF, urls=URLS))
     assert 'value="2019"' not in html and "bulletin" not in re.search(r'<select name="type">.*?</select>', html, re.DOTALL)[0]
 
 
@@ -101,7 +101,7 @@ def test_a_unit_page_offers_its_own_units_and_what_waits_for_its_acceptance(bull
 
 def test_the_controls_are_hidden_until_the_script_shows_them_and_speak_chinese(bulletins_dir):
     root = bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD})
-    html = register_html(SiteBuild.load(root, AS_OF, language="zh"))
+    html = register_html(SiteBuild.load(root, AS_OF, language="zh", urls=URLS))
     box = re.search(r'<div class="sb-filter" hidden data-sb-labels=\'([^\']+)\'>(.*?)\n</div>', html, re.DOTALL)
     assert box, "the filter is rendered hidden"
     assert json.loads(html_module.unescape(box[1]))["count"] == "显示 {shown} 项，共 {total} 项"
@@ -119,6 +119,6 @@ def test_a_listing_in_pages_says_the_filter_sees_the_page_shown(bulletins_dir, m
     from safety_bulletins.outputs import pages
     monkeypatch.setattr(pages, "ROWS_PER_PAGE", 1)
     root = bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD})
-    html = register_html(SiteBuild.load(root, AS_OF))
+    html = register_html(SiteBuild.load(root, AS_OF, urls=URLS))
     assert "This list has 2 directives on 2 pages: the filter looks at the page shown" in html
     assert '<option value="property" data-sb-href="../units/property/">' in html  # the unit's own page, from the register

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import REPO, URLS
 
 sys.path.insert(0, str(REPO / "bench"))
 from shapes_bench import chain, follow_ups, long_histories  # noqa: E402
@@ -39,7 +39,7 @@ def work(root: Path) -> int:
     sys.setprofile(count)
     try:
         assert not check_folder(root, as_of=AS_OF).errors
-        build = SiteBuild.load(root, AS_OF)
+        build = SiteBuild.load(root, AS_OF, urls=URLS)
         for page in build.pages.values():
             build.renderer.page(page)
         build.source_files()  # every output made: exports, calendars, feeds (given as content)

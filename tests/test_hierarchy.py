@@ -1,6 +1,7 @@
 """Unit hierarchies: a parent's page lists its sub-units' directives apart, each once; the units
 index shows the tree with roll-up counts."""
 
+from helpers import URLS
 import datetime as dt
 import re
 
@@ -119,7 +120,7 @@ def test_the_tree_puts_each_unit_under_its_parent_in_file_order(bulletins_dir):
 
 
 def site(bulletins_dir) -> SiteBuild:
-    return SiteBuild.load(bulletins_dir({"2026/2026-11-20-notice.md": NOTICE}, units=UNITS), AS_OF)
+    return SiteBuild.load(bulletins_dir({"2026/2026-11-20-notice.md": NOTICE}, units=UNITS), AS_OF, urls=URLS)
 
 
 def page(build: SiteBuild, src: str) -> str:
@@ -158,7 +159,7 @@ def test_a_unit_without_subunits_has_no_such_section(bulletins_dir):
 
 def test_a_parent_without_own_directives_still_lists_its_subunits(bulletins_dir):
     notice = NOTICE.replace("    units: all\n    deadline: ongoing\n", "    units: [property]\n    deadline: ongoing\n")
-    build = SiteBuild.load(bulletins_dir({"2026/2026-11-20-notice.md": notice}, units=UNITS), AS_OF)
+    build = SiteBuild.load(bulletins_dir({"2026/2026-11-20-notice.md": notice}, units=UNITS), AS_OF, urls=URLS)
     html = page(build, "units/group.md")
     own, sub = html.split('<section class="sb-subunits">')
     assert "No directives." in own and "No directives." not in sub and "#CABLE-1" in sub
@@ -223,11 +224,11 @@ def test_a_subunits_directive_the_parent_only_supports_is_in_the_parents_rollup(
     assert c.unit_counts("energy")["support-overdue"] == 1  # its own page: supported, not its own work
     rows = [(r.id, r.role, r.sub_units) for r in due_rows(c, 7, ["energy"], with_subunits=True)]
     assert ("HAZ-1", "responsible", ("pumps",)) in rows and len(rows) == len({r[0] for r in rows})
-    mail = digest.make_digest(c, "energy", with_subunits=True)
+    mail = digest.make_digest(c, "energy", with_subunits=True, urls=URLS)
     assert [(i.directive.id, i.units, i.support) for i in mail.overdue if i.directive.id == "HAZ-1"] == [
         ("HAZ-1", ("pumps",), False)]
 
-    build = SiteBuild.load(root, AS_OF)
+    build = SiteBuild.load(root, AS_OF, urls=URLS)
     sub = page(build, "units/energy.md").split('<section class="sb-subunits">')[1]
     assert sub.count('#HAZ-1"') == 1
     assert '<span data-sb-count="overdue">3</span> overdue' in sub

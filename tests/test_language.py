@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 import pytest
-from helpers import MEETING_MD
+from helpers import MEETING_MD, URLS
 
 from safety_bulletins.site_build.sitebuild import SiteBuild
 
@@ -24,7 +24,7 @@ def parts(build: SiteBuild, rel_path: str) -> str:
 def test_a_chinese_bulletin_speaks_chinese_and_an_english_one_english(bulletins_dir, ui):
     root = bulletins_dir({"2021/2021-05-25-zh.md": CHINESE_MD, "2021/2021-05-26-tagged.md": TAGGED_MD,
                           "2021/2021-05-27-en.md": MEETING_MD})
-    build = SiteBuild.load(root, dt.date(2026, 11, 28), language=ui)
+    build = SiteBuild.load(root, dt.date(2026, 11, 28), language=ui, urls=URLS)
     for chinese in ("2021/2021-05-25-zh.md", "2021/2021-05-26-tagged.md"):  # by its title, or by `lang: zh`
         html = parts(build, chinese)
         assert '<p class="sb-issuer"><a href="../../../units/safety-env/">安全环保部</a></p>' in html
@@ -42,7 +42,7 @@ def test_a_unit_s_chinese_name_is_name_zh_or_its_name_never_an_alias(bulletins_d
              "- id: property\n  name: Property Co\n  name_zh: 物业管理公司\n  aliases: [物业公司]\n"
              "- id: mine\n  name: 一号煤矿\n  aliases: [通风区]\n"
              "- id: energy\n  name: Energy Co\n")
-    build = SiteBuild.load(bulletins_dir({}, units=units), dt.date(2026, 11, 28))
+    build = SiteBuild.load(bulletins_dir({}, units=units), dt.date(2026, 11, 28), urls=URLS)
     names = {u.id: u.name_in("zh") for u in build.catalog.units}
     assert names == {"safety-env": "Safety Department", "property": "物业管理公司", "mine": "一号煤矿",
                      "energy": "Energy Co"}
@@ -52,7 +52,7 @@ def test_a_unit_s_chinese_name_is_name_zh_or_its_name_never_an_alias(bulletins_d
 
 def test_a_bulletin_in_another_language_than_the_site_says_so_to_screen_readers(bulletins_dir):
     root = bulletins_dir({"2021/2021-05-25-zh.md": CHINESE_MD, "2021/2021-05-27-en.md": MEETING_MD})
-    build = SiteBuild.load(root, dt.date(2026, 11, 28))
+    build = SiteBuild.load(root, dt.date(2026, 11, 28), urls=URLS)
     assert build.page_content("bulletins/2021/2021-05-25-zh.md", "<p>正文</p>").startswith('<div lang="zh">\n<header')
     assert build.page_content("bulletins/2021/2021-05-27-en.md", "<p>Text</p>").startswith("<header")
 
@@ -62,7 +62,7 @@ def test_a_chinese_name_with_markup_is_shown_as_text(bulletins_dir, ui):
     from helpers import UNITS_YML
     units = UNITS_YML.replace("name_zh: 安全环保部", 'name_zh: "<b>安环</b>部"')
     build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-zh.md": CHINESE_MD}, units=units), dt.date(2026, 11, 28),
-                           language=ui)
+                           language=ui, urls=URLS)
     html = parts(build, "2021/2021-05-25-zh.md") + build.page_content("bulletins/2021/2021-05-25-zh.md", "")
     assert "<b>" not in html and html.count("&lt;b&gt;安环&lt;/b&gt;部") >= 4  # issuer, search line, sign-off, support
 

@@ -4,7 +4,7 @@ with the maker that gives it; the dirty build's cleaning and `verify` read it.""
 import datetime as dt
 
 import pytest
-from helpers import MEETING_MD
+from helpers import MEETING_MD, URLS
 
 from safety_bulletins.commands import verify
 from safety_bulletins.outputs import site
@@ -16,7 +16,7 @@ ATTACHED = MEETING_MD.replace("type: minutes", "type: minutes\nattachments: [for
 @pytest.mark.parametrize("search", ["material", "pagefind"])
 def test_each_file_the_build_adds_is_declared_with_the_maker_that_gave_it(bulletins_dir, search):
     folder = bulletins_dir({"2021/2021-05-25-meeting.md": ATTACHED, "2021/forms/list.csv": "a,b\n"})
-    build = SiteBuild.load(folder, dt.date(2026, 11, 28), search=search)
+    build = SiteBuild.load(folder, dt.date(2026, 11, 28), search=search, urls=URLS)
 
     files = build.source_files()
     assert len({f.src_uri for f in files}) == len(files)
@@ -38,7 +38,7 @@ def test_a_listing_cut_into_pages_is_declared_page_by_page(bulletins_dir, monkey
 
     monkeypatch.setattr(pages, "ROWS_PER_PAGE", 1)
     folder = bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD})
-    build = SiteBuild.load(folder, dt.date(2026, 11, 28))
+    build = SiteBuild.load(folder, dt.date(2026, 11, 28), urls=URLS)
     further = [f.src_uri for f in build.source_files() if f.src_uri.removesuffix(".md").endswith(("/2", "/3"))]
     assert "directives/2.md" in further and any(src.startswith("units/") for src in further)
     for src in further:

@@ -1,7 +1,7 @@
 import datetime as dt
 import re
 
-from helpers import MEETING_MD
+from helpers import MEETING_MD, URLS
 
 from safety_bulletins.outputs import pages
 from safety_bulletins.site_build.sitebuild import SiteBuild
@@ -11,7 +11,7 @@ def test_long_listings_are_cut_into_pages_most_urgent_first(bulletins_dir, monke
     monkeypatch.setattr(pages, "ROWS_PER_PAGE", 1)
     notice = MEETING_MD.replace("CIG-2021-05-2", "N-1").replace("Special meeting", "Second meeting")
     root = bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": notice})
-    build = SiteBuild.load(root, dt.date(2026, 11, 28))
+    build = SiteBuild.load(root, dt.date(2026, 11, 28), urls=URLS)
     register = [p for p in build.pages.values() if p.template == "register.html"]
     assert [p.src_uri for p in register] == [
         "directives/index.md", "directives/2.md", "directives/3.md", "directives/4.md"]
@@ -29,12 +29,12 @@ def test_long_listings_are_cut_into_pages_most_urgent_first(bulletins_dir, monke
 
 
 def test_an_empty_listing_is_one_page(bulletins_dir):
-    build = SiteBuild.load(bulletins_dir({}), dt.date(2026, 11, 28))
+    build = SiteBuild.load(bulletins_dir({}), dt.date(2026, 11, 28), urls=URLS)
     assert "No directives." in build.page_output("directives/index.md", build.page_content("directives/index.md", ""))
 
 
 def test_listings_take_the_full_width_and_stay_out_of_search(bulletins_dir):
-    build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD}), dt.date(2026, 11, 28))
+    build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD}), dt.date(2026, 11, 28), urls=URLS)
     for src_uri in ("directives/index.md", "units/index.md", "units/property.md"):
         meta = build.page_meta(src_uri, {})
         assert meta["hide"] == ["navigation", "toc"] and meta["search"] == {"exclude": True}

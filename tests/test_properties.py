@@ -26,7 +26,7 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
-from helpers import AS_OF, SITE_YML, UNITS_YML, time_limit
+from helpers import AS_OF, SITE_YML, UNITS_YML, time_limit, URLS
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from strategies import Corpus, bulletin_text, hostile_project, long_lines, valid_corpus
@@ -155,7 +155,7 @@ def test_check_never_crashes(project):
                 code = cli.main(["check", str(root)])
             elapsed = time.monotonic() - start
             if not loaded.errors:  # what a build makes of it, without MkDocs
-                build = SiteBuild(loaded, parse_date(AS_OF))
+                build = SiteBuild(loaded, parse_date(AS_OF), urls=URLS)
                 for page in build.pages.values():
                     build.renderer.page(page)
                 for src, bulletin in build.bulletins.items():

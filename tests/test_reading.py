@@ -4,7 +4,7 @@ the overdue summary, closed items folded away, and `bulletins due` in the same t
 import datetime as dt
 import re
 
-from helpers import MEETING_MD
+from helpers import MEETING_MD, URLS
 
 from safety_bulletins.commands.cli import main
 from safety_bulletins.site_build.sitebuild import SiteBuild
@@ -44,7 +44,7 @@ def unit_page(build: SiteBuild, unit: str) -> str:
 
 
 def test_a_unit_is_counted_for_its_own_work_and_support_apart(bulletins_dir):
-    build = SiteBuild.load(bulletins_dir({"2026/2026-11-01-notice.md": NOTICE}), AS_OF)
+    build = SiteBuild.load(bulletins_dir({"2026/2026-11-01-notice.md": NOTICE}), AS_OF, urls=URLS)
     counts = build.catalog.counts(build.catalog.for_unit("property"))
     assert (counts["overdue"], counts["open"], counts["support-open"], counts["support-overdue"]) == (1, 1, 1, 1)
     html = unit_page(build, "property")

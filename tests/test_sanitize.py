@@ -4,6 +4,8 @@ our card extension's markup keeps the site's classes."""
 
 from __future__ import annotations
 
+from helpers import URLS
+
 import html
 from html.parser import HTMLParser
 
@@ -189,7 +191,7 @@ def test_on_a_bulletin_page_only_the_cards_hold_the_sites_classes_and_only_ours_
     from safety_bulletins.site_build.sitebuild import SiteBuild
 
     root = write_tree(tmp_path_factory.mktemp("b"), {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD})
-    build = SiteBuild.load(root, dt.date(2026, 11, 28))
+    build = SiteBuild.load(root, dt.date(2026, 11, 28), urls=URLS)
     src = "bulletins/2021/2021-05-25-meeting.md"
     text = "\n".join(fragments) + "\n" + build.page_source(src, "") + "\n" + "\n".join(fragments)
     md = markdown.Markdown(extensions=["attr_list", "toc", "pymdownx.superfences", "pymdownx.blocks.admonition",

@@ -1,6 +1,7 @@
 import pytest
 
-from safety_bulletins.outputs.site import Links, root_of, url_for
+from safety_bulletins.mkdocs_adapter import url_rule
+from safety_bulletins.outputs.site import Links, root_of
 
 
 @pytest.mark.parametrize(("src", "directory_urls", "url"), [
@@ -15,8 +16,8 @@ from safety_bulletins.outputs.site import Links, root_of, url_for
     ("bulletins/2021/附件/表 1.pdf", True, "bulletins/2021/%E9%99%84%E4%BB%B6/%E8%A1%A8%201.pdf"),
     ("bulletins/2021/forms/x.csv", True, "bulletins/2021/forms/x.csv"),
 ])
-def test_url_for_matches_mkdocs(src, directory_urls, url):
-    assert url_for(src, directory_urls) == url
+def test_the_url_rule_is_mkdocs(src, directory_urls, url):
+    assert url_rule(directory_urls).url(src) == url
 
 
 @pytest.mark.parametrize(("here", "root"), [
@@ -28,13 +29,13 @@ def test_root_of(here, root):
 
 
 def test_links_from_a_page():
-    links = Links("units/energy.md", True)
+    links = Links("units/energy.md", url_rule(True))
     assert links.unit("property") == "../../units/property/"
     assert links.page("directives/index.md", "overdue") == "../../directives/#overdue"
     assert links.page("index.md") == "../../"
-    assert Links("index.md", True).page("index.md") == "./"
-    assert Links("index.md", False).page("units/energy.md") == "units/energy.html"
-    assert Links(None, True, root="\0").page("units/index.md") == "\0units/"
+    assert Links("index.md", url_rule(True)).page("index.md") == "./"
+    assert Links("index.md", url_rule(False)).page("units/energy.md") == "units/energy.html"
+    assert Links(None, url_rule(True), root="\0").page("units/index.md") == "\0units/"
 
 
 @pytest.mark.parametrize("directory_urls", [True, False])
@@ -43,13 +44,13 @@ def test_links_from_a_page():
     "bulletins/2021/表 1.pdf", "bulletins/2021/a+b&c=d;e.md", "bulletins/2021/ü~é!$'()*,@.docx", "x.markdown",
 ])
 def test_urls_and_files_are_those_of_mkdocs_own_file_objects(src, directory_urls):
-    """The rule every link of the site follows is MkDocs' File.url and dest_uri, percent-encoding included."""
+    """The rule every link of the site follows is MkDocs' File.url and dest_uri, percent-encoding included:
+    made by MkDocs itself (mkdocs_adapter.url_rule), not copied."""
     from mkdocs.structure.files import File
 
-    from safety_bulletins.outputs.site import dest_path
-
     file = File(src, src_dir=None, dest_dir="", use_directory_urls=directory_urls)
-    assert (url_for(src, directory_urls), dest_path(src, directory_urls)) == (file.url, file.dest_uri)
+    rule = url_rule(directory_urls)
+    assert (rule.url(src), rule.dest(src)) == (file.url, file.dest_uri)
 
 
 def test_the_site_links_a_bulletin_at_the_url_mkdocs_gives_its_page(site_project):

@@ -3,7 +3,7 @@ import json
 import re
 
 import pytest
-from helpers import MEETING_MD
+from helpers import MEETING_MD, URLS
 
 from safety_bulletins.outputs.export import directives_json
 from safety_bulletins.outputs.markdown_ext import facts_placeholder
@@ -17,7 +17,7 @@ def card(key: str, text: str = "x") -> str:
 
 
 def make(bulletins_dir):
-    return SiteBuild.load(bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD}), dt.date(2026, 11, 28))
+    return SiteBuild.load(bulletins_dir({"2021/2021-05-25-meeting.md": MEETING_MD}), dt.date(2026, 11, 28), urls=URLS)
 
 
 def test_render_problems_catch_a_missing_card_and_a_block_left_as_text(bulletins_dir):
@@ -59,12 +59,12 @@ SCRIPT_TITLE = "</script><script>alert(1)</script> & more"
 
 def test_the_export_writes_markup_characters_as_escapes_and_keeps_the_data(bulletins_dir):
     meeting = MEETING_MD.replace("Full-coverage investigation of hidden dangers", SCRIPT_TITLE)
-    build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-meeting.md": meeting}), dt.date(2026, 11, 28))
+    build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-meeting.md": meeting}), dt.date(2026, 11, 28), urls=URLS)
     text = build.export_json()
     assert not {"<", ">", "&"} & set(text)
     assert '"title": "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 more"' in text
     data = json.loads(text)
-    assert data == directives_json(build.catalog)  # the same data once parsed
+    assert data == directives_json(build.catalog, urls=URLS)  # the same data once parsed
     assert data["directives"][0]["title"] == SCRIPT_TITLE
 
 

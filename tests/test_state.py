@@ -3,6 +3,8 @@ and rates that read it, the export, and each rule `follow_up_problems` reports."
 
 from __future__ import annotations
 
+from helpers import URLS
+
 import datetime as dt
 
 import pytest
@@ -237,7 +239,7 @@ def test_a_reopened_directive_carries_no_acceptance_in_any_output(bulletins_dir)
     accepted = catalog_at(load_project(root), "2026-11-20").states[D1]  # before the reopening: accepted
     assert (accepted.status, accepted.accepted_by) == ("done", "safety-env")
 
-    build = SiteBuild.load(root, D("2026-11-28"))
+    build = SiteBuild.load(root, D("2026-11-28"), urls=URLS)
     record = next(r for r in json.loads(build.export_json())["directives"] if r["id"] == D1)
     assert record["status"] == "in-progress" and record["accepted_by"] is None
     assert [h["changes"]["accepted_by"] for h in record["history"] if "accepted_by" in h["changes"]] == ["safety-env"]
@@ -260,14 +262,14 @@ def test_work_sent_back_after_acceptance_carries_no_acceptance_when_done_again(b
     state = catalog_at(project, "2026-11-28").states[D2]
     assert (state.status, state.accepted_by) == ("done", "")
     assert [c.accepted_by for c in state.history if c.accepted_by] == ["safety-env"]
-    record = next(r for r in directives_json(catalog_at(project, "2026-11-28"))["directives"] if r["id"] == D2)
+    record = next(r for r in directives_json(catalog_at(project, "2026-11-28"), urls=URLS)["directives"] if r["id"] == D2)
     assert record["accepted_by"] is None
 
 
 # --- the export --------------------------------------------------------------------------------
 
 def test_directives_json_carries_the_state_and_history(project):
-    records = {r["id"]: r for r in directives_json(catalog_at(project, "2026-11-28"))["directives"]}
+    records = {r["id"]: r for r in directives_json(catalog_at(project, "2026-11-28"), urls=URLS)["directives"]}
     d1, d2, d3 = records[D1], records[D2], records[D3]
     assert (d1["status"], d1["closed_on"], d1["on_time"], d1["accepted_by"]) == ("done", "2026-11-09", True, "safety-env")
     assert (d2["deadline"], d2["original_deadline"], d2["closed_on"]) == ("2026-11-30", "2026-10-20", None)

@@ -28,7 +28,7 @@ from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, language_of, new_bulletin, review_section
 from ..site_build.settings import Settings, SettingsError
 from .verify import read_record, verify_site
-from ..mkdocs_adapter import ConfigError, judge_for, read_settings
+from ..mkdocs_adapter import ConfigError, judge_for, read_settings, url_rule, url_rules
 from ..site_build.rendering import Judge
 
 EXIT_OK = 0
@@ -205,7 +205,8 @@ def run_check(args) -> int:
         # an extension refused: an error at its line of mkdocs.yml; the bulletins are still checked, but their links
         # (read from the pages rendered as the site renders them) cannot be
         refused, judge = exc.problem, None
-    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, judge=judge, audience=settings.audience)
+    report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, judge=judge, audience=settings.audience,
+                          url_rules=url_rules())
     if refused is not None:
         report.problems.insert(0, refused)
     if settings_refused is not None:
@@ -379,7 +380,7 @@ def run_digest(args) -> int:
     try:
         unit_id = digests.resolve_unit(project.registry, args.unit)
         digest = digests.make_digest(catalog, unit_id, args.with_subunits, since, settings.site_url,
-                                     settings.directory_urls)
+                                     urls=url_rule(settings.directory_urls))
         if args.format == "eml":
             data = digests.message(digest, catalog, labels, args.sender, args.to)
         elif args.format == "html":
@@ -413,7 +414,7 @@ def run_publish(args) -> int:
                 judge = judge_for(root)
             except ConfigError:  # as above: the build says what is wrong with mkdocs.yml
                 judge = None
-            project = load_project(root / "bulletins", as_of, judge, audience=settings.audience)
+            project = load_project(root / "bulletins", as_of, judge, audience=settings.audience, url_rules=url_rules())
             if project.errors:
                 for problem in project.errors:
                     print(problem, file=sys.stderr)

@@ -85,7 +85,7 @@ def resolve_unit(registry: UnitRegistry, reference: str) -> str:
 
 
 def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, since: dt.date | None = None,
-                site_url: str | None = None, directory_urls: bool = True) -> Digest:
+                site_url: str | None = None, *, urls: site.UrlRule) -> Digest:
     """What the unit (and its sub-units) must see this morning. A directive is listed once, for
     the units in scope it is addressed to or supports; what waits for the unit's acceptance is
     not its work (as in `bulletins due`) and is left out."""
@@ -112,7 +112,7 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
         bucket = catalog.bucket_of(d)
         days = state.days_overdue(catalog.as_of) if bucket == "overdue" else (
             (state.deadline - catalog.as_of).days if bucket == "due-soon" else 0)
-        url = _link(base, site.url_for(site.bulletin_src(d.bulletin), directory_urls), d.id)
+        url = _link(base, urls.url(site.bulletin_src(d.bulletin)), d.id)
         items.append((bucket, Item(d, state, entry.units or (unit_id,), entry.role == "support", days, url)))
 
     def order(item: Item):
@@ -127,7 +127,7 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
         for change in item.state.history:  # dated up to the as-of date: the catalog replayed them so
             f = change.follow_up
             if since <= f.date:
-                page = site.url_for(site.bulletin_src(catalog.bulletin_of(f)), directory_urls)
+                page = urls.url(site.bulletin_src(catalog.bulletin_of(f)))
                 updates.append(Update(f.date, item, change, _link(base, page, f.anchor)))
     return Digest(
         unit, tuple(scope), catalog.as_of, since,
@@ -156,7 +156,7 @@ def _link(base: str, page: str, anchor: str) -> str:
     every mail reader makes it clickable; without an address, the readable path."""
     if not base:
         return f"{readable_url(page)}#{anchor}"
-    # the page's URL is MkDocs' (paths.url_for), encoded already: `%` kept
+    # the page's URL is MkDocs' (its UrlRule), encoded already: `%` kept
     return base + urllib.parse.quote(page, safe="/%") + "#" + urllib.parse.quote(anchor, safe="")
 
 

@@ -41,7 +41,7 @@ from ..outputs import pagefind, site
 from ..sources.dates import parse_date
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
-from ..mkdocs_adapter import ConfigError, judge_for, read_settings
+from ..mkdocs_adapter import ConfigError, judge_for, read_settings, url_rules
 
 # publish's mark in each release it makes, at the site's root (commands/publish.py MARKER): not
 # part of the site, which a rebuild would not have, and never served (the publishing guide's nginx)
@@ -125,7 +125,7 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date | None = None,
         judge = judge_for(project_dir)
     except ConfigError as exc:
         return [f"cannot read the site's Markdown configuration: {exc}"]
-    project = load_project(project_dir / "bulletins", as_of, judge, audience=settings.audience)
+    project = load_project(project_dir / "bulletins", as_of, judge, audience=settings.audience, url_rules=url_rules())
     if project.errors:
         return [f"{p.path}:{p.line}: the sources have errors; a site cannot have been built from them: {p.message}"
                 for p in project.errors]
@@ -489,7 +489,7 @@ def _hidden(catalog: Catalog, project_dir: Path, site_dir: Path,
             if path in files:
                 findings.append((path, f"{path}: the page of '{bulletin.rel_path}', which is {why}"))
         # a link to its page: its name as the last part of its URL, with or without directory URLs
-        for url in (site.url_for(site.bulletin_src(bulletin), True), site.url_for(site.bulletin_src(bulletin), False)):
+        for url in (rule.url(site.bulletin_src(bulletin)) for rule in url_rules()):
             last = url.rstrip("/").rpartition("/")[2] + ("/" if url.endswith("/") else "")
             needles.setdefault(unquote(last), f"a link to the page of '{bulletin.rel_path}' ({why})")
             paths.add(unquote(last))
@@ -585,13 +585,13 @@ def _matches(blocks: Iterable[bytes], pattern: re.Pattern, overlap: int) -> set[
 def _page_files(bulletin: Bulletin) -> list[str]:
     """Where its page would be, with or without directory URLs."""
     src = site.bulletin_src(bulletin)
-    return [site.dest_path(src, True), site.dest_path(src, False)]
+    return [rule.dest(src) for rule in url_rules()]
 
 
 def _needles(texts: dict[str, str], paths: Iterable[str] = ()):
     """One regular expression for every form a text takes in the site's files (as written,
     HTML-escaped, in JSON; those in `paths`, names in URLs, percent-encoded too, as the URL rule
-    sources/paths.url_for encodes them), and what each match means."""
+    MkDocs' encodes them), and what each match means."""
     meaning: dict[bytes, str] = {}
     paths = set(paths)
     for text, why in texts.items():

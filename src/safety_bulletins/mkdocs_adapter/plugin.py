@@ -36,9 +36,9 @@ from ..site_build.incremental import CacheError, build_cache, merge_search_index
 from ..site_build.rendering import MarkdownConfig, cache_dir_for
 from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
 from ..site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
-from ..sources import paths
 from ..sources.dates import DateError, as_of_date
 from .config import BulletinsConfig, bulletins_config, settings_of
+from .urls import url_rule
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
@@ -109,7 +109,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # Same sources and as-of date, same bytes: MkDocs dates the sitemap by SOURCE_DATE_EPOCH.
         os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(as_of.timetuple()))
         build = self.build = SiteBuild.load(
-            config_file.parent / "bulletins", as_of, config.use_directory_urls, config.theme["language"],
+            config_file.parent / "bulletins", as_of, url_rule(config.use_directory_urls), config.theme["language"],
             settings.audience, site_name=config.site_name, site_url=config.site_url, time_zone=settings.time_zone,
             search=_search_engine(config, settings.search), windows=settings.windows,
             markdown=MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)),
@@ -149,8 +149,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self.inputs = _fingerprint(config) if self.dirty else ""
         sources = self.build.source_files(stamps if self.dirty else None, self.inputs, outputs=stamps / "outputs")
         existing = [(f.src_uri, f.abs_src_path) for f in files]
-        problems = self.build.output_problems(existing, [s.src_uri for s in sources], Path(config.docs_dir),
-                                              config.use_directory_urls)
+        problems = self.build.output_problems(existing, [s.src_uri for s in sources], Path(config.docs_dir))
         if problems:
             raise PluginError(f"{len(problems)} problem(s) with the site's files; nothing was built:\n"
                               + "\n".join(problems))
@@ -162,7 +161,6 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         for source in sources:
             backing = {"abs_src_path": str(source.path)} if source.path is not None else {"content": source.content}
             file = File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing)
-            _same_rule(file, config.use_directory_urls)
             if self.dirty and site.output_at(source.src_uri).dirty == "always":  # not left to its dates
                 file.is_modified = lambda: True
             files.append(file)
@@ -337,16 +335,6 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         thread = threading.Thread(target=index, name="pagefind", daemon=True)
         self.indexing = (run, thread)
         thread.start()
-
-
-def _same_rule(file: File, directory_urls: bool) -> None:
-    """Every link the package makes follows sources/paths.py's rule: it must be MkDocs' own
-    (File.dest_uri and File.url), or a link to this file would miss it."""
-    ours = (paths.dest_path(file.src_uri, directory_urls), paths.url_for(file.src_uri, directory_urls))
-    if ours != (file.dest_uri, file.url):
-        raise PluginError(f"'{file.src_uri}': MkDocs writes it to '{file.dest_uri}' at '{file.url}', but the site's "
-                          f"links say '{ours[0]}' at '{ours[1]}': this MkDocs changed its rule for URLs; "
-                          "update sources/paths.py (dest_path, url_for) to it")
 
 
 def _offline(config) -> bool:

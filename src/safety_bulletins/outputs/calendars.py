@@ -62,7 +62,7 @@ class Calendars:
 
     catalog: Catalog
     labels: Labels
-    directory_urls: bool = True
+    urls: site.UrlRule  # MkDocs' rule for where each file goes and its URL
     site_url: str | None = None  # mkdocs.yml's site_url: absolute links and the subscribe link
     time_zone: str = DEFAULT_TIME_ZONE
 
@@ -99,7 +99,7 @@ class Calendars:
         return "webcal://" + self._absolute(src_uri).split("://", 1)[1]
 
     def _absolute(self, path: str) -> str:
-        # a page's URL is percent-encoded already (paths.url_for, MkDocs' rule): its anchor is not
+        # a page's URL is percent-encoded already (MkDocs' rule): its anchor is not
         return _CONTROL.sub("", self.site_url) + quote(path, safe="/#%")
 
     @cached_property
@@ -144,7 +144,7 @@ class Calendars:
             lines.append(f"{labels('Deadline')}: {state.deadline.isoformat()} "
                          f"({labels('extended from {date}', date=original)})")
         lines.append(f"{labels('Issued in')}: {plain(d.bulletin.title)} ({d.bulletin.date.isoformat()})")
-        page = site.url_for(site.bulletin_src(d.bulletin), self.directory_urls) + "#" + d.id
+        page = self.urls.url(site.bulletin_src(d.bulletin)) + "#" + d.id
         url = self._absolute(page) if self.site_url else None
         lines.append(url or f"{labels('On the site')}: {readable_url(page)}")  # Outlook shows no URL property
         # What a client must take as an update: each change of the deadline or of the status
@@ -171,7 +171,7 @@ class Calendars:
         if meeting.attendees:
             lines.append(f"{labels('Attendees')}: {', '.join(plain(a) for a in meeting.attendees)}")
         lines.append(f"{labels.TYPES[b.type]}: {plain(b.title)}" + (f" ({plain(b.number)})" if b.number else ""))
-        page = site.url_for(site.bulletin_src(b), self.directory_urls)
+        page = self.urls.url(site.bulletin_src(b))
         url = self._absolute(page) if self.site_url else None
         lines.append(url or f"{labels('On the site')}: {readable_url(page)}")
         return _vevent([

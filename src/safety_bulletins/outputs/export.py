@@ -12,13 +12,13 @@ def _day(day) -> str | None:
     return day.isoformat() if day else None
 
 
-def directives_json(catalog: Catalog, directory_urls: bool = True) -> dict:
+def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
     """Every published directive with its bulletin and its current state (after the follow-ups
     dated up to the as-of date) and history; URLs are relative to the site's root."""
     records = []
     for d in catalog.directives:
         state = catalog.state_of(d)
-        bulletin_url = site.url_for(site.bulletin_src(d.bulletin), directory_urls)
+        bulletin_url = urls.url(site.bulletin_src(d.bulletin))
         records.append({
             "id": d.id,
             "title": d.title,
@@ -44,14 +44,14 @@ def directives_json(catalog: Catalog, directory_urls: bool = True) -> dict:
                 "type": d.bulletin.type,
                 "url": bulletin_url,
             },
-            "history": [_change(catalog, change, directory_urls) for change in state.history],
+            "history": [_change(catalog, change, urls) for change in state.history],
         })
     return {"as_of": catalog.as_of.isoformat(), "directives": records}
 
 
-def _change(catalog: Catalog, change: Change, directory_urls: bool) -> dict:
+def _change(catalog: Catalog, change: Change, urls: site.UrlRule) -> dict:
     f = change.follow_up
-    url = site.url_for(site.bulletin_src(catalog.bulletin_of(f)), directory_urls)
+    url = urls.url(site.bulletin_src(catalog.bulletin_of(f)))
     changes: dict = {}
     if change.status:
         changes["status"] = list(change.status)

@@ -75,10 +75,10 @@ class Feed:
 
 
 def feeds(catalog: Catalog, labels: Labels, site_name: str, site_url: str | None,
-          directory_urls: bool) -> list[Feed]:
+          urls: site.UrlRule) -> list[Feed]:
     """The site's feed, then one per unit (every unit, so each unit page can advertise its
     own) and one per bulletin type that has bulletins."""
-    maker = _FeedMaker(catalog, labels, site_name, site_url, directory_urls)
+    maker = _FeedMaker(catalog, labels, site_name, site_url, urls)
     made = [maker.feed(site.SITE_FEED, site_name, labels("Bulletins, newest first."), site.HOME, catalog.bulletins)]
     for unit in catalog.units:
         members = {e.directive.bulletin.rel_path for e in catalog.rollup(unit.id) if e.role in FEED_ROLES}
@@ -114,14 +114,14 @@ def atom_id(site_name: str, kind: str, key: str) -> str:
 class _FeedMaker:
     """Builds each bulletin's entry facts once for all the feeds that hold it."""
 
-    def __init__(self, catalog: Catalog, labels: Labels, site_name: str, site_url: str | None, directory_urls: bool):
+    def __init__(self, catalog: Catalog, labels: Labels, site_name: str, site_url: str | None, urls: site.UrlRule):
         self.catalog, self.labels, self.site_name = catalog, labels, site_name
         self.site_url = site_url.rstrip("/") + "/" if site_url else None
-        self.directory_urls = directory_urls
+        self.urls = urls
         self._facts: dict[str, tuple[dt.date, Entry]] = {}
 
     def feed(self, src_uri: str, title: str, subtitle: str, page_src: str, bulletins: list[Bulletin]) -> Feed:
-        links = Links(src_uri, self.directory_urls, root=self.site_url)  # relative to the feed without site_url
+        links = Links(src_uri, self.urls, root=self.site_url)  # relative to the feed without site_url
 
         def href(page_src: str) -> str:
             return self._uri(links.page(page_src))

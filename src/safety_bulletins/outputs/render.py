@@ -18,7 +18,7 @@ from ..catalog import Catalog, UnitEntry
 from .labels import ENGLISH, Labels, for_language
 from ..model import BUCKETS, DATED_BUCKETS, Bulletin, Directive, FileHistory, FollowUp
 from .pages import GeneratedPage
-from .site import Links, root_of, url_for
+from .site import Links, UrlRule, root_of
 
 
 def template_environment(autoescape: bool) -> jinja2.Environment:
@@ -46,7 +46,7 @@ ROOT = "\x00root\x00"
 @dataclass
 class Renderer:
     catalog: Catalog
-    directory_urls: bool = True
+    urls: UrlRule  # MkDocs' rule for where each file goes and its URL
     labels: Labels = ENGLISH
     calendars: Calendars | None = None  # for the subscribe links (a webcal:// address needs site_url)
     search: str = "material"  # "pagefind": bulletin pages mark what Pagefind must not index
@@ -57,7 +57,7 @@ class Renderer:
     def _render(self, template: str, here_src: str | None, root: str | None = None, labels: Labels | None = None,
                 **context) -> str:
         labels = labels or self.labels
-        links = Links(here_src, self.directory_urls, root)
+        links = Links(here_src, self.urls, root)
         return _ENV.get_template(template).render(
             c=self.catalog, links=links, labels=labels, rows=self.rows, subscribe_url=self.subscribe_url,
             acceptor_name=lambda who: self.acceptor_name(who, labels), pagefind=self.search == "pagefind", **context,
@@ -103,7 +103,7 @@ class Renderer:
     def page(self, page: GeneratedPage) -> str:
         """The content of a generated listing page."""
         html = self._render(page.template, page.src_uri, page=page, **page.context)
-        return html.replace(ROOT, root_of(url_for(page.src_uri, self.directory_urls)))
+        return html.replace(ROOT, root_of(self.urls.url(page.src_uri)))
 
     def home(self) -> str:
         """The live part of the home page: counts, upcoming meetings, latest bulletins."""

@@ -1,5 +1,5 @@
 """The files of the site: the registry of what the build makes (OUTPUTS), and relative links
-between pages. Where each source goes and its URL is sources/paths.py's rule (MkDocs')."""
+between pages. Where each source goes and its URL is MkDocs' rule, handed down as a UrlRule."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..sources.paths import (  # noqa: F401 - where each file of the site goes: 
     UNITS_INDEX, REGISTER, ARCHIVE_INDEX, HOME, DASHBOARD, EXPORT_JSON, EXPORT_CSV, LIVE_SCRIPT, SITE_FEED,
     FEED_SITEMAPS, EMPTY_SITEMAP, CALENDAR_ALL, FILTER_SCRIPT, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT,
     SEARCH_FILTERS, BUILD_RECORD, SEARCH_INDEX, PAGEFIND_FOLDER, bulletin_src, attachment_src, unit_src,
-    calendar_src, year_src, type_src, unit_feed_src, type_feed_src, dest_path, url_for, same_output,
+    calendar_src, year_src, type_src, unit_feed_src, type_feed_src, UrlRule, same_output,
 )
 
 @dataclass(frozen=True)
@@ -121,12 +121,12 @@ class Links:
     works under any sub-path and from file://. `root` may be a placeholder that a page
     replaces later: rows shared by many listing pages are rendered once that way."""
 
-    def __init__(self, here_src: str | None, directory_urls: bool, root: str | None = None):
-        self.directory_urls = directory_urls
-        self.root = root if root is not None else root_of(url_for(here_src, directory_urls))
+    def __init__(self, here_src: str | None, urls: UrlRule, root: str | None = None):
+        self.urls = urls
+        self.root = root if root is not None else root_of(urls.url(here_src))
 
     def page(self, src_uri: str, anchor: str = "") -> str:
-        url = url_for(src_uri, self.directory_urls)
+        url = self.urls.url(src_uri)
         url = self.root + ("" if url == "./" else url) or "./"
         return f"{url}#{anchor}" if anchor else url
 

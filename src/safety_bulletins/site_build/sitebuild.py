@@ -117,7 +117,7 @@ def site_fingerprint(files: list[Path], folders: list[Path]) -> str:
 
 
 class SiteBuild:
-    def __init__(self, project: Project, as_of: dt.date, directory_urls: bool = True, language: str = "en",
+    def __init__(self, project: Project, as_of: dt.date, urls: site.UrlRule, language: str = "en",
                  history: History | None = None, audience: str = DEFAULT_AUDIENCE,
                  site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE,
                  search: str = "material", windows: DueWindows = DueWindows()):
@@ -129,29 +129,31 @@ class SiteBuild:
         self.files = None  # MkDocs' files, kept by the plugin for the end of the build
         self.catalog = Catalog(project, as_of, audience, windows)
         labels = for_language(language, windows)
-        self.calendars = Calendars(self.catalog, labels, directory_urls, site_url, time_zone)
-        self.renderer = Renderer(self.catalog, directory_urls, labels, self.calendars, search=search)
+        self.urls = urls  # MkDocs' rule for where each file goes and its URL (mkdocs_adapter.url_rule)
+        self.calendars = Calendars(self.catalog, labels, urls, site_url, time_zone)
+        self.renderer = Renderer(self.catalog, urls, labels, self.calendars, search=search)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
         self._follow_ups: dict[str, FollowUp] = {}  # by anchor, on the page being rendered
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
-        self._feed_settings = (labels, site_name, site_url, directory_urls)
+        self._feed_settings = (labels, site_name, site_url, urls)
         self._written: dict[str, Path] | None = None  # the big outputs, once written (_output_files)
         self.offline = False  # the copy for file:// (mkdocs_adapter/plugin.py): no feeds in the head
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
 
     @classmethod
-    def load(cls, bulletins_dir: Path, as_of: dt.date, directory_urls: bool = True, language: str = "en",
+    def load(cls, bulletins_dir: Path, as_of: dt.date, urls: site.UrlRule, language: str = "en",
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
              cache_dir: Path | None = None, windows: DueWindows = DueWindows()) -> SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
         `markdown` (the site's Markdown configuration; the example's by default) makes of it."""
-        project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir), audience=audience)
+        project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir), audience=audience,
+                               url_rules=(urls, dataclasses.replace(urls, directory_urls=not urls.directory_urls)))
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
-        return cls(project, as_of, directory_urls, language, history, audience, site_name, site_url, time_zone, search,
+        return cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
                    windows)
 
     def markdown_extensions(self) -> list:
@@ -253,14 +255,13 @@ class SiteBuild:
             wanted.append(site.unit_feed_src(context["unit"].id))
         if "type" in context:
             wanted.append(site.type_feed_src(context["type"]))
-        links = Links(src_uri, self.renderer.directory_urls)
+        links = Links(src_uri, self.urls)
         return "".join(
             f'<link rel="alternate" type="application/atom+xml" title="{html.escape(self.feeds[src].title)}" '
             f'href="{html.escape(links.page(src))}">' for src in wanted if src in self.feeds
         )
 
-    def output_problems(self, existing: list[tuple[str, str | None]], ours: list[str], docs_dir: Path,
-                        directory_urls: bool) -> list[str]:
+    def output_problems(self, existing: list[tuple[str, str | None]], ours: list[str], docs_dir: Path) -> list[str]:
         """What is wrong with the site's files before ours are added to them: `existing` are
         MkDocs' (src_uri, abs_src_path), `ours` the source_files' src_uris (asked for once:
         making them writes the big outputs). Hand-written pages must be real files inside
@@ -276,7 +277,7 @@ class SiteBuild:
         taken = {src for src, _ in existing}
         problems += [f"{docs_dir / src}:1: error: '{src}' is a page the site generates: rename or remove this file"
                      for src in ours if src in taken]
-        for dest, first, second in site.same_output([src for src, _ in existing] + ours, directory_urls):
+        for dest, first, second in site.same_output([src for src, _ in existing] + ours, self.urls):
             problems.append(f"'{second}' and '{first}' would both be published as '{dest}': rename one of them")
         return problems
 
@@ -309,7 +310,7 @@ class SiteBuild:
              for f in (c.follow_up for c in self.catalog.state_of(d).history)],
             [self.catalog.registry.units.get(u) for u in sorted(filter(None, units))],
             self.history.get(bulletin.rel_path), self.renderer.labels.language,
-            self.renderer.directory_urls, self.catalog.as_of, PACKAGE_VERSION,
+            self.urls.directory_urls, self.catalog.as_of, PACKAGE_VERSION,
         ))
 
     def page_meta(self, src_uri: str, meta: dict) -> dict:
@@ -497,7 +498,7 @@ class SiteBuild:
     def _big_outputs(self) -> Iterator[tuple[str, str]]:
         """(src_uri, text) of the outputs that grow to megabytes with the archive, one at a
         time: the exports, made from one making of their records, then the calendars."""
-        data = directives_json(self.catalog, self.renderer.directory_urls)
+        data = directives_json(self.catalog, self.urls)
         yield site.EXPORT_JSON, self._json_text(data)
         yield site.EXPORT_CSV, directives_csv(data.pop("directives"))
         yield from self.calendars.texts()
@@ -515,7 +516,7 @@ class SiteBuild:
         return [SourceFile(src, path=path) for src, path in self._written.items()]
 
     def export_json(self) -> str:
-        return self._json_text(directives_json(self.catalog, self.renderer.directory_urls))
+        return self._json_text(directives_json(self.catalog, self.urls))
 
     @staticmethod
     def _json_text(data: dict) -> str:
@@ -527,7 +528,7 @@ class SiteBuild:
         return site.web_json(text)
 
     def export_csv(self) -> str:
-        return directives_csv(directives_json(self.catalog, self.renderer.directory_urls)["directives"])
+        return directives_csv(directives_json(self.catalog, self.urls)["directives"])
 
     def summary(self) -> str:
         counts = self.catalog.counts(self.catalog.directives)

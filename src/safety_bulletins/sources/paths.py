@@ -7,13 +7,14 @@ standard says a browser reads them, then only allowed schemes pass.
 
 from __future__ import annotations
 
-import functools
 import os
 import posixpath
 import re
 import stat
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from ..model import Attachment, Bulletin
 
@@ -196,48 +197,38 @@ def type_feed_src(bulletin_type: str) -> str:
     return f"feeds/types/{bulletin_type}.xml"
 
 
-# What MkDocs renders as a page (mkdocs.utils.markdown_extensions; the name's end, case and all)
-PAGE_SUFFIXES = (".markdown", ".mdown", ".mkdn", ".mkd", ".md")
+@dataclass(frozen=True)
+class UrlRule:
+    """Where the site's generator writes a source file of the site, and the URL it gives it, with
+    `use_directory_urls` on or off. The rule is MkDocs' own (its File objects: `x.md` is written
+    to `x/index.html` at `x/`, a name percent-encoded, `a b.md` at `a%20b/`); the adapter makes it
+    (mkdocs_adapter.url_rule) and every layer here is handed it, so none copies it."""
 
+    directory_urls: bool
+    file_of: Callable[[str, bool], tuple[str, str]]  # (src_uri, directory_urls) -> (dest_uri, url)
 
-def dest_path(src_uri: str, directory_urls: bool) -> str:
-    """The file MkDocs writes for a source file (mkdocs.structure.files.File.dest_uri)."""
-    if not src_uri.endswith(PAGE_SUFFIXES):
-        return src_uri
-    folder, filename = posixpath.split(src_uri)
-    name = posixpath.splitext(filename)[0]
-    name = "index" if name == "README" else name
-    if not directory_urls or name == "index":
-        return posixpath.join(folder, name + ".html")
-    return posixpath.join(folder, name, "index.html")
+    def dest(self, src_uri: str) -> str:
+        """The file written for a source file (File.dest_uri)."""
+        return self.file_of(src_uri, self.directory_urls)[0]
 
-
-@functools.lru_cache(maxsize=None)  # pure, and asked for every link of every listing
-def url_for(src_uri: str, directory_urls: bool) -> str:
-    """The site-relative URL MkDocs gives a source file (File.url): its file's path, a folder's
-    `index.html` as the folder with directory URLs, percent-encoded by MkDocs' own function
-    (urllib's quote: `a b.md` is `a%20b/`, 安全.md `%E5%AE%89%E5%85%A8/`). The build compares
-    every URL of its files with MkDocs' File objects (mkdocs_adapter/plugin.py: on_files)."""
-    url = dest_path(src_uri, directory_urls)
-    folder, name = posixpath.split(url)
-    if directory_urls and name == "index.html":
-        url = (folder or ".") + "/"
-    return quote(url)
+    def url(self, src_uri: str) -> str:
+        """Its site-relative URL (File.url), percent-encoded."""
+        return self.file_of(src_uri, self.directory_urls)[1]
 
 
 def readable_url(url: str) -> str:
-    """A URL of url_for as people read it in text (a calendar's description, a mail without the
+    """A URL of the UrlRule as people read it in text (a calendar's description, a mail without the
     site's address): `bulletins/2026/冬季 检查/`, not `%E5%86%AC...%20...`. Never a link's target."""
     return unquote(url)
 
 
-def same_output(sources: list[str], directory_urls: bool) -> list[tuple[str, str, str]]:
+def same_output(sources: list[str], urls: UrlRule) -> list[tuple[str, str, str]]:
     """(output, first source, second source) for each output path two sources would both write:
     as the same file, or as a file and a folder (a file `x` beside the page `x/index.html`)."""
     first: dict[str, str] = {}
     clashes = []
     for src_uri in sources:
-        dest = dest_path(src_uri, directory_urls)
+        dest = urls.dest(src_uri)
         if first.setdefault(dest, src_uri) != src_uri:
             clashes.append((dest, first[dest], src_uri))
     folders: dict[str, str] = {}  # each folder an output is written in, and the first source that needs it

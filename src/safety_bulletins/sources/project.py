@@ -115,12 +115,14 @@ LinkJudge = Callable[[list[Bulletin]], list[Problem]]
 
 
 def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | None = None,
-                 workers: int = 1, audience: str = DEFAULT_AUDIENCE) -> Project:
+                 workers: int = 1, audience: str = DEFAULT_AUDIENCE, url_rules: tuple[paths.UrlRule, ...] = ()) -> Project:
     """Every bulletin below `root`, validated, with every problem found (embargoes that
     have lifted by `as_of` are not held against links to them; without it, all are), and
     what a build for `audience` at `as_of` would get wrong (across_files).
     The links in the text are read from the rendered page by `judge`: without one, a bulletin
-    has only its listed attachments and no links (enough for the directives alone)."""
+    has only its listed attachments and no links (enough for the directives alone). Two sources
+    written to one file are found by `url_rules` (MkDocs' rule, from the caller as the judge is:
+    both styles of URLs; without them, not looked for)."""
     project = _start(Path(root))
     if project.root.is_dir():
         for bulletin, file_problems in _read_all(project, load_bulletin, workers):
@@ -132,23 +134,24 @@ def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | No
             project.problems += found
             refused = {p.path for p in errors_in(found)}
             project.bulletins = [b for b in project.bulletins if b.source not in refused]
-        project.problems += across_files([Outline.of(b) for b in project.bulletins], as_of, audience)
+        project.problems += across_files([Outline.of(b) for b in project.bulletins], as_of, audience, url_rules)
     return project
 
 
 def check_folder(root: Path, workers: int = 1, as_of: dt.date | None = None,
-                 judge: LinkJudge | None = None, audience: str = DEFAULT_AUDIENCE) -> CheckReport:
+                 judge: LinkJudge | None = None, audience: str = DEFAULT_AUDIENCE,
+                 url_rules: tuple[paths.UrlRule, ...] = ()) -> CheckReport:
     """The problems `load_project` would find, counting bulletins and directives; with
     workers > 1, large folders are read by that many processes, in the same order."""
     if judge is not None:  # the links need the bulletins themselves, not their outlines
-        project = load_project(root, as_of, judge, workers, audience)
+        project = load_project(root, as_of, judge, workers, audience, url_rules)
         return CheckReport(project.problems, len(project.bulletins), sum(len(b.directives) for b in project.bulletins))
     project = _start(Path(root))
     if not project.root.is_dir():
         return CheckReport(project.problems, 0, 0)
     results = _read_all(project, _outline_of_file, workers)
     outlines = [o for o, _ in results if o is not None]
-    problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines, as_of, audience)
+    problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines, as_of, audience, url_rules)
     return CheckReport(problems, len(outlines), sum(len(o.directives) for o in outlines))
 
 
@@ -217,14 +220,15 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Ou
     return (None if bulletin is None else Outline.of(bulletin)), problems
 
 
-def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience: str = DEFAULT_AUDIENCE) -> list[Problem]:
+def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience: str = DEFAULT_AUDIENCE,
+                 url_rules: tuple[paths.UrlRule, ...] = ()) -> list[Problem]:
     directives = [d for o in outlines for d in o.directives]
     follow_ups = [(f, o.draft) for o in outlines for f in o.follow_ups]
     # what a build for `audience` leaves out besides drafts (without an as-of date, every embargo holds)
     left_out = {o.rel_path: why for o in outlines if not o.draft
                 and (why := hidden_because(o, as_of or dt.date.min, audience))}
     return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(_with_follow_ups(outlines), as_of)
-            + attachments_of_drafts(outlines) + attachments_of_hidden(outlines, as_of) + same_address(outlines)
+            + attachments_of_drafts(outlines) + attachments_of_hidden(outlines, as_of) + same_address(outlines, url_rules)
             + follow_up_problems(directives, follow_ups, left_out))
 
 
@@ -301,7 +305,7 @@ def _shown_without(o: Outline, other: Outline, as_of: dt.date | None) -> list[tu
     return found
 
 
-def same_address(outlines: list[Outline]) -> list[Problem]:
+def same_address(outlines: list[Outline], url_rules: tuple[paths.UrlRule, ...]) -> list[Problem]:
     """Two sources written to one file of the site (`x.md` beside `x/index.md`, an attachment
     named like a page): one would silently replace the other. Checked for both URL styles,
     since the offline copy uses the other one."""
@@ -311,8 +315,8 @@ def same_address(outlines: list[Outline]) -> list[Problem]:
             for src in outline.outputs:
                 bringer.setdefault(src, outline.source)
     reported, problems = set(), []
-    for directory_urls in (True, False):
-        for dest, first, second in paths.same_output(list(bringer), directory_urls):
+    for rule in url_rules:
+        for dest, first, second in paths.same_output(list(bringer), rule):
             if (first, second) not in reported:
                 reported.add((first, second))
                 problems.append(Problem(
