@@ -106,3 +106,14 @@ def test_language_follows_materials_setting():
     assert labels.CHINESE("Bulletins of {year}", year=2021) == "2021年文件"
     assert labels.CHINESE.long_date(dt.date(2021, 5, 25)) == "2021年5月25日"
     assert labels.ENGLISH.long_date(dt.date(2021, 5, 25)) == "25 May 2021"
+
+
+def test_a_count_of_one_day_is_singular_in_english():
+    from safety_bulletins.outputs.labels import CHINESE, ENGLISH
+
+    assert ENGLISH("{n} days overdue", n=1) == "1 day overdue"
+    assert ENGLISH("{n} days overdue", n=2) == "2 days overdue"
+    assert ENGLISH("due in {n} days", n=1) == "due in 1 day"
+    assert ENGLISH("waiting {n} days", n=1) == "waiting 1 day"
+    assert CHINESE("{n} days overdue", n=1) == "逾期 1 天"
+    assert ENGLISH.one("{n} days overdue") == "{n} day overdue" and CHINESE.one("{n} days overdue") == "逾期 {n} 天"

@@ -259,3 +259,15 @@ def test_the_units_index_recounts_own_figures_and_rollups_apart(browser, parent_
     assert stations.locator('[data-sb-count="overdue"]').inner_text() == "2"  # FS-LATE, FS-SOON; no roll-up
     assert stations.locator(".sb-rollup").count() == 0
     context.close()
+
+
+def test_one_day_late_is_one_day_not_one_days(browser, live_site):
+    """Read the day after SOON's deadline: live.js says "1 day overdue" (the page carries the
+    phrase for one beside the phrase for many), and the next day "2 days overdue"."""
+    for offset, text in ((4, "1 day overdue"), (5, "2 days overdue")):
+        context = browser.new_context()
+        context.clock.set_fixed_time(f"{day(offset)}T10:00:00")
+        page = context.new_page()
+        page.goto(live_site + "units/property/")
+        assert page.locator('tr[data-sb-deadline="%s"] .sb-days' % day(3)).inner_text() == text
+        context.close()

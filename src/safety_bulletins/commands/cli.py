@@ -22,7 +22,7 @@ from ..sources.dates import DateError, as_of_date, parse_date
 from .due import due_rows, parse_span
 from ..model import BULLETIN_TYPES, Problem
 from ..outputs import site
-from ..outputs.labels import for_language
+from ..outputs.labels import ENGLISH, for_language
 from ..outputs.spreadsheet import csv_text
 from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, language_of, new_bulletin, review_section
@@ -349,7 +349,7 @@ def _due_count(rows) -> str:
 
 
 def _due_line(r, names) -> str:
-    when = f"{-r.days_left} days overdue" if r.overdue else f"due in {r.days_left} days"
+    when = ENGLISH("{n} days overdue", n=-r.days_left) if r.overdue else ENGLISH("due in {n} days", n=r.days_left)
     role = " [support]" if r.role == "support" else ""
     escalated = " [escalated]" if r.escalated else ""
     sub = f" [for {', '.join(names[u] for u in r.sub_units)}]" if r.sub_units else ""

@@ -16,6 +16,10 @@ from .. import fields
 from ..model import DueWindows
 
 
+# English phrases counting {n} days, and their form for one day (Chinese has one form)
+_ONE = {"{n} days overdue": "{n} day overdue", "waiting {n} days": "waiting {n} day", "due in {n} days": "due in {n} day"}
+
+
 @dataclass(frozen=True)
 class Labels:
     language: str
@@ -39,10 +43,16 @@ class Labels:
                 .replace("{upcoming_days}", str(self.windows.upcoming)))
 
     def __call__(self, phrase: str, **values) -> str:
+        if values.get("n") == 1:  # "1 day overdue", not "1 days overdue"
+            phrase = self.one(phrase) if self.language == "en" else phrase
         text = self._days(phrase if self.language == "en" else self.words[phrase])
         if any(isinstance(value, Markup) for value in values.values()):  # markup from a template: keep it
             return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
+
+    def one(self, phrase: str) -> str:
+        """The phrase for a count of one, unfilled (for live.js, which counts on the reader's day)."""
+        return _ONE.get(phrase, phrase) if self.language == "en" else self(phrase)
 
     def field(self, spec: fields.Field) -> str:
         """A field's name, as the field spec declares it in this language."""

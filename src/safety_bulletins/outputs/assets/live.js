@@ -50,13 +50,18 @@
     });
   }
 
+  // "1 day overdue", not "1 days overdue": the page carries both forms of a counted phrase
+  function counted(labels, name, n) {
+    return fill(n === 1 && labels[name + "_one"] ? labels[name + "_one"] : labels[name], {n: n});
+  }
+
   function swapClass(element, prefix, name) {
     element.className = element.className.replace(new RegExp(prefix + "[a-z-]+"), prefix + name);
   }
 
   function showDays(element, deadline, now, labels) {
     var days = element.querySelector(".sb-days");
-    if (days) days.textContent = bucket(deadline, now) === "overdue" ? fill(labels.overdue, {n: Math.round((now - deadline) / DAY)}) : "";
+    if (days) days.textContent = bucket(deadline, now) === "overdue" ? counted(labels, "overdue", Math.round((now - deadline) / DAY)) : "";
   }
 
   function insertByDeadline(tbody, row) {
@@ -113,7 +118,7 @@
     });
     document.querySelectorAll(".sb-waiting[data-sb-since]").forEach(function (element) {
       var since = parse(element.getAttribute("data-sb-since"));
-      element.textContent = fill(labels.waiting, {n: Math.round((now - since) / DAY)});
+      element.textContent = counted(labels, "waiting", Math.round((now - since) / DAY));
     });
   }
 
