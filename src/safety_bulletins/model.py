@@ -96,7 +96,6 @@ class Meeting:
 
 # 紧急程度 (GB/T 9704 7.2.3) as written in the front matter: the code kept, and the words a page shows
 URGENCIES = {"extra-urgent": "特急", "urgent": "加急"}
-URGENCY_LABELS = {"extra-urgent": "Extra urgent", "urgent": "Urgent"}  # the English a page shows (labels.py: Chinese)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from .. import fields
 from .calendars import Calendars
 from ..catalog import Catalog, UnitEntry
 from .labels import ENGLISH, Labels, for_language
-from ..model import ALL_UNITS, BUCKETS, DATED_BUCKETS, URGENCY_LABELS, Bulletin, Directive, FileHistory, FollowUp
+from ..model import ALL_UNITS, BUCKETS, DATED_BUCKETS, Bulletin, Directive, FileHistory, FollowUp
 from .pages import GeneratedPage
 from .site import Links, root_of, url_for
 
@@ -37,8 +37,7 @@ def template_environment(autoescape: bool) -> jinja2.Environment:
 
 
 _ENV = template_environment(autoescape=True)
-_ENV.globals.update(site=site, cell=cells, filters=filters, spec=fields, BUCKETS=BUCKETS, DATED_BUCKETS=DATED_BUCKETS,
-                    URGENCY_LABELS=URGENCY_LABELS)
+_ENV.globals.update(site=site, cell=cells, filters=filters, spec=fields, BUCKETS=BUCKETS, DATED_BUCKETS=DATED_BUCKETS)
 # Stands for the way up to the site's root in rows shared by many listing pages; each page
 # puts its own in (see Links).
 ROOT = "\x00root\x00"
