@@ -132,3 +132,14 @@ def test_the_page_places_the_fields_as_gbt_9704_does_and_the_calendar_ends_the_m
         dt.datetime(2026, 12, 10, 9, tzinfo=zone), dt.datetime(2026, 12, 10, 11, 30, tzinfo=zone))
     days = every["2026/2026-12-01-english-meeting@intranet.test"]  # two whole days: DTEND is the day after
     assert (days.decoded("DTSTART"), days.decoded("DTEND")) == (dt.date(2026, 12, 11), dt.date(2026, 12, 13))
+
+
+def test_markup_in_a_contact_is_text_and_the_phone_stays_whole(bulletins_dir):
+    import datetime as dt
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+
+    notice = NOTICE.replace("{name: 林晓, phone: 0351-6012345}", '{name: "<b>林晓</b>", phone: "<i>0351</i>"}')
+    build = SiteBuild.load(bulletins_dir({"2026/2026-12-01-notice.md": notice}), dt.date(2026, 11, 28))
+    html = build.renderer.bulletin_footer(build.catalog.bulletins[0])
+    assert ('<p class="sb-note" data-search-exclude>（联系人：&lt;b&gt;林晓&lt;/b&gt;，电话：'
+            '<span class="sb-phone">&lt;i&gt;0351&lt;/i&gt;</span>）</p>') in html
