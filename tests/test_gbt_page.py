@@ -7,6 +7,7 @@ import datetime as dt
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
+import feedparser
 from icalendar import Calendar
 
 from helpers import build
@@ -124,6 +125,11 @@ def test_the_page_places_the_fields_as_gbt_9704_does_and_the_calendar_ends_the_m
         "Extra urgent", "Signed by: Wang Jianguo", "To: All units, Property Management Company")
     assert (text["sb-note"], text["sb-cc"]) == ("(Contact: Lin Xiao 0351-6012345)", "Copy to: Group leadership")
     assert text["sb-printed"] == "Safety and Environmental Protection Department Printed on 3 December 2026"
+
+    # a joint document's feed entry names every issuer, the lead first
+    entry = next(e for e in feedparser.parse((site / "feeds/all.xml").read_bytes()).entries
+                 if e.title == "关于开展冬季隐患排查治理的通知")
+    assert [a.name for a in entry.authors] == ["Safety and Environmental Protection Department", "Energy Company"]
 
     every = events(site / "calendar/all.ics")
     timed = every["2026/2026-12-01-notice-meeting@intranet.test"]
