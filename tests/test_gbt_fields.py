@@ -32,6 +32,7 @@ def test_every_field_is_read(bulletins_dir):
         "contact: 林晓 0351-6012345\n"
         "observers: [张敏, 李强]\n"
         "printed: 2026-12-02\n"
+        "printed_by: 集团办公室\n"
         "meeting:\n  start: 2026-12-10 09:00\n  end: 2026-12-10 11:30\n"))
     # the second issuer is kept (it was dropped); the first is the lead issuer, who accepts the work
     assert b.issuers == ("safety-env", "energy") and b.issuer == "safety-env"
@@ -39,7 +40,8 @@ def test_every_field_is_read(bulletins_dir):
     assert b.recipients == ("各二级单位", "property") and b.cc == ("safety-env", "集团公司领导")
     assert b.signed_by == ("王建国",) and b.urgency == "urgent" and b.observers == ("张敏", "李强")
     assert b.contact == Contact(text="林晓 0351-6012345") and b.printed == dt.date(2026, 12, 2)
-    assert b.meeting.end == dt.datetime(2026, 12, 10, 11, 30)
+    assert b.meeting.end == dt.datetime(2026, 12, 10, 11, 30) and b.printed_by == "集团办公室"
+    assert bulletin_of(bulletins_dir, "printed: 2026-12-02\nprinted_by: 物业公司\n").printed_by == "property"
 
 
 @pytest.mark.parametrize("written, code", [("特急", "extra-urgent"), ("extra-urgent", "extra-urgent"),
@@ -81,6 +83,7 @@ def test_other_forms(bulletins_dir):
      "the meeting's end '17:00' and start are not written alike", "a day alone"),
     ("meeting:\n  start: 2026-12-10 09:00\n  end: 2026-12-10 25:00\n", 7, "impossible time", ""),
     ("recipients: ''\n", 5, "'recipients' is empty", "Fill it in"),
+    ("printed_by: 集团办公室\n", 5, "'printed_by' without 'printed'", "add 'printed: YYYY-MM-DD'"),
 ])
 def test_bad_values_are_errors_at_their_line(bulletins_dir, front, line, message, hint):
     found_line, found, found_hint = problem_of(bulletins_dir, front)

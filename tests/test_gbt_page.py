@@ -47,6 +47,7 @@ signed_by: Wang Jianguo
 urgency: extra-urgent
 contact: Lin Xiao 0351-6012345
 printed: 2026-12-03
+printed_by: property
 meeting:
   start: 2026-12-11
   end: 2026-12-12
@@ -124,7 +125,7 @@ def test_the_page_places_the_fields_as_gbt_9704_does_and_the_calendar_ends_the_m
     assert (text["sb-urgency"], text["sb-signed-by"], text["sb-recipients"]) == (
         "Extra urgent", "Signed by: Wang Jianguo", "To: All units, Property Management Company")
     assert (text["sb-note"], text["sb-cc"]) == ("(Contact: Lin Xiao 0351-6012345)", "Copy to: Group leadership")
-    assert text["sb-printed"] == "Safety and Environmental Protection Department Printed on 3 December 2026"
+    assert text["sb-printed"] == "Property Management Company Printed on 3 December 2026"  # printed_by
 
     # a joint document's feed entry names every issuer, the lead first
     entry = next(e for e in feedparser.parse((site / "feeds/all.xml").read_bytes()).entries

@@ -211,6 +211,7 @@ class Bulletin:
     contact: Contact | None = None  # 联系人 (附注)
     observers: tuple[str, ...] = ()  # 列席
     printed: dt.date | None = None  # 印发日期, not before `date`
+    printed_by: str = ""  # 印发机关 (a unit's id, or as written); "" for the lead issuer
 
     @property
     def stem(self) -> str:

@@ -34,12 +34,13 @@ FRONT_MATTER_FIELDS = (
     "title", "date", "type", "issuer", "number", "presided_by", "recorder", "place",
     "attendees", "absent", "tags", "summary", "draft", "publish", "classification", "meeting", "attachments",
     "lang", "recipients", "cc", "signed_by", "urgency", "contact", "observers", "printed",
+    "printed_by",
 )
 LANGUAGES = ("zh", "en")  # of a bulletin's text: its header, sign-off and cards speak it
 MEETING_FIELDS = ("start", "end", "place", "attendees")
 # Fields `bulletins new` writes empty, for the editor to fill in before publishing
 FILL_IN_FIELDS = ("issuer", "number", "presided_by", "recorder", "place", "attendees", "meeting",
-                   "recipients", "cc", "signed_by", "urgency", "contact", "observers", "printed")
+                   "recipients", "cc", "signed_by", "urgency", "contact", "observers", "printed", "printed_by")
 # 紧急程度 as editors may write it, in either language: the code each stands for
 URGENCY_WORDS = {**{word: code for code, word in URGENCIES.items()}, **{code: code for code in URGENCIES}}
 CONTACT_FIELDS = ("name", "phone")
@@ -228,6 +229,7 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         contact=_contact(check, fm),
         observers=check.text_list(fm, "observers", 2),
         printed=_printed(check, fm, date),
+        printed_by=_printed_by(check, fm, registry),
     )
     listed = [(p, 1 + fm.line_of("attachments")) for p in check.text_list(fm, "attachments", 2)]
     files = local_files(raw.path, rel_path, listed, [])  # links in the text: from the rendered page (site_build/rendering.py)
@@ -364,6 +366,16 @@ def _printed(check: _Checker, fm: LineDict, date: dt.date | None) -> dt.date | N
                   "A document is printed (印发) on or after the day it is signed: check the year and month.")
         return None
     return printed
+
+
+def _printed_by(check: _Checker, fm: LineDict, registry: UnitRegistry) -> str:
+    """印发机关: the office that printed and sent the document (集团办公室), a unit or as written;
+    said only beside the 印发 date."""
+    printed_by = check.text(fm, "printed_by", 2)
+    if printed_by and "printed" not in fm:
+        check.add(1 + fm.line_of("printed_by"), "'printed_by' without 'printed'",
+                  "The 版记 gives who printed it with the day: add 'printed: YYYY-MM-DD', or delete 'printed_by'.")
+    return registry.resolve(printed_by) or printed_by if printed_by else ""
 
 
 def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
