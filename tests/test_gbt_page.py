@@ -126,6 +126,12 @@ def test_the_page_places_the_fields_as_gbt_9704_does_and_the_calendar_ends_the_m
         "Extra urgent", "Signed by: Wang Jianguo", "To: All units, Property Management Company")
     assert (text["sb-note"], text["sb-cc"]) == ("(Contact: Lin Xiao 0351-6012345)", "Copy to: Group leadership")
     assert text["sb-printed"] == "Property Management Company Printed on 3 December 2026"  # printed_by
+    assert '–<time datetime="2026-12-12T00:00:00">2026-12-12</time>' in english  # a meeting of two days
+
+    home = (site / "index.html").read_text(encoding="utf-8")  # the upcoming meeting, with its end
+    assert ('<time datetime="2026-12-10T09:00:00">2026-12-10 09:00</time>–<time datetime="2026-12-10T11:30:00">11:30</time>, '
+            "三楼会议室") in home
+    assert '2026-12-11 00:00</time>–<time datetime="2026-12-12T00:00:00">2026-12-12</time>: ' in home  # two days
 
     # a joint document's feed entry names every issuer, the lead first
     entry = next(e for e in feedparser.parse((site / "feeds/all.xml").read_bytes()).entries
