@@ -94,6 +94,20 @@ class Meeting:
     start: dt.datetime
     place: str = ""
     attendees: tuple[str, ...] = ()
+    end: dt.datetime | None = None  # `meeting: end:`; None: the calendar gives it an hour (a day if untimed)
+
+
+# 紧急程度 (GB/T 9704 7.2.3) as written in the front matter: the code kept, and the words a page shows
+URGENCIES = {"extra-urgent": "特急", "urgent": "加急"}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """联系人, the note (附注) under a notice's signature: one line as written, or a name and a phone."""
+
+    text: str = ""  # `contact: 林晓 0351-6012345`
+    name: str = ""  # `contact: {name: 林晓, phone: 0351-6012345}`
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,7 +186,7 @@ class Bulletin:
     type: str
     body: str  # Markdown after the front matter
     body_line: int  # line number of the body's first line in the file
-    issuer: str | None = None
+    issuer: str | None = None  # the lead issuer (the first of `issuers`): it accepts the work by default
     number: str = ""
     presided_by: str = ""
     recorder: str = ""
@@ -190,6 +204,17 @@ class Bulletin:
     page_links: tuple[tuple[str, int], ...] = ()  # linked bulletins: (path below bulletins/, line)
     directives: list[Directive] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
+    # GB/T 9704's official-document fields. Addressees are unit ids where the editor named a unit
+    # of units.yml, else the text as written (各二级单位)
+    issuers: tuple[str, ...] = ()  # every issuing unit of a joint document (联合行文), the lead first
+    recipients: tuple[str, ...] = ()  # 主送
+    cc: tuple[str, ...] = ()  # 抄送
+    signed_by: tuple[str, ...] = ()  # 签发人, one per issuer of a joint document
+    urgency: str | None = None  # 紧急程度: a key of URGENCIES
+    contact: Contact | None = None  # 联系人 (附注)
+    observers: tuple[str, ...] = ()  # 列席
+    printed: dt.date | None = None  # 印发日期, not before `date`
+    printed_by: str = ""  # 印发机关 (a unit's id, or as written); "" for the lead issuer
 
     @property
     def stem(self) -> str:

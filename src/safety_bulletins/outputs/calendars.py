@@ -34,7 +34,7 @@ from .labels import Labels
 
 PRODID = "-//Safety Bulletins//Deadlines and meetings//EN"
 UID_HOST = "safety-bulletins"  # the UIDs' domain when mkdocs.yml has no site_url
-MEETING_LENGTH = dt.timedelta(hours=1)  # notices give a start, not an end
+MEETING_LENGTH = dt.timedelta(hours=1)  # of a meeting whose notice gives no `meeting: end:`
 # A subscribed calendar is fetched again after this: its deadlines move with the follow-ups.
 REFRESH = dt.timedelta(days=1)
 PAST_MEETINGS = dt.timedelta(days=365)  # how long a meeting stays in the calendars after it took place
@@ -162,10 +162,11 @@ class Calendars:
         labels, meeting = self.labels, b.meeting
         if meeting.start.time() == dt.time():  # a notice giving only the day (see dates.parse_datetime)
             start = ("DTSTART;VALUE=DATE", _date(meeting.start.date()))
-            end = ("DTEND;VALUE=DATE", _date(_shifted(meeting.start.date(), DAY)))
+            last_day = (meeting.end or meeting.start).date()  # `meeting: end:` a later day: over several days
+            end = ("DTEND;VALUE=DATE", _date(_shifted(last_day, DAY)))
         else:  # local times of the site's zone: its VTIMEZONE is in the file
             start = (f"DTSTART;TZID={self.time_zone}", _date_time(meeting.start))
-            end_time = _shifted(meeting.start, MEETING_LENGTH)
+            end_time = meeting.end or _shifted(meeting.start, MEETING_LENGTH)  # an hour when no end is written
             end = (f"DTEND;TZID={self.time_zone}", end_time and _date_time(end_time))
         lines = []
         if meeting.attendees:

@@ -58,6 +58,7 @@ class Entry:
     author: str  # the issuing unit's name, or "" (the feed's author stands for it)
     category: str  # the bulletin's type
     category_label: str
+    co_authors: tuple[str, ...] = ()  # a joint document's other issuers (联合行文), after the lead `author`
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,8 @@ class _FeedMaker:
                 href=site.bulletin_src(bulletin), published=stamp(bulletin.date), updated=stamp(updated),
                 summary=xml_text(self._summary(bulletin)), author=xml_text(issuer) if issuer else "",
                 category=bulletin.type, category_label=self.labels.TYPES[bulletin.type],
+                co_authors=tuple(xml_text(self.catalog.registry.display_name(unit_id, self.labels.language) or "")
+                                 for unit_id in bulletin.issuers[1:]),
             ))
         return self._facts[bulletin.rel_path]
 

@@ -72,6 +72,10 @@ class Labels:
             return self.day(day)  # 2026年10月15日, as in the facts
         return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
+    def join(self, names) -> str:
+        """Names in a line of text: 甲、乙 in Chinese (as documents list bodies), "A, B" in English."""
+        return ("、" if self.language == "zh" else ", ").join(names)
+
     def short_month(self, month: int) -> str:
         """A month on a chart's axis: Jan, 1月."""
         return f"{month}月" if self.language == "zh" else _MONTHS[month - 1][:3]
@@ -125,6 +129,15 @@ CHINESE = Labels(
         "Attendees": "参会人员",
         "Absent": "缺席人员",
         "Recorder": "记录人",
+        "Observers": "列席人员",
+        "Extra urgent": "特急",
+        "Urgent": "加急",
+        "Signed by: {names}": "签发人：{names}",
+        "To: {names}": "{names}：",
+        "(Contact: {text})": "（联系人：{text}）",
+        "(Contact: {name}, phone: {phone})": "（联系人：{name}，电话：{phone}）",
+        "Copy to: {names}": "抄送：{names}。",
+        "Printed on {date}": "{date}印发",
         "Meeting": "会议",
         "Tags": "标签",
         "Pages": "页码",

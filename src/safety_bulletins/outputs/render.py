@@ -16,7 +16,7 @@ from .. import fields
 from .calendars import Calendars
 from ..catalog import Catalog, UnitEntry
 from .labels import ENGLISH, Labels, for_language
-from ..model import BUCKETS, DATED_BUCKETS, Bulletin, Directive, FileHistory, FollowUp
+from ..model import ALL_UNITS, BUCKETS, DATED_BUCKETS, Bulletin, Directive, FileHistory, FollowUp
 from .pages import GeneratedPage
 from .site import Links, UrlRule, root_of
 
@@ -62,6 +62,7 @@ class Renderer:
             c=self.catalog, links=links, labels=labels, rows=self.rows, subscribe_url=self.subscribe_url,
             acceptor_name=lambda who: self.acceptor_name(who, labels), pagefind=self.search == "pagefind", **context,
             unit_name=lambda unit_id: self.unit_name(unit_id, labels),
+            addressees=lambda names: [self.addressee_name(who, labels) for who in names],
         )
 
     def _of_bulletin(self, template: str, bulletin: Bulletin, **context) -> str:
@@ -99,6 +100,10 @@ class Renderer:
     def acceptor_name(self, who: str, labels: Labels | None = None) -> str:
         """Who accepts (accepted) the work: a unit's name, or a person's as the follow-up wrote it."""
         return self.unit_name(who, labels) if who in self.catalog.registry.units else who
+
+    def addressee_name(self, who: str, labels: Labels | None = None) -> str:
+        """主送 or 抄送: a unit's name (各单位 for all), or a body's as the bulletin wrote it."""
+        return self.unit_name(who, labels) if who in self.catalog.registry.units or who == ALL_UNITS else who
 
     def page(self, page: GeneratedPage) -> str:
         """The content of a generated listing page."""

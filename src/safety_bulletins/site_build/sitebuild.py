@@ -296,6 +296,7 @@ class SiteBuild:
         # each once: a page may hold thousands of follow-ups of one directive
         shown = list({d.id: d for d in bulletin.directives + [self.catalog.directive_of(f) for f in bulletin.follow_ups]}.values())
         units = {u for d in shown for u in (*d.units, *d.support)} | {bulletin.issuer}
+        units |= {*bulletin.issuers, *bulletin.recipients, *bulletin.cc, bulletin.printed_by}  # the header's and 版记's
         units |= {s.accepted_by for d in shown if (s := self.catalog.state_of(d)).accepted_by}
         # A directive's own card shows its whole history; a follow-up's card only where its
         # directive stands and what the follow-up changed. Every follow-up of every directive

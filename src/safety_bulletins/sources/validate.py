@@ -17,7 +17,9 @@ from ..model import (
     BULLETIN_TYPES,
     CLASSIFICATIONS,
     DEFAULT_CLASSIFICATION,
+    URGENCIES,
     Bulletin,
+    Contact,
     Directive,
     FollowUp,
     Meeting,
@@ -32,12 +34,18 @@ from .yamlload import LineDict, shorten
 FRONT_MATTER_FIELDS = (
     "title", "date", "type", "issuer", "number", "presided_by", "recorder", "place",
     "attendees", "absent", "tags", "summary", "draft", "publish", "classification", "meeting", "attachments",
-    "lang",
+    "lang", "recipients", "cc", "signed_by", "urgency", "contact", "observers", "printed",
+    "printed_by",
 )
 LANGUAGES = ("zh", "en")  # of a bulletin's text: its header, sign-off and cards speak it
-MEETING_FIELDS = ("start", "place", "attendees")
+MEETING_FIELDS = ("start", "end", "place", "attendees")
 # Fields `bulletins new` writes empty, for the editor to fill in before publishing
-FILL_IN_FIELDS = ("issuer", "number", "presided_by", "recorder", "place", "attendees", "meeting")
+FILL_IN_FIELDS = ("issuer", "number", "presided_by", "recorder", "place", "attendees", "meeting",
+                   "recipients", "cc", "signed_by", "urgency", "contact", "observers", "printed", "printed_by")
+# 紧急程度 as editors may write it, in either language: the code each stands for
+URGENCY_WORDS = {**{word: code for code, word in URGENCIES.items()}, **{code: code for code in URGENCIES}}
+CONTACT_FIELDS = ("name", "phone")
+_ADDRESSEE_SEPARATORS = re.compile(r"[，、,；;]")
 # The text `bulletins new --review` puts in each follow-up stub, for the editor to replace
 FOLLOW_UP_STUB = "What was done, by whom, and the evidence (photos and reports as attachments)."
 FOLLOW_UP_ANCHOR_PREFIX = "sb-fu-"
@@ -161,8 +169,6 @@ class _Checker:
             if parts and all(registry.resolve(p) for p in parts) and (len(parts) > 1 or inner != reference):
                 if len(parts) == 1:
                     wrong, hint = "in full-width brackets '【】'", f"Write it without them: '{key}: {parts[0]}'."
-                elif key == "issuer":
-                    wrong, hint = "several units written as one", f"A bulletin has one issuer: keep one, e.g. 'issuer: {parts[0]}'."
                 else:
                     wrong = "several units written as one"
                     hint = f"Write them as a list, with '[', ']' and ', ' (半角): '{key}: [{', '.join(parts)}]'."
@@ -219,6 +225,15 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         classification=_classification(check, fm),
         meeting=_meeting(check, fm),
         language=check.choice(fm, "lang", LANGUAGES, 2) or ("zh" if CHINESE_LETTER.search(title) else "en"),
+        issuers=issuer,
+        recipients=_addressees(check, fm, "recipients", registry),
+        cc=_addressees(check, fm, "cc", registry),
+        signed_by=check.text_list(fm, "signed_by", 2),
+        urgency=_urgency(check, fm),
+        contact=_contact(check, fm),
+        observers=check.text_list(fm, "observers", 2),
+        printed=_printed(check, fm, date),
+        printed_by=_printed_by(check, fm, registry),
     )
     listed = [(p, 1 + fm.line_of("attachments")) for p in check.text_list(fm, "attachments", 2)]
     files = local_files(raw.path, rel_path, listed, [])  # links in the text: from the rendered page (site_build/rendering.py)
@@ -295,6 +310,78 @@ def _blanks(check: _Checker, fm: LineDict, draft: bool) -> None:
             check.add(line, f"'{name}' is empty", "Fill it in, or delete the line if it does not apply.")
 
 
+def _addressees(check: _Checker, fm: LineDict, key: str, registry: UnitRegistry) -> tuple[str, ...]:
+    """主送 or 抄送: a list, or one string whose parts are parted by 、，, or ;. Each part is a
+    unit's id where it names a unit of units.yml (by id, name or alias), else the text as
+    written (各二级单位, 集团公司各部门): documents address bodies no units.yml lists."""
+    value = fm.get(key)
+    if isinstance(value, str):
+        value = _ADDRESSEE_SEPARATORS.split(value)
+    if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+        check.add(1 + fm.line_of(key), f"'{key}' must be names of units or bodies, not {shorten(value)}",
+                  f"Write '{key}: [safety-env, 各二级单位]' or '{key}: 各二级单位、集团公司各部门'.")
+        return ()
+    written = [part.strip() for part in value or () if part.strip()]
+    return tuple(dict.fromkeys(registry.resolve(part) or part for part in written))
+
+
+def _urgency(check: _Checker, fm: LineDict) -> str | None:
+    """紧急程度: 特急 / 加急 (extra-urgent / urgent), kept as the English code."""
+    value = fm.get("urgency")
+    if _is_blank(value):
+        return None
+    code = URGENCY_WORDS.get(str(value).strip().lower()) if isinstance(value, str) else None
+    if code is None:
+        allowed = [f"{word} ({code})" for code, word in URGENCIES.items()]
+        check.add(1 + fm.line_of("urgency"), f"'urgency' is {shorten(value)}, which is not allowed",
+                  did_you_mean(value, URGENCY_WORDS) + f"Use one of: {', '.join(allowed)}; "
+                  "leave the field out for an ordinary document (平件).")
+    return code
+
+
+def _contact(check: _Checker, fm: LineDict) -> Contact | None:
+    """联系人: one line of text (`林晓 0351-6012345`), or `{name: 林晓, phone: 0351-6012345}`."""
+    value = fm.get("contact")
+    if _is_blank(value):
+        return None
+    line = 1 + fm.line_of("contact")
+    example = "Write 'contact: 林晓 0351-6012345' or 'contact: {name: 林晓, phone: 0351-6012345}'."
+    if isinstance(value, LineDict):
+        known = len(check.problems)
+        check.unknown_fields(value, CONTACT_FIELDS, 2, "the contact")
+        name, phone = check.text(value, "name", 2, required=True), check.text(value, "phone", 2)
+        return Contact(name=name, phone=phone) if name and len(check.problems) == known else None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        check.add(line, f"'contact' must be a name and a phone, not {shorten(value)}", example)
+        return None
+    text = str(value).strip()
+    if "\n" in text:
+        check.add(line, "'contact' must be one line", example)
+        return None
+    return Contact(text=text)
+
+
+def _printed(check: _Checker, fm: LineDict, date: dt.date | None) -> dt.date | None:
+    """印发日期: a notice is printed on or after the day it is dated, never before."""
+    printed = check.date(fm, "printed", 2)
+    if printed and date and printed < date:
+        check.add(1 + fm.line_of("printed"),
+                  f"'printed' {printed.isoformat()} is before the bulletin's date {date.isoformat()}",
+                  "A document is printed (印发) on or after the day it is signed: check the year and month.")
+        return None
+    return printed
+
+
+def _printed_by(check: _Checker, fm: LineDict, registry: UnitRegistry) -> str:
+    """印发机关: the office that printed and sent the document (集团办公室), a unit or as written;
+    said only beside the 印发 date."""
+    printed_by = check.text(fm, "printed_by", 2)
+    if printed_by and "printed" not in fm:
+        check.add(1 + fm.line_of("printed_by"), "'printed_by' without 'printed'",
+                  "The 版记 gives who printed it with the day: add 'printed: YYYY-MM-DD', or delete 'printed_by'.")
+    return registry.resolve(printed_by) or printed_by if printed_by else ""
+
+
 def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
     meeting = fm.get("meeting")
     if meeting is None:
@@ -311,7 +398,40 @@ def _meeting(check: _Checker, fm: LineDict) -> Meeting | None:
     start = check.date(meeting, "start", offset, parse=dates.parse_datetime, required="start" not in meeting)
     if start is None:
         return None
-    return Meeting(start, check.text(meeting, "place", offset), check.text_list(meeting, "attendees", offset))
+    return Meeting(start, check.text(meeting, "place", offset), check.text_list(meeting, "attendees", offset),
+                   _meeting_end(check, meeting, start))
+
+
+_CLOCK_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _meeting_end(check: _Checker, meeting: LineDict, start: dt.datetime) -> dt.datetime | None:
+    """When the meeting ends: written like its start (YYYY-MM-DD HH:MM, or the day alone for a
+    meeting without times), or HH:MM on the day it starts; after the start."""
+    value = meeting.get("end")
+    if _is_blank(value):
+        return None
+    line = 1 + meeting.line_of("end")
+    clock = _CLOCK_TIME.match(str(value).strip())
+    on_the_day = f"{start.date().isoformat()} {clock.group(1)}:{clock.group(2)}" if clock else None
+    end = check.date(meeting, "end", 2, parse=lambda v: dates.parse_datetime(on_the_day or v))
+    if end is None:
+        return None
+    timed, end_timed = start.time() != dt.time(), end.time() != dt.time() or bool(clock)
+    if timed != end_timed:
+        written = "a day and a time, e.g. '2026-12-10 11:30'" if timed else "a day alone, e.g. '2026-12-11'"
+        check.add(line, f"the meeting's end {shorten(str(meeting['end']))} and start are not written alike",
+                  f"The start has {'a time' if timed else 'no time'}: write the end as {written}.")
+        return None
+    if end < start or (end == start and timed):
+        check.add(line, f"the meeting ends ({_shown_time(end, timed)}) before it starts ({_shown_time(start, timed)})",
+                  "Check the day and the time: 'end' is when the meeting is over, after 'start'.")
+        return None
+    return end
+
+
+def _shown_time(moment: dt.datetime, timed: bool) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if timed else moment.date().isoformat()
 
 
 def _block_options(check: _Checker, raw: RawDirective, what: str, fields, example: str) -> LineDict | None:
