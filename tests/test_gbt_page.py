@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 from icalendar import Calendar
 
-from helpers import build
+from helpers import build, URLS
 
 NOTICE = """\
 ---
@@ -152,7 +152,7 @@ def test_markup_in_a_contact_is_text_and_the_phone_stays_whole(bulletins_dir):
     from safety_bulletins.site_build.sitebuild import SiteBuild
 
     notice = NOTICE.replace("{name: 林晓, phone: 0351-6012345}", '{name: "<b>林晓</b>", phone: "<i>0351</i>"}')
-    build = SiteBuild.load(bulletins_dir({"2026/2026-12-01-notice.md": notice}), dt.date(2026, 11, 28))
+    build = SiteBuild.load(bulletins_dir({"2026/2026-12-01-notice.md": notice}), dt.date(2026, 11, 28), urls=URLS)
     html = build.renderer.bulletin_footer(build.catalog.bulletins[0])
     assert ('<p class="sb-note" data-search-exclude>（联系人：&lt;b&gt;林晓&lt;/b&gt;，电话：'
             '<span class="sb-phone">&lt;i&gt;0351&lt;/i&gt;</span>）</p>') in html
