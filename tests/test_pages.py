@@ -39,3 +39,16 @@ def test_listings_take_the_full_width_and_stay_out_of_search(bulletins_dir):
         meta = build.page_meta(src_uri, {})
         assert meta["hide"] == ["navigation", "toc"] and meta["search"] == {"exclude": True}
     assert "hide" not in build.page_meta("bulletins/2021/2021-05-25-meeting.md", {})
+
+
+def test_a_unit_with_nothing_overdue_links_to_no_missing_overdue_list(bulletins_dir):
+    """已逾期 0 项 linked to #overdue, which a page without overdue directives does not have: every
+    in-page link of every unit page goes to an element of that page."""
+    notice = MEETING_MD.replace("deadline: 2021-06-30", "deadline: ongoing")  # no list that a date changes
+    build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-meeting.md": notice}), dt.date(2026, 11, 28), urls=URLS)
+    unit_pages = [src for src in build.pages if src.startswith("units/") and src != "units/index.md"]
+    assert unit_pages
+    for src in unit_pages:
+        html = build.page_output(src, build.page_content(src, ""))
+        ids = set(re.findall(r'id="([^"]+)"', html))
+        assert [t for t in re.findall(r'href="#([^"]+)"', html) if t not in ids] == [], src
