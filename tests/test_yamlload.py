@@ -52,7 +52,7 @@ def test_fast_path_reads_simple_options_as_pyyaml_does(text):
 # Texts the fast path leaves to PyYAML, with what PyYAML must make of them: a value, or an
 # error (line, part of the message).
 LEFT_TO_PYYAML = [
-    ("owner: Wang: Jianmin", (1, "mapping values are not allowed")),
+    ("owner: Wang: Jianmin", (1, "the value of 'owner' holds ': '")),
     ("units: [a, [b]]", {"units": ["a", ["b"]]}),
     ("units: &anchor x", (1, "anchors and aliases ('&anchor') are not allowed")),
     ("a: 1\na: 2", (2, "'a' is given twice, on lines 1 and 2: keep one")),
@@ -296,3 +296,24 @@ def test_full_width_colons_yaml_stumbles_over_are_named_at_their_line(text, line
 ])
 def test_full_width_characters_in_text_or_comments_are_kept(text, value):
     assert yamlload.load(text)["title"] == value
+
+
+@pytest.mark.parametrize(("text", "line", "message", "hint"), [
+    # a field indented under one that has a value: PyYAML says "mapping values are not allowed"
+    ("title: x\ndate: 2026-11-20\n type: notice\n", 4, "'type:' is indented further than 'date:'", "column 1"),
+    ("meeting:\n  start: 2026-11-25 09:00\n   place: A\n", 4, "'place:' is indented further than 'start:'", "column 3"),
+    # list items out of line: "did not find expected key"
+    ("attendees:\n  - a\n - b\ntitle: x\n", 4, "the list item starts at column 2, the one above it at column 3",
+     "Line up the '- '"),
+    # a tab: "found character '\\t' that cannot start any token"
+    ("title: x\ntags:\n\t- a\n", 4, "indented with a tab", "spaces only"),
+    # a value holding ': '
+    ('title: 测试: 冒号 "引"\ndate: 2026-11-20\n', 2, "the value of 'title' holds ': '",
+     'Put the value in quotes: title: "测试: 冒号 \\"引\\""'),
+])
+def test_yaml_errors_in_the_shapes_editors_make_are_said_in_plain_words(text, line, message, hint):
+    with pytest.raises(yamlload.YamlError) as caught:
+        yamlload.load(text, first_line=2)
+    assert caught.value.line == line
+    assert message in caught.value.message and hint in caught.value.hint
+    assert "mapping values" not in caught.value.message and "expected key" not in caught.value.message

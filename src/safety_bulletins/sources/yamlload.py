@@ -15,6 +15,7 @@ proportion to the text.
 
 from __future__ import annotations
 
+import json
 import re
 import reprlib
 from collections.abc import Hashable, Mapping
@@ -287,6 +288,9 @@ def load(text: str, first_line: int = 1):
         colon = _full_width_colon(text, first_line, exc.context_mark, exc.problem_mark)
         if colon is not None:
             raise colon from None
+        plain = _in_plain_words(text, first_line, exc)
+        if plain is not None:
+            raise plain from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
         message = " ".join(part for part in (exc.context, exc.problem) if part)
@@ -295,6 +299,46 @@ def load(text: str, first_line: int = 1):
         raise YamlError(first_line, _cut(str(exc))) from None
     finally:
         loader.dispose()
+
+
+_KEY_LINE = re.compile(r"^( *)(- +)?([^\s#:-][^:#]*?):(?:[ \t]+(.*))?$")
+_ITEM_LINE = re.compile(r"^( *)- ")
+
+
+def _in_plain_words(text: str, first_line: int, exc: yaml.MarkedYAMLError) -> YamlError | None:
+    """What PyYAML's words ("mapping values are not allowed in this context", "did not find
+    expected key") mean in the shapes editors write, said in theirs: a line indented more or
+    less than its neighbours, a tab, a value holding ': '. None for anything else."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    index = min(mark.line, len(lines) - 1)
+    line = lines[index]
+    number = index + first_line
+    indent = len(line) - len(line.lstrip(" "))
+    if line[indent:indent + 1] == "\t":
+        return YamlError(number, "the line is indented with a tab", "Indent with spaces only (two per level).")
+    key_here, item_here = _KEY_LINE.match(line), _ITEM_LINE.match(line)
+    if key_here and key_here.group(4) and ": " in key_here.group(4) and mark.column > line.index(":"):
+        name = key_here.group(3).strip()
+        return YamlError(number, f"the value of '{name}' holds ': ', which YAML reads as another field",
+                         f"Put the value in quotes: {name}: {json.dumps(_cut(key_here.group(4).strip(), 40), ensure_ascii=False)}")
+    above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
+    if above is None:
+        return None
+    above_indent = len(above) - len(above.lstrip(" "))
+    key_above, item_above = _KEY_LINE.match(above), _ITEM_LINE.match(above)
+    if item_here and item_above and indent != above_indent:
+        return YamlError(number, f"the list item starts at column {indent + 1}, the one above it at column {above_indent + 1}",
+                         f"Line up the '- ' of every item of one list (here at column {above_indent + 1}).")
+    if key_here and key_above and indent > above_indent and key_above.group(4):
+        name = key_above.group(3).strip()
+        return YamlError(number, f"'{key_here.group(3).strip()}:' is indented further than '{name}:' on the line above, "
+                                 f"which has a value of its own",
+                         f"Start it in the same column as '{name}:' (column {above_indent + 1 + len(key_above.group(2) or '')})"
+                         " if it is a field of its own.")
+    return None
 
 
 def _full_width_colon(text: str, first_line: int, *marks) -> YamlError | None:
