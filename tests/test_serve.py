@@ -152,3 +152,24 @@ def test_serve_on_a_taken_port_says_so_and_how_to_pick_another(site_project):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert f"cannot serve the preview at 127.0.0.1:{port}: the port is taken" in result.stderr
     assert f"./dev serve --dev-addr 127.0.0.1:{port + 1}" in result.stderr
+
+
+def test_each_failed_rebuild_of_the_preview_says_what_to_fix(site_project):
+    """MkDocs drops a log message it has printed before: the second time an edit broke the build,
+    the preview printed only "Aborted with a BuildError!". Each failed rebuild says the error."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    bulletin = project / "bulletins/2021/2021-05-25-meeting.md"
+    broken = MEETING_MD.replace("type: minutes", "type: minutez")
+    with mkdocs_serve(project, project.parent / "serve") as server:
+        wait_for(server.url + "bulletins/2021/2021-05-25-meeting/", lambda html: "Special meeting" in html)
+        for attempt in (1, 2):
+            bulletin.write_text(broken, encoding="utf-8")
+            deadline = time.monotonic() + 60
+            while server.output().count("Aborted with a BuildError!") < attempt and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert server.output().count("Aborted with a BuildError!") == attempt
+            bulletin.write_text(MEETING_MD, encoding="utf-8")  # mended, then broken again
+            deadline = time.monotonic() + 60
+            while server.output().count("Documentation built in") < attempt + 1 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        assert server.output().count("'minutez'") >= 2, server.output()[-3000:]

@@ -94,6 +94,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # Material's search segments Chinese with jieba, which prints four lines of its
         # dictionary's loading to stderr at DEBUG level on every build: keep its warnings only.
         logging.getLogger("jieba").setLevel(logging.WARNING)
+        _forget_logged_messages()
         config_file = Path(config.config_file_path)
         try:
             self.config = bulletins_config(config.extra, config_file)  # who the build is for: extra: bulletins: audience:
@@ -335,6 +336,16 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         thread = threading.Thread(target=index, name="pagefind", daemon=True)
         self.indexing = (run, thread)
         thread.start()
+
+
+def _forget_logged_messages() -> None:
+    """MkDocs' build logger drops any message it logged before (its DuplicateFilter), for the life
+    of the process: the preview's second failed rebuild printed only "Aborted with a BuildError!",
+    not what to fix. Each build starts with none remembered (within a build, repeats still go)."""
+    for log_filter in logging.getLogger("mkdocs.commands.build").filters:
+        remembered = getattr(log_filter, "msgs", None)
+        if isinstance(remembered, set):
+            remembered.clear()
 
 
 def _offline(config) -> bool:
