@@ -139,11 +139,11 @@ def test_the_page_places_the_fields_as_gbt_9704_does_and_the_calendar_ends_the_m
     assert [a.name for a in entry.authors] == ["Safety and Environmental Protection Department", "Energy Company"]
 
     every = events(site / "calendar/all.ics")
-    timed = every["2026/2026-12-01-notice-meeting@intranet.test"]
+    timed = every["2026/2026-12-01-notice-meeting@safety-bulletins"]
     zone = ZoneInfo("Asia/Shanghai")
     assert (timed.decoded("DTSTART"), timed.decoded("DTEND")) == (
         dt.datetime(2026, 12, 10, 9, tzinfo=zone), dt.datetime(2026, 12, 10, 11, 30, tzinfo=zone))
-    days = every["2026/2026-12-01-english-meeting@intranet.test"]  # two whole days: DTEND is the day after
+    days = every["2026/2026-12-01-english-meeting@safety-bulletins"]  # two whole days: DTEND is the day after
     assert (days.decoded("DTSTART"), days.decoded("DTEND")) == (dt.date(2026, 12, 11), dt.date(2026, 12, 13))
 
 

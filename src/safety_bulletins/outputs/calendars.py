@@ -33,7 +33,9 @@ from ..sources.paths import readable_url
 from .labels import Labels
 
 PRODID = "-//Safety Bulletins//Deadlines and meetings//EN"
-UID_HOST = "safety-bulletins"  # the UIDs' domain when mkdocs.yml has no site_url
+# The UIDs' domain, whatever the site's address: a subscribed calendar matches events by UID, so
+# moving the site to another host (site_url) must not turn every event into a new one
+UID_HOST = "safety-bulletins"
 MEETING_LENGTH = dt.timedelta(hours=1)  # of a meeting whose notice gives no `meeting: end:`
 # A subscribed calendar is fetched again after this: its deadlines move with the follow-ups.
 REFRESH = dt.timedelta(days=1)
@@ -69,7 +71,7 @@ class Calendars:
     def __post_init__(self):
         if self.site_url and not self.site_url.endswith("/"):
             self.site_url += "/"
-        self.host = (urlsplit(self.site_url).hostname if self.site_url else None) or UID_HOST
+        self.host = UID_HOST
         ZoneInfo(self.time_zone)  # a zone zoneinfo does not know fails here (settings.py checks mkdocs.yml's)
         # DTSTAMP says when the event's data was taken: at the as-of date, which decides every
         # deadline and status in it. The wall clock would change the bytes of every build.
