@@ -205,6 +205,7 @@ def test_chinese_values_of_status_and_grade(bulletins_dir, option, value, expect
 def test_a_wrong_value_lists_the_chinese_beside_the_english(bulletins_dir):
     (problem,) = loaded(bulletins_dir, directive("年底前", "    status: 已完")).problems
     assert "open (未开始), in-progress (整改中), awaiting-acceptance (待验收), done (已完成), cancelled (已取消)" in problem.hint
+    assert problem.hint.startswith("Did you mean '已完成'?")
 
 
 def test_a_significant_hidden_danger_is_done_only_after_acceptance(bulletins_dir):
@@ -298,3 +299,15 @@ type: bulletin
     assert "2026-11-05-bulletin.md:6: warning: retroactive extension: directive 'N-2' was already overdue on " \
            "2026-11-05 (its deadline 2026-10-31 had passed)" in check.stdout, check.stdout + check.stderr
     assert check.returncode == 0
+
+
+def test_a_reopened_directive_is_judged_afresh_and_a_shorter_deadline_is_no_extension():
+    start = issued(D(2026, 9, 30))
+    late = follow_up(D(2026, 10, 5), deadline=D(2026, 10, 20), reason="parts")
+    done = follow_up(D(2026, 10, 18), status="done")
+    reopened = follow_up(D(2026, 11, 1), reopen="leaks again", deadline=D(2026, 11, 30), reason="again")
+    again = follow_up(D(2026, 11, 20), status="done")
+    state, problems = replay(start, [late, done, reopened, again])
+    assert state.on_time is True and state.missed is None and len(problems) == 1  # the one retroactive warning
+    shorter = follow_up(D(2026, 10, 5), deadline=D(2026, 9, 25), reason="sooner")
+    assert replay(start, [shorter])[1] == []

@@ -152,7 +152,9 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
         new_deadline = f.deadline
         if new_deadline is not None and is_immediate(f.deadline_written):
             new_deadline = f.date + dt.timedelta(days=issued.immediately_days)
-        if (new_deadline is not None and deadline is not None and deadline < f.date and new_deadline != deadline
+        if f.reopen:
+            missed = None  # reopened work is supervised afresh
+        if (new_deadline is not None and deadline is not None and deadline < f.date and new_deadline > deadline
                 and status not in CLOSED_STATUSES):
             # Extended after it had passed: supervision (督办) counts the work late whatever follows
             missed = missed or deadline

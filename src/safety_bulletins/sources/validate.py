@@ -152,7 +152,7 @@ class _Checker:
         if value not in choices:
             shown = [f"{c} ({names[c]})" if names and c in names else c for c in choices]
             self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' is {shorten(value)}, which is not allowed",
-                     did_you_mean(value, choices) + f"Use one of: {', '.join(shown)}.")
+                     did_you_mean(value, [*choices, *(aliases or ())]) + f"Use one of: {', '.join(shown)}.")
             return default
         return value
 
