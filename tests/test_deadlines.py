@@ -311,3 +311,14 @@ def test_a_reopened_directive_is_judged_afresh_and_a_shorter_deadline_is_no_exte
     assert state.on_time is True and state.missed is None and len(problems) == 1  # the one retroactive warning
     shorter = follow_up(D(2026, 10, 5), deadline=D(2026, 9, 25), reason="sooner")
     assert replay(start, [shorter])[1] == []
+
+
+def test_immediately_days_is_a_checked_setting():
+    from safety_bulletins.mkdocs_adapter.config import bulletin_settings
+    from safety_bulletins.site_build.settings import SettingsError
+    assert bulletin_settings({"bulletins": {"immediately_days": 5}}).windows.immediately == 5
+    assert bulletin_settings({"bulletins": {}}).windows.immediately == 3
+    for wrong in (0, "3", True, 400):
+        with pytest.raises(SettingsError, match=r"immediately_days: .* is not a number of days from 1 to 366.*"
+                                                r"immediately_days: 3"):
+            bulletin_settings({"bulletins": {"immediately_days": wrong}})
