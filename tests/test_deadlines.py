@@ -9,8 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, strategies as st
 
-from safety_bulletins.model import DueWindows
+from pathlib import Path
+
+from safety_bulletins.model import Bulletin, Directive, DueWindows, FollowUp
 from safety_bulletins.sources.dates import DateError, read_deadline
 from safety_bulletins.sources.project import load_project
 from safety_bulletins.state import Issued, replay
@@ -108,22 +111,17 @@ def test_immediately_is_due_within_the_sites_days(written, issued, days, expecte
 
 
 def issued(deadline, written="", grade=None, date=D(2026, 9, 10)):
-    from pathlib import Path
     return Issued("D-1", "Do it", Path("a.md"), "a.md", 9, date, False, "open", deadline, grade, "safety-env",
                   written)
 
 
 def follow_up(date, **values):
-    from pathlib import Path
-    from safety_bulletins.model import FollowUp
     return FollowUp("D-1", "", "", date, "sb-fu-D-1", Path("b.md"), "b.md", 12, 1, **values)
 
 
 def test_immediately_counts_the_sites_days_in_the_catalog():
-    from safety_bulletins.state import State  # noqa: F401
     state = replay(issued(D(2026, 9, 13), "立即"), [])[0]
     assert state.deadline == D(2026, 9, 13) and state.urgent
-    from safety_bulletins.model import Bulletin, Directive
     b = Bulletin(source=None, rel_path="a.md", title="t", date=D(2026, 9, 10), type="notice", body="", body_line=1)
     d = Directive("D-1", "t", "", ("all",), (), "", D(2026, 9, 13), "open", 9, deadline_written="立即", bulletin=b)
     assert Issued.of(d, DueWindows(immediately=5)).deadline == D(2026, 9, 15)
@@ -322,3 +320,30 @@ def test_immediately_days_is_a_checked_setting():
         with pytest.raises(SettingsError, match=r"immediately_days: .* is not a number of days from 1 to 366.*"
                                                 r"immediately_days: 3"):
             bulletin_settings({"bulletins": {"immediately_days": wrong}})
+
+MONTH_NAMES = "January February March April May June July August September October November December".split()
+DAYS = st.dates(min_value=D(1990, 1, 1), max_value=D(2200, 12, 31))
+
+
+@given(issued=DAYS, month=st.integers(1, 12), day=st.integers(1, 31))
+def test_a_day_without_a_year_is_the_first_such_day_on_or_after_the_bulletin(issued, month, day):
+    try:
+        read = read_deadline(f"{month}月{day}日前", issued)
+    except DateError as exc:  # a day no year has, or 2月29日 with no leap year in the two
+        assert "not a real date" in str(exc) or (month, day) == (2, 29)
+        return
+    assert (read.date.month, read.date.day) == (month, day) and issued <= read.date
+    assert read.date.year in (issued.year, issued.year + 1) and bool(read.note) == (read.date.year != issued.year)
+    english = read_deadline(f"by {day} {MONTH_NAMES[month - 1]}", issued)
+    assert english.date == read.date
+
+
+@given(issued=DAYS, month=st.integers(1, 12))
+def test_a_month_end_is_that_months_last_day_or_an_error_once_passed(issued, month):
+    try:
+        read = read_deadline(f"{month}月底前", issued)
+    except DateError as exc:
+        assert "had already passed" in str(exc) and month < issued.month
+        return
+    assert read.date.month == month and (read.date + dt.timedelta(days=1)).day == 1 and read.date >= issued
+    assert read_deadline("月底前", issued).date == read_deadline(f"{issued.month}月底前", issued).date
