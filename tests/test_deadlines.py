@@ -7,17 +7,16 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
-
-from pathlib import Path
 
 from safety_bulletins.model import Bulletin, Directive, DueWindows, FollowUp
 from safety_bulletins.sources.dates import DateError, read_deadline
 from safety_bulletins.sources.project import load_project
 from safety_bulletins.state import Issued, replay
-from helpers import SITE_YML, build, mkdocs, write_tree
+from helpers import SITE_YML, build, mkdocs
 
 D = dt.date
 
