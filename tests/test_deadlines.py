@@ -138,6 +138,7 @@ def test_a_retroactive_extension_keeps_the_directive_late():
     assert state.on_time is False and state.missed == D(2026, 9, 30) and state.deadline == D(2026, 10, 20)
     assert [(p.severity, p.line) for p in problems] == [("warning", 12)]
     assert "retroactive extension" in problems[0].message
+    assert [c.retroactive for c in state.history] == [True, False]  # the history says so
     open_state = replay(start, [extended])[0]
     assert open_state.bucket(D(2026, 10, 15)) == "due-soon" and open_state.days_overdue(D(2026, 10, 15)) == 0
     # the same extension before the deadline passed: on time, no warning
@@ -296,6 +297,9 @@ type: bulletin
     assert "2026-11-05-bulletin.md:6: warning: retroactive extension: directive 'N-2' was already overdue on " \
            "2026-11-05 (its deadline 2026-10-31 had passed)" in check.stdout, check.stdout + check.stderr
     assert check.returncode == 0
+    site = project / "site"
+    page = (site / "bulletins/2026/2026-09-10-notice/index.html").read_text(encoding="utf-8")
+    assert "期限 2026年10月31日 → 2026年11月30日（设备到货延迟）; 逾期后延期" in page
 
 
 def test_a_reopened_directive_is_judged_afresh_and_a_shorter_deadline_is_no_extension():

@@ -58,6 +58,7 @@ class Change:
     accepted_by: str = ""
     escalate: bool | None = None  # set (True) or lifted (False)
     reopen: str = ""
+    retroactive: bool = False  # the deadline was extended after it had passed
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
         new_deadline = f.deadline
         if new_deadline is not None and is_immediate(f.deadline_written):
             new_deadline = f.date + dt.timedelta(days=issued.immediately_days)
+        change = Change(f, accepted_by=f.accepted_by, reopen=f.reopen)
         if f.reopen:
             missed = None  # reopened work is supervised afresh
         if (new_deadline is not None and deadline is not None and deadline < f.date and new_deadline > deadline
@@ -159,7 +161,7 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
             # Extended after it had passed: supervision (督办) counts the work late whatever follows
             missed = missed or deadline
             problems.append(_retroactive(issued, f, deadline))
-        change = Change(f, accepted_by=f.accepted_by, reopen=f.reopen)
+            change = _with(change, retroactive=True)
         new_status = f.status or ("in-progress" if f.reopen else status)
         if new_status != status:
             change = _with(change, status=(status, new_status))

@@ -270,6 +270,7 @@ CHINESE = Labels(
         "extended from {date}": "原期限 {date}",
         "ongoing": "长期",
         "Immediately": "立即",
+        "extended after the deadline had passed": "逾期后延期",
         "No fixed deadline": "不设期限",
         "On the site": "网站位置",
         "Filter the directives": "筛选议定事项",
