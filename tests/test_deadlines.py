@@ -350,3 +350,15 @@ def test_a_month_end_is_that_months_last_day_or_an_error_once_passed(issued, mon
         return
     assert read.date.month == month and (read.date + dt.timedelta(days=1)).day == 1 and read.date >= issued
     assert read_deadline("月底前", issued).date == read_deadline(f"{issued.month}月底前", issued).date
+
+
+@pytest.mark.parametrize(("written", "issued", "message"), [
+    ("0000年10月底前", D(2026, 1, 1), "not a real date"),
+    ("0000年1月1日", D(2026, 1, 1), "not a real date"),
+    ("立即", D(9999, 12, 30), "falls after 9999-12-31"),
+    ("1月1日前", D(9999, 12, 31), "in neither 9999 nor 10000"),
+    ("10月底前", D(9999, 11, 1), "had already passed"),
+])
+def test_the_calendars_ends_are_errors_not_crashes(written, issued, message):
+    with pytest.raises(DateError, match=message):
+        read_deadline(written, issued)

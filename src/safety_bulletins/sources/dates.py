@@ -124,11 +124,12 @@ def read_deadline(value: object, issued: dt.date, immediately_days: int = IMMEDI
         month = int(named.group(2)) if named else _month(english.group(2), raw)
         if not 1 <= month <= 12:
             raise DateError(f"{_shown(raw)} names month {month}, which does not exist: write 1月 to 12月")
+        day = _real(raw, year, month, 1)
         day = _month_end(year, month)
         if day < issued:
             raise DateError(
                 f"{_shown(raw)} is {day.isoformat()}, which had already passed on the bulletin's date "
-                f"{issued.isoformat()}: write the deadline as a date, e.g. {_month_end(issued.year + 1, month).isoformat()}")
+                f"{issued.isoformat()}: write the deadline as a date (YYYY-MM-DD) of the year it means")
         return Deadline(day, raw)
     full = _FULL_DATE.match(text)
     if full:
@@ -192,8 +193,9 @@ def _next_such_day(raw: str, month: int, day: int, issued: dt.date) -> Deadline:
                 f"{raw} is read as {candidate.isoformat()}: {month:02d}-{day:02d} of {issued.year} had "
                 f"already passed on the bulletin's date {issued.isoformat()}")
             return Deadline(candidate, raw, note=note)
+    leap = " (February 29 comes only in leap years)" if (month, day) == (2, 29) else ""
     raise DateError(f"{_shown(raw)} is in neither {issued.year} nor {issued.year + 1} on or after the bulletin's "
-                    f"date {issued.isoformat()} (February 29 comes only in leap years): write the deadline as a date")
+                    f"date {issued.isoformat()}{leap}: write the deadline as a date")
 
 
 def _relative_or_date(text: str, raw: str, issued: dt.date) -> dt.date:
