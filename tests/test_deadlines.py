@@ -362,3 +362,8 @@ def test_a_month_end_is_that_months_last_day_or_an_error_once_passed(issued, mon
 def test_the_calendars_ends_are_errors_not_crashes(written, issued, message):
     with pytest.raises(DateError, match=message):
         read_deadline(written, issued)
+
+
+def test_immediately_at_the_calendars_end_is_its_last_day():
+    from safety_bulletins.state import immediately
+    assert immediately(D(9999, 12, 30), 366) == D(9999, 12, 31) and immediately(D(2026, 12, 30), 3) == D(2027, 1, 2)

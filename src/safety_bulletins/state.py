@@ -41,11 +41,16 @@ class Issued:
     def of(cls, directive: Directive, windows: DueWindows = DueWindows()) -> Issued:
         b = directive.bulletin
         deadline = directive.deadline
-        if is_immediate(directive.deadline_written):  # read with the default days: the site's count here
-            deadline = b.date + dt.timedelta(days=windows.immediately)
+        if is_immediate(directive.deadline_written):  # the validator counted the default days; the site's here
+            deadline = immediately(b.date, windows.immediately)
         return cls(directive.id, directive.title, b.source, b.rel_path, directive.line, b.date, b.draft,
                    directive.status, deadline, directive.grade, b.issuer, directive.deadline_written,
                    windows.immediately)
+
+
+def immediately(day: dt.date, days: int) -> dt.date:
+    """The deadline of 立即 written on `day`: `days` later (the last date there is, at the calendar's end)."""
+    return day + dt.timedelta(days=days) if (dt.date.max - day).days >= days else dt.date.max
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,7 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
             continue
         new_deadline = f.deadline
         if new_deadline is not None and is_immediate(f.deadline_written):
-            new_deadline = f.date + dt.timedelta(days=issued.immediately_days)
+            new_deadline = immediately(f.date, issued.immediately_days)
         change = Change(f, accepted_by=f.accepted_by, reopen=f.reopen)
         if f.reopen:
             missed = None  # reopened work is supervised afresh
