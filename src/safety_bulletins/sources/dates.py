@@ -108,6 +108,8 @@ def read_deadline(value: object, issued: dt.date, immediately_days: int = IMMEDI
     bulletin's year (12月15日前, by 15 December), or +Nd / +Nw."""
     raw = str(value).strip()
     text = " ".join(unicodedata.normalize("NFKC", raw).split())  # full-width digits and spaces as typed by an IME
+    if _DATE.match(text) or _RELATIVE.match(text):  # the usual forms first: a build reads thousands
+        return Deadline(_relative_or_date(text, raw, issued), "")
     lower = text.lower()
     if lower in STANDING:
         return Deadline(None, raw)
