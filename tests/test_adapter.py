@@ -18,7 +18,7 @@ HOOK = REPO / "hooks" / "bulletins.py"
 
 def test_each_setting_of_the_schema_is_a_field_of_the_settings():
     names = list(BulletinsConfig())
-    assert names == ["audience", "time_zone", "search", "due_soon_days", "upcoming_days"]
+    assert names == ["audience", "time_zone", "search", "due_soon_days", "upcoming_days", "immediately_days"]
     assert set(names) <= {f.name for f in dataclasses.fields(Settings)}
     assert bulletin_settings({"bulletins": {}}) == Settings()
 

@@ -190,7 +190,7 @@ def test_markup_in_every_text_is_escaped_and_read_back_as_text(bulletins_dir):
             assert parsed.feed.title == f"{EVIL}: {EVIL}"
             evil = next(e for e in parsed.entries if e.title == EVIL)
             assert evil.title_detail.type == "text/plain"
-            assert evil.summary == f"{EVIL}: {EVIL}; deadline Ongoing; Open"
+            assert evil.summary == f"{EVIL}: {EVIL}; deadline No fixed deadline; In force"
 
 
 # --- the built site ----------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_a_new_filterable_option_is_offered_and_matched(new_fields, bulletins_di
 
 @pytest.mark.parametrize(("option", "message", "hint"), [
     ("    inspektor: 王工", "unknown field 'inspektor' in the directive", "Did you mean 'inspector'?"),
-    ("    hazard: fier", "'hazard' is 'fier', which is not allowed", "Did you mean 'fire'? Use one of: fire, gas."),
+    ("    hazard: fier", "'hazard' is 'fier', which is not allowed", "Did you mean 'fire'? Use one of: fire (火灾), gas (燃气)."),
     ("inspector: 王工", "the option is not indented, so it is read as text", "like '    inspector: ...'"),
 ])
 def test_a_new_option_is_checked(new_fields, bulletins_dir, option, message, hint):

@@ -109,7 +109,7 @@ def test_unknown_status_and_grade(bulletins_dir):
     line, message, hint = one_problem(bulletins_dir, directive("units: all;deadline: ongoing;status: finished"))
     assert line == 9 and "'finished'" in message and "done" in hint
     line, message, hint = one_problem(bulletins_dir, directive("units: all;deadline: ongoing;grade: big"))
-    assert line == 9 and "general, major" in hint
+    assert line == 9 and "general (一般隐患), significant (较大隐患), major (重大隐患)" in hint
 
 
 def test_unknown_unit_in_directive_suggests_the_closest(bulletins_dir):

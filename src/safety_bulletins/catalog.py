@@ -54,7 +54,7 @@ class Catalog:
             by_directive[f.directive_id.casefold()].append(f)
         # The one place a directive's current state is computed: everything reads these
         self.states: dict[str, State] = {
-            d.id: replay(Issued.of(d), by_directive.get(d.id.casefold(), ()), as_of)[0] for d in self.directives
+            d.id: replay(Issued.of(d, windows), by_directive.get(d.id.casefold(), ()), as_of)[0] for d in self.directives
         }
         self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of, windows) for d in self.directives}
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}

@@ -25,7 +25,7 @@ CHOICE = "choice"  # one of `choices`, each with a label per language
 # Read by their own code in sources/validate.py:
 ID = "id"  # a directive's id (an anchor): letters, digits, '-', '.', '_'
 UNITS = "units"  # unit ids, names or aliases of units.yml
-DEADLINE = "deadline"  # a date, '+14d' from the bulletin's date, or 'ongoing'
+DEADLINE = "deadline"  # a date, a form from the bulletin's date (10月底前, 立即, +14d), or a standing order
 DATE = "date"  # YYYY-MM-DD
 FLAG = "flag"  # true or false
 UNIT_OR_PERSON = "unit-or-person"  # a unit of units.yml, else a person's name
@@ -43,6 +43,7 @@ class Field:
     choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> value -> name
     default: str | None = None  # a CHOICE's value when the option is left out
     filter: bool = False  # a control of the listings' filter, and a word of each row's facts (data-sb-f)
+    aliases: dict[str, str] = field(default_factory=dict)  # other words a CHOICE accepts (Chinese) -> its value
 
     def __hash__(self) -> int:  # dicts inside: hashed by name, which is unique in a block
         return hash(self.name)
@@ -55,7 +56,12 @@ STATUS = Field(
                "done": "Done", "cancelled": "Cancelled"},
         "zh": {"open": "未开始", "in-progress": "整改中", "awaiting-acceptance": "待验收", "done": "已完成",
                "cancelled": "已取消"},
-    })
+    },
+    # As Chinese documents write them; 已销号 (closed off the register) is done, acceptance included
+    aliases={"未开始": "open", "整改中": "in-progress", "进行中": "in-progress", "待验收": "awaiting-acceptance",
+             "已完成": "done", "已整改": "done", "已销号": "done", "已取消": "cancelled"})
+GRADE_ALIASES = {"一般": "general", "一般隐患": "general", "较大": "significant", "较大隐患": "significant",
+                 "重大": "major", "重大隐患": "major"}
 
 # In the order the checker lists them ("Allowed fields: ...") and the card and exports show them.
 DIRECTIVE: tuple[Field, ...] = (
@@ -65,10 +71,12 @@ DIRECTIVE: tuple[Field, ...] = (
     Field("owner", TEXT, {"en": "Owner", "zh": "责任人"}, column="owner"),
     Field("deadline", DEADLINE, {"en": "Deadline", "zh": "期限"}, column="deadline", required=True),
     Field("status", CHOICE, STATUS.label, column="status", choices=STATUSES, choice_labels=STATUS.choice_labels,
-          default="open"),
+          default="open", aliases=STATUS.aliases),
     Field("grade", CHOICE, {"en": "Grade", "zh": "隐患等级"}, column="grade", choices=GRADES, filter=True,
-          choice_labels={"en": {"general": "General hidden danger", "major": "Major hidden danger"},
-                         "zh": {"general": "一般隐患", "major": "重大隐患"}}),
+          choice_labels={"en": {"general": "General hidden danger", "significant": "Significant hidden danger",
+                                "major": "Major hidden danger"},
+                         "zh": {"general": "一般隐患", "significant": "较大隐患", "major": "重大隐患"}},
+          aliases=GRADE_ALIASES),
     # The rest of the "five implementations" (五落实) besides units, owner and deadline
     Field("measures", TEXT, {"en": "Measures", "zh": "整改措施"}, column="measures"),
     Field("funds", TEXT, {"en": "Funds", "zh": "整改资金"}, column="funds"),

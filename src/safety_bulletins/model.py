@@ -12,7 +12,9 @@ from pathlib import Path
 BULLETIN_TYPES = ("minutes", "notice", "bulletin", "inspection")
 STATUSES = ("open", "in-progress", "awaiting-acceptance", "done", "cancelled")
 CLOSED_STATUSES = ("done", "cancelled")
-GRADES = ("general", "major")
+# 较大隐患 (significant) sits between 一般 and 重大; like a major one it is done only after acceptance
+GRADES = ("general", "significant", "major")
+GRADES_ACCEPTED = ("significant", "major")  # done only after acceptance (验收)
 # Buckets in the order pages list them: most urgent first. "to-accept" is a unit's own view of
 # what waits for its acceptance; a directive is in it only on the accepting unit's page.
 BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "awaiting-acceptance", "to-accept", "closed")
@@ -40,6 +42,15 @@ class DueWindows:
 
     due_soon: int = 7
     upcoming: int = 30
+    immediately: int = 3  # 立即: due this many days after the bulletin's date (`immediately_days`)
+
+
+# A deadline written 立即 / immediately: urgent, due within DueWindows.immediately days
+IMMEDIATE = ("立即", "immediately", "立即整改", "立即执行", "立即落实")
+
+
+def is_immediate(written: str) -> bool:
+    return written.strip().lower() in IMMEDIATE
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,8 @@ class Directive:
     deadline: dt.date | None  # None: ongoing
     status: str
     line: int
+    # the deadline as the document writes it when that is not a date (10月底前, 立即, 长期坚持), else ""
+    deadline_written: str = ""
     # The header and options as lines of the body: [start, end), replaced when the page is rendered
     header: tuple[int, int] = (0, 0)
     # The free-text and choice options by name (fields.details: grade, measures, funds,
@@ -164,6 +177,7 @@ class FollowUp:
     status: str | None = None
     deadline: dt.date | None = None  # an extension (or a shorter time)
     reason: str = ""
+    deadline_written: str = ""  # the new deadline as written when that is not a date (年底前, 立即), else ""
     accepted_by: str = ""  # a unit's id, or a person's name
     accepted_by_unit: bool = False  # whether accepted_by is a unit of units.yml
     escalate: bool | None = None

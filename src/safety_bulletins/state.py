@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import CLOSED_STATUSES, Directive, DueWindows, FollowUp, Problem
+from .model import CLOSED_STATUSES, GRADES_ACCEPTED, Directive, DueWindows, FollowUp, Problem, errors_in, is_immediate
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,23 @@ class Issued:
     deadline: dt.date | None
     grade: str | None
     issuer: str | None  # the issuing unit: it accepts the work unless a follow-up names another
+    deadline_written: str = ""  # as the document writes it when not a date (10月底前, 立即)
+    immediately_days: int = DueWindows.immediately  # the site's 立即: so many days from the date it is written
 
     @classmethod
-    def of(cls, directive: Directive) -> Issued:
+    def of(cls, directive: Directive, windows: DueWindows = DueWindows()) -> Issued:
         b = directive.bulletin
+        deadline = directive.deadline
+        if is_immediate(directive.deadline_written):  # the validator counted the default days; the site's here
+            deadline = immediately(b.date, windows.immediately)
         return cls(directive.id, directive.title, b.source, b.rel_path, directive.line, b.date, b.draft,
-                   directive.status, directive.deadline, directive.grade, b.issuer)
+                   directive.status, deadline, directive.grade, b.issuer, directive.deadline_written,
+                   windows.immediately)
+
+
+def immediately(day: dt.date, days: int) -> dt.date:
+    """The deadline of 立即 written on `day`: `days` later (the last date there is, at the calendar's end)."""
+    return day + dt.timedelta(days=days) if (dt.date.max - day).days >= days else dt.date.max
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ class Change:
     accepted_by: str = ""
     escalate: bool | None = None  # set (True) or lifted (False)
     reopen: str = ""
+    retroactive: bool = False  # the deadline was extended after it had passed
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,20 @@ class State:
     closed_on: dt.date | None = None
     on_time: bool | None = None  # done by the deadline in force then; None unless done
     history: tuple[Change, ...] = ()
+    deadline_written: str = ""  # the deadline in force as the document writes it, when not a date
+    # A deadline that had passed when a follow-up extended it (retroactively): the work was late
+    # then, so it is never done on time afterwards; None when no extension came late
+    missed: dt.date | None = None
+
+    @property
+    def urgent(self) -> bool:
+        """立即 / immediately, still to be done."""
+        return is_immediate(self.deadline_written) and not self.closed
+
+    @property
+    def standing(self) -> bool:
+        """A standing order (长期坚持, ongoing): in force, with no deadline."""
+        return self.deadline is None and not self.closed
 
     @property
     def closed(self) -> bool:
@@ -114,6 +140,7 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
     """The directive's state after its follow-ups dated up to `as_of` (all, without one),
     and what is wrong with them. A follow-up that breaks a rule changes nothing."""
     status, deadline, escalated = issued.status, issued.deadline, False
+    written, missed = issued.deadline_written, None
     since = issued.date
     accepted_by, acceptor, on_time = "", issued.issuer, None
     closed_on = issued.date if status in CLOSED_STATUSES else None
@@ -128,7 +155,18 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
         if problem:
             problems.append(problem)
             continue
+        new_deadline = f.deadline
+        if new_deadline is not None and is_immediate(f.deadline_written):
+            new_deadline = immediately(f.date, issued.immediately_days)
         change = Change(f, accepted_by=f.accepted_by, reopen=f.reopen)
+        if f.reopen:
+            missed = None  # reopened work is supervised afresh
+        if (new_deadline is not None and deadline is not None and deadline < f.date and new_deadline > deadline
+                and status not in CLOSED_STATUSES):
+            # Extended after it had passed: supervision (督办) counts the work late whatever follows
+            missed = missed or deadline
+            problems.append(_retroactive(issued, f, deadline))
+            change = _with(change, retroactive=True)
         new_status = f.status or ("in-progress" if f.reopen else status)
         if new_status != status:
             change = _with(change, status=(status, new_status))
@@ -139,9 +177,9 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
                 closed_on, on_time = None, None
         if status not in ("awaiting-acceptance", "done"):
             accepted_by = ""  # reopened or sent back: whoever accepted the earlier work has not accepted what comes
-        if f.deadline is not None and f.deadline != deadline:
-            change = _with(change, deadline=(deadline, f.deadline))
-            deadline = f.deadline
+        if new_deadline is not None and new_deadline != deadline:
+            change = _with(change, deadline=(deadline, new_deadline))
+            deadline, written = new_deadline, f.deadline_written
         if f.escalate is not None and f.escalate != escalated:
             change = _with(change, escalate=f.escalate)
             escalated = f.escalate
@@ -149,12 +187,21 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
             accepted_by = f.accepted_by
             acceptor = f.accepted_by if f.accepted_by_unit else acceptor
         if status == "done" and change.status:
-            on_time = deadline is None or f.date <= deadline
+            on_time = missed is None and (deadline is None or f.date <= deadline)
         history.append(change)
     state = State(status, deadline, issued.deadline, issued.date, since, escalated and status not in CLOSED_STATUSES,
                   accepted_by if status in ("awaiting-acceptance", "done") else "", acceptor if status == "awaiting-acceptance" else None, closed_on,
-                  on_time if status == "done" else None, tuple(history))
+                  on_time if status == "done" else None, tuple(history), written, missed)
     return state, problems
+
+
+def _retroactive(issued: Issued, f: FollowUp, passed: dt.date) -> Problem:
+    """A warning: the extension stands, but the directive stays late (its on-time closure is lost)."""
+    return Problem(f.source, f.line, f"retroactive extension: directive '{issued.id}' was already overdue on "
+                   f"{f.date.isoformat()} (its deadline {passed.isoformat()} had passed); the new deadline counts "
+                   "from now on, but the directive is no longer on time, whenever it is done",
+                   "Extensions are granted before the deadline (延期须在期限届满前申请); if it was granted in time, "
+                   "give the day it was granted with '    date: YYYY-MM-DD'.", severity="warning")
 
 
 def _with(change: Change, **values) -> Change:
@@ -183,8 +230,8 @@ def _broken_rule(issued: Issued, f: FollowUp, status: str) -> Problem | None:
     if f.status in CLOSED_STATUSES and f.reopen:
         return Problem(f.source, f.line, "a follow-up cannot reopen a directive and close it at once",
                        "Give the status the reopened work has, e.g. '    status: in-progress'.")
-    if f.status == "done" and issued.grade == "major" and not f.accepted_by:
-        return Problem(f.source, f.line, f"directive '{issued.id}' is a major hidden danger: it is done only "
+    if f.status == "done" and issued.grade in GRADES_ACCEPTED and not f.accepted_by:
+        return Problem(f.source, f.line, f"directive '{issued.id}' is a {issued.grade} hidden danger: it is done only "
                        "after acceptance (验收), and the follow-up does not say who accepted it",
                        "Add '    accepted_by: <unit id or person>' (e.g. safety-env), or set "
                        "'    status: awaiting-acceptance' until the acceptance is made.")
@@ -220,7 +267,7 @@ def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp
         issued = by_id[directive_id.casefold()]
         found = replay(issued, chosen)[1]
         problems += found
-        if left_out and not found and any(f.rel_path in left_out for f in chosen):
+        if left_out and not errors_in(found) and any(f.rel_path in left_out for f in chosen):
             problems += _valid_only_with(issued, chosen, left_out)
     return problems
 
@@ -230,7 +277,7 @@ def _valid_only_with(issued: Issued, follow_ups: list[FollowUp], left_out: dict[
     build would drop them (an escalation, a new deadline lost) without a word."""
     kept = [f for f in follow_ups if f.rel_path not in left_out]
     problems = []
-    for problem in replay(issued, kept)[1]:
+    for problem in errors_in(replay(issued, kept)[1]):
         f = next(f for f in kept if (f.source, f.line) == (problem.path, problem.line))
         before = [g for g in in_order(follow_ups) if g.rel_path in left_out and (g.date, g.rel_path, g.order)
                   <= (f.date, f.rel_path, f.order)]

@@ -58,6 +58,8 @@ class BulletinsConfig(base.Config):
     # (upcoming no shorter than due soon) is checked by bulletins_config, which knows which the editor wrote.
     due_soon_days = Checked(window_problem, DueWindows.due_soon)
     upcoming_days = Checked(window_problem, DueWindows.upcoming)
+    # 立即 / immediately: due this many days after the date of the bulletin (or follow-up) that says it
+    immediately_days = Checked(window_problem, DueWindows.immediately)
 
 
 def bulletin_settings(extra: object, config_file: Path | None = None) -> Settings:

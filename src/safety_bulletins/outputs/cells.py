@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
-from ..model import DATED_BUCKETS
+from ..model import DATED_BUCKETS, is_immediate
 from ..state import State
 from .labels import Labels
 from .site import Links
@@ -29,10 +29,17 @@ def units_of(ids: tuple[str, ...], links: Links, labels: Labels, unit_name: Call
 
 def deadline_of(state: State, labels: Labels) -> Markup:
     """The deadline in force as a date (after the original one, struck through, when a
-    follow-up changed it), or 'Ongoing'."""
+    follow-up changed it); as the document wrote it when that was not a date, the date beside
+    it (10月底前（2026-10-31）, 立即 marked urgent); 'No fixed deadline' for a standing order,
+    whose status says it is in force."""
     if state.deadline is None:
-        return escape(labels.BUCKETS["ongoing"])
+        return escape(labels("No fixed deadline"))
     shown = f'<time datetime="{state.deadline.isoformat()}">{labels.day(state.deadline)}</time>'
+    if state.deadline_written:
+        written = labels("Immediately") if is_immediate(state.deadline_written) else state.deadline_written
+        words = f'<strong class="sb-urgent">{escape(written)}</strong>' if state.urgent else escape(written)
+        date = f'<time datetime="{state.deadline.isoformat()}">{state.deadline.isoformat()}</time>'
+        shown = f"{words}（{date}）" if labels.language == "zh" else f"{words} ({date})"
     if state.extended and state.original_deadline is not None:
         before = state.original_deadline
         shown = (f'<del class="sb-original-deadline"><time datetime="{before.isoformat()}">{labels.day(before)}</time>'

@@ -204,9 +204,9 @@ class _FeedMaker:
         if directive.support:
             units = self.labels("{units} (supported by {support})", units=units,
                                 support=", ".join(self._unit_name(u) for u in directive.support))
-        deadline = state.deadline.isoformat() if state.deadline else self.labels.BUCKETS["ongoing"]
+        deadline = state.deadline.isoformat() if state.deadline else self.labels("No fixed deadline")
         return self.labels("{title}: {units}; deadline {deadline}; {status}", title=directive.title, units=units,
-                           deadline=deadline, status=self.labels.STATUSES[state.status])
+                           deadline=deadline, status=self.labels.status(state))
 
     def _unit_name(self, unit_id: str) -> str:
         return self.catalog.registry.display_name(unit_id, self.labels.language) or self.labels.ALL_UNITS

@@ -62,6 +62,12 @@ class Labels:
         """The name of a choice's value (a grade: "Major hidden danger", 重大隐患)."""
         return spec.choice_labels[self.language][value]
 
+    def status(self, state) -> str:
+        """A directive's status by name; an open standing order (长期坚持) is in force, never "not started"."""
+        if state.status == "open" and state.deadline is None:
+            return self.BUCKETS["ongoing"]
+        return self.STATUSES[state.status]
+
     def day(self, day: dt.date) -> str:
         """A date in a fact, a card or a history: 2026-10-15, or 2026年10月15日 in Chinese."""
         return f"{day.year}年{day.month}月{day.day}日" if self.language == "zh" else day.isoformat()
@@ -94,7 +100,7 @@ ENGLISH = Labels(
     STATUSES=fields.choice_labels("status", "en"),
     bucket_names={
         "overdue": "Overdue", "due-soon": "Due within {due_soon_days} days", "upcoming": "Due within {upcoming_days} days",
-        "later": "Due later", "ongoing": "Ongoing", "awaiting-acceptance": "Awaiting acceptance",
+        "later": "Due later", "ongoing": "In force", "awaiting-acceptance": "Awaiting acceptance",
         "to-accept": "Waiting for this unit's acceptance", "closed": "Closed",
     },
     GRADES=fields.choice_labels("grade", "en"),
@@ -107,7 +113,7 @@ CHINESE = Labels(
     STATUSES=fields.choice_labels("status", "zh"),
     bucket_names={
         "overdue": "已逾期", "due-soon": "{due_soon_days}日内到期", "upcoming": "{upcoming_days}日内到期",
-        "later": "{upcoming_days}日后到期", "ongoing": "长期", "awaiting-acceptance": "待验收",
+        "later": "{upcoming_days}日后到期", "ongoing": "长期执行", "awaiting-acceptance": "待验收",
         "to-accept": "待本单位验收", "closed": "已办结",
     },
     GRADES=fields.choice_labels("grade", "zh"),
@@ -286,6 +292,9 @@ CHINESE = Labels(
         "Done; waiting for acceptance, so not overdue against the unit.": "已完成，待验收，不计为本单位逾期。",
         "extended from {date}": "原期限 {date}",
         "ongoing": "长期",
+        "Immediately": "立即",
+        "extended after the deadline had passed": "逾期后延期",
+        "No fixed deadline": "不设期限",
         "On the site": "网站位置",
         "Filter the directives": "筛选议定事项",
         "Any": "不限",

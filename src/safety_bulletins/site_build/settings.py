@@ -7,6 +7,7 @@
         search: pagefind   # pagefind (default: served builds; the offline copy keeps lunr) | material (lunr)
         due_soon_days: 7   # a deadline this many days ahead or fewer is "due soon" (default 7)
         upcoming_days: 30  # ... then "upcoming" up to this many days (default 30), then "later"
+        immediately_days: 3  # a deadline written 立即 / immediately is due this many days after its bulletin (default 3)
 
 The schema is MkDocs' (config_options): it is declared in the package's MkDocs adapter
 (mkdocs_adapter/config.py, BulletinsConfig), which reads mkdocs.yml for the build and for the
@@ -51,10 +52,11 @@ class Settings:
     search: str = "pagefind"  # who answers the search box on a served build (outputs/pagefind.py)
     due_soon_days: int = DueWindows.due_soon  # the bucket rule: due soon up to this many days ahead,
     upcoming_days: int = DueWindows.upcoming  # then upcoming up to this many, then later
+    immediately_days: int = DueWindows.immediately  # 立即: due so many days after the bulletin's date
 
     @property
     def windows(self) -> DueWindows:
-        return DueWindows(self.due_soon_days, self.upcoming_days)
+        return DueWindows(self.due_soon_days, self.upcoming_days, self.immediately_days)
 
 
 SEARCH_ENGINES = ("material", "pagefind")

@@ -135,16 +135,34 @@ class _Checker:
             self.add(line_offset + mapping.line_of(key) - 1, f"'{key}': {exc}")
             return None
 
-    def choice(self, mapping: LineDict, key: str, choices, line_offset: int, default=None, required=False):
+    def deadline(self, mapping: LineDict, line_offset: int, issued: dt.date) -> dates.Deadline | None:
+        """A block's `deadline:` as documents write it (dates.read_deadline), counted from `issued`;
+        a reading that is not the obvious one (a day already passed: next year's) is a warning."""
+        line = line_offset + mapping.line_of("deadline") - 1
+        try:
+            read = dates.read_deadline(mapping["deadline"], issued)
+        except dates.DateError as exc:
+            self.add(line, f"'deadline': {exc}")
+            return None
+        if read.note:
+            self.warn(line, f"'deadline': {read.note}",
+                      f"If that is meant, write it as a date to say so: 'deadline: {read.date.isoformat()}'.")
+        return read
+
+    def choice(self, mapping: LineDict, key: str, choices, line_offset: int, default=None, required=False,
+               aliases=None, names=None):
         value = mapping.get(key, default)
         if value is None:
             if required:
                 self.add(line_offset + mapping.line - 1, f"'{key}' is missing",
                          f"Add a line '{key}: ' with one of: {', '.join(choices)}.")
             return default
+        if aliases and isinstance(value, str) and value.strip() in aliases:  # 已完成 for done
+            return aliases[value.strip()]
         if value not in choices:
+            shown = [f"{c} ({names[c]})" if names and c in names else c for c in choices]
             self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' is {shorten(value)}, which is not allowed",
-                     did_you_mean(value, choices) + f"Use one of: {', '.join(choices)}.")
+                     did_you_mean(value, [*choices, *(aliases or ())]) + f"Use one of: {', '.join(shown)}.")
             return default
         return value
 
@@ -152,7 +170,7 @@ class _Checker:
         """A free-text or choice option of a block, read as the field spec declares it."""
         if spec.kind == fields.CHOICE:
             return self.choice(mapping, spec.name, spec.choices, line_offset, default=spec.default,
-                               required=spec.required)
+                               required=spec.required, aliases=spec.aliases, names=spec.choice_labels.get("zh"))
         return self.text(mapping, spec.name, line_offset, required=spec.required)
 
     def units(self, mapping: LineDict, key: str, registry: UnitRegistry, line_offset: int,
@@ -475,15 +493,15 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
                   "Add '    units: [all]' or the ids of the responsible units below the '/// directive' line.")
 
     deadline_value = options.get("deadline")
-    deadline = None
+    deadline, written = None, ""
     if deadline_value is None:
         check.add(raw.line, "the directive has no 'deadline'",
-                  "Add '    deadline: YYYY-MM-DD' (or 'ongoing', or '+14d' from the bulletin's date).")
+                  "Add '    deadline: YYYY-MM-DD' (or 10月底前, 立即, 长期坚持, or '+14d' from the bulletin's date).")
     else:
         # Without a valid bulletin date (already reported) relative deadlines count from an
         # arbitrary day, so that the rest of the directive is still checked.
-        issued = bulletin.date or dt.date.min
-        deadline = check.date(options, "deadline", offset, parse=lambda v: dates.parse_deadline(v, issued))
+        read = check.deadline(options, offset, bulletin.date or dt.date.min)
+        deadline, written = (read.date, read.written) if read else (None, "")
     if deadline and bulletin.date and deadline < bulletin.date:
         check.warn(offset + options.line_of("deadline") - 1,
                    f"the deadline {deadline.isoformat()} is before the bulletin's date {bulletin.date.isoformat()}",
@@ -513,6 +531,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         deadline=deadline,
         status=check.field(fields.by_name(fields.DIRECTIVE, "status"), options, offset),
         line=raw.line,
+        deadline_written=written,
         header=(raw.first, raw.text_first),
         details={spec.name: check.field(spec, options, offset) for spec in fields.details()},
         bulletin=bulletin,
@@ -542,15 +561,16 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
                   f"the follow-up is dated {day.isoformat()}, after its bulletin ({bulletin.date.isoformat()})",
                   "Give the day the work was done, on or before the bulletin's date (or leave out 'date:'); "
                   "what happens later goes in a later bulletin.")
-    deadline = None
+    deadline, written = None, ""
     if options.get("deadline") not in (None, ""):
         value = str(options.get("deadline")).strip()
-        if value.lower() == "ongoing":
-            check.add(offset + options.line_of("deadline") - 1, "a follow-up cannot make a deadline 'ongoing'",
+        if value.lower() in dates.STANDING:
+            check.add(offset + options.line_of("deadline") - 1,
+                      f"a follow-up cannot make a deadline a standing order ({shorten(value)})",
                       "Give the new deadline as a date (YYYY-MM-DD), or cancel the directive and issue an ongoing one.")
         else:
-            deadline = check.date(options, "deadline", offset,
-                                  parse=lambda v: dates.parse_deadline(v, day or dt.date.min))
+            read = check.deadline(options, offset, day or dt.date.min)
+            deadline, written = (read.date, read.written) if read else (None, "")
     reason = check.field(fields.by_name(fields.FOLLOW_UP, "reason"), options, offset)
     if deadline is not None and not reason:
         check.add(offset + options.line_of("deadline") - 1, "a new deadline needs a reason",
@@ -583,6 +603,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         order=len(bulletin.follow_ups) + 1,
         status=check.field(fields.by_name(fields.FOLLOW_UP, "status"), options, offset),
         deadline=deadline,
+        deadline_written=written,
         reason=reason,
         accepted_by=accepted_by,
         accepted_by_unit=unit is not None,
