@@ -72,8 +72,13 @@ def by_path(made):
     return {f.src_uri: f for f in made}
 
 
+def bulletin_title(title: str) -> str:
+    """An entry's title less what a later follow-up changed ("Energy meeting — Fix the boiler: ...")."""
+    return title.split(" — ")[0]
+
+
 def titles(feed) -> list[str]:
-    return [e.title for e in feed.entries]
+    return [bulletin_title(e.title) for e in feed.entries]
 
 
 # --- the data --------------------------------------------------------------------------------
@@ -97,17 +102,22 @@ def test_a_unit_feed_holds_its_own_its_sub_units_and_its_supported_bulletins_new
 
 def test_an_entry_is_updated_by_its_latest_follow_up_and_shows_the_deadline_in_force(bulletins_dir):
     site_feed = by_path(feeds(catalog_of(bulletins_dir), ENGLISH, "Site", None, True))["feeds/all.xml"]
-    energy = next(e for e in site_feed.entries if e.title == "Energy meeting")
+    energy = next(e for e in site_feed.entries if bulletin_title(e.title) == "Energy meeting")
     assert (energy.published, energy.updated) == ("2026-01-10T00:00:00Z", "2026-05-10T00:00:00Z")
-    assert energy.summary == "Fix the boiler: Energy Company; deadline 2027-01-31; In progress"
+    assert energy.summary == ("Fix the boiler: Energy Company; deadline 2027-01-31; In progress\n"
+                              "  2026-05-10 status Open → In progress; "
+                              "deadline extended from 2026-12-31 to 2027-01-31 (Parts are late)")
+    assert energy.title == ("Energy meeting — Fix the boiler: status Open → In progress; "
+                            "deadline extended from 2026-12-31 to 2027-01-31 (Parts are late)")
     assert site_feed.updated == "2026-05-10T00:00:00Z"  # the newest entry, never the clock
-    prop = next(e for e in site_feed.entries if e.title == "Property meeting")
+    prop = next(e for e in site_feed.entries if bulletin_title(e.title) == "Property meeting")
     assert prop.summary == ("Clear the exits: Property Management Company (supported by Energy Company); "
                             "deadline 2026-12-31; Open")
     assert prop.author == "Safety and Environmental Protection Department"
-    progress = next(e for e in site_feed.entries if e.title == "Progress meeting")
+    progress = next(e for e in site_feed.entries if bulletin_title(e.title) == "Progress meeting")
     assert progress.summary == ("Follow-up of Fix the boiler: status Open → In progress; "
-                                "deadline 2026-12-31 → 2027-01-31 (Parts are late)")
+                                "deadline extended from 2026-12-31 to 2027-01-31 (Parts are late)")
+    assert progress.title == "Progress meeting"  # the follow-up's own bulletin: its summary says what changed
     assert progress.updated == "2026-05-10T00:00:00Z"
 
 
@@ -130,11 +140,11 @@ def test_ids_are_stable_urns_shared_by_every_feed_and_independent_of_the_address
     catalog = catalog_of(bulletins_dir)
     relative = by_path(feeds(catalog, ENGLISH, "Site", None, True))
     absolute = by_path(feeds(catalog, ENGLISH, "Site", SITE_URL, False))
-    ids = {e.title: e.id for e in relative["feeds/all.xml"].entries}
+    ids = {bulletin_title(e.title): e.id for e in relative["feeds/all.xml"].entries}
     assert all(i.startswith("urn:uuid:") for i in ids.values()) and len(set(ids.values())) == len(ids)
     for made in (relative, absolute):
         for feed in made.values():
-            assert all(ids[e.title] == e.id for e in feed.entries)
+            assert all(ids[bulletin_title(e.title)] == e.id for e in feed.entries)
     assert [f.id for f in relative.values()] == [f.id for f in absolute.values()]
     assert len({f.id for f in relative.values()}) == len(relative)
     other_site = by_path(feeds(catalog, ENGLISH, "Another site", None, True))["feeds/all.xml"]
@@ -251,7 +261,7 @@ def test_the_built_feeds_parse_and_are_the_same_bytes_in_two_builds(site_project
             assert entry.link.startswith(SITE_URL + "bulletins/2026/")
             assert (first / entry.link.removeprefix(SITE_URL) / "index.html").is_file(), entry.link
     energy = read_feed(first, "feeds/units/energy.xml")
-    assert [e.title for e in energy.entries] == ["Energy meeting", "Property meeting", "Stations meeting"]
+    assert [bulletin_title(e.title) for e in energy.entries] == ["Energy meeting", "Property meeting", "Stations meeting"]
     assert energy.feed.link == SITE_URL + "units/energy/"
 
 
