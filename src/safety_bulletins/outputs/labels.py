@@ -179,6 +179,18 @@ CHINESE = Labels(
         "History": "办理经过",
         "Issued": "下达",
         "deadline": "期限",
+        # directives.csv's columns (spreadsheet.directive_header) and values
+        "Directive text": "事项内容",
+        "Original deadline": "原期限",
+        "Closed on": "办结日期",
+        "Closed on time": "按期办结",
+        "Link": "链接",
+        "Bulletin title": "文件标题",
+        "Bulletin date": "文件日期",
+        "Bulletin type": "文件类型",
+        "Bulletin link": "文件链接",
+        "yes": "是",
+        "no": "否",
         # what a follow-up changed (changes.describe)
         "; ": "；",
         "reopened: {reason}": "重新打开：{reason}",

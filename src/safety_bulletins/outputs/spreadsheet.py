@@ -11,7 +11,11 @@ from __future__ import annotations
 import csv
 import io
 
+from . import changes
 from .. import fields
+from ..catalog import Catalog
+from ..state import Change
+from .labels import ENGLISH, Labels
 
 
 BOM = "\ufeff"
@@ -51,44 +55,82 @@ def safe_cell(value) -> str | int:
     return value
 
 
-def csv_text(fields, records) -> str:
-    """A whole CSV file: BOM, header, one row per record (mappings), CRLF line ends (the csv
-    module's, which Excel expects), every cell through `safe_cell`."""
+def csv_text(fields, records, header=None) -> str:
+    """A whole CSV file: BOM, header (`header`, or the fields' names), one row per record
+    (mappings of the fields), CRLF line ends (the csv module's, which Excel expects), every
+    cell through `safe_cell`."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)  # QUOTE_MINIMAL: a cell with a comma, quote or line break is quoted
-    writer.writerow([safe_cell(name) for name in fields])
+    writer.writerow([safe_cell(name) for name in header or fields])
     writer.writerows([safe_cell(record.get(name)) for name in fields] for record in records)
     return BOM + out.getvalue()
 
 
-def directives_csv(records: list[dict]) -> str:
-    """directives.json's records (export.directives_json) as a table: the bulletin's fields as
-    columns of their own and the history as one line per follow-up."""
-    return csv_text(directive_columns(), (_flat(record) for record in records))
+def directives_csv(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH) -> str:
+    """directives.json's records (export.directives_json of `catalog`) as a table in the site's
+    language: the bulletin's fields as columns of their own, the history as a line per follow-up
+    (changes.describe), then the codes for machines (`CODE_COLUMNS`)."""
+    return csv_text((*directive_columns(), *CODE_COLUMNS), (_flat(record, catalog, labels) for record in records),
+                    header=[*directive_header(labels), *CODE_COLUMNS])
 
 
-def _flat(record: dict) -> dict:
+# The codes of the values a Chinese sheet shows by name, in columns of their own after the
+# ones people read, named alike on every site: a script reads any site's sheet the same way.
+CODE_COLUMNS = ("unit_ids", "support_ids", "status_code", "bucket_code", "grade_code", "accepted_by_id",
+                "bulletin_type_code")
+
+
+def directive_header(labels: Labels) -> list[str]:
+    """The names of `directive_columns()` as a reader sees them: the keys of directives.json on
+    an English site (as they always were), the field spec's labels and the pages' words on others."""
+    if labels.language == "en":
+        return list(directive_columns())
+    spec = {f.column: labels.field(f) for f in fields.DIRECTIVE if f.column}
+    words = {
+        "title": labels("Title"), "text": labels("Directive text"), "original_deadline": labels("Original deadline"),
+        "bucket": labels("When due"), "days_overdue": labels("Days overdue"), "closed_on": labels("Closed on"),
+        "on_time": labels("Closed on time"), "url": labels("Link"), "bulletin_title": labels("Bulletin title"),
+        "bulletin_date": labels("Bulletin date"), "bulletin_type": labels("Bulletin type"),
+        "bulletin_url": labels("Bulletin link"), "history": labels("History"),
+    }
+    return [spec.get(name) or words[name] for name in directive_columns()]
+
+
+def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
     flat = {key: value for key, value in record.items() if key not in ("bulletin", "history")}
     flat.update({f"bulletin_{key}": value for key, value in record["bulletin"].items()})
-    flat["history"] = "\n".join(_history_line(change) for change in record["history"])
+    flat.update(unit_ids=record["units"], support_ids=record["support"], status_code=record["status"],
+                bucket_code=record["bucket"], grade_code=record.get("grade"), accepted_by_id=record["accepted_by"],
+                bulletin_type_code=record["bulletin"]["type"])
+    changes_made = catalog.states[record["id"]].history  # in the order of record["history"], which has their URLs
+    flat["history"] = "\n".join(_history_line(change, entry["url"], catalog, labels)
+                                 for change, entry in zip(changes_made, record["history"], strict=True))
+    if labels.language != "en":  # values by name; the codes stay in CODE_COLUMNS
+        flat.update(_readable(record, catalog, labels))
     return flat
 
 
-def _history_line(change: dict) -> str:
-    """One follow-up as a line: `2021-06-10 Re-inspection: status open → done; ... (url)`."""
-    parts = []
-    changes = change["changes"]
-    if "status" in changes:
-        parts.append("status {} → {}".format(*changes["status"]))
-    if "deadline" in changes:
-        before, after = changes["deadline"]
-        reason = f" ({changes['reason']})" if changes.get("reason") else ""
-        parts.append(f"deadline {before or 'ongoing'} → {after}{reason}")
-    if "accepted_by" in changes:
-        parts.append(f"accepted by {changes['accepted_by']}")
-    if "escalated" in changes:
-        parts.append("escalated" if changes["escalated"] else "supervision lifted")
-    if "reopen" in changes:
-        parts.append(f"reopened: {changes['reopen']}")
-    what = "; ".join(parts) or "progress reported"
-    return f"{change['date']} {change['title']}: {what} <{change['url']}>"
+def _readable(record: dict, catalog: Catalog, labels: Labels) -> dict:
+    """The values a reader would otherwise have to look up, by their names in the language."""
+    def units(unit_ids: list[str]) -> str:
+        return "、".join(catalog.registry.display_name(u, labels.language) or labels.ALL_UNITS for u in unit_ids)
+
+    def yes_no(value: bool | None) -> str:
+        return "" if value is None else labels("yes") if value else labels("no")
+
+    return {
+        "units": units(record["units"]), "support": units(record["support"]),
+        "status": labels.STATUSES[record["status"]], "bucket": labels.BUCKETS[record["bucket"]],
+        "grade": labels.GRADES[record["grade"]] if record.get("grade") else None,
+        "on_time": yes_no(record["on_time"]), "escalated": yes_no(record["escalated"]),
+        "accepted_by": changes.acceptor_name(record["accepted_by"], labels, catalog.registry)
+        if record["accepted_by"] else None,
+        "bulletin_type": labels.TYPES[record["bulletin"]["type"]],
+    }
+
+
+def _history_line(change: Change, url: str, catalog: Catalog, labels: Labels) -> str:
+    """One follow-up as a line: `2021-06-10 Re-inspection: status Open → Done; ... <url>`."""
+    what = labels("{title}: {changes}", title=change.follow_up.title,
+                  changes=changes.describe(change, labels, catalog.registry))
+    return f"{change.follow_up.date.isoformat()} {what} <{url}>"
