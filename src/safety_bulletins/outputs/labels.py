@@ -190,6 +190,9 @@ CHINESE = Labels(
         "Bulletin type": "文件类型",
         "Bulletin link": "文件链接",
         "yes": "是",
+        "Days left": "剩余天数",
+        "Role": "角色",
+        "Responsible": "负责",
         "no": "否",
         # what a follow-up changed (changes.describe)
         "; ": "；",

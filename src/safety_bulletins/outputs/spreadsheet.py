@@ -134,3 +134,36 @@ def _history_line(change: Change, url: str, catalog: Catalog, labels: Labels) ->
     what = labels("{title}: {changes}", title=change.follow_up.title,
                   changes=changes.describe(change, labels, catalog.registry))
     return f"{change.follow_up.date.isoformat()} {what} <{url}>"
+
+
+# `bulletins due --format csv`: its records' keys, the columns people read, then the codes
+DUE_COLUMNS = ("unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "escalated", "bulletin",
+               "bulletin_date")
+DUE_CODE_COLUMNS = ("unit_id", "status_code", "role_code")
+
+
+def due_csv(records: list[dict], labels: Labels, names: dict[str, str], with_subunits: bool = False) -> str:
+    """What is due as a table, written and translated as directives.csv is: on an English site the
+    columns as they always were, on others the unit by name (its id among the codes), headers and
+    values in the language; then the codes (`DUE_CODE_COLUMNS`, and the sub-units' ids)."""
+    codes = (*DUE_CODE_COLUMNS, *(["sub_unit_ids"] if with_subunits else []))
+    rows = []
+    for record in records:
+        row = {**record, "unit_id": record["unit"], "status_code": record["status"], "role_code": record["role"]}
+        if with_subunits:
+            row["sub_unit_ids"] = " ".join(record["sub_units"])
+            row["sub_units"] = row["sub_unit_ids"] if labels.language == "en" else \
+                "、".join(names[u] for u in record["sub_units"])
+        if labels.language != "en":
+            row.update(status=labels.STATUSES[record["status"]],
+                       role=labels("Responsible") if record["role"] == "responsible" else labels("Supporting unit"),
+                       escalated=labels("yes") if record["escalated"] else labels("no"))
+        rows.append(row)
+    if labels.language == "en":
+        columns = (*DUE_COLUMNS, *(["sub_units"] if with_subunits else []))
+        return csv_text((*columns, *codes), rows)
+    columns = (*DUE_COLUMNS[1:], *(["sub_units"] if with_subunits else []))  # the unit by name; its id is a code
+    header = [labels("Unit"), labels.field(fields.by_name(fields.DIRECTIVE, "id")), labels("Title"),
+              labels("Deadline"), labels("Days left"), labels("Status"), labels("Role"), labels("Escalated"),
+              labels("Bulletin title"), labels("Bulletin date"), *([labels("For sub-unit")] if with_subunits else [])]
+    return csv_text((*columns, *codes), rows, header=[*header, *codes])
