@@ -106,3 +106,28 @@ def test_language_follows_materials_setting():
     assert labels.CHINESE("Bulletins of {year}", year=2021) == "2021年文件"
     assert labels.CHINESE.long_date(dt.date(2021, 5, 25)) == "2021年5月25日"
     assert labels.ENGLISH.long_date(dt.date(2021, 5, 25)) == "25 May 2021"
+
+
+def test_a_chinese_sites_csv_has_no_english_word_of_its_own(bulletins_dir):
+    """directives.csv on a Chinese site: what the build writes in the columns people read (headers,
+    units, status, bucket, grade, type, yes/no, the history's words) is Chinese. The sources' own
+    text (titles, the directive's text), the links and the code columns after them are not judged."""
+    import csv
+    import io
+
+    from test_reader_language import AS_OF, FILES, UNITS
+
+    from safety_bulletins.outputs.spreadsheet import CODE_COLUMNS
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+
+    build = SiteBuild.load(bulletins_dir(FILES, UNITS), dt.date.fromisoformat(AS_OF), language="zh")
+    rows = list(csv.reader(io.StringIO(build.export_csv().removeprefix("\ufeff"), newline="")))
+    assert len(rows) == 4 and rows[0][-len(CODE_COLUMNS):] == list(CODE_COLUMNS)
+    read = len(rows[0]) - len(CODE_COLUMNS)
+    sources = {"标题", "事项内容", "文件标题", "链接", "文件链接"}
+    found = []
+    for row in rows:
+        for name, cell in zip(rows[0][:read], row[:read]):
+            if row is rows[0] or name not in sources:
+                found += [f"{row[0]}/{name}: {word}" for word in re.findall(r"[A-Za-z]{2,}", re.sub(r" <[^>]*>$", "", cell, flags=re.M))]
+    assert found == []

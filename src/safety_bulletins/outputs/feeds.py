@@ -223,7 +223,7 @@ class _FeedMaker:
         if directive.support:
             units = self.labels("{units} (supported by {support})", units=units,
                                 support=", ".join(self._unit_name(u) for u in directive.support))
-        deadline = state.deadline.isoformat() if state.deadline else self.labels.BUCKETS["ongoing"]
+        deadline = self.labels.day(state.deadline) if state.deadline else self.labels.BUCKETS["ongoing"]
         return self.labels("{title}: {units}; deadline {deadline}; {status}", title=directive.title, units=units,
                            deadline=deadline, status=self.labels.STATUSES[state.status])
 

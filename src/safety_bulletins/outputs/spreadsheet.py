@@ -85,7 +85,8 @@ def directive_header(labels: Labels) -> list[str]:
     an English site (as they always were), the field spec's labels and the pages' words on others."""
     if labels.language == "en":
         return list(directive_columns())
-    spec = {f.column: labels.field(f) for f in fields.DIRECTIVE if f.column}
+    spec = {f.column: labels.field(f) for f in reversed((*fields.DIRECTIVE, *fields.FOLLOW_UP))  # the directive's first
+            if f.column and labels.language in f.label}
     words = {
         "title": labels("Title"), "text": labels("Directive text"), "original_deadline": labels("Original deadline"),
         "bucket": labels("When due"), "days_overdue": labels("Days overdue"), "closed_on": labels("Closed on"),
