@@ -121,6 +121,25 @@ def test_an_entry_is_updated_by_its_latest_follow_up_and_shows_the_deadline_in_f
     assert progress.updated == "2026-05-10T00:00:00Z"
 
 
+def test_a_backdated_change_moves_its_entry_up_on_the_day_it_is_reported(bulletins_dir):
+    """A follow-up dated before its bulletin (the 2026-05-10 minutes report the work done on 02-01):
+    readers learn of it on 05-10. Its directive's entry is updated then and goes to the top, where a
+    reader sees it; dated 02-01 it would sink below entries read long ago (and past FEED_ENTRIES)."""
+    done = FOLLOW_UP.replace("    status: in-progress\n    deadline: 2027-01-31\n    reason: Parts are late\n",
+                             "    status: done\n    date: 2026-02-01\n")
+    files = {**FILES, "2026/2026-05-10-follow-up.md": bulletin("2026-05-10", "Progress meeting", done)}
+    site_feed = by_path(feeds(catalog_of(bulletins_dir, files), ENGLISH, "Site", None, True))["feeds/all.xml"]
+    assert titles(site_feed) == ["Progress meeting", "Energy meeting", EVIL, "Property meeting", "Stations meeting"]
+    energy = site_feed.entries[1]
+    assert (energy.published, energy.updated) == ("2026-01-10T00:00:00Z", "2026-05-10T00:00:00Z")
+    assert energy.title == "Energy meeting — Fix the boiler: status Open → Done"
+    assert energy.summary.split("\n")[1] == "  2026-02-01 status Open → Done"  # the history keeps the day of the work
+    # a bulletin under embargo until 05-20 is news that day
+    files["2026/2026-05-10-follow-up.md"] = bulletin("2026-05-10", "Progress meeting", done, extra="publish: 2026-05-20\n")
+    site_feed = by_path(feeds(catalog_of(bulletins_dir, files), ENGLISH, "Site", None, True))["feeds/all.xml"]
+    assert next(e for e in site_feed.entries if e.title.startswith("Energy meeting")).updated == "2026-05-20T00:00:00Z"
+
+
 def test_an_empty_feed_is_dated_by_the_sites_newest_entry(bulletins_dir):
     made = by_path(feeds(catalog_of(bulletins_dir), ENGLISH, "Site", None, True))
     assert made["feeds/units/safety-env.xml"].updated == made["feeds/all.xml"].updated
