@@ -117,13 +117,13 @@ def test_a_chinese_sites_csv_has_no_english_word_of_its_own(bulletins_dir):
 
     from test_reader_language import AS_OF, FILES, UNITS
 
-    from safety_bulletins.outputs.spreadsheet import CODE_COLUMNS
+    from safety_bulletins.outputs.spreadsheet import code_columns
     from safety_bulletins.site_build.sitebuild import SiteBuild
 
     build = SiteBuild.load(bulletins_dir(FILES, UNITS), dt.date.fromisoformat(AS_OF), language="zh")
     rows = list(csv.reader(io.StringIO(build.export_csv().removeprefix("\ufeff"), newline="")))
-    assert len(rows) == 4 and rows[0][-len(CODE_COLUMNS):] == list(CODE_COLUMNS)
-    read = len(rows[0]) - len(CODE_COLUMNS)
+    assert len(rows) == 4 and rows[0][-len(code_columns()):] == list(code_columns())
+    read = len(rows[0]) - len(code_columns())
     sources = {"标题", "事项内容", "文件标题", "链接", "文件链接"}
     found = []
     for row in rows:

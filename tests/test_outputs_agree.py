@@ -50,7 +50,7 @@ from safety_bulletins.catalog import Catalog, UnitEntry
 from safety_bulletins.commands import cli
 from safety_bulletins.outputs.dashboard import OLDEST
 from safety_bulletins.outputs.labels import for_language
-from safety_bulletins.outputs.spreadsheet import CODE_COLUMNS, directive_columns
+from safety_bulletins.outputs.spreadsheet import code_columns, directive_columns
 from safety_bulletins.model import ALL_UNITS, DATED_BUCKETS, Directive
 from safety_bulletins.sources.project import load_project
 
@@ -443,8 +443,8 @@ def check_exports(site: Path, truth: Truth) -> None:
     with open(site / "directives.csv", encoding="utf-8-sig", newline="") as f:
         # by the columns' keys: a Chinese site's headers are Chinese; the codes are in columns of their own
         header, *table = list(csv.reader(f))
-        keys = [*directive_columns(), *CODE_COLUMNS]
-        assert len(header) == len(keys) and header[-len(CODE_COLUMNS):] == list(CODE_COLUMNS)
+        keys = [*directive_columns(), *code_columns()]
+        assert len(header) == len(keys) and header[-len(code_columns()):] == list(code_columns())
         rows = {r["id"]: r for r in (dict(zip(keys, row)) for row in table)}
     assert set(rows) == set(by_id), f"directives.csv as of {c.as_of}"
     for directive_id, d in by_id.items():

