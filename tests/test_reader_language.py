@@ -288,3 +288,18 @@ def test_calendar_events_list_what_changed(sites):
     tanks = next(str(e["DESCRIPTION"]) for e in zh.walk("VEVENT") if str(e["UID"]).startswith("Q3-2@"))
     assert tanks.split("\n")[2:5] == ["办理经过:", "2026-11-20 挂牌督办", "2026-11-25 撤销督办"]
 
+
+
+def test_the_card_and_the_digest_say_it_in_the_same_words(sites, monkeypatch, capsysbinary):
+    """changes.describe is the one description: the directive's card (its history), the follow-up's
+    card and the digest's "changed since" lines say what the feeds and calendars say."""
+    reopened = "重新打开：复查发现通道再次堵塞；状态 已完成 → 整改中；期限由 2026年10月15日 延期至 2026年12月15日（重新整改）"
+    page = (sites["zh"] / "bulletins/2026/2026-09-01-q3-committee/index.html").read_text(encoding="utf-8")
+    card = page[page.index('id="Q3-1"'):page.index('id="Q3-2"')]
+    assert "状态 整改中 → 已完成；由安全环保部验收" in card and reopened in card
+    recheck = (sites["zh"] / "bulletins/2026/2026-11-25-recheck/index.html").read_text(encoding="utf-8")
+    assert reopened in recheck and "撤销督办" in recheck
+    monkeypatch.chdir(sites["zh"].parent)
+    assert main(["digest", "--unit", "property", "--as-of", AS_OF, "--since", "2026-11-01"]) == 0
+    digest = capsysbinary.readouterr().out.decode("utf-8")
+    assert reopened in digest and "progress" not in digest and "报告进展" not in digest
