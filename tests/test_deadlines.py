@@ -299,7 +299,7 @@ type: bulletin
     assert check.returncode == 0
     site = project / "site"
     page = (site / "bulletins/2026/2026-09-10-notice/index.html").read_text(encoding="utf-8")
-    assert "期限 2026年10月31日 → 2026年11月30日（设备到货延迟）; 逾期后延期" in page
+    assert "期限由 2026年10月31日 延期至 2026年11月30日（设备到货延迟）；逾期后延期" in page
 
 
 def test_a_reopened_directive_is_judged_afresh_and_a_shorter_deadline_is_no_extension():

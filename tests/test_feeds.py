@@ -73,8 +73,13 @@ def by_path(made):
     return {f.src_uri: f for f in made}
 
 
+def bulletin_title(title: str) -> str:
+    """An entry's title less what a later follow-up changed ("Energy meeting — Fix the boiler: ...")."""
+    return title.split(" — ")[0]
+
+
 def titles(feed) -> list[str]:
-    return [e.title for e in feed.entries]
+    return [bulletin_title(e.title) for e in feed.entries]
 
 
 # --- the data --------------------------------------------------------------------------------
@@ -98,18 +103,42 @@ def test_a_unit_feed_holds_its_own_its_sub_units_and_its_supported_bulletins_new
 
 def test_an_entry_is_updated_by_its_latest_follow_up_and_shows_the_deadline_in_force(bulletins_dir):
     site_feed = by_path(feeds(catalog_of(bulletins_dir), ENGLISH, "Site", None, url_rule(True)))["feeds/all.xml"]
-    energy = next(e for e in site_feed.entries if e.title == "Energy meeting")
+    energy = next(e for e in site_feed.entries if bulletin_title(e.title) == "Energy meeting")
     assert (energy.published, energy.updated) == ("2026-01-10T00:00:00Z", "2026-05-10T00:00:00Z")
-    assert energy.summary == "Fix the boiler: Energy Company; deadline 2027-01-31; In progress"
+    assert energy.summary == ("Fix the boiler: Energy Company; deadline 2027-01-31; In progress\n"
+                              "  2026-05-10 status Open → In progress; "
+                              "deadline extended from 2026-12-31 to 2027-01-31 (Parts are late)")
+    assert energy.title == ("Energy meeting — Fix the boiler: status Open → In progress; "
+                            "deadline extended from 2026-12-31 to 2027-01-31 (Parts are late)")
     assert site_feed.updated == "2026-05-10T00:00:00Z"  # the newest entry, never the clock
-    prop = next(e for e in site_feed.entries if e.title == "Property meeting")
+    prop = next(e for e in site_feed.entries if bulletin_title(e.title) == "Property meeting")
     assert prop.summary == ("Clear the exits: Property Management Company (supported by Energy Company); "
                             "deadline 2026-12-31; Open")
     assert prop.author == "Safety and Environmental Protection Department"
-    progress = next(e for e in site_feed.entries if e.title == "Progress meeting")
+    progress = next(e for e in site_feed.entries if bulletin_title(e.title) == "Progress meeting")
     assert progress.summary == ("Follow-up of Fix the boiler: status Open → In progress; "
-                                "deadline 2026-12-31 → 2027-01-31 (Parts are late)")
+                                "deadline extended from 2026-12-31 to 2027-01-31 (Parts are late)")
+    assert progress.title == "Progress meeting"  # the follow-up's own bulletin: its summary says what changed
     assert progress.updated == "2026-05-10T00:00:00Z"
+
+
+def test_a_backdated_change_moves_its_entry_up_on_the_day_it_is_reported(bulletins_dir):
+    """A follow-up dated before its bulletin (the 2026-05-10 minutes report the work done on 02-01):
+    readers learn of it on 05-10. Its directive's entry is updated then and goes to the top, where a
+    reader sees it; dated 02-01 it would sink below entries read long ago (and past FEED_ENTRIES)."""
+    done = FOLLOW_UP.replace("    status: in-progress\n    deadline: 2027-01-31\n    reason: Parts are late\n",
+                             "    status: done\n    date: 2026-02-01\n")
+    files = {**FILES, "2026/2026-05-10-follow-up.md": bulletin("2026-05-10", "Progress meeting", done)}
+    site_feed = by_path(feeds(catalog_of(bulletins_dir, files), ENGLISH, "Site", None, url_rule(True)))["feeds/all.xml"]
+    assert titles(site_feed) == ["Progress meeting", "Energy meeting", EVIL, "Property meeting", "Stations meeting"]
+    energy = site_feed.entries[1]
+    assert (energy.published, energy.updated) == ("2026-01-10T00:00:00Z", "2026-05-10T00:00:00Z")
+    assert energy.title == "Energy meeting — Fix the boiler: status Open → Done"
+    assert energy.summary.split("\n")[1] == "  2026-02-01 status Open → Done"  # the history keeps the day of the work
+    # a bulletin under embargo until 05-20 is news that day
+    files["2026/2026-05-10-follow-up.md"] = bulletin("2026-05-10", "Progress meeting", done, extra="publish: 2026-05-20\n")
+    site_feed = by_path(feeds(catalog_of(bulletins_dir, files), ENGLISH, "Site", None, url_rule(True)))["feeds/all.xml"]
+    assert next(e for e in site_feed.entries if e.title.startswith("Energy meeting")).updated == "2026-05-20T00:00:00Z"
 
 
 def test_an_empty_feed_is_dated_by_the_sites_newest_entry(bulletins_dir):
@@ -131,11 +160,11 @@ def test_ids_are_stable_urns_shared_by_every_feed_and_independent_of_the_address
     catalog = catalog_of(bulletins_dir)
     relative = by_path(feeds(catalog, ENGLISH, "Site", None, url_rule(True)))
     absolute = by_path(feeds(catalog, ENGLISH, "Site", SITE_URL, url_rule(False)))
-    ids = {e.title: e.id for e in relative["feeds/all.xml"].entries}
+    ids = {bulletin_title(e.title): e.id for e in relative["feeds/all.xml"].entries}
     assert all(i.startswith("urn:uuid:") for i in ids.values()) and len(set(ids.values())) == len(ids)
     for made in (relative, absolute):
         for feed in made.values():
-            assert all(ids[e.title] == e.id for e in feed.entries)
+            assert all(ids[bulletin_title(e.title)] == e.id for e in feed.entries)
     assert [f.id for f in relative.values()] == [f.id for f in absolute.values()]
     assert len({f.id for f in relative.values()}) == len(relative)
     other_site = by_path(feeds(catalog, ENGLISH, "Another site", None, url_rule(True)))["feeds/all.xml"]
@@ -170,7 +199,7 @@ def test_chinese_labels_and_characters_xml_forbids(bulletins_dir):
     text = render(site_feed)
     ET.fromstring(text.encode("utf-8"))  # well-formed
     assert "Bad \ufffd title" in text and "\x01" not in text and "\x0b" not in text
-    assert site_feed.entries[0].summary == "整改\ufffd项：能源公司；期限 2026-12-31；未开始"  # the name the site shows
+    assert site_feed.entries[0].summary == "整改\ufffd项：能源公司；期限 2026年12月31日；未开始"  # the name the site shows
     assert site_feed.language == "zh" and 'xml:lang="zh"' in text
     assert xml_text("a\ud800b\ufffec\U0001f600") == "a\ufffdb\ufffdc\U0001f600"
 
@@ -252,7 +281,7 @@ def test_the_built_feeds_parse_and_are_the_same_bytes_in_two_builds(site_project
             assert entry.link.startswith(SITE_URL + "bulletins/2026/")
             assert (first / entry.link.removeprefix(SITE_URL) / "index.html").is_file(), entry.link
     energy = read_feed(first, "feeds/units/energy.xml")
-    assert [e.title for e in energy.entries] == ["Energy meeting", "Property meeting", "Stations meeting"]
+    assert [bulletin_title(e.title) for e in energy.entries] == ["Energy meeting", "Property meeting", "Stations meeting"]
     assert energy.feed.link == SITE_URL + "units/energy/"
 
 

@@ -66,8 +66,13 @@ def test_a_new_option_is_read_and_exported(new_fields, bulletins_dir):
     records = directives_json(build.catalog, urls=URLS)["directives"]
     assert [(r["inspector"], r["hazard"]) for r in records] == [("王工", "fire"), (None, None)]
     assert list(records[0])[list(records[0]).index("contingency") + 1:][:3] == ["inspector", "hazard", "url"]
-    table = list(csv.DictReader(io.StringIO(directives_csv(records).removeprefix("\ufeff"))))
+    table = list(csv.DictReader(io.StringIO(directives_csv(records, build.catalog).removeprefix("\ufeff"))))
     assert (table[0]["inspector"], table[0]["hazard"], table[1]["inspector"]) == ("王工", "fire", "")
+    assert (table[0]["hazard_code"], table[1]["hazard_code"]) == ("fire", "")
+    # a Chinese site's sheet: the spec's label as header, the choice by its name, its code after
+    chinese = build_of(bulletins_dir, NOTICE, language="zh")
+    table = list(csv.DictReader(io.StringIO(chinese.export_csv().removeprefix("\ufeff"))))
+    assert (table[0]["检查人"], table[0]["危险类别"], table[0]["hazard_code"]) == ("王工", "火灾", "fire")
 
 
 def test_a_new_option_shows_on_the_card_in_the_bulletins_language(new_fields, bulletins_dir):
@@ -161,7 +166,7 @@ def test_every_column_the_spec_declares_is_exported(bulletins_dir):
     catalog = Catalog(load_project(root, AS_OF), AS_OF)
     assert not catalog.directives[0].bulletin.follow_ups and len(catalog.follow_ups) == 2
     record = directives_json(catalog, urls=URLS)["directives"][0]
-    header = next(csv.reader(io.StringIO(directives_csv([record]).removeprefix("\ufeff"))))
+    header = next(csv.reader(io.StringIO(directives_csv([record], catalog).removeprefix("\ufeff"))))
     for f in fields.DIRECTIVE:
         assert f.column in record and f.column in header, f.name
     changed = {key for change in record["history"] for key in change["changes"]}

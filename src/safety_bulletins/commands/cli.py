@@ -23,7 +23,7 @@ from .due import due_rows, parse_span
 from ..model import BULLETIN_TYPES, Problem
 from ..outputs import site
 from ..outputs.labels import ENGLISH, for_language
-from ..outputs.spreadsheet import csv_text
+from ..outputs.spreadsheet import due_csv
 from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, language_of, new_bulletin, review_section
 from ..site_build.settings import Settings, SettingsError
@@ -302,13 +302,11 @@ def run_due(args) -> int:
     rows = due_rows(catalog, within, unit_ids, args.with_subunits)
     language = _settings(root).language  # the site's: the unit names its pages show
     names = {u.id: u.name_in(language) for u in catalog.units}
-    _print_due(rows, names, as_of, within, args.format, args.with_subunits)
+    _print_due(rows, names, as_of, within, args.format, args.with_subunits, for_language(language))
     return EXIT_OK
 
 
-def _print_due(rows, names, as_of, within, form, with_subunits=False) -> None:
-    fields = ["unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "escalated", "bulletin",
-              "bulletin_date"] + (["sub_units"] if with_subunits else [])
+def _print_due(rows, names, as_of, within, form, with_subunits, labels) -> None:
     records = [{
         "unit": r.unit, "unit_name": names[r.unit], "id": r.id, "title": r.title,
         "deadline": r.deadline.isoformat(), "days_left": r.days_left, "status": r.status, "role": r.role,
@@ -316,12 +314,12 @@ def _print_due(rows, names, as_of, within, form, with_subunits=False) -> None:
     } for r in rows]
     if with_subunits:  # which sub-units (ids) a row is for; empty for the unit's own
         for record, r in zip(records, rows):
-            record["sub_units"] = list(r.sub_units) if form == "json" else " ".join(r.sub_units)
+            record["sub_units"] = list(r.sub_units)
     if form == "json":
         print(json.dumps({"as_of": as_of.isoformat(), "within_days": within, "directives": records},
                          ensure_ascii=False, indent=2))
     elif form == "csv":  # what Excel opens as it is: BOM, CRLF, no cell read as a formula
-        _write_bytes(csv_text(fields, records).encode("utf-8"))
+        _write_bytes(due_csv(records, labels, names, with_subunits).encode("utf-8"))
     else:
         print(f"Overdue or due within {within} days, as of {as_of.isoformat()}:")
         if not rows:

@@ -170,14 +170,11 @@ def _context(digest: Digest, catalog: Catalog, labels: Labels) -> dict:
     def unit_name(unit_id: str) -> str:
         return catalog.registry.display_name(unit_id, labels.language) or labels.ALL_UNITS
 
-    def acceptor_name(who: str) -> str:  # as the site's cards say it (Renderer.acceptor_name): _change.html needs it
-        return unit_name(who) if who in catalog.registry.units else who
-
     title = unit_name(digest.unit.id) if digest.unit else labels.ALL_UNITS
     def names(unit_ids) -> str:
         return ", ".join(unit_name(u) for u in unit_ids)
 
-    return {"d": digest, "c": catalog, "labels": labels, "unit_name": unit_name, "acceptor_name": acceptor_name,
+    return {"d": digest, "c": catalog, "labels": labels, "unit_name": unit_name,
             "names": names, "title": title, "with_subunits": len(digest.units) > 1 and digest.unit is not None}
 
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone, vDuration
 
-from . import site
+from . import changes, site
 from ..catalog import Catalog
 from ..model import DEFAULT_TIME_ZONE, Bulletin, Directive
 from ..sources.paths import readable_url
@@ -145,6 +145,10 @@ class Calendars:
             original = state.original_deadline.isoformat() if state.original_deadline else labels("ongoing")
             lines.append(f"{labels('Deadline')}: {state.deadline.isoformat()} "
                          f"({labels('extended from {date}', date=original)})")
+        if state.history:  # what the follow-ups changed, as the card's history says it
+            lines.append(f"{labels('History')}:")
+            lines += [f"{change.follow_up.date.isoformat()} "
+                      f"{plain(changes.describe(change, labels, self.catalog.registry))}" for change in state.history]
         lines.append(f"{labels('Issued in')}: {plain(d.bulletin.title)} ({d.bulletin.date.isoformat()})")
         page = self.urls.url(site.bulletin_src(d.bulletin)) + "#" + d.id
         url = self._absolute(page) if self.site_url else None

@@ -7,8 +7,11 @@ status are the ones in force (`catalog.states`). Nothing reads the clock: the sa
 and as-of date give the same bytes.
 
 - Entries are bulletins, the FEED_ENTRIES most recently updated first. A bulletin is
-  updated on its date, or on the date of the latest follow-up of one of its directives if
-  later: the summary shows their deadlines and status, so a reader sees the change.
+  updated on its date, or when a change to one of its directives was reported if later
+  (`changes.reported_on`: a follow-up dated before its own bulletin is news on that
+  bulletin's day, so the entry moves to the top then, where a reader sees it, rather than
+  sinking among entries already read). The title then says the latest change, and the
+  summary lists every change under its directive, in the words of `changes.describe`.
 - Ids are `urn:uuid:` names derived from the site's name and the bulletin's path: the same in
   every build, in every feed that holds the bulletin (readers show it once), and whatever
   the site's address (`site_url`, a sub-path, an offline copy).
@@ -28,9 +31,10 @@ from functools import cached_property
 from itertools import islice
 from urllib.parse import quote
 
-from . import site
+from . import changes, site
 from ..catalog import Catalog
 from ..model import Bulletin, Directive, FollowUp
+from ..state import Change
 from .labels import Labels
 from .render import template_environment
 from .site import Links
@@ -158,11 +162,13 @@ class _FeedMaker:
     def _entry(self, bulletin: Bulletin) -> tuple[dt.date, Entry]:
         """(when it was last updated, its entry with the page's source path as `href`)."""
         if bulletin.rel_path not in self._facts:
-            states = [self.catalog.state_of(d) for d in bulletin.directives]
-            updated = max([bulletin.date, *(c.follow_up.date for s in states for c in s.history)])
+            later = [(self._reported_on(c), d, c) for d in bulletin.directives
+                     for c in self.catalog.state_of(d).history]
+            updated = max([bulletin.date, *(day for day, _, _ in later)])
             issuer = self.catalog.registry.display_name(bulletin.issuer or "", self.labels.language)
             self._facts[bulletin.rel_path] = (updated, Entry(
-                id=atom_id(self.site_name, "bulletin", bulletin.rel_path), title=xml_text(bulletin.title),
+                id=atom_id(self.site_name, "bulletin", bulletin.rel_path),
+                title=xml_text(self._title(bulletin, [(d, c) for day, d, c in later if day == updated])),
                 href=site.bulletin_src(bulletin), published=stamp(bulletin.date), updated=stamp(updated),
                 summary=xml_text(self._summary(bulletin)), author=xml_text(issuer) if issuer else "",
                 category=bulletin.type, category_label=self.labels.TYPES[bulletin.type],
@@ -171,13 +177,36 @@ class _FeedMaker:
             ))
         return self._facts[bulletin.rel_path]
 
+    def _reported_on(self, change: Change) -> dt.date:
+        return changes.reported_on(change, self.catalog.bulletin_of(change.follow_up))
+
+    def _title(self, bulletin: Bulletin, latest: list[tuple[Directive, Change]]) -> str:
+        """The bulletin's title, and when a later follow-up changed one of its directives, what
+        the latest report changed (the first change of that day, and how many more)."""
+        if not latest:
+            return bulletin.title
+        directive, change = latest[0]
+        what = self.labels("{title}: {changes}", title=directive.title, changes=self._describe(change))
+        if len(latest) > 1:
+            what = self.labels("{change} (and {count} more)", change=what, count=len(latest) - 1)
+        return self.labels("{title} — {change}", title=bulletin.title, change=what)
+
+    def _describe(self, change: Change) -> str:
+        return changes.describe(change, self.labels, self.catalog.registry)
+
     def _summary(self, bulletin: Bulletin) -> str:
         """Plain text: the bulletin's own summary, then each directive with its units and the
-        deadline and status in force, then what each follow-up changed."""
+        deadline and status in force and, a line each, the changes reported since, then what
+        each follow-up the bulletin holds changed."""
         items = [*bulletin.directives, *bulletin.follow_ups]
         lines = [bulletin.summary] if bulletin.summary else []
-        lines += [self._follow_up_line(i) if isinstance(i, FollowUp) else self._directive_line(i)
-                  for i in items[:SUMMARY_LINES]]
+        for item in items[:SUMMARY_LINES]:
+            if isinstance(item, FollowUp):
+                lines.append(self._follow_up_line(item))
+            else:
+                lines.append(self._directive_line(item))
+                lines += [f"  {self.labels.day(c.follow_up.date)} {self._describe(c)}"
+                          for c in self.catalog.state_of(item).history]
         if len(items) > SUMMARY_LINES:
             lines.append(self.labels("… and {count} more", count=len(items) - SUMMARY_LINES))
         return "\n".join(lines) or self.labels.TYPES[bulletin.type]
@@ -187,16 +216,9 @@ class _FeedMaker:
         unlike the state in force, so this entry's `updated` stays true)."""
         directive = self.catalog.directive_of(follow_up)
         change = next((c for c in self.catalog.state_of(directive).history if c.follow_up == follow_up), None)
-        parts = []
-        if change is not None and change.status:
-            before, after = (self.labels.STATUSES[s] for s in change.status)
-            parts.append(self.labels("status {before} → {after}", before=before, after=after))
-        if change is not None and change.deadline:
-            before, after = (d.isoformat() if d else self.labels.BUCKETS["ongoing"] for d in change.deadline)
-            parts.append(self.labels("deadline {before} → {after} ({reason})", before=before, after=after,
-                                     reason=follow_up.reason))
+        what = self._describe(change) if change is not None else self.labels("progress reported")
         return self.labels("{follow_up_of} {title}: {changes}", follow_up_of=self.labels("Follow-up of"),
-                           title=directive.title, changes="; ".join(parts) or self.labels("progress reported"))
+                           title=directive.title, changes=what)
 
     def _directive_line(self, directive: Directive) -> str:
         state = self.catalog.state_of(directive)
@@ -204,7 +226,7 @@ class _FeedMaker:
         if directive.support:
             units = self.labels("{units} (supported by {support})", units=units,
                                 support=", ".join(self._unit_name(u) for u in directive.support))
-        deadline = state.deadline.isoformat() if state.deadline else self.labels("No fixed deadline")
+        deadline = self.labels.day(state.deadline) if state.deadline else self.labels("No fixed deadline")
         return self.labels("{title}: {units}; deadline {deadline}; {status}", title=directive.title, units=units,
                            deadline=deadline, status=self.labels.status(state))
 

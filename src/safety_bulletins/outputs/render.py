@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup
 
-from . import cells, filters, site
+from . import cells, changes, filters, site
 from .. import fields
 from .calendars import Calendars
 from ..catalog import Catalog, UnitEntry
@@ -23,7 +23,7 @@ from .site import Links, UrlRule, root_of
 
 def template_environment(autoescape: bool) -> jinja2.Environment:
     """The package's templates: HTML ones escape every value; Markdown ones (bulletins new) do not."""
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("safety_bulletins.outputs", "templates"),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
@@ -34,6 +34,8 @@ def template_environment(autoescape: bool) -> jinja2.Environment:
         # changed costs two stat calls a render (tens of thousands a build: rows, cards, headers)
         auto_reload=False,
     )
+    environment.globals["describe_change"] = changes.describe  # _change.html: one description of a change
+    return environment
 
 
 _ENV = template_environment(autoescape=True)
@@ -99,7 +101,7 @@ class Renderer:
 
     def acceptor_name(self, who: str, labels: Labels | None = None) -> str:
         """Who accepts (accepted) the work: a unit's name, or a person's as the follow-up wrote it."""
-        return self.unit_name(who, labels) if who in self.catalog.registry.units else who
+        return changes.acceptor_name(who, labels or self.labels, self.catalog.registry)
 
     def addressee_name(self, who: str, labels: Labels | None = None) -> str:
         """主送 or 抄送: a unit's name (各单位 for all), or a body's as the bulletin wrote it."""

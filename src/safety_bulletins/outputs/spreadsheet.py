@@ -11,7 +11,11 @@ from __future__ import annotations
 import csv
 import io
 
+from . import changes
 from .. import fields
+from ..catalog import Catalog
+from ..state import Change
+from .labels import ENGLISH, Labels
 
 
 BOM = "\ufeff"
@@ -51,44 +55,125 @@ def safe_cell(value) -> str | int:
     return value
 
 
-def csv_text(fields, records) -> str:
-    """A whole CSV file: BOM, header, one row per record (mappings), CRLF line ends (the csv
-    module's, which Excel expects), every cell through `safe_cell`."""
+def csv_text(fields, records, header=None) -> str:
+    """A whole CSV file: BOM, header (`header`, or the fields' names), one row per record
+    (mappings of the fields), CRLF line ends (the csv module's, which Excel expects), every
+    cell through `safe_cell`."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)  # QUOTE_MINIMAL: a cell with a comma, quote or line break is quoted
-    writer.writerow([safe_cell(name) for name in fields])
+    writer.writerow([safe_cell(name) for name in header or fields])
     writer.writerows([safe_cell(record.get(name)) for name in fields] for record in records)
     return BOM + out.getvalue()
 
 
-def directives_csv(records: list[dict]) -> str:
-    """directives.json's records (export.directives_json) as a table: the bulletin's fields as
-    columns of their own and the history as one line per follow-up."""
-    return csv_text(directive_columns(), (_flat(record) for record in records))
+def directives_csv(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH) -> str:
+    """directives.json's records (export.directives_json of `catalog`) as a table in the site's
+    language: the bulletin's fields as columns of their own, the history as a line per follow-up
+    (changes.describe), then the codes for machines (`code_columns`)."""
+    codes = code_columns()
+    return csv_text((*directive_columns(), *codes), (_flat(record, catalog, labels) for record in records),
+                    header=[*directive_header(labels), *codes])
 
 
-def _flat(record: dict) -> dict:
+def code_columns() -> tuple[str, ...]:
+    """The codes of the values a Chinese sheet shows by name, in columns of their own after the
+    ones people read, named alike on every site (a script reads any site's sheet the same way):
+    unit ids, status, bucket, each choice of the field spec (grade...), acceptor, bulletin type."""
+    return ("unit_ids", "support_ids", "status_code", "bucket_code", *(f"{f.column}_code" for f in _choices()),
+            "accepted_by_id", "bulletin_type_code")
+
+
+def _choices() -> tuple[fields.Field, ...]:
+    """The directive's choice options exported with a column (grade, and any the spec adds)."""
+    return tuple(f for f in fields.details() if f.kind == fields.CHOICE and f.column)
+
+
+def directive_header(labels: Labels) -> list[str]:
+    """The names of `directive_columns()` as a reader sees them: the keys of directives.json on
+    an English site (as they always were), the field spec's labels and the pages' words on others."""
+    if labels.language == "en":
+        return list(directive_columns())
+    spec = {f.column: labels.field(f) for f in reversed((*fields.DIRECTIVE, *fields.FOLLOW_UP))  # the directive's first
+            if f.column and labels.language in f.label}
+    words = {
+        "title": labels("Title"), "text": labels("Directive text"), "original_deadline": labels("Original deadline"),
+        "bucket": labels("When due"), "days_overdue": labels("Days overdue"), "closed_on": labels("Closed on"),
+        "on_time": labels("Closed on time"), "url": labels("Link"), "bulletin_title": labels("Bulletin title"),
+        "bulletin_date": labels("Bulletin date"), "bulletin_type": labels("Bulletin type"),
+        "bulletin_url": labels("Bulletin link"), "history": labels("History"),
+    }
+    return [spec.get(name) or words[name] for name in directive_columns()]
+
+
+def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
     flat = {key: value for key, value in record.items() if key not in ("bulletin", "history")}
     flat.update({f"bulletin_{key}": value for key, value in record["bulletin"].items()})
-    flat["history"] = "\n".join(_history_line(change) for change in record["history"])
+    flat.update(unit_ids=record["units"], support_ids=record["support"], status_code=record["status"],
+                bucket_code=record["bucket"], accepted_by_id=record["accepted_by"],
+                bulletin_type_code=record["bulletin"]["type"], **{f"{f.column}_code": record.get(f.column) for f in _choices()})
+    changes_made = catalog.states[record["id"]].history  # in the order of record["history"], which has their URLs
+    flat["history"] = "\n".join(_history_line(change, entry["url"], catalog, labels)
+                                 for change, entry in zip(changes_made, record["history"], strict=True))
+    if labels.language != "en":  # values by name; the codes stay in code_columns()
+        flat.update(_readable(record, catalog, labels))
     return flat
 
 
-def _history_line(change: dict) -> str:
-    """One follow-up as a line: `2021-06-10 Re-inspection: status open → done; ... (url)`."""
-    parts = []
-    changes = change["changes"]
-    if "status" in changes:
-        parts.append("status {} → {}".format(*changes["status"]))
-    if "deadline" in changes:
-        before, after = changes["deadline"]
-        reason = f" ({changes['reason']})" if changes.get("reason") else ""
-        parts.append(f"deadline {before or 'ongoing'} → {after}{reason}")
-    if "accepted_by" in changes:
-        parts.append(f"accepted by {changes['accepted_by']}")
-    if "escalated" in changes:
-        parts.append("escalated" if changes["escalated"] else "supervision lifted")
-    if "reopen" in changes:
-        parts.append(f"reopened: {changes['reopen']}")
-    what = "; ".join(parts) or "progress reported"
-    return f"{change['date']} {change['title']}: {what} <{change['url']}>"
+def _readable(record: dict, catalog: Catalog, labels: Labels) -> dict:
+    """The values a reader would otherwise have to look up, by their names in the language."""
+    def units(unit_ids: list[str]) -> str:
+        return "、".join(catalog.registry.display_name(u, labels.language) or labels.ALL_UNITS for u in unit_ids)
+
+    def yes_no(value: bool | None) -> str:
+        return "" if value is None else labels("yes") if value else labels("no")
+
+    return {
+        "units": units(record["units"]), "support": units(record["support"]),
+        "status": labels.STATUSES[record["status"]], "bucket": labels.BUCKETS[record["bucket"]],
+        **{f.column: f.choice_labels.get(labels.language, {}).get(record[f.column], record[f.column])
+           for f in _choices() if record.get(f.column)},  # grade: 重大隐患
+        "on_time": yes_no(record["on_time"]), "escalated": yes_no(record["escalated"]),
+        "accepted_by": changes.acceptor_name(record["accepted_by"], labels, catalog.registry)
+        if record["accepted_by"] else None,
+        "bulletin_type": labels.TYPES[record["bulletin"]["type"]],
+    }
+
+
+def _history_line(change: Change, url: str, catalog: Catalog, labels: Labels) -> str:
+    """One follow-up as a line: `2021-06-10 Re-inspection: status Open → Done; ... <url>`."""
+    what = labels("{title}: {changes}", title=change.follow_up.title,
+                  changes=changes.describe(change, labels, catalog.registry))
+    return f"{change.follow_up.date.isoformat()} {what} <{url}>"
+
+
+# `bulletins due --format csv`: its records' keys, the columns people read, then the codes
+DUE_COLUMNS = ("unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "escalated", "bulletin",
+               "bulletin_date")
+DUE_CODE_COLUMNS = ("unit_id", "status_code", "role_code")
+
+
+def due_csv(records: list[dict], labels: Labels, names: dict[str, str], with_subunits: bool = False) -> str:
+    """What is due as a table, written and translated as directives.csv is: on an English site the
+    columns as they always were, on others the unit by name (its id among the codes), headers and
+    values in the language; then the codes (`DUE_CODE_COLUMNS`, and the sub-units' ids)."""
+    codes = (*DUE_CODE_COLUMNS, *(["sub_unit_ids"] if with_subunits else []))
+    rows = []
+    for record in records:
+        row = {**record, "unit_id": record["unit"], "status_code": record["status"], "role_code": record["role"]}
+        if with_subunits:
+            row["sub_unit_ids"] = " ".join(record["sub_units"])
+            row["sub_units"] = row["sub_unit_ids"] if labels.language == "en" else \
+                "、".join(names[u] for u in record["sub_units"])
+        if labels.language != "en":
+            row.update(status=labels.STATUSES[record["status"]],
+                       role=labels("Responsible") if record["role"] == "responsible" else labels("Supporting unit"),
+                       escalated=labels("yes") if record["escalated"] else labels("no"))
+        rows.append(row)
+    if labels.language == "en":
+        columns = (*DUE_COLUMNS, *(["sub_units"] if with_subunits else []))
+        return csv_text((*columns, *codes), rows)
+    columns = (*DUE_COLUMNS[1:], *(["sub_units"] if with_subunits else []))  # the unit by name; its id is a code
+    header = [labels("Unit"), labels.field(fields.by_name(fields.DIRECTIVE, "id")), labels("Title"),
+              labels("Deadline"), labels("Days left"), labels("Status"), labels("Role"), labels("Escalated"),
+              labels("Bulletin title"), labels("Bulletin date"), *([labels("For sub-unit")] if with_subunits else [])]
+    return csv_text((*columns, *codes), rows, header=[*header, *codes])

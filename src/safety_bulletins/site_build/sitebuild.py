@@ -501,7 +501,7 @@ class SiteBuild:
         time: the exports, made from one making of their records, then the calendars."""
         data = directives_json(self.catalog, self.urls)
         yield site.EXPORT_JSON, self._json_text(data)
-        yield site.EXPORT_CSV, directives_csv(data.pop("directives"))
+        yield site.EXPORT_CSV, directives_csv(data.pop("directives"), self.catalog, self.renderer.labels)
         yield from self.calendars.texts()
 
     def _output_files(self, folder: Path | None) -> list[SourceFile]:
@@ -529,7 +529,7 @@ class SiteBuild:
         return site.web_json(text)
 
     def export_csv(self) -> str:
-        return directives_csv(directives_json(self.catalog, self.urls)["directives"])
+        return directives_csv(directives_json(self.catalog, self.urls)["directives"], self.catalog, self.renderer.labels)
 
     def summary(self) -> str:
         counts = self.catalog.counts(self.catalog.directives)
