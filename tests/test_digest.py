@@ -1,7 +1,9 @@
 """`bulletins digest`: a unit's overdue, due-soon and news, as text, HTML and a MIME message read
 back with Python's email package."""
 
+import datetime as dt
 import email
+import re
 import email.policy
 import email.utils
 
@@ -164,7 +166,9 @@ def test_eml_is_a_mime_message_with_both_parts_and_a_chinese_subject(project, ca
     assert msg["Subject"] == "安全生产日报（能源公司）：逾期 1 项，7日内到期 1 项（2021-06-05）"  # the name the site shows
     assert msg["From"].addresses[0].display_name == "安全环保部"
     assert [a.addr_spec for a in msg["To"].addresses] == ["energy@intranet.test", "boss@intranet.test"]
-    assert email.utils.parsedate_to_datetime(msg["Date"]).date().isoformat() == "2021-06-05"
+    # dated when it was made (the send time), not the as-of date at 00:00 UTC
+    made = email.utils.parsedate_to_datetime(msg["Date"])
+    assert made.tzinfo is not None and abs((dt.datetime.now(dt.timezone.utc) - made).total_seconds()) < 120
     assert msg.get_content_type() == "multipart/alternative"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
@@ -172,8 +176,10 @@ def test_eml_is_a_mime_message_with_both_parts_and_a_chinese_subject(project, ca
     assert "逾期 2 天  D-1: Repair the <b>alarm</b> & gauge" in text and link in text
     assert f'<a href="{link}">Repair the &lt;b&gt;alarm&lt;/b&gt; &amp; gauge</a>' in html and "<b>" not in html
     assert "2021-06-04 以来下达或变更的事项" in text and "DRAFT" not in text + html
-    # the same digest, the same bytes (no wall clock, no random Message-ID)
-    assert run(capsysbinary, *args)[0] == 0 and (tmp_path / "d.eml").read_bytes() == data
+    # the same digest, the same bytes but the Date (no random Message-ID or boundary)
+    assert run(capsysbinary, *args)[0] == 0
+    undated = [re.sub(rb"^Date: .*$", b"", d, count=1, flags=re.M) for d in (data, (tmp_path / "d.eml").read_bytes())]
+    assert undated[0] == undated[1]
 
 
 def test_eml_defaults_and_stdout(project, capsysbinary):
@@ -189,3 +195,20 @@ def test_links_under_site_url_are_percent_encoded():
     assert _link("http://x.test/s/", "bulletins/2026/2026-10-15-冬季/", "安全-1") == \
         "http://x.test/s/bulletins/2026/2026-10-15-%E5%86%AC%E5%AD%A3/#%E5%AE%89%E5%85%A8-1"
     assert _link("", "bulletins/2026/2026-10-15-冬季/", "安全-1") == "bulletins/2026/2026-10-15-冬季/#安全-1"
+
+
+def test_a_change_dated_earlier_reaches_the_mail_of_the_day_its_bulletin_reports_it(site_project, monkeypatch,
+                                                                                    capsysbinary):
+    """The minutes of 06-05 record that the training started on 05-30: readers learn of it on 06-05,
+    so the digest of 06-05 (since 06-04) lists it; dated by the follow-up alone it never reached a mail."""
+    backdated = FOLLOW_UP.replace("date: 2021-06-04", "date: 2021-06-05").replace(
+        "    status: in-progress\n", "    status: in-progress\n    date: 2021-05-30\n")
+    root = site_project({"2021/2021-05-25-meeting.md": MEETING, "2021/2021-06-05-minutes.md": backdated})
+    (root / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
+    monkeypatch.chdir(root)
+    code, out, _ = run(capsysbinary, "--unit", "energy")
+    news = out.decode().split("since")[1]
+    assert code == 0 and "D-4: Train the staff\n      status Open → In progress\n" in news, news
+    # and the day after, it is old news
+    code = main(["digest", "--as-of", "2021-06-07", "--unit", "energy"])
+    assert code == 0 and "Train the staff" not in capsysbinary.readouterr()[0].decode().split("since")[1]

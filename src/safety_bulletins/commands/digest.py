@@ -19,7 +19,7 @@ from email.policy import default as default_policy
 
 from ..catalog import Catalog, UnitEntry
 from ..model import ALL_UNITS, Directive, Unit
-from ..outputs import site
+from ..outputs import changes, site
 from ..outputs.labels import Labels
 from ..outputs.render import template_environment
 from ..sources.paths import readable_url
@@ -126,7 +126,9 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
             updates.append(Update(b.date, item, None, item.url))
         for change in item.state.history:  # dated up to the as-of date: the catalog replayed them so
             f = change.follow_up
-            if since <= f.date:
+            # news on the day readers learn of it: a completion of 11-20 recorded in the minutes of
+            # 12-05 reaches the mail of 12-05 (dated by the follow-up alone, it never did)
+            if since <= changes.reported_on(change, catalog.bulletin_of(f)) <= catalog.as_of:
                 page = urls.url(site.bulletin_src(catalog.bulletin_of(f)))
                 updates.append(Update(f.date, item, change, _link(base, page, f.anchor)))
     return Digest(
@@ -196,9 +198,11 @@ def html_body(digest: Digest, catalog: Catalog, labels: Labels) -> str:
 
 
 def message(digest: Digest, catalog: Catalog, labels: Labels, sender: str | None = None,
-            recipients: list[str] | None = None) -> bytes:
+            recipients: list[str] | None = None, sent: dt.datetime | None = None) -> bytes:
     """The digest as a complete MIME message: text and HTML alternatives, the subject encoded
-    (RFC 2047) by the policy, dated the as-of date (the same digest gives the same bytes)."""
+    (RFC 2047) by the policy, dated when it is made (`sent`: now), as RFC 5322 wants and mail
+    programs sort by: the as-of date at 00:00 UTC put a 07:00 mail at 08:00 Beijing time, in the
+    future. Everything else is the same bytes for the same digest (no random Message-ID)."""
     host = urllib.parse.urlsplit(digest.site_url or "").hostname or "localhost"
     msg = EmailMessage(policy=default_policy)
     try:
@@ -211,7 +215,7 @@ def message(digest: Digest, catalog: Catalog, labels: Labels, sender: str | None
         if msg[header].defects:
             raise DigestError(f"--{header.lower()}: {str(msg[header])!r} is not a list of mail addresses: "
                               "give e.g. 'Safety <safety@example.com>'")
-    msg["Date"] = email.utils.format_datetime(dt.datetime.combine(digest.as_of, dt.time(), dt.timezone.utc))
+    msg["Date"] = email.utils.format_datetime(sent or email.utils.localtime())
     text, html = text_body(digest, catalog, labels), html_body(digest, catalog, labels)
     unique = hashlib.sha256(f"{digest.units}\0{digest.since}\0{text}".encode()).hexdigest()[:20]
     msg["Message-ID"] = f"<digest.{digest.as_of.isoformat()}.{unique}@{host}>"
