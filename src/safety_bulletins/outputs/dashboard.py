@@ -12,7 +12,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 
-from ..catalog import Catalog, Rates
+from ..catalog import Catalog, Rate, Rates
 from ..model import Directive, Unit
 from .labels import Labels
 
@@ -82,8 +82,8 @@ def build_dashboard(catalog: Catalog, months: int = MONTHS, oldest: int = OLDEST
         loads.append(UnitLoad(unit, counts["open"], counts["overdue"], counts["due-soon"], name))
         rates.append(UnitRates(unit, catalog.unit_rates(unit.id), name))
     loads.sort(key=lambda u: (-u.overdue, -u.open, order[u.unit.id]))
-    rates.sort(key=lambda u: (u.rates.total == 0, _ratio(u.rates.closed, u.rates.total),
-                              _ratio(u.rates.on_time, u.rates.closed), order[u.unit.id]))
+    rates.sort(key=lambda u: (u.rates.combined.due == 0, _ratio(u.rates.combined.closed, u.rates.combined.due),
+                              _ratio(u.rates.combined.on_time, u.rates.combined.due), order[u.unit.id]))
     overdue = sorted(
         (Overdue(d, catalog.state_of(d).deadline, catalog.state_of(d).days_overdue(catalog.as_of))
          for d in catalog.directives if catalog.bucket_of(d) == "overdue"),
@@ -266,6 +266,7 @@ def month_chart(months: list[Month], labels: Labels) -> MonthChart:
 @dataclass(frozen=True)
 class RateBar:
     css: str  # closure, on-time
+    name: str  # the rate's name, an English phrase for labels: Completion rate, On-time rectification rate...
     y: float
     width: float
     part: int
@@ -279,6 +280,7 @@ class RateRow:
     lines: list[str]
     y: float
     bars: list[RateBar]
+    height: float
 
 
 @dataclass(frozen=True)
@@ -291,20 +293,21 @@ class RateChart:
 
 
 def rate_chart(rates: list[UnitRates]) -> RateChart:
-    """Two bars per unit on a 0–100% track: closure rate, and on-time closure rate of what is done."""
-    row_height, bar, gap = 38.0, 12.0, 3.0
+    """Two bars per unit and kind of work it has (meeting tasks, hidden dangers) on a 0–100%
+    track: the rate, and the on-time rate, both of what is due."""
+    bar, gap, pad = 12.0, 3.0, 4.0
     x0, span = LABEL_WIDTH + 10, WIDTH - LABEL_WIDTH - 10 - VALUE_ROOM
-    rows = []
-    for n, item in enumerate(rates):
-        y = LEGEND_HEIGHT + n * row_height
-        r = item.rates
-        bars = [
-            RateBar(css, round(y + 4 + k * (bar + gap), 2), round(span * part / whole, 2) if whole else 0.0,
-                    part, whole, r.percent(part, whole))
-            for k, (css, part, whole) in enumerate((("closure", r.closed, r.total), ("on-time", r.on_time, r.closed)))
-        ]
-        rows.append(RateRow(item, wrap(item.name, LABEL_WIDTH - 10), y, bars))
-    return RateChart(rows, x0, span, bar, LEGEND_HEIGHT + len(rates) * row_height + 4)
+    rows, y = [], LEGEND_HEIGHT
+    for item in rates:
+        figures = [(css, name, part, rate.due) for rate in item.rates.shown
+                   for css, name, part in zip(("closure", "on-time"), Labels.RATE_NAMES[rate.kind], (rate.closed, rate.on_time))]
+        bars = [RateBar(css, name, round(y + pad + k * (bar + gap), 2), round(span * part / whole, 2) if whole else 0.0,
+                        part, whole, Rate.percent(part, whole))
+                for k, (css, name, part, whole) in enumerate(figures)]
+        height = max(38.0, 2 * pad + len(bars) * (bar + gap) + gap)
+        rows.append(RateRow(item, wrap(item.name, LABEL_WIDTH - 10), y, bars, height))
+        y += height
+    return RateChart(rows, x0, span, bar, y + 4)
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,7 @@ def dashboard_context(catalog: Catalog, labels: Labels) -> dict:
         "months": month_chart(dash.months, labels),
         "month_legend": legend([("issued", labels("Issued")), ("closed", labels.BUCKETS["closed"])], 48.0),
         "rates": rate_chart(dash.rates),
-        "rate_legend": legend([("closure", labels("Closure rate")), ("on-time", labels("On-time closure rate"))],
+        "rate_legend": legend([("closure", f'{labels("Completion rate")} / {labels("Rectification rate")}'),
+                               ("on-time", f'{labels("On-time completion rate")} / {labels("On-time rectification rate")}')],
                               LABEL_WIDTH + 10),
     }
