@@ -22,10 +22,21 @@ from .validate import validate_bulletin
 DEFAULT_AUDIENCE = "internal"  # a build for the staff, unless the site says otherwise
 
 
-def hidden_because(bulletin: Bulletin | Outline, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
+def hidden_because(bulletin: Bulletin, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
     """Why a bulletin stays out of a build for `audience` at `as_of` ("" if it is published).
     The one rule: every page, listing, export and file of a build follows it through
-    `Project.published`, and `bulletins verify` checks the built site against it."""
+    `Project.published`, and `bulletins verify` checks the built site against it. A build
+    dated in the past shows the record as it stood that day: what was issued later is absent."""
+    why = withheld_because(bulletin, as_of, audience)
+    if not why and bulletin.date > as_of:
+        return f"dated {bulletin.date.isoformat()}, after the as-of date {as_of.isoformat()}"
+    return why
+
+
+def withheld_because(bulletin: Bulletin | Outline, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
+    """What an editor chose to keep out (a draft, an embargo, a classification), as opposed to
+    what has not happened yet at `as_of`: the checks across files hold only the former against
+    the sources (a later bulletin absent from a build of the past is no mistake)."""
     if bulletin.draft:
         return "a draft"
     if bulletin.publish is not None and as_of < bulletin.publish:
@@ -222,7 +233,7 @@ def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience
     follow_ups = [(f, o.draft) for o in outlines for f in o.follow_ups]
     # what a build for `audience` leaves out besides drafts (without an as-of date, every embargo holds)
     left_out = {o.rel_path: why for o in outlines if not o.draft
-                and (why := hidden_because(o, as_of or dt.date.min, audience))}
+                and (why := withheld_because(o, as_of or dt.date.min, audience))}
     return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(_with_follow_ups(outlines), as_of)
             + attachments_of_drafts(outlines) + attachments_of_hidden(outlines, as_of) + same_address(outlines)
             + follow_up_problems(directives, follow_ups, left_out))
