@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,22 @@ def test_the_example_as_it_was_holds_nothing_issued_later(tmp_path):
     assert all((s.closed_on or as_of) <= as_of for s in catalog.states.values())
     findings = verify_site(project, site)  # at the date the site records
     assert findings == [], findings
+
+
+def test_a_dirty_build_moved_back_and_forth_in_time_equals_a_full_build(tmp_path):
+    """`mkdocs serve` and `build --dirty` keep pages between builds: a bulletin dated after the
+    as-of date must go when the date moves back, and come when it moves on."""
+    project = rates_project(tmp_path / "project")
+    before_follow_up = "2026-11-15"  # the supervision bulletin of 2026-11-20 is not issued yet
+
+    def tree(site: Path) -> dict[str, bytes]:
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+    for as_of in (AS_OF, before_follow_up, AS_OF):
+        result = mkdocs(project, "build", "--dirty", as_of=as_of)
+        assert result.returncode == 0, result.stderr
+        fresh = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"  # apart: a full build resets the dirty build's stamps
+        shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
+        full = build(fresh, as_of=as_of)
+        assert tree(project / "site") == tree(full), as_of
+        assert (full / "bulletins/2026/2026-11-20-supervision/index.html").exists() == (as_of == AS_OF)
