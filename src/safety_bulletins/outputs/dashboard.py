@@ -266,7 +266,7 @@ def month_chart(months: list[Month], labels: Labels) -> MonthChart:
 @dataclass(frozen=True)
 class RateBar:
     css: str  # closure, on-time
-    name: str  # the rate's name, an English phrase for labels: Completion rate, On-time rectification rate...
+    name: str  # the rate's name in the site's language: 办结率, 按期整改率...
     y: float
     width: float
     part: int
@@ -292,15 +292,15 @@ class RateChart:
     height: float
 
 
-def rate_chart(rates: list[UnitRates]) -> RateChart:
+def rate_chart(rates: list[UnitRates], names: dict[str, tuple[str, str]]) -> RateChart:
     """Two bars per unit and kind of work it has (meeting tasks, hidden dangers) on a 0–100%
-    track: the rate, and the on-time rate, both of what is due."""
+    track: the rate, and the on-time rate, both of what is due. `names`: each kind's two rates' names."""
     bar, gap, pad = 12.0, 3.0, 4.0
     x0, span = LABEL_WIDTH + 10, WIDTH - LABEL_WIDTH - 10 - VALUE_ROOM
     rows, y = [], LEGEND_HEIGHT
     for item in rates:
         figures = [(css, name, part, rate.due) for rate in item.rates.shown
-                   for css, name, part in zip(("closure", "on-time"), Labels.RATE_NAMES[rate.kind], (rate.closed, rate.on_time))]
+                   for css, name, part in zip(("closure", "on-time"), names[rate.kind], (rate.closed, rate.on_time))]
         bars = [RateBar(css, name, round(y + pad + k * (bar + gap), 2), round(span * part / whole, 2) if whole else 0.0,
                         part, whole, Rate.percent(part, whole))
                 for k, (css, name, part, whole) in enumerate(figures)]
@@ -339,7 +339,9 @@ def dashboard_context(catalog: Catalog, labels: Labels) -> dict:
                                ("open", labels("Other open"))], load.x0),
         "months": month_chart(dash.months, labels),
         "month_legend": legend([("issued", labels("Issued")), ("closed", labels.BUCKETS["closed"])], 48.0),
-        "rates": rate_chart(dash.rates),
+        "rates": rate_chart(dash.rates, {
+            "tasks": (labels("Completion rate"), labels("On-time completion rate")),
+            "dangers": (labels("Rectification rate"), labels("On-time rectification rate"))}),
         "rate_legend": legend([("closure", f'{labels("Completion rate")} / {labels("Rectification rate")}'),
                                ("on-time", f'{labels("On-time completion rate")} / {labels("On-time rectification rate")}')],
                               LABEL_WIDTH + 10),

@@ -27,9 +27,6 @@ class Labels:
     words: dict[str, str] = field(default_factory=dict)  # English phrase -> translation
     windows: DueWindows = DueWindows()  # the site's bucket rule: the days its phrases say
     BUCKETS: dict[str, str] = field(init=False)  # the buckets' names with those days
-    # the names of a kind of work's two rates (catalog.Rate.kind), English phrases for __call__
-    RATE_NAMES = {"tasks": ("Completion rate", "On-time completion rate"),
-                  "dangers": ("Rectification rate", "On-time rectification rate")}
 
     def __post_init__(self):
         object.__setattr__(self, "BUCKETS", {name: self._days(text) for name, text in self.bucket_names.items()})
