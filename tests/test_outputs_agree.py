@@ -385,6 +385,12 @@ def check_units_index(site: Path, truth: Truth) -> None:
         name = words(cells[0].find("a").text())
         truth.after_d(name == truth.name(unit), f"{where}: named {name!r}, the unit's name is {truth.name(unit)!r} (one name)")
         if truth.registry.has_subunits(unit):
+            rolled = truth.sigma(unit)
+            roll = rates_by_definition(c, [d for d in c.directives if rolled.get(d.id) == "responsible"])
+            sums = [[(int(a), int(b)) for a, b in re.findall(r"\((\d+)/(\d+)\)", td.find("small", "sb-rollup").text())]
+                    for td in cells[5:7]]
+            assert sums == [[(closed, due) for due, closed, _ in roll], [(on_time, due) for due, _, on_time in roll]], (
+                f"{where}: Σ rates {sums}, expected {roll}")
             total = truth.counts(truth.sigma(unit))
             sums = [sigma(td) for td in cells[1:5]]
             truth.after_d(sums == [total["open"], total["overdue"], total["due-soon"], total["awaiting-acceptance"]],
