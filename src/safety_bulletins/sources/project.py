@@ -98,6 +98,7 @@ class Outline:
     follow_ups: tuple[FollowUp, ...] = ()
     # its attachments: (source path in the site, the file it really is, the line attaching it)
     attached: tuple[tuple[str, str, int], ...] = ()
+    date: dt.date | None = None
 
     @classmethod
     def of(cls, bulletin: Bulletin) -> Outline:
@@ -106,7 +107,7 @@ class Outline:
         outputs = (paths.bulletin_src(bulletin), *(src for src, _, _ in attached))
         return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
                    tuple(Issued.of(d) for d in bulletin.directives), bulletin.publish, bulletin.classification,
-                   outputs, tuple(bulletin.follow_ups), attached)
+                   outputs, tuple(bulletin.follow_ups), attached, bulletin.date)
 
 
 @dataclass
@@ -353,8 +354,19 @@ def links_to_hidden(outlines: list[Outline], as_of: dt.date | None = None) -> li
         Problem(o.source, line, f"links to '{target}', which is {why}", f"Remove the link, or {hint}.")
         for o in outlines if not o.draft
         for target, line in o.page_links if (other := by_path.get(target)) is not None and not other.draft
-        for why, hint in _shown_without(o, other, as_of)
+        for why, hint in _shown_without(o, other, as_of) + _issued_after(o, other, as_of)
     ]
+
+
+def _issued_after(o: Outline, other: Outline, as_of: dt.date | None) -> list[tuple[str, str]]:
+    """(why, hint) when a build as of `as_of` shows `o` but not `other`, dated after that day:
+    the site as it was then has no page to link to."""
+    if as_of is None or o.date is None or other.date is None or not o.date <= as_of < other.date:
+        return []
+    return [(f"dated {other.date.isoformat()}, after the as-of date {as_of.isoformat()}: the site as it "
+             "was that day does not have it",
+             f"build as of {other.date.isoformat()} or later (BULLETINS_TODAY), or link to it from a bulletin "
+             "dated on or after it")]
 
 
 def duplicate_ids(outlines: list[Outline]) -> list[Problem]:
