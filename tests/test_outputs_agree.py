@@ -306,6 +306,12 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
                              ("{count} under supervision (escalated).", "escalated")):
             sentence = truth.labels(phrase, count=counts[name])
             assert (sentence in words(summary.text())) == bool(counts[name]), f"{where}: {words(summary.text())!r}, {name}"
+        # the unit's own rates, about the unit: each kind's figures as the definitions give them
+        about = first.find("section", "sb-about").find("p", "sb-rates")
+        expected_rates = [truth.labels("{part} of {whole}", part=part, whole=due)
+                          for due, closed, on_time in rates_by_definition(c, [by_id[i] for i, r in own.items() if r == "responsible"])
+                          for part in (closed, on_time)]
+        assert re.findall(r"\(([^()]*)\)", words(about.text())) == expected_rates, f"{where}: rates {words(about.text())!r}"
         title = words(first.find("h1").text())
         truth.after_d(title == truth.name(unit), f"{where}: the title {title!r}, the unit's name is {truth.name(unit)!r} (one name)")
 
