@@ -63,10 +63,8 @@ class Rates:
     @property
     def combined(self) -> Rate:
         """Both kinds together: only to order units on the dashboard."""
-        return Rate("all", *(a + b for a, b in zip((self.tasks.due, self.tasks.closed, self.tasks.on_time,
-                                                    self.tasks.counted),
-                                                   (self.dangers.due, self.dangers.closed, self.dangers.on_time,
-                                                    self.dangers.counted))))
+        t, d = self.tasks, self.dangers
+        return Rate("all", t.due + d.due, t.closed + d.closed, t.on_time + d.on_time, t.counted + d.counted)
 
 
 def is_due(state: State, as_of: dt.date) -> bool:
