@@ -180,7 +180,7 @@ def test_svg_is_xml_with_bars_proportional_to_the_figures(board):
     assert len(columns) == 4  # January and June, issued and closed
     widths = [float(r.get("width")) for g in rates.iter(f"{SVG}g") if g.get("class") == "sb-rate"
               for r in g.iter(f"{SVG}rect")]
-    layout = dash.rate_chart(d.rates, {"tasks": ("", ""), "dangers": ("", "")})
+    layout = dash.rate_chart(d.rates, {"tasks": "", "dangers": ""})
     expected = [layout.span * p / w if w else 0 for u in d.rates for r in u.rates.shown
                 for p, w in ((r.closed, r.due), (r.on_time, r.due))]
     assert widths == pytest.approx(expected, abs=0.05)

@@ -179,7 +179,7 @@ def test_chinese_pages_name_the_rates_and_define_them(rates_sites):
         if not (site / page).exists():
             continue
         text = text_of(site / page)
-        assert "应完成事项：已完成的事项，以及截至统计日期已超过现行期限的事项；已取消的事项不计入。" in text, page
+        assert "应完成：已完成，或截至统计日期已超过现行期限；已取消的不计入。" in text, page
         assert f"统计截至 {AS_OF}" in text, page
     every = b"".join(site_files(site).values())
     assert "期限截至".encode() not in every
@@ -191,8 +191,7 @@ def test_english_footnote_and_as_of_line(rates_sites):
         raw = (site / page).read_text(encoding="utf-8")
         assert f'Figures as of <time datetime="{AS_OF}">{AS_OF}</time>' in raw, page
     text = text_of(site / "units" / "index.html")
-    assert ("Due: done, or past the deadline in force on the as-of date; cancelled directives never count."
-            in text)
+    assert "Due: done, or past the deadline in force at the as-of date; cancelled never counts." in text
     assert "Deadlines as of" not in b"".join(site_files(site).values()).decode("utf-8", "replace")
 
 

@@ -266,7 +266,7 @@ def month_chart(months: list[Month], labels: Labels) -> MonthChart:
 @dataclass(frozen=True)
 class RateBar:
     css: str  # closure, on-time
-    name: str  # the rate's name in the site's language: 办结率, 按期整改率...
+    x: float  # where its column's track starts
     y: float
     width: float
     part: int
@@ -280,34 +280,49 @@ class RateRow:
     lines: list[str]
     y: float
     bars: list[RateBar]
-    height: float
+
+
+@dataclass(frozen=True)
+class RateColumn:
+    kind: str  # tasks, dangers
+    x: float  # where its 0–100% track starts
+    title: str
 
 
 @dataclass(frozen=True)
 class RateChart:
     rows: list[RateRow]
-    x0: float
+    columns: list[RateColumn]
     span: float  # the length of 100%
     bar: float
     height: float
+    title_y: float  # the columns' titles, between the legend and the first row (two columns or more)
 
 
-def rate_chart(rates: list[UnitRates], names: dict[str, tuple[str, str]]) -> RateChart:
-    """Two bars per unit and kind of work it has (meeting tasks, hidden dangers) on a 0–100%
-    track: the rate, and the on-time rate, both of what is due. `names`: each kind's two rates' names."""
-    bar, gap, pad = 12.0, 3.0, 4.0
-    x0, span = LABEL_WIDTH + 10, WIDTH - LABEL_WIDTH - 10 - VALUE_ROOM
-    rows, y = [], LEGEND_HEIGHT
-    for item in rates:
-        figures = [(css, name, part, rate.due) for rate in item.rates.shown
-                   for css, name, part in zip(("closure", "on-time"), names[rate.kind], (rate.closed, rate.on_time))]
-        bars = [RateBar(css, name, round(y + pad + k * (bar + gap), 2), round(span * part / whole, 2) if whole else 0.0,
+COLUMN_VALUE_ROOM = 100  # after a bar of a column: "100% (12/12)"
+
+
+def rate_chart(rates: list[UnitRates], titles: dict[str, str]) -> RateChart:
+    """A column per kind of work any unit has (meeting tasks, hidden dangers), side by side so the
+    chart stays one row per unit: in each, two bars on a 0–100% track, the rate and the on-time
+    rate, both of what is due. `titles`: each kind's column heading."""
+    row_height, bar, gap = 38.0, 12.0, 3.0
+    kinds = [kind for kind in ("tasks", "dangers") if any(kind in (r.kind for r in u.rates.shown) for u in rates)]
+    kinds = kinds or ["tasks"]
+    x0, room = LABEL_WIDTH + 10, (VALUE_ROOM if len(kinds) == 1 else COLUMN_VALUE_ROOM)
+    width = (WIDTH - x0) / len(kinds)
+    columns = [RateColumn(kind, round(x0 + n * width, 2), titles[kind]) for n, kind in enumerate(kinds)]
+    span = round(width - room, 2)
+    top = LEGEND_HEIGHT + (20 if len(kinds) > 1 else 0)  # room for the columns' titles
+    rows = []
+    for n, item in enumerate(rates):
+        y = top + n * row_height
+        bars = [RateBar(css, column.x, round(y + 4 + k * (bar + gap), 2), round(span * part / whole, 2) if whole else 0.0,
                         part, whole, Rate.percent(part, whole))
-                for k, (css, name, part, whole) in enumerate(figures)]
-        height = max(38.0, 2 * pad + len(bars) * (bar + gap) + gap)
-        rows.append(RateRow(item, wrap(item.name, LABEL_WIDTH - 10), y, bars, height))
-        y += height
-    return RateChart(rows, x0, span, bar, y + 4)
+                for column in columns for rate in item.rates.shown if rate.kind == column.kind
+                for k, (css, part, whole) in enumerate((("closure", rate.closed, rate.due), ("on-time", rate.on_time, rate.due)))]
+        rows.append(RateRow(item, wrap(item.name, LABEL_WIDTH - 10), y, bars))
+    return RateChart(rows, columns, span, bar, top + len(rates) * row_height + 4, LEGEND_HEIGHT + 12)
 
 
 @dataclass(frozen=True)
@@ -339,9 +354,7 @@ def dashboard_context(catalog: Catalog, labels: Labels) -> dict:
                                ("open", labels("Other open"))], load.x0),
         "months": month_chart(dash.months, labels),
         "month_legend": legend([("issued", labels("Issued")), ("closed", labels.BUCKETS["closed"])], 48.0),
-        "rates": rate_chart(dash.rates, {
-            "tasks": (labels("Completion rate"), labels("On-time completion rate")),
-            "dangers": (labels("Rectification rate"), labels("On-time rectification rate"))}),
+        "rates": rate_chart(dash.rates, {"tasks": labels("Meeting tasks"), "dangers": labels("Hidden dangers")}),
         "rate_legend": legend([("closure", f'{labels("Completion rate")} / {labels("Rectification rate")}'),
                                ("on-time", f'{labels("On-time completion rate")} / {labels("On-time rectification rate")}')],
                               LABEL_WIDTH + 10),

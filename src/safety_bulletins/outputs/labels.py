@@ -196,17 +196,12 @@ CHINESE = Labels(
         "On-time completion rate": "按期办结率",
         "Rectification rate": "整改率",
         "On-time rectification rate": "按期整改率",
-        "Rates": "办结率与整改率",
         "{part} of {whole}": "{whole} 项中 {part} 项",
-        "Completion rate (meeting tasks, directives without a grade) and rectification rate (hidden dangers, with a "
-        "grade): directives done, of those due. On-time completion and rectification rates: directives done on or "
-        "before the deadline in force when they were done, of those due. Due: done, or past the deadline in force "
-        "on the as-of date; cancelled directives never count. The unit's figures are the directives it is "
-        "responsible for; follow-ups count up to the as-of date.":
-            "办结率（会议议定事项，未定隐患等级）和整改率（隐患，已定等级）：已完成事项占应完成事项的比例。"
-            "按期办结率、按期整改率：在完成时有效期限当日或之前完成的事项占应完成事项的比例。"
-            "应完成事项：已完成的事项，以及截至统计日期已超过现行期限的事项；已取消的事项不计入。"
-            "各单位的数字为其负责的事项；落实情况计至统计日期。",
+        "Completion rate (meeting tasks, no grade) and rectification rate (hidden dangers, graded) = done ÷ due; "
+        "on-time rates = done by the deadline in force ÷ due. Due: done, or past the deadline in force at the as-of "
+        "date; cancelled never counts. A unit counts what it is responsible for.":
+            "办结率（会议议定事项，无隐患等级）、整改率（隐患，有等级）= 已完成 ÷ 应完成；按期办结率、按期整改率 = 在现行期限内完成 ÷ 应完成。"
+            "应完成：已完成，或截至统计日期已超过现行期限；已取消的不计入。各单位只计其负责的事项。",
         "{count} awaiting acceptance.": "待验收 {count} 项。",
         "{count} wait for this unit's acceptance.": "待本单位验收 {count} 项。",
         "{count} under supervision (escalated).": "督办事项 {count} 项。",
@@ -233,6 +228,8 @@ CHINESE = Labels(
             "下达：按文件日期统计；办结：已完成或已取消，按办结该事项的落实情况日期统计。",
         "Month": "月份",
         "Rates per unit": "各单位办结率与整改率",
+        "Meeting tasks": "会议议定事项",
+        "Hidden dangers": "隐患",
         "The whole group: {rates}.": "全集团：{rates}。",
         "{name} {rate} ({part} of {whole})": "{name} {rate}（{whole} 项中 {part} 项）",
         "Lowest rate first; units with nothing due last.": "比率最低的单位排在最前，无应完成事项的单位排在最后。",
