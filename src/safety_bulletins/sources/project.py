@@ -354,7 +354,14 @@ def links_to_hidden(outlines: list[Outline], as_of: dt.date | None = None) -> li
         Problem(o.source, line, f"links to '{target}', which is {why}", f"Remove the link, or {hint}.")
         for o in outlines if not o.draft
         for target, line in o.page_links if (other := by_path.get(target)) is not None and not other.draft
-        for why, hint in _shown_without(o, other, as_of) + _issued_after(o, other, as_of)
+        for why, hint in _shown_without(o, other, as_of)
+    ] + [
+        # a warning: bulletins link to their later follow-ups, and the record of an earlier day is still sound
+        Problem(o.source, line, f"links to '{target}', which is {why}", f"The link is broken in this build: {hint}.",
+                severity="warning")
+        for o in outlines if not o.draft
+        for target, line in o.page_links if (other := by_path.get(target)) is not None and not other.draft
+        for why, hint in _issued_after(o, other, as_of)
     ]
 
 
@@ -365,8 +372,7 @@ def _issued_after(o: Outline, other: Outline, as_of: dt.date | None) -> list[tup
         return []
     return [(f"dated {other.date.isoformat()}, after the as-of date {as_of.isoformat()}: the site as it "
              "was that day does not have it",
-             f"build as of {other.date.isoformat()} or later (BULLETINS_TODAY), or link to it from a bulletin "
-             "dated on or after it")]
+             f"build as of {other.date.isoformat()} or later (BULLETINS_TODAY) to follow it")]
 
 
 def duplicate_ids(outlines: list[Outline]) -> list[Problem]:
