@@ -179,7 +179,7 @@ def test_unit_page_groups_by_bucket_with_all_and_support(site):
     assert "Fix the overdue item" in overdue and "Supporting unit" in overdue
     assert "Full-coverage investigation" in overdue  # addressed to all units
     assert "../../bulletins/2026/2026-11-20-notice/#N-1" in page
-    assert f"Deadlines as of <time datetime=\"{AS_OF}\">" in page
+    assert f"Figures as of <time datetime=\"{AS_OF}\">" in page
 
 
 def test_units_index_counts_open_and_overdue(site):
@@ -327,7 +327,7 @@ def test_chinese_interface(tmp_path):
     site = build(project)
     unit = read(site, "units/property/index.html")
     assert '<html lang="zh"' in unit
-    for words in ("期限截至", "已逾期", "责任单位", "各单位", "长期"):
+    for words in ("统计截至", "已逾期", "责任单位", "各单位", "长期"):
         assert words in unit, words
     chinese = read(site, "bulletins/2021/2021-05-26-会议/index.html")
     assert "主持人" in chinese and "2021年5月25日" in chinese

@@ -135,9 +135,11 @@ def test_issued_and_closed_per_month_over_24_months(board):
 
 def test_rates_per_unit_lowest_first(board):
     _, d = board
-    rates = [(u.unit.id, u.rates.closed, u.rates.total, u.rates.on_time) for u in d.rates]
+    # meeting tasks only (no grade): done, due (all are past their deadline or done), done on time
+    rates = [(u.unit.id, u.rates.tasks.closed, u.rates.tasks.due, u.rates.tasks.on_time) for u in d.rates]
     assert rates == [("safety-env", 0, 1, 0), ("filling-stations", 0, 1, 0), ("property", 1, 4, 1), ("energy", 1, 2, 1)]
-    assert (d.group_rates.closed, d.group_rates.total) == (2, 5)
+    assert [[r.kind for r in u.rates.shown] for u in d.rates] == [["tasks"]] * 4
+    assert (d.group_rates.tasks.closed, d.group_rates.tasks.due) == (2, 5)
 
 
 def test_oldest_overdue_by_deadline_in_force(board):
@@ -178,12 +180,12 @@ def test_svg_is_xml_with_bars_proportional_to_the_figures(board):
     assert len(columns) == 4  # January and June, issued and closed
     widths = [float(r.get("width")) for g in rates.iter(f"{SVG}g") if g.get("class") == "sb-rate"
               for r in g.iter(f"{SVG}rect")]
-    layout = dash.rate_chart(d.rates)
-    expected = [layout.span * p / w if w else 0 for u in d.rates
-                for p, w in ((u.rates.closed, u.rates.total), (u.rates.on_time, u.rates.closed))]
+    layout = dash.rate_chart(d.rates, {"tasks": "", "dangers": ""})
+    expected = [layout.span * p / w if w else 0 for u in d.rates for r in u.rates.shown
+                for p, w in ((r.closed, r.due), (r.on_time, r.due))]
     assert widths == pytest.approx(expected, abs=0.05)
     # the figures for screen readers, and the date the page is true on
-    assert "As of 2026-11-28" in html and "data-sb-as-of" not in html  # live.js leaves it as built
+    assert "Figures as of 2026-11-28" in html and "data-sb-as-of" not in html  # live.js leaves it as built
     assert "DRAFT-1" not in html and "Secret plan" not in html
 
 

@@ -79,7 +79,7 @@ def test_acceptance_closes_on_time_and_rates_count_it(site_project):
     assert (record["status"], record["closed_on"], record["on_time"], record["escalated"]) == ("done", "2021-07-10", True, False)
     assert record["accepted_by"] == "safety-env" and len(record["history"]) == 2
     units = (site / "units/index.html").read_text(encoding="utf-8")
-    assert "Closure rate" in units and "On-time closure rate" in units
+    assert "Rectification rate" in units and "On-time rectification rate" in units  # a graded directive: a hidden danger
     # as of a date before the acceptance, it is not done yet
     early = build(project, as_of="2021-07-01", site="early")
     record = next(r for r in json.loads((early / "directives.json").read_text())["directives"] if r["id"] == "CIG-2021-05-2")

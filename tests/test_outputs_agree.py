@@ -31,6 +31,7 @@ import io
 import json
 import os
 import posixpath
+import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
@@ -306,6 +307,12 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
                              ("{count} under supervision (escalated).", "escalated")):
             sentence = truth.labels(phrase, count=counts[name])
             assert (sentence in words(summary.text())) == bool(counts[name]), f"{where}: {words(summary.text())!r}, {name}"
+        # the unit's own rates, about the unit: each kind's figures as the definitions give them
+        about = first.find("section", "sb-about").find("p", "sb-rates")
+        expected_rates = [truth.labels("{part} of {whole}", part=part, whole=due)
+                          for due, closed, on_time in rates_by_definition(c, [by_id[i] for i, r in own.items() if r == "responsible"])
+                          for part in (closed, on_time)]
+        assert re.findall(r"\(([^()]*)\)", words(about.text())) == expected_rates, f"{where}: rates {words(about.text())!r}"
         title = words(first.find("h1").text())
         truth.after_d(title == truth.name(unit), f"{where}: the title {title!r}, the unit's name is {truth.name(unit)!r} (one name)")
 
@@ -334,6 +341,28 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
             f"{where}: the sub-units' counts {' '.join(paragraph.text().split())[:80]!r}, expected {dict(sub_counts)}")
 
 
+def rates_by_definition(c: Catalog, directives: list) -> list[tuple[int, int, int]]:
+    """(due, done, done on time) per kind of work the unit has, meeting tasks (ungraded) first, then
+    hidden dangers; meeting tasks alone when it has neither. Straight from the definitions of
+    supervision bulletins: due = done, or open past the deadline in force at the as-of date;
+    cancelled ones never count; both rates divide by what is due."""
+    kinds = []
+    for danger in (False, True):
+        states = [c.state_of(d) for d in directives if (d.grade is not None) == danger]
+        states = [s for s in states if s.status != "cancelled"]
+        due = [s for s in states if s.status == "done" or (s.deadline is not None and s.deadline < c.as_of)]
+        done = [s for s in due if s.status == "done"]
+        kinds.append((bool(states), (len(due), len(done), sum(1 for s in done if s.on_time))))
+    return [figures for has, figures in kinds if has] or [kinds[0][1]]
+
+
+def own_fractions(td: Node) -> list[tuple[int, int]]:
+    """The (part/whole) figures of a rate cell, before its Σ (the roll-up)."""
+    text = "".join(ch if isinstance(ch, str) else ("" if "sb-rollup" in ch.classes else ch.text())
+                   for ch in td.children)
+    return [(int(a), int(b)) for a, b in re.findall(r"\((\d+)/(\d+)\)", text)]
+
+
 def check_units_index(site: Path, truth: Truth) -> None:
     c = truth.c
     table = read_html(site / "units" / "index.html").find("table")
@@ -352,9 +381,9 @@ def check_units_index(site: Path, truth: Truth) -> None:
             return number(td.find("small", "sb-rollup").text().replace("Σ", ""))
 
         own = truth.counts(truth.own(unit))
-        rates = c.rates([UnitEntry(d, "responsible") for d in c.directives if truth.role(unit, d) == "responsible"])
-        assert [words(td.find("small").text()) for td in cells[5:7]] == [
-            f"({rates.closed}/{rates.total})", f"({rates.on_time}/{rates.closed})"], f"{where}: rates"
+        rates = rates_by_definition(c, [d for d in c.directives if truth.role(unit, d) == "responsible"])
+        assert [own_fractions(td) for td in cells[5:7]] == [
+            [(closed, due) for due, closed, _ in rates], [(on_time, due) for due, _, on_time in rates]], f"{where}: rates"
         figures = [own_figure(td) for td in cells[1:5]]
         assert figures == [own["open"], own["overdue"], own["due-soon"], own["awaiting-acceptance"]], f"{where}: {figures}"
         support = cells[1].find("small", "sb-support")
@@ -363,6 +392,12 @@ def check_units_index(site: Path, truth: Truth) -> None:
         name = words(cells[0].find("a").text())
         truth.after_d(name == truth.name(unit), f"{where}: named {name!r}, the unit's name is {truth.name(unit)!r} (one name)")
         if truth.registry.has_subunits(unit):
+            rolled = truth.sigma(unit)
+            roll = rates_by_definition(c, [d for d in c.directives if rolled.get(d.id) == "responsible"])
+            sums = [[(int(a), int(b)) for a, b in re.findall(r"\((\d+)/(\d+)\)", td.find("small", "sb-rollup").text())]
+                    for td in cells[5:7]]
+            assert sums == [[(closed, due) for due, closed, _ in roll], [(on_time, due) for due, _, on_time in roll]], (
+                f"{where}: Σ rates {sums}, expected {roll}")
             total = truth.counts(truth.sigma(unit))
             sums = [sigma(td) for td in cells[1:5]]
             truth.after_d(sums == [total["open"], total["overdue"], total["due-soon"], total["awaiting-acceptance"]],
@@ -534,12 +569,14 @@ def check_dashboard(site: Path, truth: Truth) -> None:
     for name, *figures in load:
         own = truth.counts(truth.own(names[name]))
         assert list(map(int, figures)) == [own["open"], own["overdue"], own["due-soon"]], f"dashboard as of {c.as_of}: {name}"
-    rates = body_rows(tables[headers.index([labels(h) for h in ("Unit", "Closure rate", "On-time closure rate")])])
+    rates = body_rows(tables[headers.index([
+        labels(h) if h == "Unit" else " / ".join(labels(w) for w in h) for h in
+        ("Unit", ("Completion rate", "Rectification rate"), ("On-time completion rate", "On-time rectification rate"))])])
     for name, closure, on_time in rates:
-        r = c.rates([UnitEntry(d, role) for d in c.directives if (role := truth.role(names[name], d)) == "responsible"])
-        assert (f"({labels('{part} of {whole}', part=r.closed, whole=r.total)})" in closure
-                and f"({labels('{part} of {whole}', part=r.on_time, whole=r.closed)})" in on_time), (
-            f"dashboard as of {c.as_of}: {name}'s rates {closure}, {on_time}")
+        r = rates_by_definition(c, [d for d in c.directives if truth.role(names[name], d) == "responsible"])
+        assert ([(int(a), int(b)) for a, b in re.findall(r"\((\d+)/(\d+)\)", closure)] == [(closed, due) for due, closed, _ in r]
+                and [(int(a), int(b)) for a, b in re.findall(r"\((\d+)/(\d+)\)", on_time)] == [(t, due) for due, _, t in r]), (
+            f"dashboard as of {c.as_of}: {name}'s rates {closure}, {on_time}, expected {r}")
     overdue = sorted((c.state_of(d).deadline, d.id) for d in c.directives if c.bucket_of(d) == "overdue")
     section = page.find("section", id="sb-dash-oldest")
     oldest = section.find("table")

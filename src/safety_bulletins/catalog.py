@@ -22,15 +22,72 @@ class UnitEntry:
 
 
 @dataclass(frozen=True)
-class Rates:
-    """Closure rates (整改率, 按期整改率) of some directives; the definitions are on the pages."""
+class Rate:
+    """One kind of work's rates, as supervision bulletins compute them: of the items due (the
+    deadline in force passed by the as-of date, or done; cancelled ones never), those done (整改率,
+    办结率) and those done on time (按期整改率, 按期办结率), both divided by what is due."""
 
-    closed: int  # done
-    total: int  # not cancelled, with a deadline
-    on_time: int  # done on or before the deadline in force when it was done
+    kind: str  # "tasks": meeting tasks, directives without a grade (办结率); "dangers": hidden dangers (整改率)
+    due: int = 0
+    closed: int = 0  # done
+    on_time: int = 0  # done on or before the deadline in force when it was done
+    counted: int = 0  # not cancelled, due or not: whether the unit has this kind of work at all
 
-    def percent(self, part: int, whole: int) -> str:
+    @staticmethod
+    def percent(part: int, whole: int) -> str:
         return f"{100 * part / whole:.0f}%" if whole else "–"
+
+    @property
+    def closure(self) -> str:
+        return self.percent(self.closed, self.due)
+
+    @property
+    def timely(self) -> str:
+        return self.percent(self.on_time, self.due)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """A unit's rates, one per kind of work: meeting tasks (办结率) and hidden dangers (整改率) are
+    reported apart, as supervision bulletins do, so that quick fixes of hidden dangers never hide
+    overdue meeting tasks (or the reverse). The definitions are on the pages."""
+
+    tasks: Rate = Rate("tasks")
+    dangers: Rate = Rate("dangers")
+
+    @property
+    def shown(self) -> list[Rate]:
+        """The kinds a page shows: those the unit has (meeting tasks alone when it has neither)."""
+        return [r for r in (self.tasks, self.dangers) if r.counted] or [self.tasks]
+
+    @property
+    def combined(self) -> Rate:
+        """Both kinds together: only to order units on the dashboard."""
+        t, d = self.tasks, self.dangers
+        return Rate("all", t.due + d.due, t.closed + d.closed, t.on_time + d.on_time, t.counted + d.counted)
+
+
+def is_due(state: State, as_of: dt.date) -> bool:
+    """Counted in a rate at `as_of`: done, or open past its deadline in force (cancelled: never)."""
+    if state.status == "cancelled":
+        return False
+    return state.status == "done" or (state.deadline is not None and state.deadline < as_of)
+
+
+def rates_of(items, as_of: dt.date) -> Rates:
+    """Rates of (is a hidden danger, State) pairs at `as_of`: a pure function of the states, so a
+    unit's own share of a directive can be counted as well as a whole directive."""
+    figures = {False: [0, 0, 0, 0], True: [0, 0, 0, 0]}  # due, closed, on time, counted
+    for danger, state in items:
+        if state.status == "cancelled":
+            continue
+        f = figures[bool(danger)]
+        f[3] += 1
+        if is_due(state, as_of):
+            f[0] += 1
+            f[1] += state.status == "done"
+            f[2] += state.status == "done" and bool(state.on_time)
+    return Rates(Rate("tasks", *figures[False]), Rate("dangers", *figures[True]))
 
 
 _ROLE_RANK = {"responsible": 0, "support": 1, "acceptance": 2}  # which role a parent's page shows
@@ -266,18 +323,10 @@ class Catalog:
         return dict(sorted(days.items()))
 
     def rates(self, entries) -> Rates:
-        """Closure rates of the directives a unit is responsible for (or of any directives)."""
-        closed = total = on_time = 0
-        for entry in entries:
-            if isinstance(entry, UnitEntry) and entry.role not in ("responsible", ""):
-                continue
-            state = self.states[(entry.directive if isinstance(entry, UnitEntry) else entry).id]
-            if state.status == "cancelled" or state.original_deadline is None:
-                continue
-            total += 1
-            closed += state.status == "done"
-            on_time += bool(state.on_time)
-        return Rates(closed, total, on_time)
+        """Rates of the directives a unit is responsible for (or of any directives), at the as-of date."""
+        directives = (entry.directive if isinstance(entry, UnitEntry) else entry for entry in entries
+                      if not isinstance(entry, UnitEntry) or entry.role in ("responsible", ""))
+        return rates_of(((d.grade is not None, self.states[d.id]) for d in directives), self.as_of)
 
     def escalated(self) -> list[Directive]:
         """Open directives under supervision (督办), most urgent first: shown everywhere until closed."""

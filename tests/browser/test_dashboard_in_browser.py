@@ -7,8 +7,8 @@ import pytest
 from browsing import SUB_PATH, SUB_PATH_ZH
 
 
-@pytest.mark.parametrize(("sub_path", "words"), [(SUB_PATH, ("Open directives per unit", "As of 2026-11-28")),
-                                                  (SUB_PATH_ZH, ("各单位未办结事项", "截至2026-11-28"))],
+@pytest.mark.parametrize(("sub_path", "words"), [(SUB_PATH, ("Open directives per unit", "Figures as of 2026-11-28")),
+                                                  (SUB_PATH_ZH, ("各单位未办结事项", "统计截至2026-11-28"))],
                          ids=["english-ui", "chinese-ui"])
 def test_dashboard_on_screen_and_in_print(page, origin, sub_path, words, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})

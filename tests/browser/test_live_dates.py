@@ -146,7 +146,7 @@ def test_without_javascript_the_page_stays_as_built(browser, live_site):
     page = context.new_page()
     page.goto(live_site + "units/property/")
     assert sections(page) == {"overdue": 1, "due-soon": 1, "upcoming": 1, "later": 1}
-    assert f"Deadlines as of {AS_OF}" in page.locator(".sb-as-of").inner_text()
+    assert f"Figures as of {AS_OF}" in page.locator(".sb-as-of").inner_text()
     context.close()
 
 

@@ -72,7 +72,7 @@ def test_a_chinese_notice_prints_in_chinese(page, origin, tmp_path):
     page.pdf(path=str(pdf), format="A4")
     text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
     assert "关于开展2026年冬季应急演练的通知" in text and "2026年11月20日" in text
-    assert "期限截至" not in text and "Deadlines as of" not in text  # what goes stale stays off the board
+    assert "统计截至" not in text and "Figures as of" not in text  # what goes stale stays off the board
 
 
 def printed(page, url, tmp_path) -> str:
@@ -86,8 +86,8 @@ def printed(page, url, tmp_path) -> str:
 
 def test_a_printed_listing_says_whose_it_is_and_as_of_when(page, origin, tmp_path):
     text = printed(page, origin + SUB_PATH + "units/property/", tmp_path)
-    assert text.startswith("Property Management Company") and "Deadlines as of 2026-11-28" in text
-    assert "Deadlines as of 2026-11-28" in printed(page, origin + SUB_PATH + "directives/", tmp_path)
+    assert text.startswith("Property Management Company") and "Figures as of 2026-11-28" in text
+    assert "Figures as of 2026-11-28" in printed(page, origin + SUB_PATH + "directives/", tmp_path)
 
 
 def test_a_chinese_bulletin_prints_in_chinese_on_an_english_site(page, origin, tmp_path):

@@ -12,7 +12,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 
-from ..catalog import Catalog, Rates
+from ..catalog import Catalog, Rate, Rates
 from ..model import Directive, Unit
 from .labels import Labels
 
@@ -82,8 +82,8 @@ def build_dashboard(catalog: Catalog, months: int = MONTHS, oldest: int = OLDEST
         loads.append(UnitLoad(unit, counts["open"], counts["overdue"], counts["due-soon"], name))
         rates.append(UnitRates(unit, catalog.unit_rates(unit.id), name))
     loads.sort(key=lambda u: (-u.overdue, -u.open, order[u.unit.id]))
-    rates.sort(key=lambda u: (u.rates.total == 0, _ratio(u.rates.closed, u.rates.total),
-                              _ratio(u.rates.on_time, u.rates.closed), order[u.unit.id]))
+    rates.sort(key=lambda u: (u.rates.combined.due == 0, _ratio(u.rates.combined.closed, u.rates.combined.due),
+                              _ratio(u.rates.combined.on_time, u.rates.combined.due), order[u.unit.id]))
     overdue = sorted(
         (Overdue(d, catalog.state_of(d).deadline, catalog.state_of(d).days_overdue(catalog.as_of))
          for d in catalog.directives if catalog.bucket_of(d) == "overdue"),
@@ -266,6 +266,7 @@ def month_chart(months: list[Month], labels: Labels) -> MonthChart:
 @dataclass(frozen=True)
 class RateBar:
     css: str  # closure, on-time
+    x: float  # where its column's track starts
     y: float
     width: float
     part: int
@@ -282,29 +283,46 @@ class RateRow:
 
 
 @dataclass(frozen=True)
+class RateColumn:
+    kind: str  # tasks, dangers
+    x: float  # where its 0–100% track starts
+    title: str
+
+
+@dataclass(frozen=True)
 class RateChart:
     rows: list[RateRow]
-    x0: float
+    columns: list[RateColumn]
     span: float  # the length of 100%
     bar: float
     height: float
+    title_y: float  # the columns' titles, between the legend and the first row (two columns or more)
 
 
-def rate_chart(rates: list[UnitRates]) -> RateChart:
-    """Two bars per unit on a 0–100% track: closure rate, and on-time closure rate of what is done."""
+COLUMN_VALUE_ROOM = 100  # after a bar of a column: "100% (12/12)"
+
+
+def rate_chart(rates: list[UnitRates], titles: dict[str, str]) -> RateChart:
+    """A column per kind of work any unit has (meeting tasks, hidden dangers), side by side so the
+    chart stays one row per unit: in each, two bars on a 0–100% track, the rate and the on-time
+    rate, both of what is due. `titles`: each kind's column heading."""
     row_height, bar, gap = 38.0, 12.0, 3.0
-    x0, span = LABEL_WIDTH + 10, WIDTH - LABEL_WIDTH - 10 - VALUE_ROOM
+    kinds = [kind for kind in ("tasks", "dangers") if any(kind in (r.kind for r in u.rates.shown) for u in rates)]
+    kinds = kinds or ["tasks"]
+    x0, room = LABEL_WIDTH + 10, (VALUE_ROOM if len(kinds) == 1 else COLUMN_VALUE_ROOM)
+    width = (WIDTH - x0) / len(kinds)
+    columns = [RateColumn(kind, round(x0 + n * width, 2), titles[kind]) for n, kind in enumerate(kinds)]
+    span = round(width - room, 2)
+    top = LEGEND_HEIGHT + (20 if len(kinds) > 1 else 0)  # room for the columns' titles
     rows = []
     for n, item in enumerate(rates):
-        y = LEGEND_HEIGHT + n * row_height
-        r = item.rates
-        bars = [
-            RateBar(css, round(y + 4 + k * (bar + gap), 2), round(span * part / whole, 2) if whole else 0.0,
-                    part, whole, r.percent(part, whole))
-            for k, (css, part, whole) in enumerate((("closure", r.closed, r.total), ("on-time", r.on_time, r.closed)))
-        ]
+        y = top + n * row_height
+        bars = [RateBar(css, column.x, round(y + 4 + k * (bar + gap), 2), round(span * part / whole, 2) if whole else 0.0,
+                        part, whole, Rate.percent(part, whole))
+                for column in columns for rate in item.rates.shown if rate.kind == column.kind
+                for k, (css, part, whole) in enumerate((("closure", rate.closed, rate.due), ("on-time", rate.on_time, rate.due)))]
         rows.append(RateRow(item, wrap(item.name, LABEL_WIDTH - 10), y, bars))
-    return RateChart(rows, x0, span, bar, LEGEND_HEIGHT + len(rates) * row_height + 4)
+    return RateChart(rows, columns, span, bar, top + len(rates) * row_height + 4, LEGEND_HEIGHT + 12)
 
 
 @dataclass(frozen=True)
@@ -336,7 +354,8 @@ def dashboard_context(catalog: Catalog, labels: Labels) -> dict:
                                ("open", labels("Other open"))], load.x0),
         "months": month_chart(dash.months, labels),
         "month_legend": legend([("issued", labels("Issued")), ("closed", labels.BUCKETS["closed"])], 48.0),
-        "rates": rate_chart(dash.rates),
-        "rate_legend": legend([("closure", labels("Closure rate")), ("on-time", labels("On-time closure rate"))],
+        "rates": rate_chart(dash.rates, {"tasks": labels("Meeting tasks"), "dangers": labels("Hidden dangers")}),
+        "rate_legend": legend([("closure", f'{labels("Completion rate")} / {labels("Rectification rate")}'),
+                               ("on-time", f'{labels("On-time completion rate")} / {labels("On-time rectification rate")}')],
                               LABEL_WIDTH + 10),
     }

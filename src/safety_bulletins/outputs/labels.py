@@ -120,7 +120,7 @@ CHINESE = Labels(
     ALL_UNITS="各单位",
     words={
         **fields.words("zh"),  # the fields' names (Units, Deadline, Measures...): the field spec's
-        "Deadlines as of": "期限截至",
+        "Figures as of": "统计截至",
         "Directive": "议定事项",
         "Directives": "议定事项",
         "Unit": "单位",
@@ -204,7 +204,7 @@ CHINESE = Labels(
         "{count} published, newest first.": "已发布 {count} 份，按日期从新到旧排列。",
         "{n} days overdue": "逾期 {n} 天",
         "waiting {n} days": "已等待 {n} 天",
-        "Deadlines as of {today} (your date; the site was built on {built})": "期限截至 {today}（按您的日期；网站生成于 {built}）",
+        "Figures as of {today} (your date; the site was built on {built})": "统计截至 {today}（按您的日期；网站生成于 {built}）",
         "History": "办理经过",
         "Issued": "下达",
         "deadline": "期限",
@@ -240,14 +240,16 @@ CHINESE = Labels(
         "Changes": "变更",
         "counts from {date}": "自 {date} 起生效",
         "Now": "当前",
-        "Closure rate": "整改率",
-        "On-time closure rate": "按期整改率",
+        "Completion rate": "办结率",
+        "On-time completion rate": "按期办结率",
+        "Rectification rate": "整改率",
+        "On-time rectification rate": "按期整改率",
         "{part} of {whole}": "{whole} 项中 {part} 项",
-        "Closure rate: directives done, of those the unit is responsible for that have a deadline and are not "
-        "cancelled. On-time closure rate: directives done on or before the deadline in force when they were done, "
-        "of those done. Both count follow-ups up to the as-of date.":
-            "整改率：已完成事项占本单位负责、有期限且未取消事项的比例。按期整改率：在完成时有效期限当日或之前完成的事项占已完成事项的比例。"
-            "两者均计入截至期限日期的落实情况。",
+        "Completion rate (meeting tasks, no grade) and rectification rate (hidden dangers, graded) = done ÷ due; "
+        "on-time rates = done by the deadline in force ÷ due. Due: done, or past the deadline in force at the as-of "
+        "date; cancelled never counts. A unit counts what it is responsible for.":
+            "办结率（会议议定事项，无隐患等级）、整改率（隐患，有等级）= 已完成 ÷ 应完成；按期办结率、按期整改率 = 在现行期限内完成 ÷ 应完成。"
+            "应完成：已完成，或截至统计日期已超过现行期限；已取消的不计入。各单位只计其负责的事项。",
         "{count} awaiting acceptance.": "待验收 {count} 项。",
         "{count} wait for this unit's acceptance.": "待本单位验收 {count} 项。",
         "{count} under supervision (escalated).": "督办事项 {count} 项。",
@@ -255,7 +257,7 @@ CHINESE = Labels(
         "Awaiting acceptance": "待验收",
         "Under supervision (escalated)": "督办事项",
         "Dashboard": "统计看板",
-        "As of {date}": "截至 {date}",
+        "Figures as of {date}": "统计截至 {date}",
         "The charts and the table are the state of the directives on that day, when the site was built; unlike the "
         "lists, they are not recounted on the day you read them.":
             "图表和清单反映网站生成当日议定事项的状态；与各列表不同，不会按您阅读的日期重新计算。",
@@ -273,10 +275,12 @@ CHINESE = Labels(
         "Issued: by the date of the bulletin; closed: done or cancelled, by the date of the follow-up that closed it.":
             "下达：按文件日期统计；办结：已完成或已取消，按办结该事项的落实情况日期统计。",
         "Month": "月份",
-        "Closure rates per unit": "各单位整改率",
-        "The whole group: closure rate {closure} ({closed} of {total}), on-time closure rate {on_time} "
-        "({timely} of {closed}).": "全集团：整改率 {closure}（{total} 项中 {closed} 项），按期整改率 {on_time}（{closed} 项中 {timely} 项）。",
-        "Lowest closure rate first; units with nothing due last.": "整改率最低的单位排在最前，无应整改事项的单位排在最后。",
+        "Rates per unit": "各单位办结率与整改率",
+        "Meeting tasks": "会议议定事项",
+        "Hidden dangers": "隐患",
+        "The whole group: {rates}.": "全集团：{rates}。",
+        "{name} {rate} ({part} of {whole})": "{name} {rate}（{whole} 项中 {part} 项）",
+        "Lowest rate first; units with nothing due last.": "比率最低的单位排在最前，无应完成事项的单位排在最后。",
         "Oldest overdue directives": "逾期最久的事项",
         "The {count} oldest of {total} overdue directives.": "已逾期事项共 {total} 项，此处列出逾期最久的 {count} 项。",
         "Days overdue": "逾期天数",

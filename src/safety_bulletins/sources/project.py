@@ -22,10 +22,21 @@ from .validate import validate_bulletin
 DEFAULT_AUDIENCE = "internal"  # a build for the staff, unless the site says otherwise
 
 
-def hidden_because(bulletin: Bulletin | Outline, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
+def hidden_because(bulletin: Bulletin, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
     """Why a bulletin stays out of a build for `audience` at `as_of` ("" if it is published).
     The one rule: every page, listing, export and file of a build follows it through
-    `Project.published`, and `bulletins verify` checks the built site against it."""
+    `Project.published`, and `bulletins verify` checks the built site against it. A build
+    dated in the past shows the record as it stood that day: what was issued later is absent."""
+    why = withheld_because(bulletin, as_of, audience)
+    if not why and bulletin.date > as_of:
+        return f"dated {bulletin.date.isoformat()}, after the as-of date {as_of.isoformat()}"
+    return why
+
+
+def withheld_because(bulletin: Bulletin | Outline, as_of: dt.date, audience: str = DEFAULT_AUDIENCE) -> str:
+    """What an editor chose to keep out (a draft, an embargo, a classification), as opposed to
+    what has not happened yet at `as_of`: the checks across files hold only the former against
+    the sources (a later bulletin absent from a build of the past is no mistake)."""
     if bulletin.draft:
         return "a draft"
     if bulletin.publish is not None and as_of < bulletin.publish:
@@ -87,6 +98,7 @@ class Outline:
     follow_ups: tuple[FollowUp, ...] = ()
     # its attachments: (source path in the site, the file it really is, the line attaching it)
     attached: tuple[tuple[str, str, int], ...] = ()
+    date: dt.date | None = None
 
     @classmethod
     def of(cls, bulletin: Bulletin) -> Outline:
@@ -95,7 +107,7 @@ class Outline:
         outputs = (paths.bulletin_src(bulletin), *(src for src, _, _ in attached))
         return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
                    tuple(Issued.of(d) for d in bulletin.directives), bulletin.publish, bulletin.classification,
-                   outputs, tuple(bulletin.follow_ups), attached)
+                   outputs, tuple(bulletin.follow_ups), attached, bulletin.date)
 
 
 @dataclass
@@ -226,7 +238,7 @@ def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience
     follow_ups = [(f, o.draft) for o in outlines for f in o.follow_ups]
     # what a build for `audience` leaves out besides drafts (without an as-of date, every embargo holds)
     left_out = {o.rel_path: why for o in outlines if not o.draft
-                and (why := hidden_because(o, as_of or dt.date.min, audience))}
+                and (why := withheld_because(o, as_of or dt.date.min, audience))}
     return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(_with_follow_ups(outlines), as_of)
             + attachments_of_drafts(outlines) + attachments_of_hidden(outlines, as_of) + same_address(outlines, url_rules)
             + follow_up_problems(directives, follow_ups, left_out))
@@ -347,7 +359,24 @@ def links_to_hidden(outlines: list[Outline], as_of: dt.date | None = None) -> li
         for o in outlines if not o.draft
         for target, line in o.page_links if (other := by_path.get(target)) is not None and not other.draft
         for why, hint in _shown_without(o, other, as_of)
+    ] + [
+        # a warning: bulletins link to their later follow-ups, and the record of an earlier day is still sound
+        Problem(o.source, line, f"links to '{target}', which is {why}", f"The link is broken in this build: {hint}.",
+                severity="warning")
+        for o in outlines if not o.draft
+        for target, line in o.page_links if (other := by_path.get(target)) is not None and not other.draft
+        for why, hint in _issued_after(o, other, as_of)
     ]
+
+
+def _issued_after(o: Outline, other: Outline, as_of: dt.date | None) -> list[tuple[str, str]]:
+    """(why, hint) when a build as of `as_of` shows `o` but not `other`, dated after that day:
+    the site as it was then has no page to link to."""
+    if as_of is None or o.date is None or other.date is None or not o.date <= as_of < other.date:
+        return []
+    return [(f"dated {other.date.isoformat()}, after the as-of date {as_of.isoformat()}: the site as it "
+             "was that day does not have it",
+             f"build as of {other.date.isoformat()} or later (BULLETINS_TODAY) to follow it")]
 
 
 def duplicate_ids(outlines: list[Outline]) -> list[Problem]:
