@@ -9,7 +9,7 @@ from functools import cached_property
 
 from .model import ALL_UNITS, BUCKETS, Bulletin, Directive, DueWindows, FollowUp, Unit
 from .sources.project import DEFAULT_AUDIENCE, Project
-from .state import Change, Issued, State, replay
+from .state import Change, Issued, State, derived, replay_shares
 
 
 @dataclass(frozen=True, slots=True)  # one per directive and unit: ~150,000 at 2,000 bulletins
@@ -19,6 +19,7 @@ class UnitEntry:
     directive: Directive
     role: str  # "responsible", "support", "acceptance" (waits for the unit to accept it), or "" in the register
     units: tuple[str, ...] = ()  # on a parent unit's page: the sub-units it is listed for, in the file's order
+    share: str = ""  # the unit whose share of the directive it shows (Catalog.share); "": the directive's own state
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,16 @@ class Catalog:
         by_directive: dict[str, list[FollowUp]] = defaultdict(list)
         for f in self.follow_ups:
             by_directive[f.directive_id.casefold()].append(f)
-        # The one place a directive's current state is computed: everything reads these
-        self.states: dict[str, State] = {
-            d.id: replay(Issued.of(d), by_directive.get(d.id.casefold(), ()), as_of)[0] for d in self.directives
-        }
+        # The one place a directive's current state is computed: everything reads these. Each
+        # responsible unit has a share; a directive whose shares differ (a follow-up names units)
+        # keeps them in `shares`, and its own state is derived from theirs.
+        self.states: dict[str, State] = {}
+        self.shares: dict[str, dict[str, State]] = {}  # directive id -> unit id -> its share's state
+        for d in self.directives:
+            replayed = replay_shares(Issued.of(d), by_directive.get(d.id.casefold(), ()), as_of)
+            if len(replayed) > 1:
+                self.shares[d.id] = {unit: state for units, state in replayed for unit in units}
+            self.states[d.id] = derived([state for _, state in replayed])
         self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of, windows) for d in self.directives}
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
         self._bulletin_of: dict[str, Bulletin] = {b.rel_path: b for b in self.bulletins}
@@ -71,6 +78,29 @@ class Catalog:
 
     def state_of(self, directive: Directive) -> State:
         return self.states[directive.id]
+
+    def share(self, directive: Directive, unit_id: str) -> State:
+        """A unit's share of a directive; for a unit that is not responsible for it (support,
+        acceptance, a parent's roll-up), or a directive whose shares are all alike, its own state."""
+        shares = self.shares.get(directive.id)
+        return shares.get(unit_id, self.states[directive.id]) if shares else self.states[directive.id]
+
+    def shares_of(self, directive: Directive) -> list[tuple[str, State]]:
+        """Each responsible unit's share, in the directive's order; [] when they are all alike
+        (no follow-up names units): the directive's own state is then every unit's."""
+        shares = self.shares.get(directive.id)
+        return list(shares.items()) if shares else []
+
+    def entry_state(self, entry) -> State:
+        """The state a listing's entry shows: its unit's share, else the directive's own."""
+        if isinstance(entry, UnitEntry):
+            return self.share(entry.directive, entry.share) if entry.share else self.states[entry.directive.id]
+        return self.states[entry.id]
+
+    def entry_bucket(self, entry) -> str:
+        if isinstance(entry, UnitEntry) and entry.share and entry.directive.id in self.shares:
+            return self.share(entry.directive, entry.share).bucket(self.as_of, self.windows)
+        return self.buckets[(entry.directive if isinstance(entry, UnitEntry) else entry).id]
 
     def directive_of(self, follow_up: FollowUp) -> Directive | None:
         """The directive a published follow-up is about (always published: checked across files)."""
@@ -95,9 +125,9 @@ class Catalog:
         what waits for the unit's acceptance apart."""
         groups: dict[str, list[UnitEntry]] = {name: [] for name in BUCKETS}
         for entry in entries:
-            groups["to-accept" if entry.role == "acceptance" else self.bucket_of(entry.directive)].append(entry)
+            groups["to-accept" if entry.role == "acceptance" else self.entry_bucket(entry)].append(entry)
         for group in groups.values():
-            group.sort(key=lambda entry: self._deadline_order(entry.directive))
+            group.sort(key=lambda entry: (self.entry_state(entry).deadline or dt.date.max, entry.directive.id))
         return groups
 
     def _deadline_order(self, directive: Directive):
@@ -117,14 +147,15 @@ class Catalog:
         entries: dict[str, list[UnitEntry]] = defaultdict(list)
         for directive in self.directives:
             roles: dict[str, str] = {}
-            acceptor = self.states[directive.id].acceptor
-            if acceptor in known:
-                roles[acceptor] = "acceptance"
+            shares = self.shares.get(directive.id)
+            for state in (shares.values() if shares else (self.states[directive.id],)):
+                if state.acceptor in known:
+                    roles[state.acceptor] = "acceptance"
             roles.update((unit, "support") for unit in directive.support if unit in known)
-            responsible = known if ALL_UNITS in directive.units else directive.units
+            responsible = directive.responsible or (known if ALL_UNITS in directive.units else directive.units)
             roles.update((unit, "responsible") for unit in responsible if unit in known)
             for unit, role in roles.items():
-                entries[unit].append(UnitEntry(directive, role))
+                entries[unit].append(UnitEntry(directive, role, share=unit if role == "responsible" else ""))
         return entries
 
     def for_unit(self, unit_id: str) -> list[UnitEntry]:
@@ -232,24 +263,23 @@ class Catalog:
         'support-open' and 'support-overdue', apart: a unit is not to blame for another's delay."""
         counter: Counter = Counter()
         for entry in entries:
-            directive = entry.directive if isinstance(entry, UnitEntry) else entry
             if isinstance(entry, UnitEntry) and entry.role == "acceptance":
                 counter["to-accept"] += 1
                 continue
             if isinstance(entry, UnitEntry) and entry.role == "support":
-                bucket = self.bucket_of(directive)
+                bucket = self.entry_bucket(entry)
                 counter["support-open"] += bucket not in ("closed", "to-accept")
                 counter["support-overdue"] += bucket == "overdue"
                 continue
-            counter[self.bucket_of(directive)] += 1
-            counter["escalated"] += self.states[directive.id].escalated
+            counter[self.entry_bucket(entry)] += 1
+            counter["escalated"] += self.entry_state(entry).escalated
         counter["open"] = sum(counter[name] for name in BUCKETS if name not in ("closed", "to-accept"))
         return counter
 
     def oldest_overdue(self, entries) -> dt.date | None:
         """The deadline in force of the longest overdue directive the unit is responsible for."""
-        deadlines = [self.states[e.directive.id].deadline for e in entries
-                     if e.role in ("responsible", "") and self.bucket_of(e.directive) == "overdue"]
+        deadlines = [self.entry_state(e).deadline for e in entries
+                     if e.role in ("responsible", "") and self.entry_bucket(e) == "overdue"]
         return min(deadlines, default=None)
 
     def coming_deadlines(self, entries) -> dict[str, int]:
@@ -260,9 +290,8 @@ class Catalog:
         for entry in entries:
             if isinstance(entry, UnitEntry) and entry.role in ("acceptance", "support"):  # not counted: see counts
                 continue
-            directive = entry.directive if isinstance(entry, UnitEntry) else entry
-            if self.bucket_of(directive) in ("due-soon", "upcoming", "later"):
-                days[self.states[directive.id].deadline.isoformat()] += 1
+            if self.entry_bucket(entry) in ("due-soon", "upcoming", "later"):
+                days[self.entry_state(entry).deadline.isoformat()] += 1
         return dict(sorted(days.items()))
 
     def rates(self, entries) -> Rates:
@@ -271,7 +300,7 @@ class Catalog:
         for entry in entries:
             if isinstance(entry, UnitEntry) and entry.role not in ("responsible", ""):
                 continue
-            state = self.states[(entry.directive if isinstance(entry, UnitEntry) else entry).id]
+            state = self.entry_state(entry)
             if state.status == "cancelled" or state.original_deadline is None:
                 continue
             total += 1

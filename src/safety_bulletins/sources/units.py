@@ -44,13 +44,22 @@ class UnitRegistry:
         close = difflib.get_close_matches(_key(reference), list(self._by_reference), n=1, cutoff=0.5)
         return self.units[self._by_reference[close[0]]] if close else None
 
+    def receivers(self) -> tuple[str, ...]:
+        """The units a directive to `all` is addressed to, in the file's order: every unit but
+        those that say `receives_all: false` (a committee, the group's root)."""
+        if self._receivers is None:
+            self._receivers = tuple(u.id for u in self.units.values() if u.receives_all)
+        return self._receivers
+
     def add(self, unit: Unit) -> None:
         self.units[unit.id] = unit
+        self._receivers = None
         self._children = None  # a new unit or parent: the tree is made again when asked
         for reference in (unit.id, unit.name, *unit.aliases, *([unit.name_zh] if unit.name_zh else [])):
             self._by_reference[_key(reference)] = unit.id
 
     _children: dict[str | None, list[str]] | None = field(default=None, repr=False, compare=False)
+    _receivers: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # place in the file
 
     def _tree(self) -> dict[str | None, list[str]]:

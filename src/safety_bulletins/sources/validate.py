@@ -384,6 +384,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         title=title,
         text=raw.text,
         units=(ALL_UNITS,) if ALL_UNITS in units else units,
+        responsible=registry.receivers() if ALL_UNITS in units else units,
         support=support,
         owner=check.field(fields.by_name(fields.DIRECTIVE, "owner"), options, offset),
         deadline=deadline,
@@ -442,6 +443,8 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
     if accepted_by == ALL_UNITS:
         check.add(offset + options.line_of("accepted_by") - 1, "'accepted_by' cannot be 'all'",
                   "Name the unit (e.g. safety-env) or the person who accepts the work.")
+    share_units = check.units(options, "units", registry, offset)  # whose shares; checked across files
+    share_units = () if ALL_UNITS in share_units else share_units
     text = raw.text
     if text.strip() == FOLLOW_UP_STUB:
         check.warn(raw.line, "the follow-up still has the text 'bulletins new --review' wrote",
@@ -466,6 +469,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         reopen=check.field(fields.by_name(fields.FOLLOW_UP, "reopen"), options, offset),
         header=(raw.first, raw.text_first),
         bulletin_date=bulletin.date,
+        units=share_units,
     )
 
 
