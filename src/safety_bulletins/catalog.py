@@ -34,6 +34,15 @@ class Rates:
         return f"{100 * part / whole:.0f}%" if whole else "–"
 
 
+@dataclass(frozen=True)
+class Progress:
+    """The register's "3 of 12 units done, 2 overdue: A, B" of a directive with shares."""
+
+    closed: int
+    total: int
+    overdue: tuple[str, ...]  # unit ids, in the directive's order
+
+
 _ROLE_RANK = {"responsible": 0, "support": 1, "acceptance": 2}  # which role a parent's page shows
 
 
@@ -90,6 +99,15 @@ class Catalog:
         (no follow-up names units): the directive's own state is then every unit's."""
         shares = self.shares.get(directive.id)
         return list(shares.items()) if shares else []
+
+    def progress(self, directive: Directive) -> Progress | None:
+        """How far the units are with a directive whose shares differ (None when they are alike:
+        its own state says it all): shares closed, of how many, and the units overdue."""
+        shares = self.shares_of(directive)
+        if not shares:
+            return None
+        overdue = tuple(unit for unit, state in shares if state.bucket(self.as_of, self.windows) == "overdue")
+        return Progress(sum(state.closed for _, state in shares), len(shares), overdue)
 
     def entry_state(self, entry) -> State:
         """The state a listing's entry shows: its unit's share, else the directive's own."""
@@ -168,11 +186,17 @@ class Catalog:
         and calendar take from below. Made by walking up from each such sub-unit, so it costs
         what the pages list, never the number of units times their depth (a chain of 2,000)."""
         below: dict[str, list[str]] = defaultdict(list)
+        # a unit that does not receive directives to all (units.yml's receives_all) takes those from below
+        outside_all = {u.id for u in self.units if not u.receives_all}
         for unit_id in self.registry.units:
-            if any(entry.role != "responsible" or ALL_UNITS not in entry.directive.units
-                   for entry in self._unit_entries.get(unit_id, ())):
+            entries = self._unit_entries.get(unit_id, ())
+            if any(entry.role != "responsible" or ALL_UNITS not in entry.directive.units for entry in entries):
                 for ancestor in self.registry.ancestors(unit_id):
                     below[ancestor].append(unit_id)
+            elif outside_all and entries:
+                for ancestor in self.registry.ancestors(unit_id):
+                    if ancestor in outside_all:
+                        below[ancestor].append(unit_id)
         return below
 
     def subunits_listed(self, unit_id: str) -> list[str]:
@@ -196,7 +220,7 @@ class Catalog:
             for sub in self.subunits_listed(unit_id):
                 for entry in self.for_unit(sub):
                     d, role = entry.directive, entry.role
-                    if role == "responsible" and ALL_UNITS in d.units:
+                    if role == "responsible" and ALL_UNITS in d.units and own_roles.get(d.id) == "responsible":
                         continue  # to every unit: the unit's own already, in the strongest role
                     held = found.get(d.id)
                     if held is None:

@@ -158,6 +158,10 @@ CHINESE = Labels(
             "未办结 {open} 项，其中已逾期 {overdue} 项、{due_soon_days}日内到期 {soon} 项；已办结 {closed} 项。",
         "{overdue} overdue, the oldest {days} days": "已逾期 {overdue} 项，最久逾期 {days} 天",
         "{overdue} overdue": "已逾期 {overdue} 项",
+        "{closed} of {total} units done": "{total} 个单位中 {closed} 个已完成",
+        "{closed} of {total} units done, {overdue} overdue: {units}": "{total} 个单位中 {closed} 个已完成，{overdue} 个逾期：{units}",
+        "Each unit's share": "各单位落实情况",
+        "Days overdue": "逾期天数",
         "{soon} due within {due_soon_days} days, {open} open, {closed} closed.":
             "{due_soon_days}日内到期 {soon} 项，未办结 {open} 项，已办结 {closed} 项。",
         "Counted: the directives this unit is responsible for, those to all units included.":

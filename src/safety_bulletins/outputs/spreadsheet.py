@@ -31,7 +31,7 @@ def directive_columns() -> tuple[str, ...]:
     return ("id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
             "days_overdue", "closed_on", "on_time", "escalated", "accepted_by",
             *(f.column for f in fields.details() if f.column),
-            "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
+            "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history", "progress")
 
 
 
@@ -68,7 +68,7 @@ def directives_csv(records: list[dict]) -> str:
 
 
 def _flat(record: dict) -> dict:
-    flat = {key: value for key, value in record.items() if key not in ("bulletin", "history")}
+    flat = {key: value for key, value in record.items() if key not in ("bulletin", "history", "shares")}
     flat.update({f"bulletin_{key}": value for key, value in record["bulletin"].items()})
     flat["history"] = "\n".join(_history_line(change) for change in record["history"])
     return flat

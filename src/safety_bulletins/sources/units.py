@@ -20,7 +20,7 @@ _GENERATED = {paths.UNITS_INDEX: f"the overview of units ({paths.UNITS_INDEX})",
               **{src: f"the empty sitemap Material's script asks for beside the feeds ({src})"
                  for src in paths.FEED_SITEMAPS}}
 _UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # fullmatch: `$` would let a trailing line break through
-_UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent")
+_UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent", "receives_all")
 
 
 def _key(reference: str) -> str:
@@ -241,6 +241,13 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
     if parent is not None and not isinstance(parent, str):
         problems.append(Problem(path, entry.line_of("parent"), "parent must be a unit id", "e.g. 'parent: group'"))
         parent = None
+    receives_all = entry.get("receives_all", True)
+    if not isinstance(receives_all, bool):
+        problems.append(Problem(path, entry.line_of("receives_all"),
+                                f"receives_all must be true or false, not {yamlload.shorten(receives_all)}",
+                                "Write 'receives_all: false' for a unit that directives to 'all' do not address "
+                                "(a committee, the group's root); leave it out otherwise."))
+        receives_all = True
     for key, values in (("name", [name]), ("aliases", aliases), ("name_zh", [name_zh])):
         broken = next((v for v in values if isinstance(v, str) and _unprintable(v)), None)
         if broken is not None:
@@ -271,4 +278,4 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
             )
     if problems:
         return None, problems
-    return Unit(unit_id, name.strip(), tuple(a.strip() for a in aliases), parent, name_zh), []
+    return Unit(unit_id, name.strip(), tuple(a.strip() for a in aliases), parent, name_zh, receives_all), []
