@@ -83,4 +83,4 @@ def _change(catalog: Catalog, change: Change, directory_urls: bool) -> dict:
     if change.reopen:
         changes["reopen"] = change.reopen
     return {"date": f.date.isoformat(), "title": f.title, "changes": changes, "url": f"{url}#{f.anchor}",
-            "anchor": f.anchor}
+            "anchor": f.anchor, "units": list(f.units)}  # whose shares it reports ([]: every unit's)

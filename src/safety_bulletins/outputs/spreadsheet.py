@@ -31,7 +31,7 @@ def directive_columns() -> tuple[str, ...]:
     return ("id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
             "days_overdue", "closed_on", "on_time", "escalated", "accepted_by",
             *(f.column for f in fields.details() if f.column),
-            "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history", "progress")
+            "progress", "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
 
 
 
