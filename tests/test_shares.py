@@ -197,3 +197,60 @@ def test_a_real_build_each_unit_reads_its_own_share(site_project, monkeypatch, c
     assert main(["due", "--as-of", "2026-11-12", "--within", "7d", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out.lstrip("\ufeff"))))
     assert [(r["unit"], r["id"]) for r in rows if r["id"] == "FD-1"] == [("u5", "FD-1")]
+
+
+# ---------------------------------------------------------------- the property, on real builds
+
+from collections import Counter  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from strategies import SHARES_AS_OF, SharesCorpus, shares_corpus  # noqa: E402
+from test_outputs_agree import listing_rows, pages_of, read_html, number  # noqa: E402
+from test_properties import make_project  # noqa: E402
+
+from safety_bulletins.outputs.labels import for_language  # noqa: E402
+
+CLOSED = ("done", "cancelled")
+
+
+@settings(settings.get_profile("outputs-agree"))
+@given(corpus=shares_corpus())
+def test_closed_exactly_when_every_share_is_and_counts_equal_rows(corpus: SharesCorpus):
+    """For any directives to several units with follow-ups for some of them: each share's status
+    is what its own follow-ups made it; the directive is closed exactly when every share is; a
+    unit's page shows its share in its row, and its counts equal the rows of its own sections."""
+    labels = for_language("en")
+    with tempfile.TemporaryDirectory() as tmp:
+        project = make_project(Path(tmp), corpus.files)
+        site = build(project, as_of=SHARES_AS_OF.isoformat())
+        records = {r["id"]: r for r in json.loads((site / "directives.json").read_text())["directives"]}
+        for directive_id, expected in corpus.shares.items():
+            record = records[directive_id]
+            shown = {s["unit"]: s["status"] for s in record["shares"]}
+            if len(set(expected.values())) > 1:  # shares that differ are listed, each with its own status
+                assert shown == expected, f"{directive_id}: {record['shares']}"
+            elif shown:  # alike in status, apart in their deadlines or escalation
+                assert set(shown.values()) == set(expected.values()), directive_id
+            assert (record["status"] in CLOSED) == all(s in CLOSED for s in expected.values()), record
+            if record["status"] == "done":
+                assert record["on_time"] == all(s["on_time"] for s in record["shares"] if s["status"] == "done") \
+                    if record["shares"] else True
+        for unit in [f"u{n}" for n in range(5)]:
+            pages = pages_of(site / "units" / unit)
+            own = [r for r in listing_rows(pages) if not r["sub"]]
+            mine = {d: shares[unit] for d, shares in corpus.shares.items() if unit in shares}
+            assert sorted(r["id"] for r in own) == sorted(mine), unit
+            for r in own:
+                assert r["status"].startswith(labels.STATUSES[mine[r["id"]]]), (unit, r)
+                assert r["bucket"] == r["section"], (unit, r)
+            sections = Counter(r["section"] for r in own)
+            summary = read_html(pages[0]).find("p", "sb-action")
+            counted = {s.attrs["data-sb-count"]: number(s.text()) for s in summary.find_all("span")
+                       if "data-sb-count" in s.attrs}
+            assert counted == {"overdue": sections["overdue"], "due-soon": sections["due-soon"]}, (unit, counted)
+            text = " ".join(summary.text().split())
+            assert f"{sum(n for b, n in sections.items() if b != 'closed')} open, {sections['closed']} closed" in text
+        # the board does not receive directives to all: none is its own
+        assert not [r for r in listing_rows(pages_of(site / "units" / "board")) if not r["sub"]]
