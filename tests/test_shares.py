@@ -30,7 +30,9 @@ UNITS = """\
   name: Unit {n}
   name_zh: 第{n}分公司
   parent: committee
-""" for n in range(1, 6))
+""" for n in range(1, 6)) + """- group: 各分公司
+  units: [u1, u2, u3, 第4分公司, Unit 5]
+"""
 
 MEETING = """\
 ---
@@ -43,7 +45,7 @@ Held.
 
 /// directive | Fire doors repaired
     id: FD-1
-    units: [u1, u2, u3, u4, u5]
+    units: [各分公司]
     deadline: 2026-11-10
 
 Repair every fire door.
@@ -171,6 +173,7 @@ def test_a_real_build_each_unit_reads_its_own_share(site_project, monkeypatch, c
     assert all((shares[u]["status"], shares[u]["on_time"], shares[u]["closed_on"]) == ("done", True, "2026-11-08")
                for u in ("u1", "u2", "u3", "u4"))
     assert (shares["u5"]["bucket"], shares["u5"]["days_overdue"]) == ("overdue", 2)
+    assert fd["units"] == ["u1", "u2", "u3", "u4", "u5"]  # the group 各分公司, as its units
     assert records["DR-1"]["shares"] == []
     table = list(csv.DictReader(io.StringIO((site / "directives.csv").read_text(encoding="utf-8-sig"))))
     assert len(table) == 2 and next(r for r in table if r["id"] == "FD-1")["progress"] == "4/5 done; overdue: u5"
@@ -189,6 +192,11 @@ def test_a_real_build_each_unit_reads_its_own_share(site_project, monkeypatch, c
     assert 'data-sb-count="overdue">1<' in u5 and "Fire doors repaired" in u5[u5.index('<h2 id="overdue"'):]
     # calendars: the fifth's share is due, the others' are closed
     assert "UID:FD-1.u5@" in (site / "calendar/u5.ics").read_text()
+    # the committee does not receive directives to all: its own list is empty, its sub-units' has both
+    committee = (site / "units/committee/index.html").read_text(encoding="utf-8")
+    own, below = committee.split('class="sb-subunits"', 1)
+    assert "Evacuation drill" not in own and "Fire doors repaired" not in own
+    assert "Evacuation drill" in below and "Fire doors repaired" in below
     # `due`, as CSV: one row per unit share, only the fifth's
     from safety_bulletins.commands.cli import main
 

@@ -31,6 +31,13 @@ def _key(reference: str) -> str:
 class UnitRegistry:
     units: dict[str, Unit] = field(default_factory=dict)  # by id, in the file's order
     _by_reference: dict[str, str] = field(default_factory=dict)  # casefolded id/name/alias -> id
+    # named groups documents address (各二级单位): casefolded name -> (name as written, member ids)
+    groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def group(self, reference: str) -> tuple[str, ...] | None:
+        """The member ids of the group a reference names (any case), None if it names none."""
+        found = self.groups.get(_key(reference))
+        return found[1] if found else None
 
     def resolve(self, reference: str) -> str | None:
         """The unit id a reference (id, name or alias, any case) stands for; `all` stays `all`."""
@@ -135,7 +142,11 @@ def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
         return registry, [Problem(path, 1, "units.yml must be a YAML list of units", _UNIT_EXAMPLE)]
 
     parents: dict[str, tuple[str, int]] = {}  # unit id -> (parent as written, line)
+    groups = []  # read once every unit is known: a group may name units written after it
     for entry in data:
+        if isinstance(entry, yamlload.LineDict) and "group" in entry:
+            groups.append(entry)
+            continue
         unit, entry_problems = _read_unit(path, entry, registry)
         problems += entry_problems
         if unit is None:
@@ -149,7 +160,50 @@ def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
         else:
             registry.add(dataclasses.replace(registry.units[unit_id], parent=registry.resolve(parent)))
     problems += _parent_cycles(path, registry, {unit_id: line for unit_id, (_, line) in parents.items()})
+    for entry in groups:
+        problems += _read_group(path, entry, registry)
     return registry, problems
+
+
+_GROUP_EXAMPLE = "A group looks like:\n    - group: 各二级单位\n      units: [property, energy]"
+
+
+def _read_group(path: Path, entry, registry: UnitRegistry) -> list[Problem]:
+    """A named group of units (`- group: 各二级单位` with `units: [...]`), which bulletins may write
+    in `units:` and `support:` for its members; added to the registry if it is valid."""
+    problems = [Problem(path, entry.line_of(k), f"unknown field {yamlload.shorten(k)} in a group",
+                        f"A group has the fields: group, units. {_GROUP_EXAMPLE}") for k in entry if k not in ("group", "units")]
+    name, members = entry.get("group"), entry.get("units")
+    if not isinstance(name, str) or not name.strip() or _unprintable(name):
+        return problems + [Problem(path, entry.line_of("group"), "a group needs a name on one line", _GROUP_EXAMPLE)]
+    name = name.strip()
+    taken = registry.resolve(name)
+    if taken is not None:
+        return problems + [Problem(
+            path, entry.line_of("group"), f"the group name {yamlload.shorten(name)} already names "
+            + ("every unit ('all')" if taken == ALL_UNITS else f"unit '{taken}'"),
+            "A group's name must differ from every unit's id, name, name_zh and alias: rename the group.")]
+    if _key(name) in registry.groups:
+        return problems + [Problem(path, entry.line_of("group"), f"the group {yamlload.shorten(name)} is defined twice",
+                                   "Merge the two lists of units into one group.")]
+    members = [members] if isinstance(members, str) else members
+    if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
+        return problems + [Problem(path, entry.line_of("units") if "units" in entry else entry.line_of("group"),
+                                   f"group {yamlload.shorten(name)} needs 'units', a list of units", _GROUP_EXAMPLE)]
+    ids: list[str] = []
+    for member in members:
+        unit_id = registry.resolve(member)
+        if unit_id in (None, ALL_UNITS):
+            suggestion = registry.suggest(member) if unit_id is None else None
+            problems.append(Problem(
+                path, entry.line_of("units"), f"unknown unit {yamlload.shorten(member)} in group {yamlload.shorten(name)}",
+                (f"Did you mean '{suggestion.id}' ({suggestion.name})? " if suggestion else "")
+                + "Name units of this file by id, name or alias ('all' and other groups are not members)."))
+        elif unit_id not in ids:
+            ids.append(unit_id)
+    if not problems:
+        registry.groups[_key(name)] = (name, tuple(ids))
+    return problems
 
 
 def _unreadable(path: Path) -> Problem | None:

@@ -153,6 +153,10 @@ class _Checker:
                      f"Name at least one unit, e.g. '{key}: [all]' or '{key}: [property]'.")
         ids = []
         for reference in references:
+            members = registry.group(reference) if key != "issuer" else None  # a named group: its units
+            if members:
+                ids += [unit_id for unit_id in members if unit_id not in ids]
+                continue
             unit_id = registry.resolve(reference)
             inner = reference[1:-1] if reference[:1] == "【" and reference[-1:] == "】" else reference
             parts = [p.strip() for p in re.split(r"[，、,；;]", inner) if p.strip()] if unit_id is None else []
@@ -171,7 +175,7 @@ class _Checker:
                     line_offset + mapping.line_of(key) - 1,
                     f"unknown unit '{reference}' in '{key}'",
                     (f"Did you mean '{suggestion.id}' ({suggestion.name})? " if suggestion else "")
-                    + "Use a unit's id, name or alias from bulletins/units.yml, or 'all'.",
+                    + "Use a unit's id, name or alias from bulletins/units.yml, a group of it, or 'all'.",
                 )
             elif unit_id not in ids:
                 ids.append(unit_id)
