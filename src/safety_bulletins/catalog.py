@@ -72,9 +72,11 @@ class Catalog:
             if not any(f.units for f in follow_ups):  # most directives: one replay, every unit's share
                 self.states[d.id] = replay(Issued.of(d), follow_ups, as_of)[0]
                 continue
-            replayed = replay_shares(Issued.of(d), follow_ups, as_of)
-            if len(replayed) > 1:
-                self.shares[d.id] = {unit: state for units, state in replayed for unit in units}
+            issued = Issued.of(d)
+            replayed = replay_shares(issued, follow_ups, as_of)
+            if len(replayed) > 1:  # in the directive's order of units, not by group
+                by_unit = {unit: state for units, state in replayed for unit in units}
+                self.shares[d.id] = {unit: by_unit[unit] for unit in issued.units}
             self.states[d.id] = derived([state for _, state in replayed])
         self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of, windows) for d in self.directives}
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
