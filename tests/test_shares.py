@@ -262,3 +262,14 @@ def test_closed_exactly_when_every_share_is_and_counts_equal_rows(corpus: Shares
             assert f"{sum(n for b, n in sections.items() if b != 'closed')} open, {sections['closed']} closed" in text
         # the board does not receive directives to all: none is its own
         assert not [r for r in listing_rows(pages_of(site / "units" / "board")) if not r["sub"]]
+
+
+def test_the_review_stub_names_the_units_still_open(bulletins_dir):
+    from safety_bulletins.commands.scaffold import review_section
+
+    catalog = _catalog(bulletins_dir, "2026-11-12", {"2026/2026-10-20-meeting.md": MEETING,
+                                                     "2026/2026-11-09-progress.md": FOUR_DONE})
+    section = review_section(catalog)
+    stub = section[section.index("directive: FD-1"):].split("///")[0]
+    assert "    # units: [u5]" in stub
+    assert "# units:" not in section[section.index("directive: DR-1"):].split("///")[0]
