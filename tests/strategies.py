@@ -483,3 +483,68 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
         if kind == "lifted":
             corpus.lifted = marker
     return corpus
+
+
+# ---------------------------------------------------------------- each unit's share (issue 21)
+
+SHARES_AS_OF = dt.date(2026, 11, 28)
+
+
+@dataclass
+class SharesCorpus:
+    files: dict[str, str]  # below bulletins/
+    shares: dict[str, dict[str, str]]  # directive id -> unit id -> its share's status after every follow-up
+
+
+@st.composite
+def shares_corpus(draw) -> SharesCorpus:
+    """Valid sources whose follow-ups carry `units:`: one meeting of directives to two or more of
+    five units (or to all, which a committee does not receive), then follow-up bulletins, each
+    follow-up for some of the units (or every one), valid for the statuses of the shares it names
+    (tracked here, share by share, as state.py replays them)."""
+    ids = [f"u{n}" for n in range(5)]
+    units_yml = "- id: board\n  name: Safety Board\n  receives_all: false\n" + "".join(
+        f"- id: {u}\n  name: Unit {u[1:]} Works\n  name_zh: 第{u[1:]}工区\n  parent: board\n" for u in ids)
+    files = {"units.yml": units_yml}
+    shares: dict[str, dict[str, str]] = {}
+    body = ["---", 'title: "Meeting"', "date: 2026-09-01", "type: minutes", "---", ""]
+    for n in range(draw(st.integers(1, 3))):
+        directive_id = f"S-{n}"
+        units = ["all"] if draw(st.integers(0, 3)) == 0 else draw(
+            st.lists(st.sampled_from(ids), min_size=2, max_size=5, unique=True))
+        deadline = _day_after(SHARES_AS_OF, draw(st.integers(-40, 30)))
+        body += [f"/// directive | Directive {directive_id}", f"    id: {directive_id}",
+                 f"    units: [{', '.join(units)}]", f"    deadline: {deadline.isoformat()}", "",
+                 f"Carry out work {directive_id}.", "///", ""]
+        shares[directive_id] = {u: "open" for u in (ids if units == ["all"] else units)}
+    files["2026/2026-09-01-meeting.md"] = "\n".join(body)
+    for n, offset in enumerate(sorted(draw(st.lists(st.integers(0, 80), min_size=1, max_size=3, unique=True)))):
+        day = _day_after(dt.date(2026, 9, 5), offset)
+        blocks = []
+        for directive_id in draw(st.lists(st.sampled_from(sorted(shares)), min_size=1, max_size=3, unique=True)):
+            mine = shares[directive_id]
+            named = draw(st.one_of(st.just([]), st.lists(st.sampled_from(sorted(mine)), min_size=1, unique=True)))
+            chosen = named or sorted(mine)
+            closed = [mine[u] in ("done", "cancelled") for u in chosen]
+            if all(closed):
+                actions = ["reopen", "note"]
+            elif not any(closed):
+                actions = ["progress", "done", "done", "cancel", "extend", "escalate", "note"]
+            else:
+                actions = ["note"]  # reports on them all, changes none
+            action = draw(st.sampled_from(actions))
+            block = [f"/// follow-up | {action} {directive_id}", f"    directive: {directive_id}"]
+            if named:
+                block.append(f"    units: [{', '.join(named)}]")
+            after = {"reopen": "in-progress", "progress": "in-progress", "done": "done", "cancel": "cancelled"}
+            block += {"reopen": ["    reopen: the fix did not hold"], "progress": ["    status: in-progress"],
+                      "done": ["    status: done"], "cancel": ["    status: cancelled"],
+                      "extend": [f"    deadline: {_day_after(SHARES_AS_OF, draw(st.integers(-10, 40))).isoformat()}",
+                                 "    reason: more time is needed"],
+                      "escalate": ["    escalate: true"], "note": []}[action]
+            if action in after:
+                mine.update(dict.fromkeys(chosen, after[action]))
+            blocks += block + ["", f"Reported on {directive_id}.", "///", ""]
+        front = ["---", f'title: "Progress {n}"', f"date: {day.isoformat()}", "type: bulletin", "---", ""]
+        files[f"{day.year}/{day.isoformat()}-progress-{n}.md"] = "\n".join(front + blocks)
+    return SharesCorpus(files, shares)

@@ -9,7 +9,7 @@ from functools import cached_property
 
 from .model import ALL_UNITS, BUCKETS, Bulletin, Directive, DueWindows, FollowUp, Unit
 from .sources.project import DEFAULT_AUDIENCE, Project
-from .state import Change, Issued, State, replay
+from .state import Change, Issued, State, derived, replay, replay_shares
 
 
 @dataclass(frozen=True, slots=True)  # one per directive and unit: ~150,000 at 2,000 bulletins
@@ -19,6 +19,7 @@ class UnitEntry:
     directive: Directive
     role: str  # "responsible", "support", "acceptance" (waits for the unit to accept it), or "" in the register
     units: tuple[str, ...] = ()  # on a parent unit's page: the sub-units it is listed for, in the file's order
+    share: str = ""  # the unit whose share of the directive it shows (Catalog.share); "": the directive's own state
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,15 @@ def rates_of(items, as_of: dt.date) -> Rates:
     return Rates(Rate("tasks", *figures[False]), Rate("dangers", *figures[True]))
 
 
+@dataclass(frozen=True)
+class Progress:
+    """The register's "3 of 12 units done, 2 overdue: A, B" of a directive with shares."""
+
+    closed: int
+    total: int
+    overdue: tuple[str, ...]  # unit ids, in the directive's order
+
+
 _ROLE_RANK = {"responsible": 0, "support": 1, "acceptance": 2}  # which role a parent's page shows
 
 
@@ -109,10 +119,22 @@ class Catalog:
         by_directive: dict[str, list[FollowUp]] = defaultdict(list)
         for f in self.follow_ups:
             by_directive[f.directive_id.casefold()].append(f)
-        # The one place a directive's current state is computed: everything reads these
-        self.states: dict[str, State] = {
-            d.id: replay(Issued.of(d, windows), by_directive.get(d.id.casefold(), ()), as_of)[0] for d in self.directives
-        }
+        # The one place a directive's current state is computed: everything reads these. Each
+        # responsible unit has a share; a directive whose shares differ (a follow-up names units)
+        # keeps them in `shares`, and its own state is derived from theirs.
+        self.states: dict[str, State] = {}
+        self.shares: dict[str, dict[str, State]] = {}  # directive id -> unit id -> its share's state
+        for d in self.directives:
+            follow_ups = by_directive.get(d.id.casefold(), ())
+            if not any(f.units for f in follow_ups):  # most directives: one replay, every unit's share
+                self.states[d.id] = replay(Issued.of(d, windows), follow_ups, as_of)[0]
+                continue
+            issued = Issued.of(d, windows)
+            replayed = replay_shares(issued, follow_ups, as_of)
+            if len(replayed) > 1:  # in the directive's order of units, not by group
+                by_unit = {unit: state for units, state in replayed for unit in units}
+                self.shares[d.id] = {unit: by_unit[unit] for unit in issued.units}
+            self.states[d.id] = derived([state for _, state in replayed])
         self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of, windows) for d in self.directives}
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
         self._bulletin_of: dict[str, Bulletin] = {b.rel_path: b for b in self.bulletins}
@@ -128,6 +150,50 @@ class Catalog:
 
     def state_of(self, directive: Directive) -> State:
         return self.states[directive.id]
+
+    def share(self, directive: Directive, unit_id: str) -> State:
+        """A unit's share of a directive; for a unit that is not responsible for it (support,
+        acceptance, a parent's roll-up), or a directive whose shares are all alike, its own state."""
+        shares = self.shares.get(directive.id)
+        return shares.get(unit_id, self.states[directive.id]) if shares else self.states[directive.id]
+
+    def shares_of(self, directive: Directive) -> list[tuple[str, State]]:
+        """Each responsible unit's share, in the directive's order; [] when they are all alike
+        (no follow-up names units): the directive's own state is then every unit's."""
+        shares = self.shares.get(directive.id)
+        return list(shares.items()) if shares else []
+
+    def directive(self, directive_id: str) -> Directive | None:
+        """A published directive by its id (ids are matched regardless of case)."""
+        return self._by_id.get(directive_id.casefold())
+
+    def progress(self, directive: Directive) -> Progress | None:
+        """How far the units are with a directive whose shares differ (None when they are alike:
+        its own state says it all): shares closed, of how many, and the units overdue."""
+        shares = self.shares_of(directive)
+        if not shares:
+            return None
+        overdue = tuple(unit for unit, state in shares if state.bucket(self.as_of, self.windows) == "overdue")
+        return Progress(sum(state.closed for _, state in shares), len(shares), overdue)
+
+    # The two below run for every entry of every listing and count (400,000 at 2,000 bulletins):
+    # a directive without shares of its own (most) costs a dict lookup, as before shares.
+
+    def entry_state(self, entry) -> State:
+        """The state a listing's entry (or a directive) shows: its unit's share, else the directive's own."""
+        if entry.__class__ is not UnitEntry:
+            return self.states[entry.id]
+        if self.shares and entry.share and (shares := self.shares.get(entry.directive.id)):
+            return shares.get(entry.share) or self.states[entry.directive.id]
+        return self.states[entry.directive.id]
+
+    def entry_bucket(self, entry) -> str:
+        """The bucket of what `entry_state` gives."""
+        if entry.__class__ is not UnitEntry:
+            return self.buckets[entry.id]
+        if self.shares and entry.share and (shares := self.shares.get(entry.directive.id)) and entry.share in shares:
+            return shares[entry.share].bucket(self.as_of, self.windows)
+        return self.buckets[entry.directive.id]
 
     def directive_of(self, follow_up: FollowUp) -> Directive | None:
         """The directive a published follow-up is about (always published: checked across files)."""
@@ -152,9 +218,9 @@ class Catalog:
         what waits for the unit's acceptance apart."""
         groups: dict[str, list[UnitEntry]] = {name: [] for name in BUCKETS}
         for entry in entries:
-            groups["to-accept" if entry.role == "acceptance" else self.bucket_of(entry.directive)].append(entry)
+            groups["to-accept" if entry.role == "acceptance" else self.entry_bucket(entry)].append(entry)
         for group in groups.values():
-            group.sort(key=lambda entry: self._deadline_order(entry.directive))
+            group.sort(key=lambda entry: (self.entry_state(entry).deadline or dt.date.max, entry.directive.id))
         return groups
 
     def _deadline_order(self, directive: Directive):
@@ -174,14 +240,15 @@ class Catalog:
         entries: dict[str, list[UnitEntry]] = defaultdict(list)
         for directive in self.directives:
             roles: dict[str, str] = {}
-            acceptor = self.states[directive.id].acceptor
-            if acceptor in known:
-                roles[acceptor] = "acceptance"
+            shares = self.shares.get(directive.id) if self.shares else None
+            for state in (shares.values() if shares else (self.states[directive.id],)):
+                if state.acceptor in known:
+                    roles[state.acceptor] = "acceptance"
             roles.update((unit, "support") for unit in directive.support if unit in known)
-            responsible = known if ALL_UNITS in directive.units else directive.units
+            responsible = directive.responsible or (known if ALL_UNITS in directive.units else directive.units)
             roles.update((unit, "responsible") for unit in responsible if unit in known)
-            for unit, role in roles.items():
-                entries[unit].append(UnitEntry(directive, role))
+            for unit, role in roles.items():  # a responsible unit's entry shows its share
+                entries[unit].append(UnitEntry(directive, role, (), unit if role == "responsible" else ""))
         return entries
 
     def for_unit(self, unit_id: str) -> list[UnitEntry]:
@@ -194,11 +261,17 @@ class Catalog:
         and calendar take from below. Made by walking up from each such sub-unit, so it costs
         what the pages list, never the number of units times their depth (a chain of 2,000)."""
         below: dict[str, list[str]] = defaultdict(list)
+        # a unit that does not receive directives to all (units.yml's receives_all) takes those from below
+        outside_all = {u.id for u in self.units if not u.receives_all}
         for unit_id in self.registry.units:
-            if any(entry.role != "responsible" or ALL_UNITS not in entry.directive.units
-                   for entry in self._unit_entries.get(unit_id, ())):
+            entries = self._unit_entries.get(unit_id, ())
+            if any(entry.role != "responsible" or ALL_UNITS not in entry.directive.units for entry in entries):
                 for ancestor in self.registry.ancestors(unit_id):
                     below[ancestor].append(unit_id)
+            elif outside_all and entries:
+                for ancestor in self.registry.ancestors(unit_id):
+                    if ancestor in outside_all:
+                        below[ancestor].append(unit_id)
         return below
 
     def subunits_listed(self, unit_id: str) -> list[str]:
@@ -222,7 +295,7 @@ class Catalog:
             for sub in self.subunits_listed(unit_id):
                 for entry in self.for_unit(sub):
                     d, role = entry.directive, entry.role
-                    if role == "responsible" and ALL_UNITS in d.units:
+                    if role == "responsible" and ALL_UNITS in d.units and own_roles.get(d.id) == "responsible":
                         continue  # to every unit: the unit's own already, in the strongest role
                     held = found.get(d.id)
                     if held is None:
@@ -289,24 +362,23 @@ class Catalog:
         'support-open' and 'support-overdue', apart: a unit is not to blame for another's delay."""
         counter: Counter = Counter()
         for entry in entries:
-            directive = entry.directive if isinstance(entry, UnitEntry) else entry
             if isinstance(entry, UnitEntry) and entry.role == "acceptance":
                 counter["to-accept"] += 1
                 continue
             if isinstance(entry, UnitEntry) and entry.role == "support":
-                bucket = self.bucket_of(directive)
+                bucket = self.entry_bucket(entry)
                 counter["support-open"] += bucket not in ("closed", "to-accept")
                 counter["support-overdue"] += bucket == "overdue"
                 continue
-            counter[self.bucket_of(directive)] += 1
-            counter["escalated"] += self.states[directive.id].escalated
+            counter[self.entry_bucket(entry)] += 1
+            counter["escalated"] += self.entry_state(entry).escalated
         counter["open"] = sum(counter[name] for name in BUCKETS if name not in ("closed", "to-accept"))
         return counter
 
     def oldest_overdue(self, entries) -> dt.date | None:
         """The deadline in force of the longest overdue directive the unit is responsible for."""
-        deadlines = [self.states[e.directive.id].deadline for e in entries
-                     if e.role in ("responsible", "") and self.bucket_of(e.directive) == "overdue"]
+        deadlines = [self.entry_state(e).deadline for e in entries
+                     if e.role in ("responsible", "") and self.entry_bucket(e) == "overdue"]
         return min(deadlines, default=None)
 
     def coming_deadlines(self, entries) -> dict[str, int]:
@@ -317,16 +389,16 @@ class Catalog:
         for entry in entries:
             if isinstance(entry, UnitEntry) and entry.role in ("acceptance", "support"):  # not counted: see counts
                 continue
-            directive = entry.directive if isinstance(entry, UnitEntry) else entry
-            if self.bucket_of(directive) in ("due-soon", "upcoming", "later"):
-                days[self.states[directive.id].deadline.isoformat()] += 1
+            if self.entry_bucket(entry) in ("due-soon", "upcoming", "later"):
+                days[self.entry_state(entry).deadline.isoformat()] += 1
         return dict(sorted(days.items()))
 
     def rates(self, entries) -> Rates:
-        """Rates of the directives a unit is responsible for (or of any directives), at the as-of date."""
-        directives = (entry.directive if isinstance(entry, UnitEntry) else entry for entry in entries
-                      if not isinstance(entry, UnitEntry) or entry.role in ("responsible", ""))
-        return rates_of(((d.grade is not None, self.states[d.id]) for d in directives), self.as_of)
+        """Rates of the directives a unit is responsible for (or of any directives), at the as-of date:
+        each directive by the unit's own share of it."""
+        chosen = (entry for entry in entries if not isinstance(entry, UnitEntry) or entry.role in ("responsible", ""))
+        return rates_of((((entry.directive if isinstance(entry, UnitEntry) else entry).grade is not None,
+                          self.entry_state(entry)) for entry in chosen), self.as_of)
 
     def escalated(self) -> list[Directive]:
         """Open directives under supervision (督办), most urgent first: shown everywhere until closed."""

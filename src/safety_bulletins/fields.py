@@ -86,6 +86,9 @@ DIRECTIVE: tuple[Field, ...] = (
 # What a follow-up says of its directive; directives.json shows what it changed (`history`).
 FOLLOW_UP: tuple[Field, ...] = (
     Field("directive", ID, {"en": "Follow-up of", "zh": "落实事项"}, required=True),
+    # whose shares it reports: some of the directive's units (default: every one); directives.json
+    # gives them in each entry of the history (`units`), beside what it changed
+    Field("units", UNITS, {"en": "Units", "zh": "责任单位"}),
     STATUS,
     Field("deadline", DEADLINE, {"en": "Deadline", "zh": "期限"}, column="deadline"),
     Field("reason", TEXT, column="reason"),

@@ -92,6 +92,7 @@ class Unit:
     aliases: tuple[str, ...] = ()
     parent: str | None = None
     name_zh: str = ""  # its Chinese name, units.yml's name_zh ("" without one: never an alias)
+    receives_all: bool = True  # whether a directive to `all` is addressed to it (units.yml's receives_all)
 
     def name_in(self, language: str) -> str:
         """The one name every output shows the unit by, in the language of the page, feed,
@@ -148,6 +149,9 @@ class Directive:
     # The free-text and choice options by name (fields.details: grade, measures, funds,
     # contingency...), as read by the spec; "" or None when not written
     details: dict[str, str | None] = field(default_factory=dict)
+    # The responsible units' ids with `all` expanded (units.yml's units that receive directives to
+    # all), each with a share of its own; () when not known (then `units`, `all` as every unit)
+    responsible: tuple[str, ...] = ()
     bulletin: Bulletin = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     @property
@@ -184,6 +188,7 @@ class FollowUp:
     reopen: str = ""  # why a closed directive is open again
     header: tuple[int, int] = (0, 0)
     bulletin_date: dt.date | None = None  # its bulletin's date, which `date` may not be after (None: `date`)
+    units: tuple[str, ...] = ()  # whose shares it reports (unit ids); (): every unit of the directive
 
     @property
     def changes_anything(self) -> bool:

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import CLOSED_STATUSES, GRADES_ACCEPTED, Directive, DueWindows, FollowUp, Problem, errors_in, is_immediate
+from .model import (ALL_UNITS, CLOSED_STATUSES, GRADES_ACCEPTED, STATUSES, Directive, DueWindows, FollowUp, Problem,
+                    errors_in, is_immediate)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Issued:
     issuer: str | None  # the issuing unit: it accepts the work unless a follow-up names another
     deadline_written: str = ""  # as the document writes it when not a date (10月底前, 立即)
     immediately_days: int = DueWindows.immediately  # the site's 立即: so many days from the date it is written
+    units: tuple[str, ...] = ()  # the responsible units, `all` expanded: each has a share (Directive.responsible)
 
     @classmethod
     def of(cls, directive: Directive, windows: DueWindows = DueWindows()) -> Issued:
@@ -43,9 +45,10 @@ class Issued:
         deadline = directive.deadline
         if is_immediate(directive.deadline_written):  # the validator counted the default days; the site's here
             deadline = immediately(b.date, windows.immediately)
+        units = directive.responsible or tuple(u for u in directive.units if u != ALL_UNITS)
         return cls(directive.id, directive.title, b.source, b.rel_path, directive.line, b.date, b.draft,
                    directive.status, deadline, directive.grade, b.issuer, directive.deadline_written,
-                   windows.immediately)
+                   windows.immediately, units)
 
 
 def immediately(day: dt.date, days: int) -> dt.date:
@@ -204,6 +207,67 @@ def _retroactive(issued: Issued, f: FollowUp, passed: dt.date) -> Problem:
                    "give the day it was granted with '    date: YYYY-MM-DD'.", severity="warning")
 
 
+def share_groups(issued: Issued, follow_ups: Iterable[FollowUp]) -> list[tuple[tuple[str, ...], list[FollowUp]]]:
+    """The directive's shares, grouped by the follow-ups that apply to them: (units, follow-ups),
+    units in the directive's order. A follow-up applies to the units it names (`units:`), or to
+    every unit without. Shares that get the same follow-ups are one group, replayed once: a
+    directive whose follow-ups name no unit is one group, as a directive to one unit is."""
+    follow_ups = list(follow_ups)
+    if not any(f.units for f in follow_ups):
+        return [(issued.units, follow_ups)]
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for unit in issued.units:
+        chosen = tuple(i for i, f in enumerate(follow_ups) if not f.units or unit in f.units)
+        groups.setdefault(chosen, []).append(unit)
+    return [(tuple(units), [follow_ups[i] for i in chosen]) for chosen, units in groups.items()]
+
+
+def replay_shares(issued: Issued, follow_ups: Iterable[FollowUp],
+                  as_of: dt.date | None = None) -> list[tuple[tuple[str, ...], State]]:
+    """Each group of shares (`share_groups`) with its state at `as_of`: one replay per group."""
+    return [(units, replay(issued, chosen, as_of)[0]) for units, chosen in share_groups(issued, follow_ups)]
+
+
+def derived(shares: list[State]) -> State:
+    """The directive's own state from its shares' states: closed when every share is (done if any
+    share is done, else cancelled), else the least advanced open status (in progress once any share
+    has moved on); the deadline in force is the earliest of the open shares' that are still in the
+    units' hands (overdue while any share is); escalated while any share is; on time only if every
+    done share was; its history is every share's, each follow-up once, in date order."""
+    if len(shares) == 1:
+        return shares[0]
+    first = shares[0]
+    open_shares = [s for s in shares if not s.closed]
+    if not open_shares:
+        status = "done" if any(s.status == "done" for s in shares) else "cancelled"
+        last = max(shares, key=lambda s: s.closed_on or first.issued)
+        deadline, since, closed_on = last.deadline, last.closed_on or first.issued, last.closed_on
+    else:
+        status = min((s.status for s in open_shares), key=STATUSES.index)
+        if status == "open" and any(s.status != "open" for s in shares):
+            status = "in-progress"
+        in_hand = [s for s in open_shares if s.status != "awaiting-acceptance"] or open_shares
+        deadline = min((s.deadline for s in in_hand if s.deadline is not None), default=None)
+        since, closed_on = max(s.since for s in open_shares), None
+    done = [s for s in shares if s.status == "done"]
+    accepted = {s.accepted_by for s in shares if s.accepted_by}
+    acceptors = {s.acceptor for s in open_shares if s.acceptor}
+    history: dict[tuple[str, int], Change] = {}
+    for s in shares:
+        for change in s.history:
+            history.setdefault((change.follow_up.rel_path, change.follow_up.order), change)
+    ordered = tuple(history[key] for key in sorted(
+        history, key=lambda key: (history[key].follow_up.date, key[0], key[1])))
+    in_force = next((s for s in (open_shares or shares) if s.deadline == deadline), first)
+    return State(status, deadline, first.original_deadline, first.issued, since,
+                 escalated=any(s.escalated for s in shares),
+                 accepted_by=accepted.pop() if len(accepted) == 1 and status in ("awaiting-acceptance", "done") else "",
+                 acceptor=acceptors.pop() if len(acceptors) == 1 and status == "awaiting-acceptance" else None,
+                 closed_on=closed_on, on_time=all(s.on_time for s in done) if status == "done" else None,
+                 history=ordered, deadline_written=in_force.deadline_written,
+                 missed=min((s.missed for s in shares if s.missed), default=None))
+
+
 def _with(change: Change, **values) -> Change:
     return Change(**{**change.__dict__, **values})
 
@@ -265,11 +329,45 @@ def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp
             applied[target.id].append(f)
     for directive_id, chosen in applied.items():
         issued = by_id[directive_id.casefold()]
-        found = replay(issued, chosen)[1]
+        problems += _foreign_units(issued, chosen)
+        found = _share_problems(issued, chosen)
         problems += found
         if left_out and not errors_in(found) and any(f.rel_path in left_out for f in chosen):
             problems += _valid_only_with(issued, chosen, left_out)
     return problems
+
+
+def _foreign_units(issued: Issued, follow_ups: list[FollowUp]) -> list[Problem]:
+    """Follow-ups that name a unit the directive was not addressed to: there is no share of it."""
+    problems = []
+    for f in follow_ups:
+        foreign = [u for u in f.units if u not in issued.units]
+        if foreign:
+            problems.append(Problem(
+                f.source, f.line, f"the follow-up reports for {_units_text(foreign)}, which directive '{issued.id}' "
+                f"is not addressed to", f"Its responsible units are: {', '.join(issued.units) or '(none)'}. "
+                "Name some of them in '    units: [...]', or leave 'units:' out to report for every one."))
+    return problems
+
+
+def _units_text(units) -> str:
+    return ("unit " if len(units) == 1 else "units ") + ", ".join(f"'{u}'" for u in units)
+
+
+def _share_problems(issued: Issued, follow_ups: list[FollowUp]) -> list[Problem]:
+    """What is wrong with the follow-ups, replayed share by share (once per group of shares that
+    get the same follow-ups): a follow-up that breaks a rule for some shares is reported once, at
+    its line, naming those units when the directive's shares differ."""
+    groups = share_groups(issued, follow_ups)
+    if len(groups) == 1:
+        return replay(issued, groups[0][1])[1]
+    found: dict[tuple, list[str]] = {}
+    for units, chosen in groups:
+        for problem in replay(issued, chosen)[1]:
+            key = (problem.path, problem.line, problem.message, problem.hint, problem.severity)
+            found.setdefault(key, []).extend(units)
+    return [Problem(path, line, f"for {_units_text(units)}: {message}", hint, severity)
+            for (path, line, message, hint, severity), units in found.items()]
 
 
 def _valid_only_with(issued: Issued, follow_ups: list[FollowUp], left_out: dict[str, str]) -> list[Problem]:
@@ -277,7 +375,7 @@ def _valid_only_with(issued: Issued, follow_ups: list[FollowUp], left_out: dict[
     build would drop them (an escalation, a new deadline lost) without a word."""
     kept = [f for f in follow_ups if f.rel_path not in left_out]
     problems = []
-    for problem in errors_in(replay(issued, kept)[1]):
+    for problem in errors_in(_share_problems(issued, kept)):
         f = next(f for f in kept if (f.source, f.line) == (problem.path, problem.line))
         before = [g for g in in_order(follow_ups) if g.rel_path in left_out and (g.date, g.rel_path, g.order)
                   <= (f.date, f.rel_path, f.order)]

@@ -108,8 +108,8 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
         if entry.role not in ("responsible", "support"):
             continue
         d = entry.directive
-        state = catalog.state_of(d)
-        bucket = catalog.bucket_of(d)
+        state = catalog.entry_state(entry)  # the unit's own share
+        bucket = catalog.entry_bucket(entry)
         days = state.days_overdue(catalog.as_of) if bucket == "overdue" else (
             (state.deadline - catalog.as_of).days if bucket == "due-soon" else 0)
         url = _link(base, urls.url(site.bulletin_src(d.bulletin)), d.id)

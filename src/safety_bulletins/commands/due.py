@@ -48,9 +48,9 @@ def due_rows(catalog: Catalog, within_days: int, unit_ids: list[str] | None = No
         if unit_ids is not None and unit.id not in unit_ids:
             continue
         for entry in catalog.rollup(unit.id) if with_subunits else catalog.for_unit(unit.id):
-            d, state = entry.directive, catalog.state_of(entry.directive)
+            d, state = entry.directive, catalog.entry_state(entry)  # the unit's own share
             # closed, awaiting acceptance (out of the unit's hands) and ongoing ones are not due
-            if entry.role == "acceptance" or catalog.bucket_of(d) not in DATED_BUCKETS:
+            if entry.role == "acceptance" or catalog.entry_bucket(entry) not in DATED_BUCKETS:
                 continue
             days_left = (state.deadline - catalog.as_of).days
             if days_left <= within_days:

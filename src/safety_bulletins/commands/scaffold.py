@@ -66,14 +66,18 @@ def review_section(catalog: Catalog, language: str = "en") -> str:
         name = all_units if unit == ALL_UNITS else catalog.registry.display_name(unit, language) or unit
         lines += [f"### {name}", ""]
         for directive in sorted(groups[unit], key=lambda d: (catalog.state_of(d).deadline or dt.date.max, d.id)):
-            lines += _stub(directive)
+            still_open = [unit for unit, share in catalog.shares_of(directive) if not share.closed]
+            lines += _stub(directive, still_open)
     return "\n".join(lines)
 
 
-def _stub(directive) -> list[str]:
+def _stub(directive, still_open: list[str] = ()) -> list[str]:
+    """A follow-up to fill in; for a directive whose units' shares differ, which are still open."""
     return [
         f"/// follow-up | {directive.title}",
         f"    directive: {directive.id}",
+        *([f"    # units: [{', '.join(still_open)}]   (whose shares it reports: these are still open)"]
+          if still_open else []),
         "    # status: in-progress        (open, in-progress, awaiting-acceptance, done, cancelled)",
         "    # deadline: YYYY-MM-DD       (a new deadline needs: reason: ...)",
         "",

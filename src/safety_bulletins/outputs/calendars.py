@@ -90,9 +90,10 @@ class Calendars:
             self._deadlines(self.catalog.directives))
         for unit in self.catalog.units:
             # what the unit page lists as the unit's own (directives to `all` too), and its sub-units'
-            mine = [entry.directive for entry in self.catalog.rollup(unit.id) if entry.role == "responsible"]
+            mine = [entry for entry in self.catalog.rollup(unit.id) if entry.role == "responsible"]
             yield site.calendar_src(unit.id), self._calendar(
-                unit.id, f"{plain(unit.name_in(self.labels.language))}: {self.labels('Deadlines and meetings')}", self._deadlines(mine))
+                unit.id, f"{plain(unit.name_in(self.labels.language))}: {self.labels('Deadlines and meetings')}",
+                self._unit_deadlines(mine))
 
     def subscribe_url(self, src_uri: str) -> str | None:
         """The webcal:// address a calendar program subscribes to; None without an http(s) site_url."""
@@ -121,6 +122,20 @@ class Calendars:
         events = self._events
         return [events[i] for i in sorted((d.id for d in directives if d.id in events), key=self._rank.__getitem__)]
 
+    def _unit_deadlines(self, entries) -> list[str]:
+        """A unit's calendar: the directive's event, or where its shares differ, the unit's share's
+        (its own deadline in force; none once its share is closed), by deadline then id."""
+        events, states, chosen = self._events, self.catalog.states, []
+        for entry in entries:
+            d = entry.directive
+            if entry.share and d.id in self.catalog.shares:
+                state = self.catalog.share(d, entry.share)
+                if not state.closed and state.deadline is not None:
+                    chosen.append(((state.deadline, d.id), self._deadline_event(d, state, entry.share)))
+            elif d.id in events:
+                chosen.append(((states[d.id].deadline, d.id), events[d.id]))
+        return [event for _, event in sorted(chosen, key=lambda item: item[0])]
+
     @cached_property
     def _events(self) -> dict[str, str]:
         """One VEVENT per open directive, as text, shared by every calendar it is in."""
@@ -133,11 +148,12 @@ class Calendars:
     def _rank(self) -> dict[str, int]:
         return {directive_id: n for n, directive_id in enumerate(self._events)}
 
-    def _deadline_event(self, d: Directive) -> str:
-        state, labels = self.catalog.states[d.id], self.labels
+    def _deadline_event(self, d: Directive, state=None, unit: str = "") -> str:
+        """A directive's event; with `unit`, that unit's share of it (`state`), its own UID."""
+        state, labels = state or self.catalog.states[d.id], self.labels
         waiting = state.status == "awaiting-acceptance"
         summary = plain(d.title) + (f" ({labels.STATUSES['awaiting-acceptance']})" if waiting else "")
-        units = [plain(self._unit_name(u)) for u in d.units]
+        units = [plain(self._unit_name(u)) for u in ((unit,) if unit else d.units)]
         lines = [f"{labels('Units')}: {', '.join(units)}", f"{labels('Status')}: {labels.STATUSES[state.status]}"]
         if waiting:
             lines.append(labels("Done; waiting for acceptance, so not overdue against the unit."))
@@ -156,7 +172,7 @@ class Calendars:
         # What a client must take as an update: each change of the deadline or of the status
         sequence = sum(1 for change in state.history if change.deadline or change.status)
         return _vevent([
-            ("UID", _text(f"{d.id}@{self.host}")), ("DTSTAMP", self.stamp), ("SEQUENCE", str(sequence)),
+            ("UID", _text(f"{d.id}{'.' + unit if unit else ''}@{self.host}")), ("DTSTAMP", self.stamp), ("SEQUENCE", str(sequence)),
             ("DTSTART;VALUE=DATE", _date(state.deadline)),
             ("DTEND;VALUE=DATE", _date(_shifted(state.deadline, DAY))),
             ("SUMMARY", _text(summary)), ("DESCRIPTION", _text("\n".join(lines))),

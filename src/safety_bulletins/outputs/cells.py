@@ -65,3 +65,20 @@ def escalated(state: State, labels: Labels) -> Markup:
     if not state.escalated:
         return Markup("")
     return Markup(f' <span class="sb-badge sb-badge--escalated">{escape(labels("Escalated"))}</span>')
+
+
+def progress(progress, labels: Labels, unit_name: Callable[[str], str]) -> Markup:
+    """A directive's shares in a line under its status (progress_text); nothing when its units'
+    shares are all alike."""
+    if progress is None:
+        return Markup("")
+    return Markup(f'<br><small class="sb-progress">{escape(progress_text(progress, labels, unit_name))}</small>')
+
+
+def progress_text(progress, labels: Labels, unit_name: Callable[[str], str]) -> str:
+    """"3 of 12 units done, 2 overdue: A, B" (Catalog.progress), as the register and a Chinese sheet say it."""
+    if progress.overdue:
+        names = ("、" if labels.language == "zh" else ", ").join(unit_name(u) for u in progress.overdue)
+        return labels("{closed} of {total} units done, {overdue} overdue: {units}", closed=progress.closed,
+                      total=progress.total, overdue=len(progress.overdue), units=names)
+    return labels("{closed} of {total} units done", closed=progress.closed, total=progress.total)

@@ -45,8 +45,26 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
                 "url": bulletin_url,
             },
             "history": [_change(catalog, change, urls) for change in state.history],
+            # each responsible unit's share where they differ ([]: the directive's state is every unit's)
+            "shares": [_share(catalog, unit, share) for unit, share in catalog.shares_of(d)],
+            "progress": _progress(catalog.progress(d)),
         })
     return {"as_of": catalog.as_of.isoformat(), "directives": records}
+
+
+def _share(catalog: Catalog, unit: str, state) -> dict:
+    return {"unit": unit, "status": state.status, "deadline": _day(state.deadline),
+            "bucket": state.bucket(catalog.as_of, catalog.windows), "days_overdue": state.days_overdue(catalog.as_of),
+            "closed_on": _day(state.closed_on), "on_time": state.on_time, "accepted_by": state.accepted_by or None,
+            "escalated": state.escalated}
+
+
+def _progress(progress) -> str | None:
+    """For directives.csv's column: "3/12 done; overdue: a, b" (unit ids); None without shares."""
+    if progress is None:
+        return None
+    return f"{progress.closed}/{progress.total} done" + (f"; overdue: {', '.join(progress.overdue)}"
+                                                         if progress.overdue else "")
 
 
 def _change(catalog: Catalog, change: Change, urls: site.UrlRule) -> dict:
@@ -65,4 +83,4 @@ def _change(catalog: Catalog, change: Change, urls: site.UrlRule) -> dict:
     if change.reopen:
         changes["reopen"] = change.reopen
     return {"date": f.date.isoformat(), "title": f.title, "changes": changes, "url": f"{url}#{f.anchor}",
-            "anchor": f.anchor}
+            "anchor": f.anchor, "units": list(f.units)}  # whose shares it reports ([]: every unit's)

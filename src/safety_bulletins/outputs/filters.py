@@ -56,9 +56,9 @@ class FilterOptions:
 def filter_options(catalog: Catalog, entries: list[UnitEntry]) -> FilterOptions:
     # one pass per dimension, in comprehensions: 86,000 entries at 2,000 bulletins
     directives = [entry.directive for entry in entries]
-    states = [catalog.states[d.id] for d in directives]
+    states = [catalog.entry_state(entry) for entry in entries]
     units = {unit for d in directives for unit in (*d.units, *d.support)}
-    buckets = {"to-accept" if entry.role == "acceptance" else catalog.buckets[entry.directive.id] for entry in entries}
+    buckets = {"to-accept" if entry.role == "acceptance" else catalog.entry_bucket(entry) for entry in entries}
     if buckets & set(DATED_BUCKETS):  # on a later day live.js moves rows to any of them
         buckets |= set(DATED_BUCKETS)
     statuses = {state.status for state in states}

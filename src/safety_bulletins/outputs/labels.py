@@ -187,6 +187,10 @@ CHINESE = Labels(
             "未办结 {open} 项，其中已逾期 {overdue} 项、{due_soon_days}日内到期 {soon} 项；已办结 {closed} 项。",
         "{overdue} overdue, the oldest {days} days": "已逾期 {overdue} 项，最久逾期 {days} 天",
         "{overdue} overdue": "已逾期 {overdue} 项",
+        "{closed} of {total} units done": "{total} 个单位中 {closed} 个已完成",
+        "{closed} of {total} units done, {overdue} overdue: {units}": "{total} 个单位中 {closed} 个已完成，{overdue} 个逾期：{units}",
+        "Each unit's share": "各单位落实情况",
+        "Days overdue": "逾期天数",
         "{soon} due within {due_soon_days} days, {open} open, {closed} closed.":
             "{due_soon_days}日内到期 {soon} 项，未办结 {open} 项，已办结 {closed} 项。",
         "Counted: the directives this unit is responsible for, those to all units included.":
@@ -206,6 +210,7 @@ CHINESE = Labels(
         "waiting {n} days": "已等待 {n} 天",
         "Figures as of {today} (your date; the site was built on {built})": "统计截至 {today}（按您的日期；网站生成于 {built}）",
         "History": "办理经过",
+        "Progress": "各单位进展",
         "Issued": "下达",
         "deadline": "期限",
         # directives.csv's columns (spreadsheet.directive_header) and values

@@ -82,7 +82,9 @@ class Renderer:
 
     def row(self, entry: UnitEntry) -> Markup:
         """A directive's row in the register and unit pages, rendered once for all of them."""
-        key = (entry.directive.id, entry.role == "support", entry.units)  # what a row shows of its entry
+        # what a row shows of its entry: the unit's share only where the directive's shares differ
+        share = entry.share if entry.directive.id in self.catalog.shares else ""
+        key = (entry.directive.id, entry.role == "support", entry.units, share)
         if key not in self._rows:
             self._rows[key] = Markup(self._render("directive_row.html", None, root=ROOT, entry=entry))
         return self._rows[key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
-from . import changes
+from . import cells, changes
 from .. import fields
 from ..catalog import Catalog
 from ..state import Change
@@ -35,7 +35,7 @@ def directive_columns() -> tuple[str, ...]:
     return ("id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
             "days_overdue", "closed_on", "on_time", "escalated", "accepted_by",
             *(f.column for f in fields.details() if f.column),
-            "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
+            "progress", "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
 
 
 
@@ -100,13 +100,13 @@ def directive_header(labels: Labels) -> list[str]:
         "bucket": labels("When due"), "days_overdue": labels("Days overdue"), "closed_on": labels("Closed on"),
         "on_time": labels("Closed on time"), "url": labels("Link"), "bulletin_title": labels("Bulletin title"),
         "bulletin_date": labels("Bulletin date"), "bulletin_type": labels("Bulletin type"),
-        "bulletin_url": labels("Bulletin link"), "history": labels("History"),
+        "bulletin_url": labels("Bulletin link"), "history": labels("History"), "progress": labels("Progress"),
     }
     return [spec.get(name) or words[name] for name in directive_columns()]
 
 
 def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
-    flat = {key: value for key, value in record.items() if key not in ("bulletin", "history")}
+    flat = {key: value for key, value in record.items() if key not in ("bulletin", "history", "shares")}
     flat.update({f"bulletin_{key}": value for key, value in record["bulletin"].items()})
     flat.update(unit_ids=record["units"], support_ids=record["support"], status_code=record["status"],
                 bucket_code=record["bucket"], accepted_by_id=record["accepted_by"],
@@ -124,6 +124,8 @@ def _readable(record: dict, catalog: Catalog, labels: Labels) -> dict:
     def units(unit_ids: list[str]) -> str:
         return "、".join(catalog.registry.display_name(u, labels.language) or labels.ALL_UNITS for u in unit_ids)
 
+    shares = catalog.progress(catalog.directive(record["id"]))
+
     def yes_no(value: bool | None) -> str:
         return "" if value is None else labels("yes") if value else labels("no")
 
@@ -136,6 +138,7 @@ def _readable(record: dict, catalog: Catalog, labels: Labels) -> dict:
         "accepted_by": changes.acceptor_name(record["accepted_by"], labels, catalog.registry)
         if record["accepted_by"] else None,
         "bulletin_type": labels.TYPES[record["bulletin"]["type"]],
+        "progress": cells.progress_text(shares, labels, lambda u: units([u])) if shares else None,
     }
 
 

@@ -298,6 +298,8 @@ class SiteBuild:
         units = {u for d in shown for u in (*d.units, *d.support)} | {bulletin.issuer}
         units |= {*bulletin.issuers, *bulletin.recipients, *bulletin.cc, bulletin.printed_by}  # the header's and 版记's
         units |= {s.accepted_by for d in shown if (s := self.catalog.state_of(d)).accepted_by}
+        shares = [self.catalog.shares_of(d) for d in bulletin.directives]  # the cards' lists of shares
+        units |= {u for listed in shares for u, _ in listed}
         # A directive's own card shows its whole history; a follow-up's card only where its
         # directive stands and what the follow-up changed. Every follow-up of every directive
         # followed up here made a page of a long history cost the square of its length.
@@ -305,7 +307,7 @@ class SiteBuild:
         return repr((
             bulletin, [(self.catalog.bucket_of(d), self.catalog.state_of(d) if d.id in own
                         else dataclasses.replace(self.catalog.state_of(d), history=())) for d in shown],
-            [self.catalog.change_of(f) for f in bulletin.follow_ups],
+            [self.catalog.change_of(f) for f in bulletin.follow_ups], shares,
             [(d.id, d.title, d.bulletin.title, d.bulletin.rel_path) for d in shown],
             [(f.rel_path, self.catalog.bulletin_of(f).title) for d in bulletin.directives
              for f in (c.follow_up for c in self.catalog.state_of(d).history)],

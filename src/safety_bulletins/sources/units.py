@@ -20,7 +20,7 @@ _GENERATED = {paths.UNITS_INDEX: f"the overview of units ({paths.UNITS_INDEX})",
               **{src: f"the empty sitemap Material's script asks for beside the feeds ({src})"
                  for src in paths.FEED_SITEMAPS}}
 _UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # fullmatch: `$` would let a trailing line break through
-_UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent")
+_UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent", "receives_all")
 
 
 def _key(reference: str) -> str:
@@ -31,6 +31,13 @@ def _key(reference: str) -> str:
 class UnitRegistry:
     units: dict[str, Unit] = field(default_factory=dict)  # by id, in the file's order
     _by_reference: dict[str, str] = field(default_factory=dict)  # casefolded id/name/alias -> id
+    # named groups documents address (各二级单位): casefolded name -> (name as written, member ids)
+    groups: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def group(self, reference: str) -> tuple[str, ...] | None:
+        """The member ids of the group a reference names (any case), None if it names none."""
+        found = self.groups.get(_key(reference))
+        return found[1] if found else None
 
     def resolve(self, reference: str) -> str | None:
         """The unit id a reference (id, name or alias, any case) stands for; `all` stays `all`."""
@@ -44,13 +51,22 @@ class UnitRegistry:
         close = difflib.get_close_matches(_key(reference), list(self._by_reference), n=1, cutoff=0.5)
         return self.units[self._by_reference[close[0]]] if close else None
 
+    def receivers(self) -> tuple[str, ...]:
+        """The units a directive to `all` is addressed to, in the file's order: every unit but
+        those that say `receives_all: false` (a committee, the group's root)."""
+        if self._receivers is None:
+            self._receivers = tuple(u.id for u in self.units.values() if u.receives_all)
+        return self._receivers
+
     def add(self, unit: Unit) -> None:
         self.units[unit.id] = unit
+        self._receivers = None
         self._children = None  # a new unit or parent: the tree is made again when asked
         for reference in (unit.id, unit.name, *unit.aliases, *([unit.name_zh] if unit.name_zh else [])):
             self._by_reference[_key(reference)] = unit.id
 
     _children: dict[str | None, list[str]] | None = field(default=None, repr=False, compare=False)
+    _receivers: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # place in the file
 
     def _tree(self) -> dict[str | None, list[str]]:
@@ -126,7 +142,11 @@ def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
         return registry, [Problem(path, 1, "units.yml must be a YAML list of units", _UNIT_EXAMPLE)]
 
     parents: dict[str, tuple[str, int]] = {}  # unit id -> (parent as written, line)
+    groups = []  # read once every unit is known: a group may name units written after it
     for entry in data:
+        if isinstance(entry, yamlload.LineDict) and "group" in entry:
+            groups.append(entry)
+            continue
         unit, entry_problems = _read_unit(path, entry, registry)
         problems += entry_problems
         if unit is None:
@@ -140,7 +160,50 @@ def load_units(path: Path) -> tuple[UnitRegistry, list[Problem]]:
         else:
             registry.add(dataclasses.replace(registry.units[unit_id], parent=registry.resolve(parent)))
     problems += _parent_cycles(path, registry, {unit_id: line for unit_id, (_, line) in parents.items()})
+    for entry in groups:
+        problems += _read_group(path, entry, registry)
     return registry, problems
+
+
+_GROUP_EXAMPLE = "A group looks like:\n    - group: 各二级单位\n      units: [property, energy]"
+
+
+def _read_group(path: Path, entry, registry: UnitRegistry) -> list[Problem]:
+    """A named group of units (`- group: 各二级单位` with `units: [...]`), which bulletins may write
+    in `units:` and `support:` for its members; added to the registry if it is valid."""
+    problems = [Problem(path, entry.line_of(k), f"unknown field {yamlload.shorten(k)} in a group",
+                        f"A group has the fields: group, units. {_GROUP_EXAMPLE}") for k in entry if k not in ("group", "units")]
+    name, members = entry.get("group"), entry.get("units")
+    if not isinstance(name, str) or not name.strip() or _unprintable(name):
+        return problems + [Problem(path, entry.line_of("group"), "a group needs a name on one line", _GROUP_EXAMPLE)]
+    name = name.strip()
+    taken = registry.resolve(name)
+    if taken is not None:
+        return problems + [Problem(
+            path, entry.line_of("group"), f"the group name {yamlload.shorten(name)} already names "
+            + ("every unit ('all')" if taken == ALL_UNITS else f"unit '{taken}'"),
+            "A group's name must differ from every unit's id, name, name_zh and alias: rename the group.")]
+    if _key(name) in registry.groups:
+        return problems + [Problem(path, entry.line_of("group"), f"the group {yamlload.shorten(name)} is defined twice",
+                                   "Merge the two lists of units into one group.")]
+    members = [members] if isinstance(members, str) else members
+    if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
+        return problems + [Problem(path, entry.line_of("units") if "units" in entry else entry.line_of("group"),
+                                   f"group {yamlload.shorten(name)} needs 'units', a list of units", _GROUP_EXAMPLE)]
+    ids: list[str] = []
+    for member in members:
+        unit_id = registry.resolve(member)
+        if unit_id in (None, ALL_UNITS):
+            suggestion = registry.suggest(member) if unit_id is None else None
+            problems.append(Problem(
+                path, entry.line_of("units"), f"unknown unit {yamlload.shorten(member)} in group {yamlload.shorten(name)}",
+                (f"Did you mean '{suggestion.id}' ({suggestion.name})? " if suggestion else "")
+                + "Name units of this file by id, name or alias ('all' and other groups are not members)."))
+        elif unit_id not in ids:
+            ids.append(unit_id)
+    if not problems:
+        registry.groups[_key(name)] = (name, tuple(ids))
+    return problems
 
 
 def _unreadable(path: Path) -> Problem | None:
@@ -232,6 +295,13 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
     if parent is not None and not isinstance(parent, str):
         problems.append(Problem(path, entry.line_of("parent"), "parent must be a unit id", "e.g. 'parent: group'"))
         parent = None
+    receives_all = entry.get("receives_all", True)
+    if not isinstance(receives_all, bool):
+        problems.append(Problem(path, entry.line_of("receives_all"),
+                                f"receives_all must be true or false, not {yamlload.shorten(receives_all)}",
+                                "Write 'receives_all: false' for a unit that directives to 'all' do not address "
+                                "(a committee, the group's root); leave it out otherwise."))
+        receives_all = True
     for key, values in (("name", [name]), ("aliases", aliases), ("name_zh", [name_zh])):
         broken = next((v for v in values if isinstance(v, str) and _unprintable(v)), None)
         if broken is not None:
@@ -262,4 +332,4 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
             )
     if problems:
         return None, problems
-    return Unit(unit_id, name.strip(), tuple(a.strip() for a in aliases), parent, name_zh), []
+    return Unit(unit_id, name.strip(), tuple(a.strip() for a in aliases), parent, name_zh, receives_all), []

@@ -181,6 +181,10 @@ class _Checker:
                      f"Name at least one unit, e.g. '{key}: [all]' or '{key}: [property]'.")
         ids = []
         for reference in references:
+            members = registry.group(reference) if key != "issuer" else None  # a named group: its units
+            if members:
+                ids += [unit_id for unit_id in members if unit_id not in ids]
+                continue
             unit_id = registry.resolve(reference)
             inner = reference[1:-1] if reference[:1] == "【" and reference[-1:] == "】" else reference
             parts = [p.strip() for p in re.split(r"[，、,；;]", inner) if p.strip()] if unit_id is None else []
@@ -197,7 +201,7 @@ class _Checker:
                     line_offset + mapping.line_of(key) - 1,
                     f"unknown unit '{reference}' in '{key}'",
                     (f"Did you mean '{suggestion.id}' ({suggestion.name})? " if suggestion else "")
-                    + "Use a unit's id, name or alias from bulletins/units.yml, or 'all'.",
+                    + "Use a unit's id, name or alias from bulletins/units.yml, a group of it, or 'all'.",
                 )
             elif unit_id not in ids:
                 ids.append(unit_id)
@@ -526,6 +530,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         title=title,
         text=raw.text,
         units=(ALL_UNITS,) if ALL_UNITS in units else units,
+        responsible=registry.receivers() if ALL_UNITS in units else units,
         support=support,
         owner=check.field(fields.by_name(fields.DIRECTIVE, "owner"), options, offset),
         deadline=deadline,
@@ -586,6 +591,8 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
     if accepted_by == ALL_UNITS:
         check.add(offset + options.line_of("accepted_by") - 1, "'accepted_by' cannot be 'all'",
                   "Name the unit (e.g. safety-env) or the person who accepts the work.")
+    share_units = check.units(options, "units", registry, offset)  # whose shares; checked across files
+    share_units = () if ALL_UNITS in share_units else share_units
     text = raw.text
     if text.strip() == FOLLOW_UP_STUB:
         check.warn(raw.line, "the follow-up still has the text 'bulletins new --review' wrote",
@@ -611,6 +618,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         reopen=check.field(fields.by_name(fields.FOLLOW_UP, "reopen"), options, offset),
         header=(raw.first, raw.text_first),
         bulletin_date=bulletin.date,
+        units=share_units,
     )
 
 
