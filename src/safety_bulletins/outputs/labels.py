@@ -284,6 +284,7 @@ CHINESE = Labels(
         "Filter shown": "筛选条件",
         "Printed on {date}": "打印日期 {date}",
         "Statuses as of {date}": "状态截至 {date}",
+        "The chart shows the last {count} months.": "图中为最近 {count} 个月。",
         "{shown} of {total} directives": "显示 {shown} 项，共 {total} 项",
         "{shown} of {total} directives on this page": "本页 {total} 项中显示 {shown} 项",
         "No directive matches this filter.": "没有符合筛选条件的议定事项。",
