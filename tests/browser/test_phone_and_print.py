@@ -38,6 +38,7 @@ def test_nothing_scrolls_sideways_on_a_phone(page, origin, path, language):
     measured = page.evaluate(WIDEST)
     assert measured["scroll"] == measured["client"] == 390, measured
     assert measured["widest"] <= 390.5, measured
+    assert page.locator("article .sb-ledger-only:visible, article .sb-print-stamp:visible").count() == 0  # print only
 
 
 def test_the_dashboard_on_a_phone_shows_charts_with_text_a_phone_can_read(page, origin):
