@@ -56,7 +56,7 @@
 
   function showDays(element, deadline, now, labels) {
     // the row's, and the printed ledger's column of days overdue
-    element.querySelectorAll(".sb-days").forEach(function (days) {
+    element.querySelectorAll(".sb-days, .sb-days-ledger").forEach(function (days) {
       days.textContent = bucket(deadline, now) === "overdue" ? fill(labels.overdue, {n: Math.round((now - deadline) / DAY)}) : "";
     });
   }
