@@ -7,7 +7,7 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-from helpers import UNITS_YML, build, mkdocs, URLS
+from helpers import REPO, UNITS_YML, build, mkdocs, URLS
 
 from safety_bulletins.outputs import dashboard as dash
 from safety_bulletins.outputs.labels import CHINESE, ENGLISH
@@ -154,8 +154,8 @@ def page_html(build):
     return build.page_output("dashboard/index.md", build.page_content("dashboard/index.md", ""))
 
 
-def charts(html):
-    return [ET.fromstring(svg) for svg in re.findall(r"<svg class=\"sb-chart\".*?</svg>", html, re.DOTALL)]
+def charts(html, kind="wide"):
+    return [ET.fromstring(svg) for svg in re.findall(rf"<svg class=\"sb-chart sb-chart--{kind}\".*?</svg>", html, re.DOTALL)]
 
 
 def test_svg_is_xml_with_bars_proportional_to_the_figures(board):
@@ -231,3 +231,26 @@ def test_builds_are_byte_identical_and_a_dirty_build_redoes_the_dashboard(site_p
     full = build(fresh) / "dashboard/index.html"
     dirty = project / "site/dashboard/index.html"
     assert dirty.read_bytes() == full.read_bytes() != first
+
+
+def test_a_phone_gets_charts_drawn_for_its_width(board):
+    """Scaled to a phone's 350 px, the 960-wide charts' 13 px text is under 5 px: the page carries
+    each chart drawn 360 wide too (the stylesheet shows it on a narrow screen), names above the
+    bars and the last 12 months; with their own ids, and the same proportions."""
+    build, d = board
+    html = page_html(build)
+    loads, months, rates = charts(html, "narrow")
+    assert [svg.get("viewBox").split()[2] for svg in (loads, months, rates)] == ["360", "360", "360"]
+    assert len(charts(html)) == 3
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    # each unit's name on its own line, left-aligned above its bar, and the bars in proportion
+    labels = [t for t in loads.iter(f"{SVG}text") if t.get("class") == "sb-chart__label"]
+    assert [t.text for t in labels] == [u.name for u in d.loads] and {t.get("x") for t in labels} == {"0"}
+    lengths = [sum(float(r.get("width")) for r in g.iter(f"{SVG}rect"))
+               for g in loads.iter(f"{SVG}g") if g.get("class") == "sb-bar"]
+    for length, load in zip(lengths, d.loads):
+        assert length == pytest.approx(dash.NARROW.span * load.open / max(u.open for u in d.loads), abs=0.05)
+    assert len([g for g in months.iter(f"{SVG}g") if g.get("class") == "sb-month"]) == 12
+    assert len([g for g in rates.iter(f"{SVG}g") if g.get("class") == "sb-rate"]) == 2 * len(d.rates)
+    assert "sb-chart--narrow, .md-typeset .sb-narrow-only { display: none; }" in (REPO / "docs/assets/bulletins.css").read_text()

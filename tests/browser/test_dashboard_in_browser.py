@@ -13,7 +13,7 @@ from browsing import SUB_PATH, SUB_PATH_ZH
 def test_dashboard_on_screen_and_in_print(page, origin, sub_path, words, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(origin + sub_path + "dashboard/")
-    charts = page.locator("svg.sb-chart")
+    charts = page.locator("svg.sb-chart--wide")
     assert charts.count() == 3
     for n in range(3):  # the charts take the page's width (no sidebars) and are drawn, in the site's colours
         box = charts.nth(n).bounding_box()

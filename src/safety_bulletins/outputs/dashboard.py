@@ -28,6 +28,35 @@ LEGEND_HEIGHT = 30
 
 
 @dataclass(frozen=True)
+class Frame:
+    """A chart's width and where its unit names go. A phone shows the page about 350 px wide: the
+    wide charts scaled to it have 5 px text, so it gets charts drawn for its width (chosen by the
+    stylesheet), each unit's name on its own line above its bars, and the last 12 months."""
+
+    width: float = WIDTH
+    label_width: float = LABEL_WIDTH  # names right-aligned before the bars; 0: names above them
+    value_room: float = VALUE_ROOM
+    months: int = MONTHS
+
+    @property
+    def stacked(self) -> bool:
+        return not self.label_width
+
+    @property
+    def x0(self) -> float:  # where bars start
+        return self.label_width + 10 if self.label_width else 0.0
+
+    @property
+    def span(self) -> float:  # the longest bar
+        return self.width - self.x0 - self.value_room
+
+
+WIDE = Frame()
+NARROW = Frame(width=360, label_width=0, value_room=100, months=12)
+NAME_LINE = FONT + 6  # a stacked chart's line for a unit's name
+
+
+@dataclass(frozen=True)
 class UnitLoad:
     """Open directives a unit is responsible for, and how many of them are overdue or due soon."""
 
@@ -176,6 +205,7 @@ class UnitRow:
     y: float  # top of the row
     segments: list[Segment]
     end: float  # x after the bar, where its figures go
+    bar_y: float = 0.0  # top of the bar
 
 
 @dataclass(frozen=True)
@@ -185,13 +215,16 @@ class LoadChart:
     x0: float
     bar: float  # bar thickness
     row: float  # row height
+    frame: Frame = WIDE
 
 
-def load_chart(loads: list[UnitLoad]) -> LoadChart:
+def load_chart(loads: list[UnitLoad], frame: Frame = WIDE) -> LoadChart:
     """Horizontal stacked bars, one per unit: overdue, then due within 7 days, then the rest of
     what is open; their whole length is the unit's open directives."""
-    row_height, bar = 34.0, 18.0
-    x0, span = LABEL_WIDTH + 10, WIDTH - LABEL_WIDTH - 10 - VALUE_ROOM
+    bar = 18.0
+    name = NAME_LINE if frame.stacked else 0.0
+    row_height = 34.0 + name
+    x0, span = frame.x0, frame.span
     scale = span / max([u.open for u in loads] + [1])
     rows = []
     for n, load in enumerate(loads):
@@ -202,8 +235,10 @@ def load_chart(loads: list[UnitLoad]) -> LoadChart:
             if value:
                 segments.append(Segment(css, round(x, 2), round(value * scale, 2), value))
                 x += value * scale
-        rows.append(UnitRow(load, wrap(load.name, LABEL_WIDTH - 10), y, segments, round(x, 2)))
-    return LoadChart(rows, LEGEND_HEIGHT + len(loads) * row_height + 4, x0, bar, row_height)
+        lines = wrap(load.name, frame.width, 1) if frame.stacked else wrap(load.name, frame.label_width - 10)
+        bar_y = y + name + (row_height - name - bar) / 2
+        rows.append(UnitRow(load, lines, y, segments, round(x, 2), round(bar_y, 2)))
+    return LoadChart(rows, LEGEND_HEIGHT + len(loads) * row_height + 4, x0, bar, row_height, frame)
 
 
 @dataclass(frozen=True)
@@ -239,11 +274,13 @@ class MonthChart:
     x1: float
     base: float  # y of the zero line
     height: float
+    frame: Frame = WIDE
 
 
-def month_chart(months: list[Month], labels: Labels) -> MonthChart:
+def month_chart(months: list[Month], labels: Labels, frame: Frame = WIDE) -> MonthChart:
     """Columns side by side per month, issued and closed, on a scale of round ticks."""
-    top, base, x0, x1 = LEGEND_HEIGHT + 10, 320.0, 48.0, float(WIDTH - 8)
+    months = months[-frame.months:]
+    top, base, x0, x1 = LEGEND_HEIGHT + 10, 320.0 if not frame.stacked else 240.0, 48.0, float(frame.width - 8)
     ticks = nice_ticks(max([m.issued for m in months] + [m.closed for m in months] + [0]))
     scale = (base - top) / ticks[-1]
     slot = (x1 - x0) / max(len(months), 1)
@@ -260,7 +297,7 @@ def month_chart(months: list[Month], labels: Labels) -> MonthChart:
         first = n == 0 and not (len(months) > 1 and months[1].first.month == 1)
         year = labels.year(month.first.year) if first or month.first.month == 1 else ""
         slots.append(MonthSlot(month, columns, round(centre, 2), labels.short_month(month.first.month), year))
-    return MonthChart(slots, [Tick(t, round(base - t * scale, 2)) for t in ticks], x0, x1, base, base + 40)
+    return MonthChart(slots, [Tick(t, round(base - t * scale, 2)) for t in ticks], x0, x1, base, base + 40, frame)
 
 
 @dataclass(frozen=True)
@@ -297,32 +334,38 @@ class RateChart:
     bar: float
     height: float
     title_y: float  # the columns' titles, between the legend and the first row (two columns or more)
+    frame: Frame = WIDE
+    row: float = 38.0  # row height
 
 
 COLUMN_VALUE_ROOM = 100  # after a bar of a column: "100% (12/12)"
 
 
-def rate_chart(rates: list[UnitRates], titles: dict[str, str]) -> RateChart:
+def rate_chart(rates: list[UnitRates], titles: dict[str, str], frame: Frame = WIDE) -> RateChart:
     """A column per kind of work any unit has (meeting tasks, hidden dangers), side by side so the
     chart stays one row per unit: in each, two bars on a 0–100% track, the rate and the on-time
-    rate, both of what is due. `titles`: each kind's column heading."""
-    row_height, bar, gap = 38.0, 12.0, 3.0
+    rate, both of what is due. `titles`: each kind's column heading. On a phone (`frame` stacked)
+    each unit's name is a line above its bars."""
+    bar, gap = 12.0, 3.0
+    name = NAME_LINE if frame.stacked else 0.0
+    row_height = 38.0 + name
     kinds = [kind for kind in ("tasks", "dangers") if any(kind in (r.kind for r in u.rates.shown) for u in rates)]
     kinds = kinds or ["tasks"]
-    x0, room = LABEL_WIDTH + 10, (VALUE_ROOM if len(kinds) == 1 else COLUMN_VALUE_ROOM)
-    width = (WIDTH - x0) / len(kinds)
+    x0, room = frame.x0, (frame.value_room if len(kinds) == 1 else COLUMN_VALUE_ROOM)
+    width = (frame.width - x0) / len(kinds)
     columns = [RateColumn(kind, round(x0 + n * width, 2), titles[kind]) for n, kind in enumerate(kinds)]
     span = round(width - room, 2)
     top = LEGEND_HEIGHT + (20 if len(kinds) > 1 else 0)  # room for the columns' titles
     rows = []
     for n, item in enumerate(rates):
         y = top + n * row_height
-        bars = [RateBar(css, column.x, round(y + 4 + k * (bar + gap), 2), round(span * part / whole, 2) if whole else 0.0,
-                        part, whole, Rate.percent(part, whole))
+        bars = [RateBar(css, column.x, round(y + name + 4 + k * (bar + gap), 2),
+                        round(span * part / whole, 2) if whole else 0.0, part, whole, Rate.percent(part, whole))
                 for column in columns for rate in item.rates.shown if rate.kind == column.kind
                 for k, (css, part, whole) in enumerate((("closure", rate.closed, rate.due), ("on-time", rate.on_time, rate.due)))]
-        rows.append(RateRow(item, wrap(item.name, LABEL_WIDTH - 10), y, bars))
-    return RateChart(rows, columns, span, bar, top + len(rates) * row_height + 4, LEGEND_HEIGHT + 12)
+        lines = wrap(item.name, frame.width, 1) if frame.stacked else wrap(item.name, frame.label_width - 10)
+        rows.append(RateRow(item, lines, y, bars))
+    return RateChart(rows, columns, span, bar, top + len(rates) * row_height + 4, LEGEND_HEIGHT + 12, frame, row_height)
 
 
 @dataclass(frozen=True)
@@ -345,6 +388,7 @@ def dashboard_context(catalog: Catalog, labels: Labels) -> dict:
     """What templates/dashboard.html needs: the figures and the charts' geometry."""
     dash = build_dashboard(catalog, language=labels.language)
     load = load_chart(dash.loads)
+    narrow_load = load_chart(dash.loads, NARROW)
     return {
         "width": WIDTH, "font": FONT, "label_width": LABEL_WIDTH,
         "counts": catalog.counts(catalog.directives),
@@ -358,4 +402,14 @@ def dashboard_context(catalog: Catalog, labels: Labels) -> dict:
         "rate_legend": legend([("closure", f'{labels("Completion rate")} / {labels("Rectification rate")}'),
                                ("on-time", f'{labels("On-time completion rate")} / {labels("On-time rectification rate")}')],
                               LABEL_WIDTH + 10),
+        # the same charts drawn for a phone's width (the stylesheet shows one or the other)
+        "narrow": {
+            "load": narrow_load,
+            "load_legend": legend([("overdue", labels.BUCKETS["overdue"]), ("due-soon", labels.BUCKETS["due-soon"]),
+                                   ("open", labels("Other open"))]),
+            "months": month_chart(dash.months, labels, NARROW),
+            "rates": rate_chart(dash.rates, {"tasks": labels("Meeting tasks"), "dangers": labels("Hidden dangers")}, NARROW),
+            # short words: the column titles say which rate (meeting tasks, hidden dangers)
+            "rate_legend": legend([("closure", labels("Rate")), ("on-time", labels("On-time rate"))]),
+        },
     }

@@ -137,6 +137,11 @@
     if (!shown) status += " " + labels.none;
     var line = box.querySelector(".sb-filter__status");
     if (line.textContent !== status) line.textContent = status;
+    var summary = box.querySelector(".sb-filter__summary");
+    if (summary) {
+      var said = fill(labels.summary, {filters: described(form, want).join(" · ") || labels.no_filter});
+      if (summary.textContent !== said) summary.textContent = said;
+    }
 
     var search = query(want);
     var here = window.location.href.split(/[?#]/)[0];
@@ -157,7 +162,36 @@
     }
   }
 
-  function current() {
+  // The active filter in words, for the summary of the folded form: "Unit = Energy · Overdue"
+  function described(form, want) {
+    var parts = [];
+    SELECTS.forEach(function (name) {
+      var select = form.elements[name];
+      if (!want[name] || !select.selectedOptions[0]) return;
+      var text = select.selectedOptions[0].text;
+      parts.push(name === "unit" ? labelOf(select) + " = " + text : text);
+    });
+    if (want.escalated) parts.push(labelOf(form.elements.escalated));
+    if (want.words.length) parts.push("“" + want.text.trim() + "”");
+    return parts;
+  }
+
+  function labelOf(control) {
+    var label = control.closest("label");
+    var words = "";
+    label.childNodes.forEach(function (node) { if (node.nodeType === 3) words += node.textContent; });
+    return words.trim();
+  }
+
+  // Folded on a narrow screen (the stylesheet's phone width), open on a wider one
+  var NARROW = window.matchMedia ? window.matchMedia("(max-width: 44.9375em)") : null;
+
+  function foldForWidth(box) {
+    var details = box.querySelector("details.sb-filter__fold");
+    if (details && NARROW) details.open = !NARROW.matches;
+  }
+
+    function current() {
     return document.querySelector(".sb-filter[data-sb-labels]");
   }
 
@@ -171,8 +205,14 @@
     form.addEventListener("change", function () { apply(box); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("reset", function () { window.setTimeout(function () { apply(box); }, 0); });
+    foldForWidth(box);
     box.hidden = false;
     apply(box);
+  }
+
+  if (NARROW) {
+    var onWidth = function () { var box = current(); if (box) foldForWidth(box); };
+    if (NARROW.addEventListener) NARROW.addEventListener("change", onWidth); else NARROW.addListener(onWidth);
   }
 
   // live.js moved rows to the reader's buckets: filter them again

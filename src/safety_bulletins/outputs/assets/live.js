@@ -60,8 +60,10 @@
   }
 
   function showDays(element, deadline, now, labels) {
-    var days = element.querySelector(".sb-days");
-    if (days) days.textContent = bucket(deadline, now) === "overdue" ? counted(labels, "overdue", Math.round((now - deadline) / DAY)) : "";
+    // the row's, and the printed ledger's column of days overdue
+    element.querySelectorAll(".sb-days, .sb-days-ledger").forEach(function (days) {
+      days.textContent = bucket(deadline, now) === "overdue" ? counted(labels, "overdue", Math.round((now - deadline) / DAY)) : "";
+    });
   }
 
   function insertByDeadline(tbody, row) {
@@ -164,9 +166,22 @@
     });
   }
 
+  // A printed bulletin says the day it was printed: the reader's date, in the bulletin's style
+  function printStamp() {
+    document.querySelectorAll("[data-sb-printed]").forEach(function (stamp) {
+      var today = new Date();
+      var y = today.getFullYear(), m = today.getMonth() + 1, d = today.getDate();
+      var date = stamp.getAttribute("data-sb-date-style") === "zh" ? y + "年" + m + "月" + d + "日"
+        : y + "-" + (m < 10 ? "0" : "") + m + "-" + (d < 10 ? "0" : "") + d;
+      stamp.querySelector(".sb-print-stamp__printed").textContent = fill(stamp.getAttribute("data-sb-printed"), {date: date}) + " · ";
+    });
+  }
+  window.addEventListener("beforeprint", printStamp);
+
   function start() {
     run();
     focusableTables();
+    printStamp();
   }
 
   // Material loads pages in place with navigation.instant; without it, once per load
