@@ -58,6 +58,8 @@ NOT_TEXT = (".headerlink",)
 # (and its own worker, which pagefind.js starts only in a page, never inside our worker)
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
+# A page's cards, for the worker only (see body)
+CARD_FILTER = "card"
 NOTHING = "nothing (no bulletin has text to index: search finds nothing)"
 # Pagefind's time limit: it indexes 10,000 bulletin pages in about 25 s, and never exits when the disk
 # runs out of inodes. The limit grows with the pages to index, 20 times what they take and a floor.
@@ -83,25 +85,25 @@ def body(bulletin: Bulletin, statuses: list[str], units: list[str], type_label: 
     title with a comma or a colon stays whole, and none of it is indexed as words.
 
     `cards`: each card's anchor (a directive's id, a follow-up's anchor) and the units and
-    status of its directive, as the page's `cards` meta (JSON): Pagefind filters whole pages,
-    and the worker keeps only the cards that match the filters (assets/search.js). The
-    document number is indexed as words of the page too (from an attribute: no text)."""
+    status of its directive. Pagefind filters whole pages: each card is a value of the page's
+    `card` filter (`CARD_FILTER`, JSON: [anchor, units, status]), which the worker reads from
+    the page's data to keep only the cards that match the filters (assets/search.js). Not meta:
+    Pagefind 1.5 searches the words of meta, and "open" or a unit's id would find every page;
+    the worker never filters by it, so Pagefind never fetches its values. The document number
+    is indexed as words of the page too (from an attribute: no text)."""
     meta = {"data-title": bulletin.title, "data-date": bulletin.date.isoformat(), "data-type": type_label}
     spec = "title[data-title], date[data-date], type[data-type]"
     if bulletin.number:
         meta["data-number"] = bulletin.number
         spec += ", number[data-number]"
-    if cards:
-        meta["data-cards"] = json.dumps({anchor: {"units": sorted(u), "status": status}
-                                         for anchor, (u, status) in sorted(cards.items())},
-                                        ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        spec += ", cards[data-cards]"
     parts = ['<div data-pagefind-body>', _hidden("data-pagefind-meta", spec, meta)]
     if bulletin.number:
         parts.append(f'<span data-pagefind-index-attrs="data-sb-terms" data-sb-terms="{html.escape(bulletin.number)}">'
                      '</span>')
     filters = [("type", bulletin.type), ("year", str(bulletin.date.year))]
     filters += [("unit", unit) for unit in units] + [("status", status) for status in statuses]
+    filters += [(CARD_FILTER, json.dumps([anchor, sorted(card_units), status], ensure_ascii=False, separators=(",", ":")))
+                for anchor, (card_units, status) in sorted((cards or {}).items())]
     parts += [_hidden("data-pagefind-filter", f"{name}[data-value]", {"data-value": value}) for name, value in filters]
     return "".join(parts) + "\n" + content + "</div>\n"
 

@@ -13,7 +13,8 @@ const FILTER = 100;  // ours: the filters chosen beside the box (search-filters.
 const MORE = 101;  // ours: the reader asked for the next PAGES results (search-filters.js)
 const PAGES = 20;  // results fetched per query, and added on each MORE: Material lists them ten at a time
 const SITE = new URL("../../", self.location.href);  // this script is assets/safety-bulletins/search.js
-const ALL_UNITS = "all";  // a directive to every unit is for the unit chosen too
+const ALL_UNITS = "all";
+const CARD = "card";  // each card's anchor, units and status (outputs/pagefind.py CARD_FILTER), never filtered by  // a directive to every unit is for the unit chosen too
 
 let pagefind = null;
 let latest = 0;  // answers to a query overtaken by the next keystroke are dropped
@@ -66,13 +67,20 @@ function idMatch(anchor, typed) {
   return best;
 }
 
+// The query as Pagefind finds it: its index holds the parts of an id (XQST, 2026, 10, 2) and of a
+// document number (新区商投安, 2026, 12号), while a query word with punctuation inside is looked up
+// whole (xqst-2026-10 finds nothing): punctuation between words is a space. Quotes stay (a phrase).
+function forPagefind(text) {
+  return text.replace(/[^\p{L}\p{N}\p{M}\s"]+/gu, " ");
+}
+
 // A document number as typed (新区商投安〔2026〕12号), spaces aside
 function squeeze(text) {
   return String(text || "").replace(/\s+/g, "").toLowerCase();
 }
 
 // Whether a card (a directive's id, a follow-up's anchor) is one of the chosen unit's and
-// status's: the page's `cards` meta (outputs/pagefind.py) holds each card's directive's units and status.
+// status's: the page's `card` filter values (outputs/pagefind.py) hold each card's directive's units and status.
 function cardMatches(card, chosen) {
   if (!card) return false;
   const unit = chosen.unit, status = chosen.status;
@@ -98,11 +106,12 @@ function items(page, score, terms, typed, byCard) {
   const meta = page.meta || {};
   const line = [meta.type, meta.date, meta.number].filter(Boolean).map(escape).join(" · ");
   const title = escape(meta.title || page.url) + (line ? ` <small>${line}</small>` : "");
-  let cards = {};
-  try {
-    cards = JSON.parse(meta.cards || "{}");
-  } catch (error) {
-    cards = {};
+  const cards = {};
+  for (const value of (page.filters && page.filters[CARD]) || []) {
+    try {
+      const [anchor, units, status] = JSON.parse(value);
+      cards[anchor] = { units, status };
+    } catch (error) {}  // not ours: that card is not listed under a filter
   }
   const sections = (page.sub_results || [])
     .filter(section => section.anchor && section.anchor.id)
@@ -143,11 +152,13 @@ function pagefindFilters(chosen) {
 // are read PAGES at a time until `limit` of them have a matching card.
 async function search(text) {
   const module = await load();
-  const found = module && text.trim() ? await module.search(text, { filters: pagefindFilters(filters) }) : null;
+  const words = forPagefind(text);
+  const found = module && words.trim() ? await module.search(words, { filters: pagefindFilters(filters) }) : null;
   if (!found) return { items: [], total: 0, more: false };
-  const words = text.split(/\s+/).filter(Boolean);
-  const terms = Object.fromEntries(words.map(term => [term, true]));
-  const typed = [...words.map(word => word.toLowerCase()), squeeze(text)];
+  const typed = text.split(/\s+/).filter(Boolean);
+  const terms = Object.fromEntries(typed.map(term => [term, true]));
+  typed.forEach((term, n) => { typed[n] = term.toLowerCase(); });
+  typed.push(squeeze(text));
   const byCard = cardFilter(filters);
   const kept = [];
   let read = 0;
