@@ -126,8 +126,11 @@ function items(page, score, terms, typed, byCard) {
   const whole = typed[typed.length - 1];  // the query, spaces aside: a number is not found by its year alone
   const numbered = meta.number && whole.length >= 4 && /\D/.test(whole) && squeeze(meta.number).includes(whole) ? 1 : 0;
   const match = Math.max(numbered, ...sections.map(section => section.match));
-  sections.forEach(section => delete section.match);
   const best = sections.length ? Math.max(...sections.map(section => section.score)) : score;
+  sections.forEach(section => {
+    if (section.match) section.score = best;  // the cards typed: shown, not folded under "more on this page"
+    delete section.match;
+  });
   // with a card filter, the page's own excerpt may come from another unit's text: the cards say it
   const first = { location: fromRoot(page.url), title, text: byCard ? "" : excerpt(page.excerpt), score: best, terms };
   return { match, list: [first, ...sections] };
