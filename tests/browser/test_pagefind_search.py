@@ -112,7 +112,7 @@ Bring the extinguisher <img src=x onerror="window.pwned=2"> & <script>window.pwn
     units: [property]
     deadline: 2026-12-04
 
-Again HOSTILEWORD <b onmouseover="window.pwned=5">bold</b>.
+<b onmouseover="window.pwned=5">bold</b> again HOSTILEWORD.
 ///
 """
 

@@ -110,9 +110,10 @@ def body(bulletin: Bulletin, statuses: list[str], units: list[str], type_label: 
 
 def card_terms(directive: Directive) -> str:
     """What a directive's card is found by beyond its text: what the digest, the CSV and the
-    calendars print of it (its id, its owner, its bulletin's document number). Indexed from an
-    attribute (Pagefind's `data-pagefind-index-attrs`) of an empty element: no text on the page."""
-    terms = " ".join(filter(None, (directive.id, directive.owner, directive.bulletin.number)))
+    calendars print of it (its id, its owner; its bulletin's document number is the page's,
+    see `body`: on every card it would fill their excerpts). Indexed from an attribute
+    (Pagefind's `data-pagefind-index-attrs`) of an empty element: no text on the page."""
+    terms = " ".join(filter(None, (directive.id, directive.owner)))
     return f'<span data-pagefind-index-attrs="data-sb-terms" data-sb-terms="{html.escape(terms)}"></span>'
 
 
