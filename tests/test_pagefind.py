@@ -386,3 +386,14 @@ def test_pagefind_on_a_disk_out_of_inodes_is_stopped_in_time(pagefind_site, tmp_
 def test_pagefinds_time_limit_grows_with_the_pages(pagefind_site):
     pages = len(list(pagefind_site.glob(pagefind.PAGES)))
     assert pages >= 2 and pagefind.timeout_for(pagefind_site) == pagefind.TIMEOUT_FLOOR + pagefind.TIMEOUT_PER_PAGE * pages
+
+
+def test_card_terms_are_an_escaped_attribute():
+    """An owner is text from YAML: in the attribute it stays text, whatever it holds."""
+    from types import SimpleNamespace
+
+    directive = SimpleNamespace(id="CIG-1", owner='Wang "><script>alert(1)</script> & Co')
+    assert pagefind.card_terms(directive) == (
+        '<span data-pagefind-index-attrs="data-sb-terms" '
+        'data-sb-terms="CIG-1 Wang &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"></span>')
+    assert pagefind.card_terms(SimpleNamespace(id="CIG-2", owner="")).endswith('data-sb-terms="CIG-2"></span>')

@@ -61,7 +61,7 @@
   function addMore(output) {
     moreButton = document.createElement("button");
     moreButton.type = "button";
-    moreButton.className = "md-button sb-search-more";
+    moreButton.classList.add("md-button", "sb-search-more");
     moreButton.textContent = words.show_more;
     moreButton.hidden = true;
     moreButton.addEventListener("click", () => {
