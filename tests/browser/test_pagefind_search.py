@@ -331,6 +331,12 @@ def test_the_rest_of_the_results_by_keyboard(page, tmp_path, request):
         more = page.locator(".sb-search-more")
         more.wait_for()
         assert more.inner_text() == "Show more results"
+        from test_accessibility import described, severe_violations
+
+        # the button among Material's results, by axe-core (this site has not the example's CSS,
+        # which test_accessibility checks Material's results with: only the button is ours here)
+        violations = [v for v in severe_violations(page) if any("sb-search-more" in str(n["target"]) for n in v["nodes"])]
+        assert violations == [], "\n" + described(violations)
         assert page.locator(".md-search-result__meta").get_attribute("aria-live") == "polite"
         for _ in range(4):  # the box, the filters (type, year), the button: Material's Tab would close the search
             if page.evaluate("document.activeElement.classList.contains('sb-search-more')"):
