@@ -46,7 +46,7 @@
   function count() {
     if (moreButton) {
       const wasFocused = document.activeElement === moreButton;
-      moreButton.hidden = !(last && last.more && last.shown);
+      moreButton.hidden = !(last && last.more);
       // all listed: the focus goes back to the box, not to the page behind the search
       if (moreButton.hidden && wasFocused) document.querySelector(".md-search__input").focus();
     }

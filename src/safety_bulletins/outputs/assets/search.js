@@ -11,6 +11,7 @@
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;  // Material's SearchMessageType
 const FILTER = 100;  // ours: the filters chosen beside the box (search-filters.js), { unit: "...", year: "..." }
 const MORE = 101;  // ours: the reader asked for the next PAGES results (search-filters.js)
+const READ_PER_LISTED = 5;  // with a unit or status chosen: pages read (fragments fetched) per page listed, at most
 const PAGES = 20;  // results fetched per query, and added on each MORE: Material lists them ten at a time
 const SITE = new URL("../../", self.location.href);  // this script is assets/safety-bulletins/search.js
 const ALL_UNITS = "all";
@@ -165,7 +166,9 @@ async function search(text) {
   const byCard = cardFilter(filters);
   const kept = [];
   let read = 0;
-  while (kept.length < limit && read < found.results.length) {
+  // at most READ_PER_LISTED pages read per page listed: where the words are rarely in the chosen
+  // unit's cards, the rest waits for MORE rather than fetching every page found
+  while (kept.length < limit && read < found.results.length && read < limit * READ_PER_LISTED) {
     const batch = found.results.slice(read, read + (byCard ? PAGES : limit - kept.length));
     const pages = await Promise.all(batch.map(result => result.data()));
     pages.forEach((page, n) => {
@@ -181,7 +184,7 @@ async function search(text) {
   return {
     items: ordered.map(([item]) => item.list),
     total: byCard ? (exhausted ? kept.length : null) : found.results.length,
-    more: kept.length > limit || !exhausted,
+    more: kept.length > limit || !exhausted,  // the button: MORE reads on
   };
 }
 
