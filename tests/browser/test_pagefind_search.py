@@ -265,14 +265,21 @@ CARD_TERMS = [
 @pytest.mark.parametrize(("query", "anchor"), CARD_TERMS, ids=[query for query, _ in CARD_TERMS])
 def test_an_id_or_an_owner_finds_the_directive_first(page, served, query, anchor):
     opened_search(page, served + PATHS["zh"], query)
+    # the first page's first section is the card (typed a key at a time: earlier answers may come first)
+    page.wait_for_function("anchor => { const links = document.querySelector('.md-search-result__item')"
+                           ".querySelectorAll('.md-search-result__link');"
+                           " return links.length > 1 && links[1].getAttribute('href').endsWith('#' + anchor); }", arg=anchor)
     first = page.locator(".md-search-result__item").first.locator(".md-search-result__link")
-    assert first.nth(1).get_attribute("href").endswith(f"#{anchor}")  # the page's first section: the card
+    assert first.nth(1).get_attribute("href").endswith(f"#{anchor}")
     first.nth(1).click()
     opened_at(page, anchor)
 
 
 def test_a_document_number_finds_the_bulletin(page, served):
     opened_search(page, served + PATHS["en"], "新区商投安〔2026〕12号")
+    # typed a key at a time: the answers to the first keys may come first
+    page.wait_for_function("() => document.querySelector('.md-search-result__item h1 small')"
+                           ".textContent.includes('新区商投安〔2026〕12号')")
     first = page.locator(".md-search-result__item").first
     assert unquote(urlsplit(first.locator(".md-search-result__link").first.get_attribute("href")).path).endswith(
         "bulletins/2026/2026-10-15-冬季消防安全专项检查通报/")
