@@ -86,22 +86,59 @@ def test_only_published_bulletins_are_indexed(pagefind_site):
     text = "".join(p["content"] for p in pages).replace("\u200b", "")
     assert "Horizontal to the edge" in text and "各单位报送演练方案" in text
     # header, sign-off and card facts are not words of the page; listings and the home page are not pages
-    for left_out in ("Presided by", "Ju Baoqing", "Deadline", "Wang Jianmin", "HOMEPAGE-WORD", "Register of directives"):
+    for left_out in ("Presided by", "Ju Baoqing", "Deadline", "HOMEPAGE-WORD", "Register of directives"):
         assert left_out not in text, left_out
     assert not any("PFDRAFT3" in data.decode("utf-8", "replace") for data in site_files(pagefind_site).values())
 
 
 def test_results_carry_title_date_type_and_the_directive_anchors(pagefind_site):
     page = next(p for p in fragments(pagefind_site) if p["url"].endswith("meeting/"))
-    assert page["meta"] == {"title": "Special meeting on production safety", "date": "2021-05-25", "type": "Minutes"}
+    assert page["meta"] == {"title": "Special meeting on production safety", "date": "2021-05-25", "type": "Minutes",
+                            "number": "CIG-Safety〔2021〕7号"}
     assert page["filters"] == {"type": ["minutes"], "year": ["2021"], "unit": ["all", "property", "safety-env"],
-                               "status": ["open"]}
+                               "status": ["open"], "card": ['["2021-05-25-meeting-2",["property"],"open"]',
+                                                            '["CIG-2021-05-2",["all","safety-env"],"open"]']}
     anchors = [a["id"] for a in page["anchors"] if a["element"] == "h3"]
     assert anchors == ["CIG-2021-05-2", "2021-05-25-meeting-2"]
     zh = next(p for p in fragments(pagefind_site) if "通知" in p["url"])
     assert zh["meta"]["type"] == "通知"  # in the bulletin's language, as its page shows it
     # units as the register's filter has them: those of its directives, not its issuer (safety-env)
-    assert zh["filters"] == {"type": ["notice"], "year": ["2026"], "unit": ["energy"], "status": ["open"]}
+    assert zh["filters"] == {"type": ["notice"], "year": ["2026"], "unit": ["energy"], "status": ["open"],
+                             "card": ['["ZH-2026-1",["energy"],"open"]']}
+    assert "number" not in zh["meta"]  # no document number, no meta
+
+
+def test_a_card_is_found_by_its_id_owner_and_document_number(pagefind_site):
+    """What the digest, the CSV and the calendars print of a directive are words of its card
+    (after its title, before its text: the card's section, which a result opens by its anchor),
+    and the document number a word of the page before any card; taken from an attribute of an
+    empty element, so the page shows nothing more."""
+    page = next(p for p in fragments(pagefind_site) if p["url"].endswith("meeting/"))
+    text = page["content"].replace("\u200b", "")
+    card = text.index("Full-coverage investigation of hidden dangers")
+    assert text.index("CIG-2021-05-2 Wang Jianmin", card) < text.index("Horizontal to the edge")
+    assert "2021-05-25-meeting-2" in text  # an id the build gave: the CSV prints it too
+    assert text.index("CIG-Safety〔2021〕7号") < text.index("The meeting was held")  # the page's own
+    assert text.count("CIG-Safety〔2021〕7号") == 1  # not again on every card: it would fill their excerpts
+    html = (pagefind_site / "bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
+    terms = ('<span data-pagefind-index-attrs="data-sb-terms" '
+             'data-sb-terms="CIG-2021-05-2 Wang Jianmin"></span><div data-pagefind-ignore>')
+    assert html.count(terms) == 1
+    assert html.index('id="CIG-2021-05-2"') < html.index(terms) < html.index("Horizontal to the edge")
+    zh = next(p for p in fragments(pagefind_site) if "通知" in p["url"])
+    assert "报送应急演练方案. ZH-2026-1. 各单位报送演练方案" in zh["content"].replace("\u200b", "")  # no owner, no number
+
+
+def test_the_cards_filter_is_no_word_and_no_choice(pagefind_site):
+    """Pagefind 1.5 searches the words of meta: the cards' units and statuses are a filter, never
+    searched, never offered beside the box; each card's anchor is one of the page's."""
+    for page in fragments(pagefind_site):
+        anchors = {a["id"] for a in page["anchors"]}
+        cards = [json.loads(value) for value in page["filters"]["card"]]
+        assert {anchor for anchor, _, _ in cards} <= anchors
+        assert '"open"' not in page["content"] and '["' not in page["content"]
+    offered = json.loads((pagefind_site / "assets/safety-bulletins/search-filters.json").read_text(encoding="utf-8"))
+    assert pagefind.CARD_FILTER not in {f["name"] for f in offered["filters"]}
 
 
 def test_the_filters_beside_the_box_offer_what_the_index_holds(pagefind_site):
@@ -116,7 +153,8 @@ def test_the_filters_beside_the_box_offer_what_the_index_holds(pagefind_site):
     assert by_name["year"]["options"] == [["2026", "2026"], ["2021", "2021"]]
     assert by_name["status"]["options"] == [["open", "Open"]]
     values = {value for f in offered["filters"] for value, _ in f["options"]}
-    indexed = {value for page in fragments(pagefind_site) for values in page["filters"].values() for value in values}
+    indexed = {value for page in fragments(pagefind_site) for name, values in page["filters"].items()
+               if name != pagefind.CARD_FILTER for value in values}  # the cards' filter: for the worker only
     assert indexed <= values
     assert "{total}" in offered["words"]["more"] and "{shown}" in offered["words"]["more"]
     html = (pagefind_site / "bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
@@ -348,3 +386,14 @@ def test_pagefind_on_a_disk_out_of_inodes_is_stopped_in_time(pagefind_site, tmp_
 def test_pagefinds_time_limit_grows_with_the_pages(pagefind_site):
     pages = len(list(pagefind_site.glob(pagefind.PAGES)))
     assert pages >= 2 and pagefind.timeout_for(pagefind_site) == pagefind.TIMEOUT_FLOOR + pagefind.TIMEOUT_PER_PAGE * pages
+
+
+def test_card_terms_are_an_escaped_attribute():
+    """An owner is text from YAML: in the attribute it stays text, whatever it holds."""
+    from types import SimpleNamespace
+
+    directive = SimpleNamespace(id="CIG-1", owner='Wang "><script>alert(1)</script> & Co')
+    assert pagefind.card_terms(directive) == (
+        '<span data-pagefind-index-attrs="data-sb-terms" '
+        'data-sb-terms="CIG-1 Wang &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"></span>')
+    assert pagefind.card_terms(SimpleNamespace(id="CIG-2", owner="")).endswith('data-sb-terms="CIG-2"></span>')

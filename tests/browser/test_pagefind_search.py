@@ -6,7 +6,9 @@ leaves the site and on any console error."""
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from browsing import search
@@ -110,7 +112,7 @@ Bring the extinguisher <img src=x onerror="window.pwned=2"> & <script>window.pwn
     units: [property]
     deadline: 2026-12-04
 
-Again HOSTILEWORD <b onmouseover="window.pwned=5">bold</b>.
+<b onmouseover="window.pwned=5">bold</b> again HOSTILEWORD.
 ///
 """
 
@@ -249,3 +251,120 @@ def test_more_results_than_listed_are_counted(page, tmp_path, request):
         page.select_option('.sb-search-filters select[name="year"]', "2025")  # all 25 still
         page.wait_for_timeout(300)
         assert page.locator(".md-search-result__meta").inner_text().startswith("25 bulletins found")
+
+
+# What the digest, the CSV and the calendars print of a directive: its id (whole, as typed in
+# capitals or not, its start, a part of it), its owner, its bulletin's document number
+CARD_TERMS = [
+    ("XQST-2026-10-2", "XQST-2026-10-2"), ("xqst-2026-10-2", "XQST-2026-10-2"), ("XQST-2026-10", "XQST-2026-10-1"),
+    ("2026-10-3", "XQST-2026-10-3"), ("马晓东", "XQST-2026-10-2"), ("Chen Gang", "CIG-2026-Q3-1"),
+    ("CIG-2026-Q3-2", "CIG-2026-Q3-2"),
+]
+
+
+@pytest.mark.parametrize(("query", "anchor"), CARD_TERMS, ids=[query for query, _ in CARD_TERMS])
+def test_an_id_or_an_owner_finds_the_directive_first(page, served, query, anchor):
+    opened_search(page, served + PATHS["zh"], query)
+    # the first page's first section is the card (typed a key at a time: earlier answers may come first)
+    page.wait_for_function("anchor => { const links = document.querySelector('.md-search-result__item')"
+                           ".querySelectorAll('.md-search-result__link');"
+                           " return links.length > 1 && links[1].getAttribute('href').endsWith('#' + anchor); }", arg=anchor)
+    first = page.locator(".md-search-result__item").first.locator(".md-search-result__link")
+    assert first.nth(1).get_attribute("href").endswith(f"#{anchor}")
+    first.nth(1).click()
+    opened_at(page, anchor)
+
+
+def test_a_document_number_finds_the_bulletin(page, served):
+    opened_search(page, served + PATHS["en"], "新区商投安〔2026〕12号")
+    # typed a key at a time: the answers to the first keys may come first
+    page.wait_for_function("() => document.querySelector('.md-search-result__item h1 small')"
+                           ".textContent.includes('新区商投安〔2026〕12号')")
+    first = page.locator(".md-search-result__item").first
+    assert unquote(urlsplit(first.locator(".md-search-result__link").first.get_attribute("href")).path).endswith(
+        "bulletins/2026/2026-10-15-冬季消防安全专项检查通报/")
+    assert "新区商投安〔2026〕12号" in first.locator("h1 small").inner_text()  # the result shows the number
+
+
+def listed_cards(page) -> list[str]:
+    """The anchors of the sections listed (folded ones too)."""
+    return page.locator(".md-search-result__item .md-search-result__link").evaluate_all(
+        "els => els.map(e => decodeURIComponent(new URL(e.href).hash.slice(1))).filter(Boolean)")
+
+
+def directive_of(anchor: str, directives: dict) -> dict:
+    """The directive of a card: its id, or a follow-up's anchor (sb-fu-<id>[-n])."""
+    if anchor in directives:
+        return directives[anchor]
+    plain = anchor.removeprefix("sb-fu-")
+    return directives.get(plain) or directives[plain.rpartition("-")[0]]
+
+
+def test_a_filter_lists_only_the_directives_it_chose(page, served, sites):
+    """Unit and status act at the directive: a bulletin with one card of the unit no longer lists
+    the others, nor its sections that are no card."""
+    directives = {d["id"]: d for d in json.loads((sites["en"] / "directives.json").read_text(encoding="utf-8"))["directives"]}
+    opened_search(page, served + PATHS["en"], "safety")
+    every = listed_cards(page)
+    assert "CIG-2026-Q3-2" in every and "review-of-the-third-quarter" in every  # construction's; no card
+    page.select_option('.sb-search-filters select[name="unit"]', "logistics")
+    page.wait_for_function("() => !document.querySelector('.md-search-result__link[href$=\"#CIG-2026-Q3-2\"]')")
+    page.locator('.md-search-result__link[href$="#CIG-2026-Q3-3"]').wait_for(state="attached")  # to every unit
+    chosen = listed_cards(page)
+    assert chosen and set(chosen) < set(every) and "review-of-the-third-quarter" not in chosen
+    for anchor in chosen:
+        directive = directive_of(anchor, directives)
+        assert {"logistics", "all"} & set(directive["units"] + directive["support"]), anchor
+    page.select_option('.sb-search-filters select[name="status"]', "done")
+    page.wait_for_timeout(500)
+    for anchor in listed_cards(page):
+        directive = directive_of(anchor, directives)
+        assert directive["status"] == "done" and {"logistics", "all"} & set(directive["units"] + directive["support"])
+
+
+def test_the_rest_of_the_results_by_keyboard(page, tmp_path, request):
+    """Beyond the best 20: a button after the count lists 20 more, reached by Tab from the box
+    through the filters, pressed with Enter; the count says how many are listed now, and with
+    all listed the button goes and the focus returns to the box."""
+    from helpers import PAGEFIND_YML, UNITS_YML, build, write_tree
+
+    files = {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML}
+    files.update({f"bulletins/2025/2025-03-{n:02d}-round.md": MANY.format(n=n, day=n) for n in range(1, 26)})
+    root = write_tree(tmp_path / "project", files)
+    (tmp_path / "nginx").mkdir()
+    with nginx(tmp_path / "nginx", {"/safety/": build(root)}) as base:
+        request.node.origin = base
+        opened_search(page, base + "/safety/", "MANYWORD")
+        more = page.locator(".sb-search-more")
+        more.wait_for()
+        assert more.inner_text() == "Show more results"
+        from test_accessibility import described, severe_violations
+
+        # the button among Material's results, by axe-core (this site has not the example's CSS,
+        # which test_accessibility checks Material's results with: only the button is ours here)
+        violations = [v for v in severe_violations(page) if any("sb-search-more" in str(n["target"]) for n in v["nodes"])]
+        assert violations == [], "\n" + described(violations)
+        assert page.locator(".md-search-result__meta").get_attribute("aria-live") == "polite"
+        for _ in range(4):  # the box, the filters (type, year), the button: Material's Tab would close the search
+            if page.evaluate("document.activeElement.classList.contains('sb-search-more')"):
+                break
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.classList.contains('sb-search-more')")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent === '25 matching documents'")
+        assert more.is_hidden()
+        assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+        assert page.evaluate("document.getElementById('__search').checked")  # still searching
+        for _ in range(10):  # Material lists ten, then four more each time the list is scrolled to its end
+            if page.locator(".md-search-result__item").count() == 25:
+                break
+            for top in ("0", "wrap.scrollHeight"):
+                page.evaluate(f"() => {{ const wrap = document.querySelector('.md-search__scrollwrap'); wrap.scrollTop = {top}; }}")
+                page.wait_for_timeout(150)
+        assert page.locator(".md-search-result__item").count() == 25
+        titles = page.locator(".md-search-result__item h1").evaluate_all("els => els.map(e => e.firstChild.textContent.trim())")
+        assert sorted(titles) == sorted(f"Inspection round {n}" for n in range(1, 26))
+        page.keyboard.type("x")  # a new query lists the best 20 again
+        page.keyboard.press("Backspace")
+        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.startsWith('25 bulletins found')")
+        assert more.is_visible()

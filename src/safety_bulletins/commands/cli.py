@@ -255,7 +255,8 @@ def run_new(args) -> int:
     review = ""
     if args.review:
         as_of = _today(root)
-        project = load_project(bulletins_dir, as_of, audience=_settings(bulletins_dir.parent).audience)
+        project = load_project(bulletins_dir, as_of, audience=_settings(bulletins_dir.parent).audience,
+                               url_rules=url_rules())
         if project.errors:
             print(f"bulletins new: {len(project.errors)} error(s) in the bulletins, so the open directives are not "
                   "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
@@ -283,7 +284,8 @@ def run_due(args) -> int:
         raise UsageError(str(exc)) from None
     as_of = _as_of(args, root)
     # read as check reads it (links from the rendered pages), so it refuses what check refuses
-    project = load_project(root / "bulletins", as_of, _judge(root), audience=_settings(root).audience)
+    project = load_project(root / "bulletins", as_of, _judge(root), audience=_settings(root).audience,
+                           url_rules=url_rules())
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -368,7 +370,7 @@ def run_digest(args) -> int:
                          "address: write e.g. 'site_url: https://intranet.example/safety/'")
     if (args.sender or args.to) and args.format != "eml":
         raise UsageError("--from and --to are for --format eml")
-    project = load_project(root / "bulletins", as_of, _judge(root), audience=settings.audience)
+    project = load_project(root / "bulletins", as_of, _judge(root), audience=settings.audience, url_rules=url_rules())
     if project.errors:
         print(f"bulletins digest: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.",
               file=sys.stderr)

@@ -334,6 +334,8 @@ CHINESE = Labels(
         "Filter the results": "筛选搜索结果",
         "{total} bulletins found; the best {shown} are listed: add a word or a filter to narrow them":
             "共找到 {total} 份文件，列出最相关的 {shown} 份：可增加关键词或筛选条件缩小范围",
+        "More bulletins were found; the best {shown} are listed": "找到更多文件，列出最相关的 {shown} 份",
+        "Show more results": "显示更多结果",
         "When due": "到期情况",
         "Year issued": "下达年份",
         "Text": "包含文字",

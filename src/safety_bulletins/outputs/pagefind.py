@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .. import processes
 from ..catalog import Catalog
-from ..model import BULLETIN_TYPES, Bulletin
+from ..model import BULLETIN_TYPES, Bulletin, Directive
 from .filters import filter_options
 from .labels import Labels
 from .site import PAGEFIND_FOLDER, web_json
@@ -58,6 +58,8 @@ NOT_TEXT = (".headerlink",)
 # (and its own worker, which pagefind.js starts only in a page, never inside our worker)
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js", "pagefind-worker.js")
+# A page's cards, for the worker only (see body)
+CARD_FILTER = "card"
 NOTHING = "nothing (no bulletin has text to index: search finds nothing)"
 # Pagefind's time limit: it indexes 10,000 bulletin pages in about 25 s, and never exits when the disk
 # runs out of inodes. The limit grows with the pages to index, 20 times what they take and a floor.
@@ -75,18 +77,44 @@ class PagefindError(RuntimeError):
     """Pagefind could not index the site; the message says what it printed."""
 
 
-def body(bulletin: Bulletin, statuses: list[str], units: list[str], type_label: str, content: str) -> str:
+def body(bulletin: Bulletin, statuses: list[str], units: list[str], type_label: str, content: str,
+         cards: dict[str, tuple[list[str], str]] | None = None) -> str:
     """A bulletin page's content as Pagefind's body, with what search results show of the
-    bulletin (meta: title, date, type) and what they can be filtered by (unit, type, year,
-    status). Values are taken from attributes (`key[attr]`), never from text: a title with a
-    comma or a colon stays whole, and none of it is indexed as words."""
-    parts = ['<div data-pagefind-body>',
-             _hidden("data-pagefind-meta", "title[data-title], date[data-date], type[data-type]",
-                     {"data-title": bulletin.title, "data-date": bulletin.date.isoformat(), "data-type": type_label})]
+    bulletin (meta: title, date, type, document number) and what they can be filtered by (unit,
+    type, year, status). Values are taken from attributes (`key[attr]`), never from text: a
+    title with a comma or a colon stays whole, and none of it is indexed as words.
+
+    `cards`: each card's anchor (a directive's id, a follow-up's anchor) and the units and
+    status of its directive. Pagefind filters whole pages: each card is a value of the page's
+    `card` filter (`CARD_FILTER`, JSON: [anchor, units, status]), which the worker reads from
+    the page's data to keep only the cards that match the filters (assets/search.js). Not meta:
+    Pagefind 1.5 searches the words of meta, and "open" or a unit's id would find every page;
+    the worker never filters by it, so Pagefind never fetches its values. The document number
+    is indexed as words of the page too (from an attribute: no text)."""
+    meta = {"data-title": bulletin.title, "data-date": bulletin.date.isoformat(), "data-type": type_label}
+    spec = "title[data-title], date[data-date], type[data-type]"
+    if bulletin.number:
+        meta["data-number"] = bulletin.number
+        spec += ", number[data-number]"
+    parts = ['<div data-pagefind-body>', _hidden("data-pagefind-meta", spec, meta)]
+    if bulletin.number:
+        parts.append(f'<span data-pagefind-index-attrs="data-sb-terms" data-sb-terms="{html.escape(bulletin.number)}">'
+                     '</span>')
     filters = [("type", bulletin.type), ("year", str(bulletin.date.year))]
     filters += [("unit", unit) for unit in units] + [("status", status) for status in statuses]
+    filters += [(CARD_FILTER, json.dumps([anchor, sorted(card_units), status], ensure_ascii=False, separators=(",", ":")))
+                for anchor, (card_units, status) in sorted((cards or {}).items())]
     parts += [_hidden("data-pagefind-filter", f"{name}[data-value]", {"data-value": value}) for name, value in filters]
     return "".join(parts) + "\n" + content + "</div>\n"
+
+
+def card_terms(directive: Directive) -> str:
+    """What a directive's card is found by beyond its text: what the digest, the CSV and the
+    calendars print of it (its id, its owner; its bulletin's document number is the page's,
+    see `body`: on every card it would fill their excerpts). Indexed from an attribute
+    (Pagefind's `data-pagefind-index-attrs`) of an empty element: no text on the page."""
+    terms = " ".join(filter(None, (directive.id, directive.owner)))
+    return f'<span data-pagefind-index-attrs="data-sb-terms" data-sb-terms="{html.escape(terms)}"></span>'
 
 
 def filter_choices(catalog: Catalog, labels: Labels, unit_name) -> str:
@@ -105,7 +133,9 @@ def filter_choices(catalog: Catalog, labels: Labels, unit_name) -> str:
         "filters": [{"name": name, "label": label, "options": choices} for name, label, choices in filters],
         "words": {"label": labels("Filter the results"), "any": labels("Any"),
                   "more": labels("{total} bulletins found; the best {shown} are listed: add a word or a filter "
-                                 "to narrow them")},
+                                 "to narrow them"),
+                  "some": labels("More bulletins were found; the best {shown} are listed"),
+                  "show_more": labels("Show more results")},
     }, ensure_ascii=False, sort_keys=True, separators=(",", ":"))) + "\n"
 
 

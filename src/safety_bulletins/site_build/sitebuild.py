@@ -378,12 +378,18 @@ class SiteBuild:
         return pagefind.filter_choices(self.catalog, self.renderer.labels, self.renderer.unit_name)
 
     def _pagefind_body(self, bulletin: Bulletin, page: str) -> str:
-        """The page as Pagefind's body, filterable by the units its directives name (as the
-        register's filter: responsible or supporting, `all` for every unit), its type and
-        year, and its directives' statuses as of the build."""
-        units = {u for d in bulletin.directives for u in (*d.units, *d.support)}
-        statuses = {self.catalog.state_of(d).status for d in bulletin.directives}
-        return pagefind.body(bulletin, sorted(statuses), sorted(units), self.renderer.labels_of(bulletin).TYPES[bulletin.type], page)
+        """The page as Pagefind's body, filterable by the units its cards' directives name (as the
+        register's filter: responsible or supporting, `all` for every unit; a follow-up's: the
+        directive it follows up), its type and year, and those directives' statuses as of the build."""
+        # each card's directive, for filters that act at the directive (a follow-up: the one it follows up)
+        cards = {d.id: d for d in bulletin.directives}
+        cards.update((f.anchor, self.catalog.directive_of(f)) for f in bulletin.follow_ups)
+        card_filters = {anchor: ([*d.units, *d.support], self.catalog.state_of(d).status)
+                        for anchor, d in cards.items() if d is not None}
+        units = {u for units, _ in card_filters.values() for u in units}
+        statuses = {status for _, status in card_filters.values()}
+        return pagefind.body(bulletin, sorted(statuses), sorted(units), self.renderer.labels_of(bulletin).TYPES[bulletin.type],
+                             page, card_filters)
 
     def page_output(self, src_uri: str, output: str) -> str:
         """The written page, with its listing or its cards' facts in place of their placeholders.
@@ -426,8 +432,12 @@ class SiteBuild:
             facts = self.renderer.follow_up_meta(follow_ups[key])
         else:
             facts = self.renderer.directive_meta(self._directives[key])
-        # the same units, dates and statuses on every card: they would crowd out the text in excerpts
-        return f"<div data-pagefind-ignore>{facts}</div>" if self.search == "pagefind" else facts
+        if self.search != "pagefind":
+            return facts
+        # the same units, dates and statuses on every card: they would crowd out the text in excerpts;
+        # what other outputs print of a directive (its id, owner, document number) is found all the same
+        found_by = "" if key in follow_ups else pagefind.card_terms(self._directives[key])
+        return f"{found_by}<div data-pagefind-ignore>{facts}</div>"
 
     def render_problems(self, src_uri: str, content: str) -> list[Problem]:
         """Directives of a bulletin missing from its rendered page, and block headers left

@@ -1,6 +1,6 @@
 // Filters beside Material's search box (extra: bulletins: search: pagefind): by unit, type,
-// year and status, from the directive data the index holds, and the true number of bulletins
-// found (Material counts only the best 20 it is given).
+// year and status, from the directive data the index holds, the true number of bulletins
+// found (Material counts only the best 20 it is given), and a button that lists 20 more.
 //
 // Loaded in the page's head, before Material's bundle: it notes the search worker Material
 // starts (assets/safety-bulletins/search.js, which answers from Pagefind), so that the
@@ -9,11 +9,12 @@
 // site's language; every text is set as text, never as markup.
 "use strict";
 (() => {
-  const RESULT = 3, FILTER = 100;  // Material's message type; ours (search.js)
+  const RESULT = 3, FILTER = 100, MORE = 101;  // Material's message type; ours (search.js)
   const here = document.currentScript.src;
   const workerUrl = new URL("search.js", here).href;
   let worker = null;
-  let last = null;  // the last answer: { found, shown }
+  let last = null;  // the last answer: { found, shown, more }
+  let moreButton = null;
 
   const NativeWorker = window.Worker;
   if (NativeWorker) {
@@ -29,8 +30,8 @@
     worker = searchWorker;
     worker.addEventListener("message", ({ data: message }) => {
       if (!message || message.type !== RESULT) return;
-      const { items = [], total = 0 } = message.data || {};
-      last = { found: total, shown: items.length };
+      const { items = [], total = 0, more = false } = message.data || {};
+      last = { found: total, shown: items.length, more };
       setTimeout(count, 0);  // after Material has written its own count
     });
   }
@@ -40,10 +41,38 @@
 
   // Material writes its count ("20 matching documents") when it shows the answer; after it
   // has, say how many were found if that is more than it lists.
+  // `found` is null when the worker does not know it (a unit or status chosen: it reads only
+  // as many bulletins as it lists). The button to list more shows when there are more.
   function count() {
-    if (!meta || !words || !last || last.found <= last.shown) return;
-    const text = words.more.replace("{total}", last.found).replace("{shown}", last.shown);
+    if (moreButton) {
+      const wasFocused = document.activeElement === moreButton;
+      moreButton.hidden = !(last && last.more);
+      // all listed: the focus goes back to the box, not to the page behind the search
+      if (moreButton.hidden && wasFocused) document.querySelector(".md-search__input").focus();
+    }
+    if (!meta || !words || !last || !last.more) return;
+    const text = (last.found === null ? words.some : words.more)
+      .replace("{total}", last.found).replace("{shown}", last.shown);
     if (meta.textContent !== text) meta.textContent = text;
+  }
+
+  // After Material's count, before its list: Tab from the filters reaches it (Material's own
+  // keys, which close the search on Tab, are kept out of it as out of the filters)
+  function addMore(output) {
+    moreButton = document.createElement("button");
+    moreButton.type = "button";
+    moreButton.classList.add("md-button", "sb-search-more");
+    moreButton.textContent = words.show_more;
+    moreButton.hidden = true;
+    moreButton.addEventListener("click", () => {
+      if (worker) worker.postMessage({ type: MORE });
+    });
+    moreButton.addEventListener("keydown", event => {
+      if (event.key !== "Escape") event.stopPropagation();
+      else document.activeElement.blur();
+    });
+    meta.after(moreButton);
+    meta.setAttribute("aria-live", "polite");  // the count after a click on the button is read out
   }
 
   function chosen(bar) {
@@ -73,6 +102,7 @@
       label.append(name, select);
       bar.append(label);
     }
+    addMore(output);
     if (!bar.children.length) return;
     // Material closes the search on Tab and moves through results on the arrows, wherever
     // the focus is: in the filters, those keys are the filters' own (Escape still closes)
