@@ -288,9 +288,101 @@ def status(url: str, timeout: float = 10) -> int:
 # The program of MkdocsForks: imports what every build imports, once, then forks a child per run.
 _FORKS_PROGRAM = """
 import atexit, json, os, runpy, sys, time, traceback
-import jinja2, markdown, material, mkdocs.__main__, mkdocs.commands.build, pymdownx  # what every build imports
+import jinja2, jinja2.bccache, markdown, material, mkdocs.__main__, mkdocs.commands.build, pymdownx  # what every build imports
 import material.plugins.search.plugin
 import safety_bulletins.commands.cli, safety_bulletins.site_build.sitebuild
+
+
+# Jinja's own cache of compiled templates, in memory, for every environment of every run: a child inherits
+# what this process compiled (Material's templates, the package's), instead of compiling them again each
+# run (half of a small build's CPU). Keyed by the template's name and file and by what of its environment
+# changes the compiled code (delimiters, extensions, autoescape, filters, tests); a template whose source
+# changed is compiled afresh (Jinja compares the source's checksum).
+class CompiledTemplates(jinja2.BytecodeCache):
+    def __init__(self):
+        self.compiled = {}
+
+    def get_bucket(self, environment, name, filename, source):
+        e = environment
+        autoescape = e.autoescape(name) if callable(e.autoescape) else e.autoescape
+        shape = (type(e).__qualname__, e.block_start_string, e.block_end_string, e.variable_start_string,
+                 e.variable_end_string, e.comment_start_string, e.comment_end_string, e.line_statement_prefix,
+                 e.line_comment_prefix, e.trim_blocks, e.lstrip_blocks, e.newline_sequence, e.keep_trailing_newline,
+                 tuple(sorted(e.extensions)), autoescape, e.optimized, e.is_async, e.finalize is not None,
+                 tuple(sorted(e.filters)), tuple(sorted(e.tests)))
+        bucket = jinja2.bccache.Bucket(e, repr((name, filename, shape)), self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = CompiledTemplates()
+_environment_init = jinja2.Environment.__init__
+
+
+def _with_compiled_templates(self, *args, **kwargs):
+    _environment_init(self, *args, **kwargs)
+    if self.bytecode_cache is None:
+        self.bytecode_cache = _COMPILED
+
+
+jinja2.Environment.__init__ = _with_compiled_templates
+
+
+# One build of a small site in this process, before any child: what a build imports on its way (Markdown
+# extensions, the theme's plugins) is imported once and its templates compiled once. On the machine's clock,
+# with a cache folder of its own, its output in a log (stdout is the protocol's). What it leaves in the
+# logging and warnings set-up (MkDocs' filter that drops messages already logged) is put back as it was.
+def warm_up(project):
+    import logging, shutil, tempfile, warnings
+    loggers = [logging.getLogger(), *(l for l in logging.Logger.manager.loggerDict.values() if isinstance(l, logging.Logger))]
+    saved_logging = [(l, l.level, list(l.handlers), list(l.filters), l.propagate, l.disabled) for l in loggers]
+    saved_warnings, saved_showwarning = list(warnings.filters), warnings.showwarning
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_fds = os.dup(1), os.dup(2)
+    work = tempfile.mkdtemp(prefix="mkdocs-forks-warm-up-")
+    log = os.open(os.path.join(work, "log"), os.O_WRONLY | os.O_CREAT, 0o600)
+    failed = False
+    try:
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.environ.update({"BULLETINS_TODAY": "2026-11-28", "XDG_CACHE_HOME": work})
+        os.chdir(project)
+        mkdocs.__main__.cli.main(["build", "--site-dir", os.path.join(work, "site")], prog_name="mkdocs",
+                                 standalone_mode=False)
+    except BaseException:
+        failed = True
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, saved in zip((1, 2), saved_fds):
+            os.dup2(saved, fd)
+            os.close(saved)
+        os.close(log)
+        if failed:  # only slower children: each run imports and compiles what it needs
+            with open(os.path.join(work, "log"), encoding="utf-8", errors="replace") as output:
+                sys.stderr.write("MkdocsForks: the warm-up build failed\\n" + output.read()[-3000:])
+        for l, level, handlers, filters, propagate, disabled in saved_logging:
+            l.level, l.handlers[:], l.filters[:], l.propagate, l.disabled = level, handlers, filters, propagate, disabled
+        warnings.filters[:] = saved_warnings
+        warnings.showwarning = saved_showwarning
+        warnings._filters_mutated()
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(project, ignore_errors=True)
+
+
+if len(sys.argv) > 1:
+    warm_up(sys.argv[1])
 for line in sys.stdin:
     job = json.loads(line)
     sys.stdout.flush()
@@ -347,7 +439,11 @@ class MkdocsForks:
         env.pop("PYTHONPATH", None)
         if self.pythonpath:
             env["PYTHONPATH"] = os.pathsep.join(self.pythonpath)
-        self.process = subprocess.Popen([sys.executable, "-c", _FORKS_PROGRAM], stdin=subprocess.PIPE,
+        # a small site it builds once before any run, then removes (see warm_up in its program)
+        self.warm_up = warm_up = write_tree(Path(tempfile.mkdtemp(prefix="mkdocs-forks-")), {
+            "mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
+            "bulletins/2021/2021-05-25-meeting.md": MEETING_MD})
+        self.process = subprocess.Popen([sys.executable, "-c", _FORKS_PROGRAM, str(warm_up)], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, start_new_session=True, env=env)
         self._pending = b""
 
@@ -403,6 +499,7 @@ class MkdocsForks:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        shutil.rmtree(self.warm_up, ignore_errors=True)  # if it stopped before its warm-up was done
 
 
 def _without_clockshift(pythonpath: str | None) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers import (AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, MkdocsForks, ServeStopped, fetch,
-                     mkdocs_serve, site_files, time_limit)
+                     mkdocs_serve, shared_forks, site_files, time_limit)
 
 from safety_bulletins.commands import cli
 from safety_bulletins.commands.verify import verify_site
@@ -109,11 +109,11 @@ def _env() -> dict[str, str]:
     return {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-@pytest.fixture(scope="module")
-def forks():
-    forks = MkdocsForks()
-    yield forks
-    forks.close()
+@pytest.fixture
+def forks() -> MkdocsForks:
+    """This worker's forking process (helpers.shared_forks), not one of the module's: a module-wide fixture
+    would put every build case in one xdist group, on one worker, one after the other."""
+    return shared_forks()
 
 
 def _relative(output: str, project: Path) -> str:

@@ -71,8 +71,10 @@ def every_reading_command(units: list[str], as_of: str, errors: bool, site_url: 
         run("digest", "--unit", unit, "--as-of", as_of, "--since", "1970-01-01", expect=bad)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def example(tmp_path_factory):
+    """A copy of the example, read by the commands, once per worker: session-wide, not module-wide, so the
+    module's tests are not one xdist group (about a minute of CPU, one test after another on one worker)."""
     return example_copy(tmp_path_factory.mktemp("every") / "example")
 
 

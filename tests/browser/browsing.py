@@ -4,6 +4,9 @@ errors; a test fails on any request that leaves the serving host or any console 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,10 +45,40 @@ def server(sites, tmp_path_factory) -> str:
 def browser():
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with _waited_without_a_thread(), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@contextlib.contextmanager
+def _waited_without_a_thread():
+    """Playwright's driver, a child process for the whole session, waited for on a pidfd in asyncio's loop
+    rather than by a thread of its own (Python 3.11's default watcher; 3.12 uses pidfds itself). With a
+    second thread alive, the package renders bulletins in spawned interpreters instead of forked workers
+    (rendering.run_jobs), so every later check of this worker would cost two new interpreters."""
+    import asyncio
+
+    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
+        yield
+        return
+
+    class PidfdWatcher(asyncio.PidfdChildWatcher):
+        def is_active(self):
+            return True  # attached to the loop that starts each child, when it starts it
+
+        def add_child_handler(self, pid, callback, *args):
+            if self._loop is None:
+                self._loop = asyncio.get_running_loop()
+            super().add_child_handler(pid, callback, *args)
+
+    policy = asyncio.get_event_loop_policy()
+    previous = policy._watcher  # None until a watcher is asked for: then the threaded default again
+    policy.set_child_watcher(PidfdWatcher())
+    try:
+        yield
+    finally:
+        policy._watcher = previous
 
 
 class Recorder:
