@@ -172,8 +172,9 @@ def example_project(root: Path, language: str = "en", site_url: str | None = Non
     """A copy of this repository's example site (mkdocs.yml, docs/, bulletins/, hooks/) at `root`,
     optionally with the Chinese interface or a site_url (the example has none)."""
     root.mkdir(parents=True)
-    for name in ("docs", "bulletins", "hooks"):
+    for name in ("docs", "docs-zh", "bulletins", "hooks"):
         shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.zh.yml", root / "mkdocs.zh.yml")  # the Chinese example: INHERITs mkdocs.yml
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     assert "  language: en\n" in config and "\nsite_url:" not in config, "the example's mkdocs.yml changed: adapt this"
     config = config.replace("  language: en\n", f"  language: {language}\n")
