@@ -3,6 +3,7 @@ import csv
 import io
 import json
 import subprocess
+import re
 import sys
 
 import pytest
@@ -316,3 +317,65 @@ def test_check_prints_control_characters_and_bidi_overrides_of_the_sources_escap
     assert main(["check", str(root), "--format", "json"]) == 1
     problem = next(p for p in json.loads(capsys.readouterr().out)["problems"] if "unknown unit" in p["message"])
     assert "物\x1b[2J\x00业\u202e" in problem["message"]
+
+
+def test_a_chinese_review_writes_no_english_line(site_project, monkeypatch, capsys):
+    """`new --review` into a Chinese bulletin: the stubs' comments and text are Chinese too (only the
+    option names stay, as the format has them), and check still warns until the stub text is replaced."""
+    from safety_bulletins.sources.validate import FOLLOW_UP_STUB, FOLLOW_UP_STUB_ZH
+    project = site_project({"2021/2021-05-25-meeting.md": REVIEWED_MD})
+    monkeypatch.chdir(project)
+    assert main(["new", "minutes", "--title", "安全例会", "--date", "2026-11-28", "--review"]) == 0
+    text = (project / "bulletins/2026/2026-11-28-安全例会.md").read_text(encoding="utf-8")
+    review = text[text.index("## 前期安排事项落实情况"):]
+    assert FOLLOW_UP_STUB not in text and review.count(FOLLOW_UP_STUB_ZH) == 1
+    review = review[:review.index("\n///\n", review.index(FOLLOW_UP_STUB_ZH))]  # the stubs, not what follows
+    for line in review.splitlines():
+        if line.startswith("/// follow-up |"):  # the directive's own title (an English one here)
+            continue
+        words = re.sub(r"\b(status|deadline|reason|directive|follow-up|YYYY-MM-DD|CIG-[\w-]+)\b", "", line)
+        assert not re.search(r"[A-Za-z]{3,}", words), line
+    capsys.readouterr()
+    assert main(["check", "--format", "json"]) == 0
+    messages = [p["message"] for p in json.loads(capsys.readouterr().out)["problems"]]
+    assert "the follow-up still has the text 'bulletins new --review' wrote" in messages
+
+
+class _Terminal(io.StringIO):
+    """Typed answers on a terminal's stdin."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("kind", "answers", "expected"), [
+    ("minutes", "safety-env\n安〔2026〕3号\n张辉\n",
+     ['issuer: "safety-env"', 'number: "安〔2026〕3号"', 'presided_by: "张辉"']),
+    ("notice", "\n\n2026-12-02 09:00\n", ['start: "2026-12-02 09:00"']),
+    ("bulletin", "safety-env\n\n", ['issuer: "safety-env"']),
+])
+def test_new_asks_in_a_terminal_for_what_the_type_needs(site_project, monkeypatch, capsys, kind, answers, expected):
+    """Beyond the title: issuer and number, who presided for minutes, the meeting's start for a
+    notice; Enter skips a question and leaves the field to fill in later."""
+    project = site_project({})
+    monkeypatch.chdir(project)
+    monkeypatch.setattr("sys.stdin", _Terminal(answers))
+    assert main(["new", kind, "--title", "冬季检查", "--date", "2026-11-28"]) == 0
+    asked = capsys.readouterr().out
+    assert "Issuing unit (Enter: fill it in later): " in asked
+    assert ("Presided by" in asked) == (kind == "minutes") and ("meeting's start" in asked) == (kind == "notice")
+    text = (project / "bulletins/2026/2026-11-28-冬季检查.md").read_text(encoding="utf-8")
+    assert [line for line in expected if line not in text] == []
+    if kind == "notice":
+        assert "issuer" not in text.split("---")[1] or 'issuer: ""' in text  # skipped: left to fill in
+
+
+def test_new_asks_only_for_what_the_command_line_left_out(site_project, monkeypatch, capsys):
+    project = site_project({})
+    monkeypatch.chdir(project)
+    monkeypatch.setattr("sys.stdin", _Terminal("张辉\n"))
+    assert main(["new", "minutes", "--title", "冬季检查", "--date", "2026-11-28", "--issuer", "safety-env",
+                 "--number", "安〔2026〕3号"]) == 0
+    asked = capsys.readouterr().out
+    assert "Issuing unit" not in asked and "Document number" not in asked and "Presided by" in asked
+    assert 'presided_by: "张辉"' in (project / "bulletins/2026/2026-11-28-冬季检查.md").read_text(encoding="utf-8")

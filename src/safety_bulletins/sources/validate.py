@@ -48,6 +48,7 @@ CONTACT_FIELDS = ("name", "phone")
 _ADDRESSEE_SEPARATORS = re.compile(r"[，、,；;]")
 # The text `bulletins new --review` puts in each follow-up stub, for the editor to replace
 FOLLOW_UP_STUB = "What was done, by whom, and the evidence (photos and reports as attachments)."
+FOLLOW_UP_STUB_ZH = "落实情况：做了什么、由谁完成，以及佐证材料（照片、报告作为附件）。"  # in a Chinese bulletin
 FOLLOW_UP_ANCHOR_PREFIX = "sb-fu-"
 _DIRECTIVE_ID = re.compile(r"^[^\W_][\w.-]*$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；])\s")
@@ -587,7 +588,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         check.add(offset + options.line_of("accepted_by") - 1, "'accepted_by' cannot be 'all'",
                   "Name the unit (e.g. safety-env) or the person who accepts the work.")
     text = raw.text
-    if text.strip() == FOLLOW_UP_STUB:
+    if text.strip() in (FOLLOW_UP_STUB, FOLLOW_UP_STUB_ZH):
         check.warn(raw.line, "the follow-up still has the text 'bulletins new --review' wrote",
                    "Write what was done, or delete the follow-up if there is nothing to report.")
     anchor = anchors.next(directive_id)
