@@ -190,6 +190,15 @@ def build_example(root: Path, language: str = "en", **env: str) -> Path:
     return project / "site"
 
 
+def build_chinese_example(root: Path, **env: str) -> Path:
+    """The example in Chinese (mkdocs.zh.yml: the same bulletins, docs-zh/, the Chinese interface) built
+    strict into `root`/site-zh, as of AS_OF."""
+    project = example_project(root)
+    result = mkdocs(project, "build", "--strict", "--config-file", "mkdocs.zh.yml", **env)
+    assert result.returncode == 0, result.stderr
+    return project / "site-zh"
+
+
 class ServeStopped(AssertionError):
     """`mkdocs serve` exited before it answered (a site that does not build, a taken port)."""
 

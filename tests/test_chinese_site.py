@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from helpers import REPO, example_project, mkdocs
+from helpers import REPO, build_chinese_example
 from safety_bulletins.outputs import labels
 
 PACKAGE = Path(labels.__file__).parent
@@ -91,10 +91,7 @@ def reader_text(page: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def chinese_site(tmp_path_factory) -> Path:
-    project = example_project(tmp_path_factory.mktemp("zh") / "example")
-    result = mkdocs(project, "build", "--strict", "--config-file", "mkdocs.zh.yml")
-    assert result.returncode == 0, result.stderr
-    return project / "site-zh"
+    return build_chinese_example(tmp_path_factory.mktemp("zh") / "example")
 
 
 def english_of_ours(site: Path, sources: str) -> list[str]:
