@@ -136,7 +136,7 @@ def test_its_name_navigation_footer_and_hand_written_pages_are_chinese(chinese_s
     home = (chinese_site / "index.html").read_text(encoding="utf-8")
     assert "<title>安全生产文件</title>" in home and 'lang="zh"' in home
     assert "Production Safety Bulletins" not in home and "Editors' guide" not in home
-    assert "集团安全环保部 编印" in home  # the footer's copyright
+    assert "集团安全环保部 编印" in home and "Made with" not in home  # the footer: copyright, no English credit
     for label in ("首页", "单位", "议定事项", "文件归档", "统计看板", "编辑指南", "文件编写格式"):
         assert f">{label}<" in home or f"{label}\n" in home, label
     sources = _sources_text()
