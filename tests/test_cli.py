@@ -379,3 +379,36 @@ def test_new_asks_only_for_what_the_command_line_left_out(site_project, monkeypa
     asked = capsys.readouterr().out
     assert "Issuing unit" not in asked and "Document number" not in asked and "Presided by" in asked
     assert 'presided_by: "张辉"' in (project / "bulletins/2026/2026-11-28-冬季检查.md").read_text(encoding="utf-8")
+
+
+def test_new_in_a_real_terminal(site_project):
+    """`bulletins new` run on a pseudo-terminal, as an editor runs it: the answers typed, Enter skipping one."""
+    import os
+    import pty
+    import select
+
+    project = site_project({})
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "safety_bulletins.commands.cli", "new", "minutes",
+                                "--date", "2026-11-28"],
+                               cwd=project, stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True)
+    os.close(secondary)
+    screen = b""
+    answers = iter(["冬季检查", "safety-env", "", "张辉"])  # title, issuer, number skipped, who presided
+
+    def read_until(marker: bytes) -> None:
+        nonlocal screen
+        while marker not in screen:
+            ready, _, _ = select.select([primary], [], [], 30)
+            assert ready, screen.decode("utf-8", "replace")
+            screen += os.read(primary, 4096)
+
+    for question in (b"Title: ", b"Issuing unit", b"Document number", b"Presided by"):
+        read_until(question)
+        read_until(b": ")
+        os.write(primary, next(answers).encode("utf-8") + b"\n")
+        screen = b""
+    assert process.wait(timeout=60) == 0
+    os.close(primary)
+    text = (project / "bulletins/2026/2026-11-28-冬季检查.md").read_text(encoding="utf-8")
+    assert 'issuer: "safety-env"' in text and 'presided_by: "张辉"' in text and "number:" not in text.split("---")[1]
