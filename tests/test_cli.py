@@ -412,3 +412,17 @@ def test_new_in_a_real_terminal(site_project):
     os.close(primary)
     text = (project / "bulletins/2026/2026-11-28-冬季检查.md").read_text(encoding="utf-8")
     assert 'issuer: "safety-env"' in text and 'presided_by: "张辉"' in text and "number:" not in text.split("---")[1]
+
+
+@pytest.mark.parametrize("kind", ["minutes", "notice", "bulletin", "inspection"])
+def test_a_new_chinese_bulletin_writes_no_english_sentence(kind):
+    """With a Chinese title every line `new` writes is Chinese, but for the format's own words (field
+    names, unit ids, `bulletins check`, YYYY-MM-DD); the example's status is in its Chinese alias."""
+    from safety_bulletins.commands.scaffold import render
+
+    text = render(kind, "冬季消防检查", dt.date(2026, 11, 28))
+    format_words = r"^\s*[\w_]+:|\[[\w, -]+\]|bulletins check|YYYY-MM-DD|/// directive|```markdown"
+    english = [line for line in text.splitlines()
+               if re.search(r"[A-Za-z]{3,}\W+[A-Za-z]{3,}", re.sub(format_words, "", line))]
+    assert english == []
+    assert "status: 未开始" in text and "status: open" not in text
