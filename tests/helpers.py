@@ -172,8 +172,9 @@ def example_project(root: Path, language: str = "en", site_url: str | None = Non
     """A copy of this repository's example site (mkdocs.yml, docs/, bulletins/, hooks/) at `root`,
     optionally with the Chinese interface or a site_url (the example has none)."""
     root.mkdir(parents=True)
-    for name in ("docs", "bulletins", "hooks"):
+    for name in ("docs", "docs-zh", "bulletins", "hooks"):
         shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.zh.yml", root / "mkdocs.zh.yml")  # the Chinese example: INHERITs mkdocs.yml
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     assert "  language: en\n" in config and "\nsite_url:" not in config, "the example's mkdocs.yml changed: adapt this"
     config = config.replace("  language: en\n", f"  language: {language}\n")
@@ -187,6 +188,15 @@ def build_example(root: Path, language: str = "en", **env: str) -> Path:
     result = mkdocs(project, "build", "--strict", **env)
     assert result.returncode == 0, result.stderr
     return project / "site"
+
+
+def build_chinese_example(root: Path, **env: str) -> Path:
+    """The example in Chinese (mkdocs.zh.yml: the same bulletins, docs-zh/, the Chinese interface) built
+    strict into `root`/site-zh, as of AS_OF."""
+    project = example_project(root)
+    result = mkdocs(project, "build", "--strict", "--config-file", "mkdocs.zh.yml", **env)
+    assert result.returncode == 0, result.stderr
+    return project / "site-zh"
 
 
 class ServeStopped(AssertionError):

@@ -3,6 +3,7 @@ import csv
 import io
 import json
 import subprocess
+import re
 import sys
 
 import pytest
@@ -316,3 +317,112 @@ def test_check_prints_control_characters_and_bidi_overrides_of_the_sources_escap
     assert main(["check", str(root), "--format", "json"]) == 1
     problem = next(p for p in json.loads(capsys.readouterr().out)["problems"] if "unknown unit" in p["message"])
     assert "物\x1b[2J\x00业\u202e" in problem["message"]
+
+
+def test_a_chinese_review_writes_no_english_line(site_project, monkeypatch, capsys):
+    """`new --review` into a Chinese bulletin: the stubs' comments and text are Chinese too (only the
+    option names stay, as the format has them), and check still warns until the stub text is replaced."""
+    from safety_bulletins.sources.validate import FOLLOW_UP_STUB, FOLLOW_UP_STUB_ZH
+    project = site_project({"2021/2021-05-25-meeting.md": REVIEWED_MD})
+    monkeypatch.chdir(project)
+    assert main(["new", "minutes", "--title", "安全例会", "--date", "2026-11-28", "--review"]) == 0
+    text = (project / "bulletins/2026/2026-11-28-安全例会.md").read_text(encoding="utf-8")
+    review = text[text.index("## 前期安排事项落实情况"):]
+    assert FOLLOW_UP_STUB not in text and review.count(FOLLOW_UP_STUB_ZH) == 1
+    review = review[:review.index("\n///\n", review.index(FOLLOW_UP_STUB_ZH))]  # the stubs, not what follows
+    for line in review.splitlines():
+        if line.startswith("/// follow-up |"):  # the directive's own title (an English one here)
+            continue
+        words = re.sub(r"\b(status|deadline|reason|directive|follow-up|YYYY-MM-DD|CIG-[\w-]+)\b", "", line)
+        assert not re.search(r"[A-Za-z]{3,}", words), line
+    capsys.readouterr()
+    assert main(["check", "--format", "json"]) == 0
+    messages = [p["message"] for p in json.loads(capsys.readouterr().out)["problems"]]
+    assert "the follow-up still has the text 'bulletins new --review' wrote" in messages
+
+
+class _Terminal(io.StringIO):
+    """Typed answers on a terminal's stdin."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("kind", "answers", "expected"), [
+    ("minutes", "safety-env\n安〔2026〕3号\n张辉\n",
+     ['issuer: "safety-env"', 'number: "安〔2026〕3号"', 'presided_by: "张辉"']),
+    ("notice", "\n\n2026-12-02 09:00\n", ['start: "2026-12-02 09:00"']),
+    ("bulletin", "safety-env\n\n", ['issuer: "safety-env"']),
+])
+def test_new_asks_in_a_terminal_for_what_the_type_needs(site_project, monkeypatch, capsys, kind, answers, expected):
+    """Beyond the title: issuer and number, who presided for minutes, the meeting's start for a
+    notice; Enter skips a question and leaves the field to fill in later."""
+    project = site_project({})
+    monkeypatch.chdir(project)
+    monkeypatch.setattr("sys.stdin", _Terminal(answers))
+    assert main(["new", kind, "--title", "冬季检查", "--date", "2026-11-28"]) == 0
+    asked = capsys.readouterr().out
+    assert "Issuing unit (Enter: fill it in later): " in asked
+    assert ("Presided by" in asked) == (kind == "minutes") and ("meeting's start" in asked) == (kind == "notice")
+    text = (project / "bulletins/2026/2026-11-28-冬季检查.md").read_text(encoding="utf-8")
+    assert [line for line in expected if line not in text] == []
+    if kind == "notice":
+        assert "issuer" not in text.split("---")[1] or 'issuer: ""' in text  # skipped: left to fill in
+
+
+def test_new_asks_only_for_what_the_command_line_left_out(site_project, monkeypatch, capsys):
+    project = site_project({})
+    monkeypatch.chdir(project)
+    monkeypatch.setattr("sys.stdin", _Terminal("张辉\n"))
+    assert main(["new", "minutes", "--title", "冬季检查", "--date", "2026-11-28", "--issuer", "safety-env",
+                 "--number", "安〔2026〕3号"]) == 0
+    asked = capsys.readouterr().out
+    assert "Issuing unit" not in asked and "Document number" not in asked and "Presided by" in asked
+    assert 'presided_by: "张辉"' in (project / "bulletins/2026/2026-11-28-冬季检查.md").read_text(encoding="utf-8")
+
+
+def test_new_in_a_real_terminal(site_project):
+    """`bulletins new` run on a pseudo-terminal, as an editor runs it: the answers typed, Enter skipping one."""
+    import os
+    import pty
+    import select
+
+    project = site_project({})
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "safety_bulletins.commands.cli", "new", "minutes",
+                                "--date", "2026-11-28"],
+                               cwd=project, stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True)
+    os.close(secondary)
+    screen = b""
+    answers = iter(["冬季检查", "safety-env", "", "张辉"])  # title, issuer, number skipped, who presided
+
+    def read_until(marker: bytes) -> None:
+        nonlocal screen
+        while marker not in screen:
+            ready, _, _ = select.select([primary], [], [], 30)
+            assert ready, screen.decode("utf-8", "replace")
+            screen += os.read(primary, 4096)
+
+    for question in (b"Title: ", b"Issuing unit", b"Document number", b"Presided by"):
+        read_until(question)
+        read_until(b": ")
+        os.write(primary, next(answers).encode("utf-8") + b"\n")
+        screen = b""
+    assert process.wait(timeout=60) == 0
+    os.close(primary)
+    text = (project / "bulletins/2026/2026-11-28-冬季检查.md").read_text(encoding="utf-8")
+    assert 'issuer: "safety-env"' in text and 'presided_by: "张辉"' in text and "number:" not in text.split("---")[1]
+
+
+@pytest.mark.parametrize("kind", ["minutes", "notice", "bulletin", "inspection"])
+def test_a_new_chinese_bulletin_writes_no_english_sentence(kind):
+    """With a Chinese title every line `new` writes is Chinese, but for the format's own words (field
+    names, unit ids, `bulletins check`, YYYY-MM-DD); the example's status is in its Chinese alias."""
+    from safety_bulletins.commands.scaffold import render
+
+    text = render(kind, "冬季消防检查", dt.date(2026, 11, 28))
+    format_words = r"^\s*[\w_]+:|\[[\w, -]+\]|bulletins check|YYYY-MM-DD|/// directive|```markdown"
+    english = [line for line in text.splitlines()
+               if re.search(r"[A-Za-z]{3,}\W+[A-Za-z]{3,}", re.sub(format_words, "", line))]
+    assert english == []
+    assert "status: 未开始" in text and "status: open" not in text

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import build_example, example_project, nginx  # noqa: F401 (the browser tests' imports)
+from helpers import build_chinese_example, build_example, example_project, nginx  # noqa: F401 (the browser tests' imports)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -24,8 +24,8 @@ SUB_PATH_ZH = "/safety-zh/"
 
 @pytest.fixture(scope="session")
 def sites(example_site, tmp_path_factory) -> dict[str, Path]:
-    """The example site in English (the session's shared build) and with the Chinese interface."""
-    return {"en": example_site, "zh": build_example(tmp_path_factory.mktemp("sites") / "zh", language="zh")}
+    """The example site in English (the session's shared build) and in Chinese (mkdocs.zh.yml)."""
+    return {"en": example_site, "zh": build_chinese_example(tmp_path_factory.mktemp("sites") / "zh")}
 
 
 @pytest.fixture(scope="session")

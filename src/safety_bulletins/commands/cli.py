@@ -93,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--issuer", default="", help="the issuing unit")
     new.add_argument("--number", default="", help="the document number")
     new.add_argument("--presided-by", default="", help="for minutes: who presided")
+    new.add_argument("--meeting-start", default="", help="for notices: the meeting's start, YYYY-MM-DD HH:MM")
     new.add_argument("--review", action="store_true",
                      help="for minutes and inspections: add a follow-up stub for every directive still open "
                           "(as of today, or BULLETINS_TODAY), per unit")
@@ -252,6 +253,7 @@ def run_new(args) -> int:
     root = project_root(Path.cwd())
     day = _date(args.date, "--date") if args.date else _today(root)
     bulletins_dir = root / "bulletins"
+    fields = _fields_asked(args, kind)
     review = ""
     if args.review:
         as_of = _today(root)
@@ -265,8 +267,7 @@ def run_new(args) -> int:
         review = review_section(Catalog(project, as_of, *_catalog_settings(_settings(bulletins_dir.parent))),
                                 language_of(title))  # the language of the bulletin's template
     try:
-        path = new_bulletin(bulletins_dir, kind, title, day, issuer=args.issuer, number=args.number,
-                            presided_by=args.presided_by, review=review)
+        path = new_bulletin(bulletins_dir, kind, title, day, review=review, **fields)
     except FileExistsError as exc:
         print(f"bulletins new: a bulletin of that date with that file name already exists: {exc.filename}\n"
               "It was left as it is. Edit that file, or choose a title with other words.", file=sys.stderr)
@@ -519,6 +520,27 @@ def _today(root: Path) -> dt.date:
         return as_of_date(time_zone=time_zone)
     except DateError as exc:
         raise UsageError(str(exc)) from None
+
+
+# What `new` asks for beyond the title, by type, when a terminal runs it: (option, question); Enter skips
+NEW_FIELDS = {
+    "minutes": (("issuer", "Issuing unit"), ("number", "Document number"), ("presided_by", "Presided by")),
+    "notice": (("issuer", "Issuing unit"), ("number", "Document number"),
+               ("meeting_start", "The meeting's start, YYYY-MM-DD HH:MM")),
+    "bulletin": (("issuer", "Issuing unit"), ("number", "Document number")),
+    "inspection": (("issuer", "Issuing unit"), ("number", "Document number")),
+}
+
+
+def _fields_asked(args, kind: str) -> dict[str, str]:
+    """The front matter `new` fills in: each option given, else (in a terminal) asked for, each optional."""
+    fields = {"issuer": args.issuer, "number": args.number, "presided_by": args.presided_by,
+              "meeting_start": args.meeting_start}
+    if sys.stdin.isatty():
+        for name, question in NEW_FIELDS[kind]:
+            if not fields[name]:
+                fields[name] = _ask(f"{question} (Enter: fill it in later)")
+    return fields
 
 
 def _ask(question: str, choices=None) -> str:

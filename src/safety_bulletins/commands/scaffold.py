@@ -11,7 +11,7 @@ from ..catalog import Catalog
 from ..model import ALL_UNITS, BULLETIN_TYPES, WIDE_CHARACTERS
 from ..outputs.labels import for_language
 from ..outputs.render import template_environment
-from ..sources.validate import FOLLOW_UP_STUB
+from ..sources.validate import FOLLOW_UP_STUB, FOLLOW_UP_STUB_ZH
 
 _ENV = template_environment(autoescape=False)  # Markdown and YAML: values are quoted by the yaml filter
 _ENV.filters["yaml"] = lambda value: json.dumps(value or "", ensure_ascii=False)  # JSON strings are YAML
@@ -21,6 +21,17 @@ SLUG_LENGTH = 60
 REVIEW_TYPES = ("minutes", "inspection")  # the types `--review` can add follow-up stubs to
 REVIEW_HEADINGS = {"en": "## Implementation of earlier directives", "zh": "## 前期安排事项落实情况"}
 NOTHING_OPEN = {"en": "No directive is open.", "zh": "没有未办结的事项。"}
+# The lines of a follow-up stub besides its title and id, in the new bulletin's language
+STUB_UNITS = {  # whose shares a follow-up reports, when the units' shares differ
+    "en": "    # units: [{units}]   (whose shares it reports: these are still open)",
+    "zh": "    # units: [{units}]   （报送哪些单位的办理情况：这些单位尚未办结）",
+}
+STUB_LINES = {
+    "en": ("    # status: in-progress        (open, in-progress, awaiting-acceptance, done, cancelled)",
+           "    # deadline: YYYY-MM-DD       (a new deadline needs: reason: ...)", FOLLOW_UP_STUB),
+    "zh": ("    # status: 整改中              （未开始、整改中、待验收、已完成、已取消）",
+           "    # deadline: YYYY-MM-DD       （延期须同时写 reason: 延期原因）", FOLLOW_UP_STUB_ZH),
+}
 
 
 def language_of(title: str) -> str:
@@ -35,14 +46,14 @@ def file_name(day: dt.date, title: str) -> str:
 
 
 def render(kind: str, title: str, day: dt.date, issuer: str = "", number: str = "", presided_by: str = "",
-           review: str = "") -> str:
+           review: str = "", meeting_start: str = "") -> str:
     if kind not in BULLETIN_TYPES:
         raise ValueError(f"unknown type {kind!r}: use one of {', '.join(BULLETIN_TYPES)}")
     if review and kind not in REVIEW_TYPES:
         raise ValueError(f"a review of earlier directives goes only into {' or '.join(REVIEW_TYPES)}, not {kind}")
     return _ENV.get_template(f"new/{kind}.md.j2").render(
         title=title, date=day.isoformat(), type=kind, issuer=issuer, number=number,
-        presided_by=presided_by, chinese=language_of(title) == "zh", review=review,
+        presided_by=presided_by, chinese=language_of(title) == "zh", review=review, meeting_start=meeting_start,
     )
 
 
@@ -67,28 +78,21 @@ def review_section(catalog: Catalog, language: str = "en") -> str:
         lines += [f"### {name}", ""]
         for directive in sorted(groups[unit], key=lambda d: (catalog.state_of(d).deadline or dt.date.max, d.id)):
             still_open = [unit for unit, share in catalog.shares_of(directive) if not share.closed]
-            lines += _stub(directive, still_open)
+            lines += _stub(directive, language, still_open)
     return "\n".join(lines)
 
 
-def _stub(directive, still_open: list[str] = ()) -> list[str]:
-    """A follow-up to fill in; for a directive whose units' shares differ, which are still open."""
-    return [
-        f"/// follow-up | {directive.title}",
-        f"    directive: {directive.id}",
-        *([f"    # units: [{', '.join(still_open)}]   (whose shares it reports: these are still open)"]
-          if still_open else []),
-        "    # status: in-progress        (open, in-progress, awaiting-acceptance, done, cancelled)",
-        "    # deadline: YYYY-MM-DD       (a new deadline needs: reason: ...)",
-        "",
-        FOLLOW_UP_STUB,
-        "///",
-        "",
-    ]
+def _stub(directive, language: str, still_open: list[str] = ()) -> list[str]:
+    """A follow-up to fill in, in the bulletin's language; for a directive whose units' shares
+    differ, which are still open."""
+    status, deadline, text = STUB_LINES[language]
+    units = STUB_UNITS[language].format(units=", ".join(still_open))
+    return [f"/// follow-up | {directive.title}", f"    directive: {directive.id}", *([units] if still_open else []),
+            status, deadline, "", text, "///", ""]
 
 
 def new_bulletin(bulletins_dir: Path, kind: str, title: str, day: dt.date, **fields: str) -> Path:
-    # fields: issuer, number, presided_by, and review (the text of review_section, for minutes and inspections)
+    # fields: issuer, number, presided_by, meeting_start (notices), and review (the text of review_section, for minutes and inspections)
     """Write the file into `bulletins/<year>/`; never overwrites (FileExistsError)."""
     text = render(kind, title, day, **fields)
     path = bulletins_dir / str(day.year) / file_name(day, title)

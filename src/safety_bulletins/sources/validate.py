@@ -48,6 +48,7 @@ CONTACT_FIELDS = ("name", "phone")
 _ADDRESSEE_SEPARATORS = re.compile(r"[，、,；;]")
 # The text `bulletins new --review` puts in each follow-up stub, for the editor to replace
 FOLLOW_UP_STUB = "What was done, by whom, and the evidence (photos and reports as attachments)."
+FOLLOW_UP_STUB_ZH = "落实情况：做了什么、由谁完成，以及佐证材料（照片、报告作为附件）。"  # in a Chinese bulletin
 FOLLOW_UP_ANCHOR_PREFIX = "sb-fu-"
 _DIRECTIVE_ID = re.compile(r"^[^\W_][\w.-]*$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；])\s")
@@ -594,7 +595,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
     share_units = check.units(options, "units", registry, offset)  # whose shares; checked across files
     share_units = () if ALL_UNITS in share_units else share_units
     text = raw.text
-    if text.strip() == FOLLOW_UP_STUB:
+    if text.strip() in (FOLLOW_UP_STUB, FOLLOW_UP_STUB_ZH):
         check.warn(raw.line, "the follow-up still has the text 'bulletins new --review' wrote",
                    "Write what was done, or delete the follow-up if there is nothing to report.")
     anchor = anchors.next(directive_id)

@@ -1,0 +1,160 @@
+"""The example in Chinese (mkdocs.zh.yml) is Chinese everywhere: no English word of ours (a label, a
+template's text) on any page it generates, and its name, navigation, footer, home page and guide in
+Chinese. English text of the bulletins themselves is content, and an English bulletin's own header and
+cards speak its language inside `lang="en"`: neither is ours to translate. Material's strings are
+Material's, in its Chinese."""
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from helpers import REPO, build_chinese_example
+from safety_bulletins.outputs import labels
+
+PACKAGE = Path(labels.__file__).parent
+ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:\W+[A-Za-z]{2,}){2,}")  # three English words in a row
+
+
+def _is_phrase(text: str) -> bool:
+    """Two words, or one capitalised word of four letters or more ("Deadline"): a lone "as" or
+    "of" would be found in any English bulletin's title."""
+    return bool(re.search(r"[A-Za-z]{2,}\W+[A-Za-z]{2,}", text) or re.fullmatch(r"[A-Z][a-z]{3,}", text))
+
+
+def our_english() -> set[str]:
+    """Every English phrase the package can put on a page: each label (the pieces between its
+    placeholders) and each run of words in a template's own text."""
+    phrases = set()
+    for phrase in labels.CHINESE.words:
+        for piece in re.split(r"\{[^}]*\}", labels.ENGLISH(phrase) if "{" not in phrase else phrase):
+            if _is_phrase(piece := piece.strip(" :,.()—-")):
+                phrases.add(piece)
+    environment = jinja2.Environment(extensions=["jinja2.ext.do"])
+    for template in (PACKAGE / "templates").rglob("*.html"):
+        for node in environment.parse(template.read_text(encoding="utf-8")).find_all(jinja2.nodes.TemplateData):
+            for run in re.findall(r"[A-Za-z][A-Za-z' ]*[A-Za-z]", re.sub(r"<[^>]*>", " ", node.data)):
+                if _is_phrase(run := run.strip()):
+                    phrases.add(run)
+    return phrases
+
+
+class ReaderText(HTMLParser):
+    """What a reader sees or hears of a page outside parts marked English (`lang="en"`): its text
+    nodes and the attributes read out (title, aria-label, alt, placeholder, the description), and
+    the words a page gives its scripts (data-sb-labels); not scripts, styles or code."""
+    SKIP = {"script", "style", "code", "pre"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    READ = {"title", "aria-label", "alt", "placeholder"}
+
+    def __init__(self):
+        super().__init__()
+        self.open, self.texts = [], []
+
+    def _counted(self) -> bool:
+        return not any(tag in self.SKIP or (lang or "").startswith("en") for tag, lang in self.open)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag not in self.VOID:
+            self.open.append((tag, attributes.get("lang")))
+        if not self._counted():
+            return
+        self.texts += [attributes[name] for name in self.READ & attributes.keys() if attributes[name]]
+        if tag == "meta" and attributes.get("name") == "description":
+            self.texts.append(attributes.get("content") or "")
+        if "data-sb-labels" in attributes:
+            self.texts += _strings(json.loads(attributes["data-sb-labels"]))
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.open) - 1, -1, -1):
+            if self.open[index][0] == tag:
+                del self.open[index:]
+                break
+
+    def handle_data(self, data):
+        if data.strip() and self._counted():
+            self.texts.append(" ".join(data.split()))
+
+
+def _strings(value) -> list[str]:
+    return [s for v in value.values() for s in _strings(v)] if isinstance(value, dict) else [str(value)]
+
+
+def reader_text(page: Path) -> list[str]:
+    parser = ReaderText()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.texts
+
+
+@pytest.fixture(scope="module")
+def chinese_site(tmp_path_factory) -> Path:
+    return build_chinese_example(tmp_path_factory.mktemp("zh") / "example")
+
+
+def english_of_ours(site: Path, sources: str) -> list[str]:
+    ours = our_english()
+    phrases = [(p, re.compile(r"(?<![A-Za-z])" + re.escape(p) + r"(?![A-Za-z])")) for p in ours]
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        if "pagefind" in page.parts:
+            continue
+        for text in reader_text(page):
+            text = text.removesuffix(" - 安全生产文件")  # the page's <title>: its heading, then the site's name
+            if text in sources and text.strip(" :") not in ours:  # a bulletin's own words (its title, a heading)
+                continue
+            found += [f"{page.relative_to(site)}: {phrase!r} in {text[:120]!r}"
+                      for phrase, pattern in phrases if pattern.search(text)]
+    return found
+
+
+def _sources_text() -> str:
+    files = sorted((REPO / "bulletins").rglob("*.md")) + [REPO / "bulletins" / "units.yml"]
+    return " ".join(" ".join(f.read_text(encoding="utf-8").split()) for f in files)
+
+
+def test_the_scanner_knows_our_words():
+    phrases = our_english()
+    assert {"Overdue", "Due within 30 days", "Responsible unit"} & phrases and len(phrases) > 150
+    page_text = ReaderText()
+    page_text.feed('<p>逾期 <span title="Due later">x</span></p><div lang="en"><p>Overdue</p></div>'
+                   '<script>"Overdue"</script><p data-sb-labels=\'{"a": {"b": "Awaiting acceptance"}}\'></p>')
+    assert page_text.texts == ["逾期", "Due later", "x", "Awaiting acceptance"]
+
+
+def test_no_english_word_of_ours_on_the_chinese_site(chinese_site):
+    pages = {p.relative_to(chinese_site).as_posix() for p in chinese_site.rglob("index.html")}
+    for kind in ("index.html", "units/index.html", "units/property/index.html", "directives/index.html",
+                 "archive/index.html", "dashboard/index.html", "guide/writing/index.html",
+                 "bulletins/2025/2025-03-18-安全生产月度例会纪要/index.html"):
+        assert kind in pages
+    assert english_of_ours(chinese_site, _sources_text()) == []
+
+
+def test_its_name_navigation_footer_and_hand_written_pages_are_chinese(chinese_site):
+    home = (chinese_site / "index.html").read_text(encoding="utf-8")
+    assert "<title>安全生产文件</title>" in home and 'lang="zh"' in home
+    assert "Production Safety Bulletins" not in home and "Editors' guide" not in home
+    assert "集团安全环保部 编印" in home and "Made with" not in home  # the footer: copyright, no English credit
+    for label in ("首页", "单位", "议定事项", "文件归档", "统计看板", "编辑指南", "文件编写格式"):
+        assert f">{label}<" in home or f"{label}\n" in home, label
+    sources = _sources_text()
+    for page in ("index.html", "guide/workflow/index.html", "guide/writing/index.html", "guide/publishing/index.html"):
+        article = (chinese_site / page).read_text(encoding="utf-8").split('<article', 1)[1].split("</article>", 1)[0]
+        parser = ReaderText()
+        parser.feed("<article" + article)
+        english = [t for t in parser.texts if ENGLISH_RUN.search(t) and t not in sources]  # the home page lists bulletins
+        assert english == [], page
+
+
+def test_both_configurations_share_the_bulletins_and_the_assets():
+    """mkdocs.zh.yml inherits everything it does not set; docs-zh/ holds docs/' assets unchanged."""
+    config = (REPO / "mkdocs.zh.yml").read_text(encoding="utf-8")
+    # beside mkdocs.yml, so the build reads the same bulletins/; its `extra: bulletins:` settings inherited
+    assert "INHERIT: mkdocs.yml" in config and "\n  bulletins:" not in config
+    for asset in sorted((REPO / "docs" / "assets").rglob("*")):
+        if asset.is_file():
+            twin = REPO / "docs-zh" / asset.relative_to(REPO / "docs")
+            assert twin.read_bytes() == asset.read_bytes(), f"{twin} differs from {asset}: copy it again"
