@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .recurrence import Recurrence
+
 BULLETIN_TYPES = ("minutes", "notice", "bulletin", "inspection")
 STATUSES = ("open", "in-progress", "awaiting-acceptance", "done", "cancelled")
 CLOSED_STATUSES = ("done", "cancelled")
@@ -149,6 +151,8 @@ class Directive:
     # contingency...), as read by the spec; "" or None when not written
     details: dict[str, str | None] = field(default_factory=dict)
     bulletin: Bulletin = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    recurrence: Recurrence | None = None  # a recurring duty (每月5日前): `deadline` is its first occurrence
+    until: dt.date | None = None  # the last day a recurring duty runs
 
     @property
     def grade(self) -> str | None:
@@ -184,6 +188,8 @@ class FollowUp:
     reopen: str = ""  # why a closed directive is open again
     header: tuple[int, int] = (0, 0)
     bulletin_date: dt.date | None = None  # its bulletin's date, which `date` may not be after (None: `date`)
+    period: str = ""  # the occurrence of a recurring duty it reports (2026-11), "" for the duty as a whole
+    period_line: int = 0  # the line of its `period:`
 
     @property
     def changes_anything(self) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .recurrence import Recurrence
 from .model import CLOSED_STATUSES, GRADES_ACCEPTED, Directive, DueWindows, FollowUp, Problem, errors_in, is_immediate
 
 
@@ -36,6 +37,8 @@ class Issued:
     issuer: str | None  # the issuing unit: it accepts the work unless a follow-up names another
     deadline_written: str = ""  # as the document writes it when not a date (10月底前, 立即)
     immediately_days: int = DueWindows.immediately  # the site's 立即: so many days from the date it is written
+    recurrence: Recurrence | None = None  # a recurring duty: `deadline` is its first occurrence
+    until: dt.date | None = None  # a recurring duty's last day
 
     @classmethod
     def of(cls, directive: Directive, windows: DueWindows = DueWindows()) -> Issued:
@@ -45,7 +48,7 @@ class Issued:
             deadline = immediately(b.date, windows.immediately)
         return cls(directive.id, directive.title, b.source, b.rel_path, directive.line, b.date, b.draft,
                    directive.status, deadline, directive.grade, b.issuer, directive.deadline_written,
-                   windows.immediately)
+                   windows.immediately, directive.recurrence, directive.until)
 
 
 def immediately(day: dt.date, days: int) -> dt.date:
@@ -64,6 +67,7 @@ class Change:
     escalate: bool | None = None  # set (True) or lifted (False)
     reopen: str = ""
     retroactive: bool = False  # the deadline was extended after it had passed
+    period: str = ""  # the occurrence of a recurring duty whose status changed (its own, not the directive's)
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,13 @@ class State:
     # A deadline that had passed when a follow-up extended it (retroactively): the work was late
     # then, so it is never done on time afterwards; None when no extension came late
     missed: dt.date | None = None
+    # A recurring duty (每月5日前): its rule, last day, the occurrences reported by period
+    # (2026-11: done...), and at the as-of date the missed ones and the next one
+    recurrence: Recurrence | None = None
+    until: dt.date | None = None
+    periods: tuple[tuple[str, str], ...] = ()
+    missed_periods: tuple[tuple[str, dt.date], ...] = ()
+    next_deadline: dt.date | None = None
 
     @property
     def urgent(self) -> bool:
@@ -102,7 +113,7 @@ class State:
 
     @property
     def extended(self) -> bool:
-        return self.deadline != self.original_deadline
+        return self.recurrence is None and self.deadline != self.original_deadline
 
     def bucket(self, as_of: dt.date, windows: DueWindows = DueWindows()) -> str:
         if self.closed:
@@ -148,12 +159,21 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
         on_time = deadline is None or issued.date <= deadline
     history: list[Change] = []
     problems: list[Problem] = []
+    periods: dict[str, str] = {}
     for f in in_order(follow_ups):
         if as_of is not None and f.date > as_of:
             break
-        problem = _broken_rule(issued, f, status)
+        problem = _broken_rule(issued, f, status) or _broken_period(issued, f)
         if problem:
             problems.append(problem)
+            continue
+        if f.period:  # one occurrence of a recurring duty: the duty itself stays as it is
+            before = periods.get(f.period, "open")
+            if f.status and f.status != before:
+                periods[f.period] = f.status
+                history.append(Change(f, status=(before, f.status), period=f.period))
+            else:
+                history.append(Change(f, period=f.period))
             continue
         new_deadline = f.deadline
         if new_deadline is not None and is_immediate(f.deadline_written):
@@ -192,7 +212,90 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
     state = State(status, deadline, issued.deadline, issued.date, since, escalated and status not in CLOSED_STATUSES,
                   accepted_by if status in ("awaiting-acceptance", "done") else "", acceptor if status == "awaiting-acceptance" else None, closed_on,
                   on_time if status == "done" else None, tuple(history), written, missed)
+    if issued.recurrence is not None:
+        state = _recurring(state, issued, periods, as_of)
     return state, problems
+
+
+# Occurrences followed at most: a weekly duty over a century (a hostile date cannot make a build loop)
+_MOST_OCCURRENCES = 6000
+
+
+def _recurring(state: State, issued: Issued, periods: dict[str, str], as_of: dt.date | None) -> State:
+    """A recurring duty at `as_of`: its missed occurrences (due before, not reported done) and the
+    next one; the deadline in force is the first missed one (overdue since), else the next one.
+    When its `until` has passed with every occurrence done, the duty is done."""
+    rule, first = issued.recurrence, issued.deadline
+    values = dict(recurrence=rule, until=issued.until, periods=tuple(sorted(periods.items())))
+    if as_of is None or first is None:
+        return _with_state(state, **values)
+    end = issued.until or dt.date.max
+    if state.closed_on is not None:  # cancelled: no occurrence falls due after
+        end = min(end, state.closed_on)
+    missed, upcoming, last = [], None, None
+    occurrence = first
+    for _ in range(_MOST_OCCURRENCES):
+        if occurrence is None or occurrence > end:
+            break
+        period = rule.period(occurrence)
+        if periods.get(period) != "done":
+            if occurrence < as_of:
+                missed.append((period, occurrence))
+            else:
+                upcoming = occurrence
+                break
+        last = occurrence
+        occurrence = rule.after(occurrence)
+    values.update(missed_periods=tuple(missed), next_deadline=upcoming)
+    if state.closed:
+        return _with_state(state, **values)
+    if missed or upcoming:
+        return _with_state(state, deadline=missed[0][1] if missed else upcoming, **values)
+    # every occurrence up to `until` done: the duty is done, on time unless one was missed
+    return _with_state(state, status="done", deadline=last or first, closed_on=issued.until, on_time=True,
+                       since=issued.until or state.since, **values)
+
+
+def _with_state(state: State, **values) -> State:
+    return State(**{**state.__dict__, **values})
+
+
+def _broken_period(issued: Issued, f: FollowUp) -> Problem | None:
+    """`period:` names an occurrence of a recurring duty; a recurring duty's deadlines follow its rule."""
+    rule = issued.recurrence
+    line = f.period_line or f.line
+    if f.period and rule is None:
+        return Problem(f.source, line, f"'period': directive '{issued.id}' does not recur (its deadline is "
+                       f"{issued.deadline_written or (issued.deadline.isoformat() if issued.deadline else 'ongoing')})",
+                       "Remove 'period:': it names one occurrence of a recurring duty (每月5日前, 每季度末).")
+    if rule is None:
+        return None
+    if f.period:
+        try:
+            due = rule.occurrence(f.period)
+        except ValueError as exc:
+            return Problem(f.source, line, f"'period': {exc}",
+                           f"Name the occurrence by its deadline's period, e.g. '    period: {rule.period(issued.deadline)}'.")
+        if due < issued.deadline or (issued.until is not None and due > issued.until):
+            span = f"from {issued.deadline.isoformat()}" + (f" to {issued.until.isoformat()}" if issued.until else "")
+            return Problem(f.source, line, f"'period': {f.period} (due {due.isoformat()}) is not an occurrence of "
+                           f"directive '{issued.id}', which runs {span}",
+                           f"Name an occurrence it has, e.g. '    period: {rule.period(issued.deadline)}'.")
+        if f.deadline is not None or f.reopen:
+            return Problem(f.source, line, "a follow-up of one period reports its status only",
+                           "Remove 'deadline:' and 'reopen:' from it: an occurrence's deadline follows the rule.")
+        return None
+    if f.deadline is not None:
+        return Problem(f.source, f.line, f"directive '{issued.id}' recurs ({issued.deadline_written}): its deadlines "
+                       "follow its rule, and a follow-up cannot move them",
+                       "Report an occurrence with '    period: ...'; to change the rule, cancel the directive and "
+                       "issue a new one.")
+    if f.status in ("done", "awaiting-acceptance"):
+        return Problem(f.source, f.line, f"directive '{issued.id}' recurs ({issued.deadline_written}): it is done "
+                       "period by period, and the follow-up does not say which",
+                       f"Add '    period: {rule.period(issued.deadline)}' (the occurrence it reports), or "
+                       "'    status: cancelled' to end the duty.")
+    return None
 
 
 def _retroactive(issued: Issued, f: FollowUp, passed: dt.date) -> Problem:

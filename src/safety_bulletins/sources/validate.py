@@ -493,7 +493,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
                   "Add '    units: [all]' or the ids of the responsible units below the '/// directive' line.")
 
     deadline_value = options.get("deadline")
-    deadline, written = None, ""
+    deadline, written, recurrence, read = None, "", None, None
     if deadline_value is None:
         check.add(raw.line, "the directive has no 'deadline'",
                   "Add '    deadline: YYYY-MM-DD' (or 10月底前, 立即, 长期坚持, or '+14d' from the bulletin's date).")
@@ -502,6 +502,17 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         # arbitrary day, so that the rest of the directive is still checked.
         read = check.deadline(options, offset, bulletin.date or dt.date.min)
         deadline, written = (read.date, read.written) if read else (None, "")
+        recurrence = read.recurrence if read else None
+    until = check.date(options, "until", offset)
+    if until is not None and recurrence is None and deadline_value is not None and read is not None:
+        check.add(offset + options.line_of("until") - 1, "'until' ends a recurring duty, and this deadline does not recur",
+                  "Remove 'until:', or write a recurring deadline such as '    deadline: 每月5日前'.")
+        until = None
+    if until is not None and deadline is not None and until < deadline:
+        check.add(offset + options.line_of("until") - 1,
+                  f"'until' {until.isoformat()} is before the duty's first occurrence {deadline.isoformat()}",
+                  "Give the last day the duty runs, on or after its first deadline.")
+        until = None
     if deadline and bulletin.date and deadline < bulletin.date:
         check.warn(offset + options.line_of("deadline") - 1,
                    f"the deadline {deadline.isoformat()} is before the bulletin's date {bulletin.date.isoformat()}",
@@ -535,6 +546,8 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         header=(raw.first, raw.text_first),
         details={spec.name: check.field(spec, options, offset) for spec in fields.details()},
         bulletin=bulletin,
+        recurrence=recurrence,
+        until=until,
     )
 
 
@@ -611,6 +624,8 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         reopen=check.field(fields.by_name(fields.FOLLOW_UP, "reopen"), options, offset),
         header=(raw.first, raw.text_first),
         bulletin_date=bulletin.date,
+        period=str(options.get("period") or "").strip(),
+        period_line=offset + options.line_of("period") - 1 if "period" in options else 0,
     )
 
 
