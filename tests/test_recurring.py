@@ -223,3 +223,66 @@ def test_until_on_a_deadline_that_does_not_recur_is_an_error(bulletins_dir):
     project = load_project(bulletins_dir({"2026/2026-09-01-monthly.md": issue}))
     (problem,) = errors_in(project.problems)
     assert problem.line == 12 and "does not recur" in problem.message
+
+
+# --- a real build: the unit page, the card, the calendar's RRULE, the exports ----------------------
+
+def test_a_real_build_shows_the_next_occurrence_and_the_missed_ones_and_the_calendar_repeats_it(tmp_path):
+    import csv
+    import io
+    import json
+
+    from dateutil.rrule import rrulestr
+    from helpers import AS_OF, SITE_YML, UNITS_YML, build, write_tree
+    from icalendar import Calendar
+
+    assert AS_OF == "2026-11-28"
+    project = write_tree(tmp_path / "project", {
+        "mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n\nWelcome.\n", "bulletins/units.yml": UNITS_YML,
+        "bulletins/2026/2026-09-01-monthly.md": ISSUE,
+        "bulletins/2026/2026-09-04-report.md": front("Report", "2026-09-04") + done("2026-09"),
+    })
+    site = build(project)
+    unit = (site / "units/property/index.html").read_text(encoding="utf-8")
+    card = (site / "bulletins/2026/2026-09-01-monthly/index.html").read_text(encoding="utf-8")
+    for page in (unit, card):
+        assert "每月5日前" in page
+        assert '<time class="sb-next-occurrence" datetime="2026-12-05">2026-12-05</time>' in page
+        assert ('<time class="sb-missed-period" datetime="2026-10-05">2026-10</time>, '
+                '<time class="sb-missed-period" datetime="2026-11-05">2026-11</time>') in page
+        assert 'datetime="2026-09-05">2026-09<' not in page  # reported done: not missed
+    assert "54 days overdue" in unit  # since the first missed occurrence, 2026-10-05
+
+    (event,) = Calendar.from_ical((site / "calendar/property.ics").read_bytes()).walk("VEVENT")
+    assert event["DTSTART"].dt == D("2026-12-05")
+    rule = event["RRULE"].to_ical().decode()
+    assert rule == "FREQ=MONTHLY;BYMONTHDAY=5"
+    expanded = rrulestr(rule, dtstart=dt.datetime(2026, 12, 5))  # as a calendar expands it
+    assert [d.date().isoformat() for d in expanded[:3]] == ["2026-12-05", "2027-01-05", "2027-02-05"]
+    assert "2026-10, 2026-11" in str(event["DESCRIPTION"])
+
+    (record,) = json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]
+    assert (record["recurrence"], record["deadline"], record["next_deadline"], record["missed_periods"]) == (
+        "每月5日前", "2026-10-05", "2026-12-05", ["2026-10", "2026-11"])
+    assert [c["changes"] for c in record["history"]] == [{"period": "2026-09", "status": ["open", "done"]}]
+    (row,) = csv.DictReader(io.StringIO((site / "directives.csv").read_text(encoding="utf-8-sig")))
+    assert (row["recurrence"], row["next_deadline"], row["missed_periods"]) == ("每月5日前", "2026-12-05", "2026-10; 2026-11")
+
+
+def test_a_duty_with_until_repeats_until_then_in_the_calendar(bulletins_dir, tmp_path):
+    from dateutil.rrule import rrulestr
+    from helpers import URLS
+    from icalendar import Calendar
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+
+    issue = front("Weekly", "2026-12-01") + block(
+        "directive", "Weekly check", "units: property", "deadline: 每周一", "until: 2027-01-11")
+    folder = bulletins_dir({"2026/2026-12-01-monthly.md": issue})
+    site_build = SiteBuild.load(folder, D("2026-12-02"), site_url=None, urls=URLS)
+    text = site_build.calendars.files["calendar/property.ics"]
+    assert "\r\nRRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20270111\r\n" in text
+    (event,) = Calendar.from_ical(text).walk("VEVENT")
+    assert event["DTSTART"].dt == D("2026-12-07")
+    rule = event["RRULE"].to_ical().decode()
+    days = [d.date().isoformat() for d in rrulestr(rule, dtstart=dt.datetime(2026, 12, 7))]
+    assert days == ["2026-12-07", "2026-12-14", "2026-12-21", "2026-12-28", "2027-01-04", "2027-01-11"]

@@ -40,11 +40,27 @@ def deadline_of(state: State, labels: Labels) -> Markup:
         words = f'<strong class="sb-urgent">{escape(written)}</strong>' if state.urgent else escape(written)
         date = f'<time datetime="{state.deadline.isoformat()}">{state.deadline.isoformat()}</time>'
         shown = f"{words}（{date}）" if labels.language == "zh" else f"{words} ({date})"
-    if state.extended and state.original_deadline is not None:
+    if state.recurrence is not None:
+        shown = recurring(state, labels)
+    elif state.extended and state.original_deadline is not None:
         before = state.original_deadline
         shown = (f'<del class="sb-original-deadline"><time datetime="{before.isoformat()}">{labels.day(before)}</time>'
                  f'</del> {shown}')
     return Markup(shown)
+
+
+def recurring(state: State, labels: Labels) -> str:
+    """A recurring duty: its rule as written, its next occurrence and the periods it missed
+    (每月5日前 · 下次 2026-12-05 · 未按期报送 2026-10, 2026-11)."""
+    parts = [escape(state.deadline_written)]
+    if state.next_deadline is not None:
+        day = state.next_deadline.isoformat()
+        parts.append(labels("next {date}", date=Markup(f'<time class="sb-next-occurrence" datetime="{day}">{day}</time>')))
+    if state.missed_periods:
+        periods = Markup(", ").join(Markup(f'<time class="sb-missed-period" datetime="{due.isoformat()}">{escape(period)}</time>')
+                                    for period, due in state.missed_periods)
+        parts.append(Markup('<span class="sb-overdue">{}</span>').format(labels("missed {periods}", periods=periods)))
+    return Markup(" · ").join(parts)
 
 
 def live(state: State, bucket: str, as_of: dt.date, labels: Labels) -> Markup:

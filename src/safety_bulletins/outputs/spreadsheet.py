@@ -30,6 +30,7 @@ def directive_columns() -> tuple[str, ...]:
     as columns of its own; the options of the field spec (grade, measures...) in its order."""
     return ("id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
             "days_overdue", "closed_on", "on_time", "escalated", "accepted_by",
+            "recurrence", "next_deadline", "missed_periods",
             *(f.column for f in fields.details() if f.column),
             "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
 
@@ -78,6 +79,8 @@ def _history_line(change: dict) -> str:
     """One follow-up as a line: `2021-06-10 Re-inspection: status open → done; ... (url)`."""
     parts = []
     changes = change["changes"]
+    if "period" in changes:  # one occurrence of a recurring duty
+        parts.append(f"period {changes['period']}")
     if "status" in changes:
         parts.append("status {} → {}".format(*changes["status"]))
     if "deadline" in changes:
