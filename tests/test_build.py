@@ -233,7 +233,7 @@ def test_export(site):
         "units": ["property", "energy"], "support": [], "owner": None, "deadline": "2026-11-30",
         "original_deadline": "2026-11-30", "status": "open", "bucket": "due-soon", "days_overdue": 0,
         "closed_on": None, "on_time": None, "escalated": False, "accepted_by": None,
-        "recurrence": None, "next_deadline": None, "missed_periods": [], "grade": None,
+        "recurrence": None, "until": None, "next_deadline": None, "missed_periods": [], "grade": None,
         "measures": None, "funds": None, "contingency": None, "history": [],
         "url": "bulletins/2026/2026-11-20-notice/#N-1",
         "bulletin": {"title": "Notice on the winter safety meeting", "date": "2026-11-20", "type": "notice",

@@ -82,7 +82,7 @@ DIRECTIVE: tuple[Field, ...] = (
     Field("funds", TEXT, {"en": "Funds", "zh": "整改资金"}, column="funds"),
     Field("contingency", TEXT, {"en": "Contingency plan", "zh": "应急预案"}, column="contingency"),
     # The last day a recurring duty (每月5日前) runs: its occurrences end there
-    Field("until", DATE, {"en": "Until", "zh": "截止"}),
+    Field("until", DATE, {"en": "Until", "zh": "截止"}, column="until"),
 )
 
 # What a follow-up says of its directive; directives.json shows what it changed (`history`).
@@ -96,7 +96,7 @@ FOLLOW_UP: tuple[Field, ...] = (
     Field("date", DATE, {"en": "Date", "zh": "日期"}),
     Field("reopen", TEXT, column="reopen"),
     # The occurrence of a recurring duty it reports (2026-11, 2026-Q4, 2026-W48, 2026)
-    Field("period", TEXT, {"en": "Period", "zh": "期次"}, column="period"),
+    Field("period", TEXT, {"en": "Period", "zh": "期次"}),  # its history entry says it: "period"
 )
 
 

@@ -37,6 +37,7 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
             "accepted_by": state.accepted_by or None,
             # a recurring duty (每月5日前): its rule as written, next occurrence, missed periods
             "recurrence": state.deadline_written if state.recurrence else None,
+            "until": _day(d.until),
             "next_deadline": _day(state.next_deadline),
             "missed_periods": [period for period, _ in state.missed_periods],
             # grade, measures, funds, contingency...: by the field spec, in its order

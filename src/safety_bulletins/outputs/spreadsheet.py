@@ -30,7 +30,7 @@ def directive_columns() -> tuple[str, ...]:
     as columns of its own; the options of the field spec (grade, measures...) in its order."""
     return ("id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
             "days_overdue", "closed_on", "on_time", "escalated", "accepted_by",
-            "recurrence", "next_deadline", "missed_periods",
+            "recurrence", "until", "next_deadline", "missed_periods",
             *(f.column for f in fields.details() if f.column),
             "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
 
