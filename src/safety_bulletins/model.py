@@ -153,6 +153,8 @@ class Directive:
     bulletin: Bulletin = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
     recurrence: Recurrence | None = None  # a recurring duty (每月5日前): `deadline` is its first occurrence
     until: dt.date | None = None  # the last day a recurring duty runs
+    stages: tuple[tuple[str, dt.date], ...] = ()  # milestones (方案报送 by 12-20...), by deadline
+    starts: dt.date | None = None  # `from:`: the phase starts then, not overdue before
 
     @property
     def grade(self) -> str | None:
@@ -190,6 +192,8 @@ class FollowUp:
     bulletin_date: dt.date | None = None  # its bulletin's date, which `date` may not be after (None: `date`)
     period: str = ""  # the occurrence of a recurring duty it reports (2026-11), "" for the duty as a whole
     period_line: int = 0  # the line of its `period:`
+    stage: str = ""  # the milestone of its directive it reports (方案报送), "" for the directive as a whole
+    stage_line: int = 0
 
     @property
     def changes_anything(self) -> bool:

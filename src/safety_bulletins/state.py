@@ -39,6 +39,8 @@ class Issued:
     immediately_days: int = DueWindows.immediately  # the site's 立即: so many days from the date it is written
     recurrence: Recurrence | None = None  # a recurring duty: `deadline` is its first occurrence
     until: dt.date | None = None  # a recurring duty's last day
+    stages: tuple[tuple[str, dt.date], ...] = ()  # milestones (name, deadline), by deadline
+    starts: dt.date | None = None  # a phase's first day (`from:`)
 
     @classmethod
     def of(cls, directive: Directive, windows: DueWindows = DueWindows()) -> Issued:
@@ -48,7 +50,7 @@ class Issued:
             deadline = immediately(b.date, windows.immediately)
         return cls(directive.id, directive.title, b.source, b.rel_path, directive.line, b.date, b.draft,
                    directive.status, deadline, directive.grade, b.issuer, directive.deadline_written,
-                   windows.immediately, directive.recurrence, directive.until)
+                   windows.immediately, directive.recurrence, directive.until, directive.stages, directive.starts)
 
 
 def immediately(day: dt.date, days: int) -> dt.date:
@@ -68,6 +70,7 @@ class Change:
     reopen: str = ""
     retroactive: bool = False  # the deadline was extended after it had passed
     period: str = ""  # the occurrence of a recurring duty whose status changed (its own, not the directive's)
+    stage: str = ""  # the milestone whose status changed
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,12 @@ class State:
     periods: tuple[tuple[str, str], ...] = ()
     missed_periods: tuple[tuple[str, dt.date], ...] = ()
     next_deadline: dt.date | None = None
+    # Milestones: (name, deadline, the day it was reported done or None), and a phase's first day
+    stages: tuple[tuple[str, dt.date, dt.date | None], ...] = ()
+    starts: dt.date | None = None
+
+    def started(self, as_of: dt.date) -> bool:
+        return self.starts is None or as_of >= self.starts
 
     @property
     def urgent(self) -> bool:
@@ -113,7 +122,7 @@ class State:
 
     @property
     def extended(self) -> bool:
-        return self.recurrence is None and self.deadline != self.original_deadline
+        return self.recurrence is None and not self.stages and self.deadline != self.original_deadline
 
     def bucket(self, as_of: dt.date, windows: DueWindows = DueWindows()) -> str:
         if self.closed:
@@ -122,6 +131,8 @@ class State:
             return "awaiting-acceptance"
         if self.deadline is None:
             return "ongoing"
+        if not self.started(as_of):  # a phase not yet begun: never overdue, not yet due
+            return "later"
         days_left = (self.deadline - as_of).days
         if days_left < 0:
             return "overdue"
@@ -160,12 +171,22 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
     history: list[Change] = []
     problems: list[Problem] = []
     periods: dict[str, str] = {}
+    stages_status: dict[str, str] = {}
+    stages_done: dict[str, dt.date | None] = {}
     for f in in_order(follow_ups):
         if as_of is not None and f.date > as_of:
             break
-        problem = _broken_rule(issued, f, status) or _broken_period(issued, f)
+        problem = _broken_rule(issued, f, status) or _broken_stage(issued, f) or _moves_a_stage(issued, f) or (None if f.stage else _broken_period(issued, f))
         if problem:
             problems.append(problem)
+            continue
+        if f.stage:  # one milestone: the directive is done when every one is
+            if f.status and f.status != stages_status.get(f.stage, "open"):
+                history.append(Change(f, status=(stages_status.get(f.stage, "open"), f.status), stage=f.stage))
+                stages_status[f.stage] = f.status
+                stages_done[f.stage] = f.date if f.status == "done" else None
+            else:
+                history.append(Change(f, stage=f.stage))
             continue
         if f.period:  # one occurrence of a recurring duty: the duty itself stays as it is
             before = periods.get(f.period, "open")
@@ -214,7 +235,23 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
                   on_time if status == "done" else None, tuple(history), written, missed)
     if issued.recurrence is not None:
         state = _recurring(state, issued, periods, as_of)
+    if issued.stages or issued.starts:
+        state = _staged(state, issued, stages_done)
     return state, problems
+
+
+def _staged(state: State, issued: Issued, done: dict[str, dt.date | None]) -> State:
+    """Milestones: the deadline in force is the first open stage's; every stage done, the directive is."""
+    stages = tuple((name, due, done.get(name)) for name, due in issued.stages)
+    values = dict(stages=stages, starts=issued.starts)
+    open_stages = [due for _, due, on in stages if on is None]
+    if state.closed or not stages:
+        return _with_state(state, **values)
+    if open_stages:
+        return _with_state(state, deadline=open_stages[0], **values)
+    last = max(on for _, _, on in stages)
+    return _with_state(state, status="done", since=last, closed_on=last,
+                       on_time=all(on <= due for _, due, on in stages), **values)
 
 
 # Occurrences followed at most: a weekly duty over a century (a hostile date cannot make a build loop)
@@ -258,6 +295,35 @@ def _recurring(state: State, issued: Issued, periods: dict[str, str], as_of: dt.
 
 def _with_state(state: State, **values) -> State:
     return State(**{**state.__dict__, **values})
+
+
+def _broken_stage(issued: Issued, f: FollowUp) -> Problem | None:
+    """`stage:` names a milestone of its directive, and reports its status only."""
+    if not f.stage:
+        return None
+    line = f.stage_line or f.line
+    names = [name for name, _ in issued.stages]
+    if not names:
+        return Problem(f.source, line, f"'stage': directive '{issued.id}' has no stages",
+                       "Remove 'stage:', or give the directive its milestones with 'stages:'.")
+    if f.stage not in names:
+        close = difflib.get_close_matches(f.stage, names, n=1, cutoff=0.5)
+        return Problem(f.source, line, f"'stage': directive '{issued.id}' has no stage '{f.stage}'",
+                       (f"Did you mean '{close[0]}'? " if close else "") + f"Its stages: {', '.join(names)}.")
+    if f.deadline is not None or f.reopen or f.period:
+        return Problem(f.source, line, "a follow-up of one stage reports its status only",
+                       "Remove 'deadline:', 'reopen:' and 'period:' from it.")
+    return None
+
+
+def _moves_a_stage(issued: Issued, f: FollowUp) -> Problem | None:
+    """A new deadline for a directive with stages: the stages' deadlines are in force, not its own."""
+    if issued.stages and not f.stage and f.deadline is not None:
+        return Problem(f.source, f.line, f"directive '{issued.id}' has stages: its deadline in force is the next "
+                       "stage's, and a follow-up cannot move it",
+                       "Report a stage with '    stage: <name>'; to change the stages, cancel the directive and "
+                       "issue a new one.")
+    return None
 
 
 def _broken_period(issued: Issued, f: FollowUp) -> Problem | None:

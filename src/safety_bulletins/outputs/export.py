@@ -38,6 +38,8 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
             # a recurring duty (每月5日前): its rule as written, next occurrence, missed periods
             "recurrence": state.deadline_written if state.recurrence else None,
             "until": _day(d.until),
+            "stages": [{"name": name, "deadline": _day(due), "done_on": _day(done)} for name, due, done in state.stages],
+            "starts": _day(d.starts),
             "next_deadline": _day(state.next_deadline),
             "missed_periods": [period for period, _ in state.missed_periods],
             # grade, measures, funds, contingency...: by the field spec, in its order
@@ -62,6 +64,8 @@ def _change(catalog: Catalog, change: Change, urls: site.UrlRule) -> dict:
         changes["status"] = list(change.status)
     if change.period:
         changes["period"] = change.period
+    if change.stage:
+        changes["stage"] = change.stage
     if change.deadline:
         changes["deadline"] = [_day(change.deadline[0]), _day(change.deadline[1])]
         changes["reason"] = f.reason

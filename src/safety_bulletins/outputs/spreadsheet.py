@@ -30,7 +30,7 @@ def directive_columns() -> tuple[str, ...]:
     as columns of its own; the options of the field spec (grade, measures...) in its order."""
     return ("id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
             "days_overdue", "closed_on", "on_time", "escalated", "accepted_by",
-            "recurrence", "until", "next_deadline", "missed_periods",
+            "recurrence", "until", "next_deadline", "missed_periods", "stages", "starts",
             *(f.column for f in fields.details() if f.column),
             "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
 
@@ -72,6 +72,8 @@ def _flat(record: dict) -> dict:
     flat = {key: value for key, value in record.items() if key not in ("bulletin", "history")}
     flat.update({f"bulletin_{key}": value for key, value in record["bulletin"].items()})
     flat["history"] = "\n".join(_history_line(change) for change in record["history"])
+    flat["stages"] = [f"{s['name']} {s['deadline']}" + (f" done {s['done_on']}" if s["done_on"] else "")
+                      for s in record.get("stages", ())]
     return flat
 
 
@@ -79,6 +81,8 @@ def _history_line(change: dict) -> str:
     """One follow-up as a line: `2021-06-10 Re-inspection: status open → done; ... (url)`."""
     parts = []
     changes = change["changes"]
+    if "stage" in changes:
+        parts.append(f"stage {changes['stage']}")
     if "period" in changes:  # one occurrence of a recurring duty
         parts.append(f"period {changes['period']}")
     if "status" in changes:
