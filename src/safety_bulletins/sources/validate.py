@@ -498,8 +498,9 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
     if deadline_value is None and stages:  # the last milestone's
         deadline = stages[-1][1]
     elif deadline_value is None:
-        check.add(raw.line, "the directive has no 'deadline'",
-                  "Add '    deadline: YYYY-MM-DD' (or 10月底前, 立即, 长期坚持, or '+14d' from the bulletin's date).")
+        if "stages" not in options:  # bad stages are reported already
+            check.add(raw.line, "the directive has no 'deadline'",
+                      "Add '    deadline: YYYY-MM-DD' (or 10月底前, 立即, 长期坚持, or '+14d' from the bulletin's date).")
     else:
         # Without a valid bulletin date (already reported) relative deadlines count from an
         # arbitrary day, so that the rest of the directive is still checked.
