@@ -102,3 +102,30 @@ def test_stages_out_of_order_are_an_error(bulletins_dir):
     issue = ISSUE.replace("2027-03-31", "2026-12-01")
     (problem,) = problems_of(bulletins_dir, issue)
     assert problem.startswith("2026-11-01-plan.md:13: stage '完成整改' (2026-12-01) is due before the stage above it")
+
+
+def test_a_real_build_lists_the_stages_with_their_state_and_a_phase_not_started(tmp_path):
+    import json
+
+    from helpers import SITE_YML, UNITS_YML, build, write_tree
+
+    phase = ("\n/// directive | 第二阶段整改\n    id: PHASE-2\n    units: property\n    from: 2026-12-01\n"
+             "    deadline: 2027-01-05\n\nThe text.\n///\n")
+    project = write_tree(tmp_path / "project", {
+        "mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n\nWelcome.\n", "bulletins/units.yml": UNITS_YML,
+        "bulletins/2026/2026-11-01-plan.md": ISSUE + phase,
+        "bulletins/2026/2026-11-20-report.md": front("Report", "2026-11-20") + stage("方案报送"),
+    })
+    site = build(project)  # as of 2026-11-28
+    card = (site / "bulletins/2026/2026-11-01-plan/index.html").read_text(encoding="utf-8")
+    unit = (site / "units/property/index.html").read_text(encoding="utf-8")
+    # the bulletin's page in its own language (a Chinese title), the unit's page in the site's
+    for page, done, starts in ((card, "✓ 2026-11-20 完成", "2026-12-01</time> 开始"),
+                               (unit, "✓ done on 2026-11-20", "starts on <time datetime=\"2026-12-01\">2026-12-01</time>")):
+        assert ('<span class="sb-stage sb-stage--done">方案报送 <time datetime="2026-12-20">2026-12-20</time> '
+                f'<span class="sb-stage-done">{done}</span></span>') in page
+        assert '<span class="sb-stage sb-stage--open">完成整改 <time datetime="2027-03-31">2027-03-31</time></span>' in page
+        assert starts in page and '<span class="sb-not-started">' in page
+    records = {r["id"]: r for r in json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]}
+    assert records[ID]["deadline"] == "2027-03-31" and records[ID]["stages"][0]["done_on"] == "2026-11-20"
+    assert (records["PHASE-2"]["starts"], records["PHASE-2"]["bucket"]) == ("2026-12-01", "later")

@@ -60,7 +60,7 @@ def stages_of(state: State, labels: Labels) -> Markup:
         items.append(f'<span class="sb-stage sb-stage--{"done" if done else "open"}">{escape(name)} '
                      f'<time datetime="{due.isoformat()}">{due.isoformat()}</time>{mark}</span>')
     colon = "：" if labels.language == "zh" else ": "
-    return Markup(escape(labels("Stages")) + colon + ", ".join(items))
+    return Markup(str(escape(labels("Stages"))) + colon + ", ".join(items))  # items: escaped above
 
 
 def recurring(state: State, labels: Labels) -> str:
