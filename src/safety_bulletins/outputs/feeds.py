@@ -188,6 +188,9 @@ class _FeedMaker:
         directive = self.catalog.directive_of(follow_up)
         change = next((c for c in self.catalog.state_of(directive).history if c.follow_up == follow_up), None)
         parts = []
+        if change is not None and (change.stage or change.period):  # one stage or occurrence, not the directive
+            parts.append(self.labels("stage {stage}", stage=change.stage) if change.stage
+                         else self.labels("period {period}", period=change.period))
         if change is not None and change.status:
             before, after = (self.labels.STATUSES[s] for s in change.status)
             parts.append(self.labels("status {before} → {after}", before=before, after=after))
