@@ -288,3 +288,42 @@ def test_a_duty_with_until_repeats_until_then_in_the_calendar(bulletins_dir, tmp
     rule = event["RRULE"].to_ical().decode()
     days = [d.date().isoformat() for d in rrulestr(rule, dtstart=dt.datetime(2026, 12, 7))]
     assert days == ["2026-12-07", "2026-12-14", "2026-12-21", "2026-12-28", "2027-01-04", "2027-01-11"]
+
+
+# --- any rule, any day (Hypothesis) -------------------------------------------------------------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+RULES = st.one_of(
+    st.builds(Recurrence, st.just(MONTHLY), st.one_of(st.integers(1, 28), st.just(LAST_DAY))),
+    st.just(Recurrence(QUARTERLY)),
+    st.builds(Recurrence, st.just(WEEKLY), st.integers(0, 6)),
+    st.dates(dt.date(2001, 1, 1), dt.date(2001, 12, 31)).map(lambda d: Recurrence(YEARLY, d.day, d.month)),
+)
+
+
+@given(RULES, st.dates(dt.date(1971, 1, 1), dt.date(2100, 12, 31)))
+def test_the_first_occurrence_is_the_earliest_on_or_after_the_day_and_its_period_names_it(rule, day):
+    first = rule.first_on_or_after(day)
+    assert first >= day
+    following = rule.after(first)
+    assert following > first and rule.first_on_or_after(first + dt.timedelta(days=1)) == following
+    assert rule.occurrence(rule.period(first)) == first  # a period names exactly one occurrence
+    assert rule.period(following) != rule.period(first)
+    if rule.freq == WEEKLY:
+        assert first.weekday() == rule.day and (first - day).days < 7
+    if rule.freq == QUARTERLY:
+        assert (first.month, (first + dt.timedelta(days=1)).day) in {(3, 1), (6, 1), (9, 1), (12, 1)}
+
+
+@given(RULES, st.dates(dt.date(1971, 1, 1), dt.date(2100, 12, 31)))
+def test_a_calendar_expands_the_rrule_to_the_same_occurrences(rule, day):
+    from dateutil.rrule import rrulestr
+
+    first = rule.first_on_or_after(day)
+    ours = [first]
+    for _ in range(5):
+        ours.append(rule.after(ours[-1]))
+    start = dt.datetime(first.year, first.month, first.day)
+    theirs = [d.date() for d in rrulestr(rule.rrule(), dtstart=start)[:6]]
+    assert theirs == ours

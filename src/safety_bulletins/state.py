@@ -288,6 +288,8 @@ def _recurring(state: State, issued: Issued, periods: dict[str, str], as_of: dt.
         return _with_state(state, **values)
     if missed or upcoming:
         return _with_state(state, deadline=missed[0][1] if missed else upcoming, **values)
+    if issued.until is None:  # beyond the occurrences followed: as issued
+        return _with_state(state, **values)
     # every occurrence up to `until` done: the duty is done, on time unless one was missed
     return _with_state(state, status="done", deadline=last or first, closed_on=issued.until, on_time=True,
                        since=issued.until or state.since, **values)
