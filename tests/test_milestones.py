@@ -129,3 +129,10 @@ def test_a_real_build_lists_the_stages_with_their_state_and_a_phase_not_started(
     records = {r["id"]: r for r in json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]}
     assert records[ID]["deadline"] == "2027-03-31" and records[ID]["stages"][0]["done_on"] == "2026-11-20"
     assert (records["PHASE-2"]["starts"], records["PHASE-2"]["bucket"]) == ("2026-12-01", "later")
+
+
+def test_the_review_stub_of_a_staged_directive_names_the_next_open_stage(bulletins_dir):
+    from safety_bulletins.commands.scaffold import review_section
+
+    result, _ = catalog(bulletins_dir, "2027-01-10", ("2026-12-18", stage("方案报送")))
+    assert "    # stage: 完成整改 " in review_section(result)

@@ -327,3 +327,11 @@ def test_a_calendar_expands_the_rrule_to_the_same_occurrences(rule, day):
     start = dt.datetime(first.year, first.month, first.day)
     theirs = [d.date() for d in rrulestr(rule.rrule(), dtstart=start)[:6]]
     assert theirs == ours
+
+
+def test_the_review_stub_of_a_recurring_duty_names_the_period_still_due(bulletins_dir):
+    from safety_bulletins.commands.scaffold import review_section
+
+    result, _ = catalog(bulletins_dir, "2026-11-28", ("2026-09-04", done("2026-09")))
+    section = review_section(result)
+    assert f"    directive: {DUTY}\n" in section and "    # period: 2026-10 " in section

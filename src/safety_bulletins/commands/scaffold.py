@@ -66,16 +66,24 @@ def review_section(catalog: Catalog, language: str = "en") -> str:
         name = all_units if unit == ALL_UNITS else catalog.registry.display_name(unit, language) or unit
         lines += [f"### {name}", ""]
         for directive in sorted(groups[unit], key=lambda d: (catalog.state_of(d).deadline or dt.date.max, d.id)):
-            lines += _stub(directive)
+            lines += _stub(directive, catalog.state_of(directive))
     return "\n".join(lines)
 
 
-def _stub(directive) -> list[str]:
-    return [
+def _stub(directive, state=None) -> list[str]:
+    lines = [
         f"/// follow-up | {directive.title}",
         f"    directive: {directive.id}",
         "    # status: in-progress        (open, in-progress, awaiting-acceptance, done, cancelled)",
         "    # deadline: YYYY-MM-DD       (a new deadline needs: reason: ...)",
+    ]
+    if state is not None and state.recurrence is not None and state.deadline is not None:
+        # a recurring duty is reported period by period: the first one still due
+        lines[-1] = f"    # period: {state.recurrence.period(state.deadline)}           (the occurrence reported)"
+    elif state is not None and state.stages:
+        next_stage = next((name for name, _, done in state.stages if done is None), state.stages[-1][0])
+        lines[-1] = f"    # stage: {next_stage}           (the stage reported)"
+    return lines + [
         "",
         FOLLOW_UP_STUB,
         "///",
