@@ -252,6 +252,7 @@ def test_a_real_build_shows_the_next_occurrence_and_the_missed_ones_and_the_cale
                 '<time class="sb-missed-period" datetime="2026-11-05">2026-11</time>') in page
         assert 'datetime="2026-09-05">2026-09<' not in page  # reported done: not missed
     assert "54 days overdue" in unit  # since the first missed occurrence, 2026-10-05
+    assert "until" not in unit  # no 'until:', no end
     feed = (site / "feeds/all.xml").read_text(encoding="utf-8")
     assert "period 2026-09; status Open → Done" in feed  # the entry says which occurrence
 

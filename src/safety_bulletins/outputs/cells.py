@@ -67,6 +67,9 @@ def recurring(state: State, labels: Labels) -> str:
     """A recurring duty: its rule as written, its next occurrence and the periods it missed
     (每月5日前 · 下次 2026-12-05 · 未按期报送 2026-10, 2026-11)."""
     parts = [escape(state.deadline_written)]
+    if state.until is not None:
+        space = "" if labels.language == "zh" else " "
+        parts[0] = Markup(f"{parts[0]}{space}") + labels("until {date}", date=state.until.isoformat())
     if state.next_deadline is not None:
         day = state.next_deadline.isoformat()
         parts.append(labels("next {date}", date=Markup(f'<time class="sb-next-occurrence" datetime="{day}">{day}</time>')))

@@ -299,6 +299,7 @@ CHINESE = Labels(
         "missed {periods}": "未按期报送 {periods}",
         "period {period}": "期次 {period}",
         "stage {stage}": "阶段 {stage}",
+        "until {date}": "（至 {date}）",
         "Stages": "阶段",
         "done on {date}": "{date} 完成",
         "starts on {date}": "{date} 开始",
