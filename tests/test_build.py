@@ -234,6 +234,8 @@ def test_export(site):
         "original_deadline": "2026-11-30", "status": "open", "bucket": "due-soon", "days_overdue": 0,
         "closed_on": None, "on_time": None, "escalated": False, "accepted_by": None, "grade": None,
         "measures": None, "funds": None, "contingency": None, "history": [], "shares": [], "progress": None,
+        "recurrence": None, "until": None, "next_deadline": None, "missed_periods": [],
+        "stages": [], "starts": None,
         "url": "bulletins/2026/2026-11-20-notice/#N-1",
         "bulletin": {"title": "Notice on the winter safety meeting", "date": "2026-11-20", "type": "notice",
                      "url": "bulletins/2026/2026-11-20-notice/"},

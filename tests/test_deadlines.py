@@ -81,11 +81,11 @@ def test_a_day_already_passed_this_year_is_next_years_with_a_note(written, issue
     ("国庆前", D(2026, 8, 1), "depends on the place or the calendar"),
     ("冬季前", D(2026, 8, 1), "depends on the place or the calendar"),
     ("before the flood season", D(2026, 3, 1), "depends on the place or the calendar"),
-    ("每月5日前", D(2026, 3, 1), "recurring duties are not supported yet: write the next deadline"),
-    ("每季度末", D(2026, 3, 1), "recurring duties are not supported yet"),
-    ("每周一", D(2026, 3, 1), "recurring duties are not supported yet"),
-    ("monthly", D(2026, 3, 1), "recurring duties are not supported yet"),
-    ("every Monday", D(2026, 3, 1), "recurring duties are not supported yet"),
+    # Recurring duties the site reads are in tests/test_recurring.py; these it cannot keep
+    ("每天", D(2026, 3, 1), "a recurring duty the site cannot read: write 每月5日前"),
+    ("每月31日前", D(2026, 3, 1), "not every month has day 31"),
+    ("monthly", D(2026, 3, 1), "a recurring duty the site cannot read"),
+    ("every moonday", D(2026, 3, 1), "a recurring duty the site cannot read"),
     ("soon", D(2026, 3, 1), "is not a deadline"),
 ])
 def test_forms_that_cannot_be_read_are_errors_that_say_what_to_write(written, issued, message):

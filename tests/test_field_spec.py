@@ -108,7 +108,7 @@ def test_a_new_option_is_checked(new_fields, bulletins_dir, option, message, hin
     assert [(p.message, hint in p.hint) for p in problems] == [(message, True)], [str(p) for p in problems]
     if "unknown" in message:
         assert "Allowed fields: id, units, support, owner, deadline, status, grade, measures, funds, " \
-               "contingency, inspector, hazard." in problems[0].hint
+               "contingency, until, stages, from, inspector, hazard." in problems[0].hint
 
 
 def test_the_card_and_exports_list_the_spec_in_its_order():

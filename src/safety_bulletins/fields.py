@@ -29,6 +29,7 @@ DEADLINE = "deadline"  # a date, a form from the bulletin's date (10月底前, �
 DATE = "date"  # YYYY-MM-DD
 FLAG = "flag"  # true or false
 UNIT_OR_PERSON = "unit-or-person"  # a unit of units.yml, else a person's name
+STAGES = "stages"  # milestones: a list of 'name: deadline'
 GENERIC = (TEXT, CHOICE)
 
 
@@ -81,6 +82,11 @@ DIRECTIVE: tuple[Field, ...] = (
     Field("measures", TEXT, {"en": "Measures", "zh": "整改措施"}, column="measures"),
     Field("funds", TEXT, {"en": "Funds", "zh": "整改资金"}, column="funds"),
     Field("contingency", TEXT, {"en": "Contingency plan", "zh": "应急预案"}, column="contingency"),
+    # The last day a recurring duty (每月5日前) runs: its occurrences end there
+    Field("until", DATE, {"en": "Until", "zh": "截止"}, column="until"),
+    # Milestones, each with its deadline (方案报送: 2026-12-20), and the day a phase starts
+    Field("stages", STAGES, {"en": "Stages", "zh": "阶段"}, column="stages"),
+    Field("from", DATE, {"en": "Starts", "zh": "开始"}, column="starts"),
 )
 
 # What a follow-up says of its directive; directives.json shows what it changed (`history`).
@@ -96,6 +102,9 @@ FOLLOW_UP: tuple[Field, ...] = (
     Field("escalate", FLAG, {"en": "Escalated", "zh": "督办"}, column="escalated"),
     Field("date", DATE, {"en": "Date", "zh": "日期"}),
     Field("reopen", TEXT, column="reopen"),
+    # The occurrence of a recurring duty it reports (2026-11, 2026-Q4, 2026-W48, 2026)
+    Field("period", TEXT, {"en": "Period", "zh": "期次"}),  # its history entry says it: "period"
+    Field("stage", TEXT, {"en": "Stage", "zh": "阶段"}),  # its history entry says it: "stage"
 )
 
 

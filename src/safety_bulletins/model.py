@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .recurrence import Recurrence
+
 BULLETIN_TYPES = ("minutes", "notice", "bulletin", "inspection")
 STATUSES = ("open", "in-progress", "awaiting-acceptance", "done", "cancelled")
 CLOSED_STATUSES = ("done", "cancelled")
@@ -153,6 +155,10 @@ class Directive:
     # all), each with a share of its own; () when not known (then `units`, `all` as every unit)
     responsible: tuple[str, ...] = ()
     bulletin: Bulletin = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    recurrence: Recurrence | None = None  # a recurring duty (每月5日前): `deadline` is its first occurrence
+    until: dt.date | None = None  # the last day a recurring duty runs
+    stages: tuple[tuple[str, dt.date], ...] = ()  # milestones (方案报送 by 12-20...), by deadline
+    starts: dt.date | None = None  # `from:`: the phase starts then, not overdue before
 
     @property
     def grade(self) -> str | None:
@@ -189,6 +195,10 @@ class FollowUp:
     header: tuple[int, int] = (0, 0)
     bulletin_date: dt.date | None = None  # its bulletin's date, which `date` may not be after (None: `date`)
     units: tuple[str, ...] = ()  # whose shares it reports (unit ids); (): every unit of the directive
+    period: str = ""  # the occurrence of a recurring duty it reports (2026-11), "" for the duty as a whole
+    period_line: int = 0  # the line of its `period:`
+    stage: str = ""  # the milestone of its directive it reports (方案报送), "" for the directive as a whole
+    stage_line: int = 0
 
     @property
     def changes_anything(self) -> bool:

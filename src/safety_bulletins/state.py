@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .recurrence import Recurrence
 from .model import (ALL_UNITS, CLOSED_STATUSES, GRADES_ACCEPTED, STATUSES, Directive, DueWindows, FollowUp, Problem,
                     errors_in, is_immediate)
 
@@ -38,6 +39,10 @@ class Issued:
     deadline_written: str = ""  # as the document writes it when not a date (10月底前, 立即)
     immediately_days: int = DueWindows.immediately  # the site's 立即: so many days from the date it is written
     units: tuple[str, ...] = ()  # the responsible units, `all` expanded: each has a share (Directive.responsible)
+    recurrence: Recurrence | None = None  # a recurring duty: `deadline` is its first occurrence
+    until: dt.date | None = None  # a recurring duty's last day
+    stages: tuple[tuple[str, dt.date], ...] = ()  # milestones (name, deadline), by deadline
+    starts: dt.date | None = None  # a phase's first day (`from:`)
 
     @classmethod
     def of(cls, directive: Directive, windows: DueWindows = DueWindows()) -> Issued:
@@ -48,7 +53,8 @@ class Issued:
         units = directive.responsible or tuple(u for u in directive.units if u != ALL_UNITS)
         return cls(directive.id, directive.title, b.source, b.rel_path, directive.line, b.date, b.draft,
                    directive.status, deadline, directive.grade, b.issuer, directive.deadline_written,
-                   windows.immediately, units)
+                   windows.immediately, units, directive.recurrence, directive.until, directive.stages,
+                   directive.starts)
 
 
 def immediately(day: dt.date, days: int) -> dt.date:
@@ -67,6 +73,8 @@ class Change:
     escalate: bool | None = None  # set (True) or lifted (False)
     reopen: str = ""
     retroactive: bool = False  # the deadline was extended after it had passed
+    period: str = ""  # the occurrence of a recurring duty whose status changed (its own, not the directive's)
+    stage: str = ""  # the milestone whose status changed
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,19 @@ class State:
     # A deadline that had passed when a follow-up extended it (retroactively): the work was late
     # then, so it is never done on time afterwards; None when no extension came late
     missed: dt.date | None = None
+    # A recurring duty (每月5日前): its rule, last day, the occurrences reported by period
+    # (2026-11: done...), and at the as-of date the missed ones and the next one
+    recurrence: Recurrence | None = None
+    until: dt.date | None = None
+    periods: tuple[tuple[str, str], ...] = ()
+    missed_periods: tuple[tuple[str, dt.date], ...] = ()
+    next_deadline: dt.date | None = None
+    # Milestones: (name, deadline, the day it was reported done or None), and a phase's first day
+    stages: tuple[tuple[str, dt.date, dt.date | None], ...] = ()
+    starts: dt.date | None = None
+
+    def started(self, as_of: dt.date) -> bool:
+        return self.starts is None or as_of >= self.starts
 
     @property
     def urgent(self) -> bool:
@@ -105,7 +126,7 @@ class State:
 
     @property
     def extended(self) -> bool:
-        return self.deadline != self.original_deadline
+        return self.recurrence is None and not self.stages and self.deadline != self.original_deadline
 
     def bucket(self, as_of: dt.date, windows: DueWindows = DueWindows()) -> str:
         if self.closed:
@@ -114,6 +135,8 @@ class State:
             return "awaiting-acceptance"
         if self.deadline is None:
             return "ongoing"
+        if not self.started(as_of):  # a phase not yet begun: never overdue, not yet due
+            return "later"
         days_left = (self.deadline - as_of).days
         if days_left < 0:
             return "overdue"
@@ -151,12 +174,31 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
         on_time = deadline is None or issued.date <= deadline
     history: list[Change] = []
     problems: list[Problem] = []
+    periods: dict[str, str] = {}
+    stages_status: dict[str, str] = {}
+    stages_done: dict[str, dt.date | None] = {}
     for f in in_order(follow_ups):
         if as_of is not None and f.date > as_of:
             break
-        problem = _broken_rule(issued, f, status)
+        problem = _broken_rule(issued, f, status) or _broken_stage(issued, f) or _moves_a_stage(issued, f) or (None if f.stage else _broken_period(issued, f))
         if problem:
             problems.append(problem)
+            continue
+        if f.stage:  # one milestone: the directive is done when every one is
+            if f.status and f.status != stages_status.get(f.stage, "open"):
+                history.append(Change(f, status=(stages_status.get(f.stage, "open"), f.status), stage=f.stage))
+                stages_status[f.stage] = f.status
+                stages_done[f.stage] = f.date if f.status == "done" else None
+            else:
+                history.append(Change(f, stage=f.stage))
+            continue
+        if f.period:  # one occurrence of a recurring duty: the duty itself stays as it is
+            before = periods.get(f.period, "open")
+            if f.status and f.status != before:
+                periods[f.period] = f.status
+                history.append(Change(f, status=(before, f.status), period=f.period))
+            else:
+                history.append(Change(f, period=f.period))
             continue
         new_deadline = f.deadline
         if new_deadline is not None and is_immediate(f.deadline_written):
@@ -195,7 +237,137 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
     state = State(status, deadline, issued.deadline, issued.date, since, escalated and status not in CLOSED_STATUSES,
                   accepted_by if status in ("awaiting-acceptance", "done") else "", acceptor if status == "awaiting-acceptance" else None, closed_on,
                   on_time if status == "done" else None, tuple(history), written, missed)
+    if issued.recurrence is not None:
+        state = _recurring(state, issued, periods, as_of)
+    if issued.stages or issued.starts:
+        state = _staged(state, issued, stages_done)
     return state, problems
+
+
+def _staged(state: State, issued: Issued, done: dict[str, dt.date | None]) -> State:
+    """Milestones: the deadline in force is the first open stage's; every stage done, the directive is."""
+    stages = tuple((name, due, done.get(name)) for name, due in issued.stages)
+    values = dict(stages=stages, starts=issued.starts)
+    open_stages = [due for _, due, on in stages if on is None]
+    if state.closed or not stages:
+        return _with_state(state, **values)
+    if open_stages:
+        return _with_state(state, deadline=open_stages[0], **values)
+    last = max(on for _, _, on in stages)
+    return _with_state(state, status="done", since=last, closed_on=last,
+                       on_time=all(on <= due for _, due, on in stages), **values)
+
+
+# Occurrences followed at most: a weekly duty over a century (a hostile date cannot make a build loop)
+_MOST_OCCURRENCES = 6000
+
+
+def _recurring(state: State, issued: Issued, periods: dict[str, str], as_of: dt.date | None) -> State:
+    """A recurring duty at `as_of`: its missed occurrences (due before, not reported done) and the
+    next one; the deadline in force is the first missed one (overdue since), else the next one.
+    When its `until` has passed with every occurrence done, the duty is done."""
+    rule, first = issued.recurrence, issued.deadline
+    values = dict(recurrence=rule, until=issued.until, periods=tuple(sorted(periods.items())))
+    if as_of is None or first is None:
+        return _with_state(state, **values)
+    end = issued.until or dt.date.max
+    if state.closed_on is not None:  # cancelled: no occurrence falls due after
+        end = min(end, state.closed_on)
+    missed, upcoming, last = [], None, None
+    occurrence = first
+    for _ in range(_MOST_OCCURRENCES):
+        if occurrence is None or occurrence > end:
+            break
+        period = rule.period(occurrence)
+        if periods.get(period) != "done":
+            if occurrence < as_of:
+                missed.append((period, occurrence))
+            else:
+                upcoming = occurrence
+                break
+        last = occurrence
+        occurrence = rule.after(occurrence)
+    values.update(missed_periods=tuple(missed), next_deadline=upcoming)
+    if state.closed:
+        return _with_state(state, **values)
+    if missed or upcoming:
+        return _with_state(state, deadline=missed[0][1] if missed else upcoming, **values)
+    if issued.until is None:  # beyond the occurrences followed: as issued
+        return _with_state(state, **values)
+    # every occurrence up to `until` done: the duty is done, on time unless one was missed
+    return _with_state(state, status="done", deadline=last or first, closed_on=issued.until, on_time=True,
+                       since=issued.until or state.since, **values)
+
+
+def _with_state(state: State, **values) -> State:
+    return State(**{**state.__dict__, **values})
+
+
+def _broken_stage(issued: Issued, f: FollowUp) -> Problem | None:
+    """`stage:` names a milestone of its directive, and reports its status only."""
+    if not f.stage:
+        return None
+    line = f.stage_line or f.line
+    names = [name for name, _ in issued.stages]
+    if not names:
+        return Problem(f.source, line, f"'stage': directive '{issued.id}' has no stages",
+                       "Remove 'stage:', or give the directive its milestones with 'stages:'.")
+    if f.stage not in names:
+        close = difflib.get_close_matches(f.stage, names, n=1, cutoff=0.5)
+        return Problem(f.source, line, f"'stage': directive '{issued.id}' has no stage '{f.stage}'",
+                       (f"Did you mean '{close[0]}'? " if close else "") + f"Its stages: {', '.join(names)}.")
+    if f.deadline is not None or f.reopen or f.period:
+        return Problem(f.source, line, "a follow-up of one stage reports its status only",
+                       "Remove 'deadline:', 'reopen:' and 'period:' from it.")
+    return None
+
+
+def _moves_a_stage(issued: Issued, f: FollowUp) -> Problem | None:
+    """A new deadline for a directive with stages: the stages' deadlines are in force, not its own."""
+    if issued.stages and not f.stage and f.deadline is not None:
+        return Problem(f.source, f.line, f"directive '{issued.id}' has stages: its deadline in force is the next "
+                       "stage's, and a follow-up cannot move it",
+                       "Report a stage with '    stage: <name>'; to change the stages, cancel the directive and "
+                       "issue a new one.")
+    return None
+
+
+def _broken_period(issued: Issued, f: FollowUp) -> Problem | None:
+    """`period:` names an occurrence of a recurring duty; a recurring duty's deadlines follow its rule."""
+    rule = issued.recurrence
+    line = f.period_line or f.line
+    if f.period and rule is None:
+        return Problem(f.source, line, f"'period': directive '{issued.id}' does not recur (its deadline is "
+                       f"{issued.deadline_written or (issued.deadline.isoformat() if issued.deadline else 'ongoing')})",
+                       "Remove 'period:': it names one occurrence of a recurring duty (每月5日前, 每季度末).")
+    if rule is None:
+        return None
+    if f.period:
+        try:
+            due = rule.occurrence(f.period)
+        except ValueError as exc:
+            return Problem(f.source, line, f"'period': {exc}",
+                           f"Name the occurrence by its deadline's period, e.g. '    period: {rule.period(issued.deadline)}'.")
+        if due < issued.deadline or (issued.until is not None and due > issued.until):
+            span = f"from {issued.deadline.isoformat()}" + (f" to {issued.until.isoformat()}" if issued.until else "")
+            return Problem(f.source, line, f"'period': {f.period} (due {due.isoformat()}) is not an occurrence of "
+                           f"directive '{issued.id}', which runs {span}",
+                           f"Name an occurrence it has, e.g. '    period: {rule.period(issued.deadline)}'.")
+        if f.deadline is not None or f.reopen:
+            return Problem(f.source, line, "a follow-up of one period reports its status only",
+                           "Remove 'deadline:' and 'reopen:' from it: an occurrence's deadline follows the rule.")
+        return None
+    if f.deadline is not None:
+        return Problem(f.source, f.line, f"directive '{issued.id}' recurs ({issued.deadline_written}): its deadlines "
+                       "follow its rule, and a follow-up cannot move them",
+                       "Report an occurrence with '    period: ...'; to change the rule, cancel the directive and "
+                       "issue a new one.")
+    if f.status in ("done", "awaiting-acceptance"):
+        return Problem(f.source, f.line, f"directive '{issued.id}' recurs ({issued.deadline_written}): it is done "
+                       "period by period, and the follow-up does not say which",
+                       f"Add '    period: {rule.period(issued.deadline)}' (the occurrence it reports), or "
+                       "'    status: cancelled' to end the duty.")
+    return None
 
 
 def _retroactive(issued: Issued, f: FollowUp, passed: dt.date) -> Problem:

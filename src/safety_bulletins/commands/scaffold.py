@@ -78,14 +78,21 @@ def review_section(catalog: Catalog, language: str = "en") -> str:
         lines += [f"### {name}", ""]
         for directive in sorted(groups[unit], key=lambda d: (catalog.state_of(d).deadline or dt.date.max, d.id)):
             still_open = [unit for unit, share in catalog.shares_of(directive) if not share.closed]
-            lines += _stub(directive, language, still_open)
+            lines += _stub(directive, language, still_open, catalog.state_of(directive))
     return "\n".join(lines)
 
 
-def _stub(directive, language: str, still_open: list[str] = ()) -> list[str]:
+def _stub(directive, language: str, still_open: list[str] = (), state=None) -> list[str]:
     """A follow-up to fill in, in the bulletin's language; for a directive whose units' shares
-    differ, which are still open."""
+    differ, which are still open; for a recurring duty the first period still due, for one with
+    stages the next stage, instead of a new deadline."""
     status, deadline, text = STUB_LINES[language]
+    if state is not None and state.recurrence is not None and state.deadline is not None:
+        # a recurring duty is reported period by period: the first one still due
+        deadline = f"    # period: {state.recurrence.period(state.deadline)}           (the occurrence reported)"
+    elif state is not None and state.stages:
+        next_stage = next((name for name, _, done in state.stages if done is None), state.stages[-1][0])
+        deadline = f"    # stage: {next_stage}           (the stage reported)"
     units = STUB_UNITS[language].format(units=", ".join(still_open))
     return [f"/// follow-up | {directive.title}", f"    directive: {directive.id}", *([units] if still_open else []),
             status, deadline, "", text, "///", ""]

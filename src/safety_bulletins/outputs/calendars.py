@@ -165,6 +165,15 @@ class Calendars:
             lines.append(f"{labels('History')}:")
             lines += [f"{change.follow_up.date.isoformat()} "
                       f"{plain(changes.describe(change, labels, self.catalog.registry))}" for change in state.history]
+        start, rule = state.deadline, None
+        if state.recurrence is not None:  # the series from the next occurrence; the missed ones said in words
+            lines.append(f"{labels('Deadline')}: {plain(state.deadline_written)}")
+            if state.missed_periods:
+                lines.append(labels("missed {periods}", periods=", ".join(p for p, _ in state.missed_periods)))
+            if state.next_deadline is not None:
+                start = state.next_deadline
+                until = f";UNTIL={state.until:%Y%m%d}" if state.until else ""
+                rule = state.recurrence.rrule() + until
         lines.append(f"{labels('Issued in')}: {plain(d.bulletin.title)} ({d.bulletin.date.isoformat()})")
         page = self.urls.url(site.bulletin_src(d.bulletin)) + "#" + d.id
         url = self._absolute(page) if self.site_url else None
@@ -173,8 +182,8 @@ class Calendars:
         sequence = sum(1 for change in state.history if change.deadline or change.status)
         return _vevent([
             ("UID", _text(f"{d.id}{'.' + unit if unit else ''}@{self.host}")), ("DTSTAMP", self.stamp), ("SEQUENCE", str(sequence)),
-            ("DTSTART;VALUE=DATE", _date(state.deadline)),
-            ("DTEND;VALUE=DATE", _date(_shifted(state.deadline, DAY))),
+            ("DTSTART;VALUE=DATE", _date(start)),
+            ("DTEND;VALUE=DATE", _date(_shifted(start, DAY))), ("RRULE", rule),
             ("SUMMARY", _text(summary)), ("DESCRIPTION", _text("\n".join(lines))),
             ("CATEGORIES", ",".join(map(_text, units))), ("URL", url),
             ("TRANSP", "TRANSPARENT"),  # a deadline does not make anyone busy all day

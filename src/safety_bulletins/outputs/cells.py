@@ -40,16 +40,53 @@ def deadline_of(state: State, labels: Labels) -> Markup:
         words = f'<strong class="sb-urgent">{escape(written)}</strong>' if state.urgent else escape(written)
         date = f'<time datetime="{state.deadline.isoformat()}">{state.deadline.isoformat()}</time>'
         shown = f"{words}（{date}）" if labels.language == "zh" else f"{words} ({date})"
-    if state.extended and state.original_deadline is not None:
+    if state.stages:
+        shown = Markup(" · ").join([Markup(shown), stages_of(state, labels)])
+    if state.recurrence is not None:
+        shown = recurring(state, labels)
+    elif state.extended and state.original_deadline is not None:
         before = state.original_deadline
         shown = (f'<del class="sb-original-deadline"><time datetime="{before.isoformat()}">{labels.day(before)}</time>'
                  f'</del> {shown}')
     return Markup(shown)
 
 
+def stages_of(state: State, labels: Labels) -> Markup:
+    """Milestones with their deadlines, each done (its day) or open: 方案报送 2026-12-20 ✓, 完成整改 2027-03-31."""
+    items = []
+    for name, due, done in state.stages:
+        mark = (f' <span class="sb-stage-done">✓ {escape(labels("done on {date}", date=done.isoformat()))}</span>'
+                if done else "")
+        items.append(f'<span class="sb-stage sb-stage--{"done" if done else "open"}">{escape(name)} '
+                     f'<time datetime="{due.isoformat()}">{due.isoformat()}</time>{mark}</span>')
+    colon = "：" if labels.language == "zh" else ": "
+    return Markup(str(escape(labels("Stages"))) + colon + ", ".join(items))  # items: escaped above
+
+
+def recurring(state: State, labels: Labels) -> str:
+    """A recurring duty: its rule as written, its next occurrence and the periods it missed
+    (每月5日前 · 下次 2026-12-05 · 未按期报送 2026-10, 2026-11)."""
+    parts = [escape(state.deadline_written)]
+    if state.until is not None:
+        space = "" if labels.language == "zh" else " "
+        parts[0] = Markup(f"{parts[0]}{space}") + labels("until {date}", date=state.until.isoformat())
+    if state.next_deadline is not None:
+        day = state.next_deadline.isoformat()
+        parts.append(labels("next {date}", date=Markup(f'<time class="sb-next-occurrence" datetime="{day}">{day}</time>')))
+    if state.missed_periods:
+        periods = Markup(", ").join(Markup(f'<time class="sb-missed-period" datetime="{due.isoformat()}">{escape(period)}</time>')
+                                    for period, due in state.missed_periods)
+        parts.append(Markup('<span class="sb-overdue">{}</span>').format(labels("missed {periods}", periods=periods)))
+    return Markup(" · ").join(parts)
+
+
 def live(state: State, bucket: str, as_of: dt.date, labels: Labels) -> Markup:
     """The part of a row or card that changes as days pass: days overdue, or days waiting
     for acceptance. The script of the site recounts it in the reader's browser."""
+    if not state.started(as_of) and not state.closed:  # a phase not begun: never overdue
+        day = state.starts.isoformat()
+        return Markup('<span class="sb-not-started">{}</span>').format(
+            labels("starts on {date}", date=Markup(f'<time datetime="{day}">{day}</time>')))
     if bucket == "awaiting-acceptance":
         days = state.days_waiting(as_of)
         return Markup(f'<span class="sb-waiting" data-sb-since="{state.since.isoformat()}">'

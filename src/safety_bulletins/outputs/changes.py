@@ -32,6 +32,10 @@ def parts(change: Change, labels: Labels, registry: UnitRegistry) -> list[str]:
     found = []
     if change.reopen:
         found.append(labels("reopened: {reason}", reason=change.reopen))
+    if change.stage:  # a milestone's report, or a recurring duty's occurrence
+        found.append(labels("stage {stage}", stage=change.stage))
+    if change.period:
+        found.append(labels("period {period}", period=change.period))
     if change.status:
         before, after = (labels.STATUSES[s] for s in change.status)
         found.append(labels("status {before} → {after}", before=before, after=after))

@@ -35,6 +35,13 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
             "on_time": state.on_time,
             "escalated": state.escalated,
             "accepted_by": state.accepted_by or None,
+            # a recurring duty (每月5日前): its rule as written, next occurrence, missed periods
+            "recurrence": state.deadline_written if state.recurrence else None,
+            "until": _day(d.until),
+            "stages": [{"name": name, "deadline": _day(due), "done_on": _day(done)} for name, due, done in state.stages],
+            "starts": _day(d.starts),
+            "next_deadline": _day(state.next_deadline),
+            "missed_periods": [period for period, _ in state.missed_periods],
             # grade, measures, funds, contingency...: by the field spec, in its order
             **{f.column: d.details.get(f.name) or None for f in fields.details() if f.column},
             "url": f"{bulletin_url}#{d.id}",
@@ -73,6 +80,10 @@ def _change(catalog: Catalog, change: Change, urls: site.UrlRule) -> dict:
     changes: dict = {}
     if change.status:
         changes["status"] = list(change.status)
+    if change.period:
+        changes["period"] = change.period
+    if change.stage:
+        changes["stage"] = change.stage
     if change.deadline:
         changes["deadline"] = [_day(change.deadline[0]), _day(change.deadline[1])]
         changes["reason"] = f.reason

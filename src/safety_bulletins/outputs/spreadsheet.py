@@ -34,6 +34,7 @@ def directive_columns() -> tuple[str, ...]:
     as columns of its own; the options of the field spec (grade, measures...) in its order."""
     return ("id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
             "days_overdue", "closed_on", "on_time", "escalated", "accepted_by",
+            "recurrence", "until", "next_deadline", "missed_periods", "stages", "starts",
             *(f.column for f in fields.details() if f.column),
             "progress", "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
 
@@ -100,7 +101,9 @@ def directive_header(labels: Labels) -> list[str]:
         "bucket": labels("When due"), "days_overdue": labels("Days overdue"), "closed_on": labels("Closed on"),
         "on_time": labels("Closed on time"), "url": labels("Link"), "bulletin_title": labels("Bulletin title"),
         "bulletin_date": labels("Bulletin date"), "bulletin_type": labels("Bulletin type"),
-        "bulletin_url": labels("Bulletin link"), "history": labels("History"), "progress": labels("Progress"),
+        "bulletin_url": labels("Bulletin link"), "history": labels("History"), "progress": labels("Units' progress"),
+        "recurrence": labels("Recurrence"), "next_deadline": labels("Next deadline"),
+        "missed_periods": labels("Missed periods"),
     }
     return [spec.get(name) or words[name] for name in directive_columns()]
 
@@ -114,6 +117,8 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
     changes_made = catalog.states[record["id"]].history  # in the order of record["history"], which has their URLs
     flat["history"] = "\n".join(_history_line(change, entry["url"], catalog, labels)
                                  for change, entry in zip(changes_made, record["history"], strict=True))
+    flat["stages"] = [f"{s['name']} {s['deadline']}" + (f" done {s['done_on']}" if s["done_on"] else "")
+                      for s in record.get("stages", ())]
     if labels.language != "en":  # values by name; the codes stay in code_columns()
         flat.update(_readable(record, catalog, labels))
     return flat

@@ -11,6 +11,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from ..model import DEFAULT_TIME_ZONE, IMMEDIATE, DueWindows
+from ..recurrence import LAST_DAY, MONTHLY, QUARTERLY, WEEKLY, YEARLY, Recurrence
 
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -81,7 +82,19 @@ _EN_DAY_MONTH = re.compile(rf"^(?:by )?(\d{{1,2}}) {_MONTH_NAME}$|^(?:by )?{_MON
 _PLACE_OR_CALENDAR = re.compile(r"汛期|雨季|春节|节前|节后|国庆|元旦|中秋|端午|清明|五一|冬季|入冬|冬季前|夏季|"
                                 r"开春|春季|秋季|两会|年前|假期|before (?:the )?(?:flood|rainy|spring festival|"
                                 r"national day|winter|summer|holiday)")
-_RECURRING = re.compile(r"^每|^逐月|^按月|^按季|^按周|^按年|^(?:every|each)\b|^(?:monthly|weekly|quarterly|yearly|"
+# Recurring duties: each period is an occurrence with its own deadline (recurrence.Recurrence)
+_WEEKDAY_ZH = "一二三四五六日"
+_WEEKDAY_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EVERY_MONTH_DAY = re.compile(rf"^每(?:个)?月(\d{{1,2}})[日号]{_BEFORE}$|^monthly by the (\d{{1,2}})(?:st|nd|rd|th)?$|"
+                              rf"^(?:by )?the (\d{{1,2}})(?:st|nd|rd|th)? of (?:each|every) month$")
+_EVERY_MONTH_END = re.compile(rf"^每(?:个)?月(?:底|末){_BEFORE}$|^(?:by )?(?:the )?end of (?:each|every) month$")
+_EVERY_QUARTER_END = re.compile(rf"^每(?:个)?季(?:度)?(?:末|底){_BEFORE}$|^(?:by )?(?:the )?end of (?:each|every) quarter$")
+_EVERY_WEEKDAY = re.compile(rf"^每(?:周|星期|礼拜)([一二三四五六日天]){_BEFORE}$|^(?:every|each) ([a-z]+)$|^weekly on ([a-z]+)$")
+_EVERY_YEAR_DAY = re.compile(rf"^每年(\d{{1,2}})月(\d{{1,2}})[日号]{_BEFORE}$|"
+                             rf"^(?:yearly|annually|every year) by (\d{{1,2}}) {_MONTH_NAME}$|"
+                             rf"^(?:yearly|annually|every year) by {_MONTH_NAME} (\d{{1,2}})$")
+_EVERY_YEAR_END = re.compile(rf"^每年(?:底|末){_BEFORE}$|^(?:by )?(?:the )?end of (?:each|every) year$")
+_RECURRING = re.compile(r"^每|\b(?:each|every)\b|^逐月|^按月|^按季|^按周|^按年|^(?:every|each)\b|^(?:monthly|weekly|quarterly|yearly|"
                         r"annually|daily)\b")
 
 
@@ -95,6 +108,7 @@ class Deadline:
     written: str = ""
     immediate: bool = False
     note: str = ""
+    recurrence: Recurrence | None = None  # a recurring duty: `date` is its first occurrence
 
     @property
     def standing(self) -> bool:
@@ -147,12 +161,50 @@ def read_deadline(value: object, issued: dt.date, immediately_days: int = IMMEDI
             month, day = _month(english.group(3), raw), int(english.group(4))
         return _next_such_day(raw, month, day, issued)
     if _RECURRING.search(lower):
-        raise DateError(f"{_shown(raw)} is a recurring duty: recurring duties are not supported yet: "
-                        "write the next deadline (e.g. 2026-12-05), and report each later one in a follow-up")
+        rule = read_recurrence(text, raw)
+        first = rule.first_on_or_after(issued)
+        if first is None:
+            raise DateError(f"{_shown(raw)} has no occurrence after the bulletin's date {issued.isoformat()}")
+        return Deadline(first, raw, recurrence=rule)
     if _PLACE_OR_CALENDAR.search(lower):
         raise DateError(f"{_shown(raw)} depends on the place or the calendar, which the site cannot know: "
                         "write the date the document means, e.g. 2027-01-15 or 1月15日前")
     return Deadline(_relative_or_date(text, raw, issued), "")
+
+
+def read_recurrence(text: str, raw: str) -> Recurrence:
+    """The rule of a recurring duty (每月5日前, 每季度末, 每周一, 每年12月31日前, and English)."""
+    lower = text.lower()
+    if match := _EVERY_MONTH_DAY.match(lower):
+        day = int(next(g for g in match.groups() if g))
+        if not 1 <= day <= 28:
+            raise DateError(f"{_shown(raw)}: not every month has day {day}: write 1日 to 28日, or 每月底前 "
+                            "('end of each month') for each month's last day")
+        return Recurrence(MONTHLY, day)
+    if _EVERY_MONTH_END.match(lower):
+        return Recurrence(MONTHLY, LAST_DAY)
+    if _EVERY_QUARTER_END.match(lower):
+        return Recurrence(QUARTERLY, LAST_DAY)
+    if match := _EVERY_WEEKDAY.match(lower):
+        if match.group(1):
+            return Recurrence(WEEKLY, _WEEKDAY_ZH.index(match.group(1).replace("天", "日")))
+        name = match.group(2) or match.group(3)
+        if name in _WEEKDAY_EN:
+            return Recurrence(WEEKLY, _WEEKDAY_EN.index(name))
+    if match := _EVERY_YEAR_DAY.match(lower):
+        if match.group(1):
+            month, day = int(match.group(1)), int(match.group(2))
+        elif match.group(3):
+            month, day = _month(match.group(4), raw), int(match.group(3))
+        else:
+            month, day = _month(match.group(5), raw), int(match.group(6))
+        _real(raw, 2001, month, day)  # 2月29日 is no yearly day: most years have none
+        return Recurrence(YEARLY, day, month)
+    if _EVERY_YEAR_END.match(lower):
+        return Recurrence(YEARLY, 31, 12)
+    raise DateError(f"{_shown(raw)} is a recurring duty the site cannot read: write 每月5日前, 每月底前, 每季度末, "
+                    "每周一, 每年12月31日前 (or 'monthly by the 5th', 'end of each month', 'end of each quarter', "
+                    "'every Monday', 'yearly by 31 December')")
 
 
 def _after(issued: dt.date, days: int, raw: str) -> dt.date:

@@ -498,15 +498,40 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
                   "Add '    units: [all]' or the ids of the responsible units below the '/// directive' line.")
 
     deadline_value = options.get("deadline")
-    deadline, written = None, ""
-    if deadline_value is None:
-        check.add(raw.line, "the directive has no 'deadline'",
-                  "Add '    deadline: YYYY-MM-DD' (or 10月底前, 立即, 长期坚持, or '+14d' from the bulletin's date).")
+    deadline, written, recurrence, read = None, "", None, None
+    stages = _stages(check, options, offset, bulletin.date or dt.date.min)
+    if deadline_value is None and stages:  # the last milestone's
+        deadline = stages[-1][1]
+    elif deadline_value is None:
+        if "stages" not in options:  # bad stages are reported already
+            check.add(raw.line, "the directive has no 'deadline'",
+                      "Add '    deadline: YYYY-MM-DD' (or 10月底前, 立即, 长期坚持, or '+14d' from the bulletin's date).")
     else:
         # Without a valid bulletin date (already reported) relative deadlines count from an
         # arbitrary day, so that the rest of the directive is still checked.
         read = check.deadline(options, offset, bulletin.date or dt.date.min)
         deadline, written = (read.date, read.written) if read else (None, "")
+        recurrence = read.recurrence if read else None
+    until = check.date(options, "until", offset)
+    if until is not None and recurrence is None and deadline_value is not None and read is not None:
+        check.add(offset + options.line_of("until") - 1, "'until' ends a recurring duty, and this deadline does not recur",
+                  "Remove 'until:', or write a recurring deadline such as '    deadline: 每月5日前'.")
+        until = None
+    if stages and read is not None and (recurrence is not None or deadline is None or deadline < stages[-1][1]):
+        check.add(offset + options.line_of("deadline") - 1,
+                  f"the deadline is before the last stage's ({stages[-1][0]}: {stages[-1][1].isoformat()})",
+                  "Leave out 'deadline:' (the last stage's is the directive's), or give a date on or after it.")
+    starts = check.date(options, "from", offset)
+    if starts is not None and deadline is not None and starts > deadline:
+        check.add(offset + options.line_of("from") - 1,
+                  f"'from' {starts.isoformat()} is after the deadline {deadline.isoformat()}",
+                  "A phase starts before it is due: check both dates.")
+        starts = None
+    if until is not None and deadline is not None and until < deadline:
+        check.add(offset + options.line_of("until") - 1,
+                  f"'until' {until.isoformat()} is before the duty's first occurrence {deadline.isoformat()}",
+                  "Give the last day the duty runs, on or after its first deadline.")
+        until = None
     if deadline and bulletin.date and deadline < bulletin.date:
         check.warn(offset + options.line_of("deadline") - 1,
                    f"the deadline {deadline.isoformat()} is before the bulletin's date {bulletin.date.isoformat()}",
@@ -541,7 +566,52 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         header=(raw.first, raw.text_first),
         details={spec.name: check.field(spec, options, offset) for spec in fields.details()},
         bulletin=bulletin,
+        recurrence=recurrence,
+        until=until,
+        stages=stages,
+        starts=starts,
     )
+
+
+def _stages(check: _Checker, options, offset: int, issued: dt.date) -> tuple[tuple[str, dt.date], ...]:
+    """`stages:` as a list of 'name: deadline' (or of {name, deadline}), in order of their deadlines."""
+    value = options.get("stages")
+    if value in (None, ""):
+        return ()
+    line = offset + options.line_of("stages") - 1
+    hint = "Write one stage a line below 'stages:', e.g. '      - 方案报送: 2026-12-20'."
+    if not isinstance(value, list) or not value:
+        check.add(line, "'stages' must be a list of 'name: deadline'", hint)
+        return ()
+    stages: list[tuple[str, dt.date]] = []
+    for n, item in enumerate(value, start=1):
+        where = offset + item.line - 1 if hasattr(item, "line") else line + n
+        if isinstance(item, dict) and set(item) == {"name", "deadline"}:
+            name, written = item["name"], item["deadline"]
+        elif isinstance(item, dict) and len(item) == 1:
+            ((name, written),) = item.items()
+        else:
+            check.add(where, f"stage {n} is not 'name: deadline'", hint)
+            return ()
+        name = str(name).strip()
+        try:
+            read = dates.read_deadline(written, issued)
+        except dates.DateError as exc:
+            check.add(where, f"stage '{name}': {exc}")
+            return ()
+        if read.date is None or read.recurrence is not None:
+            check.add(where, f"stage '{name}' needs one deadline, not {shorten(written)}",
+                      "Give the stage a date, e.g. '2026-12-20' or '12月20日前'.")
+            return ()
+        if any(name == earlier for earlier, _ in stages):
+            check.add(where, f"two stages are named '{name}'", "Give each stage its own name.")
+            return ()
+        if stages and read.date < stages[-1][1]:
+            check.add(where, f"stage '{name}' ({read.date.isoformat()}) is due before the stage above it "
+                      f"('{stages[-1][0]}', {stages[-1][1].isoformat()})", "List the stages in the order they are due.")
+            return ()
+        stages.append((name, read.date))
+    return tuple(stages)
 
 
 def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry: UnitRegistry,
@@ -620,6 +690,10 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         header=(raw.first, raw.text_first),
         bulletin_date=bulletin.date,
         units=share_units,
+        period=str(options.get("period") or "").strip(),
+        period_line=offset + options.line_of("period") - 1 if "period" in options else 0,
+        stage=str(options.get("stage") or "").strip(),
+        stage_line=offset + options.line_of("stage") - 1 if "stage" in options else 0,
     )
 
 
