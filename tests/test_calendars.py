@@ -453,3 +453,25 @@ def test_event_ids_stay_when_the_site_moves_to_another_host(bulletins_dir):
 
     assert uids("https://old.example/safety/") == uids("https://new.example/hse/") == uids(None)
     assert all(uid.endswith("@safety-bulletins") for uid in uids("https://old.example/safety/"))
+
+
+def test_an_event_says_the_grade_and_the_supervision(bulletins_dir):
+    """A major hidden danger under supervision (挂牌督办): the event says both, as the card does, in the
+    calendar's language."""
+    notice = MEETING_MD.replace("    deadline: 2021-06-30\n", "    deadline: 2027-06-30\n")  # open, grade: major
+    follow = """---
+title: Supervision
+date: 2026-11-01
+type: notice
+---
+/// follow-up | Escalated
+    directive: CIG-2021-05-2
+    escalate: true
+///
+"""
+    folder = bulletins_dir({"2021/2021-05-25-meeting.md": notice, "2026/2026-11-01-supervision.md": follow})
+    for language, grade, supervised in (("en", "Grade: Major hidden danger", "Under supervision (escalated)"),
+                                        ("zh", "隐患等级: 重大隐患", "督办事项")):
+        build = SiteBuild.load(folder, dt.date.fromisoformat(AS_OF), urls=URLS, language=language)
+        event = events(parsed(build)["calendar/all.ics"])["CIG-2021-05-2@safety-bulletins"]
+        assert grade in event["DESCRIPTION"] and supervised in event["DESCRIPTION"], event["DESCRIPTION"]

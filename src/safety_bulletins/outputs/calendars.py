@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Timezone, vDuration
 
 from . import changes, site
+from .. import fields
 from ..catalog import Catalog
 from ..model import DEFAULT_TIME_ZONE, Bulletin, Directive
 from ..sources.paths import readable_url
@@ -155,6 +156,11 @@ class Calendars:
         summary = plain(d.title) + (f" ({labels.STATUSES['awaiting-acceptance']})" if waiting else "")
         units = [plain(self._unit_name(u)) for u in ((unit,) if unit else d.units)]
         lines = [f"{labels('Units')}: {', '.join(units)}", f"{labels('Status')}: {labels.STATUSES[state.status]}"]
+        grade = fields.by_name(fields.DIRECTIVE, "grade")
+        if d.grade:  # a major hidden danger is what a unit head looks for first in the calendar too
+            lines.append(f"{labels.field(grade)}: {labels.choice(grade, d.grade)}")
+        if state.escalated:
+            lines.append(labels("Under supervision (escalated)"))
         if waiting:
             lines.append(labels("Done; waiting for acceptance, so not overdue against the unit."))
         if state.extended:
