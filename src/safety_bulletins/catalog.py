@@ -174,7 +174,7 @@ class Catalog:
         if not shares:
             return None
         overdue = tuple(unit for unit, state in shares if state.bucket(self.as_of, self.windows) == "overdue")
-        return Progress(sum(state.closed for _, state in shares), len(shares), overdue)
+        return Progress(sum(state.status == "done" for _, state in shares), len(shares), overdue)
 
     # The two below run for every entry of every listing and count (400,000 at 2,000 bulletins):
     # a directive without shares of its own (most) costs a dict lookup, as before shares.

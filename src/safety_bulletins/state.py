@@ -175,6 +175,8 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
     history: list[Change] = []
     problems: list[Problem] = []
     periods: dict[str, str] = {}
+    late_periods: set[str] = set()  # occurrences reported done after their deadline
+    reported_on: dt.date | None = None  # the last report of an occurrence done
     stages_status: dict[str, str] = {}
     stages_done: dict[str, dt.date | None] = {}
     for f in in_order(follow_ups):
@@ -196,6 +198,9 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
             before = periods.get(f.period, "open")
             if f.status and f.status != before:
                 periods[f.period] = f.status
+                if f.status == "done" and issued.recurrence is not None:  # reported after its deadline: late
+                    late_periods.add(f.period) if f.date > issued.recurrence.occurrence(f.period) else late_periods.discard(f.period)
+                    reported_on = max(reported_on or f.date, f.date)
                 history.append(Change(f, status=(before, f.status), period=f.period))
             else:
                 history.append(Change(f, period=f.period))
@@ -238,7 +243,7 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
                   accepted_by if status in ("awaiting-acceptance", "done") else "", acceptor if status == "awaiting-acceptance" else None, closed_on,
                   on_time if status == "done" else None, tuple(history), written, missed)
     if issued.recurrence is not None:
-        state = _recurring(state, issued, periods, as_of)
+        state = _recurring(state, issued, periods, as_of, bool(late_periods), reported_on)
     if issued.stages or issued.starts:
         state = _staged(state, issued, stages_done)
     return state, problems
@@ -262,7 +267,8 @@ def _staged(state: State, issued: Issued, done: dict[str, dt.date | None]) -> St
 _MOST_OCCURRENCES = 6000
 
 
-def _recurring(state: State, issued: Issued, periods: dict[str, str], as_of: dt.date | None) -> State:
+def _recurring(state: State, issued: Issued, periods: dict[str, str], as_of: dt.date | None,
+               late: bool = False, reported_on: dt.date | None = None) -> State:
     """A recurring duty at `as_of`: its missed occurrences (due before, not reported done) and the
     next one; the deadline in force is the first missed one (overdue since), else the next one.
     When its `until` has passed with every occurrence done, the duty is done."""
@@ -279,7 +285,7 @@ def _recurring(state: State, issued: Issued, periods: dict[str, str], as_of: dt.
         if occurrence is None or occurrence > end:
             break
         period = rule.period(occurrence)
-        if periods.get(period) != "done":
+        if periods.get(period) not in ("done", "awaiting-acceptance"):  # awaiting acceptance: out of the unit's hands
             if occurrence < as_of:
                 missed.append((period, occurrence))
             else:
@@ -294,9 +300,11 @@ def _recurring(state: State, issued: Issued, periods: dict[str, str], as_of: dt.
         return _with_state(state, deadline=missed[0][1] if missed else upcoming, **values)
     if issued.until is None:  # beyond the occurrences followed: as issued
         return _with_state(state, **values)
-    # every occurrence up to `until` done: the duty is done, on time unless one was missed
-    return _with_state(state, status="done", deadline=last or first, closed_on=issued.until, on_time=True,
-                       since=issued.until or state.since, **values)
+    # every occurrence up to `until` done: the duty is done (on the day of its last report, never
+    # after the as-of date), on time unless an occurrence was reported after its deadline
+    closed_on = min(reported_on or issued.until, as_of)
+    return _with_state(state, status="done", deadline=last or first, closed_on=closed_on, on_time=not late,
+                       since=closed_on, **values)
 
 
 def _with_state(state: State, **values) -> State:
@@ -437,7 +445,12 @@ def derived(shares: list[State]) -> State:
                  acceptor=acceptors.pop() if len(acceptors) == 1 and status == "awaiting-acceptance" else None,
                  closed_on=closed_on, on_time=all(s.on_time for s in done) if status == "done" else None,
                  history=ordered, deadline_written=in_force.deadline_written,
-                 missed=min((s.missed for s in shares if s.missed), default=None))
+                 missed=min((s.missed for s in shares if s.missed), default=None),
+                 # what the directive is (its rule, stages, start) is every share's; its occurrences at
+                 # the as-of date are those of the share in force
+                 recurrence=first.recurrence, until=first.until, periods=in_force.periods,
+                 missed_periods=in_force.missed_periods, next_deadline=in_force.next_deadline,
+                 stages=in_force.stages, starts=first.starts)
 
 
 def _with(change: Change, **values) -> Change:

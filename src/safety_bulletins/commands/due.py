@@ -52,6 +52,8 @@ def due_rows(catalog: Catalog, within_days: int, unit_ids: list[str] | None = No
             # closed, awaiting acceptance (out of the unit's hands) and ongoing ones are not due
             if entry.role == "acceptance" or catalog.entry_bucket(entry) not in DATED_BUCKETS:
                 continue
+            if not state.started(catalog.as_of):  # a phase that starts later (`from:`): not due yet, as on its page
+                continue
             days_left = (state.deadline - catalog.as_of).days
             if days_left <= within_days:
                 sub_units = () if entry.units[:1] in ((), (unit.id,)) else entry.units  # () for the unit's own

@@ -1,0 +1,154 @@
+"""Shares, recurring duties, milestones and start dates together: what the separate features never
+met until they were merged (a review built them together and found each of these)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from safety_bulletins.catalog import Catalog
+from safety_bulletins.commands.due import due_rows
+from safety_bulletins.sources.project import load_project
+
+D = dt.date.fromisoformat
+
+DUTIES = """\
+---
+title: 关于建立月报制度的通知
+date: 2026-10-08
+type: notice
+issuer: safety-env
+---
+/// directive | 按月报送台账
+    id: T-M1
+    units: [property, energy]
+    deadline: 每月5日前
+    until: 2026-12-31
+///
+
+/// directive | 锅炉房整改
+    id: T-S1
+    units: [property, energy]
+    stages:
+      - 方案报送: 2026-11-20
+      - 完成整改: 2027-03-31
+///
+
+/// directive | 冬季演练
+    id: T-F1
+    units: [property, energy]
+    from: 2026-12-08
+    deadline: 2026-12-10
+///
+"""
+
+REPORTS = """\
+---
+title: 督办通报
+date: 2026-11-10
+type: bulletin
+---
+/// follow-up | 按月报送台账
+    directive: T-M1
+    units: [property]
+    period: 2026-11
+    status: done
+    date: 2026-11-04
+///
+
+/// follow-up | 按月报送台账
+    directive: T-M1
+    units: [energy]
+    period: 2026-11
+    status: done
+    date: 2026-11-09
+///
+
+/// follow-up | 锅炉房整改
+    directive: T-S1
+    units: [energy]
+    stage: 方案报送
+    status: done
+///
+
+/// follow-up | 冬季演练
+    directive: T-F1
+    units: [property]
+    status: cancelled
+///
+"""
+
+LATER = """\
+---
+title: 十二月督办通报
+date: 2027-01-10
+type: bulletin
+---
+/// follow-up | 按月报送台账
+    directive: T-M1
+    units: [energy]
+    period: 2026-12
+    status: done
+    date: 2026-12-20
+///
+
+/// follow-up | 按月报送台账
+    directive: T-M1
+    units: [property]
+    period: 2026-12
+    status: awaiting-acceptance
+    date: 2026-12-04
+///
+"""
+
+
+def catalog(bulletins_dir, as_of: str, files: dict) -> Catalog:
+    project = load_project(bulletins_dir(files), D(as_of))
+    assert not project.errors, project.errors
+    return Catalog(project, D(as_of))
+
+
+def directive(c: Catalog, directive_id: str):
+    return c.directive(directive_id)
+
+
+def test_a_directive_whose_shares_differ_keeps_its_rule_its_stages_and_its_start(bulletins_dir):
+    c = catalog(bulletins_dir, "2026-12-06", {"2026/2026-10-08-a.md": DUTIES, "2026/2026-11-10-b.md": REPORTS})
+    duty, staged, phase = directive(c, "T-M1"), directive(c, "T-S1"), directive(c, "T-F1")
+    assert c.shares_of(duty) and c.shares_of(staged)  # the units' shares differ
+    own = c.state_of(duty)
+    assert own.recurrence is not None and own.until == D("2026-12-31") and not own.extended
+    assert [p for p, _ in own.missed_periods] == ["2026-12"]  # November reported by both; December by none
+    assert [name for name, _, _ in c.state_of(staged).stages] == ["方案报送", "完成整改"]
+    assert not c.state_of(staged).extended  # never "extended" backwards from the last stage to the first
+    assert c.state_of(phase).starts == D("2026-12-08")
+
+
+def test_a_cancelled_share_is_not_counted_done(bulletins_dir):
+    c = catalog(bulletins_dir, "2026-12-06", {"2026/2026-10-08-a.md": DUTIES, "2026/2026-11-10-b.md": REPORTS})
+    progress = c.progress(directive(c, "T-F1"))
+    assert (progress.closed, progress.total) == (0, 2)
+
+
+def test_due_leaves_out_a_phase_that_has_not_started(bulletins_dir):
+    c = catalog(bulletins_dir, "2026-12-06", {"2026/2026-10-08-a.md": DUTIES, "2026/2026-11-10-b.md": REPORTS})
+    assert "T-F1" not in {row.id for row in due_rows(c, 7)}  # starts 12-08: "Due later" on its page too
+    c = catalog(bulletins_dir, "2026-12-08", {"2026/2026-10-08-a.md": DUTIES, "2026/2026-11-10-b.md": REPORTS})
+    assert {row.unit for row in due_rows(c, 7) if row.id == "T-F1"} == {"energy"}  # started; property cancelled
+
+
+def test_a_period_reported_late_makes_the_duty_late_and_it_never_closes_after_the_as_of_date(bulletins_dir):
+    files = {"2026/2026-10-08-a.md": DUTIES, "2026/2026-11-10-b.md": REPORTS, "2027/2027-01-10-c.md": LATER}
+    c = catalog(bulletins_dir, "2027-01-12", files)
+    duty = directive(c, "T-M1")
+    energy, property_ = c.share(duty, "energy"), c.share(duty, "property")
+    # energy reported December on 12-20, after its deadline of 12-05: done (until 12-31 has passed), but late
+    assert (energy.status, energy.on_time) == ("done", False)
+    assert energy.closed_on <= c.as_of
+    # property's December waits for acceptance: out of its hands, never a missed occurrence
+    assert "2026-12" not in [p for p, _ in property_.missed_periods]
+
+
+def test_a_period_awaiting_acceptance_is_not_overdue(bulletins_dir):
+    files = {"2026/2026-10-08-a.md": DUTIES, "2026/2026-11-10-b.md": REPORTS, "2027/2027-01-10-c.md": LATER}
+    c = catalog(bulletins_dir, "2027-01-12", files)
+    assert c.share(directive(c, "T-M1"), "property").bucket(c.as_of) != "overdue"
