@@ -152,3 +152,50 @@ def test_a_period_awaiting_acceptance_is_not_overdue(bulletins_dir):
     files = {"2026/2026-10-08-a.md": DUTIES, "2026/2026-11-10-b.md": REPORTS, "2027/2027-01-10-c.md": LATER}
     c = catalog(bulletins_dir, "2027-01-12", files)
     assert c.share(directive(c, "T-M1"), "property").bucket(c.as_of) != "overdue"
+
+
+IMMEDIATE = """\
+---
+title: 关于立即排查的通知
+date: 2026-10-08
+type: notice
+issuer: safety-env
+---
+/// directive | 立即排查
+    id: T-I1
+    units: [property, energy]
+    deadline: 立即
+///
+"""
+
+EXTENDED = """\
+---
+title: 延期
+date: 2026-10-14
+type: bulletin
+---
+/// follow-up | 立即排查
+    directive: T-I1
+    units: [property]
+    deadline: 2026-10-30
+    reason: 设备未到
+///
+"""
+
+
+def test_check_judges_an_extension_of_immediately_with_the_sites_days(site_project, monkeypatch, capsys):
+    """立即 is due immediately_days after the bulletin (10 here: 10-18): an extension on 10-14 was granted
+    in time, as the build says; check counted the default 3 days (10-11) and warned it was retroactive."""
+    from helpers import SITE_YML
+
+    from safety_bulletins.commands.cli import main
+
+    project = site_project({"2026/2026-10-08-a.md": IMMEDIATE, "2026/2026-10-14-b.md": EXTENDED})
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("BULLETINS_TODAY", "2026-10-20")
+    (project / "mkdocs.yml").write_text(SITE_YML + "extra:\n  bulletins:\n    immediately_days: 10\n", encoding="utf-8")
+    assert main(["check"]) == 0
+    assert "retroactive" not in capsys.readouterr().out
+    (project / "mkdocs.yml").write_text(SITE_YML + "extra:\n  bulletins:\n    immediately_days: 2\n", encoding="utf-8")
+    assert main(["check"]) == 0
+    assert "retroactive extension" in capsys.readouterr().out  # 立即 was due 10-10: the extension came late

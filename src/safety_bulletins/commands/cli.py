@@ -183,6 +183,14 @@ def _as_of(args, root: Path) -> dt.date:
     return _date(args.as_of, "--as-of") if args.as_of else _today(root)
 
 
+def _project(root: Path, as_of: dt.date, judge, settings: Settings):
+    """The project's bulletins as the build reads them: for the site's audience, two sources on one
+    path found by MkDocs' URL rule, 立即 counted with the site's days; links judged on the rendered
+    pages when `judge` is given (check's own reading, so the commands refuse what check refuses)."""
+    return load_project(root / "bulletins", as_of, judge, audience=settings.audience, url_rules=url_rules(),
+                        windows=settings.windows)
+
+
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
     config_file = _project_of(path) / "mkdocs.yml"
@@ -207,7 +215,7 @@ def run_check(args) -> int:
         # (read from the pages rendered as the site renders them) cannot be
         refused, judge = exc.problem, None
     report = check_folder(path, workers=os.cpu_count() or 1, as_of=as_of, judge=judge, audience=settings.audience,
-                          url_rules=url_rules())
+                          url_rules=url_rules(), windows=settings.windows)
     if refused is not None:
         report.problems.insert(0, refused)
     if settings_refused is not None:
@@ -257,8 +265,7 @@ def run_new(args) -> int:
     review = ""
     if args.review:
         as_of = _today(root)
-        project = load_project(bulletins_dir, as_of, audience=_settings(bulletins_dir.parent).audience,
-                               url_rules=url_rules())
+        project = _project(root, as_of, None, _settings(root))
         if project.errors:
             print(f"bulletins new: {len(project.errors)} error(s) in the bulletins, so the open directives are not "
                   "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
@@ -285,8 +292,7 @@ def run_due(args) -> int:
         raise UsageError(str(exc)) from None
     as_of = _as_of(args, root)
     # read as check reads it (links from the rendered pages), so it refuses what check refuses
-    project = load_project(root / "bulletins", as_of, _judge(root), audience=_settings(root).audience,
-                           url_rules=url_rules())
+    project = _project(root, as_of, _judge(root), _settings(root))
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -371,7 +377,7 @@ def run_digest(args) -> int:
                          "address: write e.g. 'site_url: https://intranet.example/safety/'")
     if (args.sender or args.to) and args.format != "eml":
         raise UsageError("--from and --to are for --format eml")
-    project = load_project(root / "bulletins", as_of, _judge(root), audience=settings.audience, url_rules=url_rules())
+    project = _project(root, as_of, _judge(root), settings)
     if project.errors:
         print(f"bulletins digest: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.",
               file=sys.stderr)
@@ -415,7 +421,7 @@ def run_publish(args) -> int:
                 judge = judge_for(root)
             except ConfigError:  # as above: the build says what is wrong with mkdocs.yml
                 judge = None
-            project = load_project(root / "bulletins", as_of, judge, audience=settings.audience, url_rules=url_rules())
+            project = _project(root, as_of, judge, settings)
             if project.errors:
                 for problem in project.errors:
                     print(problem, file=sys.stderr)

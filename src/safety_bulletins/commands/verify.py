@@ -125,7 +125,8 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date | None = None,
         judge = judge_for(project_dir)
     except ConfigError as exc:
         return [f"cannot read the site's Markdown configuration: {exc}"]
-    project = load_project(project_dir / "bulletins", as_of, judge, audience=settings.audience, url_rules=url_rules())
+    project = load_project(project_dir / "bulletins", as_of, judge, audience=settings.audience, url_rules=url_rules(),
+                           windows=settings.windows)
     if project.errors:
         return [f"{p.path}:{p.line}: the sources have errors; a site cannot have been built from them: {p.message}"
                 for p in project.errors]

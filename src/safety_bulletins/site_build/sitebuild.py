@@ -151,7 +151,8 @@ class SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
         `markdown` (the site's Markdown configuration; the example's by default) makes of it."""
         project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir), audience=audience,
-                               url_rules=(urls, dataclasses.replace(urls, directory_urls=not urls.directory_urls)))
+                               url_rules=(urls, dataclasses.replace(urls, directory_urls=not urls.directory_urls)),
+                               windows=windows)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         return cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
                    windows)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import paths
 from .paths import MARKDOWN_SUFFIXES, UNITS_FILE, not_utf8_name, unsafe_file, url_breaking_character
-from ..model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, FollowUp, Problem, errors_in
+from ..model import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, Bulletin, DueWindows, FollowUp, Problem, errors_in
 from ..state import Issued, follow_up_problems
 from .parse import parse_bulletin, read_text
 from .units import UnitRegistry, load_units
@@ -101,12 +101,14 @@ class Outline:
     date: dt.date | None = None
 
     @classmethod
-    def of(cls, bulletin: Bulletin) -> Outline:
+    def of(cls, bulletin: Bulletin, windows: DueWindows = DueWindows()) -> Outline:
+        """`windows`: the site's (立即 counts its immediately_days), so the checks across files judge
+        a deadline as the build does."""
         attached = tuple((paths.attachment_src(bulletin, a), os.path.realpath(a.source), a.line)
                          for a in bulletin.attachments)
         outputs = (paths.bulletin_src(bulletin), *(src for src, _, _ in attached))
         return cls(bulletin.source, bulletin.rel_path, bulletin.draft, bulletin.page_links,
-                   tuple(Issued.of(d) for d in bulletin.directives), bulletin.publish, bulletin.classification,
+                   tuple(Issued.of(d, windows) for d in bulletin.directives), bulletin.publish, bulletin.classification,
                    outputs, tuple(bulletin.follow_ups), attached, bulletin.date)
 
 
@@ -127,7 +129,8 @@ LinkJudge = Callable[[list[Bulletin]], list[Problem]]
 
 
 def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | None = None,
-                 workers: int = 1, audience: str = DEFAULT_AUDIENCE, url_rules: tuple[paths.UrlRule, ...] = ()) -> Project:
+                 workers: int = 1, audience: str = DEFAULT_AUDIENCE, url_rules: tuple[paths.UrlRule, ...] = (),
+                 windows: DueWindows = DueWindows()) -> Project:
     """Every bulletin below `root`, validated, with every problem found (embargoes that
     have lifted by `as_of` are not held against links to them; without it, all are), and
     what a build for `audience` at `as_of` would get wrong (across_files).
@@ -146,22 +149,22 @@ def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | No
             project.problems += found
             refused = {p.path for p in errors_in(found)}
             project.bulletins = [b for b in project.bulletins if b.source not in refused]
-        project.problems += across_files([Outline.of(b) for b in project.bulletins], as_of, audience, url_rules)
+        project.problems += across_files([Outline.of(b, windows) for b in project.bulletins], as_of, audience, url_rules)
     return project
 
 
 def check_folder(root: Path, workers: int = 1, as_of: dt.date | None = None,
                  judge: LinkJudge | None = None, audience: str = DEFAULT_AUDIENCE,
-                 url_rules: tuple[paths.UrlRule, ...] = ()) -> CheckReport:
+                 url_rules: tuple[paths.UrlRule, ...] = (), windows: DueWindows = DueWindows()) -> CheckReport:
     """The problems `load_project` would find, counting bulletins and directives; with
     workers > 1, large folders are read by that many processes, in the same order."""
     if judge is not None:  # the links need the bulletins themselves, not their outlines
-        project = load_project(root, as_of, judge, workers, audience, url_rules)
+        project = load_project(root, as_of, judge, workers, audience, url_rules, windows)
         return CheckReport(project.problems, len(project.bulletins), sum(len(b.directives) for b in project.bulletins))
     project = _start(Path(root))
     if not project.root.is_dir():
         return CheckReport(project.problems, 0, 0)
-    results = _read_all(project, _outline_of_file, workers)
+    results = _read_all(project, functools.partial(_outline_of_file, windows=windows), workers)
     outlines = [o for o, _ in results if o is not None]
     problems = project.problems + [p for _, file_problems in results for p in file_problems] + across_files(outlines, as_of, audience, url_rules)
     return CheckReport(problems, len(outlines), sum(len(o.directives) for o in outlines))
@@ -227,9 +230,10 @@ def load_bulletin(path: Path, root: Path, registry: UnitRegistry) -> tuple[Bulle
     return (None if errors_in(problems) else bulletin), problems
 
 
-def _outline_of_file(path: Path, root: Path, registry: UnitRegistry) -> tuple[Outline | None, list[Problem]]:
+def _outline_of_file(path: Path, root: Path, registry: UnitRegistry,
+                     windows: DueWindows = DueWindows()) -> tuple[Outline | None, list[Problem]]:
     bulletin, problems = load_bulletin(path, root, registry)
-    return (None if bulletin is None else Outline.of(bulletin)), problems
+    return (None if bulletin is None else Outline.of(bulletin, windows)), problems
 
 
 def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience: str = DEFAULT_AUDIENCE,
