@@ -199,3 +199,17 @@ def test_check_judges_an_extension_of_immediately_with_the_sites_days(site_proje
     (project / "mkdocs.yml").write_text(SITE_YML + "extra:\n  bulletins:\n    immediately_days: 2\n", encoding="utf-8")
     assert main(["check"]) == 0
     assert "retroactive extension" in capsys.readouterr().out  # 立即 was due 10-10: the extension came late
+
+
+def test_a_change_to_some_units_shares_says_whose(bulletins_dir):
+    """Two reports of November look alike on the card, in the CSV and the feeds unless they say whose
+    share they report (directives.json said it; nothing a person reads did)."""
+    from safety_bulletins.outputs import changes
+    from safety_bulletins.outputs.labels import CHINESE, ENGLISH
+
+    c = catalog(bulletins_dir, "2026-12-06", {"2026/2026-10-08-a.md": DUTIES, "2026/2026-11-10-b.md": REPORTS})
+    history = c.state_of(c.directive("T-M1")).history
+    assert [changes.describe(h, ENGLISH, c.registry) for h in history] == [
+        "for Property Management Company; period 2026-11; status Open → Done",
+        "for Energy Company; period 2026-11; status Open → Done"]
+    assert changes.describe(history[0], CHINESE, c.registry).startswith("物业公司；")

@@ -30,6 +30,10 @@ def parts(change: Change, labels: Labels, registry: UnitRegistry) -> list[str]:
     """The pieces of `describe`: reopening (with its reason), status, deadline (with the reason),
     acceptance (by whom), supervision (督办) set or lifted."""
     found = []
+    if change.follow_up.units:  # one unit's share (or some units'), not the directive's: say whose
+        names = ("、" if labels.language == "zh" else ", ").join(
+            registry.display_name(u, labels.language) or u for u in change.follow_up.units)
+        found.append(labels("for {units}", units=names))
     if change.reopen:
         found.append(labels("reopened: {reason}", reason=change.reopen))
     if change.stage:  # a milestone's report, or a recurring duty's occurrence

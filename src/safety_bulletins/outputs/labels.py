@@ -211,6 +211,7 @@ CHINESE = Labels(
         "Figures as of {today} (your date; the site was built on {built})": "统计截至 {today}（按您的日期；网站生成于 {built}）",
         "History": "办理经过",
         "Units' progress": "各单位进展",
+        "for {units}": "{units}",
         "Recurrence": "办理周期",
         "Next deadline": "下次期限",
         "Missed periods": "未按期报送",
