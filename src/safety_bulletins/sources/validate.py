@@ -664,6 +664,11 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
                   "Name the unit (e.g. safety-env) or the person who accepts the work.")
     share_units = check.units(options, "units", registry, offset)  # whose shares; checked across files
     share_units = () if ALL_UNITS in share_units else share_units
+    if "units" in options and not share_units and options.get("units") in ([], "", None):
+        # `units: []` reads as "no unit", not "every unit": say so rather than report for everyone
+        check.add(offset + options.line_of("units") - 1, "'units' names no unit",
+                  "Name the units whose shares the follow-up reports, e.g. 'units: [property]', "
+                  "or leave 'units:' out for every unit of the directive.")
     text = raw.text
     if text.strip() in (FOLLOW_UP_STUB, FOLLOW_UP_STUB_ZH):
         check.warn(raw.line, "the follow-up still has the text 'bulletins new --review' wrote",
