@@ -102,7 +102,8 @@ def events(path) -> dict[str, object]:
 
 
 def test_the_page_places_the_fields_as_gbt_9704_does_and_the_calendar_ends_the_meeting(site_project):
-    site = build(site_project({"2026/2026-12-01-notice.md": NOTICE, "2026/2026-12-01-english.md": ENGLISH}))
+    site = build(site_project({"2026/2026-12-01-notice.md": NOTICE, "2026/2026-12-01-english.md": ENGLISH}),
+                 as_of="2026-12-05")  # the record as of a day after both (a later bulletin is not yet shown)
     html = (site / "bulletins/2026/2026-12-01-notice/index.html").read_text(encoding="utf-8")
     found = parts_of(html, "请各单位认真组织隐患排查")
     assert [part for part, _ in found if part in PARTS] == [
@@ -152,7 +153,7 @@ def test_markup_in_a_contact_is_text_and_the_phone_stays_whole(bulletins_dir):
     from safety_bulletins.site_build.sitebuild import SiteBuild
 
     notice = NOTICE.replace("{name: 林晓, phone: 0351-6012345}", '{name: "<b>林晓</b>", phone: "<i>0351</i>"}')
-    build = SiteBuild.load(bulletins_dir({"2026/2026-12-01-notice.md": notice}), dt.date(2026, 11, 28), urls=URLS)
+    build = SiteBuild.load(bulletins_dir({"2026/2026-12-01-notice.md": notice}), dt.date(2026, 12, 5), urls=URLS)
     html = build.renderer.bulletin_footer(build.catalog.bulletins[0])
     assert ('<p class="sb-note" data-search-exclude>（联系人：&lt;b&gt;林晓&lt;/b&gt;，电话：'
             '<span class="sb-phone">&lt;i&gt;0351&lt;/i&gt;</span>）</p>') in html

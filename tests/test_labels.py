@@ -143,3 +143,19 @@ def test_a_chinese_sites_csv_has_no_english_word_of_its_own(bulletins_dir):
             if row is rows[0] or name not in sources:
                 found += [f"{row[0]}/{name}: {word}" for word in re.findall(r"[A-Za-z]{2,}", re.sub(r" <[^>]*>$", "", cell, flags=re.M))]
     assert found == []
+
+
+def test_no_phrase_is_translated_twice():
+    """A phrase written twice in one table keeps only its last translation, silently: two features
+    used "Printed on {date}" for 印发 (the office's) and for the reader's print date, and the notice's
+    版记 read 打印日期."""
+    import ast
+    import collections
+
+    from safety_bulletins.outputs import labels as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    twice = {node.lineno: [k for k, n in collections.Counter(
+                 key.value for key in node.keys if isinstance(key, ast.Constant)).items() if n > 1]
+             for node in ast.walk(tree) if isinstance(node, ast.Dict)}
+    assert {line: keys for line, keys in twice.items() if keys} == {}
