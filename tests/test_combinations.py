@@ -213,3 +213,50 @@ def test_a_change_to_some_units_shares_says_whose(bulletins_dir):
         "for Property Management Company; period 2026-11; status Open → Done",
         "for Energy Company; period 2026-11; status Open → Done"]
     assert changes.describe(history[0], CHINESE, c.registry).startswith("物业公司；")
+
+
+TO_ALL = """\
+---
+title: 关于按月报送的通知
+date: 2026-10-08
+type: notice
+issuer: safety-env
+---
+/// directive | 按月报送台账
+    id: T-A1
+    units: [all]
+    deadline: 每月5日前
+///
+"""
+
+MOST_REPORTED = """\
+---
+title: 督办通报
+date: 2026-11-10
+type: bulletin
+---
+/// follow-up | 按月报送台账
+    directive: T-A1
+    units: [safety-env, property, energy]
+    period: 2026-11
+    status: done
+    date: 2026-11-04
+///
+"""
+
+
+def test_a_sub_units_overdue_share_of_a_directive_to_all_counts_in_its_parents_rollup(bulletins_dir):
+    """Energy reported November, its Filling Stations did not: the stations' share is overdue, and
+    Energy with its sub-units (Σ, --with-subunits, its feed and calendar) must count it; the roll-up
+    skipped directives to all the parent holds itself, as if every unit's share were the parent's."""
+    c = catalog(bulletins_dir, "2026-11-25", {"2026/2026-10-08-a.md": TO_ALL, "2026/2026-11-10-b.md": MOST_REPORTED})
+    duty = c.directive("T-A1")
+    assert c.share(duty, "filling-stations").bucket(c.as_of) == "overdue"
+    assert c.share(duty, "energy").bucket(c.as_of) != "overdue"
+    assert c.unit_counts("filling-stations")["overdue"] == 1
+    assert c.unit_counts("energy")["overdue"] == 0  # its own share is reported
+    assert c.unit_counts("energy", "all")["overdue"] == 1  # with its sub-units: the stations' is not
+    assert {row.unit for row in due_rows(c, 7, ["energy"], with_subunits=True)} == {"energy"}
+    assert [row.id for row in due_rows(c, 7, ["energy"], with_subunits=True)] == ["T-A1"]
+    # and Property, without sub-units, is as before
+    assert c.unit_counts("property", "all")["overdue"] == 0

@@ -249,6 +249,9 @@ def test_the_example_parents_count_what_their_sub_units_do_under_their_support(m
         "responsible", ("filling-stations",), 339)
     figures = {unit: (c.unit_counts(unit, "all")["open"], c.unit_counts(unit, "all")["overdue"])
                for unit in ("energy", "logistics")}
-    # Energy's share of the drill plans (2026-11-20 notice, to all) is done: the 督办通报 of 11-27 says so;
-    # with the monthly duty and the staged work of 2026-10-08
-    assert figures == {"energy": (11, 2), "logistics": (12, 5)}
+    # Energy's own share of the drill plans (2026-11-20 notice, to all) is done (the 督办通报 of 11-27), its
+    # Filling Station Branch's is not and is overdue: with its sub-units Energy counts it; with the monthly
+    # duty and the staged work of 2026-10-08
+    assert figures == {"energy": (12, 3), "logistics": (12, 5)}
+    drill = next(e for e in c.rollup("energy") if e.directive.id == "2026-11-20-关于开展应急演练的通知-1")
+    assert c.entry_bucket(drill) == "overdue" and c.share(drill.directive, "energy").closed

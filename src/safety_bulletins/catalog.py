@@ -139,6 +139,7 @@ class Catalog:
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
         self._bulletin_of: dict[str, Bulletin] = {b.rel_path: b for b in self.bulletins}
         self._rollups: dict[str, list[UnitEntry]] = {}
+        self._held_states: dict[tuple[str, tuple[str, ...]], State] = {}
         self._figures: dict[tuple[str, str], tuple[Counter, Rates]] = {}
 
     @cached_property
@@ -183,16 +184,28 @@ class Catalog:
         """The state a listing's entry (or a directive) shows: its unit's share, else the directive's own."""
         if entry.__class__ is not UnitEntry:
             return self.states[entry.id]
-        if self.shares and entry.share and (shares := self.shares.get(entry.directive.id)):
-            return shares.get(entry.share) or self.states[entry.directive.id]
+        if self.shares and (shares := self.shares.get(entry.directive.id)):
+            if entry.share:
+                return shares.get(entry.share) or self.states[entry.directive.id]
+            if entry.role == "responsible" and entry.units:  # a roll-up's entry: the shares of the units holding it
+                return self._held(entry.directive.id, entry.units, shares)
         return self.states[entry.directive.id]
+
+    def _held(self, directive_id: str, units: tuple[str, ...], shares: dict[str, State]) -> State:
+        """The state of a directive as some units hold it together (a parent with its sub-units):
+        derived from their shares alone, as the directive's own is from all of them."""
+        key = (directive_id, units)
+        if key not in self._held_states:
+            held = [shares[u] for u in units if u in shares]
+            self._held_states[key] = derived(held) if held else self.states[directive_id]
+        return self._held_states[key]
 
     def entry_bucket(self, entry) -> str:
         """The bucket of what `entry_state` gives."""
         if entry.__class__ is not UnitEntry:
             return self.buckets[entry.id]
-        if self.shares and entry.share and (shares := self.shares.get(entry.directive.id)) and entry.share in shares:
-            return shares[entry.share].bucket(self.as_of, self.windows)
+        if self.shares and entry.directive.id in self.shares:
+            return self.entry_state(entry).bucket(self.as_of, self.windows)
         return self.buckets[entry.directive.id]
 
     def directive_of(self, follow_up: FollowUp) -> Directive | None:
@@ -265,7 +278,9 @@ class Catalog:
         outside_all = {u.id for u in self.units if not u.receives_all}
         for unit_id in self.registry.units:
             entries = self._unit_entries.get(unit_id, ())
-            if any(entry.role != "responsible" or ALL_UNITS not in entry.directive.units for entry in entries):
+            # (a directive to all whose units' shares differ: the sub-unit's share may not be the parent's)
+            if any(entry.role != "responsible" or ALL_UNITS not in entry.directive.units
+                   or entry.directive.id in self.shares for entry in entries):
                 for ancestor in self.registry.ancestors(unit_id):
                     below[ancestor].append(unit_id)
             elif outside_all and entries:
@@ -295,8 +310,9 @@ class Catalog:
             for sub in self.subunits_listed(unit_id):
                 for entry in self.for_unit(sub):
                     d, role = entry.directive, entry.role
-                    if role == "responsible" and ALL_UNITS in d.units and own_roles.get(d.id) == "responsible":
-                        continue  # to every unit: the unit's own already, in the strongest role
+                    if (role == "responsible" and ALL_UNITS in d.units and own_roles.get(d.id) == "responsible"
+                            and d.id not in self.shares):
+                        continue  # to every unit, alike for all: the unit's own already, in the strongest role
                     held = found.get(d.id)
                     if held is None:
                         mine = own_roles.get(d.id)
