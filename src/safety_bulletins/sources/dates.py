@@ -57,11 +57,6 @@ def parse_datetime(value: object) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute)
 
 
-def parse_deadline(value: object, issued: dt.date) -> dt.date | None:
-    """A date, a standing order (None), or a form counted from the bulletin's date (see read_deadline)."""
-    return read_deadline(value, issued).date
-
-
 # Standing orders (长期坚持): no deadline, in force until cancelled
 STANDING = ("ongoing", "长期坚持", "长期", "持续", "长期执行")
 # Urgent: due within the site's `immediately_days` of the bulletin's date
