@@ -90,7 +90,9 @@ def test_a_unit_feed_holds_its_own_its_sub_units_and_its_supported_bulletins_new
     assert set(made) == {"feeds/all.xml", "feeds/types/minutes.xml", "feeds/types/bulletin.xml",
                          *(f"feeds/units/{u}.xml" for u in ("safety-env", "property", "energy", "filling-stations"))}
     # energy: its own (updated by the follow-up of 2026-05-10, so first), its sub-unit's, one it supports
-    assert titles(made["feeds/units/energy.xml"]) == ["Energy meeting", "Property meeting", "Stations meeting"]
+    # and the bulletin that reports on its directive (a follow-up for its share: news to the unit too)
+    assert titles(made["feeds/units/energy.xml"]) == ["Progress meeting", "Energy meeting", "Property meeting",
+                                                      "Stations meeting"]
     assert titles(made["feeds/units/filling-stations.xml"]) == ["Stations meeting"]  # not its parent's
     assert titles(made["feeds/units/property.xml"]) == [EVIL, "Property meeting"]
     assert titles(made["feeds/units/safety-env.xml"]) == []
@@ -175,10 +177,11 @@ def test_links_are_absolute_with_site_url_and_relative_to_the_feed_without(bulle
     catalog = catalog_of(bulletins_dir)
     unit = by_path(feeds(catalog, ENGLISH, "Site", SITE_URL, url_rule(True)))["feeds/units/energy.xml"]
     assert unit.href == SITE_URL + "units/energy/" and unit.self_href == SITE_URL + "feeds/units/energy.xml"
-    assert unit.entries[0].href == SITE_URL + "bulletins/2026/2026-01-10-energy/"
+    # (entries[0]: the progress meeting, which reports on the energy directive)
+    assert unit.entries[1].href == SITE_URL + "bulletins/2026/2026-01-10-energy/"
     unit = by_path(feeds(catalog, ENGLISH, "Site", None, url_rule(False)))["feeds/units/energy.xml"]
     assert unit.href == "../../units/energy.html" and unit.self_href == ""
-    assert unit.entries[0].href == "../../bulletins/2026/2026-01-10-energy.html"
+    assert unit.entries[1].href == "../../bulletins/2026/2026-01-10-energy.html"
     assert by_path(feeds(catalog, ENGLISH, "Site", None, url_rule(True)))["feeds/all.xml"].href == "../"
 
 

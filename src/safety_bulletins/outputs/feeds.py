@@ -12,6 +12,9 @@ and as-of date give the same bytes.
   bulletin's day, so the entry moves to the top then, where a reader sees it, rather than
   sinking among entries already read). The title then says the latest change, and the
   summary lists every change under its directive, in the words of `changes.describe`.
+- A unit's feed reads the unit's share of each directive (`UnitView`): its state, and only the
+  follow-ups that report for it; it holds the bulletins that issue the unit's directives and
+  those that report on them for the unit (a 督办通报 of progress holds only follow-ups).
 - Ids are `urn:uuid:` names derived from the site's name and the bulletin's path: the same in
   every build, in every feed that holds the bulletin (readers show it once), and whatever
   the site's address (`site_url`, a sub-path, an offline copy).
@@ -34,7 +37,7 @@ from urllib.parse import quote
 from . import changes, site
 from ..catalog import Catalog
 from ..model import Bulletin, Directive, FollowUp
-from ..state import Change
+from ..state import Change, State
 from .labels import Labels
 from .render import template_environment
 from .site import Links
@@ -86,15 +89,48 @@ def feeds(catalog: Catalog, labels: Labels, site_name: str, site_url: str | None
     maker = _FeedMaker(catalog, labels, site_name, site_url, urls)
     made = [maker.feed(site.SITE_FEED, site_name, labels("Bulletins, newest first."), site.HOME, catalog.bulletins)]
     for unit in catalog.units:
-        members = {e.directive.bulletin.rel_path for e in catalog.rollup(unit.id) if e.role in FEED_ROLES}
+        view = unit_view(catalog, unit.id)
         made.append(maker.feed(
             site.unit_feed_src(unit.id), f"{site_name}: {unit.name_in(labels.language)}",
             labels("Bulletins with directives for this unit or its sub-units, newest first."),
-            site.unit_src(unit.id), [b for b in catalog.bulletins if b.rel_path in members]))
+            site.unit_src(unit.id), view.bulletins(catalog), view))
     for kind, bulletins in sorted(catalog.types.items()):
         made.append(maker.feed(site.type_feed_src(kind), f"{site_name}: {labels.TYPES[kind]}",
                                labels("Bulletins, newest first."), site.type_src(kind), bulletins))
     return made
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """What a unit's feed reads of each directive it holds (its rollup, in FEED_ROLES): the state
+    its page shows (`Catalog.entry_state`: its own share, or the shares of the sub-units holding
+    it), whose history holds only the follow-ups that report for those units. A bulletin is in the
+    feed when it issues such a directive or holds such a follow-up (a 督办通报 of progress)."""
+
+    unit_id: str
+    states: dict[str, State]  # directive id -> the state the unit's page shows
+
+    def changes(self, directive: Directive) -> tuple[Change, ...]:
+        state = self.states.get(directive.id)
+        return state.history if state is not None else ()
+
+    @cached_property
+    def _follow_ups(self) -> frozenset[tuple[str, int]]:
+        return frozenset((c.follow_up.rel_path, c.follow_up.order) for s in self.states.values() for c in s.history)
+
+    def holds(self, follow_up: FollowUp) -> bool:
+        """The follow-up reports for this unit's share (or its sub-units')."""
+        return (follow_up.rel_path, follow_up.order) in self._follow_ups
+
+    def bulletins(self, catalog: Catalog) -> list[Bulletin]:
+        issued = {d.bulletin.rel_path for d in (catalog.directive(i) for i in self.states) if d is not None}
+        reported = {rel_path for rel_path, _ in self._follow_ups}
+        return [b for b in catalog.bulletins if b.rel_path in issued or b.rel_path in reported]
+
+
+def unit_view(catalog: Catalog, unit_id: str) -> UnitView:
+    return UnitView(unit_id, {e.directive.id: catalog.entry_state(e)
+                              for e in catalog.rollup(unit_id) if e.role in FEED_ROLES})
 
 
 def render(feed: Feed) -> str:
@@ -123,17 +159,23 @@ class _FeedMaker:
         self.catalog, self.labels, self.site_name = catalog, labels, site_name
         self.site_url = site_url.rstrip("/") + "/" if site_url else None
         self.urls = urls
-        self._facts: dict[str, tuple[dt.date, Entry]] = {}
+        self._facts: dict[tuple[str, str], tuple[dt.date, Entry]] = {}
+        self._last_change: dict[int, tuple[State, dt.date | None]] = {}  # by id(state): its latest change's day
 
-    def feed(self, src_uri: str, title: str, subtitle: str, page_src: str, bulletins: list[Bulletin]) -> Feed:
+    def feed(self, src_uri: str, title: str, subtitle: str, page_src: str, bulletins: list[Bulletin],
+             view: UnitView | None = None) -> Feed:
+        """`view`: a unit's feed, whose entries read that unit's shares (None: the directives' own states)."""
         links = Links(src_uri, self.urls, root=self.site_url)  # relative to the feed without site_url
 
         def href(page_src: str) -> str:
             return self._uri(links.page(page_src))
 
         members = {b.rel_path for b in bulletins}
-        newest = islice((b for b in self._newest_first if b.rel_path in members), FEED_ENTRIES)
-        entries = tuple(replace(entry, href=href(entry.href)) for _, entry in map(self._entry, newest))
+        if view is None:
+            newest = islice((b for b in self._newest_first if b.rel_path in members), FEED_ENTRIES)
+        else:  # catalog order breaks ties, as in _newest_first
+            newest = sorted(bulletins, key=lambda b: -self._updated(b, view).toordinal())[:FEED_ENTRIES]
+        entries = tuple(replace(entry, href=href(entry.href)) for _, entry in (self._entry(b, view) for b in newest))
         # Never the clock: the newest entry, or for an empty feed the newest bulletin of the site
         updated = entries[0].updated if entries else stamp(self._site_updated())
         return Feed(
@@ -159,23 +201,55 @@ class _FeedMaker:
         dates = [self._entry(b)[0] for b in self.catalog.bulletins]
         return max(dates, default=self.catalog.as_of)
 
-    def _entry(self, bulletin: Bulletin) -> tuple[dt.date, Entry]:
-        """(when it was last updated, its entry with the page's source path as `href`)."""
-        if bulletin.rel_path not in self._facts:
-            later = [(self._reported_on(c), d, c) for d in bulletin.directives
-                     for c in self.catalog.state_of(d).history]
+    def _changes(self, directive: Directive, view: UnitView | None) -> tuple[Change, ...]:
+        """The changes of a directive an entry shows: all of them, or in a unit's feed those of
+        the unit's share (none of a directive the unit does not hold: other units' news)."""
+        return self.catalog.state_of(directive).history if view is None else view.changes(directive)
+
+    def _state(self, directive: Directive, view: UnitView | None) -> State:
+        if view is not None and directive.id in view.states:
+            return view.states[directive.id]
+        return self.catalog.state_of(directive)
+
+    def _updated(self, bulletin: Bulletin, view: UnitView | None) -> dt.date:
+        """When the bulletin was last updated for the feed's readers (cheap: for sorting every member)."""
+        days = [bulletin.date]
+        for d in bulletin.directives:
+            state = self._state(d, view) if view is None or d.id in view.states else None
+            if state is None or not state.history:
+                continue
+            key = id(state)
+            if key not in self._last_change:
+                self._last_change[key] = (state, max(self._reported_on(c) for c in state.history))
+            days.append(self._last_change[key][1])
+        return max(days)
+
+    def _entry(self, bulletin: Bulletin, view: UnitView | None = None) -> tuple[dt.date, Entry]:
+        """(when it was last updated, its entry with the page's source path as `href`). A unit's
+        entry differs from the site's only when the bulletin holds a directive whose shares differ,
+        or follow-ups that are not all the unit's: otherwise the site's entry is reused."""
+        if view is not None and not self._differs(bulletin, view):
+            view = None
+        key = (bulletin.rel_path, view.unit_id if view is not None else "")
+        if key not in self._facts:
+            later = [(self._reported_on(c), d, c) for d in bulletin.directives for c in self._changes(d, view)]
             updated = max([bulletin.date, *(day for day, _, _ in later)])
             issuer = self.catalog.registry.display_name(bulletin.issuer or "", self.labels.language)
-            self._facts[bulletin.rel_path] = (updated, Entry(
+            self._facts[key] = (updated, Entry(
                 id=atom_id(self.site_name, "bulletin", bulletin.rel_path),
                 title=xml_text(self._title(bulletin, [(d, c) for day, d, c in later if day == updated])),
                 href=site.bulletin_src(bulletin), published=stamp(bulletin.date), updated=stamp(updated),
-                summary=xml_text(self._summary(bulletin)), author=xml_text(issuer) if issuer else "",
+                summary=xml_text(self._summary(bulletin, view)), author=xml_text(issuer) if issuer else "",
                 category=bulletin.type, category_label=self.labels.TYPES[bulletin.type],
                 co_authors=tuple(xml_text(self.catalog.registry.display_name(unit_id, self.labels.language) or "")
                                  for unit_id in bulletin.issuers[1:]),
             ))
-        return self._facts[bulletin.rel_path]
+        return self._facts[key]
+
+    def _differs(self, bulletin: Bulletin, view: UnitView) -> bool:
+        shares = self.catalog.shares
+        return (any(d.id not in view.states or d.id in shares for d in bulletin.directives)
+                or any(not view.holds(f) for f in bulletin.follow_ups))
 
     def _reported_on(self, change: Change) -> dt.date:
         return changes.reported_on(change, self.catalog.bulletin_of(change.follow_up))
@@ -194,34 +268,36 @@ class _FeedMaker:
     def _describe(self, change: Change) -> str:
         return changes.describe(change, self.labels, self.catalog.registry)
 
-    def _summary(self, bulletin: Bulletin) -> str:
+    def _summary(self, bulletin: Bulletin, view: UnitView | None = None) -> str:
         """Plain text: the bulletin's own summary, then each directive with its units and the
         deadline and status in force and, a line each, the changes reported since, then what
         each follow-up the bulletin holds changed."""
-        items = [*bulletin.directives, *bulletin.follow_ups]
+        follow_ups = bulletin.follow_ups if view is None else [f for f in bulletin.follow_ups if view.holds(f)]
+        items = [*bulletin.directives, *follow_ups]
         lines = [bulletin.summary] if bulletin.summary else []
         for item in items[:SUMMARY_LINES]:
             if isinstance(item, FollowUp):
-                lines.append(self._follow_up_line(item))
+                lines.append(self._follow_up_line(item, view))
             else:
-                lines.append(self._directive_line(item))
+                lines.append(self._directive_line(item, view))
                 lines += [f"  {self.labels.day(c.follow_up.date)} {self._describe(c)}"
-                          for c in self.catalog.state_of(item).history]
+                          for c in self._changes(item, view)]
         if len(items) > SUMMARY_LINES:
             lines.append(self.labels("… and {count} more", count=len(items) - SUMMARY_LINES))
         return "\n".join(lines) or self.labels.TYPES[bulletin.type]
 
-    def _follow_up_line(self, follow_up: FollowUp) -> str:
+    def _follow_up_line(self, follow_up: FollowUp, view: UnitView | None = None) -> str:
         """What the follow-up changed, as its directive's history has it (fixed once written,
-        unlike the state in force, so this entry's `updated` stays true)."""
+        unlike the state in force, so this entry's `updated` stays true); in a unit's feed, as
+        the unit's share's history has it."""
         directive = self.catalog.directive_of(follow_up)
-        change = next((c for c in self.catalog.state_of(directive).history if c.follow_up == follow_up), None)
+        change = next((c for c in self._state(directive, view).history if c.follow_up == follow_up), None)
         what = self._describe(change) if change is not None else self.labels("progress reported")
         return self.labels("{follow_up_of} {title}: {changes}", follow_up_of=self.labels("Follow-up of"),
                            title=directive.title, changes=what)
 
-    def _directive_line(self, directive: Directive) -> str:
-        state = self.catalog.state_of(directive)
+    def _directive_line(self, directive: Directive, view: UnitView | None = None) -> str:
+        state = self._state(directive, view)
         units = ", ".join(self._unit_name(u) for u in directive.units)
         if directive.support:
             units = self.labels("{units} (supported by {support})", units=units,
