@@ -70,3 +70,84 @@ def test_a_units_feed_reads_its_own_share_and_holds_the_reports_for_it(bulletins
     # the site's feed keeps the directive's own state and every change
     site_meeting = next(e for e in made["feeds/all.xml"].entries if e.title.startswith("Quarterly"))
     assert "for Unit 1" in site_meeting.summary and "for Unit 2" in site_meeting.summary
+
+
+def _csv(text: str) -> list[dict]:
+    import csv
+    import io
+
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+
+
+def test_directives_by_unit_csv_gives_each_units_status_and_deadline_in_force(bulletins_dir):
+    from safety_bulletins.outputs.export import share_records
+    from safety_bulletins.outputs.labels import CHINESE
+    from safety_bulletins.outputs.spreadsheet import directives_by_unit_csv, share_code_columns
+
+    catalog = _catalog(bulletins_dir, "2026-11-12", FILES)
+    records = share_records(catalog, url_rule(True))
+    rows = _csv(directives_by_unit_csv(records, catalog, ENGLISH))
+    fd = {r["unit"]: r for r in rows if r["id"] == "FD-1"}
+    assert list(fd) == ["u1", "u2", "u3", "u4", "u5"]  # a row per share, in the directive's order
+    assert (fd["u1"]["status"], fd["u1"]["closed_on"], fd["u1"]["on_time"]) == ("done", "2026-11-05", "true")
+    assert (fd["u2"]["status"], fd["u2"]["deadline"], fd["u2"]["original_deadline"], fd["u2"]["bucket"]) == (
+        "in-progress", "2026-11-30", "2026-11-10", "upcoming")
+    assert (fd["u3"]["bucket"], fd["u3"]["days_overdue"]) == ("overdue", "2")
+    # a directive whose shares are alike: still a row per unit (the drill, to all but the committee)
+    assert [r["unit"] for r in rows if r["id"] == "DR-1"] == ["safety-env", "u1", "u2", "u3", "u4", "u5"]
+    assert len(rows) == len(records) == 11
+    # on a Chinese site: names and words, the codes after them
+    zh = _csv(directives_by_unit_csv(records, catalog, CHINESE))
+    first = zh[0]
+    assert list(first)[-len(share_code_columns()):] == list(share_code_columns())
+    assert (first["unit_id"], first["status_code"]) == ("u1", "done")
+    assert "第1分公司" in first.values() and "已完成" in first.values()
+
+
+def test_directives_by_unit_csv_is_built_and_registered(site_project):
+    from helpers import build
+
+    from safety_bulletins.outputs import site as site_module
+
+    assert site_module.output_at("directives-by-unit.csv").parts == "rows"
+    project = site_project(FILES, units=UNITS)
+    built = build(project, as_of="2026-11-12")
+    rows = _csv((built / "directives-by-unit.csv").read_text(encoding="utf-8"))
+    assert {(r["id"], r["unit"], r["status"]) for r in rows if r["id"] == "FD-1"} == {
+        ("FD-1", "u1", "done"), ("FD-1", "u2", "in-progress"), ("FD-1", "u3", "open"), ("FD-1", "u4", "open"),
+        ("FD-1", "u5", "open")}
+
+
+URGENT = """\
+---
+title: Gas leak
+date: 2026-11-10
+type: notice
+issuer: safety-env
+---
+/// directive | Shut the valve
+    id: GL-1
+    units: [u1]
+    deadline: 立即
+
+Now.
+///
+"""
+
+
+def test_immediately_is_said_in_the_csv_with_its_date_as_the_card_says_it(bulletins_dir):
+    from safety_bulletins.outputs.export import directives_json, share_records
+    from safety_bulletins.outputs.labels import CHINESE
+    from safety_bulletins.outputs.spreadsheet import directives_by_unit_csv, directives_csv
+
+    catalog = _catalog(bulletins_dir, "2026-11-12", {**FILES, "2026/2026-11-10-gas.md": URGENT})
+    records = directives_json(catalog, url_rule(True))["directives"]
+    for labels, cell in ((ENGLISH, "Immediately (2026-11-13)"), (CHINESE, "立即（2026-11-13）")):
+        gas = next(r for r in _csv(directives_csv(records, catalog, labels)) if "GL-1" in r.values())
+        assert cell in gas.values()
+        by_unit = next(r for r in _csv(directives_by_unit_csv(share_records(catalog, url_rule(True)), catalog, labels))
+                       if "GL-1" in r.values())
+        assert cell in by_unit.values()
+    fd = next(r for r in _csv(directives_csv(records, catalog, ENGLISH)) if r["id"] == "FD-1")
+    assert fd["deadline"] == "2026-11-10"  # a date stays a date

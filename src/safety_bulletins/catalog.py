@@ -164,6 +164,12 @@ class Catalog:
         shares = self.shares.get(directive.id)
         return list(shares.items()) if shares else []
 
+    def every_share(self, directive: Directive) -> list[tuple[str, State]]:
+        """Every responsible unit (`all` expanded, as Issued.of does) with its share, in the
+        directive's order, whether or not the shares differ: a row per unit (directives-by-unit.csv)."""
+        units = directive.responsible or tuple(u for u in directive.units if u != ALL_UNITS)
+        return [(unit, self.share(directive, unit)) for unit in units]
+
     def directive(self, directive_id: str) -> Directive | None:
         """A published directive by its id (ids are matched regardless of case)."""
         return self._by_id.get(directive_id.casefold())

@@ -59,6 +59,28 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
     return {"as_of": catalog.as_of.isoformat(), "directives": records}
 
 
+def share_records(catalog: Catalog, urls: site.UrlRule) -> list[dict]:
+    """One record per responsible unit of every directive (its share: status, deadline in force,
+    bucket, closure): the rows of directives-by-unit.csv, where a unit filters its own 督办台账
+    and counts what it has overdue. directives.csv keeps one row per directive, so that counting
+    its rows counts directives; here a directive to five units is five rows."""
+    records = []
+    for d in catalog.directives:
+        url = f"{urls.url(site.bulletin_src(d.bulletin))}#{d.id}"
+        grades = {f.column: d.details.get(f.name) or None for f in fields.details() if f.column and f.kind == fields.CHOICE}
+        for unit, state in catalog.every_share(d):
+            records.append({
+                "id": d.id, "unit": unit, "title": d.title,
+                "deadline": _day(state.deadline), "deadline_written": state.deadline_written or None,
+                "original_deadline": _day(state.original_deadline), "status": state.status,
+                "bucket": state.bucket(catalog.as_of, catalog.windows), "days_overdue": state.days_overdue(catalog.as_of),
+                "closed_on": _day(state.closed_on), "on_time": state.on_time, "escalated": state.escalated,
+                "accepted_by": state.accepted_by or None, **grades,
+                "bulletin_title": d.bulletin.title, "bulletin_date": d.bulletin.date.isoformat(), "url": url,
+            })
+    return records
+
+
 def _share(catalog: Catalog, unit: str, state) -> dict:
     return {"unit": unit, "status": state.status, "deadline": _day(state.deadline),
             "bucket": state.bucket(catalog.as_of, catalog.windows), "days_overdue": state.days_overdue(catalog.as_of),

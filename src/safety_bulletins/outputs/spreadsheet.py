@@ -15,6 +15,7 @@ from . import cells, changes
 from .. import fields
 from ..catalog import Catalog
 from ..state import Change
+from ..model import is_immediate
 from .labels import ENGLISH, Labels
 
 
@@ -117,11 +118,68 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
     changes_made = catalog.states[record["id"]].history  # in the order of record["history"], which has their URLs
     flat["history"] = "\n".join(_history_line(change, entry["url"], catalog, labels)
                                  for change, entry in zip(changes_made, record["history"], strict=True))
+    flat["deadline"] = deadline_cell(record["deadline"], catalog.states[record["id"]].deadline_written, labels)
     flat["stages"] = [f"{s['name']} {s['deadline']}" + (f" done {s['done_on']}" if s["done_on"] else "")
                       for s in record.get("stages", ())]
     if labels.language != "en":  # values by name; the codes stay in code_columns()
         flat.update(_readable(record, catalog, labels))
     return flat
+
+
+# directives-by-unit.csv: a row per unit's share (export.share_records), the directive's columns
+# a reader filters and sorts by, then the codes
+SHARE_COLUMNS = ("id", "unit", "title", "deadline", "original_deadline", "status", "bucket", "days_overdue",
+                 "closed_on", "on_time", "escalated", "accepted_by")
+SHARE_TAIL_COLUMNS = ("bulletin_title", "bulletin_date", "url")
+
+
+def share_columns() -> tuple[str, ...]:
+    """directives-by-unit.csv's columns (keys of export.share_records), before the codes."""
+    return (*SHARE_COLUMNS, *(f.column for f in _choices()), *SHARE_TAIL_COLUMNS)
+
+
+def share_code_columns() -> tuple[str, ...]:
+    return ("unit_id", "status_code", "bucket_code", *(f"{f.column}_code" for f in _choices()), "accepted_by_id")
+
+
+def directives_by_unit_csv(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH) -> str:
+    """Each unit's share of every directive (export.share_records) as a table: its status and
+    deadline in force, a row per unit, written and translated as directives.csv is."""
+    columns, codes = share_columns(), share_code_columns()
+    names = dict(zip(directive_columns(), directive_header(labels)))
+    names["unit"] = labels("Unit") if labels.language != "en" else "unit"
+    rows = []
+    for record in records:
+        row = {**record, "unit_id": record["unit"], "status_code": record["status"], "bucket_code": record["bucket"],
+               "accepted_by_id": record["accepted_by"], **{f"{f.column}_code": record.get(f.column) for f in _choices()},
+               "deadline": deadline_cell(record["deadline"], record["deadline_written"], labels)}
+        if labels.language != "en":
+            row.update(_readable_share(record, catalog, labels))
+        rows.append(row)
+    return csv_text((*columns, *codes), rows, header=[*(names[c] for c in columns), *codes])
+
+
+def deadline_cell(deadline: str | None, written: str | None, labels: Labels) -> str | None:
+    """The deadline in force as a cell: its date; 立即 with its date, as the card shows it
+    (立即（2026-10-11）), so that an urgent directive is not read as any other."""
+    if deadline is None or not is_immediate(written or ""):
+        return deadline
+    return f"{labels('Immediately')}（{deadline}）" if labels.language == "zh" else f"{labels('Immediately')} ({deadline})"
+
+
+def _readable_share(record: dict, catalog: Catalog, labels: Labels) -> dict:
+    def yes_no(value: bool | None) -> str:
+        return "" if value is None else labels("yes") if value else labels("no")
+
+    return {
+        "unit": catalog.registry.display_name(record["unit"], labels.language) or record["unit"],
+        "status": labels.STATUSES[record["status"]], "bucket": labels.BUCKETS[record["bucket"]],
+        **{f.column: f.choice_labels.get(labels.language, {}).get(record[f.column], record[f.column])
+           for f in _choices() if record.get(f.column)},
+        "on_time": yes_no(record["on_time"]), "escalated": yes_no(record["escalated"]),
+        "accepted_by": changes.acceptor_name(record["accepted_by"], labels, catalog.registry)
+        if record["accepted_by"] else None,
+    }
 
 
 def _readable(record: dict, catalog: Catalog, labels: Labels) -> dict:

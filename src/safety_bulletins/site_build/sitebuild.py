@@ -26,9 +26,9 @@ from ..outputs.site import Links
 from ..outputs.calendars import Calendars
 from ..sources.paths import not_utf8_name, unsafe_file
 from ..catalog import Catalog
-from ..outputs.export import directives_json
+from ..outputs.export import directives_json, share_records
 from ..outputs.feeds import Feed, feeds, render as render_feed
-from ..outputs.spreadsheet import directives_csv
+from ..outputs.spreadsheet import directives_by_unit_csv, directives_csv
 from .history import History, git_history
 from ..outputs.labels import for_language
 from ..outputs import markdown_ext
@@ -515,6 +515,8 @@ class SiteBuild:
         data = directives_json(self.catalog, self.urls)
         yield site.EXPORT_JSON, self._json_text(data)
         yield site.EXPORT_CSV, directives_csv(data.pop("directives"), self.catalog, self.renderer.labels)
+        yield site.EXPORT_BY_UNIT_CSV, directives_by_unit_csv(share_records(self.catalog, self.urls), self.catalog,
+                                                              self.renderer.labels)
         yield from self.calendars.texts()
 
     def _output_files(self, folder: Path | None) -> list[SourceFile]:

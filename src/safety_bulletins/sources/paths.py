@@ -145,6 +145,7 @@ HOME = "index.md"
 DASHBOARD = "dashboard/index.md"
 EXPORT_JSON = "directives.json"
 EXPORT_CSV = "directives.csv"  # the same, for Excel (outputs/spreadsheet.py)
+EXPORT_BY_UNIT_CSV = "directives-by-unit.csv"  # each unit's share of every directive, for Excel
 LIVE_SCRIPT = "assets/safety-bulletins/live.js"  # re-evaluates deadlines in the reader's browser
 SITE_FEED = "feeds/all.xml"  # Atom: every bulletin (outputs/feeds.py)
 # Material's script fetches `sitemap.xml` next to every <link rel="alternate"> of a page (it
