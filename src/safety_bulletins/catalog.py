@@ -406,13 +406,16 @@ class Catalog:
     def coming_deadlines(self, entries) -> dict[str, int]:
         """How many open directives (not awaiting acceptance) fall due on each day from the
         as-of date on: what a page's script needs to recount its buckets on a later day
-        (what is overdue at the as-of date stays overdue)."""
+        (what is overdue at the as-of date stays overdue). A phase not begun by then is keyed
+        `deadline@start`: it is 'later' until its start (State.bucket), and live.js says so too."""
         days: Counter = Counter()
         for entry in entries:
             if isinstance(entry, UnitEntry) and entry.role in ("acceptance", "support"):  # not counted: see counts
                 continue
             if self.entry_bucket(entry) in ("due-soon", "upcoming", "later"):
-                days[self.entry_state(entry).deadline.isoformat()] += 1
+                state = self.entry_state(entry)
+                key = state.deadline.isoformat()
+                days[key if state.started(self.as_of) else f"{key}@{state.starts.isoformat()}"] += 1
         return dict(sorted(days.items()))
 
     def rates(self, entries) -> Rates:

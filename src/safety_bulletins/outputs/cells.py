@@ -27,6 +27,14 @@ def units_of(ids: tuple[str, ...], links: Links, labels: Labels, unit_name: Call
     ))
 
 
+def starts_attribute(state: State, bucket: str, as_of) -> Markup:
+    """` data-sb-starts="..."` on a row or card whose phase has not begun at the as-of date: live.js
+    then keeps it 'later' until that day, as State.bucket does (never due before it starts)."""
+    if bucket not in DATED_BUCKETS or state.started(as_of):
+        return Markup("")
+    return Markup(f' data-sb-starts="{state.starts.isoformat()}"')
+
+
 def deadline_of(state: State, labels: Labels) -> Markup:
     """The deadline in force as a date (after the original one, struck through, when a
     follow-up changed it); as the document wrote it when that was not a date, the date beside

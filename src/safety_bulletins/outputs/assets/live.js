@@ -36,7 +36,9 @@
   // (due_soon_days, upcoming_days in mkdocs.yml) moves rows as its build does
   var windows = null;
 
-  function bucket(deadline, now) {
+  // A phase not begun (State.started: `from:`) is 'later' until its first day, never due before
+  function bucket(deadline, now, starts) {
+    if (starts && now < starts) return "later";
     var left = Math.round((deadline - now) / DAY);
     if (left < 0) return "overdue";
     if (left <= windows.due_soon) return "due-soon";
@@ -59,10 +61,15 @@
     element.className = element.className.replace(new RegExp(prefix + "[a-z-]+"), prefix + name);
   }
 
+  function starts(element) {
+    var text = element.getAttribute("data-sb-starts");
+    return text ? parse(text) : null;
+  }
+
   function showDays(element, deadline, now, labels) {
     // the row's, and the printed ledger's column of days overdue
     element.querySelectorAll(".sb-days, .sb-days-ledger").forEach(function (days) {
-      days.textContent = bucket(deadline, now) === "overdue" ? counted(labels, "overdue", Math.round((now - deadline) / DAY)) : "";
+      days.textContent = bucket(deadline, now, starts(element)) === "overdue" ? counted(labels, "overdue", Math.round((now - deadline) / DAY)) : "";
     });
   }
 
@@ -89,7 +96,7 @@
   function moveRows(now, labels) {
     document.querySelectorAll("tr[data-sb-deadline]").forEach(function (row) {
       var deadline = parse(row.getAttribute("data-sb-deadline"));
-      var name = bucket(deadline, now);
+      var name = bucket(deadline, now, starts(row));
       showDays(row, deadline, now, labels);
       if (row.className.indexOf("sb-row--" + name) >= 0) return;
       swapClass(row, "sb-row--", name);
@@ -105,7 +112,7 @@
   function updateCards(now, labels) {
     document.querySelectorAll(".sb-live-deadline[data-sb-deadline]").forEach(function (element) {
       var deadline = parse(element.getAttribute("data-sb-deadline"));
-      var name = bucket(deadline, now);
+      var name = bucket(deadline, now, starts(element));
       var badge = element.querySelector(".sb-badge");
       if (badge) {
         swapClass(badge, "sb-badge--", name);
@@ -128,7 +135,11 @@
     document.querySelectorAll("[data-sb-deadlines]").forEach(function (box) {
       var due = JSON.parse(box.getAttribute("data-sb-deadlines"));
       var counts = {"overdue": 0, "due-soon": 0, "upcoming": 0, "later": 0};
-      Object.keys(due).forEach(function (day) { counts[bucket(parse(day), now)] += due[day]; });
+      // a key is a deadline, or `deadline@start` for a phase not begun when the page was built
+      Object.keys(due).forEach(function (key) {
+        var parts = key.split("@");
+        counts[bucket(parse(parts[0]), now, parts[1] ? parse(parts[1]) : null)] += due[key];
+      });
       box.querySelectorAll("[data-sb-count]").forEach(function (figure) {
         var name = figure.getAttribute("data-sb-count");
         // a figure inside a nested box (a unit's roll-up in its row) is that box's to count
