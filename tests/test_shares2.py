@@ -151,3 +151,93 @@ def test_immediately_is_said_in_the_csv_with_its_date_as_the_card_says_it(bullet
         assert cell in by_unit.values()
     fd = next(r for r in _csv(directives_csv(records, catalog, ENGLISH)) if r["id"] == "FD-1")
     assert fd["deadline"] == "2026-11-10"  # a date stays a date
+
+
+def _follow_up(title: str, units: str, options: str) -> str:
+    return f"/// follow-up | {title}\n    directive: FD-1\n    units: [{units}]\n{options}\nReported.\n///\n\n"
+
+
+def _bulletin(date: str, title: str, body: str) -> str:
+    return f"---\ntitle: {title}\ndate: {date}\ntype: bulletin\nissuer: safety-env\n---\n{body}"
+
+
+def test_a_directive_closed_late_by_one_unit_reads_late_group_wide(bulletins_dir):
+    """u1 finished two days late; u5 was granted until 11-30 in time and finished on 11-20. The
+    directive closed on 11-20, late (u1 was): its deadline is the one u1 missed, not u5's 11-30,
+    beside which 'done 11-20, late' would read as a contradiction. The whole group's rates agree."""
+    files = {
+        "2026/2026-10-20-meeting.md": MEETING,
+        "2026/2026-11-05-more-time.md": _bulletin("2026-11-05", "More time", _follow_up(
+            "Unit 5 gets more time", "u5", "    status: in-progress\n    deadline: 2026-11-30\n    reason: Parts\n")),
+        "2026/2026-11-12-done.md": _bulletin("2026-11-12", "Doors done", _follow_up(
+            "Three on time", "u2, u3, u4", "    status: done\n    date: 2026-11-08\n") + _follow_up(
+            "Unit 1 late", "u1", "    status: done\n")),
+        "2026/2026-11-20-last.md": _bulletin("2026-11-20", "Last doors", _follow_up(
+            "Unit 5 done", "u5", "    status: done\n")),
+    }
+    catalog = _catalog(bulletins_dir, "2026-11-25", files)
+    fd = _directive(catalog, "FD-1")
+    assert catalog.share(fd, "u5").on_time is True and catalog.share(fd, "u1").on_time is False
+    own = catalog.state_of(fd)
+    assert (own.status, own.closed_on, own.on_time, own.deadline) == ("done", D("2026-11-20"), False, D("2026-11-10"))
+    group = catalog.rates([fd]).tasks
+    assert (group.due, group.closed, group.on_time) == (1, 1, 0)
+    # the unit that was late counts it late, the others on time
+    assert catalog.unit_rates("u1").tasks.on_time == 0 and catalog.unit_rates("u5").tasks.on_time == 1
+
+
+STAGED = """\
+---
+title: Rectification plan
+date: 2026-10-20
+type: notice
+issuer: safety-env
+---
+/// directive | Rectify the boiler rooms
+    id: ST-1
+    units: [u1, u2]
+    stages:
+      - 方案报送: 2026-11-15
+      - 完成整改: 2026-12-31
+
+Plan, then works.
+///
+"""
+
+STAGE_REPORTS = """\
+---
+title: Stage reports
+date: 2026-11-05
+type: bulletin
+issuer: safety-env
+---
+/// follow-up | Unit 1 finished the works first
+    directive: ST-1
+    units: [u1]
+    stage: 完成整改
+    status: done
+
+Works done.
+///
+
+/// follow-up | Unit 2 sent its plan
+    directive: ST-1
+    units: [u2]
+    stage: 方案报送
+    status: done
+
+Plan received.
+///
+"""
+
+
+def test_a_stage_is_done_group_wide_only_when_every_unit_has_done_it(bulletins_dir):
+    catalog = _catalog(bulletins_dir, "2026-11-20", {"2026/2026-10-20-plan.md": STAGED,
+                                                     "2026/2026-11-05-stages.md": STAGE_REPORTS})
+    st = _directive(catalog, "ST-1")
+    assert [(n, done) for n, _, done in catalog.share(st, "u1").stages] == [("方案报送", None), ("完成整改", D("2026-11-05"))]
+    assert [(n, done) for n, _, done in catalog.share(st, "u2").stages] == [("方案报送", D("2026-11-05")), ("完成整改", None)]
+    own = catalog.state_of(st)
+    assert [(n, done) for n, _, done in own.stages] == [("方案报送", None), ("完成整改", None)]
+    # overdue while u1's plan is: the first stage not done by every unit is in force
+    assert (own.deadline, catalog.bucket_of(st)) == (D("2026-11-15"), "overdue")

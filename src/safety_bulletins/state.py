@@ -413,7 +413,9 @@ def derived(shares: list[State]) -> State:
     share is done, else cancelled), else the least advanced open status (in progress once any share
     has moved on); the deadline in force is the earliest of the open shares' that are still in the
     units' hands (overdue while any share is); escalated while any share is; on time only if every
-    done share was; its history is every share's, each follow-up once, in date order."""
+    done share was, and once closed its deadline reads as that (`_closed_deadline`); a stage is
+    done when every share has done it; its history is every share's, each follow-up once, in date
+    order. Every group-wide figure (the register, the whole group's rates, the dashboard) reads it."""
     if len(shares) == 1:
         return shares[0]
     first = shares[0]
@@ -421,7 +423,7 @@ def derived(shares: list[State]) -> State:
     if not open_shares:
         status = "done" if any(s.status == "done" for s in shares) else "cancelled"
         last = max(shares, key=lambda s: s.closed_on or first.issued)
-        deadline, since, closed_on = last.deadline, last.closed_on or first.issued, last.closed_on
+        deadline, since, closed_on = _closed_deadline(shares, last), last.closed_on or first.issued, last.closed_on
     else:
         status = min((s.status for s in open_shares), key=STATUSES.index)
         if status == "open" and any(s.status != "open" for s in shares):
@@ -450,7 +452,31 @@ def derived(shares: list[State]) -> State:
                  # the as-of date are those of the share in force
                  recurrence=first.recurrence, until=first.until, periods=in_force.periods,
                  missed_periods=in_force.missed_periods, next_deadline=in_force.next_deadline,
-                 stages=in_force.stages, starts=first.starts)
+                 stages=_group_stages(shares, in_force), starts=first.starts)
+
+
+def _closed_deadline(shares: list[State], last: State) -> dt.date | None:
+    """The deadline of a directive every share of which is closed, so that it reads as its
+    timeliness does (on time only if every done share was): a share's that was missed (the
+    earliest such), else the latest any unit was held to (each met it). Cancelled: the last's."""
+    done = [s for s in shares if s.status == "done"]
+    if not done:
+        return last.deadline
+    late = [s for s in done if not s.on_time and s.deadline is not None]
+    if late:
+        return min(s.deadline for s in late)
+    return max((s.deadline for s in done if s.deadline is not None), default=None)
+
+
+def _group_stages(shares: list[State], in_force: State) -> tuple[tuple[str, dt.date, dt.date | None], ...]:
+    """Milestones as the directive stands: a stage is done when every share not cancelled has
+    done it (on the last such day), not when the share in force happens to have."""
+    counted = [s for s in shares if s.status != "cancelled" and s.stages] or [in_force]
+    stages = []
+    for i, (name, due, _) in enumerate(in_force.stages):
+        days = [s.stages[i][2] for s in counted if len(s.stages) > i]
+        stages.append((name, due, max(days) if days and all(days) else None))
+    return tuple(stages)
 
 
 def _with(change: Change, **values) -> Change:
