@@ -241,3 +241,20 @@ def test_a_stage_is_done_group_wide_only_when_every_unit_has_done_it(bulletins_d
     assert [(n, done) for n, _, done in own.stages] == [("方案报送", None), ("完成整改", None)]
     # overdue while u1's plan is: the first stage not done by every unit is in force
     assert (own.deadline, catalog.bucket_of(st)) == (D("2026-11-15"), "overdue")
+
+
+def test_a_period_written_as_documents_write_it_names_its_occurrence(bulletins_dir):
+    from test_recurring import DUTY, block, catalog
+
+    from safety_bulletins.recurrence import MONTHLY, QUARTERLY, YEARLY, Recurrence, period_name
+
+    def done(period: str) -> str:
+        return block("follow-up", f"Ledger for {period}", f"directive: {DUTY}", "status: done", f"period: {period}")
+
+    result, d = catalog(bulletins_dir, "2026-11-28", ("2026-09-04", done("2026年9月")),
+                        ("2026-10-10", done("2026年10月份")), ("2026-11-05", done("２０２６年１１月")))
+    state = result.state_of(d)
+    assert state.missed_periods == () and state.periods == (("2026-09", "done"), ("2026-10", "done"), ("2026-11", "done"))
+    for rule, written, name in ((Recurrence(QUARTERLY), "2026年第4季度", "2026-Q4"), (Recurrence(QUARTERLY), "2026年四季度", "2026-Q4"),
+                                (Recurrence(YEARLY, 31, 12), "2026年", "2026"), (Recurrence(MONTHLY, 5), "2026年12月", "2026-12")):
+        assert period_name(written) == name and rule.occurrence(period_name(written)) == rule.occurrence(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 MONTHLY, QUARTERLY, WEEKLY, YEARLY = "monthly", "quarterly", "weekly", "yearly"
@@ -21,6 +22,27 @@ _PERIOD = {
     WEEKLY: (re.compile(r"^(\d{4})-W(\d{2})$"), "2026-W48 (year and ISO week)"),
     YEARLY: (re.compile(r"^(\d{4})$"), "2026 (the year)"),
 }
+
+
+# A period as documents write it (2026年12月, 2026年第4季度, 2026年四季度, 2026年第48周, 2026年, 2026年度)
+_WRITTEN_PERIOD = (
+    (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月份?$"), lambda y, n: f"{y}-{int(n):02d}"),
+    (re.compile(r"^(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度?$"), lambda y, n: f"{y}-Q{'一二三四'.find(n) + 1 or n}"),
+    (re.compile(r"^(\d{4})\s*年\s*第\s*(\d{1,2})\s*周$"), lambda y, n: f"{y}-W{int(n):02d}"),
+    (re.compile(r"^(\d{4})\s*年度?$"), lambda y: y),
+)
+
+
+def period_name(written: str) -> str:
+    """A follow-up's `period:` as a period's name (2026-12, 2026-Q4, 2026-W48, 2026), whether the
+    document writes it so or as Chinese documents do (2026年12月, 2026年第4季度, 2026年); other
+    text as it is (the occurrence check then says what to write)."""
+    text = unicodedata.normalize("NFKC", written).strip()  # full-width digits: ２０２６年
+    for pattern, name in _WRITTEN_PERIOD:
+        match = pattern.match(text)
+        if match:
+            return name(*match.groups())
+    return written.strip()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import dates
 from .. import fields
+from ..recurrence import period_name
 from ..model import (
     WIDE_CHARACTERS,
     ALL_UNITS,
@@ -695,7 +696,7 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         header=(raw.first, raw.text_first),
         bulletin_date=bulletin.date,
         units=share_units,
-        period=str(options.get("period") or "").strip(),
+        period=period_name(str(options.get("period") or "")),
         period_line=offset + options.line_of("period") - 1 if "period" in options else 0,
         stage=str(options.get("stage") or "").strip(),
         stage_line=offset + options.line_of("stage") - 1 if "stage" in options else 0,
