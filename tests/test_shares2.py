@@ -258,3 +258,14 @@ def test_a_period_written_as_documents_write_it_names_its_occurrence(bulletins_d
     for rule, written, name in ((Recurrence(QUARTERLY), "2026年第4季度", "2026-Q4"), (Recurrence(QUARTERLY), "2026年四季度", "2026-Q4"),
                                 (Recurrence(YEARLY, 31, 12), "2026年", "2026"), (Recurrence(MONTHLY, 5), "2026年12月", "2026-12")):
         assert period_name(written) == name and rule.occurrence(period_name(written)) == rule.occurrence(name)
+
+
+def test_a_unit_page_says_the_oldest_1_day_not_1_days(site_project):
+    import re
+
+    from helpers import build
+
+    site = build(site_project(FILES, units=UNITS), as_of="2026-11-11")
+    summary = (site / "units/u3/index.html").read_text(encoding="utf-8")
+    summary = re.sub(r"<[^>]+>", "", summary[summary.index('class="sb-action__overdue'):].split("</strong>")[0])
+    assert summary.endswith("1 overdue, the oldest 1 day")

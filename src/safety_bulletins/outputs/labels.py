@@ -17,7 +17,7 @@ from ..model import DueWindows
 
 
 # English phrases counting {n} days, and their form for one day (Chinese has one form)
-_ONE = {"{n} days overdue": "{n} day overdue", "waiting {n} days": "waiting {n} day", "due in {n} days": "due in {n} day"}
+_ONE = {"{n} days": "{n} day", "{n} days overdue": "{n} day overdue", "waiting {n} days": "waiting {n} day", "due in {n} days": "due in {n} day"}
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,8 @@ CHINESE = Labels(
             "链接为网站根目录下的路径：在 mkdocs.yml 中设置 site_url 可得到完整地址。",
         "{open} open, {overdue} overdue, {soon} due within {due_soon_days} days, {closed} closed.":
             "未办结 {open} 项，其中已逾期 {overdue} 项、{due_soon_days}日内到期 {soon} 项；已办结 {closed} 项。",
-        "{overdue} overdue, the oldest {days} days": "已逾期 {overdue} 项，最久逾期 {days} 天",
+        "{overdue} overdue, the oldest {days}": "已逾期 {overdue} 项，最久逾期 {days}",
+        "{n} days": "{n} 天",
         "{overdue} overdue": "已逾期 {overdue} 项",
         "{closed} of {total} units done": "{total} 个单位中 {closed} 个已完成",
         "{closed} of {total} units done, {overdue} overdue: {units}": "{total} 个单位中 {closed} 个已完成，{overdue} 个逾期：{units}",

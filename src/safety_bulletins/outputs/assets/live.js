@@ -123,7 +123,7 @@
       if (card) swapClass(card, "sb-directive--", name);
     });
     document.querySelectorAll("[data-sb-oldest]").forEach(function (element) {
-      element.textContent = String(Math.round((now - parse(element.getAttribute("data-sb-oldest"))) / DAY));
+      element.textContent = counted(labels, "days", Math.round((now - parse(element.getAttribute("data-sb-oldest"))) / DAY));
     });
     document.querySelectorAll(".sb-waiting[data-sb-since]").forEach(function (element) {
       var since = parse(element.getAttribute("data-sb-since"));
