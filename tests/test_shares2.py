@@ -269,3 +269,28 @@ def test_a_unit_page_says_the_oldest_1_day_not_1_days(site_project):
     summary = (site / "units/u3/index.html").read_text(encoding="utf-8")
     summary = re.sub(r"<[^>]+>", "", summary[summary.index('class="sb-action__overdue'):].split("</strong>")[0])
     assert summary.endswith("1 overdue, the oldest 1 day")
+
+
+def test_a_missed_occurrence_of_a_recurring_duty_is_an_overdue_event_of_its_own(bulletins_dir):
+    from icalendar import Calendar
+    from test_recurring import DUTY, block, catalog
+
+    from safety_bulletins.outputs.calendars import Calendars
+
+    done = block("follow-up", "Ledger for September", f"directive: {DUTY}", "status: done", "period: 2026-09")
+    result, d = catalog(bulletins_dir, "2026-11-28", ("2026-09-04", done))
+    text = Calendars(result, ENGLISH, url_rule(True)).files["calendar/all.ics"]
+    events = {str(e["UID"]): e for e in Calendar.from_ical(text).walk("VEVENT")}
+    assert set(events) == {f"{DUTY}@safety-bulletins", f"{DUTY}.2026-10@safety-bulletins",
+                           f"{DUTY}.2026-11@safety-bulletins"}
+    october = events[f"{DUTY}.2026-10@safety-bulletins"]
+    assert october.decoded("DTSTART") == D("2026-10-05") and "RRULE" not in october
+    assert str(october["SUMMARY"]).endswith("(missed 2026-10)")
+    series = events[f"{DUTY}@safety-bulletins"]
+    assert series.decoded("DTSTART") == D("2026-12-05") and "RRULE" in series
+    # reported, the occurrence's event goes: a subscribed calendar drops it
+    late = block("follow-up", "Ledger for October", f"directive: {DUTY}", "status: done", "period: 2026-10")
+    result, d = catalog(bulletins_dir, "2026-11-28", ("2026-09-04", done), ("2026-11-20", late))
+    text = Calendars(result, ENGLISH, url_rule(True)).files["calendar/all.ics"]
+    assert {str(e["UID"]) for e in Calendar.from_ical(text).walk("VEVENT")} == {
+        f"{DUTY}@safety-bulletins", f"{DUTY}.2026-11@safety-bulletins"}
