@@ -294,3 +294,19 @@ def test_a_missed_occurrence_of_a_recurring_duty_is_an_overdue_event_of_its_own(
     text = Calendars(result, ENGLISH, url_rule(True)).files["calendar/all.ics"]
     assert {str(e["UID"]) for e in Calendar.from_ical(text).walk("VEVENT")} == {
         f"{DUTY}@safety-bulletins", f"{DUTY}.2026-11@safety-bulletins"}
+
+
+def test_a_follow_up_without_units_that_closes_a_done_share_names_the_units_still_open(bulletins_dir):
+    from test_shares import FOUR_DONE
+
+    from safety_bulletins.model import errors_in
+    from safety_bulletins.sources.project import load_project
+
+    everyone = _bulletin("2026-11-14", "The rest", "/// follow-up | The rest repaired theirs\n    directive: FD-1\n"
+                         "    status: done\n\nDone.\n///\n")
+    project = load_project(bulletins_dir({"2026/2026-10-20-meeting.md": MEETING, "2026/2026-11-09-progress.md": FOUR_DONE,
+                                          "2026/2026-11-14-rest.md": everyone}, units=UNITS))
+    (problem,) = errors_in(project.problems)
+    assert problem.path.name == "2026-11-14-rest.md" and problem.line == 7
+    assert problem.message.startswith("for units 'u1', 'u2', 'u3', 'u4': directive 'FD-1' is already done")
+    assert "units: [u5]" in problem.hint

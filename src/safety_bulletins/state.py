@@ -577,8 +577,20 @@ def _share_problems(issued: Issued, follow_ups: list[FollowUp]) -> list[Problem]
         for problem in replay(issued, chosen)[1]:
             key = (problem.path, problem.line, problem.message, problem.hint, problem.severity)
             found.setdefault(key, []).extend(units)
-    return [Problem(path, line, f"for {_units_text(units)}: {message}", hint, severity)
+    unnamed = {(f.source, f.line) for f in follow_ups if not f.units}
+    return [Problem(path, line, f"for {_units_text(units)}: {message}",
+                    _others_hint(issued, units, hint) if (path, line) in unnamed else hint, severity)
             for (path, line, message, hint, severity), units in found.items()]
+
+
+def _others_hint(issued: Issued, units: list[str], hint: str) -> str:
+    """A follow-up without `units:` reports for every unit: when it breaks a rule for some (a
+    share already done), it most likely meant the others. Say which, and how to name them."""
+    others = [u for u in issued.units if u not in units]
+    if not others:
+        return hint
+    return (f"Without 'units:' the follow-up reports for every unit; to report for the others only "
+            f"({', '.join(others)}), write '    units: [{', '.join(others)}]'. " + hint)
 
 
 def _valid_only_with(issued: Issued, follow_ups: list[FollowUp], left_out: dict[str, str]) -> list[Problem]:
