@@ -387,7 +387,9 @@ def _day_after(day: dt.date, days: int) -> dt.date:
 def agreeing_corpus(draw) -> AgreeingCorpus:
     """Valid sources only (`bulletins check` passes): directive bulletins first, then follow-up
     bulletins on later days, some between the two as-of dates, each follow-up valid for the state
-    its directive has then (replayed here as state.py does, to choose what may come next)."""
+    its directive has then (replayed here as state.py does, to choose what may come next). About a
+    third of the follow-ups of a directive to several units report for some of them (`units:`): each
+    share is followed apart, and a follow-up naming closed and open shares together only reports."""
     units_yml, ids = draw(unit_tree())
     first_as_of, second_as_of = AGREE_AS_OF
     files: dict[str, str] = {"units.yml": units_yml}
@@ -413,7 +415,9 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
             if grade:
                 block.append(f"    grade: {grade}")
             body += block + ["", f"Carry out work {directive_id}.", "///", ""]
-            directives[directive_id] = {"status": status, "grade": grade}
+            # each responsible unit's share, followed apart once a follow-up names some of them
+            responsible = ids if units == ["all"] else units
+            directives[directive_id] = {"status": status, "grade": grade, "shares": dict.fromkeys(responsible, status)}
         front = ["---", f'title: "Meeting {b}"', f"date: {day.isoformat()}", "type: minutes"]
         if issuer:
             front.append(f"issuer: {issuer}")
@@ -427,33 +431,46 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
         blocks = []
         for directive_id in draw(st.lists(st.sampled_from(sorted(directives)), min_size=1, max_size=5, unique=True)):
             state = directives[directive_id]
-            if state["status"] in ("done", "cancelled"):
+            shares = state["shares"]
+            # now and then a report for some of its units only (`units:`: their shares, issue 21)
+            named = draw(st.lists(st.sampled_from(sorted(shares)), min_size=1, max_size=len(shares) - 1, unique=True)) \
+                if len(shares) > 1 and draw(st.integers(0, 2)) == 0 else []
+            chosen = [shares[u] for u in (named or shares)]
+            if all(s in ("done", "cancelled") for s in chosen):
                 options = ["reopen", "reopen-extend"]
-            else:
+            elif not any(s in ("done", "cancelled") for s in chosen):
                 options = ["progress", "extend", "await", "accept", "accept", "escalate", "cancel", "note"]
+            else:
+                options = ["note"]  # some of the shares it names are closed, some not: a report only
             action = draw(st.sampled_from(options))
             block = [f"/// follow-up | {action} {directive_id}", f"    directive: {directive_id}"]
+            if named:
+                block.append(f"    units: [{', '.join(named)}]")
+            new = None  # the status the shares it reports for take, if it sets one
             acceptor = draw(st.one_of(st.sampled_from(ids), st.sampled_from(PEOPLE)))
             if action.startswith("reopen"):
                 block.append("    reopen: the fix did not hold")
-                state["status"] = "in-progress"
+                new = "in-progress"
             if action.endswith("extend"):
-                new = _day_after(first_as_of, draw(st.integers(-20, 90)))
-                block += [f"    deadline: {new.isoformat()}", "    reason: more time is needed"]
+                extended = _day_after(first_as_of, draw(st.integers(-20, 90)))
+                block += [f"    deadline: {extended.isoformat()}", "    reason: more time is needed"]
             elif action == "progress":
                 block.append("    status: in-progress")
-                state["status"] = "in-progress"
+                new = "in-progress"
             elif action == "await":
                 block += ["    status: awaiting-acceptance", f"    accepted_by: {acceptor}"]
-                state["status"] = "awaiting-acceptance"
+                new = "awaiting-acceptance"
             elif action == "accept":
                 block += ["    status: done", f"    accepted_by: {acceptor}"]
-                state["status"] = "done"
+                new = "done"
             elif action == "escalate":
                 block.append("    escalate: true")
             elif action == "cancel":
                 block.append("    status: cancelled")
-                state["status"] = "cancelled"
+                new = "cancelled"
+            for unit in named or shares:
+                shares[unit] = new or shares[unit]
+            state["status"] = "done" if all(s in ("done", "cancelled") for s in shares.values()) else "in-progress"
             blocks += block + ["", f"Reported on {directive_id}.", "///", ""]
         front = ["---", f'title: "Inspection {n}"', f"date: {day.isoformat()}", "type: inspection", "---", ""]
         files[f"{day.year}/{day.isoformat()}-inspection-{n}.md"] = "\n".join(front + blocks)

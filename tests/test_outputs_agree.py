@@ -233,9 +233,29 @@ class Truth:
             return "responsible"
         if unit_id in d.support:
             return "support"
-        if self.c.state_of(d).acceptor == unit_id:
+        if any(s.acceptor == unit_id for s in self.share_states(d)):  # any unit's share it is to accept
             return "acceptance"
         return None
+
+    def share_states(self, d: Directive) -> list:
+        """Each responsible unit's share where they differ (follow-ups with `units:`), else the directive's state."""
+        return [s for _, s in self.c.shares_of(d)] or [self.c.state_of(d)]
+
+    def holders(self, scope, d: Directive) -> tuple[str, ...]:
+        """The units of `scope` responsible for the directive, in the file's order: whose shares a
+        listing of that scope shows (the unit's own; a roll-up's, derived from theirs)."""
+        return tuple(u for u in self.units if u in scope and self.role(u, d) == "responsible")
+
+    def entry(self, scope, d: Directive, role: str) -> UnitEntry:
+        return UnitEntry(d, role, self.holders(scope, d) if role == "responsible" else ())
+
+    def state(self, scope, d: Directive, role: str):
+        """What a listing of `scope` (a unit, its sub-units, or both) shows of the directive: the
+        shares of the units responsible there, or the directive's own state for another role."""
+        return self.c.entry_state(self.entry(scope, d, role))
+
+    def bucket(self, scope, d: Directive, role: str) -> str:
+        return self.c.entry_bucket(self.entry(scope, d, role))
 
     def strongest(self, unit_ids, d: Directive) -> str | None:
         roles = [r for r in (self.role(u, d) for u in unit_ids) if r]
@@ -263,16 +283,21 @@ class Truth:
         """The unit with all its sub-units: each directive once, in its strongest role among them."""
         return {d.id: r for d in self.c.directives if (r := self.strongest(self.subtree(unit_id), d))}
 
-    def counts(self, roles: dict[str, str]) -> Counter:
+    def counts(self, roles: dict[str, str], scope) -> Counter:
         by_id = {d.id: d for d in self.c.directives}
-        return self.c.counts([UnitEntry(by_id[i], r) for i, r in roles.items()])
+        return self.c.counts([self.entry(scope, by_id[i], r) for i, r in roles.items()])
 
-    def due(self, roles: dict[str, str]) -> dict[str, str]:
+    def due(self, roles: dict[str, str], scope) -> dict[str, str]:
         """What `bulletins due` lists of these by default: open, dated, due within the site's due-soon
         window (or overdue), not waiting for the unit."""
         by_id, within = {d.id: d for d in self.c.directives}, self.c.windows.due_soon
-        return {i: r for i, r in roles.items() if r != "acceptance" and self.c.bucket_of(by_id[i]) in DATED_BUCKETS
-                and (self.c.state_of(by_id[i]).deadline - self.c.as_of).days <= within}
+        return {i: r for i, r in roles.items() if r != "acceptance" and self.bucket(scope, by_id[i], r) in DATED_BUCKETS
+                and (self.state(scope, by_id[i], r).deadline - self.c.as_of).days <= within}
+
+    def responsible_states(self, scope, roles: dict[str, str] | None = None) -> list:
+        """(directive, state) of what the scope is responsible for, each by its shares there."""
+        return [(d, self.state(scope, d, "responsible")) for d in self.c.directives
+                if (roles.get(d.id) if roles is not None else self.role(scope[0], d)) == "responsible"]
 
 
 # ---------------------------------------------------------------- the comparisons
@@ -290,12 +315,13 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
         assert Counter(r["id"] for r in mine) == Counter(list(own)), f"{where}: the unit's own rows"
         for r in mine:
             d = by_id[r["id"]]
-            expected = "to-accept" if own[d.id] == "acceptance" else c.bucket_of(d)
-            assert r["section"] == expected and r["bucket"] == c.bucket_of(d), f"{where}: {d.id} in {r}"
+            bucket = truth.bucket([unit], d, own[d.id])  # its own share of it
+            expected = "to-accept" if own[d.id] == "acceptance" else bucket
+            assert r["section"] == expected and r["bucket"] == bucket, f"{where}: {d.id} in {r}"
             assert r["support"] == (own[d.id] == "support"), f"{where}: {d.id}'s support mark"
-            assert r["deadline"] == c.state_of(d).deadline, f"{where}: {d.id}'s deadline in force"
+            assert r["deadline"] == truth.state([unit], d, own[d.id]).deadline, f"{where}: {d.id}'s deadline in force"
         first = read_html(pages[0])
-        counts = truth.counts(own)
+        counts = truth.counts(own, [unit])
         summary = first.find("p", "sb-action")
         shown = {s.attrs["data-sb-count"]: number(s.text()) for s in summary.find_all("span") if "data-sb-count" in s.attrs}
         assert shown == {"overdue": counts["overdue"], "due-soon": counts["due-soon"]}, f"{where}: own counts {shown}"
@@ -310,7 +336,7 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
         # the unit's own rates, about the unit: each kind's figures as the definitions give them
         about = first.find("section", "sb-about").find("p", "sb-rates")
         expected_rates = [truth.labels("{part} of {whole}", part=part, whole=due)
-                          for due, closed, on_time in rates_by_definition(c, [by_id[i] for i, r in own.items() if r == "responsible"])
+                          for due, closed, on_time in rates_by_definition(c, truth.responsible_states([unit], own))
                           for part in (closed, on_time)]
         assert re.findall(r"\(([^()]*)\)", words(about.text())) == expected_rates, f"{where}: rates {words(about.text())!r}"
         title = words(first.find("h1").text())
@@ -330,7 +356,7 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
                 continue
             assert r["support"] == (below[r["id"]] == "support"), f"{where}: {r['id']}'s support mark (sub-units)"
         section_page = next(read_html(p) for p in pages if read_html(p).find("section", "sb-subunits"))
-        sub_counts = truth.counts(below)
+        sub_counts = truth.counts(below, truth.registry.descendants(unit))
         paragraph = section_page.find("p", "sb-sub-counts")
         shown = {s.attrs["data-sb-count"]: number(s.text()) for s in paragraph.find_all("span") if "data-sb-count" in s.attrs}
         said = truth.labels("{open} open, {overdue} overdue, {soon} due within {due_soon_days} days, {closed} closed.",
@@ -341,14 +367,14 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
             f"{where}: the sub-units' counts {' '.join(paragraph.text().split())[:80]!r}, expected {dict(sub_counts)}")
 
 
-def rates_by_definition(c: Catalog, directives: list) -> list[tuple[int, int, int]]:
+def rates_by_definition(c: Catalog, items: list) -> list[tuple[int, int, int]]:
     """(due, done, done on time) per kind of work the unit has, meeting tasks (ungraded) first, then
     hidden dangers; meeting tasks alone when it has neither. Straight from the definitions of
     supervision bulletins: due = done, or open past the deadline in force at the as-of date;
     cancelled ones never count; both rates divide by what is due."""
     kinds = []
     for danger in (False, True):
-        states = [c.state_of(d) for d in directives if (d.grade is not None) == danger]
+        states = [s for d, s in items if (d.grade is not None) == danger]  # (directive, the unit's share)
         states = [s for s in states if s.status != "cancelled"]
         due = [s for s in states if s.status == "done" or (s.deadline is not None and s.deadline < c.as_of)]
         done = [s for s in due if s.status == "done"]
@@ -380,8 +406,8 @@ def check_units_index(site: Path, truth: Truth) -> None:
         def sigma(td: Node) -> int:
             return number(td.find("small", "sb-rollup").text().replace("Σ", ""))
 
-        own = truth.counts(truth.own(unit))
-        rates = rates_by_definition(c, [d for d in c.directives if truth.role(unit, d) == "responsible"])
+        own = truth.counts(truth.own(unit), [unit])
+        rates = rates_by_definition(c, truth.responsible_states([unit]))
         assert [own_fractions(td) for td in cells[5:7]] == [
             [(closed, due) for due, closed, _ in rates], [(on_time, due) for due, _, on_time in rates]], f"{where}: rates"
         figures = [own_figure(td) for td in cells[1:5]]
@@ -393,12 +419,12 @@ def check_units_index(site: Path, truth: Truth) -> None:
         truth.after_d(name == truth.name(unit), f"{where}: named {name!r}, the unit's name is {truth.name(unit)!r} (one name)")
         if truth.registry.has_subunits(unit):
             rolled = truth.sigma(unit)
-            roll = rates_by_definition(c, [d for d in c.directives if rolled.get(d.id) == "responsible"])
+            roll = rates_by_definition(c, truth.responsible_states(truth.subtree(unit), rolled))
             sums = [[(int(a), int(b)) for a, b in re.findall(r"\((\d+)/(\d+)\)", td.find("small", "sb-rollup").text())]
                     for td in cells[5:7]]
             assert sums == [[(closed, due) for due, closed, _ in roll], [(on_time, due) for due, _, on_time in roll]], (
                 f"{where}: Σ rates {sums}, expected {roll}")
-            total = truth.counts(truth.sigma(unit))
+            total = truth.counts(truth.sigma(unit), truth.subtree(unit))
             sums = [sigma(td) for td in cells[1:5]]
             truth.after_d(sums == [total["open"], total["overdue"], total["due-soon"], total["awaiting-acceptance"]],
                     f"{where}: Σ open, overdue, due soon, awaiting {sums}, expected "
@@ -425,6 +451,8 @@ def words(text: str) -> str:
 
 def check_acceptance_text(text: str, truth: Truth, d: Directive, where: str) -> None:
     c, acceptance = truth.c, truth.labels("Acceptance")
+    if c.shares_of(d):  # accepted share by share: the card's table of shares says by whom
+        return
     accepted, reopened = accepted_in_force(c, d)
     state = c.state_of(d)
     if reopened and not state.acceptor:
@@ -454,7 +482,9 @@ def check_cards(site: Path, truth: Truth) -> None:
             where = f"{b.rel_path} as of {c.as_of}: {d.id}'s card"
             accepted, reopened = accepted_in_force(c, d)
             acceptance = facts.get(labels("Acceptance"))
-            if reopened and not state.acceptor:
+            if c.shares_of(d):  # accepted share by share: the card's table of shares says by whom
+                pass
+            elif reopened and not state.acceptor:
                 truth.after_d(acceptance is None, f"{where}: reopened, yet accepted by {acceptance and words(acceptance.text())!r}")
             elif state.status in ("awaiting-acceptance", "done") and accepted:
                 assert acceptance is not None and words(acceptance.text()) == truth.acceptor(accepted, b.language), where
@@ -491,6 +521,8 @@ def check_exports(site: Path, truth: Truth) -> None:
             f"directives.csv as of {c.as_of}: {directive_id}: {row}")
         accepted, reopened = accepted_in_force(c, d)
         state = c.state_of(d)
+        if c.shares_of(d):  # accepted share by share (directives.json's shares)
+            continue
         if reopened:
             truth.after_d(record["accepted_by"] is None and not row["accepted_by_id"],
                     f"directives.json/csv as of {c.as_of}: {directive_id} was reopened, yet accepted_by "
@@ -512,8 +544,19 @@ def check_calendars(site: Path, truth: Truth) -> None:
 
     assert events(site / "calendar" / "all.ics") == dated, f"calendar/all.ics as of {c.as_of}"
     for unit in truth.units:
-        responsible = {d.id for d in c.directives if any(truth.role(u, d) == "responsible" for u in truth.subtree(unit))}
-        expected = {i: day for i, day in dated.items() if i in responsible}
+        expected = {}
+        for d in c.directives:
+            holders = truth.holders(truth.subtree(unit), d)
+            if not holders:
+                continue
+            if not c.shares_of(d):  # alike for every unit: the directive's event
+                if d.id in dated:
+                    expected[d.id] = dated[d.id]
+                continue
+            # its shares differ: the unit's own share's event, or the roll-up's of the sub-units holding it
+            state = truth.state(truth.subtree(unit), d, "responsible")
+            if not state.closed and state.deadline is not None:
+                expected[f"{d.id}.{unit}" if holders == (unit,) else d.id] = state.deadline
         assert events(site / "calendar" / f"{unit}.ics") == expected, f"calendar/{unit}.ics as of {c.as_of}"
         name = str(Calendar.from_ical((site / "calendar" / f"{unit}.ics").read_bytes())["X-WR-CALNAME"])
         expected_name = f"{truth.name(unit)}: {truth.labels('Deadlines and meetings')}"
@@ -540,8 +583,15 @@ def check_feeds(site: Path, truth: Truth) -> None:
     for unit in truth.units:
         root = ET.parse(site / "feeds" / "units" / f"{unit}.xml").getroot()
         titles = entry_titles(root, c)
-        members = {d.bulletin.title for d in c.directives
-                   if any(truth.role(u, d) in ("responsible", "support") for u in truth.subtree(unit))}
+        roles = {i: r for i, r in truth.sigma(unit).items() if r in ("responsible", "support")}
+        members = {d.bulletin.title for d in c.directives if d.id in roles}
+        # and the bulletins reporting on them for the unit's subtree: a follow-up for its units (or every unit)
+        for f in c.follow_ups:
+            d = c.directive_of(f)
+            if d.id not in roles or c.change_of(f) is None:
+                continue
+            if roles[d.id] == "support" or not f.units or set(f.units) & set(truth.holders(truth.subtree(unit), d)):
+                members.add(c.bulletin_of(f).title)
         assert titles == Counter(members), f"feeds/units/{unit}.xml as of {c.as_of}"
         title, expected = root.findtext(f"{ATOM}title"), f"{SITE_NAME}: {truth.name(unit)}"
         truth.after_d(title == expected, f"feeds/units/{unit}.xml: titled {title!r}, expected {expected!r} (one name)")
@@ -567,13 +617,13 @@ def check_dashboard(site: Path, truth: Truth) -> None:
     if sorted(r[0] for r in load) != sorted(names):
         return
     for name, *figures in load:
-        own = truth.counts(truth.own(names[name]))
+        own = truth.counts(truth.own(names[name]), [names[name]])
         assert list(map(int, figures)) == [own["open"], own["overdue"], own["due-soon"]], f"dashboard as of {c.as_of}: {name}"
     rates = body_rows(tables[headers.index([
         labels(h) if h == "Unit" else " / ".join(labels(w) for w in h) for h in
         ("Unit", ("Completion rate", "Rectification rate"), ("On-time completion rate", "On-time rectification rate"))])])
     for name, closure, on_time in rates:
-        r = rates_by_definition(c, [d for d in c.directives if truth.role(names[name], d) == "responsible"])
+        r = rates_by_definition(c, truth.responsible_states([names[name]]))
         assert ([(int(a), int(b)) for a, b in re.findall(r"\((\d+)/(\d+)\)", closure)] == [(closed, due) for due, closed, _ in r]
                 and [(int(a), int(b)) for a, b in re.findall(r"\((\d+)/(\d+)\)", on_time)] == [(t, due) for due, _, t in r]), (
             f"dashboard as of {c.as_of}: {name}'s rates {closure}, {on_time}, expected {r}")
@@ -619,9 +669,11 @@ def check_due(truth: Truth) -> None:
             # due speaks English whatever the site's language: either of the unit's names, never another
             assert r["unit_name"] in (truth.name(r["unit"]), truth.name(r["unit"], "en")), r
             d = next(d for d in c.directives if d.id == r["id"])
-            assert r["deadline"] == c.state_of(d).deadline.isoformat() and r["status"] == c.state_of(d).status
+            scope = truth.subtree(r["unit"]) if subunits else [r["unit"]]
+            state = truth.state(scope, d, truth.sigma(r["unit"])[d.id] if subunits else truth.role(r["unit"], d))
+            assert r["deadline"] == state.deadline.isoformat() and r["status"] == state.status, (r, state)
         for unit in truth.units:
-            expected = truth.due(truth.sigma(unit) if subunits else truth.own(unit))
+            expected = truth.due(truth.sigma(unit), truth.subtree(unit)) if subunits else truth.due(truth.own(unit), [unit])
             message = (f"due{' --with-subunits' if subunits else ''} as of {c.as_of}, {unit}: {listed[unit]}, "
                        f"expected {expected}")
             if subunits:
@@ -649,8 +701,10 @@ def check_digest(truth: Truth) -> None:
                 elif isinstance(node, Node) and node.tag == "table" and heading is not None:
                     lists[heading] = [fragment(a.attrs["href"]) for a in node.find_all("a")]
             scope = truth.subtree(unit) if subunits else [unit]
-            mine = {d.id for d in c.directives if any(truth.role(u, d) in ("responsible", "support") for u in scope)}
-            by_bucket = {b: sorted(i for i in mine if c.bucket_of(next(d for d in c.directives if d.id == i)) == b)
+            roles = truth.sigma(unit) if subunits else truth.own(unit)
+            mine = {i for i, r in roles.items() if r in ("responsible", "support")}
+            by_id = {d.id: d for d in c.directives}
+            by_bucket = {b: sorted(i for i in mine if truth.bucket(scope, by_id[i], roles[i]) == b)
                          for b in ("overdue", "due-soon")}
             where = f"digest --unit {unit} {' '.join(subunits)} as of {c.as_of}"
             assert sorted(lists.get(0, [])) == by_bucket["overdue"], f"{where}: overdue {lists.get(0)}"
@@ -660,13 +714,13 @@ def check_digest(truth: Truth) -> None:
                                     unit=truth.name(unit), overdue=len(by_bucket["overdue"]),
                                     due=len(by_bucket["due-soon"]), date=c.as_of.isoformat())
             truth.after_d(subject == expected, f"{where}: the subject {subject!r}, expected {expected!r} (one name)")
-            check_digest_updates(truth, unit, subunits, scope, mine)
+            check_digest_updates(truth, unit, subunits, scope, {i: roles[i] for i in mine})
             for form in ("text", "eml"):
                 assert command("digest", "--unit", unit, "--as-of", c.as_of.isoformat(), "--format", form, *subunits,
                                hidden=truth.hidden)[0] == 0
 
 
-def check_digest_updates(truth: Truth, unit: str, subunits: tuple, scope: list[str], mine: set[str]) -> None:
+def check_digest_updates(truth: Truth, unit: str, subunits: tuple, scope: list[str], mine: dict[str, str]) -> None:
     """What the digest lists as issued or changed since a day: each directive of the unit's (or a
     sub-unit's) issued then, and each follow-up of theirs dated then, up to the as-of date."""
     c, since = truth.c, dt.date(2026, 9, 1)
@@ -682,7 +736,7 @@ def check_digest_updates(truth: Truth, unit: str, subunits: tuple, scope: list[s
         shown = max(d.bulletin.date, d.bulletin.publish or d.bulletin.date)
         if since <= shown <= c.as_of:
             expected[d.bulletin.date.isoformat(), d.id] += 1
-        for change in c.state_of(d).history:
+        for change in truth.state(scope, d, mine[d.id]).history:  # the changes of the scope's shares
             if since <= change.follow_up.date:
                 expected[change.follow_up.date.isoformat(), d.id] += 1
     assert listed == expected, f"digest --unit {unit} {' '.join(subunits)} --since {since} as of {c.as_of}: {listed}"

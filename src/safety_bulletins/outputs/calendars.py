@@ -133,6 +133,10 @@ class Calendars:
                 state = self.catalog.share(d, entry.share)
                 if not state.closed and state.deadline is not None:
                     chosen.append(((state.deadline, d.id), self._deadline_event(d, state, entry.share)))
+            elif entry.units and d.id in self.catalog.shares:  # a roll-up: the shares of the units holding it
+                state = self.catalog.entry_state(entry)
+                if not state.closed and state.deadline is not None:
+                    chosen.append(((state.deadline, d.id), self._deadline_event(d, state)))
             elif d.id in events:
                 chosen.append(((states[d.id].deadline, d.id), events[d.id]))
         return [event for _, event in sorted(chosen, key=lambda item: item[0])]
