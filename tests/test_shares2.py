@@ -310,3 +310,73 @@ def test_a_follow_up_without_units_that_closes_a_done_share_names_the_units_stil
     assert problem.path.name == "2026-11-14-rest.md" and problem.line == 7
     assert problem.message.startswith("for units 'u1', 'u2', 'u3', 'u4': directive 'FD-1' is already done")
     assert "units: [u5]" in problem.hint
+
+
+TREE = """\
+- id: group
+  name: The Group
+  receives_all: false
+- id: east
+  name: East Company
+  parent: group
+- id: east-depot
+  name: East Depot
+  parent: east
+- id: west
+  name: West Company
+  parent: group
+"""
+
+DEPOTS = """\
+---
+title: Depot safety
+date: 2026-10-20
+type: minutes
+---
+/// directive | Depot fire drill
+    id: DEP-1
+    units: [east-depot, west]
+    deadline: 2026-11-10
+
+Hold a drill.
+///
+"""
+
+DEPOT_DONE = """\
+---
+title: Drill held at East Depot
+date: 2026-11-05
+type: bulletin
+---
+/// follow-up | East Depot held its drill
+    directive: DEP-1
+    units: [east-depot]
+    status: done
+
+Held.
+///
+"""
+
+
+def test_a_parents_calendar_shows_its_sub_units_shares_not_the_directive_elsewhere(bulletins_dir):
+    from icalendar import Calendar
+
+    from safety_bulletins.model import errors_in
+    from safety_bulletins.outputs.calendars import Calendars
+    from safety_bulletins.sources.project import load_project
+
+    project = load_project(bulletins_dir({"2026/2026-10-20-depots.md": DEPOTS, "2026/2026-11-05-done.md": DEPOT_DONE},
+                                         units=TREE))
+    assert errors_in(project.problems) == []
+    from safety_bulletins.catalog import Catalog
+
+    catalog = Catalog(project, D("2026-11-12"))
+    files = Calendars(catalog, ENGLISH, url_rule(True)).files
+
+    def uids(unit: str) -> set[str]:
+        return {str(e["UID"]) for e in Calendar.from_ical(files[f"calendar/{unit}.ics"]).walk("VEVENT")}
+
+    assert uids("west") == {"DEP-1.west@safety-bulletins"}  # West's share: overdue
+    assert uids("east-depot") == set()  # done
+    assert uids("east") == set()  # its depot's share is done: West's delay is not East's
+    assert uids("group") == {"DEP-1@safety-bulletins"}  # the group holds both: overdue while West's is
