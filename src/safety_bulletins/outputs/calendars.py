@@ -190,14 +190,25 @@ class Calendars:
         lines.append(url or f"{labels('On the site')}: {readable_url(page)}")  # Outlook shows no URL property
         # What a client must take as an update: each change of the deadline or of the status
         sequence = sum(1 for change in state.history if change.deadline or change.status)
-        return _vevent([
-            ("UID", _text(f"{d.id}{'.' + unit if unit else ''}@{self.host}")), ("DTSTAMP", self.stamp), ("SEQUENCE", str(sequence)),
-            ("DTSTART;VALUE=DATE", _date(start)),
-            ("DTEND;VALUE=DATE", _date(_shifted(start, DAY))), ("RRULE", rule),
-            ("SUMMARY", _text(summary)), ("DESCRIPTION", _text("\n".join(lines))),
-            ("CATEGORIES", ",".join(map(_text, units))), ("URL", url),
-            ("TRANSP", "TRANSPARENT"),  # a deadline does not make anyone busy all day
-        ])
+        uid = f"{d.id}{'.' + unit if unit else ''}"
+
+        def event(key: str, day: dt.date, rule: str | None, summary: str) -> str:
+            return _vevent([
+                ("UID", _text(f"{key}@{self.host}")), ("DTSTAMP", self.stamp), ("SEQUENCE", str(sequence)),
+                ("DTSTART;VALUE=DATE", _date(day)),
+                ("DTEND;VALUE=DATE", _date(_shifted(day, DAY))), ("RRULE", rule),
+                ("SUMMARY", _text(summary)), ("DESCRIPTION", _text("\n".join(lines))),
+                ("CATEGORIES", ",".join(map(_text, units))), ("URL", url),
+                ("TRANSP", "TRANSPARENT"),  # a deadline does not make anyone busy all day
+            ])
+
+        # A missed occurrence of a recurring duty is overdue on its own day (the series goes on from
+        # the next one): an event each, its UID the duty's and the period's, gone once it is reported
+        missed = [event(f"{uid}.{period}", day, None, f"{summary} ({labels('missed {periods}', periods=period)})")
+                  for period, day in (state.missed_periods if state.recurrence is not None else ())]
+        if missed and state.next_deadline is None:  # no occurrence to come: the missed ones are all there is
+            return "".join(missed)
+        return "".join(missed) + event(uid, start, rule, summary)
 
     def _meeting(self, b: Bulletin) -> str:
         labels, meeting = self.labels, b.meeting
