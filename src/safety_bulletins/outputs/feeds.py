@@ -105,14 +105,12 @@ class UnitView:
     """What a unit's feed reads of each directive it holds (its rollup, in FEED_ROLES): the state
     its page shows (`Catalog.entry_state`: its own share, or the shares of the sub-units holding
     it), whose history holds only the follow-ups that report for those units. A bulletin is in the
-    feed when it issues such a directive or holds such a follow-up (a 督办通报 of progress)."""
+    feed when it issues such a directive or holds such a follow-up (a 督办通报 of progress), which
+    its entry lists alone; the bulletin's other directives are shown as in the site's feed."""
 
     unit_id: str
     states: dict[str, State]  # directive id -> the state the unit's page shows
-
-    def changes(self, directive: Directive) -> tuple[Change, ...]:
-        state = self.states.get(directive.id)
-        return state.history if state is not None else ()
+    issued: frozenset[str] = frozenset()  # the bulletins (rel_path) issuing those directives
 
     @cached_property
     def _follow_ups(self) -> frozenset[tuple[str, int]]:
@@ -123,14 +121,14 @@ class UnitView:
         return (follow_up.rel_path, follow_up.order) in self._follow_ups
 
     def bulletins(self, catalog: Catalog) -> list[Bulletin]:
-        issued = {d.bulletin.rel_path for d in (catalog.directive(i) for i in self.states) if d is not None}
-        reported = {rel_path for rel_path, _ in self._follow_ups}
-        return [b for b in catalog.bulletins if b.rel_path in issued or b.rel_path in reported]
+        members = self.issued | {rel_path for rel_path, _ in self._follow_ups}
+        return [b for b in catalog.bulletins if b.rel_path in members]
 
 
 def unit_view(catalog: Catalog, unit_id: str) -> UnitView:
-    return UnitView(unit_id, {e.directive.id: catalog.entry_state(e)
-                              for e in catalog.rollup(unit_id) if e.role in FEED_ROLES})
+    entries = [e for e in catalog.rollup(unit_id) if e.role in FEED_ROLES]
+    return UnitView(unit_id, {e.directive.id: catalog.entry_state(e) for e in entries},
+                    frozenset(e.directive.bulletin.rel_path for e in entries))
 
 
 def render(feed: Feed) -> str:
@@ -161,6 +159,7 @@ class _FeedMaker:
         self.urls = urls
         self._facts: dict[tuple[str, str], tuple[dt.date, Entry]] = {}
         self._last_change: dict[int, tuple[State, dt.date | None]] = {}  # by id(state): its latest change's day
+        self._lines: dict[tuple[str, int, bool], tuple[State, list[str]]] = {}  # (the state kept: its id stays its own)
 
     def feed(self, src_uri: str, title: str, subtitle: str, page_src: str, bulletins: list[Bulletin],
              view: UnitView | None = None) -> Feed:
@@ -203,8 +202,8 @@ class _FeedMaker:
 
     def _changes(self, directive: Directive, view: UnitView | None) -> tuple[Change, ...]:
         """The changes of a directive an entry shows: all of them, or in a unit's feed those of
-        the unit's share (none of a directive the unit does not hold: other units' news)."""
-        return self.catalog.state_of(directive).history if view is None else view.changes(directive)
+        the unit's share (the bulletin's other directives as the site's feed shows them)."""
+        return self._state(directive, view).history
 
     def _state(self, directive: Directive, view: UnitView | None) -> State:
         if view is not None and directive.id in view.states:
@@ -212,11 +211,15 @@ class _FeedMaker:
         return self.catalog.state_of(directive)
 
     def _updated(self, bulletin: Bulletin, view: UnitView | None) -> dt.date:
-        """When the bulletin was last updated for the feed's readers (cheap: for sorting every member)."""
+        """When the bulletin was last updated for the feed's readers (cheap: for sorting every
+        member): as for the site's feed unless one of its directives has shares that differ."""
+        shares = self.catalog.shares
+        if view is None or not shares or not any(d.id in shares for d in bulletin.directives):
+            return self._entry(bulletin)[0]
         days = [bulletin.date]
         for d in bulletin.directives:
-            state = self._state(d, view) if view is None or d.id in view.states else None
-            if state is None or not state.history:
+            state = self._state(d, view)
+            if not state.history:
                 continue
             key = id(state)
             if key not in self._last_change:
@@ -248,8 +251,8 @@ class _FeedMaker:
 
     def _differs(self, bulletin: Bulletin, view: UnitView) -> bool:
         shares = self.catalog.shares
-        return (any(d.id not in view.states or d.id in shares for d in bulletin.directives)
-                or any(not view.holds(f) for f in bulletin.follow_ups))
+        return (any(not view.holds(f) for f in bulletin.follow_ups)
+                or bool(shares) and any(d.id in view.states and d.id in shares for d in bulletin.directives))
 
     def _reported_on(self, change: Change) -> dt.date:
         return changes.reported_on(change, self.catalog.bulletin_of(change.follow_up))
@@ -279,12 +282,20 @@ class _FeedMaker:
             if isinstance(item, FollowUp):
                 lines.append(self._follow_up_line(item, view))
             else:
-                lines.append(self._directive_line(item, view))
-                lines += [f"  {self.labels.day(c.follow_up.date)} {self._describe(c)}"
-                          for c in self._changes(item, view)]
+                lines += self._directive_lines(item, view)
         if len(items) > SUMMARY_LINES:
             lines.append(self.labels("… and {count} more", count=len(items) - SUMMARY_LINES))
         return "\n".join(lines) or self.labels.TYPES[bulletin.type]
+
+    def _directive_lines(self, directive: Directive, view: UnitView | None) -> list[str]:
+        """The directive's line and a line per change shown, made once per state shown (a unit's
+        feed shows most directives as the site's feed does: their lines are made once)."""
+        state, shown = self._state(directive, view), self._changes(directive, view)
+        key = (directive.id, id(state), bool(shown))
+        if key not in self._lines:
+            self._lines[key] = (state, [self._directive_line(directive, view), *(
+                f"  {self.labels.day(c.follow_up.date)} {self._describe(c)}" for c in shown)])
+        return self._lines[key][1]
 
     def _follow_up_line(self, follow_up: FollowUp, view: UnitView | None = None) -> str:
         """What the follow-up changed, as its directive's history has it (fixed once written,
