@@ -97,6 +97,17 @@ def feeds(catalog: Catalog, labels: Labels, site_name: str, site_url: str | None
     return made
 
 
+def site_url_note(site_url: str | None) -> str | None:
+    """What the build log and `bulletins check` say, once, of a site without `site_url`: Atom
+    wants absolute links and ids (RFC 4287 4.2.6, 4.2.7.1 resolve relative ones against the
+    feed's address, which many readers and mail clients do not), and calendars carry no link."""
+    if site_url:
+        return None
+    return ("no site_url in mkdocs.yml: the feeds' links are relative to each feed, which some feed readers "
+            "(Outlook, mail clients) cannot follow, and calendar events carry no link; set site_url to the "
+            "site's public address (site_url: https://intranet.example/safety/) for absolute links")
+
+
 def render(feed: Feed) -> str:
     return _ENV.get_template("atom.xml").render(feed=feed)
 
