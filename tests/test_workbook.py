@@ -3,6 +3,7 @@ and values (dates as Excel dates, days as numbers, no quote before a would-be fo
 text is a text cell), frozen header, autofilter, widths; and the same bytes from two builds."""
 
 import datetime as dt
+import io
 import json
 import shutil
 import string
@@ -12,11 +13,13 @@ import zipfile
 import openpyxl
 import pytest
 
-from helpers import SITE_YML, UNITS_YML, build, write_tree
+from helpers import MEETING_MD, SITE_YML, UNITS_YML, URLS, build, write_tree
 from test_spreadsheet import FOLLOW_UP, HOSTILE_TITLES, meeting, read_csv, soffice, unquote
 
+from safety_bulletins.outputs.export import directives_json
 from safety_bulletins.outputs.spreadsheet import code_columns, directive_columns
-from safety_bulletins.outputs.workbook import DATE_COLUMNS, MEETING_COLUMNS, display_width, sheet_names
+from safety_bulletins.outputs.workbook import DATE_COLUMNS, MEETING_COLUMNS, directives_xlsx, display_width, sheet_names
+from safety_bulletins.site_build.sitebuild import SiteBuild
 
 AS_OF = "2021-06-12"
 CHINESE_MEETING = """\
@@ -66,7 +69,7 @@ def cell_text(cell) -> str:
 
 def test_every_sheet_has_a_frozen_header_an_autofilter_and_no_formula(sites):
     book = openpyxl.load_workbook(sites["en"] / "directives.xlsx")
-    assert book.sheetnames == ["All directives", "Overdue", "By unit"]
+    assert book.sheetnames == ["All directives", "Overdue", "Open, by unit"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
@@ -108,17 +111,32 @@ def test_overdue_and_by_unit_sheets(sites):
     assert [row[MEETING_COLUMNS.index("days_overdue")] for row in overdue[1:]] == [r["days_overdue"] for r in expected]
 
     by_unit = [dict(zip(MEETING_COLUMNS, [c.value for c in row][2:])) | {"unit": row[0].value, "role": row[1].value,
-               "unit_id": row[-4].value} for row in book["By unit"].iter_rows(min_row=2)]
-    held = {(r["unit_id"], r["id"], r["role"]) for r in by_unit}
-    wanted = {(unit, r["id"], "responsible") for r in records for unit in r["units"]} | \
-             {(unit, r["id"], "support") for r in records for unit in r["support"]}
-    assert held == wanted and len(by_unit) == len(wanted)
+               "unit_id": row[-4].value} for row in book["Open, by unit"].iter_rows(min_row=2)]
+    held = [(r["unit_id"], r["id"], r["role"]) for r in by_unit]
+    open_records = [r for r in records if r["bucket"] != "closed"]
+    wanted = {(unit, r["id"], "responsible") for r in open_records for unit in r["units"]} | \
+             {(unit, r["id"], "support") for r in open_records for unit in r["support"]}
+    assert set(held) == wanted and len(held) == len(wanted) and open_records
     assert {r["unit"] for r in by_unit if r["unit_id"] == "property"} == {"Property Management Company"}
+    deadlines = [(r["unit_id"], r["deadline"]) for r in by_unit]
+    assert all(a[1] <= b[1] for a, b in zip(deadlines, deadlines[1:]) if a[0] == b[0])  # by deadline in a unit
+
+
+def test_a_directive_to_all_units_is_one_row_under_all_units(tmp_path):
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD})
+    build = SiteBuild.load(root, dt.date(2021, 6, 1), urls=URLS)
+    records = directives_json(build.catalog, URLS)["directives"]
+    to_all = [r["id"] for r in records if r["units"] == ["all"]]
+    assert to_all
+    sheet = openpyxl.load_workbook(io.BytesIO(directives_xlsx(records, build.catalog)))["Open, by unit"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(row[0], row[-4]) for row in rows if row[2] in to_all] == [("All units", "all")] * len(to_all)
+    assert rows[0][0] == "All units"
 
 
 def test_the_chinese_site_s_workbook_reads_in_chinese(sites):
     book = openpyxl.load_workbook(sites["zh"] / "directives.xlsx")
-    assert book.sheetnames == ["全部事项", "已逾期", "按单位"]
+    assert book.sheetnames == ["全部事项", "已逾期", "未办结（按单位）"]
     rows = read_csv((sites["zh"] / "directives.csv").read_bytes())
     sheet = book["全部事项"]
     assert [c.value for c in sheet[1]] == rows[0]
@@ -128,8 +146,8 @@ def test_the_chinese_site_s_workbook_reads_in_chinese(sites):
     assert "重大隐患" in [c.value for c in zh] and "能源公司" in [c.value for c in zh]
     title = sheet.column_dimensions["B"].width  # CJK counts double: the Chinese title is 36 columns wide
     assert title >= display_width("清理消防通道堆放物，恢复疏散通道畅通") == 36
-    assert [c.value for c in book["按单位"][1]][:2] == ["单位", "角色"]
-    assert {row[1].value for row in book["按单位"].iter_rows(min_row=2)} <= {"负责", "配合", "验收"}
+    assert [c.value for c in book["未办结（按单位）"][1]][:2] == ["单位", "角色"]
+    assert {row[1].value for row in book["未办结（按单位）"].iter_rows(min_row=2)} <= {"负责", "配合", "验收"}
 
 
 def test_two_builds_give_the_same_bytes(sites):
@@ -174,7 +192,7 @@ def test_libreoffice_opens_the_workbook_as_it_is(sites, tmp_path):
                          for name in ("directives.ods", "register.ods"))
     assert content.count("<table:table ") == 3
     assert "ZH-1" in from_csv and "清理消防通道" not in from_csv  # the control: the CSV's Chinese garbled
-    for text in ("全部事项", "已逾期", "按单位", "清理消防通道堆放物，恢复疏散通道畅通", "能源公司", "重大隐患"):
+    for text in ("全部事项", "已逾期", "未办结（按单位）", "清理消防通道堆放物，恢复疏散通道畅通", "能源公司", "重大隐患"):
         assert text in content, text
     assert 'office:value-type="date" office:date-value="2021-06-01"' in content
     assert "table:formula" not in content

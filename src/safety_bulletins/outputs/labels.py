@@ -236,7 +236,7 @@ CHINESE = Labels(
         "no": "否",
         # directives.xlsx's sheets (workbook.py) and its by-unit sheet's roles
         "All directives": "全部事项",
-        "By unit": "按单位",
+        "Open, by unit": "未办结（按单位）",
         "Accepting unit": "验收",
         # what a follow-up changed (changes.describe)
         "; ": "；",
