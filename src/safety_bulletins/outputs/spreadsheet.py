@@ -74,12 +74,13 @@ def csv_text(fields, records, header=None) -> str:
     return BOM + out.getvalue()
 
 
-def directives_csv(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH) -> str:
+def directives_csv(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH, rows=None) -> str:
     """directives.json's records (export.directives_json of `catalog`) as a table in the site's
     language: the bulletin's fields as columns of their own, the history as a line per follow-up
-    (changes.describe), then the codes for machines (`code_columns`)."""
+    (changes.describe), then the codes for machines (`code_columns`). `rows`: `directive_rows`
+    made already (the workbook's too)."""
     codes = code_columns()
-    return csv_text((*directive_columns(), *codes), directive_rows(records, catalog, labels),
+    return csv_text((*directive_columns(), *codes), directive_rows(records, catalog, labels) if rows is None else rows,
                     header=[*directive_header(labels), *codes])
 
 

@@ -46,8 +46,9 @@ _MIN_WIDTH, _MAX_WIDTH, _WIDTH_ROWS, _WIDTH_SAMPLE = 6, 60, 500, 80
 READABLE_LIMIT = 256 * 2**20  # bytes: what `readable` decompresses at most (the file searched may not be ours)
 
 
-def directives_xlsx(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH) -> bytes:
-    """The workbook of directives.json's `records` (export.directives_json of `catalog`)."""
+def directives_xlsx(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH, rows=None) -> bytes:
+    """The workbook of directives.json's `records` (export.directives_json of `catalog`); `rows`:
+    their `spreadsheet.directive_rows`, if made already (for the CSV)."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                      "strings_to_numbers": False})
@@ -58,7 +59,7 @@ def directives_xlsx(records: list[dict], catalog: Catalog, labels: Labels = ENGL
     header.update({code: code for code in (*spreadsheet.code_columns(), *BY_UNIT_CODES)})
     header.update(unit=labels("Unit") if labels.language != "en" else "unit",
                   role=labels("Role") if labels.language != "en" else "role")
-    rows = list(spreadsheet.directive_rows(records, catalog, labels))
+    rows = list(spreadsheet.directive_rows(records, catalog, labels)) if rows is None else rows
     names = sheet_names([labels("All directives"), labels("Overdue"), labels("Open, by unit")])
 
     every = (*spreadsheet.directive_columns(), *spreadsheet.code_columns())

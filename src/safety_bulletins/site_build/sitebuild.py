@@ -28,7 +28,7 @@ from ..sources.paths import not_utf8_name, unsafe_file
 from ..catalog import Catalog
 from ..outputs.export import directives_json
 from ..outputs.feeds import Feed, feeds, render as render_feed
-from ..outputs.spreadsheet import directives_csv
+from ..outputs.spreadsheet import directive_rows, directives_csv
 from ..outputs.workbook import directives_xlsx
 from ..outputs.schema import schema_text
 from .history import History, git_history
@@ -517,10 +517,11 @@ class SiteBuild:
         data = directives_json(self.catalog, self.urls)
         yield site.EXPORT_JSON, self._json_text(data)
         yield site.EXPORT_SCHEMA, schema_text()
-        records = data.pop("directives")
-        yield site.EXPORT_CSV, directives_csv(records, self.catalog, self.renderer.labels)
-        yield site.EXPORT_XLSX, directives_xlsx(records, self.catalog, self.renderer.labels)
-        del records
+        records, labels = data.pop("directives"), self.renderer.labels
+        rows = list(directive_rows(records, self.catalog, labels))  # the same rows in both
+        yield site.EXPORT_CSV, directives_csv(records, self.catalog, labels, rows)
+        yield site.EXPORT_XLSX, directives_xlsx(records, self.catalog, labels, rows)
+        del records, rows
         yield from self.calendars.texts()
 
     def _output_files(self, folder: Path | None) -> list[SourceFile]:
