@@ -5,6 +5,7 @@ text is a text cell), frozen header, autofilter, widths; and the same bytes from
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import string
 import subprocess
@@ -12,16 +13,21 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
+from hypothesis import given, settings, strategies as st
+from xml.etree import ElementTree
 
 from helpers import MEETING_MD, SITE_YML, UNITS_YML, URLS, build, write_tree
 from test_spreadsheet import FOLLOW_UP, HOSTILE_TITLES, meeting, read_csv, soffice, unquote
 
 from safety_bulletins.outputs.export import directives_json
 from safety_bulletins.outputs.spreadsheet import code_columns, directive_columns
-from safety_bulletins.outputs.workbook import DATE_COLUMNS, MEETING_COLUMNS, directives_xlsx, display_width, sheet_names
+from safety_bulletins.outputs.workbook import (DATE_COLUMNS, MEETING_COLUMNS, _Formats, _sheet, directives_xlsx,
+                                               display_width, sheet_names)
 from safety_bulletins.site_build.sitebuild import SiteBuild
 
 AS_OF = "2021-06-12"
+OOXML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CHINESE_MEETING = """\
 ---
 title: 消防安全专题会议纪要
@@ -243,3 +249,25 @@ def test_the_by_unit_sheet_shows_each_unit_s_share(tmp_path):
     # the directive's own state (in progress: one share done)
     assert [(r["unit_id"], r["role_code"], r["status_code"], r["bucket_code"], r["days_overdue"]) for r in rows] == [
         ("safety-env", "support", "in-progress", "overdue", 10), ("property", "responsible", "open", "overdue", 10)]
+
+
+def excel_text(escaped: str) -> str:
+    """A shared string as Excel reads it: OOXML writes a character XML cannot hold (and a literal
+    `_xHHHH_`) as `_xHHHH_`."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), escaped)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40))
+def test_any_title_is_a_text_cell_excel_reads_back_as_written(title):
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    _sheet(book, "S", ("id", "title"), {"id": "id", "title": "title"}, [{"id": "D-1", "title": title}], _Formats(book))
+    book.close()
+    parts = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    sheet = ElementTree.fromstring(parts.read("xl/worksheets/sheet1.xml"))
+    strings = ElementTree.fromstring(parts.read("xl/sharedStrings.xml"))
+    cells = sheet.findall(f".//{OOXML}c")
+    assert [c.get("t") for c in cells] == ["s"] * 4 and not sheet.findall(f".//{OOXML}f")  # text, never a formula
+    texts = ["".join(t.text or "" for t in si.iter(f"{OOXML}t")) for si in strings.findall(f"{OOXML}si")]
+    assert [excel_text(texts[int(c.find(f"{OOXML}v").text)]) for c in cells] == ["id", "title", "D-1", title]
