@@ -181,9 +181,8 @@ def test_sheet_names_excel_accepts(wanted, names):
 
 def test_libreoffice_opens_the_workbook_as_it_is(sites, tmp_path):
     """LibreOffice given directives.csv with no import options reads it as the Windows code page,
-    BOM or not (7.4: the import dialog detects the BOM, a plain open or conversion does not), so the
-    Chinese comes out garbled; the workbook needs no options: opened as it is, every text is
-    intact, dates stay dates and nothing runs."""
+    byte-order mark or not (7.4.7), so the Chinese comes out garbled (the control); the workbook
+    needs no options: opened as it is, every text is intact, dates stay dates and nothing runs."""
     shutil.copy(sites["zh"] / "directives.xlsx", tmp_path / "directives.xlsx")
     shutil.copy(sites["zh"] / "directives.csv", tmp_path / "register.csv")
     csv_bytes = (tmp_path / "register.csv").read_bytes()
