@@ -118,12 +118,14 @@ markdown_extensions:
 
 
 def site_files(site: Path) -> dict[Path, bytes]:
-    """Every file of a built site, with Pagefind's index readable: its chunks and fragments are
-    gzipped, and their text has U+200B between words (Pagefind's word boundaries), which a
+    """Every file of a built site, with Pagefind's index and the workbook readable (decompressed):
+    Pagefind's chunks and fragments are gzipped, and their text has U+200B between words (Pagefind's word boundaries), which a
     search for a planted string must look through."""
+    from safety_bulletins.outputs import workbook
     from safety_bulletins.outputs.pagefind import readable
 
-    return {path: readable(path.name, path.read_bytes()) for path in site.rglob("*") if path.is_file()}
+    return {path: workbook.readable(path.read_bytes()) if path.suffix == ".xlsx" else readable(path.name, path.read_bytes())
+            for path in site.rglob("*") if path.is_file()}
 
 
 PAGEFIND_YML = SITE_YML + """\

@@ -307,6 +307,17 @@ def test_a_hidden_title_in_a_published_file(tampered, example):
     assert hidden == "units/index.html: contains the title of '2026/2026-11-27-draft-notice-holiday-safety.md' (a draft)"
 
 
+def test_a_hidden_directive_in_the_workbook(tampered, example):
+    """directives.xlsx is a zip: verify searches the text of its XML parts, decompressed."""
+    site, findings = tampered
+    _, _, with_draft = example
+    shutil.copy(with_draft / "directives.xlsx", site / "directives.xlsx")
+    found = findings()
+    assert re.match(r"directives.xlsx: byte \d+: differs from a build from the sources \(a binary file\)", found[0])
+    assert any(f.startswith("directives.xlsx: contains the id of directive '") and "(a draft)" in f for f in found)
+    assert any(f.startswith("directives.xlsx: contains the title of '2026/2026-11-27-draft") for f in found), found
+
+
 @pytest.mark.parametrize("link", [
     '<a href="javascript:alert(1)">x</a>',
     '<a href="&#106;avascript:alert(1)">x</a>',

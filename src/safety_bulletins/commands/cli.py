@@ -23,6 +23,7 @@ from .due import due_rows, parse_span
 from ..model import BULLETIN_TYPES, Problem
 from ..outputs import site
 from ..outputs.labels import ENGLISH, for_language
+from ..outputs.feeds import site_url_note
 from ..outputs.spreadsheet import due_csv
 from ..sources.project import check_folder, load_project
 from .scaffold import REVIEW_TYPES, language_of, new_bulletin, review_section
@@ -221,11 +222,15 @@ def run_check(args) -> int:
     if settings_refused is not None:
         report.problems.insert(0, settings_refused)
     errors = report.errors
+    # not a problem of the sources: what the site will lack (feeds' absolute links), said once
+    notes = [f"{config_file}: note: {note}" for note in [site_url_note(settings.site_url)]
+             if note and config_file.is_file() and settings_refused is None]
     if args.format == "json":
         print(json.dumps({
             "ok": not errors,
             "errors": len(errors),
             "warnings": len(report.problems) - len(errors),
+            "notes": notes,
             "problems": [
                 {"path": p.where, "line": p.line, "severity": p.severity, "message": p.message, "hint": p.hint}
                 for p in report.problems
@@ -234,6 +239,8 @@ def run_check(args) -> int:
         return EXIT_PROBLEMS if errors else EXIT_OK
     for problem in report.problems:
         print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+    for note in notes:
+        print(note)
     if errors:
         print(f"{len(errors)} error(s) in {path}: fix them before committing.", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -37,7 +37,7 @@ from markupsafe import escape
 from .. import processes
 from ..catalog import Catalog
 from ..model import Bulletin, printable
-from ..outputs import pagefind, site
+from ..outputs import pagefind, site, workbook
 from ..sources.dates import parse_date
 from ..sources.paths import URL_SCHEMES, disallowed_scheme
 from ..sources.project import hidden_because, load_project
@@ -547,12 +547,16 @@ def _hidden(catalog: Catalog, project_dir: Path, site_dir: Path,
 
 def _blocks(path: Path, name: str) -> Iterator[bytes]:
     """A file of the site in blocks, as its text can be searched: a Pagefind chunk or fragment
-    whole and decompressed (pagefind.readable, which bounds it), any other file a block at
+    whole and decompressed (pagefind.readable, which bounds it), the workbook's XML parts
+    decompressed (workbook.readable, bounded too), any other file a block at
     a time, so that a file of gigabytes is never held whole."""
     with _open_regular(path) as stream:
         if name.startswith(f"{pagefind.FOLDER}/"):
             # read(n) would allocate all n bytes: ask for no more than the file holds
             yield pagefind.readable(name, stream.read(min(os.fstat(stream.fileno()).st_size, pagefind.READABLE_LIMIT)))
+            return
+        if name == site.EXPORT_XLSX:  # a zip: its text cells are in its compressed XML parts
+            yield workbook.readable(stream.read(min(os.fstat(stream.fileno()).st_size, SEARCH_LIMIT)))
             return
         while block := stream.read(BLOCK):
             yield block

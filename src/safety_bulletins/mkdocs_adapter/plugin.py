@@ -30,6 +30,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from ..outputs import csp, pagefind, site
+from ..outputs.feeds import site_url_note
 from ..outputs.search_index import rewrite_as_utf8
 from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX, SEARCH_WORKER
 from ..site_build.incremental import CacheError, build_cache, merge_search_index, remove_stale, remove_unmade
@@ -121,6 +122,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         for problem in build.project.problems:
             if problem.severity != "error":
                 log.warning(str(problem))
+        if (note := site_url_note(config.site_url)) is not None:  # info: `--strict` builds need no site_url
+            log.info(f"Bulletins: {note}")
         for message in build.history.warnings:  # a shallow CI clone: say so, but build
             (log.warning if build.history.shallow else log.info)(message)
         errors = build.project.errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import site
+from .schema import FORMAT, VERSION
 from .. import fields
 from ..catalog import Catalog
 from ..state import Change
@@ -53,10 +54,11 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
             },
             "history": [_change(catalog, change, urls) for change in state.history],
             # each responsible unit's share where they differ ([]: the directive's state is every unit's)
-            "shares": [_share(catalog, unit, share) for unit, share in catalog.shares_of(d)],
+            "shares": [share_record(catalog, unit, share) for unit, share in catalog.shares_of(d)],
             "progress": _progress(catalog.progress(d)),
         })
-    return {"as_of": catalog.as_of.isoformat(), "directives": records}
+    # what it is and in which version (its JSON Schema: schema.py, directives.schema.json beside it)
+    return {"format": FORMAT, "version": VERSION, "as_of": catalog.as_of.isoformat(), "directives": records}
 
 
 def share_records(catalog: Catalog, urls: site.UrlRule) -> list[dict]:
@@ -81,7 +83,8 @@ def share_records(catalog: Catalog, urls: site.UrlRule) -> list[dict]:
     return records
 
 
-def _share(catalog: Catalog, unit: str, state) -> dict:
+def share_record(catalog: Catalog, unit: str, state) -> dict:
+    """A unit's share of a directive: the fields of the record that differ between units."""
     return {"unit": unit, "status": state.status, "deadline": _day(state.deadline),
             "bucket": state.bucket(catalog.as_of, catalog.windows), "days_overdue": state.days_overdue(catalog.as_of),
             "closed_on": _day(state.closed_on), "on_time": state.on_time, "accepted_by": state.accepted_by or None,

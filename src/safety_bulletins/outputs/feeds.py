@@ -129,6 +129,15 @@ def unit_view(catalog: Catalog, unit_id: str) -> UnitView:
     entries = [e for e in catalog.rollup(unit_id) if e.role in FEED_ROLES]
     return UnitView(unit_id, {e.directive.id: catalog.entry_state(e) for e in entries},
                     frozenset(e.directive.bulletin.rel_path for e in entries))
+def site_url_note(site_url: str | None) -> str | None:
+    """What the build log and `bulletins check` say, once, of a site without `site_url`: Atom
+    wants absolute links and ids (RFC 4287 4.2.6, 4.2.7.1 resolve relative ones against the
+    feed's address, which many readers and mail clients do not), and calendars carry no link."""
+    if site_url:
+        return None
+    return ("no site_url in mkdocs.yml: the feeds' links are relative to each feed, which some feed readers "
+            "(Outlook, mail clients) cannot follow, and calendar events carry no link; set site_url to the "
+            "site's public address (site_url: https://intranet.example/safety/) for absolute links")
 
 
 def render(feed: Feed) -> str:

@@ -235,6 +235,10 @@ CHINESE = Labels(
         "Role": "角色",
         "Responsible": "负责",
         "no": "否",
+        # directives.xlsx's sheets (workbook.py) and its by-unit sheet's roles
+        "All directives": "全部事项",
+        "Open, by unit": "未办结（按单位）",
+        "Accepting unit": "验收",
         # what a follow-up changed (changes.describe)
         "; ": "；",
         "reopened: {reason}": "重新打开：{reason}",

@@ -41,17 +41,24 @@ def directive_columns() -> tuple[str, ...]:
 
 
 
-def safe_cell(value) -> str | int:
+def plain_cell(value) -> str | int:
     """A value as a cell: numbers as numbers, None empty, booleans as JSON writes them, lists
-    joined with '; ', and text that a spreadsheet could read as a formula after a single quote."""
+    joined with '; ' (for the workbook, whose text cells are never formulas: `safe_cell` for the CSV)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):  # written by this package (days), never by an editor: keep it a number
+        return value
+    return "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def safe_cell(value) -> str | int:
+    """`plain_cell`, and text that a spreadsheet could read as a formula after a single quote."""
     if value.__class__ is not str:  # most cells are text: one test for them (250,000 cells at 2,000 bulletins)
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, int):  # written by this package (days), never by an editor: keep it a number
+        value = plain_cell(value)
+        if value.__class__ is not str:
             return value
-        value = "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
     if value.startswith(_SUSPECT) and (value.startswith(_FORMULA) or value.lstrip(_LEADING_SPACE).startswith(_FORMULA)):
         return "'" + value
     return value
@@ -68,13 +75,20 @@ def csv_text(fields, records, header=None) -> str:
     return BOM + out.getvalue()
 
 
-def directives_csv(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH) -> str:
+def directives_csv(records: list[dict], catalog: Catalog, labels: Labels = ENGLISH, rows=None) -> str:
     """directives.json's records (export.directives_json of `catalog`) as a table in the site's
     language: the bulletin's fields as columns of their own, the history as a line per follow-up
-    (changes.describe), then the codes for machines (`code_columns`)."""
+    (changes.describe), then the codes for machines (`code_columns`). `rows`: `directive_rows`
+    made already (the workbook's too)."""
     codes = code_columns()
-    return csv_text((*directive_columns(), *codes), (_flat(record, catalog, labels) for record in records),
+    return csv_text((*directive_columns(), *codes), directive_rows(records, catalog, labels) if rows is None else rows,
                     header=[*directive_header(labels), *codes])
+
+
+def directive_rows(records, catalog: Catalog, labels: Labels = ENGLISH):
+    """directives.json's records as the rows of directives.csv and directives.xlsx (mappings of
+    `directive_columns()` and `code_columns()`), values in the site's language."""
+    return (_flat(record, catalog, labels) for record in records)
 
 
 def code_columns() -> tuple[str, ...]:

@@ -28,7 +28,9 @@ from ..sources.paths import not_utf8_name, unsafe_file
 from ..catalog import Catalog
 from ..outputs.export import directives_json, share_records
 from ..outputs.feeds import Feed, feeds, render as render_feed
-from ..outputs.spreadsheet import directives_by_unit_csv, directives_csv
+from ..outputs.spreadsheet import directive_rows, directives_by_unit_csv, directives_csv
+from ..outputs.workbook import directives_xlsx
+from ..outputs.schema import schema_text
 from .history import History, git_history
 from ..outputs.labels import for_language
 from ..outputs import markdown_ext
@@ -86,7 +88,7 @@ class SourceFile:
     """A file to add to the site: in-memory Markdown, or a file on disk copied as is."""
 
     src_uri: str
-    content: str | None = None
+    content: str | bytes | None = None
     path: Path | None = None
 
 
@@ -509,14 +511,18 @@ class SiteBuild:
             ))
         return problems
 
-    def _big_outputs(self) -> Iterator[tuple[str, str]]:
-        """(src_uri, text) of the outputs that grow to megabytes with the archive, one at a
+    def _big_outputs(self) -> Iterator[tuple[str, str | bytes]]:
+        """(src_uri, text, or bytes for the workbook) of the outputs that grow to megabytes with the archive, one at a
         time: the exports, made from one making of their records, then the calendars."""
         data = directives_json(self.catalog, self.urls)
         yield site.EXPORT_JSON, self._json_text(data)
-        yield site.EXPORT_CSV, directives_csv(data.pop("directives"), self.catalog, self.renderer.labels)
-        yield site.EXPORT_BY_UNIT_CSV, directives_by_unit_csv(share_records(self.catalog, self.urls), self.catalog,
-                                                              self.renderer.labels)
+        yield site.EXPORT_SCHEMA, schema_text()
+        records, labels = data.pop("directives"), self.renderer.labels
+        rows = list(directive_rows(records, self.catalog, labels))  # the same rows in both
+        yield site.EXPORT_CSV, directives_csv(records, self.catalog, labels, rows)
+        yield site.EXPORT_XLSX, directives_xlsx(records, self.catalog, labels, rows)
+        del records, rows
+        yield site.EXPORT_BY_UNIT_CSV, directives_by_unit_csv(share_records(self.catalog, self.urls), self.catalog, labels)
         yield from self.calendars.texts()
 
     def _output_files(self, folder: Path | None) -> list[SourceFile]:
@@ -527,7 +533,10 @@ class SiteBuild:
             for src, text in self._big_outputs():
                 path = folder / src
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
+                if isinstance(text, bytes):  # the workbook
+                    path.write_bytes(text)
+                else:
+                    path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
                 self._written[src] = path
         return [SourceFile(src, path=path) for src, path in self._written.items()]
 
@@ -540,7 +549,8 @@ class SiteBuild:
         (`indent` falls back to pure Python, three times slower), made safe for the web
         (site.web_json)."""
         records = ",\n".join(json.dumps(record, ensure_ascii=False) for record in data["directives"])
-        text = f'{{"as_of": {json.dumps(data["as_of"])}, "directives": [\n{records}\n]}}\n'
+        head = json.dumps({key: value for key, value in data.items() if key != "directives"})[:-1]
+        text = f'{head}, "directives": [\n{records}\n]}}\n'
         return site.web_json(text)
 
     def export_csv(self) -> str:
