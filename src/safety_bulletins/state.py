@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -495,17 +497,22 @@ def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp
     classified above its audience): a follow-up that is valid only after one of theirs would
     change nothing in that build, silently (see `_valid_only_with`)."""
     by_id = {d.id.casefold(): d for d in directives}
+    titles = _TitleIndex(directives)
     problems: list[Problem] = []
     applied: dict[str, list[FollowUp]] = defaultdict(list)
     for f, draft in follow_ups:
         target = by_id.get(f.directive_id.casefold())
         if target is None:
-            close = difflib.get_close_matches(f.directive_id, [d.id for d in directives], n=1, cutoff=0.6)
+            meant = titles.named_by(f.title) or _closest_ids(f.directive_id, directives)
             problems.append(Problem(
                 f.source, f.line, f"the follow-up names directive '{f.directive_id}', which no bulletin issues",
-                (f"Did you mean '{close[0]}'? " if close else "")
+                (f"Did you mean {_described(meant[0])}? " if meant else "")
                 + "Write the id shown on the directive's card (its anchor, #id, on the bulletin's page)."))
-        elif target.draft and not draft:
+            continue
+        wrong = titles.wrong_title(f, target)
+        if wrong is not None:
+            problems.append(wrong)
+        if target.draft and not draft:
             problems.append(Problem(
                 f.source, f.line, f"the follow-up names directive '{target.id}', which is only in a draft "
                 f"({target.rel_path}) and will not be published",
@@ -571,3 +578,106 @@ def _valid_only_with(issued: Issued, follow_ups: list[FollowUp], left_out: dict[
             "The build would drop this follow-up without a word. Report the earlier change in a bulletin the "
             "site shows, or give this bulletin the same classification or 'publish:' date as the other."))
     return problems
+
+
+# A follow-up's title against the directives' titles. A follow-up changes the directive its id
+# names: a mistyped or copied id silently changes another unit's directive, and the title is
+# what shows the mistake. Titles of follow-ups are headlines of progress ("Edge protection at
+# Block 3 accepted" for "Install edge protection ... at Block 3"; 延期, 已报送), so a title need
+# not repeat its directive's; it is an error when it names another directive instead: it holds
+# nearly all of another directive's title (after NFKC, so full- and half-width alike, and
+# ignoring case, spaces and punctuation) and clearly less of its own.
+_NAMES_ANOTHER = 0.75  # the share of another directive's title terms the follow-up's title holds
+_CLEARLY_LESS = 3  # ... at least this many times the share it holds of its own directive's
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_STOP_WORDS = frozenset("a an and are as at be by for from in is it its of on or the to with".split())
+
+
+def title_terms(title: str) -> frozenset[str]:
+    """What a title is compared by: its English words (a crude stem: 'replaced', 'replace' and
+    'replaces' alike; no stop words), its numbers, and the pairs of adjacent Chinese characters."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    terms = set()
+    for run in re.findall(r"[^\W_]+", text):
+        for part in re.findall(rf"{_CJK.pattern}|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", run):
+            if _CJK.fullmatch(part):
+                terms.update(part[i:i + 2] for i in range(max(len(part) - 1, 1)))
+            elif part not in _STOP_WORDS:
+                terms.add(_stem(part))
+    return frozenset(terms)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def _share(held: frozenset[str], terms: frozenset[str]) -> float:
+    return len(held & terms) / len(terms) if terms else 0.0
+
+
+class _TitleIndex:
+    """The directives by the terms of their titles, to find those a follow-up's title names."""
+
+    def __init__(self, directives: list[Issued]) -> None:
+        self.directives = directives
+        self._terms: dict[str, frozenset[str]] = {}
+        self._by_term: dict[str, list[int]] | None = None  # built on first need: most follow-ups never need it
+
+    def terms(self, title: str) -> frozenset[str]:
+        if title not in self._terms:
+            self._terms[title] = title_terms(title)
+        return self._terms[title]
+
+    def named_by(self, title: str) -> list[Issued]:
+        """The directives whose titles `title` names, best first (then by id)."""
+        held = self.terms(title)
+        if self._by_term is None:
+            self._by_term = defaultdict(list)
+            for n, d in enumerate(self.directives):
+                for term in self.terms(d.title):
+                    self._by_term[term].append(n)
+        hits: dict[int, int] = defaultdict(int)
+        for term in held:
+            for n in self._by_term.get(term, ()):
+                hits[n] += 1
+        scored = []
+        for n, count in hits.items():
+            d = self.directives[n]
+            terms = self.terms(d.title)
+            if len(terms) >= 2 and count / len(terms) >= _NAMES_ANOTHER:
+                scored.append((-count / len(terms), d.id, d))
+        return [d for *_, d in sorted(scored, key=lambda s: (s[0], s[1]))]
+
+    def wrong_title(self, f: FollowUp, target: Issued) -> Problem | None:
+        """An error when the follow-up's title names another directive rather than `target`."""
+        held = self.terms(f.title)
+        own = _share(held, self.terms(target.title))
+        if own >= 1 / _CLEARLY_LESS:  # it names its own directive well enough: nothing else can win clearly
+            return None
+        others = [d for d in self.named_by(f.title) if d.id != target.id
+                  and _share(held, self.terms(d.title)) >= _CLEARLY_LESS * own]
+        if not others:
+            return None
+        return Problem(
+            f.source, f.line, f"the follow-up's title '{f.title}' is not that of directive '{target.id}' it "
+            f"follows up ('{target.title}', {_whose(target)}) but that of {_described(others[0])}",
+            f"A follow-up changes the directive its 'directive:' names. Did you mean {_described(others[0])}? "
+            "If the id is right, title the follow-up after its directive (e.g. what was done about it).")
+
+
+def _closest_ids(directive_id: str, directives: list[Issued]) -> list[Issued]:
+    close = difflib.get_close_matches(directive_id, [d.id for d in directives], n=1, cutoff=0.6)
+    return [d for d in directives if close and d.id == close[0]][:1]
+
+
+def _whose(d: Issued) -> str:
+    units = ", ".join(d.units) if d.units else "no unit"
+    return f"{'unit' if len(d.units) == 1 else 'units'} {units}, issued in {d.rel_path}"
+
+
+def _described(d: Issued) -> str:
+    return f"'{d.id}' ('{d.title}', {_whose(d)})"
