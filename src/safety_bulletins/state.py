@@ -589,7 +589,8 @@ def _valid_only_with(issued: Issued, follow_ups: list[FollowUp], left_out: dict[
 # ignoring case, spaces and punctuation) and clearly less of its own.
 _NAMES_ANOTHER = 0.75  # the share of another directive's title terms the follow-up's title holds
 _CLEARLY_LESS = 3  # ... at least this many times the share it holds of its own directive's
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Chinese characters: compared two by two
+_CJK = re.compile(f"[{_HAN}]+")
 _STOP_WORDS = frozenset("a an and are as at be by for from in is it its of on or the to with".split())
 
 
@@ -597,9 +598,10 @@ def title_terms(title: str) -> frozenset[str]:
     """What a title is compared by: its English words (a crude stem: 'replaced', 'replace' and
     'replaces' alike; no stop words), its numbers, and the pairs of adjacent Chinese characters."""
     text = unicodedata.normalize("NFKC", title).casefold()
+    text = re.sub(rf"(?<=[{_HAN}])\s+(?=[{_HAN}])", "", text)  # 冬季 施工: no word break
     terms = set()
     for run in re.findall(r"[^\W_]+", text):
-        for part in re.findall(rf"{_CJK.pattern}|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", run):
+        for part in re.findall(rf"[{_HAN}]+|[^{_HAN}]+", run):
             if _CJK.fullmatch(part):
                 terms.update(part[i:i + 2] for i in range(max(len(part) - 1, 1)))
             elif part not in _STOP_WORDS:
