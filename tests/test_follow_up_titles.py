@@ -71,8 +71,8 @@ def test_a_follow_up_titled_after_another_directive_is_an_error_showing_both_tit
         "follows up ('Upgrade the fire alarm control system of the shopping mall', units energy, property, issued "
         f"in {MINUTES}) but that of 'CIG-2026-Q3-2' ('Winter construction safety plan', unit property, issued in "
         f"{MINUTES})")
-    assert error.hint.startswith("A follow-up changes the directive its 'directive:' names. Did you mean "
-                                 "'CIG-2026-Q3-2' ('Winter construction safety plan', unit property")
+    assert error.hint.startswith("A follow-up changes the directive its 'directive:' names: did you mean "
+                                 "'CIG-2026-Q3-2'? If the id is right, title the follow-up after its own directive")
 
 
 def test_a_chinese_title_of_another_directive_is_an_error_too(bulletins_dir):

@@ -679,8 +679,8 @@ class _TitleIndex:
         return Problem(
             f.source, f.line, f"the follow-up's title '{f.title}' is not that of directive '{target.id}' it "
             f"follows up ('{target.title}', {_whose(target)}) but that of {_described(others[0])}",
-            f"A follow-up changes the directive its 'directive:' names. Did you mean {_described(others[0])}? "
-            "If the id is right, title the follow-up after its directive (e.g. what was done about it).")
+            f"A follow-up changes the directive its 'directive:' names: did you mean '{others[0].id}'? If the id "
+            "is right, title the follow-up after its own directive (its title, or what was done about it).")
 
 
 def _closest_ids(directive_id: str, directives: list[Issued]) -> list[Issued]:
