@@ -104,3 +104,13 @@ def test_did_you_mean_falls_back_to_the_closest_id_with_its_title_and_units(bull
     [error] = errors(bulletins_dir, "Progress", "CIG-2026-Q3-5")
     assert error.hint.startswith("Did you mean 'CIG-2026-Q3-4' ('Upgrade the fire alarm control system of the "
                                  f"shopping mall', units energy, property, issued in {MINUTES})? ")
+
+
+def test_of_directives_titled_alike_did_you_mean_names_the_closest_id(bulletins_dir):
+    again = MINUTES_MD.replace("2026-09-24", "2025-09-24").replace("CIG-2026-Q3", "CIG-2025-Q3").replace(
+        "2026-11-20", "2025-11-20").replace("2027-03-31", "2026-03-31").replace("2026-11-30", "2025-11-30").replace(
+        "ZH-1", "ZH-0")
+    files = {MINUTES: MINUTES_MD, "2025/2025-09-24-q3-committee.md": again,
+             REPORT: report("Winter construction safety plan submitted", "CIG-2026-Q3-22")}
+    [error] = load_project(bulletins_dir(files)).errors
+    assert error.hint.startswith("Did you mean 'CIG-2026-Q3-2' ('Winter construction safety plan'")

@@ -504,7 +504,7 @@ def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp
     for f, draft in follow_ups:
         target = by_id.get(f.directive_id.casefold())
         if target is None:
-            meant = titles.named_by(f.title) or _closest_ids(f.directive_id, directives)
+            meant = titles.best_named_by(f.title, f.directive_id) or _closest_ids(f.directive_id, directives)
             problems.append(Problem(
                 f.source, f.line, f"the follow-up names directive '{f.directive_id}', which no bulletin issues",
                 (f"Did you mean {_described(meant[0])}? " if meant else "")
@@ -663,8 +663,12 @@ class _TitleIndex:
             self._named[title] = sorted(scored, key=lambda s: (-s[0], s[1][0].id))
         return self._named[title]
 
-    def named_by(self, title: str) -> list[Issued]:
-        return [d for _, titled in self.named(title) for d in titled]
+    def best_named_by(self, title: str, directive_id: str) -> list[Issued]:
+        """The directive `title` names best; of several alike (a yearly duty), the one whose id is
+        closest to `directive_id`."""
+        named = self.named(title)
+        alike = [d for share, titled in named if share == named[0][0] for d in titled]
+        return sorted(alike, key=lambda d: -difflib.SequenceMatcher(None, directive_id, d.id).ratio())[:1]
 
     def wrong_title(self, f: FollowUp, target: Issued) -> Problem | None:
         """An error when the follow-up's title names another directive rather than `target`."""
