@@ -51,7 +51,7 @@ def test_the_hook_is_thin_and_holds_no_state():
     assert hook.on_post_template.mkdocs_priority == -100
     priorities = {m.__name__: m.mkdocs_priority for m in hook.on_post_page.methods}
     assert priorities == {"_note_theme_scripts": 100, "_fill_placeholders": 100, "_name_the_search_dialog": 100,
-                          "_search_with_pagefind": 100, "_note_written": 100, "_add_policy": -100,
+                          "_unlink_the_toc_title": 100, "_search_with_pagefind": 100, "_note_written": 100, "_add_policy": -100,
                           "_forget_bulletin": -100}
     assert all(m.__self__ is plugin for m in hook.on_post_page.methods)
 

@@ -312,7 +312,7 @@ def test_unknown_directive_with_did_you_mean(bulletins_dir):
     errors, content = errors_with(bulletins_dir, follow_up("Typo", "directive: 2026-10-05-safety-meting-2"))
     problem = the_error(errors, content, "/// follow-up")
     assert problem.message == ("the follow-up names directive '2026-10-05-safety-meting-2', which no bulletin issues")
-    assert problem.hint.startswith(f"Did you mean '{D2}'?")
+    assert problem.hint.startswith(f"Did you mean '{D2}' ('Extinguishers replaced', unit property, issued in {MEETING})?")
 
 
 def test_published_follow_up_on_a_directive_only_in_a_draft(bulletins_dir):

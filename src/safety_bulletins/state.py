@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections import defaultdict
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -521,17 +524,22 @@ def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp
     classified above its audience): a follow-up that is valid only after one of theirs would
     change nothing in that build, silently (see `_valid_only_with`)."""
     by_id = {d.id.casefold(): d for d in directives}
+    titles = _TitleIndex(directives)
     problems: list[Problem] = []
     applied: dict[str, list[FollowUp]] = defaultdict(list)
     for f, draft in follow_ups:
         target = by_id.get(f.directive_id.casefold())
         if target is None:
-            close = difflib.get_close_matches(f.directive_id, [d.id for d in directives], n=1, cutoff=0.6)
+            meant = titles.best_named_by(f.title, f.directive_id) or _closest_ids(f.directive_id, directives)
             problems.append(Problem(
                 f.source, f.line, f"the follow-up names directive '{f.directive_id}', which no bulletin issues",
-                (f"Did you mean '{close[0]}'? " if close else "")
+                (f"Did you mean {_described(meant[0])}? " if meant else "")
                 + "Write the id shown on the directive's card (its anchor, #id, on the bulletin's page)."))
-        elif target.draft and not draft:
+            continue
+        wrong = titles.wrong_title(f, target)
+        if wrong is not None:
+            problems.append(wrong)
+        if target.draft and not draft:
             problems.append(Problem(
                 f.source, f.line, f"the follow-up names directive '{target.id}', which is only in a draft "
                 f"({target.rel_path}) and will not be published",
@@ -609,3 +617,123 @@ def _valid_only_with(issued: Issued, follow_ups: list[FollowUp], left_out: dict[
             "The build would drop this follow-up without a word. Report the earlier change in a bulletin the "
             "site shows, or give this bulletin the same classification or 'publish:' date as the other."))
     return problems
+
+
+# A follow-up's title against the directives' titles. A follow-up changes the directive its id
+# names: a mistyped or copied id silently changes another unit's directive, and the title is
+# what shows the mistake. Titles of follow-ups are headlines of progress ("Edge protection at
+# Block 3 accepted" for "Install edge protection ... at Block 3"; 延期, 已报送), so a title need
+# not repeat its directive's; it is an error when it names another directive instead: it holds
+# nearly all of another directive's title (after NFKC, so full- and half-width alike, and
+# ignoring case, spaces and punctuation) and clearly less of its own.
+_NAMES_ANOTHER = 0.75  # the share of another directive's title terms the follow-up's title holds
+_CLEARLY_LESS = 3  # ... at least this many times the share it holds of its own directive's
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Chinese characters: compared two by two
+_CJK = re.compile(f"[{_HAN}]+")
+_STOP_WORDS = frozenset("a an and are as at be by for from in is it its of on or the to with".split())
+
+
+def title_terms(title: str) -> frozenset[str]:
+    """What a title is compared by: its English words (a crude stem: 'replaced', 'replace' and
+    'replaces' alike; no stop words), its numbers, and the pairs of adjacent Chinese characters."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = re.sub(rf"(?<=[{_HAN}])\s+(?=[{_HAN}])", "", text)  # 冬季 施工: no word break
+    terms = set()
+    for run in re.findall(r"[^\W_]+", text):
+        for part in re.findall(rf"[{_HAN}]+|[^{_HAN}]+", run):
+            if _CJK.fullmatch(part):
+                terms.update(part[i:i + 2] for i in range(max(len(part) - 1, 1)))
+            elif part not in _STOP_WORDS:
+                terms.add(_stem(part))
+    return frozenset(terms)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def _share(held: frozenset[str], terms: frozenset[str]) -> float:
+    return len(held & terms) / len(terms) if terms else 0.0
+
+
+class _TitleIndex:
+    """The directives by the terms of their titles, to find those a follow-up's title names.
+    Each distinct title is indexed under its rarest terms only, as many as a title naming it
+    may miss plus one (a prefix filter): a lookup reads short lists, even at 10,000 directives."""
+
+    def __init__(self, directives: list[Issued]) -> None:
+        self.directives = directives
+        self._terms: dict[str, frozenset[str]] = {}
+        self._named: dict[str, list[tuple[float, list[Issued]]]] = {}
+        self._by_term: dict[str, list[frozenset[str]]] | None = None  # built on first need
+        self._titled: dict[frozenset[str], list[Issued]] = defaultdict(list)
+
+    def terms(self, title: str) -> frozenset[str]:
+        if title not in self._terms:
+            self._terms[title] = title_terms(title)
+        return self._terms[title]
+
+    def _index(self) -> dict[str, list[frozenset[str]]]:
+        if self._by_term is None:
+            for d in sorted(self.directives, key=lambda d: d.id):
+                self._titled[self.terms(d.title)].append(d)
+            seen = Counter(term for terms in self._titled for term in terms)
+            self._by_term = defaultdict(list)
+            for terms in self._titled:
+                if len(terms) >= 2:  # a title of one word is named by any headline holding it
+                    may_miss = len(terms) - math.ceil(_NAMES_ANOTHER * len(terms))
+                    for term in sorted(terms, key=lambda t: (seen[t], t))[: may_miss + 1]:
+                        self._by_term[term].append(terms)
+        return self._by_term
+
+    def named(self, title: str) -> list[tuple[float, list[Issued]]]:
+        """The titles `title` names, each with the share of its terms held and its directives (by
+        id), best first."""
+        if title not in self._named:
+            held, by_term = self.terms(title), self._index()
+            candidates = {terms for term in held for terms in by_term.get(term, ())}
+            scored = [(share, self._titled[terms]) for terms in candidates
+                      if (share := _share(held, terms)) >= _NAMES_ANOTHER]
+            self._named[title] = sorted(scored, key=lambda s: (-s[0], s[1][0].id))
+        return self._named[title]
+
+    def best_named_by(self, title: str, directive_id: str) -> list[Issued]:
+        """The directive `title` names best; of several alike (a yearly duty), the one whose id is
+        closest to `directive_id`."""
+        named = self.named(title)
+        alike = [d for share, titled in named if share == named[0][0] for d in titled]
+        return sorted(alike, key=lambda d: -difflib.SequenceMatcher(None, directive_id, d.id).ratio())[:1]
+
+    def wrong_title(self, f: FollowUp, target: Issued) -> Problem | None:
+        """An error when the follow-up's title names another directive rather than `target`."""
+        held = self.terms(f.title)
+        own = _share(held, self.terms(target.title))
+        if own >= 1 / _CLEARLY_LESS:  # it names its own directive well enough: nothing else can win clearly
+            return None
+        others = [d for share, titled in self.named(f.title) if share >= _CLEARLY_LESS * own
+                  for d in titled if d.id != target.id][:1]
+        if not others:
+            return None
+        return Problem(
+            f.source, f.line, f"the follow-up's title '{f.title}' is not that of directive '{target.id}' it "
+            f"follows up ('{target.title}', {_whose(target)}) but that of {_described(others[0])}",
+            f"A follow-up changes the directive its 'directive:' names: did you mean '{others[0].id}'? If the id "
+            "is right, title the follow-up after its own directive (its title, or what was done about it).")
+
+
+def _closest_ids(directive_id: str, directives: list[Issued]) -> list[Issued]:
+    close = difflib.get_close_matches(directive_id, [d.id for d in directives], n=1, cutoff=0.6)
+    return [d for d in directives if close and d.id == close[0]][:1]
+
+
+def _whose(d: Issued) -> str:
+    units = ", ".join(d.units) if d.units else "no unit"
+    return f"{'unit' if len(d.units) == 1 else 'units'} {units}, issued in {d.rel_path}"
+
+
+def _described(d: Issued) -> str:
+    return f"'{d.id}' ('{d.title}', {_whose(d)})"

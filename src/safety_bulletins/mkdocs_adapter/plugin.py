@@ -45,6 +45,10 @@ log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
 OFFLINE_WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"  # in docs/
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+# Material's toggle of a page's table of contents, written only where the page is in the navigation,
+# and the label of the contents' title that toggles it (partials/nav-item.html, partials/toc.html)
+TOC_TOGGLE = '<input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">'
+TOC_TITLE = '<label class="md-nav__title" for="__toc">'
 
 
 class _NotForThisSite(logging.Filter):
@@ -220,6 +224,14 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{label}">', 1)
 
     @event_priority(100)
+    def _unlink_the_toc_title(self, output, *, page, config):
+        """A bulletin is not in the navigation, so Material writes no toggle for its contents, yet
+        labels their title `for` it: a label for no control (HTML validator). It stays a title."""
+        if TOC_TOGGLE in output:
+            return output
+        return output.replace(TOC_TITLE, '<label class="md-nav__title">', 1)
+
+    @event_priority(100)
     def _search_with_pagefind(self, output, *, page, config):
         if self.build.search != "pagefind":
             return output
@@ -251,7 +263,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
     on_post_page = CombinedEvent(_note_theme_scripts, _fill_placeholders, _name_the_search_dialog,
-                                 _search_with_pagefind, _note_written, _add_policy, _forget_bulletin)
+                                 _unlink_the_toc_title, _search_with_pagefind, _note_written, _add_policy, _forget_bulletin)
 
     @event_priority(-100)  # 404.html: after any plugin (a minifier) rewrote it
     def on_post_template(self, output_content, *, template_name, config):
