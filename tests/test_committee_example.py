@@ -335,6 +335,12 @@ def test_directives_csv_has_each_committee_directive_once_with_its_shares(built)
     duty = by_id["XQST-AW-2026-Q4-4"]
     missed = duty["未按期报送" if language == "zh" else "missed_periods"]
     assert missed == ("2026-12" if as_of > dt.date(2026, 12, 5) else "")
+    # the pages of both units that owe the monthly report say which month they missed, in the row
+    for unit in ("heating", "cold-chain"):
+        (row,) = [r for r in page(site, f"units/{unit}").all("tr", "sb-row")
+                  if r.all("td")[1].all("a")[0].attrs["href"].endswith("#XQST-AW-2026-Q4-4")]
+        said = " ".join(row.text().split())
+        assert ({"zh": "未按期报送 2026-12", "en": "missed 2026-12"}[language] in said) == (as_of > dt.date(2026, 12, 5)), said
 
 
 def test_the_calendars_carry_the_committee_directives(built):
@@ -362,6 +368,20 @@ def test_the_calendars_carry_the_committee_directives(built):
     assert "XQST-AW-2026-Q4-9" in events("construction-project-1.ics") and "XQST-AW-2026-Q4-9" in events("construction.ics")
     assert "XQST-AW-2026-Q4-6" in events("zhongchuan-station.ics") and "XQST-AW-2026-Q4-6" in events("group.ics")
     assert "XQST-AW-2026-Q4-8" not in events("boiler-workshop.ics")  # accepted on 2026-11-23: closed
+    # a unit's calendar holds its own share, on its own deadline (酒店公司's extended to 2027-02-28)
+    units = read_units()
+    for directive_id in COMMITTEE:
+        directive = directives[directive_id]
+        if directive["recurrence"]:
+            continue
+        for unit in responsible(directive, units):
+            own = share(directive, unit)
+            found = [e for uid, e in events(f"{unit}.ics").items() if uid in (directive_id, f"{directive_id}.{unit}")]
+            if own["bucket"] in ("closed", "ongoing"):
+                assert found == [], (unit, directive_id)
+            else:
+                assert [e.decoded("DTSTART") for e in found] == [dt.date.fromisoformat(own["deadline"])], (unit, directive_id)
+    assert share(directives["XQST-AW-2026-Q4-10"], "hotel")["deadline"] == "2027-02-28"
 
 
 def test_the_supervision_bulletin_reports_per_unit_progress(built):
