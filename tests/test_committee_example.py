@@ -24,9 +24,10 @@ MINUTES = "bulletins/2026/2026-11-12-集团安全生产委员会2026年第四季
 NOTICE = "bulletins/2026/2026-11-16-关于开展冬季重大事故隐患专项排查整治的通知"
 SUPERVISION = "bulletins/2026/2026-11-25-关于集团安委会第四季度会议议定事项落实情况的督办通报"
 COMMITTEE = [f"XQST-AW-2026-Q4-{n}" for n in range(1, 13)]
-# The English site at the session's as-of date, the Chinese one a week on: after the monthly duty's
-# first occurrence (2026-12-05), which no one has reported, and after several shares fell overdue.
-ZH_AS_OF = "2026-12-07"
+# The English site at the session's as-of date, the Chinese one 12 days on: after the monthly duty's
+# first occurrence (2026-12-05), which no one has reported, after several shares fell overdue, and on
+# the very day the project department's 方案论证 is due (due that day is not yet due: not in the rates).
+ZH_AS_OF = "2026-12-10"
 
 
 # --- reading what the site serves -------------------------------------------------------------
