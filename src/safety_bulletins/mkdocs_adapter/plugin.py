@@ -213,6 +213,9 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def _name_the_search_dialog(self, output, *, page, config):
         """Material's search is a dialog without a name, which screen readers announce as just
         'dialog' (axe: aria-dialog-name)."""
+        return self._named_search(output)
+
+    def _named_search(self, output: str) -> str:
         label = self.build.renderer.labels("Search")
         return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{label}">', 1)
 
@@ -254,6 +257,13 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def on_post_template(self, output_content, *, template_name, config):
         if not template_name.endswith(".html"):
             return output_content
+        # 404.html has the search box of every page: named, and answered by Pagefind as theirs are
+        output_content = self._named_search(output_content)
+        if self.build.search == "pagefind":
+            try:
+                output_content = pagefind.use_worker(output_content, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT)
+            except pagefind.PagefindError as exc:
+                raise PluginError(f"{template_name}: {exc}") from None
         try:  # a theme template: its scripts are the theme's
             return csp.with_policy(output_content, preview=self.previewing)
         except csp.CspError as exc:
