@@ -269,6 +269,7 @@ CHINESE = Labels(
         "Under supervision (escalated)": "督办事项",
         "Dashboard": "统计看板",
         "Figures as of {date}": "统计截至 {date}",
+        "Figures as of {date}.": "统计截至 {date}。",  # the sentence closing a caption
         "The charts and the table are the state of the directives on that day, when the site was built; unlike the "
         "lists, they are not recounted on the day you read them.":
             "图表和清单反映网站生成当日议定事项的状态；与各列表不同，不会按您阅读的日期重新计算。",
