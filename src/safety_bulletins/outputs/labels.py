@@ -16,8 +16,10 @@ from .. import fields
 from ..model import DueWindows
 
 
-# English phrases counting {n} days, and their form for one day (Chinese has one form)
-_ONE = {"{n} days overdue": "{n} day overdue", "waiting {n} days": "waiting {n} day", "due in {n} days": "due in {n} day"}
+# English phrases counting {n} (days, directives), and their form for one (Chinese has one form)
+_ONE = {"{n} days overdue": "{n} day overdue", "waiting {n} days": "waiting {n} day", "due in {n} days": "due in {n} day",
+        "It also supports {n} open directives of other units ({overdue} overdue), marked “Support” below and not counted above.":
+        "It also supports {n} open directive of other units ({overdue} overdue), marked “Support” below and not counted above."}
 
 
 @dataclass(frozen=True)
@@ -195,8 +197,8 @@ CHINESE = Labels(
             "{due_soon_days}日内到期 {soon} 项，未办结 {open} 项，已办结 {closed} 项。",
         "Counted: the directives this unit is responsible for, those to all units included.":
             "以上统计本单位负责的事项（含发给各单位的事项）。",
-        "It also supports {open} open directives of other units ({overdue} overdue), marked “Support” below and not "
-        "counted above.": "另配合其他单位未办结事项 {open} 项（其中已逾期 {overdue} 项），在下列清单中标注为“配合单位”，不计入上述统计。",
+        "It also supports {n} open directives of other units ({overdue} overdue), marked “Support” below and not "
+        "counted above.": "另配合其他单位未办结事项 {n} 项（其中已逾期 {overdue} 项），在下列清单中标注为“配合单位”，不计入上述统计。",
         "About this unit": "单位信息",
         "+{open} supported": "另配合 {open} 项",
         "Each unit's figures are the directives it is responsible for, those to all units included; what it only "
