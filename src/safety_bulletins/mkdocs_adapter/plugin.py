@@ -23,6 +23,7 @@ import shutil
 import socket
 import threading
 import time
+from html import escape as escape_html
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -44,6 +45,7 @@ log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
 OFFLINE_WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"  # in docs/
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+NOT_FOUND = "<h1>404 - Not found</h1>"  # Material's 404.html
 
 
 class _NotForThisSite(logging.Filter):
@@ -257,8 +259,10 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def on_post_template(self, output_content, *, template_name, config):
         if not template_name.endswith(".html"):
             return output_content
-        # 404.html has the search box of every page: named, and answered by Pagefind as theirs are
-        output_content = self._named_search(output_content)
+        # 404.html has the search box of every page: named, and answered by Pagefind as theirs are;
+        # its heading in the site's language
+        output_content = self._named_search(output_content).replace(
+            NOT_FOUND, f"<h1>{escape_html(self.build.renderer.labels('404 - Not found'))}</h1>", 1)
         if self.build.search == "pagefind":
             try:
                 output_content = pagefind.use_worker(output_content, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT)

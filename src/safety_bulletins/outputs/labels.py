@@ -250,6 +250,7 @@ CHINESE = Labels(
         "progress reported": "报告进展",
         "Follow-up of {title}": "{title}落实情况",
         "Search": "搜索",
+        "404 - Not found": "404 - 页面不存在",  # Material's 404.html says it in English in every language
         "Changes": "变更",
         "counts from {date}": "自 {date} 起生效",
         "Now": "当前",
