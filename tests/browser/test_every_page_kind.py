@@ -57,7 +57,17 @@ SIDEWAYS_AND_TINY = """() => {
     const size = parseFloat(getComputedStyle(element).fontSize);
     if (size < 10) tiny.push(`${size.toFixed(1)}px ${element.tagName.toLowerCase()}.${element.className}: ${node.textContent.trim().slice(0, 40)}`);
   }
-  return {scroll: root.scrollWidth, client: root.clientWidth, tiny: tiny.slice(0, 10)};
+  // what sticks out of the screen though the page does not scroll (a table wider than its card), but what
+  // an element clips and code, which scrolls in its own box
+  const clipped = el => { for (let a = el.parentElement; a && a.tagName !== 'ARTICLE'; a = a.parentElement) {
+    const o = getComputedStyle(a).overflowX; if (o === 'hidden' || o === 'clip') return true; } return false; };
+  let widest = 0, what = '';
+  for (const el of document.querySelectorAll('article *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || el.closest('pre') || clipped(el)) continue;
+    if (r.right > widest) { widest = r.right; what = el.tagName.toLowerCase() + '.' + el.className; }
+  }
+  return {scroll: root.scrollWidth, client: root.clientWidth, widest, what, tiny: tiny.slice(0, 10)};
 }"""
 
 # The text a reader sees, node by node, outside what is marked English (an English bulletin's own
@@ -119,6 +129,7 @@ def looked_at(page, url: str, width: int, picture) -> None:
 def judged(page, language: str, english_of_ours) -> None:
     measured = page.evaluate(SIDEWAYS_AND_TINY)
     assert measured["scroll"] == measured["client"], f"the page scrolls sideways: {measured}"
+    assert measured["widest"] <= measured["client"] + 0.5, f"sticks out of the screen: {measured}"
     assert measured["tiny"] == [], measured["tiny"]
     if language == "zh":
         assert english_of_ours(page.evaluate(SEEN_TEXT)) == []
