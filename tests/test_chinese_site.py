@@ -158,3 +158,12 @@ def test_both_configurations_share_the_bulletins_and_the_assets():
         if asset.is_file():
             twin = REPO / "docs-zh" / asset.relative_to(REPO / "docs")
             assert twin.read_bytes() == asset.read_bytes(), f"{twin} differs from {asset}: copy it again"
+
+
+def test_a_chinese_sentence_of_ours_ends_with_a_chinese_full_stop(chinese_site):
+    """Issue 22's screenshots: the captions and the rates' definitions closed on '统计截至 2026-11-28.'"""
+    ascii_stop = re.compile(r"[\u3400-\u9fff][^A-Za-z。]{0,30}?[\d\u3400-\u9fff)）]\.(?=\s|$)")
+    found = [f"{page.relative_to(chinese_site)}: {match[0]!r}" for page in sorted(chinese_site.rglob("*.html"))
+             if "pagefind" not in page.parts for text in reader_text(page) for match in ascii_stop.finditer(text)]
+    assert found == []
+    assert "统计截至 2026-11-28。" in (chinese_site / "dashboard/index.html").read_text(encoding="utf-8")

@@ -118,6 +118,9 @@ def test_a_count_of_one_day_is_singular_in_english():
     assert ENGLISH("waiting {n} days", n=1) == "waiting 1 day"
     assert CHINESE("{n} days overdue", n=1) == "逾期 1 天"
     assert ENGLISH.one("{n} days overdue") == "{n} day overdue" and CHINESE.one("{n} days overdue") == "逾期 {n} 天"
+    supports = "It also supports {n} open directives of other units ({overdue} overdue), marked “Support” below and not counted above."
+    assert ENGLISH(supports, n=1, overdue=0).startswith("It also supports 1 open directive of other units (0 overdue)")
+    assert ENGLISH(supports, n=2, overdue=1).startswith("It also supports 2 open directives of other units (1 overdue)")
 
 
 def test_a_chinese_sites_csv_has_no_english_word_of_its_own(bulletins_dir):

@@ -7,6 +7,7 @@ import re
 import pytest
 from helpers import MEETING_MD, URLS
 
+from safety_bulletins.model import FileHistory
 from safety_bulletins.site_build.sitebuild import SiteBuild
 
 CHINESE_MD = (MEETING_MD.replace("Special meeting on production safety", "安全生产专题会议纪要")
@@ -35,6 +36,16 @@ def test_a_chinese_bulletin_speaks_chinese_and_an_english_one_english(bulletins_
     html = parts(build, "2021/2021-05-27-en.md")
     assert ">Safety and Environmental Protection Department</a></p>" in html and ">25 May 2021</time></p>" in html
     assert ">2021-06-30</time>" in html and "Deadline" in html and "年" not in html
+
+
+def test_when_a_bulletin_last_changed_is_a_date_as_its_other_dates(bulletins_dir):
+    """Issue 22's screenshots: a Chinese bulletin's 最后修改 read 2026-12-05 under 日期 2026年11月27日."""
+    build = SiteBuild.load(bulletins_dir({"2021/2021-05-25-zh.md": CHINESE_MD, "2021/2021-05-27-en.md": MEETING_MD}),
+                           dt.date(2026, 11, 28), language="zh", urls=URLS)
+    changed = FileHistory("2026-12-05T00:30:00+08:00", 1)
+    chinese, english = (build.renderer.bulletin_header(b, changed) for b in build.catalog.bulletins)
+    assert '<time datetime="2026-12-05T00:30:00+08:00">2026年12月5日</time>' in chinese
+    assert '<time datetime="2026-12-05T00:30:00+08:00">2026-12-05</time>' in english
 
 
 def test_a_unit_s_chinese_name_is_name_zh_or_its_name_never_an_alias(bulletins_dir):

@@ -246,6 +246,17 @@ def test_a_theme_without_materials_worker_fails_the_build():
     assert pagefind.use_worker("<p>no search box</p>", "w.js", "f.js") == "<p>no search box</p>"
 
 
+def test_the_404_page_searches_with_pagefind_from_the_servers_root():
+    """404.html links from the server's root (site_url's path, or /): its worker is ours from there."""
+    page = ('<html><head></head><body><div class="md-search" data-md-component="search"></div><script id="__config">'
+            '{"search": "/safety/assets/javascripts/workers/search.2c215733.min.js"}</script></body></html>')
+    used = pagefind.use_worker(page, "w.js", "f.js")
+    assert '{"search": "/safety/w.js"}' in used and used.startswith('<html><head><script src="/safety/f.js"></script>')
+    for hostile in ("//evil.example/", "/a b/", "/../", "/x/../"):
+        with pytest.raises(pagefind.PagefindError, match="no Material search worker"):
+            pagefind.use_worker(page.replace('"/safety/', f'"{hostile}'), "w.js", "f.js")
+
+
 def test_a_bulletin_quoting_materials_configuration_cannot_choose_the_scripts(tmp_path):
     """Inline code in a bulletin keeps its quotes: the worker's path is read from Material's
     configuration only, and only a path up to the site's root is taken."""

@@ -51,7 +51,7 @@ def test_a_unit_is_counted_for_its_own_work_and_support_apart(bulletins_dir):
     summary = re.search(r'<strong class="sb-action__overdue">(.*?)</strong>', html, re.S).group(1)
     assert re.sub(r"<[^>]+>", "", summary) == "1 overdue, the oldest 18 days"  # OWN-1, 2026-11-10
     assert 'data-sb-oldest="2026-11-10"' in summary
-    assert "It also supports 1 open directives of other units (1 overdue)" in html
+    assert "It also supports 1 open directive of other units (1 overdue)" in html
     # the page opens with what needs action; what is closed is folded away below it
     assert html.index('id="overdue"') < html.index('<details class="sb-closed">') < html.index('id="sb-about"')
     assert re.search(r'<details class="sb-closed">\s*<summary><h2 id="closed">Closed \(1\)</h2></summary>', html)

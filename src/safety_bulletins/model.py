@@ -258,3 +258,8 @@ class FileHistory:
     commits: int  # commits that touched the file (merges not counted), renames followed
     complete: bool = True  # False in a shallow clone when the file's history reaches the cut: `commits` is then
     #                        a lower bound, and if it is 1 the real last change may be older than `last_changed`
+
+    @property
+    def last_changed_day(self) -> dt.date:
+        """The day of the last change, on its committer's calendar (shown as the bulletin writes dates)."""
+        return dt.date.fromisoformat(self.last_changed[:10])

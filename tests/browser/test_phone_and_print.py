@@ -4,12 +4,14 @@ the meeting's ledger, 督办台账, on A4 landscape with page numbers; a bulleti
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
 
 import pytest
 from browsing import SUB_PATH, SUB_PATH_ZH
+from helpers import AS_OF
 
 PAGES = {
     "home": "", "units": "units/", "unit": "units/property/", "register": "directives/", "dashboard": "dashboard/",
@@ -113,6 +115,37 @@ def test_a_unit_page_and_a_filtered_register_print_as_a_ledger(page, origin, sit
     rows = re.findall(r"^\s*(\d+)\s{2,}\S", text, re.M)
     assert rows[:shown] == [str(n) for n in range(1, shown + 1)], text
     assert "Energy Company" in text and re.search(r"^\s*1\s*/\s*\d+\s*$", text, re.M)
+
+
+def test_the_chinese_ledger_prints_in_chinese(page, origin, sites, tmp_path):
+    """The same two prints on the Chinese site, read on the as-of date: 督办台账 columns, dates as the
+    bulletins write them, days overdue, the filter and the as-of date in the heading, page numbers."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.clock.install(time=dt.datetime.fromisoformat(f"{AS_OF}T09:00:00"))
+    page.goto(origin + SUB_PATH_ZH + "units/property/")
+    info, text = pdf_text(page, tmp_path, "unit")
+    flat = "".join(text.split())
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert re.search(r"Page size:\s+841\.\d+ x 594\.\d+ pts \(A4\)", info) and pages <= 3
+    assert [str(n) for n in range(1, pages + 1)] == re.findall(rf"(\d+)\s*/\s*{pages}\s*$", text, re.M)
+    assert flat.startswith(f"物业公司统计截至{AS_OF}") and "筛选：无" in flat and "显示22项，共22项" in flat
+    for heading in ("序号", "议定事项", "责任单位/责任人", "期限", "进展", "状态", "逾期天数"):
+        assert heading in flat
+    assert re.search(r"^\s*1\s+清理消防车道并重新施划标线\s+物业公司", text, re.M) and "未开始逾期28天" in flat
+    assert re.search(r"^\s*2\s+Submit the winter self-inspection report\s+各单位.*2026年12月3日\s+未开始", text, re.M)
+    assert "Overdue" not in text and "Deadline" not in text and "Filter" not in text
+
+    page.goto(origin + SUB_PATH_ZH + "directives/?unit=energy&status=open")
+    info, text = pdf_text(page, tmp_path, "register")
+    flat = "".join(text.split())
+    assert "筛选：单位=能源公司·未开始" in flat and f"统计截至{AS_OF}" in flat
+    shown, total = map(int, re.search(r"显示(\d+)项，共(\d+)项", flat).groups())
+    assert total == len(json.loads((sites["zh"] / "directives.json").read_text(encoding="utf-8"))["directives"])
+    assert 0 < shown < total
+    rows = re.findall(r"^\s*(\d+)\s{2,}\S", text, re.M)
+    assert rows[:shown] == [str(n) for n in range(1, shown + 1)], text
+    assert re.search(r"^\s*4\s+消防控制室值班人员持证上岗\s+能源公司.*2027年1月15日\s+未开始", text, re.M)
+    assert re.search(r"^\s*1\s*/\s*\d+\s*$", text, re.M)
 
 
 def test_a_printed_bulletin_says_when_it_was_printed_and_the_date_of_its_statuses(page, origin, tmp_path):

@@ -23,6 +23,7 @@ import shutil
 import socket
 import threading
 import time
+from html import escape as escape_html
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -49,6 +50,7 @@ SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"
 # and the label of the contents' title that toggles it (partials/nav-item.html, partials/toc.html)
 TOC_TOGGLE = '<input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">'
 TOC_TITLE = '<label class="md-nav__title" for="__toc">'
+NOT_FOUND = "<h1>404 - Not found</h1>"  # Material's 404.html
 
 
 class _NotForThisSite(logging.Filter):
@@ -220,6 +222,9 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def _name_the_search_dialog(self, output, *, page, config):
         """Material's search is a dialog without a name, which screen readers announce as just
         'dialog' (axe: aria-dialog-name)."""
+        return self._named_search(output)
+
+    def _named_search(self, output: str) -> str:
         label = self.build.renderer.labels("Search")
         return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{label}">', 1)
 
@@ -269,6 +274,15 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def on_post_template(self, output_content, *, template_name, config):
         if not template_name.endswith(".html"):
             return output_content
+        # 404.html has the search box of every page: named, and answered by Pagefind as theirs are;
+        # its heading in the site's language
+        output_content = self._named_search(output_content).replace(
+            NOT_FOUND, f"<h1>{escape_html(self.build.renderer.labels('404 - Not found'))}</h1>", 1)
+        if self.build.search == "pagefind":
+            try:
+                output_content = pagefind.use_worker(output_content, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT)
+            except pagefind.PagefindError as exc:
+                raise PluginError(f"{template_name}: {exc}") from None
         try:  # a theme template: its scripts are the theme's
             return csp.with_policy(output_content, preview=self.previewing)
         except csp.CspError as exc:

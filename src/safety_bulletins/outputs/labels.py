@@ -16,8 +16,10 @@ from .. import fields
 from ..model import DueWindows
 
 
-# English phrases counting {n} days, and their form for one day (Chinese has one form)
-_ONE = {"{n} days": "{n} day", "{n} days overdue": "{n} day overdue", "waiting {n} days": "waiting {n} day", "due in {n} days": "due in {n} day"}
+# English phrases counting {n} (days, directives), and their form for one (Chinese has one form)
+_ONE = {"{n} days": "{n} day", "{n} days overdue": "{n} day overdue", "waiting {n} days": "waiting {n} day", "due in {n} days": "due in {n} day",
+        "It also supports {n} open directives of other units ({overdue} overdue), marked “Support” below and not counted above.":
+        "It also supports {n} open directive of other units ({overdue} overdue), marked “Support” below and not counted above."}
 
 
 @dataclass(frozen=True)
@@ -196,8 +198,8 @@ CHINESE = Labels(
             "{due_soon_days}日内到期 {soon} 项，未办结 {open} 项，已办结 {closed} 项。",
         "Counted: the directives this unit is responsible for, those to all units included.":
             "以上统计本单位负责的事项（含发给各单位的事项）。",
-        "It also supports {open} open directives of other units ({overdue} overdue), marked “Support” below and not "
-        "counted above.": "另配合其他单位未办结事项 {open} 项（其中已逾期 {overdue} 项），在下列清单中标注为“配合单位”，不计入上述统计。",
+        "It also supports {n} open directives of other units ({overdue} overdue), marked “Support” below and not "
+        "counted above.": "另配合其他单位未办结事项 {n} 项（其中已逾期 {overdue} 项），在下列清单中标注为“配合单位”，不计入上述统计。",
         "About this unit": "单位信息",
         "+{open} supported": "另配合 {open} 项",
         "Each unit's figures are the directives it is responsible for, those to all units included; what it only "
@@ -253,6 +255,7 @@ CHINESE = Labels(
         "progress reported": "报告进展",
         "Follow-up of {title}": "{title}落实情况",
         "Search": "搜索",
+        "404 - Not found": "404 - 页面不存在",  # Material's 404.html says it in English in every language
         "Changes": "变更",
         "counts from {date}": "自 {date} 起生效",
         "Now": "当前",
@@ -274,6 +277,7 @@ CHINESE = Labels(
         "Under supervision (escalated)": "督办事项",
         "Dashboard": "统计看板",
         "Figures as of {date}": "统计截至 {date}",
+        "Figures as of {date}.": "统计截至 {date}。",  # the sentence closing a caption
         "The charts and the table are the state of the directives on that day, when the site was built; unlike the "
         "lists, they are not recounted on the day you read them.":
             "图表和清单反映网站生成当日议定事项的状态；与各列表不同，不会按您阅读的日期重新计算。",

@@ -152,10 +152,11 @@ def use_worker(output: str, worker: str, page_script: str) -> str:
     if SEARCH_FORM not in output:
         return output
     # Only in Material's own configuration (a bulletin's code may quote the same text), and only
-    # a path relative to the page: the script tag below is made from it
+    # a path up to the site's root, relative to the page or (404.html, served for any missing
+    # path) from the server's root: the script tag below is made from it
     config = output.rfind('<script id="__config"')
     match = _MATERIAL_WORKER.search(output, config, output.find("</script>", config)) if config >= 0 else None
-    if match is not None and not re.fullmatch(r"(\.\./)*", match[2]):
+    if match is not None and not re.fullmatch(r"(\.\./)*|/(?:(?!\.\.?/)[A-Za-z0-9._~-]+/)*", match[2]):
         match = None
     head_end = output.find("</head>")
     if match is None or head_end < 0:  # a theme override changed Material's page: the box would search nothing
