@@ -29,6 +29,9 @@ DEADLINE = "deadline"  # a date, a form from the bulletin's date (10月底前, �
 DATE = "date"  # YYYY-MM-DD
 FLAG = "flag"  # true or false
 UNIT_OR_PERSON = "unit-or-person"  # a unit of units.yml, else a person's name
+UNIT = "unit"  # one unit of units.yml (id, name or alias), not `all`
+OWNER = "owner"  # a person (责任人), or a mapping of the directive's units to their persons
+ESCALATE = "escalate"  # true or false, or a mapping of 挂牌督办's level, supervising body and number
 STAGES = "stages"  # milestones: a list of 'name: deadline'
 GENERIC = (TEXT, CHOICE)
 
@@ -69,7 +72,15 @@ DIRECTIVE: tuple[Field, ...] = (
     Field("id", ID, {"en": "Id", "zh": "编号"}, column="id"),
     Field("units", UNITS, {"en": "Units", "zh": "责任单位"}, column="units", required=True),
     Field("support", UNITS, {"en": "Support", "zh": "配合单位"}, column="support"),
-    Field("owner", TEXT, {"en": "Owner", "zh": "责任人"}, column="owner"),
+    # Roles (issue 21): the lead unit (牵头, one of the responsible units: named here, it is one),
+    # the unit to accept the work (验收; without it the issuer), the supervising unit (督办)
+    Field("lead", UNIT, {"en": "Lead unit", "zh": "牵头单位"}, column="lead"),
+    Field("accepting_unit", UNIT, {"en": "Accepting unit", "zh": "验收单位"}, column="accepting_unit"),
+    Field("supervisor", UNIT, {"en": "Supervising unit", "zh": "督办单位"}, column="supervisor"),
+    # People: the responsible leader (责任领导), and the person responsible, one for the directive
+    # or one per unit (`owner: {物业公司: 王磊, 能源公司: 李强}`, exported as `owners`)
+    Field("leader", TEXT, {"en": "Responsible leader", "zh": "责任领导"}, column="leader"),
+    Field("owner", OWNER, {"en": "Owner", "zh": "责任人"}, column="owner"),
     Field("deadline", DEADLINE, {"en": "Deadline", "zh": "期限"}, column="deadline", required=True),
     Field("status", CHOICE, STATUS.label, column="status", choices=STATUSES, choice_labels=STATUS.choice_labels,
           default="open", aliases=STATUS.aliases),
@@ -99,13 +110,20 @@ FOLLOW_UP: tuple[Field, ...] = (
     Field("deadline", DEADLINE, {"en": "Deadline", "zh": "期限"}, column="deadline"),
     Field("reason", TEXT, column="reason"),
     Field("accepted_by", UNIT_OR_PERSON, {"en": "Acceptance", "zh": "验收"}, column="accepted_by"),
-    Field("escalate", FLAG, {"en": "Escalated", "zh": "督办"}, column="escalated"),
+    Field("escalate", ESCALATE, {"en": "Escalated", "zh": "督办"}, column="escalated"),
     Field("date", DATE, {"en": "Date", "zh": "日期"}),
     Field("reopen", TEXT, column="reopen"),
     # The occurrence of a recurring duty it reports (2026-11, 2026-Q4, 2026-W48, 2026)
     Field("period", TEXT, {"en": "Period", "zh": "期次"}),  # its history entry says it: "period"
     Field("stage", TEXT, {"en": "Stage", "zh": "阶段"}),  # its history entry says it: "stage"
+    # 销号: the done (and, for a graded hidden danger, accepted) work taken off the ledger, on the
+    # follow-up's date: an event of its own after acceptance (验收)
+    Field("closed_off", FLAG, {"en": "Closed off", "zh": "销号"}, column="closed_off"),
 )
+
+# The parts of `escalate:` written as a mapping (挂牌督办), with the Chinese words a document uses
+ESCALATION_KEYS = {"level": ("level", "级别", "督办级别"), "by": ("by", "督办单位"),
+                   "number": ("number", "编号", "督办编号")}
 
 
 def of_block(kind: str) -> tuple[Field, ...]:
@@ -126,6 +144,11 @@ def details() -> tuple[Field, ...]:
     into Directive.details, in the spec's order (the card lists them so, after the status), not
     those the model gives an attribute of their own (owner, status)."""
     return tuple(f for f in DIRECTIVE if f.kind in GENERIC and f.name not in _ATTRIBUTES)
+
+
+def roles() -> tuple[Field, ...]:
+    """The directive's options that name one unit in a role (lead, accepting, supervising)."""
+    return tuple(f for f in DIRECTIVE if f.kind == UNIT)
 
 
 def filters() -> tuple[Field, ...]:
