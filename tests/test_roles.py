@@ -277,7 +277,7 @@ def test_a_real_build_shows_escalation_in_the_calendar_and_feeds(site_project):
     site = build(project, as_of="2026-11-01")
     records = {r["id"]: r for r in json.loads((site / "directives.json").read_text())["directives"]}
     assert records["GL-1"]["escalation"] == {"level": "集团级", "by": "office", "number": "督〔2026〕5号"}
-    ics = (site / "calendar/property.ics").read_text(encoding="utf-8").replace("\r\n ", "")
+    ics = (site / "calendar/property.ics").read_bytes().decode("utf-8").replace("\r\n ", "")
     assert "Under supervision (escalated): 集团级 · Group Office · 督〔2026〕5号" in ics
     page = (site / "bulletins/2026/2026-10-10-notice/index.html").read_text(encoding="utf-8")
     assert 'class="sb-escalation">集团级 · 集团办公室 · 督〔2026〕5号<' in page
