@@ -283,3 +283,21 @@ def test_a_real_build_shows_escalation_in_the_calendar_and_feeds(site_project):
     assert 'class="sb-escalation">集团级 · 集团办公室 · 督〔2026〕5号<' in page
     feed = (site / "feeds/units/property.xml").read_text(encoding="utf-8")
     assert "集团级 · Group Office · 督〔2026〕5号" in feed
+
+
+def test_a_cooperating_units_page_lists_its_supported_work_apart_never_as_overdue(site_project):
+    """XF-1 is 27 days overdue on 2026-11-28: on the property company's page under Overdue; on the
+    energy company's, which only cooperates (配合), in its own section, whatever the date."""
+    site = build(site_project(FILES, units=UNITS), as_of="2026-11-28")
+    energy = (site / "units/energy/index.html").read_text(encoding="utf-8")
+    assert 'data-sb-count="overdue">0<' in energy
+    supported = energy[energy.index('<section class="sb-bucket" data-sb-bucket="support">'):]
+    supported = supported[:supported.index("</section>")]
+    assert "Supported by this unit (open)" in supported and "配合检查消防通道" in supported
+    assert energy.count("配合检查消防通道") == 1  # that row, in no other section
+    assert 'data-sb-bucket="overdue"' not in energy  # nothing of its own is dated (GL-1 is done)
+    assert '<option value="support">Supported by this unit (open)</option>' in energy  # the filter offers it
+    assert '<option value="overdue">' not in energy
+    prop = (site / "units/property/index.html").read_text(encoding="utf-8")
+    overdue = prop[prop.index('data-sb-bucket="overdue"'):]
+    assert "配合检查消防通道" in overdue[:overdue.index("</section>")] and 'data-sb-count="overdue">1<' in prop

@@ -18,8 +18,9 @@ CLOSED_STATUSES = ("done", "cancelled")
 GRADES = ("general", "significant", "major")
 GRADES_ACCEPTED = ("significant", "major")  # done only after acceptance (验收)
 # Buckets in the order pages list them: most urgent first. "to-accept" is a unit's own view of
-# what waits for its acceptance; a directive is in it only on the accepting unit's page.
-BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "awaiting-acceptance", "to-accept", "closed")
+# what waits for its acceptance; a directive is in it only on the accepting unit's page. "support"
+# likewise: what a unit only cooperates on (配合), open, apart, whatever its deadline: never overdue there.
+BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "awaiting-acceptance", "to-accept", "support", "closed")
 # The buckets that change as days pass; the others change only with a follow-up.
 DATED_BUCKETS = ("overdue", "due-soon", "upcoming", "later")
 ALL_UNITS = "all"

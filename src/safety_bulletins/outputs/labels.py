@@ -101,7 +101,7 @@ ENGLISH = Labels(
     bucket_names={
         "overdue": "Overdue", "due-soon": "Due within {due_soon_days} days", "upcoming": "Due within {upcoming_days} days",
         "later": "Due later", "ongoing": "In force", "awaiting-acceptance": "Awaiting acceptance",
-        "to-accept": "Waiting for this unit's acceptance", "closed": "Closed",
+        "to-accept": "Waiting for this unit's acceptance", "support": "Supported by this unit (open)", "closed": "Closed",
     },
     GRADES=fields.choice_labels("grade", "en"),
     ALL_UNITS="All units",
@@ -114,7 +114,7 @@ CHINESE = Labels(
     bucket_names={
         "overdue": "已逾期", "due-soon": "{due_soon_days}日内到期", "upcoming": "{upcoming_days}日内到期",
         "later": "{upcoming_days}日后到期", "ongoing": "长期执行", "awaiting-acceptance": "待验收",
-        "to-accept": "待本单位验收", "closed": "已办结",
+        "to-accept": "待本单位验收", "support": "本单位配合事项（未办结）", "closed": "已办结",
     },
     GRADES=fields.choice_labels("grade", "zh"),
     ALL_UNITS="各单位",
@@ -128,6 +128,7 @@ CHINESE = Labels(
         "escalated (督办): {escalation}": "挂牌督办：{escalation}",
         "closed off (销号)": "已销号",
         "Owner per unit": "各单位责任人",
+        "Supported by a sub-unit (open)": "下级单位配合事项（未办结）",
         "Escalation (level · body · number)": "挂牌督办（级别·督办单位·编号）",
         "Closed off on": "销号日期",
         "{unit}: {person}": "{unit}：{person}",
