@@ -301,3 +301,28 @@ def test_a_cooperating_units_page_lists_its_supported_work_apart_never_as_overdu
     prop = (site / "units/property/index.html").read_text(encoding="utf-8")
     overdue = prop[prop.index('data-sb-bucket="overdue"'):]
     assert "配合检查消防通道" in overdue[:overdue.index("</section>")] and 'data-sb-count="overdue">1<' in prop
+
+
+def test_roles_may_be_written_with_the_documents_chinese_names(bulletins_dir):
+    notice = (NOTICE.replace("    units: [物业公司]\n", "    责任单位: [物业公司]\n")
+              .replace("    support: [安全环保部]\n", "    配合单位: [安全环保部]\n")
+              .replace("    lead: 能源公司\n", "    牵头单位: 能源公司\n")
+              .replace("    accepting_unit: 安全环保部\n", "    验收单位: 安全环保部\n")
+              .replace("    supervisor: office\n", "    督办单位: office\n")
+              .replace("    leader: 张辉\n", "    责任领导: 张辉\n")
+              .replace("    owner: {", "    责任人: {"))
+    escalation = ESCALATION.replace("    escalate: {", "    挂牌督办: {")
+    closing = CLOSING.replace("    closed_off: true", "    销号: true")
+    c = _catalog(bulletins_dir, "2026-11-28", {**FILES, "2026/2026-10-10-notice.md": notice,
+                                               "2026/2026-10-20-escalation.md": escalation,
+                                               "2026/2026-11-20-closing.md": closing})
+    d = c.directive("GL-1")
+    assert (d.units, d.support, d.lead, d.accepting_unit, d.supervisor) == (
+        ("property", "energy"), ("safety-env",), "energy", "safety-env", "office")
+    assert (d.details["leader"], d.owner_of("property")) == ("张辉", "王磊")
+    s = c.state_of(d)
+    assert s.closed_off_on == D("2026-11-20") and s.history[0].escalation.level == "集团级"
+    # one option under both its names is an error at the second
+    twice = notice.replace("    牵头单位: 能源公司\n", "    牵头单位: 能源公司\n    lead: 能源公司\n")
+    errors = _errors(bulletins_dir, {**FILES, "2026/2026-10-10-notice.md": twice})
+    assert any(":12: error: option 'lead' is written twice, as '牵头单位' and as 'lead'" in e for e in errors), errors

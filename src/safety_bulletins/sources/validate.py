@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import dates
 from .. import fields
+from .. import fields as _fields  # `_block_options` takes a parameter named `fields`
 from ..model import (
     WIDE_CHARACTERS,
     ALL_UNITS,
@@ -91,9 +92,10 @@ class _Checker:
     def errors(self) -> list[Problem]:
         return errors_in(self.problems)
 
-    def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str) -> None:
+    def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str, also=()) -> None:
+        """Keys neither `allowed` nor `also` (accepted, not listed in the hint: other names of options)."""
         for key in mapping:
-            if key not in allowed:
+            if key not in allowed and key not in also:
                 self.add(
                     line_offset + mapping.line_of(key) - 1,
                     f"unknown field {shorten(key)} in {what}",
@@ -466,8 +468,27 @@ def _block_options(check: _Checker, raw: RawDirective, what: str, fields, exampl
         check.add(raw.options_line, f"a {what}'s options must be 'name: value' lines",
                   f"Indent each option by four spaces, e.g. '    {example}'.")
         return None
-    check.unknown_fields(options, fields, raw.options_line, f"the {what}")
-    return options
+    names = _fields.keys(_fields.of_block(raw.kind))
+    check.unknown_fields(options, fields, raw.options_line, f"the {what}", also=names)
+    return _named(check, options, names, raw.options_line)
+
+
+def _named(check: _Checker, options: LineDict, names: dict[str, str], offset: int) -> LineDict:
+    """The options under their own names: one written as documents say it (牵头单位: 能源公司) as
+    that option (lead), at its line; both names of one option is an error."""
+    if not any(key in names for key in options):
+        return options
+    named, lines, written = LineDict(), {}, {}
+    for key, value in options.items():
+        name = names.get(key, key)
+        if name in named:
+            check.add(offset + options.line_of(key) - 1,
+                      f"option '{name}' is written twice, as '{written[name]}' and as '{key}'",
+                      f"Write it once, as '{name}:' or as '{written[name] if written[name] != name else key}:'.")
+            continue
+        named[name], lines[name], written[name] = value, options.line_of(key), key
+    named.line, named.key_lines = options.line, lines
+    return named
 
 
 def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bulletin, registry: UnitRegistry):
