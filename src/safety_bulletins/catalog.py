@@ -230,8 +230,12 @@ class Catalog:
         """Entries grouped into buckets (most urgent first), each sorted by deadline in force then id;
         what waits for the unit's acceptance apart, and what it only supports (配合) while open."""
         groups: dict[str, list[UnitEntry]] = {name: [] for name in BUCKETS}
-        for entry in entries:
-            groups[self.listed_bucket(entry)].append(entry)
+        for entry in entries:  # listed_bucket, inline: every row of every listing passes here
+            if entry.role == "acceptance":
+                groups["to-accept"].append(entry)
+                continue
+            bucket = self.entry_bucket(entry)
+            groups["support" if entry.role == "support" and bucket != "closed" else bucket].append(entry)
         for group in groups.values():
             group.sort(key=lambda entry: (self.entry_state(entry).deadline or dt.date.max, entry.directive.id))
         return groups
