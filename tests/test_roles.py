@@ -326,3 +326,16 @@ def test_roles_may_be_written_with_the_documents_chinese_names(bulletins_dir):
     twice = notice.replace("    牵头单位: 能源公司\n", "    牵头单位: 能源公司\n    lead: 能源公司\n")
     errors = _errors(bulletins_dir, {**FILES, "2026/2026-10-10-notice.md": twice})
     assert any(":12: error: option 'lead' is written twice, as '牵头单位' and as 'lead'" in e for e in errors), errors
+
+
+def test_yixiaohao_after_acceptance_closes_off_a_done_directive(bulletins_dir):
+    """The 销号 in a later bulletin, written `status: 已销号` as the 督办通报 says it: the directive is
+    done already, and this only closes it off (no 'reopen' asked for)."""
+    closing = CLOSING.replace("    closed_off: true", "    status: 已销号")
+    c = _catalog(bulletins_dir, "2026-11-28", {**FILES, "2026/2026-11-20-closing.md": closing})
+    s = c.state_of(c.directive("GL-1"))
+    assert (s.status, s.accepted_on, s.closed_off_on) == ("done", D("2026-11-15"), D("2026-11-20"))
+    # anything else it changed on a closed directive is still refused
+    changed = CLOSING.replace("    closed_off: true", "    status: 已销号\n    accepted_by: 集团办公室")
+    errors = _errors(bulletins_dir, {**FILES, "2026/2026-11-20-closing.md": changed})
+    assert any(":7: error: directive 'GL-1' is already done by 2026-11-20" in e for e in errors), errors

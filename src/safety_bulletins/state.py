@@ -517,7 +517,7 @@ def _broken_rule(issued: Issued, f: FollowUp, status: str) -> Problem | None:
         return Problem(f.source, f.line, f"the follow-up is dated {f.date.isoformat()}, before directive "
                        f"'{issued.id}' was issued ({issued.date.isoformat()}, {issued.rel_path})",
                        "Check the follow-up's 'date:' (default: its bulletin's date) and the directive it names.")
-    if closed and f.changes_anything and not f.reopen:
+    if closed and f.changes_anything and not f.reopen and not _only_closes_off(f, status):
         return Problem(f.source, f.line, f"directive '{issued.id}' is already {status} by {f.date.isoformat()}: "
                        "a follow-up cannot change it",
                        "If the work must be taken up again, say why with '    reopen: <reason>'; "
@@ -528,12 +528,20 @@ def _broken_rule(issued: Issued, f: FollowUp, status: str) -> Problem | None:
     if f.status in CLOSED_STATUSES and f.reopen:
         return Problem(f.source, f.line, "a follow-up cannot reopen a directive and close it at once",
                        "Give the status the reopened work has, e.g. '    status: in-progress'.")
-    if f.status == "done" and issued.grade in GRADES_ACCEPTED and not f.accepted_by:
+    if f.status == "done" and issued.grade in GRADES_ACCEPTED and not f.accepted_by and not (
+            closed and _only_closes_off(f, status)):  # accepted already: 已销号 only closes it off
         return Problem(f.source, f.line, f"directive '{issued.id}' is a {issued.grade} hidden danger: it is done only "
                        "after acceptance (验收), and the follow-up does not say who accepted it",
                        "Add '    accepted_by: <unit id or person>' (e.g. safety-env), or set "
                        "'    status: awaiting-acceptance' until the acceptance is made.")
     return None
+
+
+def _only_closes_off(f: FollowUp, status: str) -> bool:
+    """A 销号 that says the status the directive has already (`status: 已销号` on done work): it
+    changes nothing but the ledger, so a closed directive takes it without `reopen:`."""
+    return (f.closed_off and f.status in (None, status) and f.deadline is None and not f.accepted_by
+            and f.escalate is None)
 
 
 def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp, bool]],
