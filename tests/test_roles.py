@@ -281,6 +281,8 @@ def test_a_real_build_shows_escalation_in_the_calendar_and_feeds(site_project):
     assert "Under supervision (escalated): 集团级 · Group Office · 督〔2026〕5号" in ics
     page = (site / "bulletins/2026/2026-10-10-notice/index.html").read_text(encoding="utf-8")
     assert 'class="sb-escalation">集团级 · 集团办公室 · 督〔2026〕5号<' in page
+    # before any acceptance, the card names the unit that is to accept it
+    assert '<dt>验收单位</dt><dd><a class="sb-unit" href="../../../units/safety-env/">安全环保部</a></dd>' in page
     feed = (site / "feeds/units/property.xml").read_text(encoding="utf-8")
     assert "集团级 · Group Office · 督〔2026〕5号" in feed
 
