@@ -107,13 +107,13 @@ def test_a_new_option_is_checked(new_fields, bulletins_dir, option, message, hin
     problems = load_project(bulletins_dir({"2026/2026-11-20-notice.md": text}), AS_OF).problems
     assert [(p.message, hint in p.hint) for p in problems] == [(message, True)], [str(p) for p in problems]
     if "unknown" in message:
-        assert "Allowed fields: id, units, support, owner, deadline, status, grade, measures, funds, " \
-               "contingency, until, stages, from, inspector, hazard." in problems[0].hint
+        assert "Allowed fields: id, units, support, lead, accepting_unit, supervisor, leader, owner, deadline, status, " \
+               "grade, measures, funds, contingency, until, stages, from, inspector, hazard." in problems[0].hint
 
 
 def test_the_card_and_exports_list_the_spec_in_its_order():
     """The details are read, shown and exported in the spec's order, so the spec's order is the card's."""
-    assert [f.name for f in fields.details()] == ["grade", "measures", "funds", "contingency"]
+    assert [f.name for f in fields.details()] == ["leader", "grade", "measures", "funds", "contingency"]
     assert [f.name for f in fields.filters()] == ["grade"]
 
 
@@ -146,6 +146,7 @@ issuer: safety-env
     date: 2026-11-22
     status: done
     accepted_by: safety-env
+    closed_off: true
 ///
 
 /// follow-up

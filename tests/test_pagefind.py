@@ -403,8 +403,13 @@ def test_card_terms_are_an_escaped_attribute():
     """An owner is text from YAML: in the attribute it stays text, whatever it holds."""
     from types import SimpleNamespace
 
-    directive = SimpleNamespace(id="CIG-1", owner='Wang "><script>alert(1)</script> & Co')
+    directive = SimpleNamespace(id="CIG-1", owner='Wang "><script>alert(1)</script> & Co', owners=(), details={})
     assert pagefind.card_terms(directive) == (
         '<span data-pagefind-index-attrs="data-sb-terms" '
         'data-sb-terms="CIG-1 Wang &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"></span>')
-    assert pagefind.card_terms(SimpleNamespace(id="CIG-2", owner="")).endswith('data-sb-terms="CIG-2"></span>')
+    assert pagefind.card_terms(SimpleNamespace(id="CIG-2", owner="", owners=(), details={})).endswith(
+        'data-sb-terms="CIG-2"></span>')
+    # 责任人 per unit and the 责任领导 are found too (issue 21), escaped alike
+    per_unit = SimpleNamespace(id="CIG-3", owner="", owners=(("property", "王磊"), ("energy", '李"强')),
+                               details={"leader": "张辉"})
+    assert pagefind.card_terms(per_unit).endswith('data-sb-terms="CIG-3 王磊 李&quot;强 张辉"></span>')

@@ -154,8 +154,9 @@ def read_csv(data: bytes) -> list[list[str]]:
     return rows
 
 
-ZH_HEADER = ["编号", "标题", "事项内容", "责任单位", "配合单位", "责任人", "期限", "原期限", "状态", "到期情况", "逾期天数",
-             "办结日期", "按期办结", "督办", "验收", "办理周期", "截止", "下次期限", "未按期报送", "阶段", "开始", "隐患等级", "整改措施", "整改资金", "应急预案", "各单位进展", "链接", "文件标题",
+ZH_HEADER = ["编号", "标题", "事项内容", "责任单位", "配合单位", "责任人", "牵头单位", "验收单位", "督办单位", "各单位责任人",
+             "期限", "原期限", "状态", "到期情况", "逾期天数", "办结日期", "按期办结", "督办", "挂牌督办（级别·督办单位·编号）",
+             "验收", "验收日期", "销号日期", "办理周期", "截止", "下次期限", "未按期报送", "阶段", "开始", "责任领导", "隐患等级", "整改措施", "整改资金", "应急预案", "各单位进展", "链接", "文件标题",
              "文件日期", "文件类型", "文件链接", "办理经过"]
 
 
@@ -170,7 +171,8 @@ def test_a_chinese_sites_csv_is_chinese_first_with_the_codes_after(sites):
     assert (fire["期限"], fire["原期限"]) == ("2026-12-15", "2026-10-15")  # ISO: a spreadsheet reads it as a date
     assert (cameras["责任单位"], cameras["到期情况"]) == ("加油站", "30日后到期")
     # the codes, for machines, named alike on every site
-    assert [fire[c] for c in code_columns()] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes"]
+    assert [fire[c] for c in code_columns()] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes",
+                                                 "", "", ""]
     assert [cameras[c] for c in code_columns()[:4]] == ["filling-stations", "", "open", "later"]
     # the history says what changed, in Chinese, a line per follow-up with its link
     assert fire["办理经过"].split("\n") == [
@@ -193,7 +195,8 @@ def test_an_english_sites_csv_keeps_its_columns_and_codes_and_adds_the_code_colu
     fire = dict(zip(rows[0], rows[1]))
     assert (fire["units"], fire["status"], fire["bucket"], fire["grade"], fire["escalated"]) == \
            ("property", "in-progress", "upcoming", "major", "false")
-    assert [fire[c] for c in code_columns()] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes"]
+    assert [fire[c] for c in code_columns()] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes",
+                                                 "", "", ""]
     assert fire["history"].split("\n")[1] == (
         "2026-10-12 消防通道验收: status In progress → Done; accepted by Safety and Environmental Protection "
         "Department <bulletins/2026/2026-11-20-november/#sb-fu-Q3-1>")

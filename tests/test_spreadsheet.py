@@ -110,6 +110,8 @@ def expected_cells(record: dict) -> list[str]:
             cells.append("true" if value else "false")
         elif isinstance(value, list):
             cells.append("; ".join(value))
+        elif isinstance(value, dict):  # owners by unit, escalation's parts
+            cells.append("; ".join(f"{key}: {part}" for key, part in value.items() if part is not None))
         else:
             cells.append("" if value is None else str(value))
     return cells
@@ -126,7 +128,8 @@ def test_directives_csv_holds_every_value_of_directives_json(hostile_site):
         *cells, history = [unquote(c) for c in row[:-len(code_columns())]]
         assert cells == expected_cells(record)
         codes = (record["units"], record["support"], record["status"], record["bucket"], record["grade"],
-                 record["accepted_by"], record["bulletin"]["type"])
+                 record["accepted_by"], record["bulletin"]["type"], record["lead"], record["accepting_unit"],
+                 record["supervisor"])
         assert row[-len(code_columns()):] == ["; ".join(c) if isinstance(c, list) else c or "" for c in codes]
         assert [line.rsplit(" <", 1)[1] for line in history.split("\n") if line] == \
                [h["url"] + ">" for h in record["history"]]

@@ -234,13 +234,26 @@ class Catalog:
 
     def by_bucket(self, entries: list[UnitEntry]) -> dict[str, list[UnitEntry]]:
         """Entries grouped into buckets (most urgent first), each sorted by deadline in force then id;
-        what waits for the unit's acceptance apart."""
+        what waits for the unit's acceptance apart, and what it only supports (配合) while open."""
         groups: dict[str, list[UnitEntry]] = {name: [] for name in BUCKETS}
-        for entry in entries:
-            groups["to-accept" if entry.role == "acceptance" else self.entry_bucket(entry)].append(entry)
+        for entry in entries:  # listed_bucket, inline: every row of every listing passes here
+            if entry.role == "acceptance":
+                groups["to-accept"].append(entry)
+                continue
+            bucket = self.entry_bucket(entry)
+            groups["support" if entry.role == "support" and bucket != "closed" else bucket].append(entry)
         for group in groups.values():
             group.sort(key=lambda entry: (self.entry_state(entry).deadline or dt.date.max, entry.directive.id))
         return groups
+
+    def listed_bucket(self, entry: UnitEntry) -> str:
+        """The section a unit's page lists an entry in: its bucket, except what waits for the unit's
+        acceptance ("to-accept") and what it only supports while open ("support"): another unit's
+        delay is not the supporting unit's, so it is never under its page's Overdue."""
+        if entry.role == "acceptance":
+            return "to-accept"
+        bucket = self.entry_bucket(entry)
+        return "support" if entry.role == "support" and bucket != "closed" else bucket
 
     def _deadline_order(self, directive: Directive):
         return (self.states[directive.id].deadline or dt.date.max, directive.id)
@@ -394,7 +407,7 @@ class Catalog:
                 continue
             counter[self.entry_bucket(entry)] += 1
             counter["escalated"] += self.entry_state(entry).escalated
-        counter["open"] = sum(counter[name] for name in BUCKETS if name not in ("closed", "to-accept"))
+        counter["open"] = sum(counter[name] for name in BUCKETS if name not in ("closed", "to-accept", "support"))
         return counter
 
     def oldest_overdue(self, entries) -> dt.date | None:

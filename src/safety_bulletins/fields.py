@@ -29,6 +29,9 @@ DEADLINE = "deadline"  # a date, a form from the bulletin's date (10月底前, �
 DATE = "date"  # YYYY-MM-DD
 FLAG = "flag"  # true or false
 UNIT_OR_PERSON = "unit-or-person"  # a unit of units.yml, else a person's name
+UNIT = "unit"  # one unit of units.yml (id, name or alias), not `all`
+OWNER = "owner"  # a person (责任人), or a mapping of the directive's units to their persons
+ESCALATE = "escalate"  # true or false, or a mapping of 挂牌督办's level, supervising body and number
 STAGES = "stages"  # milestones: a list of 'name: deadline'
 GENERIC = (TEXT, CHOICE)
 
@@ -45,6 +48,7 @@ class Field:
     default: str | None = None  # a CHOICE's value when the option is left out
     filter: bool = False  # a control of the listings' filter, and a word of each row's facts (data-sb-f)
     aliases: dict[str, str] = field(default_factory=dict)  # other words a CHOICE accepts (Chinese) -> its value
+    keys: tuple[str, ...] = ()  # other names the option may be written with, as documents say it (牵头单位)
 
     def __hash__(self) -> int:  # dicts inside: hashed by name, which is unique in a block
         return hash(self.name)
@@ -67,9 +71,17 @@ GRADE_ALIASES = {"一般": "general", "一般隐患": "general", "较大": "sign
 # In the order the checker lists them ("Allowed fields: ...") and the card and exports show them.
 DIRECTIVE: tuple[Field, ...] = (
     Field("id", ID, {"en": "Id", "zh": "编号"}, column="id"),
-    Field("units", UNITS, {"en": "Units", "zh": "责任单位"}, column="units", required=True),
-    Field("support", UNITS, {"en": "Support", "zh": "配合单位"}, column="support"),
-    Field("owner", TEXT, {"en": "Owner", "zh": "责任人"}, column="owner"),
+    Field("units", UNITS, {"en": "Units", "zh": "责任单位"}, column="units", required=True, keys=("责任单位", "承办单位")),
+    Field("support", UNITS, {"en": "Support", "zh": "配合单位"}, column="support", keys=("配合单位",)),
+    # Roles (issue 21): the lead unit (牵头, one of the responsible units: named here, it is one),
+    # the unit to accept the work (验收; without it the issuer), the supervising unit (督办)
+    Field("lead", UNIT, {"en": "Lead unit", "zh": "牵头单位"}, column="lead", keys=("牵头单位",)),
+    Field("accepting_unit", UNIT, {"en": "Accepting unit", "zh": "验收单位"}, column="accepting_unit", keys=("验收单位",)),
+    Field("supervisor", UNIT, {"en": "Supervising unit", "zh": "督办单位"}, column="supervisor", keys=("督办单位",)),
+    # People: the responsible leader (责任领导), and the person responsible, one for the directive
+    # or one per unit (`owner: {物业公司: 王磊, 能源公司: 李强}`, exported as `owners`)
+    Field("leader", TEXT, {"en": "Responsible leader", "zh": "责任领导"}, column="leader", keys=("责任领导",)),
+    Field("owner", OWNER, {"en": "Owner", "zh": "责任人"}, column="owner", keys=("责任人",)),
     Field("deadline", DEADLINE, {"en": "Deadline", "zh": "期限"}, column="deadline", required=True),
     Field("status", CHOICE, STATUS.label, column="status", choices=STATUSES, choice_labels=STATUS.choice_labels,
           default="open", aliases=STATUS.aliases),
@@ -99,13 +111,20 @@ FOLLOW_UP: tuple[Field, ...] = (
     Field("deadline", DEADLINE, {"en": "Deadline", "zh": "期限"}, column="deadline"),
     Field("reason", TEXT, column="reason"),
     Field("accepted_by", UNIT_OR_PERSON, {"en": "Acceptance", "zh": "验收"}, column="accepted_by"),
-    Field("escalate", FLAG, {"en": "Escalated", "zh": "督办"}, column="escalated"),
+    Field("escalate", ESCALATE, {"en": "Escalated", "zh": "督办"}, column="escalated", keys=("挂牌督办",)),
     Field("date", DATE, {"en": "Date", "zh": "日期"}),
     Field("reopen", TEXT, column="reopen"),
     # The occurrence of a recurring duty it reports (2026-11, 2026-Q4, 2026-W48, 2026)
     Field("period", TEXT, {"en": "Period", "zh": "期次"}),  # its history entry says it: "period"
     Field("stage", TEXT, {"en": "Stage", "zh": "阶段"}),  # its history entry says it: "stage"
+    # 销号: the done (and, for a graded hidden danger, accepted) work taken off the ledger, on the
+    # follow-up's date: an event of its own after acceptance (验收)
+    Field("closed_off", FLAG, {"en": "Closed off", "zh": "销号"}, column="closed_off", keys=("销号",)),
 )
+
+# The parts of `escalate:` written as a mapping (挂牌督办), with the Chinese words a document uses
+ESCALATION_KEYS = {"level": ("level", "级别", "督办级别"), "by": ("by", "督办单位"),
+                   "number": ("number", "编号", "督办编号")}
 
 
 def of_block(kind: str) -> tuple[Field, ...]:
@@ -117,6 +136,11 @@ def names(fields: tuple[Field, ...]) -> tuple[str, ...]:
     return tuple(f.name for f in fields)
 
 
+def keys(fields: tuple[Field, ...]) -> dict[str, str]:
+    """The other names options may be written with (责任单位, 牵头单位...) -> the option's name."""
+    return {key: f.name for f in fields for key in f.keys}
+
+
 def by_name(fields: tuple[Field, ...], name: str) -> Field:
     return next(f for f in fields if f.name == name)
 
@@ -126,6 +150,11 @@ def details() -> tuple[Field, ...]:
     into Directive.details, in the spec's order (the card lists them so, after the status), not
     those the model gives an attribute of their own (owner, status)."""
     return tuple(f for f in DIRECTIVE if f.kind in GENERIC and f.name not in _ATTRIBUTES)
+
+
+def roles() -> tuple[Field, ...]:
+    """The directive's options that name one unit in a role (lead, accepting, supervising)."""
+    return tuple(f for f in DIRECTIVE if f.kind == UNIT)
 
 
 def filters() -> tuple[Field, ...]:

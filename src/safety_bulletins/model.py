@@ -18,8 +18,9 @@ CLOSED_STATUSES = ("done", "cancelled")
 GRADES = ("general", "significant", "major")
 GRADES_ACCEPTED = ("significant", "major")  # done only after acceptance (验收)
 # Buckets in the order pages list them: most urgent first. "to-accept" is a unit's own view of
-# what waits for its acceptance; a directive is in it only on the accepting unit's page.
-BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "awaiting-acceptance", "to-accept", "closed")
+# what waits for its acceptance; a directive is in it only on the accepting unit's page. "support"
+# likewise: what a unit only cooperates on (配合), open, apart, whatever its deadline: never overdue there.
+BUCKETS = ("overdue", "due-soon", "upcoming", "later", "ongoing", "awaiting-acceptance", "to-accept", "support", "closed")
 # The buckets that change as days pass; the others change only with a follow-up.
 DATED_BUCKETS = ("overdue", "due-soon", "upcoming", "later")
 ALL_UNITS = "all"
@@ -159,6 +160,19 @@ class Directive:
     until: dt.date | None = None  # the last day a recurring duty runs
     stages: tuple[tuple[str, dt.date], ...] = ()  # milestones (方案报送 by 12-20...), by deadline
     starts: dt.date | None = None  # `from:`: the phase starts then, not overdue before
+    # Roles beside the responsible (`units`) and cooperating (`support`) units, each a unit id or None:
+    # the lead unit (牵头, one of the responsible units), the unit named at issue to accept the work
+    # (验收; without it the issuer accepts), the supervising unit (督办)
+    lead: str | None = None
+    accepting_unit: str | None = None
+    supervisor: str | None = None
+    # 责任人 per unit (`owner:` written as a mapping): (unit id, person), in the order written
+    owners: tuple[tuple[str, str], ...] = ()
+
+    def owner_of(self, unit_id: str) -> str:
+        """The person responsible for a unit's share: its own (`owner: {unit: name}`), else the
+        directive's one owner."""
+        return next((person for unit, person in self.owners if unit == unit_id), "") or self.owner
 
     @property
     def grade(self) -> str | None:
@@ -167,6 +181,19 @@ class Directive:
 
     def addresses(self, unit_id: str) -> bool:
         return ALL_UNITS in self.units or unit_id in self.units
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """挂牌督办 as a follow-up writes it (`escalate: {level: 省级, by: 省安委办, number: ...}`):
+    each part as written, "" when not given (`escalate: true` gives none)."""
+
+    level: str = ""  # 督办级别: 国家级, 省级, 市级, 集团级, 公司级... (who supervises sets its own levels)
+    by: str = ""  # the supervising body (督办单位): a unit's id where it names one of units.yml, else as written
+    number: str = ""  # 督办编号
+
+    def __bool__(self) -> bool:
+        return bool(self.level or self.by or self.number)
 
 
 @dataclass(frozen=True)
@@ -199,6 +226,8 @@ class FollowUp:
     period_line: int = 0  # the line of its `period:`
     stage: str = ""  # the milestone of its directive it reports (方案报送), "" for the directive as a whole
     stage_line: int = 0
+    escalation: Escalation = Escalation()  # the level, body and number of an `escalate:` mapping
+    closed_off: bool = False  # 销号: the done work is taken off the ledger on this follow-up's date
 
     @property
     def changes_anything(self) -> bool:

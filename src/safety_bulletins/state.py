@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .recurrence import Recurrence
-from .model import (ALL_UNITS, CLOSED_STATUSES, GRADES_ACCEPTED, STATUSES, Directive, DueWindows, FollowUp, Problem,
-                    errors_in, is_immediate)
+from .model import (ALL_UNITS, CLOSED_STATUSES, GRADES_ACCEPTED, STATUSES, Directive, DueWindows, Escalation, FollowUp,
+                    Problem, errors_in, is_immediate)
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class Issued:
     status: str
     deadline: dt.date | None
     grade: str | None
-    issuer: str | None  # the issuing unit: it accepts the work unless a follow-up names another
+    issuer: str | None  # the unit to accept the work unless a follow-up names another: the directive's
+    #                     `accepting_unit` (验收单位), else the issuing unit
     deadline_written: str = ""  # as the document writes it when not a date (10月底前, 立即)
     immediately_days: int = DueWindows.immediately  # the site's 立即: so many days from the date it is written
     units: tuple[str, ...] = ()  # the responsible units, `all` expanded: each has a share (Directive.responsible)
@@ -55,7 +56,8 @@ class Issued:
             deadline = immediately(b.date, windows.immediately)
         units = directive.responsible or tuple(u for u in directive.units if u != ALL_UNITS)
         return cls(directive.id, directive.title, b.source, b.rel_path, directive.line, b.date, b.draft,
-                   directive.status, deadline, directive.grade, b.issuer, directive.deadline_written,
+                   directive.status, deadline, directive.grade, directive.accepting_unit or b.issuer,
+                   directive.deadline_written,
                    windows.immediately, units, directive.recurrence, directive.until, directive.stages,
                    directive.starts)
 
@@ -78,6 +80,8 @@ class Change:
     retroactive: bool = False  # the deadline was extended after it had passed
     period: str = ""  # the occurrence of a recurring duty whose status changed (its own, not the directive's)
     stage: str = ""  # the milestone whose status changed
+    escalation: Escalation = Escalation()  # 挂牌督办's level, body and number, set or changed
+    closed_off: bool = False  # 销号: taken off the ledger
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,12 @@ class State:
     # Milestones: (name, deadline, the day it was reported done or None), and a phase's first day
     stages: tuple[tuple[str, dt.date, dt.date | None], ...] = ()
     starts: dt.date | None = None
+    # 挂牌督办 while escalated: its level, supervising body and number as written (empty: not given)
+    escalation: Escalation = Escalation()
+    # Acceptance (验收) and closing off the ledger (销号) are events of their own, each on its day:
+    # the day the work was accepted (done with `accepted_by`), and the day it was closed off
+    accepted_on: dt.date | None = None
+    closed_off_on: dt.date | None = None
 
     def started(self, as_of: dt.date) -> bool:
         return self.starts is None or as_of >= self.starts
@@ -182,10 +192,11 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
     reported_on: dt.date | None = None  # the last report of an occurrence done
     stages_status: dict[str, str] = {}
     stages_done: dict[str, dt.date | None] = {}
+    escalation, accepted_on, closed_off_on = Escalation(), None, None
     for f in in_order(follow_ups):
         if as_of is not None and f.date > as_of:
             break
-        problem = _broken_rule(issued, f, status) or _broken_stage(issued, f) or _moves_a_stage(issued, f) or (None if f.stage else _broken_period(issued, f))
+        problem = _broken_rule(issued, f, status) or _broken_closing(issued, f, status, closed_off_on) or _broken_stage(issued, f) or _moves_a_stage(issued, f) or (None if f.stage else _broken_period(issued, f))
         if problem:
             problems.append(problem)
             continue
@@ -225,26 +236,38 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
             change = _with(change, status=(status, new_status))
             status, since = new_status, f.date
             if status in CLOSED_STATUSES:  # closing ends the supervision too: a reopened one starts afresh
-                closed_on, escalated = f.date, False
+                closed_on, escalated, escalation = f.date, False, Escalation()
             else:
-                closed_on, on_time = None, None
+                closed_on, on_time, closed_off_on = None, None, None
         if status not in ("awaiting-acceptance", "done"):
             accepted_by = ""  # reopened or sent back: whoever accepted the earlier work has not accepted what comes
+            accepted_on = None
         if new_deadline is not None and new_deadline != deadline:
             change = _with(change, deadline=(deadline, new_deadline))
             deadline, written = new_deadline, f.deadline_written
         if f.escalate is not None and f.escalate != escalated:
-            change = _with(change, escalate=f.escalate)
-            escalated = f.escalate
+            change = _with(change, escalate=f.escalate, escalation=f.escalation)
+            escalated, escalation = f.escalate, f.escalation if f.escalate else Escalation()
+        elif f.escalate and f.escalation and f.escalation != escalation:  # raised (集团级 → 省级), or its number given
+            change = _with(change, escalate=True, escalation=f.escalation)
+            escalation = f.escalation
         if f.accepted_by:
             accepted_by = f.accepted_by
             acceptor = f.accepted_by if f.accepted_by_unit else acceptor
+        if status == "done" and accepted_by and (f.accepted_by or change.status):
+            accepted_on = f.date  # accepted (验收) on the day the follow-up says so
+        if f.closed_off:
+            change = _with(change, closed_off=True)
+            closed_off_on = f.date
         if status == "done" and change.status:
             on_time = missed is None and (deadline is None or f.date <= deadline)
         history.append(change)
     state = State(status, deadline, issued.deadline, issued.date, since, escalated and status not in CLOSED_STATUSES,
                   accepted_by if status in ("awaiting-acceptance", "done") else "", acceptor if status == "awaiting-acceptance" else None, closed_on,
-                  on_time if status == "done" else None, tuple(history), written, missed)
+                  on_time if status == "done" else None, tuple(history), written, missed,
+                  escalation=escalation if escalated and status not in CLOSED_STATUSES else Escalation(),
+                  accepted_on=accepted_on if status == "done" else None,
+                  closed_off_on=closed_off_on if status == "done" else None)
     if issued.recurrence is not None:
         state = _recurring(state, issued, periods, as_of, bool(late_periods), reported_on)
     if issued.stages or issued.starts:
@@ -312,6 +335,26 @@ def _recurring(state: State, issued: Issued, periods: dict[str, str], as_of: dt.
 
 def _with_state(state: State, **values) -> State:
     return State(**{**state.__dict__, **values})
+
+
+def _broken_closing(issued: Issued, f: FollowUp, status: str, closed_off_on: dt.date | None) -> Problem | None:
+    """销号 closes off done work (accepted, for a graded hidden danger: `done` needs it), once."""
+    if not f.closed_off:
+        return None
+    after = f.status or ("in-progress" if f.reopen else status)
+    if f.period or f.stage:
+        return Problem(f.source, f.line, "'closed_off' closes off the whole directive, not one "
+                       + ("period" if f.period else "stage"),
+                       "Report the period or stage in a follow-up of its own; close off the directive (销号) "
+                       "once it is done.")
+    if after != "done":
+        return Problem(f.source, f.line, f"directive '{issued.id}' is {after}: only done work is closed off (销号)",
+                       "销号 comes after the work is done and accepted (验收): add '    status: done' (with "
+                       "'    accepted_by: ...'), or record the 销号 in a later follow-up.")
+    if closed_off_on is not None and not f.reopen:
+        return Problem(f.source, f.line, f"directive '{issued.id}' was already closed off (销号) on "
+                       f"{closed_off_on.isoformat()}", "Remove 'closed_off:': a directive is closed off once.")
+    return None
 
 
 def _broken_stage(issued: Issued, f: FollowUp) -> Problem | None:
@@ -444,6 +487,8 @@ def derived(shares: list[State]) -> State:
     ordered = tuple(history[key] for key in sorted(
         history, key=lambda key: (history[key].follow_up.date, key[0], key[1])))
     in_force = next((s for s in (open_shares or shares) if s.deadline == deadline), first)
+    closed_off = [s.closed_off_on for s in done]
+    accepted_on = [s.accepted_on for s in done]
     return State(status, deadline, first.original_deadline, first.issued, since,
                  escalated=any(s.escalated for s in shares),
                  accepted_by=accepted.pop() if len(accepted) == 1 and status in ("awaiting-acceptance", "done") else "",
@@ -455,7 +500,11 @@ def derived(shares: list[State]) -> State:
                  # the as-of date are those of the share in force
                  recurrence=first.recurrence, until=first.until, periods=in_force.periods,
                  missed_periods=in_force.missed_periods, next_deadline=in_force.next_deadline,
-                 stages=_group_stages(shares, in_force), starts=first.starts)
+                 stages=_group_stages(shares, in_force), starts=first.starts,
+                 escalation=next((s.escalation for s in shares if s.escalated and s.escalation), Escalation()),
+                 # accepted, and closed off, when every done share is: on the last of their days
+                 accepted_on=max(accepted_on) if status == "done" and all(accepted_on) else None,
+                 closed_off_on=max(closed_off) if status == "done" and all(closed_off) else None)
 
 
 def _closed_deadline(shares: list[State], last: State) -> dt.date | None:
@@ -497,7 +546,7 @@ def _broken_rule(issued: Issued, f: FollowUp, status: str) -> Problem | None:
         return Problem(f.source, f.line, f"the follow-up is dated {f.date.isoformat()}, before directive "
                        f"'{issued.id}' was issued ({issued.date.isoformat()}, {issued.rel_path})",
                        "Check the follow-up's 'date:' (default: its bulletin's date) and the directive it names.")
-    if closed and f.changes_anything and not f.reopen:
+    if closed and f.changes_anything and not f.reopen and not _only_closes_off(f, status):
         return Problem(f.source, f.line, f"directive '{issued.id}' is already {status} by {f.date.isoformat()}: "
                        "a follow-up cannot change it",
                        "If the work must be taken up again, say why with '    reopen: <reason>'; "
@@ -508,12 +557,20 @@ def _broken_rule(issued: Issued, f: FollowUp, status: str) -> Problem | None:
     if f.status in CLOSED_STATUSES and f.reopen:
         return Problem(f.source, f.line, "a follow-up cannot reopen a directive and close it at once",
                        "Give the status the reopened work has, e.g. '    status: in-progress'.")
-    if f.status == "done" and issued.grade in GRADES_ACCEPTED and not f.accepted_by:
+    if f.status == "done" and issued.grade in GRADES_ACCEPTED and not f.accepted_by and not (
+            closed and _only_closes_off(f, status)):  # accepted already: 已销号 only closes it off
         return Problem(f.source, f.line, f"directive '{issued.id}' is a {issued.grade} hidden danger: it is done only "
                        "after acceptance (验收), and the follow-up does not say who accepted it",
                        "Add '    accepted_by: <unit id or person>' (e.g. safety-env), or set "
                        "'    status: awaiting-acceptance' until the acceptance is made.")
     return None
+
+
+def _only_closes_off(f: FollowUp, status: str) -> bool:
+    """A 销号 that says the status the directive has already (`status: 已销号` on done work): it
+    changes nothing but the ledger, so a closed directive takes it without `reopen:`."""
+    return (f.closed_off and f.status in (None, status) and f.deadline is None and not f.accepted_by
+            and f.escalate is None)
 
 
 def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp, bool]],

@@ -164,7 +164,8 @@ class Calendars:
         if d.grade:  # a major hidden danger is what a unit head looks for first in the calendar too
             lines.append(f"{labels.field(grade)}: {labels.choice(grade, d.grade)}")
         if state.escalated:
-            lines.append(labels("Under supervision (escalated)"))
+            escalation = changes.escalation_text(state.escalation, labels, self.catalog.registry)
+            lines.append(labels("Under supervision (escalated)") + (f": {plain(escalation)}" if escalation else ""))
         if waiting:
             lines.append(labels("Done; waiting for acceptance, so not overdue against the unit."))
         if state.extended:

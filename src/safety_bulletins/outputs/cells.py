@@ -35,6 +35,28 @@ def starts_attribute(state: State, bucket: str, as_of) -> Markup:
     return Markup(f' data-sb-starts="{state.starts.isoformat()}"')
 
 
+def owners_of(directive, units: tuple[str, ...], labels: Labels, unit_name: Callable[[str], str]) -> str:
+    """The person responsible (责任人): the directive's one owner, or, written per unit, the persons
+    of `units` (all of them for ()): the person alone where one unit is asked for, else each after
+    its unit's name (物业公司：王磊、能源公司：李强). Text: the template escapes it."""
+    if not directive.owners:
+        return directive.owner
+    chosen = [(unit, person) for unit, person in directive.owners if not units or unit in units]
+    if len(units) == 1:
+        return chosen[0][1] if chosen else ""
+    return labels.join(labels("{unit}: {person}", unit=unit_name(unit), person=person) for unit, person in chosen)
+
+
+def owner_units(entry) -> tuple[str, ...]:
+    """Whose persons a listing's entry shows: its unit's (a share), the sub-units' it is listed for,
+    the supporting units' on a supporting unit's page; () in the register (every unit's)."""
+    if entry.share:
+        return (entry.share,)
+    if entry.units:
+        return entry.units
+    return entry.directive.support if entry.role == "support" else ()
+
+
 def deadline_of(state: State, labels: Labels) -> Markup:
     """The deadline in force as a date (after the original one, struck through, when a
     follow-up changed it); as the document wrote it when that was not a date, the date beside

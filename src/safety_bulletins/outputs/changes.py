@@ -52,8 +52,19 @@ def parts(change: Change, labels: Labels, registry: UnitRegistry) -> list[str]:
         found.append(labels("accepted by {who}", who=who) if change.follow_up.status == "done"
                      else labels("to be accepted by {who}", who=who))
     if change.escalate is not None:
-        found.append(labels("escalated (督办)") if change.escalate else labels("supervision ended"))
+        shown = escalation_text(change.escalation, labels, registry)
+        found.append((labels("escalated (督办): {escalation}", escalation=shown) if shown else labels("escalated (督办)"))
+                     if change.escalate else labels("supervision ended"))
+    if change.closed_off:
+        found.append(labels("closed off (销号)"))
     return found
+
+
+def escalation_text(escalation, labels: Labels, registry: UnitRegistry) -> str:
+    """挂牌督办's parts as written, in a line: 集团级 · 集团办公室 · 督〔2026〕5号 ("" when none is given);
+    the supervising body by its name where it is a unit."""
+    body = acceptor_name(escalation.by, labels, registry) if escalation.by else ""
+    return " · ".join(part for part in (escalation.level, body, escalation.number) if part)
 
 
 def _deadline(change: Change, labels: Labels) -> str:

@@ -27,6 +27,11 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
             "units": list(d.units),
             "support": list(d.support),
             "owner": d.owner or None,
+            # roles and people (issue 21): lead, accepting and supervising units (ids), 责任人 per unit
+            "lead": d.lead,
+            "accepting_unit": d.accepting_unit,
+            "supervisor": d.supervisor,
+            "owners": dict(d.owners),
             "deadline": _day(state.deadline),
             "original_deadline": _day(state.original_deadline),
             "status": state.status,
@@ -35,7 +40,10 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
             "closed_on": _day(state.closed_on),
             "on_time": state.on_time,
             "escalated": state.escalated,
+            "escalation": _escalation(state),
             "accepted_by": state.accepted_by or None,
+            "accepted_on": _day(state.accepted_on),
+            "closed_off_on": _day(state.closed_off_on),  # 销号
             # a recurring duty (每月5日前): its rule as written, next occurrence, missed periods
             "recurrence": state.deadline_written if state.recurrence else None,
             "until": _day(d.until),
@@ -88,7 +96,17 @@ def share_record(catalog: Catalog, unit: str, state) -> dict:
     return {"unit": unit, "status": state.status, "deadline": _day(state.deadline),
             "bucket": state.bucket(catalog.as_of, catalog.windows), "days_overdue": state.days_overdue(catalog.as_of),
             "closed_on": _day(state.closed_on), "on_time": state.on_time, "accepted_by": state.accepted_by or None,
-            "escalated": state.escalated}
+            "escalated": state.escalated, "escalation": _escalation(state),
+            "accepted_on": _day(state.accepted_on), "closed_off_on": _day(state.closed_off_on)}
+
+
+def _escalation(state) -> dict | None:
+    """挂牌督办's level, supervising body (a unit's id, or as written) and number while escalated;
+    None when not escalated, and each part None where the follow-up did not give it."""
+    if not state.escalated:
+        return None
+    e = state.escalation
+    return {"level": e.level or None, "by": e.by or None, "number": e.number or None}
 
 
 def _progress(progress) -> str | None:
@@ -116,6 +134,11 @@ def _change(catalog: Catalog, change: Change, urls: site.UrlRule) -> dict:
         changes["accepted_by"] = change.accepted_by
     if change.escalate is not None:
         changes["escalated"] = change.escalate
+        if change.escalation:
+            changes["escalation"] = {"level": change.escalation.level or None, "by": change.escalation.by or None,
+                                     "number": change.escalation.number or None}
+    if change.closed_off:
+        changes["closed_off"] = True
     if change.reopen:
         changes["reopen"] = change.reopen
     return {"date": f.date.isoformat(), "title": f.title, "changes": changes, "url": f"{url}#{f.anchor}",

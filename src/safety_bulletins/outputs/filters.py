@@ -58,7 +58,7 @@ def filter_options(catalog: Catalog, entries: list[UnitEntry]) -> FilterOptions:
     directives = [entry.directive for entry in entries]
     states = [catalog.entry_state(entry) for entry in entries]
     units = {unit for d in directives for unit in (*d.units, *d.support)}
-    buckets = {"to-accept" if entry.role == "acceptance" else catalog.entry_bucket(entry) for entry in entries}
+    buckets = {catalog.listed_bucket(entry) for entry in entries}  # the sections the rows are in
     if buckets & set(DATED_BUCKETS):  # on a later day live.js moves rows to any of them
         buckets |= set(DATED_BUCKETS)
     statuses = {state.status for state in states}

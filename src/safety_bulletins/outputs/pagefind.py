@@ -110,10 +110,11 @@ def body(bulletin: Bulletin, statuses: list[str], units: list[str], type_label: 
 
 def card_terms(directive: Directive) -> str:
     """What a directive's card is found by beyond its text: what the digest, the CSV and the
-    calendars print of it (its id, its owner; its bulletin's document number is the page's,
+    calendars print of it (its id, its owners and leader; its bulletin's document number is the page's,
     see `body`: on every card it would fill their excerpts). Indexed from an attribute
     (Pagefind's `data-pagefind-index-attrs`) of an empty element: no text on the page."""
-    terms = " ".join(filter(None, (directive.id, directive.owner)))
+    people = (directive.owner, *(person for _, person in directive.owners), directive.details.get("leader"))
+    terms = " ".join(dict.fromkeys(filter(None, (directive.id, *people))))  # 责任人 per unit and 责任领导 too
     return f'<span data-pagefind-index-attrs="data-sb-terms" data-sb-terms="{html.escape(terms)}"></span>'
 
 

@@ -63,6 +63,7 @@ class Renderer:
         return _ENV.get_template(template).render(
             c=self.catalog, links=links, labels=labels, rows=self.rows, subscribe_url=self.subscribe_url,
             acceptor_name=lambda who: self.acceptor_name(who, labels), pagefind=self.search == "pagefind", **context,
+            escalation_text=lambda escalation: changes.escalation_text(escalation, labels, self.catalog.registry),
             unit_name=lambda unit_id: self.unit_name(unit_id, labels),
             addressees=lambda names: [self.addressee_name(who, labels) for who in names],
         )
@@ -84,9 +85,12 @@ class Renderer:
         """A directive's row in the register and unit pages, rendered once for all of them."""
         # what a row shows of its entry: the unit's share only where the directive's shares differ
         share = entry.share if entry.directive.id in self.catalog.shares else ""
-        key = (entry.directive.id, entry.role == "support", entry.units, share)
+        d = entry.directive
+        # 责任人 written per unit: each unit's page shows its own person (else the one owner, on every row alike)
+        owner = cells.owners_of(d, cells.owner_units(entry), self.labels, self.unit_name) if d.owners else d.owner
+        key = (d.id, entry.role == "support", entry.units, share, owner)
         if key not in self._rows:
-            self._rows[key] = Markup(self._render("directive_row.html", None, root=ROOT, entry=entry))
+            self._rows[key] = Markup(self._render("directive_row.html", None, root=ROOT, entry=entry, owner=owner))
         return self._rows[key]
 
     def forget_rows(self) -> None:

@@ -33,8 +33,10 @@ _SUSPECT = _FORMULA + tuple(_LEADING_SPACE)
 def directive_columns() -> tuple[str, ...]:
     """directives.csv's header: directives.json's keys (export.directives_json), the bulletin's
     as columns of its own; the options of the field spec (grade, measures...) in its order."""
-    return ("id", "title", "text", "units", "support", "owner", "deadline", "original_deadline", "status", "bucket",
-            "days_overdue", "closed_on", "on_time", "escalated", "accepted_by",
+    return ("id", "title", "text", "units", "support", "owner", "lead", "accepting_unit", "supervisor", "owners",
+            "deadline", "original_deadline", "status", "bucket",
+            "days_overdue", "closed_on", "on_time", "escalated", "escalation", "accepted_by", "accepted_on",
+            "closed_off_on",
             "recurrence", "until", "next_deadline", "missed_periods", "stages", "starts",
             *(f.column for f in fields.details() if f.column),
             "progress", "url", "bulletin_title", "bulletin_date", "bulletin_type", "bulletin_url", "history")
@@ -50,6 +52,8 @@ def plain_cell(value) -> str | int:
         return "true" if value else "false"
     if isinstance(value, int):  # written by this package (days), never by an editor: keep it a number
         return value
+    if isinstance(value, dict):  # owners by unit, escalation's parts: "key: value; ..." (empty parts left out)
+        return "; ".join(f"{key}: {part}" for key, part in value.items() if part is not None)
     return "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
 
@@ -96,7 +100,7 @@ def code_columns() -> tuple[str, ...]:
     ones people read, named alike on every site (a script reads any site's sheet the same way):
     unit ids, status, bucket, each choice of the field spec (grade...), acceptor, bulletin type."""
     return ("unit_ids", "support_ids", "status_code", "bucket_code", *(f"{f.column}_code" for f in _choices()),
-            "accepted_by_id", "bulletin_type_code")
+            "accepted_by_id", "bulletin_type_code", *(f"{f.column}_id" for f in fields.roles()))
 
 
 def _choices() -> tuple[fields.Field, ...]:
@@ -119,6 +123,8 @@ def directive_header(labels: Labels) -> list[str]:
         "bulletin_url": labels("Bulletin link"), "history": labels("History"), "progress": labels("Units' progress"),
         "recurrence": labels("Recurrence"), "next_deadline": labels("Next deadline"),
         "missed_periods": labels("Missed periods"),
+        "owners": labels("Owner per unit"), "escalation": labels("Escalation (level · body · number)"),
+        "accepted_on": labels("Accepted on"), "closed_off_on": labels("Closed off on"),
     }
     return [spec.get(name) or words[name] for name in directive_columns()]
 
@@ -128,7 +134,8 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
     flat.update({f"bulletin_{key}": value for key, value in record["bulletin"].items()})
     flat.update(unit_ids=record["units"], support_ids=record["support"], status_code=record["status"],
                 bucket_code=record["bucket"], accepted_by_id=record["accepted_by"],
-                bulletin_type_code=record["bulletin"]["type"], **{f"{f.column}_code": record.get(f.column) for f in _choices()})
+                bulletin_type_code=record["bulletin"]["type"], **{f"{f.column}_code": record.get(f.column) for f in _choices()},
+                **{f"{f.column}_id": record.get(f.column) for f in fields.roles()})
     changes_made = catalog.states[record["id"]].history  # in the order of record["history"], which has their URLs
     flat["history"] = "\n".join(_history_line(change, entry["url"], catalog, labels)
                                  for change, entry in zip(changes_made, record["history"], strict=True))
@@ -215,6 +222,11 @@ def _readable(record: dict, catalog: Catalog, labels: Labels) -> dict:
         "accepted_by": changes.acceptor_name(record["accepted_by"], labels, catalog.registry)
         if record["accepted_by"] else None,
         "bulletin_type": labels.TYPES[record["bulletin"]["type"]],
+        **{f.column: units([record[f.column]]) for f in fields.roles() if record.get(f.column)},  # lead: 能源公司
+        "owners": labels.join(labels("{unit}: {person}", unit=units([unit]), person=person)
+                              for unit, person in record["owners"].items()) or None,
+        "escalation": changes.escalation_text(catalog.state_of(catalog.directive(record["id"])).escalation, labels,
+                                              catalog.registry) or None if record["escalation"] else None,
         "progress": cells.progress_text(shares, labels, lambda u: units([u])) if shares else None,
     }
 

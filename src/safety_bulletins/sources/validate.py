@@ -12,6 +12,7 @@ from pathlib import Path
 from . import dates
 from .. import fields
 from ..recurrence import period_name
+from .. import fields as _fields  # `_block_options` takes a parameter named `fields`
 from ..model import (
     WIDE_CHARACTERS,
     ALL_UNITS,
@@ -22,6 +23,7 @@ from ..model import (
     Bulletin,
     Contact,
     Directive,
+    Escalation,
     FollowUp,
     Meeting,
     Problem,
@@ -91,9 +93,10 @@ class _Checker:
     def errors(self) -> list[Problem]:
         return errors_in(self.problems)
 
-    def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str) -> None:
+    def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str, also=()) -> None:
+        """Keys neither `allowed` nor `also` (accepted, not listed in the hint: other names of options)."""
         for key in mapping:
-            if key not in allowed:
+            if key not in allowed and key not in also:
                 self.add(
                     line_offset + mapping.line_of(key) - 1,
                     f"unknown field {shorten(key)} in {what}",
@@ -466,8 +469,27 @@ def _block_options(check: _Checker, raw: RawDirective, what: str, fields, exampl
         check.add(raw.options_line, f"a {what}'s options must be 'name: value' lines",
                   f"Indent each option by four spaces, e.g. '    {example}'.")
         return None
-    check.unknown_fields(options, fields, raw.options_line, f"the {what}")
-    return options
+    names = _fields.keys(_fields.of_block(raw.kind))
+    check.unknown_fields(options, fields, raw.options_line, f"the {what}", also=names)
+    return _named(check, options, names, raw.options_line)
+
+
+def _named(check: _Checker, options: LineDict, names: dict[str, str], offset: int) -> LineDict:
+    """The options under their own names: one written as documents say it (牵头单位: 能源公司) as
+    that option (lead), at its line; both names of one option is an error."""
+    if not any(key in names for key in options):
+        return options
+    named, lines, written = LineDict(), {}, {}
+    for key, value in options.items():
+        name = names.get(key, key)
+        if name in named:
+            check.add(offset + options.line_of(key) - 1,
+                      f"option '{name}' is written twice, as '{written[name]}' and as '{key}'",
+                      f"Write it once, as '{name}:' or as '{written[name] if written[name] != name else key}:'.")
+            continue
+        named[name], lines[name], written[name] = value, options.line_of(key), key
+    named.line, named.key_lines = options.line, lines
+    return named
 
 
 def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bulletin, registry: UnitRegistry):
@@ -537,7 +559,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         check.warn(offset + options.line_of("deadline") - 1,
                    f"the deadline {deadline.isoformat()} is before the bulletin's date {bulletin.date.isoformat()}",
                    "Check the year and month; for a time from the bulletin's date write e.g. +14d.")
-    if ALL_UNITS in units and options.get("owner"):
+    if ALL_UNITS in units and options.get("owner") and not isinstance(options.get("owner"), dict):
         check.warn(offset + options.line_of("owner") - 1,
                    "a directive to all units has one owner",
                    "Is the owner the person who follows it up for the group? If each unit answers for "
@@ -548,6 +570,16 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
                   "Name the supporting units, e.g. '    support: [safety-env]'; a directive for every unit "
                   "is 'units: [all]'.")
         support = tuple(u for u in support if u != ALL_UNITS)
+    responsible = registry.receivers() if ALL_UNITS in units else units
+    roles = {spec.name: _one_unit(check, spec.name, options, registry, offset) for spec in fields.roles()}
+    lead = roles["lead"]
+    if lead is not None and lead in support:
+        check.add(offset + options.line_of("lead") - 1, f"the lead unit '{lead}' is also a supporting unit",
+                  "A lead unit (牵头) answers for the directive: remove it from 'support:' (配合).")
+    elif lead is not None and lead not in responsible:  # named to lead, it is responsible too
+        responsible = (*responsible, lead)
+        units = units if ALL_UNITS in units else (*units, lead)
+    owner, owners = _owners(check, options, offset, registry, (*responsible, *support))
     title = raw.title or first_sentence(raw.text)
     if not title:
         check.add(raw.line, "the directive has neither a title nor any text",
@@ -557,9 +589,13 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         title=title,
         text=raw.text,
         units=(ALL_UNITS,) if ALL_UNITS in units else units,
-        responsible=registry.receivers() if ALL_UNITS in units else units,
+        responsible=responsible,
         support=support,
-        owner=check.field(fields.by_name(fields.DIRECTIVE, "owner"), options, offset),
+        owner=owner,
+        owners=owners,
+        lead=lead,
+        accepting_unit=roles["accepting_unit"],
+        supervisor=roles["supervisor"],
         deadline=deadline,
         status=check.field(fields.by_name(fields.DIRECTIVE, "status"), options, offset),
         line=raw.line,
@@ -572,6 +608,53 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         stages=stages,
         starts=starts,
     )
+
+
+def _one_unit(check: _Checker, key: str, options, registry: UnitRegistry, offset: int) -> str | None:
+    """A role one unit holds (`lead`, `accepting_unit`, `supervisor`): a unit of units.yml, not
+    `all` nor a group, nor a list."""
+    if options.get(key) in (None, ""):
+        return None
+    line = offset + options.line_of(key) - 1
+    value = options[key]
+    if isinstance(value, list) or registry.group(str(value).strip()) or str(value).strip().lower() == ALL_UNITS:
+        check.add(line, f"'{key}' names one unit, not {shorten(value)}",
+                  f"Write the one unit that holds the role, e.g. '    {key}: safety-env'; the others go in "
+                  "'units:' (责任单位) or 'support:' (配合单位).")
+        return None
+    ids = check.units(options, key, registry, offset)
+    return ids[0] if ids else None
+
+
+def _owners(check: _Checker, options, offset: int, registry: UnitRegistry,
+            units: tuple[str, ...]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """`owner:` as one person (责任人 of the directive), or as a mapping of the directive's units
+    (responsible or supporting; id, name or alias) to the person each names."""
+    value = options.get("owner")
+    if not isinstance(value, dict):
+        return check.field(fields.by_name(fields.DIRECTIVE, "owner"), options, offset), ()
+    line = offset + options.line_of("owner") - 1
+    hint_units = ", ".join(units[:6]) + (", ..." if len(units) > 6 else "")
+    owners: list[tuple[str, str]] = []
+    for key, person in value.items():
+        where = offset + value.line_of(key) - 1 if hasattr(value, "line_of") else line
+        unit = registry.resolve(str(key))
+        if unit is None or unit not in units:
+            suggestion = registry.suggest(str(key)) if unit is None else None
+            check.add(where, f"'owner': {shorten(str(key))} is not a unit of the directive",
+                      (f"Did you mean '{suggestion.id}' ({suggestion.name})? " if suggestion else "")
+                      + f"Name each of its units (责任单位, 配合单位) with its person: {hint_units}; "
+                      "e.g. '    owner: {物业公司: 王磊}'.")
+            continue
+        if not isinstance(person, (str, int)) or isinstance(person, bool) or not str(person).strip():
+            check.add(where, f"'owner': the person of '{unit}' must be a name, not {shorten(person)}",
+                      "Write the person's name after the unit, e.g. '    owner: {物业公司: 王磊}'.")
+            continue
+        if any(unit == earlier for earlier, _ in owners):
+            check.add(where, f"'owner': unit '{unit}' is named twice", "Give each unit one person.")
+            continue
+        owners.append((unit, str(person).strip()))
+    return "", tuple(owners)
 
 
 def _stages(check: _Checker, options, offset: int, issued: dt.date) -> tuple[tuple[str, dt.date], ...]:
@@ -652,11 +735,15 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
     if deadline is not None and not reason:
         check.add(offset + options.line_of("deadline") - 1, "a new deadline needs a reason",
                   "Add '    reason: ...' saying why the time limit changed (延期原因), e.g. what must happen first.")
-    escalate = options.get("escalate")
-    if escalate is not None and not isinstance(escalate, bool):
-        check.add(offset + options.line_of("escalate") - 1, f"'escalate' must be true or false, not {shorten(escalate)}",
-                  "Write '    escalate: true' to put the directive under supervision (督办), false to end it.")
-        escalate = None
+    escalate, escalation = _escalate(check, options, offset, registry)
+    closed_off = options.get("closed_off")
+    if str(options.get("status") or "").strip() == "已销号":  # done, and closed off that day
+        closed_off = True if closed_off is None else closed_off
+    if closed_off is not None and closed_off is not True:
+        check.add(offset + options.line_of("closed_off") - 1, f"'closed_off' must be true, not {shorten(closed_off)}",
+                  "Write '    closed_off: true' in the follow-up of the day the work is closed off (销号); "
+                  "leave it out until then.")
+        closed_off = None
     accepted_by = check.text(options, "accepted_by", offset)
     unit = registry.resolve(accepted_by) if accepted_by else None  # a unit by id, name or alias; else a person
     accepted_by = unit or accepted_by
@@ -700,7 +787,48 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         period_line=offset + options.line_of("period") - 1 if "period" in options else 0,
         stage=str(options.get("stage") or "").strip(),
         stage_line=offset + options.line_of("stage") - 1 if "stage" in options else 0,
+        escalation=escalation,
+        closed_off=closed_off is True,
     )
+
+
+def _escalate(check: _Checker, options, offset: int, registry: UnitRegistry) -> tuple[bool | None, Escalation]:
+    """`escalate:` true or false, or 挂牌督办 as a mapping of its level, supervising body and number
+    (`{level: 省级, by: 省安委办, number: 甘安督〔2026〕3号}`, or the Chinese words 级别, 督办单位,
+    督办编号): escalated, with those parts. The body is a unit's id where it names one."""
+    value = options.get("escalate")
+    line = offset + options.line_of("escalate") - 1 if "escalate" in options else 0
+    example = "'    escalate: {level: 省级, by: 省安委办, number: 甘安督〔2026〕3号}'"
+    if value is None or isinstance(value, bool):
+        return value, Escalation()
+    if not isinstance(value, dict):
+        check.add(line, f"'escalate' must be true or false, or the level, body and number of 挂牌督办, not "
+                  f"{shorten(value)}", "Write '    escalate: true' to put the directive under supervision (督办), "
+                  f"false to end it, or {example}.")
+        return None, Escalation()
+    words = {word: part for part, spelt in fields.ESCALATION_KEYS.items() for word in spelt}
+    parts: dict[str, str] = {}
+    for key, text in value.items():
+        where = offset + value.line_of(key) - 1 if hasattr(value, "line_of") else line
+        part = words.get(str(key).strip())
+        if part is None:
+            check.add(where, f"unknown field {shorten(key)} in 'escalate'",
+                      did_you_mean(key, list(words)) + f"Write level (级别), by (督办单位) and number (督办编号): {example}.")
+            return None, Escalation()
+        if part in parts:
+            check.add(where, f"'escalate' gives its {part} twice", "Write each of level, by and number once.")
+            return None, Escalation()
+        if isinstance(text, (list, dict, bool)) or text is None or not str(text).strip():
+            check.add(where, f"'escalate': its {part} must be one line of text, not {shorten(text)}",
+                      f"Write it as the document does, e.g. {example}.")
+            return None, Escalation()
+        parts[part] = str(text).strip()
+    if "by" in parts:
+        parts["by"] = registry.resolve(parts["by"]) or parts["by"]
+        if parts["by"] == ALL_UNITS:
+            check.add(line, "'escalate': the supervising body cannot be 'all'", "Name the body that supervises.")
+            return None, Escalation()
+    return (True, Escalation(**parts)) if parts else (True, Escalation())
 
 
 class _FollowUpAnchors:

@@ -38,7 +38,9 @@
 
   function bucketOf(row) {
     var section = row.closest("section.sb-bucket");
-    if (section && section.getAttribute("data-sb-bucket") === "to-accept") return "to-accept";
+    // a unit's own sections: what waits for its acceptance, what it only supports (whatever the row's date)
+    var own = section && section.getAttribute("data-sb-bucket");
+    if (own === "to-accept" || own === "support") return own;
     var match = /(?:^|\s)sb-row--([a-z-]+)/.exec(row.className);
     return match ? match[1] : "";
   }

@@ -101,6 +101,8 @@
       if (row.className.indexOf("sb-row--" + name) >= 0) return;
       swapClass(row, "sb-row--", name);
       var section = row.closest("section.sb-bucket");
+      // what a unit only supports stays in its own section (配合): another unit's delay is not its own
+      if (section && DATED.indexOf(section.getAttribute("data-sb-bucket")) < 0) return;
       var target = section && sibling(section, 'section.sb-bucket[data-sb-bucket="' + name + '"]');
       if (target) insertByDeadline(target.querySelector("tbody"), row);
     });
