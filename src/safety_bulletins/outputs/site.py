@@ -70,7 +70,7 @@ OUTPUTS = (
     Output(EXPORT_JSON, "every directive as JSON, one a line", "export_files", parts="records"),
     Output(EXPORT_CSV, "every directive for Excel", "export_files", parts="rows"),
     Output(EXPORT_BY_UNIT_CSV, "each unit's share of every directive for Excel", "export_files", parts="rows"),
-    Output(EXPORT_XLSX, "every directive as an Excel workbook (all, overdue, by unit)", "export_files"),
+    Output(EXPORT_XLSX, "every directive as an Excel workbook (all, overdue, open by unit)", "export_files"),
     Output(EXPORT_SCHEMA, "the JSON Schema of directives.json", "export_files"),
     Output(CALENDAR_ALL, "iCalendar: every open directive and meeting", "export_files", parts="events"),
     Output("calendar/*.ics", "iCalendar per unit", "export_files", parts="events"),
