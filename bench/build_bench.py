@@ -20,8 +20,10 @@ in one run (the machine is noisy: compare within a run):
             variants build the same corpus as ours, follow-ups included, and this one is left out.
 The corpus has about one follow-up for every two directives; --no-follow-ups leaves them out.
 Reports time (wall, and CPU: user + system of the build and its children, the measure
-on a shared machine), ratio to the baseline (both), peak memory, site size, one bulletin page's size,
-the search index against the size of the sources, and `bulletins check`'s time.
+on a shared machine), ratio to the baseline (both), peak memory, site size, the size of one
+bulletin page and the mean of all (both over the pages every variant has: a site as of the
+bench's date leaves out bulletins dated after it), the search index against the size of the
+sources, and `bulletins check`'s time.
 """
 
 from __future__ import annotations
@@ -114,6 +116,11 @@ def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def bulletin_pages(site: Path) -> dict[str, int]:
+    """The size of each bulletin's page, by its path in the site."""
+    return {p.relative_to(site).as_posix(): p.stat().st_size for p in site.glob("bulletins/*/*/index.html")}
+
+
 def bulletin_page(site: Path) -> int:
     pages = sorted(site.glob("**/bulletins/*/*/index.html")) or sorted(site.glob("blog/20*/**/index.html"))
     return pages[len(pages) // 2].stat().st_size
@@ -171,6 +178,17 @@ def measure(count: int, variants: list[str], work: Path, befores: dict[str, Path
             "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_memory_mb": round(memory / 2**20), "site_mb": round(folder_size(site) / 2**20, 1),
             "bulletin_page_kb": round(bulletin_page(site) / 1024, 1), "search_index_mb": round(search_index(site) / 2**20, 1),
         }
+    # The same pages in every variant: a site as of the bench's date leaves out the bulletins dated
+    # after it (older code published them), so "the middle page" of each would be another bulletin.
+    sizes = {name: bulletin_pages(projects[name] / "site") for name in variants if name != "blog"}
+    common = set.intersection(*(set(pages) for pages in sizes.values())) if sizes else set()
+    if common:
+        middle = sorted(common)[len(common) // 2]
+        for name, pages in sizes.items():
+            result[name]["bulletin_page_kb"] = round(pages[middle] / 1024, 1)
+            result[name]["bulletin_pages_mean_kb"] = round(sum(pages[p] for p in common) / len(common) / 1024, 1)
+        result["bulletin_page"] = middle
+        result["bulletin_pages_compared"] = len(common)
     if "baseline" in result:
         for name in variants:
             result[name]["ratio_to_baseline"] = round(result[name]["seconds"] / result["baseline"]["seconds"], 2)
