@@ -1,6 +1,7 @@
 """How the build grows with the archive: our site against plain MkDocs + Material.
 
-    .venv/bin/python bench/build_bench.py 500 2000 [--variants ours,baseline,autonav,blog] [--before REV] [--no-follow-ups]
+    .venv/bin/python bench/build_bench.py 500 2000 [--variants ours,baseline,autonav,blog] [--before REV ...]
+                                         [--before-follow-ups] [--no-follow-ups]
 
 For each N, generates N bulletins (bench/corpus.py, fixed seed) and builds, pair by pair
 in one run (the machine is noisy: compare within a run):
@@ -9,14 +10,20 @@ in one run (the machine is noisy: compare within a run):
 - autonav:  the baseline with Material's automatic navigation (every page in the nav);
 - blog:     the same pages as posts of Material's blog plugin, 3 of 30 categories each;
 - before:   with --before REV, our site as commit REV built it (its hook, package, docs and
-            mkdocs.yml, from a temporary git worktree): an issue's cost, side by side.
-            It builds the corpus without follow-ups (a commit from before them cannot read
-            `/// follow-up`), and so, next to it, does
+            mkdocs.yml, from `git archive` of REV in a temporary folder): an issue's cost, side
+            by side. --before may be given more than once: the first is 'before', the others
+            'before_REV'. It builds the corpus without follow-ups (a commit from before them cannot
+            read `/// follow-up`), and so, next to it, does
 - ours_no_follow_ups: our site on that corpus (also with the variant named), so that one run
             gives the old code against the new on the same files, and the follow-ups' cost.
+            With --before-follow-ups (REV reads follow-ups: 2026-11 or later) the 'before'
+            variants build the same corpus as ours, follow-ups included, and this one is left out.
 The corpus has about one follow-up for every two directives; --no-follow-ups leaves them out.
-Reports time, ratio to the baseline, peak memory, site size, one bulletin page's size,
-the search index against the size of the sources, and `bulletins check`'s time.
+Reports time (wall, and CPU: user + system of the build and its children, the measure
+on a shared machine), ratio to the baseline (both), peak memory, site size, the size of one
+bulletin page and the mean of all (both over the pages every variant has: a site as of the
+bench's date leaves out bulletins dated after it), the search index against the size of the
+sources, and `bulletins check`'s time.
 """
 
 from __future__ import annotations
@@ -40,18 +47,22 @@ PYTHON = sys.executable
 ENV = {**os.environ, "BULLETINS_TODAY": "2026-11-28", "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
        # the render verdicts (site_build/rendering.py) of this run only, not the user's
        "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="build-bench-cache-")}
-# Runs a command and prints its peak memory (children's max RSS, KiB), as the last line.
+# Runs a command and prints its peak memory (children's max RSS, KiB) and CPU seconds (user + system
+# of the command and every process it waited for), as the last line.
 _MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
+            "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(u.ru_maxrss, u.ru_utime + u.ru_stime); sys.exit(r.returncode)")
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, float]:
+    """Wall seconds, peak memory (bytes) and CPU seconds of a command."""
     start = time.perf_counter()
     result = subprocess.run([PYTHON, "-c", _MEASURE, *cmd], cwd=cwd, env=env or ENV, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed in {cwd}:\n{result.stderr[-3000:]}")
-    return seconds, int(result.stdout.strip().splitlines()[-1]) * 1024
+    memory, cpu = result.stdout.strip().splitlines()[-1].split()
+    return seconds, int(memory) * 1024, float(cpu)
 
 
 def plain_config(project: Path, nav: bool) -> str:
@@ -105,6 +116,11 @@ def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def bulletin_pages(site: Path) -> dict[str, int]:
+    """The size of each bulletin's page, by its path in the site."""
+    return {p.relative_to(site).as_posix(): p.stat().st_size for p in site.glob("bulletins/*/*/index.html")}
+
+
 def bulletin_page(site: Path) -> int:
     pages = sorted(site.glob("**/bulletins/*/*/index.html")) or sorted(site.glob("blog/20*/**/index.html"))
     return pages[len(pages) // 2].stat().st_size
@@ -125,16 +141,18 @@ def index_by_language(site: Path, chinese_pages: set[str], ascii_only: bool) -> 
     return sizes
 
 
-def measure(count: int, variants: list[str], work: Path, before: Path | None = None, follow_ups: bool = True) -> dict:
+def measure(count: int, variants: list[str], work: Path, befores: dict[str, Path] | None = None, follow_ups: bool = True,
+            before_follow_ups: bool = False) -> dict:
+    befores = befores or {}
     corpus = generate(count, work / f"corpus-{count}", follow_ups=follow_ups)
     projects = {"ours": corpus}
     envs = {}
     plain = corpus
-    if follow_ups and (before is not None or "ours_no_follow_ups" in variants):
+    if follow_ups and ((befores and not before_follow_ups) or "ours_no_follow_ups" in variants):
         plain = projects["ours_no_follow_ups"] = generate(count, work / f"plain-{count}", follow_ups=False)
-    if before is not None:
-        projects["before"] = before_project(plain, work / f"before-{count}", before)
-        envs["before"] = {**ENV, "PYTHONPATH": str(before / "src")}
+    for name, tree in befores.items():
+        projects[name] = before_project(corpus if before_follow_ups else plain, work / f"{name}-{count}", tree)
+        envs[name] = {**ENV, "PYTHONPATH": str(tree / "src")}
     if "baseline" in variants:
         projects["baseline"] = baseline_project(corpus, work / f"baseline-{count}")
     if "autonav" in variants:
@@ -148,21 +166,35 @@ def measure(count: int, variants: list[str], work: Path, before: Path | None = N
     source_bytes["en"] = sum(len(s.encode()) for s in sources.values()) - source_bytes["zh"]
     result = {"n": count, "follow_ups": sum(s.count("\n/// follow-up") for s in sources.values()),
               "sources_bytes": source_bytes["en"] + source_bytes["zh"], "chinese_sources_bytes": source_bytes["zh"]}
-    check_seconds, _ = run([str(Path(PYTHON).parent / "bulletins"), "check", str(corpus / "bulletins")], corpus)
+    check_seconds, _, _ = run([str(Path(PYTHON).parent / "bulletins"), "check", str(corpus / "bulletins")], corpus)
     result["check_seconds"] = round(check_seconds, 2)
     # check leaves its verdicts (links judged on each rendered page) in the user's cache folder:
     # the builds start without them, as a build on a fresh machine does
     shutil.rmtree(ENV["XDG_CACHE_HOME"], ignore_errors=True)
     for name in variants:
-        seconds, memory = run([PYTHON, "-m", "mkdocs", "build", "-q"], projects[name], envs.get(name))
+        seconds, memory, cpu = run([PYTHON, "-m", "mkdocs", "build", "-q"], projects[name], envs.get(name))
         site = projects[name] / "site"
         result[name] = {
-            "seconds": round(seconds, 1), "peak_memory_mb": round(memory / 2**20), "site_mb": round(folder_size(site) / 2**20, 1),
+            "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_memory_mb": round(memory / 2**20), "site_mb": round(folder_size(site) / 2**20, 1),
             "bulletin_page_kb": round(bulletin_page(site) / 1024, 1), "search_index_mb": round(search_index(site) / 2**20, 1),
         }
+    # The same pages in every variant: a site as of the bench's date leaves out the bulletins dated
+    # after it (older code published them), so "the middle page" of each would be another bulletin.
+    sizes = {name: bulletin_pages(projects[name] / "site") for name in variants if name != "blog"}
+    common = set.intersection(*(set(pages) for pages in sizes.values())) if sizes else set()
+    if common:
+        middle = sorted(common)[len(common) // 2]
+        for name, pages in sizes.items():
+            result[name]["bulletin_page_kb"] = round(pages[middle] / 1024, 1)
+            result[name]["bulletin_pages_mean_kb"] = round(sum(pages[p] for p in common) / len(common) / 1024, 1)
+        result["bulletin_page"] = middle
+        result["bulletin_pages_compared"] = len(common)
     if "baseline" in result:
         for name in variants:
             result[name]["ratio_to_baseline"] = round(result[name]["seconds"] / result["baseline"]["seconds"], 2)
+            result[name]["cpu_ratio_to_baseline"] = round(result[name]["cpu_seconds"] / result["baseline"]["cpu_seconds"], 2)
+    if "ours" not in variants:
+        return result
     result["ours"]["search_index_to_sources"] = round(search_index(corpus / "site") / result["sources_bytes"], 2)
     # The issue's targets: at most 1.3x the sources for English text, 1.8x for Chinese
     for name in ("ours", "baseline"):
@@ -177,27 +209,31 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("counts", nargs="+", type=int)
     parser.add_argument("--variants", default="ours,baseline")
-    parser.add_argument("--before", metavar="REV", help="also build with the code of this commit (variant 'before')")
+    parser.add_argument("--before", metavar="REV", action="append", default=[],
+                        help="also build with the code of this commit (variant 'before'; again: 'before_REV')")
+    parser.add_argument("--before-follow-ups", action="store_true",
+                        help="the --before commits build the corpus with its follow-ups, as ours does")
     parser.add_argument("--no-follow-ups", action="store_true", help="a corpus without `/// follow-up` blocks")
     args = parser.parse_args()
     variants = args.variants.split(",")
     if args.no_follow_ups:  # the corpus is already without them
         variants = [v for v in variants if v != "ours_no_follow_ups"]
-    elif args.before and "ours_no_follow_ups" not in variants:
+    elif args.before and not args.before_follow_ups and "ours_no_follow_ups" not in variants:
         variants.append("ours_no_follow_ups")
     with tempfile.TemporaryDirectory() as tmp:
-        before = None
-        if args.before:
-            before = Path(tmp) / "before-tree"
-            subprocess.run(["git", "-C", str(Path(__file__).parent), "worktree", "add", "-q", "--detach", str(before),
-                            args.before], check=True)
-            variants = ["before", *[v for v in variants if v != "before"]]
-        try:
-            for count in args.counts:
-                print(json.dumps(measure(count, variants, Path(tmp), before, not args.no_follow_ups)), flush=True)
-        finally:
-            if before is not None:
-                subprocess.run(["git", "-C", str(Path(__file__).parent), "worktree", "remove", "--force", str(before)])
+        befores = {}
+        for n, rev in enumerate(args.before):
+            name = "before" if n == 0 else f"before_{rev}"
+            # an archive of the commit, not a git worktree: nothing is added to the repository's own list
+            tree = befores[name] = Path(tmp) / f"{name}-tree"
+            tree.mkdir()
+            archive = subprocess.run(["git", "-C", str(Path(__file__).parents[1]), "archive", rev], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        variants = [*befores, *[v for v in variants if v not in befores]]
+        for count in args.counts:
+            print(json.dumps(measure(count, variants, Path(tmp), befores, not args.no_follow_ups, args.before_follow_ups)),
+                  flush=True)
 
 
 if __name__ == "__main__":

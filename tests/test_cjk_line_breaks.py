@@ -34,6 +34,18 @@ def test_a_line_break_between_wide_characters_is_dropped(source, expected):
     assert html(source) == expected
 
 
+def test_a_page_without_wide_characters_is_not_walked(monkeypatch):
+    # 3 bulletins in 4 are English: walking their text for breaks to drop was 5 % of their render
+    from safety_bulletins.outputs import markdown_ext
+
+    walked = []
+    real = markdown_ext._text_runs
+    monkeypatch.setattr(markdown_ext, "_text_runs", lambda root: walked.append(root) or real(root))
+    assert html("English\nwords, *wrapped*\nover lines\n\n- and\n  a list").count("\n") == 6
+    assert walked == []
+    assert html("English\n\n中文\n继续") == "<p>English</p>\n<p>中文继续</p>" and len(walked) == 1
+
+
 def test_linear_on_a_paragraph_of_many_lines():
     with time_limit(10):
         out = html("中\n" * 200_000)

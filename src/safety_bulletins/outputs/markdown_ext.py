@@ -189,6 +189,10 @@ class _CjkLineBreaks(Treeprocessor):
     wide and a narrow character it stays (a space beside Latin text is usual in Chinese typesetting)."""
 
     def run(self, root: etree.Element) -> None:
+        # Most pages hold no wide character at all (English ones): nothing can join there, and the
+        # walk below is a twentieth of the page's render. Every text slot a run reads is looked at.
+        if not any(_WIDE.search(text) for element in root.iter() for text in (element.text, element.tail) if text):
+            return
         for run in _text_runs(root):
             texts = [getattr(element, part) or "" for element, part in run]
             joined = "".join(texts)
