@@ -21,6 +21,7 @@ from helpers import MEETING_MD, SITE_YML, UNITS_YML, URLS, build, write_tree
 from test_spreadsheet import FOLLOW_UP, HOSTILE_TITLES, meeting, read_csv, soffice, unquote
 
 from safety_bulletins.outputs.export import directives_json
+from safety_bulletins.outputs.labels import ENGLISH, for_language
 from safety_bulletins.outputs.spreadsheet import code_columns, directive_columns
 from safety_bulletins.outputs.workbook import (DATE_COLUMNS, MEETING_COLUMNS, _Formats, _sheet, directives_xlsx,
                                                display_width, sheet_names)
@@ -261,7 +262,7 @@ def excel_text(escaped: str) -> str:
 def test_any_title_is_a_text_cell_excel_reads_back_as_written(title):
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    _sheet(book, "S", ("id", "title"), {"id": "id", "title": "title"}, [{"id": "D-1", "title": title}], _Formats(book))
+    _sheet(book, "S", ("id", "title"), {"id": "id", "title": "title"}, [{"id": "D-1", "title": title}], _Formats(book, ENGLISH))
     book.close()
     parts = zipfile.ZipFile(io.BytesIO(out.getvalue()))
     sheet = ElementTree.fromstring(parts.read("xl/worksheets/sheet1.xml"))
@@ -270,3 +271,19 @@ def test_any_title_is_a_text_cell_excel_reads_back_as_written(title):
     assert [c.get("t") for c in cells] == ["s"] * 4 and not sheet.findall(f".//{OOXML}f")  # text, never a formula
     texts = ["".join(t.text or "" for t in si.iter(f"{OOXML}t")) for si in strings.findall(f"{OOXML}si")]
     assert [excel_text(texts[int(c.find(f"{OOXML}v").text)]) for c in cells] == ["id", "title", "D-1", title]
+
+
+@pytest.mark.parametrize("language, written, shown", [
+    ("zh", "立即（2026-11-19）", "立即（"), ("en", "Immediately (2026-11-19)", "Immediately (")])
+def test_an_immediate_deadline_is_a_date_cell_shown_as_the_csv_writes_it(language, written, shown):
+    """The CSV writes 立即 with its day (spreadsheet.deadline_cell); the workbook keeps the day a
+    real date, so it sorts and filters, and shows 立即 by its number format."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    _sheet(book, "S", ("id", "deadline"), {"id": "id", "deadline": "deadline"},
+           [{"id": "D-1", "deadline": written}, {"id": "D-2", "deadline": "2026-12-01"}], _Formats(book, for_language(language)))
+    book.close()
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["S"]
+    assert sheet["B2"].value == dt.datetime(2026, 11, 19) and sheet["B3"].value == dt.datetime(2026, 12, 1)
+    assert shown in sheet["B2"].number_format and "yyyy-mm-dd" in sheet["B2"].number_format
+    assert sheet["B3"].number_format == "yyyy-mm-dd"

@@ -54,7 +54,7 @@ def directives_xlsx(records: list[dict], catalog: Catalog, labels: Labels = ENGL
                                      "strings_to_numbers": False})
     as_of = catalog.as_of
     book.set_properties({"created": dt.datetime(as_of.year, as_of.month, as_of.day)})
-    formats = _Formats(book)
+    formats = _Formats(book, labels)
     header = dict(zip(spreadsheet.directive_columns(), spreadsheet.directive_header(labels)))
     header.update({code: code for code in (*spreadsheet.code_columns(), *BY_UNIT_CODES)})
     header.update(unit=labels("Unit") if labels.language != "en" else "unit",
@@ -102,9 +102,20 @@ def _by_unit(records: list[dict], catalog: Catalog, labels: Labels) -> list[dict
 
 
 class _Formats:
-    def __init__(self, book):
+    def __init__(self, book, labels: Labels):
         self.header = book.add_format({"bold": True, "bottom": 1})
         self.date = book.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
+        # 立即: still a date (sorts, filters), shown as the CSV and the card write it: 立即（2026-10-11）
+        opening, closing = ("（", "）") if labels.language == "zh" else (" (", ")")
+        prefix = (labels("Immediately") + opening).replace('"', "")
+        self.immediate = book.add_format({"num_format": f'"{prefix}"yyyy-mm-dd"{closing}"', "align": "left"})
+
+    def dated(self, value: str) -> tuple[dt.date, object]:
+        """A date cell's day and format: an ISO day, or 立即 with its day (spreadsheet.deadline_cell)."""
+        if len(value) == 10:
+            return dt.date.fromisoformat(value), self.date
+        day = value.rstrip(")）")[-10:]
+        return dt.date.fromisoformat(day), self.immediate
 
 
 def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], rows: list[dict], formats) -> None:
@@ -123,7 +134,7 @@ def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], ro
             if value is None or value == "":
                 continue
             if dated[col]:
-                write_datetime(r, col, dt.date.fromisoformat(value), formats.date)
+                write_datetime(r, col, *formats.dated(value))
                 continue  # as wide as its header or more: a date is 10
             if value.__class__ is not str:
                 value = plain(value)
