@@ -256,7 +256,9 @@ def test_a_real_build_shows_the_next_occurrence_and_the_missed_ones_and_the_cale
     feed = (site / "feeds/all.xml").read_text(encoding="utf-8")
     assert "period 2026-09; status Open → Done" in feed  # the entry says which occurrence
 
-    (event,) = Calendar.from_ical((site / "calendar/property.ics").read_bytes()).walk("VEVENT")
+    # the series from the next occurrence, and an event on each missed one's day (overdue)
+    *missed, event = Calendar.from_ical((site / "calendar/property.ics").read_bytes()).walk("VEVENT")
+    assert [(m["DTSTART"].dt, "RRULE" in m) for m in missed] == [(D("2026-10-05"), False), (D("2026-11-05"), False)]
     assert event["DTSTART"].dt == D("2026-12-05")
     rule = event["RRULE"].to_ical().decode()
     assert rule == "FREQ=MONTHLY;BYMONTHDAY=5"
