@@ -3,11 +3,23 @@ runs the Python it is given before MkDocs starts (helpers.mkdocs prelude)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
-import conftest
 import pytest
 from helpers import MEETING_MD, SITE_YML, UNITS_YML, mkdocs, write_tree
+
+
+def _load_conftest():
+    """tests/conftest.py by its path: `import conftest` finds whichever conftest pytest imported last
+    (tests/browser/conftest.py when a worker has run a browser test)."""
+    spec = importlib.util.spec_from_file_location("suite_conftest", Path(__file__).with_name("conftest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+conftest = _load_conftest()
 
 
 class FakeItem:
