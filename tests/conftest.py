@@ -61,6 +61,35 @@ def pytest_collection_modifyitems(config, items):
             continue
         if any(defs[-1].scope == "module" for defs in fixtures.name2fixturedefs.values() if defs):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    long_tests_first(items)
+
+
+LONG_TESTS = Path(__file__).with_name("long_tests.txt")
+
+
+def long_tests_first(items) -> None:
+    """The tests that take longest (tests/long_tests.txt, measured) start first, so that the last minutes
+    of `./dev test` are not one long test running while the other core is idle. xdist's loadgroup hands
+    out the groups (most tests first), then the other tests in this order. A group moves whole (its
+    module-wide fixture is made once); the others keep their order among themselves."""
+    if not LONG_TESTS.is_file():
+        return
+    ranks = {}
+    for line in LONG_TESTS.read_text(encoding="utf-8").splitlines():
+        nodeid = line.split("#", 1)[0].strip()
+        if nodeid:
+            ranks.setdefault(nodeid, len(ranks))
+
+    def scope(item) -> str:
+        group = item.get_closest_marker("xdist_group")
+        return f"@{group.args[0]}" if group and group.args else item.nodeid
+
+    first: dict[str, int] = {}
+    for item in items:
+        rank = ranks.get(item.nodeid, ranks.get(item.nodeid.split("[")[0], len(ranks)))
+        first[scope(item)] = min(first.get(scope(item), rank), rank)
+    order = {id(item): n for n, item in enumerate(items)}
+    items.sort(key=lambda item: (first[scope(item)], order[id(item)]))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -108,5 +108,25 @@ def report(paths: list[str]) -> None:
     print(f"{'total':48} {sum(r['tests'] for r in files.values()):5.0f} {sum(r['cpu'] for r in files.values()):8.1f}")
 
 
+def long_tests(paths: list[str], seconds: float = 3.0) -> None:
+    """tests/long_tests.txt from a run's logs: each test that took `seconds` of CPU or more, longest first
+    (its builds, browser and servers included: on a loaded machine its wall time says more of the load
+    than of the test, and in CI, with a core each, a test's time is mostly its CPU)."""
+    walls: dict[str, float] = {}
+    for path in paths:
+        for line in Path(path).read_text().splitlines():
+            record = json.loads(line)
+            walls[record["test"]] = max(walls.get(record["test"], 0.0), record["cpu"])
+    print("# The tests that take longest, longest first: tests/conftest.py starts them first (long_tests_first).")
+    print("# Made by `python tests/cpu_meter.py --long LOG...` from a run with SUITE_CPU_LOG=LOG; CPU seconds of")
+    print("# a loaded 2-core run after each. A test not listed, or listed and gone, changes only the order.")
+    for test, wall in sorted(walls.items(), key=lambda item: (-item[1], item[0])):
+        if wall >= seconds:
+            print(f"{test}  # {wall:.0f}")
+
+
 if __name__ == "__main__":
-    report(sys.argv[1:])
+    if sys.argv[1:2] == ["--long"]:
+        long_tests(sys.argv[2:])
+    else:
+        report(sys.argv[1:])

@@ -141,12 +141,14 @@ extra:
 """
 
 
-def mkdocs(project: Path, *args: str, as_of: str = AS_OF, tool: str = "mkdocs", **env: str) -> subprocess.CompletedProcess:
+def mkdocs(project: Path, *args: str, as_of: str = AS_OF, tool: str = "mkdocs", prelude: str = "",
+           **env: str) -> subprocess.CompletedProcess:
     """Run MkDocs (or its fork ProperDocs) on a project, with a fixed as-of date. A plain `mkdocs` run is
     forked from this worker's MkdocsForks (the same command line in a process of its own, without the
     ~0.5 s of starting Python and importing MkDocs); ProperDocs, and a run whose PYTHONPATH differs from
     the one the forks were started with (another copy of the package, a tool reporting another version),
-    get a fresh interpreter. BULLETINS_TESTS_FORK=0: every run a fresh interpreter."""
+    get a fresh interpreter. BULLETINS_TESTS_FORK=0: every run a fresh interpreter. `prelude`: Python the run
+    executes before MkDocs starts (a module's setting the test wants, such as a listing's page size)."""
     env = {**os.environ, "BULLETINS_TODAY": as_of, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", **env}
     env.pop("SOURCE_DATE_EPOCH", None)
     if tool == "mkdocs" and os.environ.get("BULLETINS_TESTS_FORK", "1") != "0":
@@ -155,11 +157,12 @@ def mkdocs(project: Path, *args: str, as_of: str = AS_OF, tool: str = "mkdocs", 
         if forks.accepts(env) and _forks_lock.acquire(blocking=False):
             try:
                 with tempfile.TemporaryDirectory(prefix="mkdocs-run-") as folder:
-                    return forks.run(project, *args, folder=Path(folder), timeout=300, env=env)
+                    return forks.run(project, *args, folder=Path(folder), timeout=300, env=env, prelude=prelude)
             finally:
                 _forks_lock.release()
+    start = ["-c", f"{prelude}\nfrom {tool}.__main__ import cli; cli()"] if prelude else ["-m", tool]
     return subprocess.run(
-        [sys.executable, "-m", tool, *args],
+        [sys.executable, *start, *args],
         cwd=project, env=env, capture_output=True, text=True, timeout=300,
     )
 
@@ -413,6 +416,8 @@ for line in sys.stdin:
             time.tzset()  # the job's TZ, as a new process reads it
             if job["sitecustomize"]:  # what a new process would run first: the clock shift of the job's test
                 runpy.run_path(job["sitecustomize"])
+            if job.get("prelude"):  # what the run sets before MkDocs starts (helpers.mkdocs)
+                exec(job["prelude"], {"__name__": "__prelude__"})
             sys.argv = ["mkdocs", *job["args"]]
             mkdocs.__main__.cli.main(job["args"], prog_name="mkdocs")
             code = 0
@@ -464,7 +469,8 @@ class MkdocsForks:
         but for the clock shift's folder (its sitecustomize runs in the child)."""
         return _without_clockshift(env.get("PYTHONPATH")) == self.pythonpath
 
-    def run(self, project: Path, *args: str, folder: Path, timeout: float, env: dict[str, str]) -> subprocess.CompletedProcess:
+    def run(self, project: Path, *args: str, folder: Path, timeout: float, env: dict[str, str],
+            prelude: str = "") -> subprocess.CompletedProcess:
         import json
 
         assert self.accepts(env), f"a run with another PYTHONPATH needs a new process: {env.get('PYTHONPATH')}"
@@ -472,7 +478,7 @@ class MkdocsForks:
         shifted = str(CLOCKSHIFT) in (env.get("PYTHONPATH") or "").split(os.pathsep)
         job = {"cwd": str(project), "args": list(args), "env": env,
                "sitecustomize": str(CLOCKSHIFT / "sitecustomize.py") if shifted else None,
-               "stdout": str(folder / "stdout"), "stderr": str(folder / "stderr")}
+               "stdout": str(folder / "stdout"), "stderr": str(folder / "stderr"), "prelude": prelude}
         self.process.stdin.write(json.dumps(job).encode() + b"\n")
         self.process.stdin.flush()
         pid = int(self._line(timeout=60))

@@ -9,6 +9,7 @@ deep indentation, tabs, long lines, YAML tags and alias bombs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -40,6 +41,7 @@ WORDS = [
 TITLE_CHARS = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"), exclude_characters="\\\u2028\u2029")
 
 
+@functools.cache  # one strategy object, built and validated once, not again on every draw
 def title_text(min_words: int = 1):
     words = st.one_of(st.sampled_from(WORDS), st.text(TITLE_CHARS, min_size=1, max_size=12))
     return st.lists(words, min_size=min_words, max_size=6).map(" ".join).map(str.strip).filter(
@@ -70,6 +72,21 @@ class Corpus:
     bulletin_pages: dict[str, list[str]] = field(default_factory=dict)  # site path of a bulletin -> its ids
 
 
+# Strategies drawn from on every example, made once: a new strategy object is validated afresh each time
+UNIT_LISTS = st.lists(st.sampled_from(UNIT_REFERENCES), min_size=1, max_size=3)
+SUPPORT_LISTS = st.lists(st.sampled_from(UNIT_REFERENCES), max_size=2)
+DEADLINE_TEXT = st.one_of(
+    dates.map(dt.date.isoformat), st.just("ongoing"),
+    st.integers(0, 400).map("+{}d".format), st.integers(0, 60).map("+{}w".format))
+
+
+def words_text(max_words: int):
+    return _WORD_LISTS[max_words]
+
+
+_WORD_LISTS = {n: st.lists(st.sampled_from(WORDS), max_size=n) for n in (6, 8, 10)}
+
+
 @st.composite
 def directive_block(draw, directive_id: str | None, marker: str = "") -> tuple[str, frozenset, frozenset]:
     lines = []
@@ -82,26 +99,24 @@ def directive_block(draw, directive_id: str | None, marker: str = "") -> tuple[s
     if everyone:
         refs = [("all", None)]
     else:
-        refs = draw(st.lists(st.sampled_from(UNIT_REFERENCES), min_size=1, max_size=3))
+        refs = draw(UNIT_LISTS)
     units = frozenset(UNIT_IDS) if everyone else frozenset(unit for _, unit in refs)
     written = [ref for ref, _ in refs]
     lines.append(f"    units: {written[0]}" if len(written) == 1 and draw(st.booleans())
                  else f"    units: [{', '.join(written)}]")
-    support_refs = draw(st.lists(st.sampled_from(UNIT_REFERENCES), max_size=2))
+    support_refs = draw(SUPPORT_LISTS)
     if support_refs:
         lines.append(f"    support: [{', '.join(ref for ref, _ in support_refs)}]")
     if draw(st.booleans()):
         lines.append(f"    owner: {yaml_string(draw(title_text()))}")
-    deadline = draw(st.one_of(
-        dates.map(dt.date.isoformat), st.just("ongoing"),
-        st.integers(0, 400).map("+{}d".format), st.integers(0, 60).map("+{}w".format)))
+    deadline = draw(DEADLINE_TEXT)
     lines.append(f"    deadline: {deadline}")
     if draw(st.booleans()):
         lines.append(f"    status: {draw(st.sampled_from(STATUSES))}")
     if draw(st.booleans()):
         lines.append(f"    grade: {draw(st.sampled_from(GRADES))}")
     lines.append("")
-    text = " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=8)))
+    text = " ".join(draw(words_text(8)))
     if header == "/// directive":  # the title comes from the text's first sentence
         text = f"Do it. {text}"
     lines += [f"{text} {marker}".strip(), "///"]
@@ -131,7 +146,7 @@ def valid_bulletin(draw, stem: str, first_id: int, marker: str = "", attachment:
     if attachment:
         front.append(f"attachments: [{attachment}]")
     front.append("---")
-    body = [" ".join(draw(st.lists(st.sampled_from(WORDS), max_size=10))) + (" " + marker if marker else "")]
+    body = [" ".join(draw(words_text(10))) + (" " + marker if marker else "")]
     plans = []
     for n in range(draw(st.integers(0, 3))):
         explicit = draw(st.booleans())
@@ -141,7 +156,7 @@ def valid_bulletin(draw, stem: str, first_id: int, marker: str = "", attachment:
         block, units, support = draw(directive_block(directive_id if explicit else None, marker))
         body += ["", block, ""]
         if draw(st.booleans()):
-            body += ["## Background", "", " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=6)))]
+            body += ["## Background", "", " ".join(draw(words_text(6)))]
         plans.append(PlannedDirective(directive_id if explicit else f"{stem}-{n + 1}", units, support))
     return "\n".join(front + body) + "\n", plans
 

@@ -16,12 +16,10 @@ import contextlib
 import datetime as dt
 import io
 import json
-import os
 import re
+import resource
 import subprocess
-import sys
 import tempfile
-import time
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -60,7 +58,13 @@ def time_for(characters: int) -> float:
     (a quadratic regular expression takes 2 s on a 12 KB line, a cubic one 38 s)."""
     return 1 + characters * 20e-6
 HARD_LIMIT = 60  # a hang fails the example instead of the suite
-BUILD_SECONDS = 120
+
+
+def cpu_seconds() -> float:
+    """CPU of this process and the children it reaped (render workers): the work a check does, which a
+    loaded machine does not stretch as it stretches the clock (3.1 s on the clock failed a full run)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 HEAD = "---\ntitle: T\ndate: 2026-11-20\ntype: notice\n---\n"
 
 
@@ -88,10 +92,10 @@ def assert_sound(problems: list[Problem], texts: dict[Path, str], root: Path | N
 def test_parser_never_crashes(text):
     path = Path("bulletins/2026/b.md")
     with time_limit(HARD_LIMIT):
-        start = time.monotonic()
+        start = cpu_seconds()
         raw, problems = parse_bulletin(path, text)
-        elapsed = time.monotonic() - start
-    assert elapsed < time_for(len(text)), f"parse_bulletin took {elapsed:.1f} s on {len(text)} characters"
+        elapsed = cpu_seconds() - start
+    assert elapsed < time_for(len(text)), f"parse_bulletin took {elapsed:.1f} s of CPU on {len(text)} characters"
     assert raw is not None or errors_in(problems)
     assert_sound(problems, {path: text})
 
@@ -110,10 +114,10 @@ def test_reading_a_file_takes_linear_time_on_long_lines(text):
         path.write_text(text, encoding="utf-8")
         registry, _ = load_units(root / "units.yml")
         with time_limit(HARD_LIMIT):
-            start = time.monotonic()
+            start = cpu_seconds()
             _, problems = load_bulletin(path, root, registry)
-            elapsed = time.monotonic() - start
-    assert elapsed < time_for(len(text)), f"reading the file took {elapsed:.1f} s for {len(text)} characters"
+            elapsed = cpu_seconds() - start
+    assert elapsed < time_for(len(text)), f"reading the file took {elapsed:.1f} s of CPU for {len(text)} characters"
     assert_sound(problems, {path: text})
 
 
@@ -147,13 +151,13 @@ def test_check_never_crashes(project):
         root = Path(tmp, "bulletins")
         texts = write_bulletins(root, files)
         out, err = io.StringIO(), io.StringIO()
-        with time_limit(HARD_LIMIT):
-            start = time.monotonic()
+        with time_limit(HARD_LIMIT):  # a hang, on the clock
+            start = cpu_seconds()
             loaded = load_project(root, judge=Judge(workers=0))  # links read as check reads them
             report = check_folder(root, judge=Judge(workers=0))
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 code = cli.main(["check", str(root)])
-            elapsed = time.monotonic() - start
+            elapsed = cpu_seconds() - start
             if not loaded.errors:  # what a build makes of it, without MkDocs
                 build = SiteBuild(loaded, parse_date(AS_OF), urls=URLS)
                 for page in build.pages.values():
@@ -162,7 +166,7 @@ def test_check_never_crashes(project):
                     build.page_source(src, "")
                     build.page_content(src, "")
                 json.loads(build.export_json())
-    assert elapsed < 3 * time_for(sum(map(len, texts.values()))), f"check took {elapsed:.1f} s"
+    assert elapsed < 3 * time_for(sum(map(len, texts.values()))), f"check took {elapsed:.1f} s of CPU"
     assert keyed(report.problems) == keyed(loaded.problems)
     assert_sound(loaded.problems, texts, root)
     assert code == (1 if loaded.errors else 0), err.getvalue()
@@ -178,18 +182,11 @@ def make_project(tmp: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def run_build(project: Path, rows_per_page: int | None = None) -> subprocess.CompletedProcess:
-    """A real `mkdocs build`; with `rows_per_page`, listings are cut into pages that small (a new interpreter,
-    which sets it before MkDocs starts; otherwise forked from the worker's MkdocsForks, warm)."""
-    if rows_per_page is None:
-        return mkdocs(project, "build", "--site-dir", str(project / "site"))
-    env = {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
-    env.pop("SOURCE_DATE_EPOCH", None)
-    start = ["-m", "mkdocs"]
-    if rows_per_page is not None:
-        start = ["-c", "import sys, safety_bulletins.outputs.pages as p; p.ROWS_PER_PAGE = int(sys.argv.pop(1)); "
-                       "from mkdocs.__main__ import cli; cli()", str(rows_per_page)]
-    return subprocess.run([sys.executable, *start, "build", "--site-dir", str(project / "site")], cwd=project,
-                          env=env, capture_output=True, text=True, errors="replace", timeout=BUILD_SECONDS)
+    """A real `mkdocs build` (forked from the worker's MkdocsForks, warm); with `rows_per_page`, listings are
+    cut into pages that small (set in the run before MkDocs starts)."""
+    prelude = "" if rows_per_page is None else \
+        f"import safety_bulletins.outputs.pages as p\np.ROWS_PER_PAGE = {int(rows_per_page)}"
+    return mkdocs(project, "build", "--site-dir", str(project / "site"), prelude=prelude)
 
 
 def draft_says_draft(text: str | bytes) -> bool:

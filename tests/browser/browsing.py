@@ -125,6 +125,63 @@ def origin(request, server):
     return server
 
 
+# How long a search answer may take: generous, as the waits below end on the worker's answer itself,
+# not on a time (a loaded 2-core machine has taken over 30 s to answer a filter).
+ANSWER_MS = 120_000
+
+# Counts the search worker's answers (Material's RESULT messages, whichever worker answers: Material's
+# lunr one or ours from Pagefind) and keeps the words of the last one: Material puts them in each result
+# as `terms` (Pagefind's worker: the query's words). Counted after the page's own listeners have run
+# (Material's list; search-filters.js's count, which it writes a task later). Installed before the page's
+# scripts, so it sees the worker Material starts (search-filters.js wraps window.Worker the same way, after it).
+_SEARCH_ANSWERS = """
+(() => {
+  const Native = window.Worker;
+  if (!Native) return;
+  window.__searchAnswers = { count: 0, terms: null };
+  window.Worker = class extends Native {
+    constructor(url, options) {
+      super(url, options);
+      this.addEventListener("message", ({ data }) => {
+        if (!data || data.type !== 3) return;  // Material's SearchMessageType.RESULT
+        const first = ((data.data && data.data.items) || [])[0];
+        const terms = first && first[0] && first[0].terms ? Object.keys(first[0].terms).join(" ") : "";
+        // after search-filters.js's own setTimeout, which it starts after this listener has run
+        setTimeout(() => setTimeout(() => {
+          window.__searchAnswers = { count: window.__searchAnswers.count + 1, terms };
+        }, 0), 0);
+      });
+    }
+  };
+})();
+"""
+
+
+def watch_search_answers(page) -> None:
+    """Count the search worker's answers on every page `page` loads from now on (see search_answered)."""
+    page.add_init_script(_SEARCH_ANSWERS)
+
+
+def search_ready(page) -> None:
+    """Wait until the search worker has answered once (Material sends its first, empty query once the worker
+    says it is ready): its keys ('/') and the box work from then on."""
+    page.wait_for_function("() => window.__searchAnswers && window.__searchAnswers.count > 0", timeout=ANSWER_MS)
+
+
+def search_answered(page, query: str) -> None:
+    """Wait for the answer to `query` itself, not to the first keys typed (an answer to 'saf' may come first)."""
+    words = " ".join(query.split())
+    page.wait_for_function("words => window.__searchAnswers.terms === words", arg=words, timeout=ANSWER_MS)
+
+
+def answer_to(page, action) -> None:
+    """Do `action` (a filter chosen, a button pressed) and wait for the one answer it asks the worker for.
+    Only after the last answer was awaited: nothing else may be on its way."""
+    before = page.evaluate("() => window.__searchAnswers.count")
+    action()
+    page.wait_for_function("n => window.__searchAnswers.count > n", arg=before, timeout=ANSWER_MS)
+
+
 def search(page, query: str, anchor: str):
     """Type a query in Material's search and return the result link that opens `#anchor`."""
     page.keyboard.press("/")

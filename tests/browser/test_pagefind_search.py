@@ -11,7 +11,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from browsing import search
+from browsing import ANSWER_MS, answer_to, search, search_answered, search_ready, watch_search_answers
 from helpers import nginx
 
 ENGLISH_QUERY = ("forklift", "2022-01-18-warehouse-fire-extinguisher-lesson-1")
@@ -68,12 +68,9 @@ def test_results_show_title_date_and_matching_text(page, served):
 
 
 def test_the_keyboard_alone_opens_a_result(page, served):
-    page.goto(served + PATHS["zh"], wait_until="networkidle")  # Material's keys work once its script runs
-    page.keyboard.press("/")  # Material's shortcut to the search box
-    page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
-    page.keyboard.type(CHINESE_QUERY[0])  # Chinese arrives as text input, as from an IME, without key events:
-    page.keyboard.press("End")  # Material searches on the key that follows (keyup)
-    page.locator(".md-search-result__item").first.wait_for()
+    # Material's shortcut '/' to the search box; Chinese arrives as text input, as from an IME, without key
+    # events: Material searches on the key that follows (End, keyup)
+    opened_search(page, served + PATHS["zh"], CHINESE_QUERY[0])
     for _ in range(2):  # Material's arrows: from the page to the box, from the box to the first result
         page.keyboard.press("ArrowDown")
         if page.evaluate("document.activeElement.classList.contains('md-search-result__link')"):
@@ -87,12 +84,7 @@ def test_the_keyboard_alone_opens_a_result(page, served):
 def test_listings_guides_and_card_facts_are_not_found(page, served):
     """'overdue' fills the listings, the guides and the cards' facts; only bulletins whose own
     text says it are found."""
-    page.goto(served + PATHS["en"], wait_until="networkidle")
-    page.keyboard.press("/")
-    page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
-    page.keyboard.type("overdue")
-    page.keyboard.press("End")
-    page.locator(".md-search-result__item").first.wait_for()
+    opened_search(page, served + PATHS["en"], "overdue")
     pages = page.locator(".md-search-result__item .md-search-result__link:first-child").evaluate_all(
         "els => els.map(e => new URL(e.href).pathname)")
     assert sorted(pages) == [f"{PATHS['en']}bulletins/{path}/" for path in (
@@ -149,12 +141,14 @@ def test_a_site_without_bulletins_answers_nothing_found(page, tmp_path, request)
     (tmp_path / "nginx").mkdir()
     with nginx(tmp_path / "nginx", {"/safety/": build(root)}) as base:
         request.node.origin = base
-        page.goto(base + "/safety/", wait_until="networkidle")
+        watch_search_answers(page)
+        page.goto(base + "/safety/")
+        search_ready(page)
         page.keyboard.press("/")
         page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
-        page.keyboard.type("extinguisher")
-        page.keyboard.press("End")
-        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent === 'No matching documents'")
+        answer_to(page, lambda: (page.keyboard.type("extinguisher"), page.keyboard.press("End")))
+        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent === 'No matching documents'",
+                               timeout=ANSWER_MS)
 
 
 def result_types(page) -> list[str]:
@@ -164,11 +158,16 @@ def result_types(page) -> list[str]:
 
 
 def opened_search(page, url: str, query: str):
-    page.goto(url, wait_until="networkidle")
+    """The page at `url` with `query` typed in the search box, its answer shown. Each wait ends on what the
+    search worker answered (search_ready, search_answered), not on a time, which a loaded machine overruns."""
+    watch_search_answers(page)
+    page.goto(url)
+    search_ready(page)
     page.keyboard.press("/")
     page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
     page.keyboard.type(query)
     page.keyboard.press("End")
+    search_answered(page, query)
     page.locator(".md-search-result__item").first.wait_for()
 
 
@@ -181,27 +180,25 @@ def test_filters_beside_the_box_narrow_the_results(page, served, language, query
     assert bar.locator("label").first.locator("span").inner_text() == unit_label
     before = page.locator(".md-search-result__item").count()
     assert set(result_types(page)) - {type_label}, "the query should find more than notices"
-    page.select_option('.sb-search-filters select[name="type"]', "notice")
-    page.wait_for_function(f"() => document.querySelectorAll('.md-search-result__item').length < {before}")
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="type"]', "notice"))
+    assert page.locator(".md-search-result__item").count() < before
     assert set(result_types(page)) == {type_label}
-    page.select_option('.sb-search-filters select[name="year"]', "2024")
-    page.wait_for_function("() => [...document.querySelectorAll('.md-search-result__item h1 small')]"
-                           ".every(e => e.textContent.includes('2024-'))")
-    page.select_option('.sb-search-filters select[name="type"]', "")
-    page.select_option('.sb-search-filters select[name="year"]', "")
-    page.wait_for_function(f"() => document.querySelectorAll('.md-search-result__item').length === {before}")
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="year"]', "2024"))
+    dates = page.locator(".md-search-result__item h1 small").all_text_contents()
+    assert all("2024-" in date for date in dates), dates
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="type"]', ""))
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="year"]', ""))
+    assert page.locator(".md-search-result__item").count() == before
 
 
 def test_a_unit_finds_its_own_directives_and_those_to_every_unit(page, served):
     opened_search(page, served + PATHS["en"], "safety")
     every = set(page.locator(".md-search-result__item .md-search-result__link:first-child").evaluate_all(
         "els => els.map(e => new URL(e.href).pathname)"))
-    page.select_option('.sb-search-filters select[name="unit"]', "all")
-    page.wait_for_timeout(500)
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="unit"]', "all"))
     for_all = set(page.locator(".md-search-result__item .md-search-result__link:first-child").evaluate_all(
         "els => els.map(e => new URL(e.href).pathname)"))
-    page.select_option('.sb-search-filters select[name="unit"]', "finance")
-    page.wait_for_timeout(500)
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="unit"]', "finance"))
     for_finance = set(page.locator(".md-search-result__item .md-search-result__link:first-child").evaluate_all(
         "els => els.map(e => new URL(e.href).pathname)"))
     assert for_all and for_all < every
@@ -214,10 +211,9 @@ def test_the_keyboard_reaches_the_filters_without_closing_the_search(page, serve
     assert page.evaluate("document.activeElement.name") == "unit"
     assert page.evaluate("document.getElementById('__search').checked")
     page.keyboard.press("Tab")
-    page.keyboard.press("ArrowDown")  # the type's first choice, not Material's next result
+    answer_to(page, lambda: page.keyboard.press("ArrowDown"))  # the type's first choice, not Material's next result
     assert page.evaluate("document.activeElement.name") == "type"
     assert page.evaluate("document.activeElement.value") == "minutes"
-    page.wait_for_timeout(300)
     assert set(result_types(page)) == {"Minutes"}
     assert page.evaluate("document.getElementById('__search').checked")
     page.keyboard.press("Escape")  # still Material's: closes the search
@@ -248,8 +244,7 @@ def test_more_results_than_listed_are_counted(page, tmp_path, request):
         page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.startsWith('25 ')")
         assert page.locator(".md-search-result__meta").inner_text() == (
             "25 bulletins found; the best 20 are listed: add a word or a filter to narrow them")
-        page.select_option('.sb-search-filters select[name="year"]', "2025")  # all 25 still
-        page.wait_for_timeout(300)
+        answer_to(page, lambda: page.select_option('.sb-search-filters select[name="year"]', "2025"))  # all 25 still
         assert page.locator(".md-search-result__meta").inner_text().startswith("25 bulletins found")
 
 
@@ -307,16 +302,15 @@ def test_a_filter_lists_only_the_directives_it_chose(page, served, sites):
     opened_search(page, served + PATHS["en"], "safety")
     every = listed_cards(page)
     assert "CIG-2026-Q3-2" in every and "review-of-the-third-quarter" in every  # construction's; no card
-    page.select_option('.sb-search-filters select[name="unit"]', "logistics")
-    page.wait_for_function("() => !document.querySelector('.md-search-result__link[href$=\"#CIG-2026-Q3-2\"]')")
-    page.locator('.md-search-result__link[href$="#CIG-2026-Q3-3"]').wait_for(state="attached")  # to every unit
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="unit"]', "logistics"))
+    assert page.locator('.md-search-result__link[href$="#CIG-2026-Q3-2"]').count() == 0
+    assert page.locator('.md-search-result__link[href$="#CIG-2026-Q3-3"]').count() > 0  # to every unit
     chosen = listed_cards(page)
     assert chosen and set(chosen) < set(every) and "review-of-the-third-quarter" not in chosen
     for anchor in chosen:
         directive = directive_of(anchor, directives)
         assert {"logistics", "all"} & set(directive["units"] + directive["support"]), anchor
-    page.select_option('.sb-search-filters select[name="status"]', "done")
-    page.wait_for_timeout(500)
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="status"]', "done"))
     for anchor in listed_cards(page):
         directive = directive_of(anchor, directives)
         assert directive["status"] == "done" and {"logistics", "all"} & set(directive["units"] + directive["support"])
@@ -350,8 +344,8 @@ def test_the_rest_of_the_results_by_keyboard(page, tmp_path, request):
                 break
             page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.classList.contains('sb-search-more')")
-        page.keyboard.press("Enter")
-        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent === '25 matching documents'")
+        answer_to(page, lambda: page.keyboard.press("Enter"))
+        assert page.locator(".md-search-result__meta").inner_text() == "25 matching documents"
         assert more.is_hidden()
         assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
         assert page.evaluate("document.getElementById('__search').checked")  # still searching
@@ -366,5 +360,6 @@ def test_the_rest_of_the_results_by_keyboard(page, tmp_path, request):
         assert sorted(titles) == sorted(f"Inspection round {n}" for n in range(1, 26))
         page.keyboard.type("x")  # a new query lists the best 20 again
         page.keyboard.press("Backspace")
-        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.startsWith('25 bulletins found')")
+        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.startsWith('25 bulletins found')",
+                               timeout=ANSWER_MS)
         assert more.is_visible()

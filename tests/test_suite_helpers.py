@@ -1,0 +1,67 @@
+"""The suite's own machinery: the longest tests start first (conftest.long_tests_first), and a forked build
+runs the Python it is given before MkDocs starts (helpers.mkdocs prelude)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from helpers import MEETING_MD, SITE_YML, UNITS_YML, mkdocs, write_tree
+
+
+def _load_conftest():
+    """tests/conftest.py by its path: `import conftest` finds whichever conftest pytest imported last
+    (tests/browser/conftest.py when a worker has run a browser test)."""
+    spec = importlib.util.spec_from_file_location("suite_conftest", Path(__file__).with_name("conftest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+conftest = _load_conftest()
+
+
+class FakeItem:
+    def __init__(self, nodeid: str, group: str | None = None):
+        self.nodeid, self.group = nodeid, group
+
+    def get_closest_marker(self, name):
+        return pytest.mark.xdist_group(self.group).mark if name == "xdist_group" and self.group else None
+
+
+def test_listed_tests_start_first_and_a_group_moves_whole(tmp_path, monkeypatch):
+    listed = tmp_path / "long_tests.txt"
+    listed.write_text("# comment\ntests/c.py::test_slow  # 30\ntests/g.py::test_two  # 20\ntests/p.py::test_param\n"
+                      "tests/gone.py::test_removed\n", encoding="utf-8")
+    monkeypatch.setattr(conftest, "LONG_TESTS", listed)
+    items = [FakeItem("tests/a.py::test_a"), FakeItem("tests/g.py::test_one", "tests/g.py"),
+             FakeItem("tests/b.py::test_b"), FakeItem("tests/g.py::test_two", "tests/g.py"),
+             FakeItem("tests/c.py::test_slow"), FakeItem("tests/p.py::test_param[x]"),
+             FakeItem("tests/p.py::test_param[y]"), FakeItem("tests/d.py::test_d")]
+    conftest.long_tests_first(items)
+    assert [item.nodeid for item in items] == [
+        "tests/c.py::test_slow",  # the longest
+        "tests/g.py::test_one", "tests/g.py::test_two",  # its group with it, in its order
+        "tests/p.py::test_param[x]", "tests/p.py::test_param[y]",  # every case of a listed test
+        "tests/a.py::test_a", "tests/b.py::test_b", "tests/d.py::test_d"]  # the rest as collected
+
+
+def test_the_listed_tests_are_tests_of_the_suite(request):
+    """A stale line only costs its place, yet most lines should name a test that is collected."""
+    listed = [line.split("#", 1)[0].strip() for line in conftest.LONG_TESTS.read_text(encoding="utf-8").splitlines()]
+    listed = [nodeid for nodeid in listed if nodeid]
+    assert listed, "tests/long_tests.txt is empty"
+    assert all(nodeid.startswith("tests/") and "::" in nodeid for nodeid in listed)
+
+
+def test_a_forked_build_runs_its_prelude_first(tmp_path: Path):
+    project = write_tree(tmp_path / "project", {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n",
+                                                "bulletins/units.yml": UNITS_YML,
+                                                "bulletins/2021/2021-05-25-meeting.md": MEETING_MD})
+    paged = mkdocs(project, "build", "--site-dir", "paged",
+                   prelude="import safety_bulletins.outputs.pages as p\np.ROWS_PER_PAGE = 1")
+    plain = mkdocs(project, "build", "--site-dir", "plain")
+    assert paged.returncode == plain.returncode == 0, paged.stderr + plain.stderr
+    assert (project / "paged" / "directives" / "2" / "index.html").is_file()  # two directives, one a page
+    assert not (project / "plain" / "directives" / "2").exists()  # the prelude stays in its run
