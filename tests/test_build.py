@@ -174,10 +174,13 @@ def test_unit_page_groups_by_bucket_with_all_and_support(site):
     sections = re.findall(r'<section class="sb-bucket" data-sb-bucket="([a-z-]+)"( hidden)?>', page)
     # the buckets that change with the date are all there, empty ones hidden, for the page's script
     assert sections == [("overdue", ""), ("due-soon", ""), ("upcoming", " hidden"), ("later", " hidden"),
-                        ("ongoing", ""), ("closed", "")]
+                        ("ongoing", ""), ("support", ""), ("closed", "")]
     overdue = page[page.index('id="overdue"'):page.index('id="due-soon"')]
-    assert "Fix the overdue item" in overdue and "Supporting unit" in overdue
     assert "Full-coverage investigation" in overdue  # addressed to all units
+    # N-2, which it only supports (配合), is never under its Overdue: in a section of its own (issue 21)
+    supported = page[page.index('data-sb-bucket="support"'):page.index('data-sb-bucket="closed"')]
+    assert "Fix the overdue item" in supported and "Supporting unit" in supported
+    assert "Fix the overdue item" not in overdue and "Supporting unit" not in overdue
     assert "../../bulletins/2026/2026-11-20-notice/#N-1" in page
     assert f"Figures as of <time datetime=\"{AS_OF}\">" in page
 
@@ -231,6 +234,8 @@ def test_export(site):
     assert n1 == {
         "id": "N-1", "title": "Submit the self-inspection report", "text": "Each unit submits its report.",
         "units": ["property", "energy"], "support": [], "owner": None, "deadline": "2026-11-30",
+        "lead": None, "accepting_unit": None, "supervisor": None, "owners": {}, "leader": None,  # roles (issue 21)
+        "escalation": None, "accepted_on": None, "closed_off_on": None,
         "original_deadline": "2026-11-30", "status": "open", "bucket": "due-soon", "days_overdue": 0,
         "closed_on": None, "on_time": None, "escalated": False, "accepted_by": None, "grade": None,
         "measures": None, "funds": None, "contingency": None, "history": [], "shares": [], "progress": None,
