@@ -12,7 +12,6 @@ from pathlib import Path
 from . import dates
 from .. import fields
 from ..recurrence import period_name
-from .. import fields as _fields  # `_block_options` takes a parameter named `fields`
 from ..model import (
     WIDE_CHARACTERS,
     ALL_UNITS,
@@ -461,7 +460,7 @@ def _shown_time(moment: dt.datetime, timed: bool) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if timed else moment.date().isoformat()
 
 
-def _block_options(check: _Checker, raw: RawDirective, what: str, fields, example: str) -> LineDict | None:
+def _block_options(check: _Checker, raw: RawDirective, what: str, allowed, example: str) -> LineDict | None:
     """A block's options (`/// directive`, `/// follow-up`), unknown ones reported; None if
     they are not 'name: value' lines at all."""
     options = raw.options if raw.options is not None else LineDict()
@@ -469,8 +468,8 @@ def _block_options(check: _Checker, raw: RawDirective, what: str, fields, exampl
         check.add(raw.options_line, f"a {what}'s options must be 'name: value' lines",
                   f"Indent each option by four spaces, e.g. '    {example}'.")
         return None
-    names = _fields.keys(_fields.of_block(raw.kind))
-    check.unknown_fields(options, fields, raw.options_line, f"the {what}", also=names)
+    names = fields.keys(fields.of_block(raw.kind))
+    check.unknown_fields(options, allowed, raw.options_line, f"the {what}", also=names)
     return _named(check, options, names, raw.options_line)
 
 
