@@ -17,3 +17,4 @@ on_post_page = _plugin.on_post_page
 on_post_template = _plugin.on_post_template
 on_env = _plugin.on_env
 on_post_build = _plugin.on_post_build
+on_build_error = _plugin.on_build_error

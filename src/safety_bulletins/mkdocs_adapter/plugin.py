@@ -37,7 +37,7 @@ from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRI
 from ..site_build.incremental import CacheError, build_cache, merge_search_index, remove_stale, remove_unmade
 from ..site_build.rendering import MarkdownConfig, cache_dir_for
 from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
-from ..site_build.sitebuild import LostPlaceholder, SiteBuild, site_fingerprint
+from ..site_build.sitebuild import LostPlaceholder, OutputsError, SiteBuild, site_fingerprint
 from ..sources.dates import DateError, as_of_date
 from .config import BulletinsConfig, bulletins_config, settings_of
 from .urls import url_rule
@@ -81,6 +81,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self.indexing: tuple[pagefind.Run, threading.Thread] | None = None  # the preview's last Pagefind run
         self.theme_scripts: dict[str, csp.ThemeScripts] = {}  # a page's own inline scripts, written to policy
         self.written: dict[str, str] = {}  # a page as this plugin left it, to its policy
+        self.copy_later: list[File] = []  # outputs still being made when MkDocs copies its files (on_files)
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -168,11 +169,15 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             home.is_modified = lambda: True
         # Every output of the registry (outputs/site.py OUTPUTS) is a file of the build, as pages
         # are: dirty builds, `mkdocs serve` and other plugins see them as MkDocs' own
+        being_made, self.copy_later = set(self.build.making_outputs()), []
         for source in sources:
             backing = {"abs_src_path": str(source.path)} if source.path is not None else {"content": source.content}
             file = File.generated(config, source.src_uri, inclusion=InclusionLevel.NOT_IN_NAV, **backing)
             if self.dirty and site.output_at(source.src_uri).dirty == "always":  # not left to its dates
                 file.is_modified = lambda: True
+            if source.src_uri in being_made:  # written beside the page loop: copied once made (_outputs_in_place)
+                file.copy_file = lambda dirty=False: None
+                self.copy_later.append(file)
             files.append(file)
         if self.dirty and _read(_inputs_marker(config)) != self.inputs:
             # A new tool version, hook, config, docs/ or theme file (maybe older than the site):
@@ -292,7 +297,23 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self.build.files = files  # for on_post_build, which is not given them
         return env
 
-    def on_post_build(self, *, config):  # default priority: after the search plugin (a plugin) wrote its index
+    @event_priority(100)  # before any plugin's on_post_build, which may read them in the site
+    def _outputs_in_place(self, *, config):
+        """The exports and calendars, made beside the page loop (SiteBuild.source_files), copied
+        into the site as MkDocs copies its static files (dirty builds: only if modified)."""
+        try:
+            self.build.outputs_in_place()
+        except OutputsError as exc:
+            raise PluginError(str(exc)) from None
+        for file in self.copy_later:
+            File.copy_file(file, self.dirty)
+        self.copy_later = []
+
+    def on_build_error(self, *, error):
+        if self.build is not None:  # a failed build copies nothing: the outputs' process is not waited for
+            self.build.stop_outputs()
+
+    def _post_build(self, *, config):  # default priority: after the search plugin (a plugin) wrote its index
         build, site_dir = self.build, Path(config.site_dir)
         docs = Path(config.docs_dir)
         # HTML files of docs/, copied as written (attachments are downloads). MkDocs counts .xml and
@@ -327,6 +348,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
                 raise PluginError(str(exc)) from None
             log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
         log.info(f"Bulletins: {build.summary()}, built in {time.monotonic() - self.started:.1f} s")
+
+    on_post_build = CombinedEvent(_outputs_in_place, _post_build)
 
     def _add_policy_to_file(self, path: Path, name: str) -> None:
         text = path.read_bytes().decode("utf-8", "surrogateescape")  # its bytes kept, whatever its encoding

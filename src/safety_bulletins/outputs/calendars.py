@@ -83,6 +83,10 @@ class Calendars:
         """src_uri -> the calendar's text (CRLF line ends, as RFC 5545 wants), all.ics first."""
         return dict(self.texts())
 
+    def sources(self) -> list[str]:
+        """The src_uri of each calendar `texts` makes, in its order, without making them."""
+        return [site.CALENDAR_ALL, *(site.calendar_src(unit.id) for unit in self.catalog.units)]
+
     def texts(self) -> Iterator[tuple[str, str]]:
         """(src_uri, text) of each calendar, one at a time: at 10,000 bulletins they are tens
         of megabytes together, which a build need not hold (SiteBuild writes each and lets go)."""

@@ -13,10 +13,14 @@ import hashlib
 import html
 import importlib.metadata
 import json
+import multiprocessing
 import os
 import posixpath
 import re
+import signal
 import stat
+import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +72,58 @@ _HOW_TO_KEEP = (
     "minifiers do, when they run before this hook's on_post_page): remove that plugin or let it run later "
     "(mkdocs.plugins.event_priority below 100)"
 )
+
+
+# The big outputs (exports, calendars) are made in a process of their own beside MkDocs' page loop;
+# False: in the build's process, as before (tests compare the two builds' bytes)
+OUTPUTS_BESIDE = True
+
+
+class OutputsError(RuntimeError):
+    """The process making the big outputs failed; the message says how."""
+
+
+class _OutputsProcess:
+    """`make` run in a forked process; `join` raises OutputsError with what went wrong in it."""
+
+    def __init__(self, make):
+        context = multiprocessing.get_context("fork")
+        self.connection, theirs = context.Pipe(duplex=False)
+        self.process = context.Process(target=_make_outputs, args=(theirs, make), name="bulletins-outputs",
+                                       daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def join(self) -> None:
+        try:
+            failure = self.connection.recv()  # before join: a long message would fill the pipe and block it
+        except EOFError:
+            failure = None
+        self.process.join()
+        self.connection.close()
+        if failure:
+            raise OutputsError(f"making the exports and calendars (directives.json, CSV, workbook, .ics) "
+                               f"failed: {failure}")
+        if self.process.exitcode != 0:
+            raise OutputsError("the process making the exports and calendars (directives.json, CSV, workbook, "
+                               f".ics) ended with exit code {self.process.exitcode}"
+                               + (" (killed: out of memory?)" if self.process.exitcode == -signal.SIGKILL else ""))
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+def _make_outputs(connection, make) -> None:
+    try:
+        make()
+    except BaseException as exc:  # noqa: BLE001 - whatever it is, the build says it and fails
+        connection.send(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        connection.close()
+        raise SystemExit(1) from None
+    connection.send("")
+    connection.close()
 
 
 class LostPlaceholder(ValueError):
@@ -144,6 +200,7 @@ class SiteBuild:
         self._written: dict[str, Path] | None = None  # the big outputs, once written (_output_files)
         self.offline = False  # the copy for file:// (mkdocs_adapter/plugin.py): no feeds in the head
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
+        self._making: _OutputsProcess | None = None  # the big outputs being made beside the page loop
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, urls: site.UrlRule, language: str = "en",
@@ -525,20 +582,54 @@ class SiteBuild:
         yield site.EXPORT_BY_UNIT_CSV, directives_by_unit_csv(share_records(self.catalog, self.urls), self.catalog, labels)
         yield from self.calendars.texts()
 
+    def _big_output_sources(self) -> list[str]:
+        """The src_uri of each file `_big_outputs` makes, in its order, known before they are made."""
+        return [site.EXPORT_JSON, site.EXPORT_SCHEMA, site.EXPORT_CSV, site.EXPORT_XLSX, site.EXPORT_BY_UNIT_CSV,
+                *self.calendars.sources()]
+
     def _output_files(self, folder: Path | None) -> list[SourceFile]:
         if folder is None:
             return [SourceFile(src, content=text) for src, text in self._big_outputs()]
         if self._written is None:  # once a build: MkDocs may ask for the files again (serve)
-            self._written = {}
-            for src, text in self._big_outputs():
-                path = folder / src
-                path.parent.mkdir(parents=True, exist_ok=True)
-                if isinstance(text, bytes):  # the workbook
-                    path.write_bytes(text)
-                else:
-                    path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
-                self._written[src] = path
+            self._written = {src: folder / src for src in self._big_output_sources()}
+            # Nothing they hold depends on the pages: with a core to spare, they are made while MkDocs renders
+            # them, in a process forked now (it starts with the catalog as it is; joined by outputs_in_place).
+            # With other threads (`mkdocs serve`'s rebuilds) a fork could inherit a lock one of them holds.
+            if OUTPUTS_BESIDE and threading.active_count() == 1:
+                self._making = _OutputsProcess(functools.partial(self._write_big_outputs, folder))
+            else:
+                self._write_big_outputs(folder)
         return [SourceFile(src, path=path) for src, path in self._written.items()]
+
+    def _write_big_outputs(self, folder: Path) -> None:
+        made = []
+        for src, text in self._big_outputs():
+            path = folder / src
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):  # the workbook
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
+            made.append(src)
+        if made != list(self._written):  # MkDocs was given the files by the names announced before
+            raise AssertionError(f"the outputs made ({', '.join(made)}) are not those announced "
+                                 f"({', '.join(self._written)}): keep _big_output_sources in step with _big_outputs")
+
+    def making_outputs(self) -> list[str]:
+        """The src_uris of the files that the outputs' process is still writing (empty when none is running)."""
+        return list(self._written) if self._making is not None else []
+
+    def outputs_in_place(self) -> None:
+        """Wait for the outputs' process, if one runs. Raises OutputsError, with its message, if it failed."""
+        making, self._making = self._making, None
+        if making is not None:
+            making.join()
+
+    def stop_outputs(self) -> None:
+        """Stop the outputs' process, if one runs (the build failed: nothing will copy them)."""
+        making, self._making = self._making, None
+        if making is not None:
+            making.stop()
 
     def export_json(self) -> str:
         return self._json_text(directives_json(self.catalog, self.urls))
