@@ -1,0 +1,84 @@
+"""The exports and calendars are made in a process of their own beside MkDocs' page loop
+(site_build/sitebuild.py, OUTPUTS_BESIDE): the same bytes as the one-process build, and a
+failure in that process fails the build with what went wrong."""
+
+import shutil
+
+from helpers import MEETING_MD, example_project, mkdocs
+
+# Says on stderr that the outputs' process was started, so that a test cannot pass on the one-process build
+BESIDE = """
+import sys
+from safety_bulletins.site_build import sitebuild
+_start = sitebuild._OutputsProcess.__init__
+def _noted(self, make):
+    print("outputs-beside-the-page-loop", file=sys.stderr)
+    _start(self, make)
+sitebuild._OutputsProcess.__init__ = _noted
+"""
+IN_ONE_PROCESS = "from safety_bulletins.site_build import sitebuild; sitebuild.OUTPUTS_BESIDE = False"
+
+
+def tree(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_the_outputs_made_beside_the_page_loop_are_the_one_process_builds(tmp_path):
+    project = example_project(tmp_path / "example")
+    for config in ("mkdocs.yml", "mkdocs.zh.yml"):  # the example in English and in Chinese
+        beside = mkdocs(project, "build", "--strict", "-f", config, "-d", f"{config}-beside", prelude=BESIDE)
+        assert beside.returncode == 0, beside.stderr
+        assert "outputs-beside-the-page-loop" in beside.stderr
+        alone = mkdocs(project, "build", "--strict", "-f", config, "-d", f"{config}-alone",
+                       prelude=IN_ONE_PROCESS + BESIDE)
+        assert alone.returncode == 0, alone.stderr
+        assert "outputs-beside-the-page-loop" not in alone.stderr
+        made, expected = tree(project / f"{config}-beside"), tree(project / f"{config}-alone")
+        assert "directives.xlsx" in made and "calendar/all.ics" in made
+        assert made.keys() == expected.keys()
+        assert [path for path in made if made[path] != expected[path]] == []
+
+
+def test_dirty_builds_copy_the_outputs_made_beside(site_project, tmp_path):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    first = mkdocs(project, "build", "--dirty", prelude=BESIDE)
+    assert first.returncode == 0 and "outputs-beside-the-page-loop" in first.stderr, first.stderr
+    first_csv = (project / "site/directives.csv").read_bytes()
+    bulletin = project / "bulletins/2021/2021-05-25-meeting.md"
+    bulletin.write_text(MEETING_MD.replace("grade: major", "grade: major\n    status: done"), encoding="utf-8")
+    second = mkdocs(project, "build", "--dirty", prelude=BESIDE)
+    assert second.returncode == 0, second.stderr
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
+    assert mkdocs(fresh, "build", prelude=IN_ONE_PROCESS).returncode == 0
+    made, expected = tree(project / "site"), tree(fresh / "site")
+    assert made["directives.csv"] != first_csv  # the edit reached the outputs
+    assert made == expected
+
+
+def test_a_failure_in_the_outputs_process_fails_the_build_and_says_what(site_project):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    broken = BESIDE + """
+def _broken(*args, **kwargs):
+    raise ValueError("the workbook could not be written")
+sitebuild.directives_xlsx = _broken
+"""
+    result = mkdocs(project, "build", prelude=broken)
+    assert result.returncode != 0
+    assert "outputs-beside-the-page-loop" in result.stderr
+    assert ("making the exports and calendars (directives.json, CSV, workbook, .ics) failed: ValueError: "
+            "the workbook could not be written") in result.stderr, result.stderr
+    assert not (project / "site/directives.xlsx").exists()
+
+
+def test_a_killed_outputs_process_fails_the_build(site_project):
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    killed = BESIDE + """
+import os, signal
+def _killed(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+sitebuild.directives_xlsx = _killed
+"""
+    result = mkdocs(project, "build", prelude=killed)
+    assert result.returncode != 0
+    assert "ended with exit code -9 (killed: out of memory?)" in result.stderr, result.stderr
