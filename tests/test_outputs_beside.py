@@ -34,7 +34,7 @@ def test_the_outputs_made_beside_the_page_loop_are_the_one_process_builds(tmp_pa
         assert alone.returncode == 0, alone.stderr
         assert "outputs-beside-the-page-loop" not in alone.stderr
         made, expected = tree(project / f"{config}-beside"), tree(project / f"{config}-alone")
-        assert "directives.xlsx" in made and "calendar/all.ics" in made
+        assert "directives.xlsx" in made and "calendar/all.ics" in made and "feeds/all.xml" in made
         assert made.keys() == expected.keys()
         assert [path for path in made if made[path] != expected[path]] == []
 
@@ -66,8 +66,8 @@ sitebuild.directives_xlsx = _broken
     result = mkdocs(project, "build", prelude=broken)
     assert result.returncode != 0
     assert "outputs-beside-the-page-loop" in result.stderr
-    assert ("making the exports and calendars (directives.json, CSV, workbook, .ics) failed: ValueError: "
-            "the workbook could not be written") in result.stderr, result.stderr
+    assert ("making the feeds, exports and calendars (Atom, directives.json, CSV, workbook, .ics) failed: "
+            "ValueError: the workbook could not be written") in result.stderr, result.stderr
     assert not (project / "site/directives.xlsx").exists()
 
 

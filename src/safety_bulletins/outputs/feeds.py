@@ -86,18 +86,30 @@ def feeds(catalog: Catalog, labels: Labels, site_name: str, site_url: str | None
           urls: site.UrlRule) -> list[Feed]:
     """The site's feed, then one per unit (every unit, so each unit page can advertise its
     own) and one per bulletin type that has bulletins."""
-    maker = _FeedMaker(catalog, labels, site_name, site_url, urls)
-    made = [maker.feed(site.SITE_FEED, site_name, labels("Bulletins, newest first."), site.HOME, catalog.bulletins)]
+    maker, titles = _FeedMaker(catalog, labels, site_name, site_url, urls), feed_titles(catalog, labels, site_name)
+    made = [maker.feed(site.SITE_FEED, titles[site.SITE_FEED], labels("Bulletins, newest first."), site.HOME,
+                       catalog.bulletins)]
     for unit in catalog.units:
         view = unit_view(catalog, unit.id)
         made.append(maker.feed(
-            site.unit_feed_src(unit.id), f"{site_name}: {unit.name_in(labels.language)}",
+            site.unit_feed_src(unit.id), titles[site.unit_feed_src(unit.id)],
             labels("Bulletins with directives for this unit or its sub-units, newest first."),
             site.unit_src(unit.id), view.bulletins(catalog), view))
     for kind, bulletins in sorted(catalog.types.items()):
-        made.append(maker.feed(site.type_feed_src(kind), f"{site_name}: {labels.TYPES[kind]}",
+        made.append(maker.feed(site.type_feed_src(kind), titles[site.type_feed_src(kind)],
                                labels("Bulletins, newest first."), site.type_src(kind), bulletins))
     return made
+
+
+def feed_titles(catalog: Catalog, labels: Labels, site_name: str) -> dict[str, str]:
+    """Each feed's title (as written: Feed.title is it made XML-safe) by its source path, in the
+    order `feeds` makes them, without their entries: pages name them in their heads while the
+    feeds are being made."""
+    titles = {site.SITE_FEED: site_name}
+    titles.update((site.unit_feed_src(unit.id), f"{site_name}: {unit.name_in(labels.language)}")
+                  for unit in catalog.units)
+    titles.update((site.type_feed_src(kind), f"{site_name}: {labels.TYPES[kind]}") for kind in sorted(catalog.types))
+    return titles
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import html
 import importlib.metadata
+import itertools
 import json
 import multiprocessing
 import os
@@ -31,7 +32,7 @@ from ..outputs.calendars import Calendars
 from ..sources.paths import not_utf8_name, unsafe_file
 from ..catalog import Catalog
 from ..outputs.export import directives_json, share_records
-from ..outputs.feeds import Feed, feeds, render as render_feed
+from ..outputs.feeds import Feed, feed_titles, feeds, render as render_feed, xml_text
 from ..outputs.spreadsheet import directive_rows, directives_by_unit_csv, directives_csv
 from ..outputs.workbook import directives_xlsx
 from ..outputs.schema import schema_text
@@ -74,13 +75,16 @@ _HOW_TO_KEEP = (
 )
 
 
-# The big outputs (exports, calendars) are made in a process of their own beside MkDocs' page loop;
+# The feeds and the big outputs (exports, calendars) are made in a process of their own beside MkDocs' page loop;
 # False: in the build's process, as before (tests compare the two builds' bytes)
 OUTPUTS_BESIDE = True
 
 
+_MADE_BESIDE = "the feeds, exports and calendars (Atom, directives.json, CSV, workbook, .ics)"
+
+
 class OutputsError(RuntimeError):
-    """The process making the big outputs failed; the message says how."""
+    """The process making the feeds and big outputs failed; the message says how."""
 
 
 class _OutputsProcess:
@@ -102,11 +106,9 @@ class _OutputsProcess:
         self.process.join()
         self.connection.close()
         if failure:
-            raise OutputsError(f"making the exports and calendars (directives.json, CSV, workbook, .ics) "
-                               f"failed: {failure}")
+            raise OutputsError(f"making {_MADE_BESIDE} failed: {failure}")
         if self.process.exitcode != 0:
-            raise OutputsError("the process making the exports and calendars (directives.json, CSV, workbook, "
-                               f".ics) ended with exit code {self.process.exitcode}"
+            raise OutputsError(f"the process making {_MADE_BESIDE} ended with exit code {self.process.exitcode}"
                                + (" (killed: out of memory?)" if self.process.exitcode == -signal.SIGKILL else ""))
 
     def stop(self) -> None:
@@ -197,7 +199,7 @@ class SiteBuild:
         self._follow_ups: dict[str, FollowUp] = {}  # by anchor, on the page being rendered
         self._cards_due: dict[tuple[str, str], Card] = {}  # the cards the page being rendered may still show
         self._feed_settings = (labels, site_name, site_url, urls)
-        self._written: dict[str, Path] | None = None  # the big outputs, once written (_output_files)
+        self._written: dict[str, Path] | None = None  # the feeds and big outputs, once written (_outputs_written)
         self.offline = False  # the copy for file:// (mkdocs_adapter/plugin.py): no feeds in the head
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
         self._making: _OutputsProcess | None = None  # the big outputs being made beside the page loop
@@ -267,7 +269,10 @@ class SiteBuild:
         return [SourceFile(src, path=path) for src, path in SCRIPTS.items() if site.output_at(src).search in (None, self.search)]
 
     def feed_files(self, request: _Request) -> list[SourceFile]:
-        return [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
+        if request.outputs is None:
+            return [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
+        written = self._outputs_written(request.outputs)
+        return [SourceFile(src, path=written[src]) for src in self._feed_titles]
 
     def feed_sitemap_files(self, request: _Request) -> list[SourceFile]:
         return [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
@@ -300,6 +305,12 @@ class SiteBuild:
         errors, which stop the build before it asks)."""
         return {f.src_uri: f for f in feeds(self.catalog, *self._feed_settings)}
 
+    @functools.cached_property
+    def _feed_titles(self) -> dict[str, str]:
+        """Each feed's title as its Feed has it, by source path, known before the feeds are made."""
+        labels, site_name = self._feed_settings[:2]
+        return {src: xml_text(title) for src, title in feed_titles(self.catalog, labels, site_name).items()}
+
     def feed_text(self, src_uri: str) -> str:
         if src_uri not in self._feed_texts:
             self._feed_texts[src_uri] = render_feed(self.feeds[src_uri])
@@ -317,8 +328,8 @@ class SiteBuild:
             wanted.append(site.type_feed_src(context["type"]))
         links = Links(src_uri, self.urls)
         return "".join(
-            f'<link rel="alternate" type="application/atom+xml" title="{html.escape(self.feeds[src].title)}" '
-            f'href="{html.escape(links.page(src))}">' for src in wanted if src in self.feeds
+            f'<link rel="alternate" type="application/atom+xml" title="{html.escape(self._feed_titles[src])}" '
+            f'href="{html.escape(links.page(src))}">' for src in wanted if src in self._feed_titles
         )
 
     def output_problems(self, existing: list[tuple[str, str | None]], ours: list[str], docs_dir: Path) -> list[str]:
@@ -590,20 +601,27 @@ class SiteBuild:
     def _output_files(self, folder: Path | None) -> list[SourceFile]:
         if folder is None:
             return [SourceFile(src, content=text) for src, text in self._big_outputs()]
-        if self._written is None:  # once a build: MkDocs may ask for the files again (serve)
-            self._written = {src: folder / src for src in self._big_output_sources()}
+        written = self._outputs_written(folder)
+        return [SourceFile(src, path=written[src]) for src in self._big_output_sources()]
+
+    def _outputs_written(self, folder: Path) -> dict[str, Path]:
+        """Where the feeds, exports and calendars are written in `folder`, by src_uri: started on the first
+        call, written once a build (MkDocs may ask for the files again: serve)."""
+        if self._written is None:
+            self._written = {src: folder / src for src in (*self._feed_titles, *self._big_output_sources())}
             # Nothing they hold depends on the pages: with a core to spare, they are made while MkDocs renders
             # them, in a process forked now (it starts with the catalog as it is; joined by outputs_in_place).
             # With other threads (`mkdocs serve`'s rebuilds) a fork could inherit a lock one of them holds.
             if OUTPUTS_BESIDE and threading.active_count() == 1:
-                self._making = _OutputsProcess(functools.partial(self._write_big_outputs, folder))
+                self._making = _OutputsProcess(functools.partial(self._write_outputs, folder))
             else:
-                self._write_big_outputs(folder)
-        return [SourceFile(src, path=path) for src, path in self._written.items()]
+                self._write_outputs(folder)
+        return self._written
 
-    def _write_big_outputs(self, folder: Path) -> None:
+    def _write_outputs(self, folder: Path) -> None:
         made = []
-        for src, text in self._big_outputs():
+        feed_texts = ((src, render_feed(feed)) for src, feed in self.feeds.items())
+        for src, text in itertools.chain(feed_texts, self._big_outputs()):
             path = folder / src
             path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(text, bytes):  # the workbook
@@ -613,7 +631,8 @@ class SiteBuild:
             made.append(src)
         if made != list(self._written):  # MkDocs was given the files by the names announced before
             raise AssertionError(f"the outputs made ({', '.join(made)}) are not those announced "
-                                 f"({', '.join(self._written)}): keep _big_output_sources in step with _big_outputs")
+                                 f"({', '.join(self._written)}): keep _big_output_sources and _feed_titles in step "
+                                 "with _big_outputs and feeds")
 
     def making_outputs(self) -> list[str]:
         """The src_uris of the files that the outputs' process is still writing (empty when none is running)."""
