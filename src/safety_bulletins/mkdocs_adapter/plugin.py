@@ -302,9 +302,11 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         """The exports and calendars, made beside the page loop (SiteBuild.source_files), copied
         into the site as MkDocs copies its static files (dirty builds: only if modified)."""
         try:
-            self.build.outputs_in_place()
+            made = self.build.outputs_in_place()
         except OutputsError as exc:
             raise PluginError(str(exc)) from None
+        if made is not None:
+            log.info(f"Bulletins: {made}")
         for file in self.copy_later:
             File.copy_file(file, self.dirty)
         self.copy_later = []
