@@ -44,6 +44,9 @@ BY_UNIT_CODES = ("unit_id", "role_code", "status_code", "bucket_code")
 _SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 # columns' widths, in characters: from the header and the first rows' cells, their first characters
 _MIN_WIDTH, _MAX_WIDTH, _WIDTH_ROWS, _WIDTH_SAMPLE = 6, 60, 500, 80
+# Excel holds at most 32,767 characters (UTF-16 units) in a cell, and XlsxWriter cuts a longer
+# text there without a word: such a text is cut shorter and ends with a note saying so
+CELL_LIMIT = 32767
 READABLE_LIMIT = 256 * 2**20  # bytes: what `readable` decompresses at most (the file searched may not be ours)
 
 
@@ -110,6 +113,19 @@ class _Formats:
         opening, closing = ("（", "）") if labels.language == "zh" else (" (", ")")
         prefix = (labels("Immediately") + opening).replace('"', "")
         self.immediate = book.add_format({"num_format": f'"{prefix}"yyyy-mm-dd"{closing}"', "align": "left"})
+        self.cut_note = labels("… [cut at Excel's limit of 32,767 characters a cell: the whole text is in "
+                               "directives.csv, directives.json and on the directive's page]")
+
+    def fitted(self, text: str) -> str:
+        """The text as a cell holds it: whole, or cut with `cut_note` at its end (Excel's limit)."""
+        if _utf16_units(text) <= CELL_LIMIT:
+            return text
+        room, units = CELL_LIMIT - _utf16_units(self.cut_note), 0
+        for index, char in enumerate(text):  # never splitting a character beyond U+FFFF (two units)
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > room:
+                return text[:index] + self.cut_note
+        return text
 
     def dated(self, value: str) -> tuple[dt.date, object]:
         """A date cell's day and format: an ISO day, or 立即 with its day (spreadsheet.deadline_cell)."""
@@ -117,6 +133,11 @@ class _Formats:
             return dt.date.fromisoformat(value), self.date
         day = value.rstrip(")）")[-10:]
         return dt.date.fromisoformat(day), self.immediate
+
+
+def _utf16_units(text: str) -> int:
+    """The text's length as Excel counts it: a character beyond U+FFFF (an emoji, 𠀀) is two."""
+    return len(text) if len(text) * 2 <= CELL_LIMIT else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], rows: list[dict], formats) -> None:
@@ -146,6 +167,8 @@ def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], ro
                     continue
                 if not value:
                     continue
+            if len(value) > CELL_LIMIT // 2:  # perhaps more than a cell holds
+                value = formats.fitted(value)
             write_string(r, col, value)  # never a formula, whatever it starts with
             if measure and (width := display_width(value.split("\n", 1)[0][:_WIDTH_SAMPLE])) > widths[col]:
                 widths[col] = width
