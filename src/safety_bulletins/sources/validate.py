@@ -30,7 +30,7 @@ from ..model import (
 )
 from .attachments import local_files
 from .parse import CHINESE_LETTER, RawBulletin, RawDirective, headings
-from .units import UnitRegistry
+from .units import UnitRegistry, _unprintable as unprintable
 from .yamlload import LineDict, shorten
 
 FRONT_MATTER_FIELDS = (
@@ -579,6 +579,10 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         responsible = (*responsible, lead)
         units = units if ALL_UNITS in units else (*units, lead)
     owner, owners = _owners(check, options, offset, registry, (*responsible, *support))
+    for key in ("owner", "leader"):  # persons, as units' names are: one line of text
+        if isinstance(options.get(key), str) and unprintable(options[key]):
+            check.add(offset + options.line_of(key) - 1, f"'{key}' has {unprintable(options[key])}: a name is "
+                      "one line of text", f"Write the person's name alone, e.g. '    {key}: 王磊'.")
     title = raw.title or first_sentence(raw.text)
     if not title:
         check.add(raw.line, "the directive has neither a title nor any text",
@@ -651,6 +655,10 @@ def _owners(check: _Checker, options, offset: int, registry: UnitRegistry,
             continue
         if any(unit == earlier for earlier, _ in owners):
             check.add(where, f"'owner': unit '{unit}' is named twice", "Give each unit one person.")
+            continue
+        if unprintable(str(person)):  # a calendar line, a mail header, a spreadsheet row: one line
+            check.add(where, f"'owner': the person of '{unit}' has {unprintable(str(person))}: a name is one line "
+                      "of text", "Write the person's name alone, e.g. '    owner: {物业公司: 王磊}'.")
             continue
         owners.append((unit, str(person).strip()))
     return "", tuple(owners)
@@ -819,6 +827,10 @@ def _escalate(check: _Checker, options, offset: int, registry: UnitRegistry) -> 
             return None, Escalation()
         if isinstance(text, (list, dict, bool)) or text is None or not str(text).strip():
             check.add(where, f"'escalate': its {part} must be one line of text, not {shorten(text)}",
+                      f"Write it as the document does, e.g. {example}.")
+            return None, Escalation()
+        if unprintable(str(text)):
+            check.add(where, f"'escalate': its {part} has {unprintable(str(text))}: it is one line of text",
                       f"Write it as the document does, e.g. {example}.")
             return None, Escalation()
         parts[part] = str(text).strip()
