@@ -46,3 +46,63 @@ def test_a_text_a_cell_holds_is_whole(length):
     assert _one_cell_workbook(text, "en") == text
     astral = "𠀀" * (CELL_LIMIT // 2)  # 32,766 units
     assert _one_cell_workbook(astral, "zh") == astral
+
+
+PER_UNIT_OWNERS = """\
+---
+title: Special meeting on production safety
+date: 2021-05-25
+type: minutes
+issuer: safety-env
+---
+/// directive | Clear the fire exits
+    id: S-1
+    units: [property, energy]
+    support: [safety-env]
+    owner: {property: Wang Lei, energy: Li Qiang, safety-env: Zhao Liu}
+    deadline: 2021-06-10
+
+Clear them.
+///
+"""
+
+
+def _sheets(files: dict[str, str], as_of, language: str = "en") -> dict[str, list[dict]]:
+    import datetime as dt
+
+    from helpers import UNITS_YML, URLS, write_tree
+    from safety_bulletins.outputs.export import directives_json
+    from safety_bulletins.outputs.workbook import directives_xlsx
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+
+    root = write_tree(_sheets.tmp / "bulletins", {"units.yml": UNITS_YML, **files})
+    build = SiteBuild.load(root, dt.date.fromisoformat(as_of), urls=URLS)
+    assert not build.project.errors, build.project.errors
+    records = directives_json(build.catalog, URLS)["directives"]
+    book = openpyxl.load_workbook(io.BytesIO(directives_xlsx(records, build.catalog, for_language(language))))
+    sheets = {}
+    for sheet in book.worksheets:
+        header = [c.value for c in sheet[1]]
+        sheets[sheet.title] = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
+    return sheets
+
+
+def test_the_meeting_sheets_show_each_unit_s_owner(tmp_path):
+    """责任人 written per unit: the unit page's row shows that unit's person, but the workbook's
+    'Overdue' and 'Open, by unit' sheets showed an empty owner column (they read the directive's
+    one owner only)."""
+    _sheets.tmp = tmp_path
+    sheets = _sheets({"2021/2021-05-25-meeting.md": PER_UNIT_OWNERS}, "2021-06-20")
+    assert [(r["unit_id"], r["owner"]) for r in sheets["Open, by unit"]] == [
+        ("safety-env", "Zhao Liu"), ("property", "Wang Lei"), ("energy", "Li Qiang")]
+    (overdue,) = sheets["Overdue"]
+    assert overdue["owner"] == "property: Wang Lei; energy: Li Qiang; safety-env: Zhao Liu"
+
+
+def test_a_unit_without_its_own_person_shows_the_directive_s_owner(tmp_path):
+    _sheets.tmp = tmp_path
+    one_owner = PER_UNIT_OWNERS.replace("owner: {property: Wang Lei, energy: Li Qiang, safety-env: Zhao Liu}",
+                                        "owner: Wang Jianmin")
+    sheets = _sheets({"2021/2021-05-25-meeting.md": one_owner}, "2021-06-20")
+    assert {r["owner"] for r in sheets["Open, by unit"]} == {"Wang Jianmin"}
+    assert sheets["Overdue"][0]["owner"] == "Wang Jianmin"

@@ -68,7 +68,8 @@ def directives_xlsx(records: list[dict], catalog: Catalog, labels: Labels = ENGL
 
     every = (*spreadsheet.directive_columns(), *spreadsheet.code_columns())
     _sheet(book, names[0], every, header, rows, formats)
-    overdue = sorted((row for row in rows if row["bucket_code"] == "overdue"),
+    # 责任人 written per unit: the meeting's sheets show each unit's person in the one owner column
+    overdue = sorted(({**row, "owner": row["owner"] or row["owners"]} for row in rows if row["bucket_code"] == "overdue"),
                      key=lambda row: (-(row["days_overdue"] or 0), row["id"]))
     _sheet(book, names[1], (*MEETING_COLUMNS, "status_code"), header, overdue, formats)
     _sheet(book, names[2], ("unit", "role", *MEETING_COLUMNS, *BY_UNIT_CODES), header,
@@ -99,8 +100,9 @@ def _by_unit(records: list[dict], catalog: Catalog, labels: Labels) -> list[dict
     order = {unit_id: n for n, unit_id in enumerate([ALL_UNITS, *(u.id for u, _ in catalog.unit_tree())])}
     held.sort(key=lambda h: (order[h[0]], h[3]["deadline"] or "9999", h[3]["id"]))
     rows = []
-    for (unit_id, name, role, _), row in zip(held, spreadsheet.directive_rows([h[3] for h in held], catalog, labels)):
-        row.update(unit=name, unit_id=unit_id, role_code=role, role=role if labels.language == "en" else roles[role])
+    for (unit_id, name, role, record), row in zip(held, spreadsheet.directive_rows([h[3] for h in held], catalog, labels)):
+        row.update(unit=name, unit_id=unit_id, role_code=role, role=role if labels.language == "en" else roles[role],
+                   owner=record["owners"].get(unit_id) or row["owner"] or (row["owners"] if unit_id == ALL_UNITS else None))
         rows.append(row)
     return rows
 
