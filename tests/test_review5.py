@@ -106,3 +106,27 @@ def test_a_unit_without_its_own_person_shows_the_directive_s_owner(tmp_path):
     sheets = _sheets({"2021/2021-05-25-meeting.md": one_owner}, "2021-06-20")
     assert {r["owner"] for r in sheets["Open, by unit"]} == {"Wang Jianmin"}
     assert sheets["Overdue"][0]["owner"] == "Wang Jianmin"
+
+
+def test_directives_by_unit_csv_names_each_unit_s_owner(tmp_path):
+    """The unit's ledger (a unit filters directives-by-unit.csv for its 督办台账) had no 责任人, while
+    its unit page's row shows that unit's person."""
+    import csv
+    import datetime as dt
+
+    from helpers import UNITS_YML, URLS, write_tree
+    from safety_bulletins.outputs.export import share_records
+    from safety_bulletins.outputs.spreadsheet import directives_by_unit_csv
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+
+    one_owner = PER_UNIT_OWNERS.replace("id: S-1", "id: S-2").replace(
+        "owner: {property: Wang Lei, energy: Li Qiang, safety-env: Zhao Liu}", "owner: Wang Jianmin")
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": PER_UNIT_OWNERS,
+                                               "2021/2021-05-26-meeting.md": one_owner})
+    build = SiteBuild.load(root, dt.date(2021, 6, 20), urls=URLS)
+    records = share_records(build.catalog, URLS)
+    for language, owner in (("en", "owner"), ("zh", "责任人")):
+        text = directives_by_unit_csv(records, build.catalog, for_language(language))
+        rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+        assert sorted((r["unit_id"], r[owner]) for r in rows) == [
+            ("energy", "Li Qiang"), ("energy", "Wang Jianmin"), ("property", "Wang Jianmin"), ("property", "Wang Lei")]
