@@ -130,3 +130,35 @@ def test_directives_by_unit_csv_names_each_unit_s_owner(tmp_path):
         rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
         assert sorted((r["unit_id"], r[owner]) for r in rows) == [
             ("energy", "Li Qiang"), ("energy", "Wang Jianmin"), ("property", "Wang Jianmin"), ("property", "Wang Lei")]
+
+
+ACCEPTED_AND_CLOSED_OFF = """\
+---
+title: Re-inspection
+date: 2021-06-05
+type: bulletin
+issuer: safety-env
+---
+/// follow-up | Accepted and closed off
+    directive: S-1
+    status: done
+    accepted_by: safety-env
+    closed_off: true
+
+Done.
+///
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_days_of_acceptance_and_closing_off_are_date_cells(tmp_path, language):
+    """验收日期 and 销号日期 (accepted_on, closed_off_on) were text cells in directives.xlsx, beside
+    every other day of the sheet written as an Excel date (they did not sort or filter as dates)."""
+    import datetime as dt
+
+    _sheets.tmp = tmp_path
+    sheets = _sheets({"2021/2021-05-25-meeting.md": PER_UNIT_OWNERS,
+                      "2021/2021-06-05-re-inspection.md": ACCEPTED_AND_CLOSED_OFF}, "2021-06-20", language)
+    (row,) = next(iter(sheets.values()))
+    accepted, closed_off = (("accepted_on", "closed_off_on") if language == "en" else ("验收日期", "销号日期"))
+    assert row[accepted] == row[closed_off] == dt.datetime(2021, 6, 5)

@@ -36,7 +36,7 @@ from .labels import ENGLISH, Labels
 
 # Columns holding a day (ISO dates in the records): written as Excel dates
 DATE_COLUMNS = frozenset(("deadline", "original_deadline", "closed_on", "until", "next_deadline", "starts",
-                          "bulletin_date"))
+                          "bulletin_date", "accepted_on", "closed_off_on"))
 # The columns of the overdue and by-unit sheets: what a meeting reads of each directive
 MEETING_COLUMNS = ("id", "title", "units", "owner", "deadline", "status", "bucket", "days_overdue", "progress",
                    "bulletin_title", "bulletin_date", "url")
