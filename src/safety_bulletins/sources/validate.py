@@ -639,9 +639,18 @@ def _owners(check: _Checker, options, offset: int, registry: UnitRegistry,
     line = offset + options.line_of("owner") - 1
     hint_units = ", ".join(units[:6]) + (", ..." if len(units) > 6 else "")
     owners: list[tuple[str, str]] = []
+    if not value:  # `owner: {}`: no person at all, which a reader of the card would not guess
+        check.add(line, "'owner' names no unit's person",
+                  f"Name each unit with its person, e.g. '    owner: {{物业公司: 王磊}}' ({hint_units}), or remove 'owner:'.")
     for key, person in value.items():
         where = offset + value.line_of(key) - 1 if hasattr(value, "line_of") else line
         unit = registry.resolve(str(key))
+        group = registry.group(str(key)) if unit is None else None
+        if group or str(key).strip().lower() == ALL_UNITS:  # several units: each has its own person
+            check.add(where, f"'owner': {shorten(str(key))} names several units, not one",
+                      f"Give each unit its own person: {hint_units}; e.g. '    owner: {{物业公司: 王磊, 能源公司: 李强}}', "
+                      "or write one person for the whole directive as '    owner: 王磊'.")
+            continue
         if unit is None or unit not in units:
             suggestion = registry.suggest(str(key)) if unit is None else None
             check.add(where, f"'owner': {shorten(str(key))} is not a unit of the directive",
@@ -839,7 +848,11 @@ def _escalate(check: _Checker, options, offset: int, registry: UnitRegistry) -> 
         if parts["by"] == ALL_UNITS:
             check.add(line, "'escalate': the supervising body cannot be 'all'", "Name the body that supervises.")
             return None, Escalation()
-    return (True, Escalation(**parts)) if parts else (True, Escalation())
+    if not parts:  # `escalate: {}`: a template's stub, or parts lost
+        check.add(line, "'escalate' gives none of level, by and number",
+                  f"Write '    escalate: true' to put the directive under supervision, or {example}.")
+        return None, Escalation()
+    return True, Escalation(**parts)
 
 
 class _FollowUpAnchors:
