@@ -162,3 +162,15 @@ def test_the_days_of_acceptance_and_closing_off_are_date_cells(tmp_path, languag
     (row,) = next(iter(sheets.values()))
     accepted, closed_off = (("accepted_on", "closed_off_on") if language == "en" else ("验收日期", "销号日期"))
     assert row[accepted] == row[closed_off] == dt.datetime(2021, 6, 5)
+
+
+@pytest.mark.parametrize("written, name", [
+    ("2026年二月", "2026-02"), ("2026年十月", "2026-10"), ("2026年十一月", "2026-11"), ("2026年十二月份", "2026-12"),
+    ("２０２６年十二月", "2026-12"), ("2026年12月", "2026-12"), ("2026年四季度", "2026-Q4"),
+    ("2026年十三月", "2026年十三月"), ("2026年零月", "2026年零月")])  # no such month: as written, for the check to quote
+def test_a_period_s_month_in_chinese_numerals(written, name):
+    """period: 2026年二月 (months as documents also write them) was refused as no period at all,
+    while 2026年四季度 (the quarter in Chinese numerals) was read."""
+    from safety_bulletins.recurrence import period_name
+
+    assert period_name(written) == name
