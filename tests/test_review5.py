@@ -174,3 +174,19 @@ def test_a_period_s_month_in_chinese_numerals(written, name):
     from safety_bulletins.recurrence import period_name
 
     assert period_name(written) == name
+
+
+@pytest.mark.parametrize("language, note", [("en", "3 more rows than a sheet holds"), ("zh", "另有 3 行超出")])
+def test_rows_past_a_sheet_s_last_are_said_to_be_left_out(monkeypatch, language, note):
+    """XlsxWriter writes nothing past a sheet's last row (1,048,576), without a word: the sheet's
+    last row now says how many rows are not shown (the limit made small here)."""
+    from safety_bulletins.outputs import workbook
+
+    monkeypatch.setattr(workbook, "ROW_LIMIT", 6)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    _sheet(book, "S", ("id",), {"id": "id"}, [{"id": f"D-{n}"} for n in range(1, 8)], _Formats(book, for_language(language)))
+    book.close()
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["S"]
+    values = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert values[:5] == ["id", "D-1", "D-2", "D-3", "D-4"] and note in values[5] and len(values) == 6

@@ -47,6 +47,7 @@ _MIN_WIDTH, _MAX_WIDTH, _WIDTH_ROWS, _WIDTH_SAMPLE = 6, 60, 500, 80
 # Excel holds at most 32,767 characters (UTF-16 units) in a cell, and XlsxWriter cuts a longer
 # text there without a word: such a text is cut shorter and ends with a note saying so
 CELL_LIMIT = 32767
+ROW_LIMIT = 1_048_576  # rows of a sheet, its header's included: past it XlsxWriter writes nothing, without a word
 READABLE_LIMIT = 256 * 2**20  # bytes: what `readable` decompresses at most (the file searched may not be ours)
 
 
@@ -117,6 +118,8 @@ class _Formats:
         self.immediate = book.add_format({"num_format": f'"{prefix}"yyyy-mm-dd"{closing}"', "align": "left"})
         self.cut_note = labels("… [cut at Excel's limit of 32,767 characters a cell: the whole text is in "
                                "directives.csv, directives.json and on the directive's page]")
+        self.rows_note = labels("… {n} more rows than a sheet holds are not shown here: directives.csv and "
+                                "directives.json hold every one")
 
     def fitted(self, text: str) -> str:
         """The text as a cell holds it: whole, or cut with `cut_note` at its end (Excel's limit)."""
@@ -151,6 +154,10 @@ def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], ro
     write_string, write_number, write_datetime, plain = (sheet.write_string, sheet.write_number,
                                                          sheet.write_datetime, spreadsheet.plain_cell)
     dated = [column in DATE_COLUMNS for column in columns]
+    left_out = max(0, len(rows) - (ROW_LIMIT - 2))  # what a sheet cannot hold: said in its last row
+    if left_out:
+        rows = rows[:ROW_LIMIT - 2]
+        sheet.write_string(ROW_LIMIT - 1, 0, formats.rows_note.format(n=left_out))
     for r, row in enumerate(rows, 1):
         measure = r <= _WIDTH_ROWS
         for col, column in enumerate(columns):
