@@ -190,3 +190,147 @@ def test_rows_past_a_sheet_s_last_are_said_to_be_left_out(monkeypatch, language,
     sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["S"]
     values = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert values[:5] == ["id", "D-1", "D-2", "D-3", "D-4"] and note in values[5] and len(values) == 6
+
+
+# ---------------------------------------------------------------- the role fields, output by output
+
+ROLES_NOTICE = """\
+---
+title: 关于锅炉房隐患整改的通知
+date: 2026-10-10
+type: notice
+issuer: safety-env
+---
+/// directive | 完成锅炉房隐患整改
+    id: GL-1
+    units: [物业公司]
+    lead: energy
+    support: [safety-env]
+    accepting_unit: safety-env
+    supervisor: safety-env
+    leader: 李明
+    owner: {物业公司: 王磊, energy: 张强, safety-env: 赵六}
+    deadline: 2026-11-30
+
+整改。
+///
+
+/// directive | 完成消防通道清理
+    id: GL-2
+    units: [energy]
+    leader: 李明
+    owner: 周七
+    deadline: 2026-11-15
+
+清理。
+///
+"""
+ROLES_BULLETIN = """\
+---
+title: 督办通报
+date: 2026-11-20
+type: bulletin
+issuer: safety-env
+---
+/// follow-up | 挂牌督办
+    directive: GL-1
+    escalate: {级别: 集团级, 督办单位: safety-env, 督办编号: 督〔2026〕5号}
+
+督办。
+///
+
+/// follow-up | 已验收销号
+    directive: GL-2
+    status: done
+    accepted_by: safety-env
+    closed_off: true
+
+完成。
+///
+"""
+
+
+@pytest.fixture(scope="module")
+def role_sites(tmp_path_factory):
+    from helpers import SITE_YML, UNITS_YML, build, write_tree
+
+    sites = {}
+    for language in ("en", "zh"):
+        root = write_tree(tmp_path_factory.mktemp(f"roles-{language}"), {
+            "mkdocs.yml": SITE_YML.replace("  font: false\n", f"  font: false\n  language: {language}\n"),
+            "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML,
+            "bulletins/2026/2026-10-10-notice.md": ROLES_NOTICE, "bulletins/2026/2026-11-20-bulletin.md": ROLES_BULLETIN})
+        sites[language] = build(root, as_of="2026-12-08")
+    return sites
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_output_gives_each_unit_the_same_person(role_sites, language):
+    """责任人 per unit: the unit page's row, directives.json, directives-by-unit.csv and the workbook's
+    by-unit sheet name the same person for each unit's share (the CSV and the sheet had none)."""
+    import csv
+    import json
+
+    from test_outputs_agree import Node, read_html
+
+    site = role_sites[language]
+    owners = {d["id"]: d for d in json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]}
+    expected = {("GL-1", "property"): "王磊", ("GL-1", "energy"): "张强", ("GL-1", "safety-env"): "赵六"}
+    assert {("GL-1", unit): person for unit, person in owners["GL-1"]["owners"].items()} == expected
+    rows = {}
+    for unit in ("property", "energy", "safety-env"):
+        for tr in read_html(site / "units" / unit / "index.html").find_all("tr", "sb-row"):
+            cells = [td for td in tr.children if isinstance(td, Node) and td.tag == "td"]
+            link = next(a for a in tr.find_all("a") if "#" in (a.attrs.get("href") or ""))
+            rows[(link.attrs["href"].rsplit("#", 1)[1], unit)] = cells[3].text().strip()
+    assert {key: rows[key] for key in expected} == expected
+    owner = "owner" if language == "en" else "责任人"
+    text = (site / "directives-by-unit.csv").read_text(encoding="utf-8-sig")
+    by_unit = {(r["id" if language == "en" else "编号"], r["unit_id"]): r[owner] for r in csv.DictReader(io.StringIO(text))}
+    responsible = {key: person for key, person in expected.items() if key[1] != "safety-env"}  # a row per responsible unit
+    assert {key: by_unit[key] for key in responsible} == responsible and by_unit[("GL-2", "energy")] == "周七"
+    sheet = openpyxl.load_workbook(site / "directives.xlsx").worksheets[2]
+    header = [c.value for c in sheet[1]]
+    sheet_rows = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
+    assert {(r["id" if language == "en" else "编号"], r["unit_id"]): r[owner] for r in sheet_rows} == expected
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_output_gives_the_same_roles_and_days(role_sites, language):
+    """牵头, 验收单位, 督办单位, 责任领导, 挂牌督办 and the days of 验收 and 销号: the card, directives.json,
+    directives.csv and the workbook's first sheet agree, in both languages."""
+    import csv
+    import datetime as dt
+    import json
+
+    from test_outputs_agree import read_html
+
+    site = role_sites[language]
+    records = {d["id"]: d for d in json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]}
+    assert {k: records["GL-1"][k] for k in ("lead", "accepting_unit", "supervisor", "leader")} == {
+        "lead": "energy", "accepting_unit": "safety-env", "supervisor": "safety-env", "leader": "李明"}
+    assert records["GL-1"]["escalation"] == {"level": "集团级", "by": "safety-env", "number": "督〔2026〕5号"}
+    assert records["GL-2"]["accepted_on"] == records["GL-2"]["closed_off_on"] == "2026-11-20"
+    page = read_html(site / "bulletins" / "2026" / "2026-10-10-notice" / "index.html")
+    assert page.find("dd", "sb-escalation").text().strip() == "集团级 · 安全环保部 · 督〔2026〕5号"
+    assert page.find("time", "sb-closed-off-on").attrs["datetime"] == "2026-11-20"
+    assert page.find("time", "sb-accepted-on").attrs["datetime"] == "2026-11-20"
+    names = {"energy": "能源公司", "safety-env": "安全环保部"} if language == "zh" else {}
+    header = {"en": dict(lead="lead", accepting_unit="accepting_unit", supervisor="supervisor", leader="leader",
+                         escalation="escalation", accepted_on="accepted_on", closed_off_on="closed_off_on", id="id"),
+              "zh": dict(lead="牵头单位", accepting_unit="验收单位", supervisor="督办单位", leader="责任领导",
+                         escalation="挂牌督办（级别·督办单位·编号）", accepted_on="验收日期", closed_off_on="销号日期",
+                         id="编号")}[language]
+    escalation = "集团级 · 安全环保部 · 督〔2026〕5号" if language == "zh" else \
+        "level: 集团级; by: safety-env; number: 督〔2026〕5号"
+    rows = {r[header["id"]]: r for r in csv.DictReader(io.StringIO((site / "directives.csv").read_text(encoding="utf-8-sig")))}
+    sheet = openpyxl.load_workbook(site / "directives.xlsx").worksheets[0]
+    sheet_header = [c.value for c in sheet[1]]
+    cells = {row[0].value: dict(zip(sheet_header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)}
+    for key in ("lead", "accepting_unit", "supervisor"):
+        shown = names.get(records["GL-1"][key], records["GL-1"][key])
+        assert rows["GL-1"][header[key]] == cells["GL-1"][header[key]] == shown, key
+    assert rows["GL-1"][header["leader"]] == cells["GL-1"][header["leader"]] == "李明"
+    assert rows["GL-1"][header["escalation"]] == cells["GL-1"][header["escalation"]] == escalation
+    for key in ("accepted_on", "closed_off_on"):
+        assert rows["GL-2"][header[key]] == "2026-11-20" and cells["GL-2"][header[key]] == dt.datetime(2026, 11, 20)
