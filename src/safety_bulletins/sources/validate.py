@@ -761,6 +761,10 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
                   "leave it out until then.")
         closed_off = None
     accepted_by = check.text(options, "accepted_by", offset)
+    if unprintable(accepted_by):  # a unit's name or a person's: one line, as 责任人 is
+        check.add(offset + options.line_of("accepted_by") - 1, f"'accepted_by' has {unprintable(accepted_by)}: a "
+                  "name is one line of text", "Write the unit or the person who accepts, e.g. '    accepted_by: 王磊'.")
+        accepted_by = ""
     unit = registry.resolve(accepted_by) if accepted_by else None  # a unit by id, name or alias; else a person
     accepted_by = unit or accepted_by
     if accepted_by == ALL_UNITS:
