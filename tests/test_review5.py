@@ -334,3 +334,19 @@ def test_every_output_gives_the_same_roles_and_days(role_sites, language):
     assert rows["GL-1"][header["escalation"]] == cells["GL-1"][header["escalation"]] == escalation
     for key in ("accepted_on", "closed_off_on"):
         assert rows["GL-2"][header[key]] == "2026-11-20" and cells["GL-2"][header[key]] == dt.datetime(2026, 11, 20)
+
+
+def test_new_review_puts_a_directive_under_its_lead_unit(tmp_path):
+    """`bulletins new --review` put the stub of a directive led by 能源公司 (lead: energy, after
+    units: [物业公司]) under 物业公司: the 牵头单位 answers for the directive and reports on it."""
+    import datetime as dt
+
+    from helpers import UNITS_YML, URLS, write_tree
+    from safety_bulletins.commands.scaffold import review_section
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2026/2026-10-10-notice.md": ROLES_NOTICE})
+    build = SiteBuild.load(root, dt.date(2026, 12, 8), urls=URLS)
+    section = review_section(build.catalog, "zh")
+    headings = [line for line in section.splitlines() if line.startswith("### ") or "directive: " in line]
+    assert headings == ["### 能源公司", "    directive: GL-2", "    directive: GL-1"], headings
