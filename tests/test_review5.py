@@ -293,6 +293,8 @@ def test_every_output_gives_each_unit_the_same_person(role_sites, language):
     header = [c.value for c in sheet[1]]
     sheet_rows = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
     assert {(r["id" if language == "en" else "编号"], r["unit_id"]): r[owner] for r in sheet_rows} == expected
+    for r in sheet_rows:  # each row of the sheet as its unit's page shows it
+        assert (r[owner] or "") == rows[(r["id" if language == "en" else "编号"], r["unit_id"])]
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

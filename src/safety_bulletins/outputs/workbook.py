@@ -28,7 +28,7 @@ import zipfile
 
 import xlsxwriter
 
-from . import spreadsheet
+from . import cells, spreadsheet
 from .export import share_record
 from ..catalog import Catalog
 from ..model import ALL_UNITS
@@ -85,6 +85,7 @@ def _by_unit(records: list[dict], catalog: Catalog, labels: Labels) -> list[dict
     (first): thirty rows of the same directive would be most of the sheet (59,000 of its 75,000
     rows at 2,000 bulletins); the autofilter picks a unit and "All units" together."""
     by_id = {record["id"]: record for record in records}
+    unit_name = lambda unit_id: catalog.registry.display_name(unit_id, labels.language) or unit_id  # noqa: E731
     roles = {"responsible": labels("Responsible"), "support": labels("Supporting unit"),
              "acceptance": labels("Accepting unit")}
     held = [(ALL_UNITS, labels.ALL_UNITS, "responsible", record) for record in records
@@ -97,13 +98,16 @@ def _by_unit(records: list[dict], catalog: Catalog, labels: Labels) -> list[dict
                 continue
             share = share_record(catalog, unit.id, catalog.entry_state(entry))
             if share["bucket"] != "closed":
-                held.append((unit.id, name, entry.role, {**record, **{k: v for k, v in share.items() if k != "unit"}}))
+                # 责任人 as the unit page's row shows it (its own person; the supported units' on a support row)
+                owner = cells.owners_of(entry.directive, cells.owner_units(entry), labels, unit_name)
+                held.append((unit.id, name, entry.role, {**record, **{k: v for k, v in share.items() if k != "unit"},
+                                                         "owner": owner or None}))
     order = {unit_id: n for n, unit_id in enumerate([ALL_UNITS, *(u.id for u, _ in catalog.unit_tree())])}
     held.sort(key=lambda h: (order[h[0]], h[3]["deadline"] or "9999", h[3]["id"]))
     rows = []
     for (unit_id, name, role, record), row in zip(held, spreadsheet.directive_rows([h[3] for h in held], catalog, labels)):
         row.update(unit=name, unit_id=unit_id, role_code=role, role=role if labels.language == "en" else roles[role],
-                   owner=record["owners"].get(unit_id) or row["owner"] or (row["owners"] if unit_id == ALL_UNITS else None))
+                   owner=row["owner"] or (row["owners"] if unit_id == ALL_UNITS else None))
         rows.append(row)
     return rows
 
