@@ -352,3 +352,18 @@ def test_new_review_puts_a_directive_under_its_lead_unit(tmp_path):
     section = review_section(build.catalog, "zh")
     headings = [line for line in section.splitlines() if line.startswith("### ") or "directive: " in line]
     assert headings == ["### 能源公司", "    directive: GL-2", "    directive: GL-1"], headings
+
+
+@pytest.mark.parametrize("option", ["挂牌督办: {级别: 集团级}", "escalate: true", "closed_off: true", "销号: true"])
+def test_a_follow_up_s_option_in_a_directive_says_where_it_goes(tmp_path, option):
+    """挂牌督办 or 销号 written in the directive itself was "unknown field" with the directive's
+    fields as the hint: the hint now says it is recorded in a follow-up (catalogue:
+    rev5-escalate-in-the-directive-itself)."""
+    from helpers import UNITS_YML, write_tree
+    from safety_bulletins.sources.project import load_project
+
+    notice = ROLES_NOTICE.replace("    deadline: 2026-11-15\n", f"    deadline: 2026-11-15\n    {option}\n")
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2026/2026-10-10-notice.md": notice})
+    (problem,) = load_project(root).errors
+    assert problem.line == 27 and "unknown field" in problem.message, problem
+    assert "recorded in a follow-up" in problem.hint and "/// follow-up" in problem.hint, problem.hint

@@ -92,14 +92,15 @@ class _Checker:
     def errors(self) -> list[Problem]:
         return errors_in(self.problems)
 
-    def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str, also=()) -> None:
-        """Keys neither `allowed` nor `also` (accepted, not listed in the hint: other names of options)."""
+    def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str, also=(), elsewhere=None) -> None:
+        """Keys neither `allowed` nor `also` (accepted, not listed in the hint: other names of options);
+        `elsewhere`: the hint for a key that belongs in another place."""
         for key in mapping:
             if key not in allowed and key not in also:
                 self.add(
                     line_offset + mapping.line_of(key) - 1,
                     f"unknown field {shorten(key)} in {what}",
-                    did_you_mean(key, allowed) + f"Allowed fields: {', '.join(allowed)}.",
+                    (elsewhere or {}).get(key) or did_you_mean(key, allowed) + f"Allowed fields: {', '.join(allowed)}.",
                 )
 
     def text(self, mapping: LineDict, key: str, line_offset: int, required: bool = False) -> str:
@@ -469,8 +470,20 @@ def _block_options(check: _Checker, raw: RawDirective, what: str, allowed, examp
                   f"Indent each option by four spaces, e.g. '    {example}'.")
         return None
     names = fields.keys(fields.of_block(raw.kind))
-    check.unknown_fields(options, allowed, raw.options_line, f"the {what}", also=names)
+    check.unknown_fields(options, allowed, raw.options_line, f"the {what}", also=names,
+                         elsewhere=_FOLLOW_UP_ONLY if raw.kind == "directive" else None)
     return _named(check, options, names, raw.options_line)
+
+
+# What only a follow-up records (挂牌督办, 销号 come after a directive is issued): the hint for a
+# directive that holds one, under each name it may be written with
+_FOLLOW_UP_ONLY = {
+    key: f"'{key}' is recorded in a follow-up of the directive, not in the directive itself: write it in a "
+         "'/// follow-up' block with '    directive: <id>' (in this bulletin, below the directive, if it is "
+         "so from the start)."
+    for name in ("escalate", "closed_off", "accepted_by", "reopen")
+    for key in (name, *fields.by_name(fields.FOLLOW_UP, name).keys)
+}
 
 
 def _named(check: _Checker, options: LineDict, names: dict[str, str], offset: int) -> LineDict:
