@@ -816,13 +816,36 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         header=(raw.first, raw.text_first),
         bulletin_date=bulletin.date,
         units=share_units,
-        period=period_name(str(options.get("period") or "")),
+        period=_period(check, options, offset),
         period_line=offset + options.line_of("period") - 1 if "period" in options else 0,
         stage=str(options.get("stage") or "").strip(),
         stage_line=offset + options.line_of("stage") - 1 if "stage" in options else 0,
         escalation=escalation,
         closed_off=closed_off is True,
     )
+
+
+_NUMBERED_PERIOD = re.compile(r"^(\d{4})-(W?)(\d{2})$")  # a month or an ISO week, as period_name gives them
+
+
+def _period(check: _Checker, options, offset: int) -> str:
+    """`period:` as a period's name (recurrence.period_name). One written as Chinese documents do
+    (2026年13月) naming no month or week is refused here, quoting it as written: the check across
+    files, which knows the duty's rule, would quote the name it was read as (2026-13)."""
+    written = str(options.get("period") or "").strip()
+    name = period_name(written)
+    match = _NUMBERED_PERIOD.match(name) if name != written else None
+    if match:
+        year, week, number = int(match.group(1)), bool(match.group(2)), int(match.group(3))
+        try:
+            dt.date.fromisocalendar(year, number, 1) if week else dt.date(year, number, 1)
+        except ValueError:
+            check.add(offset + options.line_of("period") - 1,
+                      f"'period': '{written}' names no {'week' if week else 'month'}: {year} has no "
+                      f"{'week' if week else 'month'} {number}",
+                      "Name the occurrence reported, e.g. '    period: 2026年11月' (or 2026-11), '2026年第48周' "
+                      "(or 2026-W48).")
+    return name
 
 
 def _escalate(check: _Checker, options, offset: int, registry: UnitRegistry) -> tuple[bool | None, Escalation]:
