@@ -105,7 +105,7 @@ def _by_unit(records: list[dict], catalog: Catalog, labels: Labels) -> list[dict
     order = {unit_id: n for n, unit_id in enumerate([ALL_UNITS, *(u.id for u, _ in catalog.unit_tree())])}
     held.sort(key=lambda h: (order[h[0]], h[3]["deadline"] or "9999", h[3]["id"]))
     rows = []
-    for (unit_id, name, role, record), row in zip(held, spreadsheet.directive_rows([h[3] for h in held], catalog, labels)):
+    for (unit_id, name, role, _), row in zip(held, spreadsheet.directive_rows([h[3] for h in held], catalog, labels)):
         row.update(unit=name, unit_id=unit_id, role_code=role, role=role if labels.language == "en" else roles[role],
                    owner=row["owner"] or (row["owners"] if unit_id == ALL_UNITS else None))
         rows.append(row)
