@@ -426,6 +426,8 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
                      f"    units: [{', '.join(units)}]"]
             if support:
                 block.append(f"    support: [{', '.join(support)}]")
+            if units != ["all"] and draw(st.integers(0, 2)) == 0:  # now and then a 责任人 per unit (issue 21)
+                block.append(f"    owner: {{{', '.join(f'{u}: 责任人-{u}' for u in [*units, *support])}}}")
             block += [f"    deadline: {deadline}", f"    status: {status}"]
             if grade:
                 block.append(f"    grade: {grade}")

@@ -51,7 +51,8 @@ from safety_bulletins.catalog import Catalog, UnitEntry
 from safety_bulletins.commands import cli
 from safety_bulletins.outputs.dashboard import OLDEST
 from safety_bulletins.outputs.labels import for_language
-from safety_bulletins.outputs.spreadsheet import code_columns, directive_columns
+from safety_bulletins.outputs.spreadsheet import (code_columns, directive_columns, share_code_columns,
+                                                   share_columns)
 from safety_bulletins.model import ALL_UNITS, DATED_BUCKETS, Directive
 from safety_bulletins.sources.project import load_project
 
@@ -184,6 +185,7 @@ def listing_rows(pages: list[Path]) -> list[dict]:
                 "sub": any("sb-subunits" in s.classes for s in sections),
                 "support": tr.find("span", "sb-badge--support") is not None,
                 "status": cells[4].text(),
+                "owner": cells[3].text().strip(),
                 "deadline": deadline_in_force(cells[0]),
             })
     return rows
@@ -322,6 +324,8 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
             assert r["section"] == expected and r["bucket"] == bucket, f"{where}: {d.id} in {r}"
             assert r["support"] == (own[d.id] == "support"), f"{where}: {d.id}'s support mark"
             assert r["deadline"] == truth.state([unit], d, own[d.id]).deadline, f"{where}: {d.id}'s deadline in force"
+            if d.owners and own[d.id] == "responsible":  # 责任人 per unit: this unit's own person
+                assert r["owner"] == d.owner_of(unit), f"{where}: {d.id}'s owner {r['owner']!r}"
         first = read_html(pages[0])
         counts = truth.counts(own, [unit])
         summary = first.find("p", "sb-action")
@@ -516,9 +520,17 @@ def check_exports(site: Path, truth: Truth) -> None:
         assert len(header) == len(keys) and header[-len(code_columns()):] == list(code_columns())
         rows = {r["id"]: r for r in (dict(zip(keys, row)) for row in table)}
     assert set(rows) == set(by_id), f"directives.csv as of {c.as_of}"
+    with open(site / "directives-by-unit.csv", encoding="utf-8-sig", newline="") as f:
+        header, *table = list(csv.reader(f))
+        keys = [*share_columns(), *share_code_columns()]
+        assert len(header) == len(keys), f"directives-by-unit.csv as of {c.as_of}: {header}"
+        for share in (dict(zip(keys, row)) for row in table):  # 责任人 of each unit's share
+            assert share["owner"] == by_id[share["id"]].owner_of(share["unit_id"]), (
+                f"directives-by-unit.csv as of {c.as_of}: {share}")
     for directive_id, d in by_id.items():
         record, row, expected = records[directive_id], rows[directive_id], expected_record(c, d)
         assert {k: record[k] for k in expected} == expected, f"directives.json as of {c.as_of}: {directive_id}"
+        assert record["owners"] == dict(d.owners), f"directives.json as of {c.as_of}: {directive_id}'s owners"
         assert (row["status_code"], row["deadline"] or None) == (expected["status"], expected["deadline"]), (
             f"directives.csv as of {c.as_of}: {directive_id}: {row}")
         accepted, reopened = accepted_in_force(c, d)

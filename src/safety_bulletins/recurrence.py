@@ -24,9 +24,11 @@ _PERIOD = {
 }
 
 
-# A period as documents write it (2026年12月, 2026年第4季度, 2026年四季度, 2026年第48周, 2026年, 2026年度)
+# A period as documents write it (2026年12月, 2026年十二月, 2026年第4季度, 2026年四季度, 2026年第48周, 2026年, 2026年度)
+_CHINESE_MONTHS = {name: n for n, name in enumerate("一 二 三 四 五 六 七 八 九 十 十一 十二".split(), start=1)}
 _WRITTEN_PERIOD = (
     (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月份?$"), lambda y, n: f"{y}-{int(n):02d}"),
+    (re.compile(r"^(\d{4})\s*年\s*(十[一二]?|[一二三四五六七八九])\s*月份?$"), lambda y, n: f"{y}-{_CHINESE_MONTHS[n]:02d}"),
     (re.compile(r"^(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度?$"), lambda y, n: f"{y}-Q{'一二三四'.find(n) + 1 or n}"),
     (re.compile(r"^(\d{4})\s*年\s*第\s*(\d{1,2})\s*周$"), lambda y, n: f"{y}-W{int(n):02d}"),
     (re.compile(r"^(\d{4})\s*年度?$"), lambda y: y),

@@ -59,13 +59,14 @@ def render(kind: str, title: str, day: dt.date, issuer: str = "", number: str = 
 
 def review_section(catalog: Catalog, language: str = "en") -> str:
     """`## Implementation of earlier directives` (in the new bulletin's `language`, language_of): a
-    follow-up stub for each directive still open at the catalog's as-of date, under its first
-    responsible unit (by its display name in that language, or All units), by deadline in force."""
+    follow-up stub for each directive still open at the catalog's as-of date, under its lead unit
+    (牵头单位, who reports on it), else its first responsible unit (by its display name in that
+    language, or All units), by deadline in force."""
     groups: dict[str, list] = {}
     for directive in catalog.directives:
         state = catalog.state_of(directive)
         if not state.closed:
-            unit = directive.units[0] if directive.units else ALL_UNITS
+            unit = directive.lead or (directive.units[0] if directive.units else ALL_UNITS)
             groups.setdefault(unit, []).append(directive)
     order = [ALL_UNITS, *catalog.registry.units]  # All units first, then units.yml's order
     language = "zh" if language == "zh" else "en"

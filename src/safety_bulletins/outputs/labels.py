@@ -249,6 +249,11 @@ CHINESE = Labels(
         "All directives": "全部事项",
         "Open, by unit": "未办结（按单位）",
         "Accepting unit": "验收",
+        "… [cut at Excel's limit of 32,767 characters a cell: the whole text is in directives.csv, directives.json "
+        "and on the directive's page]": "……〔超出 Excel 单元格 32767 个字符的上限，以下从略；全文见 directives.csv、"
+                                        "directives.json 及事项页面〕",
+        "… {n} more rows than a sheet holds are not shown here: directives.csv and directives.json hold every "
+        "one": "……另有 {n} 行超出工作表的行数上限，未列出；directives.csv 和 directives.json 列出全部",
         # what a follow-up changed (changes.describe)
         "; ": "；",
         "reopened: {reason}": "重新打开：{reason}",

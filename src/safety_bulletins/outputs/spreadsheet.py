@@ -151,7 +151,7 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
 
 # directives-by-unit.csv: a row per unit's share (export.share_records), the directive's columns
 # a reader filters and sorts by, then the codes
-SHARE_COLUMNS = ("id", "unit", "title", "deadline", "original_deadline", "status", "bucket", "days_overdue",
+SHARE_COLUMNS = ("id", "unit", "owner", "title", "deadline", "original_deadline", "status", "bucket", "days_overdue",
                  "closed_on", "on_time", "escalated", "accepted_by")
 SHARE_TAIL_COLUMNS = ("bulletin_title", "bulletin_date", "url")
 

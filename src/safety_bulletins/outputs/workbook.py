@@ -28,7 +28,7 @@ import zipfile
 
 import xlsxwriter
 
-from . import spreadsheet
+from . import cells, spreadsheet
 from .export import share_record
 from ..catalog import Catalog
 from ..model import ALL_UNITS
@@ -36,7 +36,7 @@ from .labels import ENGLISH, Labels
 
 # Columns holding a day (ISO dates in the records): written as Excel dates
 DATE_COLUMNS = frozenset(("deadline", "original_deadline", "closed_on", "until", "next_deadline", "starts",
-                          "bulletin_date"))
+                          "bulletin_date", "accepted_on", "closed_off_on"))
 # The columns of the overdue and by-unit sheets: what a meeting reads of each directive
 MEETING_COLUMNS = ("id", "title", "units", "owner", "deadline", "status", "bucket", "days_overdue", "progress",
                    "bulletin_title", "bulletin_date", "url")
@@ -44,6 +44,10 @@ BY_UNIT_CODES = ("unit_id", "role_code", "status_code", "bucket_code")
 _SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 # columns' widths, in characters: from the header and the first rows' cells, their first characters
 _MIN_WIDTH, _MAX_WIDTH, _WIDTH_ROWS, _WIDTH_SAMPLE = 6, 60, 500, 80
+# Excel holds at most 32,767 characters (UTF-16 units) in a cell, and XlsxWriter cuts a longer
+# text there without a word: such a text is cut shorter and ends with a note saying so
+CELL_LIMIT = 32767
+ROW_LIMIT = 1_048_576  # rows of a sheet, its header's included: past it XlsxWriter writes nothing, without a word
 READABLE_LIMIT = 256 * 2**20  # bytes: what `readable` decompresses at most (the file searched may not be ours)
 
 
@@ -65,7 +69,8 @@ def directives_xlsx(records: list[dict], catalog: Catalog, labels: Labels = ENGL
 
     every = (*spreadsheet.directive_columns(), *spreadsheet.code_columns())
     _sheet(book, names[0], every, header, rows, formats)
-    overdue = sorted((row for row in rows if row["bucket_code"] == "overdue"),
+    # 责任人 written per unit: the meeting's sheets show each unit's person in the one owner column
+    overdue = sorted(({**row, "owner": row["owner"] or row["owners"]} for row in rows if row["bucket_code"] == "overdue"),
                      key=lambda row: (-(row["days_overdue"] or 0), row["id"]))
     _sheet(book, names[1], (*MEETING_COLUMNS, "status_code"), header, overdue, formats)
     _sheet(book, names[2], ("unit", "role", *MEETING_COLUMNS, *BY_UNIT_CODES), header,
@@ -80,6 +85,7 @@ def _by_unit(records: list[dict], catalog: Catalog, labels: Labels) -> list[dict
     (first): thirty rows of the same directive would be most of the sheet (59,000 of its 75,000
     rows at 2,000 bulletins); the autofilter picks a unit and "All units" together."""
     by_id = {record["id"]: record for record in records}
+    unit_name = lambda unit_id: catalog.registry.display_name(unit_id, labels.language) or unit_id  # noqa: E731
     roles = {"responsible": labels("Responsible"), "support": labels("Supporting unit"),
              "acceptance": labels("Accepting unit")}
     held = [(ALL_UNITS, labels.ALL_UNITS, "responsible", record) for record in records
@@ -92,12 +98,16 @@ def _by_unit(records: list[dict], catalog: Catalog, labels: Labels) -> list[dict
                 continue
             share = share_record(catalog, unit.id, catalog.entry_state(entry))
             if share["bucket"] != "closed":
-                held.append((unit.id, name, entry.role, {**record, **{k: v for k, v in share.items() if k != "unit"}}))
+                # 责任人 as the unit page's row shows it (its own person; the supported units' on a support row)
+                owner = cells.owners_of(entry.directive, cells.owner_units(entry), labels, unit_name)
+                held.append((unit.id, name, entry.role, {**record, **{k: v for k, v in share.items() if k != "unit"},
+                                                         "owner": owner or None}))
     order = {unit_id: n for n, unit_id in enumerate([ALL_UNITS, *(u.id for u, _ in catalog.unit_tree())])}
     held.sort(key=lambda h: (order[h[0]], h[3]["deadline"] or "9999", h[3]["id"]))
     rows = []
     for (unit_id, name, role, _), row in zip(held, spreadsheet.directive_rows([h[3] for h in held], catalog, labels)):
-        row.update(unit=name, unit_id=unit_id, role_code=role, role=role if labels.language == "en" else roles[role])
+        row.update(unit=name, unit_id=unit_id, role_code=role, role=role if labels.language == "en" else roles[role],
+                   owner=row["owner"] or (row["owners"] if unit_id == ALL_UNITS else None))
         rows.append(row)
     return rows
 
@@ -110,6 +120,21 @@ class _Formats:
         opening, closing = ("（", "）") if labels.language == "zh" else (" (", ")")
         prefix = (labels("Immediately") + opening).replace('"', "")
         self.immediate = book.add_format({"num_format": f'"{prefix}"yyyy-mm-dd"{closing}"', "align": "left"})
+        self.cut_note = labels("… [cut at Excel's limit of 32,767 characters a cell: the whole text is in "
+                               "directives.csv, directives.json and on the directive's page]")
+        self.rows_note = labels("… {n} more rows than a sheet holds are not shown here: directives.csv and "
+                                "directives.json hold every one")
+
+    def fitted(self, text: str) -> str:
+        """The text as a cell holds it: whole, or cut with `cut_note` at its end (Excel's limit)."""
+        if _utf16_units(text) <= CELL_LIMIT:
+            return text
+        room, units = CELL_LIMIT - _utf16_units(self.cut_note), 0
+        for index, char in enumerate(text):  # never splitting a character beyond U+FFFF (two units)
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > room:
+                return text[:index] + self.cut_note
+        return text
 
     def dated(self, value: str) -> tuple[dt.date, object]:
         """A date cell's day and format: an ISO day, or 立即 with its day (spreadsheet.deadline_cell)."""
@@ -117,6 +142,11 @@ class _Formats:
             return dt.date.fromisoformat(value), self.date
         day = value.rstrip(")）")[-10:]
         return dt.date.fromisoformat(day), self.immediate
+
+
+def _utf16_units(text: str) -> int:
+    """The text's length as Excel counts it: a character beyond U+FFFF (an emoji, 𠀀) is two."""
+    return len(text) if len(text) * 2 <= CELL_LIMIT else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], rows: list[dict], formats) -> None:
@@ -128,6 +158,10 @@ def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], ro
     write_string, write_number, write_datetime, plain = (sheet.write_string, sheet.write_number,
                                                          sheet.write_datetime, spreadsheet.plain_cell)
     dated = [column in DATE_COLUMNS for column in columns]
+    left_out = max(0, len(rows) - (ROW_LIMIT - 2))  # what a sheet cannot hold: said in its last row
+    if left_out:
+        rows = rows[:ROW_LIMIT - 2]
+        sheet.write_string(ROW_LIMIT - 1, 0, formats.rows_note.format(n=left_out))
     for r, row in enumerate(rows, 1):
         measure = r <= _WIDTH_ROWS
         for col, column in enumerate(columns):
@@ -146,6 +180,8 @@ def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], ro
                     continue
                 if not value:
                     continue
+            if len(value) > CELL_LIMIT // 2:  # perhaps more than a cell holds
+                value = formats.fitted(value)
             write_string(r, col, value)  # never a formula, whatever it starts with
             if measure and (width := display_width(value.split("\n", 1)[0][:_WIDTH_SAMPLE])) > widths[col]:
                 widths[col] = width

@@ -30,7 +30,7 @@ from ..model import (
 )
 from .attachments import local_files
 from .parse import CHINESE_LETTER, RawBulletin, RawDirective, headings
-from .units import UnitRegistry
+from .units import UnitRegistry, _unprintable as unprintable
 from .yamlload import LineDict, shorten
 
 FRONT_MATTER_FIELDS = (
@@ -92,14 +92,15 @@ class _Checker:
     def errors(self) -> list[Problem]:
         return errors_in(self.problems)
 
-    def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str, also=()) -> None:
-        """Keys neither `allowed` nor `also` (accepted, not listed in the hint: other names of options)."""
+    def unknown_fields(self, mapping: LineDict, allowed, line_offset: int, what: str, also=(), elsewhere=None) -> None:
+        """Keys neither `allowed` nor `also` (accepted, not listed in the hint: other names of options);
+        `elsewhere`: the hint for a key that belongs in another place."""
         for key in mapping:
             if key not in allowed and key not in also:
                 self.add(
                     line_offset + mapping.line_of(key) - 1,
                     f"unknown field {shorten(key)} in {what}",
-                    did_you_mean(key, allowed) + f"Allowed fields: {', '.join(allowed)}.",
+                    (elsewhere or {}).get(key) or did_you_mean(key, allowed) + f"Allowed fields: {', '.join(allowed)}.",
                 )
 
     def text(self, mapping: LineDict, key: str, line_offset: int, required: bool = False) -> str:
@@ -469,8 +470,20 @@ def _block_options(check: _Checker, raw: RawDirective, what: str, allowed, examp
                   f"Indent each option by four spaces, e.g. '    {example}'.")
         return None
     names = fields.keys(fields.of_block(raw.kind))
-    check.unknown_fields(options, allowed, raw.options_line, f"the {what}", also=names)
+    check.unknown_fields(options, allowed, raw.options_line, f"the {what}", also=names,
+                         elsewhere=_FOLLOW_UP_ONLY if raw.kind == "directive" else None)
     return _named(check, options, names, raw.options_line)
+
+
+# What only a follow-up records (挂牌督办, 销号 come after a directive is issued): the hint for a
+# directive that holds one, under each name it may be written with
+_FOLLOW_UP_ONLY = {
+    key: f"'{key}' is recorded in a follow-up of the directive, not in the directive itself: write it in a "
+         "'/// follow-up' block with '    directive: <id>' (in this bulletin, below the directive, if it is "
+         "so from the start)."
+    for name in ("escalate", "closed_off", "accepted_by", "reopen")
+    for key in (name, *fields.by_name(fields.FOLLOW_UP, name).keys)
+}
 
 
 def _named(check: _Checker, options: LineDict, names: dict[str, str], offset: int) -> LineDict:
@@ -579,6 +592,10 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
         responsible = (*responsible, lead)
         units = units if ALL_UNITS in units else (*units, lead)
     owner, owners = _owners(check, options, offset, registry, (*responsible, *support))
+    for key in ("owner", "leader"):  # persons, as units' names are: one line of text
+        if isinstance(options.get(key), str) and unprintable(options[key]):
+            check.add(offset + options.line_of(key) - 1, f"'{key}' has {unprintable(options[key])}: a name is "
+                      "one line of text", f"Write the person's name alone, e.g. '    {key}: 王磊'.")
     title = raw.title or first_sentence(raw.text)
     if not title:
         check.add(raw.line, "the directive has neither a title nor any text",
@@ -635,9 +652,18 @@ def _owners(check: _Checker, options, offset: int, registry: UnitRegistry,
     line = offset + options.line_of("owner") - 1
     hint_units = ", ".join(units[:6]) + (", ..." if len(units) > 6 else "")
     owners: list[tuple[str, str]] = []
+    if not value:  # `owner: {}`: no person at all, which a reader of the card would not guess
+        check.add(line, "'owner' names no unit's person",
+                  f"Name each unit with its person, e.g. '    owner: {{物业公司: 王磊}}' ({hint_units}), or remove 'owner:'.")
     for key, person in value.items():
         where = offset + value.line_of(key) - 1 if hasattr(value, "line_of") else line
         unit = registry.resolve(str(key))
+        group = registry.group(str(key)) if unit is None else None
+        if group or str(key).strip().lower() == ALL_UNITS:  # several units: each has its own person
+            check.add(where, f"'owner': {shorten(str(key))} names several units, not one",
+                      f"Give each unit its own person: {hint_units}; e.g. '    owner: {{物业公司: 王磊, 能源公司: 李强}}', "
+                      "or write one person for the whole directive as '    owner: 王磊'.")
+            continue
         if unit is None or unit not in units:
             suggestion = registry.suggest(str(key)) if unit is None else None
             check.add(where, f"'owner': {shorten(str(key))} is not a unit of the directive",
@@ -651,6 +677,10 @@ def _owners(check: _Checker, options, offset: int, registry: UnitRegistry,
             continue
         if any(unit == earlier for earlier, _ in owners):
             check.add(where, f"'owner': unit '{unit}' is named twice", "Give each unit one person.")
+            continue
+        if unprintable(str(person)):  # a calendar line, a mail header, a spreadsheet row: one line
+            check.add(where, f"'owner': the person of '{unit}' has {unprintable(str(person))}: a name is one line "
+                      "of text", "Write the person's name alone, e.g. '    owner: {物业公司: 王磊}'.")
             continue
         owners.append((unit, str(person).strip()))
     return "", tuple(owners)
@@ -744,6 +774,10 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
                   "leave it out until then.")
         closed_off = None
     accepted_by = check.text(options, "accepted_by", offset)
+    if unprintable(accepted_by):  # a unit's name or a person's: one line, as 责任人 is
+        check.add(offset + options.line_of("accepted_by") - 1, f"'accepted_by' has {unprintable(accepted_by)}: a "
+                  "name is one line of text", "Write the unit or the person who accepts, e.g. '    accepted_by: 王磊'.")
+        accepted_by = ""
     unit = registry.resolve(accepted_by) if accepted_by else None  # a unit by id, name or alias; else a person
     accepted_by = unit or accepted_by
     if accepted_by == ALL_UNITS:
@@ -782,13 +816,36 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
         header=(raw.first, raw.text_first),
         bulletin_date=bulletin.date,
         units=share_units,
-        period=period_name(str(options.get("period") or "")),
+        period=_period(check, options, offset),
         period_line=offset + options.line_of("period") - 1 if "period" in options else 0,
         stage=str(options.get("stage") or "").strip(),
         stage_line=offset + options.line_of("stage") - 1 if "stage" in options else 0,
         escalation=escalation,
         closed_off=closed_off is True,
     )
+
+
+_NUMBERED_PERIOD = re.compile(r"^(\d{4})-(W?)(\d{2})$")  # a month or an ISO week, as period_name gives them
+
+
+def _period(check: _Checker, options, offset: int) -> str:
+    """`period:` as a period's name (recurrence.period_name). One written as Chinese documents do
+    (2026年13月) naming no month or week is refused here, quoting it as written: the check across
+    files, which knows the duty's rule, would quote the name it was read as (2026-13)."""
+    written = str(options.get("period") or "").strip()
+    name = period_name(written)
+    match = _NUMBERED_PERIOD.match(name) if name != written else None
+    if match:
+        year, week, number = int(match.group(1)), bool(match.group(2)), int(match.group(3))
+        try:
+            dt.date.fromisocalendar(year, number, 1) if week else dt.date(year, number, 1)
+        except ValueError:
+            check.add(offset + options.line_of("period") - 1,
+                      f"'period': '{written}' names no {'week' if week else 'month'}: {year} has no "
+                      f"{'week' if week else 'month'} {number}",
+                      "Name the occurrence reported, e.g. '    period: 2026年11月' (or 2026-11), '2026年第48周' "
+                      "(or 2026-W48).")
+    return name
 
 
 def _escalate(check: _Checker, options, offset: int, registry: UnitRegistry) -> tuple[bool | None, Escalation]:
@@ -821,13 +878,21 @@ def _escalate(check: _Checker, options, offset: int, registry: UnitRegistry) -> 
             check.add(where, f"'escalate': its {part} must be one line of text, not {shorten(text)}",
                       f"Write it as the document does, e.g. {example}.")
             return None, Escalation()
+        if unprintable(str(text)):
+            check.add(where, f"'escalate': its {part} has {unprintable(str(text))}: it is one line of text",
+                      f"Write it as the document does, e.g. {example}.")
+            return None, Escalation()
         parts[part] = str(text).strip()
     if "by" in parts:
         parts["by"] = registry.resolve(parts["by"]) or parts["by"]
         if parts["by"] == ALL_UNITS:
             check.add(line, "'escalate': the supervising body cannot be 'all'", "Name the body that supervises.")
             return None, Escalation()
-    return (True, Escalation(**parts)) if parts else (True, Escalation())
+    if not parts:  # `escalate: {}`: a template's stub, or parts lost
+        check.add(line, "'escalate' gives none of level, by and number",
+                  f"Write '    escalate: true' to put the directive under supervision, or {example}.")
+        return None, Escalation()
+    return True, Escalation(**parts)
 
 
 class _FollowUpAnchors:
