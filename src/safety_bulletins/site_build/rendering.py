@@ -52,6 +52,7 @@ from pymdownx.slugs import slugify
 from ..model import Bulletin, Problem
 from ..outputs import markdown_ext
 from ..outputs.markdown_ext import Card, page_markdown
+from ..outputs.sanitize import OWN_MARK
 from ..sources.attachments import local_files
 from ..sources.paths import other_host
 
@@ -180,7 +181,7 @@ class Verdict:
 
 # Tokens the worker writes where only the build knows what goes: STX and ETX never reach Python-
 # Markdown's tree from the text (its first preprocessor removes them), so no text can forge one.
-_TOKEN = re.compile("\x02sb-(url|title|bucket):([0-9]+)\x03")
+_TOKEN = re.compile("\x02sb-(url|title|bucket|mark):([0-9]+)\x03")
 _CONTROL = ("\x02", "\x03")
 
 
@@ -209,7 +210,7 @@ class Rendered:
                 return None
             titles.append(text)
         values = {"url": [_escape_attrib_html(resolve(url)) for url in self.urls],
-                  "title": titles, "bucket": [bucket for _, bucket in cards]}
+                  "title": titles, "bucket": [bucket for _, bucket in cards], "mark": [OWN_MARK]}
 
         def fill(match: re.Match) -> str:
             return values[match[1]][int(match[2])]
@@ -229,7 +230,7 @@ class Rendered:
 
 
 def _cards_in(html: str) -> int:
-    indexes = [int(m[2]) for m in _TOKEN.finditer(html) if m[1] != "url"]
+    indexes = [int(m[2]) for m in _TOKEN.finditer(html) if m[1] in ("title", "bucket")]
     return max(indexes) + 1 if indexes else 0
 
 
@@ -322,7 +323,9 @@ def render_page(job: Job, config: MarkdownConfig) -> tuple[Rendered, bool]:
     md.treeprocessors.register(ids, "sb_ids", 5)
     links = _LinkTokens(md)
     md.treeprocessors.register(links, "sb_link_tokens", 0)  # where MkDocs rewrites links (its "relpath")
-    html = md.convert(job.markdown)
+    # Cards' classes carry this process's secret mark (outputs/sanitize.py OWN_MARK); the build's
+    # process has its own (a worker may be a fresh process, the page may come from the cache)
+    html = md.convert(job.markdown).replace(OWN_MARK, _token("mark", 0))
     anchors = tuple(sorted(a for a in ids.found | raw_ids.found if a is not None))
     return Rendered(html, getattr(md, "toc_tokens", []), anchors, tuple(links.urls)), links.faithful
 
