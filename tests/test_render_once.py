@@ -172,3 +172,38 @@ def test_a_plugin_that_changes_a_bulletins_markdown_gets_it_rendered(site_projec
     assert TAKEN.search(result.stderr)[1] == "0"
     page = (project / "site" / "bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
     assert "said a plugin" in page
+
+
+# --- the worker's page and what the build fills in (no MkDocs run) ---------------------------
+
+def test_the_build_fills_links_card_titles_and_colours_and_its_own_mark():
+    from safety_bulletins.outputs.sanitize import OWN_MARK
+    from safety_bulletins.site_build.rendering import Job, MarkdownConfig, render_page
+
+    body = "# Top\n\n[TOC]\n\n[next](../b.md#x) [web](https://h/a?b=1&c=2)\n\n/// directive | D-1\n\nText.\n///\n"
+    rendered, faithful = render_page(Job(body, (("directive", "D-1"),), body, 6), MarkdownConfig())
+    assert faithful and "../b.md#x" in rendered.urls and OWN_MARK not in rendered.html
+    assert "https://h/a?b=1&c=2" not in rendered.urls  # another host's: MkDocs leaves it, without a word
+    resolved = []
+
+    def resolve(url):
+        resolved.append(url)
+        return url.replace("../b.md", "../b/")
+
+    html, toc = rendered.page(resolve, [("Fire & <gas>  checks", "overdue")]) or (None, None)
+    assert html is None and resolved == []  # two spaces: MkDocs' contents would show one, its heading two
+    html, toc = rendered.page(resolve, [("Fire & <gas> checks", "overdue")])
+    assert resolved == list(rendered.urls)  # each once, in page order, as MkDocs' own rewriting goes
+    assert 'href="../b/#x"' in html and 'href="https://h/a?b=1&amp;c=2"' in html
+    assert f'class="{OWN_MARK} sb-directive sb-directive--overdue"' in html
+    assert html.count("Fire &amp; &lt;gas&gt; checks") == 2  # the card's heading and the [TOC]
+    assert [t["name"] for t in toc[0]["children"]] == ["Fire &amp; &lt;gas&gt; checks"]
+    assert "\x02" not in html and "D-1" in rendered.anchors and "top" in rendered.anchors
+
+
+def test_an_address_mkdocs_cannot_read_is_left_to_mkdocs():
+    from safety_bulletins.site_build.rendering import Job, MarkdownConfig, judge, render_page
+
+    body = "[a](http://[bad/x.md)\n"
+    assert render_page(Job(body, (), body, 6), MarkdownConfig())[1] is False
+    assert judge(Job(body, (), body, 6), MarkdownConfig()).page is None
