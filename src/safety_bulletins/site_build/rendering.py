@@ -569,13 +569,14 @@ class Judge:
         return [p for bulletin, verdict in zip(bulletins, verdicts) for p in apply(bulletin, verdict)]
 
     def page_of(self, source: Path) -> Rendered | None:
-        """The page of a bulletin of the last call as its worker rendered it (once: the build takes
-        it and the memory is freed), or None (not kept, refused, or the cache lost it)."""
-        key = self._keys.pop(source, None)
+        """The page of a bulletin of the last call as its worker rendered it, or None (not kept,
+        refused, or the cache lost it). A page just rendered is handed over once (the memory is
+        freed); again, it is read from the cache (a rebuild that keeps this judge)."""
+        key = self._keys.get(source)
         if key is None:
             return None
-        if key in self._pages:
-            return self._pages.pop(key)
+        if (fresh := self._pages.pop(key, None)) is not None:
+            return fresh
         if self.cache_file is None:
             return None
         try:
