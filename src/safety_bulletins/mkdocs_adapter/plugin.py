@@ -8,7 +8,8 @@ whole process: the state of one build, `build`, is replaced at the start of ever
 Other plugins run beside this hook (minifiers, feed and git-date plugins). At equal priority
 a hook runs after every plugin, so the page events that make a page say when they run:
 bulletins' files, Markdown and content first (100), so that other plugins see the pages as
-the site shows them; placeholders filled first when a page is written (100), before any
+the site shows them (a bulletin's HTML is the one its render worker made: MkDocs does not render
+it again, see _take_rendered); placeholders filled first when a page is written (100), before any
 plugin rewrites the HTML; memory released last (-100), once every plugin has seen the page.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import errno
+import functools
 import hashlib
 import logging
 import os
@@ -29,6 +31,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.structure.pages import _RelativePathTreeprocessor
+from mkdocs.structure.toc import get_toc
 
 from ..outputs import csp, pagefind, site
 from ..outputs.feeds import site_url_note
@@ -51,6 +55,9 @@ SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"
 TOC_TOGGLE = '<input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">'
 TOC_TITLE = '<label class="md-nav__title" for="__toc">'
 NOT_FOUND = "<h1>404 - Not found</h1>"  # Material's 404.html
+# 0: the bulletins' verdicts are rendered in the build's own process, and MkDocs renders every page
+# itself (the one-process build the pooled one is tested against); a number: that many render workers
+RENDER_WORKERS = "BULLETINS_RENDER_WORKERS"
 
 
 class _NotForThisSite(logging.Filter):
@@ -82,6 +89,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self.theme_scripts: dict[str, csp.ThemeScripts] = {}  # a page's own inline scripts, written to policy
         self.written: dict[str, str] = {}  # a page as this plugin left it, to its policy
         self.copy_later: list[File] = []  # outputs still being made when MkDocs copies its files (on_files)
+        self.take_rendered: bool | None = None  # whether pages come from the render workers (this build; first page)
+        self.taken = 0  # bulletin pages of this build as their render worker made them
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -95,7 +104,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self._stop_indexing()  # a rebuild of the preview: the last one's index would be out of date, and takes the CPU
         # Each build of `mkdocs serve` starts afresh: what a failed or earlier build noted of its pages
         # would hold the old pages in memory and could give a page another build's policy.
-        self.theme_scripts, self.written = {}, {}
+        self.theme_scripts, self.written, self.take_rendered, self.taken = {}, {}, None, 0
         if self.serving:  # once: each rebuild runs on_config again, while the server holds the port
             self.serving = False
             _check_address(config.dev_addr)
@@ -113,6 +122,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             if (problem := file_including_extension_problem(config_file, config.markdown_extensions)):
                 raise SettingsError(str(problem))
             as_of = as_of_date(time_zone=settings.time_zone)  # today where the site is, not where the build runs
+            workers = _render_workers()
         except (DateError, SettingsError) as exc:
             raise PluginError(str(exc)) from None
         # Same sources and as-of date, same bytes: MkDocs dates the sitemap by SOURCE_DATE_EPOCH.
@@ -122,7 +132,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             settings.audience, site_name=config.site_name, site_url=config.site_url, time_zone=settings.time_zone,
             search=_search_engine(config, settings.search), windows=settings.windows,
             markdown=MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)),
-            cache_dir=cache_dir_for(config_file.parent))
+            cache_dir=cache_dir_for(config_file.parent), workers=workers)
         # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
         # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
         build.offline = _offline(config)
@@ -195,7 +205,41 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         page.meta = self.build.page_meta(page.file.src_uri, page.meta)
         # Plugins read the argument or page.markdown (MkDocs sets it only after every plugin ran)
         page.markdown = self.build.page_source(page.file.src_uri, markdown)
+        if page.file.src_uri in self.build.bulletins:  # Page.render, for this page only
+            page.render = functools.partial(self._take_rendered, page, page.markdown)
         return page.markdown
+
+    def _take_rendered(self, page, markdown, config, files):
+        """MkDocs' Page.render for a bulletin: the HTML, table of contents and anchor ids its render
+        worker made, links rewritten and warned about by MkDocs' own code as its render does (the
+        render is otherwise the same: site_build/rendering.py render_page). MkDocs renders the page
+        itself when the workers' render would differ: a plugin changed the Markdown or the Markdown
+        extensions, the worker's page is not kept (a one-process build, a lost cache file)."""
+        del page.render  # the instance's: a later render would be MkDocs' own
+        made = None
+        if page.markdown == markdown and self._pages_from_workers(config):
+            links = _RelativePathTreeprocessor(page.file, files, config)
+            made = self.build.rendered_page(page.file.src_uri, links.path_to_url)
+        if made is None:
+            return type(page).render(page, config, files)
+        page.content, toc_tokens, anchors = made
+        self.taken += 1
+        page.toc = get_toc(toc_tokens)
+        page._title_from_render = None  # a bulletin's title is its front matter's (SiteBuild.page_meta)
+        page.present_anchor_ids = set(anchors)
+        if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:  # as Page.render
+            page.links_to_anchors = links.links_to_anchors
+        return None
+
+    def _pages_from_workers(self, config) -> bool:
+        """Whether the page loop renders with what the workers rendered with (once a build: a
+        plugin's on_config may add an extension after ours, or another than the site's)."""
+        if self.take_rendered is None:
+            judge = self.build.judge
+            loop = MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs))
+            self.take_rendered = (judge is not None and judge.workers > 0 and judge.config.sendable() and loop.sendable()
+                                  and loop.for_workers().fingerprint() == judge.config.for_workers().fingerprint())
+        return self.take_rendered
 
     @event_priority(100)  # checks pymdown's cards before anyone else changes the HTML
     def on_page_content(self, html, *, page, config, files):
@@ -349,7 +393,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             except pagefind.PagefindError as exc:
                 raise PluginError(str(exc)) from None
             log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
-        log.info(f"Bulletins: {build.summary()}, built in {time.monotonic() - self.started:.1f} s")
+        log.info(f"Bulletins: {build.summary()} ({self.taken} bulletin pages as their render worker made them), "
+                 f"built in {time.monotonic() - self.started:.1f} s")
 
     on_post_build = CombinedEvent(_outputs_in_place, _post_build)
 
@@ -390,6 +435,20 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         thread = threading.Thread(target=index, name="pagefind", daemon=True)
         self.indexing = (run, thread)
         thread.start()
+
+
+def _render_workers() -> int | None:
+    value = os.environ.get(RENDER_WORKERS)
+    if value is None or value.strip() == "":
+        return None
+    try:
+        workers = int(value)
+        if workers < 0:
+            raise ValueError
+    except ValueError:
+        raise SettingsError(f"{RENDER_WORKERS}={value!r}: expected a number of render workers (0: render in the "
+                            "build's own process), or leave it unset for one per core") from None
+    return workers
 
 
 def _forget_logged_messages() -> None:

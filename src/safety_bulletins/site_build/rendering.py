@@ -13,6 +13,12 @@ rendered in a worker process with a CPU-time limit (the worker is killed if it s
 answering), a memory limit, and RecursionError caught: a bulletin that cannot be rendered
 within bounds is refused with its file and line. Verdicts are cached by a hash of the text
 and the Markdown configuration, so dirty builds and `mkdocs serve` render only what changed.
+
+That render is the page: the worker keeps the HTML and the table of contents it made (`Rendered`),
+and the build's page loop takes them instead of rendering the bulletin a second time in its one
+thread. What only the build knows is left as tokens the page loop fills (`Rendered.page`): each
+link's address, as MkDocs rewrites it (a `.md` link becomes the page's URL, a missing target is
+MkDocs' own warning), and each card's title and colour (its bucket, as of the build's date).
 """
 
 from __future__ import annotations
@@ -33,17 +39,20 @@ import resource
 import signal
 import threading
 import time
-from collections.abc import Iterable
+import urllib.parse
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
 
+from markdown.serializers import _escape_attrib_html, _escape_cdata
 from pymdownx.slugs import slugify
 
 from ..model import Bulletin, Problem
 from ..outputs import markdown_ext
 from ..outputs.markdown_ext import Card, page_markdown
+from ..outputs.sanitize import OWN_MARK
 from ..sources.attachments import local_files
 from ..sources.paths import other_host
 
@@ -71,6 +80,7 @@ MEMORY_BYTES = 2 * 2**30  # address space of a rendering worker
 # what is published. One folder per project, by its real path.
 CACHE_ROOT_VARIABLE = "XDG_CACHE_HOME"
 CACHE_FILE = "verdicts.json"
+PAGES_FOLDER = "pages"  # one file per rendered page, by its key, beside the verdicts
 
 def cache_dir_for(project_dir: Path) -> Path:
     """Where the render verdicts of the project in `project_dir` are kept: under the user's cache
@@ -116,6 +126,13 @@ class MarkdownConfig:
     def fingerprint(self) -> str:
         return hashlib.sha256(repr(_stable((self.extensions, self.configs))).encode("utf-8")).hexdigest()
 
+    def sendable(self) -> bool:
+        """Whether workers render with every extension of the site (one that cannot be sent to a
+        worker process is left out of theirs: their pages are then not the site's)."""
+        theirs = [e for e in self.extensions if not isinstance(e, markdown_ext.OURS)]
+        workers = self.for_workers()
+        return len(workers.extensions) == len(theirs) and workers.configs.keys() == self.configs.keys()
+
     def for_workers(self) -> MarkdownConfig:
         """Only what can be sent to a worker process (a plugin may add an extension object that cannot),
         without ours (added by every build: `render` adds them)."""
@@ -158,6 +175,68 @@ class Url(NamedTuple):
 class Verdict:
     urls: tuple[Url, ...] = ()
     failure: tuple[int, str, str] | None = None  # (line, message, hint): not rendered within bounds
+    # the page as rendered, when the build can take it as it is (not part of the verdict: cached apart)
+    page: Rendered | None = dataclasses.field(default=None, compare=False, repr=False)
+
+
+# Tokens the worker writes where only the build knows what goes: STX and ETX never reach Python-
+# Markdown's tree from the text (its first preprocessor removes them), so no text can forge one.
+_TOKEN = re.compile("\x02sb-(url|title|bucket|mark):([0-9]+)\x03")
+_CONTROL = ("\x02", "\x03")
+
+
+def _token(kind: str, index: int) -> str:
+    return f"\x02sb-{kind}:{index}\x03"
+
+
+@dataclass(frozen=True, eq=False)
+class Rendered:
+    """A bulletin's page as the worker rendered it, with tokens for what the build fills in."""
+
+    html: str
+    toc: list  # Python-Markdown's toc tokens (nested dicts), a card's title as its token
+    anchors: tuple[str, ...]  # the ids a link may point to (MkDocs' present_anchor_ids)
+    urls: tuple[str, ...]  # the address of each link token, as MkDocs' link rewriting reads it
+
+    def page(self, resolve: Callable[[str], str], cards: list[tuple[str, str]]) -> tuple[str, list] | None:
+        """The HTML and toc tokens MkDocs' own render would make, given `resolve` (MkDocs' rewriting
+        of one address; called in page order, as MkDocs does: its warnings come in the same order) and
+        each card's (title, bucket), in the job's order. None where a title would not come out the same
+        (a control character, spaces that the table of contents collapses): MkDocs renders that page."""
+        titles = []
+        for title, _ in cards:
+            text = _escape_cdata(title)
+            if any(c in title for c in _CONTROL) or text != " ".join(text.split()):
+                return None
+            titles.append(text)
+        values = {"url": [_escape_attrib_html(resolve(url)) for url in self.urls],
+                  "title": titles, "bucket": [bucket for _, bucket in cards], "mark": [OWN_MARK]}
+
+        def fill(match: re.Match) -> str:
+            return values[match[1]][int(match[2])]
+
+        return _TOKEN.sub(fill, self.html), _fill_toc(self.toc, fill)
+
+    def plain(self) -> str:
+        """The HTML with every address as written, cards untitled (what the verdict reads)."""
+        return self.page(lambda url: url, [("", "open")] * _cards_in(self.html))[0]
+
+    def as_json(self) -> dict:
+        return {"html": self.html, "toc": self.toc, "anchors": list(self.anchors), "urls": list(self.urls)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Rendered:
+        return cls(str(data["html"]), list(data["toc"]), tuple(data["anchors"]), tuple(data["urls"]))
+
+
+def _cards_in(html: str) -> int:
+    indexes = [int(m[2]) for m in _TOKEN.finditer(html) if m[1] in ("title", "bucket")]
+    return max(indexes) + 1 if indexes else 0
+
+
+def _fill_toc(tokens: list, fill) -> list:
+    return [{**token, "name": _TOKEN.sub(fill, token["name"]), "html": _TOKEN.sub(fill, token["html"]),
+             "children": _fill_toc(token.get("children", []), fill)} for token in tokens]
 
 
 @dataclass(frozen=True)
@@ -171,9 +250,13 @@ class Job:
 
     @classmethod
     def of(cls, bulletin: Bulletin) -> Job:
-        cards = tuple([("directive", d.id) for d in bulletin.directives]
-                      + [("follow-up", f.anchor) for f in bulletin.follow_ups])
-        return cls(page_markdown(bulletin), cards, bulletin.body, bulletin.body_line)
+        return cls(page_markdown(bulletin), cls.of_cards(bulletin), bulletin.body, bulletin.body_line)
+
+    @staticmethod
+    def of_cards(bulletin: Bulletin) -> tuple[tuple[str, str], ...]:
+        """The (kind, id) of the bulletin's cards, in the order their tokens are numbered."""
+        return tuple([("directive", d.id) for d in bulletin.directives]
+                     + [("follow-up", f.anchor) for f in bulletin.follow_ups])
 
     def key(self, config: MarkdownConfig) -> str:
         digest = hashlib.sha256("\0".join([_CODE, *_tool_versions(), config.fingerprint(), repr(self.cards), str(self.body_line),
@@ -205,28 +288,109 @@ def _on_timer(signum, frame):
 
 
 class _StubTarget(NamedTuple):
-    id: str  # what Card.anchor reads: a card's content is the same whatever its facts
+    id: str  # a directive's, or
+    anchor: str  # a follow-up's: what Card.anchor reads
 
 
 def render(job: Job, config: MarkdownConfig) -> str:
     """The HTML of the bulletin's Markdown, as the build makes it (before MkDocs rewrites links)."""
+    return render_page(job, config)[0].plain()
+
+
+def render_page(job: Job, config: MarkdownConfig) -> tuple[Rendered, bool]:
+    """The bulletin's page as MkDocs' Page.render makes it, and whether the build may take it as
+    it is (False: a link MkDocs would read differently from any page's, see _LinkTokens)."""
     import markdown  # only where pages are rendered
-    import markdown.htmlparser
 
-    wanted = set(job.cards)
+    due = {key: index for index, key in enumerate(job.cards)}
 
-    def card(kind: str, key: str) -> Card | None:
-        return Card(_StubTarget(key), "open") if (kind, key) in wanted else None
+    def card(kind: str, key: str) -> Card | None:  # each card once, as the build's SiteBuild.card
+        index = due.pop((kind, key), None)
+        if index is None:
+            return None
+        target = _StubTarget(key, key)
+        return Card(target, _token("bucket", index), target if kind == "follow-up" else None, _token("title", index))
 
     md = markdown.Markdown(extensions=[*config.extensions, *markdown_ext.ours(card)],
                            extension_configs=config.configs)
-    # MkDocs reads every page's Markdown once more, for the ids of raw HTML (its _RawHTMLPreprocessor),
+    # What MkDocs' Page.render adds, at its priorities, registered after the extensions as it does:
+    # MkDocs reads every page's Markdown once more for the ids of raw HTML (its _RawHTMLPreprocessor),
     # with Python-Markdown's copy of html.parser: that read is quadratic on runs of unclosed tags
     # ('<div <div ...', '<a@b <a@b ...'), so it is part of what a page costs to build.
-    scan = markdown.htmlparser.htmlparser.HTMLParser()
-    scan.feed(job.markdown)
-    scan.close()
-    return md.convert(job.markdown)
+    raw_ids = _RawHtmlIds(md)
+    md.preprocessors.register(raw_ids, "sb_raw_html_ids", 21)
+    ids = _Ids(md)
+    md.treeprocessors.register(ids, "sb_ids", 5)
+    links = _LinkTokens(md)
+    md.treeprocessors.register(links, "sb_link_tokens", 0)  # where MkDocs rewrites links (its "relpath")
+    # Cards' classes carry this process's secret mark (outputs/sanitize.py OWN_MARK); the build's
+    # process has its own (a worker may be a fresh process, the page may come from the cache)
+    html = md.convert(job.markdown).replace(OWN_MARK, _token("mark", 0))
+    anchors = tuple(sorted(a for a in ids.found | raw_ids.found if a is not None))
+    return Rendered(html, getattr(md, "toc_tokens", []), anchors, tuple(links.urls)), links.faithful
+
+
+class _RawHtmlIds:
+    """MkDocs' _RawHTMLPreprocessor: the ids of raw HTML in the text (with our extensions, shown as text)."""
+
+    def __init__(self, md):
+        import markdown.htmlparser
+        self.found: set[str | None] = set()
+        found = self.found
+
+        class Handler(markdown.htmlparser.htmlparser.HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                found.update(v for k, v in attrs if k == "id" or (k == "name" and tag == "a"))
+                return super().handle_starttag(tag, attrs)
+
+        self.handler = Handler
+
+    def run(self, lines: list[str]) -> list[str]:
+        parser = self.handler()
+        parser.feed("\n".join(lines))
+        parser.close()
+        return lines
+
+
+class _Ids:
+    """MkDocs' _ExtractAnchorsTreeprocessor: every element's id, and <a name>."""
+
+    def __init__(self, md):
+        self.found: set[str] = set()
+
+    def run(self, root) -> None:
+        for element in root.iter():
+            if anchor := element.get("id"):
+                self.found.add(anchor)
+            if element.tag == "a" and (anchor := element.get("name")):
+                self.found.add(anchor)
+
+
+class _LinkTokens:
+    """Where MkDocs rewrites a link or an image's address (its _RelativePathTreeprocessor: a `.md`
+    file becomes its page's URL, a missing one is warned about), a token for the build to fill
+    with MkDocs' own rewriting. Addresses of other hosts it leaves as they are, without a word."""
+
+    def __init__(self, md):
+        self.urls: list[str] = []
+        self.faithful = True
+
+    def run(self, root) -> None:
+        for element in root.iter():
+            key = "href" if element.tag == "a" else "src" if element.tag == "img" else None
+            if key is None:
+                continue
+            url = element.get(key)
+            try:
+                external = url is not None and any(urllib.parse.urlsplit(url)[:2])
+            except ValueError:  # MkDocs would stop on it: let it, in its own render
+                external = False
+                self.faithful = False
+            if url is None or any(c in url for c in _CONTROL):  # Markdown's own placeholders: MkDocs' render
+                self.faithful = False
+            elif not external:
+                element.set(key, _token("url", len(self.urls)))
+                self.urls.append(url)
 
 
 def judge(job: Job, config: MarkdownConfig) -> Verdict:
@@ -236,7 +400,8 @@ def judge(job: Job, config: MarkdownConfig) -> Verdict:
     previous = signal.signal(signal.SIGPROF, _on_timer)
     signal.setitimer(signal.ITIMER_PROF, limit)
     try:
-        page = render(job, config)
+        rendered, faithful = render_page(job, config)
+        page = rendered.plain()
     except _TooSlow:
         return Verdict(failure=_too_slow(job, limit))
     except RecursionError:
@@ -265,7 +430,7 @@ def judge(job: Job, config: MarkdownConfig) -> Verdict:
             "Link the page by a short address, or copy the file next to the bulletin and link it by its file name."))
     # Each link once (a reference used 400 times is one URL of one line): the parent and the cache
     # hold no more than the text wrote.
-    return Verdict(urls=tuple(dict.fromkeys(urls)))
+    return Verdict(urls=tuple(dict.fromkeys(urls)), page=rendered if faithful else None)
 
 
 def _too_slow(job: Job, limit: float) -> tuple[int, str, str]:
@@ -385,26 +550,50 @@ def apply(bulletin: Bulletin, verdict: Verdict) -> list[Problem]:
 class Judge:
     """Renders bulletins in worker processes (one per core) and remembers verdicts in `cache_dir`.
     Called with a project's bulletins, it gives each its links and returns the problems.
-    `workers=0` renders in this process (unit tests: no worker to start, but none to kill either)."""
+    `workers=0` renders in this process (unit tests: no worker to start, but none to kill either).
+    Each bulletin's page, as rendered, is kept for the build (`page_of`): in memory when just
+    rendered, else in the cache (a file per page, read when the page loop comes to it)."""
 
     def __init__(self, config: MarkdownConfig | None = None, cache_dir: Path | None = None, workers: int | None = None):
         self.config = config or MarkdownConfig()
         self.cache_file = cache_dir / CACHE_FILE if cache_dir is not None else None
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.rendered = 0  # bulletins rendered by the last call (the rest came from the cache)
+        self._keys: dict[Path, str] = {}  # the key of each bulletin of the last call, by its source
+        self._pages: dict[str, Rendered | None] = {}  # pages rendered by the last call, by key
 
     def __call__(self, bulletins: list[Bulletin]) -> list[Problem]:
         jobs = [Job.of(b) for b in bulletins]
         verdicts = self.verdicts(jobs)
+        self._keys = {b.source: key for b, key in zip(bulletins, self._last_keys)}
         return [p for bulletin, verdict in zip(bulletins, verdicts) for p in apply(bulletin, verdict)]
+
+    def page_of(self, source: Path) -> Rendered | None:
+        """The page of a bulletin of the last call as its worker rendered it, or None (not kept,
+        refused, or the cache lost it). A page just rendered is handed over once (the memory is
+        freed); again, it is read from the cache (a rebuild that keeps this judge)."""
+        key = self._keys.get(source)
+        if key is None:
+            return None
+        if (fresh := self._pages.pop(key, None)) is not None:
+            return fresh
+        if self.cache_file is None:
+            return None
+        try:
+            data = json.loads((self.cache_file.parent / PAGES_FOLDER / f"{key}.json").read_text(encoding="utf-8"))
+            return Rendered.from_json(data)
+        except (OSError, ValueError, KeyError, TypeError):  # a lost or damaged page: MkDocs renders it
+            return None
 
     def verdicts(self, jobs: list[Job]) -> list[Verdict]:
         config = self.config.for_workers()
-        keys = [job.key(config) for job in jobs]
+        keys = self._last_keys = [job.key(config) for job in jobs]
         cached = self._load()
         todo = {key: job for key, job in zip(keys, jobs) if key not in cached}
         self.rendered = len(todo)
         fresh = run_jobs(list(todo.values()), config, self.workers) if todo else []
+        self._pages = {key: verdict.page for key, verdict in zip(todo, fresh)}
+        self._save_pages(self._pages)
         known = {**cached, **dict(zip(todo, fresh))}
         if todo or len(cached) != len(set(keys)):
             self._save({key: known[key] for key in keys})
@@ -425,16 +614,35 @@ class Judge:
             return
         data = {key: {"urls": [list(u) for u in v.urls], "failure": list(v.failure) if v.failure else None}
                 for key, v in verdicts.items()}
-        partial = self.cache_file.with_name(self.cache_file.name + f".{os.getpid()}.tmp")
+        _write(self.cache_file, json.dumps(data, ensure_ascii=False))
+        try:  # the pages of bulletins no longer rendered so (edited, removed)
+            for old in (self.cache_file.parent / PAGES_FOLDER).glob("*.json"):
+                if old.stem not in verdicts:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+    def _save_pages(self, pages: dict[str, Rendered | None]) -> None:
+        if self.cache_file is None:
+            return
+        folder = self.cache_file.parent / PAGES_FOLDER
+        for key, page in pages.items():
+            if page is not None:
+                _write(folder / f"{key}.json", json.dumps(page.as_json(), ensure_ascii=False))
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or not at all (a build beside may read it); a cache that cannot be written is no cache."""
+    partial = path.with_name(path.name + f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:  # a file named .cache, a read-only checkout: the verdicts stand, uncached
         try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            os.replace(partial, self.cache_file)
-        except OSError:  # a file named .cache, a read-only checkout: the verdicts stand, uncached
-            try:
-                partial.unlink(missing_ok=True)
-            except OSError:
-                pass
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _address_space() -> int:

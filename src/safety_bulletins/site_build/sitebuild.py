@@ -23,7 +23,7 @@ import stat
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +46,7 @@ from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
 from ..outputs.render import Renderer
-from .rendering import Judge, MarkdownConfig
+from .rendering import Job, Judge, MarkdownConfig
 from ..outputs.sanitize import OWN_MARK, sanitize
 
 
@@ -208,20 +208,25 @@ class SiteBuild:
         self.offline = False  # the copy for file:// (mkdocs_adapter/plugin.py): no feeds in the head
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
         self._making: _OutputsProcess | None = None  # the big outputs being made beside the page loop
+        self.judge: Judge | None = None  # what rendered the bulletins: their pages, for the page loop (load)
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, urls: site.UrlRule, language: str = "en",
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
-             cache_dir: Path | None = None, windows: DueWindows = DueWindows()) -> SiteBuild:
+             cache_dir: Path | None = None, windows: DueWindows = DueWindows(),
+             workers: int | None = None) -> SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
         `markdown` (the site's Markdown configuration; the example's by default) makes of it."""
-        project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir), audience=audience,
+        judge = Judge(markdown, cache_dir, workers)
+        project = load_project(bulletins_dir, as_of, judge, audience=audience,
                                url_rules=(urls, dataclasses.replace(urls, directory_urls=not urls.directory_urls)),
                                windows=windows)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
-        return cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
-                   windows)
+        build = cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
+                    windows)
+        build.judge = judge
+        return build
 
     def markdown_extensions(self) -> list:
         return markdown_ext.ours(self.card)
@@ -417,6 +422,18 @@ class SiteBuild:
         bulletin = self.bulletins.get(src_uri)
         self._cards_due = {} if bulletin is None else self._cards(bulletin)
         return markdown if bulletin is None else page_markdown(bulletin)
+
+    def rendered_page(self, src_uri: str, resolve: Callable[[str], str]) -> tuple[str, list, tuple[str, ...]] | None:
+        """A bulletin's page as its render worker made it (the HTML, toc tokens and anchor ids of
+        `page_source`'s Markdown), its links rewritten by `resolve` and its cards filled in; None if
+        the page loop must render it (not kept, or not the same as the loop's render would be)."""
+        bulletin = self.bulletins.get(src_uri)
+        rendered = self.judge.page_of(bulletin.source) if bulletin is not None and self.judge is not None else None
+        if rendered is None:
+            return None
+        cards = self._cards(bulletin)
+        made = rendered.page(resolve, [(cards[key].title, cards[key].bucket) for key in Job.of_cards(bulletin)])
+        return None if made is None else (*made, rendered.anchors)
 
     def _cards(self, bulletin: Bulletin) -> dict[tuple[str, str], Card]:
         cards = {("directive", d.id): Card(d, self.catalog.bucket_of(d), title=d.title) for d in bulletin.directives}
