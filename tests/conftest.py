@@ -45,6 +45,8 @@ def pytest_runtest_protocol(item, nextitem):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_clock(why): run this test on the machine's clock, not a shifted one")
+    config.addinivalue_line("markers", "build_process: publish and verify start their builds as they do, in a new "
+                            "interpreter (helpers.builds_forked)")
     import cpu_meter
 
     cpu_meter.register(config)  # only with SUITE_CPU_LOG set: where the suite's CPU goes (tests/cpu_meter.py)
