@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, MEETING_MD, REPO, SITE_YML, UNITS_YML, build, example_project, write_tree
+from helpers import AS_OF, MEETING_MD, REPO, SITE_YML, UNITS_YML, build, builds_forked, example_project, write_tree
 from test_catalogue import CASES, make_project, read_case
 from test_follow_ups import ACCEPTANCE_MD, INSPECTION_MD
 
@@ -65,6 +65,7 @@ def one_reading_per_state_of_the_files(monkeypatch):
         return pickle.loads(read[key])
 
     monkeypatch.setattr(cli, "load_project", load_project)
+    builds_forked(monkeypatch)  # verify's rebuild: forked from the warm MkdocsForks, not a new interpreter
 
 
 def run(*argv: str, expect: tuple[int, ...] = (0,)) -> int:
