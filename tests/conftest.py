@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from helpers import AS_OF, SITE_YML, UNITS_YML, build_example, write_tree
+from helpers import AS_OF, SITE_YML, UNITS_YML, build_chinese_example, build_example, write_tree
 from shifted_clock import CLOCKSHIFT, shifted_day
 
 
@@ -45,6 +45,8 @@ def pytest_runtest_protocol(item, nextitem):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_clock(why): run this test on the machine's clock, not a shifted one")
+    config.addinivalue_line("markers", "build_process: publish and verify start their builds as they do, in a new "
+                            "interpreter (helpers.builds_forked)")
     import cpu_meter
 
     cpu_meter.register(config)  # only with SUITE_CPU_LOG set: where the suite's CPU goes (tests/cpu_meter.py)
@@ -145,6 +147,14 @@ def example_site(tmp_path_factory) -> Path:
     own, strict, as of AS_OF; its project is the site's parent. Read-only for the tests that use it:
     a test that changes the site or the sources builds its own copy (helpers.example_project)."""
     return build_example(tmp_path_factory.mktemp("example") / "project")
+
+
+@pytest.fixture(scope="session")
+def chinese_example_site(tmp_path_factory) -> Path:
+    """The example in Chinese (mkdocs.zh.yml) built once per session, strict, as of AS_OF, for every test that
+    reads it (the browser tests, the HTML validator, the Chinese site's words): three modules each built
+    it before. Read-only, as example_site."""
+    return build_chinese_example(tmp_path_factory.mktemp("example-zh") / "project")
 
 
 @pytest.fixture

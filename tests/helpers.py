@@ -685,3 +685,77 @@ def time_limit(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def forked_mkdocs(command: list[str], env: dict[str, str], timeout: float,
+                  cwd: Path | None = None) -> subprocess.CompletedProcess | None:
+    """`command` (`python -m mkdocs ARGS`, as publish and verify start a build) forked from this worker's
+    MkdocsForks, as helpers.mkdocs runs one; None where it cannot be: another command, another PYTHONPATH,
+    the forks busy with another run, or BULLETINS_TESTS_FORK=0."""
+    if command[:3] != [sys.executable, "-m", "mkdocs"] or os.environ.get("BULLETINS_TESTS_FORK", "1") == "0":
+        return None
+    forks = shared_forks()
+    if not forks.accepts(env) or not _forks_lock.acquire(blocking=False):
+        return None
+    try:
+        with tempfile.TemporaryDirectory(prefix="mkdocs-run-") as folder:
+            return forks.run(cwd or Path.cwd(), *command[3:], folder=Path(folder), timeout=timeout, env=env)
+    finally:
+        _forks_lock.release()
+
+
+def builds_forked(monkeypatch) -> None:
+    """publish's build and verify's rebuild forked from the warm MkdocsForks (0.7 s of CPU for a small
+    site) instead of each in a new interpreter that imports MkDocs and compiles its templates afresh
+    (2-4 s): for the tests that are not about the build's process (its session, its time limit, the
+    signals it sends), which keep the real one. Everything else of publish and verify runs as it is:
+    the same command line, environment, folders, exit code and output, read as the real ones are."""
+    from safety_bulletins.commands import publish, verify
+
+    real_run = publish._run_build
+
+    def run_build(command, env, timeout, folder):
+        result = forked_mkdocs(command, env, timeout)
+        return result if result is not None else real_run(command, env, timeout, folder)
+
+    real_rebuild = verify._rebuild
+
+    @contextlib.contextmanager
+    def rebuild(project_dir, dest, as_of, offline, log, timeout):
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
+               "BULLETINS_TODAY": as_of.isoformat(), "BULLETINS_OFFLINE": "true" if offline else "false"}
+        env.pop("SOURCE_DATE_EPOCH", None)
+        command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project_dir / "mkdocs.yml"),
+                   "--site-dir", str(dest)]
+        if not forks_free(env):
+            with real_rebuild(project_dir, dest, as_of, offline, log, timeout) as finished:
+                yield finished
+            return
+        done: list = []  # while it builds, verify reads the site, as beside the real rebuild
+        builder = threading.Thread(target=lambda: done.append(forked_mkdocs(command, env, timeout, project_dir)))
+        builder.start()
+
+        def finished():
+            builder.join()
+            result = done[0] if done else None
+            if result is None:
+                return f"{project_dir}: the forked rebuild did not run"
+            if result.returncode == 0:
+                return None
+            lines = (result.stdout + result.stderr).strip().splitlines()[-20:]
+            return f"{project_dir}: a build of the sources as of {as_of.isoformat()} failed (exit code " \
+                   f"{result.returncode}), so the site could not be compared with it:\n" + "\n".join(lines)
+
+        try:
+            yield finished
+        finally:
+            builder.join()
+
+    monkeypatch.setattr(publish, "_run_build", run_build)
+    monkeypatch.setattr(verify, "_rebuild", rebuild)
+
+
+def forks_free(env: dict[str, str]) -> bool:
+    """Whether a run with this environment can be forked now (see forked_mkdocs)."""
+    return (os.environ.get("BULLETINS_TESTS_FORK", "1") != "0" and shared_forks().accepts(env)
+            and not _forks_lock.locked())

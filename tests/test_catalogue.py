@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import (AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, MkdocsForks, ServeStopped, fetch,
+from helpers import (AS_OF, MATERIAL_SEARCH_YML, PAGEFIND_YML, REPO, UNITS_YML, MkdocsForks, ServeStopped, builds_forked, fetch,
                      mkdocs_serve, shared_forks, site_files, time_limit)
 
 from safety_bulletins.commands import cli
@@ -188,9 +188,10 @@ def test_check(case_file, tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("case_file", [c for c in CASES if _runs_build(c)], ids=lambda p: p.stem)
-def test_build(case_file, tmp_path, forks):
+def test_build(case_file, tmp_path, forks, monkeypatch):
     """A real `mkdocs build` (its own process, forked from one that has imported MkDocs), and for a
-    site that builds a real `bulletins verify`."""
+    site that builds a real `bulletins verify` (its rebuild forked the same way: helpers.builds_forked)."""
+    builds_forked(monkeypatch)
     case = read_case(case_file)
     project = make_project(case, tmp_path)
     result = forks.run(project, "build", "--site-dir", str(tmp_path / "site"), folder=tmp_path / "run", env=_env(),

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from helpers import REPO, build_chinese_example
+from helpers import REPO
 from safety_bulletins.outputs import labels
 
 PACKAGE = Path(labels.__file__).parent
@@ -90,8 +90,8 @@ def reader_text(page: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def chinese_site(tmp_path_factory) -> Path:
-    return build_chinese_example(tmp_path_factory.mktemp("zh") / "example")
+def chinese_site(chinese_example_site) -> Path:
+    return chinese_example_site  # the session's build (conftest.py)
 
 
 def english_of_ours(site: Path, sources: str) -> list[str]:

@@ -426,3 +426,18 @@ def test_a_new_chinese_bulletin_writes_no_english_sentence(kind):
                if re.search(r"[A-Za-z]{3,}\W+[A-Za-z]{3,}", re.sub(format_words, "", line))]
     assert english == []
     assert "status: 未开始" in text and "status: open" not in text
+
+
+@pytest.mark.parametrize("argv", [["due"], ["due", "--as-of", "2021-06-01", "--unit", "property"],
+                                  ["digest", "--unit", "property"], ["new", "minutes", "--title", "Review", "--review"]])
+def test_a_command_reads_mkdocs_yml_once(site_project, monkeypatch, capsys, argv):
+    """Parsing mkdocs.yml's YAML costs as much as a small bulletin: `due` read it four times, which the
+    suite's hundreds of commands (test_every_command) paid for."""
+    from safety_bulletins.commands import cli
+
+    monkeypatch.chdir(site_project({"2021/2021-05-25-meeting.md": MEETING_MD}))
+    reads = []
+    real = cli.read_settings
+    monkeypatch.setattr(cli, "read_settings", lambda path: reads.append(path) or real(path))
+    assert main(argv) == 0
+    assert len(reads) == 1, reads

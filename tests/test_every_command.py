@@ -10,16 +10,20 @@ asked for a name the digest did not give it, and only a run over real follow-ups
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import pickle
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, MEETING_MD, REPO, SITE_YML, UNITS_YML, build, example_project, write_tree
+from helpers import AS_OF, MEETING_MD, REPO, SITE_YML, UNITS_YML, build, builds_forked, example_project, write_tree
 from test_catalogue import CASES, make_project, read_case
 from test_follow_ups import ACCEPTANCE_MD, INSPECTION_MD
 
 from safety_bulletins.commands import cli
+from safety_bulletins.mkdocs_adapter import config as adapter_config
 from safety_bulletins.mkdocs_adapter import read_settings
 from safety_bulletins.site_build.settings import SettingsError
 from safety_bulletins.sources.project import load_project
@@ -43,6 +47,36 @@ def _example_dates() -> list[str]:
 
 
 EXAMPLE_DATES = _example_dates()
+
+
+@pytest.fixture(autouse=True)
+def one_reading_per_state_of_the_files(monkeypatch):
+    """The commands here run one after another on the same files: each reads the project, mkdocs.yml's
+    settings and its Markdown configuration afresh, as a command run alone does, and that reading (two
+    thirds of a `digest` on the example) is the same for every unit, format and option of a loop. So it is
+    done once for each state of the files (every file's name, size and time) and set of arguments; each
+    command gets a copy of its own (unpickled: what one command changed reaches no other), and runs
+    everything after it as it is. What fails to be read is read again each time (it raises)."""
+    def once_per_state(real, folder_of):
+        read = {}
+
+        def reading(first, *args, **kwargs):
+            folder = folder_of(Path(first).absolute())
+            files = [folder / "mkdocs.yml", *sorted(p for p in (folder / "bulletins").rglob("*") if p.is_file())]
+            state = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists())
+            # a link judge by its kind: the Markdown configuration it holds is mkdocs.yml's, in `state`
+            key = (str(first), state, re.sub(r"<([\w.]+) object at 0x\w+>", r"\1", repr((args, sorted(kwargs.items())))))
+            if key not in read:
+                read[key] = pickle.dumps(real(first, *args, **kwargs))
+            return pickle.loads(read[key])
+        return reading
+
+    monkeypatch.setattr(cli, "load_project", once_per_state(cli.load_project, lambda bulletins: bulletins.parent))
+    monkeypatch.setattr(cli, "read_settings", once_per_state(cli.read_settings, lambda config: config.parent))
+    monkeypatch.setattr(adapter_config, "markdown_config",
+                        once_per_state(adapter_config.markdown_config, lambda config: config.parent))
+    monkeypatch.setattr(cli, "_parser", functools.cache(cli._parser))  # argparse's, built anew by each main()
+    builds_forked(monkeypatch)  # verify's rebuild: forked from the warm MkdocsForks, not a new interpreter
 
 
 def run(*argv: str, expect: tuple[int, ...] = (0,)) -> int:

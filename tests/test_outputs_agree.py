@@ -41,10 +41,11 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from icalendar import Calendar
 from strategies import AGREE_AS_OF, AgreeingCorpus, agreeing_corpus
-from helpers import SITE_YML, mkdocs, site_files
+from helpers import SITE_YML, builds_forked, mkdocs, site_files
 from test_properties import make_project
 
 from safety_bulletins.catalog import Catalog, UnitEntry
@@ -781,6 +782,15 @@ DEFECTS = AgreeingCorpus(
             "/// follow-up | reopen D-2\n    directive: D-2\n    reopen: the fix did not hold\n\nAgain.\n///\n",
     },
     unit_ids=["u0", "u1"], markers=[], language="zh")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def forked_rebuilds():
+    """verify's rebuild forked from the warm MkdocsForks (helpers.builds_forked); module-wide: Hypothesis
+    runs every example in one call of the test."""
+    with pytest.MonkeyPatch.context() as patch:
+        builds_forked(patch)
+        yield
 
 
 @settings(settings.get_profile("outputs-agree"))

@@ -14,11 +14,20 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import MEETING_MD, REPO, build, fill, never_exits, nginx, processes_with, small_disk
+from helpers import MEETING_MD, REPO, build, builds_forked, fill, never_exits, nginx, processes_with, small_disk
 
 from safety_bulletins.commands.cli import main
 from safety_bulletins.commands import publish as publishing
 from safety_bulletins.commands.publish import MARKER, releases
+
+
+@pytest.fixture(autouse=True)
+def forked_builds(request, monkeypatch):
+    """Each publish builds the site and verify builds it again, each in a new interpreter (2-4 s of CPU for
+    this small site): forked from a warm process instead (helpers.builds_forked), but in the tests about
+    the build's process (its time limit, its session, a signal it sends its parent), marked build_process."""
+    if request.node.get_closest_marker("build_process") is None:
+        builds_forked(monkeypatch)
 
 
 def publish(project, dest, monkeypatch, *extra):
@@ -432,6 +441,7 @@ def on_{event}(config):
 '''
 
 
+@pytest.mark.build_process
 @pytest.mark.parametrize("event, what, leave", [("pre_build", "bytes", 0), ("post_build", "inodes", 0),
                                                 ("post_build", "inodes", 8)])
 def test_a_disk_that_fills_up_during_the_build_is_said_and_the_half_made_release_removed(
@@ -470,6 +480,7 @@ def tree_size(folder):
     return publishing.tree_size(folder)
 
 
+@pytest.mark.build_process
 def test_a_build_that_never_ends_is_stopped_with_all_its_processes(site_project, tmp_path, monkeypatch, capsys):
     """Pagefind that never exits (a program first in PAGEFIND_BINARY_PATH, where Pagefind's Python package looks
     first), with a child in a process group of its own: the build's time limit stops them all."""
@@ -530,8 +541,8 @@ def threads(request):
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-@pytest.mark.parametrize("stage", ["before the build", "during the build", "right after the switch",
-                                   "during the pruning"])
+@pytest.mark.parametrize("stage", ["before the build", pytest.param("during the build", marks=pytest.mark.build_process),
+                                   "right after the switch", "during the pruning"])
 def test_a_stopped_publish_says_what_is_live(site_project, tmp_path, monkeypatch, capsys, stage, stop, threads):
     project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
     dest = tmp_path / "safety"

@@ -65,3 +65,32 @@ def test_a_forked_build_runs_its_prelude_first(tmp_path: Path):
     assert paged.returncode == plain.returncode == 0, paged.stderr + plain.stderr
     assert (project / "paged" / "directives" / "2" / "index.html").is_file()  # two directives, one a page
     assert not (project / "plain" / "directives" / "2").exists()  # the prelude stays in its run
+
+
+def test_forked_builds_of_publish_and_verify_start_no_interpreter_and_still_fail(tmp_path: Path, monkeypatch):
+    """helpers.builds_forked: publish's build and verify's rebuild run in the warm MkdocsForks (no new
+    `python -m mkdocs`), the release publish switches to passes verify's comparison with the forked
+    rebuild, and a rebuild that fails is still a finding (a fork must never make a check pass)."""
+    import datetime as dt
+
+    from helpers import builds_forked
+    from safety_bulletins import processes
+    from safety_bulletins.commands.publish import publish
+    from safety_bulletins.commands.verify import verify_site
+
+    project = write_tree(tmp_path / "project", {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n",
+                                                "bulletins/units.yml": UNITS_YML,
+                                                "bulletins/2021/2021-05-25-meeting.md": MEETING_MD})
+    started = []
+    real_start = processes.start
+    monkeypatch.setattr(processes, "start", lambda command, **kw: started.append(command) or real_start(command, **kw))
+    builds_forked(monkeypatch)
+    monkeypatch.chdir(project)
+    as_of = dt.date(2026, 11, 28)
+    release = publish(project, tmp_path / "safety", as_of)
+    assert (release / "units/property/index.html").is_file()
+    assert verify_site(project, release, as_of) == []
+    assert not [c for c in started if c[1:3] == ["-m", "mkdocs"]], started
+    (project / "mkdocs.yml").write_text(SITE_YML + "\nnav: 3\n", encoding="utf-8")
+    [finding] = verify_site(project, release, as_of)
+    assert finding.startswith(f"{project}: a build of the sources as of 2026-11-28 failed (exit code 1)"), finding

@@ -15,7 +15,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF, REPO, build, mkdocs
+from helpers import AS_OF, REPO, build, builds_forked, mkdocs
 
 from hypothesis import example as case, given, strategies as st
 
@@ -25,6 +25,14 @@ from safety_bulletins.commands.verify import (_matches, _needles, _scripts, _Url
 AS_OF_DATE = dt.date.fromisoformat(AS_OF)
 DRAFT = "bulletins/2026/2026-11-27-draft-notice-holiday-safety"  # the example site's draft
 MEETING = "bulletins/2021/2021-05-25-special-safety-meeting/index.html"
+
+
+@pytest.fixture(autouse=True)
+def forked_rebuilds(request, monkeypatch):
+    """verify's rebuild forked from the warm MkdocsForks (helpers.builds_forked), but where the test is about
+    the rebuild's process (its time limit, its session), marked build_process."""
+    if request.node.get_closest_marker("build_process") is None:
+        builds_forked(monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -258,6 +266,7 @@ def test_another_as_of_date_is_a_finding(example):
                         r'sources give ".*2026-12-28.*"', f) for f in found), found
 
 
+@pytest.mark.build_process
 def test_a_rebuild_that_fails_or_takes_too_long(example, tmp_path, monkeypatch):
     """The rebuild runs in a process group of its own: past the time limit it is stopped, with
     everything it started, and its folder removed."""

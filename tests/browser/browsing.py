@@ -23,9 +23,9 @@ SUB_PATH_ZH = "/safety-zh/"
 
 
 @pytest.fixture(scope="session")
-def sites(example_site, tmp_path_factory) -> dict[str, Path]:
-    """The example site in English (the session's shared build) and in Chinese (mkdocs.zh.yml)."""
-    return {"en": example_site, "zh": build_chinese_example(tmp_path_factory.mktemp("sites") / "zh")}
+def sites(example_site, chinese_example_site) -> dict[str, Path]:
+    """The example site in English and in Chinese (mkdocs.zh.yml): the session's shared builds."""
+    return {"en": example_site, "zh": chinese_example_site}
 
 
 @pytest.fixture(scope="session")

@@ -155,19 +155,3 @@ def test_a_printed_bulletin_says_when_it_was_printed_and_the_date_of_its_statuse
     assert "状态截至2026年11月28日" in flat
     assert re.search(r"打印日期\d{4}年\d{1,2}月\d{1,2}日", flat)
     assert "状态截至" not in page.locator("article").inner_text()  # on screen: not shown
-
-
-ZH_PAGES = {name: PAGES[name] for name in ("home", "units", "unit", "register", "dashboard", "bulletin")}
-
-
-@pytest.mark.parametrize("width", [1366, 390], ids=["desktop", "phone"])
-@pytest.mark.parametrize("path", ZH_PAGES.values(), ids=ZH_PAGES.keys())
-def test_the_chinese_pages_are_axe_clean(page, origin, path, width):
-    """test_accessibility.py runs axe on the English pages; these are the Chinese ones this issue changed."""
-    from test_accessibility import described, severe_violations
-
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(origin + SUB_PATH_ZH + path)
-    page.wait_for_load_state("load")
-    violations = severe_violations(page)
-    assert violations == [], "\n" + described(violations)

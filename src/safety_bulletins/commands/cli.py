@@ -179,9 +179,9 @@ def _as_of_option(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument("--as-of", help=f"{what} (default: today, or BULLETINS_TODAY)")
 
 
-def _as_of(args, root: Path) -> dt.date:
+def _as_of(args, settings: Settings) -> dt.date:
     """The date given with --as-of, or today in the site's time zone (BULLETINS_TODAY)."""
-    return _date(args.as_of, "--as-of") if args.as_of else _today(root)
+    return _date(args.as_of, "--as-of") if args.as_of else _today(settings)
 
 
 def _project(root: Path, as_of: dt.date, judge, settings: Settings):
@@ -266,19 +266,21 @@ def run_new(args) -> int:
     if not title:
         raise UsageError("a bulletin needs a title")
     root = project_root(Path.cwd())
-    day = _date(args.date, "--date") if args.date else _today(root)
+    # read once, and not at all for a dated draft (a broken mkdocs.yml does not stop one)
+    settings = _settings(root) if args.review or not args.date else None
+    day = _date(args.date, "--date") if args.date else _today(settings)
     bulletins_dir = root / "bulletins"
     fields = _fields_asked(args, kind)
     review = ""
     if args.review:
-        as_of = _today(root)
-        project = _project(root, as_of, None, _settings(root))
+        as_of = _today(settings)
+        project = _project(root, as_of, None, settings)
         if project.errors:
             print(f"bulletins new: {len(project.errors)} error(s) in the bulletins, so the open directives are not "
                   "known; run 'bulletins check'. Nothing was written.", file=sys.stderr)
             return EXIT_PROBLEMS
         # the directives the site shows: its audience, as mkdocs.yml sets it (like `due`)
-        review = review_section(Catalog(project, as_of, *_catalog_settings(_settings(bulletins_dir.parent))),
+        review = review_section(Catalog(project, as_of, *_catalog_settings(settings)),
                                 language_of(title))  # the language of the bulletin's template
     try:
         path = new_bulletin(bulletins_dir, kind, title, day, review=review, **fields)
@@ -293,13 +295,16 @@ def run_new(args) -> int:
 
 def run_due(args) -> int:
     root = project_root(Path.cwd())
-    try:  # by default what the site calls due soon (extra: bulletins: due_soon_days)
-        within = parse_span(args.within) if args.within is not None else _settings(root).windows.due_soon
+    try:
+        within = parse_span(args.within) if args.within is not None else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    as_of = _as_of(args, root)
+    settings = _settings(root)  # read once (YAML is slow to parse): every default below is the site's
+    if within is None:  # what the site calls due soon (extra: bulletins: due_soon_days)
+        within = settings.windows.due_soon
+    as_of = _as_of(args, settings)
     # read as check reads it (links from the rendered pages), so it refuses what check refuses
-    project = _project(root, as_of, _judge(root), _settings(root))
+    project = _project(root, as_of, _judge(root), settings)
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -314,9 +319,9 @@ def run_due(args) -> int:
                 suggestion = project.registry.suggest(unknown[0])
                 hint = f" Did you mean '{suggestion.id}' ({suggestion.name})?" if suggestion else ""
                 raise UsageError(f"unknown unit {unknown[0]!r}.{hint} Units are listed in bulletins/units.yml.")
-    catalog = Catalog(project, as_of, *_catalog_settings(_settings(project_root(Path.cwd()))))
+    catalog = Catalog(project, as_of, *_catalog_settings(settings))
     rows = due_rows(catalog, within, unit_ids, args.with_subunits)
-    language = _settings(root).language  # the site's: the unit names its pages show
+    language = settings.language  # the site's: the unit names its pages show
     names = {u.id: u.name_in(language) for u in catalog.units}
     _print_due(rows, names, as_of, within, args.format, args.with_subunits, for_language(language))
     return EXIT_OK
@@ -372,9 +377,9 @@ def _due_line(r, names) -> str:
 
 def run_digest(args) -> int:
     root = project_root(Path.cwd())
-    as_of = _as_of(args, root)
+    settings = _settings(root)  # read once (YAML is slow to parse)
+    as_of = _as_of(args, settings)
     since = _date(args.since, "--since") if args.since else None
-    settings = _settings(root)
     if args.format != "text" and not settings.site_url:
         raise UsageError(f"{root / 'mkdocs.yml'} has no site_url, so an {args.format} digest cannot link to the "
                          "site: set e.g. 'site_url: https://intranet.example/safety/' (the plain-text digest "
@@ -525,12 +530,11 @@ def _project_of(bulletins: Path) -> Path:
     return find_project(above) or above
 
 
-def _today(root: Path) -> dt.date:
-    """Today in the time zone of the site at `root` (extra: bulletins: time_zone:), as its build
-    takes it, or BULLETINS_TODAY."""
-    time_zone = _settings(root).time_zone
+def _today(settings: Settings) -> dt.date:
+    """Today in the site's time zone (extra: bulletins: time_zone:), as its build takes it, or
+    BULLETINS_TODAY."""
     try:
-        return as_of_date(time_zone=time_zone)
+        return as_of_date(time_zone=settings.time_zone)
     except DateError as exc:
         raise UsageError(str(exc)) from None
 
