@@ -167,3 +167,38 @@ def test_a_chinese_sentence_of_ours_ends_with_a_chinese_full_stop(chinese_site):
              if "pagefind" not in page.parts for text in reader_text(page) for match in ascii_stop.finditer(text)]
     assert found == []
     assert "统计截至 2026-11-28。" in (chinese_site / "dashboard/index.html").read_text(encoding="utf-8")
+
+
+CJK = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"  # Chinese characters and full-width punctuation
+# An ASCII colon, comma or bracket against Chinese text (配合单位: …, 已办结 (12), 下达, 期限, （上级单位 X)):
+# a Chinese page writes ：，（） there. Between ASCII (2026-11: 3, XQST-1 (x)) it stays.
+ASCII_BY_CJK = re.compile(rf"{CJK} ?[:,(]|[(,] ?{CJK}|{CJK}\)")
+
+
+def ascii_punctuation_by_chinese(texts) -> list[str]:
+    """Each ASCII mark beside Chinese, with the characters around it."""
+    return [m[0] for text in texts for m in ASCII_BY_CJK.finditer(text)]
+
+
+def test_the_punctuation_scanner_finds_ascii_beside_chinese():
+    assert ascii_punctuation_by_chinese(["配合单位: 物业公司", "已办结 (12)", "下达, 期限 2026年11月5日",
+                                         "(上级单位 集团)", "别名：甲, 乙"]) == [
+        "位:", "结 (", "达,", "(上", "团)", "甲,"]
+    assert ascii_punctuation_by_chinese(["配合单位：物业公司", "已办结（12）", "2026-11: 3 issued", "XQST-1 (a, b)",
+                                         "甲、乙", "办结率 74%（19 项中 14 项）"]) == []
+
+
+def test_our_chinese_words_use_chinese_punctuation(chinese_site):
+    """Issue 22's leftovers: ASCII punctuation in a dozen labels of the Chinese pages. Every label
+    and every text of ours on the Chinese site (what the scripts are given to write included:
+    data-sb-labels) puts ：，（） beside Chinese; a bulletin's own text is its editor's."""
+    assert ascii_punctuation_by_chinese(labels.CHINESE.words.values()) == []
+    sources = _sources_text()
+    found = [f"{page.relative_to(chinese_site)}: {text[:100]!r}" for page in sorted(chinese_site.rglob("*.html"))
+             if "pagefind" not in page.parts
+             for text in reader_text(page) if text not in sources and ascii_punctuation_by_chinese([text])]
+    assert found == []
+    unit = (chinese_site / "units/property/index.html").read_text(encoding="utf-8")
+    assert "已办结（" in unit and "别名：" in unit
+    feed = (chinese_site / "feeds/units/property.xml").read_text(encoding="utf-8")
+    assert '<title type="text">安全生产文件：物业公司</title>' in feed

@@ -20,7 +20,7 @@ from .site import Links
 
 def units_of(ids: tuple[str, ...], links: Links, labels: Labels, unit_name: Callable[[str], str]) -> Markup:
     """The units as links to their pages, 'All units' as a label."""
-    return Markup(", ".join(
+    return Markup(labels.separator.join(
         f'<span class="sb-unit sb-unit--all">{escape(labels.ALL_UNITS)}</span>' if unit_id == "all"
         else f'<a class="sb-unit" href="{escape(links.unit(unit_id))}">{escape(unit_name(unit_id))}</a>'
         for unit_id in ids
@@ -89,8 +89,7 @@ def stages_of(state: State, labels: Labels) -> Markup:
                 if done else "")
         items.append(f'<span class="sb-stage sb-stage--{"done" if done else "open"}">{escape(name)} '
                      f'<time datetime="{due.isoformat()}">{due.isoformat()}</time>{mark}</span>')
-    colon = "：" if labels.language == "zh" else ": "
-    return Markup(str(escape(labels("Stages"))) + colon + ", ".join(items))  # items: escaped above
+    return Markup(str(escape(labels("Stages"))) + labels(": ") + labels.separator.join(items))  # items: escaped above
 
 
 def recurring(state: State, labels: Labels) -> str:
@@ -104,7 +103,7 @@ def recurring(state: State, labels: Labels) -> str:
         day = state.next_deadline.isoformat()
         parts.append(labels("next {date}", date=Markup(f'<time class="sb-next-occurrence" datetime="{day}">{day}</time>')))
     if state.missed_periods:
-        periods = Markup(", ").join(Markup(f'<time class="sb-missed-period" datetime="{due.isoformat()}">{escape(period)}</time>')
+        periods = Markup(labels.separator).join(Markup(f'<time class="sb-missed-period" datetime="{due.isoformat()}">{escape(period)}</time>')
                                     for period, due in state.missed_periods)
         parts.append(Markup('<span class="sb-overdue">{}</span>').format(labels("missed {periods}", periods=periods)))
     return Markup(" · ").join(parts)
@@ -145,7 +144,7 @@ def progress(progress, labels: Labels, unit_name: Callable[[str], str]) -> Marku
 def progress_text(progress, labels: Labels, unit_name: Callable[[str], str]) -> str:
     """"3 of 12 units done, 2 overdue: A, B" (Catalog.progress), as the register and a Chinese sheet say it."""
     if progress.overdue:
-        names = ("、" if labels.language == "zh" else ", ").join(unit_name(u) for u in progress.overdue)
+        names = labels.join(unit_name(u) for u in progress.overdue)
         return labels("{closed} of {total} units done, {overdue} overdue: {units}", closed=progress.closed,
                       total=progress.total, overdue=len(progress.overdue), units=names)
     return labels("{closed} of {total} units done", closed=progress.closed, total=progress.total)

@@ -91,11 +91,11 @@ def feeds(catalog: Catalog, labels: Labels, site_name: str, site_url: str | None
     for unit in catalog.units:
         view = unit_view(catalog, unit.id)
         made.append(maker.feed(
-            site.unit_feed_src(unit.id), f"{site_name}: {unit.name_in(labels.language)}",
+            site.unit_feed_src(unit.id), site_name + labels(": ") + unit.name_in(labels.language),
             labels("Bulletins with directives for this unit or its sub-units, newest first."),
             site.unit_src(unit.id), view.bulletins(catalog), view))
     for kind, bulletins in sorted(catalog.types.items()):
-        made.append(maker.feed(site.type_feed_src(kind), f"{site_name}: {labels.TYPES[kind]}",
+        made.append(maker.feed(site.type_feed_src(kind), site_name + labels(": ") + labels.TYPES[kind],
                                labels("Bulletins, newest first."), site.type_src(kind), bulletins))
     return made
 
