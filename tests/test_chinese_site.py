@@ -150,7 +150,8 @@ def test_its_name_navigation_footer_and_hand_written_pages_are_chinese(chinese_s
 
 
 def test_both_configurations_share_the_bulletins_and_the_assets():
-    """mkdocs.zh.yml inherits everything it does not set; docs-zh/ holds docs/' assets unchanged."""
+    """mkdocs.zh.yml inherits everything it does not set; docs-zh/ holds docs/' vendored worker shim
+    unchanged (the stylesheet is the package's: test_both_sites_link_the_package_stylesheet)."""
     config = (REPO / "mkdocs.zh.yml").read_text(encoding="utf-8")
     # beside mkdocs.yml, so the build reads the same bulletins/; its `extra: bulletins:` settings inherited
     assert "INHERIT: mkdocs.yml" in config and "\n  bulletins:" not in config
@@ -158,6 +159,31 @@ def test_both_configurations_share_the_bulletins_and_the_assets():
         if asset.is_file():
             twin = REPO / "docs-zh" / asset.relative_to(REPO / "docs")
             assert twin.read_bytes() == asset.read_bytes(), f"{twin} differs from {asset}: copy it again"
+
+
+def test_both_sites_link_the_package_stylesheet(chinese_site):
+    """The stylesheet of our markup is a registered output (outputs/site.py), as the scripts are: the
+    build writes it at its registered URL and every page links it (the plugin adds it to extra_css,
+    before a site's own), so no site keeps a copy to keep equal."""
+    from safety_bulletins.outputs import site
+
+    assert site.output_at(site.STYLESHEET).path == site.STYLESHEET
+    package_css = PACKAGE / "assets" / "bulletins.css"
+    assert ".sb-row--overdue" in package_css.read_text(encoding="utf-8")
+    assert not list(REPO.glob("docs*/assets/bulletins.css"))  # no copy left beside the pages
+    assert "bulletins.css" not in (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    assert (chinese_site / site.STYLESHEET).read_bytes() == package_css.read_bytes()
+    pages = [p for p in sorted(chinese_site.rglob("*.html")) if "pagefind" not in p.parts]
+    assert len(pages) > 40
+    for page in pages:
+        hrefs = re.findall(r'<link rel="stylesheet" href="([^"]*bulletins\.css)"', page.read_text(encoding="utf-8"))
+        assert len(hrefs) == 1, page
+        # 404.html's links are from the server's root (MkDocs' way for a page served at any missing URL)
+        target = chinese_site / hrefs[0][1:] if hrefs[0].startswith("/") else page.parent / hrefs[0]
+        assert target.resolve() == (chinese_site / site.STYLESHEET).resolve(), (page, hrefs)
+    # after Material's own stylesheets, so ours wins at equal specificity
+    home = (chinese_site / "index.html").read_text(encoding="utf-8")
+    assert home.rindex("stylesheets/main") < home.index(site.STYLESHEET)
 
 
 def test_a_chinese_sentence_of_ours_ends_with_a_chinese_full_stop(chinese_site):

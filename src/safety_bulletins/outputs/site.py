@@ -13,7 +13,7 @@ from ..model import Attachment, Bulletin
 from ..sources.paths import (  # noqa: F401 - where each file of the site goes: the rule is in sources/paths.py
     UNITS_INDEX, REGISTER, ARCHIVE_INDEX, HOME, DASHBOARD, EXPORT_JSON, EXPORT_CSV, EXPORT_BY_UNIT_CSV, EXPORT_XLSX,
     EXPORT_SCHEMA, LIVE_SCRIPT, SITE_FEED,
-    FEED_SITEMAPS, EMPTY_SITEMAP, CALENDAR_ALL, FILTER_SCRIPT, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT,
+    FEED_SITEMAPS, EMPTY_SITEMAP, CALENDAR_ALL, FILTER_SCRIPT, STYLESHEET, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT,
     SEARCH_FILTERS, BUILD_RECORD, SEARCH_INDEX, PAGEFIND_FOLDER, bulletin_src, attachment_src, unit_src,
     calendar_src, year_src, type_src, unit_feed_src, type_feed_src, UrlRule, same_output,
 )
@@ -75,6 +75,7 @@ OUTPUTS = (
     Output(CALENDAR_ALL, "iCalendar: every open directive and meeting", "export_files", parts="events"),
     Output("calendar/*.ics", "iCalendar per unit", "export_files", parts="events"),
     Output(FILTER_SCRIPT, "filters a listing's rows from the URL", "script_files"),
+    Output(STYLESHEET, "styles the generated pages (the plugin adds it to extra_css)", "script_files"),
     Output(BUILD_RECORD, "what the site was built for and with (`bulletins verify`)", "build_record_files",
            parts="records"),
     Output(SEARCH_WORKER, "answers Material's search box from Pagefind", "script_files", search="pagefind"),
