@@ -228,3 +228,23 @@ def test_our_chinese_words_use_chinese_punctuation(chinese_site):
     assert "已办结（" in unit and "别名：" in unit
     feed = (chinese_site / "feeds/units/property.xml").read_text(encoding="utf-8")
     assert '<title type="text">安全生产文件：物业公司</title>' in feed
+
+
+def test_the_printed_ledger_is_a_consistent_table_with_dates_as_the_page_writes_them(chinese_site):
+    """Issue 22's leftovers: the ledger's print-only "No." heading stood over no cell (9 headings, 8
+    cells a row: the validator's warning), and its stage dates were ISO beside 2026年12月3日."""
+    tables = 0
+    for page in ("directives/index.html", "units/property/index.html", "units/group/index.html"):
+        html = (chinese_site / page).read_text(encoding="utf-8")
+        for table in re.findall(r'<section class="sb-bucket".*?<table>(.*?)</table>', html, re.DOTALL):
+            head = re.search(r"<thead>(.*?)</thead>", table, re.DOTALL)[1]
+            rows = re.findall(r"<tr\b.*?</tr>", table.split("</thead>", 1)[1], re.DOTALL)
+            widths = {len(re.findall(r"<td\b", row)) for row in rows}
+            assert widths == {len(re.findall(r"<th\b", head))} == {9}, (page, widths)
+            assert all(re.search(r'<td class="sb-ledger-only sb-ledger-no"></td>\s*</tr>$', row)
+                       for row in rows)  # under "No." (序号): the last heading
+            tables += 1
+    assert tables >= 6
+    stages = re.findall(r'<span class="sb-stage sb-stage--\w+">[^<]* <time datetime="([\d-]+)">([^<]*)</time>',
+                        (chinese_site / "directives/index.html").read_text(encoding="utf-8"))
+    assert stages and all(shown == "{}年{}月{}日".format(*map(int, iso.split("-"))) for iso, shown in stages), stages

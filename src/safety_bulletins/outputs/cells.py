@@ -82,13 +82,14 @@ def deadline_of(state: State, labels: Labels) -> Markup:
 
 
 def stages_of(state: State, labels: Labels) -> Markup:
-    """Milestones with their deadlines, each done (its day) or open: 方案报送 2026-12-20 ✓, 完成整改 2027-03-31."""
+    """Milestones with their deadlines, each done (its day) or open, dates in the page's language as the
+    deadline's (on screen and in the printed ledger): 方案报送 2026年12月20日 ✓、完成整改 2027年3月31日."""
     items = []
     for name, due, done in state.stages:
-        mark = (f' <span class="sb-stage-done">✓ {escape(labels("done on {date}", date=done.isoformat()))}</span>'
+        mark = (f' <span class="sb-stage-done">✓ {escape(labels("done on {date}", date=labels.day(done)))}</span>'
                 if done else "")
         items.append(f'<span class="sb-stage sb-stage--{"done" if done else "open"}">{escape(name)} '
-                     f'<time datetime="{due.isoformat()}">{due.isoformat()}</time>{mark}</span>')
+                     f'<time datetime="{due.isoformat()}">{labels.day(due)}</time>{mark}</span>')
     return Markup(str(escape(labels("Stages"))) + labels(": ") + labels.separator.join(items))  # items: escaped above
 
 
