@@ -37,7 +37,7 @@ class Output:
     # "always": a dirty build remakes it every time; "changed": only when what it shows changed (stamps, dates)
     dirty: str = "always"
     # How `verify` names a difference inside it: rows (CSV), events (iCalendar), entries (Atom),
-    # records (JSON, an object a line: the fields that differ)
+    # records (JSON, an object a line: the fields that differ), cells (a workbook: its sheet and cell)
     parts: str | None = None
     search: str | None = None  # made only when this engine answers the search box
 
@@ -70,7 +70,8 @@ OUTPUTS = (
     Output(EXPORT_JSON, "every directive as JSON, one a line", "export_files", parts="records"),
     Output(EXPORT_CSV, "every directive for Excel", "export_files", parts="rows"),
     Output(EXPORT_BY_UNIT_CSV, "each unit's share of every directive for Excel", "export_files", parts="rows"),
-    Output(EXPORT_XLSX, "every directive as an Excel workbook (all, overdue, open by unit)", "export_files"),
+    Output(EXPORT_XLSX, "every directive as an Excel workbook (all, overdue, open by unit)", "export_files",
+           parts="cells"),
     Output(EXPORT_SCHEMA, "the JSON Schema of directives.json", "export_files"),
     Output(CALENDAR_ALL, "iCalendar: every open directive and meeting", "export_files", parts="events"),
     Output("calendar/*.ics", "iCalendar per unit", "export_files", parts="events"),
