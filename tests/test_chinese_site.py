@@ -150,7 +150,8 @@ def test_its_name_navigation_footer_and_hand_written_pages_are_chinese(chinese_s
 
 
 def test_both_configurations_share_the_bulletins_and_the_assets():
-    """mkdocs.zh.yml inherits everything it does not set; docs-zh/ holds docs/' assets unchanged."""
+    """mkdocs.zh.yml inherits everything it does not set; docs-zh/ holds docs/' vendored worker shim
+    unchanged (the stylesheet is the package's: test_both_sites_link_the_package_stylesheet)."""
     config = (REPO / "mkdocs.zh.yml").read_text(encoding="utf-8")
     # beside mkdocs.yml, so the build reads the same bulletins/; its `extra: bulletins:` settings inherited
     assert "INHERIT: mkdocs.yml" in config and "\n  bulletins:" not in config
@@ -160,6 +161,31 @@ def test_both_configurations_share_the_bulletins_and_the_assets():
             assert twin.read_bytes() == asset.read_bytes(), f"{twin} differs from {asset}: copy it again"
 
 
+def test_both_sites_link_the_package_stylesheet(chinese_site):
+    """The stylesheet of our markup is a registered output (outputs/site.py), as the scripts are: the
+    build writes it at its registered URL and every page links it (the plugin adds it to extra_css,
+    before a site's own), so no site keeps a copy to keep equal."""
+    from safety_bulletins.outputs import site
+
+    assert site.output_at(site.STYLESHEET).path == site.STYLESHEET
+    package_css = PACKAGE / "assets" / "bulletins.css"
+    assert ".sb-row--overdue" in package_css.read_text(encoding="utf-8")
+    assert not list(REPO.glob("docs*/assets/bulletins.css"))  # no copy left beside the pages
+    assert "bulletins.css" not in (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    assert (chinese_site / site.STYLESHEET).read_bytes() == package_css.read_bytes()
+    pages = [p for p in sorted(chinese_site.rglob("*.html")) if "pagefind" not in p.parts]
+    assert len(pages) > 40
+    for page in pages:
+        hrefs = re.findall(r'<link rel="stylesheet" href="([^"]*bulletins\.css)"', page.read_text(encoding="utf-8"))
+        assert len(hrefs) == 1, page
+        # 404.html's links are from the server's root (MkDocs' way for a page served at any missing URL)
+        target = chinese_site / hrefs[0][1:] if hrefs[0].startswith("/") else page.parent / hrefs[0]
+        assert target.resolve() == (chinese_site / site.STYLESHEET).resolve(), (page, hrefs)
+    # after Material's own stylesheets, so ours wins at equal specificity
+    home = (chinese_site / "index.html").read_text(encoding="utf-8")
+    assert home.rindex("stylesheets/main") < home.index(site.STYLESHEET)
+
+
 def test_a_chinese_sentence_of_ours_ends_with_a_chinese_full_stop(chinese_site):
     """Issue 22's screenshots: the captions and the rates' definitions closed on '统计截至 2026-11-28.'"""
     ascii_stop = re.compile(r"[\u3400-\u9fff][^A-Za-z。]{0,30}?[\d\u3400-\u9fff)）]\.(?=\s|$)")
@@ -167,3 +193,58 @@ def test_a_chinese_sentence_of_ours_ends_with_a_chinese_full_stop(chinese_site):
              if "pagefind" not in page.parts for text in reader_text(page) for match in ascii_stop.finditer(text)]
     assert found == []
     assert "统计截至 2026-11-28。" in (chinese_site / "dashboard/index.html").read_text(encoding="utf-8")
+
+
+CJK = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"  # Chinese characters and full-width punctuation
+# An ASCII colon, comma or bracket against Chinese text (配合单位: …, 已办结 (12), 下达, 期限, （上级单位 X)):
+# a Chinese page writes ：，（） there. Between ASCII (2026-11: 3, XQST-1 (x)) it stays.
+ASCII_BY_CJK = re.compile(rf"{CJK} ?[:,(]|[(,] ?{CJK}|{CJK}\)")
+
+
+def ascii_punctuation_by_chinese(texts) -> list[str]:
+    """Each ASCII mark beside Chinese, with the characters around it."""
+    return [m[0] for text in texts for m in ASCII_BY_CJK.finditer(text)]
+
+
+def test_the_punctuation_scanner_finds_ascii_beside_chinese():
+    assert ascii_punctuation_by_chinese(["配合单位: 物业公司", "已办结 (12)", "下达, 期限 2026年11月5日",
+                                         "(上级单位 集团)", "别名：甲, 乙"]) == [
+        "位:", "结 (", "达,", "(上", "团)", "甲,"]
+    assert ascii_punctuation_by_chinese(["配合单位：物业公司", "已办结（12）", "2026-11: 3 issued", "XQST-1 (a, b)",
+                                         "甲、乙", "办结率 74%（19 项中 14 项）"]) == []
+
+
+def test_our_chinese_words_use_chinese_punctuation(chinese_site):
+    """Issue 22's leftovers: ASCII punctuation in a dozen labels of the Chinese pages. Every label
+    and every text of ours on the Chinese site (what the scripts are given to write included:
+    data-sb-labels) puts ：，（） beside Chinese; a bulletin's own text is its editor's."""
+    assert ascii_punctuation_by_chinese(labels.CHINESE.words.values()) == []
+    sources = _sources_text()
+    found = [f"{page.relative_to(chinese_site)}: {text[:100]!r}" for page in sorted(chinese_site.rglob("*.html"))
+             if "pagefind" not in page.parts
+             for text in reader_text(page) if text not in sources and ascii_punctuation_by_chinese([text])]
+    assert found == []
+    unit = (chinese_site / "units/property/index.html").read_text(encoding="utf-8")
+    assert "已办结（" in unit and "别名：" in unit
+    feed = (chinese_site / "feeds/units/property.xml").read_text(encoding="utf-8")
+    assert '<title type="text">安全生产文件：物业公司</title>' in feed
+
+
+def test_the_printed_ledger_is_a_consistent_table_with_dates_as_the_page_writes_them(chinese_site):
+    """Issue 22's leftovers: the ledger's print-only "No." heading stood over no cell (9 headings, 8
+    cells a row: the validator's warning), and its stage dates were ISO beside 2026年12月3日."""
+    tables = 0
+    for page in ("directives/index.html", "units/property/index.html", "units/group/index.html"):
+        html = (chinese_site / page).read_text(encoding="utf-8")
+        for table in re.findall(r'<section class="sb-bucket".*?<table>(.*?)</table>', html, re.DOTALL):
+            head = re.search(r"<thead>(.*?)</thead>", table, re.DOTALL)[1]
+            rows = re.findall(r"<tr\b.*?</tr>", table.split("</thead>", 1)[1], re.DOTALL)
+            widths = {len(re.findall(r"<td\b", row)) for row in rows}
+            assert widths == {len(re.findall(r"<th\b", head))} == {9}, (page, widths)
+            assert all(re.search(r'<td class="sb-ledger-only sb-ledger-no"></td>\s*</tr>$', row)
+                       for row in rows)  # under "No." (序号): the last heading
+            tables += 1
+    assert tables >= 6
+    stages = re.findall(r'<span class="sb-stage sb-stage--\w+">[^<]* <time datetime="([\d-]+)">([^<]*)</time>',
+                        (chinese_site / "directives/index.html").read_text(encoding="utf-8"))
+    assert stages and all(shown == "{}年{}月{}日".format(*map(int, iso.split("-"))) for iso, shown in stages), stages

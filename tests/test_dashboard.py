@@ -253,4 +253,4 @@ def test_a_phone_gets_charts_drawn_for_its_width(board):
         assert length == pytest.approx(dash.NARROW.span * load.open / max(u.open for u in d.loads), abs=0.05)
     assert len([g for g in months.iter(f"{SVG}g") if g.get("class") == "sb-month"]) == 12
     assert len([g for g in rates.iter(f"{SVG}g") if g.get("class") == "sb-rate"]) == 2 * len(d.rates)
-    assert "sb-chart--narrow, .md-typeset .sb-narrow-only { display: none; }" in (REPO / "docs/assets/bulletins.css").read_text()
+    assert "sb-chart--narrow, .md-typeset .sb-narrow-only { display: none; }" in (REPO / "src/safety_bulletins/outputs/assets/bulletins.css").read_text()

@@ -87,6 +87,9 @@ def test_the_validator_finds_no_error_of_our_markup_in_either_example(sites, tmp
     ours = [f"{m['url']}:{m.get('lastLine')}: {m['message']} [{m.get('extract', '').strip()}]"
             for m in errors if known(m) is None]
     assert ours == [], "\n".join(ours[:20])
+    # nor a table whose rows are narrower than its heading (the printed ledger's "No." had no cell: issue 22)
+    narrow = [f"{m['url']}:{m.get('lastLine')}: {m['message']}" for m in messages if "columns wide" in m["message"]]
+    assert narrow == [], "\n".join(narrow[:5])
     # Material's messages are on pages of both sites: the filters match what they are meant to
     for k in MATERIAL:
         where = {m["url"] for m in errors if known(m) is k}

@@ -120,11 +120,13 @@ def test_a_real_build_lists_the_stages_with_their_state_and_a_phase_not_started(
     card = (site / "bulletins/2026/2026-11-01-plan/index.html").read_text(encoding="utf-8")
     unit = (site / "units/property/index.html").read_text(encoding="utf-8")
     # the bulletin's page in its own language (a Chinese title), the unit's page in the site's
-    for page, done, starts in ((card, "✓ 2026-11-20 完成", "2026-12-01</time> 开始"),
-                               (unit, "✓ done on 2026-11-20", "starts on <time datetime=\"2026-12-01\">2026-12-01</time>")):
-        assert ('<span class="sb-stage sb-stage--done">方案报送 <time datetime="2026-12-20">2026-12-20</time> '
+    # stage dates as the page's other dates (the printed ledger's too): 2026年12月20日 on a Chinese page
+    for page, done, starts, due, end in (
+            (card, "✓ 2026年11月20日 完成", "2026-12-01</time> 开始", "2026年12月20日", "2027年3月31日"),
+            (unit, "✓ done on 2026-11-20", "starts on <time datetime=\"2026-12-01\">2026-12-01</time>", "2026-12-20", "2027-03-31")):
+        assert (f'<span class="sb-stage sb-stage--done">方案报送 <time datetime="2026-12-20">{due}</time> '
                 f'<span class="sb-stage-done">{done}</span></span>') in page
-        assert '<span class="sb-stage sb-stage--open">完成整改 <time datetime="2027-03-31">2027-03-31</time></span>' in page
+        assert f'<span class="sb-stage sb-stage--open">完成整改 <time datetime="2027-03-31">{end}</time></span>' in page
         assert starts in page and '<span class="sb-not-started">' in page
     records = {r["id"]: r for r in json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]}
     assert records[ID]["deadline"] == "2027-03-31" and records[ID]["stages"][0]["done_on"] == "2026-11-20"

@@ -345,7 +345,7 @@ def check_unit_pages(site: Path, truth: Truth) -> None:
         expected_rates = [truth.labels("{part} of {whole}", part=part, whole=due)
                           for due, closed, on_time in rates_by_definition(c, truth.responsible_states([unit], own))
                           for part in (closed, on_time)]
-        assert re.findall(r"\(([^()]*)\)", words(about.text())) == expected_rates, f"{where}: rates {words(about.text())!r}"
+        assert re.findall(r"[(（]([^()（）]*)[)）]", words(about.text())) == expected_rates  # （） on a Chinese page, f"{where}: rates {words(about.text())!r}"
         title = words(first.find("h1").text())
         truth.after_d(title == truth.name(unit), f"{where}: the title {title!r}, the unit's name is {truth.name(unit)!r} (one name)")
 
@@ -608,7 +608,7 @@ def check_feeds(site: Path, truth: Truth) -> None:
             if roles[d.id] == "support" or not f.units or set(f.units) & set(truth.holders(truth.subtree(unit), d)):
                 members.add(c.bulletin_of(f).title)
         assert titles == Counter(members), f"feeds/units/{unit}.xml as of {c.as_of}"
-        title, expected = root.findtext(f"{ATOM}title"), f"{SITE_NAME}: {truth.name(unit)}"
+        title, expected = root.findtext(f"{ATOM}title"), SITE_NAME + truth.labels(": ") + truth.name(unit)
         truth.after_d(title == expected, f"feeds/units/{unit}.xml: titled {title!r}, expected {expected!r} (one name)")
     root = ET.parse(site / "feeds" / "all.xml").getroot()
     assert entry_titles(root, c) == Counter(b.title for b in c.bulletins)
@@ -743,7 +743,7 @@ def check_digest_updates(truth: Truth, unit: str, subunits: tuple, scope: list[s
                              "--since", since.isoformat(), *subunits, hidden=truth.hidden)
     assert code == 0, err
     items = html_tree(out).find_all("li")
-    listed = Counter((words(li.children[0]).split()[0], words(li.find("small").text()).strip("()")) for li in items)
+    listed = Counter((words(li.children[0]).split()[0], words(li.find("small").text()).strip("()（）")) for li in items)
     expected = Counter()
     for d in c.directives:
         if d.id not in mine:

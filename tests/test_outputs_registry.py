@@ -48,7 +48,7 @@ def test_a_listing_cut_into_pages_is_declared_page_by_page(bulletins_dir, monkey
 def test_every_maker_exists_and_every_kind_of_part_is_known_to_verify():
     for output in site.OUTPUTS:
         assert output.maker is None or callable(getattr(SiteBuild, output.maker, None)), output
-        assert output.parts in (None, "records", *verify._PARTS), output  # not a KeyError in verify
+        assert output.parts in (None, "records", "cells", *verify._PARTS), output  # not a KeyError in verify
         assert output.by in ("build", "pagefind", "search") and output.dirty in ("always", "changed")
 
 

@@ -172,9 +172,9 @@ def test_unit_pages_show_rates_of_what_is_due(rates_sites):
 def test_chinese_pages_name_the_rates_and_define_them(rates_sites):
     site = rates_sites["zh"]
     prop = text_of(site / "units" / "property" / "index.html")
-    assert "办结率 10% (10 项中 1 项) · 按期办结率 10% (10 项中 1 项)" in prop
+    assert "办结率 10% （10 项中 1 项） · 按期办结率 10% （10 项中 1 项）" in prop
     energy = text_of(site / "units" / "energy" / "index.html")
-    assert "整改率 100% (1 项中 1 项) · 按期整改率 0% (1 项中 0 项)" in energy
+    assert "整改率 100% （1 项中 1 项） · 按期整改率 0% （1 项中 0 项）" in energy
     for page in ("units/index.html", "units/property/index.html", "dashboard/index.html"):
         if not (site / page).exists():
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -322,7 +323,8 @@ def test_a_hidden_directive_in_the_workbook(tampered, example):
     _, _, with_draft = example
     shutil.copy(with_draft / "directives.xlsx", site / "directives.xlsx")
     found = findings()
-    assert re.match(r"directives.xlsx: byte \d+: differs from a build from the sources \(a binary file\)", found[0])
+    # by the cells that differ: the draft's rows came before others (ids sort), so its id is in a cell
+    assert re.match(r"directives.xlsx: byte \d+: sheet '[^']+' cell [A-Z]+\d+: .* where the sources give ", found[0]), found
     assert any(f.startswith("directives.xlsx: contains the id of directive '") and "(a draft)" in f for f in found)
     assert any(f.startswith("directives.xlsx: contains the title of '2026/2026-11-27-draft") for f in found), found
 
@@ -497,3 +499,35 @@ def test_a_hidden_link_percent_encoded_as_mkdocs_writes_it_is_found(tmp_path, pl
     found = [text for _, text in _hidden(catalog, project, site, _tree(site))]
     assert len(found) == 1 and found[0].startswith("index.html: contains a"), found
     assert "of '2026/2026-11-20 冬季 检查.md' (a draft)" in found[0]
+
+
+def test_a_changed_workbook_is_named_by_its_sheet_and_cell(tampered):
+    """Issue 22's leftovers: a workbook's difference was only "byte N differs" (a zip): now its sheet
+    and cell, both read back with openpyxl, as a CSV's difference names its row."""
+    import openpyxl
+
+    site, findings = tampered
+    book = openpyxl.load_workbook(site / "directives.xlsx")
+    sheet = book.worksheets[0]
+    before = sheet["B3"].value
+    sheet["B3"] = "Changed by hand"
+    book.save(site / "directives.xlsx")
+    [found] = findings()
+    assert found.startswith("directives.xlsx: byte ") and found.endswith(
+        f": sheet '{sheet.title}' cell B3: 'Changed by hand' where the sources give {before!r}"), found
+
+
+def test_a_workbook_with_the_same_cells_is_named_by_the_zip_part_that_differs(tampered):
+    """Every cell the same, a part of the zip not (its properties, here its date): that part is named."""
+    import zipfile
+
+    site, findings = tampered
+    original = (site / "directives.xlsx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(original)) as book, zipfile.ZipFile(site / "directives.xlsx", "w") as changed:
+        for member in book.infolist():
+            data = book.read(member)
+            if member.filename == "docProps/core.xml":
+                data = data.replace(b"<dc:creator>", b"<dc:creator>x", 1) if b"<dc:creator>" in data else data + b" "
+            changed.writestr(member, data)
+    [found] = findings()
+    assert re.fullmatch(r"directives.xlsx: byte \d+: the part 'docProps/core.xml' is not what the sources give", found), found

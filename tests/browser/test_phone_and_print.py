@@ -155,3 +155,51 @@ def test_a_printed_bulletin_says_when_it_was_printed_and_the_date_of_its_statuse
     assert "状态截至2026年11月28日" in flat
     assert re.search(r"打印日期\d{4}年\d{1,2}月\d{1,2}日", flat)
     assert "状态截至" not in page.locator("article").inner_text()  # on screen: not shown
+
+
+COMMITTEE = "bulletins/2026/2026-11-12-集团安全生产委员会2026年第四季度会议纪要/"
+
+
+@pytest.mark.parametrize("sub_path", [SUB_PATH, SUB_PATH_ZH], ids=["en", "zh"])
+def test_on_a_phone_the_units_progress_keeps_each_date_on_one_line(page, origin, sub_path):
+    """Issue 22's leftovers: in a card's table of the units' shares (各单位落实情况) a phone broke
+    已完成（2026年|11月14日）: every date there is one line, the table within the card, its last
+    heading (逾期天数) not a character a line."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(origin + sub_path + COMMITTEE)
+    measured = page.evaluate("""() => [...document.querySelectorAll('table.sb-shares')].map(table => ({
+        lines: [...table.querySelectorAll('time')].map(t => [t.textContent, t.getClientRects().length,
+                 t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight)]),
+        width: table.getBoundingClientRect().width, room: table.parentElement.getBoundingClientRect().width,
+        heading: [...table.querySelectorAll('th')].pop().getBoundingClientRect().width,
+        size: parseFloat(getComputedStyle(table).fontSize)}))""")
+    assert len(measured) >= 3
+    for table in measured:
+        assert table["lines"] and all(rects == 1 and height < 1.5 for _, rects, height in table["lines"]), table
+        assert table["width"] <= table["room"] + 0.5 and table["heading"] >= 2 * table["size"], table
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+
+
+@pytest.mark.parametrize("sub_path", [SUB_PATH, SUB_PATH_ZH], ids=["en", "zh"])
+def test_on_a_phone_the_units_index_names_each_rate_once(page, origin, sub_path):
+    """Issue 22's leftovers: a phone drew each rate column's heading ("Completion rate / Rectification
+    rate") before figures that name their rate themselves. Each figure now follows its own name, once;
+    on a wide screen a unit with one kind of work shows its figure under the column's heading alone."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(origin + sub_path + "units/")
+    names = page.evaluate("""() => [...document.querySelectorAll('table[data-sb-table=units] thead th')].slice(5)
+        .map(th => th.textContent.split(' / '))""")
+    assert len(names) == 2 and all(len(pair) == 2 for pair in names), names
+    cells = page.evaluate("""() => [...document.querySelectorAll('table[data-sb-table=units] tbody tr')].map(tr =>
+        [...tr.querySelectorAll('td')].slice(5).map(td => [td.innerText.replace(/\\s+/g, ' ').trim(),
+         getComputedStyle(td, '::before').content]))""")
+    assert len(cells) > 15
+    for row in cells:
+        for (text, drawn), (tasks, dangers) in zip(row, names):
+            assert drawn in ("none", "normal"), (text, drawn)  # no heading drawn before the cell
+            figures = re.findall(r"([A-Za-z\u4e00-\u9fff][A-Za-z \u4e00-\u9fff-]*?) (?:\d+%|–)", text)  # a name, its figure
+            assert figures and all(name in (tasks, dangers) for name in figures), (text, figures)
+            assert text.count(f"{tasks} / {dangers}") == 0
+    page.set_viewport_size({"width": 1366, "height": 900})
+    single = page.locator("table[data-sb-table=units] tbody tr").filter(has=page.locator("small.sb-narrow-only")).first
+    assert single.locator("td").nth(5).locator("small.sb-narrow-only").first.is_hidden()

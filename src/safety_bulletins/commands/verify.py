@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -294,9 +295,11 @@ def _described(name: str, found_path: Path, expected_path: Path, difference: _Di
     if difference.offset in sizes:  # one of them ends there
         longer = "goes on after" if difference.offset == sizes[1] else "ends before"
         return where + f"{longer} the end of what a build from the sources gives ({sizes[0]} bytes, not {sizes[1]})"
+    output = site.output_at(name)
+    if binary and output is not None and output.parts == "cells" and (cells := _workbook_parts(found_path, expected_path)):
+        return where + cells
     if binary:
         return where + "differs from a build from the sources (a binary file)"
-    output = site.output_at(name)
     if output is not None and output.parts == "records" and (parts := _json_parts(found, expected)):
         return where + parts
     what = _parts(output, found_path, expected_path) or "differs from a build from the sources"
@@ -384,6 +387,72 @@ _LINK = re.compile(r'<link rel="alternate" type="text/html" href="([^"]*)"')
 def _entries(text: str) -> dict[str, list]:
     """The entries by the page they link to (their ids are opaque UUIDs), decoded to be read."""
     return _keyed(_ENTRY.findall(text), lambda entry: unquote(html.unescape("".join(_LINK.findall(entry)[:1]))))
+
+
+def _workbook_parts(found_path: Path, expected_path: Path) -> str | None:
+    """A workbook (directives.xlsx, a zip of XML parts): the cells that differ, by sheet and cell,
+    read with openpyxl where it is installed; else, or when every cell is the same (a style, a
+    property), the zip members that differ, are missing or extra. None if either is no zip, or
+    their parts would unpack to more than PARTS_LIMIT (what a zip says it holds: it is read no further)."""
+    try:
+        with zipfile.ZipFile(found_path) as found, zipfile.ZipFile(expected_path) as expected:
+            if max(sum(m.file_size for m in book.infolist()) for book in (found, expected)) > PARTS_LIMIT:
+                return None
+            members = ({m.filename: book.read(m) for m in book.infolist()} for book in (found, expected))
+            found_members, expected_members = members
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError, KeyError):
+        return None
+    described = _cell_differences(found_path, expected_path)
+    if not described:
+        described = [f"the part '{_short(m)}' is missing" for m in expected_members if m not in found_members]
+        described += [f"an extra part '{_short(m)}'" for m in found_members if m not in expected_members]
+        described += [f"the part '{_short(m)}' is not what the sources give"
+                      for m, data in found_members.items() if m in expected_members and data != expected_members[m]]
+    if len(described) > 3:
+        described[3:] = [f"and {len(described) - 3} more"]
+    return "; ".join(described) or None
+
+
+def _cell_differences(found_path: Path, expected_path: Path) -> list[str]:
+    """The sheets and cells of two workbooks that differ (openpyxl; [] without it or when it cannot read them)."""
+    try:
+        import openpyxl  # a reader of workbooks, where installed (the tests' extra): not needed to build
+    except ImportError:
+        return []
+    try:
+        books = [openpyxl.load_workbook(path, read_only=True) for path in (found_path, expected_path)]
+    except Exception:  # noqa: BLE001 - a tampered file may break the reader any way: the zip parts say more
+        return []
+    try:
+        found, expected = ({sheet.title: {cell.coordinate: cell.value for row in sheet.iter_rows() for cell in row
+                                          if cell.value is not None and hasattr(cell, "coordinate")}
+                            for sheet in book.worksheets} for book in books)
+    except Exception:  # noqa: BLE001
+        return []
+    finally:
+        for book in books:
+            book.close()
+    described = [f"the sheet '{_short(name)}' is missing" for name in expected if name not in found]
+    described += [f"an extra sheet '{_short(name)}'" for name in found if name not in expected]
+    for name, cells in found.items():
+        if name not in expected:
+            continue
+        want = expected[name]
+        for ref in sorted(cells.keys() | want.keys(), key=_cell_order):
+            if cells.get(ref) != want.get(ref):
+                described.append(f"sheet '{_short(name)}' cell {ref}: {_short(_cell_text(cells.get(ref)))} "
+                                 f"where the sources give {_short(_cell_text(want.get(ref)))}")
+    return described
+
+
+def _cell_text(value) -> str:
+    return "(empty)" if value is None else repr(value.isoformat() if hasattr(value, "isoformat") else value)
+
+
+def _cell_order(ref: str) -> tuple[int, int, str]:
+    """A1 < B1 < A2: by row, then column (its letters by length, then alphabet)."""
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters):] or 0), len(letters), letters
 
 
 # How a difference inside an output is named, by its `parts` in the registry (site.OUTPUTS)

@@ -37,7 +37,7 @@ from mkdocs.structure.toc import get_toc
 from ..outputs import csp, pagefind, site
 from ..outputs.feeds import site_url_note
 from ..outputs.search_index import rewrite_as_utf8
-from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX, SEARCH_WORKER
+from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX, SEARCH_WORKER, STYLESHEET
 from ..site_build.incremental import CacheError, build_cache, merge_search_index, remove_stale, remove_unmade
 from ..site_build.rendering import MarkdownConfig, cache_dir_for
 from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
@@ -151,6 +151,9 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         for script in (LIVE_SCRIPT, FILTER_SCRIPT):  # live.js first: the filter reads the buckets it sets
             if script not in [str(known) for known in config.extra_javascript]:  # serve rebuilds reuse the config
                 config.extra_javascript.append(script)
+        # the package's stylesheet before the site's own (extra_css), which may then override it
+        if STYLESHEET not in [str(css) for css in config.extra_css]:
+            config.extra_css.insert(0, STYLESHEET)
         # The offline plugin adds a Web Worker shim from a CDN; the intranet has no internet.
         config.extra["polyfills"] = [
             OFFLINE_WORKER_SHIM if "iframe-worker" in script else script for script in config.extra.get("polyfills", [])

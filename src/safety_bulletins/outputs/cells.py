@@ -20,7 +20,7 @@ from .site import Links
 
 def units_of(ids: tuple[str, ...], links: Links, labels: Labels, unit_name: Callable[[str], str]) -> Markup:
     """The units as links to their pages, 'All units' as a label."""
-    return Markup(", ".join(
+    return Markup(labels.separator.join(
         f'<span class="sb-unit sb-unit--all">{escape(labels.ALL_UNITS)}</span>' if unit_id == "all"
         else f'<a class="sb-unit" href="{escape(links.unit(unit_id))}">{escape(unit_name(unit_id))}</a>'
         for unit_id in ids
@@ -82,15 +82,15 @@ def deadline_of(state: State, labels: Labels) -> Markup:
 
 
 def stages_of(state: State, labels: Labels) -> Markup:
-    """Milestones with their deadlines, each done (its day) or open: 方案报送 2026-12-20 ✓, 完成整改 2027-03-31."""
+    """Milestones with their deadlines, each done (its day) or open, dates in the page's language as the
+    deadline's (on screen and in the printed ledger): 方案报送 2026年12月20日 ✓、完成整改 2027年3月31日."""
     items = []
     for name, due, done in state.stages:
-        mark = (f' <span class="sb-stage-done">✓ {escape(labels("done on {date}", date=done.isoformat()))}</span>'
+        mark = (f' <span class="sb-stage-done">✓ {escape(labels("done on {date}", date=labels.day(done)))}</span>'
                 if done else "")
         items.append(f'<span class="sb-stage sb-stage--{"done" if done else "open"}">{escape(name)} '
-                     f'<time datetime="{due.isoformat()}">{due.isoformat()}</time>{mark}</span>')
-    colon = "：" if labels.language == "zh" else ": "
-    return Markup(str(escape(labels("Stages"))) + colon + ", ".join(items))  # items: escaped above
+                     f'<time datetime="{due.isoformat()}">{labels.day(due)}</time>{mark}</span>')
+    return Markup(str(escape(labels("Stages"))) + labels(": ") + labels.separator.join(items))  # items: escaped above
 
 
 def recurring(state: State, labels: Labels) -> str:
@@ -104,7 +104,7 @@ def recurring(state: State, labels: Labels) -> str:
         day = state.next_deadline.isoformat()
         parts.append(labels("next {date}", date=Markup(f'<time class="sb-next-occurrence" datetime="{day}">{day}</time>')))
     if state.missed_periods:
-        periods = Markup(", ").join(Markup(f'<time class="sb-missed-period" datetime="{due.isoformat()}">{escape(period)}</time>')
+        periods = Markup(labels.separator).join(Markup(f'<time class="sb-missed-period" datetime="{due.isoformat()}">{escape(period)}</time>')
                                     for period, due in state.missed_periods)
         parts.append(Markup('<span class="sb-overdue">{}</span>').format(labels("missed {periods}", periods=periods)))
     return Markup(" · ").join(parts)
@@ -145,7 +145,7 @@ def progress(progress, labels: Labels, unit_name: Callable[[str], str]) -> Marku
 def progress_text(progress, labels: Labels, unit_name: Callable[[str], str]) -> str:
     """"3 of 12 units done, 2 overdue: A, B" (Catalog.progress), as the register and a Chinese sheet say it."""
     if progress.overdue:
-        names = ("、" if labels.language == "zh" else ", ").join(unit_name(u) for u in progress.overdue)
+        names = labels.join(unit_name(u) for u in progress.overdue)
         return labels("{closed} of {total} units done, {overdue} overdue: {units}", closed=progress.closed,
                       total=progress.total, overdue=len(progress.overdue), units=names)
     return labels("{closed} of {total} units done", closed=progress.closed, total=progress.total)

@@ -31,8 +31,7 @@ def parts(change: Change, labels: Labels, registry: UnitRegistry) -> list[str]:
     acceptance (by whom), supervision (督办) set or lifted."""
     found = []
     if change.follow_up.units:  # one unit's share (or some units'), not the directive's: say whose
-        names = ("、" if labels.language == "zh" else ", ").join(
-            registry.display_name(u, labels.language) or u for u in change.follow_up.units)
+        names = labels.join(registry.display_name(u, labels.language) or u for u in change.follow_up.units)
         found.append(labels("for {units}", units=names))
     if change.reopen:
         found.append(labels("reopened: {reason}", reason=change.reopen))

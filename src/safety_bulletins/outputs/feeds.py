@@ -106,9 +106,9 @@ def feed_titles(catalog: Catalog, labels: Labels, site_name: str) -> dict[str, s
     order `feeds` makes them, without their entries: pages name them in their heads while the
     feeds are being made."""
     titles = {site.SITE_FEED: site_name}
-    titles.update((site.unit_feed_src(unit.id), f"{site_name}: {unit.name_in(labels.language)}")
+    titles.update((site.unit_feed_src(unit.id), site_name + labels(": ") + unit.name_in(labels.language))
                   for unit in catalog.units)
-    titles.update((site.type_feed_src(kind), f"{site_name}: {labels.TYPES[kind]}") for kind in sorted(catalog.types))
+    titles.update((site.type_feed_src(kind), site_name + labels(": ") + labels.TYPES[kind]) for kind in sorted(catalog.types))
     return titles
 
 
@@ -144,12 +144,17 @@ def unit_view(catalog: Catalog, unit_id: str) -> UnitView:
 def site_url_note(site_url: str | None) -> str | None:
     """What the build log and `bulletins check` say, once, of a site without `site_url`: Atom
     wants absolute links and ids (RFC 4287 4.2.6, 4.2.7.1 resolve relative ones against the
-    feed's address, which many readers and mail clients do not), and calendars carry no link."""
+    feed's address, which many readers and mail clients do not), and calendars carry no link. And
+    the page for a missing address: a server shows 404.html at that address, at any depth, so its
+    links are from the server's root, whose path only site_url gives (MkDocs' rule; no page without a
+    script can find its sub-path)."""
     if site_url:
         return None
     return ("no site_url in mkdocs.yml: the feeds' links are relative to each feed, which some feed readers "
-            "(Outlook, mail clients) cannot follow, and calendar events carry no link; set site_url to the "
-            "site's public address (site_url: https://intranet.example/safety/) for absolute links")
+            "(Outlook, mail clients) cannot follow, calendar events carry no link, and the page for a missing "
+            "address (404.html) links from the server's root, so under a sub-path (/safety/) it shows without "
+            "its styles, scripts and links; set site_url to the site's public address "
+            "(site_url: https://intranet.example/safety/) for absolute links")
 
 
 def render(feed: Feed) -> str:

@@ -80,9 +80,17 @@ class Labels:
             return self.day(day)  # 2026年10月15日, as in the facts
         return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
+    @property
+    def separator(self) -> str:
+        """Between names in a line of text: 甲、乙 in Chinese (as documents list bodies), "A, B" in English."""
+        return "、" if self.language == "zh" else ", "
+
     def join(self, names) -> str:
-        """Names in a line of text: 甲、乙 in Chinese (as documents list bodies), "A, B" in English."""
-        return ("、" if self.language == "zh" else ", ").join(names)
+        """Names in a line of text, by `separator` (Markup names stay markup)."""
+        names = list(names)
+        if names and all(isinstance(name, Markup) for name in names):
+            return Markup(self.separator).join(names)
+        return self.separator.join(names)
 
     def short_month(self, month: int) -> str:
         """A month on a chart's axis: Jan, 1月."""
@@ -256,6 +264,11 @@ CHINESE = Labels(
         "one": "……另有 {n} 行超出工作表的行数上限，未列出；directives.csv 和 directives.json 列出全部",
         # what a follow-up changed (changes.describe)
         "; ": "；",
+        # punctuation between our words: full-width on a Chinese page (配合单位：…, 已办结（12）)
+        ": ": "：",
+        ", ": "，",
+        "({text})": "（{text}）",
+        " ({text})": "（{text}）",
         "reopened: {reason}": "重新打开：{reason}",
         "status {before} → {after}": "状态 {before} → {after}",
         "deadline set to {after} ({reason})": "期限定为 {after}（{reason}）",

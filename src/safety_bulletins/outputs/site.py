@@ -13,7 +13,7 @@ from ..model import Attachment, Bulletin
 from ..sources.paths import (  # noqa: F401 - where each file of the site goes: the rule is in sources/paths.py
     UNITS_INDEX, REGISTER, ARCHIVE_INDEX, HOME, DASHBOARD, EXPORT_JSON, EXPORT_CSV, EXPORT_BY_UNIT_CSV, EXPORT_XLSX,
     EXPORT_SCHEMA, LIVE_SCRIPT, SITE_FEED,
-    FEED_SITEMAPS, EMPTY_SITEMAP, CALENDAR_ALL, FILTER_SCRIPT, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT,
+    FEED_SITEMAPS, EMPTY_SITEMAP, CALENDAR_ALL, FILTER_SCRIPT, STYLESHEET, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT,
     SEARCH_FILTERS, BUILD_RECORD, SEARCH_INDEX, PAGEFIND_FOLDER, bulletin_src, attachment_src, unit_src,
     calendar_src, year_src, type_src, unit_feed_src, type_feed_src, UrlRule, same_output,
 )
@@ -37,7 +37,7 @@ class Output:
     # "always": a dirty build remakes it every time; "changed": only when what it shows changed (stamps, dates)
     dirty: str = "always"
     # How `verify` names a difference inside it: rows (CSV), events (iCalendar), entries (Atom),
-    # records (JSON, an object a line: the fields that differ)
+    # records (JSON, an object a line: the fields that differ), cells (a workbook: its sheet and cell)
     parts: str | None = None
     search: str | None = None  # made only when this engine answers the search box
 
@@ -70,11 +70,13 @@ OUTPUTS = (
     Output(EXPORT_JSON, "every directive as JSON, one a line", "export_files", parts="records"),
     Output(EXPORT_CSV, "every directive for Excel", "export_files", parts="rows"),
     Output(EXPORT_BY_UNIT_CSV, "each unit's share of every directive for Excel", "export_files", parts="rows"),
-    Output(EXPORT_XLSX, "every directive as an Excel workbook (all, overdue, open by unit)", "export_files"),
+    Output(EXPORT_XLSX, "every directive as an Excel workbook (all, overdue, open by unit)", "export_files",
+           parts="cells"),
     Output(EXPORT_SCHEMA, "the JSON Schema of directives.json", "export_files"),
     Output(CALENDAR_ALL, "iCalendar: every open directive and meeting", "export_files", parts="events"),
     Output("calendar/*.ics", "iCalendar per unit", "export_files", parts="events"),
     Output(FILTER_SCRIPT, "filters a listing's rows from the URL", "script_files"),
+    Output(STYLESHEET, "styles the generated pages (the plugin adds it to extra_css)", "script_files"),
     Output(BUILD_RECORD, "what the site was built for and with (`bulletins verify`)", "build_record_files",
            parts="records"),
     Output(SEARCH_WORKER, "answers Material's search box from Pagefind", "script_files", search="pagefind"),

@@ -158,6 +158,8 @@ EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://w
 
 CALENDAR_ALL = "calendar/all.ics"  # every open directive and meeting (outputs/calendars.py)
 FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a listing, from the URL
+# styles the markup the package writes (outputs/assets/bulletins.css): one file for every site, linked by every page
+STYLESHEET = "assets/safety-bulletins/bulletins.css"
 SEARCH_WORKER = "assets/safety-bulletins/search.js"  # answers Material's search box from Pagefind (outputs/pagefind.py)
 SEARCH_FILTERS_SCRIPT = "assets/safety-bulletins/search-filters.js"  # the filters beside the box, with Pagefind
 SEARCH_FILTERS = "assets/safety-bulletins/search-filters.json"  # what they offer (pagefind.filter_choices)
