@@ -241,6 +241,7 @@ def _history_line(change: Change, url: str, catalog: Catalog, labels: Labels) ->
 # `bulletins due --format csv`: its records' keys, the columns people read, then the codes
 DUE_COLUMNS = ("unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "escalated", "bulletin",
                "bulletin_date")
+DUE_PEOPLE_COLUMNS = ("owner", "leader", "escalation")  # 责任人, 责任领导, 挂牌督办: after the sub-units
 DUE_CODE_COLUMNS = ("unit_id", "status_code", "role_code")
 
 
@@ -262,10 +263,13 @@ def due_csv(records: list[dict], labels: Labels, names: dict[str, str], with_sub
                        escalated=labels("yes") if record["escalated"] else labels("no"))
         rows.append(row)
     if labels.language == "en":
-        columns = (*DUE_COLUMNS, *(["sub_units"] if with_subunits else []))
+        columns = (*DUE_COLUMNS, *(["sub_units"] if with_subunits else []), *DUE_PEOPLE_COLUMNS)
         return csv_text((*columns, *codes), rows)
-    columns = (*DUE_COLUMNS[1:], *(["sub_units"] if with_subunits else []))  # the unit by name; its id is a code
+    # the unit by name; its id is a code
+    columns = (*DUE_COLUMNS[1:], *(["sub_units"] if with_subunits else []), *DUE_PEOPLE_COLUMNS)
     header = [labels("Unit"), labels.field(fields.by_name(fields.DIRECTIVE, "id")), labels("Title"),
               labels("Deadline"), labels("Days left"), labels("Status"), labels("Role"), labels("Escalated"),
-              labels("Bulletin title"), labels("Bulletin date"), *([labels("For sub-unit")] if with_subunits else [])]
+              labels("Bulletin title"), labels("Bulletin date"), *([labels("For sub-unit")] if with_subunits else []),
+              labels.field(fields.by_name(fields.DIRECTIVE, "owner")), labels.field(fields.by_name(fields.DIRECTIVE, "leader")),
+              labels("Escalation (level · body · number)")]
     return csv_text((*columns, *codes), rows, header=[*header, *codes])
