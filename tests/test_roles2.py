@@ -65,3 +65,138 @@ def test_a_directive_done_by_its_stages_can_be_closed_off_later(bulletins_dir, s
     (entry,) = json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]
     assert (entry["status"], entry["closed_off_on"]) == ("done", "2027-04-06")
     assert entry["history"][-1]["changes"] == {"closed_off": True}
+
+
+# --- the digest and `due` name the people, and never blame a supporting unit ------------------------
+
+UNITS = """\
+- id: safety-env
+  name: Safety and Environmental Protection Department
+  name_zh: 安全环保部
+  aliases: [安全环保部]
+- id: property
+  name: Property Management Company
+  name_zh: 物业公司
+  aliases: [物业公司]
+- id: energy
+  name: Energy Company
+  name_zh: 能源公司
+  aliases: [能源公司]
+- id: office
+  name: Group Office
+  name_zh: 集团办公室
+  aliases: [集团办公室]
+"""
+
+PEOPLE = {
+    "2026/2026-10-10-notice.md": """\
+---
+title: 关于锅炉房隐患整改的通知
+date: 2026-10-10
+type: notice
+issuer: office
+---
+/// directive | 完成锅炉房隐患整改
+    id: GL-1
+    units: [物业公司, 能源公司]
+    配合单位: [安全环保部]
+    责任领导: 张辉
+    责任人: {物业公司: 王磊, 能源公司: 李强}
+    deadline: 2026-11-30
+
+更换锅炉房泄爆口。
+///
+""",
+    "2026/2026-12-01-escalation.md": """\
+---
+title: 挂牌督办通报
+date: 2026-12-01
+type: bulletin
+issuer: office
+---
+/// follow-up | 物业公司挂牌督办
+    directive: GL-1
+    units: [物业公司]
+    挂牌督办: {级别: 集团级, 督办单位: 集团办公室, 督办编号: 督〔2026〕5号}
+
+挂牌。
+///
+""",
+}
+
+
+def _in(language: str):
+    from helpers import SITE_YML
+
+    def project(site_project, monkeypatch):
+        root = site_project(PEOPLE, units=UNITS)
+        if language == "zh":
+            (root / "mkdocs.yml").write_text(SITE_YML.replace("  font: false\n", "  font: false\n  language: zh\n"),
+                                             encoding="utf-8")
+        monkeypatch.chdir(root)
+        return root
+    return project
+
+
+def _run(capsysbinary, *args) -> str:
+    from safety_bulletins.commands.cli import main
+    assert main([*args, "--as-of", "2026-12-05"]) == 0
+    return capsysbinary.readouterr().out.decode("utf-8")
+
+
+def _section(text: str, heading: str) -> str:
+    """The lines under a heading of the text digest, up to the next blank line."""
+    return text.split("\n" + heading, 1)[1].split("\n\n", 1)[0]
+
+
+def test_the_digest_lists_supported_work_apart_and_names_the_people(site_project, monkeypatch, capsysbinary):
+    from html.parser import HTMLParser
+    words = {"en": ("Overdue", "Supporting other units", "Owner: 王磊; Responsible leader: 张辉",
+                    "[escalated (督办): 集团级 · Group Office · 督〔2026〕5号]", "0 overdue"),
+             "zh": ("已逾期", "本单位配合事项", "责任人：王磊；责任领导：张辉", "[挂牌督办：集团级 · 集团办公室 · 督〔2026〕5号]",
+                    "逾期 0 项")}
+    for language, (overdue, supporting, people, escalated, none_overdue) in words.items():
+        _in(language)(site_project, monkeypatch)
+        # the supporting unit: nothing overdue of its own, the directive listed apart, no person of the others
+        text = _run(capsysbinary, "digest", "--unit", "safety-env")
+        assert none_overdue in text.splitlines()[0], text
+        assert "GL-1" not in _section(text, overdue) and "GL-1" in _section(text, supporting), text
+        assert "王磊" not in text and "李强" not in text
+        # the responsible unit: its own person, the leader, and 挂牌督办's level, body and number
+        text = _run(capsysbinary, "digest", "--unit", "property")
+        mine = _section(text, overdue)
+        assert "GL-1" in mine and people in mine and escalated in mine, text
+        assert supporting not in text
+        # energy's share is not escalated, and its person is its own
+        text = _run(capsysbinary, "digest", "--unit", "energy")
+        assert "李强" in _section(text, overdue) and "王磊" not in text and "集团级" not in text, text
+        # the HTML body says the same, as text a mail reader shows
+        html = _run(capsysbinary, "digest", "--unit", "property", "--format", "html")
+        said = []
+        parser = HTMLParser()
+        parser.handle_data = said.append
+        parser.feed(html)
+        shown = " ".join("".join(said).split())
+        assert people in shown and escalated in shown, shown
+        html = _run(capsysbinary, "digest", "--unit", "safety-env", "--format", "html")
+        assert html.index(supporting) < html.index("GL-1")
+
+
+def test_due_names_the_people_and_escalation_in_text_and_csv(site_project, monkeypatch, capsysbinary):
+    _in("en")(site_project, monkeypatch)
+    text = _run(capsysbinary, "due")
+    assert ("GL-1: 完成锅炉房隐患整改 [escalated: 集团级 · Group Office · 督〔2026〕5号]\n"
+            "      owner: 王磊; leader: 张辉\n") in text, text
+    assert "GL-1: 完成锅炉房隐患整改\n      owner: 李强; leader: 张辉\n" in text, text
+    supported = text.split("Safety and Environmental Protection Department (safety-env): 0 overdue")[1].split("\n\n")[0]
+    assert supported.startswith(", 0 due soon; supporting other units: 1 overdue") and "owner:" not in supported
+    for language, header in (("en", ("owner", "leader", "escalation")),
+                             ("zh", ("责任人", "责任领导", "挂牌督办（级别·督办单位·编号）"))):
+        _in(language)(site_project, monkeypatch)
+        out = _run(capsysbinary, "due", "--format", "csv")
+        rows = {(r["unit_id"], r["role_code"]): r for r in csv.DictReader(io.StringIO(out.removeprefix("\ufeff")))}
+        owner, leader, escalation = header
+        body = "集团办公室" if language == "zh" else "Group Office"
+        assert [rows["property", "responsible"][c] for c in header] == ["王磊", "张辉", f"集团级 · {body} · 督〔2026〕5号"]
+        assert [rows["energy", "responsible"][c] for c in header] == ["李强", "张辉", ""]
+        assert rows["safety-env", "support"][owner] == ""  # a supporting unit has no 责任人 of its own

@@ -80,7 +80,8 @@ def share_records(catalog: Catalog, urls: site.UrlRule) -> list[dict]:
         grades = {f.column: d.details.get(f.name) or None for f in fields.details() if f.column and f.kind == fields.CHOICE}
         for unit, state in catalog.every_share(d):
             records.append({
-                "id": d.id, "unit": unit, "title": d.title,
+                "id": d.id, "unit": unit, "owner": d.owner_of(unit) or None,  # the unit's own 责任人
+                "title": d.title,
                 "deadline": _day(state.deadline), "deadline_written": state.deadline_written or None,
                 "original_deadline": _day(state.original_deadline), "status": state.status,
                 "bucket": state.bucket(catalog.as_of, catalog.windows), "days_overdue": state.days_overdue(catalog.as_of),

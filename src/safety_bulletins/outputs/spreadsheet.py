@@ -100,7 +100,7 @@ def code_columns() -> tuple[str, ...]:
     ones people read, named alike on every site (a script reads any site's sheet the same way):
     unit ids, status, bucket, each choice of the field spec (grade...), acceptor, bulletin type."""
     return ("unit_ids", "support_ids", "status_code", "bucket_code", *(f"{f.column}_code" for f in _choices()),
-            "accepted_by_id", "bulletin_type_code", *(f"{f.column}_id" for f in fields.roles()))
+            "accepted_by_id", "bulletin_type_code", *(f"{f.column}_id" for f in fields.roles()), "owners_by_unit_id")
 
 
 def _choices() -> tuple[fields.Field, ...]:
@@ -135,7 +135,8 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
     flat.update(unit_ids=record["units"], support_ids=record["support"], status_code=record["status"],
                 bucket_code=record["bucket"], accepted_by_id=record["accepted_by"],
                 bulletin_type_code=record["bulletin"]["type"], **{f"{f.column}_code": record.get(f.column) for f in _choices()},
-                **{f"{f.column}_id": record.get(f.column) for f in fields.roles()})
+                **{f"{f.column}_id": record.get(f.column) for f in fields.roles()},
+                owners_by_unit_id=record["owners"])  # 责任人 by unit id ("property: 王磊; ..."), beside the names
     changes_made = catalog.states[record["id"]].history  # in the order of record["history"], which has their URLs
     flat["history"] = "\n".join(_history_line(change, entry["url"], catalog, labels)
                                  for change, entry in zip(changes_made, record["history"], strict=True))
@@ -149,7 +150,7 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
 
 # directives-by-unit.csv: a row per unit's share (export.share_records), the directive's columns
 # a reader filters and sorts by, then the codes
-SHARE_COLUMNS = ("id", "unit", "title", "deadline", "original_deadline", "status", "bucket", "days_overdue",
+SHARE_COLUMNS = ("id", "unit", "owner", "title", "deadline", "original_deadline", "status", "bucket", "days_overdue",
                  "closed_on", "on_time", "escalated", "accepted_by")
 SHARE_TAIL_COLUMNS = ("bulletin_title", "bulletin_date", "url")
 
