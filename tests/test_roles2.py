@@ -200,3 +200,101 @@ def test_due_names_the_people_and_escalation_in_text_and_csv(site_project, monke
         assert [rows["property", "responsible"][c] for c in header] == ["王磊", "张辉", f"集团级 · {body} · 督〔2026〕5号"]
         assert [rows["energy", "responsible"][c] for c in header] == ["李强", "张辉", ""]
         assert rows["safety-env", "support"][owner] == ""  # a supporting unit has no 责任人 of its own
+
+
+# --- a missed month does not break the subscribed calendar's series ------------------------------------
+
+DUTY_FILES = {
+    "2026/2026-09-01-monthly.md": front("隐患排查治理月报制度", "2026-09-01") + """
+/// directive | 按月报送隐患排查治理台账
+    id: YB-1
+    units: [物业公司]
+    责任人: 王磊
+    deadline: 每月5日前
+    until: 2027-03-31
+
+每月5日前报送上月台账。
+///
+""",
+    "2026/2026-09-04-report.md": front("九月报送", "2026-09-04") + """
+/// follow-up | 九月台账已报送
+    directive: YB-1
+    period: 2026-09
+    status: 已完成
+
+已报送。
+///
+""",
+}
+
+
+def _series(text: str):
+    from icalendar import Calendar
+    events = {str(e["UID"]).split("@")[0]: e for e in Calendar.from_ical(text).walk("VEVENT")}
+    return events.pop("YB-1"), events
+
+
+def test_a_missed_month_leaves_the_series_one_rrule_with_its_own_overdue_event(site_project, bulletins_dir, tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    from dateutil.rrule import rruleset, rrulestr
+
+    from safety_bulletins.mkdocs_adapter.urls import url_rule
+    from safety_bulletins.outputs.calendars import Calendars
+    from safety_bulletins.outputs.labels import ENGLISH
+
+    site = build(site_project(DUTY_FILES, units=UNITS), as_of="2026-11-28")
+    ics = (site / "calendar/property.ics").read_bytes()
+    series, missed = _series(ics)
+    assert series.decoded("DTSTART") == D("2026-09-05")
+    assert series["RRULE"].to_ical() == b"FREQ=MONTHLY;UNTIL=20270331;BYMONTHDAY=5"
+    # the series a calendar expands, minus its EXDATEs, and the missed months' own events: every
+    # occurrence exactly once, the missed ones on their own day and said to be missed
+    expanded = rruleset()
+    expanded.rrule(rrulestr(series["RRULE"].to_ical().decode(), dtstart=dt.datetime(2026, 9, 5)))
+    exdates = series["EXDATE"] if isinstance(series["EXDATE"], list) else [series["EXDATE"]]
+    for exdate in exdates:
+        for day in exdate.dts:
+            expanded.exdate(dt.datetime.combine(day.dt, dt.time()))
+    in_series = [day.date() for day in expanded]
+    assert in_series == [D("2026-09-05"), D("2026-12-05"), D("2027-01-05"), D("2027-02-05"), D("2027-03-05")]
+    assert {uid: e.decoded("DTSTART") for uid, e in missed.items()} == {
+        "YB-1.2026-10": D("2026-10-05"), "YB-1.2026-11": D("2026-11-05")}
+    assert all("(missed 2026-1" in str(e["SUMMARY"]) for e in missed.values())
+    assert sorted(in_series + [e.decoded("DTSTART") for e in missed.values()]) == [
+        D(f"{y}-{m:02d}-05") for y, m in ((2026, 9), (2026, 10), (2026, 11), (2026, 12), (2027, 1), (2027, 2), (2027, 3))]
+    assert "王磊" in str(series["DESCRIPTION"])  # the 责任人, on the unit's calendar
+    # twelve days on, December missed too: the same series (DTSTART, RRULE, UID), one more EXDATE
+    catalog = Catalog(load_project(bulletins_dir(DUTY_FILES, units=UNITS)), D("2026-12-10"))
+    later, missed_later = _series(Calendars(catalog, ENGLISH, url_rule(True)).files["calendar/property.ics"])
+    assert (later.decoded("DTSTART"), later["RRULE"].to_ical()) == (series.decoded("DTSTART"), series["RRULE"].to_ical())
+    assert later["EXDATE"].to_ical() == b"20261005,20261105,20261205" and "YB-1.2026-12" in missed_later
+
+    # calcurse (a real calendar program) reads it so: on a missed day the overdue event only, once;
+    # on a day to come the series' occurrence
+    calcurse = shutil.which("calcurse")
+    if calcurse is None:
+        assert os.environ.get("CI") != "true", "calcurse is missing: CI must install it (./dev test does)"
+        return
+    data = tmp_path / "calcurse"
+    data.mkdir()
+    (tmp_path / "property.ics").write_bytes(ics)
+    env = {**os.environ, "TZ": "Asia/Shanghai", "LC_ALL": "C.UTF-8", "HOME": str(tmp_path)}
+
+    def run(*args: str) -> str:
+        result = subprocess.run([calcurse, "-D", str(data), *args], env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run("-i", str(tmp_path / "property.ics"))
+
+    def on(day: str) -> list[str]:
+        shown = run("--input-datefmt", "4", "-Q", "--from", day, "--days", "1", "--format-event", " * %m\n")
+        return [line for line in shown.splitlines() if line.startswith(" * ")]
+
+    assert on("2026-10-05") == [" * 按月报送隐患排查治理台账 (missed 2026-10)"]
+    assert on("2026-11-05") == [" * 按月报送隐患排查治理台账 (missed 2026-11)"]
+    assert on("2027-01-05") == [" * 按月报送隐患排查治理台账"]
+    assert on("2026-09-05") == [" * 按月报送隐患排查治理台账"]

@@ -182,15 +182,19 @@ class Calendars:
             lines.append(f"{labels('History')}:")
             lines += [f"{change.follow_up.date.isoformat()} "
                       f"{plain(changes.describe(change, labels, self.catalog.registry))}" for change in state.history]
-        start, rule = state.deadline, None
-        if state.recurrence is not None:  # the series from the next occurrence; the missed ones said in words
+        start, rule, skipped = state.deadline, None, None
+        if state.recurrence is not None:
+            # One series from the first occurrence to `until`, whatever is missed: a subscribed
+            # calendar keeps the same DTSTART and RRULE from one day to the next (a series that
+            # restarted after each missed month was a new series each time). A missed occurrence
+            # is left out of it (EXDATE) and is an overdue event of its own below, until reported.
             lines.append(f"{labels('Deadline')}: {plain(state.deadline_written)}")
             if state.missed_periods:
                 lines.append(labels("missed {periods}", periods=", ".join(p for p, _ in state.missed_periods)))
-            if state.next_deadline is not None:
-                start = state.next_deadline
-                until = f";UNTIL={state.until:%Y%m%d}" if state.until else ""
-                rule = state.recurrence.rrule() + until
+            start = state.original_deadline or state.deadline
+            until = f";UNTIL={state.until:%Y%m%d}" if state.until else ""
+            rule = state.recurrence.rrule() + until
+            skipped = ",".join(_date(day) for _, day in state.missed_periods) or None
         lines.append(f"{labels('Issued in')}: {plain(d.bulletin.title)} ({d.bulletin.date.isoformat()})")
         page = self.urls.url(site.bulletin_src(d.bulletin)) + "#" + d.id
         url = self._absolute(page) if self.site_url else None
@@ -204,6 +208,7 @@ class Calendars:
                 ("UID", _text(f"{key}@{self.host}")), ("DTSTAMP", self.stamp), ("SEQUENCE", str(sequence)),
                 ("DTSTART;VALUE=DATE", _date(day)),
                 ("DTEND;VALUE=DATE", _date(_shifted(day, DAY))), ("RRULE", rule),
+                ("EXDATE;VALUE=DATE", skipped if rule else None),
                 ("SUMMARY", _text(summary)), ("DESCRIPTION", _text("\n".join(lines))),
                 ("CATEGORIES", ",".join(map(_text, units))), ("URL", url),
                 ("TRANSP", "TRANSPARENT"),  # a deadline does not make anyone busy all day
@@ -213,8 +218,6 @@ class Calendars:
         # the next one): an event each, its UID the duty's and the period's, gone once it is reported
         missed = [event(f"{uid}.{period}", day, None, f"{summary} ({labels('missed {periods}', periods=period)})")
                   for period, day in (state.missed_periods if state.recurrence is not None else ())]
-        if missed and state.next_deadline is None:  # no occurrence to come: the missed ones are all there is
-            return "".join(missed)
         return "".join(missed) + event(uid, start, rule, summary)
 
     def _people(self, d: Directive, unit_ids: tuple[str, ...]) -> list[str]:
