@@ -298,3 +298,109 @@ def test_a_missed_month_leaves_the_series_one_rrule_with_its_own_overdue_event(s
     assert on("2026-11-05") == [" * 按月报送隐患排查治理台账 (missed 2026-11)"]
     assert on("2027-01-05") == [" * 按月报送隐患排查治理台账"]
     assert on("2026-09-05") == [" * 按月报送隐患排查治理台账"]
+
+
+# --- a unit added later does not owe what was issued to all before it joined ------------------------------
+
+JOINED_UNITS = UNITS + """\
+- id: hotel
+  name: Hotel Management Company
+  name_zh: 酒店公司
+  aliases: [酒店公司]
+  since: 2026-12-01
+- group: 各二级单位
+  units: [property, energy, hotel]
+"""
+
+JOINED = {
+    "2026/2026-11-20-notice.md": """\
+---
+title: 关于开展应急演练的通知
+date: 2026-11-20
+type: notice
+issuer: office
+---
+/// directive | 报送应急演练方案
+    id: YJ-1
+    units: all
+    deadline: 2026-12-04
+
+各单位报送方案。
+///
+
+/// directive | 开展有限空间辨识
+    id: YJ-2
+    units: 各二级单位
+    deadline: 2026-12-06
+
+各二级单位开展辨识。
+///
+""",
+    "2026/2026-12-03-notice.md": """\
+---
+title: 关于报送年度总结的通知
+date: 2026-12-03
+type: notice
+issuer: office
+---
+/// directive | 报送年度安全生产工作总结
+    id: ZJ-1
+    units: all
+    deadline: 2026-12-20
+
+各单位报送总结。
+///
+
+/// directive | 开展冬季消防检查
+    id: ZJ-2
+    units: 各二级单位
+    deadline: 2026-12-21
+
+各二级单位开展检查。
+///
+""",
+}
+
+
+def test_a_unit_that_joined_later_does_not_owe_earlier_directives_to_all_or_a_group(site_project, bulletins_dir):
+    from html.parser import HTMLParser
+
+    from icalendar import Calendar
+
+    project = load_project(bulletins_dir(JOINED, units=JOINED_UNITS))
+    assert errors_in(project.problems) == [], "\n".join(map(str, project.problems))
+    catalog = Catalog(project, D("2026-12-10"))
+    assert "hotel" not in catalog.directive("YJ-1").responsible and "hotel" not in catalog.directive("YJ-2").responsible
+    assert "hotel" in catalog.directive("ZJ-1").responsible and "hotel" in catalog.directive("ZJ-2").responsible
+    assert "property" in catalog.directive("YJ-1").responsible  # the others owe both
+
+    site = build(site_project(JOINED, units=JOINED_UNITS), as_of="2026-12-10")
+
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids = []
+
+        def handle_starttag(self, tag, attrs):
+            href = dict(attrs).get("href") or ""
+            if tag == "a" and "#" in href and href.rsplit("#", 1)[1] in ("YJ-1", "YJ-2", "ZJ-1", "ZJ-2"):
+                self.ids.append(href.rsplit("#", 1)[1])
+
+    def listed(unit: str) -> set[str]:
+        rows = Rows()
+        rows.feed((site / f"units/{unit}/index.html").read_text(encoding="utf-8"))
+        return set(rows.ids)
+
+    assert listed("hotel") == {"ZJ-1", "ZJ-2"} and listed("property") == {"YJ-1", "YJ-2", "ZJ-1", "ZJ-2"}
+    # its counts: nothing overdue (ZJ-1 and ZJ-2 are not due yet), while property has the two of 11-20
+    by_unit = list(csv.DictReader(io.StringIO((site / "directives-by-unit.csv").read_text(encoding="utf-8-sig"))))
+    assert sorted(r["id"] for r in by_unit if r["unit"] == "hotel") == ["ZJ-1", "ZJ-2"]
+    assert sorted(r["id"] for r in by_unit if r["unit"] == "property" and r["bucket"] == "overdue") == ["YJ-1", "YJ-2"]
+    calendar = Calendar.from_ical((site / "calendar/hotel.ics").read_bytes())
+    assert sorted(str(e["UID"]).split("@")[0] for e in calendar.walk("VEVENT")) == ["ZJ-1", "ZJ-2"]
+
+
+def test_a_units_start_date_that_is_not_a_date_is_an_error_at_its_line(bulletins_dir):
+    units = JOINED_UNITS.replace("since: 2026-12-01", "since: 12月1日")
+    problems = [f"{p.path.name}:{p.line}: {p.message}" for p in errors_in(load_project(bulletins_dir(JOINED, units=units)).problems)]
+    assert any(p.startswith("units.yml:21: since: '12月1日' is not a date") for p in problems), problems
