@@ -404,3 +404,31 @@ def test_a_units_start_date_that_is_not_a_date_is_an_error_at_its_line(bulletins
     units = JOINED_UNITS.replace("since: 2026-12-01", "since: 12月1日")
     problems = [f"{p.path.name}:{p.line}: {p.message}" for p in errors_in(load_project(bulletins_dir(JOINED, units=units)).problems)]
     assert any(p.startswith("units.yml:21: since: '12月1日' is not a date") for p in problems), problems
+
+
+def test_a_units_calendar_names_its_own_person_escaped_for_icalendar(bulletins_dir):
+    """Shares alike (no follow-up names units): the directive's one event on all.ics names every unit's
+    责任人, each unit's calendar only its own; commas, semicolons and backslashes read back as written."""
+    from icalendar import Calendar
+
+    from safety_bulletins.mkdocs_adapter.urls import url_rule
+    from safety_bulletins.outputs.calendars import Calendars
+    from safety_bulletins.outputs.labels import ENGLISH
+
+    notice = PEOPLE["2026/2026-10-10-notice.md"].replace(
+        "{物业公司: 王磊, 能源公司: 李强}", '{物业公司: "王磊, 副经理; 值班\\\\A", 能源公司: 李强}').replace(
+        "责任领导: 张辉", '责任领导: "张辉; 分管副总"')
+    project = load_project(bulletins_dir({"2026/2026-10-10-notice.md": notice}, units=UNITS))
+    assert errors_in(project.problems) == [], "\n".join(map(str, project.problems))
+    files = Calendars(Catalog(project, D("2026-11-20")), ENGLISH, url_rule(True)).files
+
+    def description(name: str) -> list[str]:
+        (event,) = Calendar.from_ical(files[f"calendar/{name}.ics"]).walk("VEVENT")
+        assert str(event["UID"]) == "GL-1@safety-bulletins"  # the directive's one UID on every calendar
+        return str(event["DESCRIPTION"]).split("\n")
+
+    assert "Owner: 王磊, 副经理; 值班\\A" in description("property")
+    assert "Owner: 李强" in description("energy") and not any("王磊" in line for line in description("energy"))
+    assert "Owner per unit: Property Management Company: 王磊, 副经理; 值班\\A, Energy Company: 李强" in description("all")
+    assert "Responsible leader: 张辉; 分管副总" in description("all")
+    assert "王磊" not in files["calendar/safety-env.ics"]  # a supporting unit's calendar holds no other unit's work
