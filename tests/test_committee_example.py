@@ -358,12 +358,13 @@ def test_the_calendars_carry_the_committee_directives(built):
             assert directive_id not in everything
             continue
         event = everything[directive_id]
-        # a recurring duty's series starts at its next occurrence (a missed one stays on its pages)
-        start = directive["next_deadline"] if directive["recurrence"] else directive["deadline"]
+        # a recurring duty's series starts at its first occurrence, whatever was missed since
+        start = directive["original_deadline"] if directive["recurrence"] else directive["deadline"]
         assert event.decoded("DTSTART") == dt.date.fromisoformat(start), directive_id
     duty = everything["XQST-AW-2026-Q4-4"]
     assert duty["RRULE"].to_ical() == b"FREQ=MONTHLY;UNTIL=20271231;BYMONTHDAY=5"
-    assert duty.decoded("DTSTART") == (dt.date(2026, 12, 5) if as_of <= dt.date(2026, 12, 5) else dt.date(2027, 1, 5))
+    assert duty.decoded("DTSTART") == dt.date(2026, 12, 5)  # one series, whatever is missed
+    assert ("EXDATE" in duty) == (as_of > dt.date(2026, 12, 5))  # the missed month: an event of its own
     assert "XQST-AW-2026-Q4-4" in events("heating.ics") and "XQST-AW-2026-Q4-4" in events("energy.ics")  # a sub-unit's
     assert "XQST-AW-2026-Q4-4" not in events("filling-stations.ics")
     assert "XQST-AW-2026-Q4-9" in events("construction-project-1.ics") and "XQST-AW-2026-Q4-9" in events("construction.ics")
@@ -388,10 +389,75 @@ def test_the_calendars_carry_the_committee_directives(built):
 def test_the_supervision_bulletin_reports_per_unit_progress(built):
     language, site, as_of, directives = built
     follow_ups = page(site, SUPERVISION).all(cls="sb-follow-up")
-    assert len(follow_ups) == 9
+    assert len(follow_ups) == 10
     awaiting = directives["XQST-AW-2026-Q4-7"]
     assert (awaiting["status"], awaiting["accepted_by"], awaiting["grade"]) == ("awaiting-acceptance", "safety-env", "major")
     extended = {s["unit"]: s["deadline"] for s in directives["XQST-AW-2026-Q4-10"]["shares"]}
     assert extended == {"property": "2027-01-31", "hotel": "2027-02-28", "heating": "2027-01-31"}
     escalated = {s["unit"]: s["escalated"] for s in directives["XQST-AW-2026-Q4-2"]["shares"]}
     assert escalated == {"construction": False, "logistics": False, "energy": False, "real-estate": True}
+
+
+def test_the_example_writes_roles_as_a_safety_office_would(built):
+    """牵头, 责任领导, each unit's 责任人, 验收单位, 督办单位, 挂牌督办 with level, body and number, and a
+    销号 after acceptance, as the minutes, the notice and the 督办通报 write them (Chinese option
+    names), read back from directives.json, the cards, both CSVs and the calendars."""
+    language, site, as_of, directives = built
+    first, third, hazard, interlock = (directives[f"XQST-AW-2026-Q4-{n}"] for n in (1, 3, 7, 8))
+    assert (first["owners"], first["leader"], first["supervisor"]) == (
+        {"heating": "周涛", "filling-stations": "孙立新", "cold-chain": "何军"}, "张辉", "safety-env")
+    assert (third["lead"], third["support"], third["units"]) == ("safety-env", ["party-mass"], ["all"])
+    assert (hazard["owner"], hazard["accepting_unit"], hazard["supervisor"]) == ("制冷车间主任 马骏", "safety-env",
+                                                                                "safety-committee")
+    # 验收 on 11-23 by the unit named to accept, 销号 the next day in a follow-up of its own
+    assert (interlock["accepting_unit"], interlock["status"], interlock["accepted_on"], interlock["closed_off_on"]) == (
+        "heating", "done", "2026-11-23", "2026-11-24")
+    assert interlock["history"][-1]["changes"] == {"closed_off": True}
+    (escalated,) = [s for s in directives["XQST-AW-2026-Q4-2"]["shares"] if s["escalated"]]
+    assert (escalated["unit"], escalated["escalation"]) == (
+        "real-estate", {"level": "集团级", "by": "safety-committee", "number": "新区商投安督〔2026〕3号"})
+    station = directives["XQST-2026-11-ZX3"]
+    assert (station["leader"], station["accepting_unit"], station["supervisor"]) == ("孙立新", "filling-stations", "safety-env")
+
+    # the cards say so
+    def card(path: str, directive_id: str) -> str:
+        (found,) = [c for c in page(site, path).all("div", "sb-directive") if c.all("h3")[0].attrs["id"] == directive_id]
+        return " ".join(found.text().split())
+    said = card(MINUTES, "XQST-AW-2026-Q4-1")
+    assert all(name in said for name in ("周涛", "孙立新", "何军", "张辉")), said
+    said = card(MINUTES, "XQST-AW-2026-Q4-8")
+    assert "2026-11-24" in said or "2026年11月24日" in said, said
+    assert "牵头单位安全环保部" in card(MINUTES, "XQST-AW-2026-Q4-3")  # a Chinese bulletin's card speaks Chinese
+    supervision = " ".join(page(site, SUPERVISION).text().split())
+    assert "新区商投安督〔2026〕3号" in supervision and "集团级" in supervision
+
+    # directives.csv: the owners by name, and by unit id in a code column of their own
+    with open(site / "directives.csv", encoding="utf-8-sig", newline="") as sheet:
+        rows = {row["unit_ids"] + "|" + (row["编号"] if language == "zh" else row["id"]): row for row in csv.DictReader(sheet)}
+    (row,) = [r for key, r in rows.items() if key.endswith("|XQST-AW-2026-Q4-1")]
+    assert row["owners_by_unit_id"] == "heating: 周涛; filling-stations: 孙立新; cold-chain: 何军"
+    if language == "zh":
+        assert row["各单位责任人"] == "供热分公司：周涛、加油站分公司：孙立新、冷链仓储中心：何军"
+        assert (row["责任领导"], row["督办单位"]) == ("张辉", "安全环保部")
+    else:
+        assert (row["owners"], row["leader"], row["supervisor"]) == (
+            "heating: 周涛; filling-stations: 孙立新; cold-chain: 何军", "张辉", "safety-env")
+    # directives-by-unit.csv: each unit's own 责任人 on its row
+    with open(site / "directives-by-unit.csv", encoding="utf-8-sig", newline="") as sheet:
+        shares = list(csv.DictReader(sheet))
+    id_column, owner_column = ("编号", "责任人") if language == "zh" else ("id", "owner")
+    owners = {r["unit_id"]: r[owner_column] for r in shares if r[id_column] == "XQST-AW-2026-Q4-10"}
+    assert owners == {"property": "王磊", "hotel": "陈曦", "heating": "周涛"}
+
+    # the calendars: each unit's own person on its calendar, every unit's on all.ics, and the leader
+    def description(name: str, directive_id: str) -> str:
+        calendar = icalendar.Calendar.from_ical((site / "calendar" / name).read_bytes())
+        (event,) = [e for e in calendar.walk("VEVENT") if str(e["UID"]).split("@")[0] in (directive_id, f"{directive_id}.{name[:-4]}")]
+        return str(event["DESCRIPTION"])
+    assert "周涛" in description("heating.ics", "XQST-AW-2026-Q4-10")
+    assert "王磊" not in description("heating.ics", "XQST-AW-2026-Q4-10")
+    assert "陈曦" in description("hotel.ics", "XQST-AW-2026-Q4-10")
+    everyone = description("all.ics", "XQST-AW-2026-Q4-10")
+    assert all(name in everyone for name in ("王磊", "陈曦", "周涛")), everyone
+    station_event = description("zhongchuan-station.ics", "XQST-2026-11-ZX3")
+    assert "中川加油站站长 赵强" in station_event and "孙立新" in station_event

@@ -719,11 +719,15 @@ def check_digest(truth: Truth) -> None:
             roles = truth.sigma(unit) if subunits else truth.own(unit)
             mine = {i for i, r in roles.items() if r in ("responsible", "support")}
             by_id = {d.id: d for d in c.directives}
-            by_bucket = {b: sorted(i for i in mine if truth.bucket(scope, by_id[i], roles[i]) == b)
+            # the unit's own work by bucket; what it only supports listed apart, after (never its overdue)
+            by_bucket = {b: sorted(i for i in mine if roles[i] == "responsible" and truth.bucket(scope, by_id[i], roles[i]) == b)
                          for b in ("overdue", "due-soon")}
+            supporting = sorted(i for i in mine if roles[i] == "support"
+                                and truth.bucket(scope, by_id[i], roles[i]) in ("overdue", "due-soon"))
             where = f"digest --unit {unit} {' '.join(subunits)} as of {c.as_of}"
             assert sorted(lists.get(0, [])) == by_bucket["overdue"], f"{where}: overdue {lists.get(0)}"
             assert sorted(lists.get(1, [])) == by_bucket["due-soon"], f"{where}: due soon {lists.get(1)}"
+            assert sorted(lists.get(2, [])) == supporting, f"{where}: supporting {lists.get(2)}"  # the news: no table
             subject = words(page.find("title").text())
             expected = truth.labels("Safety digest for {unit}: {overdue} overdue, {due} due within {due_soon_days} days ({date})",
                                     unit=truth.name(unit), overdue=len(by_bucket["overdue"]),

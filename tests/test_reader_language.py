@@ -172,7 +172,7 @@ def test_a_chinese_sites_csv_is_chinese_first_with_the_codes_after(sites):
     assert (cameras["责任单位"], cameras["到期情况"]) == ("加油站", "30日后到期")
     # the codes, for machines, named alike on every site
     assert [fire[c] for c in code_columns()] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes",
-                                                 "", "", ""]
+                                                 "", "", "", ""]
     assert [cameras[c] for c in code_columns()[:4]] == ["filling-stations", "", "open", "later"]
     # the history says what changed, in Chinese, a line per follow-up with its link
     assert fire["办理经过"].split("\n") == [
@@ -196,7 +196,7 @@ def test_an_english_sites_csv_keeps_its_columns_and_codes_and_adds_the_code_colu
     assert (fire["units"], fire["status"], fire["bucket"], fire["grade"], fire["escalated"]) == \
            ("property", "in-progress", "upcoming", "major", "false")
     assert [fire[c] for c in code_columns()] == ["property", "energy", "in-progress", "upcoming", "major", "", "minutes",
-                                                 "", "", ""]
+                                                 "", "", "", ""]
     assert fire["history"].split("\n")[1] == (
         "2026-10-12 消防通道验收: status In progress → Done; accepted by Safety and Environmental Protection "
         "Department <bulletins/2026/2026-11-20-november/#sb-fu-Q3-1>")
@@ -213,24 +213,26 @@ def test_due_as_csv_is_written_and_translated_as_directives_csv(sites, monkeypat
         out[language] = read_csv(capsysbinary.readouterr().out)
     zh, en = out["zh"], out["en"]
     assert zh[0] == ["单位", "编号", "标题", "期限", "剩余天数", "状态", "角色", "督办", "文件标题", "文件日期", "下属单位",
-                     *DUE_CODE_COLUMNS, "sub_unit_ids"]
+                     "责任人", "责任领导", "挂牌督办（级别·督办单位·编号）", *DUE_CODE_COLUMNS, "sub_unit_ids"]
     assert en[0] == ["unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "escalated",
-                     "bulletin", "bulletin_date", "sub_units", *DUE_CODE_COLUMNS, "sub_unit_ids"]
+                     "bulletin", "bulletin_date", "sub_units", "owner", "leader", "escalation", *DUE_CODE_COLUMNS, "sub_unit_ids"]
     assert zh[1:] == [
         ["能源公司", "Q3-1", "消防通道清理", "2026-12-15", "17", "整改中", "配合", "否", "第三季度安全生产委员会会议纪要",
-         "2026-09-01", "", "energy", "in-progress", "support", ""],
+         "2026-09-01", "", "", "", "", "energy", "in-progress", "support", ""],
         ["能源公司", "Q3-2", "'＝HYPERLINK(\"http://evil.test\") 储罐检测", "2026-12-31", "33", "未开始", "负责", "否",
-         "第三季度安全生产委员会会议纪要", "2026-09-01", "", "energy", "open", "responsible", ""],
+         "第三季度安全生产委员会会议纪要", "2026-09-01", "", "", "", "", "energy", "open", "responsible", ""],
         ["能源公司", "Q3-3", "加油站视频监控改造", "2026-12-31", "33", "未开始", "负责", "否",
-         "第三季度安全生产委员会会议纪要", "2026-09-01", "加油站", "energy", "open", "responsible", "filling-stations"],
+         "第三季度安全生产委员会会议纪要", "2026-09-01", "加油站", "", "", "", "energy", "open", "responsible",
+         "filling-stations"],
     ]
     assert en[1:] == [
         ["energy", "Energy Company", "Q3-1", "消防通道清理", "2026-12-15", "17", "in-progress", "support", "false",
-         "第三季度安全生产委员会会议纪要", "2026-09-01", "", "energy", "in-progress", "support", ""],
+         "第三季度安全生产委员会会议纪要", "2026-09-01", "", "", "", "", "energy", "in-progress", "support", ""],
         ["energy", "Energy Company", "Q3-2", "'＝HYPERLINK(\"http://evil.test\") 储罐检测", "2026-12-31", "33", "open",
-         "responsible", "false", "第三季度安全生产委员会会议纪要", "2026-09-01", "", "energy", "open", "responsible", ""],
+         "responsible", "false", "第三季度安全生产委员会会议纪要", "2026-09-01", "", "", "", "", "energy", "open",
+         "responsible", ""],
         ["energy", "Energy Company", "Q3-3", "加油站视频监控改造", "2026-12-31", "33", "open", "responsible", "false",
-         "第三季度安全生产委员会会议纪要", "2026-09-01", "filling-stations", "energy", "open", "responsible",
+         "第三季度安全生产委员会会议纪要", "2026-09-01", "filling-stations", "", "", "", "energy", "open", "responsible",
          "filling-stations"],
     ]
 

@@ -256,14 +256,17 @@ def test_a_real_build_shows_the_next_occurrence_and_the_missed_ones_and_the_cale
     feed = (site / "feeds/all.xml").read_text(encoding="utf-8")
     assert "period 2026-09; status Open → Done" in feed  # the entry says which occurrence
 
-    # the series from the next occurrence, and an event on each missed one's day (overdue)
+    # one series from the first occurrence, the missed ones left out of it (EXDATE), and an event on
+    # each missed one's day (overdue)
     *missed, event = Calendar.from_ical((site / "calendar/property.ics").read_bytes()).walk("VEVENT")
     assert [(m["DTSTART"].dt, "RRULE" in m) for m in missed] == [(D("2026-10-05"), False), (D("2026-11-05"), False)]
-    assert event["DTSTART"].dt == D("2026-12-05")
+    assert event["DTSTART"].dt == D("2026-09-05")
     rule = event["RRULE"].to_ical().decode()
     assert rule == "FREQ=MONTHLY;BYMONTHDAY=5"
-    expanded = rrulestr(rule, dtstart=dt.datetime(2026, 12, 5))  # as a calendar expands it
-    assert [d.date().isoformat() for d in expanded[:3]] == ["2026-12-05", "2027-01-05", "2027-02-05"]
+    assert event["EXDATE"].to_ical() == b"20261005,20261105"
+    expanded = rrulestr(rule, dtstart=dt.datetime(2026, 9, 5))  # as a calendar expands it
+    assert [d.date().isoformat() for d in expanded[:5]] == ["2026-09-05", "2026-10-05", "2026-11-05", "2026-12-05",
+                                                            "2027-01-05"]
     assert "2026-10, 2026-11" in str(event["DESCRIPTION"])
 
     (record,) = json.loads((site / "directives.json").read_text(encoding="utf-8"))["directives"]

@@ -295,6 +295,9 @@ class Catalog:
         below: dict[str, list[str]] = defaultdict(list)
         # a unit that does not receive directives to all (units.yml's receives_all) takes those from below
         outside_all = {u.id for u in self.units if not u.receives_all}
+        # a unit that joined later (units.yml's `since`) lacks the directives to all issued before:
+        # its sub-units' are not its own already
+        outside_all |= {u.id for u in self.units if u.since is not None}
         for unit_id in self.registry.units:
             entries = self._unit_entries.get(unit_id, ())
             # (a directive to all whose units' shares differ: the sub-unit's share may not be the parent's)

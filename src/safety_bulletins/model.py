@@ -96,6 +96,9 @@ class Unit:
     parent: str | None = None
     name_zh: str = ""  # its Chinese name, units.yml's name_zh ("" without one: never an alias)
     receives_all: bool = True  # whether a directive to `all` is addressed to it (units.yml's receives_all)
+    # the day it joined (units.yml's `since`): a directive to `all` or to a group issued before it
+    # is not its work; None: it has always been there
+    since: dt.date | None = None
 
     def name_in(self, language: str) -> str:
         """The one name every output shows the unit by, in the language of the page, feed,

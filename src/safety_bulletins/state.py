@@ -196,7 +196,10 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
     for f in in_order(follow_ups):
         if as_of is not None and f.date > as_of:
             break
-        problem = _broken_rule(issued, f, status) or _broken_closing(issued, f, status, closed_off_on) or _broken_stage(issued, f) or _moves_a_stage(issued, f) or (None if f.stage else _broken_period(issued, f))
+        # every stage done, the directive is (_staged): 销号 may follow
+        closing_status = "done" if issued.stages and status not in CLOSED_STATUSES and all(
+            stages_done.get(name) for name, _ in issued.stages) else status
+        problem = _broken_rule(issued, f, status) or _broken_closing(issued, f, closing_status, closed_off_on) or _broken_stage(issued, f) or _moves_a_stage(issued, f) or (None if f.stage else _broken_period(issued, f))
         if problem:
             problems.append(problem)
             continue
@@ -268,6 +271,8 @@ def replay(issued: Issued, follow_ups: Iterable[FollowUp], as_of: dt.date | None
                   escalation=escalation if escalated and status not in CLOSED_STATUSES else Escalation(),
                   accepted_on=accepted_on if status == "done" else None,
                   closed_off_on=closed_off_on if status == "done" else None)
+    if issued.stages and status not in CLOSED_STATUSES:  # closed off once its stages were all done
+        state = _with_state(state, closed_off_on=closed_off_on)
     if issued.recurrence is not None:
         state = _recurring(state, issued, periods, as_of, bool(late_periods), reported_on)
     if issued.stages or issued.starts:
@@ -283,7 +288,7 @@ def _staged(state: State, issued: Issued, done: dict[str, dt.date | None]) -> St
     if state.closed or not stages:
         return _with_state(state, **values)
     if open_stages:
-        return _with_state(state, deadline=open_stages[0], **values)
+        return _with_state(state, deadline=open_stages[0], closed_off_on=None, **values)
     last = max(on for _, _, on in stages)
     return _with_state(state, status="done", since=last, closed_on=last,
                        on_time=all(on <= due for _, due, on in stages), **values)

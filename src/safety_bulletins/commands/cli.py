@@ -22,6 +22,7 @@ from ..sources.dates import DateError, as_of_date, parse_date
 from .due import due_rows, parse_span
 from ..model import BULLETIN_TYPES, Problem
 from ..outputs import site
+from ..outputs.changes import escalation_text
 from ..outputs.labels import ENGLISH, for_language
 from ..outputs.feeds import site_url_note
 from ..outputs.spreadsheet import due_csv
@@ -323,15 +324,18 @@ def run_due(args) -> int:
     rows = due_rows(catalog, within, unit_ids, args.with_subunits)
     language = settings.language  # the site's: the unit names its pages show
     names = {u.id: u.name_in(language) for u in catalog.units}
-    _print_due(rows, names, as_of, within, args.format, args.with_subunits, for_language(language))
+    _print_due(rows, names, as_of, within, args.format, args.with_subunits, for_language(language), catalog.registry)
     return EXIT_OK
 
 
-def _print_due(rows, names, as_of, within, form, with_subunits, labels) -> None:
+def _print_due(rows, names, as_of, within, form, with_subunits, labels, registry) -> None:
     records = [{
         "unit": r.unit, "unit_name": names[r.unit], "id": r.id, "title": r.title,
         "deadline": r.deadline.isoformat(), "days_left": r.days_left, "status": r.status, "role": r.role,
         "escalated": r.escalated, "bulletin": r.bulletin, "bulletin_date": r.bulletin_date.isoformat(),
+        # who answers for it: the unit's 责任人 (each sub-unit's by name), 责任领导, 挂牌督办's parts
+        "owner": _owners_text(r, names, labels), "leader": r.leader,
+        "escalation": escalation_text(r.escalation, labels, registry) if r.escalated else "",
     } for r in rows]
     if with_subunits:  # which sub-units (ids) a row is for; empty for the unit's own
         for record, r in zip(records, rows):
@@ -354,12 +358,14 @@ def _print_due(rows, names, as_of, within, form, with_subunits, labels) -> None:
             support = [r for r in unit_rows if r.role == "support"]
             print(f"\n{names[unit]} ({unit}): {_due_count(own)}"
                   + (f"; supporting other units: {_due_count(support)}" if support else ""))
-            for r in own:
-                print(_due_line(r, names))
+            for r, record in ((r, record) for r, record in zip(rows, records) if r.unit == unit):
+                if r.role != "support":
+                    print(_due_line(r, names, record))
             if support:
                 print("  Supporting other units:")
-                for r in support:
-                    print(_due_line(r, names))
+                for r, record in ((r, record) for r, record in zip(rows, records) if r.unit == unit):
+                    if r.role == "support":
+                        print(_due_line(r, names, record))
 
 
 def _due_count(rows) -> str:
@@ -367,12 +373,23 @@ def _due_count(rows) -> str:
     return f"{overdue} overdue, {len(rows) - overdue} due soon"
 
 
-def _due_line(r, names) -> str:
+def _due_line(r, names, record) -> str:
     when = ENGLISH("{n} days overdue", n=-r.days_left) if r.overdue else ENGLISH("due in {n} days", n=r.days_left)
     role = " [support]" if r.role == "support" else ""
-    escalated = " [escalated]" if r.escalated else ""
+    escalated = (f" [escalated: {record['escalation']}]" if record["escalation"] else " [escalated]") if r.escalated else ""
     sub = f" [for {', '.join(names[u] for u in r.sub_units)}]" if r.sub_units else ""
-    return f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}{sub}{escalated}"
+    people = "; ".join(f"{what}: {who}" for what, who in (("owner", record["owner"]), ("leader", r.leader)) if who)
+    return f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}{sub}{escalated}" + (
+        f"\n      {people}" if people else "")
+
+
+def _owners_text(r, names, labels) -> str:
+    """The 责任人 of the row's unit, or of each sub-unit it is for by name (物业公司：王磊；...)."""
+    if not r.sub_units:
+        return "; ".join(person for _, person in r.owners)
+    if labels.language == "en":
+        return "; ".join(f"{names[u]}: {person}" for u, person in r.owners)
+    return "；".join(f"{names[u]}：{person}" for u, person in r.owners)
 
 
 def run_digest(args) -> int:

@@ -46,6 +46,10 @@ class Item:
     support: bool  # only supporting: no unit in scope is responsible
     days: int  # overdue by (overdue), or left (due soon)
     url: str
+    # who answers for it: the 责任人 of each unit in scope it is for (none when it only supports:
+    # the person named answers for the responsible unit's share), and the directive's 责任领导
+    owners: tuple[tuple[str, str], ...] = ()
+    leader: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ class Digest:
     due_soon: tuple[Item, ...]
     updates: tuple[Update, ...]
     site_url: str | None  # links are absolute under it; without it, paths below the site's root
+    # overdue or due soon where the units in scope only support (配合): listed apart, as the unit
+    # page does, never among their overdue items nor counted in the subject (the responsible unit answers)
+    supporting: tuple[Item, ...] = ()
 
     @property
     def home(self) -> str:
@@ -113,7 +120,10 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
         days = state.days_overdue(catalog.as_of) if bucket == "overdue" else (
             (state.deadline - catalog.as_of).days if bucket == "due-soon" else 0)
         url = _link(base, urls.url(site.bulletin_src(d.bulletin)), d.id)
-        items.append((bucket, Item(d, state, entry.units or (unit_id,), entry.role == "support", days, url)))
+        for_units = entry.units or (unit_id,)
+        owners = () if entry.role == "support" else tuple((u, d.owner_of(u)) for u in for_units if d.owner_of(u))
+        items.append((bucket, Item(d, state, for_units, entry.role == "support", days, url, owners,
+                                   d.details.get("leader", ""))))
 
     def order(item: Item):
         return item.state.deadline or dt.date.max, item.directive.id
@@ -133,10 +143,12 @@ def make_digest(catalog: Catalog, unit_id: str, with_subunits: bool = False, sin
                 updates.append(Update(f.date, item, change, _link(base, page, f.anchor)))
     return Digest(
         unit, tuple(scope), catalog.as_of, since,
-        overdue=tuple(sorted((i for bucket, i in items if bucket == "overdue"), key=order)),
-        due_soon=tuple(sorted((i for bucket, i in items if bucket == "due-soon"), key=order)),
+        overdue=tuple(sorted((i for bucket, i in items if bucket == "overdue" and not i.support), key=order)),
+        due_soon=tuple(sorted((i for bucket, i in items if bucket == "due-soon" and not i.support), key=order)),
         updates=tuple(sorted(updates, key=lambda u: (u.date, u.item.directive.id, u.url))),
         site_url=base or None,
+        supporting=tuple(sorted((i for bucket, i in items if bucket in ("overdue", "due-soon") and i.support),
+                                key=order)),
     )
 
 
@@ -176,7 +188,22 @@ def _context(digest: Digest, catalog: Catalog, labels: Labels) -> dict:
     def names(unit_ids) -> str:
         return ", ".join(unit_name(u) for u in unit_ids)
 
-    return {"d": digest, "c": catalog, "labels": labels, "unit_name": unit_name,
+    def people(item: Item) -> str:
+        """责任人 (each unit's by name when several are in scope) and 责任领导, in a line ("" for none)."""
+        if len(item.owners) == 1 and len(digest.units) == 1:
+            owners = item.owners[0][1]
+        else:
+            owners = ("; " if labels.language == "en" else "；").join(
+                labels("{unit}: {person}", unit=unit_name(u), person=person) for u, person in item.owners)
+        said = [(labels("Owner"), owners), (labels("Responsible leader"), item.leader)]
+        return ("; " if labels.language == "en" else "；").join(
+            f"{what}{': ' if labels.language == 'en' else '：'}{who}" for what, who in said if who)
+
+    def escalation(item: Item) -> str:
+        return changes.escalation_text(item.state.escalation, labels, catalog.registry)
+
+    return {"d": digest, "c": catalog, "labels": labels, "unit_name": unit_name, "people": people,
+            "escalation": escalation,
             "names": names, "title": title, "with_subunits": len(digest.units) > 1 and digest.unit is not None}
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..catalog import Catalog
 from ..model import DATED_BUCKETS
+from ..state import Escalation
 
 _SPAN = re.compile(r"^(\d+)([dw])$")
 
@@ -25,6 +26,12 @@ class DueRow:
     bulletin: str  # the bulletin's title
     bulletin_date: dt.date
     sub_units: tuple[str, ...] = ()  # with --with-subunits: the sub-units of `unit` it is for (ids)
+    # The people who answer for it: each unit's 责任人 (of `unit`, or of each sub-unit it is for; none
+    # for a supporting unit: the person named answers for the responsible unit's share), the
+    # directive's 责任领导, and 挂牌督办's level, body and number while escalated
+    owners: tuple[tuple[str, str], ...] = ()
+    leader: str = ""
+    escalation: Escalation = Escalation()
 
     @property
     def overdue(self) -> bool:
@@ -57,7 +64,10 @@ def due_rows(catalog: Catalog, within_days: int, unit_ids: list[str] | None = No
             days_left = (state.deadline - catalog.as_of).days
             if days_left <= within_days:
                 sub_units = () if entry.units[:1] in ((), (unit.id,)) else entry.units  # () for the unit's own
+                owners = () if entry.role == "support" else tuple(
+                    (u, d.owner_of(u)) for u in (sub_units or (unit.id,)) if d.owner_of(u))
                 rows.append(DueRow(unit.id, d.id, d.title, state.deadline, days_left, state.status, entry.role,
-                                   state.escalated, d.bulletin.title, d.bulletin.date, sub_units))
+                                   state.escalated, d.bulletin.title, d.bulletin.date, sub_units, owners,
+                                   d.details.get("leader", ""), state.escalation))
     order = {u.id: n for n, u in enumerate(catalog.units)}
     return sorted(rows, key=lambda r: (order[r.unit], r.deadline, r.id))

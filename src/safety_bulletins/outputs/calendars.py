@@ -98,7 +98,7 @@ class Calendars:
             mine = [entry for entry in self.catalog.rollup(unit.id) if entry.role == "responsible"]
             yield site.calendar_src(unit.id), self._calendar(
                 unit.id, f"{plain(unit.name_in(self.labels.language))}: {self.labels('Deadlines and meetings')}",
-                self._unit_deadlines(mine))
+                self._unit_deadlines(mine, unit.id))
 
     def subscribe_url(self, src_uri: str) -> str | None:
         """The webcal:// address a calendar program subscribes to; None without an http(s) site_url."""
@@ -127,12 +127,14 @@ class Calendars:
         events = self._events
         return [events[i] for i in sorted((d.id for d in directives if d.id in events), key=self._rank.__getitem__)]
 
-    def _unit_deadlines(self, entries) -> list[str]:
+    def _unit_deadlines(self, entries, unit_id: str) -> list[str]:
         """A unit's calendar: the directive's event, or where its shares differ, the unit's share's
-        (its own deadline in force; none once its share is closed), by deadline then id."""
+        (its own deadline in force; none once its share is closed), by deadline then id. Each names
+        the 责任人 of the units whose work it is here (the unit, or its sub-units holding it)."""
         events, states, chosen = self._events, self.catalog.states, []
         for entry in entries:
             d = entry.directive
+            holders = entry.units or (unit_id,)
             if entry.share and d.id in self.catalog.shares:
                 state = self.catalog.share(d, entry.share)
                 if not state.closed and state.deadline is not None:
@@ -140,9 +142,11 @@ class Calendars:
             elif entry.units and d.id in self.catalog.shares:  # a roll-up: the shares of the units holding it
                 state = self.catalog.entry_state(entry)
                 if not state.closed and state.deadline is not None:
-                    chosen.append(((state.deadline, d.id), self._deadline_event(d, state)))
+                    chosen.append(((state.deadline, d.id), self._deadline_event(d, state, people_of=holders)))
             elif d.id in events:
-                chosen.append(((states[d.id].deadline, d.id), events[d.id]))
+                # a person per unit: the event (its UID the directive's) names this unit's, not every unit's
+                event = events[d.id] if not d.owners else self._deadline_event(d, people_of=holders)
+                chosen.append(((states[d.id].deadline, d.id), event))
         return [event for _, event in sorted(chosen, key=lambda item: item[0])]
 
     @cached_property
@@ -157,13 +161,15 @@ class Calendars:
     def _rank(self) -> dict[str, int]:
         return {directive_id: n for n, directive_id in enumerate(self._events)}
 
-    def _deadline_event(self, d: Directive, state=None, unit: str = "") -> str:
-        """A directive's event; with `unit`, that unit's share of it (`state`), its own UID."""
+    def _deadline_event(self, d: Directive, state=None, unit: str = "", people_of: tuple[str, ...] = ()) -> str:
+        """A directive's event; with `unit`, that unit's share of it (`state`), its own UID. It names
+        the 责任人 of `people_of` (default: the unit, else every unit of the directive) and the 责任领导."""
         state, labels = state or self.catalog.states[d.id], self.labels
         waiting = state.status == "awaiting-acceptance"
         summary = plain(d.title) + (f" ({labels.STATUSES['awaiting-acceptance']})" if waiting else "")
         units = [plain(self._unit_name(u)) for u in ((unit,) if unit else d.units)]
         lines = [f"{labels('Units')}: {', '.join(units)}", f"{labels('Status')}: {labels.STATUSES[state.status]}"]
+        lines += self._people(d, people_of or ((unit,) if unit else d.units))
         grade = fields.by_name(fields.DIRECTIVE, "grade")
         if d.grade:  # a major hidden danger is what a unit head looks for first in the calendar too
             lines.append(f"{labels.field(grade)}: {labels.choice(grade, d.grade)}")
@@ -180,15 +186,19 @@ class Calendars:
             lines.append(f"{labels('History')}:")
             lines += [f"{change.follow_up.date.isoformat()} "
                       f"{plain(changes.describe(change, labels, self.catalog.registry))}" for change in state.history]
-        start, rule = state.deadline, None
-        if state.recurrence is not None:  # the series from the next occurrence; the missed ones said in words
+        start, rule, skipped = state.deadline, None, None
+        if state.recurrence is not None:
+            # One series from the first occurrence to `until`, whatever is missed: a subscribed
+            # calendar keeps the same DTSTART and RRULE from one day to the next (a series that
+            # restarted after each missed month was a new series each time). A missed occurrence
+            # is left out of it (EXDATE) and is an overdue event of its own below, until reported.
             lines.append(f"{labels('Deadline')}: {plain(state.deadline_written)}")
             if state.missed_periods:
                 lines.append(labels("missed {periods}", periods=", ".join(p for p, _ in state.missed_periods)))
-            if state.next_deadline is not None:
-                start = state.next_deadline
-                until = f";UNTIL={state.until:%Y%m%d}" if state.until else ""
-                rule = state.recurrence.rrule() + until
+            start = state.original_deadline or state.deadline
+            until = f";UNTIL={state.until:%Y%m%d}" if state.until else ""
+            rule = state.recurrence.rrule() + until
+            skipped = ",".join(_date(day) for _, day in state.missed_periods) or None
         lines.append(f"{labels('Issued in')}: {plain(d.bulletin.title)} ({d.bulletin.date.isoformat()})")
         page = self.urls.url(site.bulletin_src(d.bulletin)) + "#" + d.id
         url = self._absolute(page) if self.site_url else None
@@ -202,6 +212,7 @@ class Calendars:
                 ("UID", _text(f"{key}@{self.host}")), ("DTSTAMP", self.stamp), ("SEQUENCE", str(sequence)),
                 ("DTSTART;VALUE=DATE", _date(day)),
                 ("DTEND;VALUE=DATE", _date(_shifted(day, DAY))), ("RRULE", rule),
+                ("EXDATE;VALUE=DATE", skipped if rule else None),
                 ("SUMMARY", _text(summary)), ("DESCRIPTION", _text("\n".join(lines))),
                 ("CATEGORIES", ",".join(map(_text, units))), ("URL", url),
                 ("TRANSP", "TRANSPARENT"),  # a deadline does not make anyone busy all day
@@ -211,9 +222,20 @@ class Calendars:
         # the next one): an event each, its UID the duty's and the period's, gone once it is reported
         missed = [event(f"{uid}.{period}", day, None, f"{summary} ({labels('missed {periods}', periods=period)})")
                   for period, day in (state.missed_periods if state.recurrence is not None else ())]
-        if missed and state.next_deadline is None:  # no occurrence to come: the missed ones are all there is
-            return "".join(missed)
         return "".join(missed) + event(uid, start, rule, summary)
+
+    def _people(self, d: Directive, unit_ids: tuple[str, ...]) -> list[str]:
+        """The lines naming who answers: 责任人 (one, or each unit's by name) and 责任领导."""
+        labels, lines = self.labels, []
+        owners = [(u, d.owner_of(u)) for u in unit_ids if d.owner_of(u)]
+        if len({person for _, person in owners}) == 1 and (len(unit_ids) == 1 or not d.owners):
+            lines.append(f"{labels('Owner')}: {plain(owners[0][1])}")
+        elif owners:
+            lines.append(f"{labels('Owner per unit')}: " + labels.join(
+                labels("{unit}: {person}", unit=plain(self._unit_name(u)), person=plain(person)) for u, person in owners))
+        if d.details.get("leader"):
+            lines.append(f"{labels('Responsible leader')}: {plain(d.details['leader'])}")
+        return lines
 
     def _meeting(self, b: Bulletin) -> str:
         labels, meeting = self.labels, b.meeting

@@ -135,6 +135,7 @@ CHINESE = Labels(
         "Directives": "议定事项",
         "Unit": "单位",
         "Supporting unit": "配合",
+        "Supporting other units": "本单位配合事项",
         "escalated (督办): {escalation}": "挂牌督办：{escalation}",
         "closed off (销号)": "已销号",
         "Owner per unit": "各单位责任人",

@@ -102,7 +102,7 @@ def code_columns() -> tuple[str, ...]:
     ones people read, named alike on every site (a script reads any site's sheet the same way):
     unit ids, status, bucket, each choice of the field spec (grade...), acceptor, bulletin type."""
     return ("unit_ids", "support_ids", "status_code", "bucket_code", *(f"{f.column}_code" for f in _choices()),
-            "accepted_by_id", "bulletin_type_code", *(f"{f.column}_id" for f in fields.roles()))
+            "accepted_by_id", "bulletin_type_code", *(f"{f.column}_id" for f in fields.roles()), "owners_by_unit_id")
 
 
 def _choices() -> tuple[fields.Field, ...]:
@@ -137,7 +137,8 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
     flat.update(unit_ids=record["units"], support_ids=record["support"], status_code=record["status"],
                 bucket_code=record["bucket"], accepted_by_id=record["accepted_by"],
                 bulletin_type_code=record["bulletin"]["type"], **{f"{f.column}_code": record.get(f.column) for f in _choices()},
-                **{f"{f.column}_id": record.get(f.column) for f in fields.roles()})
+                **{f"{f.column}_id": record.get(f.column) for f in fields.roles()},
+                owners_by_unit_id=record["owners"])  # 责任人 by unit id ("property: 王磊; ..."), beside the names
     changes_made = catalog.states[record["id"]].history  # in the order of record["history"], which has their URLs
     flat["history"] = "\n".join(_history_line(change, entry["url"], catalog, labels)
                                  for change, entry in zip(changes_made, record["history"], strict=True))
@@ -244,6 +245,7 @@ def _history_line(change: Change, url: str, catalog: Catalog, labels: Labels) ->
 # `bulletins due --format csv`: its records' keys, the columns people read, then the codes
 DUE_COLUMNS = ("unit", "unit_name", "id", "title", "deadline", "days_left", "status", "role", "escalated", "bulletin",
                "bulletin_date")
+DUE_PEOPLE_COLUMNS = ("owner", "leader", "escalation")  # 责任人, 责任领导, 挂牌督办: after the sub-units
 DUE_CODE_COLUMNS = ("unit_id", "status_code", "role_code")
 
 
@@ -265,10 +267,13 @@ def due_csv(records: list[dict], labels: Labels, names: dict[str, str], with_sub
                        escalated=labels("yes") if record["escalated"] else labels("no"))
         rows.append(row)
     if labels.language == "en":
-        columns = (*DUE_COLUMNS, *(["sub_units"] if with_subunits else []))
+        columns = (*DUE_COLUMNS, *(["sub_units"] if with_subunits else []), *DUE_PEOPLE_COLUMNS)
         return csv_text((*columns, *codes), rows)
-    columns = (*DUE_COLUMNS[1:], *(["sub_units"] if with_subunits else []))  # the unit by name; its id is a code
+    # the unit by name; its id is a code
+    columns = (*DUE_COLUMNS[1:], *(["sub_units"] if with_subunits else []), *DUE_PEOPLE_COLUMNS)
     header = [labels("Unit"), labels.field(fields.by_name(fields.DIRECTIVE, "id")), labels("Title"),
               labels("Deadline"), labels("Days left"), labels("Status"), labels("Role"), labels("Escalated"),
-              labels("Bulletin title"), labels("Bulletin date"), *([labels("For sub-unit")] if with_subunits else [])]
+              labels("Bulletin title"), labels("Bulletin date"), *([labels("For sub-unit")] if with_subunits else []),
+              labels.field(fields.by_name(fields.DIRECTIVE, "owner")), labels.field(fields.by_name(fields.DIRECTIVE, "leader")),
+              labels("Escalation (level · body · number)")]
     return csv_text((*columns, *codes), rows, header=[*header, *codes])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from . import paths
 from . import yamlload
+from .dates import DateError, parse_date
 from .paths import unsafe_file
 from ..model import ALL_UNITS, Problem, Unit
 from .parse import read_text
@@ -20,7 +22,7 @@ _GENERATED = {paths.UNITS_INDEX: f"the overview of units ({paths.UNITS_INDEX})",
               **{src: f"the empty sitemap Material's script asks for beside the feeds ({src})"
                  for src in paths.FEED_SITEMAPS}}
 _UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # fullmatch: `$` would let a trailing line break through
-_UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent", "receives_all")
+_UNIT_FIELDS = ("id", "name", "name_zh", "aliases", "parent", "receives_all", "since")
 
 
 def _key(reference: str) -> str:
@@ -51,12 +53,18 @@ class UnitRegistry:
         close = difflib.get_close_matches(_key(reference), list(self._by_reference), n=1, cutoff=0.5)
         return self.units[self._by_reference[close[0]]] if close else None
 
-    def receivers(self) -> tuple[str, ...]:
+    def receivers(self, on: dt.date | None = None) -> tuple[str, ...]:
         """The units a directive to `all` is addressed to, in the file's order: every unit but
-        those that say `receives_all: false` (a committee, the group's root)."""
+        those that say `receives_all: false` (a committee, the group's root), and, for a directive
+        issued `on` a day, those that joined after it (`since`)."""
         if self._receivers is None:
             self._receivers = tuple(u.id for u in self.units.values() if u.receives_all)
-        return self._receivers
+        return self._receivers if on is None else tuple(u for u in self._receivers if self.there_on(u, on))
+
+    def there_on(self, unit_id: str, day: dt.date | None) -> bool:
+        """Whether a unit had joined by `day` (units.yml's `since`); an unknown day: yes."""
+        since = self.units[unit_id].since if unit_id in self.units else None
+        return since is None or day is None or since <= day
 
     def add(self, unit: Unit) -> None:
         self.units[unit.id] = unit
@@ -302,6 +310,15 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
                                 "Write 'receives_all: false' for a unit that directives to 'all' do not address "
                                 "(a committee, the group's root); leave it out otherwise."))
         receives_all = True
+    since = entry.get("since")
+    if since is not None:
+        try:
+            since = parse_date(since)
+        except DateError as exc:
+            problems.append(Problem(path, entry.line_of("since"), f"since: {exc}",
+                                    "Write the day the unit joined as 'since: 2026-12-01' (directives to 'all' or "
+                                    "to a group issued before it are not its work), or leave it out."))
+            since = None
     for key, values in (("name", [name]), ("aliases", aliases), ("name_zh", [name_zh])):
         broken = next((v for v in values if isinstance(v, str) and _unprintable(v)), None)
         if broken is not None:
@@ -332,4 +349,4 @@ def _read_unit(path: Path, entry, registry: UnitRegistry) -> tuple[Unit | None, 
             )
     if problems:
         return None, problems
-    return Unit(unit_id, name.strip(), tuple(a.strip() for a in aliases), parent, name_zh, receives_all), []
+    return Unit(unit_id, name.strip(), tuple(a.strip() for a in aliases), parent, name_zh, receives_all, since), []

@@ -179,7 +179,7 @@ class _Checker:
         return self.text(mapping, spec.name, line_offset, required=spec.required)
 
     def units(self, mapping: LineDict, key: str, registry: UnitRegistry, line_offset: int,
-              required: bool = False) -> tuple[str, ...]:
+              required: bool = False, on: dt.date | None = None) -> tuple[str, ...]:
         references = self.text_list(mapping, key, line_offset)
         if required and key in mapping and not references:
             self.add(line_offset + mapping.line_of(key) - 1, f"'{key}' is empty",
@@ -187,8 +187,8 @@ class _Checker:
         ids = []
         for reference in references:
             members = registry.group(reference) if key != "issuer" else None  # a named group: its units
-            if members:
-                ids += [unit_id for unit_id in members if unit_id not in ids]
+            if members:  # issued `on` a day: the members that had joined by then (units.yml's `since`)
+                ids += [unit_id for unit_id in members if unit_id not in ids and registry.there_on(unit_id, on)]
                 continue
             unit_id = registry.resolve(reference)
             inner = reference[1:-1] if reference[:1] == "【" and reference[-1:] == "】" else reference
@@ -527,7 +527,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
             check.add(raw.line, f"the file name does not make a valid directive id ('{directive_id}')",
                       "Give the directive an id, e.g. '    id: CIG-2021-05-2', or rename the file "
                       "with letters, digits and '-' only.")
-    units = check.units(options, "units", registry, offset, required=True)
+    units = check.units(options, "units", registry, offset, required=True, on=bulletin.date)
     if "units" not in options:
         check.add(raw.line, "the directive has no 'units'",
                   "Add '    units: [all]' or the ids of the responsible units below the '/// directive' line.")
@@ -576,13 +576,13 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
                    "a directive to all units has one owner",
                    "Is the owner the person who follows it up for the group? If each unit answers for "
                    "itself, remove 'owner:' or address the directive to that owner's unit.")
-    support = check.units(options, "support", registry, offset)
+    support = check.units(options, "support", registry, offset, on=bulletin.date)
     if ALL_UNITS in support:  # no unit page would show it: support is named, unit by unit
         check.add(offset + options.line_of("support") - 1, "'support' cannot be 'all'",
                   "Name the supporting units, e.g. '    support: [safety-env]'; a directive for every unit "
                   "is 'units: [all]'.")
         support = tuple(u for u in support if u != ALL_UNITS)
-    responsible = registry.receivers() if ALL_UNITS in units else units
+    responsible = registry.receivers(bulletin.date) if ALL_UNITS in units else units
     roles = {spec.name: _one_unit(check, spec.name, options, registry, offset) for spec in fields.roles()}
     lead = roles["lead"]
     if lead is not None and lead in support:
