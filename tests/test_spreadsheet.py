@@ -129,8 +129,11 @@ def test_directives_csv_holds_every_value_of_directives_json(hostile_site):
         assert cells == expected_cells(record)
         codes = (record["units"], record["support"], record["status"], record["bucket"], record["grade"],
                  record["accepted_by"], record["bulletin"]["type"], record["lead"], record["accepting_unit"],
-                 record["supervisor"])
-        assert row[-len(code_columns()):] == ["; ".join(c) if isinstance(c, list) else c or "" for c in codes]
+                 record["supervisor"], record["owners"])
+        assert [unquote(c) for c in row[-len(code_columns()):]] == [
+            "; ".join(c) if isinstance(c, list) else
+            "; ".join(f"{unit}: {person}" for unit, person in c.items()) if isinstance(c, dict) else c or ""
+            for c in codes]
         assert [line.rsplit(" <", 1)[1] for line in history.split("\n") if line] == \
                [h["url"] + ">" for h in record["history"]]
         for cell in row:
