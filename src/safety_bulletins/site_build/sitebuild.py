@@ -17,7 +17,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
 from ..outputs.render import Renderer
+from .incremental import SourceCache
 from .rendering import Judge, MarkdownConfig
 from ..outputs.sanitize import OWN_MARK, sanitize
 
@@ -81,6 +82,7 @@ class _Request:
     page_stamps: Path | None
     site_inputs: str
     outputs: Path | None
+    kept: dict[str, Path] | None = None  # the preview: the big outputs' files as the last build left them
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,15 @@ class SourceFile:
     src_uri: str
     content: str | bytes | None = None
     path: Path | None = None
+
+
+def _write_output(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):  # the workbook
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
+    return path
 
 
 def site_fingerprint(files: list[Path], folders: list[Path]) -> str:
@@ -149,12 +160,16 @@ class SiteBuild:
     def load(cls, bulletins_dir: Path, as_of: dt.date, urls: site.UrlRule, language: str = "en",
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
-             cache_dir: Path | None = None, windows: DueWindows = DueWindows()) -> SiteBuild:
+             cache_dir: Path | None = None, windows: DueWindows = DueWindows(),
+             sources: SourceCache | None = None) -> SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
-        `markdown` (the site's Markdown configuration; the example's by default) makes of it."""
+        `markdown` (the site's Markdown configuration; the example's by default) makes of it.
+        `sources`: the bulletins as the preview's last rebuild read them (only changed files are read)."""
+        if sources is not None:
+            sources.start(bulletins_dir)
         project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir), audience=audience,
                                url_rules=(urls, dataclasses.replace(urls, directory_urls=not urls.directory_urls)),
-                               windows=windows)
+                               windows=windows, read_file=sources)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         return cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
                    windows)
@@ -170,15 +185,17 @@ class SiteBuild:
         return self._cards_due.pop((kind, key), None)
 
     def source_files(self, page_stamps: Path | None = None, site_inputs: str = "",
-                     outputs: Path | None = None) -> list[SourceFile]:
+                     outputs: Path | None = None, kept_outputs: dict[str, Path] | None = None) -> list[SourceFile]:
         """The files to add to the site. A bulletin's Markdown comes with `page_source`
         (given here, MkDocs would hold it twice). For dirty builds, each bulletin page's
         source is a stamp file in `page_stamps` that changes only when something the page
         shows changes (`site_inputs`, the `site_fingerprint`, included), so MkDocs can skip
         the pages whose output is newer. The big outputs (exports, calendars) are written
         into `outputs` and copied from there, so the build does not hold their text; without
-        it (tests), they are given as content."""
-        request = _Request(page_stamps, site_inputs, outputs)
+        it (tests), they are given as content. With `kept_outputs` (the preview, whose editor
+        waits for the pages), they are the files the last build left, and `remake_outputs`
+        makes them again after the pages are written."""
+        request = _Request(page_stamps, site_inputs, outputs, kept_outputs)
         files = [file for maker in site.makers(self.search) for file in getattr(self, maker)(request)]
         # Dirty builds, verify and the cleaning of stale files know a file by its entry: one made
         # without an entry would be a file they cannot account for.
@@ -216,7 +233,24 @@ class SiteBuild:
         return [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
 
     def export_files(self, request: _Request) -> list[SourceFile]:
+        if request.kept is not None:
+            return [SourceFile(src, path=path) for src, path in request.kept.items()]
         return self._output_files(request.outputs)
+
+    @property
+    def written_outputs(self) -> dict[str, Path]:
+        """The big outputs this build wrote into its outputs folder (none given as content)."""
+        return dict(self._written or {})
+
+    def remake_outputs(self, folder: Path, stop: Callable[[], bool] = lambda: False) -> dict[str, Path] | None:
+        """Make the big outputs into `folder` (after the pages, for the preview), one at a time;
+        None if `stop()` said to stop before all were made."""
+        written = {}
+        for src, text in self._big_outputs():
+            if stop():
+                return None
+            written[src] = _write_output(folder / src, text)
+        return written
 
     def build_record_files(self, request: _Request) -> list[SourceFile]:
         return [SourceFile(site.BUILD_RECORD, content=self.build_record())]
@@ -531,13 +565,7 @@ class SiteBuild:
         if self._written is None:  # once a build: MkDocs may ask for the files again (serve)
             self._written = {}
             for src, text in self._big_outputs():
-                path = folder / src
-                path.parent.mkdir(parents=True, exist_ok=True)
-                if isinstance(text, bytes):  # the workbook
-                    path.write_bytes(text)
-                else:
-                    path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
-                self._written[src] = path
+                self._written[src] = _write_output(folder / src, text)
         return [SourceFile(src, path=path) for src, path in self._written.items()]
 
     def export_json(self) -> str:
