@@ -34,7 +34,7 @@ from ..outputs import csp, pagefind, site
 from ..outputs.feeds import site_url_note
 from ..outputs.search_index import rewrite_as_utf8
 from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX, SEARCH_WORKER
-from ..site_build.incremental import (CacheError, SourceCache, build_cache, merge_search_index, remove_stale,
+from ..site_build.incremental import (CacheError, KeptRows, SourceCache, build_cache, merge_search_index, remove_stale,
                                       remove_unmade)
 from ..site_build.rendering import MarkdownConfig, cache_dir_for
 from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
@@ -84,6 +84,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self.written: dict[str, str] = {}  # a page as this plugin left it, to its policy
         # the preview's bulletins as its last rebuild read them: a rebuild reads only the files that changed
         self.sources = SourceCache()
+        self.kept_rows = KeptRows()  # and the rows of its listings
         # the preview's exports and calendars as its last build left them (made again after the pages)
         self.kept_outputs: dict[str, Path] | None = None
         self.outputs_deferred = False  # this build gave the kept ones: remake them after its pages
@@ -129,7 +130,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             settings.audience, site_name=config.site_name, site_url=config.site_url, time_zone=settings.time_zone,
             search=_search_engine(config, settings.search), windows=settings.windows,
             markdown=MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)),
-            cache_dir=cache_dir_for(config_file.parent), sources=self.sources if self.previewing else None)
+            cache_dir=cache_dir_for(config_file.parent), sources=self.sources if self.previewing else None,
+            kept_rows=self.kept_rows if self.previewing else None)
         # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
         # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
         build.offline = _offline(config)

@@ -160,3 +160,19 @@ class SourceCache:
             self._kept[path] = (key, bulletin, tuple(problems), *(
                 (bulletin.attachments, bulletin.page_links) if bulletin is not None else ((), ())))
         return bulletin, problems
+
+
+class KeptRows:
+    """The preview's listing rows between rebuilds (outputs/render.py Renderer.kept_rows): all of
+    them are forgotten when what every row shows besides its directive changed (units.yml, the
+    as-of date, the language, the URL style, the search engine)."""
+
+    def __init__(self):
+        self._context: tuple | None = None
+        self._now: dict = {}
+
+    def for_build(self, context: tuple) -> tuple[dict, dict]:
+        """(the last build's rows, this build's): rows not used again are dropped with the last."""
+        last = self._now if context == self._context else {}
+        self._context, self._now = context, {}
+        return last, self._now

@@ -40,7 +40,7 @@ from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
 from ..outputs.render import Renderer
-from .incremental import SourceCache
+from .incremental import KeptRows, SourceCache
 from .rendering import Judge, MarkdownConfig
 from ..outputs.sanitize import OWN_MARK, sanitize
 
@@ -133,7 +133,7 @@ class SiteBuild:
     def __init__(self, project: Project, as_of: dt.date, urls: site.UrlRule, language: str = "en",
                  history: History | None = None, audience: str = DEFAULT_AUDIENCE,
                  site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE,
-                 search: str = "material", windows: DueWindows = DueWindows()):
+                 search: str = "material", windows: DueWindows = DueWindows(), kept_rows: KeptRows | None = None):
         self.project = project
         self.search = search  # what answers the search box: "material" (lunr) or "pagefind" (outputs/pagefind.py)
         self.history = history or History(available=False)
@@ -144,7 +144,9 @@ class SiteBuild:
         labels = for_language(language, windows)
         self.urls = urls  # MkDocs' rule for where each file goes and its URL (mkdocs_adapter.url_rule)
         self.calendars = Calendars(self.catalog, labels, urls, site_url, time_zone)
-        self.renderer = Renderer(self.catalog, urls, labels, self.calendars, search=search)
+        rows = None if kept_rows is None else kept_rows.for_build(
+            (repr(self.catalog.registry), labels.language, labels.windows, as_of, audience, urls, search))
+        self.renderer = Renderer(self.catalog, urls, labels, self.calendars, search=search, kept_rows=rows)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
@@ -161,10 +163,11 @@ class SiteBuild:
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
              cache_dir: Path | None = None, windows: DueWindows = DueWindows(),
-             sources: SourceCache | None = None) -> SiteBuild:
+             sources: SourceCache | None = None, kept_rows: KeptRows | None = None) -> SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
         `markdown` (the site's Markdown configuration; the example's by default) makes of it.
-        `sources`: the bulletins as the preview's last rebuild read them (only changed files are read)."""
+        `sources`: the bulletins as the preview's last rebuild read them (only changed files are read);
+        `kept_rows`: its listings' rows (only those whose directive changed are rendered)."""
         if sources is not None:
             sources.start(bulletins_dir)
         project = load_project(bulletins_dir, as_of, Judge(markdown, cache_dir), audience=audience,
@@ -172,7 +175,7 @@ class SiteBuild:
                                windows=windows, read_file=sources)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         return cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
-                   windows)
+                   windows, kept_rows)
 
     def markdown_extensions(self) -> list:
         return markdown_ext.ours(self.card)
