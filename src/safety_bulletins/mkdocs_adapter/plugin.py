@@ -85,6 +85,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # the preview's bulletins as its last rebuild read them: a rebuild reads only the files that changed
         self.sources = SourceCache()
         self.kept_rows = KeptRows()  # and the rows of its listings
+        self.kept_reprs = KeptRows()  # and the text of each bulletin in its page's stamp
         # the preview's exports and calendars as its last build left them (made again after the pages)
         self.kept_outputs: dict[str, Path] | None = None
         self.outputs_deferred = False  # this build gave the kept ones: remake them after its pages
@@ -131,7 +132,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             search=_search_engine(config, settings.search), windows=settings.windows,
             markdown=MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)),
             cache_dir=cache_dir_for(config_file.parent), sources=self.sources if self.previewing else None,
-            kept_rows=self.kept_rows if self.previewing else None)
+            kept_rows=self.kept_rows if self.previewing else None,
+            kept_reprs=self.kept_reprs if self.previewing else None)
         # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
         # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
         build.offline = _offline(config)

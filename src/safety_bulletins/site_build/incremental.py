@@ -163,9 +163,11 @@ class SourceCache:
 
 
 class KeptRows:
-    """The preview's listing rows between rebuilds (outputs/render.py Renderer.kept_rows): all of
-    them are forgotten when what every row shows besides its directive changed (units.yml, the
-    as-of date, the language, the URL style, the search engine)."""
+    """What the preview made of each directive or bulletin, kept between rebuilds: the listings'
+    rows (outputs/render.py Renderer.kept_rows), forgotten all at once when what every row shows
+    besides its directive changed (units.yml, the as-of date, the language, the URL style, the
+    search engine); the text of each bulletin in its page's stamp (sitebuild.py SiteBuild._text_of).
+    Whoever reads them checks that the object and what else it depends on are the same."""
 
     def __init__(self):
         self._context: tuple | None = None

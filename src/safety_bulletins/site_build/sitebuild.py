@@ -133,8 +133,11 @@ class SiteBuild:
     def __init__(self, project: Project, as_of: dt.date, urls: site.UrlRule, language: str = "en",
                  history: History | None = None, audience: str = DEFAULT_AUDIENCE,
                  site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE,
-                 search: str = "material", windows: DueWindows = DueWindows(), kept_rows: KeptRows | None = None):
+                 search: str = "material", windows: DueWindows = DueWindows(), kept_rows: KeptRows | None = None,
+                 kept_reprs: KeptRows | None = None):
         self.project = project
+        # the preview's text of each bulletin in its page's stamp, by the bulletin (the same object while its file is)
+        self._reprs = None if kept_reprs is None else kept_reprs.for_build(())
         self.search = search  # what answers the search box: "material" (lunr) or "pagefind" (outputs/pagefind.py)
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
@@ -163,7 +166,8 @@ class SiteBuild:
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
              cache_dir: Path | None = None, windows: DueWindows = DueWindows(),
-             sources: SourceCache | None = None, kept_rows: KeptRows | None = None) -> SiteBuild:
+             sources: SourceCache | None = None, kept_rows: KeptRows | None = None,
+             kept_reprs: KeptRows | None = None) -> SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
         `markdown` (the site's Markdown configuration; the example's by default) makes of it.
         `sources`: the bulletins as the preview's last rebuild read them (only changed files are read);
@@ -175,7 +179,7 @@ class SiteBuild:
                                windows=windows, read_file=sources)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         return cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
-                   windows, kept_rows)
+                   windows, kept_rows, kept_reprs)
 
     def markdown_extensions(self) -> list:
         return markdown_ext.ours(self.card)
@@ -330,6 +334,18 @@ class SiteBuild:
             path.write_text(fingerprint)
         return path
 
+    def _text_of(self, bulletin: Bulletin) -> str:
+        """repr(bulletin), the biggest part of its stamp: the preview keeps it while the bulletin is the
+        same object (its file unchanged, site_build/incremental.py SourceCache) with the same links."""
+        if self._reprs is None:
+            return repr(bulletin)
+        last, now = self._reprs
+        found = (bulletin.attachments, bulletin.page_links)
+        kept = last.get(id(bulletin))
+        text = kept[2] if kept is not None and kept[0] is bulletin and kept[1] == found else repr(bulletin)
+        now[id(bulletin)] = (bulletin, found, text)
+        return text
+
     def _page_inputs(self, bulletin: Bulletin) -> str:
         """Everything a bulletin's page is made from: its data, the buckets and unit names
         it shows, its history, the language, the URL style and this package's version."""
@@ -345,7 +361,7 @@ class SiteBuild:
         # followed up here made a page of a long history cost the square of its length.
         own = {d.id for d in bulletin.directives}
         return repr((
-            bulletin, [(self.catalog.bucket_of(d), self.catalog.state_of(d) if d.id in own
+            self._text_of(bulletin), [(self.catalog.bucket_of(d), self.catalog.state_of(d) if d.id in own
                         else dataclasses.replace(self.catalog.state_of(d), history=())) for d in shown],
             [self.catalog.change_of(f) for f in bulletin.follow_ups], shares,
             [(d.id, d.title, d.bulletin.title, d.bulletin.rel_path) for d in shown],
