@@ -104,3 +104,37 @@ def test_the_preview_after_every_kind_of_change_equals_a_fresh_preview(project, 
     finally:
         log = preview.close()
     assert "made again" in log  # the exports were made after the pages, not with them
+
+
+def test_the_source_cache_reads_again_only_what_changed(tmp_path):
+    """Unchanged files come back as the same bulletins, with the links they were read with; an
+    edited file is read again; a change to units.yml or an attachment reads every file again."""
+    from safety_bulletins.site_build.incremental import SourceCache
+    from safety_bulletins.sources.project import load_project
+    from helpers import UNITS_YML, write_tree
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": NOTICE})
+    cache = SourceCache()
+
+    def load():
+        cache.start(root)
+        return {b.rel_path: b for b in load_project(root, read_file=cache).bulletins}
+
+    first = load()
+    assert cache.read == 2
+    first["2021/2021-05-26-notice.md"].page_links = (("2021/2021-05-25-meeting.md", 9),)  # as the judge gives links
+    again = load()
+    assert cache.read == 0 and again["2021/2021-05-26-notice.md"] is first["2021/2021-05-26-notice.md"]
+    assert again["2021/2021-05-26-notice.md"].page_links == ()  # as read, not as the last build's judge left it
+    (root / "2021/2021-05-25-meeting.md").write_text(MEETING_MD.replace("Special", "Edited"), encoding="utf-8")
+    edited = load()
+    assert cache.read == 1 and edited["2021/2021-05-25-meeting.md"].title.startswith("Edited")
+    (root / "2021/form.pdf").write_bytes(b"%PDF-1.4\n")  # an attachment: what a bulletin's checks read
+    load()
+    assert cache.read == 2
+    (root / "units.yml").write_text(UNITS_YML.replace("Property Management Company", "Property Co."), encoding="utf-8")
+    load()
+    assert cache.read == 2
+    (root / "2021/2021-05-26-notice.md").unlink()
+    assert list(load()) == ["2021/2021-05-25-meeting.md"] and cache.read == 0
