@@ -3,7 +3,9 @@ mkdocs.yml names, hands MkDocs' events to one instance of it.
 
 MkDocs does not reload hook modules between `mkdocs serve` rebuilds, so the plugin lives for the
 whole process: the state of one build, `build`, is replaced at the start of every build
-(on_config); `dirty` is the process's command-line flag, set once at startup.
+(on_config); `dirty` is the process's command-line flag, set once at startup. What the preview
+keeps between its rebuilds (the bulletins as read, the listings' rows, the exports made after the
+pages: site_build/incremental.py) is kept here too, and only when serving.
 
 Other plugins run beside this hook (minifiers, feed and git-date plugins). At equal priority
 a hook runs after every plugin, so the page events that make a page say when they run:
