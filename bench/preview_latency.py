@@ -3,14 +3,18 @@
     .venv/bin/python bench/preview_latency.py [N=2000] [--dirty] [--search pagefind|material]
 
 Generates N bulletins, starts `mkdocs serve` (with --dirty: only changed pages are
-rebuilt), waits for the first build, then edits one bulletin's title three times and
-times each until the served page shows it.
+rebuilt), waits for the first build, then edits one bulletin's title (--edits times) and
+times each until the served page shows it and until its year's archive (a listing, written
+after the bulletin pages in the same rebuild) does; the median of each at the end. The CPU
+seconds the server spent from the save to the listing are printed beside: on a machine
+shared with other work the wall time is theirs too.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import socket
 import subprocess
 import sys
@@ -41,12 +45,19 @@ def wait_for(url: str, text: str, limit: float = 600) -> float:
     raise TimeoutError(f"{url} never showed {text!r}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("count", nargs="?", type=int, default=2000)
     parser.add_argument("--dirty", action="store_true")
     parser.add_argument("--search", choices=("pagefind", "material"), default="pagefind",
                         help="what answers the search box (extra: bulletins: search:)")
+    parser.add_argument("--edits", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = generate(args.count, Path(tmp) / "corpus")
@@ -64,10 +75,20 @@ def main() -> None:
             first = wait_for(page, "</html>")
             print(f"{args.count} bulletins, {'--dirty' if args.dirty else 'full rebuilds'}, search: {args.search}: "
                   f"first build served after {first:.1f} s")
+            archive = f"http://127.0.0.1:{port}/archive/{bulletin.parent.name}/"
             text = bulletin.read_text(encoding="utf-8")
-            for n in range(1, 4):
+            pages, listings = [], []
+            for n in range(1, args.edits + 1):
+                time.sleep(1)  # the last rebuild's background work (exports, Pagefind) under way, as in real use
+                cpu = cpu_seconds(server.pid)
                 bulletin.write_text(text.replace('title: "', f'title: "Edit {n} ', 1), encoding="utf-8")
-                print(f"  edit {n} served after {wait_for(page, f'Edit {n} '):.1f} s")
+                start = time.perf_counter()
+                pages.append(wait_for(page, f"Edit {n} "))
+                wait_for(archive, f"Edit {n} ")
+                listings.append(time.perf_counter() - start)
+                print(f"  edit {n}: its page served after {pages[-1]:.1f} s, its year's archive after "
+                      f"{listings[-1]:.1f} s (server CPU {cpu_seconds(server.pid) - cpu:.1f} s)")
+            print(f"  median: its page {statistics.median(pages):.1f} s, its listings {statistics.median(listings):.1f} s")
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -52,6 +52,10 @@ class Renderer:
     labels: Labels = ENGLISH
     calendars: Calendars | None = None  # for the subscribe links (a webcal:// address needs site_url)
     search: str = "material"  # "pagefind": bulletin pages mark what Pagefind must not index
+    # The preview's rows of its last rebuild and of this one (site_build/incremental.py KeptRows): a
+    # row is rendered again only if its directive (the same object: its file was not read again),
+    # its state, bucket or progress changed; what every row shares (units, labels, date) is the caller's to check
+    kept_rows: tuple[dict, dict] | None = None
 
     def __post_init__(self):
         self._rows: dict[tuple[str, bool], Markup] = {}
@@ -90,8 +94,22 @@ class Renderer:
         owner = cells.owners_of(d, cells.owner_units(entry), self.labels, self.unit_name) if d.owners else d.owner
         key = (d.id, entry.role == "support", entry.units, share, owner)
         if key not in self._rows:
-            self._rows[key] = Markup(self._render("directive_row.html", None, root=ROOT, entry=entry, owner=owner))
+            self._rows[key] = self._kept_or_rendered(key, entry, owner)
         return self._rows[key]
+
+    def _kept_or_rendered(self, key: tuple, entry: UnitEntry, owner: str) -> Markup:
+        if self.kept_rows is None:
+            return Markup(self._render("directive_row.html", None, root=ROOT, entry=entry, owner=owner))
+        last, now = self.kept_rows
+        d = entry.directive
+        shown = (self.catalog.entry_state(entry), self.catalog.entry_bucket(entry), self.catalog.progress(d))
+        kept = last.get(key)
+        if kept is not None and kept[0] is d and kept[1] == shown:
+            row = kept[2]
+        else:
+            row = Markup(self._render("directive_row.html", None, root=ROOT, entry=entry, owner=owner))
+        now[key] = (d, shown, row)
+        return row
 
     def forget_rows(self) -> None:
         """Let go of the rendered rows (tens of MB at 10,000 bulletins) once no page needs them."""

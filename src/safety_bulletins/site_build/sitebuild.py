@@ -46,6 +46,7 @@ from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
 from ..outputs.render import Renderer
+from .incremental import KeptRows, SourceCache
 from .rendering import Job, Judge, MarkdownConfig
 from ..outputs.sanitize import OWN_MARK, sanitize
 
@@ -144,6 +145,7 @@ class _Request:
     page_stamps: Path | None
     site_inputs: str
     outputs: Path | None
+    kept: dict[str, Path] | None = None  # the preview: the big outputs' files as the last build left them
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,15 @@ class SourceFile:
     src_uri: str
     content: str | bytes | None = None
     path: Path | None = None
+
+
+def _write_output(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):  # the workbook
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
+    return path
 
 
 def site_fingerprint(files: list[Path], folders: list[Path]) -> str:
@@ -185,8 +196,11 @@ class SiteBuild:
     def __init__(self, project: Project, as_of: dt.date, urls: site.UrlRule, language: str = "en",
                  history: History | None = None, audience: str = DEFAULT_AUDIENCE,
                  site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE,
-                 search: str = "material", windows: DueWindows = DueWindows()):
+                 search: str = "material", windows: DueWindows = DueWindows(), kept_rows: KeptRows | None = None,
+                 kept_reprs: KeptRows | None = None):
         self.project = project
+        # the preview's text of each bulletin in its page's stamp, by the bulletin (the same object while its file is)
+        self._reprs = None if kept_reprs is None else kept_reprs.for_build(())
         self.search = search  # what answers the search box: "material" (lunr) or "pagefind" (outputs/pagefind.py)
         self.history = history or History(available=False)
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
@@ -196,7 +210,9 @@ class SiteBuild:
         labels = for_language(language, windows)
         self.urls = urls  # MkDocs' rule for where each file goes and its URL (mkdocs_adapter.url_rule)
         self.calendars = Calendars(self.catalog, labels, urls, site_url, time_zone)
-        self.renderer = Renderer(self.catalog, urls, labels, self.calendars, search=search)
+        rows = None if kept_rows is None else kept_rows.for_build(
+            (repr(self.catalog.registry), labels.language, labels.windows, as_of, audience, urls, search))
+        self.renderer = Renderer(self.catalog, urls, labels, self.calendars, search=search, kept_rows=rows)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self._listings_left = set(self.pages)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
@@ -215,16 +231,21 @@ class SiteBuild:
              audience: str = DEFAULT_AUDIENCE, site_name: str = "", site_url: str | None = None,
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
              cache_dir: Path | None = None, windows: DueWindows = DueWindows(),
-             workers: int | None = None) -> SiteBuild:
+             workers: int | None = None, sources: SourceCache | None = None, kept_rows: KeptRows | None = None,
+             kept_reprs: KeptRows | None = None) -> SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
-        `markdown` (the site's Markdown configuration; the example's by default) makes of it."""
+        `markdown` (the site's Markdown configuration; the example's by default) makes of it.
+        `sources`: the bulletins as the preview's last rebuild read them (only changed files are read);
+        `kept_rows`: its listings' rows (only those whose directive changed are rendered)."""
+        if sources is not None:
+            sources.start(bulletins_dir)
         judge = Judge(markdown, cache_dir, workers)
         project = load_project(bulletins_dir, as_of, judge, audience=audience,
                                url_rules=(urls, dataclasses.replace(urls, directory_urls=not urls.directory_urls)),
-                               windows=windows)
+                               windows=windows, read_file=sources)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         build = cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
-                    windows)
+                    windows, kept_rows, kept_reprs)
         build.judge = judge
         return build
 
@@ -239,15 +260,17 @@ class SiteBuild:
         return self._cards_due.pop((kind, key), None)
 
     def source_files(self, page_stamps: Path | None = None, site_inputs: str = "",
-                     outputs: Path | None = None) -> list[SourceFile]:
+                     outputs: Path | None = None, kept_outputs: dict[str, Path] | None = None) -> list[SourceFile]:
         """The files to add to the site. A bulletin's Markdown comes with `page_source`
         (given here, MkDocs would hold it twice). For dirty builds, each bulletin page's
         source is a stamp file in `page_stamps` that changes only when something the page
         shows changes (`site_inputs`, the `site_fingerprint`, included), so MkDocs can skip
         the pages whose output is newer. The big outputs (exports, calendars) are written
         into `outputs` and copied from there, so the build does not hold their text; without
-        it (tests), they are given as content."""
-        request = _Request(page_stamps, site_inputs, outputs)
+        it (tests), they are given as content. With `kept_outputs` (the preview, whose editor
+        waits for the pages), they are the files the last build left, and `remake_outputs`
+        makes them again after the pages are written."""
+        request = _Request(page_stamps, site_inputs, outputs, kept_outputs)
         files = [file for maker in site.makers(self.search) for file in getattr(self, maker)(request)]
         # Dirty builds, verify and the cleaning of stale files know a file by its entry: one made
         # without an entry would be a file they cannot account for.
@@ -281,6 +304,8 @@ class SiteBuild:
     def feed_files(self, request: _Request) -> list[SourceFile]:
         if request.outputs is None:
             return [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
+        if request.kept is not None:  # the preview: the feeds now, the big outputs after the pages (remake_outputs)
+            return [SourceFile(src, path=_write_output(request.outputs / src, self.feed_text(src))) for src in self.feeds]
         written = self._outputs_written(request.outputs)
         return [SourceFile(src, path=written[src]) for src in self._feed_titles]
 
@@ -288,7 +313,24 @@ class SiteBuild:
         return [SourceFile(src, content=site.EMPTY_SITEMAP) for src in site.FEED_SITEMAPS]
 
     def export_files(self, request: _Request) -> list[SourceFile]:
+        if request.kept is not None:
+            return [SourceFile(src, path=path) for src, path in request.kept.items()]
         return self._output_files(request.outputs)
+
+    @property
+    def written_outputs(self) -> dict[str, Path]:
+        """The big outputs this build wrote into its outputs folder (none given as content)."""
+        return {src: path for src, path in (self._written or {}).items() if src not in self._feed_titles}
+
+    def remake_outputs(self, folder: Path, stop: Callable[[], bool] = lambda: False) -> dict[str, Path] | None:
+        """Make the big outputs into `folder` (after the pages, for the preview), one at a time;
+        None if `stop()` said to stop before all were made."""
+        written = {}
+        for src, text in self._big_outputs():
+            if stop():
+                return None
+            written[src] = _write_output(folder / src, text)
+        return written
 
     def build_record_files(self, request: _Request) -> list[SourceFile]:
         return [SourceFile(site.BUILD_RECORD, content=self.build_record())]
@@ -371,6 +413,18 @@ class SiteBuild:
             path.write_text(fingerprint)
         return path
 
+    def _text_of(self, bulletin: Bulletin) -> str:
+        """repr(bulletin), the biggest part of its stamp: the preview keeps it while the bulletin is the
+        same object (its file unchanged, site_build/incremental.py SourceCache) with the same links."""
+        if self._reprs is None:
+            return repr(bulletin)
+        last, now = self._reprs
+        found = (bulletin.attachments, bulletin.page_links)
+        kept = last.get(id(bulletin))
+        text = kept[2] if kept is not None and kept[0] is bulletin and kept[1] == found else repr(bulletin)
+        now[id(bulletin)] = (bulletin, found, text)
+        return text
+
     def _page_inputs(self, bulletin: Bulletin) -> str:
         """Everything a bulletin's page is made from: its data, the buckets and unit names
         it shows, its history, the language, the URL style and this package's version."""
@@ -386,7 +440,7 @@ class SiteBuild:
         # followed up here made a page of a long history cost the square of its length.
         own = {d.id for d in bulletin.directives}
         return repr((
-            bulletin, [(self.catalog.bucket_of(d), self.catalog.state_of(d) if d.id in own
+            self._text_of(bulletin), [(self.catalog.bucket_of(d), self.catalog.state_of(d) if d.id in own
                         else dataclasses.replace(self.catalog.state_of(d), history=())) for d in shown],
             [self.catalog.change_of(f) for f in bulletin.follow_ups], shares,
             [(d.id, d.title, d.bulletin.title, d.bulletin.rel_path) for d in shown],
@@ -644,12 +698,7 @@ class SiteBuild:
         made = []
         feed_texts = ((src, render_feed(feed)) for src, feed in self.feeds.items())
         for src, text in itertools.chain(feed_texts, self._big_outputs()):
-            path = folder / src
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):  # the workbook
-                path.write_bytes(text)
-            else:
-                path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
+            _write_output(folder / src, text)
             made.append(src)
         if made != list(self._written):  # MkDocs was given the files by the names announced before
             raise AssertionError(f"the outputs made ({', '.join(made)}) are not those announced "

@@ -130,17 +130,18 @@ LinkJudge = Callable[[list[Bulletin]], list[Problem]]
 
 def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | None = None,
                  workers: int = 1, audience: str = DEFAULT_AUDIENCE, url_rules: tuple[paths.UrlRule, ...] = (),
-                 windows: DueWindows = DueWindows()) -> Project:
+                 windows: DueWindows = DueWindows(), read_file: Callable | None = None) -> Project:
     """Every bulletin below `root`, validated, with every problem found (embargoes that
     have lifted by `as_of` are not held against links to them; without it, all are), and
     what a build for `audience` at `as_of` would get wrong (across_files).
     The links in the text are read from the rendered page by `judge`: without one, a bulletin
     has only its listed attachments and no links (enough for the directives alone). Two sources
     written to one file are found by `url_rules` (MkDocs' rule, from the caller as the judge is:
-    both styles of URLs; without them, not looked for)."""
+    both styles of URLs; without them, not looked for). `read_file` reads one bulletin as
+    `load_bulletin` does (the preview's: from what it kept of the last rebuild, site_build/incremental.py)."""
     project = _start(Path(root))
     if project.root.is_dir():
-        for bulletin, file_problems in _read_all(project, load_bulletin, workers):
+        for bulletin, file_problems in _read_all(project, read_file or load_bulletin, workers):
             project.problems += file_problems
             if bulletin is not None:
                 project.bulletins.append(bulletin)

@@ -1,0 +1,140 @@
+"""The preview keeps what it read and rendered between rebuilds (site_build/incremental.py
+SourceCache and KeptRows) and makes the exports and calendars after the pages: after every kind
+of change, its site must be byte for byte the one a fresh preview builds of the same sources."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import AS_OF, MEETING_MD
+
+DRIVER = Path(__file__).with_name("preview_driver.py")
+NOTICE = MEETING_MD.replace("CIG-2021-05-2", "N-9").replace("Special meeting on production safety", "A notice")
+FOLLOW_UP = """\
+---
+title: Review meeting
+date: 2021-08-02
+type: minutes
+issuer: safety-env
+---
+Reviewed.
+
+/// follow-up
+    directive: CIG-2021-05-2
+    status: done
+    accepted_by: safety-env
+
+The investigation is complete.
+///
+"""
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+class Preview:
+    """The driver's rebuilds, one a line (as `mkdocs serve --dirty` rebuilds after each save)."""
+
+    def __init__(self, project: Path, site: Path, *args: str):
+        env = {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+        env.pop("SOURCE_DATE_EPOCH", None)
+        self.process = subprocess.Popen([sys.executable, str(DRIVER), str(site), *args], cwd=project, env=env,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def rebuild(self) -> None:
+        self.process.stdin.write("build\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer == "built\n", answer + self.process.stderr.read() if not answer else answer
+
+    def close(self) -> str:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+        return self.process.stderr.read()
+
+
+def fresh_preview(project: Path, tmp_path: Path, n: int) -> dict[str, bytes]:
+    """The site a new preview (a full build) makes of the project's sources as they are now."""
+    copy = tmp_path / f"fresh-{n}"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".cache"))
+    preview = Preview(copy, copy / "site")
+    preview.rebuild()
+    preview.close()
+    return tree(copy / "site")
+
+
+@pytest.fixture
+def project(site_project):
+    made = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": NOTICE,
+                         "2021/old.md": NOTICE.replace("N-9", "OLD-1").replace("A notice", "Old notice")})
+    with open(made / "mkdocs.yml", "a", encoding="utf-8") as config:  # Pagefind's index is written in its own time
+        config.write("extra:\n  bulletins:\n    search: material\n")
+    return made
+
+
+def test_the_preview_after_every_kind_of_change_equals_a_fresh_preview(project, tmp_path):
+    bulletins, site = project / "bulletins", tmp_path / "preview-site"
+    meeting = bulletins / "2021/2021-05-25-meeting.md"
+    changes = [
+        ("edit", lambda: meeting.write_text(MEETING_MD.replace("Special", "Edited").replace("2021-06-30", "2026-12-01"),
+                                            encoding="utf-8")),
+        # the meeting's file is unchanged, but its directive's state, row and card change
+        ("a follow-up elsewhere", lambda: (bulletins / "2021/2021-08-02-review.md").write_text(FOLLOW_UP, encoding="utf-8")),
+        ("delete", lambda: (bulletins / "2021/old.md").unlink()),
+        ("rename", lambda: (bulletins / "2021/2021-05-26-notice.md").rename(bulletins / "2021/2021-05-27-notice.md")),
+        ("units.yml", lambda: (bulletins / "units.yml").write_text(
+            (bulletins / "units.yml").read_text(encoding="utf-8").replace("Property Management Company", "Property Co."),
+            encoding="utf-8")),
+        ("mkdocs.yml", lambda: (project / "mkdocs.yml").write_text(
+            (project / "mkdocs.yml").read_text(encoding="utf-8").replace("site_name: Test bulletins", "site_name: Renamed"),
+            encoding="utf-8")),
+    ]
+    preview = Preview(project, site, "--dirty")
+    try:
+        preview.rebuild()
+        for n, (change, make) in enumerate(changes):
+            make()
+            preview.rebuild()
+            assert tree(site) == fresh_preview(project, tmp_path, n), f"after the {change}"
+    finally:
+        log = preview.close()
+    assert "made again" in log  # the exports were made after the pages, not with them
+
+
+def test_the_source_cache_reads_again_only_what_changed(tmp_path):
+    """Unchanged files come back as the same bulletins, with the links they were read with; an
+    edited file is read again; a change to units.yml or an attachment reads every file again."""
+    from safety_bulletins.site_build.incremental import SourceCache
+    from safety_bulletins.sources.project import load_project
+    from helpers import UNITS_YML, write_tree
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": NOTICE})
+    cache = SourceCache()
+
+    def load():
+        cache.start(root)
+        return {b.rel_path: b for b in load_project(root, read_file=cache).bulletins}
+
+    first = load()
+    assert cache.read == 2
+    first["2021/2021-05-26-notice.md"].page_links = (("2021/2021-05-25-meeting.md", 9),)  # as the judge gives links
+    again = load()
+    assert cache.read == 0 and again["2021/2021-05-26-notice.md"] is first["2021/2021-05-26-notice.md"]
+    assert again["2021/2021-05-26-notice.md"].page_links == ()  # as read, not as the last build's judge left it
+    (root / "2021/2021-05-25-meeting.md").write_text(MEETING_MD.replace("Special", "Edited"), encoding="utf-8")
+    edited = load()
+    assert cache.read == 1 and edited["2021/2021-05-25-meeting.md"].title.startswith("Edited")
+    (root / "2021/form.pdf").write_bytes(b"%PDF-1.4\n")  # an attachment: what a bulletin's checks read
+    load()
+    assert cache.read == 2
+    (root / "units.yml").write_text(UNITS_YML.replace("Property Management Company", "Property Co."), encoding="utf-8")
+    load()
+    assert cache.read == 2
+    (root / "2021/2021-05-26-notice.md").unlink()
+    assert list(load()) == ["2021/2021-05-25-meeting.md"] and cache.read == 0
