@@ -759,3 +759,12 @@ def forks_free(env: dict[str, str]) -> bool:
     """Whether a run with this environment can be forked now (see forked_mkdocs)."""
     return (os.environ.get("BULLETINS_TESTS_FORK", "1") != "0" and shared_forks().accepts(env)
             and not _forks_lock.locked())
+
+
+def one_process_config(project: Path, config: str = "mkdocs.yml") -> str:
+    """A configuration file beside `config` that is `config` with `workers: 0` (the one-process build:
+    verdicts rendered in the build's process, every page rendered by MkDocs, the outputs made in the
+    build's own process): the build every parallel one is compared with, byte for byte."""
+    name = f"one-process-{config}"
+    (project / name).write_text(f"INHERIT: {config}\nextra:\n  bulletins:\n    workers: 0\n", encoding="utf-8")
+    return name

@@ -18,7 +18,8 @@ HOOK = REPO / "hooks" / "bulletins.py"
 
 def test_each_setting_of_the_schema_is_a_field_of_the_settings():
     names = list(BulletinsConfig())
-    assert names == ["audience", "time_zone", "search", "due_soon_days", "upcoming_days", "immediately_days"]
+    assert names == ["audience", "time_zone", "search", "due_soon_days", "upcoming_days", "immediately_days",
+                     "workers"]
     assert set(names) <= {f.name for f in dataclasses.fields(Settings)}
     assert bulletin_settings({"bulletins": {}}) == Settings()
 
@@ -28,6 +29,18 @@ def test_an_unknown_setting_is_refused_by_the_schema_not_by_its_private_parts():
         bulletin_settings({"bulletins": {"serach": "material"}})
     with pytest.raises(SettingsError, match=r"search: .* but received: 'lunr'; write e.g. 'search: pagefind'"):
         bulletin_settings({"bulletins": {"search": "lunr"}})
+
+
+@pytest.mark.parametrize("value", [-1, "many", True, 1.5, 10_000])
+def test_workers_is_auto_or_a_number(value):
+    with pytest.raises(SettingsError, match=r"workers: .* is not a number of worker processes: write 'auto'"):
+        bulletin_settings({"bulletins": {"workers": value}})
+
+
+def test_workers_zero_is_the_one_process_build_and_auto_one_a_core():
+    assert bulletin_settings({"bulletins": {}}).worker_count is None
+    assert bulletin_settings({"bulletins": {"workers": 0}}).worker_count == 0
+    assert bulletin_settings({"bulletins": {"workers": 3}}).worker_count == 3
 
 
 def load_hook():

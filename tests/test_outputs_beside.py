@@ -1,10 +1,10 @@
 """The exports and calendars are made in a process of their own beside MkDocs' page loop
-(site_build/sitebuild.py, OUTPUTS_BESIDE): the same bytes as the one-process build, and a
+(site_build/sitebuild.py; `workers: 0` makes them in the build's process): the same bytes as the one-process build, and a
 failure in that process fails the build with what went wrong."""
 
 import shutil
 
-from helpers import MEETING_MD, example_project, mkdocs
+from helpers import MEETING_MD, example_project, mkdocs, one_process_config
 
 # Says on stderr that the outputs' process was started, so that a test cannot pass on the one-process build
 BESIDE = """
@@ -16,7 +16,6 @@ def _noted(self, make):
     _start(self, make)
 sitebuild._OutputsProcess.__init__ = _noted
 """
-IN_ONE_PROCESS = "from safety_bulletins.site_build import sitebuild; sitebuild.OUTPUTS_BESIDE = False"
 
 
 def tree(site):
@@ -29,8 +28,8 @@ def test_the_outputs_made_beside_the_page_loop_are_the_one_process_builds(tmp_pa
         beside = mkdocs(project, "build", "--strict", "-f", config, "-d", f"{config}-beside", prelude=BESIDE)
         assert beside.returncode == 0, beside.stderr
         assert "outputs-beside-the-page-loop" in beside.stderr
-        alone = mkdocs(project, "build", "--strict", "-f", config, "-d", f"{config}-alone",
-                       prelude=IN_ONE_PROCESS + BESIDE)
+        alone = mkdocs(project, "build", "--strict", "-f", one_process_config(project, config), "-d", f"{config}-alone",
+                       prelude=BESIDE)
         assert alone.returncode == 0, alone.stderr
         assert "outputs-beside-the-page-loop" not in alone.stderr
         made, expected = tree(project / f"{config}-beside"), tree(project / f"{config}-alone")
@@ -50,7 +49,7 @@ def test_dirty_builds_copy_the_outputs_made_beside(site_project, tmp_path):
     assert second.returncode == 0, second.stderr
     fresh = tmp_path / "fresh"
     shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".cache"))
-    assert mkdocs(fresh, "build", prelude=IN_ONE_PROCESS).returncode == 0
+    assert mkdocs(fresh, "build", "-f", one_process_config(fresh)).returncode == 0
     made, expected = tree(project / "site"), tree(fresh / "site")
     assert made["directives.csv"] != first_csv  # the edit reached the outputs
     assert made == expected

@@ -1,6 +1,6 @@
 """Issue 23: each bulletin is rendered once, by its render worker; the page loop takes that HTML and
 table of contents (mkdocs_adapter/plugin.py _take_rendered). The site must be the same, byte for byte,
-as the one-process build where MkDocs renders every page itself (BULLETINS_RENDER_WORKERS=0), and
+as the one-process build where MkDocs renders every page itself (`workers: 0`), and
 MkDocs' own link rewriting and warnings must still happen."""
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers import AS_OF, MEETING_MD, REPO, example_project, mkdocs
+from helpers import AS_OF, MEETING_MD, REPO, example_project, mkdocs, one_process_config
 
 sys.path.insert(0, str(REPO / "bench"))
 from corpus import generate  # noqa: E402
 
 from safety_bulletins.sources.project import load_project  # noqa: E402
 
-ONE_PROCESS = {"BULLETINS_RENDER_WORKERS": "0"}
 TAKEN = re.compile(r"\((\d+) bulletin pages as their render worker made them\)")
 
 
@@ -28,7 +27,8 @@ def files(site: Path) -> dict[str, bytes]:
     return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def assert_same_sites(project: Path, *args: str, runs=("cold", "cached", "one"), as_of: str = AS_OF) -> int:
+def assert_same_sites(project: Path, *args: str, config: str = "mkdocs.yml", runs=("cold", "cached", "one"),
+                      as_of: str = AS_OF) -> int:
     """Pooled (cold cache, then from the cache) and one-process builds give the same bytes and
     MkDocs' same link warnings (none), and the pooled ones took every bulletin page from the
     workers (the one-process build none)."""
@@ -36,8 +36,9 @@ def assert_same_sites(project: Path, *args: str, runs=("cold", "cached", "one"),
     # from the cache: in a process of its own, not forked from the tests' (whose secrets it would share)
     fresh = {"PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(project / "fresh")]))}
     for name in runs:
-        result = mkdocs(project, "build", *args, "--site-dir", f"site-{name}", as_of=as_of,
-                        **(ONE_PROCESS if name == "one" else fresh if name == "cached" else {}))
+        result = mkdocs(project, "build", *args, "--site-dir", f"site-{name}", "--config-file",
+                        one_process_config(project, config) if name == "one" else config, as_of=as_of,
+                        **(fresh if name == "cached" else {}))
         assert result.returncode == 0, result.stderr
         assert [line for line in result.stderr.splitlines() if "Doc file" in line] == []
         taken[name] = int(TAKEN.search(result.stderr)[1])
@@ -55,7 +56,7 @@ def assert_same_sites(project: Path, *args: str, runs=("cold", "cached", "one"),
 def test_the_example_pooled_is_the_example_rendered_by_mkdocs(tmp_path, config):
     project = example_project(tmp_path / "example")
     published = load_project(project / "bulletins").published(dt.date.fromisoformat(AS_OF))
-    assert assert_same_sites(project, "--strict", "--config-file", config) == len(published) > 10
+    assert assert_same_sites(project, "--strict", config=config) == len(published) > 10
 
 
 EXTRA = """
@@ -122,13 +123,14 @@ LINE
 """
 
 
-@pytest.mark.parametrize("env", [{}, ONE_PROCESS], ids=["pooled", "one-process"])
-def test_links_to_other_bulletins_are_rewritten_and_missing_anchors_warned_as_mkdocs_does(site_project, env):
+@pytest.mark.parametrize("one_process", [False, True], ids=["pooled", "one-process"])
+def test_links_to_other_bulletins_are_rewritten_and_missing_anchors_warned_as_mkdocs_does(site_project, one_process):
     project = site_project({"2021/2021-05-25-meeting.md": OTHER_MD,
                             "2026/2026-11-20-notice.md": LINKING_MD.replace("LINE", "")})
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8") + "validation:\n  anchors: warn\n", encoding="utf-8")
-    result = mkdocs(project, "build", "--strict", **env)
+    env = ("--config-file", one_process_config(project)) if one_process else ()
+    result = mkdocs(project, "build", "--strict", *env)
     assert result.returncode == 0, result.stderr
     page = (project / "site" / "bulletins/2026/2026-11-20-notice/index.html").read_text(encoding="utf-8")
     assert 'href="../../2021/2021-05-25-meeting/#agenda"' in page
@@ -143,14 +145,14 @@ def test_links_to_other_bulletins_are_rewritten_and_missing_anchors_warned_as_mk
         "Doc file 'bulletins/2026/2026-11-20-notice.md' contains a link '#nor-here', but there is no such anchor "
         "on this page.",
     ]
-    result = mkdocs(project, "build", **env)
+    result = mkdocs(project, "build", *env)
     assert result.returncode == 0, result.stderr
     assert [line.split(" -  ", 1)[1] for line in result.stderr.splitlines() if line.startswith("WARNING")] == warnings
-    result = mkdocs(project, "build", "--strict", **env)
+    result = mkdocs(project, "build", "--strict", *env)
     assert result.returncode == 1 and "Aborted with 2 warnings in strict mode" in result.stdout, result.stdout
 
     notice.write_text(LINKING_MD.replace("LINE", "And [a missing one](../2021/gone.md)."), encoding="utf-8")
-    result = mkdocs(project, "build", **env)
+    result = mkdocs(project, "build", *env)
     assert result.returncode == 1
     assert "bulletins/2026/2026-11-20-notice.md:8: error: link '../2021/gone.md' does not exist" in result.stderr
 

@@ -23,7 +23,7 @@ from ..sources.project import DEFAULT_AUDIENCE
 from ..site_build.rendering import Judge, MarkdownConfig, cache_dir_for
 from ..site_build.settings import (SEARCH_ENGINES, SECTION, Settings, SettingsError,
                                    config_lines, file_including_extension_problem, site_name_problem,
-                                   time_zone_problem, window_problem)
+                                   time_zone_problem, window_problem, workers_problem)
 
 class Checked(c.BaseConfigOption):
     """A setting checked by the package's own rule for it (`problem`: what is wrong with a value, None
@@ -60,6 +60,10 @@ class BulletinsConfig(base.Config):
     upcoming_days = Checked(window_problem, DueWindows.upcoming)
     # 立即 / immediately: due this many days after the date of the bulletin (or follow-up) that says it
     immediately_days = Checked(window_problem, DueWindows.immediately)
+    # Processes the build uses beside its own (render workers, the outputs made beside the page loop):
+    # 'auto' (one render worker a core), a number, or 0: the one-process build (a build server that
+    # must not fork; the build every parallel one is tested against, byte for byte)
+    workers = Checked(workers_problem, "auto")
 
 
 def bulletin_settings(extra: object, config_file: Path | None = None) -> Settings:

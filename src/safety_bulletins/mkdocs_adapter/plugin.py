@@ -58,9 +58,6 @@ SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"
 TOC_TOGGLE = '<input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">'
 TOC_TITLE = '<label class="md-nav__title" for="__toc">'
 NOT_FOUND = "<h1>404 - Not found</h1>"  # Material's 404.html
-# 0: the bulletins' verdicts are rendered in the build's own process, and MkDocs renders every page
-# itself (the one-process build the pooled one is tested against); a number: that many render workers
-RENDER_WORKERS = "BULLETINS_RENDER_WORKERS"
 
 
 class _NotForThisSite(logging.Filter):
@@ -134,7 +131,6 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             if (problem := file_including_extension_problem(config_file, config.markdown_extensions)):
                 raise SettingsError(str(problem))
             as_of = as_of_date(time_zone=settings.time_zone)  # today where the site is, not where the build runs
-            workers = _render_workers()
         except (DateError, SettingsError) as exc:
             raise PluginError(str(exc)) from None
         # Same sources and as-of date, same bytes: MkDocs dates the sitemap by SOURCE_DATE_EPOCH.
@@ -144,7 +140,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             settings.audience, site_name=config.site_name, site_url=config.site_url, time_zone=settings.time_zone,
             search=_search_engine(config, settings.search), windows=settings.windows,
             markdown=MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)),
-            cache_dir=cache_dir_for(config_file.parent), workers=workers,
+            cache_dir=cache_dir_for(config_file.parent), workers=settings.worker_count,
             sources=self.sources if self.previewing else None,
             kept_rows=self.kept_rows if self.previewing else None,
             kept_reprs=self.kept_reprs if self.previewing else None)
@@ -506,20 +502,6 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         thread = threading.Thread(target=index, name="pagefind", daemon=True)
         self.indexing = (run, thread)
         thread.start()
-
-
-def _render_workers() -> int | None:
-    value = os.environ.get(RENDER_WORKERS)
-    if value is None or value.strip() == "":
-        return None
-    try:
-        workers = int(value)
-        if workers < 0:
-            raise ValueError
-    except ValueError:
-        raise SettingsError(f"{RENDER_WORKERS}={value!r}: expected a number of render workers (0: render in the "
-                            "build's own process), or leave it unset for one per core") from None
-    return workers
 
 
 def _forget_logged_messages() -> None:

@@ -53,6 +53,14 @@ class Settings:
     due_soon_days: int = DueWindows.due_soon  # the bucket rule: due soon up to this many days ahead,
     upcoming_days: int = DueWindows.upcoming  # then upcoming up to this many, then later
     immediately_days: int = DueWindows.immediately  # 立即: due so many days after the bulletin's date
+    # processes a build uses beside its own: "auto" (render workers, one a core, and the outputs made
+    # beside the page loop), or a number of render workers; 0 is the one-process build
+    workers: int | str = "auto"
+
+    @property
+    def worker_count(self) -> int | None:
+        """The render workers asked for (None: one a core)."""
+        return None if self.workers == "auto" else self.workers
 
     @property
     def windows(self) -> DueWindows:
@@ -60,6 +68,7 @@ class Settings:
 
 
 SEARCH_ENGINES = ("material", "pagefind")
+MAX_WORKERS = 256
 MAX_WINDOW_DAYS = 366  # a "due soon" of more than a year would say nothing
 
 
@@ -68,6 +77,14 @@ def window_problem(days: object) -> str | None:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_WINDOW_DAYS:
         return f"{days!r} is not a number of days from 1 to {MAX_WINDOW_DAYS}"
     return None
+
+
+def workers_problem(value: object) -> str | None:
+    """Why `value` is not a number of worker processes (None if it is one): 'auto', or 0 to MAX_WORKERS."""
+    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_WORKERS):
+        return None
+    return (f"{value!r} is not a number of worker processes: write 'auto' (one a core), a number up to "
+            f"{MAX_WORKERS}, or 0 to build in one process")
 
 
 @functools.cache

@@ -77,11 +77,6 @@ _HOW_TO_KEEP = (
 )
 
 
-# The feeds and the big outputs (exports, calendars) are made in a process of their own beside MkDocs' page loop;
-# False: in the build's process, as before (tests compare the two builds' bytes)
-OUTPUTS_BESIDE = True
-
-
 _MADE_BESIDE = "the feeds, exports and calendars (Atom, directives.json, CSV, workbook, .ics)"
 
 
@@ -225,6 +220,9 @@ class SiteBuild:
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
         self._making: _OutputsProcess | None = None  # the big outputs being made beside the page loop
         self.judge: Judge | None = None  # what rendered the bulletins: their pages, for the page loop (load)
+        # the feeds and the big outputs (exports, calendars) made in a process of their own beside MkDocs'
+        # page loop; False (`workers: 0` in mkdocs.yml): in the build's process
+        self.outputs_beside = True
 
     @classmethod
     def load(cls, bulletins_dir: Path, as_of: dt.date, urls: site.UrlRule, language: str = "en",
@@ -247,6 +245,7 @@ class SiteBuild:
         build = cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
                     windows, kept_rows, kept_reprs)
         build.judge = judge
+        build.outputs_beside = workers != 0  # the one-process build makes them in its own process
         return build
 
     def markdown_extensions(self) -> list:
@@ -688,7 +687,7 @@ class SiteBuild:
             # Nothing they hold depends on the pages: with a core to spare, they are made while MkDocs renders
             # them, in a process forked now (it starts with the catalog as it is; joined by outputs_in_place).
             # With other threads (`mkdocs serve`'s rebuilds) a fork could inherit a lock one of them holds.
-            if OUTPUTS_BESIDE and threading.active_count() == 1:
+            if self.outputs_beside and threading.active_count() == 1:
                 self._making = _OutputsProcess(functools.partial(self._write_outputs, folder))
             else:
                 self._write_outputs(folder)
