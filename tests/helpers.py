@@ -29,6 +29,26 @@ REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-28"
 URLS = url_rule(True)  # MkDocs' rule for where each file goes and its URL, with directory URLs
 
+# Four units for the tests of roles (lead, support, acceptance, supervision): the office supervises
+ROLE_UNITS_YML = """\
+- id: safety-env
+  name: Safety and Environmental Protection Department
+  name_zh: 安全环保部
+  aliases: [安全环保部]
+- id: property
+  name: Property Management Company
+  name_zh: 物业公司
+  aliases: [物业公司]
+- id: energy
+  name: Energy Company
+  name_zh: 能源公司
+  aliases: [能源公司]
+- id: office
+  name: Group Office
+  name_zh: 集团办公室
+  aliases: [集团办公室]
+"""
+
 UNITS_YML = """\
 - id: safety-env
   name: Safety and Environmental Protection Department

@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import json
 
-from helpers import build
+from helpers import ROLE_UNITS_YML as UNITS, build
 
 from safety_bulletins.catalog import Catalog
 from safety_bulletins.commands.due import due_rows
@@ -19,23 +19,6 @@ from safety_bulletins.sources.project import load_project
 
 D = dt.date.fromisoformat
 
-UNITS = """\
-- id: safety-env
-  name: Safety and Environmental Protection Department
-  name_zh: 安全环保部
-  aliases: [安全环保部]
-- id: property
-  name: Property Management Company
-  name_zh: 物业公司
-  aliases: [物业公司]
-- id: energy
-  name: Energy Company
-  name_zh: 能源公司
-  aliases: [能源公司]
-- id: office
-  name: Group Office
-  name_zh: 集团办公室
-"""
 
 NOTICE = """\
 ---

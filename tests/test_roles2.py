@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import json
 
-from helpers import build
+from helpers import ROLE_UNITS_YML as UNITS, build
 
 from safety_bulletins.catalog import Catalog
 from safety_bulletins.model import errors_in
@@ -69,24 +69,6 @@ def test_a_directive_done_by_its_stages_can_be_closed_off_later(bulletins_dir, s
 
 # --- the digest and `due` name the people, and never blame a supporting unit ------------------------
 
-UNITS = """\
-- id: safety-env
-  name: Safety and Environmental Protection Department
-  name_zh: 安全环保部
-  aliases: [安全环保部]
-- id: property
-  name: Property Management Company
-  name_zh: 物业公司
-  aliases: [物业公司]
-- id: energy
-  name: Energy Company
-  name_zh: 能源公司
-  aliases: [能源公司]
-- id: office
-  name: Group Office
-  name_zh: 集团办公室
-  aliases: [集团办公室]
-"""
 
 PEOPLE = {
     "2026/2026-10-10-notice.md": """\
