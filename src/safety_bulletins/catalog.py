@@ -109,7 +109,7 @@ class Catalog:
         self.as_of = as_of
         self.windows = windows  # the bucket rule's thresholds: pages pass them on to live.js
         self.audience = audience
-        self.registry = project.registry
+        self.registry = project.registry.joined_by(as_of)  # a unit that joined later is not there yet
         # Newest first; the path breaks ties so the order never depends on the file system.
         self.bulletins: list[Bulletin] = sorted(project.published(as_of, audience),
                                                 key=lambda b: (-b.date.toordinal(), b.rel_path))

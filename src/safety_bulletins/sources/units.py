@@ -66,6 +66,19 @@ class UnitRegistry:
         since = self.units[unit_id].since if unit_id in self.units else None
         return since is None or day is None or since <= day
 
+    def joined_by(self, day: dt.date) -> UnitRegistry:
+        """The registry as it was on `day`: without the units that joined after it (units.yml's
+        `since`), which a site shown as of that day has nowhere; itself when every unit was there."""
+        if all(self.there_on(unit_id, day) for unit_id in self.units):
+            return self
+        kept = UnitRegistry()
+        for unit in self.units.values():
+            if self.there_on(unit.id, day):
+                kept.add(unit)
+        kept.groups = {key: (name, tuple(u for u in members if u in kept.units))
+                       for key, (name, members) in self.groups.items()}
+        return kept
+
     def add(self, unit: Unit) -> None:
         self.units[unit.id] = unit
         self._receivers = None
