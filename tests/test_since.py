@@ -53,3 +53,10 @@ def test_a_site_as_of_a_day_before_a_unit_joined_has_no_trace_of_it(site_project
     assert main(["due", "--as-of", "2026-11-30"]) == 0
     listed = capsysbinary.readouterr().out.decode("utf-8")
     assert "Property Management Company" in listed and "hotel" not in listed.lower(), listed
+    # asked for by name, it is a usage error that says when it joined (the digest crashed with a KeyError)
+    capsysbinary.readouterr()
+    for command in ("due", "digest"):
+        assert main([command, "--unit", "酒店公司", "--as-of", "2026-11-30"]) == 2
+        said = capsysbinary.readouterr().err.decode("utf-8")
+        assert "'酒店公司' joined on 2026-12-01" in said and "--as-of 2026-12-01 or later" in said, said
+    assert main(["digest", "--unit", "hotel", "--as-of", "2026-12-03"]) == 0

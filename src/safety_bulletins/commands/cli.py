@@ -321,6 +321,8 @@ def run_due(args) -> int:
                 hint = f" Did you mean '{suggestion.id}' ({suggestion.name})?" if suggestion else ""
                 raise UsageError(f"unknown unit {unknown[0]!r}.{hint} Units are listed in bulletins/units.yml.")
     catalog = Catalog(project, as_of, *_catalog_settings(settings))
+    for reference, unit_id in zip(args.unit or (), unit_ids or ()):
+        _joined_by(project, catalog, reference, unit_id)
     rows = due_rows(catalog, within, unit_ids, args.with_subunits)
     language = settings.language  # the site's: the unit names its pages show
     names = {u.id: u.name_in(language) for u in catalog.units}
@@ -392,6 +394,15 @@ def _owners_text(r, names, labels) -> str:
     return "；".join(f"{names[u]}：{person}" for u, person in r.owners)
 
 
+def _joined_by(project, catalog: Catalog, reference: str, unit_id: str) -> None:
+    """A unit that joined after the as-of date (units.yml's `since`) is nowhere in the site as of
+    that day: asked for by name, it is a usage error that says so, not an empty answer."""
+    if unit_id in project.registry.units and unit_id not in catalog.registry.units:
+        joined = project.registry.units[unit_id].since
+        raise UsageError(f"unit {reference!r} joined on {joined.isoformat()} (units.yml's 'since'), after the "
+                         f"as-of date {catalog.as_of.isoformat()}: use --as-of {joined.isoformat()} or later")
+
+
 def run_digest(args) -> int:
     root = project_root(Path.cwd())
     settings = _settings(root)  # read once (YAML is slow to parse)
@@ -415,6 +426,7 @@ def run_digest(args) -> int:
     labels = for_language(settings.language, settings.windows)
     try:
         unit_id = digests.resolve_unit(project.registry, args.unit)
+        _joined_by(project, catalog, args.unit, unit_id)
         digest = digests.make_digest(catalog, unit_id, args.with_subunits, since, settings.site_url,
                                      urls=url_rule(settings.directory_urls))
         if args.format == "eml":
