@@ -208,9 +208,21 @@ class _Checker:
                     (f"Did you mean '{suggestion.id}' ({suggestion.name})? " if suggestion else "")
                     + "Use a unit's id, name or alias from bulletins/units.yml, a group of it, or 'all'.",
                 )
+            elif not registry.there_on(unit_id, on):
+                self.add(line_offset + mapping.line_of(key) - 1, not_joined(registry, reference, unit_id, key, on),
+                         JOINED_HINT)
             elif unit_id not in ids:
                 ids.append(unit_id)
         return tuple(ids)
+
+
+JOINED_HINT = "Date the bulletin on or after that day, or name a unit that was there then."
+
+
+def not_joined(registry: UnitRegistry, reference: str, unit_id: str, key: str, on: dt.date) -> str:
+    """A unit named in a bulletin dated before it joined (units.yml's `since`): it owed nothing then."""
+    return (f"'{reference}' in '{key}' had not joined on {on.isoformat()}: "
+            f"it joined on {registry.units[unit_id].since.isoformat()} (units.yml's 'since')")
 
 
 def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -> tuple[Bulletin | None, list[Problem]]:
@@ -591,7 +603,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
     elif lead is not None and lead not in responsible:  # named to lead, it is responsible too
         responsible = (*responsible, lead)
         units = units if ALL_UNITS in units else (*units, lead)
-    owner, owners = _owners(check, options, offset, registry, (*responsible, *support))
+    owner, owners = _owners(check, options, offset, registry, (*responsible, *support), bulletin.date)
     for key in ("owner", "leader"):  # persons, as units' names are: one line of text
         if isinstance(options.get(key), str) and unprintable(options[key]):
             check.add(offset + options.line_of(key) - 1, f"'{key}' has {unprintable(options[key])}: a name is "
@@ -643,7 +655,7 @@ def _one_unit(check: _Checker, key: str, options, registry: UnitRegistry, offset
 
 
 def _owners(check: _Checker, options, offset: int, registry: UnitRegistry,
-            units: tuple[str, ...]) -> tuple[str, tuple[tuple[str, str], ...]]:
+            units: tuple[str, ...], on: dt.date | None = None) -> tuple[str, tuple[tuple[str, str], ...]]:
     """`owner:` as one person (责任人 of the directive), or as a mapping of the directive's units
     (responsible or supporting; id, name or alias) to the person each names."""
     value = options.get("owner")
@@ -663,6 +675,9 @@ def _owners(check: _Checker, options, offset: int, registry: UnitRegistry,
             check.add(where, f"'owner': {shorten(str(key))} names several units, not one",
                       f"Give each unit its own person: {hint_units}; e.g. '    owner: {{物业公司: 王磊, 能源公司: 李强}}', "
                       "or write one person for the whole directive as '    owner: 王磊'.")
+            continue
+        if unit is not None and not registry.there_on(unit, on):
+            check.add(where, not_joined(registry, str(key), unit, "owner", on), JOINED_HINT)
             continue
         if unit is None or unit not in units:
             suggestion = registry.suggest(str(key)) if unit is None else None
