@@ -17,20 +17,25 @@ from markupsafe import Markup, escape
 from .. import fields
 from ..catalog import Catalog, UnitEntry
 from ..model import ALL_UNITS, BUCKETS, BULLETIN_TYPES, DATED_BUCKETS, STATUSES, Directive
+from ..sources.units import UnitRegistry
 from ..state import State
 
 ESCALATED = "escalated"
 
 
-def row_attributes(directive: Directive, state: State) -> Markup:
+def row_attributes(directive: Directive, state: State, registry: UnitRegistry | None = None) -> Markup:
     """` data-sb-f="..."` for a directive's row: its status, its bulletin's type and year, its
     grade, `escalated` while under supervision, then `@` and the id of each unit it is for or
-    that supports it (`@all` for every unit): `in-progress minutes 2021 major @all @safety-env`."""
+    that supports it (`@all` for every unit): `in-progress minutes 2021 major @all @safety-env`.
+    A directive to `all` issued before a unit joined (units.yml's `since`) is not that unit's,
+    as its page says: `!` and its id (`@all !hotel`), which the filter's `all` does not match."""
     facts = [state.status, directive.bulletin.type, str(directive.bulletin.date.year)]
     facts += [value for f in fields.filters() if (value := directive.details.get(f.name))]
     if state.escalated:
         facts.append(ESCALATED)
     facts += [f"@{unit}" for unit in dict.fromkeys((*directive.units, *directive.support))]
+    if registry is not None and ALL_UNITS in directive.units:
+        facts += [f"!{unit}" for unit in registry.joined_after(directive.bulletin.date)]
     return Markup(f' data-sb-f="{escape(" ".join(facts))}"')
 
 

@@ -66,6 +66,13 @@ class UnitRegistry:
         since = self.units[unit_id].since if unit_id in self.units else None
         return since is None or day is None or since <= day
 
+    def joined_after(self, day: dt.date) -> tuple[str, ...]:
+        """The units a directive to `all` is addressed to that joined after `day` (`since`), which one
+        issued that day is not for: at the cost of the units with a `since`, not of every unit."""
+        if self._late is None:
+            self._late = tuple(u for u in self.receivers() if self.units[u].since is not None)
+        return tuple(u for u in self._late if not self.there_on(u, day))
+
     def joined_by(self, day: dt.date) -> UnitRegistry:
         """The registry as it was on `day`: without the units that joined after it (units.yml's
         `since`), which a site shown as of that day has nowhere; itself when every unit was there."""
@@ -81,13 +88,14 @@ class UnitRegistry:
 
     def add(self, unit: Unit) -> None:
         self.units[unit.id] = unit
-        self._receivers = None
+        self._receivers = self._late = None
         self._children = None  # a new unit or parent: the tree is made again when asked
         for reference in (unit.id, unit.name, *unit.aliases, *([unit.name_zh] if unit.name_zh else [])):
             self._by_reference[_key(reference)] = unit.id
 
     _children: dict[str | None, list[str]] | None = field(default=None, repr=False, compare=False)
     _receivers: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _late: tuple[str, ...] | None = field(default=None, repr=False, compare=False)  # receivers with a `since`
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # place in the file
 
     def _tree(self) -> dict[str | None, list[str]]:

@@ -58,7 +58,8 @@
 
   function matches(row, want) {
     var facts = row.getAttribute("data-sb-f");
-    if (want.unit && !has(facts, "@" + want.unit) && !has(facts, "@all")) return false;
+    // a directive to all is the chosen unit's too, unless it was issued before the unit joined (!id)
+    if (want.unit && !has(facts, "@" + want.unit) && (!has(facts, "@all") || has(facts, "!" + want.unit))) return false;
     if (want.bucket && bucketOf(row) !== want.bucket) return false;
     for (var i = 0; i < FACTS.length; i++) {
       if (want[FACTS[i]] && !has(facts, want[FACTS[i]])) return false;

@@ -1,0 +1,49 @@
+"""The register's unit filter (filter.js) in Chromium for a unit that joined later (units.yml's
+`since`): it lists exactly what the unit's own page lists, so a directive to all issued before
+the unit joined is not among its rows, while one issued after it is."""
+
+import pytest
+from browsing import SUB_PATH
+from helpers import ROLE_UNITS_YML, SITE_YML, build, nginx, write_tree
+from test_roles2 import JOINED
+from test_since import JOINED_BELOW
+
+READ_ON = "2026-12-10T10:00:00"  # the build's day: live.js moves nothing
+
+ROW_IDS = """() => Array.from(document.querySelectorAll("tr.sb-row"))
+  .filter(row => row.offsetParent !== null)
+  .map(row => row.querySelector("td:nth-child(2) a").getAttribute("href").split("#")[1])"""
+
+
+@pytest.fixture(scope="module")
+def joined_site(tmp_path_factory):
+    project = tmp_path_factory.mktemp("since")
+    write_tree(project, {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": JOINED_BELOW,
+                         **{f"bulletins/{name}": text for name, text in JOINED.items()}})
+    site = build(project, as_of="2026-12-10")
+    with nginx(tmp_path_factory.mktemp("nginx"), {SUB_PATH: site}) as base:
+        yield base + SUB_PATH
+
+
+def _rows(browser, url, filtered: bool):
+    context = browser.new_context()
+    context.clock.set_fixed_time(READ_ON)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    if filtered:
+        page.locator(".sb-filter").wait_for(state="visible")
+        page.wait_for_function("() => document.querySelector('.sb-filter__status').textContent.includes(' of ')")
+    shown = sorted(page.evaluate(ROW_IDS))
+    context.close()
+    assert errors == [], errors
+    return shown
+
+
+def test_the_registers_unit_filter_lists_what_the_unit_page_lists(browser, joined_site):
+    listed = _rows(browser, joined_site + "units/hotel/", filtered=False)
+    assert listed == ["ZJ-1", "ZJ-2"]
+    assert _rows(browser, joined_site + "directives/?unit=hotel", filtered=True) == listed
+    # a unit there from the start still matches the directives to all of before (the filter is not empty by accident)
+    assert _rows(browser, joined_site + "directives/?unit=energy", filtered=True) == ["YJ-1", "YJ-2", "ZJ-1", "ZJ-2"]
