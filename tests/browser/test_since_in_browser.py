@@ -47,3 +47,29 @@ def test_the_registers_unit_filter_lists_what_the_unit_page_lists(browser, joine
     assert _rows(browser, joined_site + "directives/?unit=hotel", filtered=True) == listed
     # a unit there from the start still matches the directives to all of before (the filter is not empty by accident)
     assert _rows(browser, joined_site + "directives/?unit=energy", filtered=True) == ["YJ-1", "YJ-2", "ZJ-1", "ZJ-2"]
+
+
+@pytest.fixture(scope="module")
+def joined_search(tmp_path_factory):
+    from helpers import PAGEFIND_YML
+
+    project = tmp_path_factory.mktemp("since-search")
+    files = {f"bulletins/{name}": text.replace("各单位报送", "DRILLWORD 各单位报送") for name, text in JOINED.items()}
+    write_tree(project, {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": JOINED_BELOW,
+                         **files})
+    site = build(project, as_of="2026-12-10")
+    with nginx(tmp_path_factory.mktemp("nginx-search"), {SUB_PATH: site}) as base:
+        yield base
+
+
+def test_the_searchs_unit_filter_leaves_out_what_was_issued_before_the_unit_joined(page, joined_search, request):
+    from browsing import answer_to
+    from test_pagefind_search import listed_cards, opened_search
+
+    request.node.origin = joined_search
+    opened_search(page, joined_search + SUB_PATH, "DRILLWORD")
+    assert {"YJ-1", "ZJ-1"} <= set(listed_cards(page))
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="unit"]', "hotel"))
+    assert "ZJ-1" in listed_cards(page) and "YJ-1" not in listed_cards(page), listed_cards(page)
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="unit"]', "energy"))
+    assert {"YJ-1", "ZJ-1"} <= set(listed_cards(page))

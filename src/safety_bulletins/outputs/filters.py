@@ -34,9 +34,17 @@ def row_attributes(directive: Directive, state: State, registry: UnitRegistry | 
     if state.escalated:
         facts.append(ESCALATED)
     facts += [f"@{unit}" for unit in dict.fromkeys((*directive.units, *directive.support))]
-    if registry is not None and ALL_UNITS in directive.units:
-        facts += [f"!{unit}" for unit in registry.joined_after(directive.bulletin.date)]
+    if registry is not None:
+        facts += not_for(directive, registry)
     return Markup(f' data-sb-f="{escape(" ".join(facts))}"')
+
+
+def not_for(directive: Directive, registry: UnitRegistry) -> list[str]:
+    """`!id` for each unit a directive to `all` is not for, having joined after it was issued
+    (units.yml's `since`): the one rule of the register's filter and the search's cards."""
+    if ALL_UNITS not in directive.units:
+        return []
+    return [f"!{unit}" for unit in registry.joined_after(directive.bulletin.date)]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..outputs import pagefind, site
+from ..outputs import filters, pagefind, site
 from ..outputs.site import Links
 from ..outputs.calendars import Calendars
 from ..sources.paths import not_utf8_name, unsafe_file
@@ -530,9 +530,11 @@ class SiteBuild:
         # each card's directive, for filters that act at the directive (a follow-up: the one it follows up)
         cards = {d.id: d for d in bulletin.directives}
         cards.update((f.anchor, self.catalog.directive_of(f)) for f in bulletin.follow_ups)
-        card_filters = {anchor: ([*d.units, *d.support], self.catalog.state_of(d).status)
+        # (to all, issued before a unit joined (units.yml's `since`): `!id`, not that unit's, as on its page)
+        card_filters = {anchor: ([*d.units, *d.support, *filters.not_for(d, self.catalog.registry)],
+                                 self.catalog.state_of(d).status)
                         for anchor, d in cards.items() if d is not None}
-        units = {u for units, _ in card_filters.values() for u in units}
+        units = {u for d in cards.values() if d is not None for u in (*d.units, *d.support)}
         statuses = {status for _, status in card_filters.values()}
         return pagefind.body(bulletin, sorted(statuses), sorted(units), self.renderer.labels_of(bulletin).TYPES[bulletin.type],
                              page, card_filters)

@@ -85,7 +85,9 @@ function squeeze(text) {
 function cardMatches(card, chosen) {
   if (!card) return false;
   const unit = chosen.unit, status = chosen.status;
-  if (unit && !(card.units.includes(unit) || (unit !== ALL_UNITS && card.units.includes(ALL_UNITS)))) return false;
+  // a card to every unit is the chosen unit's too, unless issued before the unit joined ("!id")
+  if (unit && !(card.units.includes(unit)
+                || (unit !== ALL_UNITS && card.units.includes(ALL_UNITS) && !card.units.includes("!" + unit)))) return false;
   return !status || card.status === status;
 }
 
