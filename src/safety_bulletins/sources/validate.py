@@ -595,7 +595,7 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
                   "is 'units: [all]'.")
         support = tuple(u for u in support if u != ALL_UNITS)
     responsible = registry.receivers(bulletin.date) if ALL_UNITS in units else units
-    roles = {spec.name: _one_unit(check, spec.name, options, registry, offset) for spec in fields.roles()}
+    roles = {spec.name: _one_unit(check, spec.name, options, registry, offset, bulletin.date) for spec in fields.roles()}
     lead = roles["lead"]
     if lead is not None and lead in support:
         check.add(offset + options.line_of("lead") - 1, f"the lead unit '{lead}' is also a supporting unit",
@@ -638,7 +638,8 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
     )
 
 
-def _one_unit(check: _Checker, key: str, options, registry: UnitRegistry, offset: int) -> str | None:
+def _one_unit(check: _Checker, key: str, options, registry: UnitRegistry, offset: int,
+              on: dt.date | None = None) -> str | None:
     """A role one unit holds (`lead`, `accepting_unit`, `supervisor`): a unit of units.yml, not
     `all` nor a group, nor a list."""
     if options.get(key) in (None, ""):
@@ -650,7 +651,7 @@ def _one_unit(check: _Checker, key: str, options, registry: UnitRegistry, offset
                   f"Write the one unit that holds the role, e.g. '    {key}: safety-env'; the others go in "
                   "'units:' (责任单位) or 'support:' (配合单位).")
         return None
-    ids = check.units(options, key, registry, offset)
+    ids = check.units(options, key, registry, offset, on=on)  # a unit that had joined by `on`
     return ids[0] if ids else None
 
 
