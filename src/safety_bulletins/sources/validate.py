@@ -235,7 +235,7 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
     title = check.text(fm, "title", 2, required=True)
     date = check.date(fm, "date", 2, required=True)
     kind = check.choice(fm, "type", BULLETIN_TYPES, 2, required=True)
-    issuer = check.units(fm, "issuer", registry, 2)
+    issuer = check.units(fm, "issuer", registry, 2, on=date)  # by a unit that had joined by its date
     draft = fm.get("draft", False)
     if not isinstance(draft, bool):
         check.add(1 + fm.line_of("draft"), f"'draft' must be true or false, not {shorten(draft)}", "Write 'draft: true'.")
@@ -265,8 +265,8 @@ def validate_bulletin(raw: RawBulletin, rel_path: str, registry: UnitRegistry) -
         meeting=_meeting(check, fm),
         language=check.choice(fm, "lang", LANGUAGES, 2) or ("zh" if CHINESE_LETTER.search(title) else "en"),
         issuers=issuer,
-        recipients=_addressees(check, fm, "recipients", registry),
-        cc=_addressees(check, fm, "cc", registry),
+        recipients=_addressees(check, fm, "recipients", registry, date),
+        cc=_addressees(check, fm, "cc", registry, date),
         signed_by=check.text_list(fm, "signed_by", 2),
         urgency=_urgency(check, fm),
         contact=_contact(check, fm),
@@ -349,7 +349,8 @@ def _blanks(check: _Checker, fm: LineDict, draft: bool) -> None:
             check.add(line, f"'{name}' is empty", "Fill it in, or delete the line if it does not apply.")
 
 
-def _addressees(check: _Checker, fm: LineDict, key: str, registry: UnitRegistry) -> tuple[str, ...]:
+def _addressees(check: _Checker, fm: LineDict, key: str, registry: UnitRegistry,
+                on: dt.date | None = None) -> tuple[str, ...]:
     """主送 or 抄送: a list, or one string whose parts are parted by 、，, or ;. Each part is a
     unit's id where it names a unit of units.yml (by id, name or alias), else the text as
     written (各二级单位, 集团公司各部门): documents address bodies no units.yml lists."""
@@ -361,6 +362,9 @@ def _addressees(check: _Checker, fm: LineDict, key: str, registry: UnitRegistry)
                   f"Write '{key}: [safety-env, 各二级单位]' or '{key}: 各二级单位、集团公司各部门'.")
         return ()
     written = [part.strip() for part in value or () if part.strip()]
+    for part in written:  # a unit that had not joined by the bulletin's date (units.yml's `since`)
+        if (unit_id := registry.resolve(part)) is not None and not registry.there_on(unit_id, on):
+            check.add(1 + fm.line_of(key), not_joined(registry, part, unit_id, key, on), JOINED_HINT)
     return tuple(dict.fromkeys(registry.resolve(part) or part for part in written))
 
 
