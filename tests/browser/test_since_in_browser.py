@@ -4,7 +4,7 @@ the unit joined is not among its rows, while one issued after it is."""
 
 import pytest
 from browsing import SUB_PATH
-from helpers import ROLE_UNITS_YML, SITE_YML, build, nginx, write_tree
+from helpers import SITE_YML, build, nginx, write_tree
 from test_roles2 import JOINED
 from test_since import JOINED_BELOW
 
