@@ -465,7 +465,7 @@ def check_acceptance_text(text: str, truth: Truth, d: Directive, where: str) -> 
     if reopened and not state.acceptor:
         truth.after_d(acceptance not in text, f"{where}: reopened, yet shows {words(text)!r}")
     if state.status in ("awaiting-acceptance", "done") and accepted:
-        assert f"{acceptance}: {truth.acceptor(accepted)}" in words(text), f"{where}: {words(text)!r}"
+        assert f"{acceptance}{truth.labels(': ')}{truth.acceptor(accepted)}" in words(text), f"{where}: {words(text)!r}"
 
 
 def check_cards(site: Path, truth: Truth) -> None:

@@ -435,7 +435,9 @@ import sys
 sys.path.insert(0, {tests!r})
 from helpers import fill
 
-@event_priority(100)  # before the site's own hook: Pagefind then finds the disk full
+# after the site's own hook copied in the outputs made beside the page loop (100), before its Pagefind
+# (default priority): Pagefind then finds the disk full
+@event_priority(50)
 def on_{event}(config):
     fill(Path(config.site_dir).parents[1] / "filler", {what!r}, {leave})
 '''
