@@ -42,13 +42,15 @@ def test_the_chinese_site_verifies_with_its_configuration_and_a_hand_edit_is_fou
     assert len(findings) == 1 and findings[0].startswith("units/index.html:"), findings
 
 
-def test_due_reads_the_chinese_configuration_and_what_it_inherits(chinese, capsys):
+def test_due_and_digest_read_the_chinese_configuration(chinese, capsys):
     project, _ = chinese
     assert main(["due", "--as-of", AS_OF, "--format", "csv", "-f", "mkdocs.zh.yml"]) == 0
     header = next(csv.reader(io.StringIO(capsys.readouterr().out.lstrip("\ufeff"))))
     assert header[:4] == ["单位", "编号", "标题", "期限"], header
     assert main(["due", "--as-of", AS_OF, "--format", "csv"]) == 0  # mkdocs.yml's: the English site
     assert next(csv.reader(io.StringIO(capsys.readouterr().out.lstrip("\ufeff"))))[:2] == ["unit", "unit_name"]
+    assert main(["digest", "--unit", "property", "--as-of", AS_OF, "-f", "mkdocs.zh.yml"]) == 0
+    assert capsys.readouterr().out.startswith("安全生产日报（物业公司）")
 
 
 def test_settings_come_through_inherit_and_the_named_file_overrides_them(tmp_path, monkeypatch, capsys):
