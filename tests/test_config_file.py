@@ -115,3 +115,19 @@ def test_a_configuration_file_that_is_not_the_projects_is_bad_usage(tmp_path, mo
     assert "name one of the project's configuration files: mkdocs.yml, mkdocs.zh.yml" in err, err
     assert sorted(p.name for p in (project / "bulletins").iterdir()) == []  # new wrote nothing
     assert not (tmp_path / "live").exists() and not (project / "live").exists()  # publish built nothing
+
+
+def test_publish_builds_and_verifies_the_site_of_the_named_configuration(site_project, tmp_path, monkeypatch):
+    from helpers import MEETING_MD
+
+    builds_forked(monkeypatch)
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    (project / "mkdocs.zh.yml").write_text("INHERIT: mkdocs.yml\nsite_name: 安全生产文件\ntheme:\n  language: zh\n",
+                                           encoding="utf-8")
+    dest = tmp_path / "srv" / "safety-zh"
+    dest.parent.mkdir()
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("BULLETINS_TODAY", AS_OF)
+    assert main(["publish", str(dest), "-f", "mkdocs.zh.yml"]) == 0  # its verification rebuilt the Chinese site
+    page = (dest / "bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in page and "安全生产文件" in page
