@@ -131,3 +131,22 @@ def test_publish_builds_and_verifies_the_site_of_the_named_configuration(site_pr
     assert main(["publish", str(dest), "-f", "mkdocs.zh.yml"]) == 0  # its verification rebuilt the Chinese site
     page = (dest / "bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
     assert '<html lang="zh"' in page and "安全生产文件" in page
+
+
+def test_the_named_configurations_docs_dir_is_what_its_site_publishes(site_project, monkeypatch, capsys):
+    """A draft's title written on a hand-written page of docs-zh/ (mkdocs.zh.yml's docs_dir) is published text,
+    no evidence of the draft: verify reads the pages of the configuration it was given, not docs/."""
+    from helpers import MEETING_MD, mkdocs
+
+    builds_forked(monkeypatch)
+    draft = "---\ntitle: 冬季安全专项会议纪要\ndate: 2021-05-26\ntype: bulletin\nissuer: safety-env\ndraft: true\n---\n正文。\n"
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-draft.md": draft})
+    (project / "docs-zh").mkdir()
+    (project / "docs-zh" / "index.md").write_text("# 首页\n\n下周召开冬季安全专项会议纪要的讨论。\n", encoding="utf-8")
+    (project / "mkdocs.zh.yml").write_text("INHERIT: mkdocs.yml\ndocs_dir: docs-zh\ntheme:\n  language: zh\n",
+                                           encoding="utf-8")
+    result = mkdocs(project, "build", "-f", "mkdocs.zh.yml", "--site-dir", "site-zh")
+    assert result.returncode == 0, result.stderr
+    assert "冬季安全专项会议纪要" in (project / "site-zh" / "index.html").read_text(encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["verify", "site-zh", "-f", "mkdocs.zh.yml", "--as-of", AS_OF]) == 0, capsys.readouterr()
