@@ -95,11 +95,13 @@ COMMANDS = [["check"], ["due"], ["digest", "--unit", "all"], ["new", "minutes", 
     ("linked.yml", "is outside the project"),  # a link inside leading out
     ("missing.yml", "does not exist"),
     ("docs", "is a folder, not a configuration file"),
-], ids=["parent", "absolute", "link-out", "missing", "folder"])
+    ("docs/mkdocs.yml", "is not in the project's folder"),  # would build docs/bulletins/
+], ids=["parent", "absolute", "link-out", "missing", "folder", "sub-folder"])
 def test_a_configuration_file_that_is_not_the_projects_is_bad_usage(tmp_path, monkeypatch, capsys, command, name, why):
     project = tmp_path / "project"
     (project / "bulletins").mkdir(parents=True)
     (project / "docs").mkdir()
+    (project / "docs" / "mkdocs.yml").write_text("INHERIT: ../mkdocs.yml\n", encoding="utf-8")
     (project / "site").mkdir()
     (project / "mkdocs.yml").write_text("site_name: Bulletins\n", encoding="utf-8")
     (project / "mkdocs.zh.yml").write_text("INHERIT: mkdocs.yml\n", encoding="utf-8")

@@ -196,16 +196,20 @@ def _config_argument(args) -> str:
 
 def config_file_of(project: Path, name: str | None) -> Path:
     """The site's configuration file of `project` named by -f/--config-file (default: its mkdocs.yml):
-    a file inside the project (its settings, Markdown configuration and build are the site's; one
-    outside, or a link leading out, is no configuration of this project)."""
+    a file in the project's folder (its settings, Markdown configuration and build are the site's; one
+    outside, or a link leading out, is no configuration of this project; one in a sub-folder would build
+    the bulletins/ beside it, as MkDocs' hook reads them)."""
     if name is None:
         return project / "mkdocs.yml"
-    path = project / name  # an absolute name stays as it is
+    path = Path(os.path.abspath(project / name))  # an absolute name stays as it is; '..' taken as written
     candidates = sorted(p.name for p in project.glob("mkdocs*.yml") if p.is_file())
     hint = f"name one of the project's configuration files: {', '.join(candidates)}" if candidates else \
         "name a configuration file in the project's folder, e.g. mkdocs.yml"
     if not path.resolve().is_relative_to(project.resolve()):
         raise UsageError(f"-f/--config-file {name}: {path} is outside the project {project}; {hint}")
+    if path.parent != Path(os.path.abspath(project)):
+        raise UsageError(f"-f/--config-file {name}: {path} is not in the project's folder {project} (the build "
+                         f"reads the bulletins/ beside its configuration file); {hint}")
     if path.is_dir():
         raise UsageError(f"-f/--config-file {name}: {path} is a folder, not a configuration file; {hint}")
     if not path.is_file():

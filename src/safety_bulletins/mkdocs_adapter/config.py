@@ -154,7 +154,8 @@ def judge_for(project_dir: Path, config_file: Path | None = None) -> Judge:
     `config_file` (default: its mkdocs.yml; `INHERIT:` followed as MkDocs does) and the build's cache,
     or the example site's configuration (and no cache, nothing written) where there is no such file."""
     config_file = config_file if config_file is not None else project_dir / "mkdocs.yml"
-    return Judge(markdown_config(config_file), cache_dir_for(project_dir) if config_file.is_file() else None)
+    # the build's cache: the one of the folder of its configuration file, as the build's hook keeps it
+    return Judge(markdown_config(config_file), cache_dir_for(config_file.parent) if config_file.is_file() else None)
 
 
 def _setting_line(config_file: Path, key: str | None) -> int:
