@@ -201,18 +201,25 @@ def config_file_of(project: Path, name: str | None) -> Path:
     the bulletins/ beside it, as MkDocs' hook reads them)."""
     if name is None:
         return project / "mkdocs.yml"
-    path = Path(os.path.abspath(project / name))  # an absolute name stays as it is; '..' taken as written
+    path = Path(os.path.abspath(project / name))  # an absolute name stays as it is; 'a/..' read as written
     candidates = sorted(p.name for p in project.glob("mkdocs*.yml") if p.is_file())
     hint = f"name one of the project's configuration files: {', '.join(candidates)}" if candidates else \
         "name a configuration file in the project's folder, e.g. mkdocs.yml"
-    if not path.resolve().is_relative_to(project.resolve()):
+    try:
+        inside = path.resolve().is_relative_to(project.resolve())
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except (OSError, RuntimeError) as exc:  # a name too long for the system, a loop of links
+        shown = name if len(name) <= 80 else f"{name[:80]}..."
+        raise UsageError(f"-f/--config-file {shown}: cannot be used as a file name "
+                         f"({getattr(exc, 'strerror', None) or exc}); {hint}") from None
+    if not inside:
         raise UsageError(f"-f/--config-file {name}: {path} is outside the project {project}; {hint}")
+    if is_dir:
+        raise UsageError(f"-f/--config-file {name}: {path} is a folder, not a configuration file; {hint}")
     if path.parent != Path(os.path.abspath(project)):
         raise UsageError(f"-f/--config-file {name}: {path} is not in the project's folder {project} (the build "
                          f"reads the bulletins/ beside its configuration file); {hint}")
-    if path.is_dir():
-        raise UsageError(f"-f/--config-file {name}: {path} is a folder, not a configuration file; {hint}")
-    if not path.is_file():
+    if not is_file:
         raise UsageError(f"-f/--config-file {name}: {path} does not exist; {hint}")
     return path
 
