@@ -159,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
                                                      "the current folder)")
     verify.add_argument("--as-of", help="the as-of date the site must have been built for: YYYY-MM-DD "
                                         "(default: the one it records)")
-    _config_option(verify, "the site was built with")
+    _config_option(verify, "it was built with")
     return parser
 
 
