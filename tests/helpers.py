@@ -741,14 +741,14 @@ def builds_forked(monkeypatch) -> None:
     real_rebuild = verify._rebuild
 
     @contextlib.contextmanager
-    def rebuild(project_dir, dest, as_of, offline, log, timeout):
+    def rebuild(project_dir, dest, as_of, offline, log, timeout, config_file=None):
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
                "BULLETINS_TODAY": as_of.isoformat(), "BULLETINS_OFFLINE": "true" if offline else "false"}
         env.pop("SOURCE_DATE_EPOCH", None)
-        command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project_dir / "mkdocs.yml"),
-                   "--site-dir", str(dest)]
+        command = [sys.executable, "-m", "mkdocs", "build", "--config-file",
+                   str(config_file or project_dir / "mkdocs.yml"), "--site-dir", str(dest)]
         if not forks_free(env):
-            with real_rebuild(project_dir, dest, as_of, offline, log, timeout) as finished:
+            with real_rebuild(project_dir, dest, as_of, offline, log, timeout, config_file) as finished:
                 yield finished
             return
         done: list = []  # while it builds, verify reads the site, as beside the real rebuild

@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except ConfigError as exc:  # a refusal at its line of mkdocs.yml: a problem of the project, as check says
         print(exc.problem, file=sys.stderr)
-        print(f"bulletins {args.command}: 1 error(s) in mkdocs.yml; run 'bulletins check'.", file=sys.stderr)
+        print(f"bulletins {args.command}: 1 error(s) in {Path(exc.problem.path).name if exc.problem else 'mkdocs.yml'}; run 'bulletins check"
+              f"{_config_argument(args)}'.", file=sys.stderr)
         return EXIT_PROBLEMS
     except BrokenPipeError:  # `bulletins due | head`: the reader has all it wanted
         sys.stdout = None
@@ -86,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
                      "Validate every bulletin and units.yml.")
     check.add_argument("path", nargs="?", type=Path, help="the bulletins folder (default: the project's bulletins/)")
     check.add_argument("--format", choices=("text", "json"), default="text")
+    _config_option(check)
 
     new = _command(commands, "new", run_new, "start a new bulletin from the template of its type",
                    "Create bulletins/YEAR/DATE-TITLE.md; asks for what is not given.")
@@ -99,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--review", action="store_true",
                      help="for minutes and inspections: add a follow-up stub for every directive still open "
                           "(as of today, or BULLETINS_TODAY), per unit")
+    _config_option(new)
 
     due = _command(commands, "due", run_due, "what is overdue and due soon, per unit",
                    "List open directives that are overdue or due soon.")
@@ -108,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     due.add_argument("--format", choices=("table", "csv", "json"), default="table")
     due.add_argument("--with-subunits", action="store_true",
                      help="include the directives of each unit's sub-units (any depth), each once")
+    _config_option(due)
 
     digest = _command(commands, "digest", run_digest, "a unit's daily digest: overdue, due soon, news",
                       "What a unit has overdue, due soon (within due_soon_days, 7 unless mkdocs.yml says), and issued or changed (follow-ups) since a "
@@ -124,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--to", action="append", help="eml: a recipient (repeatable; default: none in the "
                                                       "header, for 'sendmail ADDRESS < FILE')")
     digest.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    _config_option(digest)
 
     pub = _command(commands, "publish", run_publish, "check, build and switch the live site atomically",
                    "Check and build from scratch into DEST.releases/NEW, then point the link DEST at it in one "
@@ -134,6 +139,7 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("--build-timeout", type=_seconds, metavar="SECONDS",
                      help="stop the build (and all it started) after this long (default: "
                           f"{publishing.BUILD_TIMEOUT_FLOOR} s + {publishing.BUILD_TIMEOUT_PER_BULLETIN} s per bulletin)")
+    _config_option(pub)
 
     outputs = _command(commands, "outputs", run_outputs, "list every file the site makes beyond docs/",
                        "List the site's outputs as the build registers them (outputs/site.py OUTPUTS): the path "
@@ -153,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
                                                      "the current folder)")
     verify.add_argument("--as-of", help="the as-of date the site must have been built for: YYYY-MM-DD "
                                         "(default: the one it records)")
+    _config_option(verify, "it was built with")
     return parser
 
 
@@ -176,6 +183,47 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+def _config_option(command: argparse.ArgumentParser, what: str = "to read") -> None:
+    command.add_argument("-f", "--config-file", metavar="FILE",
+                         help=f"the site's configuration file {what}, in the project (relative to its folder; "
+                              "default: mkdocs.yml), e.g. mkdocs.zh.yml for the Chinese site")
+
+
+def _config_argument(args) -> str:
+    """` -f FILE` as the command was given it, for a command it suggests."""
+    return f" -f {args.config_file}" if getattr(args, "config_file", None) else ""
+
+
+def config_file_of(project: Path, name: str | None) -> Path:
+    """The site's configuration file of `project` named by -f/--config-file (default: its mkdocs.yml):
+    a file in the project's folder (its settings, Markdown configuration and build are the site's; one
+    outside, or a link leading out, is no configuration of this project; one in a sub-folder would build
+    the bulletins/ beside it, as MkDocs' hook reads them)."""
+    if name is None:
+        return project / "mkdocs.yml"
+    path = Path(os.path.abspath(project / name))  # an absolute name stays as it is; 'a/..' read as written
+    candidates = sorted(p.name for p in project.glob("mkdocs*.yml") if p.is_file())
+    hint = f"name one of the project's configuration files: {', '.join(candidates)}" if candidates else \
+        "name a configuration file in the project's folder, e.g. mkdocs.yml"
+    try:
+        inside = path.resolve().is_relative_to(project.resolve())
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except (OSError, RuntimeError) as exc:  # a name too long for the system, a loop of links
+        shown = name if len(name) <= 80 else f"{name[:80]}..."
+        raise UsageError(f"-f/--config-file {shown}: cannot be used as a file name "
+                         f"({getattr(exc, 'strerror', None) or exc}); {hint}") from None
+    if not inside:
+        raise UsageError(f"-f/--config-file {name}: {path} is outside the project {project}; {hint}")
+    if is_dir:
+        raise UsageError(f"-f/--config-file {name}: {path} is a folder, not a configuration file; {hint}")
+    if path.parent != Path(os.path.abspath(project)):
+        raise UsageError(f"-f/--config-file {name}: {path} is not in the project's folder {project} (the build "
+                         f"reads the bulletins/ beside its configuration file); {hint}")
+    if not is_file:
+        raise UsageError(f"-f/--config-file {name}: {path} does not exist; {hint}")
+    return path
+
+
 def _as_of_option(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument("--as-of", help=f"{what} (default: today, or BULLETINS_TODAY)")
 
@@ -195,7 +243,7 @@ def _project(root: Path, as_of: dt.date, judge, settings: Settings):
 
 def run_check(args) -> int:
     path = args.path or project_bulletins(Path.cwd())
-    config_file = _project_of(path) / "mkdocs.yml"
+    config_file = config_file_of(_project_of(path), args.config_file)
     settings_refused = None
     try:  # a setting the build refuses is a problem of mkdocs.yml, for the pre-commit hook to stop too
         settings = read_settings(config_file)
@@ -209,7 +257,8 @@ def run_check(args) -> int:
     # as the site's build will see them: its audience leaves out what is classified above it
     refused = None
     try:
-        judge = judge_for(path.parent)
+        # the folder above bulletins/, as the build's; a configuration named with -f is the project's
+        judge = judge_for(path.parent) if args.config_file is None else judge_for(config_file.parent, config_file)
     except ConfigError as exc:
         if exc.problem is None:
             raise UsageError(f"cannot read the site's Markdown configuration: {exc}") from None
@@ -249,9 +298,9 @@ def run_check(args) -> int:
     return EXIT_OK
 
 
-def _judge(project_dir: Path) -> Judge:
+def _judge(project_dir: Path, config_file: Path) -> Judge:
     try:
-        return judge_for(project_dir)
+        return judge_for(project_dir, config_file)
     except ConfigError as exc:
         if exc.problem is not None:
             raise
@@ -268,7 +317,8 @@ def run_new(args) -> int:
         raise UsageError("a bulletin needs a title")
     root = project_root(Path.cwd())
     # read once, and not at all for a dated draft (a broken mkdocs.yml does not stop one)
-    settings = _settings(root) if args.review or not args.date else None
+    config_file = config_file_of(root, args.config_file)  # named wrongly: said even where it is not read
+    settings = _settings(config_file) if args.review or not args.date else None
     day = _date(args.date, "--date") if args.date else _today(settings)
     bulletins_dir = root / "bulletins"
     fields = _fields_asked(args, kind)
@@ -300,12 +350,13 @@ def run_due(args) -> int:
         within = parse_span(args.within) if args.within is not None else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    settings = _settings(root)  # read once (YAML is slow to parse): every default below is the site's
+    config_file = config_file_of(root, args.config_file)
+    settings = _settings(config_file)  # read once (YAML is slow to parse): every default below is the site's
     if within is None:  # what the site calls due soon (extra: bulletins: due_soon_days)
         within = settings.windows.due_soon
     as_of = _as_of(args, settings)
     # read as check reads it (links from the rendered pages), so it refuses what check refuses
-    project = _project(root, as_of, _judge(root), settings)
+    project = _project(root, as_of, _judge(root, config_file), settings)
     if project.errors:
         print(f"bulletins due: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -405,19 +456,20 @@ def _joined_by(project, catalog: Catalog, reference: str, unit_id: str) -> None:
 
 def run_digest(args) -> int:
     root = project_root(Path.cwd())
-    settings = _settings(root)  # read once (YAML is slow to parse)
+    config_file = config_file_of(root, args.config_file)
+    settings = _settings(config_file)  # read once (YAML is slow to parse)
     as_of = _as_of(args, settings)
     since = _date(args.since, "--since") if args.since else None
     if args.format != "text" and not settings.site_url:
-        raise UsageError(f"{root / 'mkdocs.yml'} has no site_url, so an {args.format} digest cannot link to the "
+        raise UsageError(f"{config_file} has no site_url, so an {args.format} digest cannot link to the "
                          "site: set e.g. 'site_url: https://intranet.example/safety/' (the plain-text digest "
                          "prints paths below the site's root instead)")
     if settings.site_url and urllib.parse.urlsplit(settings.site_url).scheme not in ("http", "https"):
-        raise UsageError(f"{root / 'mkdocs.yml'}: site_url {settings.site_url!r} is not an http or https "
+        raise UsageError(f"{config_file}: site_url {settings.site_url!r} is not an http or https "
                          "address: write e.g. 'site_url: https://intranet.example/safety/'")
     if (args.sender or args.to) and args.format != "eml":
         raise UsageError("--from and --to are for --format eml")
-    project = _project(root, as_of, _judge(root), settings)
+    project = _project(root, as_of, _judge(root, config_file), settings)
     if project.errors:
         print(f"bulletins digest: {len(project.errors)} error(s) in the bulletins; run 'bulletins check'.",
               file=sys.stderr)
@@ -451,15 +503,16 @@ def run_publish(args) -> int:
                 print(f"{dest} now serves {release}")
                 return EXIT_OK
             root = project_root(Path.cwd())
+            config_file = config_file_of(root, args.config_file)
             try:  # a mkdocs.yml the build cannot use fails the build, which says why (exit 1)
-                settings = read_settings(root / "mkdocs.yml")
+                settings = read_settings(config_file)
             except SettingsError:
                 settings = Settings()
             # once: the check, the build and its verification see the same day, the site's
             as_of = as_of_date(time_zone=settings.time_zone)
             progress.step = "checking the bulletins"
             try:
-                judge = judge_for(root)
+                judge = judge_for(root, config_file)
             except ConfigError:  # as above: the build says what is wrong with mkdocs.yml
                 judge = None
             project = _project(root, as_of, judge, settings)
@@ -469,7 +522,8 @@ def run_publish(args) -> int:
                 print(f"Not published: {len(project.errors)} error(s).\n{publishing.what_is_live(dest, progress)}.",
                       file=sys.stderr)
                 return EXIT_PROBLEMS
-            release = publishing.publish(root, dest, as_of, progress, timeout=args.build_timeout)
+            release = publishing.publish(root, dest, as_of, progress, timeout=args.build_timeout,
+                                         config_file=config_file)
     except (publishing.PublishError, DateError) as exc:
         print(f"bulletins publish: {exc}\n{publishing.what_is_live(dest, progress)}.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -511,9 +565,10 @@ def run_verify(args) -> int:
         raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml)")
     if not args.site.is_dir():
         raise UsageError(f"{args.site} is not a folder: name the built site, e.g. site/")
+    config_file = config_file_of(root, args.config_file)
     as_of = _date(args.as_of, "--as-of") if args.as_of else None
-    _settings(root)  # a wrong setting is bad usage, said before anything is built
-    findings = verify_site(root, args.site, as_of)
+    _settings(config_file)  # a wrong setting is bad usage, said before anything is built
+    findings = verify_site(root, args.site, as_of, config_file=config_file)
     for finding in findings:
         print(finding)
     if findings:
@@ -534,9 +589,9 @@ def _write_bytes(data: bytes, path: Path | None = None) -> None:
     sys.stdout.buffer.flush()
 
 
-def _settings(root: Path):
+def _settings(config_file: Path):
     try:
-        return read_settings(root / "mkdocs.yml")
+        return read_settings(config_file)
     except SettingsError as exc:
         raise UsageError(str(exc)) from None
 

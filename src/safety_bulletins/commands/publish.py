@@ -363,9 +363,11 @@ def _build_failure(stderr: str, folder: Path) -> str:
 
 
 def build_release(project: Path, dest: Path, as_of: dt.date, stamp: str | None = None,
-                  timeout: float | None = None) -> Path:
-    """Build the site of `project` into a new, empty release folder; remove it again if the build
-    fails or is stopped. The folder is named `.building-<stamp>` until the build is complete."""
+                  timeout: float | None = None, config_file: Path | None = None) -> Path:
+    """Build the site of `project` with its `config_file` (default: its mkdocs.yml) into a new, empty
+    release folder; remove it again if the build fails or is stopped. The folder is named
+    `.building-<stamp>` until the build is complete."""
+    config_file = config_file or project / "mkdocs.yml"
     _check_dest(dest)
     stamp = stamp or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S-%fZ")
     release = releases_dir(dest) / stamp
@@ -375,12 +377,12 @@ def build_release(project: Path, dest: Path, as_of: dt.date, stamp: str | None =
     building = None
     try:
         building = _new_release_folder(dest, stamp)
-        command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project / "mkdocs.yml"),
+        command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config_file),
                    "--site-dir", str(building)]
         result = _run_build(command, env, timeout, building.parent)
         if result.returncode != 0:
             raise PublishError(f"the build failed:\n{_build_failure(result.stderr, building.parent)}")
-        findings = verify_site(project, building, as_of)
+        findings = verify_site(project, building, as_of, config_file=config_file)
         if findings:
             raise PublishError("the built site does not match its sources (bulletins verify), so it was "
                                "removed:\n" + "\n".join(findings))
@@ -397,10 +399,11 @@ def build_release(project: Path, dest: Path, as_of: dt.date, stamp: str | None =
 
 
 def publish(project: Path, dest: Path, as_of: dt.date, progress: Progress | None = None,
-            timeout: float | None = None) -> Path:
+            timeout: float | None = None, config_file: Path | None = None) -> Path:
     """Build, verify and switch to a release of `project` as of `as_of` (the build, the check
     before it and the verification after it all see that one day, even over midnight). `progress`
-    says how far it got, whatever stops it; `timeout`: the build's (default: build_timeout)."""
+    says how far it got, whatever stops it; `timeout`: the build's (default: build_timeout);
+    `config_file`: the site's configuration (default: the project's mkdocs.yml)."""
     progress = progress if progress is not None else Progress()
     _check_dest(dest)
     _check_writable(dest)
@@ -410,7 +413,7 @@ def publish(project: Path, dest: Path, as_of: dt.date, progress: Progress | None
         _remove_unfinished(dest)
         _check_room(project, dest)
         progress.step = "building the new release"
-        release = build_release(project, dest, as_of, timeout=timeout)
+        release = build_release(project, dest, as_of, timeout=timeout, config_file=config_file)
         progress.release = release
         progress.step = "switching to the new release"
         try:

@@ -105,11 +105,13 @@ def read_record(site_dir: Path) -> BuildRecord:
 
 
 def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date | None = None,
-                timeout: float = REBUILD_TIMEOUT) -> list[str]:
+                timeout: float = REBUILD_TIMEOUT, config_file: Path | None = None) -> list[str]:
     """Everything that differs between the site in `site_dir` and a new build of the project
-    in `project_dir`, and anything hidden or any script URL in it: one message per finding
+    in `project_dir` with its `config_file` (default: its mkdocs.yml; e.g. mkdocs.zh.yml for the
+    Chinese site), and anything hidden or any script URL in it: one message per finding
     ([] if none). The build is made as of `as_of` (default: the date the site records)."""
     project_dir, site_dir = Path(project_dir).absolute(), Path(site_dir)
+    config_file = Path(config_file).absolute() if config_file is not None else project_dir / "mkdocs.yml"
     if not site_dir.is_dir():
         return [f"{site_dir}: no built site here"]
     findings: list[tuple[str, str]] = []  # (file, finding), sorted by file in the end
@@ -121,9 +123,9 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date | None = None,
             return [f"{site.BUILD_RECORD}: missing or unreadable ({exc.__class__.__name__}: {exc}), so the day "
                     "the site was built for is unknown: give it with --as-of"]
     as_of = as_of or record.as_of
-    settings = read_settings(project_dir / "mkdocs.yml")
+    settings = read_settings(config_file)
     try:  # links and attachments as the build read them: from the rendered pages
-        judge = judge_for(project_dir)
+        judge = judge_for(project_dir, config_file)
     except ConfigError as exc:
         return [f"cannot read the site's Markdown configuration: {exc}"]
     project = load_project(project_dir / "bulletins", as_of, judge, audience=settings.audience, url_rules=url_rules(),
@@ -135,11 +137,11 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date | None = None,
     with tempfile.TemporaryDirectory(prefix="bulletins-verify-") as temporary:
         rebuilt = Path(temporary) / "site"
         with _rebuild(project_dir, rebuilt, as_of, record.offline if record else False,
-                      Path(temporary) / "build.log", timeout) as finished:
+                      Path(temporary) / "build.log", timeout, config_file) as finished:
             found = _tree(site_dir)
             found.pop(RELEASE_MARKER, None)
             findings += _scripts(site_dir, found)  # while the build runs
-            findings += _hidden(catalog, project_dir, site_dir, found)
+            findings += _hidden(catalog, project_dir, site_dir, found, (config_file, settings.docs_dir))
             failure = finished()
         if failure:
             return [failure] + [text for _, text in sorted(findings, key=lambda f: f[0])]
@@ -148,15 +150,16 @@ def verify_site(project_dir: Path, site_dir: Path, as_of: dt.date | None = None,
 
 
 @contextlib.contextmanager
-def _rebuild(project_dir: Path, dest: Path, as_of: dt.date, offline: bool, log: Path, timeout: float):
-    """`mkdocs build` of the project into `dest`, started now in a session of its own
+def _rebuild(project_dir: Path, dest: Path, as_of: dt.date, offline: bool, log: Path, timeout: float,
+             config_file: Path | None = None):
+    """`mkdocs build --config-file` of the project into `dest`, started now in a session of its own
     (its output in `log`, which never fills as a pipe would while verify reads the site).
     Gives a function that waits for it and says why it failed (None if it did not); on the
     way out, anything of it still running is stopped, whatever stopped verify."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
            "BULLETINS_TODAY": as_of.isoformat(), "BULLETINS_OFFLINE": "true" if offline else "false"}
     env.pop("SOURCE_DATE_EPOCH", None)  # the hook sets it from the as-of date
-    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project_dir / "mkdocs.yml"),
+    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config_file or project_dir / "mkdocs.yml"),
                "--site-dir", str(dest)]
     deadline = time.monotonic() + timeout
     with open(log, "w+b") as output:
@@ -545,9 +548,10 @@ def _page_urls(path: Path) -> list[tuple[int, str, str]]:
 
 
 def _hidden(catalog: Catalog, project_dir: Path, site_dir: Path,
-            files: dict[str, os.stat_result]) -> list[tuple[str, str]]:
+            files: dict[str, os.stat_result], configuration: tuple[Path, str] | None = None) -> list[tuple[str, str]]:
     """Files of hidden bulletins (pages, attachments, by path or by content) and their
-    titles, directive ids and attachment names anywhere."""
+    titles, directive ids and attachment names anywhere. `configuration`: the site's configuration
+    file and its docs_dir (default: mkdocs.yml and docs/), whose text is published."""
     published_attachments = {site.attachment_src(b, a) for b in catalog.bulletins for a in b.attachments}
     findings = []
     digests: dict[int, dict[str, str]] = {}  # size -> sha256 -> source
@@ -588,7 +592,7 @@ def _hidden(catalog: Catalog, project_dir: Path, site_dir: Path,
                 except OSError:
                     continue
                 digests.get(len(data), {}).pop(hashlib.sha256(data).hexdigest(), None)
-    published_text = _published_text(project_dir, catalog)
+    published_text = _published_text(project_dir, catalog, *(configuration or ()))
     pattern, meaning = _needles({text: why for text, why in needles.items()
                                  if len(text.strip()) >= MIN_NEEDLE and text not in published_text}, paths)
     overlap = overlap_for(meaning)
@@ -684,11 +688,15 @@ def _needles(texts: dict[str, str], paths: Iterable[str] = ()):
     return re.compile(rb"(?<![\w.-])(?:" + alternatives + rb")(?![\w-]|\.\w)"), meaning
 
 
-def _published_text(project_dir: Path, catalog: Catalog) -> str:
+def _published_text(project_dir: Path, catalog: Catalog, config_file: Path | None = None,
+                    docs_dir: str = "docs") -> str:
     """What published sources say: a hidden title that is also written there is no evidence."""
     parts = [b.source.read_text(encoding="utf-8", errors="replace") for b in catalog.bulletins]
-    for extra in [project_dir / "mkdocs.yml", project_dir / "bulletins" / "units.yml",
-                  *sorted((project_dir / "docs").rglob("*"))]:
+    config_file = config_file or project_dir / "mkdocs.yml"
+    # the configuration a site inherits settings from is published as much as its own
+    configs = [config_file, *([project_dir / "mkdocs.yml"] if config_file != project_dir / "mkdocs.yml" else [])]
+    for extra in [*configs, project_dir / "bulletins" / "units.yml",
+                  *sorted((config_file.parent / docs_dir).rglob("*"))]:
         if extra.is_file() and extra.suffix in (".yml", ".md", ".html", ".txt", ".css", ".js"):
             parts.append(extra.read_text(encoding="utf-8", errors="replace"))
     return "\n".join(parts)

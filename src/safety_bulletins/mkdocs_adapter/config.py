@@ -149,12 +149,13 @@ def markdown_config(config_file: Path) -> MarkdownConfig:
     return MarkdownConfig(tuple(extensions), dict(configs["mdx_configs"] or {}))
 
 
-def judge_for(project_dir: Path) -> Judge:
-    """What reads a project's links from its rendered pages: with its mkdocs.yml's Markdown
-    configuration and the build's cache, or the example site's configuration (and no cache,
-    nothing written) where there is no mkdocs.yml."""
-    config_file = project_dir / "mkdocs.yml"
-    return Judge(markdown_config(config_file), cache_dir_for(project_dir) if config_file.is_file() else None)
+def judge_for(project_dir: Path, config_file: Path | None = None) -> Judge:
+    """What reads a project's links from its rendered pages: with the Markdown configuration of its
+    `config_file` (default: its mkdocs.yml; `INHERIT:` followed as MkDocs does) and the build's cache,
+    or the example site's configuration (and no cache, nothing written) where there is no such file."""
+    config_file = config_file if config_file is not None else project_dir / "mkdocs.yml"
+    # the build's cache: the one of the folder of its configuration file, as the build's hook keeps it
+    return Judge(markdown_config(config_file), cache_dir_for(config_file.parent) if config_file.is_file() else None)
 
 
 def _setting_line(config_file: Path, key: str | None) -> int:
@@ -208,7 +209,8 @@ def read_settings(config_file: Path) -> Settings:
     return dataclasses.replace(
         settings, directory_urls=config.get("use_directory_urls", True) is not False,
         site_url=_site_url(config.get("site_url"), config_file), site_name=site_name if isinstance(site_name, str) else "",
-        language=language if isinstance(language, str) else "en")
+        language=language if isinstance(language, str) else "en",
+        docs_dir=docs_dir if isinstance(docs_dir := config.get("docs_dir"), str) and docs_dir else "docs")
 
 
 def _site_url(value: object, config_file: Path) -> str | None:

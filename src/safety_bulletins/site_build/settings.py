@@ -49,6 +49,7 @@ class Settings:
     site_url: str | None = None  # MkDocs' site_url: full links in `bulletins digest` (read only from mkdocs.yml)
     site_name: str = ""  # MkDocs' site_name: the feeds' titles and ids (read only from mkdocs.yml)
     language: str = "en"  # theme.language (read only from mkdocs.yml)
+    docs_dir: str = "docs"  # MkDocs' docs_dir, relative to the configuration file (read only from it)
     search: str = "pagefind"  # who answers the search box on a served build (outputs/pagefind.py)
     due_soon_days: int = DueWindows.due_soon  # the bucket rule: due soon up to this many days ahead,
     upcoming_days: int = DueWindows.upcoming  # then upcoming up to this many, then later
