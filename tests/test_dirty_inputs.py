@@ -154,3 +154,17 @@ def test_a_dirty_build_after_an_edit_of_an_inherited_configuration_equals_a_full
     older(project / "base.yml", (project / "base.yml").read_text().replace("permalink: true", 'permalink: "§"'))
     assert_dirty_equals_full(project, tmp_path)
     assert "§" in (project / "site/bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
+
+
+def test_a_dirty_build_after_an_edit_of_the_sites_own_markdown_extension_equals_a_full_build(project, tmp_path):
+    """rev6: a Markdown extension of the site's own (a module beside mkdocs.yml) edited: a dirty
+    build kept every bulletin page its old code made."""
+    from test_rendering import STAMP_EXTENSION
+
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "  - stamp\n", encoding="utf-8")
+    (project / "stamp.py").write_text(STAMP_EXTENSION, encoding="utf-8")
+    assert mkdocs(project, "build", "--dirty", PYTHONPATH=str(project)).returncode == 0
+    older(project / "stamp.py", STAMP_EXTENSION.replace("VERSION-ONE", "VERSION-TWO"))
+    assert_dirty_equals_full(project, tmp_path, PYTHONPATH=str(project))
+    assert "VERSION-TWO" in (project / "site/bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")

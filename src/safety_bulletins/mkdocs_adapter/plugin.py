@@ -556,7 +556,10 @@ def _fingerprint(config) -> str:
     custom_dir = config.theme.custom_dir
     folders = [Path(config.docs_dir), *([Path(custom_dir)] if custom_dir else [])]
     # this module and its package are in site_fingerprint's PACKAGE_VERSION
-    return site_fingerprint([*_config_files(Path(config.config_file_path)), *hooks], folders)
+    files = site_fingerprint([*_config_files(Path(config.config_file_path)), *hooks], folders)
+    # and the code of the Markdown extensions (a site's own module, edited, renders every page otherwise)
+    markdown = MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)).for_workers().fingerprint()
+    return hashlib.sha256(f"{files}\0{markdown}".encode()).hexdigest()
 
 
 def _config_files(path: Path) -> list[Path]:
