@@ -205,7 +205,7 @@ def _module_code(name: str) -> tuple[str, str]:
     if path is None and name not in _no_file:  # not imported yet (a worker's first build)
         try:
             spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
+        except (ImportError, ValueError, AttributeError):  # a parent that is no package
             spec = None
         path = spec.origin if spec is not None and spec.has_location else None
     if path is None:  # a built-in, or Markdown's short names ('toc'): in the tools' versions
