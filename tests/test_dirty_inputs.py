@@ -142,3 +142,29 @@ def test_the_fingerprint_covers_versions_files_and_folders(tmp_path, monkeypatch
         monkeypatch.setattr(importlib.metadata, "version", lambda name, t=tool: "99.0" if name == t else real(name))
         fingerprints.add(site_fingerprint([config], [docs]))
     assert len(fingerprints) == 7  # each change gave a new one
+
+
+def test_a_dirty_build_after_an_edit_of_an_inherited_configuration_equals_a_full_build(project, tmp_path):
+    """rev6: mkdocs.zh.yml INHERITs mkdocs.yml; an edit of the inherited file (here the toc's permalink,
+    in every bulletin page) left a dirty build's pages as they were (`./dev serve --zh` is dirty)."""
+    config = project / "mkdocs.yml"
+    (project / "base.yml").write_text(config.read_text(), encoding="utf-8")
+    config.write_text("INHERIT: base.yml\n", encoding="utf-8")
+    assert mkdocs(project, "build", "--dirty").returncode == 0
+    older(project / "base.yml", (project / "base.yml").read_text().replace("permalink: true", 'permalink: "§"'))
+    assert_dirty_equals_full(project, tmp_path)
+    assert "§" in (project / "site/bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")
+
+
+def test_a_dirty_build_after_an_edit_of_the_sites_own_markdown_extension_equals_a_full_build(project, tmp_path):
+    """rev6: a Markdown extension of the site's own (a module beside mkdocs.yml) edited: a dirty
+    build kept every bulletin page its old code made."""
+    from test_rendering import STAMP_EXTENSION
+
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "  - stamp\n", encoding="utf-8")
+    (project / "stamp.py").write_text(STAMP_EXTENSION, encoding="utf-8")
+    assert mkdocs(project, "build", "--dirty", PYTHONPATH=str(project)).returncode == 0
+    older(project / "stamp.py", STAMP_EXTENSION.replace("VERSION-ONE", "VERSION-TWO"))
+    assert_dirty_equals_full(project, tmp_path, PYTHONPATH=str(project))
+    assert "VERSION-TWO" in (project / "site/bulletins/2021/2021-05-25-meeting/index.html").read_text(encoding="utf-8")

@@ -138,3 +138,37 @@ def test_the_source_cache_reads_again_only_what_changed(tmp_path):
     assert cache.read == 2
     (root / "2021/2021-05-26-notice.md").unlink()
     assert list(load()) == ["2021/2021-05-25-meeting.md"] and cache.read == 0
+
+
+def test_the_preview_after_a_draft_an_attachment_and_an_older_file_equals_a_fresh_preview(site_project, tmp_path):
+    """rev6: a bulletin made a draft (then published again), an attachment's bytes edited, an
+    attachment added, and a file put back as an older commit had it (an older mtime, same size)."""
+    notice = NOTICE.replace("The meeting was held.", "The meeting was held. See [the form](form.pdf).")
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": notice,
+                            "2021/form.pdf": b"%PDF-1.4\n% first\n"})
+    with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:
+        config.write("extra:\n  bulletins:\n    search: material\n")
+    bulletins, site = project / "bulletins/2021", tmp_path / "preview-site"
+    meeting = bulletins / "2021-05-25-meeting.md"
+    old = meeting.stat()
+
+    def older_commit():  # `git checkout` of an older commit: other bytes, the same size, an mtime gone back
+        meeting.write_text(MEETING_MD.replace("The meeting was held.", "The meeting was HELD."), encoding="utf-8")
+        os.utime(meeting, ns=(old.st_atime_ns - 10**12, old.st_mtime_ns - 10**12))
+
+    changes = [
+        ("a draft", lambda: (bulletins / "2021-05-26-notice.md").write_text(
+            notice.replace("issuer:", "draft: true\nissuer:"), encoding="utf-8")),
+        ("published again", lambda: (bulletins / "2021-05-26-notice.md").write_text(notice, encoding="utf-8")),
+        ("an attachment's bytes", lambda: (bulletins / "form.pdf").write_bytes(b"%PDF-1.4\n% again\n")),
+        ("an older file", older_commit),
+    ]
+    preview = Preview(project, site, "--dirty")
+    try:
+        preview.rebuild()
+        for n, (change, make) in enumerate(changes):
+            make()
+            preview.rebuild()
+            assert tree(site) == fresh_preview(project, tmp_path, n), f"after {change}"
+    finally:
+        preview.close()

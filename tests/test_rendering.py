@@ -251,3 +251,41 @@ def test_the_tools_versions_are_read_once_not_per_bulletin(monkeypatch):
     rendering._tool_versions.cache_clear()
     keys = {Job(f"[{n}](a.md)", (), "", 6).key(MarkdownConfig()) for n in range(20)}
     assert len(keys) == 20 and len(reads) == len(rendering._TOOLS)
+
+
+STAMP_EXTENSION = """\
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+
+class Stamp(Treeprocessor):
+    def run(self, root):
+        for paragraph in root.iter("p"):
+            paragraph.set("title", "VERSION-ONE")
+
+
+class StampExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(Stamp(md), "stamp", 1)
+
+
+def makeExtension(**kwargs):
+    return StampExtension(**kwargs)
+"""
+
+
+def test_a_sites_own_extension_edited_renders_its_pages_again(site_project):
+    """rev6: the render cache (kept across full builds) was keyed by an extension's name only: after
+    an edit of the site's own extension, `mkdocs build` served the pages its old code made."""
+    from helpers import MEETING_MD, SITE_YML, mkdocs
+
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD})
+    (project / "mkdocs.yml").write_text(SITE_YML + "  - stamp\n", encoding="utf-8")
+    extension = project / "stamp.py"
+    extension.write_text(STAMP_EXTENSION, encoding="utf-8")
+    page = project / "site/bulletins/2021/2021-05-25-meeting/index.html"
+    for version in ("VERSION-ONE", "VERSION-TWO"):
+        extension.write_text(STAMP_EXTENSION.replace("VERSION-ONE", version), encoding="utf-8")
+        result = mkdocs(project, "build", PYTHONPATH=str(project))
+        assert result.returncode == 0, result.stderr
+        assert f'title="{version}"' in page.read_text(encoding="utf-8"), version

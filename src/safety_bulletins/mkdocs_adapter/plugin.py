@@ -30,11 +30,13 @@ import time
 from html import escape as escape_html
 from pathlib import Path
 
+import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils.yaml import get_yaml_loader
 
 from ..outputs import csp, pagefind, site
 from ..outputs.feeds import site_url_note
@@ -554,7 +556,28 @@ def _fingerprint(config) -> str:
     custom_dir = config.theme.custom_dir
     folders = [Path(config.docs_dir), *([Path(custom_dir)] if custom_dir else [])]
     # this module and its package are in site_fingerprint's PACKAGE_VERSION
-    return site_fingerprint([Path(config.config_file_path), *hooks], folders)
+    files = site_fingerprint([*_config_files(Path(config.config_file_path)), *hooks], folders)
+    # and the code of the Markdown extensions (a site's own module, edited, renders every page otherwise)
+    markdown = MarkdownConfig(tuple(config.markdown_extensions), dict(config.mdx_configs)).for_workers().fingerprint()
+    return hashlib.sha256(f"{files}\0{markdown}".encode()).hexdigest()
+
+
+def _config_files(path: Path) -> list[Path]:
+    """mkdocs.yml and each file it INHERITs, as MkDocs follows them (mkdocs.zh.yml INHERITs mkdocs.yml:
+    an edit of mkdocs.yml changes every page of the Chinese site)."""
+    files: list[Path] = []
+    while path not in files:
+        files.append(path)
+        try:
+            with open(path, "rb") as file:
+                loaded = yaml.load(file, Loader=get_yaml_loader())  # noqa: S506 - MkDocs' own loader, as it reads it
+        except (OSError, yaml.YAMLError, ValueError):  # MkDocs says what is wrong with it
+            break
+        inherit = loaded.get("INHERIT") if isinstance(loaded, dict) else None
+        if not isinstance(inherit, str):
+            break
+        path = Path(os.path.normpath(path.parent / inherit))
+    return files
 
 
 def _inputs_marker(config) -> Path:

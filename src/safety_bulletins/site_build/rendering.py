@@ -28,6 +28,7 @@ import functools
 import hashlib
 import html
 import importlib.metadata
+import importlib.util
 import json
 import math
 import multiprocessing
@@ -37,6 +38,7 @@ import pickle
 import re
 import resource
 import signal
+import sys
 import threading
 import time
 import urllib.parse
@@ -124,7 +126,15 @@ class MarkdownConfig:
     configs: dict = dataclasses.field(default_factory=lambda: dict(DEFAULT_EXTENSION_CONFIGS))
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(repr(_stable((self.extensions, self.configs))).encode("utf-8")).hexdigest()
+        return self._fingerprint
+
+    @functools.cached_property  # once per configuration: a key is made for every bulletin
+    def _fingerprint(self) -> str:
+        """The options as written and the code of the modules that make the extensions (a site's own
+        extension, or a slugify function of its own, edited under the same name renders otherwise)."""
+        modules = _modules_of((self.extensions, self.configs)) | _extension_modules(self.extensions)
+        code = [_module_code(name) for name in sorted(modules)]
+        return hashlib.sha256(repr((_stable((self.extensions, self.configs)), code)).encode("utf-8")).hexdigest()
 
     def sendable(self) -> bool:
         """Whether workers render with every extension of the site (one that cannot be sent to a
@@ -162,6 +172,56 @@ def _stable(value):
     if isinstance(value, (str, int, float, bool, type(None))):
         return value
     return f"{type(value).__module__}.{type(value).__qualname__}:{_stable(getattr(value, '__dict__', {}))}"
+
+
+def _modules_of(value) -> set[str]:
+    """The modules whose code the extensions run: each extension's (named "a.b" or "a.b:Class", or
+    an object), each function's of their options."""
+    if isinstance(value, str):
+        return set()
+    if isinstance(value, dict):
+        return set().union(*map(_modules_of, value.values()))
+    if isinstance(value, (list, tuple)):
+        return set().union(*map(_modules_of, value))
+    if isinstance(value, functools.partial):
+        return _modules_of(value.func) | _modules_of(value.args) | _modules_of(value.keywords)
+    module = getattr(value, "__module__", None) if callable(value) else type(value).__module__
+    return {module} if isinstance(module, str) else set()
+
+
+def _extension_modules(extensions: tuple) -> set[str]:
+    """The modules of the extensions named as text (options' text is no module)."""
+    return {e.split(":")[0] for e in extensions if isinstance(e, str)}
+
+
+_code_cache: dict[tuple, str] = {}
+_no_file: set[str] = set()
+
+
+def _module_code(name: str) -> tuple[str, str]:
+    """(name, a digest of its file's bytes): read again only when the file's size or times change."""
+    module = sys.modules.get(name)
+    path = getattr(module, "__file__", None)
+    if path is None and name not in _no_file:  # not imported yet (a worker's first build)
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError, AttributeError):  # a parent that is no package
+            spec = None
+        path = spec.origin if spec is not None and spec.has_location else None
+    if path is None:  # a built-in, or Markdown's short names ('toc'): in the tools' versions
+        _no_file.add(name)
+        return name, ""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return name, ""
+    stamp = (path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if stamp not in _code_cache:
+        try:
+            _code_cache[stamp] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            return name, ""
+    return name, _code_cache[stamp]
 
 
 class Url(NamedTuple):
