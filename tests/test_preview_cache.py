@@ -77,6 +77,21 @@ def project(site_project):
     return made
 
 
+
+def each_change_equals_a_fresh_preview(project, site, tmp_path, changes) -> str:
+    """Make each change in turn in a running preview: after each, the served site equals a fresh
+    preview of the same sources, byte for byte. Returns the preview's log."""
+    preview = Preview(project, site, "--dirty")
+    try:
+        preview.rebuild()
+        for n, (change, make) in enumerate(changes):
+            make()
+            preview.rebuild()
+            assert tree(site) == fresh_preview(project, tmp_path, n), f"after {change}"
+    finally:
+        log = preview.close()
+    return log
+
 def test_the_preview_after_every_kind_of_change_equals_a_fresh_preview(project, tmp_path):
     bulletins, site = project / "bulletins", tmp_path / "preview-site"
     meeting = bulletins / "2021/2021-05-25-meeting.md"
@@ -94,15 +109,7 @@ def test_the_preview_after_every_kind_of_change_equals_a_fresh_preview(project, 
             (project / "mkdocs.yml").read_text(encoding="utf-8").replace("site_name: Test bulletins", "site_name: Renamed"),
             encoding="utf-8")),
     ]
-    preview = Preview(project, site, "--dirty")
-    try:
-        preview.rebuild()
-        for n, (change, make) in enumerate(changes):
-            make()
-            preview.rebuild()
-            assert tree(site) == fresh_preview(project, tmp_path, n), f"after the {change}"
-    finally:
-        log = preview.close()
+    log = each_change_equals_a_fresh_preview(project, site, tmp_path, [(f"the {c}", m) for c, m in changes])
     assert "made again" in log  # the exports were made after the pages, not with them
 
 
@@ -163,12 +170,4 @@ def test_the_preview_after_a_draft_an_attachment_and_an_older_file_equals_a_fres
         ("an attachment's bytes", lambda: (bulletins / "form.pdf").write_bytes(b"%PDF-1.4\n% again\n")),
         ("an older file", older_commit),
     ]
-    preview = Preview(project, site, "--dirty")
-    try:
-        preview.rebuild()
-        for n, (change, make) in enumerate(changes):
-            make()
-            preview.rebuild()
-            assert tree(site) == fresh_preview(project, tmp_path, n), f"after {change}"
-    finally:
-        preview.close()
+    each_change_equals_a_fresh_preview(project, site, tmp_path, changes)
