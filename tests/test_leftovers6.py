@@ -1,0 +1,72 @@
+"""Small defects session 5 noticed and left (session 6, helper "leftovers"): each read back from a
+real build, the real command's output or the real check."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from helpers import build
+from test_roles2 import JOINED
+from test_since import JOINED_BELOW
+
+# a committee (receives_all: false) beside the units of test_since: directives to all are not its own
+COMMITTEE_YML = JOINED_BELOW + """\
+- id: committee
+  name: Safety Production Committee
+  name_zh: 安全生产委员会
+  aliases: [安委会]
+  receives_all: false
+"""
+
+COMMITTEE_BULLETINS = {**JOINED, "2026/2026-12-04-notice.md": """\
+---
+title: 关于安委会季度会议的通知
+date: 2026-12-04
+type: notice
+issuer: office
+---
+/// directive | 筹备季度会议
+    id: AW-1
+    units: 安委会
+    deadline: 2026-12-25
+
+安委会筹备会议。
+///
+"""}
+
+
+class _Rows(HTMLParser):
+    """The rows of a listing: each directive's id (its link's anchor) and its filter facts."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list] = []  # [facts, id]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and "sb-row" in (attrs.get("class") or "").split():
+            self.rows.append([attrs.get("data-sb-f") or "", None])
+        elif tag == "a" and self.rows and self.rows[-1][1] is None and "#" in (attrs.get("href") or ""):
+            self.rows[-1][1] = attrs["href"].rsplit("#", 1)[1]
+
+
+def _rows(path) -> list[list]:
+    parser = _Rows()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.rows
+
+
+def _filter_matches(facts: str, unit: str) -> bool:
+    """assets/filter.js's unit rule, word for word: its own `@id`, or `@all` without `!id`."""
+    words = facts.split()
+    return f"@{unit}" in words or ("@all" in words and f"!{unit}" not in words)
+
+
+def test_the_register_filter_leaves_directives_to_all_out_of_a_committee(site_project):
+    site = build(site_project(COMMITTEE_BULLETINS, units=COMMITTEE_YML), as_of="2026-12-10")
+    register = _rows(site / "directives/index.html")
+    assert sorted(i for _, i in register) == ["AW-1", "YJ-1", "YJ-2", "ZJ-1", "ZJ-2"]
+    for unit in ("committee", "hotel", "energy"):
+        page = sorted(i for _, i in _rows(site / f"units/{unit}/index.html"))
+        assert sorted(i for facts, i in register if _filter_matches(facts, unit)) == page, unit
+    assert sorted(i for _, i in _rows(site / "units/committee/index.html")) == ["AW-1"]
