@@ -807,7 +807,8 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
     if accepted_by == ALL_UNITS:
         check.add(offset + options.line_of("accepted_by") - 1, "'accepted_by' cannot be 'all'",
                   "Name the unit (e.g. safety-env) or the person who accepts the work.")
-    share_units = check.units(options, "units", registry, offset)  # whose shares; checked across files
+    # whose shares (checked across files), each a unit that had joined by the follow-up's day (`since`)
+    share_units = check.units(options, "units", registry, offset, on=day)
     share_units = () if ALL_UNITS in share_units else share_units
     if "units" in options and not share_units and options.get("units") in ([], "", None):
         # `units: []` reads as "no unit", not "every unit": say so rather than report for everyone
