@@ -3,6 +3,7 @@ real build, the real command's output or the real check."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from helpers import build
@@ -70,3 +71,23 @@ def test_the_register_filter_leaves_directives_to_all_out_of_a_committee(site_pr
         page = sorted(i for _, i in _rows(site / f"units/{unit}/index.html"))
         assert sorted(i for facts, i in register if _filter_matches(facts, unit)) == page, unit
     assert sorted(i for _, i in _rows(site / "units/committee/index.html")) == ["AW-1"]
+
+
+def test_due_speaks_the_sites_language_in_text(site_project, monkeypatch, capsysbinary):
+    from test_roles2 import _in, _run
+
+    _in("zh")(site_project, monkeypatch)
+    text = _run(capsysbinary, "due")
+    assert text.startswith("截至 2026-12-05，已逾期或 7 日内到期的事项：\n"), text
+    assert "GL-1: 完成锅炉房隐患整改 [挂牌督办：集团级 · 集团办公室 · 督〔2026〕5号]\n      责任人：王磊；责任领导：张辉\n" in text, text
+    assert "；配合其他单位：已逾期 1 项，即将到期 0 项\n" in text and "  本单位配合事项：\n" in text, text
+    assert "GL-1: 完成锅炉房隐患整改 [配合]" in text, text
+    # no English word of ours is left (the ids, dates and the units' ids in brackets aside)
+    ours = re.sub(r"\((?:safety-env|property|energy|office)\)|[A-Z]+-\d+|督〔2026〕5号", "", text)
+    assert not re.search(r"[A-Za-z]", ours), ours
+    # the CSV keeps its columns: the machine's keys in English, the headers in the site's language
+    csv_text = _run(capsysbinary, "due", "--format", "csv")
+    assert "unit_id" in csv_text.splitlines()[0] and "责任人" in csv_text.splitlines()[0]
+    _in("en")(site_project, monkeypatch)
+    text = _run(capsysbinary, "due")
+    assert text.startswith("Overdue or due within 7 days, as of 2026-12-05:\n") and "[support]" in text, text
