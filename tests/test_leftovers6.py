@@ -91,3 +91,33 @@ def test_due_speaks_the_sites_language_in_text(site_project, monkeypatch, capsys
     _in("en")(site_project, monkeypatch)
     text = _run(capsysbinary, "due")
     assert text.startswith("Overdue or due within 7 days, as of 2026-12-05:\n") and "[support]" in text, text
+
+
+def test_an_immediate_deadline_sorts_among_the_dates_in_both_csvs(site_project, tmp_path):
+    """A spreadsheet opening directives.csv and directives-by-unit.csv reads every deadline as a date
+    (立即's too: it sorted apart as text), and 立即 is still there beside it (`deadline_written`)."""
+    import datetime as dt
+    import shutil
+    import subprocess
+
+    import openpyxl
+    from test_shares2 import FILES, UNITS, URGENT
+    from test_spreadsheet import CSV_IMPORT, soffice
+
+    site = build(site_project({**FILES, "2026/2026-11-10-gas.md": URGENT}, units=UNITS), as_of="2026-11-12")
+    names = ("directives.csv", "directives-by-unit.csv")
+    for name in names:
+        shutil.copy(site / name, tmp_path / name)
+    result = subprocess.run(
+        [soffice(), f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", f"--infilter={CSV_IMPORT}",
+         "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), *(str(tmp_path / name) for name in names)],
+        capture_output=True, text=True, timeout=180)
+    for name in names:
+        book = tmp_path / "out" / name.replace(".csv", ".xlsx")
+        assert book.is_file(), result.stdout + result.stderr
+        header, *rows = list(openpyxl.load_workbook(book).active.iter_rows(values_only=True))
+        deadline = header.index("deadline")
+        assert rows and all(isinstance(row[deadline], dt.datetime) for row in rows), (name, [r[deadline] for r in rows])
+        written = header.index("deadline_written")
+        urgent = [row for row in rows if row[0] == "GL-1"]
+        assert urgent and all((row[deadline], row[written]) == (dt.datetime(2026, 11, 13), "立即") for row in urgent)

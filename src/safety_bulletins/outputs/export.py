@@ -33,6 +33,8 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
             "supervisor": d.supervisor,
             "owners": dict(d.owners),
             "deadline": _day(state.deadline),
+            # the deadline in force as written (立即, 10月底前, 每月5日前...), its day in `deadline`
+            "deadline_written": state.deadline_written or None,
             "original_deadline": _day(state.original_deadline),
             "status": state.status,
             "bucket": catalog.bucket_of(d),

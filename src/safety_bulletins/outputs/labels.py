@@ -377,6 +377,7 @@ CHINESE = Labels(
         "extended from {date}": "原期限 {date}",
         "ongoing": "长期",
         "Immediately": "立即",
+        "Deadline as written": "期限（文件写法）",
         "extended after the deadline had passed": "逾期后延期",
         "No fixed deadline": "不设期限",
         "next {date}": "下次 {date}",
