@@ -121,3 +121,25 @@ def test_an_immediate_deadline_sorts_among_the_dates_in_both_csvs(site_project, 
         written = header.index("deadline_written")
         urgent = [row for row in rows if row[0] == "GL-1"]
         assert urgent and all((row[deadline], row[written]) == (dt.datetime(2026, 11, 13), "立即") for row in urgent)
+
+
+def test_verify_needs_no_mkdocs_yml_when_told_the_configuration(site_project, monkeypatch, capsys):
+    """A project whose configuration is only `site.yml`: `bulletins verify -f site.yml` rebuilds with it,
+    from the project's folder or with --project (it asked for a mkdocs.yml it never read)."""
+    from helpers import builds_forked, mkdocs
+
+    from safety_bulletins.commands.cli import main
+
+    project = site_project(JOINED, units=JOINED_BELOW)
+    (project / "mkdocs.yml").rename(project / "site.yml")
+    result = mkdocs(project, "build", "-f", "site.yml", "--site-dir", "site", as_of="2026-12-10")
+    assert result.returncode == 0, result.stderr
+    builds_forked(monkeypatch)
+    monkeypatch.chdir(project)
+    assert main(["verify", "site", "-f", "site.yml"]) == 0, capsys.readouterr()
+    assert capsys.readouterr().out.startswith("OK: site is byte for byte")
+    monkeypatch.chdir(project.parent)
+    assert main(["verify", str(project / "site"), "--project", str(project), "-f", "site.yml"]) == 0, capsys.readouterr()
+    # without -f it still says what is missing, and how to name it
+    assert main(["verify", str(project / "site"), "--project", str(project)]) == 2
+    assert "name its configuration file with -f" in capsys.readouterr().err

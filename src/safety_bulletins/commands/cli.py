@@ -572,9 +572,15 @@ def run_outputs(args) -> int:
 
 
 def run_verify(args) -> int:
-    root = args.project.absolute() if args.project else project_root(Path.cwd())
-    if not (root / "mkdocs.yml").is_file():
-        raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml)")
+    if args.project:
+        root = args.project.absolute()
+    elif args.config_file and find_project(Path.cwd()) is None:  # its one configuration is the named file
+        root = Path.cwd()
+    else:
+        root = project_root(Path.cwd())
+    if not args.config_file and not (root / "mkdocs.yml").is_file():  # -f names it otherwise (checked below)
+        raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml): name its configuration "
+                         "file with -f, e.g. -f mkdocs.zh.yml")
     if not args.site.is_dir():
         raise UsageError(f"{args.site} is not a folder: name the built site, e.g. site/")
     config_file = config_file_of(root, args.config_file)
