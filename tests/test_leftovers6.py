@@ -143,3 +143,29 @@ def test_verify_needs_no_mkdocs_yml_when_told_the_configuration(site_project, mo
     # without -f it still says what is missing, and how to name it
     assert main(["verify", str(project / "site"), "--project", str(project)]) == 2
     assert "name its configuration file with -f" in capsys.readouterr().err
+
+
+def test_the_offline_copy_gets_the_packages_worker_shim_without_a_copy_in_docs(site_project):
+    """Material's offline plugin loads its Web Worker shim from a CDN; the plugin puts the package's copy
+    in its place, a registered output (as the stylesheet is): any project's offline copy has it, and
+    no site keeps one in docs/ (the example kept two, docs/ and docs-zh/)."""
+    from helpers import REPO, SITE_YML, mkdocs
+
+    from safety_bulletins.outputs import site
+
+    package = REPO / "src/safety_bulletins/outputs/assets/iframe-worker"
+    assert not list(REPO.glob("docs*/assets/vendor"))
+    for path in (site.OFFLINE_WORKER_SHIM, site.OFFLINE_WORKER_FRAME, site.OFFLINE_WORKER_LICENSE):
+        assert site.output_at(path).path == path
+    project = site_project(JOINED, units=JOINED_BELOW)
+    (project / "mkdocs.yml").write_text(SITE_YML.replace("  - search\n", "  - search\n  - offline\n"), encoding="utf-8")
+    result = mkdocs(project, "build", as_of="2026-12-10")
+    assert result.returncode == 0, result.stderr
+    built = project / "site"
+    page = (built / "units/hotel.html").read_text(encoding="utf-8")  # (offline: no directory URLs)
+    assert '<script src="../assets/safety-bulletins/iframe-worker/shim.js"></script>' in page
+    assert "unpkg.com" not in page and "iframe-worker" not in page.replace("assets/safety-bulletins/iframe-worker/", "")
+    # shim.js loads frame.js from beside itself: both there, as the package has them, its licence with them
+    for name in ("shim.js", "frame.js", "LICENSE"):
+        assert (built / "assets/safety-bulletins/iframe-worker" / name).read_bytes() == (package / name).read_bytes()
+    assert 'new URL("frame.js",document.currentScript.src)' in (package / "shim.js").read_text(encoding="utf-8")

@@ -41,7 +41,8 @@ from mkdocs.utils.yaml import get_yaml_loader
 from ..outputs import csp, pagefind, site
 from ..outputs.feeds import site_url_note
 from ..outputs.search_index import rewrite_as_utf8
-from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX, SEARCH_WORKER, STYLESHEET
+from ..outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, OFFLINE_WORKER_SHIM, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX,
+                            SEARCH_WORKER, STYLESHEET)
 from ..site_build.incremental import (CacheError, KeptRows, SourceCache, build_cache, merge_search_index, remove_stale,
                                       remove_unmade)
 from ..site_build.rendering import MarkdownConfig, cache_dir_for
@@ -53,7 +54,6 @@ from .urls import url_rule
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
-OFFLINE_WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"  # in docs/
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 # Material's toggle of a page's table of contents, written only where the page is in the navigation,
 # and the label of the contents' title that toggles it (partials/nav-item.html, partials/toc.html)
@@ -167,7 +167,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # the package's stylesheet before the site's own (extra_css), which may then override it
         if STYLESHEET not in [str(css) for css in config.extra_css]:
             config.extra_css.insert(0, STYLESHEET)
-        # The offline plugin adds a Web Worker shim from a CDN; the intranet has no internet.
+        # The offline plugin adds a Web Worker shim from a CDN; the intranet has no internet: the package's copy
         config.extra["polyfills"] = [
             OFFLINE_WORKER_SHIM if "iframe-worker" in script else script for script in config.extra.get("polyfills", [])
         ]

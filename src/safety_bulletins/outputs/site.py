@@ -14,6 +14,7 @@ from ..sources.paths import (  # noqa: F401 - where each file of the site goes: 
     UNITS_INDEX, REGISTER, ARCHIVE_INDEX, HOME, DASHBOARD, EXPORT_JSON, EXPORT_CSV, EXPORT_BY_UNIT_CSV, EXPORT_XLSX,
     EXPORT_SCHEMA, LIVE_SCRIPT, SITE_FEED,
     FEED_SITEMAPS, EMPTY_SITEMAP, CALENDAR_ALL, FILTER_SCRIPT, STYLESHEET, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT,
+    OFFLINE_WORKER_SHIM, OFFLINE_WORKER_FRAME, OFFLINE_WORKER_LICENSE,
     SEARCH_FILTERS, BUILD_RECORD, SEARCH_INDEX, PAGEFIND_FOLDER, bulletin_src, attachment_src, unit_src,
     calendar_src, year_src, type_src, unit_feed_src, type_feed_src, UrlRule, same_output,
 )
@@ -85,6 +86,12 @@ OUTPUTS = (
     Output(PAGEFIND_FOLDER + "/**", "Pagefind's index", None, by="pagefind", search="pagefind"),
     # with Pagefind too, empty: Material's box fetches it before it starts the worker Pagefind answers through
     Output(SEARCH_INDEX, "Material's search index (lunr)", None, by="search"),
+    # (the offline copy searches with Material's search: its worker runs in this shim on file://)
+    Output(OFFLINE_WORKER_SHIM, "the Web Worker shim of the offline copy (the plugin puts it in place of the CDN's)",
+           "script_files", search="material"),
+    Output(OFFLINE_WORKER_FRAME, "the script the shim loads into each worker's frame", "script_files",
+           search="material"),
+    Output(OFFLINE_WORKER_LICENSE, "the shim's licence (iframe-worker, MIT)", "script_files", search="material"),
 )
 
 

@@ -60,8 +60,9 @@ SITE_TOOLS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown")
 # The script that recounts deadlines on the reader's date: a file of the build, like the pages
 LIVE_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "live.js"
 # The scripts and the stylesheet of the site, copied as they are (their entries in site.OUTPUTS say when)
-SCRIPTS = {src: LIVE_SCRIPT_SOURCE.parent / posixpath.basename(src)
-           for src in (site.LIVE_SCRIPT, site.FILTER_SCRIPT, site.STYLESHEET, site.SEARCH_WORKER, site.SEARCH_FILTERS_SCRIPT)}
+SCRIPTS = {src: LIVE_SCRIPT_SOURCE.parent / posixpath.relpath(src, posixpath.dirname(site.LIVE_SCRIPT))
+           for src in (site.LIVE_SCRIPT, site.FILTER_SCRIPT, site.STYLESHEET, site.SEARCH_WORKER, site.SEARCH_FILTERS_SCRIPT,
+                       site.OFFLINE_WORKER_SHIM, site.OFFLINE_WORKER_FRAME, site.OFFLINE_WORKER_LICENSE)}
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 _ID = re.compile(r'<[a-zA-Z][^<>]*? id="([^"]*)"')  # in a tag: text may hold ' id="x"' (Markdown leaves quotes)
