@@ -271,7 +271,8 @@ def mkdocs_serve(project: Path, tmp: Path, *args: str, as_of: str = AS_OF, secon
         else:
             with open(log, "wb") as output:
                 process = subprocess.Popen([sys.executable, "-m", "mkdocs", *command], cwd=project, env=env,
-                                           stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+                                           stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                                           preexec_fn=_interruptible)
     except BaseException:
         if forked:
             _forks_lock.release()
@@ -306,6 +307,13 @@ def mkdocs_serve(project: Path, tmp: Path, *args: str, as_of: str = AS_OF, secon
                 if isinstance(process, ForkedRun):
                     process.abandon()  # only if it could not be stopped and waited for
                 _forks_lock.release()
+
+
+def _interruptible() -> None:
+    """In a server's process before it starts Python: SIGINT as in a shell's foreground, so that Python makes it
+    KeyboardInterrupt (Ctrl-C: the server cleans up and exits), even where the suite was started with SIGINT
+    ignored (a background job of a script), which a new process inherits: else each stop waited 20 s."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _stop_group(process: subprocess.Popen | ForkedRun) -> None:
@@ -343,7 +351,7 @@ def status(url: str, timeout: float = 10) -> int:
 
 # The program of MkdocsForks: imports what every build imports, once, then forks a child per run.
 _FORKS_PROGRAM = """
-import atexit, json, os, runpy, sys, tempfile, time, traceback
+import atexit, json, os, runpy, signal, sys, tempfile, time, traceback
 import jinja2, jinja2.bccache, markdown, material, mkdocs.__main__, mkdocs.commands.build, pymdownx  # what every build imports
 import material.plugins.search.plugin
 import safety_bulletins.commands.cli, safety_bulletins.site_build.sitebuild
@@ -461,6 +469,8 @@ for line in sys.stdin:
             tempfile.tempdir = None  # the job's TMPDIR, as a new process reads it (the warm-up set it)
             if job["sitecustomize"]:  # what a new process would run first: the clock shift of the job's test
                 runpy.run_path(job["sitecustomize"])
+            if job.get("interruptible"):  # Ctrl-C stops it, even where the suite runs with SIGINT ignored
+                signal.signal(signal.SIGINT, signal.default_int_handler)
             if job.get("prelude"):  # what the run sets before MkDocs starts (helpers.mkdocs)
                 exec(job["prelude"], {"__name__": "__prelude__"})
             sys.argv = ["mkdocs", *job["args"]]
@@ -533,9 +543,10 @@ class MkdocsForks:
     def start(self, project: Path, *args: str, log: Path, env: dict[str, str]) -> ForkedRun:
         """`mkdocs ARGS` (a server: `serve`) forked and left running, stdout and stderr both to `log`, as
         run() forks a build. Until it has exited and its ForkedRun waited for it, the forks run nothing else."""
-        return ForkedRun(self, self._fork(project, args, env, str(log), str(log), ""))
+        return ForkedRun(self, self._fork(project, args, env, str(log), str(log), "", interruptible=True))
 
-    def _fork(self, project: Path, args, env: dict[str, str], stdout: str, stderr: str, prelude: str) -> int:
+    def _fork(self, project: Path, args, env: dict[str, str], stdout: str, stderr: str, prelude: str,
+              interruptible: bool = False) -> int:
         import json
 
         assert self.accepts(env), f"a run with another PYTHONPATH needs a new process: {env.get('PYTHONPATH')}"
@@ -543,7 +554,7 @@ class MkdocsForks:
         shifted = str(CLOCKSHIFT) in (env.get("PYTHONPATH") or "").split(os.pathsep)
         job = {"cwd": str(project), "args": list(args), "env": env,
                "sitecustomize": str(CLOCKSHIFT / "sitecustomize.py") if shifted else None,
-               "stdout": stdout, "stderr": stderr, "prelude": prelude}
+               "stdout": stdout, "stderr": stderr, "prelude": prelude, "interruptible": interruptible}
         self.process.stdin.write(json.dumps(job).encode() + b"\n")
         self.process.stdin.flush()
         return int(self._line(timeout=60))

@@ -118,3 +118,33 @@ def test_a_forked_serve_serves_in_its_own_temp_folder_stops_and_leaves_the_forks
     assert stopped.value.returncode == 1 and "nav" in stopped.value.output, stopped.value.output
     (project / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
     assert mkdocs(project, "build", "--site-dir", "after-failed-serve").returncode == 0
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "new-interpreter"])
+def test_a_serve_stops_on_ctrl_c_where_the_suite_ignores_sigint(tmp_path: Path, monkeypatch, forked):
+    """A suite started as a background job of a script has SIGINT ignored, and so has every process it starts: a
+    serve ignored its Ctrl-C and was killed after 20 s, without cleaning up. Forked or a new interpreter, it now
+    takes Ctrl-C as in a foreground shell: it says it shuts down and removes the site it built."""
+    import signal
+
+    import helpers
+
+    project = write_tree(tmp_path / "project", {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n",
+                                                "bulletins/units.yml": UNITS_YML})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forks = None
+    try:
+        if forked:  # forks started while SIGINT is ignored, as the worker's are in such a suite
+            forks = helpers.MkdocsForks()
+            monkeypatch.setattr(helpers, "_forks", forks)
+        else:
+            monkeypatch.setenv("BULLETINS_TESTS_FORK", "0")
+        with helpers.mkdocs_serve(project, tmp_path / "serve", "--no-livereload") as server:
+            assert isinstance(server.process, helpers.ForkedRun) == forked
+            assert list((tmp_path / "serve").glob("mkdocs_*"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if forks is not None:
+            forks.close()
+    assert "Shutting down..." in server.output(), server.output()[-2000:]
+    assert not list((tmp_path / "serve").glob("mkdocs_*"))  # it removed the site it built
