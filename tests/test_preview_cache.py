@@ -78,19 +78,30 @@ def project(site_project):
 
 
 
-def each_change_equals_a_fresh_preview(project, site, tmp_path, changes) -> str:
+def listing_times(site: Path) -> dict[str, int]:
+    """When each generated listing page (units, register, archive, dashboard) was last written."""
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for folder in ("units", "directives", "archive", "dashboard")
+            for p in (site / folder).rglob("*.html")}
+
+
+def each_change_equals_a_fresh_preview(project, site, tmp_path, changes) -> tuple[str, list[tuple[set[str], set[str]]]]:
     """Make each change in turn in a running preview: after each, the served site equals a fresh
-    preview of the same sources, byte for byte. Returns the preview's log."""
+    preview of the same sources, byte for byte (the listing pages it did not write again too).
+    Returns the preview's log and, for each change, the listing pages it wrote again and all of them."""
     preview = Preview(project, site, "--dirty")
+    rewritten = []
     try:
         preview.rebuild()
         for n, (change, make) in enumerate(changes):
+            before = listing_times(site)
             make()
             preview.rebuild()
+            after = listing_times(site)
+            rewritten.append(({page for page, written in after.items() if before.get(page) != written}, set(after)))
             assert tree(site) == fresh_preview(project, tmp_path, n), f"after {change}"
     finally:
         log = preview.close()
-    return log
+    return log, rewritten
 
 def test_the_preview_after_every_kind_of_change_equals_a_fresh_preview(project, tmp_path):
     bulletins, site = project / "bulletins", tmp_path / "preview-site"
@@ -109,8 +120,13 @@ def test_the_preview_after_every_kind_of_change_equals_a_fresh_preview(project, 
             (project / "mkdocs.yml").read_text(encoding="utf-8").replace("site_name: Test bulletins", "site_name: Renamed"),
             encoding="utf-8")),
     ]
-    log = each_change_equals_a_fresh_preview(project, site, tmp_path, [(f"the {c}", m) for c, m in changes])
+    log, rewritten = each_change_equals_a_fresh_preview(project, site, tmp_path, [(f"the {c}", m) for c, m in changes])
     assert "made again" in log  # the exports were made after the pages, not with them
+    # An edit writes again only the listings whose rows or counts changed (the others, equal to the
+    # fresh preview's above, are left as they were); units.yml and mkdocs.yml change every one.
+    (edit, listings), (renamed_site, after_rename) = rewritten[0], rewritten[5]
+    assert {"archive/2021/index.html", "directives/index.html"} <= edit < listings, (edit, listings)
+    assert renamed_site == after_rename  # the site's name is in every page's head
 
 
 def test_the_source_cache_reads_again_only_what_changed(tmp_path):
@@ -171,3 +187,27 @@ def test_the_preview_after_a_draft_an_attachment_and_an_older_file_equals_a_fres
         ("an older file", older_commit),
     ]
     each_change_equals_a_fresh_preview(project, site, tmp_path, changes)
+
+
+def test_the_preview_keeps_its_render_workers_between_rebuilds(tmp_path):
+    """The preview's pool: the second call renders with the workers the first started (serve has
+    threads: each new one would be a fresh interpreter on the editor's wait), with the same verdicts
+    as workers of their own; another Markdown configuration gets workers of its own."""
+    from safety_bulletins.site_build.rendering import Job, MarkdownConfig, WorkerPool, run_jobs
+    from safety_bulletins.sources.project import load_project
+    from helpers import UNITS_YML, write_tree
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": NOTICE})
+    jobs = [Job.of(b) for b in load_project(root).bulletins]
+    config, pool = MarkdownConfig().for_workers(), WorkerPool()
+    try:
+        first = run_jobs(jobs, config, 2, pool)
+        assert pool.started == 2
+        assert run_jobs(jobs[::-1], config, 2, pool) == first[::-1] == run_jobs(jobs, config, 2)[::-1]
+        assert pool.started == 2  # none started for the second call
+        other = MarkdownConfig(("toc", "tables"), {}).for_workers()
+        run_jobs(jobs, other, 2, pool)
+        assert pool.started == 4
+    finally:
+        pool.close()

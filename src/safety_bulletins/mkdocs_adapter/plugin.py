@@ -44,7 +44,7 @@ from ..outputs.search_index import rewrite_as_utf8
 from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX, SEARCH_WORKER, STYLESHEET
 from ..site_build.incremental import (CacheError, KeptRows, SourceCache, build_cache, merge_search_index, remove_stale,
                                       remove_unmade)
-from ..site_build.rendering import MarkdownConfig, cache_dir_for
+from ..site_build.rendering import MarkdownConfig, WorkerPool, cache_dir_for
 from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
 from ..site_build.sitebuild import LostPlaceholder, OutputsError, SiteBuild, site_fingerprint
 from ..sources.dates import DateError, as_of_date
@@ -100,7 +100,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # the preview's exports and calendars as its last build left them (made again after the pages)
         self.kept_outputs: dict[str, Path] | None = None
         self.outputs_deferred = False  # this build gave the kept ones: remake them after its pages
-        self.remaking: tuple[threading.Event, threading.Thread] | None = None
+        self.remaking: tuple | None = None  # (the process making them, the thread waiting for it)
+        self.render_pool = WorkerPool()  # the preview's render workers, kept between its rebuilds
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -108,6 +109,9 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         build_log = logging.getLogger("mkdocs.commands.build")
         if not any(isinstance(f, _NotForThisSite) for f in build_log.filters):
             build_log.addFilter(_NotForThisSite())
+
+    def on_shutdown(self):
+        self.render_pool.close()
 
     def on_config(self, config):
         self.started = time.monotonic()
@@ -145,7 +149,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             cache_dir=cache_dir_for(config_file.parent), workers=settings.worker_count,
             sources=self.sources if self.previewing else None,
             kept_rows=self.kept_rows if self.previewing else None,
-            kept_reprs=self.kept_reprs if self.previewing else None)
+            kept_reprs=self.kept_reprs if self.previewing else None,
+            pool=self.render_pool if self.previewing else None)
         # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
         # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
         build.offline = _offline(config)
@@ -440,7 +445,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
 
     def _stop_remaking(self) -> None:
         if self.remaking is not None:
-            self.remaking[0].set()
+            self.remaking[0].stop()
             self.remaking[1].join()
             self.remaking = None
 
@@ -451,15 +456,18 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
 
     def _remake_in_background(self, site_dir: Path, folder: Path) -> None:
         """The preview's exports and calendars, made again once the pages are written (4 s at
-        2,000 bulletins on two cores, where the pages of an edit take under 2 s): into the
-        build's outputs folder, then each into the site in one rename. The next rebuild stops
-        it (on_config) and gives the files as they are, to be made again after its own pages."""
-        build, before, stop = self.build, dict(self.kept_outputs or {}), threading.Event()
+        2,000 bulletins on two cores, where the pages of an edit take under 2 s): in a process
+        forked now (SiteBuild.remake_outputs_apart: not on this process's interpreter, which the
+        next edit's rebuild needs), into the build's outputs folder, then each into the site in
+        one rename. The next rebuild stops it (on_config) and gives the files as they are, to be
+        made again after its own pages."""
+        before = dict(self.kept_outputs or {})
+        making = self.build.remake_outputs_apart(folder)
 
         def remake():
             started = time.monotonic()
             try:
-                made = build.remake_outputs(folder, stop.is_set)
+                made = making.wait()
                 if made is None:  # stopped by the next rebuild, which makes them again
                     return
                 for src, path in made.items():
@@ -476,10 +484,10 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
                 return
             self.kept_outputs = made
             log.info(f"Bulletins: exports and calendars made again in {time.monotonic() - started:.1f} s "
-                     "(after the pages)")
+                     "(after the pages, in a process of their own)")
 
         thread = threading.Thread(target=remake, name="outputs", daemon=True)
-        self.remaking = (stop, thread)
+        self.remaking = (making, thread)
         thread.start()
 
     def _index_in_background(self, site_dir: Path) -> None:
