@@ -13,7 +13,7 @@ shared with other work the wall time is theirs too.
                      each build's start and end, each plugin event but the page ones (summed per
                      build), the pages MkDocs rendered and wrote, every log message (the
                      watcher's "Detected file changes", the plugin's), and the bench's saves; with
-                     PREVIEW_PROFILE=DIR also a cProfile of each build in DIR (bench only: the
+                     PREVIEW_PROFILE=DIR also a cProfile of each rebuild in DIR (bench only: the
                      product is not instrumented)
 """
 
@@ -114,7 +114,8 @@ def serve_timed(log_path: str, argv: list[str]) -> None:
         builds[0] += 1
         note(f"build {builds[0]} starts")
         folder = os.environ.get("PREVIEW_PROFILE")
-        profile = cProfile.Profile() if folder else None
+        # the rebuilds only: a profiler in the first build would be inherited by its forked render workers
+        profile = cProfile.Profile() if folder and builds[0] > 1 else None
         try:
             if profile is not None:
                 profile.enable()

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,8 @@ class Preview:
         self.process = subprocess.Popen([sys.executable, str(DRIVER), str(site), *args], cwd=project, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def rebuild(self) -> None:
-        self.process.stdin.write("build\n")
+    def rebuild(self, what: str = "build") -> None:
+        self.process.stdin.write(what + "\n")
         self.process.stdin.flush()
         answer = self.process.stdout.readline()
         assert answer == "built\n", answer + self.process.stderr.read() if not answer else answer
@@ -211,3 +212,28 @@ def test_the_preview_keeps_its_render_workers_between_rebuilds(tmp_path):
         assert pool.started == 4
     finally:
         pool.close()
+
+
+
+def exports(site: Path) -> dict[str, str]:
+    """The text of the exports and the site's calendar (the workbook's: every part of its zip)."""
+    texts = {path: (site / path).read_text(encoding="utf-8")
+             for path in ("directives.json", "directives.csv", "directives-by-unit.csv", "calendar/all.ics")}
+    with zipfile.ZipFile(site / "directives.xlsx") as workbook:
+        texts["directives.xlsx"] = "".join(workbook.read(name).decode("utf-8") for name in workbook.namelist())
+    return texts
+
+
+def test_a_draft_made_in_the_preview_is_in_no_export_even_before_they_are_made_again(project, tmp_path):
+    """The preview serves the last build's exports and calendars while it makes them again after the
+    pages: not when a bulletin they show became a draft (then they are made with the pages)."""
+    site, notice = tmp_path / "preview-site", project / "bulletins/2021/2021-05-26-notice.md"
+    preview = Preview(project, site, "--dirty")
+    try:
+        preview.rebuild()
+        assert all("N-9" in text for text in exports(site).values())
+        notice.write_text(NOTICE.replace("issuer:", "draft: true\nissuer:"), encoding="utf-8")
+        preview.rebuild("pages")  # the site as served when the pages are, before any work after them
+        assert [path for path, text in exports(site).items() if "N-9" in text] == []
+    finally:
+        preview.close()

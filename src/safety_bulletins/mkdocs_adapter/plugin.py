@@ -100,6 +100,9 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # the preview's exports and calendars as its last build left them (made again after the pages)
         self.kept_outputs: dict[str, Path] | None = None
         self.outputs_deferred = False  # this build gave the kept ones: remake them after its pages
+        self.kept_shows: frozenset[str] = frozenset()  # the bulletins the kept ones (and the search index) show
+        self.last_shows: frozenset[str] = frozenset()  # the bulletins the last build showed (its Pagefind run)
+        self.hid_some = False  # this rebuild of the preview hides a bulletin the last one (or the kept files) showed
         self.remaking: tuple | None = None  # (the process making them, the thread waiting for it)
         self.render_pool = WorkerPool()  # the preview's render workers, kept between its rebuilds
 
@@ -192,11 +195,17 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # The preview's editor waits for the pages: the exports and calendars (megabytes, remade on every
         # edit) are the last build's until they are made again after the pages (_remake_in_background)
         kept = self.kept_outputs if self.previewing and self.dirty else None
-        self.outputs_deferred = kept is not None and all(path.is_file() for path in kept.values())
+        # ... unless a bulletin they show is hidden now (a draft, an embargo, removed): nothing of it may
+        # stay visible, so they are made now, with the pages (and Pagefind's index is dropped, _post_build)
+        shown = frozenset(b.rel_path for b in self.build.catalog.bulletins)
+        self.hid_some = self.previewing and not (self.kept_shows | self.last_shows) <= shown
+        self.last_shows = shown if self.previewing else frozenset()
+        self.outputs_deferred = (kept is not None and not self.hid_some
+                                 and all(path.is_file() for path in kept.values()))
         sources = self.build.source_files(stamps if self.dirty else None, self.inputs, outputs=stamps / "outputs",
                                           kept_outputs=kept if self.outputs_deferred else None)
         if self.previewing and self.dirty and not self.outputs_deferred:
-            self.kept_outputs = self.build.written_outputs
+            self.kept_outputs, self.kept_shows = self.build.written_outputs, shown
         existing = [(f.src_uri, f.abs_src_path) for f in files]
         problems = self.build.output_problems(existing, [s.src_uri for s in sources], Path(config.docs_dir))
         if problems:
@@ -415,6 +424,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         if self.outputs_deferred:
             self._remake_in_background(site_dir, build_cache(Path(config.config_file_path).parent) / "outputs")
         if build.search == "pagefind" and self.previewing:
+            if self.hid_some:  # the last index holds the hidden bulletin's text: no search until the new one
+                shutil.rmtree(site_dir / pagefind.FOLDER, ignore_errors=True)
             self._index_in_background(site_dir)
         elif build.search == "pagefind":  # last: it reads every page as written
             started = time.monotonic()
@@ -462,6 +473,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         one rename. The next rebuild stops it (on_config) and gives the files as they are, to be
         made again after its own pages."""
         before = dict(self.kept_outputs or {})
+        shows = frozenset(b.rel_path for b in self.build.catalog.bulletins)
         making = self.build.remake_outputs_apart(folder)
 
         def remake():
@@ -482,7 +494,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             except Exception as exc:  # noqa: BLE001 - a thread's error is otherwise lost
                 log.error(f"Bulletins: the exports and calendars are not up to date: {exc}")
                 return
-            self.kept_outputs = made
+            self.kept_outputs, self.kept_shows = made, shows
             log.info(f"Bulletins: exports and calendars made again in {time.monotonic() - started:.1f} s "
                      "(after the pages, in a process of their own)")
 
