@@ -192,16 +192,15 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         if not self.dirty:  # a full build may leave pages newer than their stamps: start again next time
             shutil.rmtree(stamps, ignore_errors=True)
         self.inputs = _fingerprint(config) if self.dirty else ""
-        # The preview's editor waits for the pages: the exports and calendars (megabytes, remade on every
-        # edit) are the last build's until they are made again after the pages (_remake_in_background)
+        # The preview's editor waits for the pages: the feeds, exports and calendars (megabytes, remade on
+        # every edit) are the last build's until they are made again after the pages (_remake_in_background)
         kept = self.kept_outputs if self.previewing and self.dirty else None
         # ... unless a bulletin they show is hidden now (a draft, an embargo, removed): nothing of it may
         # stay visible, so they are made now, with the pages (and Pagefind's index is dropped, _post_build)
         shown = frozenset(b.rel_path for b in self.build.catalog.bulletins)
         self.hid_some = self.previewing and not (self.kept_shows | self.last_shows) <= shown
         self.last_shows = shown if self.previewing else frozenset()
-        self.outputs_deferred = (kept is not None and not self.hid_some
-                                 and all(path.is_file() for path in kept.values()))
+        self.outputs_deferred = kept is not None and not self.hid_some and self.build.can_keep(kept)
         sources = self.build.source_files(stamps if self.dirty else None, self.inputs, outputs=stamps / "outputs",
                                           kept_outputs=kept if self.outputs_deferred else None)
         if self.previewing and self.dirty and not self.outputs_deferred:

@@ -324,7 +324,7 @@ class SiteBuild:
         into `outputs` and copied from there, so the build does not hold their text; without
         it (tests), they are given as content. With `kept_outputs` (the preview, whose editor
         waits for the pages), they are the files the last build left, and `remake_outputs`
-        makes them again after the pages are written."""
+        makes them again after the pages are written (the feeds too)."""
         request = _Request(page_stamps, site_inputs, outputs, kept_outputs)
         files = [file for maker in site.makers(self.search) for file in getattr(self, maker)(request)]
         # Dirty builds, verify and the cleaning of stale files know a file by its entry: one made
@@ -364,8 +364,8 @@ class SiteBuild:
     def feed_files(self, request: _Request) -> list[SourceFile]:
         if request.outputs is None:
             return [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
-        if request.kept is not None:  # the preview: the feeds now, the big outputs after the pages (remake_outputs)
-            return [SourceFile(src, path=_write_output(request.outputs / src, self.feed_text(src))) for src in self.feeds]
+        if request.kept is not None:  # the preview: the last build's, made again after the pages (remake_outputs)
+            return [SourceFile(src, path=request.kept[src]) for src in self._feed_titles]
         written = self._outputs_written(request.outputs)
         return [SourceFile(src, path=written[src]) for src in self._feed_titles]
 
@@ -374,20 +374,27 @@ class SiteBuild:
 
     def export_files(self, request: _Request) -> list[SourceFile]:
         if request.kept is not None:
-            return [SourceFile(src, path=path) for src, path in request.kept.items()]
+            return [SourceFile(src, path=request.kept[src]) for src in self._big_output_sources()]
         return self._output_files(request.outputs)
+
+    def can_keep(self, kept: dict[str, Path]) -> bool:
+        """Whether the preview's last feeds, exports and calendars (`written_outputs`) can stand for this
+        build's until remade after the pages: the same files (no unit or type added or gone), all there."""
+        return (kept.keys() == {*self._feed_titles, *self._big_output_sources()}
+                and all(path.is_file() for path in kept.values()))
 
     @property
     def written_outputs(self) -> dict[str, Path]:
-        """The big outputs this build wrote into its outputs folder (none given as content)."""
-        return {src: path for src, path in (self._written or {}).items() if src not in self._feed_titles}
+        """The feeds and big outputs this build wrote into its outputs folder (none given as content)."""
+        return dict(self._written or {})
 
     def remake_outputs(self, folder: Path, stop: Callable[[], bool] = lambda: False) -> dict[str, Path] | None:
         """Make the big outputs into `folder` (after the pages, for the preview), one at a time, each
         put in place by one rename (a process stopped half-way leaves the last build's file whole);
         None if `stop()` said to stop before all were made."""
         written = {}
-        for src, text in self._big_outputs():
+        feed_texts = ((src, render_feed(feed)) for src, feed in self.feeds.items())
+        for src, text in itertools.chain(feed_texts, self._big_outputs()):
             if stop():
                 return None
             written[src] = folder / src
@@ -399,7 +406,7 @@ class SiteBuild:
         the last edit take the other core, not this process's (and its lock on Python's
         interpreter) from the next edit's pages, which stop it at once (_Remake.stop)."""
         return _Remake(functools.partial(self.remake_outputs, folder),
-                       {src: folder / src for src in self._big_output_sources()})
+                       {src: folder / src for src in (*self._feed_titles, *self._big_output_sources())})
 
     def build_record_files(self, request: _Request) -> list[SourceFile]:
         return [SourceFile(site.BUILD_RECORD, content=self.build_record())]
