@@ -205,14 +205,19 @@ def _write_output(path: Path, text: str | bytes) -> Path:
     return path
 
 
-def _write_stamp(path: Path, inputs: str) -> tuple[Path, bool]:
+def _write_stamp(path: Path, inputs: str, written: dict[Path, str] | None = None) -> tuple[Path, bool]:
     """A dirty build's stamp: the digest of `inputs` at `path`, written (newer than the page the last
-    build wrote of it) only when it changed; whether it did."""
+    build wrote of it) only when it changed; whether it did. `written`: what the preview's last
+    rebuilds wrote (a file still there need not be read again)."""
     fingerprint = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
+    if written is not None and written.get(path) == fingerprint and path.is_file():
+        return path, False
     if path.is_file() and path.read_text() == fingerprint:
         return path, False
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(fingerprint)
+    if written is not None:
+        written[path] = fingerprint
     return path, True
 
 
@@ -265,6 +270,7 @@ class SiteBuild:
         self.renderer = Renderer(self.catalog, urls, labels, self.calendars, search=search, kept_rows=rows)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self._listings_left = set(self.pages)
+        self.stamps_written: dict[Path, str] | None = None  # the preview's: what its rebuilds wrote in each stamp
         self._listing_bodies: dict[str, str] = {}  # a dirty build's listings as their stamps read them (_listing_stamp)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
@@ -482,7 +488,7 @@ class SiteBuild:
 
     def _stamp(self, folder: Path, src_uri: str, bulletin: Bulletin, site_inputs: str) -> Path:
         """A file holding the fingerprint of the page's inputs, rewritten (newer) when they change."""
-        return _write_stamp(folder / src_uri, self._page_inputs(bulletin) + site_inputs)[0]
+        return _write_stamp(folder / src_uri, self._page_inputs(bulletin) + site_inputs, self.stamps_written)[0]
 
     def _listing_stamp(self, folder: Path, src_uri: str, site_inputs: str) -> Path:
         """A listing page's stamp: its content as this build makes it, with what else its page holds
@@ -492,7 +498,7 @@ class SiteBuild:
         body = self.renderer.page(self.pages[src_uri])
         inputs = "\0".join((site_inputs, self.pages[src_uri].title, self.search, str(self.offline),
                             self.feed_links(src_uri), body))
-        path, changed = _write_stamp(folder / src_uri, inputs)
+        path, changed = _write_stamp(folder / src_uri, inputs, self.stamps_written)
         if changed:
             self._listing_bodies[src_uri] = body
         return path
