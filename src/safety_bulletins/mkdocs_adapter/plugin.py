@@ -116,7 +116,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         if not any(isinstance(f, _NotForThisSite) for f in build_log.filters):
             build_log.addFilter(_NotForThisSite())
 
-    def on_shutdown(self):
+    def on_shutdown(self):  # the preview ends: nothing it started outlives it
+        self._stop_remaking()
         self.render_pool.close()
 
     def on_config(self, config):
