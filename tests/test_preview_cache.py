@@ -237,3 +237,22 @@ def test_a_draft_made_in_the_preview_is_in_no_export_even_before_they_are_made_a
         assert [path for path, text in exports(site).items() if "N-9" in text] == []
     finally:
         preview.close()
+
+
+def test_the_preview_remakes_its_exports_in_a_child_it_can_stop_at_once_and_that_says_how_it_failed(tmp_path):
+    """The exports made after the pages run in a forked child: the next edit kills it at once (a
+    workbook half-made is not waited for), and a failure in it comes back with its traceback."""
+    import time
+
+    from safety_bulletins.site_build.sitebuild import OutputsError, _Remake
+
+    made = {"directives.json": tmp_path / "directives.json"}
+    assert _Remake(lambda: made["directives.json"].write_text("{}"), made).wait() == made
+    assert made["directives.json"].read_text() == "{}"  # written by the child
+    slow = _Remake(lambda: time.sleep(60), made)
+    started = time.monotonic()
+    slow.stop()
+    assert slow.wait() is None and time.monotonic() - started < 10
+    slow.stop()  # reaped: stopping again does nothing
+    with pytest.raises(OutputsError, match="ZeroDivisionError"):
+        _Remake(lambda: 1 / 0, made).wait()
