@@ -239,6 +239,27 @@ def test_a_draft_made_in_the_preview_is_in_no_export_even_before_they_are_made_a
         preview.close()
 
 
+def test_a_draft_made_in_the_preview_drops_the_search_index_that_holds_it(site_project, tmp_path):
+    """Pagefind's index is made again after the pages; the last one would find the draft's text until
+    then: the rebuild that hides a bulletin drops it (search answers again once the new one is made)."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": NOTICE})
+    site, notice = tmp_path / "preview-site", project / "bulletins/2021/2021-05-26-notice.md"
+    preview = Preview(project, site, "--dirty")
+    try:
+        preview.rebuild()
+        assert (site / "pagefind/pagefind-entry.json").is_file()
+        notice.write_text(NOTICE.replace("Special", "Edited"), encoding="utf-8")
+        preview.rebuild("pages")
+        assert (site / "pagefind/pagefind-entry.json").is_file()  # an edit: the last index serves until the new one
+        notice.write_text(NOTICE.replace("issuer:", "draft: true\nissuer:"), encoding="utf-8")
+        preview.rebuild("pages")
+        assert not (site / "pagefind").exists()
+        preview.rebuild()
+        assert (site / "pagefind/pagefind-entry.json").is_file()
+    finally:
+        preview.close()
+
+
 def test_the_preview_remakes_its_exports_in_a_child_it_can_stop_at_once_and_that_says_how_it_failed(tmp_path):
     """The exports made after the pages run in a forked child: the next edit kills it at once (a
     workbook half-made is not waited for), and a failure in it comes back with its traceback."""
