@@ -277,3 +277,45 @@ def test_the_preview_remakes_its_exports_in_a_child_it_can_stop_at_once_and_that
     slow.stop()  # reaped: stopping again does nothing
     with pytest.raises(OutputsError, match="ZeroDivisionError"):
         _Remake(lambda: 1 / 0, made).wait()
+
+
+def test_the_render_workers_kept_for_the_preview_end_with_it(tmp_path):
+    """A preview killed without its shutdown (SIGTERM, a closed terminal) leaves no render worker
+    behind: the kept workers hold each other's pipes open, so each watches its parent."""
+    import signal
+    import textwrap
+    import time
+
+    script = textwrap.dedent("""
+        import os, sys
+        from safety_bulletins.site_build.rendering import Job, MarkdownConfig, WorkerPool, run_jobs
+        from safety_bulletins.sources.project import load_project
+        pool = WorkerPool()
+        run_jobs([Job.of(b) for b in load_project(sys.argv[1]).bulletins], MarkdownConfig().for_workers(), 2, pool)
+        print(*[slot.process.pid for slot in pool._idle], flush=True)
+        sys.stdin.readline()
+    """)
+    from helpers import UNITS_YML, write_tree
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": NOTICE})
+    preview = subprocess.Popen([sys.executable, "-c", script, str(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
+    workers = [int(pid) for pid in preview.stdout.readline().split()]
+    assert len(workers) == 2
+    preview.send_signal(signal.SIGKILL)
+    preview.wait(timeout=30)
+
+    def running(pid: int) -> bool:  # a zombie (ended, not yet reaped by whoever adopted it) is not
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(map(running, workers)):
+        time.sleep(0.2)
+    alive = [pid for pid in workers if running(pid)]
+    for pid in alive:  # not to leave them if the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []

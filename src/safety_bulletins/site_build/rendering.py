@@ -719,7 +719,13 @@ def _worker(connection, config: MarkdownConfig) -> None:
     limit = _address_space() + MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker ended by SIGXCPU leaves no core file in the project
+    parent = os.getppid()
     while True:
+        # A worker kept between the preview's rebuilds (WorkerPool) outlives a parent killed without
+        # stopping it: its pipe never ends (a sibling forked after it holds the parent's end too)
+        while not connection.poll(1.0):
+            if os.getppid() != parent:
+                return
         try:
             job = connection.recv()
         except EOFError:
