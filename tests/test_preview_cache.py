@@ -319,3 +319,23 @@ def test_the_render_workers_kept_for_the_preview_end_with_it(tmp_path):
     for pid in alive:  # not to leave them if the test fails
         os.kill(pid, signal.SIGKILL)
     assert alive == []
+
+
+def test_the_previews_compiled_templates_follow_an_edited_template_and_another_environment():
+    """The theme's templates compiled once for the preview's rebuilds (a Jinja bytecode cache): an
+    edited template, or an environment that compiles otherwise (a plugin's extension), is compiled again."""
+    import jinja2
+
+    from safety_bulletins.mkdocs_adapter.plugin import _TemplateCode
+
+    code = _TemplateCode()
+
+    def render(source: str, **options) -> str:  # each rebuild makes its environment afresh, as MkDocs does
+        env = jinja2.Environment(loader=jinja2.DictLoader({"main.html": source}), bytecode_cache=code, **options)
+        return env.get_template("main.html").render(x=1)
+
+    assert render("{{ x }} before") == "1 before" == render("{{ x }} before")
+    assert len(code._code) == 1  # compiled once, loaded the second time
+    assert render("{{ x }} after") == "1 after"
+    assert render("<% if x %>on<% endif %>", block_start_string="<%", block_end_string="%>") == "on"
+    assert render("{{ x }} after", extensions=["jinja2.ext.i18n"]) == "1 after" and len(code._code) == 3

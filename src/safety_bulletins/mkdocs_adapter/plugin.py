@@ -534,17 +534,28 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
 
 class _TemplateCode(jinja2.BytecodeCache):
     """The preview's compiled theme templates, in memory. Jinja checks each against its template's
-    source as it loads it: an edited template (custom_dir, overrides) is compiled again."""
+    source as it loads it: an edited template (custom_dir, overrides) is compiled again; so is every
+    template of an environment that compiles otherwise (a plugin's Jinja extension, other syntax)."""
 
     def __init__(self):
-        self._code: dict[str, bytes] = {}
+        self._code: dict[tuple, bytes] = {}
+
+    @staticmethod
+    def _key(bucket) -> tuple:
+        env = bucket.environment
+        compiles_as = (sorted(env.extensions), env.block_start_string, env.block_end_string,
+                       env.variable_start_string, env.variable_end_string, env.comment_start_string,
+                       env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+                       env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, env.optimized,
+                       env.is_async, env.autoescape if isinstance(env.autoescape, bool) else id(env.autoescape))
+        return (repr(compiles_as), bucket.key)
 
     def load_bytecode(self, bucket):
-        if (code := self._code.get(bucket.key)) is not None:
+        if (code := self._code.get(self._key(bucket))) is not None:
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket):
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        self._code[self._key(bucket)] = bucket.bytecode_to_string()
 
 
 def _forget_logged_messages() -> None:
