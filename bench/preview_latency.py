@@ -23,6 +23,7 @@ import argparse
 import collections
 import logging
 import os
+import signal
 import threading
 import statistics
 import socket
@@ -191,7 +192,7 @@ def main() -> None:
                       f"{listings[-1]:.1f} s (server CPU {cpu_seconds(server.pid) - cpu:.1f} s)")
             print(f"  median: its page {statistics.median(pages):.1f} s, its listings {statistics.median(listings):.1f} s")
         finally:
-            server.terminate()
+            server.send_signal(signal.SIGINT)  # as Ctrl-C: serve shuts down (its plugins stop what they started)
             server.wait(timeout=30)
 
 
