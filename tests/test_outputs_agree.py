@@ -232,8 +232,8 @@ class Truth:
         return self.name(who, language) if who in self.registry.units else who
 
     def role(self, unit_id: str, d: Directive) -> str | None:
-        if ALL_UNITS in d.units or unit_id in d.units:
-            return "responsible"
+        if unit_id in d.units or (ALL_UNITS in d.units and unit_id in self.registry.receivers(d.bulletin.date)):
+            return "responsible"  # `all`: not a committee's (receives_all: false) nor a unit's that joined later
         if unit_id in d.support:
             return "support"
         if any(s.acceptor == unit_id for s in self.share_states(d)):  # any unit's share it is to accept
@@ -534,6 +534,9 @@ def check_exports(site: Path, truth: Truth) -> None:
         assert record["owners"] == dict(d.owners), f"directives.json as of {c.as_of}: {directive_id}'s owners"
         assert (row["status_code"], row["deadline"] or None) == (expected["status"], expected["deadline"]), (
             f"directives.csv as of {c.as_of}: {directive_id}: {row}")
+        written = c.state_of(d).deadline_written or None  # 立即, 月底前: the words, the day in `deadline`
+        assert (record["deadline_written"], row["deadline_written"] or None) == (written, written), (
+            f"directives.json/csv as of {c.as_of}: {directive_id}'s deadline as written")
         accepted, reopened = accepted_in_force(c, d)
         state = c.state_of(d)
         if c.shares_of(d):  # accepted share by share (directives.json's shares)
