@@ -474,8 +474,10 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
                 block.append("    reopen: the fix did not hold")
                 new = "in-progress"
             if action.endswith("extend"):
-                extended = _day_after(first_as_of, draw(st.integers(-20, 90)))
-                block += [f"    deadline: {extended.isoformat()}", "    reason: more time is needed"]
+                extended = _day_after(first_as_of, draw(st.integers(-20, 90))).isoformat()
+                if draw(st.integers(0, 4)) == 0:  # now and then as words: the share's own `deadline_written`
+                    extended = draw(st.sampled_from(["立即", "年底前"]))
+                block += [f"    deadline: {extended}", "    reason: more time is needed"]
             elif action == "progress":
                 block.append("    status: in-progress")
                 new = "in-progress"

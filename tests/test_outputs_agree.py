@@ -528,10 +528,16 @@ def check_exports(site: Path, truth: Truth) -> None:
         for share in (dict(zip(keys, row)) for row in table):  # 责任人 of each unit's share
             assert share["owner"] == by_id[share["id"]].owner_of(share["unit_id"]), (
                 f"directives-by-unit.csv as of {c.as_of}: {share}")
+            written = dict(c.every_share(by_id[share["id"]]))[share["unit_id"]].deadline_written
+            assert (share["deadline_written"] or None) == (written or None), (
+                f"directives-by-unit.csv as of {c.as_of}: {share}'s deadline as written")
     for directive_id, d in by_id.items():
         record, row, expected = records[directive_id], rows[directive_id], expected_record(c, d)
         assert {k: record[k] for k in expected} == expected, f"directives.json as of {c.as_of}: {directive_id}"
         assert record["owners"] == dict(d.owners), f"directives.json as of {c.as_of}: {directive_id}'s owners"
+        assert {s["unit"]: s["deadline_written"] for s in record["shares"]} == {
+            unit: state.deadline_written or None for unit, state in c.shares_of(d)}, (
+            f"directives.json as of {c.as_of}: {directive_id}'s shares' deadlines as written")
         assert (row["status_code"], row["deadline"] or None) == (expected["status"], expected["deadline"]), (
             f"directives.csv as of {c.as_of}: {directive_id}: {row}")
         written = c.state_of(d).deadline_written or None  # 立即, 月底前: the words, the day in `deadline`

@@ -68,3 +68,26 @@ def test_a_shares_deadline_as_written_is_its_own_in_every_output(bulletins_dir):
         deadline = header.index(for_language(language)("Deadline") if language == "zh" else "deadline")
         assert word in rows["u1"][deadline].number_format, language
         assert word not in rows["u2"][deadline].number_format, (language, rows["u2"][deadline].number_format)
+
+
+def test_pagefind_stopped_by_a_signal_says_so_not_that_it_may_be_missing(tmp_path, monkeypatch):
+    """Ctrl-C in the terminal of `mkdocs serve --dirty` reaches the preview's background Pagefind (it stays
+    in the terminal's process group on purpose): the preview then logged 'Pagefind failed (exit -2): ...
+    KeyboardInterrupt; is 'pagefind[extended]>=1.3,<2' installed in this Python?', sending whoever reads it
+    to reinstall a tool that works."""
+    import sys
+
+    import pytest
+
+    from safety_bulletins.outputs import pagefind
+
+    interrupted = tmp_path / "interrupted-python"
+    interrupted.write_text("#!/bin/sh\nkill -INT $$\nsleep 5\n", encoding="utf-8")
+    interrupted.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(interrupted))
+    site = tmp_path / "site"
+    (site / "bulletins").mkdir(parents=True)
+    with pytest.raises(pagefind.PagefindError) as raised:
+        pagefind.Run(site, timeout=30, background=True)()
+    assert "SIGINT" in str(raised.value) and "installed" not in str(raised.value), str(raised.value)
+    assert not list(site.glob(".pagefind*")), "its staging folder is left behind"
