@@ -33,7 +33,7 @@ def directives_schema() -> dict:
     """The schema as a JSON document."""
     share = _obj({
         "unit": {"type": "string"}, "status": {"enum": list(STATUSES)}, "deadline": _DATE_OR_NULL,
-        "bucket": {"enum": list(BUCKETS)}, "days_overdue": {"type": "integer", "minimum": 0},
+        "deadline_written": _TEXT_OR_NULL, "bucket": {"enum": list(BUCKETS)}, "days_overdue": {"type": "integer", "minimum": 0},
         "closed_on": _DATE_OR_NULL, "on_time": {"type": ["boolean", "null"]}, "accepted_by": _TEXT_OR_NULL,
         "escalated": {"type": "boolean"},
     })
