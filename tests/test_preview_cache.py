@@ -260,6 +260,45 @@ def test_a_draft_made_in_the_preview_drops_the_search_index_that_holds_it(site_p
         preview.close()
 
 
+FAILING_HOOK = """\
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+
+def on_page_content(html, **kwargs):  # another plugin that fails mid-build while the file 'fail' exists
+    if Path("fail").exists():
+        raise PluginError("a plugin failed")
+    return html
+"""
+
+
+def test_a_draft_made_by_a_rebuild_that_failed_still_drops_the_search_index_at_the_next_one(site_project, tmp_path):
+    """The rebuild that hid a bulletin failed after its files were listed (another plugin's error): what
+    the served site holds is still the last good build's, so the next rebuild must drop the index that
+    finds the draft's text (it took the failed build's list as what the site shows)."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": NOTICE})
+    (project / "failing_hook.py").write_text(FAILING_HOOK, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("hooks:\n", "hooks:\n  - failing_hook.py\n", 1),
+                      encoding="utf-8")
+    site, notice = tmp_path / "preview-site", project / "bulletins/2021/2021-05-26-notice.md"
+    preview = Preview(project, site, "--dirty")
+    try:
+        preview.rebuild()
+        assert (site / "pagefind/pagefind-entry.json").is_file()
+        notice.write_text(NOTICE.replace("issuer:", "draft: true\nissuer:"), encoding="utf-8")
+        (project / "fail").touch()
+        preview.process.stdin.write("pages\n")
+        preview.process.stdin.flush()
+        assert preview.process.stdout.readline().startswith("failed")
+        (project / "fail").unlink()
+        preview.rebuild("pages")
+        assert not (site / "pagefind").exists()
+    finally:
+        preview.close()
+
+
 def test_the_preview_remakes_its_exports_in_a_child_it_can_stop_at_once_and_that_says_how_it_failed(tmp_path):
     """The exports made after the pages run in a forked child: the next edit kills it at once (a
     workbook half-made is not waited for), and a failure in it comes back with its traceback."""
@@ -277,6 +316,34 @@ def test_the_preview_remakes_its_exports_in_a_child_it_can_stop_at_once_and_that
     slow.stop()  # reaped: stopping again does nothing
     with pytest.raises(OutputsError, match="ZeroDivisionError"):
         _Remake(lambda: 1 / 0, made).wait()
+
+
+def test_the_exports_child_outlives_no_server_and_ignores_the_terminals_ctrl_c(tmp_path):
+    """Ctrl-C in serve's terminal reaches the whole process group: the child is the server's to stop
+    (it said "failed ... KeyboardInterrupt"); and it ends with the server thread that made it, whose
+    listening socket it holds (inherited) while it lives."""
+    import signal
+    import threading
+    import time
+
+    from safety_bulletins.site_build.sitebuild import _Remake
+
+    made = {"directives.json": tmp_path / "directives.json"}
+
+    def write_later():
+        time.sleep(1.5)
+        made["directives.json"].write_text("{}")
+
+    child = _Remake(write_later, made)
+    time.sleep(0.5)
+    os.kill(child.pid, signal.SIGINT)
+    assert child.wait() == made and made["directives.json"].read_text() == "{}"
+    children = []
+    server = threading.Thread(target=lambda: children.append(_Remake(lambda: time.sleep(60), made)))
+    started = time.monotonic()
+    server.start()
+    server.join()
+    assert children[0].wait() is None and time.monotonic() - started < 10  # killed when its thread ended
 
 
 def test_the_render_workers_kept_for_the_preview_end_with_it(tmp_path):
@@ -303,14 +370,19 @@ def test_the_render_workers_kept_for_the_preview_end_with_it(tmp_path):
                                text=True)
     workers = [int(pid) for pid in preview.stdout.readline().split()]
     assert len(workers) == 2
-    preview.send_signal(signal.SIGKILL)
-    preview.wait(timeout=30)
 
     def running(pid: int) -> bool:  # a zombie (ended, not yet reaped by whoever adopted it) is not
         try:
             return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
         except OSError:
             return False
+
+    for pid in workers:  # Ctrl-C in serve's terminal reaches them too: the preview stops them, not a traceback each
+        os.kill(pid, signal.SIGINT)
+    time.sleep(1)
+    assert all(map(running, workers))
+    preview.send_signal(signal.SIGKILL)
+    preview.wait(timeout=30)
 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(map(running, workers)):

@@ -103,6 +103,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self.outputs_deferred = False  # this build gave the kept ones: remake them after its pages
         self.kept_shows: frozenset[str] = frozenset()  # the bulletins the kept ones (and the search index) show
         self.last_shows: frozenset[str] = frozenset()  # the bulletins the last build showed (its Pagefind run)
+        self.showing: frozenset[str] = frozenset()  # the bulletins this build shows (last_shows once it is done)
         self.hid_some = False  # this rebuild of the preview hides a bulletin the last one (or the kept files) showed
         self.remaking: tuple | None = None  # (the process making them, the thread waiting for it)
         self.render_pool = WorkerPool()  # the preview's render workers, kept between its rebuilds
@@ -204,7 +205,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # stay visible, so they are made now, with the pages (and Pagefind's index is dropped, _post_build)
         shown = frozenset(b.rel_path for b in self.build.catalog.bulletins)
         self.hid_some = self.previewing and not (self.kept_shows | self.last_shows) <= shown
-        self.last_shows = shown if self.previewing else frozenset()
+        # what the site shows once this build is done (not before: a build that fails keeps the signal)
+        self.showing = shown if self.previewing else frozenset()
         self.outputs_deferred = kept is not None and not self.hid_some and self.build.can_keep(kept)
         sources = self.build.source_files(stamps if self.dirty else None, self.inputs, outputs=stamps / "outputs",
                                           kept_outputs=kept if self.outputs_deferred else None)
@@ -440,6 +442,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             except pagefind.PagefindError as exc:
                 raise PluginError(str(exc)) from None
             log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
+        self.last_shows = self.showing
         log.info(f"Bulletins: {build.summary()} ({self.taken} bulletin pages as their render worker made them), "
                  f"built in {time.monotonic() - self.started:.1f} s")
 

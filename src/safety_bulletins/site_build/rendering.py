@@ -719,6 +719,9 @@ def _worker(connection, config: MarkdownConfig) -> None:
     limit = _address_space() + MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker ended by SIGXCPU leaves no core file in the project
+    # Ctrl-C in the terminal reaches the whole process group: the parent stops its workers itself
+    # (a traceback per worker said nothing the editor needs)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
     while True:
         # A worker kept between the preview's rebuilds (WorkerPool) outlives a parent killed without

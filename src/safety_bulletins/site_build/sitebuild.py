@@ -6,6 +6,7 @@ the registry, outputs/site.py OUTPUTS), what each page's title and content are, 
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import datetime as dt
 import functools
@@ -144,6 +145,10 @@ class _Remake:
             code = 1
             try:
                 os.close(read)
+                # Ctrl-C reaches the process group: the server stops this child itself; and it dies with
+                # the server, whose listening socket it holds (inherited) until it ends
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                _die_with_parent()
                 os.nice(10)  # the next edit's rebuild first
                 make()
                 code = 0
@@ -172,6 +177,16 @@ class _Remake:
         with self._lock:
             if self._status is None:  # not yet reaped: the pid is still its own
                 os.kill(self.pid, signal.SIGKILL)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the thread that forked it ends (PR_SET_PDEATHSIG); elsewhere
+    nothing: the child then ends when its work does."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class LostPlaceholder(ValueError):
