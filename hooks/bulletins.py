@@ -10,6 +10,7 @@ _plugin = BulletinsPlugin()
 on_startup = _plugin.on_startup
 on_config = _plugin.on_config
 on_files = _plugin.on_files
+on_nav = _plugin.on_nav
 on_pre_build = _plugin.on_pre_build
 on_page_markdown = _plugin.on_page_markdown
 on_page_content = _plugin.on_page_content

@@ -219,6 +219,14 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
                 file.is_modified = lambda: True
         return files
 
+    @event_priority(-100)  # last: every plugin has added its files, the page loop's order is known
+    def on_nav(self, nav, *, config, files):
+        # A full build makes the parts of pages that the catalog alone gives (headers, cards' facts,
+        # listings) beside the page loop; a dirty build skips pages, and the preview rebuilds few.
+        if not self.dirty and not self.previewing:
+            self.build.make_parts_beside([file.src_uri for file in files.documentation_pages()])
+        return nav
+
     def on_pre_build(self, *, config):
         if self.dirty and self.build.search == "material":  # the search plugin overwrites it with the pages it renders
             self.build.previous_search_index = _read(Path(config.site_dir, SEARCH_INDEX))
@@ -368,6 +376,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def _outputs_in_place(self, *, config):
         """The exports and calendars, made beside the page loop (SiteBuild.source_files), copied
         into the site as MkDocs copies its static files (dirty builds: only if modified)."""
+        if (parts := self.build.stop_parts()) is not None:  # every page is written
+            log.info(f"Bulletins: {parts}")
         try:
             made = self.build.outputs_in_place()
         except OutputsError as exc:
@@ -381,6 +391,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def on_build_error(self, *, error):
         if self.build is not None:  # a failed build copies nothing: the outputs' process is not waited for
             self.build.stop_outputs()
+            self.build.stop_parts()
 
     def _post_build(self, *, config):  # default priority: after the search plugin (a plugin) wrote its index
         build, site_dir = self.build, Path(config.site_dir)
