@@ -14,6 +14,7 @@ on_nav = _plugin.on_nav
 on_pre_build = _plugin.on_pre_build
 on_page_markdown = _plugin.on_page_markdown
 on_page_content = _plugin.on_page_content
+on_page_context = _plugin.on_page_context
 on_post_page = _plugin.on_post_page
 on_post_template = _plugin.on_post_template
 on_env = _plugin.on_env

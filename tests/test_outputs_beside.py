@@ -114,3 +114,25 @@ sitebuild.SiteBuild._made_parts = _dies
     made, expected = tree(project / "site-died"), tree(project / "site-alone")
     assert made.keys() == expected.keys()
     assert [path for path in made if made[path] != expected[path]] == []
+
+
+EARLY = "beside the listings (the build waited"
+
+
+def test_pagefind_starts_when_the_last_bulletin_page_is_written_with_the_index_it_makes_after_the_build(tmp_path):
+    """Pagefind reads only bulletin pages, written before the listings: it indexes them while the listings
+    are written, the same index as after every page. Not when another plugin has an on_post_build (it might
+    rewrite a bulletin page after Pagefind read it): then it starts last, as before."""
+    project = example_project(tmp_path / "example")
+    early = mkdocs(project, "build", "--strict", "-d", "site-early")
+    assert early.returncode == 0, early.stderr
+    assert EARLY in early.stderr, early.stderr
+    (project / "late.py").write_text("def on_post_build(config):\n    pass\n", encoding="utf-8")
+    (project / "late.yml").write_text("INHERIT: mkdocs.yml\nhooks:\n  - hooks/bulletins.py\n  - late.py\n", encoding="utf-8")
+    late = mkdocs(project, "build", "--strict", "-f", "late.yml", "-d", "site-late")
+    assert late.returncode == 0, late.stderr
+    assert "Pagefind indexed" in late.stderr and EARLY not in late.stderr, late.stderr
+    made, expected = tree(project / "site-early"), tree(project / "site-late")
+    assert any(path.startswith("pagefind/") for path in made)
+    assert made.keys() == expected.keys()
+    assert [path for path in made if made[path] != expected[path]] == []
