@@ -17,10 +17,13 @@ import itertools
 import json
 import multiprocessing
 import os
+import pickle
 import posixpath
 import re
+import shutil
 import signal
 import stat
+import tempfile
 import threading
 import time
 import traceback
@@ -133,12 +136,16 @@ def _make_outputs(connection, make) -> None:
 
 class _PartsProcess:
     """`parts()`, pairs of (key, value) in the order the page loop asks for them, made in a forked
-    process and sent through a pipe. What the pipe holds is all the process gets ahead of the page
-    loop, so the build never holds more than a few pages' parts (listings grow with the archive).
+    process, each written to a file of a folder of their own and named in the pipe (tiny ones sent
+    in it), so that the process runs ahead of the page loop as far as it can (the listings come last,
+    but are made while the bulletins are written; a pipe that filled would stop it) without the
+    build holding them in memory (listings grow with the archive): each file is read and deleted as
+    it is taken.
     `take` gives None for what the process did not make (not in `keys`, asked for out of order
     after it stopped, or it failed): the build then makes it itself, with the same result."""
 
-    PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size: a hundred bulletins' facts, a few listing pages
+    PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size
+    IN_PIPE = 1 << 10  # a part of at most this many bytes (pickled) goes through the pipe; the pipe never fills
 
     def __init__(self, parts: Callable[[], Iterator[tuple[tuple, object]]], keys: set[tuple]):
         context = multiprocessing.get_context("fork")
@@ -147,7 +154,9 @@ class _PartsProcess:
             fcntl.fcntl(theirs.fileno(), F_SETPIPE_SZ, self.PIPE_BYTES)
         except OSError:  # a lower limit in /proc/sys/fs/pipe-max-size: the default 64 KiB works too
             pass
-        self.process = context.Process(target=_send_parts, args=(theirs, parts), name="bulletins-pages", daemon=True)
+        self.folder = Path(tempfile.mkdtemp(prefix="bulletins-pages-"))
+        self.process = context.Process(target=_send_parts, args=(theirs, parts, self.folder), name="bulletins-pages",
+                                       daemon=True)
         self.process.start()
         theirs.close()
         self.keys, self.got, self.ended = keys, {}, False
@@ -166,9 +175,19 @@ class _PartsProcess:
                 self.got[item[0]] = item[1]
             self.waited += time.monotonic() - waiting
         self.keys.discard(key)
-        part = self.got.pop(key, None)
-        self.taken += part is not None
-        return part
+        sent = self.got.pop(key, None)
+        if isinstance(sent, Path):
+            try:
+                data = sent.read_bytes()
+                sent.unlink()
+            except OSError:  # the build makes it itself
+                return None
+        elif sent is None:
+            return None
+        else:
+            data = sent
+        self.taken += 1
+        return pickle.loads(data)
 
     def stop(self) -> str:
         """Stop it (all it made is taken, or the build stopped), and say what it gave."""
@@ -176,14 +195,21 @@ class _PartsProcess:
             self.process.kill()
         self.process.join()
         self.connection.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
         return (f"{self.taken} parts of pages (headers, cards' facts, listings) made beside the page loop; "
                 f"it waited {self.waited:.1f} s for them")
 
 
-def _send_parts(connection, parts) -> None:
+def _send_parts(connection, parts, folder: Path) -> None:
     try:
-        for item in parts():
-            connection.send(item)
+        for n, (key, value) in enumerate(parts()):
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) > _PartsProcess.IN_PIPE:
+                path = folder / str(n)
+                path.write_bytes(data)
+                connection.send((key, path))
+            else:
+                connection.send((key, data))
         connection.send(None)
     except BaseException:  # noqa: BLE001 - the build makes what is missing itself, and meets the same error
         pass
