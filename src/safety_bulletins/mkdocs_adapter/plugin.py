@@ -245,7 +245,9 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         others = [method for method in config.plugins.events["post_build"]
                   if getattr(method, "__self__", None) is not self
                   and config.plugins._event_origins.get(method) not in INDEX_EARLY_BESIDE]
-        return not others and not any(Path(file.dest_uri).match(pagefind.PAGES) for file in files.static_pages())
+        # what Pagefind's glob (pagefind.PAGES) reads: .html files at any depth under bulletins/
+        return not others and not any(file.dest_uri.startswith("bulletins/") and file.dest_uri.endswith(".html")
+                                      for file in files.static_pages())
 
     @event_priority(-100)  # after every plugin's: the pages before this one are written
     def on_page_context(self, context, *, page, config, nav):

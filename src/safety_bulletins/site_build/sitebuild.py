@@ -7,8 +7,8 @@ the registry, outputs/site.py OUTPUTS), what each page's title and content are, 
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import datetime as dt
+import fcntl
 import functools
 import hashlib
 import html
@@ -620,8 +620,8 @@ class SiteBuild:
         return before, after
 
     def _pagefind_start(self, bulletin: Bulletin) -> str:
-        """The start of the page as Pagefind's body (pagefind.body_start), filterable by the units its cards' directives name (as the
-        register's filter: responsible or supporting, `all` for every unit; a follow-up's: the
+        """The start of the page as Pagefind's body (pagefind.body_start), filterable by the units
+        its cards' directives name (as the register's filter: responsible or supporting, `all` for every unit; a follow-up's: the
         directive it follows up), its type and year, and those directives' statuses as of the build."""
         # each card's directive, for filters that act at the directive (a follow-up: the one it follows up)
         cards = {d.id: d for d in bulletin.directives}
