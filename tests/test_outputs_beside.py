@@ -136,3 +136,11 @@ def test_pagefind_starts_when_the_last_bulletin_page_is_written_with_the_index_i
     assert any(path.startswith("pagefind/") for path in made)
     assert made.keys() == expected.keys()
     assert [path for path in made if made[path] != expected[path]] == []
+    # an editor's HTML page under bulletins/, deep down: Pagefind reads it, after this hook gives it its policy
+    page = project / "docs/bulletins/notes/2021/agenda.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<!doctype html><html><head><title>Agenda</title></head><body><p>Agenda</p></body></html>\n",
+                    encoding="utf-8")
+    with_page = mkdocs(project, "build", "--strict", "-d", "site-page")
+    assert with_page.returncode == 0, with_page.stderr
+    assert "Pagefind indexed" in with_page.stderr and EARLY not in with_page.stderr, with_page.stderr
