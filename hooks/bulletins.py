@@ -8,6 +8,7 @@ from safety_bulletins.mkdocs_adapter.plugin import BulletinsPlugin
 _plugin = BulletinsPlugin()
 
 on_startup = _plugin.on_startup
+on_shutdown = _plugin.on_shutdown
 on_config = _plugin.on_config
 on_files = _plugin.on_files
 on_nav = _plugin.on_nav

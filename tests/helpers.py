@@ -235,7 +235,7 @@ class ServeStopped(AssertionError):
 @dataclass
 class Served:
     url: str  # the site's root as the preview mounts it (site_url's path), ending in /
-    process: subprocess.Popen
+    process: subprocess.Popen | ForkedRun
     log: Path  # what the server printed (stdout and stderr), so far
 
     def output(self) -> str:
@@ -258,9 +258,25 @@ def mkdocs_serve(project: Path, tmp: Path, *args: str, as_of: str = AS_OF, secon
            "TMPDIR": str(tmp), **env}
     env.pop("SOURCE_DATE_EPOCH", None)
     log = tmp / f"serve-{port}.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}", *args],
-                                   cwd=project, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    command = ["serve", "--dev-addr", f"127.0.0.1:{port}", *args]
+    # forked from this worker's MkdocsForks as helpers.mkdocs forks a build (the same command line in a session
+    # of its own, without starting Python, importing MkDocs and compiling its templates): they run nothing
+    # else until it stops. BULLETINS_TESTS_FORK=0, another PYTHONPATH or the forks busy: a new interpreter.
+    forks = shared_forks() if os.environ.get("BULLETINS_TESTS_FORK", "1") != "0" else None
+    forked = forks is not None and forks.accepts(env) and _forks_lock.acquire(blocking=False)
+    try:
+        if forked:
+            log.touch()  # read before the forked run has opened it
+            process = forks.start(project, *command, log=log, env=env)
+        else:
+            with open(log, "wb") as output:
+                process = subprocess.Popen([sys.executable, "-m", "mkdocs", *command], cwd=project, env=env,
+                                           stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                                           preexec_fn=_interruptible)
+    except BaseException:
+        if forked:
+            _forks_lock.release()
+        raise
     served = Served(url, process, log)
     try:
         deadline = time.monotonic() + seconds
@@ -284,10 +300,23 @@ def mkdocs_serve(project: Path, tmp: Path, *args: str, as_of: str = AS_OF, secon
             time.sleep(0.1)
         yield served
     finally:
-        _stop_group(process)
+        try:
+            _stop_group(process)
+        finally:
+            if forked:
+                if isinstance(process, ForkedRun):
+                    process.abandon()  # only if it could not be stopped and waited for
+                _forks_lock.release()
 
 
-def _stop_group(process: subprocess.Popen) -> None:
+def _interruptible() -> None:
+    """In a server's process before it starts Python: SIGINT as in a shell's foreground, so that Python makes it
+    KeyboardInterrupt (Ctrl-C: the server cleans up and exits), even where the suite was started with SIGINT
+    ignored (a background job of a script), which a new process inherits: else each stop waited 20 s."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _stop_group(process: subprocess.Popen | ForkedRun) -> None:
     """Stop a process started in a session of its own, and whatever it started there."""
     for sig, wait in ((signal.SIGINT, 20), (signal.SIGKILL, 20)):  # Ctrl-C: mkdocs serve cleans up after itself
         try:
@@ -322,7 +351,7 @@ def status(url: str, timeout: float = 10) -> int:
 
 # The program of MkdocsForks: imports what every build imports, once, then forks a child per run.
 _FORKS_PROGRAM = """
-import atexit, json, os, runpy, sys, time, traceback
+import atexit, json, os, runpy, signal, sys, tempfile, time, traceback
 import jinja2, jinja2.bccache, markdown, material, mkdocs.__main__, mkdocs.commands.build, pymdownx  # what every build imports
 import material.plugins.search.plugin
 import safety_bulletins.commands.cli, safety_bulletins.site_build.sitebuild
@@ -428,14 +457,20 @@ for line in sys.stdin:
             os.setsid()
             null = os.open(os.devnull, os.O_RDONLY)
             os.dup2(null, 0)
+            opened = {}  # stdout and stderr may be one file (a server's log), written through one descriptor
             for fd, name in ((1, "stdout"), (2, "stderr")):
-                os.dup2(os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+                if job[name] not in opened:
+                    opened[job[name]] = os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                os.dup2(opened[job[name]], fd)
             os.chdir(job["cwd"])
             os.environ.clear()
             os.environ.update(job["env"])
             time.tzset()  # the job's TZ, as a new process reads it
+            tempfile.tempdir = None  # the job's TMPDIR, as a new process reads it (the warm-up set it)
             if job["sitecustomize"]:  # what a new process would run first: the clock shift of the job's test
                 runpy.run_path(job["sitecustomize"])
+            if job.get("interruptible"):  # Ctrl-C stops it, even where the suite runs with SIGINT ignored
+                signal.signal(signal.SIGINT, signal.default_int_handler)
             if job.get("prelude"):  # what the run sets before MkDocs starts (helpers.mkdocs)
                 exec(job["prelude"], {"__name__": "__prelude__"})
             sys.argv = ["mkdocs", *job["args"]]
@@ -491,17 +526,7 @@ class MkdocsForks:
 
     def run(self, project: Path, *args: str, folder: Path, timeout: float, env: dict[str, str],
             prelude: str = "") -> subprocess.CompletedProcess:
-        import json
-
-        assert self.accepts(env), f"a run with another PYTHONPATH needs a new process: {env.get('PYTHONPATH')}"
-        folder.mkdir(parents=True, exist_ok=True)
-        shifted = str(CLOCKSHIFT) in (env.get("PYTHONPATH") or "").split(os.pathsep)
-        job = {"cwd": str(project), "args": list(args), "env": env,
-               "sitecustomize": str(CLOCKSHIFT / "sitecustomize.py") if shifted else None,
-               "stdout": str(folder / "stdout"), "stderr": str(folder / "stderr"), "prelude": prelude}
-        self.process.stdin.write(json.dumps(job).encode() + b"\n")
-        self.process.stdin.flush()
-        pid = int(self._line(timeout=60))
+        pid = self._fork(project, args, env, str(folder / "stdout"), str(folder / "stderr"), prelude)
         try:
             code = int(self._line(timeout=timeout))
         except TimeoutError:
@@ -515,13 +540,32 @@ class MkdocsForks:
         read = lambda name: (folder / name).read_text(encoding="utf-8", errors="replace")  # noqa: E731
         return subprocess.CompletedProcess(["mkdocs", *args], code, read("stdout"), read("stderr"))
 
+    def start(self, project: Path, *args: str, log: Path, env: dict[str, str]) -> ForkedRun:
+        """`mkdocs ARGS` (a server: `serve`) forked and left running, stdout and stderr both to `log`, as
+        run() forks a build. Until it has exited and its ForkedRun waited for it, the forks run nothing else."""
+        return ForkedRun(self, self._fork(project, args, env, str(log), str(log), "", interruptible=True))
+
+    def _fork(self, project: Path, args, env: dict[str, str], stdout: str, stderr: str, prelude: str,
+              interruptible: bool = False) -> int:
+        import json
+
+        assert self.accepts(env), f"a run with another PYTHONPATH needs a new process: {env.get('PYTHONPATH')}"
+        Path(stdout).parent.mkdir(parents=True, exist_ok=True)
+        shifted = str(CLOCKSHIFT) in (env.get("PYTHONPATH") or "").split(os.pathsep)
+        job = {"cwd": str(project), "args": list(args), "env": env,
+               "sitecustomize": str(CLOCKSHIFT / "sitecustomize.py") if shifted else None,
+               "stdout": stdout, "stderr": stderr, "prelude": prelude, "interruptible": interruptible}
+        self.process.stdin.write(json.dumps(job).encode() + b"\n")
+        self.process.stdin.flush()
+        return int(self._line(timeout=60))
+
     def _line(self, timeout: float) -> bytes:
         import select
 
         deadline = time.monotonic() + timeout
         while b"\n" not in self._pending:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.process.stdout], [], [], left)[0]:
+            left = max(0.0, deadline - time.monotonic())  # 0: only what has come already (ForkedRun.poll)
+            if not select.select([self.process.stdout], [], [], left)[0]:
                 raise TimeoutError
             block = os.read(self.process.stdout.fileno(), 4096)
             if not block:
@@ -538,6 +582,35 @@ class MkdocsForks:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         shutil.rmtree(self.warm_up, ignore_errors=True)  # if it stopped before its warm-up was done
+
+
+class ForkedRun:
+    """A run MkdocsForks.start() left running, seen as a subprocess.Popen is (pid, poll, wait, returncode):
+    its process leads a session of its own (its pid is its group's), its exit code comes from the forks."""
+
+    def __init__(self, forks: MkdocsForks, pid: int):
+        self.forks, self.pid, self.returncode = forks, pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            with contextlib.suppress(TimeoutError):
+                self.returncode = int(self.forks._line(timeout=0))
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        if self.returncode is None:
+            try:
+                self.returncode = int(self.forks._line(timeout=timeout))
+            except TimeoutError:
+                raise subprocess.TimeoutExpired(["mkdocs"], timeout) from None
+        return self.returncode
+
+    def abandon(self) -> None:
+        """Never waited for (it did not stop): the forks' next line would be its exit code, so they go."""
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.forks.process.pid, signal.SIGKILL)
+            self.forks.process.wait()
 
 
 def _without_clockshift(pythonpath: str | None) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """`mkdocs serve` without its server, for tests: builds the project in the folder it runs in into
 SITE as serve does (a configuration loaded afresh for each rebuild, the same hooks and plugin for the
 whole process, the site_url of the preview), one build per line read from stdin; after each,
-waits until the preview's background work on files (exports and calendars) is done and prints
-"built" (or "failed" and the error).
+waits until the preview's background work on files (exports, calendars, Pagefind's index) is done and prints
+"built" (or "failed" and the error). A line "pages" builds without the work the preview does
+after the pages (exports, calendars, Pagefind): the site as served the moment the pages are.
 
     python preview_driver.py SITE [--dirty]
 """
@@ -28,13 +29,20 @@ def main(site_dir: str, dirty: bool) -> None:
     first = config(site_dir)
     first.plugins.on_startup(command="serve", dirty=dirty)
     plugin = next(hook for hook in first["hooks"].values() if hasattr(hook, "_plugin"))._plugin
-    for _ in sys.stdin:
+    for line in sys.stdin:
+        after_pages = plugin._remake_in_background, plugin._index_in_background
+        if line == "pages\n":
+            plugin._remake_in_background = plugin._index_in_background = lambda *args: None
         try:
             build(first if first is not None else config(site_dir), serve_url=SERVE_URL, dirty=dirty)
             plugin.wait_for_outputs()
+            if plugin.indexing is not None:  # and Pagefind's index
+                plugin.indexing[1].join()
             print("built", flush=True)
         except (MkDocsException, SystemExit) as exc:
             print("failed", str(exc).replace("\n", " "), flush=True)
+        finally:
+            plugin._remake_in_background, plugin._index_in_background = after_pages
         first = None
 
 

@@ -391,6 +391,9 @@ def unit_tree(draw) -> tuple[str, list[str]]:
         if n and draw(st.integers(0, 3)):  # mostly under another: chains and fans
             lines.append(f"  parent: u{draw(st.integers(max(0, n - 3), n - 1))}")
         ids.append(unit_id)
+    if draw(st.booleans()):  # now and then a committee (receives_all: false): a directive to all is not its own
+        lines += ["- id: board", "  name: Safety Board", "  name_zh: 安全生产委员会", "  receives_all: false"]
+        ids.append("board")
     return "\n".join(lines) + "\n", ids
 
 
@@ -420,6 +423,8 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
             support = [u for u in draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)) if u not in units]
             deadline = "ongoing" if draw(st.integers(0, 7)) == 0 else \
                 _day_after(first_as_of, draw(st.integers(-300, 90))).isoformat()
+            if draw(st.integers(0, 5)) == 0:  # written in words (its `deadline_written`): 立即, the month's or year's end
+                deadline = draw(st.sampled_from(["立即", "月底前", "年底前", "immediately"]))
             status = draw(st.sampled_from(["open", "open", "in-progress", "done", "cancelled"]))
             grade = draw(st.sampled_from([None, "general", "major"]))
             block = [f"/// directive | Directive {directive_id}", f"    id: {directive_id}",
@@ -433,7 +438,7 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
                 block.append(f"    grade: {grade}")
             body += block + ["", f"Carry out work {directive_id}.", "///", ""]
             # each responsible unit's share, followed apart once a follow-up names some of them
-            responsible = ids if units == ["all"] else units
+            responsible = [u for u in ids if u != "board"] if units == ["all"] else units
             directives[directive_id] = {"status": status, "grade": grade, "shares": dict.fromkeys(responsible, status)}
         front = ["---", f'title: "Meeting {b}"', f"date: {day.isoformat()}", "type: minutes"]
         if issuer:
@@ -469,8 +474,10 @@ def agreeing_corpus(draw) -> AgreeingCorpus:
                 block.append("    reopen: the fix did not hold")
                 new = "in-progress"
             if action.endswith("extend"):
-                extended = _day_after(first_as_of, draw(st.integers(-20, 90)))
-                block += [f"    deadline: {extended.isoformat()}", "    reason: more time is needed"]
+                extended = _day_after(first_as_of, draw(st.integers(-20, 90))).isoformat()
+                if draw(st.integers(0, 4)) == 0:  # now and then as words: the share's own `deadline_written`
+                    extended = draw(st.sampled_from(["立即", "年底前"]))
+                block += [f"    deadline: {extended}", "    reason: more time is needed"]
             elif action == "progress":
                 block.append("    status: in-progress")
                 new = "in-progress"

@@ -234,6 +234,7 @@ def test_export(site):
     assert n1 == {
         "id": "N-1", "title": "Submit the self-inspection report", "text": "Each unit submits its report.",
         "units": ["property", "energy"], "support": [], "owner": None, "deadline": "2026-11-30",
+        "deadline_written": None,  # written as a date: no other words
         "lead": None, "accepting_unit": None, "supervisor": None, "owners": {}, "leader": None,  # roles (issue 21)
         "escalation": None, "accepted_on": None, "closed_off_on": None,
         "original_deadline": "2026-11-30", "status": "open", "bucket": "due-soon", "days_overdue": 0,

@@ -232,8 +232,8 @@ class Truth:
         return self.name(who, language) if who in self.registry.units else who
 
     def role(self, unit_id: str, d: Directive) -> str | None:
-        if ALL_UNITS in d.units or unit_id in d.units:
-            return "responsible"
+        if unit_id in d.units or (ALL_UNITS in d.units and unit_id in self.registry.receivers(d.bulletin.date)):
+            return "responsible"  # `all`: not a committee's (receives_all: false) nor a unit's that joined later
         if unit_id in d.support:
             return "support"
         if any(s.acceptor == unit_id for s in self.share_states(d)):  # any unit's share it is to accept
@@ -528,12 +528,21 @@ def check_exports(site: Path, truth: Truth) -> None:
         for share in (dict(zip(keys, row)) for row in table):  # 责任人 of each unit's share
             assert share["owner"] == by_id[share["id"]].owner_of(share["unit_id"]), (
                 f"directives-by-unit.csv as of {c.as_of}: {share}")
+            written = dict(c.every_share(by_id[share["id"]]))[share["unit_id"]].deadline_written
+            assert (share["deadline_written"] or None) == (written or None), (
+                f"directives-by-unit.csv as of {c.as_of}: {share}'s deadline as written")
     for directive_id, d in by_id.items():
         record, row, expected = records[directive_id], rows[directive_id], expected_record(c, d)
         assert {k: record[k] for k in expected} == expected, f"directives.json as of {c.as_of}: {directive_id}"
         assert record["owners"] == dict(d.owners), f"directives.json as of {c.as_of}: {directive_id}'s owners"
+        assert {s["unit"]: s["deadline_written"] for s in record["shares"]} == {
+            unit: state.deadline_written or None for unit, state in c.shares_of(d)}, (
+            f"directives.json as of {c.as_of}: {directive_id}'s shares' deadlines as written")
         assert (row["status_code"], row["deadline"] or None) == (expected["status"], expected["deadline"]), (
             f"directives.csv as of {c.as_of}: {directive_id}: {row}")
+        written = c.state_of(d).deadline_written or None  # 立即, 月底前: the words, the day in `deadline`
+        assert (record["deadline_written"], row["deadline_written"] or None) == (written, written), (
+            f"directives.json/csv as of {c.as_of}: {directive_id}'s deadline as written")
         accepted, reopened = accepted_in_force(c, d)
         state = c.state_of(d)
         if c.shares_of(d):  # accepted share by share (directives.json's shares)

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,8 @@ class Preview:
         self.process = subprocess.Popen([sys.executable, str(DRIVER), str(site), *args], cwd=project, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def rebuild(self) -> None:
-        self.process.stdin.write("build\n")
+    def rebuild(self, what: str = "build") -> None:
+        self.process.stdin.write(what + "\n")
         self.process.stdin.flush()
         answer = self.process.stdout.readline()
         assert answer == "built\n", answer + self.process.stderr.read() if not answer else answer
@@ -78,19 +79,30 @@ def project(site_project):
 
 
 
-def each_change_equals_a_fresh_preview(project, site, tmp_path, changes) -> str:
+def listing_times(site: Path) -> dict[str, int]:
+    """When each generated listing page (units, register, archive, dashboard) was last written."""
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for folder in ("units", "directives", "archive", "dashboard")
+            for p in (site / folder).rglob("*.html")}
+
+
+def each_change_equals_a_fresh_preview(project, site, tmp_path, changes) -> tuple[str, list[tuple[set[str], set[str]]]]:
     """Make each change in turn in a running preview: after each, the served site equals a fresh
-    preview of the same sources, byte for byte. Returns the preview's log."""
+    preview of the same sources, byte for byte (the listing pages it did not write again too).
+    Returns the preview's log and, for each change, the listing pages it wrote again and all of them."""
     preview = Preview(project, site, "--dirty")
+    rewritten = []
     try:
         preview.rebuild()
         for n, (change, make) in enumerate(changes):
+            before = listing_times(site)
             make()
             preview.rebuild()
+            after = listing_times(site)
+            rewritten.append(({page for page, written in after.items() if before.get(page) != written}, set(after)))
             assert tree(site) == fresh_preview(project, tmp_path, n), f"after {change}"
     finally:
         log = preview.close()
-    return log
+    return log, rewritten
 
 def test_the_preview_after_every_kind_of_change_equals_a_fresh_preview(project, tmp_path):
     bulletins, site = project / "bulletins", tmp_path / "preview-site"
@@ -109,8 +121,13 @@ def test_the_preview_after_every_kind_of_change_equals_a_fresh_preview(project, 
             (project / "mkdocs.yml").read_text(encoding="utf-8").replace("site_name: Test bulletins", "site_name: Renamed"),
             encoding="utf-8")),
     ]
-    log = each_change_equals_a_fresh_preview(project, site, tmp_path, [(f"the {c}", m) for c, m in changes])
+    log, rewritten = each_change_equals_a_fresh_preview(project, site, tmp_path, [(f"the {c}", m) for c, m in changes])
     assert "made again" in log  # the exports were made after the pages, not with them
+    # An edit writes again only the listings whose rows or counts changed (the others, equal to the
+    # fresh preview's above, are left as they were); units.yml and mkdocs.yml change every one.
+    (edit, listings), (renamed_site, after_rename) = rewritten[0], rewritten[5]
+    assert {"archive/2021/index.html", "directives/index.html"} <= edit < listings, (edit, listings)
+    assert renamed_site == after_rename  # the site's name is in every page's head
 
 
 def test_the_source_cache_reads_again_only_what_changed(tmp_path):
@@ -171,3 +188,154 @@ def test_the_preview_after_a_draft_an_attachment_and_an_older_file_equals_a_fres
         ("an older file", older_commit),
     ]
     each_change_equals_a_fresh_preview(project, site, tmp_path, changes)
+
+
+def test_the_preview_keeps_its_render_workers_between_rebuilds(tmp_path):
+    """The preview's pool: the second call renders with the workers the first started (serve has
+    threads: each new one would be a fresh interpreter on the editor's wait), with the same verdicts
+    as workers of their own; another Markdown configuration gets workers of its own."""
+    from safety_bulletins.site_build.rendering import Job, MarkdownConfig, WorkerPool, run_jobs
+    from safety_bulletins.sources.project import load_project
+    from helpers import UNITS_YML, write_tree
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": NOTICE})
+    jobs = [Job.of(b) for b in load_project(root).bulletins]
+    config, pool = MarkdownConfig().for_workers(), WorkerPool()
+    try:
+        first = run_jobs(jobs, config, 2, pool)
+        assert pool.started == 2
+        assert run_jobs(jobs[::-1], config, 2, pool) == first[::-1] == run_jobs(jobs, config, 2)[::-1]
+        assert pool.started == 2  # none started for the second call
+        other = MarkdownConfig(("toc", "tables"), {}).for_workers()
+        run_jobs(jobs, other, 2, pool)
+        assert pool.started == 4
+    finally:
+        pool.close()
+
+
+
+def exports(site: Path) -> dict[str, str]:
+    """The text of the exports and the site's calendar (the workbook's: every part of its zip)."""
+    texts = {path: (site / path).read_text(encoding="utf-8")
+             for path in ("directives.json", "directives.csv", "directives-by-unit.csv", "calendar/all.ics")}
+    with zipfile.ZipFile(site / "directives.xlsx") as workbook:
+        texts["directives.xlsx"] = "".join(workbook.read(name).decode("utf-8") for name in workbook.namelist())
+    return texts
+
+
+def test_a_draft_made_in_the_preview_is_in_no_export_even_before_they_are_made_again(project, tmp_path):
+    """The preview serves the last build's exports and calendars while it makes them again after the
+    pages: not when a bulletin they show became a draft (then they are made with the pages)."""
+    site, notice = tmp_path / "preview-site", project / "bulletins/2021/2021-05-26-notice.md"
+    preview = Preview(project, site, "--dirty")
+    try:
+        preview.rebuild()
+        assert all("N-9" in text for text in exports(site).values())
+        notice.write_text(NOTICE.replace("issuer:", "draft: true\nissuer:"), encoding="utf-8")
+        preview.rebuild("pages")  # the site as served when the pages are, before any work after them
+        assert [path for path, text in exports(site).items() if "N-9" in text] == []
+    finally:
+        preview.close()
+
+
+def test_a_draft_made_in_the_preview_drops_the_search_index_that_holds_it(site_project, tmp_path):
+    """Pagefind's index is made again after the pages; the last one would find the draft's text until
+    then: the rebuild that hides a bulletin drops it (search answers again once the new one is made)."""
+    project = site_project({"2021/2021-05-25-meeting.md": MEETING_MD, "2021/2021-05-26-notice.md": NOTICE})
+    site, notice = tmp_path / "preview-site", project / "bulletins/2021/2021-05-26-notice.md"
+    preview = Preview(project, site, "--dirty")
+    try:
+        preview.rebuild()
+        assert (site / "pagefind/pagefind-entry.json").is_file()
+        notice.write_text(NOTICE.replace("Special", "Edited"), encoding="utf-8")
+        preview.rebuild("pages")
+        assert (site / "pagefind/pagefind-entry.json").is_file()  # an edit: the last index serves until the new one
+        notice.write_text(NOTICE.replace("issuer:", "draft: true\nissuer:"), encoding="utf-8")
+        preview.rebuild("pages")
+        assert not (site / "pagefind").exists()
+        preview.rebuild()
+        assert (site / "pagefind/pagefind-entry.json").is_file()
+    finally:
+        preview.close()
+
+
+def test_the_preview_remakes_its_exports_in_a_child_it_can_stop_at_once_and_that_says_how_it_failed(tmp_path):
+    """The exports made after the pages run in a forked child: the next edit kills it at once (a
+    workbook half-made is not waited for), and a failure in it comes back with its traceback."""
+    import time
+
+    from safety_bulletins.site_build.sitebuild import OutputsError, _Remake
+
+    made = {"directives.json": tmp_path / "directives.json"}
+    assert _Remake(lambda: made["directives.json"].write_text("{}"), made).wait() == made
+    assert made["directives.json"].read_text() == "{}"  # written by the child
+    slow = _Remake(lambda: time.sleep(60), made)
+    started = time.monotonic()
+    slow.stop()
+    assert slow.wait() is None and time.monotonic() - started < 10
+    slow.stop()  # reaped: stopping again does nothing
+    with pytest.raises(OutputsError, match="ZeroDivisionError"):
+        _Remake(lambda: 1 / 0, made).wait()
+
+
+def test_the_render_workers_kept_for_the_preview_end_with_it(tmp_path):
+    """A preview killed without its shutdown (SIGTERM, a closed terminal) leaves no render worker
+    behind: the kept workers hold each other's pipes open, so each watches its parent."""
+    import signal
+    import textwrap
+    import time
+
+    script = textwrap.dedent("""
+        import os, sys
+        from safety_bulletins.site_build.rendering import Job, MarkdownConfig, WorkerPool, run_jobs
+        from safety_bulletins.sources.project import load_project
+        pool = WorkerPool()
+        run_jobs([Job.of(b) for b in load_project(sys.argv[1]).bulletins], MarkdownConfig().for_workers(), 2, pool)
+        print(*[slot.process.pid for slot in pool._idle], flush=True)
+        sys.stdin.readline()
+    """)
+    from helpers import UNITS_YML, write_tree
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": NOTICE})
+    preview = subprocess.Popen([sys.executable, "-c", script, str(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
+    workers = [int(pid) for pid in preview.stdout.readline().split()]
+    assert len(workers) == 2
+    preview.send_signal(signal.SIGKILL)
+    preview.wait(timeout=30)
+
+    def running(pid: int) -> bool:  # a zombie (ended, not yet reaped by whoever adopted it) is not
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(map(running, workers)):
+        time.sleep(0.2)
+    alive = [pid for pid in workers if running(pid)]
+    for pid in alive:  # not to leave them if the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []
+
+
+def test_the_previews_compiled_templates_follow_an_edited_template_and_another_environment():
+    """The theme's templates compiled once for the preview's rebuilds (a Jinja bytecode cache): an
+    edited template, or an environment that compiles otherwise (a plugin's extension), is compiled again."""
+    import jinja2
+
+    from safety_bulletins.mkdocs_adapter.plugin import _TemplateCode
+
+    code = _TemplateCode()
+
+    def render(source: str, **options) -> str:  # each rebuild makes its environment afresh, as MkDocs does
+        env = jinja2.Environment(loader=jinja2.DictLoader({"main.html": source}), bytecode_cache=code, **options)
+        return env.get_template("main.html").render(x=1)
+
+    assert render("{{ x }} before") == "1 before" == render("{{ x }} before")
+    assert len(code._code) == 1  # compiled once, loaded the second time
+    assert render("{{ x }} after") == "1 after"
+    assert render("<% if x %>on<% endif %>", block_start_string="<%", block_end_string="%>") == "on"
+    assert render("{{ x }} after", extensions=["jinja2.ext.i18n"]) == "1 after" and len(code._code) == 3

@@ -91,11 +91,15 @@ def test_nginx_never_serves_an_error_or_half_a_site_while_publishing(site_projec
     assert publish(project, dest, monkeypatch) == 0
     paths = ["", "directives/", "units/property/", "bulletins/2021/2021-05-25-meeting/", "directives.json"]
     failures, answers = [], []
-    publishing = threading.Event()
+    running = threading.Event()
+    # From the end of each build until its publish returns (the switch, the pruning), and around the rollback,
+    # the clients read as fast as they can; while a release builds beside the live one, at a walk (a round,
+    # then 20 ms): the moments the live site changes are hammered as hard as before, for less CPU.
+    switching = threading.Event()
 
     def hammer(base):
         deadline = time.monotonic() + 120  # bounded, whatever happens
-        while publishing.is_set() and time.monotonic() < deadline:
+        while running.is_set() and time.monotonic() < deadline:
             for path in paths:
                 try:
                     with urllib.request.urlopen(base + path, timeout=5) as response:
@@ -106,10 +110,20 @@ def test_nginx_never_serves_an_error_or_half_a_site_while_publishing(site_projec
                         failures.append((path, response.status, body[-80:]))
                 except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
                     failures.append((path, repr(exc)))
+            switching.wait(0.02)
 
+    real_build = publishing.build_release
+
+    def built_then_switching(*args, **kwargs):
+        release = real_build(*args, **kwargs)
+        switching.set()
+        time.sleep(0.1)  # every client at full speed before the switch
+        return release
+
+    monkeypatch.setattr(publishing, "build_release", built_then_switching)
     (tmp_path / "nginx").mkdir()
     with nginx(tmp_path / "nginx", {"/safety/": dest}) as base:
-        publishing.set()
+        running.set()
         clients = [threading.Thread(target=hammer, args=(base + "/safety/",)) for _ in range(4)]
         for client in clients:
             client.start()
@@ -117,8 +131,12 @@ def test_nginx_never_serves_an_error_or_half_a_site_while_publishing(site_projec
         for n in range(3):
             bulletin.write_text(MEETING_MD.replace("Special meeting", f"Meeting {n}"), encoding="utf-8")
             assert publish(project, dest, monkeypatch) == 0
+            assert switching.is_set()  # it built, then switched with the clients at full speed
+            switching.clear()
+        switching.set()
+        time.sleep(0.1)
         assert publish(project, dest, monkeypatch, "--rollback") == 0
-        publishing.clear()
+        running.clear()
         for client in clients:
             client.join()
         final = urllib.request.urlopen(base + "/safety/bulletins/2021/2021-05-25-meeting/").read().decode()

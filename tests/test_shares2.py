@@ -136,19 +136,22 @@ Now.
 """
 
 
-def test_immediately_is_said_in_the_csv_with_its_date_as_the_card_says_it(bulletins_dir):
+def test_immediately_is_said_in_the_csv_beside_its_date_which_sorts(bulletins_dir):
+    """立即 keeps its day in the deadline column (a spreadsheet sorts it among the dates) and its word
+    in `deadline_written` (an urgent directive is not read as any other), in both CSVs."""
     from safety_bulletins.outputs.export import directives_json, share_records
     from safety_bulletins.outputs.labels import CHINESE
     from safety_bulletins.outputs.spreadsheet import directives_by_unit_csv, directives_csv
 
     catalog = _catalog(bulletins_dir, "2026-11-12", {**FILES, "2026/2026-11-10-gas.md": URGENT})
     records = directives_json(catalog, url_rule(True))["directives"]
-    for labels, cell in ((ENGLISH, "Immediately (2026-11-13)"), (CHINESE, "立即（2026-11-13）")):
+    for labels in (ENGLISH, CHINESE):
+        deadline, written = (("deadline", "deadline_written") if labels is ENGLISH else ("期限", "期限（文件写法）"))
         gas = next(r for r in _csv(directives_csv(records, catalog, labels)) if "GL-1" in r.values())
-        assert cell in gas.values()
+        assert (gas[deadline], gas[written]) == ("2026-11-13", "立即"), gas
         by_unit = next(r for r in _csv(directives_by_unit_csv(share_records(catalog, url_rule(True)), catalog, labels))
                        if "GL-1" in r.values())
-        assert cell in by_unit.values()
+        assert (by_unit[deadline], by_unit[written]) == ("2026-11-13", "立即"), by_unit
     fd = next(r for r in _csv(directives_csv(records, catalog, ENGLISH)) if r["id"] == "FD-1")
     assert fd["deadline"] == "2026-11-10"  # a date stays a date
 

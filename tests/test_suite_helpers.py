@@ -94,3 +94,57 @@ def test_forked_builds_of_publish_and_verify_start_no_interpreter_and_still_fail
     (project / "mkdocs.yml").write_text(SITE_YML + "\nnav: 3\n", encoding="utf-8")
     [finding] = verify_site(project, release, as_of)
     assert finding.startswith(f"{project}: a build of the sources as of 2026-11-28 failed (exit code 1)"), finding
+
+
+def test_a_forked_serve_serves_in_its_own_temp_folder_stops_and_leaves_the_forks_working(tmp_path: Path):
+    """helpers.mkdocs_serve forks `mkdocs serve` from the warm MkdocsForks (no new interpreter): it serves the
+    site it built in the TMPDIR it was given (not the one the forks' warm-up left in `tempfile`), a serve that
+    cannot build still stops with its exit code and output, and after each the forks build again."""
+    from helpers import ForkedRun, ServeStopped, fetch, mkdocs_serve
+
+    project = write_tree(tmp_path / "project", {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n",
+                                                "bulletins/units.yml": UNITS_YML,
+                                                "bulletins/2021/2021-05-25-meeting.md": MEETING_MD})
+    with mkdocs_serve(project, tmp_path / "serve", "--no-livereload") as server:
+        assert isinstance(server.process, ForkedRun)
+        assert b"CIG-2021-05-2" in fetch(server.url + "directives.json")
+        assert list((tmp_path / "serve").glob("mkdocs_*/directives.json")), list((tmp_path / "serve").iterdir())
+    assert server.process.returncode is not None
+    assert mkdocs(project, "build", "--site-dir", "after-serve").returncode == 0
+
+    (project / "mkdocs.yml").write_text(SITE_YML + "\nnav: 3\n", encoding="utf-8")
+    with pytest.raises(ServeStopped) as stopped, mkdocs_serve(project, tmp_path / "broken", "--no-livereload"):
+        pass
+    assert stopped.value.returncode == 1 and "nav" in stopped.value.output, stopped.value.output
+    (project / "mkdocs.yml").write_text(SITE_YML, encoding="utf-8")
+    assert mkdocs(project, "build", "--site-dir", "after-failed-serve").returncode == 0
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "new-interpreter"])
+def test_a_serve_stops_on_ctrl_c_where_the_suite_ignores_sigint(tmp_path: Path, monkeypatch, forked):
+    """A suite started as a background job of a script has SIGINT ignored, and so has every process it starts: a
+    serve ignored its Ctrl-C and was killed after 20 s, without cleaning up. Forked or a new interpreter, it now
+    takes Ctrl-C as in a foreground shell: it says it shuts down and removes the site it built."""
+    import signal
+
+    import helpers
+
+    project = write_tree(tmp_path / "project", {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n",
+                                                "bulletins/units.yml": UNITS_YML})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forks = None
+    try:
+        if forked:  # forks started while SIGINT is ignored, as the worker's are in such a suite
+            forks = helpers.MkdocsForks()
+            monkeypatch.setattr(helpers, "_forks", forks)
+        else:
+            monkeypatch.setenv("BULLETINS_TESTS_FORK", "0")
+        with helpers.mkdocs_serve(project, tmp_path / "serve", "--no-livereload") as server:
+            assert isinstance(server.process, helpers.ForkedRun) == forked
+            assert list((tmp_path / "serve").glob("mkdocs_*"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if forks is not None:
+            forks.close()
+    assert "Shutting down..." in server.output(), server.output()[-2000:]
+    assert not list((tmp_path / "serve").glob("mkdocs_*"))  # it removed the site it built

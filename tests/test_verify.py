@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -396,8 +397,24 @@ def test_allowed_urls(value):
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "safety_bulletins.commands.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, "BULLETINS_TODAY": AS_OF}, timeout=120)
+    """`bulletins ARGS` (its exit code, stdout and stderr) run in this process, as of AS_OF (conftest's
+    pinned_as_of_date): no interpreter started for the command, and verify's rebuild forked from the warm
+    MkdocsForks (forked_rebuilds above) instead of a new one importing MkDocs. Its entry point in a process
+    of its own: tests/test_cli.py."""
+    from safety_bulletins.commands.cli import main
+
+    assert os.environ["BULLETINS_TODAY"] == AS_OF
+    out, err, here = io.StringIO(), io.StringIO(), os.getcwd()
+    try:
+        os.chdir(cwd or here)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as stop:  # argparse's usage errors
+                code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def test_the_command_lists_findings_one_per_line(tampered, example):

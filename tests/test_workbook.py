@@ -273,15 +273,15 @@ def test_any_title_is_a_text_cell_excel_reads_back_as_written(title):
     assert [excel_text(texts[int(c.find(f"{OOXML}v").text)]) for c in cells] == ["id", "title", "D-1", title]
 
 
-@pytest.mark.parametrize("language, written, shown", [
-    ("zh", "立即（2026-11-19）", "立即（"), ("en", "Immediately (2026-11-19)", "Immediately (")])
-def test_an_immediate_deadline_is_a_date_cell_shown_as_the_csv_writes_it(language, written, shown):
-    """The CSV writes 立即 with its day (spreadsheet.deadline_cell); the workbook keeps the day a
-    real date, so it sorts and filters, and shows 立即 by its number format."""
+@pytest.mark.parametrize("language, shown", [("zh", "立即（"), ("en", "Immediately (")])
+def test_an_immediate_deadline_is_a_date_cell_shown_with_its_word(language, shown):
+    """A deadline written 立即 (the row's `deadline_written`, as the CSV has it beside the day) is a
+    real date in the workbook, so it sorts and filters, and shows 立即 by its number format."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     _sheet(book, "S", ("id", "deadline"), {"id": "id", "deadline": "deadline"},
-           [{"id": "D-1", "deadline": written}, {"id": "D-2", "deadline": "2026-12-01"}], _Formats(book, for_language(language)))
+           [{"id": "D-1", "deadline": "2026-11-19", "deadline_written": "立即"},
+            {"id": "D-2", "deadline": "2026-12-01", "deadline_written": "12月1日前"}], _Formats(book, for_language(language)))
     book.close()
     sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["S"]
     assert sheet["B2"].value == dt.datetime(2026, 11, 19) and sheet["B3"].value == dt.datetime(2026, 12, 1)

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+import unicodedata
 import urllib.parse
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .due import due_rows, parse_span
 from ..model import BULLETIN_TYPES, Problem
 from ..outputs import site
 from ..outputs.changes import escalation_text
-from ..outputs.labels import ENGLISH, for_language
+from ..outputs.labels import for_language
 from ..outputs.feeds import site_url_note
 from ..outputs.spreadsheet import due_csv
 from ..sources.project import check_folder, load_project
@@ -398,10 +399,10 @@ def _print_due(rows, names, as_of, within, form, with_subunits, labels, registry
                          ensure_ascii=False, indent=2))
     elif form == "csv":  # what Excel opens as it is: BOM, CRLF, no cell read as a formula
         _write_bytes(due_csv(records, labels, names, with_subunits).encode("utf-8"))
-    else:
-        print(f"Overdue or due within {within} days, as of {as_of.isoformat()}:")
+    else:  # the site's language (extra: bulletins: language), as the digest
+        print(labels("Overdue or due within {days} days, as of {date}:", days=within, date=as_of.isoformat()))
         if not rows:
-            print("  nothing.")
+            print("  " + labels("nothing."))
         by_unit: dict[str, list] = {}
         for r in rows:
             by_unit.setdefault(r.unit, []).append(r)
@@ -409,31 +410,42 @@ def _print_due(rows, names, as_of, within, form, with_subunits, labels, registry
             # the unit's own first, counted; what it only supports apart: the responsible unit answers for it
             own = [r for r in unit_rows if r.role != "support"]
             support = [r for r in unit_rows if r.role == "support"]
-            print(f"\n{names[unit]} ({unit}): {_due_count(own)}"
-                  + (f"; supporting other units: {_due_count(support)}" if support else ""))
+            print(f"\n{names[unit]} ({unit}): {_due_count(own, labels)}"
+                  + (labels("; supporting other units: {count}", count=_due_count(support, labels)) if support else ""))
             for r, record in ((r, record) for r, record in zip(rows, records) if r.unit == unit):
                 if r.role != "support":
-                    print(_due_line(r, names, record))
+                    print(_due_line(r, names, record, labels))
             if support:
-                print("  Supporting other units:")
+                print("  " + labels("Supporting other units:"))
                 for r, record in ((r, record) for r, record in zip(rows, records) if r.unit == unit):
                     if r.role == "support":
-                        print(_due_line(r, names, record))
+                        print(_due_line(r, names, record, labels))
 
 
-def _due_count(rows) -> str:
+def _due_count(rows, labels) -> str:
     overdue = sum(r.overdue for r in rows)
-    return f"{overdue} overdue, {len(rows) - overdue} due soon"
+    return labels("{overdue} overdue, {soon} due soon", overdue=overdue, soon=len(rows) - overdue)
 
 
-def _due_line(r, names, record) -> str:
-    when = ENGLISH("{n} days overdue", n=-r.days_left) if r.overdue else ENGLISH("due in {n} days", n=r.days_left)
-    role = " [support]" if r.role == "support" else ""
-    escalated = (f" [escalated: {record['escalation']}]" if record["escalation"] else " [escalated]") if r.escalated else ""
-    sub = f" [for {', '.join(names[u] for u in r.sub_units)}]" if r.sub_units else ""
-    people = "; ".join(f"{what}: {who}" for what, who in (("owner", record["owner"]), ("leader", r.leader)) if who)
-    return f"  {r.deadline.isoformat()}  {when:<18} {r.id}: {r.title}{role}{sub}{escalated}" + (
+def _due_line(r, names, record, labels) -> str:
+    when = labels("{n} days overdue", n=-r.days_left) if r.overdue else labels("due in {n} days", n=r.days_left)
+    role = " " + labels("[support]") if r.role == "support" else ""
+    escalated = ""
+    if r.escalated:
+        escalated = " " + (labels("[escalated: {escalation}]", escalation=record["escalation"]) if record["escalation"]
+                           else labels("[escalated]"))
+    sub = " " + labels("[for {units}]", units=labels.join(names[u] for u in r.sub_units)) if r.sub_units else ""
+    colon, semicolon = (": ", "; ") if labels.language == "en" else ("：", "；")
+    people = semicolon.join(f"{what}{colon}{who}" for what, who in ((labels("owner"), record["owner"]),
+                                                                   (labels("leader"), r.leader)) if who)
+    return f"  {r.deadline.isoformat()}  {_padded(when, 18)} {r.id}: {r.title}{role}{sub}{escalated}" + (
         f"\n      {people}" if people else "")
+
+
+def _padded(text: str, width: int) -> str:
+    """`text` filled with spaces to `width` terminal columns: a Chinese character takes two."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
 
 
 def _owners_text(r, names, labels) -> str:
@@ -560,9 +572,15 @@ def run_outputs(args) -> int:
 
 
 def run_verify(args) -> int:
-    root = args.project.absolute() if args.project else project_root(Path.cwd())
-    if not (root / "mkdocs.yml").is_file():
-        raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml)")
+    if args.project:
+        root = args.project.absolute()
+    elif args.config_file and find_project(Path.cwd()) is None:  # its one configuration is the named file
+        root = Path.cwd()
+    else:
+        root = project_root(Path.cwd())
+    if not args.config_file and not (root / "mkdocs.yml").is_file():  # -f names it otherwise (checked below)
+        raise UsageError(f"{root} is not a bulletins project (it has no mkdocs.yml): name its configuration "
+                         "file with -f, e.g. -f mkdocs.zh.yml")
     if not args.site.is_dir():
         raise UsageError(f"{args.site} is not a folder: name the built site, e.g. site/")
     config_file = config_file_of(root, args.config_file)

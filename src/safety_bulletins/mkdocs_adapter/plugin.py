@@ -31,6 +31,7 @@ import time
 from html import escape as escape_html
 from pathlib import Path
 
+import jinja2
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -42,10 +43,11 @@ from mkdocs.utils.yaml import get_yaml_loader
 from ..outputs import csp, pagefind, site
 from ..outputs.feeds import site_url_note
 from ..outputs.search_index import rewrite_as_utf8
-from ..outputs.site import FILTER_SCRIPT, HOME, LIVE_SCRIPT, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX, SEARCH_WORKER, STYLESHEET
+from ..outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, OFFLINE_WORKER_SHIM, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX,
+                            SEARCH_WORKER, STYLESHEET)
 from ..site_build.incremental import (CacheError, KeptRows, SourceCache, build_cache, merge_search_index, remove_stale,
                                       remove_unmade)
-from ..site_build.rendering import MarkdownConfig, cache_dir_for
+from ..site_build.rendering import MarkdownConfig, WorkerPool, cache_dir_for
 from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
 from ..site_build.sitebuild import LostPlaceholder, OutputsError, SiteBuild, site_fingerprint
 from ..sources.dates import DateError, as_of_date
@@ -54,7 +56,6 @@ from .urls import url_rule
 
 log = logging.getLogger("mkdocs.hooks.bulletins")
 PROGRESS_EVERY = 500  # pages, for a long build to say how far it has got
-OFFLINE_WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"  # in docs/
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 # Material's toggle of a page's table of contents, written only where the page is in the navigation,
 # and the label of the contents' title that toggles it (partials/nav-item.html, partials/toc.html)
@@ -105,7 +106,13 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # the preview's exports and calendars as its last build left them (made again after the pages)
         self.kept_outputs: dict[str, Path] | None = None
         self.outputs_deferred = False  # this build gave the kept ones: remake them after its pages
-        self.remaking: tuple[threading.Event, threading.Thread] | None = None
+        self.kept_shows: frozenset[str] = frozenset()  # the bulletins the kept ones (and the search index) show
+        self.last_shows: frozenset[str] = frozenset()  # the bulletins the last build showed (its Pagefind run)
+        self.hid_some = False  # this rebuild of the preview hides a bulletin the last one (or the kept files) showed
+        self.remaking: tuple | None = None  # (the process making them, the thread waiting for it)
+        self.render_pool = WorkerPool()  # the preview's render workers, kept between its rebuilds
+        self.stamps_written: dict[Path, str] = {}  # and what they wrote in each page's stamp
+        self.template_code = _TemplateCode()  # and the theme's templates as compiled (1 s of CPU a rebuild)
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -113,6 +120,10 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         build_log = logging.getLogger("mkdocs.commands.build")
         if not any(isinstance(f, _NotForThisSite) for f in build_log.filters):
             build_log.addFilter(_NotForThisSite())
+
+    def on_shutdown(self):  # the preview ends: nothing it started outlives it
+        self._stop_remaking()
+        self.render_pool.close()
 
     def on_config(self, config):
         self.started = time.monotonic()
@@ -151,10 +162,12 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             cache_dir=cache_dir_for(config_file.parent), workers=settings.worker_count,
             sources=self.sources if self.previewing else None,
             kept_rows=self.kept_rows if self.previewing else None,
-            kept_reprs=self.kept_reprs if self.previewing else None)
+            kept_reprs=self.kept_reprs if self.previewing else None,
+            pool=self.render_pool if self.previewing else None)
         # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
         # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
         build.offline = _offline(config)
+        build.stamps_written = self.stamps_written if self.previewing else None
         for problem in build.project.problems:
             if problem.severity != "error":
                 log.warning(str(problem))
@@ -173,7 +186,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # the package's stylesheet before the site's own (extra_css), which may then override it
         if STYLESHEET not in [str(css) for css in config.extra_css]:
             config.extra_css.insert(0, STYLESHEET)
-        # The offline plugin adds a Web Worker shim from a CDN; the intranet has no internet.
+        # The offline plugin adds a Web Worker shim from a CDN; the intranet has no internet: the package's copy
         config.extra["polyfills"] = [
             OFFLINE_WORKER_SHIM if "iframe-worker" in script else script for script in config.extra.get("polyfills", [])
         ]
@@ -190,14 +203,19 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         if not self.dirty:  # a full build may leave pages newer than their stamps: start again next time
             shutil.rmtree(stamps, ignore_errors=True)
         self.inputs = _fingerprint(config) if self.dirty else ""
-        # The preview's editor waits for the pages: the exports and calendars (megabytes, remade on every
-        # edit) are the last build's until they are made again after the pages (_remake_in_background)
+        # The preview's editor waits for the pages: the feeds, exports and calendars (megabytes, remade on
+        # every edit) are the last build's until they are made again after the pages (_remake_in_background)
         kept = self.kept_outputs if self.previewing and self.dirty else None
-        self.outputs_deferred = kept is not None and all(path.is_file() for path in kept.values())
+        # ... unless a bulletin they show is hidden now (a draft, an embargo, removed): nothing of it may
+        # stay visible, so they are made now, with the pages (and Pagefind's index is dropped, _post_build)
+        shown = frozenset(b.rel_path for b in self.build.catalog.bulletins)
+        self.hid_some = self.previewing and not (self.kept_shows | self.last_shows) <= shown
+        self.last_shows = shown if self.previewing else frozenset()
+        self.outputs_deferred = kept is not None and not self.hid_some and self.build.can_keep(kept)
         sources = self.build.source_files(stamps if self.dirty else None, self.inputs, outputs=stamps / "outputs",
                                           kept_outputs=kept if self.outputs_deferred else None)
         if self.previewing and self.dirty and not self.outputs_deferred:
-            self.kept_outputs = self.build.written_outputs
+            self.kept_outputs, self.kept_shows = self.build.written_outputs, shown
         existing = [(f.src_uri, f.abs_src_path) for f in files]
         problems = self.build.output_problems(existing, [s.src_uri for s in sources], Path(config.docs_dir))
         if problems:
@@ -416,6 +434,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
 
     def on_env(self, env, *, config, files):
         self.build.files = files  # for on_post_build, which is not given them
+        if self.previewing:  # MkDocs makes the theme's environment afresh for each rebuild: compile each template once
+            env.bytecode_cache = self.template_code
         return env
 
     @event_priority(100)  # before any plugin's on_post_build, which may read them in the site
@@ -471,6 +491,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         if self.outputs_deferred:
             self._remake_in_background(site_dir, build_cache(Path(config.config_file_path).parent) / "outputs")
         if build.search == "pagefind" and self.previewing:
+            if self.hid_some:  # the last index holds the hidden bulletin's text: no search until the new one
+                shutil.rmtree(site_dir / pagefind.FOLDER, ignore_errors=True)
             self._index_in_background(site_dir)
         elif self.early_index is not None:  # started when the last bulletin page was written
             _, thread, times = self.early_index
@@ -511,7 +533,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
 
     def _stop_remaking(self) -> None:
         if self.remaking is not None:
-            self.remaking[0].set()
+            self.remaking[0].stop()
             self.remaking[1].join()
             self.remaking = None
 
@@ -522,15 +544,19 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
 
     def _remake_in_background(self, site_dir: Path, folder: Path) -> None:
         """The preview's exports and calendars, made again once the pages are written (4 s at
-        2,000 bulletins on two cores, where the pages of an edit take under 2 s): into the
-        build's outputs folder, then each into the site in one rename. The next rebuild stops
-        it (on_config) and gives the files as they are, to be made again after its own pages."""
-        build, before, stop = self.build, dict(self.kept_outputs or {}), threading.Event()
+        2,000 bulletins on two cores, where the pages of an edit take under 2 s): in a process
+        forked now (SiteBuild.remake_outputs_apart: not on this process's interpreter, which the
+        next edit's rebuild needs), into the build's outputs folder, then each into the site in
+        one rename. The next rebuild stops it (on_config) and gives the files as they are, to be
+        made again after its own pages."""
+        before = dict(self.kept_outputs or {})
+        shows = frozenset(b.rel_path for b in self.build.catalog.bulletins)
+        making = self.build.remake_outputs_apart(folder)
 
         def remake():
             started = time.monotonic()
             try:
-                made = build.remake_outputs(folder, stop.is_set)
+                made = making.wait()
                 if made is None:  # stopped by the next rebuild, which makes them again
                     return
                 for src, path in made.items():
@@ -545,12 +571,12 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             except Exception as exc:  # noqa: BLE001 - a thread's error is otherwise lost
                 log.error(f"Bulletins: the exports and calendars are not up to date: {exc}")
                 return
-            self.kept_outputs = made
+            self.kept_outputs, self.kept_shows = made, shows
             log.info(f"Bulletins: exports and calendars made again in {time.monotonic() - started:.1f} s "
-                     "(after the pages)")
+                     "(after the pages, in a process of their own)")
 
         thread = threading.Thread(target=remake, name="outputs", daemon=True)
-        self.remaking = (stop, thread)
+        self.remaking = (making, thread)
         thread.start()
 
     def _index_in_background(self, site_dir: Path) -> None:
@@ -575,6 +601,32 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         thread = threading.Thread(target=index, name="pagefind", daemon=True)
         self.indexing = (run, thread)
         thread.start()
+
+
+class _TemplateCode(jinja2.BytecodeCache):
+    """The preview's compiled theme templates, in memory. Jinja checks each against its template's
+    source as it loads it: an edited template (custom_dir, overrides) is compiled again; so is every
+    template of an environment that compiles otherwise (a plugin's Jinja extension, other syntax)."""
+
+    def __init__(self):
+        self._code: dict[tuple, bytes] = {}
+
+    @staticmethod
+    def _key(bucket) -> tuple:
+        env = bucket.environment
+        compiles_as = (sorted(env.extensions), env.block_start_string, env.block_end_string,
+                       env.variable_start_string, env.variable_end_string, env.comment_start_string,
+                       env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+                       env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, env.optimized,
+                       env.is_async, env.autoescape if isinstance(env.autoescape, bool) else id(env.autoescape))
+        return (repr(compiles_as), bucket.key)
+
+    def load_bytecode(self, bucket):
+        if (code := self._code.get(self._key(bucket))) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._code[self._key(bucket)] = bucket.bytecode_to_string()
 
 
 def _forget_logged_messages() -> None:

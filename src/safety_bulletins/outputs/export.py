@@ -33,6 +33,8 @@ def directives_json(catalog: Catalog, urls: site.UrlRule) -> dict:
             "supervisor": d.supervisor,
             "owners": dict(d.owners),
             "deadline": _day(state.deadline),
+            # the deadline in force as written (立即, 10月底前, 每月5日前...), its day in `deadline`
+            "deadline_written": state.deadline_written or None,
             "original_deadline": _day(state.original_deadline),
             "status": state.status,
             "bucket": catalog.bucket_of(d),
@@ -94,6 +96,7 @@ def share_records(catalog: Catalog, urls: site.UrlRule) -> list[dict]:
 def share_record(catalog: Catalog, unit: str, state) -> dict:
     """A unit's share of a directive: the fields of the record that differ between units."""
     return {"unit": unit, "status": state.status, "deadline": _day(state.deadline),
+            "deadline_written": state.deadline_written or None,  # its own: one unit may be given more time
             "bucket": state.bucket(catalog.as_of, catalog.windows), "days_overdue": state.days_overdue(catalog.as_of),
             "closed_on": _day(state.closed_on), "on_time": state.on_time, "accepted_by": state.accepted_by or None,
             "escalated": state.escalated, "escalation": _escalation(state),

@@ -27,8 +27,9 @@ def row_attributes(directive: Directive, state: State, registry: UnitRegistry | 
     """` data-sb-f="..."` for a directive's row: its status, its bulletin's type and year, its
     grade, `escalated` while under supervision, then `@` and the id of each unit it is for or
     that supports it (`@all` for every unit): `in-progress minutes 2021 major @all @safety-env`.
-    A directive to `all` issued before a unit joined (units.yml's `since`) is not that unit's,
-    as its page says: `!` and its id (`@all !hotel`), which the filter's `all` does not match."""
+    A directive to `all` is not the unit's that joined after it was issued (units.yml's `since`)
+    nor a committee's (`receives_all: false`), as their pages say: `!` and the id (`@all !hotel`),
+    which the filter's `all` does not match."""
     facts = [state.status, directive.bulletin.type, str(directive.bulletin.date.year)]
     facts += [value for f in fields.filters() if (value := directive.details.get(f.name))]
     if state.escalated:
@@ -40,11 +41,13 @@ def row_attributes(directive: Directive, state: State, registry: UnitRegistry | 
 
 
 def not_for(directive: Directive, registry: UnitRegistry) -> list[str]:
-    """`!id` for each unit a directive to `all` is not for, having joined after it was issued
-    (units.yml's `since`): the one rule of the register's filter and the search's cards."""
+    """`!id` for each unit a directive to `all` is not for: one that does not receive them
+    (`receives_all: false`) and one that joined after it was issued (units.yml's `since`); the
+    one rule of the register's filter and the search's cards. A unit the directive also names
+    (`units: [all, committee]`) is matched by its `@id` first."""
     if ALL_UNITS not in directive.units:
         return []
-    return [f"!{unit}" for unit in registry.joined_after(directive.bulletin.date)]
+    return [f"!{unit}" for unit in (*registry.outside_all(), *registry.joined_after(directive.bulletin.date))]
 
 
 @dataclass(frozen=True)

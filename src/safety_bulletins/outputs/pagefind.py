@@ -239,6 +239,9 @@ class Run:
                                 "full or out of inodes? (df -h; df -i)") from None
         if self._cancelled:
             raise PagefindError("cancelled: a newer build indexes the site")
+        if self._process.returncode < 0:  # stopped from outside (Ctrl-C in the preview's terminal, the OOM killer)
+            name = next((s.name for s in signal.Signals if s.value == -self._process.returncode), "a signal")
+            raise PagefindError(f"Pagefind was stopped by {name} while indexing {self.site_dir}")
         if self._process.returncode != 0 and re.search(r"^\s*Indexed 0 pages$", stdout, re.MULTILINE):
             return None
         if self._process.returncode != 0 or not (staging / "pagefind.js").is_file():

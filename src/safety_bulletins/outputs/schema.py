@@ -33,7 +33,7 @@ def directives_schema() -> dict:
     """The schema as a JSON document."""
     share = _obj({
         "unit": {"type": "string"}, "status": {"enum": list(STATUSES)}, "deadline": _DATE_OR_NULL,
-        "bucket": {"enum": list(BUCKETS)}, "days_overdue": {"type": "integer", "minimum": 0},
+        "deadline_written": _TEXT_OR_NULL, "bucket": {"enum": list(BUCKETS)}, "days_overdue": {"type": "integer", "minimum": 0},
         "closed_on": _DATE_OR_NULL, "on_time": {"type": ["boolean", "null"]}, "accepted_by": _TEXT_OR_NULL,
         "escalated": {"type": "boolean"},
     })
@@ -54,7 +54,7 @@ def directives_schema() -> dict:
         "id": {"type": "string", "minLength": 1},
         "title": {"type": "string"}, "text": {"type": "string"},
         "units": _UNIT_IDS, "support": _UNIT_IDS, "owner": _TEXT_OR_NULL,
-        "deadline": _DATE_OR_NULL, "original_deadline": _DATE_OR_NULL,
+        "deadline": _DATE_OR_NULL, "deadline_written": _TEXT_OR_NULL, "original_deadline": _DATE_OR_NULL,
         "status": {"enum": list(STATUSES)}, "bucket": {"enum": list(BUCKETS)},
         "days_overdue": {"type": "integer", "minimum": 0},
         "closed_on": _DATE_OR_NULL, "on_time": {"type": ["boolean", "null"]}, "escalated": {"type": "boolean"},

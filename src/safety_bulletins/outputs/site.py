@@ -14,6 +14,7 @@ from ..sources.paths import (  # noqa: F401 - where each file of the site goes: 
     UNITS_INDEX, REGISTER, ARCHIVE_INDEX, HOME, DASHBOARD, EXPORT_JSON, EXPORT_CSV, EXPORT_BY_UNIT_CSV, EXPORT_XLSX,
     EXPORT_SCHEMA, LIVE_SCRIPT, SITE_FEED,
     FEED_SITEMAPS, EMPTY_SITEMAP, CALENDAR_ALL, FILTER_SCRIPT, STYLESHEET, SEARCH_WORKER, SEARCH_FILTERS_SCRIPT,
+    OFFLINE_WORKER_SHIM, OFFLINE_WORKER_FRAME, OFFLINE_WORKER_LICENSE,
     SEARCH_FILTERS, BUILD_RECORD, SEARCH_INDEX, PAGEFIND_FOLDER, bulletin_src, attachment_src, unit_src,
     calendar_src, year_src, type_src, unit_feed_src, type_feed_src, UrlRule, same_output,
 )
@@ -54,13 +55,13 @@ def _pattern(path: str) -> re.Pattern:
 OUTPUTS = (
     Output("bulletins/**.md", "a page per bulletin", "bulletin_files", dirty="changed"),
     Output("bulletins/**", "the bulletins' attachments, as their files", "attachment_files", dirty="changed"),
-    Output(UNITS_INDEX, "the units, with their counts", "listing_files"),
-    Output("units/**.md", "a page per unit (`units/<id>/<n>.md`: its further pages)", "listing_files"),
-    Output(REGISTER, "the register of all directives", "listing_files"),
-    Output("directives/*.md", "the register's further pages (`directives/<n>.md`)", "listing_files"),
-    Output(ARCHIVE_INDEX, "the archive", "listing_files"),
-    Output("archive/*.md", "a page per year and per bulletin type", "listing_files"),
-    Output(DASHBOARD, "the dashboard (SVG charts)", "listing_files"),
+    Output(UNITS_INDEX, "the units, with their counts", "listing_files", dirty="changed"),
+    Output("units/**.md", "a page per unit (`units/<id>/<n>.md`: its further pages)", "listing_files", dirty="changed"),
+    Output(REGISTER, "the register of all directives", "listing_files", dirty="changed"),
+    Output("directives/*.md", "the register's further pages (`directives/<n>.md`)", "listing_files", dirty="changed"),
+    Output(ARCHIVE_INDEX, "the archive", "listing_files", dirty="changed"),
+    Output("archive/*.md", "a page per year and per bulletin type", "listing_files", dirty="changed"),
+    Output(DASHBOARD, "the dashboard (SVG charts)", "listing_files", dirty="changed"),
     Output(LIVE_SCRIPT, "recounts deadlines in the reader's browser", "script_files"),
     Output(SITE_FEED, "Atom feed of every bulletin", "feed_files", parts="entries"),
     Output("feeds/units/*.xml", "Atom feed per unit", "feed_files", parts="entries"),
@@ -85,6 +86,12 @@ OUTPUTS = (
     Output(PAGEFIND_FOLDER + "/**", "Pagefind's index", None, by="pagefind", search="pagefind"),
     # with Pagefind too, empty: Material's box fetches it before it starts the worker Pagefind answers through
     Output(SEARCH_INDEX, "Material's search index (lunr)", None, by="search"),
+    # (the offline copy searches with Material's search: its worker runs in this shim on file://)
+    Output(OFFLINE_WORKER_SHIM, "the Web Worker shim of the offline copy (the plugin puts it in place of the CDN's)",
+           "script_files", search="material"),
+    Output(OFFLINE_WORKER_FRAME, "the script the shim loads into each worker's frame", "script_files",
+           search="material"),
+    Output(OFFLINE_WORKER_LICENSE, "the shim's licence (iframe-worker, MIT)", "script_files", search="material"),
 )
 
 

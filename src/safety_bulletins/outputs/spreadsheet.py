@@ -15,7 +15,6 @@ from . import cells, changes
 from .. import fields
 from ..catalog import Catalog
 from ..state import Change
-from ..model import is_immediate
 from .labels import ENGLISH, Labels
 
 
@@ -34,7 +33,7 @@ def directive_columns() -> tuple[str, ...]:
     """directives.csv's header: directives.json's keys (export.directives_json), the bulletin's
     as columns of its own; the options of the field spec (grade, measures...) in its order."""
     return ("id", "title", "text", "units", "support", "owner", "lead", "accepting_unit", "supervisor", "owners",
-            "deadline", "original_deadline", "status", "bucket",
+            "deadline", "deadline_written", "original_deadline", "status", "bucket",
             "days_overdue", "closed_on", "on_time", "escalated", "escalation", "accepted_by", "accepted_on",
             "closed_off_on",
             "recurrence", "until", "next_deadline", "missed_periods", "stages", "starts",
@@ -119,6 +118,7 @@ def directive_header(labels: Labels) -> list[str]:
             if f.column and labels.language in f.label}
     words = {
         "title": labels("Title"), "text": labels("Directive text"), "original_deadline": labels("Original deadline"),
+        "deadline_written": labels("Deadline as written"),
         "bucket": labels("When due"), "days_overdue": labels("Days overdue"), "closed_on": labels("Closed on"),
         "on_time": labels("Closed on time"), "url": labels("Link"), "bulletin_title": labels("Bulletin title"),
         "bulletin_date": labels("Bulletin date"), "bulletin_type": labels("Bulletin type"),
@@ -142,7 +142,6 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
     changes_made = catalog.states[record["id"]].history  # in the order of record["history"], which has their URLs
     flat["history"] = "\n".join(_history_line(change, entry["url"], catalog, labels)
                                  for change, entry in zip(changes_made, record["history"], strict=True))
-    flat["deadline"] = deadline_cell(record["deadline"], catalog.states[record["id"]].deadline_written, labels)
     flat["stages"] = [f"{s['name']} {s['deadline']}" + (f" done {s['done_on']}" if s["done_on"] else "")
                       for s in record.get("stages", ())]
     if labels.language != "en":  # values by name; the codes stay in code_columns()
@@ -152,7 +151,7 @@ def _flat(record: dict, catalog: Catalog, labels: Labels) -> dict:
 
 # directives-by-unit.csv: a row per unit's share (export.share_records), the directive's columns
 # a reader filters and sorts by, then the codes
-SHARE_COLUMNS = ("id", "unit", "owner", "title", "deadline", "original_deadline", "status", "bucket", "days_overdue",
+SHARE_COLUMNS = ("id", "unit", "owner", "title", "deadline", "deadline_written", "original_deadline", "status", "bucket", "days_overdue",
                  "closed_on", "on_time", "escalated", "accepted_by")
 SHARE_TAIL_COLUMNS = ("bulletin_title", "bulletin_date", "url")
 
@@ -176,20 +175,11 @@ def directives_by_unit_csv(records: list[dict], catalog: Catalog, labels: Labels
     rows = []
     for record in records:
         row = {**record, "unit_id": record["unit"], "status_code": record["status"], "bucket_code": record["bucket"],
-               "accepted_by_id": record["accepted_by"], **{code: record.get(column) for column, code in choices},
-               "deadline": deadline_cell(record["deadline"], record["deadline_written"], labels)}
+               "accepted_by_id": record["accepted_by"], **{code: record.get(column) for column, code in choices}}
         if labels.language != "en":
             row.update(_readable_share(record, catalog, labels))
         rows.append(row)
     return csv_text((*columns, *codes), rows, header=[*(names[c] for c in columns), *codes])
-
-
-def deadline_cell(deadline: str | None, written: str | None, labels: Labels) -> str | None:
-    """The deadline in force as a cell: its date; 立即 with its date, as the card shows it
-    (立即（2026-10-11）), so that an urgent directive is not read as any other."""
-    if deadline is None or not is_immediate(written or ""):
-        return deadline
-    return f"{labels('Immediately')}（{deadline}）" if labels.language == "zh" else f"{labels('Immediately')} ({deadline})"
 
 
 def _readable_share(record: dict, catalog: Catalog, labels: Labels) -> dict:

@@ -31,7 +31,7 @@ import xlsxwriter
 from . import cells, spreadsheet
 from .export import share_record
 from ..catalog import Catalog
-from ..model import ALL_UNITS
+from ..model import ALL_UNITS, is_immediate
 from .labels import ENGLISH, Labels
 
 # Columns holding a day (ISO dates in the records): written as Excel dates
@@ -116,7 +116,7 @@ class _Formats:
     def __init__(self, book, labels: Labels):
         self.header = book.add_format({"bold": True, "bottom": 1})
         self.date = book.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
-        # 立即: still a date (sorts, filters), shown as the CSV and the card write it: 立即（2026-10-11）
+        # 立即: a date (sorts, filters), shown with its word as the card shows it: 立即（2026-10-11）
         opening, closing = ("（", "）") if labels.language == "zh" else (" (", ")")
         prefix = (labels("Immediately") + opening).replace('"', "")
         self.immediate = book.add_format({"num_format": f'"{prefix}"yyyy-mm-dd"{closing}"', "align": "left"})
@@ -136,12 +136,9 @@ class _Formats:
                 return text[:index] + self.cut_note
         return text
 
-    def dated(self, value: str) -> tuple[dt.date, object]:
-        """A date cell's day and format: an ISO day, or 立即 with its day (spreadsheet.deadline_cell)."""
-        if len(value) == 10:
-            return dt.date.fromisoformat(value), self.date
-        day = value.rstrip(")）")[-10:]
-        return dt.date.fromisoformat(day), self.immediate
+    def dated(self, value: str, immediate: bool = False) -> tuple[dt.date, object]:
+        """A date cell's day (an ISO day) and format: `immediate`, a deadline written 立即 shows the word."""
+        return dt.date.fromisoformat(value), self.immediate if immediate else self.date
 
 
 def _utf16_units(text: str) -> int:
@@ -158,6 +155,7 @@ def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], ro
     write_string, write_number, write_datetime, plain = (sheet.write_string, sheet.write_number,
                                                          sheet.write_datetime, spreadsheet.plain_cell)
     dated = [column in DATE_COLUMNS for column in columns]
+    deadline_col = columns.index("deadline") if "deadline" in columns else -1
     left_out = max(0, len(rows) - (ROW_LIMIT - 2))  # what a sheet cannot hold: said in its last row
     if left_out:
         rows = rows[:ROW_LIMIT - 2]
@@ -168,8 +166,9 @@ def _sheet(book, name: str, columns: tuple[str, ...], header: dict[str, str], ro
             value = row.get(column)
             if value is None or value == "":
                 continue
-            if dated[col]:
-                write_datetime(r, col, *formats.dated(value))
+            if dated[col]:  # a deadline written 立即 (its `deadline_written`) says so
+                write_datetime(r, col, *formats.dated(value, col == deadline_col and is_immediate(
+                    row.get("deadline_written") or "")))
                 continue  # as wide as its header or more: a date is 10
             if value.__class__ is not str:
                 value = plain(value)

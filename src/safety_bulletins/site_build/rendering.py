@@ -614,8 +614,10 @@ class Judge:
     Each bulletin's page, as rendered, is kept for the build (`page_of`): in memory when just
     rendered, else in the cache (a file per page, read when the page loop comes to it)."""
 
-    def __init__(self, config: MarkdownConfig | None = None, cache_dir: Path | None = None, workers: int | None = None):
+    def __init__(self, config: MarkdownConfig | None = None, cache_dir: Path | None = None, workers: int | None = None,
+                 pool: WorkerPool | None = None):
         self.config = config or MarkdownConfig()
+        self.pool = pool  # the preview's workers, kept between rebuilds
         self.cache_file = cache_dir / CACHE_FILE if cache_dir is not None else None
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.rendered = 0  # bulletins rendered by the last call (the rest came from the cache)
@@ -651,7 +653,7 @@ class Judge:
         cached = self._load()
         todo = {key: job for key, job in zip(keys, jobs) if key not in cached}
         self.rendered = len(todo)
-        fresh = run_jobs(list(todo.values()), config, self.workers) if todo else []
+        fresh = run_jobs(list(todo.values()), config, self.workers, self.pool) if todo else []
         self._pages = {key: verdict.page for key, verdict in zip(todo, fresh)}
         self._save_pages(self._pages)
         known = {**cached, **dict(zip(todo, fresh))}
@@ -717,7 +719,13 @@ def _worker(connection, config: MarkdownConfig) -> None:
     limit = _address_space() + MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker ended by SIGXCPU leaves no core file in the project
+    parent = os.getppid()
     while True:
+        # A worker kept between the preview's rebuilds (WorkerPool) outlives a parent killed without
+        # stopping it: its pipe never ends (a sibling forked after it holds the parent's end too)
+        while not connection.poll(1.0):
+            if os.getppid() != parent:
+                return
         try:
             job = connection.recv()
         except EOFError:
@@ -757,9 +765,47 @@ class _Slot:
         self.connection.close()
 
 
-def run_jobs(jobs: list[Job], config: MarkdownConfig, workers: int) -> list[Verdict]:
+class WorkerPool:
+    """Render workers kept between the preview's rebuilds (`mkdocs serve`, which has threads, could
+    otherwise only spawn a fresh interpreter for each edit's bulletin: importing Markdown and this
+    package again, on the editor's wait). Workers forked by the first build (one thread then) stay
+    for every later one with the same Markdown configuration; a worker is kept only idle and alive
+    (one stopped mid-job could answer the next job with the last one's verdict)."""
+
+    def __init__(self):
+        self._key: str | None = None
+        self._idle: list[_Slot] = []
+        self.started = 0  # workers started so far (tests: a kept pool starts none for the next rebuild)
+
+    def take(self, context, config: MarkdownConfig, count: int) -> list[_Slot]:
+        if config.fingerprint() != self._key:  # another configuration: its workers render otherwise
+            self.close()
+            self._key = config.fingerprint()
+        alive = [slot for slot in self._idle if slot.process.is_alive()]
+        for slot in self._idle:
+            if slot not in alive:
+                slot.stop(kill=True)
+        taken, self._idle = alive[:count], alive[count:]
+        self.started += count - len(taken)
+        return taken + [_Slot(context, config) for _ in range(count - len(taken))]
+
+    def give_back(self, slots: list[_Slot]) -> None:
+        for slot in slots:
+            if slot.index is None and slot.process.is_alive():
+                self._idle.append(slot)
+            else:
+                slot.stop(kill=True)
+
+    def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for slot in idle:
+            slot.stop()
+
+
+def run_jobs(jobs: list[Job], config: MarkdownConfig, workers: int, pool: WorkerPool | None = None) -> list[Verdict]:
     """Every job's verdict, in order. A worker that outlives its job's limit by far (stuck in C,
-    where the CPU timer cannot interrupt it) or dies is replaced, and its job refused."""
+    where the CPU timer cannot interrupt it) or dies is replaced, and its job refused. With `pool`
+    (the preview), its idle workers are used and kept for the next call."""
     if workers == 0:
         return [judge(job, config) for job in jobs]
     # Forking is fast (the Markdown modules are loaded already), but a thread of the parent may
@@ -767,7 +813,8 @@ def run_jobs(jobs: list[Job], config: MarkdownConfig, workers: int) -> list[Verd
     context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
     verdicts: list[Verdict | None] = [None] * len(jobs)
     waiting = list(range(len(jobs)))[::-1]
-    slots = [_Slot(context, config) for _ in range(max(1, min(workers, len(jobs))))]
+    count = max(1, min(workers, len(jobs)))
+    slots = pool.take(context, config, count) if pool is not None else [_Slot(context, config) for _ in range(count)]
     try:
         while waiting or any(s.index is not None for s in slots):
             for slot in slots:
@@ -801,7 +848,10 @@ def run_jobs(jobs: list[Job], config: MarkdownConfig, workers: int) -> list[Verd
                 slot.stop(kill=True)
                 slots[i] = _Slot(context, config)
     finally:
-        for slot in slots:
-            slot.stop()
+        if pool is not None:
+            pool.give_back(slots)
+        else:
+            for slot in slots:
+                slot.stop()
     return verdicts
 

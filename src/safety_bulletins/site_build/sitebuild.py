@@ -51,7 +51,7 @@ from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
 from ..outputs.render import Renderer
 from .incremental import KeptRows, SourceCache
-from .rendering import Job, Judge, MarkdownConfig
+from .rendering import Job, Judge, MarkdownConfig, WorkerPool
 from ..outputs.sanitize import OWN_MARK, sanitize
 
 
@@ -64,8 +64,9 @@ SITE_TOOLS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown")
 # The script that recounts deadlines on the reader's date: a file of the build, like the pages
 LIVE_SCRIPT_SOURCE = Path(__file__).parents[1] / "outputs" / "assets" / "live.js"
 # The scripts and the stylesheet of the site, copied as they are (their entries in site.OUTPUTS say when)
-SCRIPTS = {src: LIVE_SCRIPT_SOURCE.parent / posixpath.basename(src)
-           for src in (site.LIVE_SCRIPT, site.FILTER_SCRIPT, site.STYLESHEET, site.SEARCH_WORKER, site.SEARCH_FILTERS_SCRIPT)}
+SCRIPTS = {src: LIVE_SCRIPT_SOURCE.parent / posixpath.relpath(src, posixpath.dirname(site.LIVE_SCRIPT))
+           for src in (site.LIVE_SCRIPT, site.FILTER_SCRIPT, site.STYLESHEET, site.SEARCH_WORKER, site.SEARCH_FILTERS_SCRIPT,
+                       site.OFFLINE_WORKER_SHIM, site.OFFLINE_WORKER_FRAME, site.OFFLINE_WORKER_LICENSE)}
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux's; Python 3.10+ names it
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
@@ -217,6 +218,50 @@ def _send_parts(connection, parts, folder: Path) -> None:
         connection.close()
 
 
+class _Remake:
+    """`make` in a child forked from this process (which has threads: `mkdocs serve`'s server and
+    watcher). The child only computes and writes files, logs nothing, runs at a lower priority and
+    ends with os._exit; its failure comes back through a pipe. `wait` gives `made` once it is done,
+    None if it was stopped, and raises OutputsError if it failed."""
+
+    def __init__(self, make: Callable[[], object], made: dict[str, Path]):
+        self.made = made
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (its end is os._exit: no atexit, no stdio flush)
+            code = 1
+            try:
+                os.close(read)
+                os.nice(10)  # the next edit's rebuild first
+                make()
+                code = 0
+            except BaseException:  # noqa: BLE001 - whatever it is, the parent says it
+                os.write(write, traceback.format_exc()[-4000:].encode("utf-8", "replace"))
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pid, self._read = pid, read
+        self._lock, self._status = threading.Lock(), None
+
+    def wait(self) -> dict[str, Path] | None:
+        _, status = os.waitpid(self.pid, 0)  # without the interpreter's lock
+        with self._lock:
+            self._status = status
+        with os.fdopen(self._read, "rb") as pipe:
+            failure = pipe.read().decode("utf-8", "replace")
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            return None  # stopped (or killed by the system: the next rebuild makes them again)
+        if failure or os.waitstatus_to_exitcode(status) != 0:
+            raise OutputsError(f"making {_MADE_BESIDE} failed (exit status {os.waitstatus_to_exitcode(status)}): "
+                               f"{failure}")
+        return self.made
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._status is None:  # not yet reaped: the pid is still its own
+                os.kill(self.pid, signal.SIGKILL)
+
+
 class LostPlaceholder(ValueError):
     """A page reached the writing step without the placeholder its listing or a card's facts go in."""
 
@@ -247,6 +292,22 @@ def _write_output(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8", newline="")  # CRLF stays CRLF (CSV, calendars)
     return path
+
+
+def _write_stamp(path: Path, inputs: str, written: dict[Path, str] | None = None) -> tuple[Path, bool]:
+    """A dirty build's stamp: the digest of `inputs` at `path`, written (newer than the page the last
+    build wrote of it) only when it changed; whether it did. `written`: what the preview's last
+    rebuilds wrote (a file still there need not be read again)."""
+    fingerprint = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
+    if written is not None and written.get(path) == fingerprint and path.is_file():
+        return path, False
+    if path.is_file() and path.read_text() == fingerprint:
+        return path, False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(fingerprint)
+    if written is not None:
+        written[path] = fingerprint
+    return path, True
 
 
 def site_fingerprint(files: list[Path], folders: list[Path]) -> str:
@@ -298,6 +359,8 @@ class SiteBuild:
         self.renderer = Renderer(self.catalog, urls, labels, self.calendars, search=search, kept_rows=rows)
         self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
         self._listings_left = set(self.pages)
+        self.stamps_written: dict[Path, str] | None = None  # the preview's: what its rebuilds wrote in each stamp
+        self._listing_bodies: dict[str, str] = {}  # a dirty build's listings as their stamps read them (_listing_stamp)
         self.bulletins: dict[str, Bulletin] = {site.bulletin_src(b): b for b in self.catalog.bulletins}
         self._directives: dict[str, Directive] = {d.id: d for d in self.catalog.directives}
         self._follow_ups: dict[str, FollowUp] = {}  # by anchor, on the page being rendered
@@ -319,14 +382,14 @@ class SiteBuild:
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
              cache_dir: Path | None = None, windows: DueWindows = DueWindows(),
              workers: int | None = None, sources: SourceCache | None = None, kept_rows: KeptRows | None = None,
-             kept_reprs: KeptRows | None = None) -> SiteBuild:
+             kept_reprs: KeptRows | None = None, pool: WorkerPool | None = None) -> SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
         `markdown` (the site's Markdown configuration; the example's by default) makes of it.
         `sources`: the bulletins as the preview's last rebuild read them (only changed files are read);
         `kept_rows`: its listings' rows (only those whose directive changed are rendered)."""
         if sources is not None:
             sources.start(bulletins_dir)
-        judge = Judge(markdown, cache_dir, workers)
+        judge = Judge(markdown, cache_dir, workers, pool)  # pool: the preview's render workers, kept
         project = load_project(bulletins_dir, as_of, judge, audience=audience,
                                url_rules=(urls, dataclasses.replace(urls, directory_urls=not urls.directory_urls)),
                                windows=windows, read_file=sources)
@@ -357,7 +420,7 @@ class SiteBuild:
         into `outputs` and copied from there, so the build does not hold their text; without
         it (tests), they are given as content. With `kept_outputs` (the preview, whose editor
         waits for the pages), they are the files the last build left, and `remake_outputs`
-        makes them again after the pages are written."""
+        makes them again after the pages are written (the feeds too)."""
         request = _Request(page_stamps, site_inputs, outputs, kept_outputs)
         files = [file for maker in site.makers(self.search) for file in getattr(self, maker)(request)]
         # Dirty builds, verify and the cleaning of stale files know a file by its entry: one made
@@ -384,7 +447,12 @@ class SiteBuild:
         return [SourceFile(src, path=path) for src, path in sorted(attachments.items())]
 
     def listing_files(self, request: _Request) -> list[SourceFile]:
-        return [SourceFile(src, content="") for src in self.pages]
+        if request.page_stamps is None:
+            return [SourceFile(src, content="") for src in self.pages]
+        # Dirty builds: a stamp of what the page shows, as a bulletin's, so MkDocs rewrites only the
+        # listings whose rows, counts or title changed (an edit changes a few of the 240 at 2,000 bulletins)
+        return [SourceFile(src, path=self._listing_stamp(request.page_stamps, src, request.site_inputs))
+                for src in self.pages]
 
     def script_files(self, request: _Request) -> list[SourceFile]:
         return [SourceFile(src, path=path) for src, path in SCRIPTS.items() if site.output_at(src).search in (None, self.search)]
@@ -392,8 +460,8 @@ class SiteBuild:
     def feed_files(self, request: _Request) -> list[SourceFile]:
         if request.outputs is None:
             return [SourceFile(src, content=self.feed_text(src)) for src in self.feeds]
-        if request.kept is not None:  # the preview: the feeds now, the big outputs after the pages (remake_outputs)
-            return [SourceFile(src, path=_write_output(request.outputs / src, self.feed_text(src))) for src in self.feeds]
+        if request.kept is not None:  # the preview: the last build's, made again after the pages (remake_outputs)
+            return [SourceFile(src, path=request.kept[src]) for src in self._feed_titles]
         written = self._outputs_written(request.outputs)
         return [SourceFile(src, path=written[src]) for src in self._feed_titles]
 
@@ -402,23 +470,39 @@ class SiteBuild:
 
     def export_files(self, request: _Request) -> list[SourceFile]:
         if request.kept is not None:
-            return [SourceFile(src, path=path) for src, path in request.kept.items()]
+            return [SourceFile(src, path=request.kept[src]) for src in self._big_output_sources()]
         return self._output_files(request.outputs)
+
+    def can_keep(self, kept: dict[str, Path]) -> bool:
+        """Whether the preview's last feeds, exports and calendars (`written_outputs`) can stand for this
+        build's until remade after the pages: the same files (no unit or type added or gone), all there."""
+        return (kept.keys() == {*self._feed_titles, *self._big_output_sources()}
+                and all(path.is_file() for path in kept.values()))
 
     @property
     def written_outputs(self) -> dict[str, Path]:
-        """The big outputs this build wrote into its outputs folder (none given as content)."""
-        return {src: path for src, path in (self._written or {}).items() if src not in self._feed_titles}
+        """The feeds and big outputs this build wrote into its outputs folder (none given as content)."""
+        return dict(self._written or {})
 
     def remake_outputs(self, folder: Path, stop: Callable[[], bool] = lambda: False) -> dict[str, Path] | None:
-        """Make the big outputs into `folder` (after the pages, for the preview), one at a time;
+        """Make the big outputs into `folder` (after the pages, for the preview), one at a time, each
+        put in place by one rename (a process stopped half-way leaves the last build's file whole);
         None if `stop()` said to stop before all were made."""
         written = {}
-        for src, text in self._big_outputs():
+        feed_texts = ((src, render_feed(feed)) for src, feed in self.feeds.items())
+        for src, text in itertools.chain(feed_texts, self._big_outputs()):
             if stop():
                 return None
-            written[src] = _write_output(folder / src, text)
+            written[src] = folder / src
+            os.replace(_write_output(folder / (src + ".partial"), text), written[src])
         return written
+
+    def remake_outputs_apart(self, folder: Path) -> _Remake:
+        """remake_outputs in a process forked now, for the preview: the exports and calendars of
+        the last edit take the other core, not this process's (and its lock on Python's
+        interpreter) from the next edit's pages, which stop it at once (_Remake.stop)."""
+        return _Remake(functools.partial(self.remake_outputs, folder),
+                       {src: folder / src for src in (*self._feed_titles, *self._big_output_sources())})
 
     def build_record_files(self, request: _Request) -> list[SourceFile]:
         return [SourceFile(site.BUILD_RECORD, content=self.build_record())]
@@ -494,11 +578,19 @@ class SiteBuild:
 
     def _stamp(self, folder: Path, src_uri: str, bulletin: Bulletin, site_inputs: str) -> Path:
         """A file holding the fingerprint of the page's inputs, rewritten (newer) when they change."""
-        fingerprint = hashlib.sha256((self._page_inputs(bulletin) + site_inputs).encode("utf-8")).hexdigest()
-        path = folder / src_uri
-        if not (path.is_file() and path.read_text() == fingerprint):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(fingerprint)
+        return _write_stamp(folder / src_uri, self._page_inputs(bulletin) + site_inputs, self.stamps_written)[0]
+
+    def _listing_stamp(self, folder: Path, src_uri: str, site_inputs: str) -> Path:
+        """A listing page's stamp: its content as this build makes it, with what else its page holds
+        that a site_inputs change does not already redo (its title, the feeds in its head); the rest of
+        the page is the theme's, the navigation's and mkdocs.yml's, all in site_inputs. The content
+        is kept for page_output when the stamp changed (the page will be written)."""
+        body = self.renderer.page(self.pages[src_uri])
+        inputs = "\0".join((site_inputs, self.pages[src_uri].title, self.search, str(self.offline),
+                            self.feed_links(src_uri), body))
+        path, changed = _write_stamp(folder / src_uri, inputs, self.stamps_written)
+        if changed:
+            self._listing_bodies[src_uri] = body
         return path
 
     def _text_of(self, bulletin: Bulletin) -> str:
@@ -563,6 +655,8 @@ class SiteBuild:
         """The Markdown MkDocs renders for a page (which it does next: the cards it may hold are set here)."""
         bulletin = self.bulletins.get(src_uri)
         self._cards_due = {} if bulletin is None else self._cards(bulletin)
+        if src_uri in self.pages:  # a listing has no Markdown (a dirty build's file is its stamp)
+            return ""
         return markdown if bulletin is None else page_markdown(bulletin)
 
     def rendered_page(self, src_uri: str, resolve: Callable[[str], str]) -> tuple[str, list, tuple[str, ...]] | None:
@@ -649,10 +743,12 @@ class SiteBuild:
             if LISTING_PLACEHOLDER not in output:
                 raise LostPlaceholder(f"{src_uri}: the listing's placeholder {LISTING_PLACEHOLDER} is missing, "
                                       f"so the page would have no rows: {_HOW_TO_KEEP}")
-            listing = self._taken(("listing", src_uri))
-            if listing is None:
-                listing = self.renderer.page(self.pages[src_uri])
-            output = output.replace(LISTING_PLACEHOLDER, listing, 1)
+            body = self._listing_bodies.pop(src_uri, None)  # the preview's, made beforehand
+            if body is None:
+                body = self._taken(("listing", src_uri))  # a full build's, made beside the page loop
+            if body is None:
+                body = self.renderer.page(self.pages[src_uri])
+            output = output.replace(LISTING_PLACEHOLDER, body, 1)
             self._listings_left.discard(src_uri)
             if not self._listings_left:  # the rows shared by listing pages are not needed any more
                 self.renderer.forget_rows()

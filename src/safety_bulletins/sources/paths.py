@@ -160,6 +160,11 @@ CALENDAR_ALL = "calendar/all.ics"  # every open directive and meeting (outputs/c
 FILTER_SCRIPT = "assets/safety-bulletins/filter.js"  # filters the rows of a listing, from the URL
 # styles the markup the package writes (outputs/assets/bulletins.css): one file for every site, linked by every page
 STYLESHEET = "assets/safety-bulletins/bulletins.css"
+# Material's offline plugin loads a Web Worker shim from a CDN, which an intranet cannot reach: the
+# package's copy (outputs/assets/iframe-worker/, MIT, its licence beside it) takes its place
+OFFLINE_WORKER_SHIM = "assets/safety-bulletins/iframe-worker/shim.js"
+OFFLINE_WORKER_FRAME = "assets/safety-bulletins/iframe-worker/frame.js"  # shim.js loads it from beside itself
+OFFLINE_WORKER_LICENSE = "assets/safety-bulletins/iframe-worker/LICENSE"
 SEARCH_WORKER = "assets/safety-bulletins/search.js"  # answers Material's search box from Pagefind (outputs/pagefind.py)
 SEARCH_FILTERS_SCRIPT = "assets/safety-bulletins/search-filters.js"  # the filters beside the box, with Pagefind
 SEARCH_FILTERS = "assets/safety-bulletins/search-filters.json"  # what they offer (pagefind.filter_choices)

@@ -73,6 +73,13 @@ class UnitRegistry:
             self._late = tuple(u for u in self.receivers() if self.units[u].since is not None)
         return tuple(u for u in self._late if not self.there_on(u, day))
 
+    def outside_all(self) -> tuple[str, ...]:
+        """The units a directive to `all` is never addressed to (`receives_all: false`: a committee,
+        the group's root), in the file's order."""
+        if self._outside is None:
+            self._outside = tuple(u.id for u in self.units.values() if not u.receives_all)
+        return self._outside
+
     def joined_by(self, day: dt.date) -> UnitRegistry:
         """The registry as it was on `day`: without the units that joined after it (units.yml's
         `since`), which a site shown as of that day has nowhere; itself when every unit was there."""
@@ -88,7 +95,7 @@ class UnitRegistry:
 
     def add(self, unit: Unit) -> None:
         self.units[unit.id] = unit
-        self._receivers = self._late = None
+        self._receivers = self._late = self._outside = None
         self._children = None  # a new unit or parent: the tree is made again when asked
         for reference in (unit.id, unit.name, *unit.aliases, *([unit.name_zh] if unit.name_zh else [])):
             self._by_reference[_key(reference)] = unit.id
@@ -96,6 +103,7 @@ class UnitRegistry:
     _children: dict[str | None, list[str]] | None = field(default=None, repr=False, compare=False)
     _receivers: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
     _late: tuple[str, ...] | None = field(default=None, repr=False, compare=False)  # receivers with a `since`
+    _outside: tuple[str, ...] | None = field(default=None, repr=False, compare=False)  # receives_all: false
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # place in the file
 
     def _tree(self) -> dict[str | None, list[str]]:

@@ -607,6 +607,12 @@ def _directive(check: _Checker, raw: RawDirective, number: int, bulletin: Bullet
     elif lead is not None and lead not in responsible:  # named to lead, it is responsible too
         responsible = (*responsible, lead)
         units = units if ALL_UNITS in units else (*units, lead)
+    accepting = roles["accepting_unit"]
+    if accepting is not None and accepting in units:  # named (or lead); `all` alone is everyone's share, not this
+        check.warn(offset + options.line_of("accepting_unit") - 1,
+                   f"the accepting unit '{accepting}' is also responsible for the directive: it accepts its own work",
+                   "验收 is usually another unit's check of the work: name that unit in 'accepting_unit:' (验收单位); "
+                   "keep it only where the unit does accept its own work.")
     owner, owners = _owners(check, options, offset, registry, (*responsible, *support), bulletin.date)
     for key in ("owner", "leader"):  # persons, as units' names are: one line of text
         if isinstance(options.get(key), str) and unprintable(options[key]):
@@ -807,7 +813,8 @@ def _follow_up(check: _Checker, raw: RawDirective, bulletin: Bulletin, registry:
     if accepted_by == ALL_UNITS:
         check.add(offset + options.line_of("accepted_by") - 1, "'accepted_by' cannot be 'all'",
                   "Name the unit (e.g. safety-env) or the person who accepts the work.")
-    share_units = check.units(options, "units", registry, offset)  # whose shares; checked across files
+    # whose shares (checked across files), each a unit that had joined by the follow-up's day (`since`)
+    share_units = check.units(options, "units", registry, offset, on=day)
     share_units = () if ALL_UNITS in share_units else share_units
     if "units" in options and not share_units and options.get("units") in ([], "", None):
         # `units: []` reads as "no unit", not "every unit": say so rather than report for everyone
