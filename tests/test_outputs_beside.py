@@ -2,6 +2,7 @@
 (site_build/sitebuild.py; `workers: 0` makes them in the build's process): the same bytes as the one-process build, and a
 failure in that process fails the build with what went wrong."""
 
+import re
 import shutil
 
 from helpers import MEETING_MD, example_project, mkdocs, one_process_config
@@ -15,7 +16,13 @@ def _noted(self, make):
     print("outputs-beside-the-page-loop", file=sys.stderr)
     _start(self, make)
 sitebuild._OutputsProcess.__init__ = _noted
+_start_parts = sitebuild._PartsProcess.__init__
+def _noted_parts(self, *args):
+    print("parts-beside-the-page-loop", file=sys.stderr)
+    _start_parts(self, *args)
+sitebuild._PartsProcess.__init__ = _noted_parts
 """
+PARTS = re.compile(r"(\d+) parts of pages \(headers, cards' facts, listings\) made beside the page loop")
 
 
 def tree(site):
@@ -28,10 +35,12 @@ def test_the_outputs_made_beside_the_page_loop_are_the_one_process_builds(tmp_pa
         beside = mkdocs(project, "build", "--strict", "-f", config, "-d", f"{config}-beside", prelude=BESIDE)
         assert beside.returncode == 0, beside.stderr
         assert "outputs-beside-the-page-loop" in beside.stderr
+        # every bulletin's header and cards' facts, and every listing, were made beside the page loop
+        assert "parts-beside-the-page-loop" in beside.stderr and int(PARTS.search(beside.stderr)[1]) > 60
         alone = mkdocs(project, "build", "--strict", "-f", one_process_config(project, config), "-d", f"{config}-alone",
                        prelude=BESIDE)
         assert alone.returncode == 0, alone.stderr
-        assert "outputs-beside-the-page-loop" not in alone.stderr
+        assert "outputs-beside-the-page-loop" not in alone.stderr and "parts-beside-the-page-loop" not in alone.stderr
         made, expected = tree(project / f"{config}-beside"), tree(project / f"{config}-alone")
         assert "directives.xlsx" in made and "calendar/all.ics" in made and "feeds/all.xml" in made
         assert made.keys() == expected.keys()
@@ -81,3 +90,57 @@ sitebuild.directives_xlsx = _killed
     result = mkdocs(project, "build", prelude=killed)
     assert result.returncode != 0
     assert "ended with exit code -9 (killed: out of memory?)" in result.stderr, result.stderr
+
+
+def test_a_parts_process_that_dies_leaves_the_rest_to_the_build_with_the_same_bytes(tmp_path):
+    """The parts of pages made beside the page loop (a forked process: killed when memory runs out) are
+    only a head start: what it did not send, the build makes itself, and the site is the same."""
+    project = example_project(tmp_path / "example")
+    dying = BESIDE + """
+import os
+_made = sitebuild.SiteBuild._made_parts
+def _dies(self, keys):
+    for n, item in enumerate(_made(self, keys)):
+        if n == 25:  # some headers: the rest, the facts and the listings, never come
+            os._exit(9)
+        yield item
+sitebuild.SiteBuild._made_parts = _dies
+"""
+    died = mkdocs(project, "build", "--strict", "-d", "site-died", prelude=dying)
+    assert died.returncode == 0, died.stderr
+    assert "parts-beside-the-page-loop" in died.stderr and int(PARTS.search(died.stderr)[1]) == 25
+    alone = mkdocs(project, "build", "--strict", "-f", one_process_config(project), "-d", "site-alone")
+    assert alone.returncode == 0, alone.stderr
+    made, expected = tree(project / "site-died"), tree(project / "site-alone")
+    assert made.keys() == expected.keys()
+    assert [path for path in made if made[path] != expected[path]] == []
+
+
+EARLY = "beside the listings (the build waited"
+
+
+def test_pagefind_starts_when_the_last_bulletin_page_is_written_with_the_index_it_makes_after_the_build(tmp_path):
+    """Pagefind reads only bulletin pages, written before the listings: it indexes them while the listings
+    are written, the same index as after every page. Not when another plugin has an on_post_build (it might
+    rewrite a bulletin page after Pagefind read it): then it starts last, as before."""
+    project = example_project(tmp_path / "example")
+    early = mkdocs(project, "build", "--strict", "-d", "site-early")
+    assert early.returncode == 0, early.stderr
+    assert EARLY in early.stderr, early.stderr
+    (project / "late.py").write_text("def on_post_build(config):\n    pass\n", encoding="utf-8")
+    (project / "late.yml").write_text("INHERIT: mkdocs.yml\nhooks:\n  - hooks/bulletins.py\n  - late.py\n", encoding="utf-8")
+    late = mkdocs(project, "build", "--strict", "-f", "late.yml", "-d", "site-late")
+    assert late.returncode == 0, late.stderr
+    assert "Pagefind indexed" in late.stderr and EARLY not in late.stderr, late.stderr
+    made, expected = tree(project / "site-early"), tree(project / "site-late")
+    assert any(path.startswith("pagefind/") for path in made)
+    assert made.keys() == expected.keys()
+    assert [path for path in made if made[path] != expected[path]] == []
+    # an editor's HTML page under bulletins/, deep down: Pagefind reads it, after this hook gives it its policy
+    page = project / "docs/bulletins/notes/2021/agenda.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<!doctype html><html><head><title>Agenda</title></head><body><p>Agenda</p></body></html>\n",
+                    encoding="utf-8")
+    with_page = mkdocs(project, "build", "--strict", "-d", "site-page")
+    assert with_page.returncode == 0, with_page.stderr
+    assert "Pagefind indexed" in with_page.stderr and EARLY not in with_page.stderr, with_page.stderr

@@ -21,6 +21,7 @@ from corpus import generate  # noqa: E402
 from safety_bulletins.sources.project import load_project  # noqa: E402
 
 TAKEN = re.compile(r"\((\d+) bulletin pages as their render worker made them\)")
+PARTS = re.compile(r"(\d+) parts of pages \(headers, cards' facts, listings\) made beside the page loop")
 
 
 def files(site: Path) -> dict[str, bytes]:
@@ -32,7 +33,7 @@ def assert_same_sites(project: Path, *args: str, config: str = "mkdocs.yml", run
     """Pooled (cold cache, then from the cache) and one-process builds give the same bytes and
     MkDocs' same link warnings (none), and the pooled ones took every bulletin page from the
     workers (the one-process build none)."""
-    taken = {}
+    taken, parts = {}, {}
     # from the cache: in a process of its own, not forked from the tests' (whose secrets it would share)
     fresh = {"PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(project / "fresh")]))}
     for name in runs:
@@ -42,7 +43,10 @@ def assert_same_sites(project: Path, *args: str, config: str = "mkdocs.yml", run
         assert result.returncode == 0, result.stderr
         assert [line for line in result.stderr.splitlines() if "Doc file" in line] == []
         taken[name] = int(TAKEN.search(result.stderr)[1])
+        parts[name] = int(found[1]) if (found := PARTS.search(result.stderr)) else 0
     assert taken["one"] == 0 and all(taken[name] == taken["cold"] > 0 for name in runs if name != "one"), taken
+    # each bulletin's header and its cards' facts, and the listings, made beside the page loop (one process: none)
+    assert parts["one"] == 0 and all(parts[name] > 2 * taken["cold"] for name in runs if name != "one"), parts
     one = files(project / "site-one")
     for name in runs[:-1]:
         pooled = files(project / f"site-{name}")

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import logging
 import os
+import resource
 import shutil
 import socket
 import threading
@@ -61,6 +62,8 @@ SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"
 TOC_TOGGLE = '<input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">'
 TOC_TITLE = '<label class="md-nav__title" for="__toc">'
 NOT_FOUND = "<h1>404 - Not found</h1>"  # Material's 404.html
+# Plugins whose on_post_build leaves the bulletin pages as written: Pagefind may read them before it
+INDEX_EARLY_BESIDE = ("material/search", "material/offline")  # offline: the search index only, and never with Pagefind
 
 
 class _NotForThisSite(logging.Filter):
@@ -94,6 +97,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self.copy_later: list[File] = []  # outputs still being made when MkDocs copies its files (on_files)
         self.take_rendered: bool | None = None  # whether pages come from the render workers (this build; first page)
         self.taken = 0  # bulletin pages of this build as their render worker made them
+        self.bulletins_to_write: int | None = None  # a full build's bulletin pages not yet written (on_nav)
+        self.early_index: tuple[pagefind.Run, threading.Thread, dict] | None = None  # Pagefind started before on_post_build
         # the preview's bulletins as its last rebuild read them: a rebuild reads only the files that changed
         self.sources = SourceCache()
         self.kept_rows = KeptRows()  # and the rows of its listings
@@ -128,6 +133,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         # Each build of `mkdocs serve` starts afresh: what a failed or earlier build noted of its pages
         # would hold the old pages in memory and could give a page another build's policy.
         self.theme_scripts, self.written, self.take_rendered, self.taken = {}, {}, None, 0
+        self.bulletins_to_write, self.early_index = None, None
         if self.serving:  # once: each rebuild runs on_config again, while the server holds the port
             self.serving = False
             _check_address(config.dev_addr)
@@ -239,6 +245,52 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
                 file.is_modified = lambda: True
         return files
 
+    @event_priority(-100)  # last: every plugin has added its files, the page loop's order is known
+    def on_nav(self, nav, *, config, files):
+        # A full build makes the parts of pages that the catalog alone gives (headers, cards' facts,
+        # listings) beside the page loop; a dirty build skips pages, and the preview rebuilds few.
+        if not self.dirty and not self.previewing:
+            pages = [file.src_uri for file in files.documentation_pages()]
+            self.build.make_parts_beside(pages)
+            if self._may_index_early(config, files):
+                self.bulletins_to_write = sum(1 for src in pages if src in self.build.bulletins)
+        return nav
+
+    def _may_index_early(self, config, files) -> bool:
+        """Whether Pagefind may start as soon as the last bulletin page is written (a full build with
+        Pagefind): only if nothing can change what it reads after that, that is no other plugin's
+        on_post_build (this hook's changes only pages of docs/, which must not be under bulletins/)."""
+        if self.build.search != "pagefind":
+            return False
+        others = [method for method in config.plugins.events["post_build"]
+                  if getattr(method, "__self__", None) is not self
+                  and config.plugins._event_origins.get(method) not in INDEX_EARLY_BESIDE]
+        # what Pagefind's glob (pagefind.PAGES) reads: .html files at any depth under bulletins/
+        return not others and not any(file.dest_uri.startswith("bulletins/") and file.dest_uri.endswith(".html")
+                                      for file in files.static_pages())
+
+    @event_priority(-100)  # after every plugin's: the pages before this one are written
+    def on_page_context(self, context, *, page, config, nav):
+        if self.bulletins_to_write == 0 and self.early_index is None:
+            self._index_early(Path(config.site_dir))
+        return context
+
+    def _index_early(self, site_dir: Path) -> None:
+        """Pagefind reads only bulletin pages: it indexes them in a thread while the page loop writes
+        the listings after them; on_post_build waits for it."""
+        run, outcome = pagefind.Run(site_dir), {}
+
+        def index():
+            try:
+                outcome["indexed"] = run()
+            except pagefind.PagefindError as exc:
+                outcome["error"] = exc
+            outcome["done"] = time.monotonic()
+
+        thread = threading.Thread(target=index, name="pagefind", daemon=True)
+        self.early_index = (run, thread, {"started": time.monotonic(), "outcome": outcome})
+        thread.start()
+
     def on_pre_build(self, *, config):
         if self.dirty and self.build.search == "material":  # the search plugin overwrites it with the pages it renders
             self.build.previous_search_index = _read(Path(config.site_dir, SEARCH_INDEX))
@@ -308,6 +360,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             # in this site reads a bulletin's once it is written: at 10,000 bulletins, a third of
             # the memory. (Markdown "", not None: MkDocs' Page.title is None without Markdown.)
             page.markdown, page.content = "", None
+            if self.bulletins_to_write:
+                self.bulletins_to_write -= 1
         return output
 
     @event_priority(100)
@@ -390,6 +444,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def _outputs_in_place(self, *, config):
         """The exports and calendars, made beside the page loop (SiteBuild.source_files), copied
         into the site as MkDocs copies its static files (dirty builds: only if modified)."""
+        if (parts := self.build.stop_parts()) is not None:  # every page is written
+            log.info(f"Bulletins: {parts}")
         try:
             made = self.build.outputs_in_place()
         except OutputsError as exc:
@@ -403,6 +459,11 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
     def on_build_error(self, *, error):
         if self.build is not None:  # a failed build copies nothing: the outputs' process is not waited for
             self.build.stop_outputs()
+            self.build.stop_parts()
+        if self.early_index is not None:
+            self.early_index[0].cancel()
+            self.early_index[1].join()
+            self.early_index = None
 
     def _post_build(self, *, config):  # default priority: after the search plugin (a plugin) wrote its index
         build, site_dir = self.build, Path(config.site_dir)
@@ -435,6 +496,16 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             if self.hid_some:  # the last index holds the hidden bulletin's text: no search until the new one
                 shutil.rmtree(site_dir / pagefind.FOLDER, ignore_errors=True)
             self._index_in_background(site_dir)
+        elif self.early_index is not None:  # started when the last bulletin page was written
+            _, thread, times = self.early_index
+            waiting = time.monotonic()
+            thread.join()
+            self.early_index = None
+            if "error" in times["outcome"]:
+                raise PluginError(str(times["outcome"]["error"])) from None
+            log.info(f"Bulletins: Pagefind indexed {times['outcome']['indexed']} in "
+                     f"{times['outcome']['done'] - times['started']:.1f} s, beside the listings "
+                     f"(the build waited {time.monotonic() - waiting:.1f} s for it)")
         elif build.search == "pagefind":  # last: it reads every page as written
             started = time.monotonic()
             try:
@@ -444,7 +515,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             log.info(f"Bulletins: Pagefind indexed {indexed} in {time.monotonic() - started:.1f} s")
         self.last_shows = self.showing
         log.info(f"Bulletins: {build.summary()} ({self.taken} bulletin pages as their render worker made them), "
-                 f"built in {time.monotonic() - self.started:.1f} s")
+                 f"built in {time.monotonic() - self.started:.1f} s ({_own_cpu():.1f} s of this process's CPU)")
 
     on_post_build = CombinedEvent(_outputs_in_place, _post_build)
 
@@ -569,6 +640,13 @@ def _forget_logged_messages() -> None:
         remembered = getattr(log_filter, "msgs", None)
         if isinstance(remembered, set):
             remembered.clear()
+
+
+def _own_cpu() -> float:
+    """CPU seconds of the build's own process so far: the part no other core can take (the render
+    workers, the outputs' and pages' processes and Pagefind run beside it)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _offline(config) -> bool:

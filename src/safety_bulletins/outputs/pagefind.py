@@ -105,7 +105,16 @@ def body(bulletin: Bulletin, statuses: list[str], units: list[str], type_label: 
     filters += [(CARD_FILTER, json.dumps([anchor, sorted(card_units), status], ensure_ascii=False, separators=(",", ":")))
                 for anchor, (card_units, status) in sorted((cards or {}).items())]
     parts += [_hidden("data-pagefind-filter", f"{name}[data-value]", {"data-value": value}) for name, value in filters]
-    return "".join(parts) + "\n" + content + "</div>\n"
+    return "".join(parts) + "\n" + content + BODY_END
+
+
+BODY_END = "</div>\n"  # what `body` writes after the content
+
+
+def body_start(*args, **kwargs) -> str:
+    """What `body` writes before the content (its arguments, the content left out), which ends with
+    BODY_END: so that the parts of a page can be made before its content (site_build/sitebuild.py)."""
+    return body(*args, "", **kwargs).removesuffix(BODY_END)
 
 
 def card_terms(directive: Directive) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import datetime as dt
+import fcntl
 import functools
 import hashlib
 import html
@@ -17,10 +18,13 @@ import itertools
 import json
 import multiprocessing
 import os
+import pickle
 import posixpath
 import re
+import shutil
 import signal
 import stat
+import tempfile
 import threading
 import time
 import traceback
@@ -65,6 +69,7 @@ SCRIPTS = {src: LIVE_SCRIPT_SOURCE.parent / posixpath.relpath(src, posixpath.dir
            for src in (site.LIVE_SCRIPT, site.FILTER_SCRIPT, site.STYLESHEET, site.SEARCH_WORKER, site.SEARCH_FILTERS_SCRIPT,
                        site.OFFLINE_WORKER_SHIM, site.OFFLINE_WORKER_FRAME, site.OFFLINE_WORKER_LICENSE)}
 LISTING_PLACEHOLDER = '<div class="sb-listing"></div>'
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux's; Python 3.10+ names it
 _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 _ID = re.compile(r'<[a-zA-Z][^<>]*? id="([^"]*)"')  # in a tag: text may hold ' id="x"' (Markdown leaves quotes)
 # A card's heading, as our extension makes it: its class list holds the build's secret mark
@@ -129,6 +134,89 @@ def _make_outputs(connection, make) -> None:
         raise SystemExit(1) from None
     connection.send(("", time.process_time(), time.monotonic() - started))  # a forked process's CPU starts at 0
     connection.close()
+
+
+class _PartsProcess:
+    """`parts()`, pairs of (key, value) in the order the page loop asks for them, made in a forked
+    process, each written to a file of a folder of their own and named in the pipe (tiny ones sent
+    in it), so that the process runs ahead of the page loop as far as it can (the listings come last,
+    but are made while the bulletins are written; a pipe that filled would stop it) without the
+    build holding them in memory (listings grow with the archive): each file is read and deleted as
+    it is taken.
+    `take` gives None for what the process did not make (not in `keys`, asked for out of order
+    after it stopped, or it failed): the build then makes it itself, with the same result."""
+
+    PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size
+    IN_PIPE = 1 << 10  # a part of at most this many bytes (pickled) goes through the pipe; the pipe never fills
+
+    def __init__(self, parts: Callable[[], Iterator[tuple[tuple, object]]], keys: set[tuple]):
+        context = multiprocessing.get_context("fork")
+        self.connection, theirs = context.Pipe(duplex=False)
+        try:
+            fcntl.fcntl(theirs.fileno(), F_SETPIPE_SZ, self.PIPE_BYTES)
+        except OSError:  # a lower limit in /proc/sys/fs/pipe-max-size: the default 64 KiB works too
+            pass
+        self.folder = Path(tempfile.mkdtemp(prefix="bulletins-pages-"))
+        self.process = context.Process(target=_send_parts, args=(theirs, parts, self.folder), name="bulletins-pages",
+                                       daemon=True)
+        self.process.start()
+        theirs.close()
+        self.keys, self.got, self.ended = keys, {}, False
+        self.taken, self.waited = 0, 0.0  # parts taken, and seconds the page loop waited for them
+
+    def take(self, key: tuple):
+        while key in self.keys and key not in self.got and not self.ended:
+            waiting = time.monotonic()
+            try:
+                item = self.connection.recv()
+            except (EOFError, OSError):
+                item = None
+            if item is None:  # all sent, or it failed: what is missing is made by the build
+                self.ended = True
+            else:
+                self.got[item[0]] = item[1]
+            self.waited += time.monotonic() - waiting
+        self.keys.discard(key)
+        sent = self.got.pop(key, None)
+        if isinstance(sent, Path):
+            try:
+                data = sent.read_bytes()
+                sent.unlink()
+            except OSError:  # the build makes it itself
+                return None
+        elif sent is None:
+            return None
+        else:
+            data = sent
+        self.taken += 1
+        return pickle.loads(data)
+
+    def stop(self) -> str:
+        """Stop it (all it made is taken, or the build stopped), and say what it gave."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return (f"{self.taken} parts of pages (headers, cards' facts, listings) made beside the page loop; "
+                f"it waited {self.waited:.1f} s for them")
+
+
+def _send_parts(connection, parts, folder: Path) -> None:
+    try:
+        for n, (key, value) in enumerate(parts()):
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) > _PartsProcess.IN_PIPE:
+                path = folder / str(n)
+                path.write_bytes(data)
+                connection.send((key, path))
+            else:
+                connection.send((key, data))
+        connection.send(None)
+    except BaseException:  # noqa: BLE001 - the build makes what is missing itself, and meets the same error
+        pass
+    finally:
+        connection.close()
 
 
 class _Remake:
@@ -297,6 +385,7 @@ class SiteBuild:
         self.offline = False  # the copy for file:// (mkdocs_adapter/plugin.py): no feeds in the head
         self._feed_texts: dict[str, str] = {}  # rendered once: source_files is asked more than once a build
         self._making: _OutputsProcess | None = None  # the big outputs being made beside the page loop
+        self._parts: _PartsProcess | None = None  # the parts of pages made beside the page loop (make_parts_beside)
         self.judge: Judge | None = None  # what rendered the bulletins: their pages, for the page loop (load)
         # the feeds and the big outputs (exports, calendars) made in a process of their own beside MkDocs'
         # page loop; False (`workers: 0` in mkdocs.yml): in the build's process
@@ -621,10 +710,8 @@ class SiteBuild:
             return content + self.renderer.home()
         if bulletin is None:
             return content
-        changes = self.history.get(bulletin.rel_path)
-        page = self.renderer.bulletin_header(bulletin, changes) + content + self.renderer.bulletin_footer(bulletin)
-        if self.search == "pagefind":
-            page = self._pagefind_body(bulletin, page)
+        before, after = self._taken(("around", src_uri)) or self._around(bulletin)
+        page = before + content + after
         if bulletin.language != self.renderer.labels.language:  # read aloud in its language, not the site's
             return f'<div lang="{bulletin.language}">\n{page}</div>\n'
         return page
@@ -632,9 +719,18 @@ class SiteBuild:
     def search_filters(self) -> str:
         return pagefind.filter_choices(self.catalog, self.renderer.labels, self.renderer.unit_name)
 
-    def _pagefind_body(self, bulletin: Bulletin, page: str) -> str:
-        """The page as Pagefind's body, filterable by the units its cards' directives name (as the
-        register's filter: responsible or supporting, `all` for every unit; a follow-up's: the
+    def _around(self, bulletin: Bulletin) -> tuple[str, str]:
+        """What a bulletin's page has before and after its content: its header and sign-off, and
+        with Pagefind the start and end of its body."""
+        before = self.renderer.bulletin_header(bulletin, self.history.get(bulletin.rel_path))
+        after = self.renderer.bulletin_footer(bulletin)
+        if self.search == "pagefind":
+            before, after = self._pagefind_start(bulletin) + before, after + pagefind.BODY_END
+        return before, after
+
+    def _pagefind_start(self, bulletin: Bulletin) -> str:
+        """The start of the page as Pagefind's body (pagefind.body_start), filterable by the units
+        its cards' directives name (as the register's filter: responsible or supporting, `all` for every unit; a follow-up's: the
         directive it follows up), its type and year, and those directives' statuses as of the build."""
         # each card's directive, for filters that act at the directive (a follow-up: the one it follows up)
         cards = {d.id: d for d in bulletin.directives}
@@ -645,8 +741,8 @@ class SiteBuild:
                         for anchor, d in cards.items() if d is not None}
         units = {u for d in cards.values() if d is not None for u in (*d.units, *d.support)}
         statuses = {status for _, status in card_filters.values()}
-        return pagefind.body(bulletin, sorted(statuses), sorted(units), self.renderer.labels_of(bulletin).TYPES[bulletin.type],
-                             page, card_filters)
+        return pagefind.body_start(bulletin, sorted(statuses), sorted(units),
+                                   self.renderer.labels_of(bulletin).TYPES[bulletin.type], cards=card_filters)
 
     def page_output(self, src_uri: str, output: str) -> str:
         """The written page, with its listing or its cards' facts in place of their placeholders.
@@ -662,8 +758,12 @@ class SiteBuild:
             if LISTING_PLACEHOLDER not in output:
                 raise LostPlaceholder(f"{src_uri}: the listing's placeholder {LISTING_PLACEHOLDER} is missing, "
                                       f"so the page would have no rows: {_HOW_TO_KEEP}")
-            body = self._listing_bodies.pop(src_uri, None)
-            output = output.replace(LISTING_PLACEHOLDER, self.renderer.page(self.pages[src_uri]) if body is None else body, 1)
+            body = self._listing_bodies.pop(src_uri, None)  # the preview's, made beforehand
+            if body is None:
+                body = self._taken(("listing", src_uri))  # a full build's, made beside the page loop
+            if body is None:
+                body = self.renderer.page(self.pages[src_uri])
+            output = output.replace(LISTING_PLACEHOLDER, body, 1)
             self._listings_left.discard(src_uri)
             if not self._listings_left:  # the rows shared by listing pages are not needed any more
                 self.renderer.forget_rows()
@@ -682,8 +782,9 @@ class SiteBuild:
                 for line, key, what in lost
             ))
         follow_ups = {f.anchor: f for f in bulletin.follow_ups}
+        made = self._taken(("facts", src_uri)) or {}
         # a card's id is always known: cards are made for known ids only
-        return FACTS_PLACEHOLDER.sub(lambda m: self._facts(m[1], follow_ups), output)
+        return FACTS_PLACEHOLDER.sub(lambda m: made[m[1]] if m[1] in made else self._facts(m[1], follow_ups), output)
 
     def _facts(self, key: str, follow_ups: dict[str, FollowUp]) -> str:
         if key in follow_ups:
@@ -815,6 +916,43 @@ class SiteBuild:
             raise AssertionError(f"the outputs made ({', '.join(made)}) are not those announced "
                                  f"({', '.join(self._written)}): keep _big_output_sources and _feed_titles in step "
                                  "with _big_outputs and feeds")
+
+    def make_parts_beside(self, pages: list[str]) -> bool:
+        """Start making, in a forked process, what the catalog alone gives of the pages `pages` (the
+        src_uris of the page loop, in its order): each bulletin's header, sign-off and Pagefind
+        body, then its cards' facts and the listings' HTML, each page's as the loop reaches it. The
+        page loop then takes them (page_content, page_output) instead of making them, on the
+        other core. A full build only: a dirty build skips pages. False if not started (the
+        one-process build, other threads running: a fork could inherit a lock one of them holds)."""
+        if not self.outputs_beside or threading.active_count() != 1 or self._parts is not None:
+            return False
+        bulletins = [src for src in pages if src in self.bulletins]
+        around = [("around", src) for src in bulletins]
+        written = [("listing", src) if src in self.pages else ("facts", src) for src in pages
+                   if src in self.pages or src in self.bulletins]
+        self._parts = _PartsProcess(functools.partial(self._made_parts, around + written), set(around + written))
+        return True
+
+    def _made_parts(self, keys: list[tuple[str, str]]) -> Iterator[tuple[tuple, object]]:
+        for key in keys:
+            kind, src = key
+            if kind == "around":
+                yield key, self._around(self.bulletins[src])
+            elif kind == "listing":
+                yield key, self.renderer.page(self.pages[src])
+            else:
+                bulletin = self.bulletins[src]
+                follow_ups = {f.anchor: f for f in bulletin.follow_ups}
+                yield key, {k: self._facts(k, follow_ups) for k in [*(d.id for d in bulletin.directives), *follow_ups]}
+
+    def _taken(self, key: tuple[str, str]):
+        """A part of a page made beside the page loop (make_parts_beside), or None: make it here."""
+        return None if self._parts is None else self._parts.take(key)
+
+    def stop_parts(self) -> str | None:
+        """Stop making parts of pages beside the page loop, and say what it gave (None: not started)."""
+        parts, self._parts = self._parts, None
+        return None if parts is None else parts.stop()
 
     def making_outputs(self) -> list[str]:
         """The src_uris of the files that the outputs' process is still writing (empty when none is running)."""
