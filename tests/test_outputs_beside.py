@@ -4,6 +4,9 @@ failure in that process fails the build with what went wrong."""
 
 import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 from helpers import MEETING_MD, example_project, mkdocs, one_process_config
 
@@ -144,3 +147,52 @@ def test_pagefind_starts_when_the_last_bulletin_page_is_written_with_the_index_i
     with_page = mkdocs(project, "build", "--strict", "-d", "site-page")
     assert with_page.returncode == 0, with_page.stderr
     assert "Pagefind indexed" in with_page.stderr and EARLY not in with_page.stderr, with_page.stderr
+
+
+def test_a_parts_process_that_fails_or_stalls_is_given_up_and_leaves_no_folder_even_after_ctrl_c(tmp_path):
+    """A failure in the parts process is said in the build's summary (it was silent); one that stops
+    sending holds the page loop no longer than STALL_SECONDS (it held it for good); its folder of parts
+    (every listing's HTML) is removed even when the build ends by Ctrl-C, which MkDocs' on_build_error
+    never sees."""
+    import signal
+    import textwrap
+    import time
+
+    from safety_bulletins.site_build.sitebuild import _PartsProcess
+
+    def failing():
+        yield ("a",), "x" * 5000  # through a file of the folder
+        raise ZeroDivisionError("no parts today")
+
+    parts = _PartsProcess(failing, {("a",), ("b",)})
+    assert parts.take(("a",)) == "x" * 5000 and parts.take(("b",)) is None
+    folder = parts.folder
+    assert "ZeroDivisionError: no parts today" in parts.stop() and not folder.exists()
+
+    def stalling():
+        yield ("a",), 1
+        time.sleep(600)
+
+    parts = _PartsProcess(stalling, {("a",), ("b",)})
+    parts.STALL_SECONDS = 1.0
+    started = time.monotonic()
+    assert parts.take(("a",)) == 1 and parts.take(("b",)) is None and time.monotonic() - started < 30
+    assert "stalled" in parts.stop()
+
+    script = textwrap.dedent("""
+        import os, sys, time
+        from safety_bulletins.site_build.sitebuild import _PartsProcess
+        def slow():
+            yield ("a",), "x" * 5000
+            time.sleep(600)
+        parts = _PartsProcess(slow, {("a",), ("b",)})
+        parts.take(("a",))
+        print(parts.folder, flush=True)
+        time.sleep(600)  # the page loop, when Ctrl-C comes
+    """)
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    folder = Path(build.stdout.readline().strip())
+    assert folder.is_dir()
+    build.send_signal(signal.SIGINT)
+    build.wait(timeout=30)
+    assert not folder.exists()

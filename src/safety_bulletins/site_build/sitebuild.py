@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,7 @@ class _PartsProcess:
 
     PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size
     IN_PIPE = 1 << 10  # a part of at most this many bytes (pickled) goes through the pipe; the pipe never fills
+    STALL_SECONDS = 120.0  # no part for this long: the process is given up (a listing page takes well under 1 s)
 
     def __init__(self, parts: Callable[[], Iterator[tuple[tuple, object]]], keys: set[tuple]):
         context = multiprocessing.get_context("fork")
@@ -157,22 +159,30 @@ class _PartsProcess:
         except OSError:  # a lower limit in /proc/sys/fs/pipe-max-size: the default 64 KiB works too
             pass
         self.folder = Path(tempfile.mkdtemp(prefix="bulletins-pages-"))
+        # a build stopped by Ctrl-C never reaches stop() (MkDocs calls on_build_error for Exceptions only):
+        # the folder (every listing's HTML) goes when the interpreter ends, or when stop() calls this
+        self._remove_folder = weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
         self.process = context.Process(target=_send_parts, args=(theirs, parts, self.folder), name="bulletins-pages",
                                        daemon=True)
         self.process.start()
         theirs.close()
         self.keys, self.got, self.ended = keys, {}, False
         self.taken, self.waited = 0, 0.0  # parts taken, and seconds the page loop waited for them
+        self.why_ended = ""  # what stopped it early, for the build's summary
 
     def take(self, key: tuple):
         while key in self.keys and key not in self.got and not self.ended:
             waiting = time.monotonic()
             try:
-                item = self.connection.recv()
+                # a process stuck (stopped, starved) must not hold the build: it makes the rest itself
+                item = self.connection.recv() if self.connection.poll(self.STALL_SECONDS) else ("!", "stalled")
             except (EOFError, OSError):
-                item = None
-            if item is None:  # all sent, or it failed: what is missing is made by the build
+                item = ("!", "it ended without a word")
+            if item is None:  # all sent: what is missing is made by the build
                 self.ended = True
+            elif item[0] == "!":  # it failed or stalled: the same
+                self.ended, self.why_ended = True, item[1]
+                self.process.kill()
             else:
                 self.got[item[0]] = item[1]
             self.waited += time.monotonic() - waiting
@@ -197,9 +207,11 @@ class _PartsProcess:
             self.process.kill()
         self.process.join()
         self.connection.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self._remove_folder()
+        ended = f"; it stopped early ({self.why_ended.strip().splitlines()[-1]}): the build made the rest" \
+            if self.why_ended else ""
         return (f"{self.taken} parts of pages (headers, cards' facts, listings) made beside the page loop; "
-                f"it waited {self.waited:.1f} s for them")
+                f"it waited {self.waited:.1f} s for them{ended}")
 
 
 def _send_parts(connection, parts, folder: Path) -> None:
@@ -214,7 +226,10 @@ def _send_parts(connection, parts, folder: Path) -> None:
                 connection.send((key, data))
         connection.send(None)
     except BaseException:  # noqa: BLE001 - the build makes what is missing itself, and meets the same error
-        pass
+        try:
+            connection.send(("!", traceback.format_exc()[-2000:]))
+        except (OSError, ValueError):
+            pass
     finally:
         connection.close()
 
