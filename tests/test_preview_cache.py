@@ -338,11 +338,21 @@ def test_the_exports_child_outlives_no_server_and_ignores_the_terminals_ctrl_c(t
     time.sleep(0.5)
     os.kill(child.pid, signal.SIGINT)
     assert child.wait() == made and made["directives.json"].read_text() == "{}"
-    children = []
-    server = threading.Thread(target=lambda: children.append(_Remake(lambda: time.sleep(60), made)))
-    started = time.monotonic()
+    children, ready = [], tmp_path / "ready"
+
+    def work():  # it runs once the child asked to die with its thread: no race with the thread's end
+        ready.touch()
+        time.sleep(60)
+
+    def serve():
+        children.append(_Remake(work, made))
+        while not ready.exists():
+            time.sleep(0.05)
+
+    server = threading.Thread(target=serve)
     server.start()
     server.join()
+    started = time.monotonic()
     assert children[0].wait() is None and time.monotonic() - started < 10  # killed when its thread ended
 
 
