@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import build_chinese_example, build_example, example_project, nginx  # noqa: F401 (the browser tests' imports)
+from helpers import build, build_chinese_example, build_example, example_project, nginx, write_tree  # noqa: F401 (the browser tests' imports)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -20,6 +20,18 @@ CHROMIUM_ARGS = [
 ]
 SUB_PATH = "/safety/"
 SUB_PATH_ZH = "/safety-zh/"
+
+
+@contextlib.contextmanager
+def served_bulletins(tmp_path_factory, name: str, config: str, units: str, bulletins: dict[str, str], as_of: str):
+    """A small project of these bulletins (names under bulletins/), built as of `as_of` and served by
+    nginx under SUB_PATH: gives the server's base address."""
+    project = tmp_path_factory.mktemp(name)
+    write_tree(project, {"mkdocs.yml": config, "docs/index.md": "# Home\n", "bulletins/units.yml": units,
+                         **{f"bulletins/{path}": text for path, text in bulletins.items()}})
+    site = build(project, as_of=as_of)
+    with nginx(tmp_path_factory.mktemp(f"nginx-{name}"), {SUB_PATH: site}) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,15 @@
 are not among its rows, as they are not on its page (session 6, helper "leftovers")."""
 
 import pytest
-from browsing import SUB_PATH
-from helpers import PAGEFIND_YML, SITE_YML, build, nginx, write_tree
+from browsing import SUB_PATH, served_bulletins
+from helpers import PAGEFIND_YML, SITE_YML
 from test_leftovers6 import COMMITTEE_BULLETINS, COMMITTEE_YML
 from test_since_in_browser import _rows
 
 
 @pytest.fixture(scope="module")
 def committee_site(tmp_path_factory):
-    project = tmp_path_factory.mktemp("committee")
-    write_tree(project, {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": COMMITTEE_YML,
-                         **{f"bulletins/{name}": text for name, text in COMMITTEE_BULLETINS.items()}})
-    site = build(project, as_of="2026-12-10")
-    with nginx(tmp_path_factory.mktemp("nginx"), {SUB_PATH: site}) as base:
+    with served_bulletins(tmp_path_factory, "committee", SITE_YML, COMMITTEE_YML, COMMITTEE_BULLETINS, "2026-12-10") as base:
         yield base + SUB_PATH
 
 
@@ -29,13 +25,9 @@ def test_the_registers_unit_filter_lists_what_a_committees_page_lists(browser, c
 
 @pytest.fixture(scope="module")
 def committee_search(tmp_path_factory):
-    project = tmp_path_factory.mktemp("committee-search")
-    files = {f"bulletins/{name}": text.replace("报送", "DRILLWORD 报送").replace("筹备", "DRILLWORD 筹备")
+    files = {name: text.replace("报送", "DRILLWORD 报送").replace("筹备", "DRILLWORD 筹备")
              for name, text in COMMITTEE_BULLETINS.items()}
-    write_tree(project, {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": COMMITTEE_YML,
-                         **files})
-    site = build(project, as_of="2026-12-10")
-    with nginx(tmp_path_factory.mktemp("nginx-search"), {SUB_PATH: site}) as base:
+    with served_bulletins(tmp_path_factory, "committee-search", PAGEFIND_YML, COMMITTEE_YML, files, "2026-12-10") as base:
         yield base
 
 

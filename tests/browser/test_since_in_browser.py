@@ -3,8 +3,8 @@
 the unit joined is not among its rows, while one issued after it is."""
 
 import pytest
-from browsing import SUB_PATH
-from helpers import SITE_YML, build, nginx, write_tree
+from browsing import SUB_PATH, served_bulletins
+from helpers import SITE_YML
 from test_roles2 import JOINED
 from test_since import JOINED_BELOW
 
@@ -17,11 +17,7 @@ ROW_IDS = """() => Array.from(document.querySelectorAll("tr.sb-row"))
 
 @pytest.fixture(scope="module")
 def joined_site(tmp_path_factory):
-    project = tmp_path_factory.mktemp("since")
-    write_tree(project, {"mkdocs.yml": SITE_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": JOINED_BELOW,
-                         **{f"bulletins/{name}": text for name, text in JOINED.items()}})
-    site = build(project, as_of="2026-12-10")
-    with nginx(tmp_path_factory.mktemp("nginx"), {SUB_PATH: site}) as base:
+    with served_bulletins(tmp_path_factory, "since", SITE_YML, JOINED_BELOW, JOINED, "2026-12-10") as base:
         yield base + SUB_PATH
 
 
@@ -53,12 +49,8 @@ def test_the_registers_unit_filter_lists_what_the_unit_page_lists(browser, joine
 def joined_search(tmp_path_factory):
     from helpers import PAGEFIND_YML
 
-    project = tmp_path_factory.mktemp("since-search")
-    files = {f"bulletins/{name}": text.replace("各单位报送", "DRILLWORD 各单位报送") for name, text in JOINED.items()}
-    write_tree(project, {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": JOINED_BELOW,
-                         **files})
-    site = build(project, as_of="2026-12-10")
-    with nginx(tmp_path_factory.mktemp("nginx-search"), {SUB_PATH: site}) as base:
+    files = {name: text.replace("各单位报送", "DRILLWORD 各单位报送") for name, text in JOINED.items()}
+    with served_bulletins(tmp_path_factory, "since-search", PAGEFIND_YML, JOINED_BELOW, files, "2026-12-10") as base:
         yield base
 
 
