@@ -552,8 +552,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         next edit's rebuild needs), into the build's outputs folder, then each into the site in
         one rename. The next rebuild stops it (on_config) and gives the files as they are, to be
         made again after its own pages."""
-        before = dict(self.kept_outputs or {})
-        shows = frozenset(b.rel_path for b in self.build.catalog.bulletins)
+        before, shows = dict(self.kept_outputs or {}), self.showing  # the bulletins this build shows
         making = self.build.remake_outputs_apart(folder)
 
         def remake():

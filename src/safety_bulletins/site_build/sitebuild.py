@@ -514,15 +514,13 @@ class SiteBuild:
         """The feeds and big outputs this build wrote into its outputs folder (none given as content)."""
         return dict(self._written or {})
 
-    def remake_outputs(self, folder: Path, stop: Callable[[], bool] = lambda: False) -> dict[str, Path] | None:
-        """Make the big outputs into `folder` (after the pages, for the preview), one at a time, each
-        put in place by one rename (a process stopped half-way leaves the last build's file whole);
-        None if `stop()` said to stop before all were made."""
+    def remake_outputs(self, folder: Path) -> dict[str, Path]:
+        """Make the feeds and big outputs into `folder` (after the pages, for the preview), one at a
+        time, each put in place by one rename (a process stopped half-way leaves the last build's file
+        whole)."""
         written = {}
         feed_texts = ((src, render_feed(feed)) for src, feed in self.feeds.items())
         for src, text in itertools.chain(feed_texts, self._big_outputs()):
-            if stop():
-                return None
             written[src] = folder / src
             os.replace(_write_output(folder / (src + ".partial"), text), written[src])
         return written
