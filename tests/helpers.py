@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-28"
 URLS = url_rule(True)  # MkDocs' rule for where each file goes and its URL, with directory URLs
 
-# Four units for the tests of roles (lead, support, acceptance, supervision): the office supervises
-ROLE_UNITS_YML = """\
+# The units every fixture's units.yml starts with
+THREE_UNITS_YML = """\
 - id: safety-env
   name: Safety and Environmental Protection Department
   name_zh: 安全环保部
@@ -43,25 +43,16 @@ ROLE_UNITS_YML = """\
   name: Energy Company
   name_zh: 能源公司
   aliases: [能源公司]
+"""
+# Four units for the tests of roles (lead, support, acceptance, supervision): the office supervises
+ROLE_UNITS_YML = THREE_UNITS_YML + """\
 - id: office
   name: Group Office
   name_zh: 集团办公室
   aliases: [集团办公室]
 """
 
-UNITS_YML = """\
-- id: safety-env
-  name: Safety and Environmental Protection Department
-  name_zh: 安全环保部
-  aliases: [安全环保部]
-- id: property
-  name: Property Management Company
-  name_zh: 物业公司
-  aliases: [物业公司]
-- id: energy
-  name: Energy Company
-  name_zh: 能源公司
-  aliases: [能源公司]
+UNITS_YML = THREE_UNITS_YML + """\
 - id: filling-stations
   name: Filling Stations
   parent: energy

@@ -22,6 +22,18 @@ SUB_PATH = "/safety/"
 SUB_PATH_ZH = "/safety-zh/"
 
 
+def opened_at(browser, url: str, read_on: str):
+    """`url` in a new context whose clock stands at `read_on` (the reader's day): (context, page, the
+    page's script errors so far, a list that grows)."""
+    context = browser.new_context()
+    context.clock.set_fixed_time(read_on)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    return context, page, errors
+
+
 @contextlib.contextmanager
 def served_bulletins(tmp_path_factory, name: str, config: str, units: str, bulletins: dict[str, str], as_of: str):
     """A small project of these bulletins (names under bulletins/), built as of `as_of` and served by

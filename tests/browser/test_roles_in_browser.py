@@ -5,7 +5,7 @@ counts and the filter's Overdue stay empty (issue 21: a cooperating unit is neve
 import datetime as dt
 
 import pytest
-from browsing import SUB_PATH
+from browsing import SUB_PATH, opened_at
 from helpers import AS_OF, UNITS_YML, build, nginx, write_tree, SITE_YML
 
 SOON = (dt.date.fromisoformat(AS_OF) + dt.timedelta(days=3)).isoformat()
@@ -48,18 +48,8 @@ def roles_site(tmp_path_factory):
         yield base + SUB_PATH
 
 
-def _open(browser, url):
-    context = browser.new_context()
-    context.clock.set_fixed_time(READ_ON)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(url)
-    return context, page, errors
-
-
 def test_the_supporting_units_row_stays_in_its_own_section_on_a_later_day(browser, roles_site):
-    context, page, errors = _open(browser, roles_site + "units/energy/")
+    context, page, errors = opened_at(browser, roles_site + "units/energy/", READ_ON)
     assert page.locator('section[data-sb-bucket="support"] tbody tr').count() == 1
     # its own directive makes the dated sections (the script could move a row into them): none is overdue
     assert page.locator('section[data-sb-bucket="overdue"] tbody tr').count() == 0
@@ -80,7 +70,7 @@ def test_the_supporting_units_row_stays_in_its_own_section_on_a_later_day(browse
 
 
 def test_the_responsible_units_row_moves_to_overdue(browser, roles_site):
-    context, page, errors = _open(browser, roles_site + "units/property/")
+    context, page, errors = opened_at(browser, roles_site + "units/property/", READ_ON)
     overdue = page.locator('section[data-sb-bucket="overdue"]:not([hidden]) tbody tr')
     assert overdue.count() == 1 and overdue.locator(".sb-days").inner_text() == "22 days overdue"
     assert overdue.locator("td").nth(3).inner_text() == "Wang Lei"

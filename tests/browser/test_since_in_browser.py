@@ -3,7 +3,7 @@
 the unit joined is not among its rows, while one issued after it is."""
 
 import pytest
-from browsing import SUB_PATH, served_bulletins
+from browsing import SUB_PATH, opened_at, served_bulletins
 from helpers import SITE_YML
 from test_roles2 import JOINED
 from test_since import JOINED_BELOW
@@ -22,12 +22,7 @@ def joined_site(tmp_path_factory):
 
 
 def _rows(browser, url, filtered: bool):
-    context = browser.new_context()
-    context.clock.set_fixed_time(READ_ON)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(url)
+    context, page, errors = opened_at(browser, url, READ_ON)
     if filtered:
         page.locator(".sb-filter").wait_for(state="visible")
         page.wait_for_function("() => document.querySelector('.sb-filter__status').textContent.includes(' of ')")
