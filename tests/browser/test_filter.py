@@ -76,6 +76,17 @@ def test_each_dimension_on_the_register(page, origin, directives, name, value):
         assert section.is_visible() == (section.locator("tbody tr.sb-row:not([hidden])").count() > 0)
 
 
+@pytest.mark.parametrize(("name", "value"), [("unit", "property"), ("bucket", "overdue")])
+def test_on_a_phone_the_filter_hides_what_it_says_it_hides(page, origin, directives, name, value):
+    """On a phone each row is a card (display: block), which showed the rows the filter had hidden:
+    '12 of 57' over all 57 cards."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    shown = open_filtered(page, f"{origin}{SUB_PATH}directives/?{name}={value}")
+    want = expected(directives, **{name: value})
+    assert want and shown == want
+    assert status_text(page) == f"{len(want)} of {len(directives)} directives"
+
+
 def test_combined_filters_and_the_link_that_keeps_them(page, origin, directives, browser):
     page.clock.set_fixed_time(BUILD_DAY)
     page.goto(f"{origin}{SUB_PATH}directives/#overdue")
