@@ -228,6 +228,22 @@ def test_our_chinese_words_use_chinese_punctuation(chinese_site):
     assert '<title type="text">安全生产文件：物业公司</title>' in feed
 
 
+def _paragraph_text(page: Path, starting: str) -> str:
+    """The text of the page's paragraph that starts with `starting`, its links' text in it."""
+    text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+    return next(line for line in text.splitlines() if line.startswith(starting))
+
+
+def test_the_registers_data_files_are_listed_as_each_language_lists(chinese_site, example_site):
+    """The sixth session's leftover: the Chinese register listed its files "directives.json (…), …, …"
+    with ASCII brackets and commas between file names, which the scanner above (ASCII beside Chinese)
+    cannot see. A Chinese list takes 、 and （）."""
+    assert _paragraph_text(chinese_site / "directives/index.html", "数据下载") == (
+        "数据下载：directives.json（directives.schema.json）、directives.xlsx、directives.csv（可用 Excel 打开）")
+    assert _paragraph_text(example_site / "directives/index.html", "Also available") == (
+        "Also available as data: directives.json (directives.schema.json), directives.xlsx, directives.csv (for Excel)")
+
+
 def test_the_printed_ledger_is_a_consistent_table_with_dates_as_the_page_writes_them(chinese_site):
     """Issue 22's leftovers: the ledger's print-only "No." heading stood over no cell (9 headings, 8
     cells a row: the validator's warning), and its stage dates were ISO beside 2026年12月3日."""

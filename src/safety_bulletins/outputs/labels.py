@@ -188,7 +188,7 @@ CHINESE = Labels(
         "Archive": "文件归档",
         "Bulletins of {year}": "{year}年文件",
         "open directives": "项未办结",
-        "Also available as data:": "数据下载：",
+        "Also available as data: {files}": "数据下载：{files}",
         "for Excel": "可用 Excel 打开",
         "Safety digest for {unit}: {overdue} overdue, {due} due within {due_soon_days} days ({date})":
             "安全生产日报（{unit}）：逾期 {overdue} 项，{due_soon_days}日内到期 {due} 项（{date}）",
