@@ -9,12 +9,17 @@ functions put both right. The build keeps its stamps and big outputs in the proj
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
 import stat
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+
+from ..catalog import Catalog, UnitEntry
+from ..model import Bulletin
 
 from ..outputs.site import GENERATED_FOLDERS, unmade
 from ..sources.project import load_bulletin
@@ -178,3 +183,86 @@ class KeptRows:
         last = self._now if context == self._context else {}
         self._context, self._now = context, {}
         return last, self._now
+
+
+def _shown(catalog: Catalog) -> dict[str, tuple]:
+    """What a catalog shows of each directive, by id as ids match (casefolded): the object (a new one
+    when its file was read again), its state, bucket and units' shares (the progress follows from them)."""
+    return {d.id.casefold(): (d, catalog.states[d.id], catalog.buckets[d.id], catalog.shares.get(d.id))
+            for d in catalog.directives}
+
+
+def changed_since(last_shown: dict[str, tuple], last_bulletins: dict[str, Bulletin],
+                  shown: dict[str, tuple], bulletins: dict[str, Bulletin]) -> tuple[set[str], set[str]]:
+    """What an edit changed between two catalogs of the same site on the same day: (the ids, casefolded, of
+    the directives whose object, state, bucket or shares differ, that appeared or went, or that a bulletin
+    read again names: its own and those its follow-ups follow up, before and after; the paths of the
+    bulletins read again, published or withdrawn). Everything else is shown as the last build showed it."""
+    directives = {key for key, now in shown.items()
+                  if (last := last_shown.get(key)) is None or last[0] is not now[0] or last[1:] != now[1:]}
+    directives |= last_shown.keys() - shown.keys()
+    paths = set()
+    for path in last_bulletins.keys() | bulletins.keys():
+        before, after = last_bulletins.get(path), bulletins.get(path)
+        if before is after:
+            continue
+        paths.add(path)
+        for bulletin in filter(None, (before, after)):
+            directives.update(d.id.casefold() for d in bulletin.directives)
+            directives.update(f.directive_id.casefold() for f in bulletin.follow_ups)
+    return directives, paths
+
+
+def shallow(value, refs: set[str]):
+    """A listing page's context as a comparable value, each entry by what names it (its directive's id,
+    role, units and share), the directives named added to `refs`: the page is the same as the last
+    build's if this is and none of `refs` changed (changed_since). What it does not know is its repr
+    (dataclasses: every field; anything else its address, which never compares equal: made again)."""
+    if isinstance(value, UnitEntry):
+        refs.add(value.directive.id.casefold())
+        return value.directive.id, value.role, value.units, value.share
+    if isinstance(value, dict):
+        return tuple((key, shallow(item, refs)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(shallow(item, refs) for item in value)
+    if value is None or isinstance(value, (str, int, float, dt.date)):
+        return value
+    return repr(value)
+
+
+class ShownBefore:
+    """What the preview's last build showed (each directive and bulletin of its catalog, each listing
+    page's and bulletin page's stamp with what it was made from), to make only what an edit changed:
+    a stamp is kept when what it was made from is the same and names nothing changed_since gives.
+    All is forgotten when what every page shows besides its directives changed (units.yml, the as-of
+    date, the language, the URL style, the audience, the search engine): the caller's `context`."""
+
+    def __init__(self):
+        self._context: tuple | None = None
+        self._last: dict | None = None
+
+    def for_build(self, context: tuple, catalog: Catalog) -> Shown:
+        last = self._last if context == self._context else None
+        now = {"shown": _shown(catalog), "bulletins": {b.rel_path: b for b in catalog.bulletins},
+               "listings": {}, "stamps": {}}
+        self._context, self._last = context, now
+        if last is None:
+            return Shown(None, set(), {}, {}, now["listings"], now["stamps"])
+        directives, paths = changed_since(last["shown"], last["bulletins"], now["shown"], now["bulletins"])
+        return Shown(directives, paths, last["listings"], last["stamps"], now["listings"], now["stamps"])
+
+
+@dataclass
+class Shown:
+    """One build's view of what changed since the preview's last: `directives` None when everything
+    is made again (the first build, or the context changed)."""
+
+    directives: set[str] | None
+    bulletins: set[str]
+    last_listings: dict[str, tuple]
+    last_stamps: dict[str, tuple]
+    listings: dict[str, tuple]  # this build's, kept for the next
+    stamps: dict[str, tuple]
+
+    def unchanged(self, refs: set[str], paths: Iterable[str] = ()) -> bool:
+        return self.directives is not None and self.directives.isdisjoint(refs) and self.bulletins.isdisjoint(paths)
