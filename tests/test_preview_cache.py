@@ -519,10 +519,13 @@ def test_the_preview_renders_only_the_listings_and_stamps_an_edit_changed(tmp_pa
     monkeypatch.setattr(SiteBuild, "_page_inputs", lambda self, b: stamped.append(b.rel_path) or page_inputs(self, b))
     memory = {"sources": SourceCache(), "kept_rows": KeptRows(), "kept_reprs": KeptRows(), "shown_before": ShownBefore()}
     written: dict = {}
+    builds = []
 
     def stamps(folder: Path, as_of=dt.date(2026, 11, 28), **kept) -> dict[str, bytes]:
         rendered.clear(), stamped.clear()
         build = SiteBuild.load(root, as_of, URLS, workers=0, **kept)
+        if kept:
+            builds.append(build)
         build.stamps_written = written if kept else {}
         build.source_files(folder, "the site's inputs")
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -542,5 +545,11 @@ def test_the_preview_renders_only_the_listings_and_stamps_an_edit_changed(tmp_pa
     assert pages == {"2026/2026-11-02-energy.md"}
     assert {"units/energy.md", "directives/index.md", "archive/2026.md"} <= listings
     assert not listings & {"units/property.md", "units/safety-env.md", "archive/2021.md"}, listings
+    # and the units whose entries are the same keep their pages' contexts and figures, not made again
+    last, now = builds[-2], builds[-1]
+    assert now.pages["units/property.md"] is last.pages["units/property.md"]
+    assert now.pages["units/energy.md"] is not last.pages["units/energy.md"]
+    assert now.catalog.unit_counts("property") is last.catalog.unit_counts("property")
+    assert now.catalog.unit_counts("energy") is not last.catalog.unit_counts("energy")
     # another day: every bucket may have moved, all is made again
     assert preview(dt.date(2026, 11, 29)) == first

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import os
 import shutil
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalog import Catalog, UnitEntry
@@ -243,13 +244,16 @@ class ShownBefore:
 
     def for_build(self, context: tuple, catalog: Catalog) -> Shown:
         last = self._last if context == self._context else None
-        now = {"shown": _shown(catalog), "bulletins": {b.rel_path: b for b in catalog.bulletins},
-               "listings": {}, "stamps": {}}
+        now = {"shown": _shown(catalog), "bulletins": {b.rel_path: b for b in catalog.bulletins}, "catalog": catalog,
+               "listings": {}, "stamps": {}, "unit_pages": {}}
         self._context, self._last = context, now
         if last is None:
-            return Shown(None, set(), {}, {}, now["listings"], now["stamps"])
+            return Shown(None, set(), {}, {}, now["listings"], now["stamps"], now["unit_pages"])
         directives, paths = changed_since(last["shown"], last["bulletins"], now["shown"], now["bulletins"])
-        return Shown(directives, paths, last["listings"], last["stamps"], now["listings"], now["stamps"])
+        # the same ids as the catalogs' entries hold them (as written), to compare a unit's at C speed
+        written = {d.id for key, (d, *_) in (*last["shown"].items(), *now["shown"].items()) if key in directives}
+        return Shown(directives, paths, last["listings"], last["stamps"], now["listings"], now["stamps"],
+                     now["unit_pages"], last["catalog"], written, last["unit_pages"])
 
 
 @dataclass
@@ -263,6 +267,35 @@ class Shown:
     last_stamps: dict[str, tuple]
     listings: dict[str, tuple]  # this build's, kept for the next
     stamps: dict[str, tuple]
+    unit_pages: dict[str, list]  # each unit's listing pages (outputs/pages.py GeneratedPage) as this build made them
+    last_catalog: Catalog | None = None
+    written: set[str] = field(default_factory=set)  # `directives` by their ids as written
+    last_unit_pages: dict[str, list] = field(default_factory=dict)
 
     def unchanged(self, refs: set[str], paths: Iterable[str] = ()) -> bool:
         return self.directives is not None and self.directives.isdisjoint(refs) and self.bulletins.isdisjoint(paths)
+
+    def same_entries(self, catalog: Catalog, unit_id: str, scope: str) -> bool:
+        """Whether a unit's entries of `scope` (Catalog.unit_counts') name no directive that changed, in the
+        last build's catalog and in this one: they are then the same entries (the same directives in the
+        same roles, states and shares) and all made of them (figures, pages) is what the last build made."""
+        return self.last_catalog is not None and all(
+            self.written.isdisjoint(map(_DIRECTIVE_ID, _ENTRIES[scope](c, unit_id))) for c in (self.last_catalog, catalog))
+
+    def keep_figures(self, catalog: Catalog) -> None:
+        """Give `catalog` the last build's figures of each unit whose entries are the same (same_entries)."""
+        if self.last_catalog is not None:
+            catalog.keep_unit_figures({key: figures for key, figures in self.last_catalog.unit_figures_made().items()
+                                       if self.same_entries(catalog, *key)})
+
+    def kept_unit_pages(self, catalog: Catalog, unit_id: str) -> list | None:
+        """A unit's listing pages as the last build made them, if its own and its sub-units' entries are the same."""
+        pages = self.last_unit_pages.get(unit_id)
+        if pages is None or not self.same_entries(catalog, unit_id, "own") or not (
+                not catalog.registry.has_subunits(unit_id) or self.same_entries(catalog, unit_id, "sub")):
+            return None
+        return pages
+
+
+_DIRECTIVE_ID = operator.attrgetter("directive.id")
+_ENTRIES = {"own": Catalog.for_unit, "sub": Catalog.for_subunits, "all": Catalog.rollup}  # as Catalog._unit_figures

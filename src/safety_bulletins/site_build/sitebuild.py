@@ -401,7 +401,15 @@ class SiteBuild:
         # the preview: what its last build showed, to make again only the stamps of what an edit changed
         self._shown = None if shown_before is None else shown_before.for_build(shared, self.catalog)
         self.renderer = Renderer(self.catalog, urls, labels, self.calendars, search=search, kept_rows=rows)
-        self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
+        if self._shown is None:
+            self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
+        else:  # the preview: the figures and pages of units whose entries did not change are the last build's
+            self._shown.keep_figures(self.catalog)
+            self.pages = {p.src_uri: p for p in generated_pages(
+                self.catalog, labels, functools.partial(self._shown.kept_unit_pages, self.catalog))}
+            for page in self.pages.values():
+                if page.template == "unit.html":
+                    self._shown.unit_pages.setdefault(page.context["unit"].id, []).append(page)
         self._listings_left = set(self.pages)
         self.stamps_written: dict[Path, str] | None = None  # the preview's: what its rebuilds wrote in each stamp
         self._listing_bodies: dict[str, str] = {}  # a dirty build's listings as their stamps read them (_listing_stamp)
@@ -650,22 +658,27 @@ class SiteBuild:
         if self._shown is not None and page.template in _LOCAL_TEMPLATES:
             # The preview: a page whose rows, counts and bulletins are those of the last build and name nothing
             # that changed since is neither rendered nor compared (an edit changes a few of the 240)
-            refs, paths = set(), set()
-            made_of = (page.template, head, shallow(page.context, refs), self._also_shown(page, refs, paths))
+            paths: set[str] = set()
             kept = self._shown.last_listings.get(src_uri)
-            if (kept is not None and kept[0] == made_of and self._shown.unchanged(refs, paths)
-                    and self._still_there(*kept[1:])):
+            if kept is not None and kept[0] is page:  # a unit's page kept (Shown.kept_unit_pages): the same context
+                refs, context = kept[2], kept[1][2]
+            else:
+                refs = set()
+                context = shallow(page.context, refs)
+            made_of = (page.template, head, context, self._also_shown(page, paths))
+            if (kept is not None and kept[1] == made_of and self._shown.unchanged(refs, paths)
+                    and self._still_there(*kept[3:])):
                 self._shown.listings[src_uri] = kept
-                return kept[1]
+                return kept[3]
         body = self.renderer.page(page)
         path, changed = _write_stamp(folder / src_uri, "\0".join((*head, body)), self.stamps_written)
         if changed:
             self._listing_bodies[src_uri] = body
         if made_of is not None:
-            self._shown.listings[src_uri] = (made_of, path, self.stamps_written.get(path))
+            self._shown.listings[src_uri] = (page, made_of, refs, path, self.stamps_written.get(path))
         return path
 
-    def _also_shown(self, page: GeneratedPage, refs: set[str], paths: set[str]):
+    def _also_shown(self, page: GeneratedPage, paths: set[str]):
         """What a listing's template reads from the catalog beyond its context (_LOCAL_TEMPLATES)."""
         if page.template == "register.html":
             return len(self.catalog.directives)
