@@ -551,5 +551,13 @@ def test_the_preview_renders_only_the_listings_and_stamps_an_edit_changed(tmp_pa
     assert now.pages["units/energy.md"] is not last.pages["units/energy.md"]
     assert now.catalog.unit_counts("property") is last.catalog.unit_counts("property")
     assert now.catalog.unit_counts("energy") is not last.catalog.unit_counts("energy")
+    # a title edited: the rows that show it are made again, every unit's figures are the last build's
+    (root / "2026/2026-11-02-energy.md").write_text(ENERGY_MD.replace("2026-12-20", "2026-11-30").replace(
+        "Replace the valves", "Replace the old valves"), encoding="utf-8")
+    listings, pages = preview()
+    assert "units/energy.md" in listings and pages == {"2026/2026-11-02-energy.md"}
+    last, now = builds[-2], builds[-1]
+    assert now.pages["units/energy.md"] is not last.pages["units/energy.md"]
+    assert now.catalog.unit_counts("energy") is last.catalog.unit_counts("energy")
     # another day: every bucket may have moved, all is made again
     assert preview(dt.date(2026, 11, 29)) == first

@@ -15,12 +15,12 @@ import operator
 import os
 import shutil
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalog import Catalog, UnitEntry
-from ..model import Bulletin
+from ..model import Bulletin, Directive
 
 from ..outputs.site import GENERATED_FOLDERS, unmade
 from ..sources.project import load_bulletin
@@ -214,6 +214,24 @@ def changed_since(last_shown: dict[str, tuple], last_bulletins: dict[str, Bullet
     return directives, paths
 
 
+def _counted(shown: tuple) -> tuple:
+    """What a unit's figures (Catalog.unit_counts, unit_rates) take of a directive besides its id: which
+    units list it and in which role (its units, support, responsible; the acceptor in its state), its
+    states and buckets (its own, its shares'), and whether it is a hidden danger (its grade)."""
+    d, *states = shown
+    return d.units, d.support, d.responsible, d.grade, *states
+
+
+def _recounted(last_shown: dict[str, tuple], shown: dict[str, tuple]) -> Iterator[Directive]:
+    """The directives, in either catalog, that a unit's figures may count otherwise (_counted), or that
+    appeared or went."""
+    for key in last_shown.keys() | shown.keys():
+        last, now = last_shown.get(key), shown.get(key)
+        if last is None or now is None or (last[0] is not now[0] and _counted(last) != _counted(now)) \
+                or last[1:] != now[1:]:
+            yield from (item[0] for item in (last, now) if item is not None)
+
+
 def shallow(value, refs: set[str]):
     """A listing page's context as a comparable value, each entry by what names it (its directive's id,
     role, units and share), the directives named added to `refs`: the page is the same as the last
@@ -252,8 +270,10 @@ class ShownBefore:
         directives, paths = changed_since(last["shown"], last["bulletins"], now["shown"], now["bulletins"])
         # the same ids as the catalogs' entries hold them (as written), to compare a unit's at C speed
         written = {d.id for key, (d, *_) in (*last["shown"].items(), *now["shown"].items()) if key in directives}
+        # and those whose counting changed: a title edited (a new object) leaves every unit's figures as they were
+        recounted = {d.id for d in _recounted(last["shown"], now["shown"])}
         return Shown(directives, paths, last["listings"], last["stamps"], now["listings"], now["stamps"],
-                     now["unit_pages"], last["catalog"], written, last["unit_pages"])
+                     now["unit_pages"], last["catalog"], written, last["unit_pages"], recounted)
 
 
 @dataclass
@@ -271,22 +291,25 @@ class Shown:
     last_catalog: Catalog | None = None
     written: set[str] = field(default_factory=set)  # `directives` by their ids as written
     last_unit_pages: dict[str, list] = field(default_factory=dict)
+    recounted: set[str] = field(default_factory=set)  # the ids, as written, of those a unit's figures count otherwise
 
     def unchanged(self, refs: set[str], paths: Iterable[str] = ()) -> bool:
         return self.directives is not None and self.directives.isdisjoint(refs) and self.bulletins.isdisjoint(paths)
 
-    def same_entries(self, catalog: Catalog, unit_id: str, scope: str) -> bool:
+    def same_entries(self, catalog: Catalog, unit_id: str, scope: str, changed: set[str] | None = None) -> bool:
         """Whether a unit's entries of `scope` (Catalog.unit_counts') name no directive that changed, in the
         last build's catalog and in this one: they are then the same entries (the same directives in the
         same roles, states and shares) and all made of them (figures, pages) is what the last build made."""
+        changed = self.written if changed is None else changed
         return self.last_catalog is not None and all(
-            self.written.isdisjoint(map(_DIRECTIVE_ID, _ENTRIES[scope](c, unit_id))) for c in (self.last_catalog, catalog))
+            changed.isdisjoint(map(_DIRECTIVE_ID, _ENTRIES[scope](c, unit_id))) for c in (self.last_catalog, catalog))
 
     def keep_figures(self, catalog: Catalog) -> None:
-        """Give `catalog` the last build's figures of each unit whose entries are the same (same_entries)."""
+        """Give `catalog` the last build's figures of each unit whose entries count the same: they name no
+        directive whose counting changed (`recounted`; an edited title changes the rows, not the figures)."""
         if self.last_catalog is not None:
             catalog.keep_unit_figures({key: figures for key, figures in self.last_catalog.unit_figures_made().items()
-                                       if self.same_entries(catalog, *key)})
+                                       if self.same_entries(catalog, *key, changed=self.recounted)})
 
     def kept_unit_pages(self, catalog: Catalog, unit_id: str) -> list | None:
         """A unit's listing pages as the last build made them, if its own and its sub-units' entries are the same."""
