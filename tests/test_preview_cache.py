@@ -559,5 +559,7 @@ def test_the_preview_renders_only_the_listings_and_stamps_an_edit_changed(tmp_pa
     last, now = builds[-2], builds[-1]
     assert now.pages["units/energy.md"] is not last.pages["units/energy.md"]
     assert now.catalog.unit_counts("energy") is last.catalog.unit_counts("energy")
+    # (its page's sections and filter too, with the edited directive in them)
+    assert now.pages["units/energy.md"].context["filters"] is last.pages["units/energy.md"].context["filters"]
     # another day: every bucket may have moved, all is made again
     assert preview(dt.date(2026, 11, 29)) == first

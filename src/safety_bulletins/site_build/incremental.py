@@ -9,6 +9,7 @@ functions put both right. The build keeps its stamps and big outputs in the proj
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import operator
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import fields
 from ..catalog import Catalog, UnitEntry
 from ..model import Bulletin, Directive
 
@@ -222,13 +224,19 @@ def _counted(shown: tuple) -> tuple:
     return d.units, d.support, d.responsible, d.grade, *states
 
 
-def _recounted(last_shown: dict[str, tuple], shown: dict[str, tuple]) -> Iterator[Directive]:
-    """The directives, in either catalog, that a unit's figures may count otherwise (_counted), or that
-    appeared or went."""
-    for key in last_shown.keys() | shown.keys():
-        last, now = last_shown.get(key), shown.get(key)
-        if last is None or now is None or (last[0] is not now[0] and _counted(last) != _counted(now)) \
-                or last[1:] != now[1:]:
+def _listed(shown: tuple) -> tuple:
+    """What a unit page's context (outputs/pages.py: its sections, figures, filter's options) takes of a
+    directive besides its id: _counted, and what its filter offers (filterable options, type, year)."""
+    d = shown[0]
+    return (*_counted(shown), tuple(d.details.get(f.name) for f in fields.filters()), d.bulletin.type,
+            d.bulletin.date.year)
+
+
+def _recounted(last_shown: dict[str, tuple], shown: dict[str, tuple], key) -> Iterator[Directive]:
+    """The directives, in either catalog, whose `key` (_counted, _listed) differs, or that appeared or went."""
+    for name in last_shown.keys() | shown.keys():
+        last, now = last_shown.get(name), shown.get(name)
+        if last is None or now is None or (last[0] is not now[0] and key(last) != key(now)) or last[1:] != now[1:]:
             yield from (item[0] for item in (last, now) if item is not None)
 
 
@@ -271,9 +279,10 @@ class ShownBefore:
         # the same ids as the catalogs' entries hold them (as written), to compare a unit's at C speed
         written = {d.id for key, (d, *_) in (*last["shown"].items(), *now["shown"].items()) if key in directives}
         # and those whose counting changed: a title edited (a new object) leaves every unit's figures as they were
-        recounted = {d.id for d in _recounted(last["shown"], now["shown"])}
+        recounted = {d.id for d in _recounted(last["shown"], now["shown"], _counted)}
+        relisted = {d.id for d in _recounted(last["shown"], now["shown"], _listed)}
         return Shown(directives, paths, last["listings"], last["stamps"], now["listings"], now["stamps"],
-                     now["unit_pages"], last["catalog"], written, last["unit_pages"], recounted)
+                     now["unit_pages"], last["catalog"], written, last["unit_pages"], recounted, relisted)
 
 
 @dataclass
@@ -292,6 +301,7 @@ class Shown:
     written: set[str] = field(default_factory=set)  # `directives` by their ids as written
     last_unit_pages: dict[str, list] = field(default_factory=dict)
     recounted: set[str] = field(default_factory=set)  # the ids, as written, of those a unit's figures count otherwise
+    relisted: set[str] = field(default_factory=set)  # and of those a unit page's context takes otherwise
 
     def unchanged(self, refs: set[str], paths: Iterable[str] = ()) -> bool:
         return self.directives is not None and self.directives.isdisjoint(refs) and self.bulletins.isdisjoint(paths)
@@ -312,12 +322,28 @@ class Shown:
                                        if self.same_entries(catalog, *key, changed=self.recounted)})
 
     def kept_unit_pages(self, catalog: Catalog, unit_id: str) -> list | None:
-        """A unit's listing pages as the last build made them, if its own and its sub-units' entries are the same."""
+        """A unit's listing pages as the last build made them, if its own and its sub-units' entries are the
+        same; if only directives it shows were read again (a title edited), its entries given this build's
+        directives: its sections, figures and filter are the same, its rows are made again."""
         pages = self.last_unit_pages.get(unit_id)
-        if pages is None or not self.same_entries(catalog, unit_id, "own") or not (
-                not catalog.registry.has_subunits(unit_id) or self.same_entries(catalog, unit_id, "sub")):
+        if pages is None:
             return None
-        return pages
+        scopes = ("own", "sub") if catalog.registry.has_subunits(unit_id) else ("own",)
+        if all(self.same_entries(catalog, unit_id, scope) for scope in scopes):
+            return pages
+        if all(self.same_entries(catalog, unit_id, scope, changed=self.relisted) for scope in scopes):
+            return [_relinked(page, catalog) for page in pages]
+        return None
+
+
+def _relinked(page, catalog: Catalog):
+    """A unit's page (outputs/pages.py GeneratedPage) with each entry's directive this catalog's (by its id)."""
+    context = dict(page.context)
+    for key in ("groups", "sub_groups"):  # where a unit page's context holds entries
+        if key in context:
+            context[key] = {bucket: [UnitEntry(catalog.directive(e.directive.id), e.role, e.units, e.share)
+                                     for e in entries] for bucket, entries in context[key].items()}
+    return dataclasses.replace(page, context=context)
 
 
 _DIRECTIVE_ID = operator.attrgetter("directive.id")
