@@ -232,9 +232,10 @@ def _listed(shown: tuple) -> tuple:
             d.bulletin.date.year)
 
 
-def _recounted(last_shown: dict[str, tuple], shown: dict[str, tuple], key) -> Iterator[Directive]:
-    """The directives, in either catalog, whose `key` (_counted, _listed) differs, or that appeared or went."""
-    for name in last_shown.keys() | shown.keys():
+def _recounted(last_shown: dict[str, tuple], shown: dict[str, tuple], changed: set[str], key) -> Iterator[Directive]:
+    """The directives, in either catalog, whose `key` (_counted, _listed) differs, or that appeared or went:
+    some of the `changed` (changed_since; the others are the same objects in the same states)."""
+    for name in changed:
         last, now = last_shown.get(name), shown.get(name)
         if last is None or now is None or (last[0] is not now[0] and key(last) != key(now)) or last[1:] != now[1:]:
             yield from (item[0] for item in (last, now) if item is not None)
@@ -277,10 +278,10 @@ class ShownBefore:
             return Shown(None, set(), {}, {}, now["listings"], now["stamps"], now["unit_pages"])
         directives, paths = changed_since(last["shown"], last["bulletins"], now["shown"], now["bulletins"])
         # the same ids as the catalogs' entries hold them (as written), to compare a unit's at C speed
-        written = {d.id for key, (d, *_) in (*last["shown"].items(), *now["shown"].items()) if key in directives}
+        written = {item[0].id for key in directives for item in (last["shown"].get(key), now["shown"].get(key)) if item}
         # and those whose counting changed: a title edited (a new object) leaves every unit's figures as they were
-        recounted = {d.id for d in _recounted(last["shown"], now["shown"], _counted)}
-        relisted = {d.id for d in _recounted(last["shown"], now["shown"], _listed)}
+        recounted = {d.id for d in _recounted(last["shown"], now["shown"], directives, _counted)}
+        relisted = {d.id for d in _recounted(last["shown"], now["shown"], directives, _listed)}
         return Shown(directives, paths, last["listings"], last["stamps"], now["listings"], now["stamps"],
                      now["unit_pages"], last["catalog"], written, last["unit_pages"], recounted, relisted)
 
@@ -332,16 +333,18 @@ class Shown:
         if all(self.same_entries(catalog, unit_id, scope) for scope in scopes):
             return pages
         if all(self.same_entries(catalog, unit_id, scope, changed=self.relisted) for scope in scopes):
-            return [_relinked(page, catalog) for page in pages]
+            return [_relinked(page, catalog, self.written) for page in pages]
         return None
 
 
-def _relinked(page, catalog: Catalog):
-    """A unit's page (outputs/pages.py GeneratedPage) with each entry's directive this catalog's (by its id)."""
+def _relinked(page, catalog: Catalog, written: set[str]):
+    """A unit's page (outputs/pages.py GeneratedPage) with the entries of the directives read again (`written`)
+    given this catalog's (by their ids); the others' are the same objects."""
     context = dict(page.context)
     for key in ("groups", "sub_groups"):  # where a unit page's context holds entries
         if key in context:
-            context[key] = {bucket: [UnitEntry(catalog.directive(e.directive.id), e.role, e.units, e.share)
+            context[key] = {bucket: [e if e.directive.id not in written else
+                                     UnitEntry(catalog.directive(e.directive.id), e.role, e.units, e.share)
                                      for e in entries] for bucket, entries in context[key].items()}
     return dataclasses.replace(page, context=context)
 
