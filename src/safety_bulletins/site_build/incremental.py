@@ -303,6 +303,7 @@ class Shown:
     last_unit_pages: dict[str, list] = field(default_factory=dict)
     recounted: set[str] = field(default_factory=set)  # the ids, as written, of those a unit's figures count otherwise
     relisted: set[str] = field(default_factory=set)  # and of those a unit page's context takes otherwise
+    relinked: dict[str, object] = field(default_factory=dict)  # src_uri: the last build's page a page is relinked from
 
     def unchanged(self, refs: set[str], paths: Iterable[str] = ()) -> bool:
         return self.directives is not None and self.directives.isdisjoint(refs) and self.bulletins.isdisjoint(paths)
@@ -312,6 +313,8 @@ class Shown:
         last build's catalog and in this one: they are then the same entries (the same directives in the
         same roles, states and shares) and all made of them (figures, pages) is what the last build made."""
         changed = self.written if changed is None else changed
+        if self.last_catalog is not None and not changed:  # (an edited title: no unit counts otherwise)
+            return True
         return self.last_catalog is not None and all(
             changed.isdisjoint(map(_DIRECTIVE_ID, _ENTRIES[scope](c, unit_id))) for c in (self.last_catalog, catalog))
 
@@ -333,7 +336,9 @@ class Shown:
         if all(self.same_entries(catalog, unit_id, scope) for scope in scopes):
             return pages
         if all(self.same_entries(catalog, unit_id, scope, changed=self.relisted) for scope in scopes):
-            return [_relinked(page, catalog, self.written) for page in pages]
+            relinked = [_relinked(page, catalog, self.written) for page in pages]
+            self.relinked.update((page.src_uri, last) for page, last in zip(relinked, pages))
+            return relinked
         return None
 
 

@@ -660,7 +660,8 @@ class SiteBuild:
             # that changed since is neither rendered nor compared (an edit changes a few of the 240)
             paths: set[str] = set()
             kept = self._shown.last_listings.get(src_uri)
-            if kept is not None and kept[0] is page:  # a unit's page kept (Shown.kept_unit_pages): the same context
+            # a unit's page kept or relinked (Shown.kept_unit_pages): its context names the same ids, roles and figures
+            if kept is not None and (kept[0] is page or self._shown.relinked.get(src_uri) is kept[0]):
                 refs, context = kept[2], kept[1][2]
             else:
                 refs = set()
