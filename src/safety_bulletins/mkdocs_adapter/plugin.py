@@ -45,8 +45,8 @@ from ..outputs.feeds import site_url_note
 from ..outputs.search_index import rewrite_as_utf8
 from ..outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, OFFLINE_WORKER_SHIM, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX,
                             SEARCH_WORKER, STYLESHEET)
-from ..site_build.incremental import (CacheError, KeptRows, ShownBefore, SourceCache, build_cache, merge_search_index, remove_stale,
-                                      remove_unmade)
+from ..site_build.incremental import (CacheError, KeptRows, ShownBefore, SourceCache, build_cache, merge_search_index,
+                                      remove_stale, remove_unmade)
 from ..site_build.rendering import MarkdownConfig, WorkerPool, cache_dir_for
 from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
 from ..site_build.sitebuild import LostPlaceholder, OutputsError, SiteBuild, site_fingerprint
