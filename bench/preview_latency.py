@@ -9,6 +9,8 @@ after the bulletin pages in the same rebuild) does; the median of each at the en
 seconds the server spent from the save to the listing are printed beside: on a machine
 shared with other work the wall time is theirs too.
 
+    --plain          the floor: the same pages with plain MkDocs + Material (build_bench.py's baseline: no
+                     hooks), its bulletin edited the same way; only its page is timed (there are no listings)
     --timings FILE   the server logs, to FILE, a line per build step with its time and CPU:
                      each build's start and end, each plugin event but the page ones (summed per
                      build), the pages MkDocs rendered and wrote, every log message (the
@@ -152,12 +154,18 @@ def main() -> None:
     parser.add_argument("--search", choices=("pagefind", "material"), default="pagefind",
                         help="what answers the search box (extra: bulletins: search:)")
     parser.add_argument("--edits", type=int, default=3)
+    parser.add_argument("--plain", action="store_true", help="plain MkDocs + Material of the same pages: the floor")
     parser.add_argument("--timings", help="a file for the server's log of each build's steps (see above)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = generate(args.count, Path(tmp) / "corpus")
         with open(project / "mkdocs.yml", "a", encoding="utf-8") as config:
             config.write(f"\nextra:\n  bulletins:\n    search: {args.search}\n")
+        sources = project / "bulletins"
+        if args.plain:
+            from build_bench import baseline_project
+            project = baseline_project(project, Path(tmp) / "plain")
+            sources = project / "docs" / "bulletins"
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -166,12 +174,12 @@ def main() -> None:
         command = [sys.executable, *mkdocs, "serve", "--dev-addr", f"127.0.0.1:{port}", *(["--dirty"] if args.dirty else [])]
         server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            bulletin = sorted((project / "bulletins").rglob("*.md"))[len(list((project / "bulletins").rglob("*.md"))) // 2]
-            page = f"http://127.0.0.1:{port}/bulletins/{bulletin.relative_to(project / 'bulletins').with_suffix('').as_posix()}/"
+            bulletin = sorted(sources.rglob("*.md"))[len(list(sources.rglob("*.md"))) // 2]
+            page = f"http://127.0.0.1:{port}/bulletins/{bulletin.relative_to(sources).with_suffix('').as_posix()}/"
             first = wait_for(page, "</html>")
             print(f"{args.count} bulletins, {'--dirty' if args.dirty else 'full rebuilds'}, search: {args.search}: "
                   f"first build served after {first:.1f} s")
-            archive = f"http://127.0.0.1:{port}/archive/{bulletin.parent.name}/"
+            archive = page if args.plain else f"http://127.0.0.1:{port}/archive/{bulletin.parent.name}/"
             text = bulletin.read_text(encoding="utf-8")
             pages, listings = [], []
             for n in range(1, args.edits + 1):

@@ -4,11 +4,13 @@ whole process, the site_url of the preview), one build per line read from stdin;
 waits until the preview's background work on files (exports, calendars, Pagefind's index) is done and prints
 "built" (or "failed" and the error). A line "pages" builds without the work the preview does
 after the pages (exports, calendars, Pagefind): the site as served the moment the pages are.
+"today=YYYY-MM-DD" after the word: the day has rolled over while serving (BULLETINS_TODAY from then on).
 
     python preview_driver.py SITE [--dirty]
 """
 
 import logging
+import os
 import sys
 
 from mkdocs.commands.build import build
@@ -30,8 +32,11 @@ def main(site_dir: str, dirty: bool) -> None:
     first.plugins.on_startup(command="serve", dirty=dirty)
     plugin = next(hook for hook in first["hooks"].values() if hasattr(hook, "_plugin"))._plugin
     for line in sys.stdin:
+        line, *today = line.split()
+        if today:
+            os.environ["BULLETINS_TODAY"] = today[0].removeprefix("today=")
         after_pages = plugin._remake_in_background, plugin._index_in_background
-        if line == "pages\n":
+        if line == "pages":
             plugin._remake_in_background = plugin._index_in_background = lambda *args: None
         try:
             build(first if first is not None else config(site_dir), serve_url=SERVE_URL, dirty=dirty)

@@ -41,17 +41,21 @@ def tree(site: Path) -> dict[str, bytes]:
 class Preview:
     """The driver's rebuilds, one a line (as `mkdocs serve --dirty` rebuilds after each save)."""
 
-    def __init__(self, project: Path, site: Path, *args: str):
-        env = {**os.environ, "BULLETINS_TODAY": AS_OF, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+    def __init__(self, project: Path, site: Path, *args: str, today: str = AS_OF):
+        env = {**os.environ, "BULLETINS_TODAY": today, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
         env.pop("SOURCE_DATE_EPOCH", None)
         self.process = subprocess.Popen([sys.executable, str(DRIVER), str(site), *args], cwd=project, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def rebuild(self, what: str = "build") -> None:
-        self.process.stdin.write(what + "\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline()
+    def rebuild(self, what: str = "build", today: str | None = None) -> None:
+        answer = self.attempt(what, today)
         assert answer == "built\n", answer + self.process.stderr.read() if not answer else answer
+
+    def attempt(self, what: str = "build", today: str | None = None) -> str:
+        """A rebuild (on another day: `today`), and the driver's answer ("built", or "failed" and why)."""
+        self.process.stdin.write(what + (f" today={today}" if today else "") + "\n")
+        self.process.stdin.flush()
+        return self.process.stdout.readline()
 
     def close(self) -> str:
         self.process.stdin.close()
@@ -59,14 +63,15 @@ class Preview:
         return self.process.stderr.read()
 
 
-def fresh_preview(project: Path, tmp_path: Path, n: int) -> dict[str, bytes]:
-    """The site a new preview (a full build) makes of the project's sources as they are now."""
+def fresh_preview(project: Path, tmp_path: Path, n: int, today: str = AS_OF, fails: bool = False) -> dict[str, bytes] | str:
+    """The site a new preview (a full build) makes of the project's sources as they are now (with
+    `fails`: its answer, "failed" and the error)."""
     copy = tmp_path / f"fresh-{n}"
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".cache"))
-    preview = Preview(copy, copy / "site")
-    preview.rebuild()
+    preview = Preview(copy, copy / "site", today=today)
+    answer = preview.attempt() if fails else preview.rebuild()
     preview.close()
-    return tree(copy / "site")
+    return answer.replace(str(copy), "PROJECT") if fails else tree(copy / "site")
 
 
 @pytest.fixture
@@ -90,19 +95,28 @@ def each_change_equals_a_fresh_preview(project, site, tmp_path, changes) -> tupl
     preview of the same sources, byte for byte (the listing pages it did not write again too).
     Returns the preview's log and, for each change, the listing pages it wrote again and all of them."""
     preview = Preview(project, site, "--dirty")
-    rewritten = []
+    rewritten, today = [], AS_OF
     try:
         preview.rebuild()
         for n, (change, make) in enumerate(changes):
             before = listing_times(site)
-            make()
-            preview.rebuild()
+            made = make()  # None, a new day ("2026-11-29": the day rolled over while serving) or ERROR
+            if made is ERROR:  # the rebuild fails as a fresh preview does, with the same message
+                answer = preview.attempt().replace(str(project), "PROJECT")
+                assert answer.startswith("failed") and answer == fresh_preview(project, tmp_path, n, today, fails=True)
+                continue
+            made = made if isinstance(made, str) else None  # (what write_text returns is no day)
+            today = made or today
+            preview.rebuild(today=made)
             after = listing_times(site)
             rewritten.append(({page for page, written in after.items() if before.get(page) != written}, set(after)))
-            assert tree(site) == fresh_preview(project, tmp_path, n), f"after {change}"
+            assert tree(site) == fresh_preview(project, tmp_path, n, today), f"after {change}"
     finally:
         log = preview.close()
     return log, rewritten
+
+ERROR = object()  # a change after which the rebuild fails
+
 
 def test_the_preview_after_every_kind_of_change_equals_a_fresh_preview(project, tmp_path):
     bulletins, site = project / "bulletins", tmp_path / "preview-site"
@@ -421,3 +435,131 @@ def test_the_previews_compiled_templates_follow_an_edited_template_and_another_e
     assert render("{{ x }} after") == "1 after"
     assert render("<% if x %>on<% endif %>", block_start_string="<%", block_end_string="%>") == "on"
     assert render("{{ x }} after", extensions=["jinja2.ext.i18n"]) == "1 after" and len(code._code) == 3
+
+
+ENERGY_MD = """\
+---
+title: Energy inspection
+date: 2026-11-02
+type: minutes
+issuer: safety-env
+---
+Held.
+
+/// directive | Replace the valves
+    id: EN-1
+    units: 能源公司
+    deadline: 2026-12-20
+
+Replace them.
+///
+"""
+ENERGY_FOLLOW_UP = """\
+---
+title: Energy review
+date: 2026-11-20
+type: minutes
+issuer: safety-env
+---
+Reviewed.
+
+/// follow-up
+    directive: EN-1
+    status: done
+    accepted_by: safety-env
+
+The valves are replaced.
+///
+"""
+
+
+def test_the_preview_after_each_change_it_now_skips_equals_a_fresh_preview(project, tmp_path):
+    """The preview renders only the listings and stamps that name what an edit changed (ShownBefore): after
+    a directive moved to another unit, a deadline that changes its bucket, a follow-up elsewhere that
+    accepts it, a cross-file error made and mended, the day rolling over while serving and a unit renamed
+    in units.yml, its site is a fresh preview's byte for byte (and the error the one a fresh preview reports)."""
+    bulletins, site = project / "bulletins", tmp_path / "preview-site"
+    energy = bulletins / "2026/2026-11-02-energy.md"
+    energy.parent.mkdir()
+    energy.write_text(ENERGY_MD, encoding="utf-8")
+    wrong = bulletins / "2026/2026-11-21-wrong.md"
+    units = bulletins / "units.yml"
+    changes = [
+        ("a directive moved to another unit", lambda: energy.write_text(ENERGY_MD.replace("能源公司", "物业公司"), encoding="utf-8")),
+        ("a deadline in another bucket", lambda: energy.write_text(
+            ENERGY_MD.replace("能源公司", "物业公司").replace("2026-12-20", "2026-11-30"), encoding="utf-8")),
+        ("a follow-up that accepts", lambda: (bulletins / "2026/2026-11-20-review.md").write_text(
+            ENERGY_FOLLOW_UP, encoding="utf-8")),
+        ("a cross-file error", lambda: wrong.write_text(ENERGY_FOLLOW_UP.replace("EN-1", "EN-404"), encoding="utf-8")
+         and ERROR),
+        ("the error mended", lambda: wrong.unlink()),
+        ("the day rolled over", lambda: "2026-12-24"),
+        ("a unit renamed", lambda: units.write_text(
+            units.read_text(encoding="utf-8").replace("Energy Company", "Energy Co."), encoding="utf-8")),
+    ]
+    each_change_equals_a_fresh_preview(project, site, tmp_path, changes)
+
+
+def test_the_preview_renders_only_the_listings_and_stamps_an_edit_changed(tmp_path, monkeypatch):
+    """In-process, the preview's rebuilds (SourceCache, KeptRows, ShownBefore kept between them): a rebuild
+    with nothing changed renders only the listings that read the whole catalog, and no bulletin's stamp;
+    an edit renders the listings and stamps that show its directives; the stamps equal a fresh build's."""
+    import datetime as dt
+
+    from safety_bulletins.outputs.render import Renderer
+    from safety_bulletins.site_build.incremental import KeptRows, ShownBefore, SourceCache
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+    from helpers import UNITS_YML, URLS, write_tree
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": NOTICE, "2026/2026-11-02-energy.md": ENERGY_MD})
+    rendered, stamped = [], []
+    page, page_inputs = Renderer.page, SiteBuild._page_inputs
+    monkeypatch.setattr(Renderer, "page", lambda self, p: rendered.append(p.src_uri) or page(self, p))
+    monkeypatch.setattr(SiteBuild, "_page_inputs", lambda self, b: stamped.append(b.rel_path) or page_inputs(self, b))
+    memory = {"sources": SourceCache(), "kept_rows": KeptRows(), "kept_reprs": KeptRows(), "shown_before": ShownBefore()}
+    written: dict = {}
+    builds = []
+
+    def stamps(folder: Path, as_of=dt.date(2026, 11, 28), **kept) -> dict[str, bytes]:
+        rendered.clear(), stamped.clear()
+        build = SiteBuild.load(root, as_of, URLS, workers=0, **kept)
+        if kept:
+            builds.append(build)
+        build.stamps_written = written if kept else {}
+        build.source_files(folder, "the site's inputs")
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    def preview(as_of=dt.date(2026, 11, 28)) -> tuple[set[str], set[str]]:
+        made = stamps(tmp_path / "preview", as_of, **memory)
+        what = set(rendered), set(stamped)
+        assert made == stamps(tmp_path / f"fresh-{len(written)}-{as_of}", as_of)  # byte for byte a fresh build's
+        return what
+
+    first = preview()
+    assert "units/energy.md" in first[0] and len(first[1]) == 3
+    whole_catalog = {"units/index.md", "archive/index.md", "dashboard/index.md"}  # made every time
+    assert preview() == (whole_catalog, set())
+    (root / "2026/2026-11-02-energy.md").write_text(ENERGY_MD.replace("2026-12-20", "2026-11-30"), encoding="utf-8")
+    listings, pages = preview()
+    assert pages == {"2026/2026-11-02-energy.md"}
+    assert {"units/energy.md", "directives/index.md", "archive/2026.md"} <= listings
+    assert not listings & {"units/property.md", "units/safety-env.md", "archive/2021.md"}, listings
+    # and the units whose entries are the same keep their pages' contexts and figures, not made again
+    last, now = builds[-2], builds[-1]
+    assert now.pages["units/property.md"] is last.pages["units/property.md"]
+    assert now.pages["units/energy.md"] is not last.pages["units/energy.md"]
+    assert now.catalog.unit_counts("property") is last.catalog.unit_counts("property")
+    assert now.catalog.unit_counts("energy") is not last.catalog.unit_counts("energy")
+    # a title edited: the rows that show it are made again, every unit's figures are the last build's
+    (root / "2026/2026-11-02-energy.md").write_text(ENERGY_MD.replace("2026-12-20", "2026-11-30").replace(
+        "Replace the valves", "Replace the old valves"), encoding="utf-8")
+    listings, pages = preview()
+    assert "units/energy.md" in listings and pages == {"2026/2026-11-02-energy.md"}
+    last, now = builds[-2], builds[-1]
+    assert now.pages["units/energy.md"] is not last.pages["units/energy.md"]
+    assert now.catalog.unit_counts("energy") is last.catalog.unit_counts("energy")
+    # (its page's sections and filter too, with the edited directive in them)
+    assert now.pages["units/energy.md"].context["filters"] is last.pages["units/energy.md"].context["filters"]
+    # another day: every bucket may have moved, all is made again
+    assert preview(dt.date(2026, 11, 29)) == first

@@ -393,6 +393,15 @@ class Catalog:
             self._figures[unit_id, scope] = (self.counts(entries), self.rates(entries))
         return self._figures[unit_id, scope]
 
+    def unit_figures_made(self) -> dict[tuple[str, str], tuple[Counter, Rates]]:
+        """The figures `unit_counts` and `unit_rates` made so far, by (unit id, scope)."""
+        return dict(self._figures)
+
+    def keep_unit_figures(self, figures: dict[tuple[str, str], tuple[Counter, Rates]]) -> None:
+        """Figures made by an earlier catalog of the same site and day for units whose entries are the same (the
+        preview: site_build/incremental.py Shown.keep_figures): not counted again."""
+        self._figures.update(figures)
+
     def counts(self, entries) -> Counter:
         """How many of a unit's entries (or directives) fall in each bucket, plus 'open' (not
         closed) and 'escalated' (open and under supervision): the unit's own work, those it is

@@ -45,8 +45,8 @@ from ..outputs.feeds import site_url_note
 from ..outputs.search_index import rewrite_as_utf8
 from ..outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, OFFLINE_WORKER_SHIM, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX,
                             SEARCH_WORKER, STYLESHEET)
-from ..site_build.incremental import (CacheError, KeptRows, SourceCache, build_cache, merge_search_index, remove_stale,
-                                      remove_unmade)
+from ..site_build.incremental import (CacheError, KeptRows, ShownBefore, SourceCache, build_cache, merge_search_index,
+                                      remove_stale, remove_unmade)
 from ..site_build.rendering import MarkdownConfig, WorkerPool, cache_dir_for
 from ..site_build.settings import SettingsError, file_including_extension_problem, site_name_problem
 from ..site_build.sitebuild import LostPlaceholder, OutputsError, SiteBuild, site_fingerprint
@@ -103,6 +103,7 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self.sources = SourceCache()
         self.kept_rows = KeptRows()  # and the rows of its listings
         self.kept_reprs = KeptRows()  # and the text of each bulletin in its page's stamp
+        self.shown_before = ShownBefore()  # and what it showed: only the stamps of what an edit changed are made
         # the preview's exports and calendars as its last build left them (made again after the pages)
         self.kept_outputs: dict[str, Path] | None = None
         self.outputs_deferred = False  # this build gave the kept ones: remake them after its pages
@@ -164,7 +165,8 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
             sources=self.sources if self.previewing else None,
             kept_rows=self.kept_rows if self.previewing else None,
             kept_reprs=self.kept_reprs if self.previewing else None,
-            pool=self.render_pool if self.previewing else None)
+            pool=self.render_pool if self.previewing else None,
+            shown_before=self.shown_before if self.previewing else None)
         # Material fetches a sitemap beside each <link rel="alternate">, which a file:// page may not:
         # the copy for a file share or USB stick leaves the feeds out of the head (its pages link them)
         build.offline = _offline(config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import site
@@ -61,7 +62,10 @@ def paginated(first_src: str, title: str, template: str, groups: dict[str, list[
     return pages
 
 
-def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
+def generated_pages(catalog: Catalog, labels: Labels,
+                    kept_unit_pages: Callable[[str], list[GeneratedPage] | None] | None = None) -> list[GeneratedPage]:
+    """Every listing page. `kept_unit_pages`: a unit's pages as an earlier build made them, or None to make them
+    (the preview's, for units whose entries did not change: site_build/incremental.py Shown.kept_unit_pages)."""
     pages = [
         GeneratedPage(site.UNITS_INDEX, labels("Units"), "units_index.html"),
         GeneratedPage(site.ARCHIVE_INDEX, labels("Archive"), "archive_index.html"),
@@ -70,6 +74,9 @@ def generated_pages(catalog: Catalog, labels: Labels) -> list[GeneratedPage]:
     pages += paginated(site.REGISTER, labels("Register of directives"), "register.html",
                        catalog.by_bucket(catalog.register), filters=filter_options(catalog, catalog.register))
     for unit in catalog.units:
+        if kept_unit_pages is not None and (kept := kept_unit_pages(unit.id)) is not None:
+            pages += kept
+            continue
         entries = catalog.for_unit(unit.id)
         sub = {}
         if catalog.registry.has_subunits(unit.id):

@@ -9,12 +9,20 @@ functions put both right. The build keeps its stamps and big outputs in the proj
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
+import operator
 import os
 import shutil
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .. import fields
+from ..catalog import Catalog, UnitEntry
+from ..model import Bulletin, Directive
 
 from ..outputs.site import GENERATED_FOLDERS, unmade
 from ..sources.project import load_bulletin
@@ -178,3 +186,173 @@ class KeptRows:
         last = self._now if context == self._context else {}
         self._context, self._now = context, {}
         return last, self._now
+
+
+def _shown(catalog: Catalog) -> dict[str, tuple]:
+    """What a catalog shows of each directive, by id as ids match (casefolded): the object (a new one
+    when its file was read again), its state, bucket and units' shares (the progress follows from them)."""
+    return {d.id.casefold(): (d, catalog.states[d.id], catalog.buckets[d.id], catalog.shares.get(d.id))
+            for d in catalog.directives}
+
+
+def changed_since(last_shown: dict[str, tuple], last_bulletins: dict[str, Bulletin],
+                  shown: dict[str, tuple], bulletins: dict[str, Bulletin]) -> tuple[set[str], set[str]]:
+    """What an edit changed between two catalogs of the same site on the same day: (the ids, casefolded, of
+    the directives whose object, state, bucket or shares differ, that appeared or went, or that a bulletin
+    read again names: its own and those its follow-ups follow up, before and after; the paths of the
+    bulletins read again, published or withdrawn). Everything else is shown as the last build showed it."""
+    directives = {key for key, now in shown.items()
+                  if (last := last_shown.get(key)) is None or last[0] is not now[0] or last[1:] != now[1:]}
+    directives |= last_shown.keys() - shown.keys()
+    paths = set()
+    for path in last_bulletins.keys() | bulletins.keys():
+        before, after = last_bulletins.get(path), bulletins.get(path)
+        if before is after:
+            continue
+        paths.add(path)
+        for bulletin in filter(None, (before, after)):
+            directives.update(d.id.casefold() for d in bulletin.directives)
+            directives.update(f.directive_id.casefold() for f in bulletin.follow_ups)
+    return directives, paths
+
+
+def _counted(shown: tuple) -> tuple:
+    """What a unit's figures (Catalog.unit_counts, unit_rates) take of a directive besides its id: which
+    units list it and in which role (its units, support, responsible; the acceptor in its state), its
+    states and buckets (its own, its shares'), and whether it is a hidden danger (its grade)."""
+    d, *states = shown
+    return d.units, d.support, d.responsible, d.grade, *states
+
+
+def _listed(shown: tuple) -> tuple:
+    """What a unit page's context (outputs/pages.py: its sections, figures, filter's options) takes of a
+    directive besides its id: _counted, and what its filter offers (filterable options, type, year)."""
+    d = shown[0]
+    return (*_counted(shown), tuple(d.details.get(f.name) for f in fields.filters()), d.bulletin.type,
+            d.bulletin.date.year)
+
+
+def _recounted(last_shown: dict[str, tuple], shown: dict[str, tuple], changed: set[str], key) -> Iterator[Directive]:
+    """The directives, in either catalog, whose `key` (_counted, _listed) differs, or that appeared or went:
+    some of the `changed` (changed_since; the others are the same objects in the same states)."""
+    for name in changed:
+        last, now = last_shown.get(name), shown.get(name)
+        if last is None or now is None or (last[0] is not now[0] and key(last) != key(now)) or last[1:] != now[1:]:
+            yield from (item[0] for item in (last, now) if item is not None)
+
+
+def shallow(value, refs: set[str]):
+    """A listing page's context as a comparable value, each entry by what names it (its directive's id,
+    role, units and share), the directives named added to `refs`: the page is the same as the last
+    build's if this is and none of `refs` changed (changed_since). What it does not know is its repr
+    (dataclasses: every field; anything else its address, which never compares equal: made again)."""
+    if isinstance(value, UnitEntry):
+        refs.add(value.directive.id.casefold())
+        return value.directive.id, value.role, value.units, value.share
+    if isinstance(value, dict):
+        return tuple((key, shallow(item, refs)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(shallow(item, refs) for item in value)
+    if value is None or isinstance(value, (str, int, float, dt.date)):
+        return value
+    return repr(value)
+
+
+class ShownBefore:
+    """What the preview's last build showed (each directive and bulletin of its catalog, each listing
+    page's and bulletin page's stamp with what it was made from), to make only what an edit changed:
+    a stamp is kept when what it was made from is the same and names nothing changed_since gives.
+    All is forgotten when what every page shows besides its directives changed (units.yml, the as-of
+    date, the language, the URL style, the audience, the search engine): the caller's `context`."""
+
+    def __init__(self):
+        self._context: tuple | None = None
+        self._last: dict | None = None
+
+    def for_build(self, context: tuple, catalog: Catalog) -> Shown:
+        last = self._last if context == self._context else None
+        now = {"shown": _shown(catalog), "bulletins": {b.rel_path: b for b in catalog.bulletins}, "catalog": catalog,
+               "listings": {}, "stamps": {}, "unit_pages": {}}
+        self._context, self._last = context, now
+        if last is None:
+            return Shown(None, set(), {}, {}, now["listings"], now["stamps"], now["unit_pages"])
+        directives, paths = changed_since(last["shown"], last["bulletins"], now["shown"], now["bulletins"])
+        # the same ids as the catalogs' entries hold them (as written), to compare a unit's at C speed
+        written = {item[0].id for key in directives for item in (last["shown"].get(key), now["shown"].get(key)) if item}
+        # and those whose counting changed: a title edited (a new object) leaves every unit's figures as they were
+        recounted = {d.id for d in _recounted(last["shown"], now["shown"], directives, _counted)}
+        relisted = {d.id for d in _recounted(last["shown"], now["shown"], directives, _listed)}
+        return Shown(directives, paths, last["listings"], last["stamps"], now["listings"], now["stamps"],
+                     now["unit_pages"], last["catalog"], written, last["unit_pages"], recounted, relisted)
+
+
+@dataclass
+class Shown:
+    """One build's view of what changed since the preview's last: `directives` None when everything
+    is made again (the first build, or the context changed)."""
+
+    directives: set[str] | None
+    bulletins: set[str]
+    last_listings: dict[str, tuple]
+    last_stamps: dict[str, tuple]
+    listings: dict[str, tuple]  # this build's, kept for the next
+    stamps: dict[str, tuple]
+    unit_pages: dict[str, list]  # each unit's listing pages (outputs/pages.py GeneratedPage) as this build made them
+    last_catalog: Catalog | None = None
+    written: set[str] = field(default_factory=set)  # `directives` by their ids as written
+    last_unit_pages: dict[str, list] = field(default_factory=dict)
+    recounted: set[str] = field(default_factory=set)  # the ids, as written, of those a unit's figures count otherwise
+    relisted: set[str] = field(default_factory=set)  # and of those a unit page's context takes otherwise
+    relinked: dict[str, object] = field(default_factory=dict)  # src_uri: the last build's page a page is relinked from
+
+    def unchanged(self, refs: set[str], paths: Iterable[str] = ()) -> bool:
+        return self.directives is not None and self.directives.isdisjoint(refs) and self.bulletins.isdisjoint(paths)
+
+    def same_entries(self, catalog: Catalog, unit_id: str, scope: str, changed: set[str] | None = None) -> bool:
+        """Whether a unit's entries of `scope` (Catalog.unit_counts') name no directive that changed, in the
+        last build's catalog and in this one: they are then the same entries (the same directives in the
+        same roles, states and shares) and all made of them (figures, pages) is what the last build made."""
+        changed = self.written if changed is None else changed
+        if self.last_catalog is not None and not changed:  # (an edited title: no unit counts otherwise)
+            return True
+        return self.last_catalog is not None and all(
+            changed.isdisjoint(map(_DIRECTIVE_ID, _ENTRIES[scope](c, unit_id))) for c in (self.last_catalog, catalog))
+
+    def keep_figures(self, catalog: Catalog) -> None:
+        """Give `catalog` the last build's figures of each unit whose entries count the same: they name no
+        directive whose counting changed (`recounted`; an edited title changes the rows, not the figures)."""
+        if self.last_catalog is not None:
+            catalog.keep_unit_figures({key: figures for key, figures in self.last_catalog.unit_figures_made().items()
+                                       if self.same_entries(catalog, *key, changed=self.recounted)})
+
+    def kept_unit_pages(self, catalog: Catalog, unit_id: str) -> list | None:
+        """A unit's listing pages as the last build made them, if its own and its sub-units' entries are the
+        same; if only directives it shows were read again (a title edited), its entries given this build's
+        directives: its sections, figures and filter are the same, its rows are made again."""
+        pages = self.last_unit_pages.get(unit_id)
+        if pages is None:
+            return None
+        scopes = ("own", "sub") if catalog.registry.has_subunits(unit_id) else ("own",)
+        if all(self.same_entries(catalog, unit_id, scope) for scope in scopes):
+            return pages
+        if all(self.same_entries(catalog, unit_id, scope, changed=self.relisted) for scope in scopes):
+            relinked = [_relinked(page, catalog, self.written) for page in pages]
+            self.relinked.update((page.src_uri, last) for page, last in zip(relinked, pages))
+            return relinked
+        return None
+
+
+def _relinked(page, catalog: Catalog, written: set[str]):
+    """A unit's page (outputs/pages.py GeneratedPage) with the entries of the directives read again (`written`)
+    given this catalog's (by their ids); the others' are the same objects."""
+    context = dict(page.context)
+    for key in ("groups", "sub_groups"):  # where a unit page's context holds entries
+        if key in context:
+            context[key] = {bucket: [e if e.directive.id not in written else
+                                     UnitEntry(catalog.directive(e.directive.id), e.role, e.units, e.share)
+                                     for e in entries] for bucket, entries in context[key].items()}
+    return dataclasses.replace(page, context=context)
+
+
+_DIRECTIVE_ID = operator.attrgetter("directive.id")
+_ENTRIES = {"own": Catalog.for_unit, "sub": Catalog.for_subunits, "all": Catalog.rollup}  # as Catalog._unit_figures

@@ -52,7 +52,7 @@ from ..outputs.pages import GeneratedPage, generated_pages
 from ..sources.parse import LOOSE_DIRECTIVE
 from ..sources.project import DEFAULT_AUDIENCE, Project, load_project
 from ..outputs.render import Renderer
-from .incremental import KeptRows, SourceCache
+from .incremental import KeptRows, ShownBefore, SourceCache, shallow
 from .rendering import Job, Judge, MarkdownConfig, WorkerPool
 from ..outputs.sanitize import OWN_MARK, sanitize
 
@@ -83,6 +83,16 @@ _HOW_TO_KEEP = (
     "minifiers do, when they run before this hook's on_post_page): remove that plugin or let it run later "
     "(mkdocs.plugins.event_priority below 100)"
 )
+
+
+# The listings' templates that read of the catalog only their page's context, what _also_shown adds and
+# what every page shares (the as-of date, the units, the labels): the preview keeps their pages unchanged
+_LOCAL_TEMPLATES = frozenset({"unit.html", "register.html", "archive_year.html", "archive_type.html"})
+
+
+def _same(last: tuple, now: tuple) -> bool:
+    """A bulletin page's inputs as the preview compares them: the bulletin the same object, the rest equal."""
+    return last[0] is now[0] and last[1:] == now[1:]
 
 
 _MADE_BESIDE = "the feeds, exports and calendars (Atom, directives.json, CSV, workbook, .ics)"
@@ -332,6 +342,8 @@ def _write_stamp(path: Path, inputs: str, written: dict[Path, str] | None = None
     if written is not None and written.get(path) == fingerprint and path.is_file():
         return path, False
     if path.is_file() and path.read_text() == fingerprint:
+        if written is not None:
+            written[path] = fingerprint
         return path, False
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(fingerprint)
@@ -371,7 +383,7 @@ class SiteBuild:
                  history: History | None = None, audience: str = DEFAULT_AUDIENCE,
                  site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE,
                  search: str = "material", windows: DueWindows = DueWindows(), kept_rows: KeptRows | None = None,
-                 kept_reprs: KeptRows | None = None):
+                 kept_reprs: KeptRows | None = None, shown_before: ShownBefore | None = None):
         self.project = project
         # the preview's text of each bulletin in its page's stamp, by the bulletin (the same object while its file is)
         self._reprs = None if kept_reprs is None else kept_reprs.for_build(())
@@ -384,10 +396,20 @@ class SiteBuild:
         labels = for_language(language, windows)
         self.urls = urls  # MkDocs' rule for where each file goes and its URL (mkdocs_adapter.url_rule)
         self.calendars = Calendars(self.catalog, labels, urls, site_url, time_zone)
-        rows = None if kept_rows is None else kept_rows.for_build(
-            (repr(self.catalog.registry), labels.language, labels.windows, as_of, audience, urls, search))
+        shared = (repr(self.catalog.registry), labels.language, labels.windows, as_of, audience, urls, search)
+        rows = None if kept_rows is None else kept_rows.for_build(shared)
+        # the preview: what its last build showed, to make again only the stamps of what an edit changed
+        self._shown = None if shown_before is None else shown_before.for_build(shared, self.catalog)
         self.renderer = Renderer(self.catalog, urls, labels, self.calendars, search=search, kept_rows=rows)
-        self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
+        if self._shown is None:
+            self.pages: dict[str, GeneratedPage] = {p.src_uri: p for p in generated_pages(self.catalog, labels)}
+        else:  # the preview: the figures and pages of units whose entries did not change are the last build's
+            self._shown.keep_figures(self.catalog)
+            self.pages = {p.src_uri: p for p in generated_pages(
+                self.catalog, labels, functools.partial(self._shown.kept_unit_pages, self.catalog))}
+            for page in self.pages.values():
+                if page.template == "unit.html":
+                    self._shown.unit_pages.setdefault(page.context["unit"].id, []).append(page)
         self._listings_left = set(self.pages)
         self.stamps_written: dict[Path, str] | None = None  # the preview's: what its rebuilds wrote in each stamp
         self._listing_bodies: dict[str, str] = {}  # a dirty build's listings as their stamps read them (_listing_stamp)
@@ -412,7 +434,8 @@ class SiteBuild:
              time_zone: str = DEFAULT_TIME_ZONE, search: str = "material", markdown: MarkdownConfig | None = None,
              cache_dir: Path | None = None, windows: DueWindows = DueWindows(),
              workers: int | None = None, sources: SourceCache | None = None, kept_rows: KeptRows | None = None,
-             kept_reprs: KeptRows | None = None, pool: WorkerPool | None = None) -> SiteBuild:
+             kept_reprs: KeptRows | None = None, pool: WorkerPool | None = None,
+             shown_before: ShownBefore | None = None) -> SiteBuild:
         """The build of `bulletins_dir` for `audience`, every bulletin judged on the HTML that
         `markdown` (the site's Markdown configuration; the example's by default) makes of it.
         `sources`: the bulletins as the preview's last rebuild read them (only changed files are read);
@@ -425,7 +448,7 @@ class SiteBuild:
                                windows=windows, read_file=sources)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         build = cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
-                    windows, kept_rows, kept_reprs)
+                    windows, kept_rows, kept_reprs, shown_before)
         build.judge = judge
         build.outputs_beside = workers != 0  # the one-process build makes them in its own process
         return build
@@ -606,20 +629,64 @@ class SiteBuild:
 
     def _stamp(self, folder: Path, src_uri: str, bulletin: Bulletin, site_inputs: str) -> Path:
         """A file holding the fingerprint of the page's inputs, rewritten (newer) when they change."""
-        return _write_stamp(folder / src_uri, self._page_inputs(bulletin) + site_inputs, self.stamps_written)[0]
+        if self._shown is None:
+            return _write_stamp(folder / src_uri, self._page_inputs(bulletin) + site_inputs, self.stamps_written)[0]
+        # The preview: the last build's stamp while the page shows the same bulletin (the same object: its
+        # file was not read again), links, git history and directives (none of them changed_since)
+        refs = {d.id.casefold() for d in bulletin.directives} | {f.directive_id.casefold() for f in bulletin.follow_ups}
+        made_of = (bulletin, (bulletin.attachments, bulletin.page_links), self.history.get(bulletin.rel_path), site_inputs)
+        kept = self._shown.last_stamps.get(src_uri)
+        if kept is not None and self._shown.unchanged(refs) and _same(kept[0], made_of) and self._still_there(*kept[1:]):
+            self._shown.stamps[src_uri] = kept
+            return kept[1]
+        path = _write_stamp(folder / src_uri, self._page_inputs(bulletin) + site_inputs, self.stamps_written)[0]
+        self._shown.stamps[src_uri] = (made_of, path, self.stamps_written.get(path))
+        return path
+
+    def _still_there(self, path: Path, fingerprint: str | None) -> bool:
+        """Whether a stamp the preview kept is on disk as its last build wrote it."""
+        return fingerprint is not None and self.stamps_written.get(path) == fingerprint and path.is_file()
 
     def _listing_stamp(self, folder: Path, src_uri: str, site_inputs: str) -> Path:
         """A listing page's stamp: its content as this build makes it, with what else its page holds
         that a site_inputs change does not already redo (its title, the feeds in its head); the rest of
         the page is the theme's, the navigation's and mkdocs.yml's, all in site_inputs. The content
         is kept for page_output when the stamp changed (the page will be written)."""
-        body = self.renderer.page(self.pages[src_uri])
-        inputs = "\0".join((site_inputs, self.pages[src_uri].title, self.search, str(self.offline),
-                            self.feed_links(src_uri), body))
-        path, changed = _write_stamp(folder / src_uri, inputs, self.stamps_written)
+        page = self.pages[src_uri]
+        head = (site_inputs, page.title, self.search, str(self.offline), self.feed_links(src_uri))
+        made_of = None
+        if self._shown is not None and page.template in _LOCAL_TEMPLATES:
+            # The preview: a page whose rows, counts and bulletins are those of the last build and name nothing
+            # that changed since is neither rendered nor compared (an edit changes a few of the 240)
+            paths: set[str] = set()
+            kept = self._shown.last_listings.get(src_uri)
+            # a unit's page kept or relinked (Shown.kept_unit_pages): its context names the same ids, roles and figures
+            if kept is not None and (kept[0] is page or self._shown.relinked.get(src_uri) is kept[0]):
+                refs, context = kept[2], kept[1][2]
+            else:
+                refs = set()
+                context = shallow(page.context, refs)
+            made_of = (page.template, head, context, self._also_shown(page, paths))
+            if (kept is not None and kept[1] == made_of and self._shown.unchanged(refs, paths)
+                    and self._still_there(*kept[3:])):
+                self._shown.listings[src_uri] = kept
+                return kept[3]
+        body = self.renderer.page(page)
+        path, changed = _write_stamp(folder / src_uri, "\0".join((*head, body)), self.stamps_written)
         if changed:
             self._listing_bodies[src_uri] = body
+        if made_of is not None:
+            self._shown.listings[src_uri] = (page, made_of, refs, path, self.stamps_written.get(path))
         return path
+
+    def _also_shown(self, page: GeneratedPage, paths: set[str]):
+        """What a listing's template reads from the catalog beyond its context (_LOCAL_TEMPLATES)."""
+        if page.template == "register.html":
+            return len(self.catalog.directives)
+        bulletins = self.catalog.years[page.context["year"]] if page.template == "archive_year.html" \
+            else self.catalog.types[page.context["type"]] if page.template == "archive_type.html" else []
+        paths.update(b.rel_path for b in bulletins)
+        return tuple(b.rel_path for b in bulletins)
 
     def _text_of(self, bulletin: Bulletin) -> str:
         """repr(bulletin), the biggest part of its stamp: the preview keeps it while the bulletin is the
