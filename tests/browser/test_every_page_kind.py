@@ -204,15 +204,18 @@ def test_the_contrast_check_finds_one_odd_row_among_identical_ones(page, origin,
     looked_at(page, origin + SUB_PATH + KINDS["register"], WIDTHS["desktop"], screenshots / "odd-row.jpg")
     looks = page.evaluate(ONE_OF_EACH_LOOK.replace("axe.configure", "(() => {})"))
     assert looks["looks"] * 3 < looks["texts"], looks  # most texts share a look: the check is on one of each
-    page.evaluate("""() => {
-      const shown = selector => [...document.querySelectorAll(selector)].filter(e => e.checkVisibility());
-      const rows = shown('tr.sb-row'), badges = shown('tr.sb-row .sb-badge');
-      const cell = rows[Math.floor(rows.length / 2)].cells[4], badge = badges[badges.length - 1];
+    # a cell and a badge that axe would not read, their looks read on another row
+    planted = page.evaluate("""() => {
+      const unread = selector => [...document.querySelectorAll(selector)]
+        .filter(e => e.checkVisibility() && !e.hasAttribute('data-sb-contrast'));
+      const cells = unread('tr.sb-row > td:nth-child(5)'), badges = unread('tr.sb-row .sb-badge');
+      const cell = cells[Math.floor(cells.length / 2)], badge = badges[badges.length - 1];
       cell.style.color = '#c8c8c8';
       badge.style.cssText = 'color: #c8c8c8; background: #fff';
       [cell.id, badge.id] = ['odd-cell', 'odd-badge'];
-      return [rows.length, badges.length];
+      return [cells.length, badges.length];
     }""")
+    assert min(planted) > 0, planted
     contrast = [v for v in axe_findings(page) if v["id"] == "color-contrast"]
     assert contrast, "the faint row and badge were not found"
     assert sorted(node["target"][0] for node in contrast[0]["nodes"]) == ["#odd-badge", "#odd-cell"]
