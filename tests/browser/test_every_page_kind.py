@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 import pytest
-from browsing import SUB_PATH, SUB_PATH_ZH, Recorder, foreign
+from browsing import SUB_PATH, SUB_PATH_ZH, foreign
 from helpers import AS_OF, nginx
 from test_chinese_site import _sources_text, our_english
 
@@ -101,20 +101,43 @@ def readers_context(browser):
     context.close()
 
 
-@pytest.fixture
-def page(readers_context, request):
-    """A new page in the worker's readers_context; after the test, as browsing.page: no request left the
-    origin (a request the cache answered was made, and checked, by the page that first asked for it)
-    and no console error occurred."""
-    page = readers_context.new_page()
-    recorder = Recorder(page)
+@pytest.fixture(scope="session")
+def readers_tab(readers_context):
+    """One tab the kinds of page are opened in, one after another (a new tab is a new renderer process:
+    a third of a load's CPU); each test loads its page anew at its own width."""
+    return readers_context.new_page()
+
+
+def recorded(page, request):
+    """As browsing.page: after the test, no request left the origin (one the cache answered was made, and
+    checked, by the page that first asked for it) and no console error occurred; for this test only."""
+    requests, errors = [], []
+    handlers = {"request": lambda r: requests.append(r.url),
+                "console": lambda message: errors.append(message.text) if message.type == "error" else None,
+                "pageerror": lambda error: errors.append(str(error))}
+    for event, handler in handlers.items():
+        page.on(event, handler)
     yield page
-    page.close()
-    assert recorder.errors == [], recorder.errors
+    for event, handler in handlers.items():
+        page.remove_listener(event, handler)
+    assert errors == [], errors
     origin = getattr(request.node, "origin", None)
     if origin is not None:
-        assert foreign(recorder.requests, origin) == []
-    assert recorder.requests, "the page made no request at all"
+        assert foreign(requests, origin) == []
+    assert requests, "the page made no request at all"
+
+
+@pytest.fixture
+def page(readers_context, request):
+    """A new tab in the worker's readers_context, for a test that does more than look (searches, plants)."""
+    page = readers_context.new_page()
+    yield from recorded(page, request)
+    page.close()
+
+
+@pytest.fixture
+def tab(readers_tab, request):
+    yield from recorded(readers_tab, request)
 
 
 @pytest.fixture(scope="session")
@@ -218,10 +241,10 @@ def judged(page, language: str, english_of_ours) -> None:
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("path", KINDS.values(), ids=KINDS.keys())
-def test_every_kind_of_page(page, origin, screenshots, english_of_ours, path, language, width):
+def test_every_kind_of_page(tab, origin, screenshots, english_of_ours, path, language, width):
     name = next(kind for kind, p in KINDS.items() if p == path)
-    looked_at(page, origin + LANGUAGES[language] + path, width, screenshots / f"{language}-{name}-{width}.jpg")
-    judged(page, language, english_of_ours)
+    looked_at(tab, origin + LANGUAGES[language] + path, width, screenshots / f"{language}-{name}-{width}.jpg")
+    judged(tab, language, english_of_ours)
 
 
 def test_the_contrast_check_finds_one_odd_row_among_identical_ones(page, origin, screenshots):
