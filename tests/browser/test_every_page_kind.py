@@ -4,7 +4,7 @@ picture in pytest's folder (`screenshots`, to be looked at; JPEG, which Chromium
 CPU of a PNG of the same page: the guide's writing page is 20,000 px tall) and judged on what a reader would notice:
 nothing scrolls sideways, no text smaller than 10 px, no English word of ours on a Chinese page
 (what the scripts wrote too: the filter's summary, the live counts), and axe-core finds nothing at
-any impact, Material's markup included (its highlighted code's comments were 4.47:1: bulletins.css)."""
+any impact (colour contrast on one element of each look: ONE_OF_EACH_LOOK), Material's markup included (its highlighted code's comments were 4.47:1: bulletins.css)."""
 
 from __future__ import annotations
 
@@ -131,8 +131,10 @@ def recorded(page, request):
 def page(readers_context, request):
     """A new tab in the worker's readers_context, for a test that does more than look (searches, plants)."""
     page = readers_context.new_page()
-    yield from recorded(page, request)
-    page.close()
+    try:
+        yield from recorded(page, request)
+    finally:
+        page.close()
 
 
 @pytest.fixture
