@@ -14,6 +14,7 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -52,6 +53,19 @@ class CpuMeter:
     def __init__(self, log: str, worker: str):
         self.path = Path(f"{log}.{worker}")
         self.counts: dict[str, int] = defaultdict(int)
+        # CPU of descendants that ended outside the tree: counted while they lived, then gone from every
+        # sum (Chromium's renderers and zygote when the session's browser closes go to init, not to a
+        # parent of ours): without it the test whose teardown closed the browser read -200 s
+        self.lost = 0.0
+
+    def _seconds(self) -> float:
+        return _tree_seconds() + self.lost
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item, nextitem):
+        before = _tree_seconds()
+        yield
+        self.lost += max(0.0, before - _tree_seconds())
 
     def wrap_helpers(self):
         import helpers
@@ -73,10 +87,15 @@ class CpuMeter:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
         self.counts.clear()
-        cpu, wall = _tree_seconds(), time.monotonic()
+        cpu, wall = self._seconds(), time.monotonic()
         yield
-        record = {"test": item.nodeid, "cpu": round(_tree_seconds() - cpu, 3),
+        record = {"test": item.nodeid, "cpu": round(self._seconds() - cpu, 3),
                   "wall": round(time.monotonic() - wall, 3), **self.counts}
+        # a thread left alive makes every later in-process render of this worker start new interpreters
+        # instead of forking (rendering.run_jobs): about 3 times the CPU of each check and command after it
+        others = [thread.name for thread in threading.enumerate() if thread is not threading.main_thread()]
+        if others:
+            record["threads"] = others
         with open(self.path, "a", encoding="utf-8") as out:
             out.write(json.dumps(record) + "\n")
 

@@ -4,6 +4,7 @@ errors; a test fails on any request that leaves the serving host or any console 
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import sys
@@ -70,9 +71,26 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with _waited_without_a_thread(), sync_playwright() as playwright:
+        playwright._loop.set_default_executor(_InPlace(max_workers=1))
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class _InPlace(concurrent.futures.ThreadPoolExecutor):
+    """Where Playwright hands file work to asyncio's executor (a screenshot's `path`, a download saved),
+    it is done at once in the loop's own thread: the default executor's threads (asyncio_0, asyncio_1)
+    would live as long as the session's browser, and with a second thread alive the package renders in
+    spawned interpreters (as _waited_without_a_thread says): the catalogue's checks and every command
+    run after a browser test cost about three times their CPU (tests/cpu_meter.py lists such threads)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the awaiting coroutine, as the executor's thread would
+            future.set_exception(error)
+        return future
 
 
 @contextlib.contextmanager

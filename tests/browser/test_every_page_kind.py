@@ -4,7 +4,7 @@ picture in pytest's folder (`screenshots`, to be looked at; JPEG, which Chromium
 CPU of a PNG of the same page: the guide's writing page is 20,000 px tall) and judged on what a reader would notice:
 nothing scrolls sideways, no text smaller than 10 px, no English word of ours on a Chinese page
 (what the scripts wrote too: the filter's summary, the live counts), and axe-core finds nothing at
-any impact, Material's markup included (its highlighted code's comments were 4.47:1: bulletins.css)."""
+any impact (colour contrast on one element of each look: ONE_OF_EACH_LOOK), Material's markup included (its highlighted code's comments were 4.47:1: bulletins.css)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 import pytest
-from browsing import SUB_PATH, SUB_PATH_ZH
+from browsing import SUB_PATH, SUB_PATH_ZH, foreign
 from helpers import AS_OF, nginx
 from test_chinese_site import _sources_text, our_english
 
@@ -89,7 +89,60 @@ SEEN_TEXT = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+def readers_context(browser):
+    """One browser context per worker for this module's pages, its clock at the reader's day: a new
+    page (tab) for each test, with its own session storage, script errors and requests, but the cache
+    and compiled scripts of the pages before it, as a reader's browser has. A context of its own made
+    each load cost 1.6 s of CPU, not 0.7 (Material's bundle and the search worker compiled anew)."""
+    context = browser.new_context()
+    context.clock.install(time=READERS_CLOCK)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def readers_tab(readers_context):
+    """One tab the kinds of page are opened in, one after another (a new tab is a new renderer process:
+    a third of a load's CPU); each test loads its page anew at its own width."""
+    return readers_context.new_page()
+
+
+def recorded(page, request):
+    """As browsing.page: after the test, no request left the origin (one the cache answered was made, and
+    checked, by the page that first asked for it) and no console error occurred; for this test only."""
+    requests, errors = [], []
+    handlers = {"request": lambda r: requests.append(r.url),
+                "console": lambda message: errors.append(message.text) if message.type == "error" else None,
+                "pageerror": lambda error: errors.append(str(error))}
+    for event, handler in handlers.items():
+        page.on(event, handler)
+    yield page
+    for event, handler in handlers.items():
+        page.remove_listener(event, handler)
+    assert errors == [], errors
+    origin = getattr(request.node, "origin", None)
+    if origin is not None:
+        assert foreign(requests, origin) == []
+    assert requests, "the page made no request at all"
+
+
+@pytest.fixture
+def page(readers_context, request):
+    """A new tab in the worker's readers_context, for a test that does more than look (searches, plants)."""
+    page = readers_context.new_page()
+    try:
+        yield from recorded(page, request)
+    finally:
+        page.close()
+
+
+@pytest.fixture
+def tab(readers_tab, request):
+    yield from recorded(readers_tab, request)
+
+
+@pytest.fixture(scope="session")
 def english_of_ours():
     """What on a Chinese page is an English phrase of the package's (a label, a template's text)
     rather than a bulletin's own words."""
@@ -102,11 +155,61 @@ def english_of_ours():
     return found
 
 
+# axe's colour-contrast rule is most of its time (each text's background found through the stacking of
+# the page, ~2,300 texts on the guide's writing page, 800 on the register): it reads one element of each
+# look. A look is all its contrast can depend on: the element's tag, classes and computed colour, size,
+# weight, shadow, stroke, visibility and whether it is disabled or has letters at all; and for it and each
+# ancestor, tag, classes, background, opacity, filter, blend, position, z-index, overflow and the
+# colours of their ::before and ::after. Elements that agree on all of it (57 rows of the register in
+# the same state, the same token of highlighted code) have one contrast, so axe measures the first;
+# every other rule reads the whole page. Form controls, whose text is their value, are all read.
+# test_the_contrast_check_finds_one_odd_row_among_identical_ones shows the odd one out is still found.
+ONE_OF_EACH_LOOK = """() => {
+  const own = ['color', 'fontSize', 'fontWeight', 'textShadow', 'webkitTextStrokeWidth', 'webkitTextStrokeColor',
+               'webkitTextFillColor', 'visibility', 'display', 'textIndent', 'clip', 'clipPath'];
+  const painted = ['backgroundColor', 'backgroundImage', 'opacity', 'filter', 'mixBlendMode', 'backdropFilter',
+                   'position', 'zIndex', 'overflow', 'clip', 'clipPath'];
+  const pseudo = el => ['::before', '::after'].map(p => {
+    const s = getComputedStyle(el, p);
+    return s.content === 'none' ? '' : [p, s.color, s.backgroundColor, s.backgroundImage, s.opacity].join(' ');
+  }).join('');
+  const chains = new Map();  // element -> its look as an ancestor, and its ancestors'
+  const chain = el => {
+    if (!el) return '';
+    if (!chains.has(el)) {
+      const s = getComputedStyle(el);
+      chains.set(el, `${el.tagName}.${el.getAttribute("class")}#${painted.map(p => s[p]).join('|')}${pseudo(el)}\\n${chain(el.parentElement)}`);
+    }
+    return chains.get(el);
+  };
+  const looks = new Set();
+  let texts = 0;
+  for (const el of document.querySelectorAll('body *')) {
+    const text = [...el.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join('').trim();
+    const control = el.matches('input, select, textarea, button, option');
+    if (!text && !control) continue;
+    texts++;
+    const s = getComputedStyle(el);
+    const look = [own.map(p => s[p]).join('|'), /[\\p{L}\\p{N}]/u.test(text),
+                  el.matches(':disabled, [aria-disabled="true"]'), chain(el)].join('\\n');
+    if (control || !looks.has(look)) {
+      looks.add(look);
+      el.setAttribute('data-sb-contrast', '');
+    }
+  }
+  axe.configure({rules: [{id: 'color-contrast', selector: '[data-sb-contrast]'}]});
+  return {texts, looks: looks.size};
+}"""
+
+
 def axe_findings(page) -> list[dict]:
-    """Every axe violation, at any impact (Material's markup included: none is left to excuse)."""
+    """Every axe violation, at any impact (Material's markup included: none is left to excuse); colour
+    contrast on one element of each look (ONE_OF_EACH_LOOK)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    return Axe().run(page).response["violations"]
+    page.evaluate(Axe().axe_script)
+    page.evaluate(ONE_OF_EACH_LOOK)
+    return page.evaluate("options => axe.run(document, options)", {"resultTypes": ["violations"]})["violations"]
 
 
 def described(violations: list[dict]) -> str:
@@ -119,7 +222,6 @@ def described(violations: list[dict]) -> str:
 
 def looked_at(page, url: str, width: int, picture) -> None:
     page.set_viewport_size({"width": width, "height": 900})
-    page.clock.install(time=READERS_CLOCK)
     page.goto(url, wait_until="networkidle")
     page.screenshot(path=str(picture), full_page=True, type="jpeg", quality=80)
 
@@ -141,10 +243,34 @@ def judged(page, language: str, english_of_ours) -> None:
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("path", KINDS.values(), ids=KINDS.keys())
-def test_every_kind_of_page(page, origin, screenshots, english_of_ours, path, language, width):
+def test_every_kind_of_page(tab, origin, screenshots, english_of_ours, path, language, width):
     name = next(kind for kind, p in KINDS.items() if p == path)
-    looked_at(page, origin + LANGUAGES[language] + path, width, screenshots / f"{language}-{name}-{width}.jpg")
-    judged(page, language, english_of_ours)
+    looked_at(tab, origin + LANGUAGES[language] + path, width, screenshots / f"{language}-{name}-{width}.jpg")
+    judged(tab, language, english_of_ours)
+
+
+def test_the_contrast_check_finds_one_odd_row_among_identical_ones(page, origin, screenshots):
+    """axe reads one element of each look (ONE_OF_EACH_LOOK): a row of the register made faint (a status
+    cell, grey on white: 1.7:1) among the shown rows that look alike, and a badge made grey on white among the same badges, are each
+    a look of their own, and found; the rows that look alike are read once."""
+    looked_at(page, origin + SUB_PATH + KINDS["register"], WIDTHS["desktop"], screenshots / "odd-row.jpg")
+    looks = page.evaluate(ONE_OF_EACH_LOOK.replace("axe.configure", "(() => {})"))
+    assert looks["looks"] * 3 < looks["texts"], looks  # most texts share a look: the check is on one of each
+    # a cell and a badge that axe would not read, their looks read on another row
+    planted = page.evaluate("""() => {
+      const unread = selector => [...document.querySelectorAll(selector)]
+        .filter(e => e.checkVisibility() && !e.hasAttribute('data-sb-contrast'));
+      const cells = unread('tr.sb-row > td:nth-child(5)'), badges = unread('tr.sb-row .sb-badge');
+      const cell = cells[Math.floor(cells.length / 2)], badge = badges[badges.length - 1];
+      cell.style.color = '#c8c8c8';
+      badge.style.cssText = 'color: #c8c8c8; background: #fff';
+      [cell.id, badge.id] = ['odd-cell', 'odd-badge'];
+      return [cells.length, badges.length];
+    }""")
+    assert min(planted) > 0, planted
+    contrast = [v for v in axe_findings(page) if v["id"] == "color-contrast"]
+    assert contrast, "the faint row and badge were not found"
+    assert sorted(node["target"][0] for node in contrast[0]["nodes"]) == ["#odd-badge", "#odd-cell"]
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
@@ -173,9 +299,8 @@ def served_at_the_root(sites, tmp_path_factory):
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_page_not_found(browser, served_at_the_root, screenshots, english_of_ours, language, width):
-    context = browser.new_context()
-    page = context.new_page()
+def test_the_page_not_found(readers_context, served_at_the_root, screenshots, english_of_ours, language, width):
+    page = readers_context.new_page()  # not the page fixture: what is not found is the point here
     try:
         looked_at(page, served_at_the_root[language] + "/no-such-page/", width, screenshots / f"{language}-404-{width}.jpg")
         assert page.locator("article h1").inner_text() == ("404 - 页面不存在" if language == "zh" else "404 - Not found")
@@ -186,4 +311,4 @@ def test_the_page_not_found(browser, served_at_the_root, screenshots, english_of
         page.locator("input.md-search__input").press("End")
         page.locator(".md-search-result__item").first.wait_for(timeout=15000)
     finally:
-        context.close()
+        page.close()

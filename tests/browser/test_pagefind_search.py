@@ -230,22 +230,27 @@ The round checked the MANYWORD extinguishers of site {n}.
 """
 
 
-def test_more_results_than_listed_are_counted(page, tmp_path, request):
-    """Material counts the results it is given, the best 20: the meta says how many there are."""
+@pytest.fixture(scope="module")
+def many_rounds(tmp_path_factory):
+    """25 bulletins that each hold MANYWORD, built once and served for the two tests that page through them."""
     from helpers import PAGEFIND_YML, UNITS_YML, build, write_tree
 
     files = {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML}
     files.update({f"bulletins/2025/2025-03-{n:02d}-round.md": MANY.format(n=n, day=n) for n in range(1, 26)})
-    root = write_tree(tmp_path / "project", files)
-    (tmp_path / "nginx").mkdir()
-    with nginx(tmp_path / "nginx", {"/safety/": build(root)}) as base:
-        request.node.origin = base
-        opened_search(page, base + "/safety/", "MANYWORD")
-        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.startsWith('25 ')")
-        assert page.locator(".md-search-result__meta").inner_text() == (
-            "25 bulletins found; the best 20 are listed: add a word or a filter to narrow them")
-        answer_to(page, lambda: page.select_option('.sb-search-filters select[name="year"]', "2025"))  # all 25 still
-        assert page.locator(".md-search-result__meta").inner_text().startswith("25 bulletins found")
+    root = write_tree(tmp_path_factory.mktemp("many") / "project", files)
+    with nginx(tmp_path_factory.mktemp("nginx-many"), {"/safety/": build(root)}) as base:
+        yield base
+
+
+def test_more_results_than_listed_are_counted(page, many_rounds, request):
+    """Material counts the results it is given, the best 20: the meta says how many there are."""
+    request.node.origin = many_rounds
+    opened_search(page, many_rounds + "/safety/", "MANYWORD")
+    page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.startsWith('25 ')")
+    assert page.locator(".md-search-result__meta").inner_text() == (
+        "25 bulletins found; the best 20 are listed: add a word or a filter to narrow them")
+    answer_to(page, lambda: page.select_option('.sb-search-filters select[name="year"]', "2025"))  # all 25 still
+    assert page.locator(".md-search-result__meta").inner_text().startswith("25 bulletins found")
 
 
 # What the digest, the CSV and the calendars print of a directive: its id (whole, as typed in
@@ -316,50 +321,43 @@ def test_a_filter_lists_only_the_directives_it_chose(page, served, sites):
         assert directive["status"] == "done" and {"logistics", "all"} & set(directive["units"] + directive["support"])
 
 
-def test_the_rest_of_the_results_by_keyboard(page, tmp_path, request):
+def test_the_rest_of_the_results_by_keyboard(page, many_rounds, request):
     """Beyond the best 20: a button after the count lists 20 more, reached by Tab from the box
     through the filters, pressed with Enter; the count says how many are listed now, and with
     all listed the button goes and the focus returns to the box."""
-    from helpers import PAGEFIND_YML, UNITS_YML, build, write_tree
+    request.node.origin = many_rounds
+    opened_search(page, many_rounds + "/safety/", "MANYWORD")
+    more = page.locator(".sb-search-more")
+    more.wait_for()
+    assert more.inner_text() == "Show more results"
+    from test_accessibility import described, severe_violations
 
-    files = {"mkdocs.yml": PAGEFIND_YML, "docs/index.md": "# Home\n", "bulletins/units.yml": UNITS_YML}
-    files.update({f"bulletins/2025/2025-03-{n:02d}-round.md": MANY.format(n=n, day=n) for n in range(1, 26)})
-    root = write_tree(tmp_path / "project", files)
-    (tmp_path / "nginx").mkdir()
-    with nginx(tmp_path / "nginx", {"/safety/": build(root)}) as base:
-        request.node.origin = base
-        opened_search(page, base + "/safety/", "MANYWORD")
-        more = page.locator(".sb-search-more")
-        more.wait_for()
-        assert more.inner_text() == "Show more results"
-        from test_accessibility import described, severe_violations
-
-        # the button among Material's results, by axe-core (this site has not the example's CSS,
-        # which test_accessibility checks Material's results with: only the button is ours here)
-        violations = [v for v in severe_violations(page) if any("sb-search-more" in str(n["target"]) for n in v["nodes"])]
-        assert violations == [], "\n" + described(violations)
-        assert page.locator(".md-search-result__meta").get_attribute("aria-live") == "polite"
-        for _ in range(4):  # the box, the filters (type, year), the button: Material's Tab would close the search
-            if page.evaluate("document.activeElement.classList.contains('sb-search-more')"):
-                break
-            page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.classList.contains('sb-search-more')")
-        answer_to(page, lambda: page.keyboard.press("Enter"))
-        assert page.locator(".md-search-result__meta").inner_text() == "25 matching documents"
-        assert more.is_hidden()
-        assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
-        assert page.evaluate("document.getElementById('__search').checked")  # still searching
-        for _ in range(10):  # Material lists ten, then four more each time the list is scrolled to its end
-            if page.locator(".md-search-result__item").count() == 25:
-                break
-            for top in ("0", "wrap.scrollHeight"):
-                page.evaluate(f"() => {{ const wrap = document.querySelector('.md-search__scrollwrap'); wrap.scrollTop = {top}; }}")
-                page.wait_for_timeout(150)
-        assert page.locator(".md-search-result__item").count() == 25
-        titles = page.locator(".md-search-result__item h1").evaluate_all("els => els.map(e => e.firstChild.textContent.trim())")
-        assert sorted(titles) == sorted(f"Inspection round {n}" for n in range(1, 26))
-        page.keyboard.type("x")  # a new query lists the best 20 again
-        page.keyboard.press("Backspace")
-        page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.startsWith('25 bulletins found')",
-                               timeout=ANSWER_MS)
-        assert more.is_visible()
+    # the button among Material's results, by axe-core (this site has not the example's CSS,
+    # which test_accessibility checks Material's results with: only the button is ours here)
+    violations = [v for v in severe_violations(page) if any("sb-search-more" in str(n["target"]) for n in v["nodes"])]
+    assert violations == [], "\n" + described(violations)
+    assert page.locator(".md-search-result__meta").get_attribute("aria-live") == "polite"
+    for _ in range(4):  # the box, the filters (type, year), the button: Material's Tab would close the search
+        if page.evaluate("document.activeElement.classList.contains('sb-search-more')"):
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('sb-search-more')")
+    answer_to(page, lambda: page.keyboard.press("Enter"))
+    assert page.locator(".md-search-result__meta").inner_text() == "25 matching documents"
+    assert more.is_hidden()
+    assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+    assert page.evaluate("document.getElementById('__search').checked")  # still searching
+    for _ in range(10):  # Material lists ten, then four more each time the list is scrolled to its end
+        if page.locator(".md-search-result__item").count() == 25:
+            break
+        for top in ("0", "wrap.scrollHeight"):
+            page.evaluate(f"() => {{ const wrap = document.querySelector('.md-search__scrollwrap'); wrap.scrollTop = {top}; }}")
+            page.wait_for_timeout(150)
+    assert page.locator(".md-search-result__item").count() == 25
+    titles = page.locator(".md-search-result__item h1").evaluate_all("els => els.map(e => e.firstChild.textContent.trim())")
+    assert sorted(titles) == sorted(f"Inspection round {n}" for n in range(1, 26))
+    page.keyboard.type("x")  # a new query lists the best 20 again
+    page.keyboard.press("Backspace")
+    page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.startsWith('25 bulletins found')",
+                           timeout=ANSWER_MS)
+    assert more.is_visible()
