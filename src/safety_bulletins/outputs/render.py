@@ -24,7 +24,7 @@ from .pages import GeneratedPage
 from .site import Links, UrlRule, root_of
 
 
-class _Context(jinja2.runtime.Context):
+class CallingContext(jinja2.runtime.Context):
     """Jinja's context, whose `call` (every `labels(...)`, `cell.x(...)` in a template: about 800,000 a
     build at 2,000 bulletins) first asks the callable twice whether it wants the context passed in, by
     attribute lookups that fail (raising inside) for every plain callable: much of the listings' and
@@ -34,10 +34,11 @@ class _Context(jinja2.runtime.Context):
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
         kind = type(__obj)
-        if kind is MethodType:
-            plain = "jinja_pass_arg" not in __obj.__func__.__dict__
-        elif kind is FunctionType:
-            plain = "jinja_pass_arg" not in __obj.__dict__
+        function = __obj.__func__ if kind is MethodType else __obj
+        if type(function) is FunctionType:
+            plain = "jinja_pass_arg" not in function.__dict__
+        elif kind is MethodType:
+            plain = False
         elif kind is BuiltinFunctionType:  # a builtin holds no attributes of its own
             plain = True
         else:
@@ -75,7 +76,7 @@ def template_environment(autoescape: bool) -> jinja2.Environment:
         # changed costs two stat calls a render (tens of thousands a build: rows, cards, headers)
         auto_reload=False,
     )
-    environment.context_class = _Context
+    environment.context_class = CallingContext
     environment.globals["describe_change"] = changes.describe  # _change.html: one description of a change
     return environment
 
