@@ -573,6 +573,7 @@ class _Lines:
     target of a link on one line, wherever its text and label are."""
 
     def __init__(self, body: str, body_line: int):
+        self.body = body
         self.lines = body.split("\n")
         self.body_line = body_line
         self.last = 0  # index of the line of the URL before
@@ -589,6 +590,8 @@ class _Lines:
 
     def _find(self, needle: str) -> int | None:
         """The next line holding `needle` as a whole target or file name (`t.md` is not in `draft.md`)."""
+        if needle not in self.body:  # most of a page's links are not written in it (permalinks, footnotes): no line to scan
+            return None
         start = self.after.get(needle, 0)
         for index in [*range(start, len(self.lines)), *range(0, start)]:
             line = self.lines[index]
