@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -233,13 +234,19 @@ def test_a_renderer_kept_between_pages_gives_each_page_what_a_fresh_one_gives():
         return rendered.html, rendered.toc, rendered.anchors, rendered.urls, faithful
 
     def fresh(job):
-        rendering._Renderer.last = None
+        rendering._Renderer.drop()
         return shown(render_page(job, config))
 
     expected = [fresh(job) for job in jobs]
-    renderer = rendering._Renderer.last
+    renderer = rendering._Renderer.kept()
     assert [shown(render_page(job, config)) for job in (*jobs, *jobs)] == expected * 2
-    assert rendering._Renderer.last is renderer  # kept, not built again per page
+    assert rendering._Renderer.kept() is renderer  # kept, not built again per page
+    # one per thread: a Markdown converts one text at a time
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append((shown(render_page(jobs[0], config)), rendering._Renderer.kept())))
+    thread.start()
+    thread.join()
+    assert theirs[0][0] == expected[0] and theirs[0][1] not in (None, renderer)
     html, _toc, anchors, urls, _faithful = expected[1]
     assert "Not its card." in html and "[ref][r]" in html and "Said." not in html
     assert "c.md" in urls and "a.md#x" not in urls and "b.md" not in urls
@@ -251,5 +258,5 @@ def test_a_renderer_kept_between_pages_gives_each_page_what_a_fresh_one_gives():
     renderer.md.convert = stopped
     with pytest.raises(rendering._TooSlow):
         render_page(jobs[0], config)
-    assert rendering._Renderer.last is None
+    assert rendering._Renderer.kept() is None
     assert [shown(render_page(job, config)) for job in jobs] == expected

@@ -376,7 +376,7 @@ def render_page(job: Job, config: MarkdownConfig) -> tuple[Rendered, bool]:
         # process has its own (a worker may be a fresh process, the page may come from the cache)
         html = renderer.md.convert(job.markdown).replace(OWN_MARK, _token("mark", 0))
     except BaseException:  # stopped midway (too slow, too deep): the next page gets a renderer afresh
-        _Renderer.last = None
+        _Renderer.drop()
         raise
     anchors = tuple(sorted(a for a in renderer.ids.found | renderer.raw_ids.found if a is not None))
     return (Rendered(html, getattr(renderer.md, "toc_tokens", []), anchors, tuple(renderer.links.urls)),
@@ -387,9 +387,9 @@ class _Renderer:
     """The Markdown of one configuration with our extensions and what MkDocs' Page.render adds,
     kept for the next page (building it took a tenth of a page's render: the extensions' configs
     copied, pymdown's settings read), reset before each page as Python-Markdown asks
-    (Markdown.reset); `card` is the page's own."""
+    (Markdown.reset); `card` is the page's own. One per thread: a Markdown converts one text at a time."""
 
-    last: _Renderer | None = None
+    _kept = threading.local()
 
     def __init__(self, config: MarkdownConfig):
         import markdown  # only where pages are rendered
@@ -415,15 +415,24 @@ class _Renderer:
     @classmethod
     def of(cls, config: MarkdownConfig) -> _Renderer:
         """The renderer of `config`, reset for a page."""
-        renderer = cls.last
+        renderer = cls.kept()
         if renderer is None or renderer.config != config:
-            renderer = cls.last = cls(config)
+            renderer = cls._kept.renderer = cls(config)
         else:
             renderer.md.reset()
         renderer.raw_ids.found.clear()
         renderer.ids.found.clear()
         renderer.links.urls, renderer.links.faithful = [], True
         return renderer
+
+    @classmethod
+    def kept(cls) -> _Renderer | None:
+        """This thread's renderer, kept from its last page."""
+        return getattr(cls._kept, "renderer", None)
+
+    @classmethod
+    def drop(cls) -> None:
+        cls._kept.renderer = None
 
 
 class _RawHtmlIds:
