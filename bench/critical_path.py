@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import resource
 import tempfile
@@ -25,7 +26,10 @@ from mkdocs.config import load_config
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("project")
+    parser.add_argument("--log", action="store_true", help="show the build's log (what each process beside it took)")
     args = parser.parse_args()
+    if args.log:
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
     os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="critical-path-cache-"))  # a cold render cache

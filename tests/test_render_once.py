@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,49 @@ def test_an_address_mkdocs_cannot_read_is_left_to_mkdocs():
     body = "[a](http://[bad/x.md)\n"
     assert render_page(Job(body, (), body, 6), MarkdownConfig())[1] is False
     assert judge(Job(body, (), body, 6), MarkdownConfig()).page is None
+
+
+def test_a_renderer_kept_between_pages_gives_each_page_what_a_fresh_one_gives():
+    """A worker keeps one Markdown for every page it renders (rendering.py _Renderer, reset per
+    page): what one page leaves (footnotes, references, ids, toc, cards, links, a page stopped
+    midway) never reaches the next."""
+    from safety_bulletins.site_build import rendering
+    from safety_bulletins.site_build.rendering import Job, MarkdownConfig, judge, render_page
+
+    first = ("# Top\n\n## Same\n\n## Same\n\nA note[^1] and [ref][r] [page](a.md#x).\n\n[^1]: Said.\n\n[r]: b.md\n\n"
+             "/// directive | D-1\n\nText.\n///\n\n/// follow-up | D-1-f\n\nDone.\n///\n")
+    second = "## Same\n\nAnother[^1], [ref][r] unresolved, [other](c.md).\n\n[^1]: Again.\n\n/// directive | D-1\n\nNot its card.\n///\n"
+    jobs = [Job(first, (("directive", "D-1"), ("follow-up", "D-1-f")), first, 6), Job(second, (), second, 9)]
+    config = MarkdownConfig()
+
+    def shown(page):  # Rendered compares by identity: what it holds
+        rendered, faithful = page
+        return rendered.html, rendered.toc, rendered.anchors, rendered.urls, faithful
+
+    def fresh(job):
+        rendering._Renderer.drop()
+        return shown(render_page(job, config))
+
+    expected = [fresh(job) for job in jobs]
+    renderer = rendering._Renderer.kept()
+    assert [shown(render_page(job, config)) for job in (*jobs, *jobs)] == expected * 2
+    assert rendering._Renderer.kept() is renderer  # kept, not built again per page
+    # one per thread: a Markdown converts one text at a time
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append((shown(render_page(jobs[0], config)), rendering._Renderer.kept())))
+    thread.start()
+    thread.join()
+    assert theirs[0][0] == expected[0] and theirs[0][1] not in (None, renderer)
+    html, _toc, anchors, urls, _faithful = expected[1]
+    assert "Not its card." in html and "[ref][r]" in html and "Said." not in html
+    assert "c.md" in urls and "a.md#x" not in urls and "b.md" not in urls
+    assert "same" in anchors and "same_1" not in anchors and "top" not in anchors
+    # a page stopped midway (over its time: the timer raises inside Markdown) leaves nothing behind either
+    def stopped(text):
+        raise rendering._TooSlow
+
+    renderer.md.convert = stopped
+    with pytest.raises(rendering._TooSlow):
+        render_page(jobs[0], config)
+    assert rendering._Renderer.kept() is None
+    assert [shown(render_page(job, config)) for job in jobs] == expected

@@ -6,9 +6,12 @@ templates and in the pieces built in Python (`cells`, `rows`), which escape with
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from types import BuiltinFunctionType, FunctionType, MethodType
 
 import jinja2
+import jinja2.runtime
 from markupsafe import Markup
 
 from . import cells, changes, filters, site
@@ -19,6 +22,45 @@ from .labels import ENGLISH, Labels, for_language
 from ..model import ALL_UNITS, BUCKETS, DATED_BUCKETS, Bulletin, Directive, FileHistory, FollowUp
 from .pages import GeneratedPage
 from .site import Links, UrlRule, root_of
+
+
+class CallingContext(jinja2.runtime.Context):
+    """Jinja's context, whose `call` (every `labels(...)`, `cell.x(...)` in a template: about 800,000 a
+    build at 2,000 bulletins) first asks the callable twice whether it wants the context passed in, by
+    attribute lookups that fail (raising inside) for every plain callable: much of the listings' and
+    cards' CPU. Here a function, a method, a builtin or an instance of a plain class (`labels`) is
+    asked where jinja2's pass_context and friends put their mark (the function's or the instance's
+    attributes, the class's), without a failing lookup; anything else goes Jinja's way."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        kind = type(__obj)
+        function = __obj.__func__ if kind is MethodType else __obj
+        if type(function) is FunctionType:
+            plain = "jinja_pass_arg" not in function.__dict__
+        elif kind is MethodType:
+            plain = False
+        elif kind is BuiltinFunctionType:  # a builtin holds no attributes of its own
+            plain = True
+        else:
+            plain = _plain_class(kind) and "jinja_pass_arg" not in getattr(__obj, "__dict__", ("jinja_pass_arg",))
+        if not plain:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+@functools.cache
+def _plain_class(kind: type) -> bool:
+    """Whether instances of `kind` are called without a context (Context.call): its `__call__` a plain
+    function, no mark on the class, and no attribute lookup of its own that could make one up."""
+    call = getattr(kind, "__call__", None)
+    return (type(call) is FunctionType and "jinja_pass_arg" not in call.__dict__ and not hasattr(kind, "jinja_pass_arg")
+            and kind.__getattribute__ is object.__getattribute__ and not hasattr(kind, "__getattr__"))
 
 
 def template_environment(autoescape: bool) -> jinja2.Environment:
@@ -34,6 +76,7 @@ def template_environment(autoescape: bool) -> jinja2.Environment:
         # changed costs two stat calls a render (tens of thousands a build: rows, cards, headers)
         auto_reload=False,
     )
+    environment.context_class = CallingContext
     environment.globals["describe_change"] = changes.describe  # _change.html: one description of a change
     return environment
 

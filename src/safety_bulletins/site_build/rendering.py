@@ -360,8 +360,6 @@ def render(job: Job, config: MarkdownConfig) -> str:
 def render_page(job: Job, config: MarkdownConfig) -> tuple[Rendered, bool]:
     """The bulletin's page as MkDocs' Page.render makes it, and whether the build may take it as
     it is (False: a link MkDocs would read differently from any page's, see _LinkTokens)."""
-    import markdown  # only where pages are rendered
-
     due = {key: index for index, key in enumerate(job.cards)}
 
     def card(kind: str, key: str) -> Card | None:  # each card once, as the build's SiteBuild.card
@@ -371,23 +369,70 @@ def render_page(job: Job, config: MarkdownConfig) -> tuple[Rendered, bool]:
         target = _StubTarget(key, key)
         return Card(target, _token("bucket", index), target if kind == "follow-up" else None, _token("title", index))
 
-    md = markdown.Markdown(extensions=[*config.extensions, *markdown_ext.ours(card)],
-                           extension_configs=config.configs)
-    # What MkDocs' Page.render adds, at its priorities, registered after the extensions as it does:
-    # MkDocs reads every page's Markdown once more for the ids of raw HTML (its _RawHTMLPreprocessor),
-    # with Python-Markdown's copy of html.parser: that read is quadratic on runs of unclosed tags
-    # ('<div <div ...', '<a@b <a@b ...'), so it is part of what a page costs to build.
-    raw_ids = _RawHtmlIds(md)
-    md.preprocessors.register(raw_ids, "sb_raw_html_ids", 21)
-    ids = _Ids(md)
-    md.treeprocessors.register(ids, "sb_ids", 5)
-    links = _LinkTokens(md)
-    md.treeprocessors.register(links, "sb_link_tokens", 0)  # where MkDocs rewrites links (its "relpath")
-    # Cards' classes carry this process's secret mark (outputs/sanitize.py OWN_MARK); the build's
-    # process has its own (a worker may be a fresh process, the page may come from the cache)
-    html = md.convert(job.markdown).replace(OWN_MARK, _token("mark", 0))
-    anchors = tuple(sorted(a for a in ids.found | raw_ids.found if a is not None))
-    return Rendered(html, getattr(md, "toc_tokens", []), anchors, tuple(links.urls)), links.faithful
+    renderer = _Renderer.of(config)
+    renderer.card = card
+    try:
+        # Cards' classes carry this process's secret mark (outputs/sanitize.py OWN_MARK); the build's
+        # process has its own (a worker may be a fresh process, the page may come from the cache)
+        html = renderer.md.convert(job.markdown).replace(OWN_MARK, _token("mark", 0))
+    except BaseException:  # stopped midway (too slow, too deep): the next page gets a renderer afresh
+        _Renderer.drop()
+        raise
+    anchors = tuple(sorted(a for a in renderer.ids.found | renderer.raw_ids.found if a is not None))
+    return (Rendered(html, getattr(renderer.md, "toc_tokens", []), anchors, tuple(renderer.links.urls)),
+            renderer.links.faithful)
+
+
+class _Renderer:
+    """The Markdown of one configuration with our extensions and what MkDocs' Page.render adds,
+    kept for the next page (building it took a tenth of a page's render: the extensions' configs
+    copied, pymdown's settings read), reset before each page as Python-Markdown asks
+    (Markdown.reset); `card` is the page's own. One per thread: a Markdown converts one text at a time."""
+
+    _kept = threading.local()
+
+    def __init__(self, config: MarkdownConfig):
+        import markdown  # only where pages are rendered
+
+        self.config = config
+        self.card: Callable[[str, str], Card | None] = lambda kind, key: None
+        self.md = markdown.Markdown(extensions=[*config.extensions, *markdown_ext.ours(self._card)],
+                                    extension_configs=config.configs)
+        # What MkDocs' Page.render adds, at its priorities, registered after the extensions as it does:
+        # MkDocs reads every page's Markdown once more for the ids of raw HTML (its _RawHTMLPreprocessor),
+        # with Python-Markdown's copy of html.parser: that read is quadratic on runs of unclosed tags
+        # ('<div <div ...', '<a@b <a@b ...'), so it is part of what a page costs to build.
+        self.raw_ids = _RawHtmlIds(self.md)
+        self.md.preprocessors.register(self.raw_ids, "sb_raw_html_ids", 21)
+        self.ids = _Ids(self.md)
+        self.md.treeprocessors.register(self.ids, "sb_ids", 5)
+        self.links = _LinkTokens(self.md)
+        self.md.treeprocessors.register(self.links, "sb_link_tokens", 0)  # where MkDocs rewrites links (its "relpath")
+
+    def _card(self, kind: str, key: str) -> Card | None:
+        return self.card(kind, key)
+
+    @classmethod
+    def of(cls, config: MarkdownConfig) -> _Renderer:
+        """The renderer of `config`, reset for a page."""
+        renderer = cls.kept()
+        if renderer is None or renderer.config != config:
+            renderer = cls._kept.renderer = cls(config)
+        else:
+            renderer.md.reset()
+        renderer.raw_ids.found.clear()
+        renderer.ids.found.clear()
+        renderer.links.urls, renderer.links.faithful = [], True
+        return renderer
+
+    @classmethod
+    def kept(cls) -> _Renderer | None:
+        """This thread's renderer, kept from its last page."""
+        return getattr(cls._kept, "renderer", None)
+
+    @classmethod
+    def drop(cls) -> None:
+        cls._kept.renderer = None
 
 
 class _RawHtmlIds:
@@ -537,6 +582,7 @@ class _Lines:
     target of a link on one line, wherever its text and label are."""
 
     def __init__(self, body: str, body_line: int):
+        self.body = body
         self.lines = body.split("\n")
         self.body_line = body_line
         self.last = 0  # index of the line of the URL before
@@ -553,6 +599,8 @@ class _Lines:
 
     def _find(self, needle: str) -> int | None:
         """The next line holding `needle` as a whole target or file name (`t.md` is not in `draft.md`)."""
+        if needle not in self.body:  # most of a page's links are not written in it (permalinks, footnotes): no line to scan
+            return None
         start = self.after.get(needle, 0)
         for index in [*range(start, len(self.lines)), *range(0, start)]:
             line = self.lines[index]
