@@ -32,7 +32,6 @@ from html import escape as escape_html
 from pathlib import Path
 
 import jinja2
-import jinja2.runtime
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -43,7 +42,6 @@ from mkdocs.utils.yaml import get_yaml_loader
 
 from ..outputs import csp, pagefind, site
 from ..outputs.feeds import site_url_note
-from ..outputs.render import CallingContext
 from ..outputs.search_index import rewrite_as_utf8
 from ..outputs.site import (FILTER_SCRIPT, HOME, LIVE_SCRIPT, OFFLINE_WORKER_SHIM, SEARCH_FILTERS_SCRIPT, SEARCH_INDEX,
                             SEARCH_WORKER, STYLESHEET)
@@ -442,8 +440,6 @@ class BulletinsPlugin(BasePlugin[BulletinsConfig]):
         self.build.files = files  # for on_post_build, which is not given them
         if self.previewing:  # MkDocs makes the theme's environment afresh for each rebuild: compile each template once
             env.bytecode_cache = self.template_code
-        if env.context_class is jinja2.runtime.Context:  # the theme's calls (every page's template), as ours: the same results
-            env.context_class = CallingContext
         return env
 
     @event_priority(100)  # before any plugin's on_post_build, which may read them in the site
