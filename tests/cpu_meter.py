@@ -118,7 +118,8 @@ def report(paths: list[str]) -> None:
             name = record.pop("test").split("::")[0]
             files[name]["tests"] += 1
             for key, value in record.items():
-                files[name][key] += value
+                if isinstance(value, (int, float)):  # not the threads a test left alive (names)
+                    files[name][key] += value
     keys = sorted({key for row in files.values() for key in row} - {"tests", "cpu", "wall"})
     print(f"{'file':48} {'tests':>5} {'cpu s':>8} {'wall s':>8} " + " ".join(f"{k:>14}" for k in keys))
     for name, row in sorted(files.items(), key=lambda item: -item[1]["cpu"]):
