@@ -19,8 +19,7 @@ import resource
 import tempfile
 import time
 
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
+from in_process import mkdocs_build
 
 
 def main() -> None:
@@ -37,12 +36,7 @@ def main() -> None:
     with open("/proc/loadavg") as file:
         load = file.read().split()[0]
     start = time.perf_counter()
-    config = load_config("mkdocs.yml")
-    config.plugins.on_startup(command="build", dirty=False)
-    try:
-        build(config)
-    finally:
-        config.plugins.on_shutdown()
+    mkdocs_build()
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({"wall_s": round(time.perf_counter() - start, 1), "own_cpu_s": round(own.ru_utime + own.ru_stime, 1),
                       "children_cpu_s": round(children.ru_utime + children.ru_stime, 1),

@@ -16,8 +16,7 @@ import sys
 import time
 
 from mkdocs import plugins
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
+from in_process import mkdocs_build
 
 spent: collections.Counter = collections.Counter()
 
@@ -41,12 +40,7 @@ def main(project: str) -> None:
     plugins.PluginCollection.run_event = timed_run_event
     os.chdir(project)
     start = time.perf_counter()
-    config = load_config("mkdocs.yml")
-    config.plugins.on_startup(command="build", dirty=False)
-    try:
-        build(config)
-    finally:
-        config.plugins.on_shutdown()
+    mkdocs_build()
     total = time.perf_counter() - start
     for (plugin, event), seconds in sorted(spent.items(), key=lambda item: -item[1]):
         if seconds >= 0.01:

@@ -51,19 +51,13 @@ def main() -> None:
     os.environ.setdefault("BULLETINS_TODAY", "2026-11-28")
     os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="profile-build-cache-"))  # a cold render cache
     multiprocessing.process.BaseProcess.run = _profiled_run(out)
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    from in_process import mkdocs_build
 
     os.chdir(args.project)
     start = time.perf_counter()
     profile = cProfile.Profile(time.process_time)
     profile.enable()
-    config = load_config("mkdocs.yml")
-    config.plugins.on_startup(command="build", dirty=False)
-    try:
-        build(config)
-    finally:
-        config.plugins.on_shutdown()
+    mkdocs_build()
     profile.disable()
     profile.dump_stats(out / f"build-{os.getpid()}.prof")
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
