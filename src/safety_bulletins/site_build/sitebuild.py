@@ -442,10 +442,11 @@ class SiteBuild:
         `kept_rows`: its listings' rows (only those whose directive changed are rendered)."""
         if sources is not None:
             sources.start(bulletins_dir)
-        judge = Judge(markdown, cache_dir, workers, pool)  # pool: the preview's render workers, kept
+        # pool: the preview's render workers, kept; and what the judge and the checks made of unchanged files
+        judge = Judge(markdown, cache_dir, workers, pool, kept=sources.verdicts if sources is not None else None)
         project = load_project(bulletins_dir, as_of, judge, audience=audience,
                                url_rules=(urls, dataclasses.replace(urls, directory_urls=not urls.directory_urls)),
-                               windows=windows, read_file=sources)
+                               windows=windows, read_file=sources, checks=sources.checks if sources is not None else None)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         build = cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
                     windows, kept_rows, kept_reprs, shown_before)
