@@ -695,14 +695,14 @@ class Judge:
         fresh = dict(zip(map(id, todo), self.verdicts(jobs, also={last[id(b)][1]: last[id(b)][2] for b in bulletins
                                                                     if id(b) in last and last[id(b)][0] is b})))
         fresh_keys = dict(zip(map(id, todo), self._last_keys))
-        listing, problems, self._keys = self.kept.listing(), [], {}
+        listing, problems, self._keys = self.kept.same_listing(), [], {}
         for b in bulletins:
             if id(b) in fresh:
                 key, verdict = fresh_keys[id(b)], fresh[id(b)]
             else:
                 kept = last[id(b)]
                 key, verdict = kept[1], kept[2]
-                if kept[3] == listing:
+                if kept[3] is listing:
                     b.attachments, b.page_links = kept[4], kept[5]
                     problems += kept[6]
                     now[id(b)] = kept
@@ -795,6 +795,14 @@ class KeptVerdicts:
         self.listing = listing
         self._fingerprint: str | None = None
         self._now: dict[int, tuple] = {}  # id(bulletin): (bulletin, key, verdict, listing, attachments, links, problems)
+        self._listing: tuple | None = None
+
+    def same_listing(self) -> tuple:
+        """This call's listing: the last call's object when equal (compared once, then by identity)."""
+        listing = self.listing()
+        if listing != self._listing:
+            self._listing = listing
+        return self._listing
 
     def for_call(self, fingerprint: str) -> tuple[dict, dict]:
         """(the last call's, this call's to fill): objects not seen again are dropped with the last."""
