@@ -641,3 +641,33 @@ def test_the_preview_judges_and_checks_again_only_the_files_read_again(tmp_path)
     (root / "2021/2021-05-25-meeting.md").unlink()  # the notice's link is broken: the notice is not read again
     build = load()
     assert build.judge.asked == 0 and any("2021-05-25-meeting.md" in str(p) for p in build.project.errors)
+
+
+def test_the_preview_replays_again_only_the_directives_read_again_or_followed_up_anew(tmp_path):
+    """The catalog's states (Catalog, kept by SourceCache.states): a directive whose file and follow-ups are the
+    same objects keeps its last state object; an edited one, one followed up in a new file, and every one on
+    another day are replayed again; each state equals a fresh catalog's."""
+    import datetime as dt
+
+    from safety_bulletins.site_build.incremental import SourceCache
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+    from helpers import UNITS_YML, URLS, write_tree
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": NOTICE})
+    sources = SourceCache()
+
+    def states(as_of=dt.date(2026, 11, 28)):
+        catalog = SiteBuild.load(root, as_of, URLS, workers=0, sources=sources).catalog
+        fresh = SiteBuild.load(root, as_of, URLS, workers=0).catalog
+        assert catalog.states == fresh.states and catalog.shares == fresh.shares
+        return dict(catalog.states)
+
+    first = states()
+    (root / "2021/2021-05-26-notice.md").write_text(NOTICE.replace("A notice", "An edited notice"), encoding="utf-8")
+    edited = states()
+    assert edited["CIG-2021-05-2"] is first["CIG-2021-05-2"] and edited["N-9"] is not first["N-9"]
+    (root / "2021/2021-08-02-review.md").write_text(FOLLOW_UP, encoding="utf-8")  # accepts CIG-2021-05-2
+    followed = states()
+    assert followed["CIG-2021-05-2"] != edited["CIG-2021-05-2"] and followed["N-9"] is edited["N-9"]
+    assert states(dt.date(2026, 11, 29))["N-9"] is not followed["N-9"]  # another day: all replayed

@@ -150,6 +150,7 @@ class SourceCache:
         # what the checks made of each file and bulletin object, and the link judge of each object
         self.checks = FileChecks()
         self.verdicts = KeptVerdicts(lambda: self.checks.listing)
+        self.states = KeptRows()  # and the catalog's replay of each directive (catalog.py Catalog)
 
     def start(self, root: Path) -> None:
         """Before a build: forget every file if what all of them depend on changed."""
