@@ -207,8 +207,8 @@ class FileChecks:
 
     def __init__(self):
         self._root: str | None = None
-        self._last: dict[Path, tuple] = {}  # path: (lstat key, problem or None)
-        self._outlines: dict[int, tuple] = {}  # id(bulletin): (bulletin, windows, outline)
+        self._last: dict[Path, tuple] = {}  # path: (lstat key, its problem or None, whether it is read)
+        self._outlines: dict[int, tuple] = {}  # id(bulletin): (bulletin, windows, attachments, links, outline)
         self.listing: tuple = ()
 
     def start(self, root: Path) -> dict[Path, tuple]:
@@ -273,6 +273,7 @@ def _bulletin_files(project: Project, checks: FileChecks | None = None) -> list[
 
 
 def _checked_files(project: Project, candidates: list[Path]) -> list[Path]:
+    """Those of `candidates` that are safe to read; a problem in `project` for each of the others."""
     paths = []
     for path in candidates:
         if not_utf8_name(path):
