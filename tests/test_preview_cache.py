@@ -655,12 +655,13 @@ def test_the_preview_replays_again_only_the_directives_read_again_or_followed_up
 
     root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
                                                "2021/2021-05-26-notice.md": NOTICE})
-    sources = SourceCache()
+    sources, shares_seen = SourceCache(), []
 
     def states(as_of=dt.date(2026, 11, 28)):
         catalog = SiteBuild.load(root, as_of, URLS, workers=0, sources=sources).catalog
         fresh = SiteBuild.load(root, as_of, URLS, workers=0).catalog
         assert catalog.states == fresh.states and catalog.shares == fresh.shares
+        shares_seen.append(catalog.shares)
         return dict(catalog.states)
 
     first = states()
@@ -670,4 +671,10 @@ def test_the_preview_replays_again_only_the_directives_read_again_or_followed_up
     (root / "2021/2021-08-02-review.md").write_text(FOLLOW_UP, encoding="utf-8")  # accepts CIG-2021-05-2
     followed = states()
     assert followed["CIG-2021-05-2"] != edited["CIG-2021-05-2"] and followed["N-9"] is edited["N-9"]
-    assert states(dt.date(2026, 11, 29))["N-9"] is not followed["N-9"]  # another day: all replayed
+    shared = FOLLOW_UP.replace("    status: done\n    accepted_by: safety-env\n", "    status: done\n    units: [property]\n")
+    (root / "2021/2021-08-03-share.md").write_text(shared.replace("2021-08-02", "2021-08-03").replace(
+        "CIG-2021-05-2", "N-9"), encoding="utf-8")  # one unit's share done: the shares differ
+    shares = states()
+    assert "N-9" in shares_seen[-1] and shares["CIG-2021-05-2"] is followed["CIG-2021-05-2"]
+    assert states()["N-9"] is shares["N-9"] and "N-9" in shares_seen[-1]  # nothing changed: the shares kept too
+    assert states(dt.date(2026, 11, 29))["N-9"] is not shares["N-9"]  # another day: all replayed
