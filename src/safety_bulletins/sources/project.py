@@ -155,7 +155,8 @@ def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | No
             refused = {p.path for p in errors_in(found)}
             project.bulletins = [b for b in project.bulletins if b.source not in refused]
         outline = Outline.of if checks is None else checks.outline
-        project.problems += across_files([outline(b, windows) for b in project.bulletins], as_of, audience, url_rules)
+        project.problems += across_files([outline(b, windows) for b in project.bulletins], as_of, audience, url_rules,
+                                         None if checks is None else checks.replays())
         if checks is not None:
             checks.keep_outlines_of(project.bulletins)
     return project
@@ -210,6 +211,7 @@ class FileChecks:
         self._last: dict[Path, tuple] = {}  # path: (lstat key, its problem or None, whether it is read)
         self._outlines: dict[int, tuple] = {}  # id(bulletin): (bulletin, windows, attachments, links, outline)
         self.listing: tuple = ()
+        self._replays: dict[tuple, tuple] = {}
 
     def start(self, root: Path) -> dict[Path, tuple]:
         """This build's verdicts, to fill; the last build's are kept only for the same folder."""
@@ -228,6 +230,12 @@ class FileChecks:
         made = Outline.of(bulletin, windows)
         self._outlines[id(bulletin)] = (bulletin, windows, bulletin.attachments, bulletin.page_links, made)
         return made
+
+    def replays(self) -> tuple[dict, dict]:
+        """(the last build's, this build's) checks of each directive's follow-ups replayed (state.py
+        follow_up_problems), by the objects of the outlines kept."""
+        last, self._replays = self._replays, {}
+        return last, self._replays
 
     def keep_outlines_of(self, bulletins: list[Bulletin]) -> None:
         """Forget the outlines of bulletins no longer read (their objects may be freed, their ids reused)."""
@@ -319,7 +327,8 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry,
 
 
 def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience: str = DEFAULT_AUDIENCE,
-                 url_rules: tuple[paths.UrlRule, ...] = ()) -> list[Problem]:
+                 url_rules: tuple[paths.UrlRule, ...] = (), kept: tuple[dict, dict] | None = None) -> list[Problem]:
+    """Every problem between files. `kept`: the preview's replays of follow-ups (FileChecks.replays)."""
     directives = [d for o in outlines for d in o.directives]
     follow_ups = [(f, o.draft) for o in outlines for f in o.follow_ups]
     # what a build for `audience` leaves out besides drafts (without an as-of date, every embargo holds)
@@ -327,7 +336,7 @@ def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience
                 and (why := withheld_because(o, as_of or dt.date.min, audience))}
     return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(_with_follow_ups(outlines), as_of)
             + attachments_of_drafts(outlines) + attachments_of_hidden(outlines, as_of) + same_address(outlines, url_rules)
-            + follow_up_problems(directives, follow_ups, left_out))
+            + follow_up_problems(directives, follow_ups, left_out, kept))
 
 
 def _with_follow_ups(outlines: list[Outline]) -> list[Outline]:
@@ -467,14 +476,16 @@ def _issued_after(o: Outline, other: Outline, as_of: dt.date | None) -> list[tup
 
 def duplicate_ids(outlines: list[Outline]) -> list[Problem]:
     """Directive ids are anchors and keys in the exports: each must name one directive."""
-    first_seen: dict[str, tuple[Path, str, int]] = {}
+    # the directive itself, not a tuple made for each: at 10,000 directives those tuples set off the cyclic
+    # garbage collector's full passes over the preview's kept objects (0.1-0.3 s, counted here)
+    first_seen: dict[str, Issued] = {}
     problems = []
     for outline in outlines:
         for directive in outline.directives:
-            here = (outline.source, directive.id, directive.line)
-            there = first_seen.setdefault(directive.id.casefold(), here)
-            if there is here:
+            there = first_seen.setdefault(directive.id.casefold(), directive)
+            if there is directive:
                 continue
+            here, there = (outline.source, directive.id, directive.line), (there.source, there.id, there.line)
             for (source, same_id, at), (other_source, _, other_line) in ((here, there), (there, here)):
                 problems.append(Problem(
                     source, at, f"directive id '{same_id}' is also used at {other_source}:{other_line}",
