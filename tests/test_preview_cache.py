@@ -678,3 +678,31 @@ def test_the_preview_replays_again_only_the_directives_read_again_or_followed_up
     assert "N-9" in shares_seen[-1] and shares["CIG-2021-05-2"] is followed["CIG-2021-05-2"]
     assert states()["N-9"] is shares["N-9"] and "N-9" in shares_seen[-1]  # nothing changed: the shares kept too
     assert states(dt.date(2026, 11, 29))["N-9"] is not shares["N-9"]  # another day: all replayed
+
+
+def test_the_preview_checks_follow_ups_again_when_their_directive_or_they_change(tmp_path):
+    """The checks of a directive's follow-ups (state.py follow_up_problems, kept by FileChecks): a follow-up
+    dated before its directive is an error while nothing changes, and goes when the directive's bulletin is
+    edited to an earlier date (the follow-up's file untouched); the problems are a fresh load's after each."""
+    import datetime as dt
+
+    from safety_bulletins.site_build.incremental import SourceCache
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+    from helpers import UNITS_YML, URLS, write_tree
+
+    early = FOLLOW_UP.replace("date: 2021-08-02", "date: 2021-05-20")
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-20-review.md": early})
+    sources = SourceCache()
+
+    def problems():
+        build = SiteBuild.load(root, dt.date(2026, 11, 28), URLS, workers=0, sources=sources)
+        fresh = SiteBuild.load(root, dt.date(2026, 11, 28), URLS, workers=0)
+        assert [str(p) for p in build.project.problems] == [str(p) for p in fresh.project.problems]
+        return " ".join(str(p) for p in build.project.errors)
+
+    assert "before directive 'CIG-2021-05-2' was issued" in problems()
+    assert "before directive 'CIG-2021-05-2' was issued" in problems()  # kept: the same objects
+    (root / "2021/2021-05-25-meeting.md").write_text(MEETING_MD.replace("date: 2021-05-25", "date: 2021-05-19"),
+                                                     encoding="utf-8")
+    assert "before directive" not in problems()
