@@ -67,7 +67,7 @@ def fresh_preview(project: Path, tmp_path: Path, n: int, today: str = AS_OF, fai
     """The site a new preview (a full build) makes of the project's sources as they are now (with
     `fails`: its answer, "failed" and the error)."""
     copy = tmp_path / f"fresh-{n}"
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".cache"))
+    shutil.copytree(project, copy, symlinks=True, ignore=shutil.ignore_patterns(".cache"))  # links as links
     preview = Preview(copy, copy / "site", today=today)
     answer = preview.attempt() if fails else preview.rebuild()
     preview.close()
@@ -563,3 +563,146 @@ def test_the_preview_renders_only_the_listings_and_stamps_an_edit_changed(tmp_pa
     assert now.pages["units/energy.md"].context["filters"] is last.pages["units/energy.md"].context["filters"]
     # another day: every bucket may have moved, all is made again
     assert preview(dt.date(2026, 11, 29)) == first
+
+
+def test_the_preview_after_links_made_and_broken_across_files_equals_a_fresh_preview(project, tmp_path):
+    """What the preview keeps of unchanged bulletins (their judge's links and problems, the checks of their
+    files, their outlines: KeptVerdicts, FileChecks) still follows what changed beside them: a link to a
+    bulletin that is not there, added, removed and added again (the linking file unchanged); a bulletin
+    made a link out of the folder during the preview, then a file again; a duplicate id written in
+    another file, then removed. After each the served site, or the error, is a fresh preview's."""
+    bulletins, site = project / "bulletins/2021", tmp_path / "preview-site"
+    linker, extra = bulletins / "2021-06-01-linker.md", bulletins / "2021-06-02-extra.md"
+    linking = NOTICE.replace("N-9", "N-10").replace("The meeting was held.", "See [the other](2021-06-02-extra.md).")
+    other = NOTICE.replace("N-9", "N-11").replace("A notice", "The other notice")
+    duplicate = bulletins / "2021-06-03-duplicate.md"
+    (project / "outside.md").write_text(other, encoding="utf-8")
+
+    def made_a_link_out():
+        extra.unlink()
+        extra.symlink_to(Path("../../outside.md"))  # a link to the project's folder, outside bulletins/
+        return ERROR
+
+    def a_file_again():
+        extra.unlink()
+        extra.write_text(other, encoding="utf-8")
+
+    changes = [
+        ("a link to a bulletin not there", lambda: linker.write_text(linking, encoding="utf-8") and ERROR),
+        ("the bulletin added", lambda: extra.write_text(other, encoding="utf-8")),
+        ("the bulletin removed", lambda: extra.unlink() or ERROR),
+        ("the bulletin added again", lambda: extra.write_text(other, encoding="utf-8")),
+        ("the bulletin made a link out of the folder", made_a_link_out),
+        ("the bulletin a file again", a_file_again),
+        ("a duplicate id in another file", lambda: duplicate.write_text(
+            other.replace("N-11", "N-9").replace("The other notice", "A duplicate"), encoding="utf-8") and ERROR),
+        ("the duplicate removed", lambda: duplicate.unlink()),
+    ]
+    each_change_equals_a_fresh_preview(project, site, tmp_path, changes)
+
+
+def test_the_preview_judges_and_checks_again_only_the_files_read_again(tmp_path):
+    """In process: a rebuild with nothing changed asks the judge about no bulletin and outlines none; an
+    edit asks about the one file read again; the problems are a fresh load's after each, a link to a
+    bulletin that went (the linking file unchanged) included."""
+    import datetime as dt
+
+    from safety_bulletins.site_build.incremental import SourceCache
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+    from safety_bulletins.sources import project as project_module
+    from helpers import UNITS_YML, URLS, write_tree
+
+    linking = NOTICE.replace("The meeting was held.", "See [the meeting](2021-05-25-meeting.md).")
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": linking})
+    sources = SourceCache()
+    outlined = []
+    outline_of = project_module.Outline.of.__func__
+
+    def load():
+        build = SiteBuild.load(root, dt.date(2026, 11, 28), URLS, workers=0, sources=sources)
+        fresh = SiteBuild.load(root, dt.date(2026, 11, 28), URLS, workers=0)
+        assert [str(p) for p in build.project.problems] == [str(p) for p in fresh.project.problems]
+        assert {b.rel_path: (b.page_links, b.attachments) for b in build.project.bulletins} == \
+            {b.rel_path: (b.page_links, b.attachments) for b in fresh.project.bulletins}
+        return build
+
+    assert load().judge.asked == 2
+    project_module.Outline.of = classmethod(lambda cls, *args: outlined.append(args[0].rel_path) or outline_of(cls, *args))
+    try:
+        outlined.clear()
+        assert load().judge.asked == 0 and outlined.count("2021/2021-05-26-notice.md") == 1  # (the fresh load's)
+        (root / "2021/2021-05-26-notice.md").write_text(linking.replace("A notice", "An edited notice"), encoding="utf-8")
+        outlined.clear()
+        assert load().judge.asked == 1 and outlined.count("2021/2021-05-26-notice.md") == 2
+        assert outlined.count("2021/2021-05-25-meeting.md") == 1
+    finally:
+        project_module.Outline.of = classmethod(outline_of)
+    (root / "2021/2021-05-25-meeting.md").unlink()  # the notice's link is broken: the notice is not read again
+    build = load()
+    assert build.judge.asked == 0 and any("2021-05-25-meeting.md" in str(p) for p in build.project.errors)
+
+
+def test_the_preview_replays_again_only_the_directives_read_again_or_followed_up_anew(tmp_path):
+    """The catalog's states (Catalog, kept by SourceCache.states): a directive whose file and follow-ups are the
+    same objects keeps its last state object; an edited one, one followed up in a new file, and every one on
+    another day are replayed again; each state equals a fresh catalog's."""
+    import datetime as dt
+
+    from safety_bulletins.site_build.incremental import SourceCache
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+    from helpers import UNITS_YML, URLS, write_tree
+
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-26-notice.md": NOTICE})
+    sources, shares_seen = SourceCache(), []
+
+    def states(as_of=dt.date(2026, 11, 28)):
+        catalog = SiteBuild.load(root, as_of, URLS, workers=0, sources=sources).catalog
+        fresh = SiteBuild.load(root, as_of, URLS, workers=0).catalog
+        assert catalog.states == fresh.states and catalog.shares == fresh.shares
+        shares_seen.append(catalog.shares)
+        return dict(catalog.states)
+
+    first = states()
+    (root / "2021/2021-05-26-notice.md").write_text(NOTICE.replace("A notice", "An edited notice"), encoding="utf-8")
+    edited = states()
+    assert edited["CIG-2021-05-2"] is first["CIG-2021-05-2"] and edited["N-9"] is not first["N-9"]
+    (root / "2021/2021-08-02-review.md").write_text(FOLLOW_UP, encoding="utf-8")  # accepts CIG-2021-05-2
+    followed = states()
+    assert followed["CIG-2021-05-2"] != edited["CIG-2021-05-2"] and followed["N-9"] is edited["N-9"]
+    shared = FOLLOW_UP.replace("    status: done\n    accepted_by: safety-env\n", "    status: done\n    units: [property]\n")
+    (root / "2021/2021-08-03-share.md").write_text(shared.replace("2021-08-02", "2021-08-03").replace(
+        "CIG-2021-05-2", "N-9"), encoding="utf-8")  # one unit's share done: the shares differ
+    shares = states()
+    assert "N-9" in shares_seen[-1] and shares["CIG-2021-05-2"] is followed["CIG-2021-05-2"]
+    assert states()["N-9"] is shares["N-9"] and "N-9" in shares_seen[-1]  # nothing changed: the shares kept too
+    assert states(dt.date(2026, 11, 29))["N-9"] is not shares["N-9"]  # another day: all replayed
+
+
+def test_the_preview_checks_follow_ups_again_when_their_directive_or_they_change(tmp_path):
+    """The checks of a directive's follow-ups (state.py follow_up_problems, kept by FileChecks): a follow-up
+    dated before its directive is an error while nothing changes, and goes when the directive's bulletin is
+    edited to an earlier date (the follow-up's file untouched); the problems are a fresh load's after each."""
+    import datetime as dt
+
+    from safety_bulletins.site_build.incremental import SourceCache
+    from safety_bulletins.site_build.sitebuild import SiteBuild
+    from helpers import UNITS_YML, URLS, write_tree
+
+    early = FOLLOW_UP.replace("date: 2021-08-02", "date: 2021-05-20")
+    root = write_tree(tmp_path / "bulletins", {"units.yml": UNITS_YML, "2021/2021-05-25-meeting.md": MEETING_MD,
+                                               "2021/2021-05-20-review.md": early})
+    sources = SourceCache()
+
+    def problems():
+        build = SiteBuild.load(root, dt.date(2026, 11, 28), URLS, workers=0, sources=sources)
+        fresh = SiteBuild.load(root, dt.date(2026, 11, 28), URLS, workers=0)
+        assert [str(p) for p in build.project.problems] == [str(p) for p in fresh.project.problems]
+        return " ".join(str(p) for p in build.project.errors)
+
+    assert "before directive 'CIG-2021-05-2' was issued" in problems()
+    assert "before directive 'CIG-2021-05-2' was issued" in problems()  # kept: the same objects
+    (root / "2021/2021-05-25-meeting.md").write_text(MEETING_MD.replace("date: 2021-05-25", "date: 2021-05-19"),
+                                                     encoding="utf-8")
+    assert "before directive" not in problems()

@@ -105,7 +105,10 @@ _ROLE_RANK = {"responsible": 0, "support": 1, "acceptance": 2}  # which role a p
 
 class Catalog:
     def __init__(self, project: Project, as_of: dt.date, audience: str = DEFAULT_AUDIENCE,
-                 windows: DueWindows = DueWindows()):
+                 windows: DueWindows = DueWindows(), kept: tuple[dict, dict] | None = None):
+        """`kept`: (the last build's, this build's) replayed states of each directive by its object and its
+        follow-ups' objects (the same while their files are), for the same as-of date and windows (the
+        preview's, site_build/incremental.py SourceCache: a directive not read again is not replayed again)."""
         self.as_of = as_of
         self.windows = windows  # the bucket rule's thresholds: pages pass them on to live.js
         self.audience = audience
@@ -124,8 +127,19 @@ class Catalog:
         # keeps them in `shares`, and its own state is derived from theirs.
         self.states: dict[str, State] = {}
         self.shares: dict[str, dict[str, State]] = {}  # directive id -> unit id -> its share's state
+        last, now = kept if kept is not None else ({}, None)
         for d in self.directives:
             follow_ups = by_directive.get(d.id.casefold(), ())
+            if kept is not None:  # (the objects are held in `now`: their ids are not reused while kept)
+                key = (id(d), *map(id, follow_ups))
+                if (same := last.get(key)) is not None:
+                    self.states[d.id], shares = same[2], same[3]
+                    if shares is not None:
+                        self.shares[d.id] = shares
+                    now[key] = same
+                    continue
+                now[key] = (d, tuple(follow_ups), *self._replayed(d, follow_ups, as_of, windows))
+                continue
             if not any(f.units for f in follow_ups):  # most directives: one replay, every unit's share
                 self.states[d.id] = replay(Issued.of(d, windows), follow_ups, as_of)[0]
                 continue
@@ -141,6 +155,19 @@ class Catalog:
         self._rollups: dict[str, list[UnitEntry]] = {}
         self._held_states: dict[tuple[str, tuple[str, ...]], State] = {}
         self._figures: dict[tuple[str, str], tuple[Counter, Rates]] = {}
+
+    def _replayed(self, d: Directive, follow_ups, as_of: dt.date, windows: DueWindows) -> tuple[State, dict | None]:
+        """(its state, its units' shares when they differ), as the loop of __init__ sets them."""
+        issued = Issued.of(d, windows)
+        if not any(f.units for f in follow_ups):
+            self.states[d.id] = replay(issued, follow_ups, as_of)[0]
+            return self.states[d.id], None
+        replayed = replay_shares(issued, follow_ups, as_of)
+        if len(replayed) > 1:
+            by_unit = {unit: state for units, state in replayed for unit in units}
+            self.shares[d.id] = {unit: by_unit[unit] for unit in issued.units}
+        self.states[d.id] = derived([state for _, state in replayed])
+        return self.states[d.id], self.shares.get(d.id)
 
     @cached_property
     def units(self) -> list[Unit]:

@@ -579,12 +579,13 @@ def _only_closes_off(f: FollowUp, status: str) -> bool:
 
 
 def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp, bool]],
-                       left_out: dict[str, str] | None = None) -> list[Problem]:
+                       left_out: dict[str, str] | None = None, kept: tuple[dict, dict] | None = None) -> list[Problem]:
     """Follow-ups checked against the directives of every file: `follow_ups` with whether each is
     in a draft (a draft's follow-ups count nowhere, but must still name a directive). `left_out`:
     the bulletins (by rel_path) that the build being checked leaves out, and why (embargoed,
     classified above its audience): a follow-up that is valid only after one of theirs would
-    change nothing in that build, silently (see `_valid_only_with`)."""
+    change nothing in that build, silently (see `_valid_only_with`). `kept`: (the last call's, this call's)
+    replays of each directive's follow-ups, by the objects (the preview's: sources/project.py FileChecks)."""
     by_id = {d.id.casefold(): d for d in directives}
     titles = _TitleIndex(directives)
     problems: list[Problem] = []
@@ -611,7 +612,7 @@ def follow_up_problems(directives: list[Issued], follow_ups: list[tuple[FollowUp
     for directive_id, chosen in applied.items():
         issued = by_id[directive_id.casefold()]
         problems += _foreign_units(issued, chosen)
-        found = _share_problems(issued, chosen)
+        found = _share_problems(issued, chosen) if kept is None else _kept_share_problems(issued, chosen, *kept)
         problems += found
         if left_out and not errors_in(found) and any(f.rel_path in left_out for f in chosen):
             problems += _valid_only_with(issued, chosen, left_out)
@@ -633,6 +634,16 @@ def _foreign_units(issued: Issued, follow_ups: list[FollowUp]) -> list[Problem]:
 
 def _units_text(units) -> str:
     return ("unit " if len(units) == 1 else "units ") + ", ".join(f"'{u}'" for u in units)
+
+
+def _kept_share_problems(issued: Issued, follow_ups: list[FollowUp], last: dict, now: dict) -> list[Problem]:
+    """_share_problems, the last call's for the same objects (held in `now`: their ids are not reused)."""
+    key = (id(issued), *map(id, follow_ups))
+    found = last.get(key)
+    if found is None:
+        found = (issued, tuple(follow_ups), tuple(_share_problems(issued, follow_ups)))
+    now[key] = found
+    return list(found[2])
 
 
 def _share_problems(issued: Issued, follow_ups: list[FollowUp]) -> list[Problem]:

@@ -25,7 +25,8 @@ from ..catalog import Catalog, UnitEntry
 from ..model import Bulletin, Directive
 
 from ..outputs.site import GENERATED_FOLDERS, unmade
-from ..sources.project import load_bulletin
+from ..sources.project import FileChecks, load_bulletin
+from .rendering import KeptVerdicts
 
 
 BUILD_CACHE = (".cache", "safety-bulletins")  # below the project's folder
@@ -146,6 +147,10 @@ class SourceCache:
         self._last: dict[Path, tuple] = {}  # path: (key, bulletin, problems, attachments, page_links)
         self._kept: dict[Path, tuple] = {}  # the same, of this build's files: a file gone is forgotten
         self.read = 0  # files read by the last build (the rest were kept)
+        # what the checks made of each file and bulletin object, and the link judge of each object
+        self.checks = FileChecks()
+        self.verdicts = KeptVerdicts(lambda: self.checks.listing)
+        self.states = KeptRows()  # and the catalog's replay of each directive (catalog.py Catalog)
 
     def start(self, root: Path) -> None:
         """Before a build: forget every file if what all of them depend on changed."""

@@ -663,20 +663,56 @@ class Judge:
     rendered, else in the cache (a file per page, read when the page loop comes to it)."""
 
     def __init__(self, config: MarkdownConfig | None = None, cache_dir: Path | None = None, workers: int | None = None,
-                 pool: WorkerPool | None = None):
+                 pool: WorkerPool | None = None, kept: KeptVerdicts | None = None):
         self.config = config or MarkdownConfig()
         self.pool = pool  # the preview's workers, kept between rebuilds
+        self.kept = kept  # and what the last call made of each bulletin object
         self.cache_file = cache_dir / CACHE_FILE if cache_dir is not None else None
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.rendered = 0  # bulletins rendered by the last call (the rest came from the cache)
+        self.asked = 0  # bulletins whose key was made by the last call (the rest were kept: KeptVerdicts)
         self._keys: dict[Path, str] = {}  # the key of each bulletin of the last call, by its source
         self._pages: dict[str, Rendered | None] = {}  # pages rendered by the last call, by key
 
     def __call__(self, bulletins: list[Bulletin]) -> list[Problem]:
+        if self.kept is not None:
+            return self._with_kept(bulletins)
         jobs = [Job.of(b) for b in bulletins]
+        self.asked = len(jobs)
         verdicts = self.verdicts(jobs)
         self._keys = {b.source: key for b, key in zip(bulletins, self._last_keys)}
         return [p for bulletin, verdict in zip(bulletins, verdicts) for p in apply(bulletin, verdict)]
+
+    def _with_kept(self, bulletins: list[Bulletin]) -> list[Problem]:
+        """The preview's: only the bulletins read again (new objects) are keyed and judged; the others get
+        the last call's links and problems, applied again when a Markdown-like file appeared, went or
+        changed kind (a link to another bulletin depends on it: KeptVerdicts.listing)."""
+        config = self.config.for_workers()
+        last, now = self.kept.for_call(config.fingerprint())
+        todo = [b for b in bulletins if (k := last.get(id(b))) is None or k[0] is not b]
+        jobs = [Job.of(b) for b in todo]
+        self.asked = len(jobs)
+        fresh = dict(zip(map(id, todo), self.verdicts(jobs, also={last[id(b)][1]: last[id(b)][2] for b in bulletins
+                                                                    if id(b) in last and last[id(b)][0] is b})))
+        fresh_keys = dict(zip(map(id, todo), self._last_keys))
+        listing, problems, self._keys = self.kept.same_listing(), [], {}
+        for b in bulletins:
+            if id(b) in fresh:
+                key, verdict = fresh_keys[id(b)], fresh[id(b)]
+            else:
+                kept = last[id(b)]
+                key, verdict = kept[1], kept[2]
+                if kept[3] is listing:
+                    b.attachments, b.page_links = kept[4], kept[5]
+                    problems += kept[6]
+                    now[id(b)] = kept
+                    self._keys[b.source] = key
+                    continue
+            found = apply(b, verdict)
+            problems += found
+            now[id(b)] = (b, key, verdict, listing, b.attachments, b.page_links, tuple(found))
+            self._keys[b.source] = key
+        return problems
 
     def page_of(self, source: Path) -> Rendered | None:
         """The page of a bulletin of the last call as its worker rendered it, or None (not kept,
@@ -695,18 +731,24 @@ class Judge:
         except (OSError, ValueError, KeyError, TypeError):  # a lost or damaged page: MkDocs renders it
             return None
 
-    def verdicts(self, jobs: list[Job]) -> list[Verdict]:
+    def verdicts(self, jobs: list[Job], also: dict[str, Verdict] | None = None) -> list[Verdict]:
+        """Each job's verdict, from the cache or rendered; `also`: the verdicts of the preview's bulletins
+        not asked again (KeptVerdicts), which the cache keeps too (and their pages)."""
         config = self.config.for_workers()
         keys = self._last_keys = [job.key(config) for job in jobs]
+        if also is not None and not jobs:  # nothing read again: the cache holds the last call's verdicts
+            self.rendered, self._pages = 0, {}
+            return []
         cached = self._load()
         todo = {key: job for key, job in zip(keys, jobs) if key not in cached}
         self.rendered = len(todo)
         fresh = run_jobs(list(todo.values()), config, self.workers, self.pool) if todo else []
         self._pages = {key: verdict.page for key, verdict in zip(todo, fresh)}
         self._save_pages(self._pages)
-        known = {**cached, **dict(zip(todo, fresh))}
-        if todo or len(cached) != len(set(keys)):
-            self._save({key: known[key] for key in keys})
+        known = {**cached, **(also or {}), **dict(zip(todo, fresh))}
+        every = [*keys, *(also or {})]
+        if todo or len(cached) != len(set(every)) or not cached.keys() >= set(every):
+            self._save({key: known[key] for key in every})
         return [known[key] for key in keys]
 
     def _load(self) -> dict[str, Verdict]:
@@ -739,6 +781,34 @@ class Judge:
         for key, page in pages.items():
             if page is not None:
                 _write(folder / f"{key}.json", json.dumps(page.as_json(), ensure_ascii=False))
+
+
+class KeptVerdicts:
+    """What the preview's judge made of each bulletin object (kept between rebuilds; an object is the same
+    while its file is: site_build/incremental.py SourceCache): its key, verdict, links, attachments and
+    problems. All is forgotten when the Markdown configuration (or the code of its extensions) changed;
+    `listing` gives the kind of every Markdown-like file of the folder (sources/project.py FileChecks), on
+    which `apply` depends beyond the bulletin (a link to a bulletin that appears or goes): when it changed,
+    the kept verdicts are applied again (attachments' files changed: every file is read again anyway)."""
+
+    def __init__(self, listing: Callable[[], tuple] = tuple):
+        self.listing = listing
+        self._fingerprint: str | None = None
+        self._now: dict[int, tuple] = {}  # id(bulletin): (bulletin, key, verdict, listing, attachments, links, problems)
+        self._listing: tuple | None = None
+
+    def same_listing(self) -> tuple:
+        """This call's listing: the last call's object when equal (compared once, then by identity)."""
+        listing = self.listing()
+        if listing != self._listing:
+            self._listing = listing
+        return self._listing
+
+    def for_call(self, fingerprint: str) -> tuple[dict, dict]:
+        """(the last call's, this call's to fill): objects not seen again are dropped with the last."""
+        last = self._now if fingerprint == self._fingerprint else {}
+        self._fingerprint, self._now = fingerprint, {}
+        return last, self._now
 
 
 def _write(path: Path, text: str) -> None:

@@ -383,7 +383,8 @@ class SiteBuild:
                  history: History | None = None, audience: str = DEFAULT_AUDIENCE,
                  site_name: str = "", site_url: str | None = None, time_zone: str = DEFAULT_TIME_ZONE,
                  search: str = "material", windows: DueWindows = DueWindows(), kept_rows: KeptRows | None = None,
-                 kept_reprs: KeptRows | None = None, shown_before: ShownBefore | None = None):
+                 kept_reprs: KeptRows | None = None, shown_before: ShownBefore | None = None,
+                 kept_states: KeptRows | None = None):
         self.project = project
         # the preview's text of each bulletin in its page's stamp, by the bulletin (the same object while its file is)
         self._reprs = None if kept_reprs is None else kept_reprs.for_build(())
@@ -392,7 +393,9 @@ class SiteBuild:
         self.rendered: set[str] = set()  # URLs of the pages rendered so far (progress, dirty builds)
         self.previous_search_index: str | None = None  # a dirty build's starting point
         self.files = None  # MkDocs' files, kept by the plugin for the end of the build
-        self.catalog = Catalog(project, as_of, audience, windows)
+        # the preview's: directives (and their follow-ups) not read again are not replayed again
+        self.catalog = Catalog(project, as_of, audience, windows,
+                               kept=None if kept_states is None else kept_states.for_build((as_of, windows)))
         labels = for_language(language, windows)
         self.urls = urls  # MkDocs' rule for where each file goes and its URL (mkdocs_adapter.url_rule)
         self.calendars = Calendars(self.catalog, labels, urls, site_url, time_zone)
@@ -442,13 +445,14 @@ class SiteBuild:
         `kept_rows`: its listings' rows (only those whose directive changed are rendered)."""
         if sources is not None:
             sources.start(bulletins_dir)
-        judge = Judge(markdown, cache_dir, workers, pool)  # pool: the preview's render workers, kept
+        # pool: the preview's render workers, kept; and what the judge and the checks made of unchanged files
+        judge = Judge(markdown, cache_dir, workers, pool, kept=sources.verdicts if sources is not None else None)
         project = load_project(bulletins_dir, as_of, judge, audience=audience,
                                url_rules=(urls, dataclasses.replace(urls, directory_urls=not urls.directory_urls)),
-                               windows=windows, read_file=sources)
+                               windows=windows, read_file=sources, checks=sources.checks if sources is not None else None)
         history = git_history(bulletins_dir, [b.rel_path for b in project.published(as_of, audience)])
         build = cls(project, as_of, urls, language, history, audience, site_name, site_url, time_zone, search,
-                    windows, kept_rows, kept_reprs, shown_before)
+                    windows, kept_rows, kept_reprs, shown_before, sources.states if sources is not None else None)
         build.judge = judge
         build.outputs_beside = workers != 0  # the one-process build makes them in its own process
         return build

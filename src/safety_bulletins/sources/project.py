@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +131,8 @@ LinkJudge = Callable[[list[Bulletin]], list[Problem]]
 
 def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | None = None,
                  workers: int = 1, audience: str = DEFAULT_AUDIENCE, url_rules: tuple[paths.UrlRule, ...] = (),
-                 windows: DueWindows = DueWindows(), read_file: Callable | None = None) -> Project:
+                 windows: DueWindows = DueWindows(), read_file: Callable | None = None,
+                 checks: FileChecks | None = None) -> Project:
     """Every bulletin below `root`, validated, with every problem found (embargoes that
     have lifted by `as_of` are not held against links to them; without it, all are), and
     what a build for `audience` at `as_of` would get wrong (across_files).
@@ -138,10 +140,12 @@ def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | No
     has only its listed attachments and no links (enough for the directives alone). Two sources
     written to one file are found by `url_rules` (MkDocs' rule, from the caller as the judge is:
     both styles of URLs; without them, not looked for). `read_file` reads one bulletin as
-    `load_bulletin` does (the preview's: from what it kept of the last rebuild, site_build/incremental.py)."""
+    `load_bulletin` does (the preview's: from what it kept of the last rebuild, site_build/incremental.py);
+    `checks` the verdicts of the checks on each file's name and kind and the outlines of the checks across
+    files, kept by the preview between rebuilds (FileChecks)."""
     project = _start(Path(root))
     if project.root.is_dir():
-        for bulletin, file_problems in _read_all(project, read_file or load_bulletin, workers):
+        for bulletin, file_problems in _read_all(project, read_file or load_bulletin, workers, checks):
             project.problems += file_problems
             if bulletin is not None:
                 project.bulletins.append(bulletin)
@@ -150,7 +154,11 @@ def load_project(root: Path, as_of: dt.date | None = None, judge: LinkJudge | No
             project.problems += found
             refused = {p.path for p in errors_in(found)}
             project.bulletins = [b for b in project.bulletins if b.source not in refused]
-        project.problems += across_files([Outline.of(b, windows) for b in project.bulletins], as_of, audience, url_rules)
+        outline = Outline.of if checks is None else checks.outline
+        project.problems += across_files([outline(b, windows) for b in project.bulletins], as_of, audience, url_rules,
+                                         None if checks is None else checks.replays())
+        if checks is not None:
+            checks.keep_outlines_of(project.bulletins)
     return project
 
 
@@ -171,9 +179,9 @@ def check_folder(root: Path, workers: int = 1, as_of: dt.date | None = None,
     return CheckReport(problems, len(outlines), sum(len(o.directives) for o in outlines))
 
 
-def _read_all(project: Project, read_file, workers: int = 1) -> list[tuple]:
+def _read_all(project: Project, read_file, workers: int = 1, checks: FileChecks | None = None) -> list[tuple]:
     """`read_file(path, root, registry)` for each bulletin file, in order."""
-    paths = _bulletin_files(project)
+    paths = _bulletin_files(project, checks)
     read = functools.partial(read_file, root=project.root, registry=project.registry)
     if workers > 1 and len(paths) >= PARALLEL_FROM:
         with concurrent.futures.ProcessPoolExecutor(workers) as pool:
@@ -190,11 +198,92 @@ def _start(root: Path) -> Project:
     return Project(root, registry, problems=problems)
 
 
-def _bulletin_files(project: Project) -> list[Path]:
+class FileChecks:
+    """The preview's (kept between rebuilds; full builds and `bulletins check` have none): the verdict of
+    `_bulletin_files` on each file that is no link, by its path and lstat (mode, inode, size, mtime): what
+    the checks read of such a file (a link is checked every time: where it leads may change unseen), and
+    each bulletin object's outline (an object is the same while its file is: site_build/incremental.py
+    SourceCache). `listing`: the kind of every Markdown-like file found (its type, and for a link where it
+    leads), which a link between bulletins depends on (site_build/rendering.py KeptVerdicts)."""
+
+    def __init__(self):
+        self._root: str | None = None
+        self._last: dict[Path, tuple] = {}  # path: (lstat key, its problem or None, whether it is read)
+        self._outlines: dict[int, tuple] = {}  # id(bulletin): (bulletin, windows, attachments, links, outline)
+        self.listing: tuple = ()
+        self._replays: dict[tuple, tuple] = {}
+
+    def start(self, root: Path) -> dict[Path, tuple]:
+        """This build's verdicts, to fill; the last build's are kept only for the same folder."""
+        real = os.path.realpath(root)
+        last = self._last if real == self._root else {}
+        self._root, self._last, self.listing = real, {}, ()
+        return last
+
+    def outline(self, bulletin: Bulletin, windows: DueWindows = DueWindows()) -> Outline:
+        """Outline.of, the last build's for the same object with the same links and attachments (the judge's;
+        where an attachment really is changes only with a file other than a bulletin: SourceCache then reads
+        every file again, and every object is new)."""
+        kept = self._outlines.get(id(bulletin))
+        if kept is not None and kept[0] is bulletin and kept[1:4] == (windows, bulletin.attachments, bulletin.page_links):
+            return kept[4]
+        made = Outline.of(bulletin, windows)
+        self._outlines[id(bulletin)] = (bulletin, windows, bulletin.attachments, bulletin.page_links, made)
+        return made
+
+    def replays(self) -> tuple[dict, dict]:
+        """(the last build's, this build's) checks of each directive's follow-ups replayed (state.py
+        follow_up_problems), by the objects of the outlines kept."""
+        last, self._replays = self._replays, {}
+        return last, self._replays
+
+    def keep_outlines_of(self, bulletins: list[Bulletin]) -> None:
+        """Forget the outlines of bulletins no longer read (their objects may be freed, their ids reused)."""
+        ids = {id(b) for b in bulletins}
+        self._outlines = {key: kept for key, kept in self._outlines.items() if key in ids}
+
+
+def _lstat_key(path: Path) -> tuple | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _bulletin_files(project: Project, checks: FileChecks | None = None) -> list[Path]:
     """The .md files that are safe to read; any other Markdown-like file, a linked folder, a
-    link out of the folder or a special file is a problem (nothing is read from it)."""
-    paths = []
+    link out of the folder or a special file is a problem (nothing is read from it). With `checks`
+    (the preview), a file that is no link and whose lstat is the last build's has its last verdict."""
+    if checks is None:
+        return _checked_files(project, markdown_files(project.root))
+    last, now, listing = checks.start(project.root), checks._last, []
+    found = []
     for path in markdown_files(project.root):
+        key = _lstat_key(path)
+        if key is None or stat.S_ISLNK(key[0]):
+            listing.append((path, key, os.path.realpath(path), _lstat_key(Path(os.path.realpath(path)))))
+            found += _checked_files(project, [path])
+            continue
+        listing.append((path, stat.S_IFMT(key[0])))
+        kept = last.get(path)
+        if kept is None or kept[0] != key:
+            before = len(project.problems)
+            accepted = _checked_files(project, [path])
+            kept = (key, project.problems[before] if len(project.problems) > before else None, bool(accepted))
+        elif kept[1] is not None:
+            project.problems.append(kept[1])
+        now[path] = kept
+        if kept[2]:
+            found.append(path)
+    checks.listing = tuple(listing)
+    return found
+
+
+def _checked_files(project: Project, candidates: list[Path]) -> list[Path]:
+    """Those of `candidates` that are safe to read; a problem in `project` for each of the others."""
+    paths = []
+    for path in candidates:
         if not_utf8_name(path):
             project.problems.append(Problem(path, 1, "the file name is not UTF-8 (saved by an older Chinese tool?)",
                                             "Rename the file: type its name again in UTF-8."))
@@ -238,7 +327,8 @@ def _outline_of_file(path: Path, root: Path, registry: UnitRegistry,
 
 
 def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience: str = DEFAULT_AUDIENCE,
-                 url_rules: tuple[paths.UrlRule, ...] = ()) -> list[Problem]:
+                 url_rules: tuple[paths.UrlRule, ...] = (), kept: tuple[dict, dict] | None = None) -> list[Problem]:
+    """Every problem between files. `kept`: the preview's replays of follow-ups (FileChecks.replays)."""
     directives = [d for o in outlines for d in o.directives]
     follow_ups = [(f, o.draft) for o in outlines for f in o.follow_ups]
     # what a build for `audience` leaves out besides drafts (without an as-of date, every embargo holds)
@@ -246,7 +336,7 @@ def across_files(outlines: list[Outline], as_of: dt.date | None = None, audience
                 and (why := withheld_because(o, as_of or dt.date.min, audience))}
     return (duplicate_ids(outlines) + links_to_drafts(outlines) + links_to_hidden(_with_follow_ups(outlines), as_of)
             + attachments_of_drafts(outlines) + attachments_of_hidden(outlines, as_of) + same_address(outlines, url_rules)
-            + follow_up_problems(directives, follow_ups, left_out))
+            + follow_up_problems(directives, follow_ups, left_out, kept))
 
 
 def _with_follow_ups(outlines: list[Outline]) -> list[Outline]:
@@ -386,14 +476,16 @@ def _issued_after(o: Outline, other: Outline, as_of: dt.date | None) -> list[tup
 
 def duplicate_ids(outlines: list[Outline]) -> list[Problem]:
     """Directive ids are anchors and keys in the exports: each must name one directive."""
-    first_seen: dict[str, tuple[Path, str, int]] = {}
+    # the directive itself, not a tuple made for each: at 10,000 directives those tuples set off the cyclic
+    # garbage collector's full passes over the preview's kept objects (0.1-0.3 s, counted here)
+    first_seen: dict[str, Issued] = {}
     problems = []
     for outline in outlines:
         for directive in outline.directives:
-            here = (outline.source, directive.id, directive.line)
-            there = first_seen.setdefault(directive.id.casefold(), here)
-            if there is here:
+            there = first_seen.setdefault(directive.id.casefold(), directive)
+            if there is directive:
                 continue
+            here, there = (outline.source, directive.id, directive.line), (there.source, there.id, there.line)
             for (source, same_id, at), (other_source, _, other_line) in ((here, there), (there, here)):
                 problems.append(Problem(
                     source, at, f"directive id '{same_id}' is also used at {other_source}:{other_line}",
