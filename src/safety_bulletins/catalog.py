@@ -139,16 +139,8 @@ class Catalog:
                     now[key] = same
                     continue
                 now[key] = (d, tuple(follow_ups), *self._replayed(d, follow_ups, as_of, windows))
-                continue
-            if not any(f.units for f in follow_ups):  # most directives: one replay, every unit's share
-                self.states[d.id] = replay(Issued.of(d, windows), follow_ups, as_of)[0]
-                continue
-            issued = Issued.of(d, windows)
-            replayed = replay_shares(issued, follow_ups, as_of)
-            if len(replayed) > 1:  # in the directive's order of units, not by group
-                by_unit = {unit: state for units, state in replayed for unit in units}
-                self.shares[d.id] = {unit: by_unit[unit] for unit in issued.units}
-            self.states[d.id] = derived([state for _, state in replayed])
+            else:
+                self._replayed(d, follow_ups, as_of, windows)
         self.buckets: dict[str, str] = {d.id: self.states[d.id].bucket(as_of, windows) for d in self.directives}
         self._by_id: dict[str, Directive] = {d.id.casefold(): d for d in self.directives}
         self._bulletin_of: dict[str, Bulletin] = {b.rel_path: b for b in self.bulletins}
@@ -157,13 +149,13 @@ class Catalog:
         self._figures: dict[tuple[str, str], tuple[Counter, Rates]] = {}
 
     def _replayed(self, d: Directive, follow_ups, as_of: dt.date, windows: DueWindows) -> tuple[State, dict | None]:
-        """(its state, its units' shares when they differ), as the loop of __init__ sets them."""
+        """Sets and gives (the directive's state, its units' shares when they differ)."""
         issued = Issued.of(d, windows)
-        if not any(f.units for f in follow_ups):
+        if not any(f.units for f in follow_ups):  # most directives: one replay, every unit's share
             self.states[d.id] = replay(issued, follow_ups, as_of)[0]
             return self.states[d.id], None
         replayed = replay_shares(issued, follow_ups, as_of)
-        if len(replayed) > 1:
+        if len(replayed) > 1:  # in the directive's order of units, not by group
             by_unit = {unit: state for units, state in replayed for unit in units}
             self.shares[d.id] = {unit: by_unit[unit] for unit in issued.units}
         self.states[d.id] = derived([state for _, state in replayed])
