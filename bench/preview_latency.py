@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import gc
 import logging
 import os
 import signal
@@ -129,12 +130,23 @@ def serve_timed(log_path: str, argv: list[str]) -> None:
                 profile.dump_stats(os.path.join(folder, f"build-{builds[0]}.prof"))
             for key, seconds in sorted(summed.items(), key=lambda item: -item[1]):
                 note(f"  {key}: {seconds:.3f} s in {counts[key]} calls")
-            note(f"build {builds[0]} ends")
+            resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+            note(f"build {builds[0]} ends (resident {resident} MB)")
 
     class ToFile(logging.Handler):
         def emit(self, record):
             note(f"log {record.name}: {record.getMessage()[:200]}")
 
+    collecting = [0.0]
+
+    def timed_collection(phase, info):  # the garbage collector's passes, by generation, with the steps
+        if phase == "start":
+            collecting[0] = time.perf_counter()
+        else:
+            summed[f"gc generation {info['generation']}"] += time.perf_counter() - collecting[0]
+            counts[f"gc generation {info['generation']}"] += 1
+
+    gc.callbacks.append(timed_collection)
     plugins.PluginCollection.run_event = timed_run_event
     build_module.build = serve_module.build = timed_build
     # each page MkDocs read and rendered, and each page it wrote (a dirty build skips the unmodified)
