@@ -25,6 +25,7 @@ from ..catalog import Catalog, UnitEntry
 from ..model import Bulletin, Directive
 
 from ..outputs.site import GENERATED_FOLDERS, unmade
+from .kept import KeptRows
 from ..sources.project import FileChecks, load_bulletin
 from .rendering import KeptVerdicts
 
@@ -173,24 +174,6 @@ class SourceCache:
             self._kept[path] = (key, bulletin, tuple(problems), *(
                 (bulletin.attachments, bulletin.page_links) if bulletin is not None else ((), ())))
         return bulletin, problems
-
-
-class KeptRows:
-    """What the preview made of each directive or bulletin, kept between rebuilds: the listings'
-    rows (outputs/render.py Renderer.kept_rows), forgotten all at once when what every row shows
-    besides its directive changed (units.yml, the as-of date, the language, the URL style, the
-    search engine); the text of each bulletin in its page's stamp (sitebuild.py SiteBuild._text_of).
-    Whoever reads them checks that the object and what else it depends on are the same."""
-
-    def __init__(self):
-        self._context: tuple | None = None
-        self._now: dict = {}
-
-    def for_build(self, context: tuple) -> tuple[dict, dict]:
-        """(the last build's rows, this build's): rows not used again are dropped with the last."""
-        last = self._now if context == self._context else {}
-        self._context, self._now = context, {}
-        return last, self._now
 
 
 def _shown(catalog: Catalog) -> dict[str, tuple]:

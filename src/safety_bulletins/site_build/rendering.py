@@ -54,6 +54,7 @@ from pymdownx.slugs import slugify
 from ..model import Bulletin, Problem
 from ..outputs import markdown_ext
 from ..outputs.markdown_ext import Card, page_markdown
+from .kept import KeptRows
 from ..outputs.sanitize import OWN_MARK
 from ..sources.attachments import local_files
 from ..sources.paths import other_host
@@ -793,8 +794,8 @@ class KeptVerdicts:
 
     def __init__(self, listing: Callable[[], tuple] = tuple):
         self.listing = listing
-        self._fingerprint: str | None = None
-        self._now: dict[int, tuple] = {}  # id(bulletin): (bulletin, key, verdict, listing, attachments, links, problems)
+        # by id(bulletin): (bulletin, key, verdict, listing, attachments, links, problems), per Markdown configuration
+        self._calls = KeptRows()
         self._listing: tuple | None = None
 
     def same_listing(self) -> tuple:
@@ -806,9 +807,7 @@ class KeptVerdicts:
 
     def for_call(self, fingerprint: str) -> tuple[dict, dict]:
         """(the last call's, this call's to fill): objects not seen again are dropped with the last."""
-        last = self._now if fingerprint == self._fingerprint else {}
-        self._fingerprint, self._now = fingerprint, {}
-        return last, self._now
+        return self._calls.for_build((fingerprint,))
 
 
 def _write(path: Path, text: str) -> None:
